@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the kit needs, once: Chromium (browser tests)
+# and a CJK font (Chinese labels in matplotlib figures).
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk fontconfig)
+if [ ${#need[@]} -eq 0 ]; then
+    exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+    echo "需要安装系统软件包 / system packages needed: ${need[*]} (run as root: apt-get install ${need[*]})" >&2
+    exit 1
+fi
+echo "installing system packages: ${need[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
