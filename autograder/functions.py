@@ -46,3 +46,13 @@ ASSIGNMENT = "pooling"
 def functions_in(notebook: str) -> list:
     """The graded functions of one notebook, in notebook order."""
     return [f for f in FUNCTIONS if f.notebook == notebook]
+
+
+# What every student answer cell may rely on: the notebooks' first code cell
+# imports exactly this, and the sandboxed child runs it before the answer cells.
+PREAMBLE = """\
+import math
+import torch
+from torch import nn
+import torch.nn.functional as F
+"""

@@ -1,0 +1,38 @@
+"""Shared fixtures: the repository, and the solutions as written in source/."""
+import json
+import pathlib
+
+import pytest
+
+from autograder.functions import PREAMBLE, BY_NAME
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "source" / "pooling"
+RELEASE = ROOT / "release" / "pooling"
+
+
+def answer_cells(notebook_path):
+    """Code of the autograded answer cells (nbgrader solution cells) of a notebook."""
+    nb = json.loads(pathlib.Path(notebook_path).read_text(encoding="utf-8"))
+    out = []
+    for cell in nb["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell["cell_type"] == "code" and meta.get("solution") and not meta.get("grade"):
+            src = cell["source"]
+            out.append("".join(src) if isinstance(src, list) else src)
+    return out
+
+
+def load_solution(name):
+    """The instructor's solution of graded function `name`, exec'd from its source notebook."""
+    nb = SOURCE / f"{BY_NAME[name].notebook}.ipynb"
+    ns = {}
+    exec(PREAMBLE, ns)
+    for code in answer_cells(nb):
+        exec(compile(code, str(nb), "exec"), ns)
+    return ns[name]
+
+
+@pytest.fixture(scope="session")
+def repo_root():
+    return ROOT
