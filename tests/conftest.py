@@ -36,3 +36,21 @@ def load_solution(name):
 @pytest.fixture(scope="session")
 def repo_root():
     return ROOT
+
+
+# Lines that tests want shown at the end of the run (e.g. the mutation kill rate),
+# since pytest hides a passing test's own output.
+_SUMMARY_LINES = []
+
+
+@pytest.fixture(scope="session")
+def summary():
+    """Append a line to show in pytest's terminal summary."""
+    return _SUMMARY_LINES
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _SUMMARY_LINES:
+        terminalreporter.section("kit summary")
+        for line in _SUMMARY_LINES:
+            terminalreporter.write_line(line)
