@@ -1,0 +1,633 @@
+"""The instructor's class report: ``autograder report DIR``.
+
+Reads what ``autograder grade SUBMISSIONS --out DIR`` wrote (grades.csv,
+manual.csv, run.json, <student>/results.json) and writes
+
+- ``DIR/report.html``: one self-contained page (plots inline as base64 PNG);
+- ``DIR/report_students.csv``: one row per student, for an LMS;
+- ``DIR/report_tests.csv``: one row per student per graded test.
+
+The numbers live in :func:`build` (a plain dict), so tests check them
+without parsing HTML.
+"""
+import argparse
+import csv
+import datetime as _dt
+import html
+import io
+import json
+import os
+import pathlib
+import sys
+import tempfile
+from collections import Counter, defaultdict
+
+import numpy as np
+
+from autograder import __version__
+from autograder.functions import ASSIGNMENT, FUNCTIONS
+
+TEST_COLUMNS = ["student_id", "assignment", "notebook", "grade_id", "function",
+                "points", "max_points", "status", "misconception",
+                "groups_failed", "seconds", "message"]
+
+
+# ---------------------------------------------------------------- reading
+
+def read_csv(path) -> list:
+    """Rows of a CSV file as dicts; [] when the file is missing."""
+    path = pathlib.Path(path)
+    if not path.exists():
+        return []
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _float(value, default=0.0) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _truthy(value) -> bool:
+    return str(value).strip().lower() in {"1", "true", "yes", "y", "t"}
+
+
+def function_of(grade_id: str) -> str:
+    """``test_pool2d`` -> ``pool2d``."""
+    return grade_id[len("test_"):] if grade_id.startswith("test_") else grade_id
+
+
+def read_results(out_dir, students) -> dict:
+    """(student, function) -> FunctionResult dict, from each results.json's extra_data."""
+    found = {}
+    for student in students:
+        path = pathlib.Path(out_dir) / student / "results.json"
+        try:
+            tests = json.loads(path.read_text(encoding="utf-8")).get("tests", [])
+        except (OSError, ValueError):
+            continue
+        for test in tests:
+            extra = test.get("extra_data") or {}
+            name = extra.get("name")
+            if name:
+                found[(student, name)] = extra
+    return found
+
+
+def load(out_dir) -> dict:
+    """Everything the grader wrote that the report uses."""
+    out_dir = pathlib.Path(out_dir)
+    grades = read_csv(out_dir / "grades.csv")
+    students = sorted({r["student_id"] for r in grades})
+    try:
+        run = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        run = {}
+    return {"grades": grades, "manual": read_csv(out_dir / "manual.csv"),
+            "run": run, "results": read_results(out_dir, students),
+            "students": students}
+
+
+# ---------------------------------------------------------------- numbers
+
+def score_stats(values) -> dict:
+    """n, mean, median, quartiles (numpy's linear interpolation), min, max."""
+    a = np.asarray(list(values), dtype=float)
+    if not a.size:
+        return {"n": 0, "mean": 0.0, "median": 0.0, "q1": 0.0, "q3": 0.0,
+                "min": 0.0, "max": 0.0}
+    q1, med, q3 = np.percentile(a, [25, 50, 75])
+    return {"n": int(a.size), "mean": float(a.mean()), "median": float(med),
+            "q1": float(q1), "q3": float(q3), "min": float(a.min()), "max": float(a.max())}
+
+
+def student_totals(grades) -> dict:
+    """student -> {total, max, notebooks: {notebook: {points, max}}}."""
+    out = {}
+    for r in grades:
+        s = out.setdefault(r["student_id"], {"total": 0.0, "max": 0.0, "notebooks": {}})
+        nb = s["notebooks"].setdefault(r["notebook"], {"points": 0.0, "max": 0.0})
+        for key, col in (("points", "points"), ("max", "max_points")):
+            nb[key] += _float(r[col])
+        s["total"] += _float(r["points"])
+        s["max"] += _float(r["max_points"])
+    return out
+
+
+def _order(name):
+    """Registry order for functions, unknown ones last."""
+    names = [f.name for f in FUNCTIONS]
+    return (names.index(name) if name in names else len(names), name)
+
+
+def pass_rates(grades, results) -> list:
+    """Per graded function: share passing, and per property group the share passing.
+
+    Denominator: every student with a row for that test, so an invalid notebook
+    or a crash counts as not passing. Groups come from results.json; a student
+    without group results for a function (invalid, error, timeout) passed none.
+    """
+    by_fn = defaultdict(list)
+    for r in grades:
+        by_fn[function_of(r["grade_id"])].append(r)
+    out = []
+    for fn in sorted(by_fn, key=_order):
+        rows = by_fn[fn]
+        n = len({r["student_id"] for r in rows})
+        passed = {r["student_id"] for r in rows if r["status"] == "passed"}
+        group_pass, group_names = Counter(), []
+        for r in rows:
+            extra = results.get((r["student_id"], fn))
+            if extra:
+                for g in extra.get("groups") or []:
+                    if g["name"] not in group_names:
+                        group_names.append(g["name"])
+                    group_pass[g["name"]] += bool(g.get("passed"))
+            else:
+                for g in filter(None, (r.get("groups_failed") or "").split(";")):
+                    if g not in group_names:  # known only when failed; better than nothing
+                        group_names.append(g)
+        if not results:  # no results.json at all: derive from groups_failed alone
+            for g in group_names:
+                group_pass[g] = sum(1 for r in rows if r["status"] in ("passed", "failed")
+                                    and g not in (r.get("groups_failed") or "").split(";"))
+        out.append({"function": fn, "grade_id": rows[0]["grade_id"],
+                    "notebook": rows[0]["notebook"], "n": n,
+                    "passed": len(passed), "share": len(passed) / n if n else 0.0,
+                    "groups": [{"name": g, "passed": group_pass[g],
+                                "share": group_pass[g] / n if n else 0.0}
+                               for g in group_names]})
+    return out
+
+
+def misconception_text(mid) -> tuple:
+    """(zh, en) wording of a misconception id from course.feedback; the id itself if unknown."""
+    try:
+        from course import feedback
+    except Exception:
+        return mid, mid
+    for attr in ("describe", "misconception_text"):
+        fn = getattr(feedback, attr, None)
+        if callable(fn):
+            try:
+                got = fn(mid)
+                if isinstance(got, (tuple, list)) and len(got) >= 2:
+                    return str(got[0]), str(got[1])
+            except Exception:
+                pass
+    for attr in ("MISCONCEPTIONS", "CATALOG", "MESSAGES"):
+        table = getattr(feedback, attr, None)
+        entry = table.get(mid) if isinstance(table, dict) else None
+        if entry is None:
+            continue
+        if isinstance(entry, dict):
+            zh, en = entry.get("zh"), entry.get("en")
+        else:
+            zh, en = getattr(entry, "zh", None), getattr(entry, "en", None)
+        if zh or en:
+            return str(zh or en), str(en or zh)
+    return mid, mid
+
+
+def misconceptions(grades) -> list:
+    """Each misconception id with the students (and functions) it was seen in, most students first."""
+    seen = defaultdict(lambda: defaultdict(list))
+    for r in grades:
+        mid = (r.get("misconception") or "").strip()
+        if mid:
+            seen[mid][r["student_id"]].append(function_of(r["grade_id"]))
+    out = []
+    for mid, who in seen.items():
+        zh, en = misconception_text(mid)
+        out.append({"id": mid, "zh": zh, "en": en, "students": sorted(who),
+                    "count": len(who), "functions": sorted({f for fs in who.values() for f in fs},
+                                                           key=_order)})
+    return sorted(out, key=lambda m: (-m["count"], m["id"]))
+
+
+def manual_summary(manual) -> list:
+    """Per written-answer cell: how many answered (awaiting a human) and how many left blank."""
+    by_cell = defaultdict(list)
+    for r in manual:
+        by_cell[(r["notebook"], r["grade_id"])].append(r)
+    out = []
+    for (nb, gid), rows in sorted(by_cell.items()):
+        answered = sorted(r["student_id"] for r in rows if _truthy(r.get("answered")))
+        out.append({"notebook": nb, "grade_id": gid,
+                    "max_points": _float(rows[0].get("max_points")),
+                    "answered": len(answered), "blank": len(rows) - len(answered),
+                    "students": answered})
+    return out
+
+
+def is_forbidden(row) -> bool:
+    """The grader flags calls to forbidden operators through misconception or message."""
+    text = " ".join((row.get("misconception") or "", row.get("message") or "")).lower()
+    return "forbidden" in text or "禁止" in text or "不允许" in text
+
+
+def problems(grades) -> dict:
+    """Invalid notebooks (one entry per notebook), timeouts and forbidden-API uses (per test)."""
+    invalid, timeout, forbidden = {}, [], []
+    for r in grades:
+        entry = {"student_id": r["student_id"], "notebook": r["notebook"],
+                 "grade_id": r["grade_id"], "message": r.get("message", "")}
+        if r["status"] == "invalid":
+            invalid.setdefault((r["student_id"], r["notebook"]), entry)
+        elif r["status"] == "timeout":
+            timeout.append(entry)
+        elif is_forbidden(r):
+            forbidden.append(entry)
+    return {"invalid": list(invalid.values()), "timeout": timeout, "forbidden": forbidden,
+            "errors": sum(1 for r in grades if r["status"] == "error")}
+
+
+def slowest(grades, run, k=10) -> list:
+    """The k slowest submissions, (student, seconds).
+
+    run.json's per-submission seconds when present; else the seconds column,
+    taken once per notebook because the grader may repeat a notebook's time on
+    each of its rows.
+    """
+    per = run.get("per_submission_seconds") or run.get("per_submission") or {}
+    secs = defaultdict(float)
+    if isinstance(per, dict) and per:
+        for key, value in per.items():
+            secs[key.split("/")[0]] += _float(value.get("seconds") if isinstance(value, dict) else value)
+    else:
+        per_nb = defaultdict(float)
+        for r in grades:
+            key = (r["student_id"], r["notebook"])
+            per_nb[key] = max(per_nb[key], _float(r.get("seconds")))
+        for (student, _), value in per_nb.items():
+            secs[student] += value
+    return sorted(secs.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+
+
+def build(out_dir) -> dict:
+    """All the report's numbers, from a grading output directory."""
+    data = load(out_dir)
+    grades = data["grades"]
+    totals = student_totals(grades)
+    notebooks = sorted({r["notebook"] for r in grades})
+    per_nb = {}
+    for nb in notebooks:
+        vals = [t["notebooks"][nb]["points"] for t in totals.values() if nb in t["notebooks"]]
+        maxes = [t["notebooks"][nb]["max"] for t in totals.values() if nb in t["notebooks"]]
+        per_nb[nb] = {"stats": score_stats(vals), "max": max(maxes, default=0.0)}
+    rates = pass_rates(grades, data["results"])
+    return {"out_dir": str(out_dir), "students": data["students"], "totals": totals,
+            "max_total": max((t["max"] for t in totals.values()), default=0.0),
+            "stats": score_stats(t["total"] for t in totals.values()),
+            "notebooks": per_nb, "pass_rates": rates,
+            "misconceptions": misconceptions(grades),
+            "manual": manual_summary(data["manual"]),
+            "problems": problems(grades), "slowest": slowest(grades, data["run"]),
+            "run": data["run"], "grades": grades,
+            "student_misconceptions": _student_misconceptions(grades)}
+
+
+def _student_misconceptions(grades) -> dict:
+    out = defaultdict(set)
+    for r in grades:
+        if r.get("misconception"):
+            out[r["student_id"]].add(r["misconception"])
+    return {s: sorted(m) for s, m in out.items()}
+
+
+def weakest_groups(rates, k=5) -> list:
+    """The k (function, group) pairs with the lowest pass share below 100%."""
+    cells = [(g["share"], r["function"], g["name"]) for r in rates for g in r["groups"]
+             if g["share"] < 1]
+    if not cells:  # no group detail: fall back to whole functions
+        cells = [(r["share"], r["function"], "") for r in rates if r["share"] < 1]
+    return sorted(cells)[:k]
+
+
+# ---------------------------------------------------------------- writing
+
+def atomic_write(path, text: str):
+    """Write text to path via a temp file in the same folder and os.replace."""
+    path = pathlib.Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _csv_text(header, rows) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def _num(x) -> str:
+    """Points without a trailing .0 (2.0 -> '2', 1.5 -> '1.5')."""
+    return f"{x:.4f}".rstrip("0").rstrip(".") if isinstance(x, float) else str(x)
+
+
+def students_csv(report) -> str:
+    """student_id,total,max, then one points column per notebook."""
+    nbs = sorted(report["notebooks"])
+    rows = []
+    for s in report["students"]:
+        t = report["totals"][s]
+        rows.append([s, _num(t["total"]), _num(t["max"])]
+                    + [_num(t["notebooks"].get(nb, {}).get("points", 0.0)) for nb in nbs])
+    return _csv_text(["student_id", "total", "max"] + nbs, rows)
+
+
+def tests_csv(report) -> str:
+    """One row per student per graded test."""
+    rows = []
+    for r in sorted(report["grades"], key=lambda r: (r["student_id"], r["notebook"],
+                                                       _order(function_of(r["grade_id"])))):
+        rows.append([r["student_id"], r.get("assignment", ASSIGNMENT), r["notebook"],
+                     r["grade_id"], function_of(r["grade_id"]), _num(_float(r["points"])),
+                     _num(_float(r["max_points"])), r["status"], r.get("misconception", ""),
+                     r.get("groups_failed", ""), r.get("seconds", ""), r.get("message", "")])
+    return _csv_text(TEST_COLUMNS, rows)
+
+
+# ---------------------------------------------------------------- HTML
+
+CSS = """
+body{font-family:"Noto Sans CJK SC","Noto Sans CJK JP","PingFang SC","Microsoft YaHei",sans-serif;
+ margin:0 auto;max-width:1100px;padding:16px 24px;color:#222;line-height:1.45}
+h1{font-size:1.6em;margin:.2em 0}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:1.6em}
+.en{color:#666;font-weight:normal}
+.summary{background:#fff7e6;border:2px solid #f0a020;border-radius:8px;padding:12px 18px}
+.summary h2{border:none;margin:.2em 0}
+.kpis{display:flex;gap:12px;flex-wrap:wrap;margin:8px 0}
+.kpi{background:#fff;border:1px solid #eed;border-radius:6px;padding:6px 12px;min-width:120px}
+.kpi b{display:block;font-size:1.5em}
+table{border-collapse:collapse;margin:8px 0;font-size:.92em}
+th,td{border:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}
+th{background:#f4f4f4}td.num{text-align:right}
+.bad{color:#b00}.ok{color:#070}
+img{max-width:100%}
+details summary{cursor:pointer;color:#06c}
+a{color:#06c}
+.ids a{margin-right:.5em}
+"""
+
+
+def _e(x) -> str:
+    return html.escape(str(x))
+
+
+def _pct(x) -> str:
+    return f"{x:.0%}"
+
+
+def _h(zh, en) -> str:
+    return f'{_e(zh)} <span class="en">{_e(en)}</span>'
+
+
+def _student_links(ids) -> str:
+    return '<span class="ids">' + " ".join(
+        f'<a href="#student-{_e(s)}">{_e(s)}</a>' for s in ids) + "</span>"
+
+
+def _table(header, rows, num_cols=()) -> str:
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(
+        f'<td class="num">{c}</td>' if i in num_cols else f"<td>{c}</td>"
+        for i, c in enumerate(row)) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _stats_row(label, st, max_points) -> list:
+    return [label, st["n"], f"{st['mean']:.2f}", f"{st['median']:.2f}", f"{st['q1']:.2f}",
+            f"{st['q3']:.2f}", f"{st['min']:g}", f"{st['max']:g}", f"{max_points:g}"]
+
+
+def _summary(rep) -> str:
+    st, pr = rep["stats"], rep["problems"]
+    n = len(rep["students"])
+    awaiting = sum(m["answered"] for m in rep["manual"])
+    kpis = [("学生 students", n),
+            ("平均分 mean", f"{st['mean']:.1f} / {rep['max_total']:g}"),
+            ("中位数 median", f"{st['median']:.1f}"),
+            ("无效笔记本 invalid", len(pr["invalid"])),
+            ("超时 timeouts", len(pr["timeout"])),
+            ("禁用 API forbidden", len(pr["forbidden"])),
+            ("待人工批改 to grade by hand", awaiting)]
+    kpi_html = "".join(f'<div class="kpi"><b>{_e(v)}</b>{_e(k)}</div>' for k, v in kpis)
+    mis = "".join(
+        f'<li><b>{m["count"]} 名学生</b>：{_e(m["zh"])} <span class="en">— {m["count"]} '
+        f'student{"s" if m["count"] != 1 else ""}: {_e(m["en"])}</span> '
+        f'<a href="#mis-{_e(m["id"])}">→</a></li>' for m in rep["misconceptions"][:5])
+    weak = "".join(
+        f"<li><code>{_e(fn)}</code>{(' · ' + _e(g)) if g else ''}: "
+        f'<b class="bad">{_pct(share)}</b> 通过 <span class="en">passing</span></li>'
+        for share, fn, g in weakest_groups(rep["pass_rates"]))
+    return (f'<div class="summary"><h2>{_h("全班错在哪里", "What the class got wrong")}</h2>'
+            f'<div class="kpis">{kpi_html}</div>'
+            f'<h3>{_h("最常见的误解", "Top misconceptions")}</h3>'
+            f'<ol>{mis or "<li>无 none</li>"}</ol>'
+            f'<h3>{_h("最薄弱的性质组", "Weakest property groups")}</h3>'
+            f'<ol>{weak or "<li>无 none</li>"}</ol></div>')
+
+
+def _section_scores(rep) -> str:
+    from autograder import report_plots as plots
+    totals = [rep["totals"][s]["total"] for s in rep["students"]]
+    hdr = ["", "n", "平均 mean", "中位数 median", "Q1", "Q3", "最低 min", "最高 max", "满分 max pts"]
+    rows = [_stats_row("总分 total", rep["stats"], rep["max_total"])]
+    rows += [_stats_row(_e(nb), v["stats"], v["max"]) for nb, v in sorted(rep["notebooks"].items())]
+    img = plots.total_histogram(totals, rep["max_total"], rep["stats"])
+    per = [(nb, [rep["totals"][s]["notebooks"][nb]["points"] for s in rep["students"]
+                 if nb in rep["totals"][s]["notebooks"]], v["max"], v["stats"])
+           for nb, v in sorted(rep["notebooks"].items())]
+    img_nb = plots.notebook_histograms(per)
+    return (f'<h2 id="scores">{_h("分数分布", "Score distribution")}</h2>'
+            + _table(hdr, rows, num_cols=range(1, 9))
+            + f'<img alt="total histogram" src="data:image/png;base64,{img}">'
+            + f'<img alt="per-notebook histograms" src="data:image/png;base64,{img_nb}">')
+
+
+def _section_pass(rep) -> str:
+    from autograder import report_plots as plots
+    rates = rep["pass_rates"]
+    heat = [(r["function"], [("", r["share"])] + [(g["name"], g["share"]) for g in r["groups"]])
+            for r in rates]
+    img = plots.pass_heatmap(heat) if heat else ""
+    rows = []
+    for r in rates:
+        groups = "; ".join(f"{_e(g['name'])} <b>{_pct(g['share'])}</b>" for g in r["groups"])
+        cls = "ok" if r["share"] >= 0.8 else "bad" if r["share"] < 0.5 else ""
+        rows.append([f"<code>{_e(r['function'])}</code>", _e(r["notebook"]),
+                     f'<span class="{cls}">{_pct(r["share"])}</span>',
+                     f"{r['passed']}/{r['n']}", groups])
+    return (f'<h2 id="pass">{_h("通过率", "Pass rates")}</h2>'
+            + (f'<img alt="pass-rate heat map" src="data:image/png;base64,{img}">' if img else "")
+            + _table(["函数 function", "笔记本 notebook", "通过 passing", "人数 students",
+                      "性质组 property groups"], rows, num_cols=(2, 3)))
+
+
+def _section_misconceptions(rep) -> str:
+    rows = [[f'<span id="mis-{_e(m["id"])}"></span><b>{m["count"]}</b>',
+             f'{_e(m["zh"])}<br><span class="en">{_e(m["en"])}</span><br><code>{_e(m["id"])}</code>',
+             ", ".join(f"<code>{_e(f)}</code>" for f in m["functions"]),
+             f'<details><summary>{m["count"]} 名学生 students</summary>'
+             f'{_student_links(m["students"])}</details>']
+            for m in rep["misconceptions"]]
+    return (f'<h2 id="misconceptions">{_h("误解", "Misconceptions")}</h2>'
+            + (_table(["学生数 students", "误解 misconception", "函数 functions", "名单 who"],
+                      rows, num_cols=(0,)) if rows else "<p>无 none</p>"))
+
+
+def _section_manual(rep) -> str:
+    rows = [[_e(m["notebook"]), f"<code>{_e(m['grade_id'])}</code>", f"{m['max_points']:g}",
+             m["answered"], m["blank"],
+             f'<details><summary>{m["answered"]}</summary>{_student_links(m["students"])}</details>']
+            for m in rep["manual"]]
+    total = sum(m["answered"] for m in rep["manual"])
+    return (f'<h2 id="manual">{_h("待人工批改的书面回答", "Written answers awaiting manual grading")}</h2>'
+            f"<p>共 {total} 份待批改 <span class=\"en\">{total} answers to grade by hand</span></p>"
+            + (_table(["笔记本 notebook", "单元 cell", "分值 points", "已作答 answered",
+                       "空白 blank", "名单 who"], rows, num_cols=(2, 3, 4)) if rows else ""))
+
+
+def _section_problems(rep) -> str:
+    pr = rep["problems"]
+    parts = [f'<h2 id="problems">{_h("有问题的提交", "Problem submissions")}</h2>',
+             f"<p>运行出错的测试 {pr['errors']} 个 <span class=\"en\">{pr['errors']} tests raised errors "
+             "(see the per-student table)</span></p>"]
+    for key, zh, en, per_test in (("invalid", "无效笔记本", "Invalid notebooks", False),
+                                  ("timeout", "超时", "Timed out", True),
+                                  ("forbidden", "使用了禁用的 API", "Used forbidden APIs", True)):
+        items = pr[key]
+        parts.append(f"<h3>{_h(zh, en)} ({len(items)})</h3>")
+        if items:
+            parts.append(_table(
+                ["学生 student", "笔记本 notebook"] + (["测试 test"] if per_test else [])
+                + ["原因 reason"],
+                [[_student_links([p["student_id"]]), _e(p["notebook"])]
+                 + ([f"<code>{_e(p['grade_id'])}</code>"] if per_test else []) + [_e(p["message"])]
+                 for p in items]))
+    return "".join(parts)
+
+
+def _section_slowest(rep) -> str:
+    rows = [[_student_links([s]), f"{sec:.2f}"] for s, sec in rep["slowest"]]
+    return (f'<h2 id="slowest">{_h("最慢的提交", "Slowest submissions")}</h2>'
+            + _table(["学生 student", "秒 seconds"], rows, num_cols=(1,)))
+
+
+def _section_meta(rep) -> str:
+    run = rep["run"]
+    rows = [[_e(k), _e(json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v)]
+            for k, v in run.items() if not (isinstance(v, dict) and len(v) > 8)]
+    rows.append(["report", _e(f"autograder {__version__}, "
+                              f"{_dt.datetime.now().astimezone().isoformat(timespec='seconds')}")])
+    rows.append(["grades", _e(rep["out_dir"])])
+    return (f'<h2 id="meta">{_h("评分信息", "Grading metadata")}</h2>'
+            + _table(["项目 item", "值 value"], rows))
+
+
+def _section_students(rep) -> str:
+    nbs = sorted(rep["notebooks"])
+    out_dir = pathlib.Path(rep["out_dir"])
+    rows = []
+    for s in rep["students"]:
+        t = rep["totals"][s]
+        cells = []
+        for nb in nbs:
+            pts = t["notebooks"].get(nb, {}).get("points", 0.0)
+            page = out_dir / s / f"{nb}.html"
+            cells.append(f'<a href="{_e(s)}/{_e(nb)}.html">{pts:g}</a>' if page.exists() else f"{pts:g}")
+        rows.append([f'<span id="student-{_e(s)}"></span>{_e(s)}', f"{t['total']:g}/{t['max']:g}"]
+                    + cells + [", ".join(_e(m) for m in rep["student_misconceptions"].get(s, []))])
+    return (f'<h2 id="students">{_h("每名学生", "Students")}</h2>'
+            + _table(["学生 student", "总分 total"] + [_e(nb) for nb in nbs] + ["误解 misconceptions"],
+                     rows, num_cols=tuple(range(1, len(nbs) + 2))))
+
+
+def render_html(rep) -> str:
+    """The whole report page; every image is inline, nothing is fetched."""
+    body = "".join([
+        f'<h1>{_h("汇聚层作业 · 全班报告", "Pooling assignment · class report")}</h1>',
+        f"<p>{len(rep['students'])} 名学生 <span class=\"en\">students</span> · "
+        '<a href="#scores">分数 scores</a> · <a href="#pass">通过率 pass rates</a> · '
+        '<a href="#misconceptions">误解 misconceptions</a> · <a href="#manual">人工批改 manual</a> · '
+        '<a href="#problems">问题 problems</a> · <a href="#students">学生 students</a></p>',
+        _summary(rep), _section_misconceptions(rep), _section_pass(rep), _section_scores(rep),
+        _section_manual(rep), _section_problems(rep), _section_slowest(rep),
+        _section_students(rep), _section_meta(rep)])
+    return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            "<title>汇聚层 · 全班报告 Class report</title>"
+            f"<style>{CSS}</style></head><body>{body}</body></html>")
+
+
+def write_report(out_dir) -> dict:
+    """Build the report of a grading directory and write report.html and the two CSVs."""
+    out_dir = pathlib.Path(out_dir)
+    rep = build(out_dir)
+    atomic_write(out_dir / "report_students.csv", students_csv(rep))
+    atomic_write(out_dir / "report_tests.csv", tests_csv(rep))
+    atomic_write(out_dir / "report.html", render_html(rep))
+    return rep
+
+
+# ---------------------------------------------------------------- nbgrader export
+
+def compare_with_nbgrader_export(grades_csv, export_csv, assignment=ASSIGNMENT, tol=1e-6) -> list:
+    """Students whose grades.csv total differs from ``nbgrader export``'s score.
+
+    ``nbgrader export`` writes one row per (assignment, student) with ``score``
+    (autograded plus any manual grades so far). Returns a list of
+    (student_id, ours, theirs) with theirs None when nbgrader has no row; [] means they agree.
+    """
+    ours = defaultdict(float)
+    for r in read_csv(grades_csv):
+        if r.get("assignment", assignment) == assignment:
+            ours[r["student_id"]] += _float(r["points"])
+    theirs = {r["student_id"]: _float(r.get("score") or r.get("raw_score"))
+              for r in read_csv(export_csv) if r.get("assignment") == assignment}
+    diffs = []
+    for s in sorted(set(ours) | set(theirs)):
+        a, b = ours.get(s), theirs.get(s)
+        if a is None or b is None or abs(a - b) > tol:
+            diffs.append((s, a, b))
+    return diffs
+
+
+# ---------------------------------------------------------------- CLI
+
+def main(argv=None) -> int:
+    """``autograder report DIR [--open]``: write DIR/report.html and the CSV exports."""
+    ap = argparse.ArgumentParser(prog="autograder report",
+                                 description="班级报告 / class report of a grading directory")
+    ap.add_argument("dir", help="the --out directory of `autograder grade`")
+    ap.add_argument("--nbgrader-export", metavar="CSV",
+                    help="also compare totals with this `nbgrader export` CSV")
+    args = ap.parse_args(argv)
+    out_dir = pathlib.Path(args.dir)
+    if not (out_dir / "grades.csv").is_file():
+        print(f"找不到 / not found: {out_dir / 'grades.csv'}", file=sys.stderr)
+        return 2
+    rep = write_report(out_dir)
+    print(f"{out_dir / 'report.html'}: {len(rep['students'])} 名学生 students, "
+          f"平均 mean {rep['stats']['mean']:.2f}/{rep['max_total']:g}")
+    if args.nbgrader_export:
+        diffs = compare_with_nbgrader_export(out_dir / "grades.csv", args.nbgrader_export)
+        for s, a, b in diffs:
+            print(f"不一致 mismatch {s}: grades.csv {a} vs nbgrader {b}", file=sys.stderr)
+        if diffs:
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Figures of the class report, as base64 PNG strings ready for an <img> tag.
+
+Uses matplotlib's object API (``Figure``) rather than pyplot, so no global
+backend or figure state leaks into whatever imported the report.
+"""
+import base64
+import io
+
+import numpy as np
+from matplotlib import font_manager
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.figure import Figure
+
+_CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC",
+                 "Noto Sans CJK KR", "Noto Sans CJK HK", "Source Han Sans SC",
+                 "WenQuanYi Zen Hei", "SimHei")
+
+# red (nobody) -> amber -> green (everybody), readable with text on top
+PASS_CMAP = LinearSegmentedColormap.from_list(
+    "pass", ["#d73027", "#fdae61", "#fee08b", "#a6d96a", "#1a9850"])
+
+
+def font_rc() -> dict:
+    """rcParams that make Chinese labels render (no tofu) and keep ASCII minus signs."""
+    try:  # the student-side figures may already know how; say it the same way
+        from course import plots
+        rc = getattr(plots, "font_rc", None) or getattr(plots, "cjk_rc", None)
+        if callable(rc):
+            return dict(rc())
+    except Exception:  # course.plots is optional for the report
+        pass
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    cjk = [n for n in _CJK_FAMILIES if n in names]
+    return {"font.family": "sans-serif",
+            "font.sans-serif": cjk + ["DejaVu Sans"],
+            "axes.unicode_minus": False}
+
+
+def _png(fig: Figure) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _mark_stats(ax, stats):
+    """Vertical lines for mean, median and quartiles."""
+    if not stats["n"]:
+        return
+    ax.axvspan(stats["q1"], stats["q3"], color="#4575b4", alpha=0.12,
+               label=f"四分位 IQR {stats['q1']:.1f}–{stats['q3']:.1f}")
+    ax.axvline(stats["median"], color="#4575b4", lw=2,
+               label=f"中位数 median {stats['median']:.1f}")
+    ax.axvline(stats["mean"], color="#d73027", lw=2, ls="--",
+               label=f"平均 mean {stats['mean']:.1f}")
+
+
+def _hist(ax, values, max_points, stats, title):
+    hi = max(max_points, max(values, default=0), 1)
+    # one bin per point when the range is small, so each score has its bar
+    bins = np.linspace(0, hi, int(min(hi, 30)) + 1)
+    ax.hist(values, bins=bins, color="#91bfdb", edgecolor="#2b5f8a")
+    _mark_stats(ax, stats)
+    ax.set_xlim(0, hi)
+    ax.set_title(title, fontsize=10)
+    ax.set_ylabel("学生数 students")
+
+
+def total_histogram(totals, max_points, stats) -> str:
+    """Histogram of the class's total scores."""
+    import matplotlib
+    with matplotlib.rc_context(font_rc()):
+        fig = Figure(figsize=(7, 3.2))
+        ax = fig.subplots()
+        _hist(ax, totals, max_points, stats, "总分分布 Total score")
+        ax.set_xlabel("分数 points")
+        ax.legend(fontsize=8, loc="upper left")
+        return _png(fig)
+
+
+def notebook_histograms(per_notebook) -> str:
+    """Small multiples, one histogram per notebook.
+
+    ``per_notebook``: list of (notebook, values, max_points, stats).
+    """
+    import matplotlib
+    n = max(len(per_notebook), 1)
+    cols = min(n, 3)
+    rows = -(-n // cols)
+    with matplotlib.rc_context(font_rc()):
+        fig = Figure(figsize=(3.4 * cols, 2.6 * rows))
+        axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
+        for ax, (nb, values, max_points, stats) in zip(axes, per_notebook):
+            _hist(ax, values, max_points, stats,
+                  f"{nb}  平均 mean {stats['mean']:.1f} / {max_points:g}")
+        for ax in axes[len(per_notebook):]:
+            ax.set_visible(False)
+        fig.tight_layout()
+        return _png(fig)
+
+
+def pass_heatmap(rows) -> str:
+    """Heat map: one row per graded function, one cell per property group.
+
+    ``rows``: list of (function, [(label, share or None), ...]); the first cell
+    of each row is the whole function, the rest its property groups.
+    """
+    import matplotlib
+    width = max((len(cells) for _, cells in rows), default=1)
+    data = np.full((len(rows), width), np.nan)
+    for i, (_, cells) in enumerate(rows):
+        for j, (_, share) in enumerate(cells):
+            if share is not None:
+                data[i, j] = share
+    with matplotlib.rc_context(font_rc()):
+        fig = Figure(figsize=(max(6, 1.55 * width + 2.2), 0.55 * len(rows) + 1.2))
+        ax = fig.subplots()
+        ax.imshow(np.ma.masked_invalid(data), cmap=PASS_CMAP, vmin=0, vmax=1,
+                  aspect="auto")
+        for i, (_, cells) in enumerate(rows):
+            for j, (label, share) in enumerate(cells):
+                if share is None:
+                    continue
+                ax.text(j, i, f"{label}\n{share:.0%}", ha="center", va="center",
+                        fontsize=7, color="black")
+        ax.set_yticks(range(len(rows)), [name for name, _ in rows], fontsize=8)
+        ax.set_xticks([0], ["整题 whole function"], fontsize=8)
+        ax.xaxis.tick_top()
+        ax.set_title("通过率：各函数与性质组  Share of students passing, per function and property group",
+                     fontsize=9, pad=18)
+        # the grid between cells makes the rows easy to follow across
+        ax.set_xticks(np.arange(-0.5, width, 1), minor=True)
+        ax.set_yticks(np.arange(-0.5, len(rows), 1), minor=True)
+        ax.grid(which="minor", color="white", lw=2)
+        ax.tick_params(which="minor", length=0)
+        return _png(fig)

@@ -1,0 +1,147 @@
+"""The class report: its numbers against a hand-built grading directory, and
+(end to end) against a synthetic class of known composition."""
+import csv
+import json
+import pathlib
+
+import pytest
+
+from autograder import report
+
+GRADES_HEADER = ["student_id", "assignment", "notebook", "grade_id", "points", "max_points",
+                 "status", "message", "misconception", "groups_failed", "seconds"]
+
+# student -> list of (notebook, function, points, max, status, misconception, groups_failed, seconds)
+HAND_BUILT = {
+    "alice": [("01_basics", "pool2d", 2, 2, "passed", "", "", 0.5),
+              ("01_basics", "pool2d_padded", 0, 3, "failed", "max_pad_zero", "padding", 0.5),
+              ("03_cost", "pool_output_shape", 2, 2, "passed", "", "", 0.2)],
+    "bob": [("01_basics", "pool2d", 1, 2, "failed", "", "avg", 0.4),
+            ("01_basics", "pool2d_padded", 0, 3, "failed", "max_pad_zero", "padding;stride", 0.4),
+            ("03_cost", "pool_output_shape", 0, 2, "timeout", "", "", 5.0)],
+    "carol": [("01_basics", "pool2d", 0, 2, "invalid", "", "", 0.0),
+              ("01_basics", "pool2d_padded", 0, 3, "invalid", "", "", 0.0),
+              ("03_cost", "pool_output_shape", 0, 2, "failed", "forbidden_op", "", 0.3)],
+    "dave": [("01_basics", "pool2d", 2, 2, "passed", "", "", 0.1),
+             ("01_basics", "pool2d_padded", 3, 3, "passed", "", "", 0.1),
+             ("03_cost", "pool_output_shape", 1, 2, "failed", "off_by_one", "ceil", 0.9)],
+}
+GROUPS = {"pool2d": ["max", "avg"], "pool2d_padded": ["padding", "stride"],
+          "pool_output_shape": ["floor", "ceil"]}
+
+
+def write_csv(path, header, rows):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+@pytest.fixture
+def graded_dir(tmp_path):
+    """A small grading output directory as `autograder grade` lays it out."""
+    rows = []
+    for s, tests in HAND_BUILT.items():
+        gs_tests = []
+        for nb, fn, pts, mx, status, mis, failed, sec in tests:
+            msg = "无法读取 / unreadable notebook" if status == "invalid" else status
+            rows.append([s, "pooling", nb, f"test_{fn}", pts, mx, status, msg, mis, failed, sec])
+            if status == "invalid":
+                continue
+            failed_set = set(failed.split(";")) if failed else set()
+            groups = [{"name": g, "weight": 1, "passed": status == "passed" or
+                       (status == "failed" and g not in failed_set), "n_cases": 4,
+                       "n_failed": int(g in failed_set)} for g in GROUPS[fn]]
+            if status == "timeout":
+                groups = []
+            gs_tests.append({"name": fn, "score": pts, "max_score": mx, "output": msg,
+                             "extra_data": {"name": fn, "points": pts, "max_points": mx,
+                                            "status": status, "misconception": mis or None,
+                                            "groups": groups}})
+        (tmp_path / s).mkdir()
+        (tmp_path / s / "results.json").write_text(json.dumps({"tests": gs_tests}))
+    write_csv(tmp_path / "grades.csv", GRADES_HEADER, rows)
+    write_csv(tmp_path / "manual.csv",
+              ["student_id", "assignment", "notebook", "grade_id", "max_points", "answered"],
+              [[s, "pooling", "04_min_softmax", gid, 2, ans]
+               for s, answers in {"alice": (True, True), "bob": (True, False),
+                                  "carol": (False, False), "dave": (True, False)}.items()
+               for gid, ans in zip(("ex4_answer", "ex5_answer"), answers)])
+    (tmp_path / "run.json").write_text(json.dumps(
+        {"started": "2026-01-01T10:00:00", "finished": "2026-01-01T10:00:07",
+         "seconds": 7.0, "kit_version": "0.1.0", "workers": 2}))
+    return tmp_path
+
+
+def test_numbers_of_hand_built_dir(graded_dir):
+    rep = report.build(graded_dir)
+    assert rep["students"] == ["alice", "bob", "carol", "dave"]
+    totals = {s: t["total"] for s, t in rep["totals"].items()}
+    assert totals == {"alice": 4, "bob": 1, "carol": 0, "dave": 6}
+    assert rep["max_total"] == 7
+    st = rep["stats"]
+    assert st["mean"] == pytest.approx(11 / 4)
+    assert st["median"] == pytest.approx(2.5)
+    assert (st["q1"], st["q3"]) == (pytest.approx(0.75), pytest.approx(4.5))
+    assert rep["notebooks"]["01_basics"]["stats"]["mean"] == pytest.approx((2 + 1 + 0 + 5) / 4)
+
+    rates = {r["function"]: r for r in rep["pass_rates"]}
+    assert [r["function"] for r in rep["pass_rates"]] == ["pool2d", "pool2d_padded", "pool_output_shape"]
+    assert rates["pool2d"]["share"] == pytest.approx(0.5)
+    groups = {g["name"]: g["share"] for g in rates["pool2d_padded"]["groups"]}
+    # alice failed padding only, bob both, carol invalid, dave passed
+    assert groups == {"padding": pytest.approx(0.25), "stride": pytest.approx(0.5)}
+
+    mis = {m["id"]: m for m in rep["misconceptions"]}
+    assert rep["misconceptions"][0]["id"] == "max_pad_zero"
+    assert mis["max_pad_zero"]["students"] == ["alice", "bob"]
+    assert mis["off_by_one"]["count"] == 1
+
+    manual = {m["grade_id"]: m for m in rep["manual"]}
+    assert (manual["ex4_answer"]["answered"], manual["ex4_answer"]["blank"]) == (3, 1)
+    assert manual["ex5_answer"]["students"] == ["alice"]
+
+    pr = rep["problems"]
+    assert [(p["student_id"], p["notebook"]) for p in pr["invalid"]] == [("carol", "01_basics")]
+    assert [p["student_id"] for p in pr["timeout"]] == ["bob"]
+    assert [p["student_id"] for p in pr["forbidden"]] == ["carol"]
+    assert rep["slowest"][0] == ("bob", pytest.approx(5.4))
+
+
+def test_writes_self_contained_html_and_csvs(graded_dir):
+    assert report.main([str(graded_dir)]) == 0
+    page = (graded_dir / "report.html").read_text(encoding="utf-8")
+    assert "全班错在哪里" in page and "What the class got wrong" in page
+    assert page.count("data:image/png;base64,") >= 3
+    # nothing fetched from elsewhere: no external scripts, styles or images
+    for needle in ("<script", "http://", "https://", "<link"):
+        assert needle not in page
+    assert 'href="#student-alice"' in page and 'id="student-alice"' in page
+
+    students = list(csv.DictReader(open(graded_dir / "report_students.csv", encoding="utf-8")))
+    assert [r["student_id"] for r in students] == ["alice", "bob", "carol", "dave"]
+    assert students[3] == {"student_id": "dave", "total": "6", "max": "7",
+                           "01_basics": "5", "03_cost": "1"}
+    tests = list(csv.DictReader(open(graded_dir / "report_tests.csv", encoding="utf-8")))
+    assert len(tests) == 12 and tests[0]["function"] == "pool2d"
+    assert {r["status"] for r in tests if r["student_id"] == "carol"} == {"invalid", "failed"}
+
+
+def test_missing_grades_is_an_error(tmp_path, capsys):
+    assert report.main([str(tmp_path)]) == 2
+    assert "grades.csv" in capsys.readouterr().err
+
+
+def test_compare_with_nbgrader_export(graded_dir, tmp_path):
+    export = tmp_path / "export.csv"
+    header = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
+              "email", "raw_score", "late_submission_penalty", "score", "max_score"]
+    rows = [["pooling", "", "", s, "", "", "", t, 0, t, 13]
+            for s, t in {"alice": 4, "bob": 1, "carol": 0, "dave": 6}.items()]
+    write_csv(export, header, rows)
+    assert report.compare_with_nbgrader_export(graded_dir / "grades.csv", export) == []
+    rows[1][9] = 2.0
+    rows.pop()
+    write_csv(export, header, rows)
+    assert report.compare_with_nbgrader_export(graded_dir / "grades.csv", export) == [
+        ("bob", 1.0, 2.0), ("dave", 6.0, None)]
