@@ -145,3 +145,100 @@ def test_compare_with_nbgrader_export(graded_dir, tmp_path):
     write_csv(export, header, rows)
     assert report.compare_with_nbgrader_export(graded_dir / "grades.csv", export) == [
         ("bob", 1.0, 2.0), ("dave", 6.0, None)]
+
+
+# ---------------------------------------------------------------- the synthetic class
+
+def _load_make_class():
+    import importlib.util
+    path = pathlib.Path(__file__).resolve().parent.parent / "examples" / "make_class.py"
+    spec = importlib.util.spec_from_file_location("make_class", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+make_class_mod = _load_make_class()
+
+
+def _cell(kind, source, grade_id=None, **nbgrader):
+    cell = {"cell_type": kind, "metadata": {}, "source": source}
+    if kind == "code":
+        cell.update(outputs=[], execution_count=None)
+    if grade_id:
+        cell["metadata"]["nbgrader"] = {"grade_id": grade_id, **nbgrader}
+    return cell
+
+
+def _nb(cells):
+    return {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+@pytest.fixture
+def tiny_course(tmp_path):
+    """A course with one notebook, two graded functions, a written answer and two mutants."""
+    root = tmp_path / "course"
+    stub = "def {0}(X):\n    # 在这里写你的代码 / YOUR CODE HERE\n    raise NotImplementedError()\n"
+    sol = "def {0}(X):\n    ### BEGIN SOLUTION\n    return X + 1\n    ### END SOLUTION\n"
+    for side, body in (("release", stub), ("source", sol)):
+        cells = [_cell("code", "import torch\n"),
+                 _cell("code", body.format("pool2d"), "answer_pool2d", solution=True),
+                 _cell("code", "assert True\n", "test_pool2d", grade=True, points=2),
+                 _cell("code", body.format("min_pool2d"), "answer_min_pool2d", solution=True),
+                 _cell("markdown", "在这里写你的答案 / YOUR ANSWER HERE", "written_ex4",
+                       solution=True, grade=True, points=2)]
+        path = root / side / "pooling" / "01_basics.ipynb"
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps(_nb(cells)))
+    mutants = root / "tests" / "mutants" / "pool2d"
+    mutants.mkdir(parents=True)
+    (mutants / "pad_zero.py").write_text('"""misconception: max_pad_zero\n\nPads with 0."""\n'
+                                         "def pool2d(X):\n    return X\n")
+    (mutants / "other.py").write_text('"""misconception: none"""\ndef pool2d(X):\n    return X * 0\n')
+    return root
+
+
+def test_make_class_is_deterministic_and_matches_its_composition(tiny_course, tmp_path):
+    comp = make_class_mod.make_class(16, tmp_path / "a", seed=3, root=tiny_course)
+    again = make_class_mod.make_class(16, tmp_path / "b", seed=3, root=tiny_course)
+    assert comp == again
+    for s in comp["students"]:
+        assert (tmp_path / "a" / s / "pooling" / "01_basics.ipynb").read_bytes() == \
+            (tmp_path / "b" / s / "pooling" / "01_basics.ipynb").read_bytes()
+    assert json.loads((tmp_path / "a" / "composition.json").read_text()) == comp
+    assert make_class_mod.make_class(16, tmp_path / "c", seed=4, root=tiny_course) != comp
+
+    assert [kind for _, _, kind in comp["malformed"]] == ["empty", "truncated", "not_notebook"]
+    kinds = set()
+    for s, entry in comp["students"].items():
+        path = tmp_path / "a" / s / "pooling" / "01_basics.ipynb"
+        bad = entry["malformed"].get("01_basics")
+        text = path.read_text(encoding="utf-8")
+        if bad == "empty":
+            assert text == ""
+            continue
+        if bad == "truncated":
+            with pytest.raises(ValueError):
+                json.loads(text)
+            continue
+        if bad == "not_notebook":
+            assert "cells" in json.loads(text) and not isinstance(json.loads(text)["cells"], list)
+            continue
+        cells = {c["metadata"].get("nbgrader", {}).get("grade_id"): "".join(c["source"])
+                 for c in json.loads(text)["cells"]}
+        for fn, used in entry["functions"].items():
+            kinds.add((fn, used["kind"]))
+            code = cells[f"answer_{fn}"]
+            if used["kind"] == "solution":
+                assert "return X + 1" in code and "### BEGIN SOLUTION" not in code
+                assert used["expect_pass"]
+            elif used["kind"] == "mutant":
+                assert code == (tiny_course / used["source"]).read_text()
+                assert used["misconception"] == ("max_pad_zero" if "pad_zero" in used["source"] else None)
+            else:
+                assert "NotImplementedError" in code
+        answered = entry["written"]["written_ex4"]["answered"]
+        assert ("YOUR ANSWER HERE" in cells["written_ex4"]) != answered
+    # min_pool2d has no mutants: solutions and stubs only
+    assert ("min_pool2d", "mutant") not in kinds
+    assert {("pool2d", k) for k in ("solution", "mutant")} <= kinds

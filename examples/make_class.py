@@ -1,0 +1,227 @@
+"""A synthetic class of known composition, for the demo and the report's tests.
+
+    python examples/make_class.py N OUT_DIR [--seed S]
+
+Builds ``OUT_DIR/<student_id>/pooling/<notebook>.ipynb`` from the released
+notebooks (``release/pooling/``). Each student's answer cell for each graded
+function holds one of:
+
+- ``solution``: the instructor's answer cell from ``source/pooling/`` (marker lines removed);
+- ``mutant``: a wrong implementation from ``tests/mutants/<function>/<mistake>.py``,
+  whose docstring's first line ``misconception: <id>`` names the expected misconception;
+- ``stub``: the released cell, untouched.
+
+Written answers are filled in or left blank, and a few notebooks are made
+unreadable (an empty file, truncated JSON, JSON that is not a notebook).
+The same ``n`` and ``seed`` always give the same class. What was used is
+returned and written to ``OUT_DIR/composition.json``.
+"""
+import argparse
+import ast
+import copy
+import json
+import os
+import pathlib
+import random
+import shutil
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+
+from autograder.functions import ASSIGNMENT, FUNCTIONS  # noqa: E402
+
+# How often each kind of answer is drawn for a function.
+KIND_WEIGHTS = {"solution": 0.55, "mutant": 0.35, "stub": 0.10}
+MALFORMED_KINDS = ("empty", "truncated", "not_notebook")
+WRITTEN_ANSWER_SHARE = 0.7
+MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
+
+
+def _source(cell) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else src
+
+
+def _set_source(cell, text: str):
+    cell["source"] = text.splitlines(keepends=True)
+
+
+def _grade_id(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def _read_nb(path) -> dict:
+    return json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
+
+
+def solution_code(source_nb: dict, function: str):
+    """The instructor's answer cell for ``function``, without the solution marker lines."""
+    for cell in source_nb["cells"]:
+        if _grade_id(cell) == f"answer_{function}":
+            lines = _source(cell).splitlines(keepends=True)
+            return "".join(l for l in lines if l.strip() not in MARKERS)
+    return None
+
+
+def mutant_misconception(code: str):
+    """The id in the mutant's ``misconception: <id>`` docstring line; None for ``none``."""
+    doc = ast.get_docstring(ast.parse(code)) or ""
+    first = doc.strip().splitlines()[0] if doc.strip() else ""
+    if not first.startswith("misconception:"):
+        raise ValueError(f"mutant docstring must start with 'misconception: <id>', got {first!r}")
+    mid = first.split(":", 1)[1].strip()
+    return None if mid in ("", "none") else mid
+
+
+def mutants_of(function: str, root=ROOT) -> list:
+    """[(path relative to root, code, misconception id or None)] of a function's mutants."""
+    folder = pathlib.Path(root) / "tests" / "mutants" / function
+    out = []
+    for path in sorted(folder.glob("*.py")) if folder.is_dir() else []:
+        if path.name.startswith("_"):
+            continue
+        code = path.read_text(encoding="utf-8")
+        out.append((str(path.relative_to(root)), code, mutant_misconception(code)))
+    return out
+
+
+def _is_written(cell) -> bool:
+    """A manually graded answer cell (nbgrader: solution and grade, markdown)."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell["cell_type"] == "markdown" and meta.get("solution") and meta.get("grade")
+
+
+def catalogue(root=ROOT) -> dict:
+    """What can go into a class: per notebook the released notebook, its graded
+    functions with their solution and mutants, and its written-answer cells."""
+    release, source = pathlib.Path(root) / "release" / ASSIGNMENT, pathlib.Path(root) / "source" / ASSIGNMENT
+    out = {}
+    for path in sorted(release.glob("*.ipynb")):
+        nb = _read_nb(path)
+        src = _read_nb(source / path.name) if (source / path.name).exists() else {"cells": []}
+        ids = {_grade_id(c) for c in nb["cells"]}
+        functions = {}
+        for f in FUNCTIONS:
+            if f"answer_{f.name}" in ids:
+                functions[f.name] = {"solution": solution_code(src, f.name),
+                                     "mutants": mutants_of(f.name, root)}
+        out[path.stem] = {"nb": nb, "functions": functions,
+                          "written": [_grade_id(c) for c in nb["cells"] if _is_written(c)]}
+    return out
+
+
+def written_answer(grade_id: str, student: str) -> str:
+    return (f"最大汇聚只保留窗口中的最大值，因此对位置的小幅平移不敏感；"
+            f"平均汇聚则保留了窗口的平均信息。（{student}，{grade_id}）\n\n"
+            "Max pooling keeps only each window's largest value, so small shifts barely change it; "
+            "average pooling keeps the window's mean.\n")
+
+
+def _atomic_write(path, data: str):
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _malformed_text(kind: str, good: str) -> str:
+    if kind == "empty":
+        return ""
+    if kind == "truncated":
+        return good[: len(good) // 2]
+    return json.dumps({"student": "这不是笔记本 / not a notebook", "cells": "none"})
+
+
+def _draw_kind(rng, has_mutants: bool, has_solution: bool) -> str:
+    kinds = [k for k in KIND_WEIGHTS
+             if (k != "mutant" or has_mutants) and (k != "solution" or has_solution)]
+    return rng.choices(kinds, weights=[KIND_WEIGHTS[k] for k in kinds])[0]
+
+
+def make_class(n: int, out_dir, seed: int = 0, root=ROOT) -> dict:
+    """Write a class of ``n`` students under ``out_dir``; return (and write) its composition."""
+    rng = random.Random(seed)
+    out_dir = pathlib.Path(out_dir)
+    if (out_dir / "composition.json").exists():
+        shutil.rmtree(out_dir)  # our own previous class: replace it whole
+    elif out_dir.exists() and any(out_dir.iterdir()):
+        raise FileExistsError(f"{out_dir} is not empty and holds no composition.json")
+    cat = catalogue(root)
+    if not cat:
+        raise FileNotFoundError(f"no released notebooks in {pathlib.Path(root) / 'release' / ASSIGNMENT}")
+    students = [f"s{i + 1:03d}" for i in range(n)]
+
+    # A few unreadable notebooks, one per student, cycling through the kinds.
+    n_bad = min(n, max(len(MALFORMED_KINDS), n // 8))
+    malformed = {s: (rng.choice(sorted(cat)), MALFORMED_KINDS[i % len(MALFORMED_KINDS)])
+                 for i, s in enumerate(sorted(rng.sample(students, n_bad)))}
+
+    comp = {"n": n, "seed": seed, "assignment": ASSIGNMENT,
+            "notebooks": {nb: sorted(c["functions"]) for nb, c in cat.items()},
+            "written": {nb: c["written"] for nb, c in cat.items()},
+            "malformed": [[s, nb, kind] for s, (nb, kind) in sorted(malformed.items())],
+            "students": {}}
+    for student in students:
+        entry = {"functions": {}, "written": {}, "malformed": {}}
+        for nb_name, c in cat.items():
+            nb = copy.deepcopy(c["nb"])
+            bad = malformed.get(student, (None, None))[0] == nb_name
+            if bad:
+                entry["malformed"][nb_name] = malformed[student][1]
+            for cell in nb["cells"]:
+                gid = _grade_id(cell) or ""
+                fn = gid[len("answer_"):] if gid.startswith("answer_") else None
+                if fn in c["functions"]:
+                    spec = c["functions"][fn]
+                    kind = _draw_kind(rng, bool(spec["mutants"]), spec["solution"] is not None)
+                    used = {"notebook": nb_name, "kind": kind, "source": None, "misconception": None}
+                    if kind == "solution":
+                        _set_source(cell, spec["solution"])
+                        used["source"] = f"source/{ASSIGNMENT}/{nb_name}.ipynb"
+                    elif kind == "mutant":
+                        path, code, mid = rng.choice(spec["mutants"])
+                        _set_source(cell, code)
+                        used.update(source=path, misconception=mid)
+                    used["invalid"] = bad
+                    used["expect_pass"] = kind == "solution" and not bad
+                    entry["functions"][fn] = used
+                elif gid in c["written"]:
+                    answered = rng.random() < WRITTEN_ANSWER_SHARE
+                    if answered:
+                        _set_source(cell, written_answer(gid, student))
+                    entry["written"][gid] = {"notebook": nb_name, "answered": answered,
+                                             "invalid": bad}
+            text = json.dumps(nb, ensure_ascii=False, indent=1) + "\n"
+            if bad:
+                text = _malformed_text(malformed[student][1], text)
+            _atomic_write(out_dir / student / ASSIGNMENT / f"{nb_name}.ipynb", text)
+        comp["students"][student] = entry
+    _atomic_write(out_dir / "composition.json", json.dumps(comp, ensure_ascii=False, indent=1) + "\n")
+    return comp
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="合成班级 / build a synthetic class of known composition")
+    ap.add_argument("n", type=int, help="number of students")
+    ap.add_argument("out_dir", help="where to write <student_id>/pooling/<notebook>.ipynb")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    comp = make_class(args.n, args.out_dir, seed=args.seed)
+    kinds = {}
+    for s in comp["students"].values():
+        for used in s["functions"].values():
+            kinds[used["kind"]] = kinds.get(used["kind"], 0) + 1
+    print(f"{args.n} students in {args.out_dir}: {kinds}, {len(comp['malformed'])} malformed notebooks")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
