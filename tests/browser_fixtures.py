@@ -1,0 +1,227 @@
+"""Fixtures for the browser tests: a real JupyterLab server and headless Chromium.
+
+Everything runs on 127.0.0.1 and nothing reaches the network:
+
+* ``lab_course`` copies the repository's course layout (``source/``, ``release/``,
+  ``nbgrader_config.py``) into a temporary directory, so that the formgrader
+  sees a course root with its own ``gradebook.db`` and the test never writes
+  into the working tree.
+* ``jupyter_lab`` starts ``jupyter lab`` with that copy as cwd and root
+  directory, on a free port with a random token, and kills its whole process
+  group (kernels included) at teardown.
+* ``browser`` launches Debian's ``/usr/bin/chromium`` through Playwright's
+  Python client (never ``playwright install``).
+* ``lab_page`` gives each test a fresh browser context and page.
+"""
+import json
+import os
+import pathlib
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import secrets
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+JUPYTER = pathlib.Path(sys.executable).parent / "jupyter"
+
+# JupyterLab plugins that would talk to the internet or pop up toasts over the page.
+DISABLED_LAB_PLUGINS = {
+    "@jupyterlab/apputils-extension:announcements": True,
+}
+
+LAB_SETTINGS = {
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+    "@jupyterlab/docmanager-extension:plugin": {"autosave": False},
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+}
+
+
+def _free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url, timeout=5):
+    """GET on 127.0.0.1 without any proxy from the environment."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(url, timeout=timeout) as r:
+        return r.status, r.read()
+
+
+def _kill_group(proc, grace=10):
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=grace)
+
+
+class Lab:
+    """A running JupyterLab: where it listens, its token, and the course copy it serves."""
+
+    def __init__(self, root, port, token, proc, log_path):
+        self.root = root
+        self.port = port
+        self.token = token
+        self.proc = proc
+        self.log_path = log_path
+
+    @property
+    def base(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path):
+        sep = "&" if "?" in path else "?"
+        return f"{self.base}/{path.lstrip('/')}{sep}token={self.token}"
+
+    def log(self):
+        return pathlib.Path(self.log_path).read_text(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def lab_course(tmp_path_factory):
+    """A temporary nbgrader course directory with the repository's layout."""
+    course = tmp_path_factory.mktemp("course")
+    for sub in ("source", "release"):
+        if (ROOT / sub).exists():
+            shutil.copytree(ROOT / sub, course / sub,
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    # nbgrader_config.py takes its root from its own location: the copy points at the copy.
+    shutil.copy2(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    return course
+
+
+@pytest.fixture(scope="session")
+def jupyter_lab(lab_course, tmp_path_factory):
+    """JupyterLab serving ``lab_course`` on a free 127.0.0.1 port with a random token."""
+    if not JUPYTER.exists():
+        pytest.fail(f"jupyter not found next to {sys.executable}")
+    state = tmp_path_factory.mktemp("jupyter-state")
+    config_dir = state / "config"
+    (config_dir / "labconfig").mkdir(parents=True)
+    (config_dir / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": DISABLED_LAB_PLUGINS}))
+    # nbgrader reads this before the course's own nbgrader_config.py (cwd): an exchange
+    # directory inside the test's state, so the formgrader has nothing to complain about.
+    (config_dir / "nbgrader_config.py").write_text(
+        "c = get_config()  # noqa: F821\n"
+        f"c.Exchange.root = {str(state / 'exchange')!r}\n")
+    (state / "exchange").mkdir()
+    # Fresh user settings: every cell in the DOM (no virtual scrolling), no autosave surprises.
+    settings = state / "user-settings"
+    for plugin, values in LAB_SETTINGS.items():
+        pkg, _, name = plugin.partition(":")
+        path = settings / pkg / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    env = dict(os.environ)
+    env.update(
+        JUPYTER_CONFIG_DIR=str(config_dir),
+        JUPYTER_RUNTIME_DIR=str(state / "runtime"),
+        JUPYTER_PLATFORM_DIRS="1",
+        IPYTHONDIR=str(state / "ipython"),
+        # The kernel is the venv's python3: `course` is installed there (editable).
+        PATH=str(pathlib.Path(sys.executable).parent) + os.pathsep + env.get("PATH", ""),
+        NO_PROXY="127.0.0.1,localhost",
+        no_proxy="127.0.0.1,localhost",
+        PYTHONUNBUFFERED="1",
+    )
+    port = _free_port()
+    token = secrets.token_hex(24)
+    log_path = state / "jupyter.log"
+    cmd = [
+        str(JUPYTER), "lab", "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={lab_course}",
+        "--ServerApp.open_browser=False",
+        "--ServerApp.allow_root=True",  # CI containers run as root
+        f"--LabApp.workspaces_dir={state / 'workspaces'}",
+        f"--LabApp.user_settings_dir={settings}",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.expose_app_in_browser=True",
+    ]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=lab_course, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    lab = Lab(lab_course, port, token, proc, log_path)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"jupyter lab exited with {proc.returncode}:\n{lab.log()}")
+            try:
+                status, _ = _get(lab.url("api/status"))
+                if status == 200:
+                    break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"jupyter lab did not answer within 90 s:\n{lab.log()}")
+            time.sleep(0.3)
+        yield lab
+    finally:
+        _kill_group(proc)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright's Python client."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} missing: run `make system` (scripts/install_system_packages.sh)")
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    try:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+    finally:
+        pw.stop()
+
+
+@pytest.fixture
+def lab_page(browser, jupyter_lab):
+    """A fresh browser context and page, closed after the test."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    # Nothing may leave 127.0.0.1.
+    context.route("**/*", lambda route: route.continue_()
+                  if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
+                  else route.abort())
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()

@@ -1,0 +1,265 @@
+"""The student's experience in a real JupyterLab, driven through headless Chromium.
+
+JupyterLab is started by the fixtures in ``browser_fixtures.py`` on a free
+127.0.0.1 port with a random token, serving a temporary copy of the course
+directory (``source/``, ``release/``, ``nbgrader_config.py``). Screenshots of
+every step land in ``tests/artifacts/`` (git-ignored).
+"""
+import json
+import pathlib
+import re
+
+import pytest
+
+from browser_fixtures import (  # noqa: F401  (fixtures)
+    artifacts_dir, browser, jupyter_lab, lab_course, lab_page,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
+
+NOTEBOOK = "release/pooling/01_basics.ipynb"
+KERNEL_START_MS = 120_000
+RUN_MS = 120_000
+
+# What a student types: the seed's pool2d, for (h, w) inputs, stride 1, no padding.
+CORRECT_POOL2D = '''\
+def pool2d(X, pool_size, mode='max'):
+    if mode not in ('max', 'avg'):
+        raise ValueError(f'unknown mode {mode!r}')
+    p_h, p_w = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size
+    Y = torch.zeros((X.shape[0] - p_h + 1, X.shape[1] - p_w + 1), dtype=X.dtype)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            window = X[i: i + p_h, j: j + p_w]
+            Y[i, j] = window.max() if mode == 'max' else window.mean()
+    return Y
+'''
+
+# The classic mistake: pad with zeros, then take the max (a window of negatives gives 0).
+ZERO_PADDED_MAX = '''\
+def pool2d_padded(X, pool_size, stride=None, padding=0, mode='max'):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    p_h, p_w = pair(pool_size)
+    s_h, s_w = pair(pool_size if stride is None else stride)
+    pad_h, pad_w = pair(padding)
+    X = F.pad(X, (pad_w, pad_w, pad_h, pad_h))
+    n, c, h, w = X.shape
+    Y = torch.zeros((n, c, (h - p_h) // s_h + 1, (w - p_w) // s_w + 1), dtype=X.dtype)
+    for i in range(Y.shape[2]):
+        for j in range(Y.shape[3]):
+            window = X[:, :, i * s_h: i * s_h + p_h, j * s_w: j * s_w + p_w]
+            if mode == 'max':
+                Y[:, :, i, j] = window.amax(dim=(2, 3))
+            else:
+                Y[:, :, i, j] = window.mean(dim=(2, 3))
+    return Y
+'''
+
+PASSED = re.compile(r"通过|passed", re.I)
+
+
+# ---------------------------------------------------------------- helpers
+
+def read_cells(path):
+    return json.loads(pathlib.Path(path).read_text(encoding="utf-8"))["cells"]
+
+
+def source_of(cell):
+    src = cell["source"]
+    return "".join(src) if isinstance(src, list) else src
+
+
+def grade_id(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def index_of(cells, gid):
+    for i, cell in enumerate(cells):
+        if grade_id(cell) == gid:
+            return i
+    raise AssertionError(f"no cell with nbgrader grade_id {gid!r} in the notebook")
+
+
+def selfcheck_index(cells, name, after):
+    """The first code cell after `after` that calls the self-check on `name`."""
+    pat = re.compile(r"check\(\s*['\"]?" + re.escape(name) + r"\b")
+    for i in range(after + 1, len(cells)):
+        if cells[i]["cell_type"] == "code" and pat.search(source_of(cells[i])):
+            return i
+    raise AssertionError(f"no self-check cell `check({name})` after cell {after}")
+
+
+class Shots:
+    """Numbered screenshots of one test in tests/artifacts/."""
+
+    def __init__(self, page, directory, prefix):
+        self.page, self.dir, self.prefix, self.n = page, directory, prefix, 0
+
+    def __call__(self, name, locator=None):
+        self.n += 1
+        path = self.dir / f"{self.prefix}_{self.n:02d}_{name}.png"
+        if locator is not None:
+            locator.scroll_into_view_if_needed()
+            locator.screenshot(path=str(path))
+        else:
+            self.page.screenshot(path=str(path))
+        return path
+
+
+def open_notebook(page, lab, relpath):
+    """Open a notebook in JupyterLab and wait until its kernel is idle."""
+    page.goto(lab.url(f"lab/tree/{relpath}?reset"))
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=KERNEL_START_MS)
+    # A kernel chooser appears only if the notebook's kernelspec is unknown: accept the default.
+    page.wait_for_function(
+        """() => {
+            const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+            if (!w || !w.sessionContext) return false;
+            const dlg = document.querySelector('.jp-Dialog .jp-mod-accept');
+            if (dlg) dlg.click();
+            const k = w.sessionContext.session && w.sessionContext.session.kernel;
+            return !!k && k.status === 'idle';
+        }""",
+        timeout=KERNEL_START_MS,
+    )
+    panel_id = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
+    return page.locator(f"[id='{panel_id}'] .jp-Notebook .jp-Cell")
+
+
+def cell_source(page, index):
+    return page.evaluate(
+        "(i) => window.jupyterapp.shell.currentWidget.content.widgets[i].model.sharedModel.getSource()",
+        index)
+
+
+def type_into_cell(page, cells, index, code):
+    """Replace a cell's text by typing it through the CodeMirror editor."""
+    cell = cells.nth(index)
+    editor = cell.locator(".cm-content")
+    editor.scroll_into_view_if_needed()
+    editor.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    # insert_text is one input event: CodeMirror neither auto-indents nor closes brackets.
+    page.keyboard.insert_text(code)
+    page.keyboard.press("Escape")
+    got = cell_source(page, index)
+    assert got == code, f"the editor holds something else than what was typed:\n{got}"
+
+
+def run_all(page):
+    """Run > Run All Cells, then wait until nothing is queued and the kernel is idle."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    page.wait_for_function(
+        """() => {
+            const w = window.jupyterapp.shell.currentWidget;
+            const k = w.sessionContext.session.kernel;
+            const prompts = [...w.node.querySelectorAll('.jp-InputPrompt')];
+            return k.status === 'idle' && !prompts.some(p => p.textContent.includes('*'));
+        }""",
+        timeout=RUN_MS, polling=250)
+
+
+def execution_count(page, index):
+    return page.evaluate(
+        "(i) => window.jupyterapp.shell.currentWidget.content.widgets[i].model.executionCount", index)
+
+
+def output_text(cells, index):
+    out = cells.nth(index).locator(".jp-OutputArea")
+    return out.inner_text() if out.count() else ""
+
+
+def first_error(page):
+    """(cell index, text) of the first cell showing an error, or None."""
+    return page.evaluate(
+        """() => {
+            const ws = window.jupyterapp.shell.currentWidget.content.widgets;
+            for (let i = 0; i < ws.length; i++) {
+                const e = ws[i].node.querySelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], .jp-RenderedText[data-mime-type="application/vnd.jupyter.error"]');
+                if (e && ws[i].node.querySelector('[data-mime-type="application/vnd.jupyter.error"]'))
+                    return [i, ws[i].node.querySelector('[data-mime-type="application/vnd.jupyter.error"]').innerText.slice(-2000)];
+            }
+            return null;
+        }""")
+
+
+# ---------------------------------------------------------------- tests
+
+def test_harness_types_code_exactly_and_runs_it(lab_page, jupyter_lab, artifacts_dir):
+    """The fixture itself: typed code (brackets, indents, Chinese) reaches the kernel verbatim."""
+    nb = {
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "source": "x = 1", "outputs": [], "execution_count": None},
+            {"cell_type": "code", "metadata": {}, "source": "", "outputs": [], "execution_count": None},
+        ],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                    "language": "python"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }
+    (jupyter_lab.root / "harness.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    shots = Shots(lab_page, artifacts_dir, "browser_0_harness")
+    cells = open_notebook(lab_page, jupyter_lab, "harness.ipynb")
+    code = ("def f(x):\n    if x:\n        return [x, (x + 1), {'k': x}]\n    return {}\n"
+            "print('汇聚层 pooling', f(2))\n")
+    type_into_cell(lab_page, cells, 1, code)
+    run_all(lab_page)
+    assert "汇聚层 pooling [2, 3, {'k': 2}]" in output_text(cells, 1)
+    shots("typed_and_ran")
+
+
+def test_selfcheck_in_lab_passes_then_names_zero_padding(lab_page, jupyter_lab, artifacts_dir):
+    """Type pool2d, run all: self-check and tests pass; type zero-padded max: the misconception shows."""
+    from course import feedback
+
+    page = lab_page
+    shots = Shots(page, artifacts_dir, "browser_1_selfcheck")
+    nb_cells = read_cells(jupyter_lab.root / NOTEBOOK)
+    stub = index_of(nb_cells, "answer_pool2d")
+    test = index_of(nb_cells, "test_pool2d")
+    check = selfcheck_index(nb_cells, "pool2d", stub)
+    stub_padded = index_of(nb_cells, "answer_pool2d_padded")
+    check_padded = selfcheck_index(nb_cells, "pool2d_padded", stub_padded)
+
+    cells = open_notebook(page, jupyter_lab, NOTEBOOK)
+    shots("opened")
+
+    type_into_cell(page, cells, stub, CORRECT_POOL2D)
+    shots("typed_pool2d", cells.nth(stub))
+    run_all(page)
+    for idx in (stub, check, test):
+        assert execution_count(page, idx) is not None, (
+            f"cell {idx} did not run; first error: {first_error(page)}")
+    check_out = output_text(cells, check)
+    shots("selfcheck_pool2d", cells.nth(check))
+    assert PASSED.search(check_out), f"self-check of pool2d does not say passed:\n{check_out}"
+    test_out = output_text(cells, test)
+    shots("test_pool2d", cells.nth(test))
+    assert "Error" not in test_out, test_out
+    assert PASSED.search(test_out), f"test cell of pool2d does not say passed:\n{test_out}"
+
+    type_into_cell(page, cells, stub_padded, ZERO_PADDED_MAX)
+    run_all(page)
+    assert execution_count(page, check_padded) is not None
+    out = output_text(cells, check_padded)
+    shots("selfcheck_zero_padding", cells.nth(check_padded))
+    shots("page_zero_padding")
+    zh, en, _hint = feedback.CATALOG["max_zero_padding"]
+    assert zh in out and en in out, (
+        f"the self-check does not name the zero-padding misconception ({zh} / {en}):\n{out}")
+
+
+def test_formgrader_lists_pooling(lab_page, jupyter_lab, artifacts_dir):
+    """Nbgrader > Formgrader in JupyterLab lists the `pooling` assignment."""
+    page = lab_page
+    shots = Shots(page, artifacts_dir, "browser_3_formgrader")
+    page.goto(jupyter_lab.url("lab?reset"))
+    page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=KERNEL_START_MS)
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Nbgrader$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Formgrader$")).click()
+    frame = page.frame_locator("iframe[src*='formgrader']")
+    row = frame.locator("table tr", has_text="pooling").first
+    row.wait_for(timeout=60_000)
+    assert frame.locator("h1", has_text="Manage Assignments").count() == 1
+    shots("assignments")
