@@ -26,6 +26,14 @@ import numpy as np
 
 from autograder import __version__
 from autograder.functions import ASSIGNMENT, FUNCTIONS
+from course.feedback import CATALOG, group_title
+
+# Ids of the catalog that are about the rules of an exercise (operators used or
+# not used), reported with the problem submissions.
+RULE_BREAKS = {"forbidden_op", "conv_not_used", "conv_relu_only"}
+# Ids that say what happened rather than what was misunderstood: listed, but
+# not among the summary's top misconceptions.
+GENERAL = {"not_implemented", "raises", "timeout", "wrong_type"} | RULE_BREAKS
 
 TEST_COLUMNS = ["student_id", "assignment", "notebook", "grade_id", "function",
                 "points", "max_points", "status", "misconception",
@@ -163,32 +171,9 @@ def pass_rates(grades, results) -> list:
 
 
 def misconception_text(mid) -> tuple:
-    """(zh, en) wording of a misconception id from course.feedback; the id itself if unknown."""
-    try:
-        from course import feedback
-    except Exception:
-        return mid, mid
-    for attr in ("describe", "misconception_text"):
-        fn = getattr(feedback, attr, None)
-        if callable(fn):
-            try:
-                got = fn(mid)
-                if isinstance(got, (tuple, list)) and len(got) >= 2:
-                    return str(got[0]), str(got[1])
-            except Exception:
-                pass
-    for attr in ("MISCONCEPTIONS", "CATALOG", "MESSAGES"):
-        table = getattr(feedback, attr, None)
-        entry = table.get(mid) if isinstance(table, dict) else None
-        if entry is None:
-            continue
-        if isinstance(entry, dict):
-            zh, en = entry.get("zh"), entry.get("en")
-        else:
-            zh, en = getattr(entry, "zh", None), getattr(entry, "en", None)
-        if zh or en:
-            return str(zh or en), str(en or zh)
-    return mid, mid
+    """(zh, en) wording of a misconception id, as the students were told; the id if unknown."""
+    zh, en, _ = CATALOG.get(mid, (mid, mid, ""))
+    return zh, en
 
 
 def misconceptions(grades) -> list:
@@ -202,9 +187,10 @@ def misconceptions(grades) -> list:
     for mid, who in seen.items():
         zh, en = misconception_text(mid)
         out.append({"id": mid, "zh": zh, "en": en, "students": sorted(who),
+                    "general": mid in GENERAL,
                     "count": len(who), "functions": sorted({f for fs in who.values() for f in fs},
                                                            key=_order)})
-    return sorted(out, key=lambda m: (-m["count"], m["id"]))
+    return sorted(out, key=lambda m: (m["general"], -m["count"], m["id"]))
 
 
 def manual_summary(manual) -> list:
@@ -223,9 +209,8 @@ def manual_summary(manual) -> list:
 
 
 def is_forbidden(row) -> bool:
-    """The grader flags calls to forbidden operators through misconception or message."""
-    text = " ".join((row.get("misconception") or "", row.get("message") or "")).lower()
-    return "forbidden" in text or "禁止" in text or "不允许" in text
+    """Whether the grader found an operator the exercise does not allow."""
+    return (row.get("misconception") or "") in RULE_BREAKS
 
 
 def problems(grades) -> dict:
@@ -425,9 +410,10 @@ def _summary(rep) -> str:
     mis = "".join(
         f'<li><b>{m["count"]} 名学生</b>：{_e(m["zh"])} <span class="en">— {m["count"]} '
         f'student{"s" if m["count"] != 1 else ""}: {_e(m["en"])}</span> '
-        f'<a href="#mis-{_e(m["id"])}">→</a></li>' for m in rep["misconceptions"][:5])
+        f'<a href="#mis-{_e(m["id"])}">→</a></li>'
+        for m in [m for m in rep["misconceptions"] if not m["general"]][:5])
     weak = "".join(
-        f"<li><code>{_e(fn)}</code>{(' · ' + _e(g)) if g else ''}: "
+        f"<li><code>{_e(fn)}</code>{(' · ' + _e(group_title(g))) if g else ''}: "
         f'<b class="bad">{_pct(share)}</b> 通过 <span class="en">passing</span></li>'
         for share, fn, g in weakest_groups(rep["pass_rates"]))
     return (f'<div class="summary"><h2>{_h("全班错在哪里", "What the class got wrong")}</h2>'
@@ -449,7 +435,7 @@ def _section_scores(rep) -> str:
                  if nb in rep["totals"][s]["notebooks"]], v["max"], v["stats"])
            for nb, v in sorted(rep["notebooks"].items())]
     img_nb = plots.notebook_histograms(per)
-    return (f'<h2 id="scores">{_h("分数分布", "Score distribution")}</h2>'
+    return (f'<section id="scores"><h2>{_h("分数分布", "Score distribution")}</h2>'
             + _table(hdr, rows, num_cols=range(1, 9))
             + f'<img alt="total histogram" src="data:image/png;base64,{img}">'
             + f'<img alt="per-notebook histograms" src="data:image/png;base64,{img_nb}">')
@@ -458,17 +444,18 @@ def _section_scores(rep) -> str:
 def _section_pass(rep) -> str:
     from autograder import report_plots as plots
     rates = rep["pass_rates"]
-    heat = [(r["function"], [("", r["share"])] + [(g["name"], g["share"]) for g in r["groups"]])
+    heat = [(r["function"], [("", r["share"])] + [(group_title(g["name"]).replace(" / ", "\n"), g["share"])
+                                                 for g in r["groups"]])
             for r in rates]
     img = plots.pass_heatmap(heat) if heat else ""
     rows = []
     for r in rates:
-        groups = "; ".join(f"{_e(g['name'])} <b>{_pct(g['share'])}</b>" for g in r["groups"])
+        groups = "; ".join(f"{_e(group_title(g['name']))} <b>{_pct(g['share'])}</b>" for g in r["groups"])
         cls = "ok" if r["share"] >= 0.8 else "bad" if r["share"] < 0.5 else ""
         rows.append([f"<code>{_e(r['function'])}</code>", _e(r["notebook"]),
                      f'<span class="{cls}">{_pct(r["share"])}</span>',
                      f"{r['passed']}/{r['n']}", groups])
-    return (f'<h2 id="pass">{_h("通过率", "Pass rates")}</h2>'
+    return (f'<section id="pass"><h2>{_h("通过率", "Pass rates")}</h2>'
             + (f'<img alt="pass-rate heat map" src="data:image/png;base64,{img}">' if img else "")
             + _table(["函数 function", "笔记本 notebook", "通过 passing", "人数 students",
                       "性质组 property groups"], rows, num_cols=(2, 3)))
@@ -481,7 +468,7 @@ def _section_misconceptions(rep) -> str:
              f'<details><summary>{m["count"]} 名学生 students</summary>'
              f'{_student_links(m["students"])}</details>']
             for m in rep["misconceptions"]]
-    return (f'<h2 id="misconceptions">{_h("误解", "Misconceptions")}</h2>'
+    return (f'<section id="misconceptions"><h2>{_h("误解", "Misconceptions")}</h2>'
             + (_table(["学生数 students", "误解 misconception", "函数 functions", "名单 who"],
                       rows, num_cols=(0,)) if rows else "<p>无 none</p>"))
 
@@ -492,7 +479,7 @@ def _section_manual(rep) -> str:
              f'<details><summary>{m["answered"]}</summary>{_student_links(m["students"])}</details>']
             for m in rep["manual"]]
     total = sum(m["answered"] for m in rep["manual"])
-    return (f'<h2 id="manual">{_h("待人工批改的书面回答", "Written answers awaiting manual grading")}</h2>'
+    return (f'<section id="manual"><h2>{_h("待人工批改的书面回答", "Written answers awaiting manual grading")}</h2>'
             f"<p>共 {total} 份待批改 <span class=\"en\">{total} answers to grade by hand</span></p>"
             + (_table(["笔记本 notebook", "单元 cell", "分值 points", "已作答 answered",
                        "空白 blank", "名单 who"], rows, num_cols=(2, 3, 4)) if rows else ""))
@@ -500,7 +487,7 @@ def _section_manual(rep) -> str:
 
 def _section_problems(rep) -> str:
     pr = rep["problems"]
-    parts = [f'<h2 id="problems">{_h("有问题的提交", "Problem submissions")}</h2>',
+    parts = [f'<section id="problems"><h2>{_h("有问题的提交", "Problem submissions")}</h2>',
              f"<p>运行出错的测试 {pr['errors']} 个 <span class=\"en\">{pr['errors']} tests raised errors "
              "(see the per-student table)</span></p>"]
     for key, zh, en, per_test in (("invalid", "无效笔记本", "Invalid notebooks", False),
@@ -520,7 +507,7 @@ def _section_problems(rep) -> str:
 
 def _section_slowest(rep) -> str:
     rows = [[_student_links([s]), f"{sec:.2f}"] for s, sec in rep["slowest"]]
-    return (f'<h2 id="slowest">{_h("最慢的提交", "Slowest submissions")}</h2>'
+    return (f'<section id="slowest"><h2>{_h("最慢的提交", "Slowest submissions")}</h2>'
             + _table(["学生 student", "秒 seconds"], rows, num_cols=(1,)))
 
 
@@ -531,7 +518,7 @@ def _section_meta(rep) -> str:
     rows.append(["report", _e(f"autograder {__version__}, "
                               f"{_dt.datetime.now().astimezone().isoformat(timespec='seconds')}")])
     rows.append(["grades", _e(rep["out_dir"])])
-    return (f'<h2 id="meta">{_h("评分信息", "Grading metadata")}</h2>'
+    return (f'<section id="meta"><h2>{_h("评分信息", "Grading metadata")}</h2>'
             + _table(["项目 item", "值 value"], rows))
 
 
@@ -548,7 +535,7 @@ def _section_students(rep) -> str:
             cells.append(f'<a href="{_e(s)}/{_e(nb)}.html">{pts:g}</a>' if page.exists() else f"{pts:g}")
         rows.append([f'<span id="student-{_e(s)}"></span>{_e(s)}', f"{t['total']:g}/{t['max']:g}"]
                     + cells + [", ".join(_e(m) for m in rep["student_misconceptions"].get(s, []))])
-    return (f'<h2 id="students">{_h("每名学生", "Students")}</h2>'
+    return (f'<section id="students"><h2>{_h("每名学生", "Students")}</h2>'
             + _table(["学生 student", "总分 total"] + [_e(nb) for nb in nbs] + ["误解 misconceptions"],
                      rows, num_cols=tuple(range(1, len(nbs) + 2))))
 
@@ -561,9 +548,9 @@ def render_html(rep) -> str:
         '<a href="#scores">分数 scores</a> · <a href="#pass">通过率 pass rates</a> · '
         '<a href="#misconceptions">误解 misconceptions</a> · <a href="#manual">人工批改 manual</a> · '
         '<a href="#problems">问题 problems</a> · <a href="#students">学生 students</a></p>',
-        _summary(rep), _section_misconceptions(rep), _section_pass(rep), _section_scores(rep),
-        _section_manual(rep), _section_problems(rep), _section_slowest(rep),
-        _section_students(rep), _section_meta(rep)])
+        _summary(rep)] + [f"{section(rep)}</section>" for section in (
+            _section_misconceptions, _section_pass, _section_scores, _section_manual,
+            _section_problems, _section_slowest, _section_students, _section_meta)])
     return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             "<title>汇聚层 · 全班报告 Class report</title>"

@@ -4,36 +4,30 @@ Uses matplotlib's object API (``Figure``) rather than pyplot, so no global
 backend or figure state leaks into whatever imported the report.
 """
 import base64
+import contextlib
 import io
 
+import matplotlib
 import numpy as np
-from matplotlib import font_manager
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
-
-_CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC",
-                 "Noto Sans CJK KR", "Noto Sans CJK HK", "Source Han Sans SC",
-                 "WenQuanYi Zen Hei", "SimHei")
 
 # red (nobody) -> amber -> green (everybody), readable with text on top
 PASS_CMAP = LinearSegmentedColormap.from_list(
     "pass", ["#d73027", "#fdae61", "#fee08b", "#a6d96a", "#1a9850"])
 
 
-def font_rc() -> dict:
-    """rcParams that make Chinese labels render (no tofu) and keep ASCII minus signs."""
-    try:  # the student-side figures may already know how; say it the same way
-        from course import plots
-        rc = getattr(plots, "font_rc", None) or getattr(plots, "cjk_rc", None)
-        if callable(rc):
-            return dict(rc())
-    except Exception:  # course.plots is optional for the report
-        pass
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    cjk = [n for n in _CJK_FAMILIES if n in names]
-    return {"font.family": "sans-serif",
-            "font.sans-serif": cjk + ["DejaVu Sans"],
-            "axes.unicode_minus": False}
+@contextlib.contextmanager
+def cjk_fonts():
+    """Chinese labels without tofu and ASCII minus signs, only inside the block.
+
+    Same font choice as the student-side figures (course.plots); rc_context
+    undoes it afterwards so importers keep their own settings.
+    """
+    with matplotlib.rc_context():  # course.plots also sets fonts on import: keep that inside too
+        from course.plots import setup_fonts
+        setup_fonts()
+        yield
 
 
 def _png(fig: Figure) -> str:
@@ -67,8 +61,7 @@ def _hist(ax, values, max_points, stats, title):
 
 def total_histogram(totals, max_points, stats) -> str:
     """Histogram of the class's total scores."""
-    import matplotlib
-    with matplotlib.rc_context(font_rc()):
+    with cjk_fonts():
         fig = Figure(figsize=(7, 3.2))
         ax = fig.subplots()
         _hist(ax, totals, max_points, stats, "总分分布 Total score")
@@ -82,11 +75,10 @@ def notebook_histograms(per_notebook) -> str:
 
     ``per_notebook``: list of (notebook, values, max_points, stats).
     """
-    import matplotlib
     n = max(len(per_notebook), 1)
     cols = min(n, 3)
     rows = -(-n // cols)
-    with matplotlib.rc_context(font_rc()):
+    with cjk_fonts():
         fig = Figure(figsize=(3.4 * cols, 2.6 * rows))
         axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
         for ax, (nb, values, max_points, stats) in zip(axes, per_notebook):
@@ -104,14 +96,13 @@ def pass_heatmap(rows) -> str:
     ``rows``: list of (function, [(label, share or None), ...]); the first cell
     of each row is the whole function, the rest its property groups.
     """
-    import matplotlib
     width = max((len(cells) for _, cells in rows), default=1)
     data = np.full((len(rows), width), np.nan)
     for i, (_, cells) in enumerate(rows):
         for j, (_, share) in enumerate(cells):
             if share is not None:
                 data[i, j] = share
-    with matplotlib.rc_context(font_rc()):
+    with cjk_fonts():
         fig = Figure(figsize=(max(6, 1.55 * width + 2.2), 0.55 * len(rows) + 1.2))
         ax = fig.subplots()
         ax.imshow(np.ma.masked_invalid(data), cmap=PASS_CMAP, vmin=0, vmax=1,

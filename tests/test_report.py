@@ -14,17 +14,17 @@ GRADES_HEADER = ["student_id", "assignment", "notebook", "grade_id", "points", "
 # student -> list of (notebook, function, points, max, status, misconception, groups_failed, seconds)
 HAND_BUILT = {
     "alice": [("01_basics", "pool2d", 2, 2, "passed", "", "", 0.5),
-              ("01_basics", "pool2d_padded", 0, 3, "failed", "max_pad_zero", "padding", 0.5),
+              ("01_basics", "pool2d_padded", 0, 3, "failed", "max_zero_padding", "padding", 0.5),
               ("03_cost", "pool_output_shape", 2, 2, "passed", "", "", 0.2)],
     "bob": [("01_basics", "pool2d", 1, 2, "failed", "", "avg", 0.4),
-            ("01_basics", "pool2d_padded", 0, 3, "failed", "max_pad_zero", "padding;stride", 0.4),
+            ("01_basics", "pool2d_padded", 0, 3, "failed", "max_zero_padding", "padding;stride", 0.4),
             ("03_cost", "pool_output_shape", 0, 2, "timeout", "", "", 5.0)],
     "carol": [("01_basics", "pool2d", 0, 2, "invalid", "", "", 0.0),
               ("01_basics", "pool2d_padded", 0, 3, "invalid", "", "", 0.0),
               ("03_cost", "pool_output_shape", 0, 2, "failed", "forbidden_op", "", 0.3)],
     "dave": [("01_basics", "pool2d", 2, 2, "passed", "", "", 0.1),
              ("01_basics", "pool2d_padded", 3, 3, "passed", "", "", 0.1),
-             ("03_cost", "pool_output_shape", 1, 2, "failed", "off_by_one", "ceil", 0.9)],
+             ("03_cost", "pool_output_shape", 1, 2, "failed", "shape_off_by_one", "ceil", 0.9)],
 }
 GROUPS = {"pool2d": ["max", "avg"], "pool2d_padded": ["padding", "stride"],
           "pool_output_shape": ["floor", "ceil"]}
@@ -93,9 +93,9 @@ def test_numbers_of_hand_built_dir(graded_dir):
     assert groups == {"padding": pytest.approx(0.25), "stride": pytest.approx(0.5)}
 
     mis = {m["id"]: m for m in rep["misconceptions"]}
-    assert rep["misconceptions"][0]["id"] == "max_pad_zero"
-    assert mis["max_pad_zero"]["students"] == ["alice", "bob"]
-    assert mis["off_by_one"]["count"] == 1
+    assert rep["misconceptions"][0]["id"] == "max_zero_padding"
+    assert mis["max_zero_padding"]["students"] == ["alice", "bob"]
+    assert mis["shape_off_by_one"]["count"] == 1
 
     manual = {m["grade_id"]: m for m in rep["manual"]}
     assert (manual["ex4_answer"]["answered"], manual["ex4_answer"]["blank"]) == (3, 1)
@@ -192,7 +192,7 @@ def tiny_course(tmp_path):
         path.write_text(json.dumps(_nb(cells)))
     mutants = root / "tests" / "mutants" / "pool2d"
     mutants.mkdir(parents=True)
-    (mutants / "pad_zero.py").write_text('"""misconception: max_pad_zero\n\nPads with 0."""\n'
+    (mutants / "pad_zero.py").write_text('"""misconception: max_zero_padding\n\nPads with 0."""\n'
                                          "def pool2d(X):\n    return X\n")
     (mutants / "other.py").write_text('"""misconception: none"""\ndef pool2d(X):\n    return X * 0\n')
     return root
@@ -234,7 +234,7 @@ def test_make_class_is_deterministic_and_matches_its_composition(tiny_course, tm
                 assert used["expect_pass"]
             elif used["kind"] == "mutant":
                 assert code == (tiny_course / used["source"]).read_text()
-                assert used["misconception"] == ("max_pad_zero" if "pad_zero" in used["source"] else None)
+                assert used["misconception"] == ("max_zero_padding" if "pad_zero" in used["source"] else None)
             else:
                 assert "NotImplementedError" in code
         answered = entry["written"]["written_ex4"]["answered"]
