@@ -1,0 +1,69 @@
+"""Which torch operators a student's function dispatched, and which of them are forbidden.
+
+``OpRecorder`` is a ``TorchDispatchMode``: every aten operator that runs while
+it is active passes through ``__torch_dispatch__``, however it was reached
+(``F.max_pool2d``, ``nn.MaxPool2d``, ``torch.ops.aten.max_pool2d_with_indices``,
+``getattr(F, 'max_' + 'pool2d')``, ``eval``, ``importlib`` ...). So the check
+does not read the student's source at all.
+
+Op names are recorded as ``str(func.overloadpacket)``, e.g. ``'aten.max_pool2d_with_indices'``.
+
+Policies (``autograder.functions.GradedFunction.forbid``):
+
+* ``'pooling'``: any op with ``pool`` in its name is forbidden;
+* ``'pooling_require_conv'``: the same, and ``aten.convolution`` must appear;
+* ``'conv_relu_only'``: only convolution, relu, arithmetic and
+  view/shape/creation/padding ops (a whitelist: no max, sort, clamp, where,
+  comparisons, abs ...);
+* ``'none'``: anything goes.
+"""
+from torch.utils._python_dispatch import TorchDispatchMode
+
+
+class OpRecorder(TorchDispatchMode):
+    """Record the aten op names dispatched inside ``with OpRecorder() as rec:`` into ``rec.ops``."""
+
+    def __init__(self):
+        super().__init__()
+        self.ops = set()
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.ops.add(str(func.overloadpacket))
+        return func(*args, **(kwargs or {}))
+
+
+CONV = "aten.convolution"
+
+# For 'conv_relu_only': the building blocks max(a, b) = relu(a - b) + b needs,
+# plus whatever shaping, creating and padding a reasonable solution does.
+CONV_RELU_ALLOWED = frozenset("aten." + name for name in """
+    convolution relu relu_ add add_ sub sub_ rsub mul mul_ div div_ neg sum mean
+    view _unsafe_view reshape expand expand_as permute transpose t unsqueeze squeeze
+    flatten unflatten select slice narrow split split_with_sizes chunk unbind cat stack
+    clone contiguous copy_ _to_copy to detach alias lift_fresh lift_fresh_copy
+    empty empty_like empty_strided zeros zeros_like ones ones_like full full_like
+    new_zeros new_ones new_full new_empty fill_ zero_ scalar_tensor arange eye
+    constant_pad_nd pad _local_scalar_dense
+    """.split())
+
+POLICIES = ("pooling", "pooling_require_conv", "conv_relu_only", "none")
+
+
+def violations(policy, ops):
+    """Sorted forbidden op names among ``ops`` under ``policy`` (empty: allowed).
+
+    For ``'pooling_require_conv'`` a missing convolution is reported as
+    ``'missing:aten.convolution'``.
+    """
+    if policy not in POLICIES:
+        raise ValueError(f"unknown policy {policy!r}")
+    ops = set(ops)
+    if policy == "none":
+        return []
+    if policy == "conv_relu_only":
+        bad = sorted(op for op in ops if op not in CONV_RELU_ALLOWED)
+        return bad
+    bad = sorted(op for op in ops if "pool" in op)
+    if policy == "pooling_require_conv" and CONV not in ops:
+        bad.append("missing:" + CONV)
+    return bad

@@ -1,0 +1,76 @@
+"""Write ``course/public_cases.json``: the small public cases ``course.check`` runs.
+
+For every graded function, the smallest case of each property group, drawn
+with a seed the hidden suites don't use; with it the expected output and,
+for each known-mistake model whose output differs there, that output (so
+``check`` can name a misconception without shipping any code).
+
+    python -m autograder.make_public_cases          # rewrite the file
+    python -m autograder.make_public_cases --check  # exit 1 if it is stale
+"""
+import json
+import pathlib
+import sys
+
+from autograder import mistakes
+from autograder.cases import make_cases
+from autograder.compare import compare
+from autograder.functions import FUNCTIONS
+from autograder.suites import expected_of
+from course.selfcheck import CASES_FILE, encode
+
+PUBLIC_SEED = 20240601   # never a hidden-suite seed (those are small ints)
+PER_GROUP = 1
+
+
+def public_cases(name):
+    by_group = {}
+    for case in make_cases(name, PUBLIC_SEED):
+        by_group.setdefault(case.group, []).append(case)
+    out = []
+    for group, cases in by_group.items():
+        for case in sorted(cases, key=lambda c: c.size)[:PER_GROUP]:
+            expected = expected_of(name, case)
+            wrong = {}
+            if not case.expect_error:
+                for model in mistakes.MODELS.get(name, []):
+                    value = mistakes.run_model(model, case)
+                    if value is not None and not compare(expected, value, scale=case.scale).ok:
+                        wrong[model.id] = encode(value)
+            out.append({
+                "group": group,
+                "args": [encode(a) for a in case.args],
+                "kwargs": {k: encode(v) for k, v in case.kwargs.items()},
+                "expected": None if case.expect_error else encode(expected),
+                "expect_error": case.expect_error,
+                "scale": case.scale,
+                "mistakes": wrong,
+            })
+    return out
+
+
+def build():
+    return {"version": 1, "seed": PUBLIC_SEED,
+            "functions": {f.name: public_cases(f.name) for f in FUNCTIONS}}
+
+
+def render():
+    return json.dumps(build(), ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    text = render()
+    path = pathlib.Path(CASES_FILE)
+    if "--check" in argv:
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            print(f"{path} is stale: run python -m autograder.make_public_cases")
+            return 1
+        return 0
+    path.write_text(text, encoding="utf-8")
+    print(f"wrote {path} ({len(text)} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

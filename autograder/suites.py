@@ -1,0 +1,219 @@
+"""Hidden suites: run a function's cases, score the property groups, explain the first failure.
+
+::
+
+    run_suite(name, call, *, seed=0) -> FunctionResult
+
+``call(args, kwargs) -> CallResult`` calls the student's function once and
+never raises: in a kernel it is ``autograder.hidden.local_call(fn)``, in the
+grader the sandbox proxy. Points are ``max_points`` times the weighted share
+of property groups whose cases all pass (partial credit); a forbidden
+operator gives 0.
+"""
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field
+import time
+
+import torch
+
+from autograder import forbidden, mistakes
+from autograder.cases import make_cases
+from autograder.compare import compare, smallest
+from autograder.functions import BY_NAME
+from autograder.references import REFERENCES
+from course import feedback as fb
+
+
+@dataclass
+class CallResult:
+    """One call of the student's function.
+
+    value: what it returned (tensor, tuple, int, float, None ...).
+    error: ``"<ExceptionType>: <message>"`` when it raised, else None.
+    timed_out: the call hit its time limit.
+    ops: aten op names it dispatched (``forbidden.OpRecorder``).
+    """
+    value: object = None
+    error: str = None
+    timed_out: bool = False
+    ops: frozenset = frozenset()
+
+
+@dataclass
+class GroupResult:
+    name: str
+    weight: float
+    passed: bool
+    n_cases: int
+    n_failed: int
+
+
+@dataclass
+class FunctionResult:
+    name: str
+    points: float
+    max_points: float
+    score: float                  # 0..1, weighted share of groups passed
+    status: str                   # 'passed' | 'failed' | 'error' | 'timeout'
+    message: str                  # short, zh / en
+    feedback: str                 # longer: groups, smallest failing case, hint
+    misconception: str = None     # an id of course.feedback.CATALOG, or None
+    groups: list = field(default_factory=list)
+
+    def to_dict(self):
+        return asdict(self)
+
+    @property
+    def groups_failed(self):
+        return [g.name for g in self.groups if not g.passed]
+
+
+# Property groups and their weights, per function. Every case's group must be listed here.
+_WINDOW = {"basic": 2, "stride": 2, "padding": 2, "shapes": 1, "batch_channels": 1,
+           "dtype": 1, "noncontiguous": 1, "edge": 1}
+_BACKWARD = {"basic": 2, "overlap": 2, "padding": 2, "stride": 1, "batch_channels": 1,
+             "dtype": 1, "noncontiguous": 1, "edge": 1}
+GROUPS = {
+    "pool2d": {"basic": 2, "avg": 2, "shapes": 1, "edge": 1, "dtype": 1, "noncontiguous": 1, "mode": 1},
+    "pool2d_padded": dict(_WINDOW),
+    "avg_pool_as_conv": dict(_WINDOW),
+    "max_pool_as_conv": dict(_WINDOW),
+    "max_pool_conv_relu": {"basic": 2, "negative": 1, "batch_channels": 1, "edge": 1, "dtype": 1,
+                           "noncontiguous": 1},
+    "pool_output_shape": {"basic": 2, "stride": 1, "padding": 1, "shapes": 1, "edge": 1},
+    "pool_cost": {"basic": 2, "avg": 1, "stride": 1, "padding": 1, "batch_channels": 1, "d2l": 2},
+    "min_pool2d": dict(_WINDOW),
+    "softmax_pool2d": {"basic": 2, "temperature": 2, "numerics": 2, "stride": 1, "shapes": 1,
+                       "batch_channels": 1, "dtype": 1, "noncontiguous": 1, "edge": 1},
+    "max_pool2d_backward": dict(_BACKWARD),
+    "avg_pool2d_backward": dict(_BACKWARD),
+}
+
+# A whole suite gives up (status 'timeout') after this many seconds.
+SUITE_BUDGET = 30.0
+
+
+@dataclass
+class Failure:
+    case: object
+    expected: object
+    got: object = None
+    diff: fb.Diff = None
+    error: str = None
+
+
+def expected_of(name, case):
+    """The reference's output for a case (None when the case expects an exception)."""
+    if case.expect_error:
+        return None
+    # the backward references need autograd
+    with nullcontext() if name.endswith("_backward") else torch.no_grad():
+        return REFERENCES[name](*case.args, **case.kwargs)
+
+
+def _error_type(error):
+    return error.split(":", 1)[0].strip()
+
+
+def run_suite(name, call, *, seed=0):
+    """Run graded function ``name``'s hidden suite through ``call``; return a ``FunctionResult``."""
+    spec = BY_NAME[name]
+    weights = GROUPS[name]
+    cases = make_cases(name, seed)
+    failures, errors, ops = [], [], set()
+    n_failed = {g: 0 for g in weights}
+    n_cases = {g: 0 for g in weights}
+    timed_out = False
+    start = time.monotonic()
+
+    for case in cases:
+        n_cases[case.group] += 1
+        if timed_out or time.monotonic() - start > SUITE_BUDGET:
+            timed_out = True
+            n_failed[case.group] += 1
+            continue
+        expected = expected_of(name, case)
+        res = call(case.args, case.kwargs)
+        ops |= set(res.ops)
+        failure = None
+        if res.timed_out:
+            timed_out = True
+            failure = Failure(case, expected, error="timeout")
+        elif res.error is not None:
+            if case.expect_error and _error_type(res.error) == case.expect_error:
+                continue
+            errors.append(res.error)
+            failure = Failure(case, expected, error=res.error)
+        elif case.expect_error:
+            failure = Failure(case, f"raise {case.expect_error}", got=res.value,
+                              diff=fb.Diff("value", f"should raise {case.expect_error}"))
+        else:
+            diff = compare(expected, res.value, scale=case.scale)
+            if diff.ok:
+                continue
+            failure = Failure(case, expected, res.value, diff)
+        n_failed[case.group] += 1
+        failures.append(failure)
+
+    groups = [GroupResult(g, w, n_failed[g] == 0 and n_cases[g] > 0, n_cases[g], n_failed[g])
+              for g, w in weights.items()]
+    score = sum(g.weight for g in groups if g.passed) / sum(weights.values())
+    max_points = float(spec.points)
+
+    # Status and misconception, most decisive first.
+    bad_ops = forbidden.violations(spec.forbid, ops)
+    n_calls = len(cases)
+    not_impl = errors and all(_error_type(e) == "NotImplementedError" for e in errors)
+    if bad_ops:
+        score, status = 0.0, "failed"
+        mid = ("conv_not_used" if bad_ops == ["missing:" + forbidden.CONV]
+               else "conv_relu_only" if spec.forbid == "conv_relu_only" else "forbidden_op")
+    elif not_impl:
+        score, status, mid = 0.0, "error", "not_implemented"
+    elif len(errors) == n_calls:
+        score, status, mid = 0.0, "error", "raises"
+    elif timed_out:
+        status, mid = "timeout", "timeout"
+    elif not failures:
+        status, mid = "passed", None
+    else:
+        status = "failed"
+        mid = mistakes.identify(name, failures) or _generic_misconception(failures)
+
+    points = round(max_points * score, 2)
+    message, feedback_text = _explain(name, status, mid, groups, failures, bad_ops, points, max_points)
+    return FunctionResult(name, points, max_points, score, status, message, feedback_text, mid, groups)
+
+
+def _generic_misconception(failures):
+    first = smallest(failures)
+    if first.error is not None:
+        return "timeout" if first.error == "timeout" else "raises"
+    if isinstance(first.expected, str):       # should have raised
+        return "mode_not_validated"
+    return fb.diff_misconception(first.diff)
+
+
+def _explain(name, status, mid, groups, failures, bad_ops, points, max_points):
+    """(one-line message, longer feedback text). Shows at most one failing case."""
+    lines = [fb.GroupLine(g.name, g.passed, g.n_cases, g.n_failed, g.weight) for g in groups]
+    failure_text = ""
+    if bad_ops:
+        shown = ", ".join(op for op in bad_ops if not op.startswith("missing:"))
+        message = fb.message(mid)
+        summary = message + (f"：{shown}" if shown else "") + " → 0 分 / 0 points"
+    elif status == "passed":
+        message = summary = "全部通过 / all checks passed"
+    else:
+        failed = [g.name for g in groups if not g.passed]
+        message = fb.message(mid) if mid else (
+            f"{len(failed)} 个性质组未通过 / {len(failed)} property groups failed")
+        summary = (f"未通过 / failed: {', '.join(fb.group_title(g) for g in failed)}")
+        first = smallest(failures)
+        if first is not None and first.error != "timeout":
+            failure_text = fb.format_failure(name, first.case.args, first.case.kwargs,
+                                             first.expected, first.got, first.diff, first.error)
+    title = f"{name}: {points:g} / {max_points:g}"
+    text = fb.format_report(title, lines, summary=summary, failure=failure_text,
+                            mistake=mid if status != "passed" else None)
+    return message, text

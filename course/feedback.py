@@ -1,0 +1,420 @@
+"""What the kit tells a student: the message catalog, output comparison, case formatting.
+
+Shared by ``course.check`` (public cases) and the hidden grader
+(``autograder.suites``), so both say exactly the same thing. Nothing here
+knows a solution.
+
+Every student-facing sentence is Chinese first, English alongside.
+"""
+from dataclasses import dataclass, field
+import math
+
+import torch
+
+# ---------------------------------------------------------------------------
+# Message catalog: misconception id -> (zh, en, one-line hint).
+# ---------------------------------------------------------------------------
+
+CATALOG = {
+    # general
+    "not_implemented": (
+        "函数尚未实现", "The function is not implemented yet",
+        "删掉 raise NotImplementedError，写出函数体 / Replace `raise NotImplementedError` with your code"),
+    "raises": (
+        "函数在某些输入上抛出了异常", "The function raised an exception on some inputs",
+        "看看报错信息，检查该用例的形状和参数 / Read the error and check that case's shapes and arguments"),
+    "timeout": (
+        "函数运行超时", "The function took too long",
+        "窗口很小，输入也很小；检查是否有死循环 / Inputs are small: look for an endless loop"),
+    "forbidden_op": (
+        "使用了被禁止的汇聚算子", "Used a forbidden pooling operator",
+        "本题要求自己实现：不能调用 torch 的汇聚函数（F.max_pool2d、nn.MaxPool2d 等）"
+        " / Implement it yourself: torch's pooling operators are not allowed here"),
+    "conv_not_used": (
+        "没有使用卷积 F.conv2d", "F.conv2d is never called",
+        "本题要求用固定卷积核的 F.conv2d 实现 / This exercise asks for an F.conv2d with a fixed kernel"),
+    "conv_relu_only": (
+        "使用了卷积、ReLU 和算术以外的算子", "Used an operator other than convolution, ReLU and arithmetic",
+        "提示：max(a, b) = relu(a − b) + b / Hint: max(a, b) = relu(a − b) + b"),
+    "wrong_type": (
+        "返回值的类型不对", "The return value has the wrong type",
+        "返回一个 torch.Tensor（形状计算题返回整数） / Return a torch.Tensor (ints for the shape/cost questions)"),
+    "wrong_shape": (
+        "输出形状不对", "The output has the wrong shape",
+        "输出高 = ⌊(h + 2·pad − p)/s⌋ + 1 / out_h = floor((h + 2·pad − p)/s) + 1"),
+    "dtype_not_kept": (
+        "输出的 dtype 与输入不一致", "The output dtype differs from the input's",
+        "用 torch.zeros(..., dtype=X.dtype) 或 X.new_zeros(...) 创建输出 / Create the output with dtype=X.dtype or X.new_zeros"),
+    "nonfinite": (
+        "输出中出现了 NaN 或 inf，而正确结果是有限的", "The output has NaN or inf where the correct result is finite",
+        "检查除以零、溢出和 −∞ 填充是否泄漏到结果中 / Look for division by zero, overflow, or −inf padding leaking out"),
+    "mode_not_validated": (
+        "mode 不是 'max' 或 'avg' 时应当抛出 ValueError", "An unknown mode must raise ValueError",
+        "在函数末尾加 raise ValueError(...) / Add `raise ValueError(...)` for any other mode"),
+    # padding, stride, layout
+    "max_zero_padding": (
+        "最大汇聚的填充应当用 −∞，而不是 0", "Max-pool padding must be −∞, not 0",
+        "全为负数的输入上，0 填充会“赢”；用 F.pad(..., value=-inf) / With all-negative inputs a 0 pad wins: pad with -inf"),
+    "avg_exclude_pad": (
+        "平均汇聚应当把填充的 0 计入分母（count_include_pad=True）",
+        "Average pooling must count the padded zeros (count_include_pad=True)",
+        "每个窗口都除以 p_h·p_w，包括边缘的窗口 / Divide every window by p_h·p_w, edge windows included"),
+    "stride_default_one": (
+        "stride=None 表示步幅等于窗口大小，而不是 1", "stride=None means stride = window size, not 1",
+        "if stride is None: stride = pool_size"),
+    "one_sided_padding": (
+        "填充是每一侧的：上下左右各填 padding 行/列", "Padding is per side: `padding` rows/columns on each side",
+        "F.pad(X, (p_w, p_w, p_h, p_h)) 而不是只填一侧 / pad both sides, not one"),
+    "channels_mixed": (
+        "不同通道（或样本）被混在了一起；汇聚应当在每个通道上单独进行",
+        "Channels (or samples) got mixed; pooling works on each channel separately",
+        "卷积核应为 (C, 1, p_h, p_w) 并设 groups=C，或先 reshape 成 (N·C, 1, H, W)"
+        " / Use a (C, 1, p_h, p_w) kernel with groups=C, or reshape to (N·C, 1, H, W)"),
+    "hw_swapped": (
+        "高和宽弄反了（窗口、步幅或填充的 (h, w) 顺序）", "Height and width are swapped (window, stride or padding)",
+        "pool_size=(p_h, p_w)：第一个数对应高（行） / The first number is the height (rows)"),
+    "ceil_mode": (
+        "输出大小应当向下取整（ceil_mode=False）", "The output size rounds down (ceil_mode=False)",
+        "最后一个不完整的窗口不算 / An incomplete last window is dropped"),
+    "shape_off_by_one": (
+        "输出大小差了一（少了 + 1 或多算了一个窗口）", "The output size is off by one",
+        "窗口个数 = ⌊(h + 2·pad − p)/s⌋ + 1 / number of windows = floor((h + 2·pad − p)/s) + 1"),
+    "avg_as_sum": (
+        "平均汇聚忘了除以窗口大小", "Average pooling forgot to divide by the window size",
+        "平均值 = 和 / (p_h·p_w) / mean = sum / (p_h·p_w)"),
+    "avg_instead_of_max": (
+        "算成了平均值，而不是最大值", "Computed the average instead of the maximum",
+        "最大汇聚取每个窗口的最大值 / Max pooling takes each window's maximum"),
+    # min pooling
+    "min_padding_wins": (
+        "最小汇聚的填充不应该“赢”：−max(−X) 要对 −X 用 −∞ 填充",
+        "Padding must never win in min pooling: pad −X with −∞ (X with +∞)",
+        "全为正数的输入上，0 填充会成为最小值 / With all-positive inputs a 0 pad becomes the minimum"),
+    "min_not_negated": (
+        "符号错了：最小汇聚是 −max_pool(−X)", "Sign error: min pooling is −max_pool(−X)",
+        "两次取负都不能少 / Both negations are needed"),
+    # softmax pooling
+    "unstable_exp": (
+        "exp 溢出了：计算 softmax 前要减去窗口内的最大值", "exp overflowed: subtract the window maximum before softmax",
+        "softmax(z) = softmax(z − max z)；或直接用 torch.softmax / or simply use torch.softmax"),
+    "temperature_ignored": (
+        "温度 T 被忽略了", "The temperature T is ignored",
+        "权重是 softmax(x / T) / The weights are softmax(x / T)"),
+    "temperature_multiplied": (
+        "温度用反了：应当是 x / T，而不是 x · T", "Temperature applied the wrong way: x / T, not x · T",
+        "T 越小越接近最大值 / Smaller T is closer to the maximum"),
+    "softmax_values_scaled": (
+        "加权的应当是 x 本身，而不是 x / T", "The weights multiply x itself, not x / T",
+        "输出 = Σ softmax(x/T) · x / output = sum(softmax(x/T) * x)"),
+    # backward
+    "backward_overwrite": (
+        "窗口重叠时梯度应当累加（+=），而不是覆盖（=）", "Where windows overlap, gradients add up (+=), not overwrite (=)",
+        "dX[..., i:i+p_h, j:j+p_w] += ... / accumulate"),
+    "max_backward_as_avg": (
+        "最大汇聚的梯度只流向窗口里的最大元素", "Max-pool gradient flows only to each window's maximum",
+        "其他元素的梯度为 0 / The other elements get 0"),
+    "avg_backward_no_divide": (
+        "平均汇聚的梯度要除以窗口大小 p_h·p_w", "Average-pool gradient must be divided by p_h·p_w",
+        "y = Σx / (p_h·p_w)，所以 ∂y/∂x = 1/(p_h·p_w)"),
+    "grad_out_ignored": (
+        "忘了乘上游梯度 grad_out", "grad_out (the upstream gradient) is ignored",
+        "链式法则：dX = Σ grad_out · ∂Y/∂X / chain rule"),
+    # cost
+    "cost_padding_ignored": (
+        "计算量忽略了填充（或步幅）", "The cost ignores the padding (or the stride)",
+        "先用 ⌊(h + 2·p_pad − p_h)/s_h⌋ + 1 算输出大小 / Start from the output size with padding"),
+    "cost_no_channels": (
+        "计算量忘了乘通道数 c", "The cost forgets the c channels",
+        "每个通道单独汇聚 / Each channel is pooled separately"),
+    "cost_per_window": (
+        "每个窗口的运算次数不对", "Wrong number of operations per window",
+        "本讲义约定：最大 p_h·p_w − 1 次比较；平均 p_h·p_w − 1 次加法 + 1 次除法"
+        " / Convention: max p_h·p_w − 1 comparisons; avg p_h·p_w − 1 additions + 1 division"),
+}
+
+
+def message(mid):
+    """``'zh / en'`` one-liner for a misconception id."""
+    zh, en, _ = CATALOG[mid]
+    return f"{zh} / {en}"
+
+
+def hint(mid):
+    return CATALOG[mid][2]
+
+
+# ---------------------------------------------------------------------------
+# Property groups: names shown to students.
+# ---------------------------------------------------------------------------
+
+GROUP_TITLES = {
+    "basic": "基本用例 / basic",
+    "avg": "平均模式 / avg mode",
+    "mode": "mode 参数 / mode argument",
+    "shapes": "窗口形状 / window shapes",
+    "padding": "填充 / padding",
+    "stride": "步幅 / stride",
+    "batch_channels": "多样本、多通道 / batch and channels",
+    "dtype": "数据类型 / dtype",
+    "numerics": "数值稳定性 / numerics",
+    "temperature": "温度 / temperature",
+    "noncontiguous": "非连续输入 / non-contiguous input",
+    "edge": "边界情况 / edge cases",
+    "overlap": "重叠窗口 / overlapping windows",
+    "negative": "负数输入 / negative inputs",
+    "d2l": "练习 3 的设置 / the d2l exercise setting",
+}
+
+
+def group_title(name):
+    return GROUP_TITLES.get(name, name)
+
+
+# The graded functions' parameter names, to describe a call.
+PARAMS = {
+    "pool2d": ("X", "pool_size", "mode"),
+    "pool2d_padded": ("X", "pool_size", "stride", "padding", "mode"),
+    "avg_pool_as_conv": ("X", "pool_size", "stride", "padding"),
+    "max_pool_as_conv": ("X", "pool_size", "stride", "padding"),
+    "max_pool_conv_relu": ("X",),
+    "pool_output_shape": ("h", "w", "pool_size", "stride", "padding"),
+    "pool_cost": ("c", "h", "w", "pool_size", "stride", "padding", "mode"),
+    "min_pool2d": ("X", "pool_size", "stride", "padding"),
+    "softmax_pool2d": ("X", "pool_size", "stride", "temperature"),
+    "max_pool2d_backward": ("X", "grad_out", "pool_size", "stride", "padding"),
+    "avg_pool2d_backward": ("X", "grad_out", "pool_size", "stride", "padding"),
+}
+
+
+# ---------------------------------------------------------------------------
+# Comparing an output with the expected one.
+# ---------------------------------------------------------------------------
+
+# (rtol, atol) per dtype; atol is multiplied by the case's input scale, so
+# inputs up to 1e4 are held to the same relative standard.
+TOLERANCES = {
+    torch.float16: (1e-2, 1e-3),
+    torch.bfloat16: (2e-2, 1e-2),
+    torch.float32: (1e-4, 1e-5),
+    torch.float64: (1e-7, 1e-9),
+}
+
+
+@dataclass
+class Diff:
+    """How ``got`` differs from ``expected``; ``kind == 'ok'`` when it doesn't.
+
+    kind: 'ok' | 'type' | 'shape' | 'dtype' | 'nonfinite' | 'value'.
+    where: index of the first differing element (tensors), or None.
+    n_bad / n_total: differing elements out of all.
+    """
+    kind: str = "ok"
+    detail: str = ""
+    where: tuple = None
+    n_bad: int = 0
+    n_total: int = 0
+
+    @property
+    def ok(self):
+        return self.kind == "ok"
+
+
+def _as_int_tuple(v):
+    if isinstance(v, torch.Tensor):
+        v = v.tolist()
+    try:
+        out = tuple(v)
+    except TypeError:
+        return None
+    if not all(isinstance(x, (int, float)) and not isinstance(x, bool) and float(x).is_integer() for x in out):
+        return None
+    return tuple(int(x) for x in out)
+
+
+def _as_number(v):
+    if isinstance(v, torch.Tensor) and v.numel() == 1:
+        return v.item()
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return v
+    try:  # numpy scalars and the like
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def compare(expected, got, *, scale=1.0):
+    """Compare a student's output with the expected one; return a ``Diff``.
+
+    * tensors: same type, shape and dtype; values within the dtype's
+      tolerance; NaN/inf where the expected value is finite always fails;
+    * tuples (output shapes): equal as tuples of ints (lists, torch.Size accepted);
+    * numbers (operation counts): equal (``12.0`` equals ``12``).
+    """
+    if isinstance(expected, torch.Tensor):
+        if not isinstance(got, torch.Tensor):
+            return Diff("type", f"expected a torch.Tensor, got {type(got).__name__}")
+        if tuple(got.shape) != tuple(expected.shape):
+            return Diff("shape", f"shape {tuple(got.shape)}, expected {tuple(expected.shape)}")
+        if got.dtype != expected.dtype:
+            return Diff("dtype", f"dtype {_dtype_name(got.dtype)}, expected {_dtype_name(expected.dtype)}")
+        if got.is_complex() or not got.is_floating_point():
+            return Diff("dtype", f"dtype {_dtype_name(got.dtype)}, expected {_dtype_name(expected.dtype)}")
+        e = expected.detach().double()
+        g = got.detach().double()
+        rtol, atol = TOLERANCES.get(expected.dtype, (1e-4, 1e-5))
+        atol = atol * max(1.0, float(scale))
+        finite = torch.isfinite(e)
+        nonfinite = finite & ~torch.isfinite(g)
+        close = (g - e).abs() <= atol + rtol * e.abs()
+        # where torch itself is not finite, ask for the same value
+        close = torch.where(finite, close, (g == e) | (g.isnan() & e.isnan()))
+        bad = ~close | nonfinite
+        n_bad = int(bad.sum())
+        if n_bad == 0:
+            return Diff("ok", n_total=e.numel())
+        where = tuple(int(i) for i in bad.nonzero()[0])
+        kind = "nonfinite" if bool(nonfinite.any()) else "value"
+        return Diff(kind, f"{n_bad} of {e.numel()} elements differ", where, n_bad, e.numel())
+    if isinstance(expected, tuple):
+        g = _as_int_tuple(got)
+        if g is None:
+            return Diff("type", f"expected a tuple of ints, got {type(got).__name__}")
+        if g != expected:
+            return Diff("value", f"got {g}, expected {expected}")
+        return Diff("ok")
+    # a number
+    g = _as_number(got)
+    if g is None:
+        return Diff("type", f"expected a number, got {type(got).__name__}")
+    if isinstance(g, float) and not math.isfinite(g):
+        return Diff("nonfinite", f"got {g}, expected {expected}")
+    if g != expected:
+        return Diff("value", f"got {g}, expected {expected}")
+    return Diff("ok")
+
+
+# ---------------------------------------------------------------------------
+# Formatting a case and a failure.
+# ---------------------------------------------------------------------------
+
+def _dtype_name(dt):
+    return str(dt).replace("torch.", "")
+
+
+def describe_value(v):
+    """Short text for one argument: tensors by shape and dtype, the rest by repr."""
+    if isinstance(v, torch.Tensor):
+        layout = "" if v.is_contiguous() else ", non-contiguous"
+        lo, hi = (float(v.min()), float(v.max())) if v.numel() else (0.0, 0.0)
+        return f"tensor{tuple(v.shape)} {_dtype_name(v.dtype)}{layout}, values in [{lo:.4g}, {hi:.4g}]"
+    return repr(v)
+
+
+def describe_call(name, args, kwargs):
+    """``pool2d_padded(X=tensor(1, 1, 4, 4) float32, pool_size=(2, 3), ...)`` as lines."""
+    names = PARAMS.get(name, ())
+    lines = []
+    for i, v in enumerate(args):
+        label = names[i] if i < len(names) else f"arg{i}"
+        lines.append(f"  {label} = {describe_value(v)}")
+    for k, v in kwargs.items():
+        lines.append(f"  {k} = {describe_value(v)}")
+    return "\n".join(lines)
+
+
+def _crop_2d(t, where, size=6):
+    """The 2-D slice of ``t`` holding ``where``, cropped to ``size x size`` around it."""
+    t = t.detach()
+    lead = where[:-2] if where and t.dim() > 2 else ()
+    plane = t[lead] if lead else t
+    if plane.dim() < 2:
+        return plane.reshape(1, -1), lead, (0, 0)
+    i, j = (where[-2], where[-1]) if where else (0, 0)
+    r0 = max(0, min(i - size // 2, plane.shape[0] - size))
+    c0 = max(0, min(j - size // 2, plane.shape[1] - size))
+    return plane[r0:r0 + size, c0:c0 + size], lead, (r0, c0)
+
+
+def format_tensor(t, where=None, size=6):
+    """Cropped plain-text view of a tensor, around ``where``."""
+    if not isinstance(t, torch.Tensor):
+        return repr(t)
+    if t.dim() == 0:
+        return f"{t.item():.6g}"
+    crop, lead, (r0, c0) = _crop_2d(t, where, size)
+    head = ""
+    if lead or crop.shape != t.shape[-2:] or t.dim() > 2:
+        head = f"[{', '.join(map(str, lead)) + ', ' if lead else ''}{r0}:{r0 + crop.shape[0]}, {c0}:{c0 + crop.shape[1]}] of shape {tuple(t.shape)}\n"
+    rows = ["  ".join(f"{float(x):10.4g}" for x in row) for row in crop]
+    return head + "\n".join(rows)
+
+
+def format_failure(name, args, kwargs, expected, got, diff, error=None):
+    """Plain-text report of one failing case: the call, expected vs got, where they differ."""
+    lines = [f"最小的失败用例 / smallest failing case: {name}(...)", describe_call(name, args, kwargs)]
+    if error is not None:
+        lines.append(f"抛出异常 / raised: {error}")
+        return "\n".join(lines)
+    if isinstance(expected, BaseException) or (isinstance(expected, str) and expected.startswith("raise ")):
+        lines.append(f"应当抛出 / should raise: {expected if isinstance(expected, str) else type(expected).__name__}")
+        lines.append(f"实际返回 / returned: {describe_value(got)}")
+        return "\n".join(lines)
+    lines.append(f"差异 / difference: {diff.kind}: {diff.detail}")
+    if isinstance(expected, torch.Tensor) and isinstance(got, torch.Tensor) and diff.kind in ("value", "nonfinite"):
+        lines.append(f"首个不同的位置 / first difference at index {diff.where}: "
+                     f"expected {float(expected[diff.where]):.6g}, got {float(got[diff.where]):.6g}")
+        lines.append("期望 / expected:\n" + format_tensor(expected, diff.where))
+        lines.append("实际 / got:\n" + format_tensor(got, diff.where))
+    elif isinstance(got, torch.Tensor) and isinstance(expected, torch.Tensor):
+        lines.append(f"期望 / expected: tensor{tuple(expected.shape)} {_dtype_name(expected.dtype)}")
+        lines.append(f"实际 / got: {describe_value(got)}")
+    else:
+        lines.append(f"期望 / expected: {expected!r}")
+        lines.append(f"实际 / got: {got if not isinstance(got, torch.Tensor) else describe_value(got)!r}")
+    return "\n".join(lines)
+
+
+def misconception_text(mid):
+    """Two lines: the named mistake and its hint."""
+    if mid is None or mid not in CATALOG:
+        return ""
+    return f"可能的错误 / likely mistake: {message(mid)}\n提示 / hint: {hint(mid)}"
+
+
+def diff_misconception(diff):
+    """A generic misconception id from the kind of difference alone."""
+    return {"type": "wrong_type", "shape": "wrong_shape", "dtype": "dtype_not_kept",
+            "nonfinite": "nonfinite"}.get(diff.kind)
+
+
+@dataclass
+class GroupLine:
+    """One row of a report: a property group and whether it passed."""
+    name: str
+    passed: bool
+    n_cases: int = 0
+    n_failed: int = 0
+    weight: float = 1.0
+
+
+def format_report(title, groups, *, summary, failure="", mistake=None, points=None):
+    """Plain-text report shared by check() and grade()."""
+    lines = [title, summary]
+    for g in groups:
+        mark = "✓" if g.passed else "✗"
+        lines.append(f"  {mark} {group_title(g.name)}  ({g.n_cases - g.n_failed}/{g.n_cases})")
+    if points is not None:
+        lines.append(f"得分 / points: {points}")
+    if failure:
+        lines.append(failure)
+    if mistake:
+        lines.append(misconception_text(mistake))
+    return "\n".join(lines)
+
+
+def html_report(text, passed):
+    """Compact HTML wrapping of a plain-text report (Jupyter)."""
+    import html
+    color = "#1a7f37" if passed else "#cf222e"
+    return (f'<div style="border-left:4px solid {color};padding:4px 8px;margin:4px 0">'
+            f'<pre style="margin:0;white-space:pre-wrap">{html.escape(text)}</pre></div>')

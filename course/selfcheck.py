@@ -1,0 +1,227 @@
+"""``check(fn)``: the public self-check students run in each test cell.
+
+Runs the small public cases of ``course/public_cases.json`` (inputs, expected
+outputs, and the outputs of known wrong implementations, so a recognised
+mistake can be named without shipping any solution or mistake code), then
+shows each property group, the smallest failing case and a hint.
+
+In student mode a failing case raises ``AssertionError`` after the report,
+and an untouched stub re-raises ``NotImplementedError``: ``nbgrader validate``
+flags both. Importing ``autograder.hidden`` switches to report-only mode,
+because there the hidden grade decides the points.
+"""
+import contextlib
+import functools
+import inspect
+import io
+import json
+import pathlib
+import warnings
+
+import torch
+
+from course import feedback as fb
+
+CASES_FILE = pathlib.Path(__file__).with_name("public_cases.json")
+
+_report_only = False
+
+
+def set_report_only(flag=True):
+    """Report-only mode: display, never raise (used under the hidden grader)."""
+    global _report_only
+    _report_only = bool(flag)
+
+
+# ---------------------------------------------------------------------------
+# Public cases: JSON <-> python values.
+# ---------------------------------------------------------------------------
+
+def encode(v):
+    """A JSON-able form of a case value (tensors keep dtype and non-contiguity)."""
+    if isinstance(v, torch.Tensor):
+        return {"__tensor__": v.tolist(), "dtype": str(v.dtype).replace("torch.", ""),
+                "shape": list(v.shape), "noncontiguous": not v.is_contiguous()}
+    if isinstance(v, tuple):
+        return {"__tuple__": [encode(x) for x in v]}
+    if isinstance(v, float) and v != v:
+        return {"__float__": "nan"}
+    return v
+
+
+def decode(v):
+    if isinstance(v, dict) and "__tensor__" in v:
+        t = torch.tensor(v["__tensor__"], dtype=getattr(torch, v["dtype"])).reshape(v["shape"])
+        if v.get("noncontiguous") and t.dim() >= 2:
+            t = t.transpose(-1, -2).contiguous().transpose(-1, -2)
+        return t
+    if isinstance(v, dict) and "__tuple__" in v:
+        return tuple(decode(x) for x in v["__tuple__"])
+    if isinstance(v, dict) and "__float__" in v:
+        return float(v["__float__"])
+    return v
+
+
+@functools.lru_cache(maxsize=1)
+def _raw_cases():
+    return json.loads(CASES_FILE.read_text(encoding="utf-8"))
+
+
+def public_cases(name):
+    """Decoded public cases of function ``name``: dicts with group, args, kwargs, expected, ..."""
+    out = []
+    for c in _raw_cases()["functions"].get(name, []):
+        out.append({
+            "group": c["group"],
+            "args": tuple(decode(a) for a in c["args"]),
+            "kwargs": {k: decode(v) for k, v in c["kwargs"].items()},
+            "expected": decode(c["expected"]),
+            "expect_error": c.get("expect_error"),
+            "scale": c.get("scale", 1.0),
+            "mistakes": {m: decode(v) for m, v in c.get("mistakes", {}).items()},
+        })
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Display
+# ---------------------------------------------------------------------------
+
+class Report:
+    """A check() or grade() report: HTML in Jupyter, plain text elsewhere."""
+
+    def __init__(self, text, passed):
+        self.text, self.passed = text, passed
+
+    def __repr__(self):
+        return self.text
+
+    def _repr_html_(self):
+        return fb.html_report(self.text, self.passed)
+
+
+def display(obj):
+    """Show in a Jupyter kernel (display_data), else print to stdout. Never stderr."""
+    try:
+        from IPython import get_ipython
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is not None and getattr(shell, "kernel", None) is not None:
+        from IPython.display import display as ipy_display
+        ipy_display(obj)
+    else:
+        print(repr(obj))
+
+
+# ---------------------------------------------------------------------------
+# check()
+# ---------------------------------------------------------------------------
+
+def _call(fn, args, kwargs):
+    """Call with private copies of the tensors; swallow the student's prints and warnings."""
+    args = tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
+    kwargs = {k: (v.clone() if isinstance(v, torch.Tensor) else v) for k, v in kwargs.items()}
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
+
+
+def check(fn_or_name):
+    """Run the public checks of a graded function and show the result.
+
+    ``check(pool2d)`` or ``check("pool2d")`` (looked up in the caller's globals).
+    Raises AssertionError when a check fails, NotImplementedError for an
+    unfinished stub (not in report-only mode).
+    """
+    if isinstance(fn_or_name, str):
+        name = fn_or_name
+        fn = inspect.currentframe().f_back.f_globals.get(name)
+    else:
+        fn = fn_or_name
+        name = getattr(fn, "__name__", "")
+    cases = public_cases(name)
+    if not cases:
+        raise ValueError(f"no public checks for {name!r}")
+    if fn is None:
+        _finish(name, fb.format_report(f"{name}: ✗", [], summary=fb.message("not_implemented"),
+                                       mistake="not_implemented"), False,
+                NameError(f"{name} is not defined"))
+        return
+
+    groups, failures = {}, []
+    for c in cases:
+        g = groups.setdefault(c["group"], fb.GroupLine(c["group"], True))
+        g.n_cases += 1
+        got, error, diff = None, None, None
+        try:
+            got = _call(fn, c["args"], c["kwargs"])
+        except NotImplementedError as e:
+            text = fb.format_report(f"{name}: ✗", [], summary=fb.message("not_implemented"),
+                                    mistake="not_implemented")
+            _finish(name, text, False, e)
+            return
+        except Exception as e:
+            error = f"{type(e).__name__}: {e}"
+        if c["expect_error"]:
+            if error is not None and error.split(":")[0] == c["expect_error"]:
+                continue
+            if error is None:
+                diff = fb.Diff("value", f"should raise {c['expect_error']}")
+        elif error is None:
+            diff = fb.compare(c["expected"], got, scale=c["scale"])
+            if diff.ok:
+                continue
+        g.passed = False
+        g.n_failed += 1
+        failures.append((c, got, diff, error))
+
+    lines = list(groups.values())
+    if not failures:
+        text = fb.format_report(f"{name}: ✓", lines, summary="公开检查全部通过 / all public checks passed")
+        _finish(name, text, True)
+        return
+    mid = _identify(failures)
+    c, got, diff, error = min(failures, key=lambda f: _size(f[0]))
+    expected = f"raise {c['expect_error']}" if c["expect_error"] else c["expected"]
+    failure = fb.format_failure(name, c["args"], c["kwargs"], expected, got, diff, error)
+    failed = [fb.group_title(g.name) for g in lines if not g.passed]
+    text = fb.format_report(f"{name}: ✗", lines, summary="未通过 / failed: " + ", ".join(failed),
+                            failure=failure, mistake=mid)
+    headline = fb.message(mid) if mid else "公开检查未通过 / public checks failed"
+    _finish(name, text, False, AssertionError(f"{name}: {headline}"))
+
+
+def _size(case):
+    n = 0
+    for v in list(case["args"]) + list(case["kwargs"].values()):
+        if isinstance(v, torch.Tensor):
+            n += v.numel()
+        elif isinstance(v, int) and not isinstance(v, bool):
+            n += v
+    return n
+
+
+def _identify(failures):
+    """The recorded mistake whose outputs match the most failing cases, else a generic one."""
+    votes = {}
+    for c, got, diff, error in failures:
+        if error is not None:
+            continue
+        for mid, wrong in c["mistakes"].items():
+            if fb.compare(wrong, got, scale=c["scale"]).ok:
+                votes[mid] = votes.get(mid, 0) + 1
+    if votes:
+        return max(votes, key=lambda m: votes[m])   # ties: the first recorded
+    c, got, diff, error = min(failures, key=lambda f: _size(f[0]))
+    if error is not None:
+        return "raises"
+    if c["expect_error"]:
+        return "mode_not_validated"
+    return fb.diff_misconception(diff)
+
+
+def _finish(name, text, passed, exc=None):
+    display(Report(text, passed))
+    if exc is not None and not _report_only:
+        raise exc
