@@ -3,10 +3,15 @@
 import csv
 import json
 import pathlib
+import subprocess
+import sys
+from collections import Counter, defaultdict
 
+import numpy as np
 import pytest
 
 from autograder import report
+from autograder.functions import BY_NAME
 
 GRADES_HEADER = ["student_id", "assignment", "notebook", "grade_id", "points", "max_points",
                  "status", "message", "misconception", "groups_failed", "seconds"]
@@ -242,3 +247,109 @@ def test_make_class_is_deterministic_and_matches_its_composition(tiny_course, tm
     # min_pool2d has no mutants: solutions and stubs only
     assert ("min_pool2d", "mutant") not in kinds
     assert {("pool2d", k) for k in ("solution", "mutant")} <= kinds
+
+
+# ---------------------------------------------------------------- end to end
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+AUTOGRADER = pathlib.Path(sys.executable).parent / "autograder"
+N_STUDENTS = 12
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    """make_class -> autograder grade -> autograder report; (composition, output dir)."""
+    if not (ROOT / "autograder" / "cli.py").exists() or not list((ROOT / "release" / "pooling").glob("*.ipynb")):
+        pytest.skip("the grader or the released notebooks are not there yet")
+    base = tmp_path_factory.mktemp("class")
+    comp = make_class_mod.make_class(N_STUDENTS, base / "submitted", seed=7)
+    out = base / "out"
+    subprocess.run([str(AUTOGRADER), "grade", str(base / "submitted"), "--out", str(out),
+                    "--workers", "2"], check=True, cwd=ROOT, timeout=1200)
+    subprocess.run([str(AUTOGRADER), "report", str(out)], check=True, cwd=ROOT, timeout=300)
+    return comp, out
+
+
+def _rows(out, name):
+    return list(csv.DictReader(open(out / name, encoding="utf-8")))
+
+
+@pytest.mark.slow
+def test_report_of_generated_class_matches_its_composition(graded_class):
+    comp, out = graded_class
+    rep = report.build(out)
+    students = comp["students"]
+    assert rep["students"] == sorted(students)
+    rows = {(r["student_id"], report.function_of(r["grade_id"])): r for r in rep["grades"]}
+
+    # invalid notebooks: exactly the malformed ones
+    assert sorted([p["student_id"], p["notebook"]] for p in rep["problems"]["invalid"]) == \
+        sorted([s, nb] for s, nb, _ in comp["malformed"])
+
+    # each answer's outcome, as composed
+    for s, entry in students.items():
+        for fn, used in entry["functions"].items():
+            row = rows.get((s, fn))
+            if row is None:  # an optional function left as a stub may go ungraded
+                assert BY_NAME[fn].optional and used["kind"] == "stub"
+                continue
+            if used["invalid"]:
+                assert row["status"] == "invalid"
+            elif used["kind"] == "solution":
+                assert row["status"] == "passed", (s, fn, row["message"])
+            elif used["kind"] == "stub":
+                assert row["status"] != "passed" and row["misconception"] == "not_implemented"
+            else:
+                assert row["status"] != "passed", (s, fn, used["source"])
+                if used["misconception"]:
+                    assert row["misconception"] == used["misconception"], (s, fn, used["source"])
+
+    # pass rates per function
+    for r in rep["pass_rates"]:
+        expected = sum(students[s]["functions"][r["function"]]["expect_pass"] for s in students
+                       if (s, r["function"]) in rows)
+        assert r["passed"] == expected, r["function"]
+        assert r["share"] == pytest.approx(expected / r["n"])
+
+    # misconception counts: every student with a named mutant is counted; anyone else
+    # counted came from a mutant whose header names no misconception
+    expected, unnamed = defaultdict(set), set()
+    for s, entry in students.items():
+        for fn, used in entry["functions"].items():
+            if used["invalid"]:
+                continue
+            if used["kind"] == "mutant":
+                if used["misconception"]:
+                    expected[used["misconception"]].add(s)
+                else:
+                    unnamed.add(s)
+            elif used["kind"] == "stub" and (s, fn) in rows:
+                expected["not_implemented"].add(s)
+    got = {m["id"]: set(m["students"]) for m in rep["misconceptions"]}
+    for mid, who in expected.items():
+        assert who <= got.get(mid, set()) <= who | unnamed, mid
+    assert set(got) <= set(expected) | ({m for m, w in got.items() if w <= unnamed})
+
+    # score statistics: between what the composition guarantees and that plus the mutants' points
+    lo, hi = {}, {}
+    for s, entry in students.items():
+        lo[s] = sum(BY_NAME[fn].points for fn, u in entry["functions"].items() if u["expect_pass"])
+        hi[s] = lo[s] + sum(BY_NAME[fn].points for fn, u in entry["functions"].items()
+                            if u["kind"] == "mutant" and not u["invalid"])
+        assert lo[s] - 1e-9 <= rep["totals"][s]["total"] <= hi[s] + 1e-9, s
+    totals = [rep["totals"][s]["total"] for s in sorted(students)]
+    assert rep["stats"]["mean"] == pytest.approx(sum(totals) / len(totals))
+    assert rep["stats"]["median"] == pytest.approx(float(np.median(totals)))
+    lms = _rows(out, "report_students.csv")
+    assert [float(r["total"]) for r in lms] == pytest.approx(totals)
+
+    # written answers awaiting a human: the ones the composition filled in
+    answered = Counter(gid for entry in students.values() for gid, w in entry["written"].items()
+                       if w["answered"] and not w["invalid"])
+    assert {m["grade_id"]: m["answered"] for m in rep["manual"]} == \
+        {gid: answered[gid] for nb in comp["written"].values() for gid in nb}
+
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "全班错在哪里" in page
+    assert len(_rows(out, "report_tests.csv")) == len(rep["grades"])
+
