@@ -1,0 +1,255 @@
+"""The self-study learner: `autograder grade my_notebook.ipynb`, and `course.check` on its own.
+
+A learner without a teacher grades their own notebook with the same engine the
+instructor uses, and runs the public self-check without `autograder` installed.
+`course/` ships no solutions.
+"""
+import json
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import RELEASE, ROOT, SOURCE, answer_cells
+from autograder.functions import FUNCTIONS, functions_in
+
+AUTOGRADER = pathlib.Path(sys.executable).parent / "autograder"
+
+ZERO_PADDED_MAX = '''\
+def pool2d_padded(X, pool_size, stride=None, padding=0, mode='max'):
+    pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)
+    p_h, p_w = pair(pool_size)
+    s_h, s_w = pair(pool_size if stride is None else stride)
+    pad_h, pad_w = pair(padding)
+    if mode not in ('max', 'avg'):
+        raise ValueError(mode)
+    X = F.pad(X, (pad_w, pad_w, pad_h, pad_h))   # zeros: wrong for max pooling
+    n, c, h, w = X.shape
+    Y = torch.zeros((n, c, (h - p_h) // s_h + 1, (w - p_w) // s_w + 1), dtype=X.dtype)
+    for i in range(Y.shape[2]):
+        for j in range(Y.shape[3]):
+            window = X[:, :, i * s_h: i * s_h + p_h, j * s_w: j * s_w + p_w]
+            Y[:, :, i, j] = window.amax(dim=(2, 3)) if mode == 'max' else window.mean(dim=(2, 3))
+    return Y
+'''
+
+CORRECT_POOL2D = '''\
+def pool2d(X, pool_size, mode='max'):
+    if mode not in ('max', 'avg'):
+        raise ValueError(f'unknown mode {mode!r}')
+    p_h, p_w = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size
+    Y = torch.zeros((X.shape[0] - p_h + 1, X.shape[1] - p_w + 1), dtype=X.dtype)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            window = X[i: i + p_h, j: j + p_w]
+            Y[i, j] = window.max() if mode == 'max' else window.mean()
+    return Y
+'''
+
+
+def _src(cell):
+    s = cell["source"]
+    return "".join(s) if isinstance(s, list) else s
+
+
+def _gid(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def solved_copy(notebook, dest, overrides=None):
+    """The released notebook with the source's answer cells filled in (as a learner would).
+
+    ``overrides`` maps an answer grade_id to the code to put there instead.
+    """
+    overrides = overrides or {}
+    release = json.loads((RELEASE / f"{notebook}.ipynb").read_text(encoding="utf-8"))
+    source = json.loads((SOURCE / f"{notebook}.ipynb").read_text(encoding="utf-8"))
+    answers = {_gid(c): _src(c) for c in source["cells"]
+               if c.get("metadata", {}).get("nbgrader", {}).get("solution") and _gid(c)}
+    filled = 0
+    for cell in release["cells"]:
+        gid = _gid(cell)
+        if gid in overrides:
+            cell["source"] = overrides[gid]
+            filled += 1
+        elif gid in answers and cell["cell_type"] == "code":
+            cell["source"] = answers[gid]
+            filled += 1
+    assert filled, f"no answer cells found in release/{notebook}.ipynb"
+    dest = pathlib.Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(json.dumps(release, ensure_ascii=False, indent=1), encoding="utf-8")
+    return dest
+
+
+def grade(path, cwd):
+    proc = subprocess.run([str(AUTOGRADER), "grade", str(path)], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+    return proc
+
+
+def _need_release(notebook):
+    if not (RELEASE / f"{notebook}.ipynb").exists():
+        pytest.fail(f"release/pooling/{notebook}.ipynb is missing (run `make release`)")
+
+
+# ---------------------------------------------------------------- autograder grade NOTEBOOK
+
+def test_selfstudy_grade_full_points(tmp_path):
+    _need_release("01_basics")
+    nb = solved_copy("01_basics", tmp_path / "me" / "01_basics.ipynb")
+    proc = grade(nb, tmp_path)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    for f in functions_in("01_basics"):
+        line = next((l for l in proc.stdout.splitlines() if re.search(rf"\b{f.name}\b", l)), None)
+        assert line is not None, f"no score-table row for {f.name}:\n{out}"
+        pts = f"{f.points:g}"
+        assert re.search(rf"\b{pts}(\.0+)?\s*/\s*{pts}(\.0+)?\b", line), (
+            f"{f.name} does not have full points {pts}/{pts}:\n{line}\n---\n{out}")
+    total = sum(f.points for f in functions_in("01_basics") if not f.optional)
+    assert re.search(rf"\b{total:g}(\.0+)?\s*/\s*{total:g}(\.0+)?\b", proc.stdout), (
+        f"no total {total:g}/{total:g} in the table:\n{out}")
+    # Self-study grading must not write into the learner's folder.
+    assert sorted(p.name for p in nb.parent.iterdir()) == ["01_basics.ipynb"]
+
+
+def test_selfstudy_grade_names_zero_padding(tmp_path):
+    from course import feedback
+
+    _need_release("01_basics")
+    nb = solved_copy("01_basics", tmp_path / "me" / "01_basics.ipynb",
+                     {"answer_pool2d_padded": ZERO_PADDED_MAX})
+    proc = grade(nb, tmp_path)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    zh, en, _ = feedback.CATALOG["max_zero_padding"]
+    assert zh in proc.stdout and en in proc.stdout, (
+        f"the feedback does not name the zero-padding misconception:\n{out}")
+    row = next(l for l in proc.stdout.splitlines() if re.search(r"\bpool2d_padded\b", l))
+    assert not re.search(r"\b3(\.0+)?\s*/\s*3\b", row), f"a wrong pool2d_padded got full points:\n{row}"
+    row = next(l for l in proc.stdout.splitlines() if re.search(r"\bpool2d\b(?!_)", l))
+    assert re.search(r"\b2(\.0+)?\s*/\s*2\b", row), f"pool2d lost points it deserves:\n{row}"
+
+
+def test_selfstudy_grade_folder(tmp_path):
+    """A folder of the learner's notebooks grades every notebook in it."""
+    _need_release("01_basics")
+    folder = tmp_path / "mine"
+    solved_copy("01_basics", folder / "01_basics.ipynb")
+    shutil.copy2(RELEASE / "01_basics.ipynb", folder / "01_basics_untouched.ipynb")
+    proc = grade(folder, tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "pool2d_padded" in proc.stdout
+
+
+# ---------------------------------------------------------------- course.check without autograder
+
+BLOCKER = '''
+import sys
+
+class _NoAutograder:
+    """As on a learner's machine: `autograder` is not installed."""
+    def find_spec(self, name, path=None, target=None):
+        if name == "autograder" or name.startswith("autograder."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, _NoAutograder())
+for m in [m for m in sys.modules if m == "autograder" or m.startswith("autograder.")]:
+    del sys.modules[m]
+'''
+
+
+def run_without_autograder(code, tmp_path):
+    script = tmp_path / "learner.py"
+    script.write_text(BLOCKER + textwrap.dedent(code), encoding="utf-8")
+    # cwd outside the repository: only the installed packages are importable.
+    return subprocess.run([sys.executable, str(script)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_check_works_without_autograder(tmp_path):
+    from course import feedback
+
+    code = ("import math\nimport torch\nfrom torch import nn\nimport torch.nn.functional as F\n"
+            "from course import check\n"
+            + CORRECT_POOL2D + "\n"
+            "check(pool2d)\n"
+            "check('pool2d')\n"
+            "print('CHECK-OK')\n"
+            + ZERO_PADDED_MAX + "\n"
+            "try:\n"
+            "    check(pool2d_padded)\n"
+            "except AssertionError as e:\n"
+            "    print('RAISED', e)\n"
+            "try:\n"
+            "    import autograder\n"
+            "except ImportError:\n"
+            "    print('BLOCKED')\n"
+            "assert not [m for m in sys.modules if m.split('.')[0] == 'autograder']\n")
+    proc = run_without_autograder(code, tmp_path)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert "BLOCKED" in proc.stdout, "the import blocker did not work"
+    assert "CHECK-OK" in proc.stdout, out
+    head = proc.stdout.split("CHECK-OK")[0]
+    assert re.search(r"通过|passed", head) and "✗" not in head, head
+    tail = proc.stdout.split("CHECK-OK")[1]
+    assert "RAISED" in tail, f"a failing check must raise AssertionError:\n{out}"
+    zh, en, _ = feedback.CATALOG["max_zero_padding"]
+    assert zh in tail and en in tail, f"the self-check does not name the misconception:\n{out}"
+    # The plain-text report is what the learner reads outside Jupyter: never on stderr only.
+    assert "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_course_imports_nothing_from_autograder():
+    for path in (ROOT / "course").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"^\s*(from|import)\s+autograder\b", text, re.M), (
+            f"{path.relative_to(ROOT)} imports autograder")
+
+
+# ---------------------------------------------------------------- course/ ships no solutions
+
+def _code_lines(code):
+    """Non-trivial lines of an answer cell: no blanks, comments, docstrings or bare keywords."""
+    out, in_doc = [], False
+    for raw in code.splitlines():
+        line = raw.strip()
+        if line.startswith(('"""', "'''")):
+            if not (len(line) > 3 and line.endswith(line[:3])):
+                in_doc = not in_doc
+            continue
+        if in_doc or not line or line.startswith("#"):
+            continue
+        if line.startswith("def ") or line in ("else:", "try:", "return Y", "return out"):
+            continue
+        out.append(re.sub(r"\s+", " ", line))
+    return out
+
+
+def test_course_contains_no_solutions():
+    course_files = [p for p in (ROOT / "course").rglob("*") if p.is_file() and p.suffix in (".py", ".json")]
+    texts = {p: re.sub(r"\s+", " ", p.read_text(encoding="utf-8")) for p in course_files}
+    notebooks = sorted(SOURCE.glob("*.ipynb"))
+    assert notebooks, "no source notebooks"
+    for nb in notebooks:
+        for code in answer_cells(nb):
+            lines = _code_lines(code)
+            # A run of three consecutive answer lines anywhere in course/ is a leaked solution.
+            for k in range(len(lines) - 2):
+                block = " ".join(lines[k:k + 3])
+                for path, text in texts.items():
+                    joined = re.sub(r"\s+", " ", text)
+                    assert block not in joined, (
+                        f"{path.relative_to(ROOT)} contains answer code from {nb.name}: {block!r}")
+    for path, text in texts.items():
+        if path.suffix == ".py":
+            for f in FUNCTIONS:
+                assert not re.search(rf"\bdef {f.name}\(", text), (
+                    f"{path.relative_to(ROOT)} defines the graded function {f.name}")
