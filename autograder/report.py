@@ -444,21 +444,24 @@ def _section_scores(rep) -> str:
 def _section_pass(rep) -> str:
     from autograder import report_plots as plots
     rates = rep["pass_rates"]
-    heat = [(r["function"], [("", r["share"])] + [(group_title(g["name"]).replace(" / ", "\n"), g["share"])
-                                                 for g in r["groups"]])
-            for r in rates]
-    img = plots.pass_heatmap(heat) if heat else ""
+    groups = list(dict.fromkeys(g["name"] for r in rates for g in r["groups"]))
+    shares = [[r["share"]] + [next((g["share"] for g in r["groups"] if g["name"] == name), None)
+                              for name in groups] for r in rates]
+    img = plots.pass_heatmap([r["function"] for r in rates],
+                             ["整题 whole function"] + [group_title(g) for g in groups],
+                             shares) if rates else ""
     rows = []
     for r in rates:
-        groups = "; ".join(f"{_e(group_title(g['name']))} <b>{_pct(g['share'])}</b>" for g in r["groups"])
+        weakest = min(r["groups"], key=lambda g: g["share"], default=None)
         cls = "ok" if r["share"] >= 0.8 else "bad" if r["share"] < 0.5 else ""
         rows.append([f"<code>{_e(r['function'])}</code>", _e(r["notebook"]),
                      f'<span class="{cls}">{_pct(r["share"])}</span>',
-                     f"{r['passed']}/{r['n']}", groups])
+                     f"{r['passed']}/{r['n']}",
+                     f"{_e(group_title(weakest['name']))} <b>{_pct(weakest['share'])}</b>" if weakest else ""])
     return (f'<section id="pass"><h2>{_h("通过率", "Pass rates")}</h2>'
             + (f'<img alt="pass-rate heat map" src="data:image/png;base64,{img}">' if img else "")
             + _table(["函数 function", "笔记本 notebook", "通过 passing", "人数 students",
-                      "性质组 property groups"], rows, num_cols=(2, 3)))
+                      "最弱的性质组 weakest group"], rows, num_cols=(2, 3)))
 
 
 def _section_misconceptions(rep) -> str:

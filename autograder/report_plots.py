@@ -90,37 +90,30 @@ def notebook_histograms(per_notebook) -> str:
         return _png(fig)
 
 
-def pass_heatmap(rows) -> str:
-    """Heat map: one row per graded function, one cell per property group.
+def pass_heatmap(functions, columns, shares) -> str:
+    """Heat map of the share of students passing: functions down, property groups across.
 
-    ``rows``: list of (function, [(label, share or None), ...]); the first cell
-    of each row is the whole function, the rest its property groups.
+    ``shares[i][j]`` is the share for ``functions[i]`` and ``columns[j]``, or
+    None where that function has no such group (left blank).
     """
-    width = max((len(cells) for _, cells in rows), default=1)
-    data = np.full((len(rows), width), np.nan)
-    for i, (_, cells) in enumerate(rows):
-        for j, (_, share) in enumerate(cells):
-            if share is not None:
-                data[i, j] = share
+    data = np.array([[np.nan if v is None else v for v in row] for row in shares], dtype=float)
     with cjk_fonts():
-        fig = Figure(figsize=(max(6, 1.55 * width + 2.2), 0.55 * len(rows) + 1.2))
+        fig = Figure(figsize=(0.62 * len(columns) + 2.4, 0.42 * len(functions) + 1.9))
         ax = fig.subplots()
-        ax.imshow(np.ma.masked_invalid(data), cmap=PASS_CMAP, vmin=0, vmax=1,
-                  aspect="auto")
-        for i, (_, cells) in enumerate(rows):
-            for j, (label, share) in enumerate(cells):
-                if share is None:
-                    continue
-                ax.text(j, i, f"{label}\n{share:.0%}", ha="center", va="center",
-                        fontsize=7, color="black")
-        ax.set_yticks(range(len(rows)), [name for name, _ in rows], fontsize=8)
-        ax.set_xticks([0], ["整题 whole function"], fontsize=8)
+        ax.imshow(np.ma.masked_invalid(data), cmap=PASS_CMAP, vmin=0, vmax=1, aspect="auto")
+        for (i, j), v in np.ndenumerate(data):
+            if not np.isnan(v):
+                ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=7.5)
+        ax.set_yticks(range(len(functions)), functions, fontsize=8.5)
+        ax.set_xticks(range(len(columns)), columns, fontsize=8, rotation=40, ha="left",
+                      rotation_mode="anchor")
         ax.xaxis.tick_top()
-        ax.set_title("通过率：各函数与性质组  Share of students passing, per function and property group",
-                     fontsize=9, pad=18)
-        # the grid between cells makes the rows easy to follow across
-        ax.set_xticks(np.arange(-0.5, width, 1), minor=True)
-        ax.set_yticks(np.arange(-0.5, len(rows), 1), minor=True)
+        # white lines between cells make rows easy to follow across
+        ax.set_xticks(np.arange(-0.5, len(columns), 1), minor=True)
+        ax.set_yticks(np.arange(-0.5, len(functions), 1), minor=True)
         ax.grid(which="minor", color="white", lw=2)
-        ax.tick_params(which="minor", length=0)
+        ax.tick_params(which="both", length=0)
+        for side in ax.spines.values():
+            side.set_visible(False)
+        ax.axvline(0.5, color="#333", lw=1.5)  # the whole function | its groups
         return _png(fig)
