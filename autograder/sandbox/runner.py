@@ -1,0 +1,383 @@
+"""Parent side of the sandbox: the zygote process, jailed children, and the `call` proxy.
+
+``Engine`` owns one zygote (one per worker). ``Engine.session(cells)`` forks a
+jailed child for one notebook, runs the preamble and the answer cells in it,
+and hands out ``session.caller(name)`` -- the ``call(args, kwargs) -> CallResult``
+that ``autograder.suites.run_suite`` uses. Every wait on the child has a
+wall-clock deadline; on expiry the child's whole PID namespace is SIGKILLed
+(and its process group, for the fallback without namespaces). A child that
+dies is restarted so the notebook's other functions are still graded.
+"""
+import dataclasses
+import json
+import logging
+import os
+import secrets
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+from . import protocol
+
+log = logging.getLogger("autograder.sandbox")
+CHILD_PY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
+
+
+def _call_result_class():
+    """The suites' CallResult if they define one, else a field-compatible local one."""
+    for mod in ("autograder.suites", "autograder.hidden", "autograder.compare"):
+        try:
+            m = __import__(mod, fromlist=["CallResult"])
+            if hasattr(m, "CallResult"):
+                return m.CallResult
+        except ImportError:
+            continue
+
+    @dataclasses.dataclass(frozen=True)
+    class CallResult:
+        value: object = None
+        error: object = None
+        timed_out: bool = False
+        ops: frozenset = frozenset()
+
+    return CallResult
+
+
+@dataclasses.dataclass
+class Limits:
+    """Resource limits of one jailed child (one notebook)."""
+    call_timeout: float = 10.0          # wall clock, one call or one cell
+    notebook_timeout: float = 120.0     # wall clock, everything of one notebook
+    memory: int = 2 << 30               # RLIMIT_AS
+    file_size: int = 16 << 20           # RLIMIT_FSIZE
+    open_files: int = 64                # RLIMIT_NOFILE
+    processes: int = 16                 # RLIMIT_NPROC (per uid)
+    tmp_size: int = 64 << 20            # the child's writable /tmp (tmpfs)
+    output_limit: int = 4096            # characters of stdout/stderr kept per request
+    max_reply: int = 64 << 20           # bytes the child may send in one reply
+    drop_to: tuple = (65534, 65534)     # nobody:nogroup, when root
+
+    def child_config(self):
+        return {"memory": self.memory, "file_size": self.file_size, "open_files": self.open_files,
+                "processes": self.processes, "tmp_size": self.tmp_size,
+                "output_limit": self.output_limit, "drop_to": list(self.drop_to) if self.drop_to else None,
+                "cpu_seconds": int(self.notebook_timeout) + 5}
+
+
+class ChildDied(Exception):
+    """The child closed its socket, died, or broke the protocol."""
+
+
+class ChildTimeout(Exception):
+    """The child did not answer within its deadline."""
+
+
+class _Deadline:
+    """A socket wrapper whose reads fail once a deadline passes, however the child drips data."""
+
+    def __init__(self, sock, deadline):
+        self.sock, self.deadline = sock, deadline
+
+    def recv_into(self, view, n):
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise ChildTimeout()
+        r, _, _ = select.select([self.sock], [], [], left)
+        if not r:
+            raise ChildTimeout()
+        return self.sock.recv_into(view, n)
+
+
+class Child:
+    """One jailed process (PID 1 of its own PID namespace when available)."""
+
+    def __init__(self, pid, pidfd, sock):
+        self.pid, self.pidfd, self.sock = pid, pidfd, sock
+        self.alive = True
+        self.notes = {}
+
+    def request(self, header, buffers=(), timeout=10.0, max_reply=64 << 20):
+        """Send one request and wait for its reply -> (header, buffers)."""
+        if not self.alive:
+            raise ChildDied("not running")
+        deadline = time.monotonic() + max(timeout, 0.0)
+        seq = secrets.randbits(62)
+        try:
+            self.sock.settimeout(max(timeout, 0.001))
+            protocol.send_message(self.sock, dict(header, seq=seq), buffers)
+            self.sock.settimeout(None)
+            while True:
+                reply, rbuf = protocol.recv_message(_Deadline(self.sock, deadline), max_reply)
+                if reply.get("seq") == seq:
+                    return reply, rbuf
+                # A stray frame (written by student code onto the socket): not an answer.
+                raise protocol.ProtocolError("out-of-sequence reply")
+        except (ChildTimeout, socket.timeout):
+            self.kill()
+            raise ChildTimeout() from None
+        except (EOFError, OSError, protocol.ProtocolError, ValueError) as e:
+            self.kill()
+            raise ChildDied(str(e)[:200]) from None
+
+    def wait_ready(self, timeout):
+        deadline = time.monotonic() + timeout
+        try:
+            header, _ = protocol.recv_message(_Deadline(self.sock, deadline), 1 << 16)
+        except (ChildTimeout, EOFError, OSError, protocol.ProtocolError) as e:
+            self.kill()
+            raise ChildDied(f"child did not start: {e!r}"[:200]) from None
+        self.notes = header
+        return header
+
+    def kill(self):
+        """SIGKILL the child's whole PID namespace (its process group as well, for the fallback)."""
+        if not self.alive:
+            return
+        self.alive = False
+        try:
+            signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+        except (ProcessLookupError, OSError):
+            pass
+        if not self.notes.get("pidns"):
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError, OSError):
+                pass
+        # Wait (briefly) until the kernel has torn it down, so nothing outlives the grading.
+        try:
+            select.select([self.pidfd], [], [], 5.0)
+        except (OSError, ValueError):
+            pass
+        for f in (self.sock.close, lambda: os.close(self.pidfd)):
+            try:
+                f()
+            except OSError:
+                pass
+
+    close = kill
+
+
+class Zygote:
+    """A clean interpreter with torch imported that forks jailed children on request."""
+
+    def __init__(self, python=None):
+        self.jail_dir = tempfile.mkdtemp(prefix="autograder-jail-")
+        os.chmod(self.jail_dir, 0o755)
+        self.scratch = tempfile.mkdtemp(prefix="autograder-scratch-")
+        os.chmod(self.scratch, 0o711)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TMPDIR")}
+        self.proc = subprocess.Popen(
+            [python or sys.executable, "-I", CHILD_PY, "--zygote", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env, close_fds=True,
+            start_new_session=True)
+        theirs.close()
+        self.ctl = ours
+        self.ctl.settimeout(120)
+        hello = self.ctl.recv(1 << 16)
+        if not hello:
+            raise RuntimeError("the sandbox zygote failed to start (see stderr)")
+        self.info = json.loads(hello)
+        self.ctl.settimeout(30)
+        self._n = 0
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def spawn(self, limits: Limits) -> Child:
+        ours, theirs = protocol.socketpair()
+        self._n += 1
+        cfg = dict(limits.child_config(), op="spawn", jail_dir=self.jail_dir,
+                   scratch=os.path.join(self.scratch, f"c{self._n}"))
+        try:
+            socket.send_fds(self.ctl, [json.dumps(cfg).encode()], [theirs.fileno()])
+            msg, fds, _, _ = socket.recv_fds(self.ctl, 1 << 16, 1)
+        finally:
+            theirs.close()
+        if not msg or not fds:
+            ours.close()
+            raise RuntimeError("the sandbox zygote died")
+        info = json.loads(msg)
+        child = Child(info["pid"], fds[0], ours)
+        child.notes = {"pidns": info.get("pidns")}
+        return child
+
+    def close(self):
+        try:
+            self.ctl.close()
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+            self.proc.wait()
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            try:
+                os.rmdir(self.jail_dir)
+            except OSError:
+                pass
+
+
+class Engine:
+    """One worker's sandbox: a zygote (restarted if it dies) and per-notebook sessions."""
+
+    _warned = set()
+
+    def __init__(self, limits: Limits = None, python=None):
+        self.limits = limits or Limits()
+        self.python = python
+        self.zygote = None
+        self.CallResult = _call_result_class()
+
+    def spawn(self) -> Child:
+        for attempt in range(2):
+            if self.zygote is None or not self.zygote.alive():
+                if self.zygote is not None:
+                    self.zygote.close()
+                self.zygote = Zygote(self.python)
+            try:
+                child = self.zygote.spawn(self.limits)
+                notes = child.wait_ready(30.0)
+                child.notes.update(notes)
+                self._warn(notes)
+                return child
+            except (RuntimeError, OSError, ChildDied):
+                if attempt:
+                    raise
+                self.zygote.close()
+                self.zygote = None
+
+    def _warn(self, notes):
+        msg = notes.get("warning")
+        if not notes.get("dropped") and os.geteuid() == 0:
+            msg = (msg + "; " if msg else "") + "could not drop root privileges"
+        if msg and msg not in Engine._warned:
+            Engine._warned.add(msg)
+            log.warning("sandbox: %s (limits and the protocol still apply)", msg)
+            print(f"autograder: WARNING: sandbox {msg}", file=sys.stderr)
+
+    def session(self, cells, preamble=""):
+        return Session(self, cells, preamble)
+
+    def close(self):
+        if self.zygote is not None:
+            self.zygote.close()
+            self.zygote = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Session:
+    """One notebook in one child: preamble + answer cells, then calls by name.
+
+    ``cells`` is a list of ``(label, code)``. A cell that hangs or kills the
+    child is skipped when the child is restarted; a function that timed out is
+    not called again (its later calls report a timeout at once).
+    """
+
+    MAX_DEATHS = 2
+
+    def __init__(self, engine: Engine, cells, preamble=""):
+        self.engine, self.limits = engine, engine.limits
+        self.cells = [("preamble", preamble)] + list(cells) if preamble else list(cells)
+        self.deadline = time.monotonic() + self.limits.notebook_timeout
+        self.child = None
+        self.bad_cells = {}            # index -> reason
+        self.cell_errors = {}          # label -> error text of the last run
+        self.output = []               # what the cells printed (capped)
+        self.timed_out_fns = set()
+        self.deaths = {}
+        self.starts = 0
+
+    def _left(self, cap):
+        return min(cap, self.deadline - time.monotonic())
+
+    def _start(self):
+        """(Re)start the child and run the cells; a cell that hangs or crashes is skipped next time."""
+        while True:
+            if time.monotonic() >= self.deadline or self.starts > len(self.cells) + 3:
+                raise ChildTimeout()
+            self.starts += 1
+            child = self.engine.spawn()
+            self.cell_errors = {}
+            failed = None
+            for i, (label, code) in enumerate(self.cells):
+                if i in self.bad_cells:
+                    continue
+                try:
+                    reply, _ = child.request({"op": "exec", "code": code, "filename": f"<{label}>"},
+                                             timeout=self._left(self.limits.call_timeout))
+                except ChildTimeout:
+                    failed = (i, "超时 / timed out")
+                    break
+                except ChildDied:
+                    failed = (i, "进程退出 / the process exited")
+                    break
+                if not reply.get("ok"):
+                    self.cell_errors[label] = str(reply.get("error"))[:500]
+                if reply.get("out"):
+                    self.output.append(str(reply["out"])[:self.limits.output_limit])
+            if failed is None:
+                self.child = child
+                return
+            i, why = failed
+            self.bad_cells[i] = why
+            self.cell_errors[self.cells[i][0]] = why
+
+    def caller(self, name):
+        """The `call(args, kwargs) -> CallResult` for student function `name`."""
+        def call(args=(), kwargs=None):
+            return self.call(name, args, kwargs or {})
+        return call
+
+    def call(self, name, args, kwargs):
+        CR = self.engine.CallResult
+        if name in self.timed_out_fns or time.monotonic() >= self.deadline:
+            return CR(value=None, error="超时 / timed out", timed_out=True, ops=frozenset())
+        if self.deaths.get(name, 0) >= self.MAX_DEATHS:
+            return CR(value=None, error="进程退出 / the process exited", timed_out=False, ops=frozenset())
+        try:
+            if self.child is None or not self.child.alive:
+                self._start()
+            header, buffers = protocol.pack({"op": "call", "name": name}, args=tuple(args), kwargs=dict(kwargs))
+            reply, rbuf = self.child.request(header, buffers, timeout=self._left(self.limits.call_timeout),
+                                             max_reply=self.limits.max_reply)
+        except ChildTimeout:
+            self.timed_out_fns.add(name)
+            self.child = None
+            return CR(value=None, error="超时 / timed out", timed_out=True, ops=frozenset())
+        except ChildDied:
+            self.deaths[name] = self.deaths.get(name, 0) + 1
+            self.child = None
+            return CR(value=None, error="进程退出（如 exit、崩溃或超出内存） / the process exited "
+                                        "(exit, crash or out of memory)", timed_out=False, ops=frozenset())
+        ops = reply.get("ops") or []
+        ops = frozenset(str(o)[:200] for o in ops[:10000]) if isinstance(ops, list) else frozenset()
+        if not reply.get("ok"):
+            return CR(value=None, error=str(reply.get("error"))[:500] or "error", timed_out=False, ops=ops)
+        try:
+            value = protocol.decode(reply.get("value"), rbuf)
+        except (protocol.ProtocolError, RecursionError, ValueError) as e:
+            return CR(value=None, error=f"返回值无效 / invalid return value: {e}"[:300], timed_out=False, ops=ops)
+        if isinstance(value, protocol.Unsupported):
+            return CR(value=None, error=f"返回了不支持的类型 / returned an unsupported type: {value.typename}",
+                      timed_out=False, ops=ops)
+        return CR(value=value, error=None, timed_out=False, ops=ops)
+
+    def close(self):
+        if self.child is not None:
+            self.child.kill()
+            self.child = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
