@@ -1,0 +1,273 @@
+"""Figures for the pooling notebooks (student side; contains no solutions).
+
+Every function draws with matplotlib and returns the figure. Chinese labels use
+a CJK font from fonts-noto-cjk when one is installed; without one, matplotlib's
+default font is used silently.
+
+    from course import plots
+    plots.pooling_figure()
+"""
+import math
+
+import matplotlib
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
+from matplotlib.patches import Rectangle
+
+CJK_FONTS = [
+    "Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC",
+    "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei",
+]
+
+SHADE = "#7fb3d5"      # the window being looked at
+PAD = "#eeeeee"        # padded positions
+EDGE = "#333333"
+
+
+def setup_fonts():
+    """Use the first installed CJK font for text; keep ASCII minus signs."""
+    try:
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+    except Exception:  # pragma: no cover - a broken font cache must not stop a notebook
+        installed = set()
+    chosen = [name for name in CJK_FONTS if name in installed]
+    if chosen:
+        current = [f for f in matplotlib.rcParams["font.sans-serif"] if f not in chosen]
+        matplotlib.rcParams["font.sans-serif"] = chosen[:1] + current
+        matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    return chosen[0] if chosen else None
+
+
+FONT = setup_fonts()
+
+
+def _pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def _as_grid(X):
+    """A tensor / array / nested list with at least two dims -> list of lists of floats (last two dims, first slice)."""
+    if hasattr(X, "detach"):
+        X = X.detach().cpu()
+        while X.dim() > 2:
+            X = X[0]
+        return X.tolist()
+    try:
+        import numpy as np
+        X = np.asarray(X, dtype=float)
+        while X.ndim > 2:
+            X = X[0]
+        return X.tolist()
+    except Exception:
+        return [list(map(float, row)) for row in X]
+
+
+def _fmt(v):
+    if v == -math.inf:
+        return "-∞"
+    if float(v).is_integer() and abs(v) < 1e6:
+        return str(int(v))
+    return f"{v:.2g}" if abs(v) < 0.01 else f"{v:.2f}"
+
+
+def draw_grid(ax, grid, x0=0.0, y0=0.0, shade=(), pad=(), title=None, fontsize=12, values=True):
+    """Draw a grid of numbers with its top-left corner at (x0, y0) (y grows downwards).
+
+    shade: (i, j) cells to colour as the current window; pad: cells drawn as padding.
+    """
+    shade, pad = set(map(tuple, shade)), set(map(tuple, pad))
+    rows, cols = len(grid), len(grid[0]) if grid else 0
+    for i in range(rows):
+        for j in range(cols):
+            colour = SHADE if (i, j) in shade else PAD if (i, j) in pad else "white"
+            ax.add_patch(Rectangle((x0 + j, y0 + i), 1, 1, facecolor=colour, edgecolor=EDGE, lw=1))
+            if values:
+                ax.text(x0 + j + 0.5, y0 + i + 0.5, _fmt(grid[i][j]), ha="center", va="center", fontsize=fontsize,
+                        color="#888888" if (i, j) in pad else "black")
+    if title:
+        ax.text(x0 + cols / 2, y0 - 0.35, title, ha="center", va="bottom", fontsize=fontsize)
+    return rows, cols
+
+
+def _finish(ax, width, height):
+    ax.set_xlim(-0.2, width + 0.2)
+    ax.set_ylim(height + 0.2, -1.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+
+
+def _pool_reference(grid, pool_size, stride, padding, mode):
+    """Pooled values for the figures, from torch's own pooling (illustration only)."""
+    import torch
+    import torch.nn.functional as F
+    X = torch.tensor(grid, dtype=torch.float64)[None, None]
+    if mode == "max":
+        Y = F.max_pool2d(X, pool_size, stride, padding)
+    else:
+        Y = F.avg_pool2d(X, pool_size, stride, padding)
+    return Y[0, 0].tolist()
+
+
+def pooling_figure(X=None, pool_size=(2, 2), mode="max"):
+    """The section's figure: a 3x3 input, a 2x2 window, the first window shaded, max(0, 1, 3, 4) = 4."""
+    grid = _as_grid(X) if X is not None else [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]]
+    p_h, p_w = _pair(pool_size)
+    out = _pool_reference(grid, (p_h, p_w), 1, 0, mode)
+    rows, cols = len(grid), len(grid[0])
+    fig, ax = plt.subplots(figsize=(1.0 + 0.6 * (cols + len(out[0]) + 3), 0.6 * (rows + 2.5)))
+    window = [(i, j) for i in range(p_h) for j in range(p_w)]
+    draw_grid(ax, grid, 0, 0, shade=window, title="输入 / input")
+    x_out = cols + 2
+    draw_grid(ax, out, x_out, (rows - len(out)) / 2, shade=[(0, 0)],
+              title=f"{p_h}×{p_w} {'最大' if mode == 'max' else '平均'}汇聚 / output")
+    ax.annotate("", xy=(x_out - 0.2, rows / 2), xytext=(cols + 0.2, rows / 2),
+                arrowprops=dict(arrowstyle="->", lw=1.5))
+    first = [grid[i][j] for i, j in window]
+    name = "max" if mode == "max" else "mean"
+    caption = f"{name}({', '.join(_fmt(v) for v in first)}) = {_fmt(out[0][0])}"
+    ax.text((x_out + len(out[0])) / 2, rows + 0.6, caption, ha="center", va="center", fontsize=12)
+    _finish(ax, x_out + len(out[0]), rows + 1)
+    return fig
+
+
+def _padded(grid, padding, fill):
+    pad_h, pad_w = _pair(padding)
+    cols = len(grid[0])
+    rows_out = [[fill] * (cols + 2 * pad_w) for _ in range(pad_h)]
+    body = [[fill] * pad_w + list(r) + [fill] * pad_w for r in grid]
+    pad_cells = {(i, j) for i in range(len(grid) + 2 * pad_h) for j in range(cols + 2 * pad_w)
+                 if not (pad_h <= i < pad_h + len(grid) and pad_w <= j < pad_w + cols)}
+    return rows_out + body + [r[:] for r in rows_out], pad_cells
+
+
+def window_positions(h, w, pool_size, stride=None, padding=0):
+    """Top-left corners (in padded coordinates) of every window, row by row."""
+    p_h, p_w = _pair(pool_size)
+    s_h, s_w = _pair(stride) if stride is not None else (p_h, p_w)
+    pad_h, pad_w = _pair(padding)
+    out_h = (h + 2 * pad_h - p_h) // s_h + 1
+    out_w = (w + 2 * pad_w - p_w) // s_w + 1
+    return [(i * s_h, j * s_w, i, j) for i in range(out_h) for j in range(out_w)], (out_h, out_w)
+
+
+def _frame(ax, grid, pool_size, stride, padding, mode, k):
+    p_h, p_w = _pair(pool_size)
+    fill = -math.inf if mode == "max" else 0.0
+    padded, pad_cells = _padded(grid, padding, fill)
+    positions, (out_h, out_w) = window_positions(len(grid), len(grid[0]), pool_size, stride, padding)
+    out = _pool_reference(grid, pool_size, stride, padding, mode)
+    r, c, oi, oj = positions[k]
+    window = [(r + a, c + b) for a in range(p_h) for b in range(p_w)]
+    draw_grid(ax, padded, 0, 0, shade=window, pad=pad_cells, fontsize=9)
+    x_out = len(padded[0]) + 1
+    shown = [[out[i][j] if (i, j) <= (oi, oj) else float("nan") for j in range(out_w)] for i in range(out_h)]
+    for i in range(out_h):
+        for j in range(out_w):
+            ax.add_patch(Rectangle((x_out + j, i), 1, 1, facecolor=SHADE if (i, j) == (oi, oj) else "white",
+                                   edgecolor=EDGE, lw=1))
+            if not math.isnan(shown[i][j]):
+                ax.text(x_out + j + 0.5, i + 0.5, _fmt(shown[i][j]), ha="center", va="center", fontsize=9)
+    ax.set_title(f"窗口 {k + 1}/{len(positions)}", fontsize=10)
+    _finish(ax, x_out + out_w, max(len(padded), out_h))
+
+
+def sliding_window_frames(X, pool_size, stride=None, padding=0, mode="max", max_frames=6):
+    """Still frames of the window sliding over a (padded) input; the grey cells are padding."""
+    grid = _as_grid(X)
+    positions, _ = window_positions(len(grid), len(grid[0]), pool_size, stride, padding)
+    n = min(len(positions), max_frames)
+    ncols = min(n, 3)
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.8 * nrows), squeeze=False)
+    for k in range(nrows * ncols):
+        ax = axes[k // ncols][k % ncols]
+        if k < n:
+            _frame(ax, grid, pool_size, stride, padding, mode, k)
+        else:
+            ax.axis("off")
+    p_h, p_w = _pair(pool_size)
+    fig.suptitle(f"汇聚窗口 {p_h}×{p_w}，步幅 {stride if stride is not None else (p_h, p_w)}，填充 {padding}"
+                 f"（灰色为填充 / grey = padding）", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def interactive_window(X, pool_size, stride=None, padding=0, mode="max"):
+    """A slider over the window positions (needs a live kernel and ipywidgets); falls back to still frames."""
+    grid = _as_grid(X)
+    positions, _ = window_positions(len(grid), len(grid[0]), pool_size, stride, padding)
+    try:
+        import ipywidgets as widgets
+    except ImportError:
+        return sliding_window_frames(X, pool_size, stride, padding, mode)
+
+    def show(k):
+        fig, ax = plt.subplots(figsize=(5, 3))
+        _frame(ax, grid, pool_size, stride, padding, mode, k)
+        plt.show()
+
+    slider = widgets.IntSlider(value=0, min=0, max=len(positions) - 1, description="窗口 / window")
+    return widgets.interact(show, k=slider)
+
+
+def show_grids(panels, title=None, fontsize=10, cmap="Blues"):
+    """Small heat maps with their numbers: panels is a list of (title, 2-D tensor)."""
+    n = len(panels)
+    fig, axes = plt.subplots(1, n, figsize=(2.8 * n, 2.9), squeeze=False)
+    for ax, (name, X) in zip(axes[0], panels):
+        grid = _as_grid(X)
+        lo, hi = min(min(r) for r in grid), max(max(r) for r in grid)
+        ax.imshow(grid, cmap=cmap, vmin=lo - 1e-9, vmax=hi + 1e-9)
+        if len(grid) * len(grid[0]) <= 100:
+            for i, row in enumerate(grid):
+                for j, v in enumerate(row):
+                    dark = hi > lo and (v - lo) / (hi - lo) > 0.6
+                    ax.text(j, i, _fmt(v), ha="center", va="center", fontsize=fontsize,
+                            color="white" if dark else "black")
+        ax.set_title(name, fontsize=11)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    if title:
+        fig.suptitle(title, fontsize=12)
+    fig.tight_layout()
+    return fig
+
+
+def translation_figure(X, Z, edges_X, edges_Z, pooled_X, pooled_Z):
+    """The edge example: image X, its one-pixel shift Z, their edge maps, and the 2x2 max-pooled edge maps."""
+    top = show_grids([("X", X), ("Z：平移一个像素", Z), ("边缘(X)", edges_X), ("边缘(Z)", edges_Z)],
+                     title="卷积层的输出随输入一起移动")
+    bottom = show_grids([("汇聚(边缘(X))", pooled_X), ("汇聚(边缘(Z))", pooled_Z)],
+                        title="2×2 最大汇聚之后")
+    return top, bottom
+
+
+def cost_vs_time(predicted, seconds, labels=None, title="预测的运算次数与实测时间"):
+    """Scatter plot of measured time against the predicted operation count."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.8))
+    ax.plot(predicted, [s * 1e3 for s in seconds], "o-")
+    if labels:
+        for x, s, name in zip(predicted, seconds, labels):
+            ax.annotate(name, (x, s * 1e3), textcoords="offset points", xytext=(4, 4), fontsize=8)
+    ax.set_xlabel("预测的运算次数 / predicted operations")
+    ax.set_ylabel("实测时间 / measured time (ms)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def temperature_sweep(temperatures, outputs, average, maximum, title="softmax 汇聚：温度从小到大"):
+    """One window's softmax-pooling output against the temperature (log axis), with max and mean as limits."""
+    fig, ax = plt.subplots(figsize=(6, 3.8))
+    ax.semilogx(temperatures, outputs, "-", lw=2, label="softmax 汇聚 / softmax pooling")
+    ax.axhline(maximum, color="tab:red", ls="--", label=f"最大值 max = {maximum:.3g}（T → 0）")
+    ax.axhline(average, color="tab:green", ls=":", label=f"平均值 mean = {average:.3g}（T → ∞）")
+    ax.set_xlabel("温度 / temperature T")
+    ax.set_ylabel("窗口输出 / output")
+    ax.set_title(title)
+    ax.legend(fontsize=9)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
