@@ -10,7 +10,7 @@ grader the sandbox proxy. Points are ``max_points`` times the weighted share
 of property groups whose cases all pass (partial credit); a forbidden
 operator gives 0.
 """
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 import time
 
@@ -115,8 +115,25 @@ def _error_type(error):
     return error.split(":", 1)[0].strip()
 
 
+@contextmanager
+def single_thread():
+    """One intra-op thread while grading: tiny tensors, and a shared machine makes
+    torch's thread pool cost milliseconds per op."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def run_suite(name, call, *, seed=0):
     """Run graded function ``name``'s hidden suite through ``call``; return a ``FunctionResult``."""
+    with single_thread():
+        return _run_suite(name, call, seed)
+
+
+def _run_suite(name, call, seed):
     spec = BY_NAME[name]
     weights = GROUPS[name]
     cases = make_cases(name, seed)

@@ -6,7 +6,7 @@ knows a solution.
 
 Every student-facing sentence is Chinese first, English alongside.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 import math
 
 import torch
@@ -82,6 +82,13 @@ CATALOG = {
     "avg_as_sum": (
         "平均汇聚忘了除以窗口大小", "Average pooling forgot to divide by the window size",
         "平均值 = 和 / (p_h·p_w) / mean = sum / (p_h·p_w)"),
+    "inf_times_zero": (
+        "卷积遇到 −∞ 填充得到 NaN：−∞ × 0 = NaN", "The convolution met the −∞ padding: −∞ × 0 = NaN",
+        "先用卷积收集窗口，再对填充位置填 −∞；或用很小的有限值填充"
+        " / Gather the windows first and mask the padding afterwards, or pad with a finite very negative value"),
+    "relu_clips_negatives": (
+        "负数被 ReLU 截成了 0：不能直接对输入做 ReLU", "Negative inputs were clipped to 0 by ReLU",
+        "只对差值用 ReLU：max(a, b) = relu(a − b) + b / Apply ReLU to differences only"),
     "avg_instead_of_max": (
         "算成了平均值，而不是最大值", "Computed the average instead of the maximum",
         "最大汇聚取每个窗口的最大值 / Max pooling takes each window's maximum"),
