@@ -18,6 +18,20 @@ from browser_fixtures import (  # noqa: F401  (fixtures)
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 NOTEBOOK = "release/pooling/01_basics.ipynb"
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+RELEASE = ROOT / "release" / "pooling"
+SOURCE = ROOT / "source" / "pooling"
+FIGURE_CALL = re.compile(r"\bplots\.(\w+)\(")
+
+
+def _figure_notebooks():
+    """Released notebooks with figure cells (calls into course.plots), by stem."""
+    out = []
+    for nb in sorted(RELEASE.glob("*.ipynb")):
+        cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+        if any(c["cell_type"] == "code" and FIGURE_CALL.search(source_of(c)) for c in cells):
+            out.append(nb.stem)
+    return out or ["01_basics"]
 KERNEL_START_MS = 120_000
 RUN_MS = 120_000
 
@@ -71,6 +85,20 @@ def source_of(cell):
 
 def grade_id(cell):
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def solved_copy(stem, dest):
+    """The released notebook with the source's answer cells filled in, written to `dest`."""
+    release = json.loads((RELEASE / f"{stem}.ipynb").read_text(encoding="utf-8"))
+    source = json.loads((SOURCE / f"{stem}.ipynb").read_text(encoding="utf-8"))
+    answers = {grade_id(c): source_of(c) for c in source["cells"]
+               if c.get("metadata", {}).get("nbgrader", {}).get("solution") and grade_id(c)}
+    for cell in release["cells"]:
+        if cell["cell_type"] == "code" and grade_id(cell) in answers:
+            cell["source"] = answers[grade_id(cell)]
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(json.dumps(release, ensure_ascii=False), encoding="utf-8")
+    return release["cells"]
 
 
 def index_of(cells, gid):
@@ -225,6 +253,17 @@ def test_selfcheck_in_lab_passes_then_names_zero_padding(lab_page, jupyter_lab, 
     cells = open_notebook(page, jupyter_lab, NOTEBOOK)
     shots("opened")
 
+    # Progressive hints above the stub: collapsed <details>, opened by a click.
+    hint_cells = [i for i in range(stub) if nb_cells[i]["cell_type"] == "markdown"
+                  and "<details" in source_of(nb_cells[i])]
+    assert hint_cells, "no <details> hints before the pool2d stub"
+    details = cells.nth(hint_cells[-1]).locator("details")
+    assert details.count() >= 2, "fewer than two progressive hints for pool2d"
+    assert not details.first.evaluate("(d) => d.open")
+    details.first.locator("summary").click()
+    assert details.first.evaluate("(d) => d.open")
+    shots("hint_opened", cells.nth(hint_cells[-1]))
+
     type_into_cell(page, cells, stub, CORRECT_POOL2D)
     shots("typed_pool2d", cells.nth(stub))
     run_all(page)
@@ -248,6 +287,44 @@ def test_selfcheck_in_lab_passes_then_names_zero_padding(lab_page, jupyter_lab, 
     zh, en, _hint = feedback.CATALOG["max_zero_padding"]
     assert zh in out and en in out, (
         f"the self-check does not name the zero-padding misconception ({zh} / {en}):\n{out}")
+
+
+@pytest.mark.parametrize("stem", _figure_notebooks())
+def test_figures_render_as_images(stem, lab_page, jupyter_lab, artifacts_dir):
+    """A learner's finished notebook: every figure cell shows an image (widgets: a slider too)."""
+    page = lab_page
+    shots = Shots(page, artifacts_dir, f"browser_2_figures_{stem}")
+    rel = f"learner/{stem}.ipynb"
+    nb_cells = solved_copy(stem, jupyter_lab.root / rel)
+    figure_cells = [i for i, c in enumerate(nb_cells)
+                    if c["cell_type"] == "code" and FIGURE_CALL.search(source_of(c))]
+    assert figure_cells, f"{stem} has no figure cells"
+    cells = open_notebook(page, jupyter_lab, rel)
+    run_all(page)
+    assert first_error(page) is None, f"a cell failed: {first_error(page)}"
+    for idx in figure_cells:
+        cell = cells.nth(idx)
+        call = FIGURE_CALL.search(source_of(nb_cells[idx])).group(1)
+        img = cell.locator(".jp-OutputArea-output img").first
+        img.wait_for(state="attached", timeout=60_000)
+        cell.scroll_into_view_if_needed()
+        page.wait_for_function(
+            "(el) => el.complete && el.naturalWidth > 0 && el.naturalHeight > 0",
+            arg=img.element_handle(), timeout=30_000)
+        size = img.evaluate("(el) => [el.naturalWidth, el.naturalHeight]")
+        assert size[0] > 50 and size[1] > 50, f"cell {idx} ({call}): image is {size}"
+        if "interactive" in call:
+            # A live kernel: moving the slider redraws the figure.
+            handle = cell.locator(".widget-slider .noUi-handle, .widget-slider input[type=range]").first
+            handle.wait_for(timeout=30_000)
+            before = img.get_attribute("src")
+            handle.focus()
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function(
+                "([cell, before]) => { const i = cell.querySelector('.jp-OutputArea-output img');"
+                " return i && i.src !== before && i.complete && i.naturalWidth > 0; }",
+                arg=[cell.element_handle(), before], timeout=30_000)
+        shots(f"cell{idx:02d}_{call}", cell)
 
 
 def test_formgrader_lists_pooling(lab_page, jupyter_lab, artifacts_dir):
