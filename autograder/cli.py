@@ -1,0 +1,121 @@
+"""``autograder`` command line: ``grade`` (this module) and ``report`` (autograder.report).
+
+::
+
+    autograder grade SUBMISSIONS --out DIR [--workers N] [--scheduler ADDRESS] [--timeout S] [--force]
+    autograder grade path/to/01_basics.ipynb          # self-study: prints a score table
+    autograder report DIR
+
+Exit status: 0 once every submission has its rows, whatever the students'
+code did; 2 for bad arguments or missing files.
+"""
+import argparse
+import os
+import sys
+
+
+def _parser():
+    ap = argparse.ArgumentParser(prog="autograder", description="池化练习的防篡改评分器 / tamper-proof grader")
+    sub = ap.add_subparsers(dest="command", required=True)
+    g = sub.add_parser("grade", help="评分 / grade submissions or a learner's notebooks")
+    g.add_argument("submissions", help="SUBMISSIONS/<student>/pooling/*.ipynb, or one notebook, "
+                                       "or a folder of a learner's notebooks")
+    g.add_argument("--out", help="输出目录 / output directory (required for a class)")
+    g.add_argument("--workers", type=int, default=None, help="并行进程数 / parallel workers (default: cores)")
+    g.add_argument("--scheduler", default=None, help="Dask scheduler address, tcp://HOST:PORT")
+    g.add_argument("--timeout", type=float, default=None,
+                   help="每次调用的时限（秒）/ wall-clock seconds per call (default 10); "
+                        "a notebook gets 18x that in all")
+    g.add_argument("--force", action="store_true", help="重新评分未改动的提交 / re-grade unchanged submissions")
+    g.add_argument("--quiet", action="store_true", help="不显示进度 / no progress output")
+    r = sub.add_parser("report", help="班级报告 / class report (autograder.report)", add_help=False)
+    r.add_argument("rest", nargs=argparse.REMAINDER)
+    return ap
+
+
+def _limits(args):
+    from autograder.sandbox.runner import Limits
+    if args.timeout is None:
+        return Limits()
+    return Limits(call_timeout=args.timeout, notebook_timeout=max(18 * args.timeout, args.timeout + 5))
+
+
+def _print_table(results, stream):
+    """Self-study: a score table, then the feedback of everything not passed."""
+    for res in results:
+        total = sum(r["points"] for r in res["rows"])
+        best = sum(r["max_points"] for r in res["rows"])
+        w = max([len(r["grade_id"]) for r in res["rows"]] + [10])
+        print(f"\n{'notebook':<20} {'test':<{w}} {'得分 points':>12}  状态 status", file=stream)
+        for r in res["rows"]:
+            print(f"{r['notebook']:<20} {r['grade_id']:<{w}} {r['points']:>5g} / {r['max_points']:<4g}  "
+                  f"{r['status']:<8} {r['message']}", file=stream)
+        print(f"{'':<20} {'合计 total':<{w}} {total:>5g} / {best:<4g}", file=stream)
+        for r in res["rows"]:
+            if r["status"] != "passed" and r.get("feedback"):
+                print(f"\n--- {r['notebook']} / {r['grade_id']} ---\n{r['feedback']}", file=stream)
+        for m in res["manual"]:
+            state = "已作答，需人工评分 / answered, needs a person" if m["answered"] else "未作答 / not answered"
+            print(f"书面回答 written answer {m['notebook']}/{m['grade_id']}: {state}", file=stream)
+
+
+def grade(args):
+    from autograder import grader
+    from autograder.progress import Progress
+    try:
+        subs, mode = grader.find_submissions(args.submissions)
+    except (FileNotFoundError, ValueError, OSError) as e:
+        print(f"autograder: {e}", file=sys.stderr)
+        return 2
+    if args.scheduler:
+        print("autograder: --scheduler (Dask) 尚未实现 / is not implemented yet", file=sys.stderr)
+        return 2
+    if mode == "course" and not args.out:
+        print("autograder: --out DIR is required for a class / 需要 --out", file=sys.stderr)
+        return 2
+    if args.workers is not None and args.workers < 1:
+        print("autograder: --workers must be >= 1", file=sys.stderr)
+        return 2
+    limits = _limits(args)
+    if mode == "self":
+        import tempfile
+        out = args.out or tempfile.mkdtemp(prefix="autograder-self-")
+        results = []
+        grader.grade_submissions(subs, out, workers=1, force=True, limits=limits, on_result=results.append)
+        _print_table(results, sys.stdout)
+        if args.out:
+            print(f"\n反馈页面 / feedback pages: {os.path.join(out, 'learner')}", file=sys.stdout)
+        return 0
+    progress = None if args.quiet else Progress(total=len(subs))
+    try:
+        meta = grader.grade_submissions(subs, args.out, workers=args.workers, force=args.force,
+                                        limits=limits, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
+    print(f"graded {meta['graded']}, skipped {meta['skipped']} unchanged, in {meta['seconds']:.1f}s "
+          f"-> {os.path.join(args.out, 'grades.csv')}", file=sys.stderr)
+    return 0
+
+
+def report(args):
+    try:
+        from autograder.report import main as report_main
+    except ImportError as e:
+        print(f"autograder: report is not available ({e})", file=sys.stderr)
+        return 2
+    return report_main(args.rest)
+
+
+def main(argv=None):
+    ap = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["report"]:                # everything after `report` belongs to autograder.report
+        args = argparse.Namespace(command="report", rest=argv[1:])
+    else:
+        args = ap.parse_args(argv)
+    return grade(args) if args.command == "grade" else report(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,322 @@
+"""The grading orchestrator: submissions in, rows and files out.
+
+::
+
+    grade_notebook(path_or_nb, student_id, notebook_name) -> list[row]
+    grade_submission(submission) -> result dict          # one student; what a Dask task runs
+    grade_submissions(submissions, out, workers=None, force=False, ...) -> run metadata
+
+A *row* is one (student, notebook, test cell): the ``grades.csv`` columns
+(``student_id, assignment, notebook, grade_id, points, max_points, status,
+message, misconception, groups_failed, seconds``) plus ``feedback`` (text) and
+``result`` (the suite's ``FunctionResult.to_dict()``, or None).
+
+The trusted process reads the submission (never writes it), takes tests and
+points from ``source/``, and runs student code only in a jailed child
+(``autograder.sandbox``). Each worker keeps one zygote for its whole life.
+"""
+import concurrent.futures as cf
+import dataclasses
+import datetime
+import hashlib
+import json
+import multiprocessing
+import os
+import pathlib
+import sys
+import time
+
+from autograder import __version__, functions
+from autograder.pipeline import FindAnswers, InvalidNotebook, ReadNotebook, RunSuites, SourceTests, WriteResults
+from autograder.pipeline.write_results import atomic_write, safe_name
+from autograder.sandbox.runner import Engine, Limits
+
+KIT_DIR = pathlib.Path(__file__).resolve().parent
+NOT_SUBMITTED = "未提交 / notebook not submitted"
+
+
+def kit_digest():
+    """Changes whenever the grader, the suites or the feedback wording change."""
+    h = hashlib.sha256(__version__.encode())
+    for p in sorted(KIT_DIR.rglob("*.py")) + sorted((KIT_DIR.parent / "course").glob("*.py")):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+@dataclasses.dataclass
+class Submission:
+    """One student's notebooks: notebook name -> path (None: not submitted)."""
+    student_id: str
+    notebooks: dict
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d):
+        return cls(d["student_id"], dict(d["notebooks"]))
+
+
+class Grader:
+    """One worker's grader: the pipeline steps and a sandbox engine (started on first use)."""
+
+    def __init__(self, limits: Limits = None, source: SourceTests = None):
+        self.limits = limits or Limits()
+        self.source = source or SourceTests()
+        self.reader, self.finder, self.runner = ReadNotebook(), FindAnswers(), RunSuites()
+        self._engine = None
+
+    @property
+    def engine(self):
+        if self._engine is None:
+            self._engine = Engine(self.limits)
+        return self._engine
+
+    def grade_notebook_full(self, src, student_id, notebook):
+        """(rows, manual rows) of one notebook; `src` is a path, bytes, a dict or None (not submitted)."""
+        tests, manual_cells = self.source.tests(notebook), self.source.manual(notebook)
+        answered = {m.grade_id: False for m in manual_cells}
+        if src is None:
+            rows = self.runner.invalid(tests, student_id, notebook, NOT_SUBMITTED)
+        else:
+            try:
+                nb = self.reader.read(src)
+            except InvalidNotebook as e:
+                rows = self.runner.invalid(tests, student_id, notebook, str(e))
+            else:
+                cells = self.finder.find(nb, self.source.functions(notebook))
+                rows = self.runner.run(self.engine, cells, tests, student_id, notebook)
+                answered = self.finder.manual(nb, manual_cells)
+        manual = [{"student_id": student_id, "assignment": functions.ASSIGNMENT, "notebook": notebook,
+                   "grade_id": m.grade_id, "max_points": m.points, "answered": answered[m.grade_id]}
+                  for m in manual_cells]
+        return rows, manual
+
+    def grade_submission(self, sub: Submission):
+        start = time.monotonic()
+        rows, manual, per_nb = [], [], {}
+        for nb, path in sorted(sub.notebooks.items()):
+            t = time.monotonic()
+            r, m = self.grade_notebook_full(path, sub.student_id, nb)
+            rows += r
+            manual += m
+            per_nb[nb] = round(time.monotonic() - t, 4)
+        return {"student_id": sub.student_id, "rows": rows, "manual": manual,
+                "seconds": round(time.monotonic() - start, 4), "notebook_seconds": per_nb}
+
+    def key(self, sub: Submission, digest=None):
+        """Hash of the notebook bytes + kit version + source tests: unchanged -> skip on re-run."""
+        h = hashlib.sha256((digest or kit_digest()).encode())
+        for nb, path in sorted(sub.notebooks.items()):
+            h.update(nb.encode() + b"\0" + self.source.digest(nb).encode())
+            if path is not None:
+                try:
+                    h.update(hashlib.sha256(pathlib.Path(path).read_bytes()).digest())
+                except OSError:
+                    h.update(b"unreadable")
+        return h.hexdigest()
+
+    def close(self):
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
+
+# ------------------------------------------------------------------ one process's grader
+
+_GRADER = None
+
+
+def _grader(limits=None):
+    global _GRADER
+    if _GRADER is None or (limits is not None and _GRADER.limits != limits):
+        if _GRADER is not None:
+            _GRADER.close()
+        _GRADER = Grader(limits)
+        import atexit
+        atexit.register(_GRADER.close)
+    return _GRADER
+
+
+def grade_notebook(path_or_nb, student_id, notebook_name, *, limits: Limits = None):
+    """Grade one notebook (path, bytes or notebook dict) -> rows, one per test cell."""
+    return _grader(limits).grade_notebook_full(path_or_nb, student_id, notebook_name)[0]
+
+
+def grade_submission(submission, limits=None):
+    """Grade one student's notebooks -> result dict (JSON-able). Safe to call from a Dask task."""
+    if isinstance(submission, dict):
+        submission = Submission.from_dict(submission)
+    if isinstance(limits, dict):
+        limits = Limits(**limits)
+    return _grader(limits).grade_submission(submission)
+
+
+def _worker_grade(sub_dict, limits_dict):
+    return grade_submission(Submission.from_dict(sub_dict), Limits(**limits_dict))
+
+
+# ------------------------------------------------------------------ finding submissions
+
+def match_notebook(path, known):
+    """Which graded notebook a learner's file is: by name (01_basics, 01_basics-Copy1), else by content."""
+    stem = pathlib.Path(path).stem
+    if stem in known:
+        return stem
+    for name in sorted(known, key=len, reverse=True):
+        if stem.startswith(name):
+            return name
+    try:
+        text = pathlib.Path(path).read_bytes()[:4 << 20].decode("utf-8", "replace")
+    except OSError:
+        return None
+    best = None
+    for f in functions.FUNCTIONS:
+        if f.notebook in known and (f"answer_{f.name}" in text or f"def {f.name}(" in text):
+            best = best or f.notebook
+    return best
+
+
+def find_submissions(path, source: SourceTests = None):
+    """-> (submissions, mode). mode 'course': SUBMISSIONS/<student>/<assignment>/<nb>.ipynb;
+    'self': one notebook file or a folder of one learner's notebooks."""
+    source = source or SourceTests()
+    known = source.notebooks()
+    path = pathlib.Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"找不到 / not found: {path}")
+    if path.is_file():
+        nb = match_notebook(path, known)
+        if nb is None:
+            raise ValueError(f"认不出是哪个练习 / cannot tell which notebook this is: {path.name}")
+        return [Submission("learner", {nb: str(path)})], "self"
+    students = sorted(p for p in path.iterdir()
+                      if p.is_dir() and (p / functions.ASSIGNMENT).is_dir() and not p.name.startswith("."))
+    if students:
+        subs = []
+        for s in students:
+            adir = s / functions.ASSIGNMENT
+            subs.append(Submission(s.name, {nb: str(adir / f"{nb}.ipynb") if (adir / f"{nb}.ipynb").is_file()
+                                            else None for nb in known}))
+        return subs, "course"
+    found = {}
+    for f in sorted(path.glob("*.ipynb")):
+        nb = match_notebook(f, known)
+        if nb and nb not in found:
+            found[nb] = str(f)
+    if not found:
+        raise ValueError(f"没有找到可评分的 notebook / no gradable notebooks in {path}")
+    return [Submission("learner", found)], "self"
+
+
+# ------------------------------------------------------------------ a batch
+
+def _load_cached(out, sub, key):
+    try:
+        cached = json.loads((out / ".cache" / f"{safe_name(sub.student_id)}.json").read_text("utf-8"))
+        return cached["result"] if cached.get("key") == key else None
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _failed_result(sub, grader, why):
+    rows, manual = [], []
+    for nb in sorted(sub.notebooks):
+        rows += grader.runner.invalid(grader.source.tests(nb), sub.student_id, nb, why)
+        for r in rows[-len(grader.source.tests(nb)):] if grader.source.tests(nb) else []:
+            r["status"] = "error"
+        manual += [{"student_id": sub.student_id, "assignment": functions.ASSIGNMENT, "notebook": nb,
+                    "grade_id": m.grade_id, "max_points": m.points, "answered": False}
+                   for m in grader.source.manual(nb)]
+    return {"student_id": sub.student_id, "rows": rows, "manual": manual, "seconds": 0.0,
+            "notebook_seconds": {}}
+
+
+def grade_submissions(submissions, out, workers=None, *, force=False, limits: Limits = None,
+                      scheduler=None, progress=None, on_result=None):
+    """Grade every submission and stream its files to `out` as it finishes; return run.json's dict.
+
+    ``workers`` processes (default: the core count), each with its own zygote.
+    Unchanged submissions (same notebook bytes, kit and source tests) are
+    skipped unless ``force``. ``on_result(result)`` is called for each one.
+    """
+    if scheduler:
+        raise NotImplementedError("--scheduler (Dask) is not implemented yet / 尚未实现")
+    limits = limits or Limits()
+    workers = max(1, int(workers or os.cpu_count() or 1))
+    out = pathlib.Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    writer = WriteResults(out)
+    grader = _grader(limits)
+    digest = kit_digest()
+    started, t0 = datetime.datetime.now().astimezone(), time.monotonic()
+    results, per_sub, todo = {}, {}, []
+    for sub in submissions:
+        key = grader.key(sub, digest)
+        cached = None if force else _load_cached(out, sub, key)
+        if cached is not None:
+            results[sub.student_id] = cached
+        else:
+            todo.append((sub, key))
+
+    def finish(sub, key, res):
+        results[sub.student_id] = res
+        per_sub[sub.student_id] = res["seconds"]
+        writer.submission(res)
+        atomic_write(out / ".cache" / f"{safe_name(sub.student_id)}.json",
+                     json.dumps({"key": key, "result": res}, ensure_ascii=False))
+        writer.tables(list(results.values()))
+        if progress is not None:
+            progress.update(sub.student_id, seconds=res["seconds"])
+        if on_result is not None:
+            on_result(res)
+
+    if progress is not None:
+        progress.start() if hasattr(progress, "start") else None
+    if workers == 1 or len(todo) <= 1:
+        for sub, key in todo:
+            try:
+                res = grader.grade_submission(sub)
+            except Exception as e:                        # the grader's own failure: recorded, not fatal
+                res = _failed_result(sub, grader, f"评分器错误 / grader error: {e}"[:200])
+            finish(sub, key, res)
+    else:
+        _grade_parallel(todo, workers, limits, grader, finish)
+    if not todo:
+        writer.tables(list(results.values()))
+    meta = {"started": started.isoformat(timespec="seconds"),
+            "finished": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "seconds": round(time.monotonic() - t0, 3), "kit_version": __version__, "kit_digest": digest,
+            "workers": workers, "scheduler": scheduler, "submissions": len(results),
+            "graded": len(todo), "skipped": len(results) - len(todo),
+            "per_submission_seconds": per_sub}
+    writer.run(meta)
+    return meta
+
+
+def _grade_parallel(todo, workers, limits, grader, finish):
+    """A process pool; a worker that dies has its submissions retried once in a new pool."""
+    ctx = multiprocessing.get_context("spawn")
+    pending = list(todo)
+    for attempt in range(2):
+        if not pending:
+            return
+        failed = []
+        with cf.ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=ctx) as pool:
+            futs = {pool.submit(_worker_grade, sub.to_dict(), dataclasses.asdict(limits)): (sub, key)
+                    for sub, key in pending}
+            for fut in cf.as_completed(futs):
+                sub, key = futs[fut]
+                try:
+                    finish(sub, key, fut.result())
+                except cf.process.BrokenProcessPool:
+                    failed.append((sub, key))
+                except Exception as e:
+                    if attempt:
+                        finish(sub, key, _failed_result(sub, grader, f"评分器错误 / grader error: {e}"[:200]))
+                    else:
+                        failed.append((sub, key))
+        pending = failed
+    for sub, key in pending:
+        finish(sub, key, _failed_result(sub, grader, "评分进程崩溃 / grading worker crashed"))
