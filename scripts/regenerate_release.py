@@ -1,0 +1,62 @@
+"""Regenerate release/pooling/ from source/pooling/ with nbgrader (``make release``).
+
+Runs the real ``nbgrader generate_assignment pooling --force`` in the repository
+root, which is the nbgrader course directory (see nbgrader_config.py). nbgrader
+0.9.6 writes the student version to ``<course root>/release/pooling``, which is
+exactly the kit's layout, so nothing is copied or edited by hand: release/ is
+what nbgrader makes. The gradebook it updates (gradebook.db) is gitignored.
+
+Usage: .venv/bin/python scripts/regenerate_release.py [--course-dir DIR]
+"""
+import argparse
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+ASSIGNMENT = "pooling"
+
+
+def nbgrader_env():
+    """The environment for nbgrader subprocesses: the venv's bin/ first on PATH
+    (nbgrader runs the ``alembic`` executable by name to set up its gradebook)."""
+    env = dict(os.environ)
+    bin_dir = str(pathlib.Path(sys.executable).parent)
+    env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def regenerate(course_dir=ROOT, quiet=False):
+    """Run nbgrader generate_assignment in ``course_dir``; return the release folder."""
+    course_dir = pathlib.Path(course_dir)
+    release = course_dir / "release" / ASSIGNMENT
+    # Start from an empty folder so that notebooks removed from source/ disappear too.
+    if release.exists():
+        shutil.rmtree(release)
+    cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"]
+    if quiet:
+        cmd += ["--log-level=WARN"]
+    proc = subprocess.run(cmd, cwd=course_dir, env=nbgrader_env(), capture_output=quiet, text=True)
+    if proc.returncode != 0:
+        if quiet:
+            sys.stderr.write(proc.stdout + proc.stderr)
+        raise SystemExit(f"nbgrader generate_assignment failed (exit {proc.returncode})")
+    notebooks = sorted(release.glob("*.ipynb"))
+    if not notebooks:
+        raise SystemExit(f"nbgrader wrote no notebooks to {release}")
+    return release
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--course-dir", default=str(ROOT), help="nbgrader course directory (default: the repository)")
+    args = parser.parse_args(argv)
+    release = regenerate(args.course_dir)
+    for nb in sorted(release.glob("*.ipynb")):
+        print(nb.relative_to(pathlib.Path(args.course_dir).resolve()))
+
+
+if __name__ == "__main__":
+    main()
