@@ -43,7 +43,8 @@ CONV_RELU_ALLOWED = frozenset("aten." + name for name in """
     clone contiguous copy_ _to_copy to detach alias lift_fresh lift_fresh_copy
     empty empty_like empty_strided zeros zeros_like ones ones_like full full_like
     new_zeros new_ones new_full new_empty fill_ zero_ scalar_tensor arange eye
-    constant_pad_nd pad _local_scalar_dense
+    constant_pad_nd pad _local_scalar_dense repeat tile movedim as_strided unfold im2col
+    flip roll index_select index gather _reshape_alias reshape_as squeeze_ unsqueeze_ view_as
     """.split())
 
 POLICIES = ("pooling", "pooling_require_conv", "conv_relu_only", "none")

@@ -66,6 +66,10 @@ def max_hw_swapped(X, pool_size, stride=None, padding=0):
     return R.max_pool_as_conv(X, _swap(pool_size), _swap(stride), _swap(padding))
 
 
+def max_pad_swapped(X, pool_size, stride=None, padding=0):
+    return R.max_pool_as_conv(X, pool_size, stride, _swap(padding))
+
+
 def max_channels_mixed(X, pool_size, stride=None, padding=0):
     Y = R.max_pool_as_conv(X, pool_size, stride, padding)
     return Y.amax(1, keepdim=True).expand_as(Y)
@@ -106,6 +110,10 @@ def avg_stride_one(X, pool_size, stride=None, padding=0):
 
 def avg_hw_swapped(X, pool_size, stride=None, padding=0):
     return R.avg_pool_as_conv(X, _swap(pool_size), _swap(stride), _swap(padding))
+
+
+def avg_pad_swapped(X, pool_size, stride=None, padding=0):
+    return R.avg_pool_as_conv(X, pool_size, stride, _swap(padding))
 
 
 def avg_channels_mixed(X, pool_size, stride=None, padding=0):
@@ -413,6 +421,7 @@ MODELS = {
         _m("stride_default_one", _with_mode(max_stride_one, avg_stride_one)),
         _m("one_sided_padding", _with_mode(max_one_sided, avg_one_sided)),
         _m("hw_swapped", _with_mode(max_hw_swapped, avg_hw_swapped)),
+        _m("hw_swapped", _with_mode(max_pad_swapped, avg_pad_swapped), "padding"),
         _m("channels_mixed", _with_mode(max_channels_mixed, avg_channels_mixed)),
         _m("ceil_mode", _with_mode(max_ceil, avg_ceil)),
         _m("avg_as_sum", _with_mode(None, avg_as_sum)),
@@ -423,6 +432,7 @@ MODELS = {
         _m("stride_default_one", avg_stride_one),
         _m("one_sided_padding", avg_one_sided),
         _m("hw_swapped", avg_hw_swapped),
+        _m("hw_swapped", avg_pad_swapped, "padding"),
         _m("channels_mixed", avg_channels_mixed),
         _m("avg_as_sum", avg_as_sum),
         _m("ceil_mode", avg_ceil),
@@ -434,6 +444,7 @@ MODELS = {
         _m("stride_default_one", max_stride_one),
         _m("one_sided_padding", max_one_sided),
         _m("hw_swapped", max_hw_swapped),
+        _m("hw_swapped", max_pad_swapped, "padding"),
         _m("channels_mixed", max_channels_mixed),
         _m("shape_off_by_one", max_off_by_one),
         _m("dtype_not_kept", _float32(R.max_pool_as_conv)),

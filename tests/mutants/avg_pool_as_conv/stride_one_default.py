@@ -1,0 +1,19 @@
+"""misconception: stride_default_one
+
+Leaves conv2d's default stride 1 when stride is None.
+"""
+import math
+
+import torch
+import torch.nn.functional as F
+
+
+def _pair(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
+def avg_pool_as_conv(X, pool_size, stride=None, padding=0):
+    k_h, k_w = _pair(pool_size)
+    C = X.shape[1]
+    weight = torch.full((C, 1, k_h, k_w), 1.0 / (k_h * k_w), dtype=X.dtype)
+    return F.conv2d(X, weight, stride=1 if stride is None else stride, padding=padding, groups=C)

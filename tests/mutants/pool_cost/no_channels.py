@@ -1,0 +1,21 @@
+"""misconception: cost_no_channels
+
+Counts one channel only.
+"""
+import math
+
+import torch
+import torch.nn.functional as F
+
+
+def _pair(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
+def pool_cost(c, h, w, pool_size, stride, padding, mode='max'):
+    k_h, k_w = _pair(pool_size)
+    s_h, s_w = _pair(pool_size if stride is None else stride)
+    p_h, p_w = _pair(padding)
+    out_h = (h + 2 * p_h - k_h) // s_h + 1
+    out_w = (w + 2 * p_w - k_w) // s_w + 1
+    return out_h * out_w * (k_h * k_w - 1 if mode == 'max' else k_h * k_w)

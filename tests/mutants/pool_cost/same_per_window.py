@@ -1,0 +1,21 @@
+"""misconception: cost_per_window
+
+p_h p_w operations per window for max as well.
+"""
+import math
+
+import torch
+import torch.nn.functional as F
+
+
+def _pair(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
+def pool_cost(c, h, w, pool_size, stride, padding, mode='max'):
+    k_h, k_w = _pair(pool_size)
+    s_h, s_w = _pair(pool_size if stride is None else stride)
+    p_h, p_w = _pair(padding)
+    out_h = (h + 2 * p_h - k_h) // s_h + 1
+    out_w = (w + 2 * p_w - k_w) // s_w + 1
+    return c * out_h * out_w * k_h * k_w
