@@ -15,3 +15,27 @@ c.ClearSolutions.code_stub = {
     "python": "# 在这里写你的代码 / YOUR CODE HERE\nraise NotImplementedError()",
 }
 c.ClearSolutions.text_stub = "在这里写你的答案 / YOUR ANSWER HERE"
+
+# --- Tamper-proof autograding (autograder/nbgrader_execute.py) -------------
+# Student code runs only in the jailed sandbox, never in a kernel beside the
+# tests; tests and points always come from source/. Same points as
+# `autograder grade`.
+import sys  # noqa: E402
+
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, IgnorePattern,
+    LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+from autograder.nbgrader_execute import HardenedExecute, HardenedExporter, RepairGradeCells  # noqa: E402
+
+c.Autograde.exporter_class = HardenedExporter
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput, RepairGradeCells, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
+c.Autograde.autograde_preprocessors = [
+    HardenedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+    AssignLatePenalties, CheckCellMetadata]
+c.RepairGradeCells.source_dir = os.path.join(ROOT, "source", "pooling")
+c.RepairGradeCells.release_dir = os.path.join(ROOT, "release", "pooling")

@@ -52,7 +52,7 @@ def _call_result_class():
 class Limits:
     """Resource limits of one jailed child (one notebook)."""
     call_timeout: float = 10.0          # wall clock, one call or one cell
-    notebook_timeout: float = 120.0     # wall clock, everything of one notebook
+    notebook_timeout: float = 180.0     # wall clock, everything of one notebook (18 x call)
     memory: int = 2 << 30               # RLIMIT_AS
     file_size: int = 16 << 20           # RLIMIT_FSIZE
     open_files: int = 64                # RLIMIT_NOFILE

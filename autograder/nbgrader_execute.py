@@ -1,0 +1,202 @@
+"""Plain ``nbgrader autograde`` through the tamper-proof engine (enabled in ``nbgrader_config.py``).
+
+Three pieces, each replacing or preceding one stock step:
+
+* ``HardenedExporter`` (``Autograde.exporter_class``): reads a submission the
+  way ``autograder grade`` does. An unreadable notebook becomes a placeholder
+  marked invalid (0 points, a reason) instead of failing the student's whole
+  submission; UTF-16/GBK files and old nbformat are converted.
+* ``RepairGradeCells`` (first sanitize step): remembers the notebook as
+  submitted, for the answer cells; then makes every cell's nbgrader metadata
+  the instructor's (unknown ids removed, broken metadata dropped, points and
+  flags from ``source/``) and puts back deleted grade cells, so nbgrader's own
+  DeduplicateIds / OverwriteCells / CheckCellMetadata never trip.
+* ``HardenedExecute`` (replaces ``Execute``): no kernel. Student answer cells
+  run only in the jailed child; each test cell gets a stdout stream with the
+  feedback and an ``execute_result`` with the points (nbgrader's partial
+  credit), never stderr. The points are those ``autograder grade`` gives.
+"""
+import copy
+import json
+import os
+import pathlib
+
+import nbformat
+from nbconvert.exporters import NotebookExporter
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Float, Unicode
+
+from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
+from autograder.pipeline.source_tests import SOURCE_DIR, RELEASE_DIR
+
+INVALID_KEY = "autograder_invalid"
+_SUBMITTED = {}      # (student, notebook) -> notebook as submitted (normalised), kept between the two stages
+
+
+def _src(cell):
+    s = cell.get("source", "")
+    return "".join(s) if isinstance(s, list) else str(s)
+
+
+class HardenedExporter(NotebookExporter):
+    """NotebookExporter whose reader never fails on a student's file."""
+
+    def from_filename(self, filename, resources=None, **kw):
+        resources = dict(resources or {})
+        path = pathlib.Path(filename)
+        meta = dict(resources.get("metadata") or {})
+        meta.setdefault("name", path.stem)
+        meta.setdefault("path", str(path.parent))
+        resources["metadata"] = meta
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            data, why = None, f"无法打开 / cannot open: {e.strerror}"
+        nb = None
+        if data is not None:
+            try:
+                norm = ReadNotebook().read(data)
+            except InvalidNotebook as e:
+                why = str(e)
+            else:
+                nb = self._full(data, norm)
+        if nb is None:
+            nb = nbformat.v4.new_notebook()
+            nb.cells.append(nbformat.v4.new_markdown_cell(f"无法读取此 notebook / unreadable notebook: {why}"))
+            nb.metadata[INVALID_KEY] = why
+        return self.from_notebook_node(nb, resources, **kw)
+
+    @staticmethod
+    def _full(data, norm):
+        """The notebook with all its metadata when nbformat can read it; else rebuilt from `norm`."""
+        try:
+            return nbformat.reads(data.decode("utf-8"), as_version=4)
+        except Exception:
+            pass
+        nb = nbformat.v4.new_notebook()
+        for c in norm["cells"]:
+            make = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell}.get(
+                c["cell_type"], nbformat.v4.new_raw_cell)
+            cell = make(c["source"])
+            cell.metadata.update(copy.deepcopy(c["metadata"]))
+            nb.cells.append(cell)
+        return nb
+
+
+class _SourceCells:
+    """The instructor's nbgrader cells of a notebook (source/ for metadata, release/ for what students see)."""
+
+    def __init__(self, source_dir, release_dir):
+        self.source_dir, self.release_dir = pathlib.Path(source_dir), pathlib.Path(release_dir)
+
+    def cells(self, notebook):
+        src = json.loads((self.source_dir / f"{notebook}.ipynb").read_text(encoding="utf-8"))
+        rel = {}
+        rpath = self.release_dir / f"{notebook}.ipynb"
+        if rpath.is_file():
+            for c in json.loads(rpath.read_text(encoding="utf-8")).get("cells", []):
+                gid = c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                if gid:
+                    rel[gid] = c
+        out = []
+        for c in src.get("cells", []):
+            meta = c.get("metadata", {}).get("nbgrader")
+            if meta and meta.get("grade_id"):
+                out.append((meta["grade_id"], c, rel.get(meta["grade_id"])))
+        return out
+
+
+class RepairGradeCells(NbGraderPreprocessor):
+    """Sanitize step: nbgrader metadata from source/, deleted grade cells restored; remembers the submission."""
+
+    source_dir = Unicode(str(SOURCE_DIR), help="the assignment's source notebooks").tag(config=True)
+    release_dir = Unicode(str(RELEASE_DIR), help="the assignment's released notebooks").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        info = resources.get("nbgrader", {})
+        key = (info.get("student"), info.get("notebook"))
+        raw = json.loads(nbformat.writes(nb))
+        try:
+            _SUBMITTED[key] = ReadNotebook().normalise(raw)
+        except InvalidNotebook:
+            _SUBMITTED[key] = {"nbformat": 4, "cells": []}
+        try:
+            source = _SourceCells(self.source_dir, self.release_dir).cells(info.get("notebook"))
+        except (OSError, ValueError):
+            self.log.warning("no source notebook for %s: metadata left as submitted", key[1])
+            return nb, resources
+        by_id = {gid: c for gid, c, _ in source}
+        present = set()
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader")
+            if meta is None:
+                continue
+            gid = meta.get("grade_id") if isinstance(meta, dict) else None
+            if not isinstance(gid, str) or gid not in by_id:
+                del cell.metadata["nbgrader"]              # unknown, forged or broken: a plain cell
+                continue
+            cell.metadata["nbgrader"] = copy.deepcopy(by_id[gid]["metadata"]["nbgrader"])
+            if cell.cell_type != by_id[gid]["cell_type"]:
+                self._retype(cell, by_id[gid]["cell_type"])
+            present.add(gid)
+        for gid, scell, rcell in source:
+            meta = scell["metadata"]["nbgrader"]
+            if gid in present or not meta.get("grade"):
+                continue
+            self.log.warning("grade cell %s missing from %s: restored", gid, key)
+            shown = rcell if rcell is not None else scell
+            make = nbformat.v4.new_code_cell if scell["cell_type"] == "code" else nbformat.v4.new_markdown_cell
+            cell = make(_src(shown))
+            cell.metadata["nbgrader"] = copy.deepcopy(meta)
+            nb.cells.append(cell)
+        return nb, resources
+
+    @staticmethod
+    def _retype(cell, cell_type):
+        cell.cell_type = cell_type
+        if cell_type == "code":
+            cell.setdefault("outputs", [])
+            cell.setdefault("execution_count", None)
+        else:
+            cell.pop("outputs", None)
+            cell.pop("execution_count", None)
+
+
+class HardenedExecute(NbGraderPreprocessor):
+    """Replaces nbgrader's Execute: grades through the sandboxed engine, writes points as outputs."""
+
+    timeout = Float(10.0, help="wall-clock seconds per call of a student's function").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        from autograder import grader
+        from autograder.sandbox.runner import Limits
+        info = resources.get("nbgrader", {})
+        student, notebook = info.get("student", "student"), info.get("notebook")
+        submitted = _SUBMITTED.pop((student, notebook), None)
+        if nb.metadata.get(INVALID_KEY):
+            g = grader._grader(self._limits(Limits))
+            rows = g.runner.invalid(g.source.tests(notebook), student, notebook, str(nb.metadata[INVALID_KEY]))
+        else:
+            src = submitted if submitted is not None else json.loads(nbformat.writes(nb))
+            rows = grader.grade_notebook(src, student, notebook, limits=self._limits(Limits))
+        by_id = {r["grade_id"]: r for r in rows}
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+                continue
+            row = by_id.get(meta.get("grade_id"))
+            if row is None:
+                row = {"points": 0.0, "max_points": float(meta.get("points", 0)), "message":
+                       "未知的测试单元，未评分 / unknown test cell, not graded", "feedback": "", "status": "error"}
+            points = min(float(row["points"]), float(meta.get("points", row["max_points"])))
+            text = row.get("feedback") or f"{row['status']}: {row['message']}"
+            cell.outputs = [
+                nbformat.v4.new_output("stream", name="stdout", text=text + "\n"),
+                nbformat.v4.new_output("execute_result", data={"text/plain": repr(points)}, execution_count=1),
+            ]
+            cell.execution_count = 1
+        return nb, resources
+
+    def _limits(self, Limits):
+        t = float(self.timeout)
+        return Limits(call_timeout=t, notebook_timeout=max(18 * t, t + 5))
