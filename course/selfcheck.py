@@ -78,7 +78,8 @@ def public_cases(name):
             "expected": decode(c["expected"]),
             "expect_error": c.get("expect_error"),
             "scale": c.get("scale", 1.0),
-            "mistakes": {m: decode(v) for m, v in c.get("mistakes", {}).items()},
+            # outputs of known wrong implementations: [(misconception id, output)]
+            "mistakes": [(m["id"], decode(m["value"])) for m in c.get("mistakes", [])],
         })
     return out
 
@@ -208,9 +209,9 @@ def _identify(failures):
     for c, got, diff, error in failures:
         if error is not None:
             continue
-        for mid, wrong in c["mistakes"].items():
-            if fb.compare(wrong, got, scale=c["scale"]).ok:
-                votes[mid] = votes.get(mid, 0) + 1
+        matched = {mid for mid, wrong in c["mistakes"] if fb.compare(wrong, got, scale=c["scale"]).ok}
+        for mid in matched:
+            votes[mid] = votes.get(mid, 0) + 1
     if votes:
         return max(votes, key=lambda m: votes[m])   # ties: the first recorded
     c, got, diff, error = min(failures, key=lambda f: _size(f[0]))
