@@ -1,0 +1,139 @@
+"""Forbidden operators are caught at dispatch level, however they are reached, and score 0."""
+import pytest
+import torch
+import torch.nn.functional as F
+
+from autograder.forbidden import OpRecorder, violations
+from autograder.functions import PREAMBLE
+from autograder.hidden import local_call
+from autograder.suites import run_suite
+from course import feedback as fb
+
+
+def student(source, name):
+    """A function defined by student source, exec'd after the notebooks' preamble."""
+    ns = {}
+    exec(PREAMBLE, ns)
+    exec(source, ns)
+    return ns[name]
+
+
+# Ways to call torch's pooling from pool2d_padded. Each is otherwise correct.
+CHEATS = {
+    "functional": "return (F.max_pool2d if mode == 'max' else F.avg_pool2d)(X, pool_size, stride, padding)",
+    "module": "return (nn.MaxPool2d if mode == 'max' else nn.AvgPool2d)(pool_size, stride, padding)(X)",
+    "aten": "k = pool_size if isinstance(pool_size, tuple) else (pool_size,) * 2\n"
+            "    s = k if stride is None else (stride if isinstance(stride, tuple) else (stride,) * 2)\n"
+            "    p = padding if isinstance(padding, tuple) else (padding,) * 2\n"
+            "    if mode == 'max':\n"
+            "        return torch.ops.aten.max_pool2d_with_indices(X, k, s, p)[0]\n"
+            "    return torch.ops.aten.avg_pool2d(X, k, s, p)",
+    "getattr": "f = getattr(F, mode + '_' + 'po' + 'ol2d')\n    return f(X, pool_size, stride, padding)",
+    "eval": "return eval('F.' + mode + '_p' + 'ool2d')(X, pool_size, stride, padding)",
+    "importlib": "import importlib\n"
+                 "    mod = importlib.import_module('torch.nn.' + 'functional')\n"
+                 "    return getattr(mod, mode + '_pool2d')(X, pool_size, stride, padding)",
+    "torch_namespace": "f = torch.max_pool2d if mode == 'max' else torch.avg_pool2d\n"
+                       "    return f(X, pool_size, stride or pool_size, padding)",
+    "adaptive_trick": "out = F.max_pool2d(X, pool_size, stride, padding) if mode == 'max' else None\n"
+                      "    return out if out is not None else F.lp_pool2d(X, 1, pool_size, stride) * 0 + "
+                      "F.avg_pool2d(X, pool_size, stride, padding)",
+}
+
+
+@pytest.mark.parametrize("how", sorted(CHEATS))
+def test_pooling_calls_score_zero(how):
+    src = "def pool2d_padded(X, pool_size, stride=None, padding=0, mode='max'):\n    " + CHEATS[how]
+    result = run_suite("pool2d_padded", local_call(student(src, "pool2d_padded")))
+    assert result.points == 0
+    assert result.status == "failed"
+    assert result.misconception == "forbidden_op"
+    assert result.message == fb.message("forbidden_op")
+    assert "pool" in result.feedback
+
+
+def test_as_conv_must_use_conv():
+    src = """
+def avg_pool_as_conv(X, pool_size, stride=None, padding=0):
+    k = pool_size if isinstance(pool_size, tuple) else (pool_size, pool_size)
+    s = k if stride is None else (stride if isinstance(stride, tuple) else (stride, stride))
+    p = padding if isinstance(padding, tuple) else (padding, padding)
+    win = F.pad(X, (p[1], p[1], p[0], p[0])).unfold(2, k[0], s[0]).unfold(3, k[1], s[1])
+    return win.mean((-1, -2))
+"""
+    result = run_suite("avg_pool_as_conv", local_call(student(src, "avg_pool_as_conv")))
+    assert result.points == 0
+    assert result.misconception == "conv_not_used"
+    assert fb.message("conv_not_used") in result.feedback
+
+
+def test_as_conv_with_a_pooling_call_scores_zero():
+    src = """
+def max_pool_as_conv(X, pool_size, stride=None, padding=0):
+    F.conv2d(X[:, :1], torch.ones(1, 1, 1, 1, dtype=X.dtype))   # decoy
+    return F.max_pool2d(X, pool_size, stride, padding)
+"""
+    result = run_suite("max_pool_as_conv", local_call(student(src, "max_pool_as_conv")))
+    assert result.points == 0
+    assert result.misconception == "forbidden_op"
+
+
+RELU_CHEATS = {
+    "amax": "torch.stack([a, b, c, d]).amax(0)",
+    "maximum": "torch.maximum(torch.maximum(a, b), torch.maximum(c, d))",
+    "clamp": "(a - b).clamp(min=0) + b + ((c - d).clamp(min=0) + d - (a - b).clamp(min=0) - b).clamp(min=0)",
+    "where": "torch.where(a > b, a, b) * 0 + torch.stack([a, b, c, d]).max(0).values",
+    "abs": "((a + b + (a - b).abs()) / 2 + (c + d + (c - d).abs()) / 2 "
+           "+ ((a + b + (a - b).abs()) / 2 - (c + d + (c - d).abs()) / 2).abs()) / 2",
+    "sort": "torch.stack([a, b, c, d]).sort(0).values[-1]",
+    "pool": "F.max_pool2d(X, 2)",
+}
+
+
+@pytest.mark.parametrize("how", sorted(RELU_CHEATS))
+def test_conv_relu_only(how):
+    src = f"""
+def max_pool_conv_relu(X):
+    N, C, H, W = X.shape
+    k = torch.zeros(4, 1, 2, 2, dtype=X.dtype)
+    k[0, 0, 0, 0] = k[1, 0, 0, 1] = k[2, 0, 1, 0] = k[3, 0, 1, 1] = 1
+    g = F.conv2d(X.reshape(N * C, 1, H, W), k, stride=2)
+    a, b, c, d = (g[:, i].reshape(N, C, g.shape[-2], g.shape[-1]) for i in range(4))
+    return {RELU_CHEATS[how]}
+"""
+    result = run_suite("max_pool_conv_relu", local_call(student(src, "max_pool_conv_relu")))
+    assert result.points == 0
+    assert result.misconception in ("conv_relu_only", "forbidden_op")
+
+
+def test_min_pool2d_may_use_max_pooling():
+    src = "def min_pool2d(X, pool_size, stride=None, padding=0):\n    return -F.max_pool2d(-X, pool_size, stride, padding)"
+    result = run_suite("min_pool2d", local_call(student(src, "min_pool2d")))
+    assert result.status == "passed" and result.points == result.max_points
+
+
+def test_recorder_sees_aten_names():
+    X = torch.randn(1, 1, 4, 4)
+    with OpRecorder() as rec:
+        F.max_pool2d(X, 2)
+        F.conv2d(X, torch.ones(1, 1, 2, 2))
+    assert "aten.max_pool2d_with_indices" in rec.ops
+    assert "aten.convolution" in rec.ops
+
+
+@pytest.mark.parametrize("policy,ops,bad", [
+    ("pooling", {"aten.add", "aten.amax"}, []),
+    ("pooling", {"aten.avg_pool2d", "aten.add"}, ["aten.avg_pool2d"]),
+    ("pooling_require_conv", {"aten.add"}, ["missing:aten.convolution"]),
+    ("pooling_require_conv", {"aten.convolution", "aten.amax"}, []),
+    ("conv_relu_only", {"aten.convolution", "aten.relu", "aten.sub", "aten.view"}, []),
+    ("conv_relu_only", {"aten.convolution", "aten.relu", "aten.maximum"}, ["aten.maximum"]),
+    ("none", {"aten.max_pool2d_with_indices"}, []),
+])
+def test_policies(policy, ops, bad):
+    assert violations(policy, ops) == bad
+
+
+def test_unknown_policy():
+    with pytest.raises(ValueError):
+        violations("everything", set())
