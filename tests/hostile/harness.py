@@ -1,0 +1,162 @@
+"""Builds classes of submissions and grades them with `autograder grade` and `nbgrader autograde`.
+
+Shared by test_hostile.py, test_malformed.py and test_nbgrader_hardened.py.
+Each grading is done once per test session (memoised here, since the
+fixtures live in several modules) in a temporary directory removed at exit.
+"""
+import atexit
+import csv
+import json
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SOURCE = ROOT / "source" / "pooling"
+HERE = pathlib.Path(__file__).resolve().parent
+PY = sys.executable
+CALL_TIMEOUT = 2          # seconds per call in these tests (hostile loops hit it)
+_MEMO = {}
+_BASE = pathlib.Path(tempfile.mkdtemp(prefix="autograder-corpus-"))
+atexit.register(shutil.rmtree, _BASE, True)
+
+
+def env():
+    e = dict(os.environ)
+    e["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in e.get("PYTHONPATH", "").split(os.pathsep) if p])
+    e.pop("CI", None)
+    return e
+
+
+def source_nb(name="01_basics"):
+    return json.loads((SOURCE / f"{name}.ipynb").read_text(encoding="utf-8"))
+
+
+def with_answer(code, function="pool2d", notebook="01_basics"):
+    """The source notebook (the instructor's answers) with one answer cell replaced by `code`."""
+    nb = source_nb(notebook)
+    for c in nb["cells"]:
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == f"answer_{function}":
+            c["source"] = code
+    return nb
+
+
+class LoopbackServer:
+    """Counts connections on 127.0.0.1; a sandboxed child must never reach it."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+                self.connections += 1
+                conn.close()
+            except OSError:
+                continue
+
+    def close(self):
+        self._stop.set()
+        self.thread.join()
+        self.sock.close()
+
+
+def hostile_cases():
+    return sorted(p.stem for p in HERE.glob("*.py") if p.stem not in ("harness", "__init__"))
+
+
+def hostile_class(port, out):
+    """SUBMISSIONS dir: `honest` plus one student per hostile case (01_basics only)."""
+    subs = _BASE / "hostile_class"
+    if subs.exists():
+        return subs
+    def put(student, nb):
+        d = subs / student / "pooling"
+        d.mkdir(parents=True)
+        (d / "01_basics.ipynb").write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
+    put("honest", source_nb())
+    for case in hostile_cases():
+        code = (HERE / f"{case}.py").read_text(encoding="utf-8")
+        code = code.replace("{PORT}", str(port)).replace("{ROOT}", str(ROOT)).replace("{OUT}", str(out))
+        put(f"hostile_{case}", with_answer(code))
+    return subs
+
+
+def run_cli(subs, out, *extra, timeout=900):
+    cmd = [PY, "-c", "import sys; from autograder.cli import main; sys.exit(main())", "grade", str(subs),
+           "--out", str(out), "--timeout", str(CALL_TIMEOUT), *extra]
+    return subprocess.run(cmd, cwd=str(_BASE), env=env(), capture_output=True, text=True, timeout=timeout)
+
+
+def read_grades(out):
+    with open(pathlib.Path(out) / "grades.csv", newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def points(rows):
+    return {(r["student_id"], r["notebook"], r["grade_id"]): float(r["points"]) for r in rows}
+
+
+def graded_hostile():
+    """(grades rows, out dir, server connections, CLI result) for the hostile class, graded once."""
+    if "hostile" not in _MEMO:
+        server = LoopbackServer()
+        out = _BASE / "hostile_out"
+        subs = hostile_class(server.port, out)
+        res = run_cli(subs, out, "--workers", "2")
+        server_conns = server.connections
+        _MEMO["hostile"] = (read_grades(out) if (out / "grades.csv").exists() else [], out, server, res)
+        _MEMO["hostile_conns"] = server_conns
+    return _MEMO["hostile"]
+
+
+# ------------------------------------------------------------------ nbgrader
+
+def nbgrader_course(name, subs):
+    """A temporary copy of the course dir (own gradebook) with `subs` as submitted/, autograded."""
+    key = ("nbgrader", name)
+    if key in _MEMO:
+        return _MEMO[key]
+    course = _BASE / f"course_{name}"
+    course.mkdir()
+    shutil.copytree(ROOT / "source", course / "source")
+    if (ROOT / "release").is_dir():
+        shutil.copytree(ROOT / "release", course / "release")
+    cfg = (ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
+    cfg += f"\nc.HardenedExecute.timeout = {float(CALL_TIMEOUT)}\n"
+    (course / "nbgrader_config.py").write_text(cfg, encoding="utf-8")
+    nbg = str(pathlib.Path(PY).parent / "nbgrader")
+    gen = subprocess.run([nbg, "generate_assignment", "pooling", "--force"], cwd=course, env=env(),
+                         capture_output=True, text=True, timeout=600)
+    shutil.copytree(subs, course / "submitted")
+    auto = subprocess.run([nbg, "autograde", "pooling"], cwd=course, env=env(),
+                          capture_output=True, text=True, timeout=1800)
+    _MEMO[key] = (course, gen, auto)
+    return _MEMO[key]
+
+
+def gradebook_points(course):
+    """(student, notebook, grade_id) -> autograded points, from the course's gradebook."""
+    from nbgrader.api import Gradebook
+    out = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for sub in gb.assignment_submissions("pooling"):
+            for nb in sub.notebooks:
+                for g in nb.grades:
+                    if g.cell.cell_type == "code":
+                        out[(sub.student.id, nb.name, g.name)] = float(g.score or 0.0)
+    return out

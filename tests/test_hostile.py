@@ -1,0 +1,104 @@
+"""The hostile corpus (tests/hostile/*.py), each case graded beside an honest submission.
+
+Every case replaces the `pool2d` answer of 01_basics; `pool2d_padded` stays
+the instructor's. The honest student keeps full marks, the hostile one gains
+nothing for `pool2d` and loses nothing else, nothing is left running, nothing
+reaches the loopback server, and nothing is written where it must not be.
+"""
+import pathlib
+import sys
+
+import psutil
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "hostile"))
+import harness  # noqa: E402
+
+CASES = harness.hostile_cases()
+
+
+@pytest.fixture(scope="module")
+def graded():
+    rows, out, server, res = harness.graded_hostile()
+    assert res.returncode == 0, res.stderr[-3000:]
+    return {"points": harness.points(rows), "rows": rows, "out": out, "server": server}
+
+
+def test_corpus_is_complete():
+    wanted = {"input_transformer", "run_cell_wrapper", "monkeypatch_compare", "lying_subclass", "sys_exit",
+              "os_exit", "infinite_loop", "memory_bomb", "fork_bomb", "spawn_processes", "kill_parent",
+              "print_flood", "network", "read_solutions", "import_references", "forbidden_direct",
+              "forbidden_obfuscated", "write_output", "magics"}
+    assert wanted <= set(CASES)
+
+
+def test_honest_keeps_full_marks(graded):
+    p = graded["points"]
+    assert p[("honest", "01_basics", "test_pool2d")] == 2.0
+    assert p[("honest", "01_basics", "test_pool2d_padded")] == 3.0
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_hostile_gains_nothing(graded, case):
+    p = graded["points"]
+    student = f"hostile_{case}"
+    assert p[(student, "01_basics", "test_pool2d")] == 0.0
+    # ... and loses nothing it did honestly: the other function of the notebook is still graded.
+    assert p[(student, "01_basics", "test_pool2d_padded")] == 3.0
+
+
+@pytest.mark.parametrize("case,status", [("infinite_loop", "timeout"), ("forbidden_direct", "failed"),
+                                         ("forbidden_obfuscated", "failed"), ("os_exit", "error")])
+def test_status_says_what_happened(graded, case, status):
+    row = [r for r in graded["rows"] if r["student_id"] == f"hostile_{case}" and r["grade_id"] == "test_pool2d"]
+    assert row[0]["status"] == status
+
+
+def test_forbidden_calls_are_named(graded):
+    for case in ("forbidden_direct", "forbidden_obfuscated"):
+        row = [r for r in graded["rows"] if r["student_id"] == f"hostile_{case}" and r["grade_id"] == "test_pool2d"]
+        assert row[0]["misconception"] == "forbidden_op"
+
+
+def test_nothing_reached_the_network(graded):
+    harness.graded_hostile()
+    assert harness._MEMO["hostile_conns"] == 0
+
+
+def test_nothing_written_outside_the_jail(graded):
+    out = graded["out"]
+    assert not (out / "pwned.txt").exists()
+    assert not (out / "magic.txt").exists() and not (out / "magic2.txt").exists()
+    grades = (out / "grades.csv").read_text(encoding="utf-8")
+    assert "999" not in grades
+    results = out / "hostile_write_output" / "results.json"
+    assert "999" not in results.read_text(encoding="utf-8")
+
+
+def test_submissions_are_not_modified(graded):
+    subs = harness._BASE / "hostile_class"
+    honest = (subs / "honest" / "pooling" / "01_basics.ipynb").read_text(encoding="utf-8")
+    assert honest == __import__("json").dumps(harness.source_nb(), ensure_ascii=False)
+
+
+def stray_processes():
+    """Processes a jailed child could have left: anything running as nobody, or the corpus's sleeps."""
+    found = []
+    for p in psutil.process_iter(["pid", "uids", "cmdline"]):
+        try:
+            cmd = " ".join(p.info["cmdline"] or [])
+            if (p.info["uids"] and p.info["uids"].real == 65534) or "sleep 424" in cmd:
+                found.append((p.pid, cmd))
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return found
+
+
+def test_nothing_left_running(graded):
+    assert stray_processes() == []
+
+
+def test_feedback_pages_written(graded):
+    out = graded["out"]
+    page = (out / "hostile_os_exit" / "01_basics.html").read_text(encoding="utf-8")
+    assert "test_pool2d" in page
