@@ -1,0 +1,80 @@
+"""pyproject.toml and environment.yml pin the same packages at the same versions."""
+import re
+import tomllib
+
+from conftest import ROOT
+
+PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([^\s;]+)$")
+
+
+def normalise(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pyproject_pins():
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    project = data["project"]
+    specs = list(project["dependencies"])
+    for extra in project.get("optional-dependencies", {}).values():
+        specs += extra
+    pins = {}
+    for spec in specs:
+        m = PIN.match(spec.strip())
+        assert m, f"pyproject.toml: {spec!r} is not an exact pin (name==version)"
+        pins[normalise(m.group(1))] = m.group(2)
+    return pins, project["requires-python"]
+
+
+def environment_yml():
+    """The pip pins and the python version of environment.yml (a small, fixed layout: no YAML parser needed)."""
+    pins, python, in_pip = {}, None, False
+    for raw in (ROOT / "environment.yml").read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].rstrip()
+        if not line.strip():
+            continue
+        item = line.strip()
+        if item.startswith("- pip:"):
+            in_pip = True
+            continue
+        if not item.startswith("- "):
+            in_pip = False
+            continue
+        value = item[2:].strip()
+        if value.startswith("python="):
+            python = value.split("=", 1)[1]
+        if in_pip:
+            m = PIN.match(value)
+            if m:
+                pins[normalise(m.group(1))] = m.group(2)
+            else:
+                assert value.startswith("-e "), f"environment.yml: {value!r} is not an exact pin"
+    return pins, python
+
+
+def test_pins_agree():
+    py_pins, _ = pyproject_pins()
+    env_pins, _ = environment_yml()
+    assert py_pins, "no pins found in pyproject.toml"
+    assert env_pins == py_pins, {
+        "only in pyproject.toml": sorted(set(py_pins) - set(env_pins)),
+        "only in environment.yml": sorted(set(env_pins) - set(py_pins)),
+        "different versions": sorted(k for k in set(py_pins) & set(env_pins) if py_pins[k] != env_pins[k]),
+    }
+
+
+def test_python_version_agrees():
+    _, requires = pyproject_pins()
+    _, python = environment_yml()
+    assert python, "environment.yml pins no python version"
+    major_minor = tuple(int(x) for x in python.split(".")[:2])
+    lower = re.search(r">=\s*(\d+)\.(\d+)", requires)
+    upper = re.search(r"<\s*(\d+)\.(\d+)", requires)
+    assert lower and tuple(map(int, lower.groups())) <= major_minor
+    assert not upper or major_minor < tuple(map(int, upper.groups()))
+
+
+def test_core_pins_present():
+    pins, _ = pyproject_pins()
+    assert pins["torch"] == "2.13.0"
+    assert pins["nbgrader"] == "0.9.6"
+    assert pins["jupyterlab"].startswith("4.")

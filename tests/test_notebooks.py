@@ -1,0 +1,371 @@
+"""The five pooling notebooks, with real nbclient kernels and real nbgrader.
+
+* every source notebook runs top to bottom in a fresh kernel without error;
+* released notebooks run with errors only in the test cells of the unanswered stubs;
+* ``nbgrader generate_assignment`` reproduces release/ (cell types and sources);
+* ``nbgrader autograde`` gives the solutions full marks and the untouched release
+  zero on the autograded cells (in a temporary copy of the course directory,
+  with its own gradebook, using the repository's nbgrader_config.py as is);
+* test-cell points equal the registry; the release leaks no solution, hidden
+  test or rubric; the solutions agree with torch on random cases.
+
+Each notebook is executed once per session (session-scoped fixtures); kernels
+run two at a time.
+"""
+import concurrent.futures
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+import torch
+import torch.nn.functional as F
+
+from autograder.functions import BY_NAME, FUNCTIONS, NOTEBOOKS, PREAMBLE, functions_in
+from conftest import RELEASE, ROOT, SOURCE, load_solution
+
+pytestmark = pytest.mark.slow
+
+WRITTEN = {"04_min_softmax": ["answer_ex4", "answer_ex5", "answer_ex6"]}
+RUBRIC_MARKERS = ["BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "autograder", "评分标准",
+                  "Rubric", "rubric", "参考答案", "Model answer", "MARK SCHEME"]
+POOL_CALL = re.compile(r"\b(?:F|nn|torch|functional|aten)\.[\w.]*pool\w*", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------- helpers
+
+def kernel_env(extra_path=ROOT):
+    """Environment for kernels and nbgrader: the repo importable, the venv's bin/ on PATH."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(extra_path)] + [p for p in [env.get("PYTHONPATH")] if p])
+    env["PATH"] = str(pathlib.Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    return env
+
+
+def nbgrader_meta(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def is_test_cell(cell):
+    m = nbgrader_meta(cell)
+    return cell.cell_type == "code" and m.get("grade") and not m.get("solution")
+
+
+def is_answer_cell(cell):
+    m = nbgrader_meta(cell)
+    return cell.cell_type == "code" and m.get("solution") and not m.get("grade")
+
+
+def execute(path, allow_errors):
+    """Run a notebook in a fresh python3 kernel, in its own folder; return the executed notebook."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=allow_errors,
+                            resources={"metadata": {"path": str(pathlib.Path(path).parent)}})
+    client.execute(env=kernel_env())
+    return nb
+
+
+def execute_all(paths, allow_errors):
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {p.stem: pool.submit(execute, p, allow_errors) for p in paths}
+        return {stem: f.result() for stem, f in futures.items()}
+
+
+def errors_of(cell):
+    return [o for o in cell.get("outputs", []) if o.output_type == "error"]
+
+
+def run(cmd, cwd, env):
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, f"{' '.join(map(str, cmd))} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    return proc
+
+
+# ---------------------------------------------------------------- fixtures
+
+@pytest.fixture(scope="session")
+def source_paths():
+    paths = sorted(SOURCE.glob("*.ipynb"))
+    assert [p.stem for p in paths] == NOTEBOOKS
+    return paths
+
+
+@pytest.fixture(scope="session")
+def executed_source(source_paths):
+    return execute_all(source_paths, allow_errors=False)
+
+
+@pytest.fixture(scope="session")
+def executed_release():
+    return execute_all(sorted(RELEASE.glob("*.ipynb")), allow_errors=True)
+
+
+def make_course_copy(dest):
+    """A throwaway nbgrader course directory: the repo's config, source/, and the kit's packages."""
+    dest.mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", dest / "nbgrader_config.py")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
+    for name in ["source", "course", "autograder"]:
+        shutil.copytree(ROOT / name, dest / name, ignore=ignore)
+    for name in ["pyproject.toml"]:
+        if (ROOT / name).exists():
+            shutil.copy(ROOT / name, dest / name)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def graded_course(tmp_path_factory):
+    """Two course copies (solutions / untouched release), each generated then autograded with nbgrader."""
+    sys.path.insert(0, str(ROOT / "examples"))
+    try:
+        from make_submissions import filled
+    finally:
+        sys.path.pop(0)
+
+    base = tmp_path_factory.mktemp("nbgrader")
+    courses = {}
+    procs = {}
+    for student in ["solutions", "untouched"]:
+        course = make_course_copy(base / student)
+        env = kernel_env(course)
+        run([sys.executable, "-m", "nbgrader", "generate_assignment", "pooling", "--force"], course, env)
+        sub = course / "submitted" / student / "pooling"
+        sub.mkdir(parents=True)
+        for nb_path in sorted((course / "release" / "pooling").glob("*.ipynb")):
+            if student == "solutions":
+                nbformat.write(filled(nb_path.name), sub / nb_path.name)
+            else:
+                shutil.copy(nb_path, sub / nb_path.name)
+        courses[student] = course
+        procs[student] = subprocess.Popen(
+            [sys.executable, "-m", "nbgrader", "autograde", "pooling", "--force", "--student", student],
+            cwd=course, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    logs = {s: p.communicate(timeout=600)[0] for s, p in procs.items()}
+    for s, p in procs.items():
+        assert p.returncode == 0, f"nbgrader autograde failed for {s}:\n{logs[s][-4000:]}"
+    return courses, logs
+
+
+def autograded_scores(course, student):
+    """{(notebook, grade_id): (score, max_score)} for the autograded code cells."""
+    from nbgrader.api import Gradebook
+
+    scores = {}
+    with Gradebook("sqlite:///" + str(course / "gradebook.db")) as gb:
+        for stem in NOTEBOOKS:
+            nb = gb.find_submission_notebook(stem, "pooling", student)
+            for grade in nb.grades:
+                if grade.cell.cell_type == "code" and grade.auto_score is not None:
+                    scores[stem, grade.name] = (grade.auto_score, grade.max_score)
+    return scores
+
+
+# ---------------------------------------------------------------- static checks (fast)
+
+@pytest.mark.parametrize("stem", NOTEBOOKS)
+def test_source_conventions(stem):
+    nb = nbformat.read(SOURCE / f"{stem}.ipynb", as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code[0].source.strip() == PREAMBLE.strip(), "first code cell must be the preamble"
+    assert all(not c.outputs and c.execution_count is None for c in code), "source committed with outputs"
+
+    answers = [c for c in nb.cells if is_answer_cell(c)]
+    tests = [c for c in nb.cells if is_test_cell(c)]
+    expected = [f.name for f in functions_in(stem)]
+    assert [nbgrader_meta(c)["grade_id"] for c in answers] == [f"answer_{n}" for n in expected]
+    assert [nbgrader_meta(c)["grade_id"] for c in tests] == [f"test_{n}" for n in expected]
+    for name, answer in zip(expected, answers):
+        i = nb.cells.index(answer)
+        test = nb.cells[i + 1]
+        assert nbgrader_meta(test)["grade_id"] == f"test_{name}", "test cell must follow its answer cell"
+        assert test.source == (
+            "### BEGIN HIDDEN TESTS\nfrom autograder.hidden import grade\n### END HIDDEN TESTS\n"
+            f"from course import check\ncheck({name})\n"
+            f"### BEGIN HIDDEN TESTS\ngrade({name})\n### END HIDDEN TESTS")
+        assert nbgrader_meta(test)["locked"] is True
+        assert nbgrader_meta(answer)["locked"] is False and nbgrader_meta(answer)["schema_version"] == 3
+        assert re.search(rf"^def {name}\(", answer.source, re.M)
+        assert "### BEGIN SOLUTION" in answer.source and "### END SOLUTION" in answer.source
+        assert "只有这个单元格会被评分程序运行" in answer.source
+        if BY_NAME[name].forbid != "none":
+            body = answer.source.split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
+            assert not POOL_CALL.search(body), f"{name}: calls a torch pooling function"
+
+    written = [c for c in nb.cells if c.cell_type == "markdown" and nbgrader_meta(c).get("grade")]
+    assert [nbgrader_meta(c)["grade_id"] for c in written] == WRITTEN.get(stem, [])
+    for c in written:
+        m = nbgrader_meta(c)
+        assert m["solution"] is True and m["points"] == 2
+        assert "### BEGIN SOLUTION" in c.source and "评分标准" in c.source
+
+
+@pytest.mark.parametrize("stem", NOTEBOOKS)
+def test_points_match_registry(stem):
+    for folder in (SOURCE, RELEASE):
+        nb = nbformat.read(folder / f"{stem}.ipynb", as_version=4)
+        points = {nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"] for c in nb.cells if is_test_cell(c)}
+        assert points == {f.grade_id: f.points for f in functions_in(stem)}
+
+
+@pytest.mark.parametrize("stem", NOTEBOOKS)
+def test_release_leaks_nothing(stem):
+    text = (RELEASE / f"{stem}.ipynb").read_text(encoding="utf-8")
+    for marker in RUBRIC_MARKERS:
+        assert marker not in text, f"release/{stem} contains {marker!r}"
+    nb = nbformat.read(RELEASE / f"{stem}.ipynb", as_version=4)
+    for cell in nb.cells:
+        if is_answer_cell(cell):
+            assert "raise NotImplementedError()" in cell.source
+        if is_test_cell(cell):
+            name = nbgrader_meta(cell)["grade_id"][len("test_"):]
+            assert cell.source == f"from course import check\ncheck({name})"
+
+
+def test_course_plots_has_no_solutions():
+    text = (ROOT / "course" / "plots.py").read_text(encoding="utf-8")
+    for f in FUNCTIONS:
+        assert f"def {f.name}(" not in text
+
+
+# ---------------------------------------------------------------- solutions against torch
+
+def _random_setting(g):
+    H, W = (int(v) for v in torch.randint(3, 10, (2,), generator=g))
+    p = (int(torch.randint(1, min(H, 4) + 1, (1,), generator=g)), int(torch.randint(1, min(W, 4) + 1, (1,), generator=g)))
+    s = (int(torch.randint(1, 4, (1,), generator=g)), int(torch.randint(1, 4, (1,), generator=g)))
+    pad = (int(torch.randint(0, p[0] // 2 + 1, (1,), generator=g)), int(torch.randint(0, p[1] // 2 + 1, (1,), generator=g)))
+    return H, W, p, s, pad
+
+
+def test_solutions_agree_with_torch():
+    sol = {f.name: load_solution(f.name) for f in FUNCTIONS}
+    g = torch.Generator().manual_seed(1)
+    for trial in range(30):
+        H, W, p, s, pad = _random_setting(g)
+        dtype = torch.float64 if trial % 2 else torch.float32
+        X = torch.randn(2, 3, H, W, generator=g, dtype=dtype)
+        if trial % 3 == 0:
+            X = -X.abs() - 10          # all negative: padding must never win
+        for stride in (s, None):
+            args = (X, p, stride, pad)
+            Y = F.max_pool2d(*args)
+            assert torch.equal(sol["pool2d_padded"](*args), Y)
+            torch.testing.assert_close(sol["pool2d_padded"](*args, mode="avg"), F.avg_pool2d(*args))
+            torch.testing.assert_close(sol["avg_pool_as_conv"](*args), F.avg_pool2d(*args))
+            assert torch.equal(sol["max_pool_as_conv"](*args), Y)
+            assert torch.equal(sol["min_pool2d"](*args), -F.max_pool2d(-X, p, stride, pad))
+            assert sol["pool_output_shape"](H, W, p, stride, pad) == tuple(Y.shape[-2:])
+            grad_out = torch.randn(Y.shape, generator=g, dtype=dtype)
+            for name, pool in [("max_pool2d_backward", F.max_pool2d), ("avg_pool2d_backward", F.avg_pool2d)]:
+                Xr = X.clone().requires_grad_()
+                pool(Xr, p, stride, pad).backward(grad_out)
+                torch.testing.assert_close(sol[name](X, grad_out, p, stride, pad), Xr.grad)
+        X2 = torch.randn(H, W, generator=g, dtype=dtype)
+        for mode, pool in [("max", F.max_pool2d), ("avg", F.avg_pool2d)]:
+            torch.testing.assert_close(sol["pool2d"](X2, p, mode), pool(X2[None, None], p, 1)[0, 0])
+        torch.testing.assert_close(sol["max_pool_conv_relu"](X), F.max_pool2d(X, 2))
+    with pytest.raises(ValueError):
+        sol["pool2d"](torch.zeros(3, 3), 2, "min")
+    with pytest.raises(ValueError):
+        sol["pool2d_padded"](torch.zeros(1, 1, 3, 3), 2, mode="sum")
+
+
+def test_softmax_pooling_limits_and_stability():
+    softmax_pool2d = load_solution("softmax_pool2d")
+    g = torch.Generator().manual_seed(2)
+    X = torch.randn(2, 3, 6, 6, generator=g, dtype=torch.float64)
+    windows = X.unfold(-2, 2, 2).unfold(-2, 2, 2).reshape(2, 3, 3, 3, 4)
+    ref = (torch.softmax(windows / 0.7, dim=-1) * windows).sum(-1)
+    torch.testing.assert_close(softmax_pool2d(X, 2, temperature=0.7), ref)
+    torch.testing.assert_close(softmax_pool2d(X, 2, temperature=1e-3), F.max_pool2d(X, 2))
+    torch.testing.assert_close(softmax_pool2d(X, 2, temperature=1e6), F.avg_pool2d(X, 2), atol=1e-5, rtol=0)
+    big = 1e4 * torch.randn(1, 2, 6, 6, generator=g)
+    for T in (1e-3, 1.0, 1e3):
+        assert torch.isfinite(softmax_pool2d(big, 3, stride=1, temperature=T)).all()
+
+
+def test_cost_convention_by_counting():
+    """pool_cost equals the operations a counting loop performs, also where PyTorch refuses the padding."""
+    pool_cost = load_solution("pool_cost")
+
+    def counted(c, h, w, p, s, pad, mode):
+        ops = 0
+        for _ in range(c):
+            r = 0
+            while r + p[0] <= h + 2 * pad[0]:
+                q = 0
+                while q + p[1] <= w + 2 * pad[1]:
+                    ops += p[0] * p[1] - 1 + (mode == "avg")
+                    q += s[1]
+                r += s[0]
+        return ops
+
+    for c, h, w, p, s in [(3, 7, 7, (2, 2), (2, 2)), (2, 5, 8, (3, 2), (1, 3)), (1, 4, 4, (4, 4), (1, 1))]:
+        for pad in [(0, 0), (p[0] // 2, p[1] // 2), p]:      # the exercise's own setting: padding = window
+            for mode in ("max", "avg"):
+                assert pool_cost(c, h, w, p, s, pad, mode) == counted(c, h, w, p, s, pad, mode)
+    with pytest.raises(ValueError):
+        pool_cost(1, 4, 4, 2, 2, 0, "median")
+
+
+# ---------------------------------------------------------------- executing notebooks
+
+@pytest.mark.parametrize("stem", NOTEBOOKS)
+def test_source_runs_without_error(executed_source, stem):
+    nb = executed_source[stem]
+    for i, cell in enumerate(nb.cells):
+        assert not errors_of(cell), f"{stem} cell {i} raised"
+        if is_test_cell(cell):
+            results = [o for o in cell.outputs if o.output_type == "execute_result"]
+            assert results, f"{stem} cell {i}: grade() returned nothing"
+            name = nbgrader_meta(cell)["grade_id"][len("test_"):]
+            assert float(results[-1].data["text/plain"]) == BY_NAME[name].points, f"{stem}: {name} not full marks"
+            assert not [o for o in cell.outputs if o.output_type == "stream" and o.name == "stderr"]
+
+
+@pytest.mark.parametrize("stem", NOTEBOOKS)
+def test_release_errors_only_in_test_cells(executed_release, stem):
+    nb = executed_release[stem]
+    failing = {i for i, c in enumerate(nb.cells) if errors_of(c)}
+    tests = {i for i, c in enumerate(nb.cells) if is_test_cell(c)}
+    assert failing <= tests, f"{stem}: errors outside test cells: {sorted(failing - tests)}"
+    assert failing == tests, f"{stem}: unanswered stubs passed their test cells: {sorted(tests - failing)}"
+    for i in failing:
+        assert errors_of(nb.cells[i])[0].ename == "NotImplementedError"
+
+
+# ---------------------------------------------------------------- real nbgrader
+
+def test_generate_assignment_reproduces_release(graded_course):
+    courses, _ = graded_course
+    generated = courses["solutions"] / "release" / "pooling"
+    assert sorted(p.name for p in generated.glob("*.ipynb")) == sorted(p.name for p in RELEASE.glob("*.ipynb"))
+    for path in sorted(RELEASE.glob("*.ipynb")):
+        ours = nbformat.read(path, as_version=4)
+        fresh = nbformat.read(generated / path.name, as_version=4)
+        assert [(c.cell_type, c.source) for c in ours.cells] == [(c.cell_type, c.source) for c in fresh.cells], (
+            f"release/pooling/{path.name} is stale: run `make release`")
+
+
+def test_autograde_gives_solutions_full_marks(graded_course):
+    courses, logs = graded_course
+    scores = autograded_scores(courses["solutions"], "solutions")
+    expected = {(f.notebook, f.grade_id): float(f.points) for f in FUNCTIONS}
+    assert set(scores) == set(expected)
+    wrong = {k: v for k, v in scores.items() if v[0] != expected[k] or v[1] != expected[k]}
+    assert not wrong, f"solutions lost points: {wrong}\n{logs['solutions'][-3000:]}"
+
+
+def test_autograde_gives_untouched_release_zero(graded_course):
+    courses, logs = graded_course
+    scores = autograded_scores(courses["untouched"], "untouched")
+    assert set(scores) == {(f.notebook, f.grade_id) for f in FUNCTIONS}
+    assert all(score == 0 for score, _ in scores.values()), scores
