@@ -433,7 +433,8 @@ def _max_pool2d_backward(g):
 
 
 def _avg_pool2d_backward(g):
-    return _backward_cases("avg_pool2d_backward", g, tie_free=False)
+    # tie-free too: harmless, and the padding cases stay all-negative like max's
+    return _backward_cases("avg_pool2d_backward", g, tie_free=True)
 
 
 GENERATORS = {

@@ -234,3 +234,20 @@ def _explain(name, status, mid, groups, failures, bad_ops, points, max_points):
     text = fb.format_report(title, lines, summary=summary, failure=failure_text,
                             mistake=mid if status != "passed" else None)
     return message, text
+
+
+def suites_table():
+    """Markdown: per function, its property groups and the points each is worth (docs/suites.md)."""
+    lines = []
+    for name, weights in GROUPS.items():
+        spec = BY_NAME[name]
+        total = sum(weights.values())
+        n = len(make_cases(name))
+        extra = " (optional)" if spec.optional else ""
+        lines.append(f"### `{name}` — {spec.points:g} points{extra}, {n} cases, forbid: `{spec.forbid}`\n")
+        lines.append("| group | weight | points |")
+        lines.append("| --- | ---: | ---: |")
+        for g, w in weights.items():
+            lines.append(f"| {fb.group_title(g)} | {w} | {spec.points * w / total:.2f} |")
+        lines.append("")
+    return "\n".join(lines)
