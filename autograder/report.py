@@ -404,7 +404,7 @@ def _summary(rep) -> str:
             ("中位数 median", f"{st['median']:.1f}"),
             ("无效笔记本 invalid", len(pr["invalid"])),
             ("超时 timeouts", len(pr["timeout"])),
-            ("禁用 API forbidden", len(pr["forbidden"])),
+            ("违反 API 规定 API rule breaks", len(pr["forbidden"])),
             ("待人工批改 to grade by hand", awaiting)]
     kpi_html = "".join(f'<div class="kpi"><b>{_e(v)}</b>{_e(k)}</div>' for k, v in kpis)
     mis = "".join(
@@ -495,7 +495,8 @@ def _section_problems(rep) -> str:
              "(see the per-student table)</span></p>"]
     for key, zh, en, per_test in (("invalid", "无效笔记本", "Invalid notebooks", False),
                                   ("timeout", "超时", "Timed out", True),
-                                  ("forbidden", "使用了禁用的 API", "Used forbidden APIs", True)):
+                                  ("forbidden", "使用了禁用的 API（或没用要求的 F.conv2d）",
+                                   "Used forbidden APIs (or not the required F.conv2d)", True)):
         items = pr[key]
         parts.append(f"<h3>{_h(zh, en)} ({len(items)})</h3>")
         if items:
