@@ -133,8 +133,7 @@ STUDENTS = {
         "05_gradients": ("filled", {"max_pool2d_backward": MISTAKES["overwrite_overlaps"]}, {}),
     },
     "erin": {
-        "01_basics": ("filled", {"pool2d": MISTAKES["no_mode_check"],
-                                 "pool2d_padded": MISTAKES["no_mode_check"]}, {}),
+        "01_basics": ("filled", {"pool2d": MISTAKES["no_mode_check"]}, {}),
         "02_as_convolution": ("filled", {}, {}),
         "03_cost": ("filled", {}, {}),
         "04_min_softmax": "malformed",
