@@ -1,0 +1,234 @@
+"""Grading on an existing Dask cluster: ``autograder grade ... --scheduler tcp://HOST:PORT``.
+
+One task per submission (one student). The client (this process) reads each
+submission's notebooks and ships their bytes with the task, so workers need
+only the kit installed, not the client's files. A task grades with the kit's
+own per-submission function (``autograder.grader.Grader.grade_submission``)
+on a grader cached per worker thread, so each worker keeps one zygote for its
+whole life. The task returns the result as a JSON string; the client alone
+writes every output, with the grader's own writer (atomic writes).
+
+Tasks are pure: the same bytes give the same result and write nothing but the
+jailed child's scratch space. A worker that dies mid-task has its tasks re-run
+on another worker by the scheduler; ``retries`` covers a task that raises.
+A submission whose task still fails gets rows with status ``error``.
+"""
+import dataclasses
+import datetime
+import json
+import os
+import pathlib
+import secrets
+import sys
+import threading
+import time
+
+from autograder import __version__, grader as kit
+from autograder.pipeline import ReadNotebook, WriteResults
+from autograder.pipeline.write_results import GRADES_COLUMNS, MANUAL_COLUMNS, atomic_write, safe_name
+from autograder.sandbox.runner import Limits
+
+RETRIES = 2                  # re-runs of a task that raised (a lost worker is handled by the scheduler)
+TABLES_EVERY = 2.0           # seconds between rewrites of grades.csv / manual.csv during a run
+CONNECT_TIMEOUT = "30s"
+
+
+# ------------------------------------------------------------------ worker side
+
+_local = threading.local()   # one Grader (and so one zygote) per worker thread
+_worker_digest = None
+
+
+def _worker_kit_digest():
+    """The kit digest of this worker process, computed once."""
+    global _worker_digest
+    if _worker_digest is None:
+        _worker_digest = kit.kit_digest()
+    return _worker_digest
+
+
+def _thread_grader(limits):
+    """This thread's Grader, created on first use and kept across tasks.
+
+    Per thread, not per process: an Engine's zygote is driven over one socket,
+    and the zygote dies with the thread that started it (PDEATHSIG).
+    """
+    g = getattr(_local, "grader", None)
+    if g is None or g.limits != limits:
+        if g is not None:
+            g.close()
+        g = _local.grader = kit.Grader(limits)
+    return g
+
+
+def grade_task(sub_dict, limits_dict):
+    """Dask task: grade one submission, return its result as a JSON string.
+
+    ``sub_dict`` is ``{"student_id", "notebooks": {name: bytes | path | None}}``.
+    The result carries the worker's address and kit digest, so the client can
+    tell when a worker runs a different kit (whose scores could differ).
+    """
+    limits = Limits(**limits_dict)
+    sub = kit.Submission.from_dict(sub_dict)
+    res = _thread_grader(limits).grade_submission(sub)
+    try:
+        from distributed import get_worker
+        res["worker"] = get_worker().address
+    except (ImportError, ValueError):
+        res["worker"] = None
+    res["kit_digest"] = _worker_kit_digest()
+    return json.dumps(res, ensure_ascii=False)
+
+
+# ------------------------------------------------------------------ client side
+
+def _payload(sub):
+    """The submission with each notebook's bytes, so the worker needs no shared filesystem.
+
+    A file too large to read (or unreadable here) stays a path: the worker's
+    reader then reports it exactly as local grading would.
+    """
+    notebooks = {}
+    for nb, path in sub.notebooks.items():
+        if path is None:
+            notebooks[nb] = None
+            continue
+        try:
+            if os.path.getsize(path) > ReadNotebook.max_bytes:
+                notebooks[nb] = str(path)
+            else:
+                notebooks[nb] = pathlib.Path(path).read_bytes()
+        except OSError:
+            notebooks[nb] = str(path)
+    return {"student_id": sub.student_id, "notebooks": notebooks}
+
+
+def _slim(res):
+    """What the class tables need of a result (drops feedback text and suite details)."""
+    return {"rows": [{k: r.get(k) for k in GRADES_COLUMNS} for r in res["rows"]],
+            "manual": [{k: m.get(k) for k in MANUAL_COLUMNS} for m in res["manual"]]}
+
+
+def _as_submissions(submissions):
+    if isinstance(submissions, (str, os.PathLike)):
+        subs, _mode = kit.find_submissions(submissions)
+        return subs
+    return list(submissions)
+
+
+def grade_on_dask(submissions, out, scheduler_address, *, timeout=None, force=False, progress=None,
+                  limits: Limits = None, client=None, on_result=None):
+    """Grade every submission on the Dask cluster at ``scheduler_address``; return run.json's dict.
+
+    ``submissions``: a SUBMISSIONS directory or a list of ``grader.Submission``.
+    ``timeout``: seconds per call, as ``--timeout`` (ignored when ``limits`` is given).
+    Unchanged submissions are skipped unless ``force`` (same cache as local grading).
+    ``progress``: an ``autograder.progress.Progress`` (or None). ``client``: an
+    existing ``distributed.Client`` to use instead of connecting.
+    """
+    from distributed import Client, as_completed
+
+    if limits is None:
+        limits = Limits() if timeout is None else Limits(
+            call_timeout=timeout, notebook_timeout=max(18 * timeout, timeout + 5))
+    subs = _as_submissions(submissions)
+    out = pathlib.Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    writer = WriteResults(out)
+    local = kit.Grader(limits)             # reads source/ and computes keys; never starts a zygote
+    digest = kit.kit_digest()
+    started, t0 = datetime.datetime.now().astimezone(), time.monotonic()
+
+    tables, per_sub, where, todo, mismatched = {}, {}, {}, [], []
+    for sub in subs:
+        key = local.key(sub, digest)
+        cached = None if force else kit._load_cached(out, sub, key)
+        if cached is not None:
+            tables[sub.student_id] = _slim(cached)
+        else:
+            todo.append((sub, key))
+    if progress is not None:
+        progress.start()
+        if tables:
+            progress.update("(unchanged, skipped)", n=len(tables))
+
+    own_client = client is None
+    if own_client:
+        client = Client(scheduler_address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    n_workers = len(client.scheduler_info().get("workers", {}))
+    limits_dict = dataclasses.asdict(limits)
+    run = secrets.token_hex(4)
+    last_tables = time.monotonic()
+
+    def write_tables():
+        writer.tables(list(tables.values()))
+
+    def finish(sub, key, res, ok=True):
+        tables[sub.student_id] = _slim(res)
+        per_sub[sub.student_id] = res.get("seconds", 0.0)
+        if res.get("worker"):
+            where[sub.student_id] = res["worker"]
+        if res.get("kit_digest", digest) != digest and res.get("worker") not in mismatched:
+            mismatched.append(res.get("worker"))
+            print(f"autograder: WARNING: worker {res.get('worker')} runs a different kit than this "
+                  "client; install the same kit everywhere or scores may differ", file=sys.stderr)
+        writer.submission(res)
+        if ok:                              # a failure is not cached: the next run tries again
+            atomic_write(out / ".cache" / f"{safe_name(sub.student_id)}.json",
+                         json.dumps({"key": key, "result": res}, ensure_ascii=False))
+        if progress is not None:
+            progress.update(sub.student_id, seconds=res.get("seconds"), ok=ok)
+        if on_result is not None:
+            on_result(res)
+
+    try:
+        # A bounded window of tasks in flight keeps the client's memory flat
+        # however large the class: bytes are read only when a task is submitted.
+        pending = iter(todo)
+        meta_of = {}
+
+        def submit_next(ac=None):
+            item = next(pending, None)
+            if item is None:
+                return None
+            sub, key = item
+            fut = client.submit(grade_task, _payload(sub), limits_dict,
+                                key=f"autograde-{safe_name(sub.student_id)}-{key[:12]}-{run}",
+                                retries=RETRIES, pure=False)
+            meta_of[fut.key] = item
+            if ac is not None:
+                ac.add(fut)
+            return fut
+
+        threads = sum(client.nthreads().values()) or 1
+        window = max(8, 4 * threads)
+        first = [f for f in (submit_next() for _ in range(window)) if f is not None]
+        ac = as_completed(first, loop=client.loop)
+        for fut in ac:
+            sub, key = meta_of.pop(fut.key)
+            try:
+                res, ok = json.loads(fut.result()), True
+            except Exception as e:           # KilledWorker after repeated losses, or the grader's own bug
+                why = f"评分进程失败 / grading task failed on the cluster: {type(e).__name__}: {e}"[:200]
+                res, ok = kit._failed_result(sub, local, why), False
+            fut.release()
+            finish(sub, key, res, ok)
+            submit_next(ac)
+            if time.monotonic() - last_tables >= TABLES_EVERY:
+                write_tables()
+                last_tables = time.monotonic()
+    finally:
+        if own_client:
+            client.close()
+        local.close()
+
+    write_tables()
+    meta = {"started": started.isoformat(timespec="seconds"),
+            "finished": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "seconds": round(time.monotonic() - t0, 3), "kit_version": __version__, "kit_digest": digest,
+            "workers": n_workers, "scheduler": scheduler_address, "submissions": len(tables),
+            "graded": len(todo), "skipped": len(tables) - len(todo),
+            "per_submission_seconds": per_sub, "worker_of": where,
+            "kit_mismatch_workers": mismatched}
+    writer.run(meta)
+    return meta
