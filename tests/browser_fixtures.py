@@ -224,4 +224,8 @@ def lab_page(browser, jupyter_lab):
     try:
         yield page
     finally:
+        try:  # free the kernels this test started (memory on a small machine)
+            page.evaluate("() => window.jupyterapp && window.jupyterapp.serviceManager.sessions.shutdownAll()")
+        except Exception:
+            pass
         context.close()
