@@ -61,7 +61,7 @@ CATALOG = {
         "每个窗口都除以 p_h·p_w，包括边缘的窗口 / Divide every window by p_h·p_w, edge windows included"),
     "stride_default_one": (
         "stride=None 表示步幅等于窗口大小，而不是 1", "stride=None means stride = window size, not 1",
-        "if stride is None: stride = pool_size"),
+        "先写 / start with: if stride is None: stride = pool_size"),
     "one_sided_padding": (
         "填充是每一侧的：上下左右各填 padding 行/列", "Padding is per side: `padding` rows/columns on each side",
         "F.pad(X, (p_w, p_w, p_h, p_h)) 而不是只填一侧 / pad both sides, not one"),
@@ -116,13 +116,13 @@ CATALOG = {
     # backward
     "backward_overwrite": (
         "窗口重叠时梯度应当累加（+=），而不是覆盖（=）", "Where windows overlap, gradients add up (+=), not overwrite (=)",
-        "dX[..., i:i+p_h, j:j+p_w] += ... / accumulate"),
+        "用 += 累加 / accumulate with +=: dX[..., i:i+p_h, j:j+p_w] += ..."),
     "max_backward_as_avg": (
         "最大汇聚的梯度只流向窗口里的最大元素", "Max-pool gradient flows only to each window's maximum",
         "其他元素的梯度为 0 / The other elements get 0"),
     "avg_backward_no_divide": (
         "平均汇聚的梯度要除以窗口大小 p_h·p_w", "Average-pool gradient must be divided by p_h·p_w",
-        "y = Σx / (p_h·p_w)，所以 ∂y/∂x = 1/(p_h·p_w)"),
+        "y = Σx / (p_h·p_w)，所以 / so ∂y/∂x = 1/(p_h·p_w)"),
     "grad_out_ignored": (
         "忘了乘上游梯度 grad_out", "grad_out (the upstream gradient) is ignored",
         "链式法则：dX = Σ grad_out · ∂Y/∂X / chain rule"),

@@ -145,9 +145,7 @@ def check(fn_or_name):
     if not cases:
         raise ValueError(f"no public checks for {name!r}")
     if fn is None:
-        _finish(name, fb.format_report(f"{name}: ✗", [], summary=fb.message("not_implemented"),
-                                       mistake="not_implemented"), False,
-                NameError(f"{name} is not defined"))
+        _finish(name, _not_implemented(name), False, NameError(f"{name} is not defined"))
         return
 
     groups, failures = {}, []
@@ -158,9 +156,7 @@ def check(fn_or_name):
         try:
             got = _call(fn, c["args"], c["kwargs"])
         except NotImplementedError as e:
-            text = fb.format_report(f"{name}: ✗", [], summary=fb.message("not_implemented"),
-                                    mistake="not_implemented")
-            _finish(name, text, False, e)
+            _finish(name, _not_implemented(name), False, e)
             return
         except Exception as e:
             error = f"{type(e).__name__}: {e}"
@@ -191,6 +187,10 @@ def check(fn_or_name):
                             failure=failure, mistake=mid)
     headline = fb.message(mid) if mid else "公开检查未通过 / public checks failed"
     _finish(name, text, False, AssertionError(f"{name}: {headline}"))
+
+
+def _not_implemented(name):
+    return f"{name}: ✗\n{fb.message('not_implemented')}\n{fb.hint('not_implemented')}"
 
 
 def _size(case):
