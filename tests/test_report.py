@@ -256,18 +256,27 @@ AUTOGRADER = pathlib.Path(sys.executable).parent / "autograder"
 N_STUDENTS = 12
 
 
-@pytest.fixture(scope="module")
-def graded_class(tmp_path_factory):
-    """make_class -> autograder grade -> autograder report; (composition, output dir)."""
+def _require_grader():
     if not (ROOT / "autograder" / "cli.py").exists() or not list((ROOT / "release" / "pooling").glob("*.ipynb")):
         pytest.skip("the grader or the released notebooks are not there yet")
-    base = tmp_path_factory.mktemp("class")
-    comp = make_class_mod.make_class(N_STUDENTS, base / "submitted", seed=7)
-    out = base / "out"
-    subprocess.run([str(AUTOGRADER), "grade", str(base / "submitted"), "--out", str(out),
-                    "--workers", "2"], check=True, cwd=ROOT, timeout=1200)
-    subprocess.run([str(AUTOGRADER), "report", str(out)], check=True, cwd=ROOT, timeout=300)
-    return comp, out
+
+
+_GRADED = {}  # graded once per session, though the browser tests import the fixture too
+
+
+@pytest.fixture
+def graded_class(tmp_path_factory):
+    """make_class -> autograder grade -> autograder report; (composition, output dir)."""
+    _require_grader()
+    if not _GRADED:
+        base = tmp_path_factory.mktemp("class")
+        comp = make_class_mod.make_class(N_STUDENTS, base / "submitted", seed=7)
+        out = base / "out"
+        subprocess.run([str(AUTOGRADER), "grade", str(base / "submitted"), "--out", str(out),
+                        "--workers", "2", "--quiet"], check=True, cwd=ROOT, timeout=1200)
+        subprocess.run([str(AUTOGRADER), "report", str(out)], check=True, cwd=ROOT, timeout=300)
+        _GRADED.update(comp=comp, out=out)
+    return _GRADED["comp"], _GRADED["out"]
 
 
 def _stub_misconception(fn, got):
@@ -362,3 +371,26 @@ def test_report_of_generated_class_matches_its_composition(graded_class):
     assert "全班错在哪里" in page
     assert len(_rows(out, "report_tests.csv")) == len(rep["grades"])
 
+
+
+@pytest.mark.slow
+def test_grades_totals_match_nbgrader_export(tmp_path_factory):
+    """`nbgrader autograde` + `nbgrader export` on a small generated class give grades.csv's totals."""
+    _require_grader()
+    sys.path.insert(0, str(ROOT / "tests" / "hostile"))
+    import harness
+    base = tmp_path_factory.mktemp("nbgrader_class")
+    make_class_mod.make_class(5, base / "submitted", seed=11)
+    (base / "submitted" / "composition.json").unlink()  # nbgrader wants student folders only
+    out = base / "out"
+    subprocess.run([str(AUTOGRADER), "grade", str(base / "submitted"), "--out", str(out),
+                    "--workers", "2", "--quiet"], check=True, cwd=ROOT, timeout=1200)
+    course, gen, auto = harness.nbgrader_course("report_class", base / "submitted")
+    assert gen.returncode == 0 and auto.returncode == 0, (gen.stderr + auto.stderr)[-3000:]
+    nbg = pathlib.Path(sys.executable).parent / "nbgrader"
+    res = subprocess.run([str(nbg), "export", "--to", str(base / "export.csv")], cwd=course,
+                         env=harness.env(), capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-3000:]
+    exported = _rows(base, "export.csv")
+    assert len(exported) == 5 and any(float(r["score"]) > 0 for r in exported)
+    assert report.compare_with_nbgrader_export(out / "grades.csv", base / "export.csv") == []
