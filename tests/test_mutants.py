@@ -66,11 +66,12 @@ def test_mutant_uses_no_torch_pooling(path):
     assert not [op for op in ops if "pool" in op]
 
 
-def test_kill_rate(record_property):
+def test_kill_rate(record_property, summary):
     killed = sum(1 for p in FILES if _grade(p)[2].points < _grade(p)[2].max_points)
     rate = f"mutation kill rate: {killed}/{len(FILES)} ({100 * killed // len(FILES)}%)"
     print("\n" + rate)
     record_property("mutation_kill_rate", f"{killed}/{len(FILES)}")
+    summary.append(rate)
     assert killed == len(FILES), rate
 
 
