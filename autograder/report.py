@@ -16,16 +16,15 @@ import datetime as _dt
 import html
 import io
 import json
-import os
 import pathlib
 import sys
-import tempfile
 from collections import Counter, defaultdict
 
 import numpy as np
 
 from autograder import __version__
 from autograder.functions import ASSIGNMENT, FUNCTIONS
+from autograder.pipeline.write_results import atomic_write, safe_name
 from course.feedback import CATALOG, group_title
 
 # Ids of the catalog that are about the rules of an exercise (operators used or
@@ -71,7 +70,7 @@ def read_results(out_dir, students) -> dict:
     """(student, function) -> FunctionResult dict, from each results.json's extra_data."""
     found = {}
     for student in students:
-        path = pathlib.Path(out_dir) / student / "results.json"
+        path = pathlib.Path(out_dir) / safe_name(student) / "results.json"
         try:
             tests = json.loads(path.read_text(encoding="utf-8")).get("tests", [])
         except (OSError, ValueError):
@@ -292,19 +291,6 @@ def weakest_groups(rates, k=5) -> list:
 
 
 # ---------------------------------------------------------------- writing
-
-def atomic_write(path, text: str):
-    """Write text to path via a temp file in the same folder and os.replace."""
-    path = pathlib.Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
 
 def _csv_text(header, rows) -> str:
     buf = io.StringIO()
@@ -535,8 +521,9 @@ def _section_students(rep) -> str:
         cells = []
         for nb in nbs:
             pts = t["notebooks"].get(nb, {}).get("points", 0.0)
-            page = out_dir / s / f"{nb}.html"
-            cells.append(f'<a href="{_e(s)}/{_e(nb)}.html">{pts:g}</a>' if page.exists() else f"{pts:g}")
+            page = pathlib.Path(safe_name(s)) / f"{safe_name(nb)}.html"
+            cells.append(f'<a href="{_e(page.as_posix())}">{pts:g}</a>' if (out_dir / page).exists()
+                         else f"{pts:g}")
         rows.append([f'<span id="student-{_e(s)}"></span>{_e(s)}', f"{t['total']:g}/{t['max']:g}"]
                     + cells + [", ".join(_e(m) for m in rep["student_misconceptions"].get(s, []))])
     return (f'<section id="students"><h2>{_h("每名学生", "Students")}</h2>'

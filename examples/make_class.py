@@ -20,17 +20,16 @@ import argparse
 import ast
 import copy
 import json
-import os
 import pathlib
 import random
 import shutil
 import sys
-import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 from autograder.functions import ASSIGNMENT, FUNCTIONS  # noqa: E402
+from autograder.pipeline.write_results import atomic_write  # noqa: E402
 
 # How often each kind of answer is drawn for a function.
 KIND_WEIGHTS = {"solution": 0.55, "mutant": 0.35, "stub": 0.10}
@@ -119,19 +118,6 @@ def written_answer(grade_id: str, student: str) -> str:
             "average pooling keeps the window's mean.\n")
 
 
-def _atomic_write(path, data: str):
-    path = pathlib.Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def _malformed_text(kind: str, good: str) -> str:
     if kind == "empty":
         return ""
@@ -202,9 +188,9 @@ def make_class(n: int, out_dir, seed: int = 0, root=ROOT) -> dict:
             text = json.dumps(nb, ensure_ascii=False, indent=1) + "\n"
             if bad:
                 text = _malformed_text(malformed[student][1], text)
-            _atomic_write(out_dir / student / ASSIGNMENT / f"{nb_name}.ipynb", text)
+            atomic_write(out_dir / student / ASSIGNMENT / f"{nb_name}.ipynb", text)
         comp["students"][student] = entry
-    _atomic_write(out_dir / "composition.json", json.dumps(comp, ensure_ascii=False, indent=1) + "\n")
+    atomic_write(out_dir / "composition.json", json.dumps(comp, ensure_ascii=False, indent=1) + "\n")
     return comp
 
 
