@@ -116,10 +116,11 @@ def student_totals(grades) -> dict:
     for r in grades:
         s = out.setdefault(r["student_id"], {"total": 0.0, "max": 0.0, "notebooks": {}})
         nb = s["notebooks"].setdefault(r["notebook"], {"points": 0.0, "max": 0.0})
-        for key, col in (("points", "points"), ("max", "max_points")):
-            nb[key] += _float(r[col])
-        s["total"] += _float(r["points"])
-        s["max"] += _float(r["max_points"])
+        points, max_points = _float(r["points"]), _float(r["max_points"])
+        nb["points"] += points
+        nb["max"] += max_points
+        s["total"] += points
+        s["max"] += max_points
     return out
 
 
@@ -144,28 +145,16 @@ def pass_rates(grades, results) -> list:
         rows = by_fn[fn]
         n = len({r["student_id"] for r in rows})
         passed = {r["student_id"] for r in rows if r["status"] == "passed"}
-        group_pass, group_names = Counter(), []
+        group_pass = Counter()  # insertion order: the suite's group order
         for r in rows:
-            extra = results.get((r["student_id"], fn))
-            if extra:
-                for g in extra.get("groups") or []:
-                    if g["name"] not in group_names:
-                        group_names.append(g["name"])
-                    group_pass[g["name"]] += bool(g.get("passed"))
-            else:
-                for g in filter(None, (r.get("groups_failed") or "").split(";")):
-                    if g not in group_names:  # known only when failed; better than nothing
-                        group_names.append(g)
-        if not results:  # no results.json at all: derive from groups_failed alone
-            for g in group_names:
-                group_pass[g] = sum(1 for r in rows if r["status"] in ("passed", "failed")
-                                    and g not in (r.get("groups_failed") or "").split(";"))
+            for g in (results.get((r["student_id"], fn)) or {}).get("groups") or []:
+                group_pass[g["name"]] += bool(g.get("passed"))
         out.append({"function": fn, "grade_id": rows[0]["grade_id"],
                     "notebook": rows[0]["notebook"], "n": n,
                     "passed": len(passed), "share": len(passed) / n if n else 0.0,
                     "groups": [{"name": g, "passed": group_pass[g],
                                 "share": group_pass[g] / n if n else 0.0}
-                               for g in group_names]})
+                               for g in group_pass]})
     return out
 
 
@@ -231,22 +220,14 @@ def problems(grades) -> dict:
 def slowest(grades, run, k=10) -> list:
     """The k slowest submissions, (student, seconds).
 
-    run.json's per-submission seconds when present; else the seconds column,
-    taken once per notebook because the grader may repeat a notebook's time on
-    each of its rows.
+    run.json's per-submission seconds (reading and sandbox start included);
+    else the per-test seconds column of grades.csv.
     """
-    per = run.get("per_submission_seconds") or run.get("per_submission") or {}
-    secs = defaultdict(float)
-    if isinstance(per, dict) and per:
-        for key, value in per.items():
-            secs[key.split("/")[0]] += _float(value.get("seconds") if isinstance(value, dict) else value)
-    else:
-        per_nb = defaultdict(float)
+    secs = {s: _float(v) for s, v in (run.get("per_submission_seconds") or {}).items()}
+    if not secs:  # e.g. run.json lost: the tests' own seconds, summed per student
+        secs = defaultdict(float)
         for r in grades:
-            key = (r["student_id"], r["notebook"])
-            per_nb[key] = max(per_nb[key], _float(r.get("seconds")))
-        for (student, _), value in per_nb.items():
-            secs[student] += value
+            secs[r["student_id"]] += _float(r.get("seconds"))
     return sorted(secs.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
 
 
@@ -269,16 +250,7 @@ def build(out_dir) -> dict:
             "misconceptions": misconceptions(grades),
             "manual": manual_summary(data["manual"]),
             "problems": problems(grades), "slowest": slowest(grades, data["run"]),
-            "run": data["run"], "grades": grades,
-            "student_misconceptions": _student_misconceptions(grades)}
-
-
-def _student_misconceptions(grades) -> dict:
-    out = defaultdict(set)
-    for r in grades:
-        if r.get("misconception"):
-            out[r["student_id"]].add(r["misconception"])
-    return {s: sorted(m) for s, m in out.items()}
+            "run": data["run"], "grades": grades}
 
 
 def weakest_groups(rates, k=5) -> list:
@@ -525,7 +497,7 @@ def _section_students(rep) -> str:
             cells.append(f'<a href="{_e(page.as_posix())}">{pts:g}</a>' if (out_dir / page).exists()
                          else f"{pts:g}")
         rows.append([f'<span id="student-{_e(s)}"></span>{_e(s)}', f"{t['total']:g}/{t['max']:g}"]
-                    + cells + [", ".join(_e(m) for m in rep["student_misconceptions"].get(s, []))])
+                    + cells + [", ".join(_e(m["id"]) for m in rep["misconceptions"] if s in m["students"])])
     return (f'<section id="students"><h2>{_h("每名学生", "Students")}</h2>'
             + _table(["学生 student", "总分 total"] + [_e(nb) for nb in nbs] + ["误解 misconceptions"],
                      rows, num_cols=tuple(range(1, len(nbs) + 2))))

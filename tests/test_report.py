@@ -74,7 +74,8 @@ def graded_dir(tmp_path):
                for gid, ans in zip(("ex4_answer", "ex5_answer"), answers)])
     (tmp_path / "run.json").write_text(json.dumps(
         {"started": "2026-01-01T10:00:00", "finished": "2026-01-01T10:00:07",
-         "seconds": 7.0, "kit_version": "0.1.0", "workers": 2}))
+         "seconds": 7.0, "kit_version": "0.1.0", "workers": 2,
+         "per_submission_seconds": {"alice": 1.5, "bob": 6.1, "carol": 0.4, "dave": 1.2}}))
     return tmp_path
 
 
@@ -110,7 +111,9 @@ def test_numbers_of_hand_built_dir(graded_dir):
     assert [(p["student_id"], p["notebook"]) for p in pr["invalid"]] == [("carol", "01_basics")]
     assert [p["student_id"] for p in pr["timeout"]] == ["bob"]
     assert [p["student_id"] for p in pr["forbidden"]] == ["carol"]
-    assert rep["slowest"][0] == ("bob", pytest.approx(5.4))
+    assert rep["slowest"] == [("bob", 6.1), ("alice", 1.5), ("dave", 1.2), ("carol", 0.4)]
+    # without run.json: the per-test seconds, summed
+    assert report.slowest(rep["grades"], {})[0] == ("bob", pytest.approx(5.8))
 
 
 def test_writes_self_contained_html_and_csvs(graded_dir):
