@@ -8,7 +8,6 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.course_id = "d2l-pooling"
 c.CourseDirectory.root = ROOT
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(ROOT, "gradebook.db")
-c.CourseDirectory.db_assignments = [dict(name="pooling")]
 
 # What a student sees in place of a solution.
 c.ClearSolutions.code_stub = {
