@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from autograder import __version__
+from autograder import report_plots as plots
 from autograder.functions import ASSIGNMENT, FUNCTIONS
 from autograder.pipeline.write_results import atomic_write, safe_name
 from course.feedback import CATALOG, group_title
@@ -383,7 +384,6 @@ def _summary(rep) -> str:
 
 
 def _section_scores(rep) -> str:
-    from autograder import report_plots as plots
     totals = [rep["totals"][s]["total"] for s in rep["students"]]
     hdr = ["", "n", "平均 mean", "中位数 median", "Q1", "Q3", "最低 min", "最高 max", "满分 max pts"]
     rows = [_stats_row("总分 total", rep["stats"], rep["max_total"])]
@@ -400,7 +400,6 @@ def _section_scores(rep) -> str:
 
 
 def _section_pass(rep) -> str:
-    from autograder import report_plots as plots
     rates = rep["pass_rates"]
     groups = list(dict.fromkeys(g["name"] for r in rates for g in r["groups"]))
     shares = [[r["share"]] + [next((g["share"] for g in r["groups"] if g["name"] == name), None)
