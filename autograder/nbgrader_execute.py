@@ -127,13 +127,18 @@ class RepairGradeCells(NbGraderPreprocessor):
             return nb, resources
         by_id = {gid: c for gid, c, _ in source}
         present = set()
-        for cell in nb.cells:
+        # Duplicates: keep the last (as DeduplicateIds would) but drop the others' nbgrader key
+        # entirely -- the empty dict DeduplicateIds leaves fails CheckCellMetadata.
+        for cell in reversed(nb.cells):
             meta = cell.get("metadata", {}).get("nbgrader")
             if meta is None:
                 continue
             gid = meta.get("grade_id") if isinstance(meta, dict) else None
             if not isinstance(gid, str) or gid not in by_id:
                 del cell.metadata["nbgrader"]              # unknown, forged or broken: a plain cell
+                continue
+            if gid in present:
+                del cell.metadata["nbgrader"]
                 continue
             cell.metadata["nbgrader"] = copy.deepcopy(by_id[gid]["metadata"]["nbgrader"])
             if cell.cell_type != by_id[gid]["cell_type"]:

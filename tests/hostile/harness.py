@@ -30,6 +30,7 @@ def env():
     e = dict(os.environ)
     e["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in e.get("PYTHONPATH", "").split(os.pathsep) if p])
     e.pop("CI", None)
+    e["PATH"] = str(pathlib.Path(PY).parent) + os.pathsep + e.get("PATH", "")   # nbgrader calls `alembic`
     return e
 
 
