@@ -306,7 +306,7 @@ class Session:
                 raise ChildTimeout()
             self.starts += 1
             child = self.engine.spawn()
-            self.cell_errors = {}
+            self.cell_errors = {self.cells[i][0]: why for i, why in self.bad_cells.items()}
             failed = None
             for i, (label, code) in enumerate(self.cells):
                 if i in self.bad_cells:

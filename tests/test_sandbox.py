@@ -1,0 +1,143 @@
+"""The jailed child: what it can see and do, limits, timeouts, restarts, cleanup."""
+import os
+
+import psutil
+import pytest
+import torch
+
+from autograder.sandbox.runner import Engine, Limits
+
+PROBE = r'''
+import os, socket, sys
+def probe():
+    r = {"uid": os.getuid(), "pid": os.getpid(), "root": sorted(os.listdir("/")),
+         "cwd": os.getcwd(), "fds": sorted(int(f) for f in os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None}
+    for p in ("{ROOT}", "{ROOT}/source", "{ROOT}/autograder", "/root", "/home", "/proc/1", "/var"):
+        r[p] = os.path.exists(p)
+    try:
+        socket.create_connection(("127.0.0.1", 22), timeout=1)
+        r["net"] = "connected"
+    except OSError as e:
+        r["net"] = type(e).__name__
+    try:
+        open("/usr/evil", "w")
+        r["write_usr"] = True
+    except OSError:
+        r["write_usr"] = False
+    with open("/tmp/scratch.txt", "w") as f:
+        f.write("ok")
+    r["write_tmp"] = True
+    try:
+        import autograder
+        r["import_autograder"] = True
+    except ImportError:
+        r["import_autograder"] = False
+    return repr(r)
+'''
+ROOT = str(__import__("pathlib").Path(__file__).resolve().parent.parent)
+
+
+@pytest.fixture(scope="module")
+def engine():
+    eng = Engine(Limits(call_timeout=3, notebook_timeout=30))
+    yield eng
+    eng.close()
+
+
+def session(engine, code):
+    return engine.session([("answer", code)], preamble="import torch\nimport torch.nn.functional as F\n")
+
+
+@pytest.fixture(scope="module")
+def seen(engine):
+    with session(engine, PROBE.replace("{ROOT}", ROOT)) as s:
+        r = s.call("probe", (), {})
+        assert r.error is None, r.error
+        return eval(r.value), s.engine.zygote and dict(s.child.notes if s.child else {})
+
+
+def test_jail_hides_the_course(seen):
+    r, _ = seen
+    assert not r[ROOT + "/source"] and not r[ROOT + "/autograder"]
+    assert not r["/home"] and not r["/var"] and not r["/proc/1"]
+    assert not r["import_autograder"]
+
+
+def test_jail_has_no_network(seen):
+    assert seen[0]["net"] != "connected"
+
+
+def test_jail_is_read_only_but_tmp(seen):
+    r, _ = seen
+    assert r["write_usr"] is False and r["write_tmp"] is True and r["cwd"] == "/tmp"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="drops privileges only when started as root")
+def test_runs_as_nobody_pid_1(seen):
+    r, _ = seen
+    assert r["uid"] == 65534 and r["pid"] == 1
+
+
+def test_noncontiguous_inputs_arrive_noncontiguous(engine):
+    code = "def f(x):\n    return (x.is_contiguous(), tuple(x.stride()), x.sum().item())\n"
+    x = torch.arange(24.).reshape(4, 6).t()
+    with session(engine, code) as s:
+        r = s.call("f", (x,), {})
+    assert r.value == (False, (1, 6), float(x.sum()))
+
+
+def test_ops_recorded(engine):
+    with session(engine, "def f(x):\n    return F.max_pool2d(x, 2)\n") as s:
+        r = s.call("f", (torch.randn(1, 1, 4, 4),), {})
+    assert "aten.max_pool2d_with_indices" in r.ops
+
+
+def test_timeout_then_other_functions_still_run(engine):
+    code = "def slow():\n    while True: pass\ndef fine():\n    return 7\n"
+    with session(engine, code) as s:
+        r = s.call("slow", (), {})
+        assert r.timed_out
+        assert s.call("slow", (), {}).timed_out          # not retried
+        assert s.call("fine", (), {}).value == 7          # restarted child
+
+
+def test_exit_restarts(engine):
+    code = "import os\ndef die():\n    os._exit(1)\ndef fine():\n    return 1\n"
+    with session(engine, code) as s:
+        assert s.call("die", (), {}).error
+        assert s.call("fine", (), {}).value == 1
+
+
+def test_hanging_cell_is_skipped(engine):
+    cells = [("bad", "while True: pass\n"), ("good", "def fine():\n    return 2\n")]
+    with engine.session(cells) as s:
+        assert s.call("fine", (), {}).value == 2
+        assert "bad" in s.cell_errors
+
+
+def test_memory_limit(engine):
+    code = "def hog():\n    return torch.ones(1 << 30).sum()\n"       # 4 GiB > 2 GiB limit
+    with session(engine, code) as s:
+        r = s.call("hog", (), {})
+    assert r.error and not r.timed_out
+
+
+def test_missing_function(engine):
+    with session(engine, "x = 1\n") as s:
+        r = s.call("nope", (), {})
+    assert r.error.startswith("NameError")
+
+
+def test_output_is_capped(engine):
+    code = "def loud():\n    for i in range(100000): print('x' * 100)\n    return 1\n"
+    with session(engine, code) as s:
+        assert s.call("loud", (), {}).value == 1
+
+
+def test_no_children_left(engine):
+    me = psutil.Process()
+    with session(engine, "import subprocess\ndef spawn():\n    subprocess.Popen(['sleep', '4244'])\n    return 1\n") as s:
+        assert s.call("spawn", (), {}).value == 1
+    zygote = psutil.Process(engine.zygote.proc.pid)
+    assert zygote.children(recursive=True) == []
+    assert [c.pid for c in me.children()] == [engine.zygote.proc.pid]
