@@ -176,17 +176,27 @@ def type_into_cell(page, cells, index, code):
 
 
 def run_all(page):
-    """Run > Run All Cells, then wait until nothing is queued and the kernel is idle."""
+    """Run > Run All Cells, then wait until nothing is queued and the kernel is idle.
+
+    Some cell must get an execution count above every count before the run, so
+    outputs of an earlier run are never mistaken for this one's.
+    """
+    before = page.evaluate(
+        """() => Math.max(0, ...window.jupyterapp.shell.currentWidget.content.widgets
+                 .map(c => (c.model.type === 'code' && c.model.executionCount) || 0))""")
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
     page.wait_for_function(
-        """() => {
+        """(before) => {
             const w = window.jupyterapp.shell.currentWidget;
             const k = w.sessionContext.session.kernel;
             const prompts = [...w.node.querySelectorAll('.jp-InputPrompt')];
-            return k.status === 'idle' && !prompts.some(p => p.textContent.includes('*'));
+            const counts = w.content.widgets.map(c => (c.model.type === 'code' && c.model.executionCount) || 0);
+            return k.status === 'idle' && Math.max(0, ...counts) > before
+                && !prompts.some(p => p.textContent.includes('*'));
         }""",
-        timeout=RUN_MS, polling=250)
+        arg=before, timeout=RUN_MS, polling=250)
+    return before
 
 
 def execution_count(page, index):
@@ -200,14 +210,16 @@ def output_text(cells, index):
 
 
 def first_error(page):
-    """(cell index, text) of the first cell showing an error, or None."""
+    """(cell index, traceback tail) of the first cell whose outputs hold an error, or None."""
     return page.evaluate(
         """() => {
             const ws = window.jupyterapp.shell.currentWidget.content.widgets;
             for (let i = 0; i < ws.length; i++) {
-                const e = ws[i].node.querySelector('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], .jp-RenderedText[data-mime-type="application/vnd.jupyter.error"]');
-                if (e && ws[i].node.querySelector('[data-mime-type="application/vnd.jupyter.error"]'))
-                    return [i, ws[i].node.querySelector('[data-mime-type="application/vnd.jupyter.error"]').innerText.slice(-2000)];
+                if (ws[i].model.type !== 'code') continue;
+                for (const o of ws[i].model.outputs.toJSON()) {
+                    if (o.output_type === 'error')
+                        return [i, o.ename + ': ' + o.evalue];
+                }
             }
             return null;
         }""")
@@ -267,6 +279,8 @@ def test_selfcheck_in_lab_passes_then_names_zero_padding(lab_page, jupyter_lab, 
     type_into_cell(page, cells, stub, CORRECT_POOL2D)
     shots("typed_pool2d", cells.nth(stub))
     run_all(page)
+    err = first_error(page)
+    assert err is None or err[0] > max(check, test), f"a cell up to pool2d's tests failed: {err}"
     for idx in (stub, check, test):
         assert execution_count(page, idx) is not None, (
             f"cell {idx} did not run; first error: {first_error(page)}")
@@ -279,8 +293,12 @@ def test_selfcheck_in_lab_passes_then_names_zero_padding(lab_page, jupyter_lab, 
     assert PASSED.search(test_out), f"test cell of pool2d does not say passed:\n{test_out}"
 
     type_into_cell(page, cells, stub_padded, ZERO_PADDED_MAX)
-    run_all(page)
-    assert execution_count(page, check_padded) is not None
+    before = run_all(page)
+    assert (execution_count(page, check_padded) or 0) > before, (
+        f"the self-check of pool2d_padded did not run; first error: {first_error(page)}")
+    err = first_error(page)
+    assert err and err[0] == check_padded and err[1].startswith("AssertionError"), (
+        f"run-all should stop at the failing self-check with an AssertionError, got {err}")
     out = output_text(cells, check_padded)
     shots("selfcheck_zero_padding", cells.nth(check_padded))
     shots("page_zero_padding")
