@@ -375,12 +375,17 @@ def _summary(rep) -> str:
         f"<li><code>{_e(fn)}</code>{(' · ' + _e(group_title(g))) if g else ''}: "
         f'<b class="bad">{_pct(share)}</b> 通过 <span class="en">passing</span></li>'
         for share, fn, g in weakest_groups(rep["pass_rates"]))
+    lowest = sorted(rep["students"], key=lambda s: (rep["totals"][s]["total"], s))[:5]
+    needs_help = " ".join(f'<a href="#student-{_e(s)}">{_e(s)}</a> ({rep["totals"][s]["total"]:g})'
+                          for s in lowest)
     return (f'<div class="summary"><h2>{_h("全班错在哪里", "What the class got wrong")}</h2>'
             f'<div class="kpis">{kpi_html}</div>'
             f'<h3>{_h("最常见的误解", "Top misconceptions")}</h3>'
             f'<ol>{mis or "<li>无 none</li>"}</ol>'
             f'<h3>{_h("最薄弱的性质组", "Weakest property groups")}</h3>'
-            f'<ol>{weak or "<li>无 none</li>"}</ol></div>')
+            f'<ol>{weak or "<li>无 none</li>"}</ol>'
+            f'<h3>{_h("可能需要帮助的学生", "Students who may need help")}</h3>'
+            f"<p>{needs_help or '无 none'}</p></div>")
 
 
 def _section_scores(rep) -> str:
