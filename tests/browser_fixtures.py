@@ -31,7 +31,8 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-dev-shm-usage"]  # small /dev/shm in containers
 JUPYTER = pathlib.Path(sys.executable).parent / "jupyter"
 
 # JupyterLab plugins that would talk to the internet or pop up toasts over the page.

@@ -32,6 +32,8 @@ def _figure_notebooks():
         if any(c["cell_type"] == "code" and FIGURE_CALL.search(source_of(c)) for c in cells):
             out.append(nb.stem)
     return out or ["01_basics"]
+
+
 KERNEL_START_MS = 120_000
 RUN_MS = 120_000
 
@@ -358,3 +360,5 @@ def test_formgrader_lists_pooling(lab_page, jupyter_lab, artifacts_dir):
     row.wait_for(timeout=60_000)
     assert frame.locator("h1", has_text="Manage Assignments").count() == 1
     shots("assignments")
+    # The formgrader used the test's course copy (its own gradebook), not the working tree.
+    assert (jupyter_lab.root / "gradebook.db").exists()
