@@ -1,0 +1,99 @@
+"""`autograder grade` from the command line: outputs, re-runs, self-study, bad arguments."""
+import csv
+import json
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "hostile"))
+import harness  # noqa: E402
+
+from autograder.cli import main  # noqa: E402
+
+
+def cli(*args):
+    cmd = [harness.PY, "-c", "import sys; from autograder.cli import main; sys.exit(main())", *map(str, args)]
+    return subprocess.run(cmd, env=harness.env(), capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def course_class(tmp_path_factory):
+    d = tmp_path_factory.mktemp("class")
+    for s in ("ann", "ben"):
+        (d / s / "pooling").mkdir(parents=True)
+        shutil.copy(harness.SOURCE / "01_basics.ipynb", d / s / "pooling" / "01_basics.ipynb")
+    nb = harness.with_answer("def pool2d(X, pool_size, mode='max'):\n    raise NotImplementedError()\n")
+    (d / "ben" / "pooling" / "01_basics.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    return d
+
+
+@pytest.fixture(scope="module")
+def graded(course_class, tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    res = cli("grade", course_class, "--out", out, "--workers", "2")
+    assert res.returncode == 0, res.stderr
+    return out, res
+
+
+def test_outputs_per_contract(graded):
+    out, res = graded
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0])[:8] == ["student_id", "assignment", "notebook", "grade_id", "points", "max_points",
+                                 "status", "message"]
+    p = {(r["student_id"], r["grade_id"]): float(r["points"]) for r in rows if r["notebook"] == "01_basics"}
+    assert p == {("ann", "test_pool2d"): 2, ("ann", "test_pool2d_padded"): 3,
+                 ("ben", "test_pool2d"): 0, ("ben", "test_pool2d_padded"): 3}
+    missing = [r for r in rows if r["notebook"] != "01_basics"]
+    assert missing and all(r["status"] == "invalid" and float(r["points"]) == 0 for r in missing)
+    gs = json.loads((out / "ann" / "results.json").read_text(encoding="utf-8"))
+    assert gs["tests"] and all("extra_data" in t for t in gs["tests"])
+    assert (out / "ann" / "01_basics.html").is_file() and (out / "manual.csv").is_file()
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["workers"] == 2 and set(run["per_submission_seconds"]) == {"ann", "ben"}
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_feedback_reveals_one_case_at_most(graded):
+    out, _ = graded
+    page = (out / "ben" / "01_basics.html").read_text(encoding="utf-8")
+    assert "NotImplementedError" in page or "not_implemented" in page or "未实现" in page
+
+
+def test_rerun_skips_unchanged_unless_forced(course_class, graded):
+    out, _ = graded
+    res = cli("grade", course_class, "--out", out, "--workers", "1")
+    assert res.returncode == 0
+    assert json.loads((out / "run.json").read_text())["graded"] == 0
+    res = cli("grade", course_class, "--out", out, "--workers", "1", "--force")
+    assert json.loads((out / "run.json").read_text())["graded"] == 2
+
+
+def test_self_study_single_notebook(tmp_path):
+    nb = tmp_path / "01_basics-Copy1.ipynb"
+    shutil.copy(harness.SOURCE / "01_basics.ipynb", nb)
+    res = cli("grade", nb)
+    assert res.returncode == 0, res.stderr
+    assert "test_pool2d_padded" in res.stdout and "5 / 5" in res.stdout
+
+
+@pytest.mark.parametrize("args", [["grade", "/nonexistent/path", "--out", "x"], ["grade"], ["frobnicate"],
+                                  ["grade", ".", "--scheduler", "tcp://127.0.0.1:1", "--out", "x"]])
+def test_bad_arguments_exit_nonzero(args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    try:
+        code = main(args)
+    except SystemExit as e:
+        code = e.code
+    assert code not in (0, None)
+
+
+def test_report_subcommand_is_wired():
+    try:
+        code = main(["report", "--help"])
+    except SystemExit as e:
+        code = e.code
+    assert code in (0, None, 2)
