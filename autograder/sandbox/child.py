@@ -98,7 +98,9 @@ def _python_paths():
     """What Python and torch need: the interpreter prefix and the import path."""
     paths = {os.path.realpath(sys.base_prefix)}
     for p in sys.path:
-        if p and os.path.isdir(p):
+        # Never a course or kit checkout (e.g. an editable install that put the repo on sys.path).
+        if p and os.path.isdir(p) and not os.path.isdir(os.path.join(p, "autograder")) \
+                and not os.path.exists(os.path.join(p, "nbgrader_config.py")):
             paths.add(os.path.realpath(p))
     out = []
     for p in sorted(paths, key=len):          # parents first; skip what is already inside
