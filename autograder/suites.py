@@ -181,12 +181,14 @@ def _run_suite(name, call, seed):
     bad_ops = forbidden.violations(spec.forbid, ops)
     n_calls = len(cases)
     not_impl = errors and all(_error_type(e) == "NotImplementedError" for e in errors)
-    if bad_ops:
-        score, status = 0.0, "failed"
-        mid = ("conv_not_used" if bad_ops == ["missing:" + forbidden.CONV]
-               else "conv_relu_only" if spec.forbid == "conv_relu_only" else "forbidden_op")
-    elif not_impl:
+    # A function that never returned cannot have "not used conv": say it raised.
+    only_missing_conv = bad_ops == ["missing:" + forbidden.CONV]
+    if not_impl:
         score, status, mid = 0.0, "error", "not_implemented"
+    elif bad_ops and not (only_missing_conv and len(errors) == n_calls):
+        score, status = 0.0, "failed"
+        mid = ("conv_not_used" if only_missing_conv
+               else "conv_relu_only" if spec.forbid == "conv_relu_only" else "forbidden_op")
     elif len(errors) == n_calls:
         score, status, mid = 0.0, "error", "raises"
     elif timed_out:
@@ -202,6 +204,10 @@ def _run_suite(name, call, seed):
     return FunctionResult(name, points, max_points, score, status, message, feedback_text, mid, groups)
 
 
+# Misconceptions that come from the operator policy, not from wrong values.
+OP_MISCONCEPTIONS = ("forbidden_op", "conv_not_used", "conv_relu_only")
+
+
 def _generic_misconception(failures):
     first = smallest(failures)
     if first.error is not None:
@@ -215,7 +221,7 @@ def _explain(name, status, mid, groups, failures, bad_ops, points, max_points):
     """(one-line message, longer feedback text). Shows at most one failing case."""
     lines = [fb.GroupLine(g.name, g.passed, g.n_cases, g.n_failed, g.weight) for g in groups]
     failure_text = ""
-    if bad_ops:
+    if mid in OP_MISCONCEPTIONS:
         shown = ", ".join(op for op in bad_ops if not op.startswith("missing:"))
         message = fb.message(mid)
         summary = message + (f"：{shown}" if shown else "") + " → 0 分 / 0 points"
