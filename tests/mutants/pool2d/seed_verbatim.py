@@ -1,4 +1,4 @@
-"""misconception: none
+"""misconception: dtype_not_kept
 
 The seed's code as printed: float32 output, no ValueError for an unknown mode.
 """
