@@ -207,7 +207,8 @@ def interactive_window(X, pool_size, stride=None, padding=0, mode="max"):
         _frame(ax, grid, pool_size, stride, padding, mode, k)
         plt.show()
 
-    slider = widgets.IntSlider(value=0, min=0, max=len(positions) - 1, description="窗口 / window")
+    slider = widgets.IntSlider(value=0, min=0, max=len(positions) - 1, description="窗口 / window",
+                                 style={"description_width": "initial"})
     return widgets.interact(show, k=slider)
 
 

@@ -135,6 +135,7 @@ def check(fn_or_name):
     Raises AssertionError when a check fails, NotImplementedError for an
     unfinished stub (not in report-only mode).
     """
+    __tracebackhide__ = True   # IPython and pytest hide this frame from the student
     if isinstance(fn_or_name, str):
         name = fn_or_name
         fn = inspect.currentframe().f_back.f_globals.get(name)
@@ -223,6 +224,7 @@ def _identify(failures):
 
 
 def _finish(name, text, passed, exc=None):
+    __tracebackhide__ = True
     display(Report(text, passed))
     if exc is not None and not _report_only:
         raise exc
