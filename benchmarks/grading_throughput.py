@@ -44,7 +44,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.course_id = "d2l-pooling"
 c.CourseDirectory.root = HERE
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, "gradebook.db")
-c.CourseDirectory.db_assignments = [dict(name="pooling")]
 c.ClearSolutions.code_stub = {
     "python": "# 在这里写你的代码 / YOUR CODE HERE\\nraise NotImplementedError()",
 }
@@ -56,6 +55,7 @@ def env_with_kit():
     """Environment in which kernels and workers import the kit from this checkout."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    env["PATH"] = os.pathsep.join([str(BIN), env.get("PATH", "")])  # nbgrader runs `alembic`
     env["CI"] = "1"  # plain progress lines, not a bar, inside the benchmark's output
     return env
 
@@ -93,6 +93,9 @@ class TreeSampler:
         self.interval = interval
         self.peak = {}         # pid -> (peak rss, depth, short name)
         self.tree_peak = 0     # peak of the summed RSS of the whole tree
+        self.zygote_cpu = {}   # zygote pid -> CPU seconds of its reaped children (the jailed ones)
+        self.worker_pss = {}   # worker pid -> peak PSS of worker + zygote + child (shared pages split fairly)
+        self._n = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -130,15 +133,43 @@ class TreeSampler:
             for p in procs:
                 try:
                     rss = p.memory_info().rss
-                    name = " ".join(p.cmdline()[:3])[-60:] or p.name()
+                    cmdline = p.cmdline()
+                    name = " ".join(cmdline)[-70:] or p.name()
                 except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                     continue
                 total += rss
+                if "--zygote" in cmdline:
+                    try:
+                        t = p.cpu_times()
+                        self.zygote_cpu[p.pid] = t.children_user + t.children_system
+                    except (psutil.NoSuchProcess, psutil.AccessDenied):
+                        pass
                 old = self.peak.get(p.pid)
                 if old is None or rss > old[0]:
                     self.peak[p.pid] = (rss, depth[p.pid], name)
             self.tree_peak = max(self.tree_peak, total)
+            self._n += 1
+            if self._n % 10 == 0:       # PSS reads smaps: costly, so every 10th sample
+                self._sample_pss()
             self._stop.wait(self.interval)
+
+    def _sample_pss(self):
+        try:
+            workers = self.root.children()
+        except psutil.NoSuchProcess:
+            return
+        for w in workers:
+            try:
+                tree = [w] + w.children(recursive=True)
+            except psutil.NoSuchProcess:
+                continue
+            pss = 0
+            for p in tree:
+                try:
+                    pss += p.memory_full_info().pss
+                except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess, AttributeError):
+                    pass
+            self.worker_pss[w.pid] = max(self.worker_pss.get(w.pid, 0), pss)
 
     def by_depth(self):
         """depth -> (number of processes seen, largest peak RSS, a sample name)."""
@@ -217,15 +248,10 @@ def kit_scores(rows):
     return {(r["student_id"], r["notebook"], r["grade_id"]): float(r["points"]) for r in rows}
 
 
-def student_seconds(out, rows):
-    """Seconds spent running the students' own code, from the grader's timings."""
-    seconds = 0.0
-    for r in rows:
-        try:
-            seconds += float(r.get("seconds") or 0.0)
-        except ValueError:
-            pass
-    return seconds
+def per_submission_seconds(out):
+    """Seconds each submission took inside its worker, from DIR/run.json."""
+    meta = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    return sorted(meta.get("per_submission_seconds", {}).values())
 
 
 def compare(stock, ours):
@@ -259,7 +285,8 @@ def main(argv=None):
         batch = scratch / "batch"
         n_nb, kinds = build_batch(args.students, batch, seed=args.seed)
         print(f"batch: {args.students} students, {n_nb} notebooks, answers {kinds}")
-        print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}")
+        print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}, "
+              f"load average {os.getloadavg()[0]:.1f} (other work slows both graders alike)")
 
         # (b) the kit, first: it is the quick one.
         out = scratch / "kit-out"
@@ -278,10 +305,25 @@ def main(argv=None):
         roles = {0: "cli (parent)", 1: "workers", 2: "zygotes / their children", 3: "sandboxed children"}
         for depth, (n, top, name) in sampler.by_depth().items():
             print(f"    peak RSS depth {depth} ({roles.get(depth, 'deeper')}): {mb(top)} max over {n} processes  e.g. {name}")
-        cost = kit_wall * args.workers / n_nb
-        student = student_seconds(out, rows) / n_nb
-        print(f"    per-notebook cost: {cost * 1000:.0f} ms worker-time; student code {student * 1000:.0f} ms; "
-              f"overhead {max(0.0, cost - student) * 1000:.0f} ms")
+        pss = [v for v in sampler.worker_pss.values() if v > 50 << 20]   # skip helper processes
+        if pss:
+            print(f"    peak PSS per worker (worker + its zygote + its child): "
+                  + ", ".join(mb(v) for v in sorted(pss, reverse=True)))
+        # Per-notebook cost from the grader's own timings: worker-seconds per notebook,
+        # in steady state (median submission) and over the whole run (with warm-up).
+        per_sub = per_submission_seconds(out)
+        per_nb = n_nb / max(1, len(per_sub))
+        busy = sum(per_sub)
+        steady = per_sub[len(per_sub) // 2] / per_nb if per_sub else float("nan")
+        startup = kit_wall - busy / args.workers
+        child = sum(sampler.zygote_cpu.values()) / n_nb
+        print(f"    per-notebook cost: {busy / n_nb * 1000:.0f} ms worker-time on average, "
+              f"{steady * 1000:.0f} ms in steady state (median submission)")
+        print(f"    student code (CPU of the jailed children): {child * 1000:.0f} ms/notebook; "
+              f"overhead beyond it: {(steady - child) * 1000:.0f} ms/notebook in steady state")
+        print(f"    fixed cost (start-up, warm-up, last stragglers): {startup:.1f} s")
+        print(f"    extrapolation: T(N notebooks, K workers) ~ {startup:.1f} s + N x {steady:.3f} s / K; "
+              f"10,000 on {args.workers} workers ~ {startup + 10000 * steady / args.workers:.0f} s")
 
         if args.skip_stock:
             return 0
@@ -294,7 +336,7 @@ def main(argv=None):
 
         stock = stock_scores(course)
         n_cmp, diffs = compare(stock, ours)
-        print(f"\nratio stock / kit: {stock_wall / kit_wall:.1f}x")
+        print(f"\nratio stock / kit: {stock_wall / kit_wall:.1f}x  (load average now {os.getloadavg()[0]:.1f})")
         if diffs:
             print(f"scores identical: NO, {len(diffs)} of {n_cmp} cells differ")
             for (s, nb, gid), a, b in diffs[:20]:
