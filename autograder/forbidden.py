@@ -16,6 +16,9 @@ Policies (``autograder.functions.GradedFunction.forbid``):
   view/shape/creation/padding ops (a whitelist: no max, sort, clamp, where,
   comparisons, abs ...);
 * ``'none'``: anything goes.
+
+This file imports only torch: the sandbox's child loads it by path
+(``autograder/sandbox/child.py``), so keep it self-contained.
 """
 from torch.utils._python_dispatch import TorchDispatchMode
 

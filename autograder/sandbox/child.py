@@ -2,7 +2,8 @@
 
 Started as its own clean interpreter (``python -I child.py --zygote FD``) so
 that no grader code, reference or hidden case is ever in its memory. It imports
-only the standard library, torch, numpy and ``protocol.py`` (loaded by path),
+only the standard library, torch, numpy, ``protocol.py`` and ``forbidden.py``
+(both self-contained, loaded by path),
 pins torch to one thread, and then forks a child for every notebook: fork costs
 milliseconds where a fresh interpreter plus ``import torch`` costs seconds.
 
@@ -268,26 +269,8 @@ def _describe(e):
     return f"{name}: {msg}"[:500] if msg else str(name)[:100]
 
 
-def _make_recorder():
-    from torch.utils._python_dispatch import TorchDispatchMode
-
-    class OpRecorder(TorchDispatchMode):
-        """Records the aten overload packets (e.g. ``aten.max_pool2d_with_indices``) a call dispatches."""
-
-        def __init__(self):
-            super().__init__()
-            self.ops = set()
-
-        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-            self.ops.add(str(func.overloadpacket))
-            return func(*args, **(kwargs or {}))
-
-    return OpRecorder
-
-
-def serve(sock, notes, protocol, out_limit):
+def serve(sock, notes, protocol, OpRecorder, out_limit):
     import builtins
-    OpRecorder = _make_recorder()
     ns = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": lambda: _NoIPython()}
     protocol.send_message(sock, dict(notes, op="ready", pid=os.getpid()))
     real_out, real_err = sys.stdout, sys.stderr
@@ -334,21 +317,22 @@ def serve(sock, notes, protocol, out_limit):
 
 # ------------------------------------------------------------------ zygote
 
-def _load_protocol():
+def _load_by_path(relpath, modname):
+    """Load one self-contained module of the kit by file path: the child imports no package."""
     import importlib.util
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "protocol.py")
-    spec = importlib.util.spec_from_file_location("sandbox_protocol", path)
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), relpath)
+    spec = importlib.util.spec_from_file_location(modname, path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
 
 
-def _warm_up(torch):
+def _warm_up(torch, OpRecorder):
     """Load lazily-imported kernels and modules once, before any fork."""
     import torch.nn.functional as F
     import math, traceback, linecache, numbers, itertools, functools, collections  # noqa: F401
     import torch._tensor_str  # noqa: F401  (printing tensors)
-    with _make_recorder()():
+    with OpRecorder():
         _warm_ops(torch, F)
     _warm_ops(torch, F)
 
@@ -389,8 +373,10 @@ def zygote_main(ctl_fd):
     import torch
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
-    protocol = _load_protocol()
-    _warm_up(torch)
+    protocol = _load_by_path("protocol.py", "sandbox_protocol")
+    # The same recorder the in-kernel grader uses (forbidden.py imports only torch).
+    OpRecorder = _load_by_path(os.path.join(os.pardir, "forbidden.py"), "sandbox_forbidden").OpRecorder
+    _warm_up(torch, OpRecorder)
     ctl = socket.socket(fileno=ctl_fd)
     try:
         own_pidns = os.open("/proc/self/ns/pid", os.O_RDONLY)
@@ -434,7 +420,7 @@ def zygote_main(ctl_fd):
                 ctl.close()
                 sock = socket.socket(fileno=child_fd)
                 sock, notes = enter_jail(sock, cfg, pidns)
-                serve(sock, notes, protocol, cfg["output_limit"])
+                serve(sock, notes, protocol, OpRecorder, cfg["output_limit"])
             except BaseException:
                 code = 71
             finally:
