@@ -147,3 +147,27 @@ def test_no_children_left(engine):
             return False
     assert [c for c in zygote.children(recursive=True) if alive(c)] == []
     assert [c.pid for c in me.children()] == [engine.zygote.proc.pid]
+
+
+def test_fallback_without_namespaces_keeps_limits_and_boundary(caplog):
+    """Where the OS refuses namespaces: a warning, and grading still works under the limits."""
+    code = (
+        "import os\n"
+        "def double(x):\n    return 2 * x\n"
+        "def who():\n    return os.getuid()\n"
+        "def write_usr():\n    open('/usr/evil', 'w')\n"
+    )
+    eng = Engine(Limits(call_timeout=3, notebook_timeout=30, namespaces=False))
+    try:
+        with caplog.at_level("WARNING"):
+            with session(eng, code) as s:
+                r = s.call("double", (torch.ones(2),), {})
+                assert r.error is None and torch.equal(r.value, torch.full((2,), 2.0))
+                uid = s.call("who", (), {}).value
+                denied = s.call("write_usr", (), {}).error
+        assert any("sandbox" in m and "namespaces" in m for m in caplog.messages), caplog.messages
+        if os.geteuid() == 0:
+            assert uid == 65534                  # the uid drop still holds
+        assert denied and "Error" in denied
+    finally:
+        eng.close()

@@ -61,12 +61,13 @@ class Limits:
     output_limit: int = 4096            # characters of stdout/stderr kept per request
     max_reply: int = 64 << 20           # bytes the child may send in one reply
     drop_to: tuple = (65534, 65534)     # nobody:nogroup, when root
+    namespaces: bool = True             # False: behave as where the OS refuses them (tests the fallback)
 
     def child_config(self):
         return {"memory": self.memory, "file_size": self.file_size, "open_files": self.open_files,
                 "processes": self.processes, "tmp_size": self.tmp_size,
                 "output_limit": self.output_limit, "drop_to": list(self.drop_to) if self.drop_to else None,
-                "cpu_seconds": int(self.notebook_timeout) + 5}
+                "cpu_seconds": int(self.notebook_timeout) + 5, "namespaces": self.namespaces}
 
 
 class ChildDied(Exception):
