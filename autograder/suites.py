@@ -243,17 +243,13 @@ def _explain(name, status, mid, groups, failures, bad_ops, points, max_points):
 
 
 def suites_table():
-    """Markdown: per function, its property groups and the points each is worth (docs/suites.md)."""
-    lines = []
+    """Markdown table for the README: per function, its property groups and their points."""
+    lines = ["| function | points | cases | property groups (points) |",
+             "| --- | ---: | ---: | --- |"]
     for name, weights in GROUPS.items():
         spec = BY_NAME[name]
         total = sum(weights.values())
-        n = len(make_cases(name))
+        groups = " · ".join(f"{g} {spec.points * w / total:.2f}" for g, w in weights.items())
         extra = " (optional)" if spec.optional else ""
-        lines.append(f"### `{name}` — {spec.points:g} points{extra}, {n} cases, forbid: `{spec.forbid}`\n")
-        lines.append("| group | weight | points |")
-        lines.append("| --- | ---: | ---: |")
-        for g, w in weights.items():
-            lines.append(f"| {fb.group_title(g)} | {w} | {spec.points * w / total:.2f} |")
-        lines.append("")
-    return "\n".join(lines)
+        lines.append(f"| `{name}`{extra} | {spec.points:g} | {len(make_cases(name))} | {groups} |")
+    return "\n".join(lines) + "\n"
