@@ -59,6 +59,20 @@ def _print_table(results, stream):
             print(f"书面回答 written answer {m['notebook']}/{m['grade_id']}: {state}", file=stream)
 
 
+def grade_self(subs, out, limits):
+    """Self-study: grade a learner's notebooks and print the table; keep files only with --out."""
+    import tempfile
+    from autograder import grader
+    results = []
+    with tempfile.TemporaryDirectory(prefix="autograder-self-") as scratch:
+        grader.grade_submissions(subs, out or scratch, workers=1, force=True, limits=limits,
+                                 on_result=results.append)
+    _print_table(results, sys.stdout)
+    if out:
+        print(f"\n反馈页面 / feedback pages: {os.path.join(out, 'learner')}", file=sys.stdout)
+    return 0
+
+
 def grade(args):
     from autograder import grader
     from autograder.progress import Progress
@@ -78,14 +92,7 @@ def grade(args):
         return 2
     limits = _limits(args)
     if mode == "self":
-        import tempfile
-        out = args.out or tempfile.mkdtemp(prefix="autograder-self-")
-        results = []
-        grader.grade_submissions(subs, out, workers=1, force=True, limits=limits, on_result=results.append)
-        _print_table(results, sys.stdout)
-        if args.out:
-            print(f"\n反馈页面 / feedback pages: {os.path.join(out, 'learner')}", file=sys.stdout)
-        return 0
+        return grade_self(subs, args.out, limits)
     progress = None if args.quiet else Progress(total=len(subs))
     try:
         meta = grader.grade_submissions(subs, args.out, workers=args.workers, force=args.force,
