@@ -36,6 +36,8 @@ CONNECT_TIMEOUT = "30s"
 # ------------------------------------------------------------------ worker side
 
 _local = threading.local()   # one Grader (and so one zygote) per worker thread
+_all_graders = []            # every Grader of this process, closed when the worker closes
+_all_lock = threading.Lock()
 _worker_digest = None
 
 
@@ -58,7 +60,37 @@ def _thread_grader(limits):
         if g is not None:
             g.close()
         g = _local.grader = kit.Grader(limits)
+        with _all_lock:
+            _all_graders.append(g)
     return g
+
+
+def close_graders():
+    """Stop this process's zygotes and remove their scratch directories."""
+    with _all_lock:
+        graders, _all_graders[:] = list(_all_graders), []
+    for g in graders:
+        try:
+            g.close()
+        except Exception:
+            pass
+
+
+try:
+    from distributed.diagnostics.plugin import WorkerPlugin
+except ImportError:                      # the kit works without distributed installed
+    WorkerPlugin = object
+
+
+class CloseGraders(WorkerPlugin):
+    """Closes the graders when a worker shuts down cleanly (a worker process
+    ends with os._exit, so atexit would not run). A killed worker's zygote
+    dies with it (PDEATHSIG)."""
+
+    name = "autograder-close-graders"
+
+    def teardown(self, worker):
+        close_graders()
 
 
 def grade_task(sub_dict, limits_dict):
@@ -152,10 +184,13 @@ def grade_on_dask(submissions, out, scheduler_address, *, timeout=None, force=Fa
         if tables:
             progress.update("(unchanged, skipped)", n=len(tables))
 
-    own_client = client is None
+    own_client = client is None and bool(todo)   # nothing to grade: no need for the cluster
     if own_client:
         client = Client(scheduler_address, timeout=CONNECT_TIMEOUT, set_as_default=False)
-    n_workers = len(client.scheduler_info().get("workers", {}))
+    n_workers = 0
+    if todo:
+        n_workers = len(client.scheduler_info().get("workers", {}))
+        client.register_plugin(CloseGraders(), name=CloseGraders.name)
     limits_dict = dataclasses.asdict(limits)
     run = secrets.token_hex(4)
     last_tables = time.monotonic()
@@ -200,10 +235,10 @@ def grade_on_dask(submissions, out, scheduler_address, *, timeout=None, force=Fa
                 ac.add(fut)
             return fut
 
-        threads = sum(client.nthreads().values()) or 1
+        threads = sum(client.nthreads().values()) if todo else 1
         window = max(8, 4 * threads)
         first = [f for f in (submit_next() for _ in range(window)) if f is not None]
-        ac = as_completed(first, loop=client.loop)
+        ac = as_completed(first, loop=client.loop) if first else ()
         for fut in ac:
             sub, key = meta_of.pop(fut.key)
             try:

@@ -188,6 +188,7 @@ def test_dask_grades_exactly_like_local(cluster, small_class, local_grades, tmp_
     again = grade_on_dask(small_class, out, cluster.address)
     if again["kit_digest"] == meta["kit_digest"]:             # (unless the kit itself was edited meanwhile)
         assert again["graded"] == 0 and again["skipped"] == len(students)
+        assert again["workers"] == 0                              # did not even connect
     assert read_grades(out) == local_grades
 
 
