@@ -6,6 +6,9 @@ import pytest
 
 from autograder.functions import PREAMBLE, BY_NAME
 
+# Real JupyterLab and Chromium fixtures, defined once for every test module that uses them.
+pytest_plugins = ["browser_fixtures"]
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "pooling"
 RELEASE = ROOT / "release" / "pooling"

@@ -12,9 +12,6 @@ import re
 import pytest
 
 from student_answers import CORRECT_POOL2D, ZERO_PADDED_MAX
-from browser_fixtures import (  # noqa: F401  (fixtures)
-    artifacts_dir, browser, jupyter_lab, lab_course, lab_page,
-)
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 

@@ -4,7 +4,6 @@ Saves a full-page screenshot to tests/artifacts/report.png (git-ignored).
 """
 import pytest
 
-from browser_fixtures import artifacts_dir, browser  # noqa: F401  (fixtures)
 from test_report import graded_class, graded_dir  # noqa: F401  (fixtures)
 
 from autograder import report

@@ -136,6 +136,7 @@ def test_output_is_capped(engine):
 
 def test_no_children_left(engine):
     me = psutil.Process()
+    before = {c.pid for c in me.children()}       # other tests' servers may be running
     with session(engine, "import subprocess\ndef spawn():\n    subprocess.Popen(['sleep', '4244'])\n    return 1\n") as s:
         assert s.call("spawn", (), {}).value == 1
     zygote = psutil.Process(engine.zygote.proc.pid)
@@ -146,7 +147,7 @@ def test_no_children_left(engine):
         except psutil.NoSuchProcess:
             return False
     assert [c for c in zygote.children(recursive=True) if alive(c)] == []
-    assert [c.pid for c in me.children()] == [engine.zygote.proc.pid]
+    assert {c.pid for c in me.children()} - before <= {engine.zygote.proc.pid}
 
 
 def test_fallback_without_namespaces_keeps_limits_and_boundary(caplog):
