@@ -80,20 +80,22 @@ class Cluster:
         return out
 
     def stop(self):
-        """Kill every process group we started, then anything that escaped them."""
+        """SIGTERM each dask process (a nanny then closes its worker cleanly), wait, then
+        SIGKILL its whole process group and anything else it started."""
         leftover = self.descendants()
-        for proc in self.procs:
+        for proc in reversed(self.procs):            # workers first, the scheduler last
             if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
+                proc.terminate()
         for proc in self.procs:
             try:
-                proc.wait(timeout=15)
+                proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
+                pass
+            try:
                 os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            except (ProcessLookupError, PermissionError):
+                pass
+            proc.wait()
         for p in leftover:
             try:
                 p.kill()
