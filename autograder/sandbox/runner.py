@@ -163,13 +163,29 @@ class Child:
     close = kill
 
 
+def _sweep_stale_dirs():
+    """Remove the scratch dirs of graders that were killed before they could (named by their pid)."""
+    tmp = tempfile.gettempdir()
+    for name in os.listdir(tmp):
+        parts = name.split("-")
+        if len(parts) < 4 or parts[0] != "autograder" or parts[1] not in ("jail", "scratch"):
+            continue
+        try:
+            os.kill(int(parts[2]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(os.path.join(tmp, name), ignore_errors=True)
+        except (ValueError, PermissionError):
+            pass                      # not ours to judge: malformed name, or another user's live process
+
+
 class Zygote:
     """A clean interpreter with torch imported that forks jailed children on request."""
 
     def __init__(self, python=None):
-        self.jail_dir = tempfile.mkdtemp(prefix="autograder-jail-")
+        _sweep_stale_dirs()
+        self.jail_dir = tempfile.mkdtemp(prefix=f"autograder-jail-{os.getpid()}-")
         os.chmod(self.jail_dir, 0o755)
-        self.scratch = tempfile.mkdtemp(prefix="autograder-scratch-")
+        self.scratch = tempfile.mkdtemp(prefix=f"autograder-scratch-{os.getpid()}-")
         os.chmod(self.scratch, 0o711)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TMPDIR")}
