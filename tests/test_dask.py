@@ -8,13 +8,10 @@ import csv
 import io
 import os
 import pathlib
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import threading
-import time
 
 import psutil
 import pytest
