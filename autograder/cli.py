@@ -81,9 +81,6 @@ def grade(args):
     except (FileNotFoundError, ValueError, OSError) as e:
         print(f"autograder: {e}", file=sys.stderr)
         return 2
-    if args.scheduler:
-        print("autograder: --scheduler (Dask) 尚未实现 / is not implemented yet", file=sys.stderr)
-        return 2
     if mode == "course" and not args.out:
         print("autograder: --out DIR is required for a class / 需要 --out", file=sys.stderr)
         return 2
@@ -96,7 +93,12 @@ def grade(args):
     progress = None if args.quiet else Progress(total=len(subs))
     try:
         meta = grader.grade_submissions(subs, args.out, workers=args.workers, force=args.force,
-                                        limits=limits, progress=progress)
+                                        limits=limits, progress=progress, scheduler=args.scheduler)
+    except (OSError, TimeoutError, ValueError) as e:
+        if not args.scheduler:
+            raise
+        print(f"autograder: cannot use the Dask scheduler {args.scheduler}: {e}", file=sys.stderr)
+        return 2
     finally:
         if progress is not None:
             progress.close()

@@ -14,22 +14,19 @@ on another worker by the scheduler; ``retries`` covers a task that raises.
 A submission whose task still fails gets rows with status ``error``.
 """
 import dataclasses
-import datetime
 import json
 import os
 import pathlib
 import secrets
 import sys
 import threading
-import time
 
-from autograder import __version__, grader as kit
-from autograder.pipeline import ReadNotebook, WriteResults
-from autograder.pipeline.write_results import GRADES_COLUMNS, MANUAL_COLUMNS, atomic_write, safe_name
+from autograder import grader as kit
+from autograder.pipeline import CollectResults, ReadNotebook, failed_result
+from autograder.pipeline.write_results import safe_name
 from autograder.sandbox.runner import Limits
 
 RETRIES = 2                  # re-runs of a task that raised (a lost worker is handled by the scheduler)
-TABLES_EVERY = 2.0           # seconds between rewrites of grades.csv / manual.csv during a run
 CONNECT_TIMEOUT = "30s"
 
 
@@ -135,12 +132,6 @@ def _payload(sub):
     return {"student_id": sub.student_id, "notebooks": notebooks}
 
 
-def _slim(res):
-    """What the class tables need of a result (drops feedback text and suite details)."""
-    return {"rows": [{k: r.get(k) for k in GRADES_COLUMNS} for r in res["rows"]],
-            "manual": [{k: m.get(k) for k in MANUAL_COLUMNS} for m in res["manual"]]}
-
-
 def _as_submissions(submissions):
     if isinstance(submissions, (str, os.PathLike)):
         subs, _mode = kit.find_submissions(submissions)
@@ -164,25 +155,11 @@ def grade_on_dask(submissions, out, scheduler_address, *, timeout=None, force=Fa
         limits = Limits() if timeout is None else Limits(
             call_timeout=timeout, notebook_timeout=max(18 * timeout, timeout + 5))
     subs = _as_submissions(submissions)
-    out = pathlib.Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    writer = WriteResults(out)
     local = kit.Grader(limits)             # reads source/ and computes keys; never starts a zygote
     digest = kit.kit_digest()
-    started, t0 = datetime.datetime.now().astimezone(), time.monotonic()
-
-    tables, per_sub, where, todo, mismatched = {}, {}, {}, [], []
-    for sub in subs:
-        key = local.key(sub, digest)
-        cached = None if force else kit._load_cached(out, sub, key)
-        if cached is not None:
-            tables[sub.student_id] = _slim(cached)
-        else:
-            todo.append((sub, key))
-    if progress is not None:
-        progress.start()
-        if tables:
-            progress.update("(unchanged, skipped)", n=len(tables))
+    collect = CollectResults(out, digest, progress=progress, on_result=on_result)
+    todo = collect.todo(subs, lambda sub: local.key(sub, digest), force=force)
+    where, mismatched = {}, []
 
     own_client = client is None and bool(todo)   # nothing to grade: no need for the cluster
     if own_client:
@@ -193,28 +170,15 @@ def grade_on_dask(submissions, out, scheduler_address, *, timeout=None, force=Fa
         client.register_plugin(CloseGraders(), name=CloseGraders.name)
     limits_dict = dataclasses.asdict(limits)
     run = secrets.token_hex(4)
-    last_tables = time.monotonic()
-
-    def write_tables():
-        writer.tables(list(tables.values()))
 
     def finish(sub, key, res, ok=True):
-        tables[sub.student_id] = _slim(res)
-        per_sub[sub.student_id] = res.get("seconds", 0.0)
         if res.get("worker"):
             where[sub.student_id] = res["worker"]
         if res.get("kit_digest", digest) != digest and res.get("worker") not in mismatched:
             mismatched.append(res.get("worker"))
             print(f"autograder: WARNING: worker {res.get('worker')} runs a different kit than this "
                   "client; install the same kit everywhere or scores may differ", file=sys.stderr)
-        writer.submission(res)
-        if ok:                              # a failure is not cached: the next run tries again
-            atomic_write(out / ".cache" / f"{safe_name(sub.student_id)}.json",
-                         json.dumps({"key": key, "result": res}, ensure_ascii=False))
-        if progress is not None:
-            progress.update(sub.student_id, seconds=res.get("seconds"), ok=ok)
-        if on_result is not None:
-            on_result(res)
+        collect.finish(sub, key, res, ok)
 
     try:
         # A bounded window of tasks in flight keeps the client's memory flat
@@ -245,25 +209,14 @@ def grade_on_dask(submissions, out, scheduler_address, *, timeout=None, force=Fa
                 res, ok = json.loads(fut.result()), True
             except Exception as e:           # KilledWorker after repeated losses, or the grader's own bug
                 why = f"评分进程失败 / grading task failed on the cluster: {type(e).__name__}: {e}"[:200]
-                res, ok = kit._failed_result(sub, local, why), False
+                res, ok = failed_result(sub, local, why), False
             fut.release()
             finish(sub, key, res, ok)
             submit_next(ac)
-            if time.monotonic() - last_tables >= TABLES_EVERY:
-                write_tables()
-                last_tables = time.monotonic()
     finally:
         if own_client:
             client.close()
         local.close()
 
-    write_tables()
-    meta = {"started": started.isoformat(timespec="seconds"),
-            "finished": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "seconds": round(time.monotonic() - t0, 3), "kit_version": __version__, "kit_digest": digest,
-            "workers": n_workers, "scheduler": scheduler_address, "submissions": len(tables),
-            "graded": len(todo), "skipped": len(tables) - len(todo),
-            "per_submission_seconds": per_sub, "worker_of": where,
-            "kit_mismatch_workers": mismatched}
-    writer.run(meta)
-    return meta
+    return collect.close(workers=n_workers, scheduler=scheduler_address, worker_of=where,
+                         kit_mismatch_workers=mismatched)

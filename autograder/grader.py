@@ -17,18 +17,15 @@ points from ``source/``, and runs student code only in a jailed child
 """
 import concurrent.futures as cf
 import dataclasses
-import datetime
 import hashlib
-import json
 import multiprocessing
 import os
 import pathlib
-import sys
 import time
 
 from autograder import __version__, functions
-from autograder.pipeline import FindAnswers, InvalidNotebook, ReadNotebook, RunSuites, SourceTests, WriteResults
-from autograder.pipeline.write_results import atomic_write, safe_name
+from autograder.pipeline import (CollectResults, FindAnswers, InvalidNotebook, ReadNotebook, RunSuites,
+                                 SourceTests, failed_result)
 from autograder.sandbox.runner import Engine, Limits
 
 KIT_DIR = pathlib.Path(__file__).resolve().parent
@@ -212,27 +209,6 @@ def find_submissions(path, source: SourceTests = None):
 
 # ------------------------------------------------------------------ a batch
 
-def _load_cached(out, sub, key):
-    try:
-        cached = json.loads((out / ".cache" / f"{safe_name(sub.student_id)}.json").read_text("utf-8"))
-        return cached["result"] if cached.get("key") == key else None
-    except (OSError, ValueError, KeyError):
-        return None
-
-
-def _failed_result(sub, grader, why):
-    rows, manual = [], []
-    for nb in sorted(sub.notebooks):
-        rows += grader.runner.invalid(grader.source.tests(nb), sub.student_id, nb, why)
-        for r in rows[-len(grader.source.tests(nb)):] if grader.source.tests(nb) else []:
-            r["status"] = "error"
-        manual += [{"student_id": sub.student_id, "assignment": functions.ASSIGNMENT, "notebook": nb,
-                    "grade_id": m.grade_id, "max_points": m.points, "answered": False}
-                   for m in grader.source.manual(nb)]
-    return {"student_id": sub.student_id, "rows": rows, "manual": manual, "seconds": 0.0,
-            "notebook_seconds": {}}
-
-
 def grade_submissions(submissions, out, workers=None, *, force=False, limits: Limits = None,
                       scheduler=None, progress=None, on_result=None):
     """Grade every submission and stream its files to `out` as it finishes; return run.json's dict.
@@ -242,57 +218,27 @@ def grade_submissions(submissions, out, workers=None, *, force=False, limits: Li
     skipped unless ``force``. ``on_result(result)`` is called for each one.
     """
     if scheduler:
-        raise NotImplementedError("--scheduler (Dask) is not implemented yet / 尚未实现")
+        # One task per submission on a running Dask cluster; this process writes every output.
+        from autograder.dask_backend import grade_on_dask
+        return grade_on_dask(submissions, out, scheduler, force=force, limits=limits,
+                             progress=progress, on_result=on_result)
     limits = limits or Limits()
     workers = max(1, int(workers or os.cpu_count() or 1))
-    out = pathlib.Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    writer = WriteResults(out)
     grader = _grader(limits)
     digest = kit_digest()
-    started, t0 = datetime.datetime.now().astimezone(), time.monotonic()
-    results, per_sub, todo = {}, {}, []
-    for sub in submissions:
-        key = grader.key(sub, digest)
-        cached = None if force else _load_cached(out, sub, key)
-        if cached is not None:
-            results[sub.student_id] = cached
-        else:
-            todo.append((sub, key))
-
-    def finish(sub, key, res):
-        results[sub.student_id] = res
-        per_sub[sub.student_id] = res["seconds"]
-        writer.submission(res)
-        atomic_write(out / ".cache" / f"{safe_name(sub.student_id)}.json",
-                     json.dumps({"key": key, "result": res}, ensure_ascii=False))
-        writer.tables(list(results.values()))
-        if progress is not None:
-            progress.update(sub.student_id, seconds=res["seconds"])
-        if on_result is not None:
-            on_result(res)
-
-    if progress is not None:
-        progress.start() if hasattr(progress, "start") else None
+    collect = CollectResults(out, digest, progress=progress, on_result=on_result)
+    todo = collect.todo(submissions, lambda sub: grader.key(sub, digest), force=force)
     if workers == 1 or len(todo) <= 1:
         for sub, key in todo:
             try:
                 res = grader.grade_submission(sub)
             except Exception as e:                        # the grader's own failure: recorded, not fatal
-                res = _failed_result(sub, grader, f"评分器错误 / grader error: {e}"[:200])
-            finish(sub, key, res)
+                collect.finish(sub, key, failed_result(sub, grader, f"评分器错误 / grader error: {e}"[:200]), ok=False)
+                continue
+            collect.finish(sub, key, res)
     else:
-        _grade_parallel(todo, workers, limits, grader, finish)
-    if not todo:
-        writer.tables(list(results.values()))
-    meta = {"started": started.isoformat(timespec="seconds"),
-            "finished": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-            "seconds": round(time.monotonic() - t0, 3), "kit_version": __version__, "kit_digest": digest,
-            "workers": workers, "scheduler": scheduler, "submissions": len(results),
-            "graded": len(todo), "skipped": len(results) - len(todo),
-            "per_submission_seconds": per_sub}
-    writer.run(meta)
-    return meta
+        _grade_parallel(todo, workers, limits, grader, collect.finish)
+    return collect.close(workers=workers, scheduler=None)
 
 
 def _grade_parallel(todo, workers, limits, grader, finish):
@@ -314,9 +260,9 @@ def _grade_parallel(todo, workers, limits, grader, finish):
                     failed.append((sub, key))
                 except Exception as e:
                     if attempt:
-                        finish(sub, key, _failed_result(sub, grader, f"评分器错误 / grader error: {e}"[:200]))
+                        finish(sub, key, failed_result(sub, grader, f"评分器错误 / grader error: {e}"[:200]), ok=False)
                     else:
                         failed.append((sub, key))
         pending = failed
     for sub, key in pending:
-        finish(sub, key, _failed_result(sub, grader, "评分进程崩溃 / grading worker crashed"))
+        finish(sub, key, failed_result(sub, grader, "评分进程崩溃 / grading worker crashed"), ok=False)
