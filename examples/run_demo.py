@@ -1,7 +1,9 @@
-"""The demo job: grade the bundled example class and print a score table.
+"""The demo job (`make demo`): grade the bundled example class, print a score
+table and write its report; then do the same for a synthetic class of 30.
 
-Run by `make demo`. Grades examples/submitted/ with the kit's sandboxed grader
-into demo-out/, prints one line per student, then writes the class report.
+- examples/submitted/ (five students, built by examples/make_submissions.py)
+  -> demo-out/submitted/: grades.csv, feedback pages, report.html
+- examples/make_class.py 30 -> demo-out/class/ (submissions) -> demo-out/class-out/report.html
 """
 import csv
 import pathlib
@@ -12,6 +14,7 @@ from collections import defaultdict
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = pathlib.Path(sys.executable).parent
 OUT = ROOT / "demo-out"
+SYNTHETIC_STUDENTS = 30
 
 
 def score_table(grades_csv):
@@ -36,17 +39,27 @@ def score_table(grades_csv):
     return lines
 
 
+def run(*args):
+    print("$", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], check=True)
+
+
+def grade_and_report(submissions, out):
+    run(BIN / "autograder", "grade", submissions, "--out", out, "--force")
+    run(BIN / "autograder", "report", out)
+
+
 def main():
-    grade = [str(BIN / "autograder"), "grade", str(ROOT / "examples" / "submitted"),
-             "--out", str(OUT), "--force"]
-    print("$", " ".join(grade[1:]))
-    subprocess.run(grade, check=True)
+    bundled = OUT / "submitted"
+    grade_and_report(ROOT / "examples" / "submitted", bundled)
     print()
-    print("\n".join(score_table(OUT / "grades.csv")))
+    print("\n".join(score_table(bundled / "grades.csv")))
     print()
-    report = [str(BIN / "autograder"), "report", str(OUT)]
-    subprocess.run(report, check=True)
-    print(f"class report / 班级报告: {OUT / 'report.html'}")
+    run(sys.executable, ROOT / "examples" / "make_class.py", SYNTHETIC_STUDENTS, OUT / "class")
+    grade_and_report(OUT / "class", OUT / "class-out")
+    print()
+    print(f"示例班级的报告 / example class report:   {bundled / 'report.html'}")
+    print(f"合成班级的报告 / synthetic class report: {OUT / 'class-out' / 'report.html'}")
 
 
 if __name__ == "__main__":
