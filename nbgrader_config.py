@@ -1,7 +1,12 @@
 """nbgrader configuration: the repository root is the course directory."""
 import os
+import sys
 
 c = get_config()  # noqa: F821 (provided by nbgrader)
+
+# nbgrader runs `alembic` by name when it creates a gradebook: find it next to
+# the interpreter, so `.venv/bin/nbgrader ...` works without activating the venv.
+os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 
@@ -19,8 +24,6 @@ c.ClearSolutions.text_stub = "在这里写你的答案 / YOUR ANSWER HERE"
 # Student code runs only in the jailed sandbox, never in a kernel beside the
 # tests; tests and points always come from source/. Same points as
 # `autograder grade`.
-import sys  # noqa: E402
-
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 

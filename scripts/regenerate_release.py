@@ -9,7 +9,6 @@ what nbgrader makes. The gradebook it updates (gradebook.db) is gitignored.
 Usage: .venv/bin/python scripts/regenerate_release.py [--course-dir DIR]
 """
 import argparse
-import os
 import pathlib
 import shutil
 import subprocess
@@ -17,15 +16,6 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ASSIGNMENT = "pooling"
-
-
-def nbgrader_env():
-    """The environment for nbgrader subprocesses: the venv's bin/ first on PATH
-    (nbgrader runs the ``alembic`` executable by name to set up its gradebook)."""
-    env = dict(os.environ)
-    bin_dir = str(pathlib.Path(sys.executable).parent)
-    env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
-    return env
 
 
 def regenerate(course_dir=ROOT, quiet=False):
@@ -38,7 +28,7 @@ def regenerate(course_dir=ROOT, quiet=False):
     cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"]
     if quiet:
         cmd += ["--log-level=WARN"]
-    proc = subprocess.run(cmd, cwd=course_dir, env=nbgrader_env(), capture_output=quiet, text=True)
+    proc = subprocess.run(cmd, cwd=course_dir, capture_output=quiet, text=True)
     if proc.returncode != 0:
         if quiet:
             sys.stderr.write(proc.stdout + proc.stderr)
