@@ -23,6 +23,9 @@ import shutil
 
 import nbformat
 
+from make_class import solution_code  # noqa: E402  (examples/ is on sys.path)
+from autograder.functions import FUNCTIONS  # noqa: E402
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "pooling"
 RELEASE = ROOT / "release" / "pooling"
@@ -34,17 +37,11 @@ def grade_id(cell):
     return cell.metadata.get("nbgrader", {}).get("grade_id")
 
 
-def strip_solution_markers(source):
-    """Source code of a solution cell as a student would have typed it (no nbgrader markers)."""
-    return "\n".join(line for line in source.split("\n")
-                     if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
-
-
 def solution_sources(notebook_name):
-    """grade_id -> filled-in answer code, from the source notebook's solution cells."""
-    nb = nbformat.read(SOURCE / notebook_name, as_version=4)
-    return {grade_id(c): strip_solution_markers(c.source) for c in nb.cells
-            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
+    """grade_id -> filled-in answer code (no nbgrader markers), from the source notebook."""
+    nb = json.loads((SOURCE / notebook_name).read_text(encoding="utf-8"))
+    return {f"answer_{f.name}": solution_code(nb, f.name) for f in FUNCTIONS
+            if f"{f.notebook}.ipynb" == notebook_name}
 
 
 def replace_in(source, old, new):
