@@ -134,11 +134,24 @@ def test_output_is_capped(engine):
         assert s.call("loud", (), {}).value == 1
 
 
-def test_no_children_left(engine):
+SPAWNERS = {
+    "subprocess": "import subprocess\ndef spawn():\n    subprocess.Popen(['sleep', '4244'])\n    return 1\n",
+    "fork": "import os\ndef spawn():\n    if os.fork() == 0:\n        import time; time.sleep(4244)\n    return 1\n",
+    "thread": "import threading, time\ndef spawn():\n    threading.Thread(target=time.sleep, args=(4244,)).start()\n    return 1\n",
+    "multiprocessing": "import multiprocessing, time\ndef spawn():\n"
+                       "    multiprocessing.Process(target=time.sleep, args=(4244,)).start()\n    return 1\n",
+}
+
+
+@pytest.mark.parametrize("how", sorted(SPAWNERS))
+def test_child_cannot_start_threads_or_processes(engine, how):
+    """seccomp, per child: no process or thread, whatever the uid (a fork bomb starves nobody)."""
     me = psutil.Process()
     before = {c.pid for c in me.children()}       # other tests' servers may be running
-    with session(engine, "import subprocess\ndef spawn():\n    subprocess.Popen(['sleep', '4244'])\n    return 1\n") as s:
-        assert s.call("spawn", (), {}).value == 1
+    with session(engine, SPAWNERS[how]) as s:
+        r = s.call("spawn", (), {})
+        assert r.value is None and r.error, r
+        assert s.child.notes.get("seccomp") is True
     zygote = psutil.Process(engine.zygote.proc.pid)
 
     def alive(p):
@@ -148,6 +161,22 @@ def test_no_children_left(engine):
             return False
     assert [c for c in zygote.children(recursive=True) if alive(c)] == []
     assert {c.pid for c in me.children()} - before <= {engine.zygote.proc.pid}
+
+
+def test_killed_child_leaves_nothing(engine):
+    """A child killed on timeout takes its whole namespace with it; its keeper is gone too."""
+    with session(engine, "def spin():\n    while True: pass\n") as s:
+        r = s.call("spin", (), {})
+        assert r.timed_out
+    zygote = psutil.Process(engine.zygote.proc.pid)
+    left = []
+    for c in zygote.children(recursive=True):
+        try:
+            if c.status() != psutil.STATUS_ZOMBIE:
+                left.append(c)
+        except psutil.NoSuchProcess:
+            pass
+    assert left == []
 
 
 def test_fallback_without_namespaces_keeps_limits_and_boundary(caplog):

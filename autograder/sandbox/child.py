@@ -7,10 +7,15 @@ only the standard library, torch, numpy, ``protocol.py`` and ``forbidden.py``
 pins torch to one thread, and then forks a child for every notebook: fork costs
 milliseconds where a fresh interpreter plus ``import torch`` costs seconds.
 
+For each notebook the zygote forks a *keeper*, which unshares a PID namespace
+and forks the child into it, then only waits. No process ever re-enters a PID
+namespace it left (``setns`` back is refused inside a user namespace, which is
+how a normal user runs), and the zygote's own namespace never changes.
+
 Each child, before it runs any student code:
 
-1. becomes PID 1 of a new PID namespace (the zygote unshares it just for the
-   fork), starts its own session, and dies with the zygote (PDEATHSIG);
+1. is PID 1 of its own PID namespace (made by its keeper), starts its own
+   session, and dies with its keeper (PDEATHSIG), which dies with the zygote;
 2. closes every inherited file descriptor except its socket;
 3. unshares mount, network, IPC and UTS namespaces: the network namespace has
    only a downed loopback, so nothing can be reached;
@@ -19,7 +24,10 @@ Each child, before it runs any student code:
    small writable /tmp -- and pivots into it, detaching the host's tree: the
    course, the gradebook, other submissions and the grader are not there;
 5. sets rlimits (address space, CPU, file size, open files, processes, core);
-6. drops to an unprivileged uid/gid when root, with no_new_privs.
+6. drops to an unprivileged uid/gid when root, with no_new_privs;
+7. installs a seccomp filter: no new threads or processes (so a fork bomb or a
+   second thread that hides forbidden calls is impossible, per child, whatever
+   the uid), no ptrace, mount, unshare or setns.
 
 Where the OS refuses a step, the child carries on with what it has and says
 so in its ``ready`` message; the parent prints the warning. The limits and the
@@ -30,9 +38,11 @@ name with decoded arguments, recording the aten ops it dispatches).
 """
 import ctypes
 import errno
+import fcntl
 import json
 import os
 import resource
+import select
 import signal
 import socket
 import sys
@@ -42,15 +52,15 @@ CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MNT_DETACH = 2
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, PR_SET_DUMPABLE = 1, 38, 22, 4
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}.get(os.uname().machine)
 CTL_FD = 3                     # where the child's socket lives after fd cleanup
+LIFE_FD = 4                    # read end of a pipe whose writer is the keeper: EOF = keeper gone
 
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
 _libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
 _libc.unshare.argtypes = [ctypes.c_int]
-_libc.setns.argtypes = [ctypes.c_int, ctypes.c_int]
 _libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
 
 
@@ -184,22 +194,32 @@ def drop_privileges(cfg):
     return True
 
 
-def enter_jail(sock, cfg, pidns):
+def _die_with_keeper():
+    """PDEATHSIG to the keeper, then make sure it was not already gone (the signal would be lost)."""
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    r, _, _ = select.select([LIFE_FD], [], [], 0)
+    if r:                                                 # EOF: the keeper died before we armed it
+        os._exit(0)
+
+
+def enter_jail(sock, life, cfg, pidns):
     """Everything between fork and the first line of student code. Returns notes for the parent."""
     notes = {"pidns": pidns}
     os.setsid()
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     for s in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(s, signal.SIG_IGN if s in (signal.SIGPIPE, signal.SIGXFSZ) else signal.SIG_DFL)
-    # Only the socket survives, as fd 3; 0/1/2 go to /dev/null (output is captured in Python).
-    fd = sock.detach()
-    if fd != CTL_FD:
-        os.dup2(fd, CTL_FD)
+    # Only the socket (fd 3) and the keeper's life pipe (fd 4) survive; 0/1/2 go to /dev/null
+    # (output is captured in Python).
+    # Through high numbers first, so that neither lands on the other's target.
+    hi_sock, hi_life = (fcntl.fcntl(f, fcntl.F_DUPFD, 100) for f in (sock.detach(), life))
+    os.dup2(hi_sock, CTL_FD)
+    os.dup2(hi_life, LIFE_FD)
     null = os.open("/dev/null", os.O_RDWR)
     for i in (0, 1, 2):
         if i != null:
             os.dup2(null, i)
-    os.closerange(4, 1 << 16)                             # also `fd` and `null` when >= 4
+    os.closerange(LIFE_FD + 1, 1 << 16)                   # also `fd`, `life` and `null` when above
+    _die_with_keeper()
     sock = socket.socket(fileno=CTL_FD)
     try:
         if not cfg.get("namespaces", True):
@@ -221,10 +241,78 @@ def enter_jail(sock, cfg, pidns):
         os.chdir(cfg["scratch"])
     set_limits(cfg)
     notes["dropped"] = drop_privileges(cfg)
+    _die_with_keeper()                                    # a uid change cleared PDEATHSIG: arm it again
+    os.close(LIFE_FD)
     _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)              # not ptrace-able by anything of the same uid
+    try:
+        install_seccomp()
+        notes["seccomp"] = True
+    except OSError as e:
+        notes["seccomp"] = False
+        notes["warning"] = (notes.get("warning", "") + "; " if notes.get("warning") else "") + \
+            f"no seccomp ({e.strerror}): the child can start threads and processes"
     os.environ.clear()
     os.environ.update({"HOME": "/tmp", "PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1", "LANG": "C.UTF-8"})
     return sock, notes
+
+
+# ------------------------------------------------------------------ seccomp
+
+# Per architecture: the audit arch, and the syscalls a child may never make.
+# clone3 answers ENOSYS so that libc falls back to clone, which answers EPERM.
+_SECCOMP = {
+    "x86_64": (0xC000003E, {"clone3": 435}, {
+        "clone": 56, "fork": 57, "vfork": 58, "ptrace": 101, "process_vm_readv": 310,
+        "process_vm_writev": 311, "mount": 165, "umount2": 166, "pivot_root": 155, "chroot": 161,
+        "unshare": 272, "setns": 308, "keyctl": 250, "bpf": 321, "perf_event_open": 298,
+        "userfaultfd": 323, "open_by_handle_at": 304}),
+    "aarch64": (0xC00000B7, {"clone3": 435}, {
+        "clone": 220, "ptrace": 117, "process_vm_readv": 270, "process_vm_writev": 271,
+        "mount": 40, "umount2": 39, "pivot_root": 41, "chroot": 51, "unshare": 97, "setns": 268,
+        "keyctl": 219, "bpf": 280, "perf_event_open": 241, "userfaultfd": 282,
+        "open_by_handle_at": 265}),
+}
+_X32_BIT = 0x40000000
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def seccomp_program(machine):
+    """The BPF program (list of (code, jt, jf, k)) for `machine`, or None where unknown."""
+    if machine not in _SECCOMP:
+        return None
+    arch, enosys, eperm = _SECCOMP[machine]
+    LD, JEQ, JGE, RET = 0x20, 0x15, 0x35, 0x06
+    ALLOW, KILL = 0x7FFF0000, 0x80000000
+    ERRNO = 0x00050000
+    banned = [(nr, ERRNO | errno.ENOSYS) for nr in enosys.values()] + \
+             [(nr, ERRNO | errno.EPERM) for nr in eperm.values()]
+    prog = [(LD, 0, 0, 4), (JEQ, 1, 0, arch), (RET, 0, 0, KILL), (LD, 0, 0, 0)]
+    if machine == "x86_64":                      # the x32 ABI would bypass every number below
+        prog.append((JGE, 0, 1, _X32_BIT))
+        prog.append((RET, 0, 0, ERRNO | errno.EPERM))
+    for nr, action in banned:
+        prog.append((JEQ, 0, 1, nr))
+        prog.append((RET, 0, 0, action))
+    prog.append((RET, 0, 0, ALLOW))
+    return prog
+
+
+def install_seccomp():
+    """No new threads or processes, no ptrace/mount/namespaces from here on. Needs no_new_privs."""
+    prog = seccomp_program(os.uname().machine)
+    if prog is None:
+        raise OSError(errno.ENOSYS, f"no seccomp table for {os.uname().machine}")
+    arr = (_SockFilter * len(prog))(*[_SockFilter(*ins) for ins in prog])
+    fprog = _SockFprog(len(prog), arr)
+    _check(_libc.prctl(PR_SET_SECCOMP, 2, ctypes.addressof(fprog), 0, 0), "seccomp")
 
 
 # ------------------------------------------------------------------ serving
@@ -380,11 +468,6 @@ def zygote_main(ctl_fd):
     OpRecorder = _load_by_path(os.path.join(os.pardir, "forbidden.py"), "sandbox_forbidden").OpRecorder
     _warm_up(torch, OpRecorder)
     ctl = socket.socket(fileno=ctl_fd)
-    try:
-        own_pidns = os.open("/proc/self/ns/pid", os.O_RDONLY)
-    except OSError:
-        own_pidns = None
-    use_pidns = own_pidns is not None
 
     def reap(*_):
         try:
@@ -394,6 +477,8 @@ def zygote_main(ctl_fd):
             pass
 
     signal.signal(signal.SIGCHLD, reap)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     ctl.sendall(json.dumps({"ready": True, "pid": os.getpid(), "userns": userns}).encode())
     while True:
         try:
@@ -408,36 +493,71 @@ def zygote_main(ctl_fd):
         if cfg.get("op") == "quit" or not fds:
             os._exit(0)
         child_fd = fds[0]
-        pidns = False
-        if use_pidns and cfg.get("namespaces", True):
-            try:
-                unshare(CLONE_NEWPID)
-                pidns = True
-            except OSError:
-                use_pidns = False
-        pid = os.fork()
-        if pid == 0:
-            code = 70
-            try:
-                ctl.close()
-                sock = socket.socket(fileno=child_fd)
-                sock, notes = enter_jail(sock, cfg, pidns)
-                serve(sock, notes, protocol, OpRecorder, cfg["output_limit"])
-            except BaseException:
-                code = 71
-            finally:
-                os._exit(code)
-        if pidns:
-            # Back to our own PID namespace for the next fork; if that fails we must not go on.
-            if _libc.setns(own_pidns, CLONE_NEWPID) != 0:
-                os._exit(72)
-        os.close(child_fd)
-        pidfd = os.pidfd_open(pid)
+        # No reaping between fork and pidfd_open: the keeper's pid must still be the keeper's.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
         try:
-            socket.send_fds(ctl, [json.dumps({"pid": pid, "pidns": pidns}).encode()], [pidfd])
+            pid = os.fork()
+            if pid == 0:
+                keeper_main(ctl, child_fd, cfg, lambda sock, notes: serve(
+                    sock, notes, protocol, OpRecorder, cfg["output_limit"]))
+            os.close(child_fd)
+            pidfd = os.pidfd_open(pid)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        try:
+            socket.send_fds(ctl, [json.dumps({"pid": pid}).encode()], [pidfd])
         finally:
             os.close(pidfd)
         reap()
+
+
+def keeper_main(ctl, child_fd, cfg, serve_child):
+    """One child's keeper: owns its PID namespace, forks it, and waits. Never returns.
+
+    SIGTERM (from the grader) kills the child and its process group, waits for
+    it, and exits, so once the keeper is gone nothing of the child is left.
+    The keeper dies with the zygote, and the child with the keeper.
+    """
+    code = 70
+    try:
+        _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+        ctl.close()
+        pidns = False
+        if cfg.get("namespaces", True):
+            try:
+                unshare(CLONE_NEWPID)                     # for our children only: we stay where we are
+                pidns = True
+            except OSError:
+                pass
+        life_r, life_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            code = 71
+            try:
+                os.close(life_w)
+                sock, notes = enter_jail(socket.socket(fileno=child_fd), life_r, cfg, pidns)
+                serve_child(sock, notes)
+            finally:
+                os._exit(code)
+        os.close(child_fd)
+        os.close(life_r)
+
+        def stop(*_):
+            for kill in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+                try:
+                    kill()
+                except OSError:
+                    pass
+
+        signal.signal(signal.SIGTERM, stop)
+        _, status = os.waitpid(pid, 0)
+        if not pidns:                                     # what the child's group left behind
+            stop()
+        code = os.waitstatus_to_exitcode(status) & 0xFF
+    finally:
+        os._exit(code)
 
 
 if __name__ == "__main__":

@@ -95,7 +95,11 @@ class _Deadline:
 
 
 class Child:
-    """One jailed process (PID 1 of its own PID namespace when available)."""
+    """One jailed process (PID 1 of its own PID namespace when available), seen through its keeper.
+
+    ``pid`` and ``pidfd`` are the keeper's: the child's own pid lives in a namespace the
+    grader does not see.
+    """
 
     def __init__(self, pid, pidfd, sock):
         self.pid, self.pidfd, self.sock = pid, pidfd, sock
@@ -136,24 +140,25 @@ class Child:
         return header
 
     def kill(self):
-        """SIGKILL the child's whole PID namespace (its process group as well, for the fallback)."""
+        """Stop the child through its keeper, and wait until nothing of it is left.
+
+        SIGTERM asks the keeper to SIGKILL the child (PID 1 of its namespace, so
+        everything in it) and its process group, reap it and exit; a keeper that
+        does not exit in time is SIGKILLed, and the child dies with it (PDEATHSIG).
+        """
         if not self.alive:
             return
         self.alive = False
-        try:
-            signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
-        except (ProcessLookupError, OSError):
-            pass
-        if not self.notes.get("pidns"):
+        for sig, wait in ((signal.SIGTERM, 2.0), (signal.SIGKILL, 5.0)):
             try:
-                os.killpg(self.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError, OSError):
-                pass
-        # Wait (briefly) until the kernel has torn it down, so nothing outlives the grading.
-        try:
-            select.select([self.pidfd], [], [], 5.0)
-        except (OSError, ValueError):
-            pass
+                signal.pidfd_send_signal(self.pidfd, sig)
+            except (ProcessLookupError, OSError):
+                break                                     # already gone
+            try:
+                if select.select([self.pidfd], [], [], wait)[0]:
+                    break
+            except (OSError, ValueError):
+                break
         for f in (self.sock.close, lambda: os.close(self.pidfd)):
             try:
                 f()
