@@ -201,3 +201,18 @@ def test_fallback_without_namespaces_keeps_limits_and_boundary(caplog):
         assert denied and "Error" in denied
     finally:
         eng.close()
+
+
+def test_a_zygote_that_keeps_dying_stops_the_engine(tmp_path, monkeypatch):
+    """The grader's failure is not the student's: after a bounded number of restarts, a loud error."""
+    import autograder.sandbox.runner as runner
+    dying = tmp_path / "dying_zygote.py"
+    dying.write_text("import sys\nsys.exit(72)\n")           # as the zygote did at its first spawn
+    monkeypatch.setattr(runner, "CHILD_PY", str(dying))
+    eng = Engine(Limits(call_timeout=3, notebook_timeout=30))
+    try:
+        with pytest.raises(runner.SandboxUnavailable, match="cannot run student code"):
+            eng.spawn()
+        assert eng.failed_starts == Engine.MAX_FAILED_STARTS
+    finally:
+        eng.close()

@@ -201,10 +201,14 @@ class Zygote:
         theirs.close()
         self.ctl = ours
         self.ctl.settimeout(120)
-        hello = self.ctl.recv(1 << 16)
-        if not hello:
-            raise RuntimeError("the sandbox zygote failed to start (see stderr)")
-        self.info = json.loads(hello)
+        try:
+            hello = self.ctl.recv(1 << 16)
+            if not hello:
+                raise RuntimeError("the sandbox zygote failed to start (see stderr)")
+            self.info = json.loads(hello)
+        except BaseException:
+            self.close()                          # no half-started zygote or scratch dir left behind
+            raise
         self.ctl.settimeout(30)
         self._n = 0
 
@@ -243,40 +247,66 @@ class Zygote:
                 pass
 
 
+class SandboxUnavailable(RuntimeError):
+    """The grader cannot run student code at all: its own failure, never a student's grade."""
+
+
 class Engine:
-    """One worker's sandbox: a zygote (restarted if it dies) and per-notebook sessions."""
+    """One worker's sandbox: a zygote (restarted if it dies) and per-notebook sessions.
 
-    _warned = set()
+    A zygote that dies is restarted; after ``MAX_FAILED_STARTS`` failures in a
+    row (no child started in between) the engine raises ``SandboxUnavailable``
+    and the run stops, rather than turning the grader's failure into zeros.
+    """
 
-    def __init__(self, limits: Limits = None, python=None):
+    MAX_FAILED_STARTS = 3
+    _warned = set()                    # warnings already printed by this process
+
+    def __init__(self, limits: Limits = None, python=None, announce=True):
         self.limits = limits or Limits()
         self.python = python
         self.zygote = None
+        self.failed_starts = 0
+        self.warnings = set()          # what this engine's children could not set up (see _warn)
+        self.announce = announce       # print each warning once per process (off: the caller reports)
         self.CallResult = _call_result_class()
 
     def spawn(self) -> Child:
-        for attempt in range(2):
-            if self.zygote is None or not self.zygote.alive():
-                if self.zygote is not None:
-                    self.zygote.close()
-                self.zygote = Zygote(self.python)
+        last = None
+        while self.failed_starts < self.MAX_FAILED_STARTS:
             try:
+                if self.zygote is None or not self.zygote.alive():
+                    if self.zygote is not None:
+                        self.zygote.close()
+                    self.zygote = None
+                    self.zygote = Zygote(self.python)
                 child = self.zygote.spawn(self.limits)
                 notes = child.wait_ready(30.0)
-                child.notes.update(notes)
-                self._warn(notes)
-                return child
-            except (RuntimeError, OSError, ChildDied):
-                if attempt:
-                    raise
-                self.zygote.close()
-                self.zygote = None
+            except (RuntimeError, OSError, ChildDied) as e:
+                last = e
+                self.failed_starts += 1
+                if self.zygote is not None:
+                    self.zygote.close()
+                    self.zygote = None
+                continue
+            self.failed_starts = 0
+            child.notes.update(notes)
+            self._warn(notes)
+            return child
+        code = self.zygote.proc.returncode if self.zygote is not None else None
+        raise SandboxUnavailable(
+            f"无法运行学生代码：沙箱启动失败 {self.failed_starts} 次 / cannot run student code: the sandbox "
+            f"failed to start {self.failed_starts} times in a row ({type(last).__name__}: {last}"
+            f"{f', exit code {code}' if code is not None else ''})")
 
     def _warn(self, notes):
         msg = notes.get("warning")
         if not notes.get("dropped") and os.geteuid() == 0:
             msg = (msg + "; " if msg else "") + "could not drop root privileges"
-        if msg and msg not in Engine._warned:
+        if not msg:
+            return
+        self.warnings.add(msg)
+        if self.announce and msg not in Engine._warned:
             Engine._warned.add(msg)
             log.warning("sandbox: %s (limits and the protocol still apply)", msg)
             print(f"autograder: WARNING: sandbox {msg}", file=sys.stderr)
