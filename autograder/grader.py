@@ -26,7 +26,7 @@ import time
 from autograder import __version__, functions
 from autograder.pipeline import (CollectResults, FindAnswers, InvalidNotebook, ReadNotebook, RunSuites,
                                  SourceTests, failed_result)
-from autograder.sandbox.runner import Engine, Limits
+from autograder.sandbox.runner import Engine, Limits, SandboxUnavailable
 
 KIT_DIR = pathlib.Path(__file__).resolve().parent
 NOT_SUBMITTED = "未提交 / notebook not submitted"
@@ -232,6 +232,8 @@ def grade_submissions(submissions, out, workers=None, *, force=False, limits: Li
         for sub, key in todo:
             try:
                 res = grader.grade_submission(sub)
+            except SandboxUnavailable:
+                raise
             except Exception as e:                        # the grader's own failure: recorded, not fatal
                 collect.finish(sub, key, failed_result(sub, grader, f"评分器错误 / grader error: {e}"[:200]), ok=False)
                 continue
@@ -256,6 +258,9 @@ def _grade_parallel(todo, workers, limits, grader, finish):
                 sub, key = futs[fut]
                 try:
                     finish(sub, key, fut.result())
+                except SandboxUnavailable:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise
                 except cf.process.BrokenProcessPool:
                     failed.append((sub, key))
                 except Exception as e:

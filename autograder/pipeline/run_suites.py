@@ -7,6 +7,7 @@ sandbox proxy and compare. One child per notebook; it is restarted if it dies.
 import time
 
 from autograder.functions import ASSIGNMENT, PREAMBLE
+from autograder.sandbox.runner import SandboxUnavailable
 
 STATUS_INVALID = "invalid"
 
@@ -38,6 +39,8 @@ class RunSuites:
                     continue
                 try:
                     res = run_suite(t.function, session.caller(t.function), seed=self.seed)
+                except SandboxUnavailable:                # no student code can run: stop, never zeros
+                    raise
                 except Exception as e:                    # a grader bug must not cost other rows
                     row["message"] = f"评分器内部错误 / grader error: {type(e).__name__}: {e}"[:300]
                     rows.append(row)
