@@ -7,7 +7,8 @@
     autograder report DIR
 
 Exit status: 0 once every submission has its rows, whatever the students'
-code did; 2 for bad arguments or missing files.
+code did; 2 for bad arguments or missing files; 3 when the sandbox cannot run
+student code at all (the grader's failure: no class of zeros is written).
 """
 import argparse
 import os
@@ -123,7 +124,13 @@ def main(argv=None):
         args = argparse.Namespace(command="report", rest=argv[1:])
     else:
         args = ap.parse_args(argv)
-    return grade(args) if args.command == "grade" else report(args)
+    from autograder.sandbox.runner import SandboxUnavailable
+    try:
+        return grade(args) if args.command == "grade" else report(args)
+    except SandboxUnavailable as e:
+        # The grader's own failure: say so and stop, rather than grade a class of zeros.
+        print(f"autograder: 评分器无法运行 / the grader cannot run: {e}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":
