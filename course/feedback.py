@@ -8,6 +8,8 @@ Every student-facing sentence is Chinese first, English alongside.
 """
 from dataclasses import dataclass
 import math
+import re
+import reprlib
 
 import torch
 
@@ -151,6 +153,56 @@ def hint(mid):
 
 
 # ---------------------------------------------------------------------------
+# Text that the student's code controls.
+# ---------------------------------------------------------------------------
+
+# Characters of student-controlled text (an exception message, a repr, a type
+# name, a cell's error) that one item of feedback may show. Every such item goes
+# through `student_text`, so a submission cannot fill a page, results.json or
+# grades.csv, however it arranges its errors or output.
+STUDENT_TEXT_LIMIT = 200
+
+# Control characters, and the invisible and bidi-override characters that can
+# make text on a page read differently from what it is.
+_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+class _BoundedRepr(reprlib.Repr):
+    """A repr that stops early: long containers, strings and numbers are elided, tensors
+    are named by shape and dtype (never printed: a view may pose as millions of elements)."""
+
+    def __init__(self):
+        super().__init__()
+        self.maxlevel, self.maxtuple, self.maxlist, self.maxdict = 3, 12, 12, 6
+        self.maxset = self.maxfrozenset = self.maxdeque = self.maxarray = 6
+        self.maxstring = self.maxlong = self.maxother = STUDENT_TEXT_LIMIT
+
+    def repr_Tensor(self, x, level):
+        return f"tensor{tuple(x.shape)} {_dtype_name(x.dtype)}"
+
+
+_REPR = _BoundedRepr()
+
+
+def student_text(text, limit=STUDENT_TEXT_LIMIT):
+    """Student-controlled text made safe to show: unsafe characters replaced by '?',
+    cut to ``limit`` characters (with a note of how many were cut)."""
+    s = text if type(text) is str else student_repr(text, limit)
+    cut = len(s) - limit
+    s = _UNSAFE_CHARS.sub("?", s[:limit])
+    return s + (f" …（省略 {cut} 个字符 / {cut} more characters cut）" if cut > 0 else "")
+
+
+def student_repr(value, limit=STUDENT_TEXT_LIMIT):
+    """A student-controlled value as short, safe text (a bounded repr)."""
+    try:
+        s = _REPR.repr(value)
+    except Exception:                   # a repr that raises is the student's problem, not ours
+        s = f"<{type(value).__name__}>"
+    return student_text(s, limit)
+
+
+# ---------------------------------------------------------------------------
 # Property groups: names shown to students.
 # ---------------------------------------------------------------------------
 
@@ -226,9 +278,17 @@ class Diff:
         return self.kind == "ok"
 
 
+# Longest tuple (or tensor) accepted as an output shape: never materialise a huge one.
+_MAX_TUPLE = 64
+
+
 def _as_int_tuple(v):
     if isinstance(v, torch.Tensor):
+        if v.numel() > _MAX_TUPLE:
+            return None
         v = v.tolist()
+    if isinstance(v, (list, tuple, torch.Size)) and len(v) > _MAX_TUPLE:
+        return None
     try:
         out = tuple(v)
     except TypeError:
@@ -259,9 +319,11 @@ def compare(expected, got, *, scale=1.0):
     """
     if isinstance(expected, torch.Tensor):
         if not isinstance(got, torch.Tensor):
-            return Diff("type", f"expected a torch.Tensor, got {type(got).__name__}")
+            return Diff("type", f"expected a torch.Tensor, got {student_text(type(got).__name__)}")
+        # Nothing below runs unless `got` has the expected (small) shape: the statistics
+        # never materialise more than the reference's own size, whatever view was sent.
         if tuple(got.shape) != tuple(expected.shape):
-            return Diff("shape", f"shape {tuple(got.shape)}, expected {tuple(expected.shape)}")
+            return Diff("shape", f"shape {student_repr(tuple(got.shape))}, expected {tuple(expected.shape)}")
         if got.dtype != expected.dtype:
             return Diff("dtype", f"dtype {_dtype_name(got.dtype)}, expected {_dtype_name(expected.dtype)}")
         if got.is_complex() or not got.is_floating_point():
@@ -285,18 +347,18 @@ def compare(expected, got, *, scale=1.0):
     if isinstance(expected, tuple):
         g = _as_int_tuple(got)
         if g is None:
-            return Diff("type", f"expected a tuple of ints, got {type(got).__name__}")
+            return Diff("type", f"expected a tuple of ints, got {student_text(type(got).__name__)}")
         if g != expected:
-            return Diff("value", f"got {g}, expected {expected}")
+            return Diff("value", f"got {student_repr(g)}, expected {expected}")
         return Diff("ok")
     # a number
     g = _as_number(got)
     if g is None:
-        return Diff("type", f"expected a number, got {type(got).__name__}")
+        return Diff("type", f"expected a number, got {student_text(type(got).__name__)}")
     if isinstance(g, float) and not math.isfinite(g):
         return Diff("nonfinite", f"got {g}, expected {expected}")
     if g != expected:
-        return Diff("value", f"got {g}, expected {expected}")
+        return Diff("value", f"got {student_repr(g)}, expected {expected}")
     return Diff("ok")
 
 
@@ -309,12 +371,23 @@ def _dtype_name(dt):
 
 
 def describe_value(v):
-    """Short text for one argument: tensors by shape and dtype, the rest by repr."""
+    """Short text for one value: tensors by shape, dtype and range, the rest by a bounded repr."""
     if isinstance(v, torch.Tensor):
         layout = "" if v.is_contiguous() else ", non-contiguous"
-        lo, hi = (float(v.min()), float(v.max())) if v.numel() else (0.0, 0.0)
-        return f"tensor{tuple(v.shape)} {_dtype_name(v.dtype)}{layout}, values in [{lo:.4g}, {hi:.4g}]"
-    return repr(v)
+        return f"tensor{tuple(v.shape)} {_dtype_name(v.dtype)}{layout}{_value_range(v)}"
+    return student_repr(v)
+
+
+def _value_range(t):
+    """``, values in [lo, hi]``, computed only where that copies no more than the tensor's
+    own storage (a zero-stride view of a few bytes may pose as millions of elements)."""
+    if t.numel() == 0:
+        return ", values in [0, 0]"
+    if t.is_complex() or t.numel() > t.untyped_storage().nbytes() // max(1, t.element_size()):
+        return ""
+    t = t.detach()
+    lo, hi = float(t.min()), float(t.max())
+    return f", values in [{lo:.4g}, {hi:.4g}]"
 
 
 def describe_call(name, args, kwargs):
@@ -360,7 +433,7 @@ def format_failure(name, args, kwargs, expected, got, diff, error=None):
     """Plain-text report of one failing case: the call, expected vs got, where they differ."""
     lines = [f"最小的失败用例 / smallest failing case: {name}(...)", describe_call(name, args, kwargs)]
     if error is not None:
-        lines.append(f"抛出异常 / raised: {error}")
+        lines.append(f"抛出异常 / raised: {student_text(error)}")
         return "\n".join(lines)
     if isinstance(expected, BaseException) or (isinstance(expected, str) and expected.startswith("raise ")):
         lines.append(f"应当抛出 / should raise: {expected if isinstance(expected, str) else type(expected).__name__}")
@@ -377,7 +450,7 @@ def format_failure(name, args, kwargs, expected, got, diff, error=None):
         lines.append(f"实际 / got: {describe_value(got)}")
     else:
         lines.append(f"期望 / expected: {expected!r}")
-        lines.append(f"实际 / got: {got if not isinstance(got, torch.Tensor) else describe_value(got)!r}")
+        lines.append(f"实际 / got: {describe_value(got)}")
     return "\n".join(lines)
 
 

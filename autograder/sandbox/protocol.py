@@ -22,6 +22,14 @@ This file is the trust boundary; keep it small enough to audit in one sitting.
 Never pickle: decoding only ever builds None/bool/int/float/str, lists,
 tuples, dicts, dtypes and plain ``torch.Tensor`` objects.  Every size is capped.
 
+Whatever the child sends is hostile, so the parent's memory follows the bytes
+that actually arrived, never the sizes a header announces: frames are read
+into buffers that grow as data comes in; a JSON frame may hold at most
+``MAX_JSON_ITEMS`` values; a tensor is decoded only if its shape, strides and
+offset reach nothing outside the bytes sent, and only up to ``MAX_ELEMENTS``
+elements (per tensor and per message), so a 4-byte buffer cannot pose as a
+2^29-element view.  Decoding raises ``ProtocolError`` and nothing else.
+
 This module imports only the standard library and torch, because the child
 (which runs inside the jail, without the grader package) loads it too.
 """
@@ -39,6 +47,9 @@ MAX_BUFFERS = 256              # tensors per message
 MAX_DEPTH = 32                 # nesting of lists/tuples/dicts
 MAX_NDIM = 16
 MAX_INT_DIGITS = 4000          # below CPython's own int-parsing guard
+MAX_JSON_ITEMS = 1 << 18       # JSON values of one message (bounds the Python objects it becomes)
+MAX_ELEMENTS = 1 << 24         # elements of a decoded tensor, and of all tensors of one message
+_READ_STEP = 1 << 16           # first read size; buffers double only as bytes arrive
 
 DTYPES = {
     name: getattr(torch, name)
@@ -46,6 +57,7 @@ DTYPES = {
                  "uint8", "int8", "int16", "int32", "int64", "bool")
 }
 DTYPE_NAMES = {v: k for k, v in DTYPES.items()}
+_ITEMSIZE = {v: torch.empty((), dtype=v).element_size() for v in DTYPES.values()}
 _HDR = struct.Struct("!I")
 
 
@@ -71,11 +83,15 @@ class Unsupported:
 # ---------------------------------------------------------------- framing
 
 def _recv_exact(sock, n):
-    buf = bytearray(n)
-    view = memoryview(buf)
+    """Read exactly `n` bytes. The buffer grows (doubling) as bytes arrive, so a peer
+    that announces a huge frame and sends little costs little."""
+    buf = bytearray(min(n, _READ_STEP))
     got = 0
     while got < n:
-        k = sock.recv_into(view[got:], n - got)
+        if got == len(buf):
+            buf.extend(bytes(min(len(buf), n - len(buf))))
+        with memoryview(buf) as view:             # released before the next resize
+            k = sock.recv_into(view[got:], len(buf) - got)
         if k == 0:
             raise EOFError("peer closed the connection")
         got += k
@@ -99,10 +115,7 @@ def recv_message(sock, max_message=MAX_MESSAGE):
     (n,) = _HDR.unpack(_recv_exact(sock, 4))
     if n > min(MAX_JSON, max_message):
         raise ProtocolError(f"JSON frame too large ({n} bytes)")
-    try:
-        header = json.loads(bytes(_recv_exact(sock, n)).decode("utf-8"))
-    except (ValueError, RecursionError) as e:
-        raise ProtocolError(f"bad JSON: {str(e)[:80]}") from None
+    header = _parse_json(bytes(_recv_exact(sock, n)))
     if not isinstance(header, dict):
         raise ProtocolError("header is not an object")
     nbuf = header.get("nbuf", 0)
@@ -117,6 +130,22 @@ def recv_message(sock, max_message=MAX_MESSAGE):
             raise ProtocolError(f"message too large ({total} bytes)")
         buffers.append(_recv_exact(sock, m))
     return header, buffers
+
+
+def _parse_json(data):
+    """JSON bytes -> object, refusing frames with more than MAX_JSON_ITEMS values.
+
+    Every value after the first in an array or object follows a ',' and every
+    container starts with '[' or '{': counting those bytes (strings included,
+    which only errs on the strict side) bounds the objects json.loads makes.
+    """
+    items = sum(data.count(c) for c in (b",", b"[", b"{"))
+    if items > MAX_JSON_ITEMS:
+        raise ProtocolError(f"JSON frame has too many values ({items})")
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise ProtocolError("bad JSON") from None
 
 
 # ---------------------------------------------------------------- values
@@ -180,7 +209,19 @@ def _encode_tensor(t, buffers):
 
 
 def decode(obj, buffers, depth=0):
-    """JSON object from `encode` -> Python value. Raises ProtocolError on anything odd."""
+    """JSON object from `encode` -> Python value. Raises ProtocolError (only) on anything odd."""
+    try:
+        return _decode(obj, buffers, depth, [MAX_ELEMENTS])
+    except ProtocolError:
+        raise
+    except (RecursionError, MemoryError):
+        raise ProtocolError("value too large or nested too deeply") from None
+    except Exception as e:                        # a check we missed must still not reach the caller
+        raise ProtocolError(f"bad value ({type(e).__name__})") from None
+
+
+def _decode(obj, buffers, depth, budget):
+    """`decode` proper; `budget` is a one-item list: tensor elements the message may still hold."""
     if depth > MAX_DEPTH:
         raise ProtocolError("value nested too deeply")
     if obj is None or isinstance(obj, (bool, str, float)):
@@ -190,52 +231,75 @@ def decode(obj, buffers, depth=0):
             raise ProtocolError("integer too large")
         return obj
     if isinstance(obj, list):
-        return [decode(v, buffers, depth + 1) for v in obj]
+        return [_decode(v, buffers, depth + 1, budget) for v in obj]
     if not isinstance(obj, dict) or len(obj) == 0:
         raise ProtocolError("bad value")
     if "$tensor" in obj:
-        return _decode_tensor(obj, buffers)
+        return _decode_tensor(obj, buffers, budget)
     if len(obj) != 1:
         raise ProtocolError("bad tagged value")
     (tag, v), = obj.items()
     if tag == "$t" and isinstance(v, list):
-        return tuple(decode(x, buffers, depth + 1) for x in v)
+        return tuple(_decode(x, buffers, depth + 1, budget) for x in v)
     if tag == "$d" and isinstance(v, dict):
-        return {str(k): decode(x, buffers, depth + 1) for k, x in v.items()}
+        return {str(k): _decode(x, buffers, depth + 1, budget) for k, x in v.items()}
     if tag == "$f" and v in ("nan", "inf", "-inf"):
         return float(v)
-    if tag == "$dtype" and v in DTYPES:
+    if tag == "$dtype" and isinstance(v, str) and v in DTYPES:
         return DTYPES[v]
-    if tag == "$u":
+    if tag == "$u" and isinstance(v, str):
         return Unsupported(v)
-    raise ProtocolError(f"unknown tag {str(tag)[:20]}")
+    raise ProtocolError("unknown tag")
 
 
-def _decode_tensor(obj, buffers):
-    try:
-        i, dtype = obj["$tensor"], DTYPES[obj["dtype"]]
-        shape, stride = obj["shape"], obj["stride"]
-        rg = obj.get("requires_grad", False)
-        buf = buffers[i]
-    except (KeyError, IndexError, TypeError):
-        raise ProtocolError("bad tensor header") from None
-    ok = (type(i) is int and isinstance(shape, list) and isinstance(stride, list)
-          and len(shape) == len(stride) <= MAX_NDIM and type(rg) is bool
-          and all(type(n) is int and 0 <= n < 2 ** 40 for n in shape)
-          and all(type(s) is int and 0 <= s < 2 ** 40 for s in stride))
-    if not ok:
-        raise ProtocolError("bad tensor shape/stride")
-    itemsize = torch.empty((), dtype=dtype).element_size()
-    span = 0 if 0 in shape else 1 + sum((n - 1) * s for n, s in zip(shape, stride))
+_TENSOR_KEYS = frozenset({"$tensor", "dtype", "shape", "stride", "offset", "requires_grad"})
+
+
+def _int_list(v, lo):
+    """`v` is a list of at most MAX_NDIM plain ints, each >= lo."""
+    return (isinstance(v, list) and len(v) <= MAX_NDIM
+            and all(type(n) is int and lo <= n < 2 ** 48 for n in v))
+
+
+def _tensor_header(obj, buffers):
+    """Validated (buffer, dtype, shape, stride, offset, requires_grad) of a tensor entry."""
+    i, name = obj.get("$tensor"), obj.get("dtype")
+    shape, stride = obj.get("shape"), obj.get("stride")
+    offset, rg = obj.get("offset", 0), obj.get("requires_grad", False)
+    if not set(obj) <= _TENSOR_KEYS or type(i) is not int or not 0 <= i < len(buffers):
+        raise ProtocolError("bad tensor header")
+    if not isinstance(name, str) or name not in DTYPES or type(rg) is not bool:
+        raise ProtocolError("bad tensor dtype")
+    if not (_int_list(shape, 0) and _int_list(stride, 0) and len(shape) == len(stride)
+            and type(offset) is int and 0 <= offset < 2 ** 48):
+        raise ProtocolError("bad tensor shape/stride/offset")
+    return buffers[i], DTYPES[name], shape, stride, offset, rg
+
+
+def _decode_tensor(obj, buffers, budget):
+    """A plain tensor over the bytes sent, if its view stays inside them and within the caps."""
+    buf, dtype, shape, stride, offset, rg = _tensor_header(obj, buffers)
+    numel = 1
+    for n in shape:
+        numel *= n
+        if numel > MAX_ELEMENTS:
+            raise ProtocolError(f"tensor has too many elements (more than {MAX_ELEMENTS})")
+    if numel > budget[0]:
+        raise ProtocolError(f"tensors have too many elements in all (more than {MAX_ELEMENTS})")
+    budget[0] -= numel
+    itemsize = _ITEMSIZE[dtype]
+    # Elements the view reaches: offset .. offset + max index. The buffer must be exactly that.
+    span = 0 if numel == 0 else offset + 1 + sum((n - 1) * s for n, s in zip(shape, stride))
     if len(buf) != span * itemsize:
-        raise ProtocolError("tensor buffer size does not match shape/stride")
+        raise ProtocolError("tensor buffer size does not match shape/stride/offset")
     if span == 0:
         base = torch.empty(0, dtype=dtype)
     elif dtype == torch.bool:
         base = torch.frombuffer(buf, dtype=torch.uint8).to(torch.bool)
     else:
         base = torch.frombuffer(buf, dtype=torch.uint8).view(dtype)
-    t = torch.as_strided(base, shape, stride, 0)
+    # Overlapping or zero strides stay views: at most MAX_ELEMENTS, over the bytes sent.
+    t = torch.as_strided(base, shape, stride, offset if span else 0)
     if rg and (dtype.is_floating_point or dtype.is_complex):
         t = t.detach().requires_grad_(True)
     return t
