@@ -410,13 +410,18 @@ class Session:
             self.child = None
             return CR(value=None, error="进程退出（如 exit、崩溃或超出内存） / the process exited "
                                         "(exit, crash or out of memory)", timed_out=False, ops=frozenset())
-        ops = reply.get("ops") or []
-        ops = frozenset(str(o)[:200] for o in ops[:10000]) if isinstance(ops, list) else frozenset()
+        # Everything in the reply is the student's: at most 1000 op names that look like
+        # aten op names, an error that is a capped string; the feedback cuts what it shows.
+        import re
+        ops = reply.get("ops") if isinstance(reply.get("ops"), list) else []
+        ops = frozenset(o for o in ops[:1000] if type(o) is str and re.fullmatch(r"[A-Za-z_][\w.:]{0,99}", o, re.A))
         if not reply.get("ok"):
-            return CR(value=None, error=str(reply.get("error"))[:500] or "error", timed_out=False, ops=ops)
+            error = reply.get("error")
+            error = error[:500] if type(error) is str and error else "error"
+            return CR(value=None, error=error, timed_out=False, ops=ops)
         try:
             value = protocol.decode(reply.get("value"), rbuf)
-        except (protocol.ProtocolError, RecursionError, ValueError) as e:
+        except (protocol.ProtocolError, RecursionError, ValueError, MemoryError) as e:
             return CR(value=None, error=f"返回值无效 / invalid return value: {e}"[:300], timed_out=False, ops=ops)
         if isinstance(value, protocol.Unsupported):
             return CR(value=None, error=f"返回了不支持的类型 / returned an unsupported type: {value.typename}",
