@@ -1,0 +1,141 @@
+"""The kit as a normal user: the same jail, the same points, and the same tests as root.
+
+CI runs as root, and root hides what a normal user meets (a self-learner on a
+laptop, a JupyterHub user, a TA): no uid to drop to, user namespaces instead of
+privileges, files only root can read. So, when the suite runs as root, this
+module drops to a throwaway uid (``setpriv``) and
+
+- grades the bundled submissions as that uid and as root, and asserts the rows agree;
+- re-runs the sandbox, hostile, self-study and class-grading tests as that uid,
+  with namespaces and with the documented fallback without them.
+
+Run by a normal user, the whole suite already is the normal-user run, and
+this module skips.
+"""
+import csv
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = [
+    pytest.mark.skipif(os.geteuid() != 0, reason="already a normal user: the whole suite is the non-root run"),
+    pytest.mark.skipif(shutil.which("setpriv") is None, reason="setpriv (util-linux) is needed to drop to a uid"),
+]
+
+UID = 54321                     # a throwaway account: no passwd entry, no groups, no home but ours
+VENV_PY = pathlib.Path(sys.executable)
+EXAMPLES = ROOT / "examples" / "submitted"
+
+
+def _as_user(cmd, home, cwd=None, env=None, timeout=1800):
+    """Run `cmd` as UID with nothing of root's: no groups, no capabilities, a home of its own."""
+    base = {k: v for k, v in os.environ.items()
+            if k in ("PATH", "LANG", "LC_ALL", "OMP_NUM_THREADS") or k.startswith("PIP_")}
+    base.update(HOME=str(home), TMPDIR=str(home / "tmp"), PYTHONDONTWRITEBYTECODE="1",
+                MPLCONFIGDIR=str(home / "mpl"), **(env or {}))
+    full = ["setpriv", f"--reuid={UID}", f"--regid={UID}", "--clear-groups", "--inh-caps=-all",
+            "--reset-env", "env", *[f"{k}={v}" for k, v in base.items()], *map(str, cmd)]
+    return subprocess.run(full, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def home():
+    """A home directory owned by the throwaway uid (and a TMPDIR inside it)."""
+    d = pathlib.Path(tempfile.mkdtemp(prefix="autograder-nonroot-"))
+    os.chmod(d, 0o755)
+    for sub in ("tmp", "mpl"):
+        (d / sub).mkdir()
+    for p in [d, *d.iterdir()]:
+        os.chown(p, UID, UID)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def kit(home):
+    """(python, repo) that the throwaway uid can read: this checkout, or a copy when a parent
+    directory (e.g. /root) is closed to other users."""
+    probe = _as_user([VENV_PY, "-c", "import torch, autograder"], home, cwd=home,
+                     env={"PYTHONPATH": str(ROOT)})
+    if probe.returncode == 0:
+        return VENV_PY, ROOT
+    copy = home / "kit"
+    shutil.copytree(ROOT, copy, symlinks=True, ignore=shutil.ignore_patterns(".git", "__pycache__"))
+    subprocess.run(["chmod", "-R", "a+rX", str(copy)], check=True)
+    py = copy / VENV_PY.relative_to(ROOT) if VENV_PY.is_relative_to(ROOT) else VENV_PY
+    probe = _as_user([py, "-c", "import torch, autograder"], home, cwd=home, env={"PYTHONPATH": str(copy)})
+    assert probe.returncode == 0, f"the throwaway user cannot run the kit's Python: {probe.stderr[-2000:]}"
+    return py, copy
+
+
+def _rows(out):
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        return {(r["student_id"], r["notebook"], r["grade_id"]): (r["points"], r["status"], r["message"])
+                for r in csv.DictReader(f)}
+
+
+def _grade(runner, py, repo, subs, out, home):
+    cmd = [py, "-m", "autograder.cli", "grade", subs, "--out", out, "--workers", "2", "--force", "--quiet"]
+    env = {"PYTHONPATH": str(repo)}
+    return runner(cmd, home, cwd=home, env=env)
+
+
+def test_normal_user_grades_like_root(kit, home):
+    """The bundled class, as root and as a normal user: the same row for every cell, no grader error."""
+    py, repo = kit
+    subs = home / "submitted"
+    shutil.copytree(EXAMPLES, subs)
+    subprocess.run(["chmod", "-R", "a+rX", str(subs)], check=True)
+    as_root = home / "out-root"
+
+    def root_runner(cmd, home, cwd=None, env=None):
+        e = dict(os.environ, **(env or {}))
+        return subprocess.run(list(map(str, cmd)), cwd=cwd, env=e, capture_output=True, text=True, timeout=1800)
+
+    r = _grade(root_runner, py, repo, subs, as_root, home)
+    assert r.returncode == 0, r.stderr[-3000:]
+    u = _grade(_as_user, py, repo, subs, home / "tmp" / "out-user", home)
+    assert u.returncode == 0, u.stderr[-3000:]
+    root_rows, user_rows = _rows(as_root), _rows(home / "tmp" / "out-user")
+    assert root_rows == user_rows
+    assert not [k for k, v in user_rows.items() if "grader error" in v[2] or "sandbox" in v[2]]
+    for student in ("alice", "bob"):                       # the two complete solutions: 26/26 for both users
+        got = sum(float(p) for (sid, _, _), (p, _, _) in user_rows.items() if sid == student)
+        assert got == 26.0, (student, got)
+
+
+def test_normal_user_self_study_full_marks(kit, home):
+    """A learner grades the instructor's own notebook on their machine: full marks, no root."""
+    py, repo = kit
+    nb = home / "tmp" / "02_as_convolution.ipynb"
+    shutil.copy(EXAMPLES / "alice" / "pooling" / "02_as_convolution.ipynb", nb)
+    os.chown(nb, UID, UID)
+    r = _as_user([py, "-m", "autograder.cli", "grade", nb], home, cwd=home, env={"PYTHONPATH": str(repo)})
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert re.search(r"合计 total\s+6 / 6", r.stdout), r.stdout[-2000:]
+    assert "grader error" not in r.stdout
+
+
+# The modules a normal user's grading depends on; each runs whole, as the throwaway uid.
+NONROOT_MODULES = ["tests/test_sandbox.py", "tests/test_hostile.py", "tests/test_selfstudy.py",
+                   "tests/test_cli.py"]
+
+
+@pytest.mark.slow
+def test_kit_tests_pass_as_a_normal_user(kit, home):
+    """Sandbox (namespaces and the fallback), hostile corpus, self-study and class grading, as a normal user."""
+    py, repo = kit
+    cmd = [py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "-m", "not browser",
+           *[repo / m for m in NONROOT_MODULES]]
+    r = _as_user(cmd, home, cwd=repo, env={"PYTHONPATH": str(repo)}, timeout=3000)
+    tail = (r.stdout + r.stderr)[-4000:]
+    assert r.returncode == 0, tail
+    assert " passed" in r.stdout and " failed" not in r.stdout, tail
