@@ -41,3 +41,11 @@ c.Autograde.autograde_preprocessors = [
     AssignLatePenalties, CheckCellMetadata]
 c.RepairGradeCells.source_dir = os.path.join(ROOT, "source", "pooling")
 c.RepairGradeCells.release_dir = os.path.join(ROOT, "release", "pooling")
+
+# --- Files are what they seem (autograder/nbgrader_converters.py) ---------
+# autograde / generate_feedback never follow a link in a submission: linked,
+# hard-linked and special files are skipped with a warning (a linked notebook
+# is graded 0, invalid), so no link target lands in autograded/ or feedback/.
+from autograder.nbgrader_converters import install as install_hardened_converters  # noqa: E402
+
+install_hardened_converters()

@@ -16,13 +16,13 @@ A submission whose task still fails gets rows with status ``error``.
 import dataclasses
 import json
 import os
-import pathlib
 import secrets
 import sys
 import threading
 
 from autograder import grader as kit
-from autograder.pipeline import CollectResults, ReadNotebook, failed_result
+from autograder.pipeline import CollectResults, InvalidNotebook, ReadNotebook, failed_result
+from autograder.pipeline.read_notebook import refusal
 from autograder.pipeline.write_results import safe_name
 from autograder.sandbox.runner import Limits
 
@@ -114,22 +114,20 @@ def grade_task(sub_dict, limits_dict):
 def _payload(sub):
     """The submission with each notebook's bytes, so the worker needs no shared filesystem.
 
-    A file too large to read (or unreadable here) stays a path: the worker's
-    reader then reports it exactly as local grading would.
+    Read here with the grader's own checked read (no links, no FIFOs); a file
+    it refuses (or too large, or unreadable) is sent as that refusal, which the
+    worker's reader reports exactly as local grading would.
     """
-    notebooks = {}
+    reader, notebooks = ReadNotebook(), {}
     for nb, path in sub.notebooks.items():
         if path is None:
             notebooks[nb] = None
             continue
         try:
-            if os.path.getsize(path) > ReadNotebook.max_bytes:
-                notebooks[nb] = str(path)
-            else:
-                notebooks[nb] = pathlib.Path(path).read_bytes()
-        except OSError:
-            notebooks[nb] = str(path)
-    return {"student_id": sub.student_id, "notebooks": notebooks}
+            notebooks[nb] = reader.read_path(path, sub.root)
+        except InvalidNotebook as e:
+            notebooks[nb] = refusal(e)
+    return {"student_id": sub.student_id, "notebooks": notebooks, "note": sub.note}
 
 
 def _as_submissions(submissions):

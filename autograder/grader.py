@@ -26,6 +26,9 @@ import time
 from autograder import __version__, functions
 from autograder.pipeline import (CollectResults, FindAnswers, InvalidNotebook, ReadNotebook, RunSuites,
                                  SourceTests, failed_result)
+from autograder.pipeline.check_integrity import CheckIntegrity, join_flags
+from autograder.pipeline.find_submissions import Submission, find_submissions, match_notebook  # noqa: F401
+from autograder.pipeline.open_submission import RefusedPath, read_bytes
 from autograder.sandbox.runner import Engine, Limits, SandboxUnavailable
 
 KIT_DIR = pathlib.Path(__file__).resolve().parent
@@ -41,20 +44,6 @@ def kit_digest():
     return h.hexdigest()
 
 
-@dataclasses.dataclass
-class Submission:
-    """One student's notebooks: notebook name -> path (None: not submitted)."""
-    student_id: str
-    notebooks: dict
-
-    def to_dict(self):
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, d):
-        return cls(d["student_id"], dict(d["notebooks"]))
-
-
 class Grader:
     """One worker's grader: the pipeline steps and a sandbox engine (started on first use)."""
 
@@ -62,6 +51,7 @@ class Grader:
         self.limits = limits or Limits()
         self.source = source or SourceTests()
         self.reader, self.finder, self.runner = ReadNotebook(), FindAnswers(), RunSuites()
+        self.integrity = CheckIntegrity(self.source.source_dir, self.source.release_dir)
         self._engine = None
 
     @property
@@ -70,21 +60,27 @@ class Grader:
             self._engine = Engine(self.limits)
         return self._engine
 
-    def grade_notebook_full(self, src, student_id, notebook):
-        """(rows, manual rows) of one notebook; `src` is a path, bytes, a dict or None (not submitted)."""
+    def grade_notebook_full(self, src, student_id, notebook, root=None, missing=NOT_SUBMITTED):
+        """(rows, manual rows) of one notebook; `src` is a path (read below `root`), bytes, a dict
+        or None (not submitted: every row says `missing`)."""
         tests, manual_cells = self.source.tests(notebook), self.source.manual(notebook)
         answered = {m.grade_id: False for m in manual_cells}
+        flags = []
         if src is None:
-            rows = self.runner.invalid(tests, student_id, notebook, NOT_SUBMITTED)
+            rows = self.runner.invalid(tests, student_id, notebook, missing)
         else:
             try:
-                nb = self.reader.read(src)
+                nb = self.reader.read(src, root)
             except InvalidNotebook as e:
                 rows = self.runner.invalid(tests, student_id, notebook, str(e))
+                flags = [e.flag]
             else:
                 cells = self.finder.find(nb, self.source.functions(notebook))
                 rows = self.runner.run(self.engine, cells, tests, student_id, notebook)
                 answered = self.finder.manual(nb, manual_cells)
+                flags = self.integrity.flags(nb, notebook)
+        for r in rows:                                     # for a person to decide: scores unchanged
+            r["flags"] = join_flags(flags)
         manual = [{"student_id": student_id, "assignment": functions.ASSIGNMENT, "notebook": notebook,
                    "grade_id": m.grade_id, "max_points": m.points, "answered": answered[m.grade_id]}
                   for m in manual_cells]
@@ -95,7 +91,7 @@ class Grader:
         rows, manual, per_nb = [], [], {}
         for nb, path in sorted(sub.notebooks.items()):
             t = time.monotonic()
-            r, m = self.grade_notebook_full(path, sub.student_id, nb)
+            r, m = self.grade_notebook_full(path, sub.student_id, nb, sub.root, sub.note or NOT_SUBMITTED)
             rows += r
             manual += m
             per_nb[nb] = round(time.monotonic() - t, 4)
@@ -108,10 +104,10 @@ class Grader:
         for nb, path in sorted(sub.notebooks.items()):
             h.update(nb.encode() + b"\0" + self.source.digest(nb).encode())
             if path is not None:
-                try:
-                    h.update(hashlib.sha256(pathlib.Path(path).read_bytes()).digest())
-                except OSError:
-                    h.update(b"unreadable")
+                try:                                       # the same checked read as grading's
+                    h.update(hashlib.sha256(read_bytes(path, sub.root, ReadNotebook.max_bytes)).digest())
+                except (OSError, RefusedPath) as e:
+                    h.update(b"unreadable" + str(e).encode("utf-8", "replace"))
         return h.hexdigest()
 
     def close(self):
@@ -155,56 +151,8 @@ def _worker_grade(sub_dict, limits_dict):
 
 
 # ------------------------------------------------------------------ finding submissions
-
-def match_notebook(path, known):
-    """Which graded notebook a learner's file is: by name (01_basics, 01_basics-Copy1), else by content."""
-    stem = pathlib.Path(path).stem
-    if stem in known:
-        return stem
-    for name in sorted(known, key=len, reverse=True):
-        if stem.startswith(name):
-            return name
-    try:
-        text = pathlib.Path(path).read_bytes()[:4 << 20].decode("utf-8", "replace")
-    except OSError:
-        return None
-    best = None
-    for f in functions.FUNCTIONS:
-        if f.notebook in known and (f"answer_{f.name}" in text or f"def {f.name}(" in text):
-            best = best or f.notebook
-    return best
-
-
-def find_submissions(path, source: SourceTests = None):
-    """-> (submissions, mode). mode 'course': SUBMISSIONS/<student>/<assignment>/<nb>.ipynb;
-    'self': one notebook file or a folder of one learner's notebooks."""
-    source = source or SourceTests()
-    known = source.notebooks()
-    path = pathlib.Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"找不到 / not found: {path}")
-    if path.is_file():
-        nb = match_notebook(path, known)
-        if nb is None:
-            raise ValueError(f"认不出是哪个练习 / cannot tell which notebook this is: {path.name}")
-        return [Submission("learner", {nb: str(path)})], "self"
-    students = sorted(p for p in path.iterdir()
-                      if p.is_dir() and (p / functions.ASSIGNMENT).is_dir() and not p.name.startswith("."))
-    if students:
-        subs = []
-        for s in students:
-            adir = s / functions.ASSIGNMENT
-            subs.append(Submission(s.name, {nb: str(adir / f"{nb}.ipynb") if (adir / f"{nb}.ipynb").is_file()
-                                            else None for nb in known}))
-        return subs, "course"
-    found = {}
-    for f in sorted(path.glob("*.ipynb")):
-        nb = match_notebook(f, known)
-        if nb and nb not in found:
-            found[nb] = str(f)
-    if not found:
-        raise ValueError(f"没有找到可评分的 notebook / no gradable notebooks in {path}")
-    return [Submission("learner", found)], "self"
+# find_submissions, match_notebook and Submission live in autograder/pipeline/find_submissions.py
+# (imported above, so `grader.find_submissions` keeps working).
 
 
 # ------------------------------------------------------------------ a batch

@@ -3,7 +3,8 @@
 Three pieces, each replacing or preceding one stock step:
 
 * ``HardenedExporter`` (``Autograde.exporter_class``): reads a submission the
-  way ``autograder grade`` does. An unreadable notebook becomes a placeholder
+  way ``autograder grade`` does, through ``open_submission`` (no links, no hard
+  links, no FIFOs). An unreadable or refused notebook becomes a placeholder
   marked invalid (0 points, a reason) instead of failing the student's whole
   submission; UTF-16/GBK files and old nbformat are converted.
 * ``RepairGradeCells`` (first sanitize step): remembers the notebook as
@@ -49,9 +50,10 @@ class HardenedExporter(NotebookExporter):
         meta.setdefault("path", str(path.parent))
         resources["metadata"] = meta
         try:
-            data = path.read_bytes()
-        except OSError as e:
-            data, why = None, f"无法打开 / cannot open: {e.strerror}"
+            data = ReadNotebook().read_path(filename, self._root_of(filename))
+        except InvalidNotebook as e:
+            data, why = None, str(e)
+            self.log.warning("%s: %s", filename, why)
         nb = None
         if data is not None:
             try:
@@ -65,6 +67,17 @@ class HardenedExporter(NotebookExporter):
             nb.cells.append(nbformat.v4.new_markdown_cell(f"无法读取此 notebook / unreadable notebook: {why}"))
             nb.metadata[INVALID_KEY] = why
         return self.from_notebook_node(nb, resources, **kw)
+
+    def _root_of(self, filename):
+        """The nbgrader step folder (submitted/, autograded/) links are checked below; else the file's folder."""
+        from autograder.nbgrader_converters import step_root, under
+        coursedir = getattr(self.parent, "coursedir", None)
+        if coursedir is not None:
+            for step in (coursedir.submitted_directory, coursedir.autograded_directory):
+                root = step_root(coursedir, step)
+                if under(filename, root):
+                    return root
+        return None
 
     @staticmethod
     def _full(data, norm):
@@ -184,6 +197,9 @@ class HardenedExecute(NbGraderPreprocessor):
         else:
             src = submitted if submitted is not None else json.loads(nbformat.writes(nb))
             rows = grader.grade_notebook(src, student, notebook, limits=self._limits(Limits))
+            flags = rows[0].get("flags") if rows else ""
+            if flags:                                      # for a person to decide; the points stand
+                self.log.warning("integrity flag %s: %s / %s", flags, student, notebook)
         by_id = {r["grade_id"]: r for r in rows}
         for cell in nb.cells:
             meta = cell.get("metadata", {}).get("nbgrader", {})

@@ -3,15 +3,28 @@
 Anything a student can hand in -- an empty or truncated file, binary data,
 JSON that is not a notebook, missing ``cells``, absurd nesting, an old
 nbformat, huge outputs, UTF-16 or GBK -- ends as either a normalised notebook
-or ``InvalidNotebook`` with a short reason. Never modifies the file.
+or ``InvalidNotebook`` with a short reason. Never modifies the file, and reads
+a path only through ``open_submission`` (no links, no special files).
 """
 import codecs
 import json
-import pathlib
+
+from autograder.pipeline.open_submission import RefusedPath, read_bytes
+
+REFUSED_KEY = "autograder_refused"     # {REFUSED_KEY: reason, "flag": ...}: a file refused where it was read
 
 
 class InvalidNotebook(Exception):
-    """The notebook could not be read; ``str(e)`` is a short zh / en reason."""
+    """The notebook could not be read; ``str(e)`` is a short zh / en reason, ``flag`` an integrity flag or ''."""
+
+    def __init__(self, message, flag=""):
+        super().__init__(message)
+        self.flag = flag
+
+
+def refusal(e):
+    """A JSON-able stand-in for a refused file, so a Dask worker reports it as local grading would."""
+    return {REFUSED_KEY: str(e), "flag": getattr(e, "flag", "")}
 
 
 _BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
@@ -27,24 +40,33 @@ def _text(cell_source):
 
 
 class ReadNotebook:
-    """``read(path | bytes | dict) -> {"nbformat": 4, "cells": [{cell_type, source, metadata}]}``."""
+    """``read(path | bytes | dict, root=None) -> {"nbformat": 4, "cells": [{cell_type, source, metadata}]}``.
+
+    A path is read below ``root`` (the submissions folder; default: the
+    file's own folder), every component checked by ``open_submission``.
+    """
 
     max_bytes = 256 << 20
 
-    def read(self, src):
+    def read(self, src, root=None):
         if isinstance(src, dict):
+            if REFUSED_KEY in src:
+                raise InvalidNotebook(str(src[REFUSED_KEY]), str(src.get("flag") or ""))
             return self.normalise(src)
-        if isinstance(src, (bytes, bytearray)):
-            data = bytes(src)
-        else:
-            path = pathlib.Path(src)
-            try:
-                if path.stat().st_size > self.max_bytes:
-                    raise InvalidNotebook("文件过大 / file too large")
-                data = path.read_bytes()
-            except OSError as e:
-                raise InvalidNotebook(f"无法打开 / cannot open: {e.strerror}") from None
+        data = bytes(src) if isinstance(src, (bytes, bytearray)) else self.read_path(src, root)
         return self.normalise(self.parse(data))
+
+    def read_path(self, path, root=None):
+        """The bytes of a submitted file, or ``InvalidNotebook`` (link, special file, too large, unreadable)."""
+        try:
+            data = read_bytes(path, root, limit=self.max_bytes)
+        except RefusedPath as e:
+            raise InvalidNotebook(str(e), e.flag) from None
+        except OSError as e:
+            raise InvalidNotebook(f"无法打开 / cannot open: {e.strerror}") from None
+        if len(data) > self.max_bytes:
+            raise InvalidNotebook("文件过大 / file too large")
+        return data
 
     def decode(self, data):
         if not data.strip():

@@ -15,7 +15,7 @@ import re
 import tempfile
 
 GRADES_COLUMNS = ["student_id", "assignment", "notebook", "grade_id", "points", "max_points", "status",
-                  "message", "misconception", "groups_failed", "seconds"]
+                  "message", "misconception", "groups_failed", "seconds", "flags"]
 MANUAL_COLUMNS = ["student_id", "assignment", "notebook", "grade_id", "max_points", "answered"]
 
 

@@ -1,0 +1,203 @@
+"""nbgrader's ``autograde`` and ``generate_feedback``, with nothing in a submission followed through a link.
+
+Stock nbgrader 0.9 copies every non-notebook file of
+``submitted/<student>/<assignment>/`` into ``autograded/`` (and of
+``autograded/`` into ``feedback/``) with ``os.walk`` + ``shutil.copy``
+(``BaseConverter.init_assignment``), which follows links: a file
+``data.txt -> source/pooling/01_basics.ipynb`` put the solution notebook in
+the student's own feedback folder. It also reads ``timestamp.txt`` with a
+plain ``open`` (a FIFO there hangs the whole class).
+
+Here, for both converters:
+
+* ``SafeCopy.init_assignment`` copies only regular, singly-linked files, each
+  opened through ``open_submission`` (every component checked without
+  following links); a link, hard link, FIFO or device is skipped with a
+  logged warning; a linked student or assignment folder copies nothing;
+* ``timestamp.txt`` under ``submitted/`` is read the same way (refused: no
+  timestamp, with a warning);
+* ``autograde`` logs layout problems (``Pooling/``, ``pooling2/``, loose
+  notebooks) as ``autograder grade`` prints them;
+* ``generate_feedback`` converts no notebook reached through a link.
+
+Notebooks themselves are read by ``HardenedExporter``
+(``autograder/nbgrader_execute.py``), which grades a refused notebook 0
+(invalid, with the reason). ``install()`` (called from ``nbgrader_config.py``)
+makes nbgrader's apps and its formgrader API use these converters.
+"""
+import os
+import stat
+from fnmatch import fnmatch
+
+from nbgrader.converters import Autograde, GenerateFeedback
+from nbgrader.converters.base import BaseConverter
+
+from autograder.pipeline.open_submission import RefusedPath, open_dir, open_file, read_bytes, read_fd, step_dir, \
+    step_file
+
+_WRITE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def step_root(coursedir, step):
+    """The folder of one nbgrader step (``submitted``, ``autograded``): links are checked below it."""
+    return os.path.normpath(coursedir.format_path(step, ".", "."))
+
+
+def under(path, root):
+    return os.path.abspath(path).startswith(os.path.abspath(root) + os.sep)
+
+
+# ------------------------------------------------------------------ copying a submission's files
+
+def copy_file(fd, dest):
+    """Write what `fd` holds to a new file `dest` (whatever was at `dest` is removed first)."""
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    if os.path.lexists(dest):
+        os.remove(dest)
+    out = os.open(dest, _WRITE, 0o644)
+    try:
+        while True:
+            chunk = read_fd(fd, 1 << 20)
+            if not chunk:
+                break
+            os.write(out, chunk)
+    finally:
+        os.close(out)
+
+
+def _copy_entry(dfd, name, shown, dest, ignore, log):
+    st = os.lstat(name, dir_fd=dfd)
+    if stat.S_ISDIR(st.st_mode):
+        cfd = step_dir(dfd, name, shown)
+        try:
+            _copy_dir(cfd, shown, os.path.join(dest, name), ignore, log)
+        finally:
+            os.close(cfd)
+        return
+    fd = step_file(dfd, name, shown)
+    try:
+        log.info("Copying %s -> %s", shown, os.path.join(dest, name))
+        copy_file(fd, os.path.join(dest, name))
+    finally:
+        os.close(fd)
+
+
+def _copy_dir(dfd, shown, dest, ignore, log):
+    for name in sorted(os.listdir(dfd)):
+        if any(fnmatch(name, g) for g in ignore):
+            continue
+        try:
+            _copy_entry(dfd, name, f"{shown}/{name}", dest, ignore, log)
+        except RefusedPath as e:
+            log.warning("未复制 / not copied: %s", e)
+        except OSError as e:
+            log.warning("未复制 / not copied: %s/%s (%s)", shown, name, e.strerror or e)
+
+
+def copy_tree(src, dest, root, ignore, log):
+    """Copy the regular files below `src` to `dest`, except `ignore` globs; links are never followed."""
+    shown = os.path.relpath(src, root)
+    try:
+        dfd = open_dir(src, root)
+    except RefusedPath as e:
+        log.warning("未复制任何文件 / nothing copied: %s", e)
+        return
+    except OSError:
+        return                                             # no such folder: nothing to copy, as in nbgrader
+    try:
+        _copy_dir(dfd, shown, dest, ignore, log)
+    finally:
+        os.close(dfd)
+
+
+# ------------------------------------------------------------------ timestamps
+
+def checked_timestamp(path, root, log):
+    """``timestamp.txt`` in folder `path`, read through ``open_submission`` -> datetime or None."""
+    from nbgrader.utils import parse_utc
+    name = os.path.join(path, "timestamp.txt")
+    try:
+        data = read_bytes(name, root, limit=4096)[:4096]
+    except FileNotFoundError:
+        return None
+    except (RefusedPath, OSError) as e:
+        log.warning("忽略时间戳 / timestamp ignored: %s", e)
+        return None
+    text = data.decode("utf-8", "replace").strip()
+    if not text:
+        log.warning("Empty timestamp file: %s", name)
+        return None
+    try:
+        return parse_utc(text)
+    except ValueError:
+        raise ValueError(f"Invalid timestamp string: {name}") from None
+
+
+def guard_timestamps(coursedir, root, log):
+    """Make `coursedir` read timestamps below `root` only through ``checked_timestamp``."""
+    original = getattr(coursedir.get_existing_timestamp, "_unchecked", coursedir.get_existing_timestamp)
+
+    def get_existing_timestamp(dest_path):
+        if under(dest_path, root):
+            return checked_timestamp(dest_path, root, log)
+        return original(dest_path)
+
+    get_existing_timestamp._unchecked = original
+    coursedir.get_existing_timestamp = get_existing_timestamp
+
+
+# ------------------------------------------------------------------ the converters
+
+class SafeCopy(BaseConverter):
+    """``init_assignment`` without following links: placed before ``BaseConverter`` in the MRO."""
+
+    def init_assignment(self, assignment_id, student_id):
+        source = self._format_source(assignment_id, student_id)
+        dest = self._format_dest(assignment_id, student_id)
+        root = step_root(self.coursedir, self._input_directory)
+        copy_tree(source, dest, root, list(self.coursedir.ignore) + ["*.ipynb"], self.log)
+
+
+class HardenedAutograde(Autograde, SafeCopy):
+    """``nbgrader autograde``: safe copies, checked timestamps, layout warnings."""
+
+    def start(self):
+        guard_timestamps(self.coursedir, step_root(self.coursedir, self.coursedir.submitted_directory), self.log)
+        self.warn_layout()
+        super().start()
+
+    def warn_layout(self):
+        """The same layout warnings as ``autograder grade`` (nbgrader itself skips such folders silently)."""
+        from autograder.pipeline.find_submissions import find_class
+        assignment = self.coursedir.assignment_id
+        if not assignment or any(ch in assignment for ch in "*?["):
+            return
+        source = self.coursedir.format_path(self.coursedir.source_directory, ".", assignment)
+        try:
+            known = sorted(os.path.splitext(n)[0] for n in os.listdir(source) if n.endswith(".ipynb"))
+            find_class(step_root(self.coursedir, self.coursedir.submitted_directory), known,
+                       warn=lambda m: self.log.warning("%s", m), assignment=assignment)
+        except (OSError, ValueError):
+            pass
+
+
+class HardenedGenerateFeedback(GenerateFeedback, SafeCopy):
+    """``nbgrader generate_feedback``: safe copies; no notebook reached through a link is converted."""
+
+    def convert_single_notebook(self, notebook_filename):
+        root = step_root(self.coursedir, self._input_directory)
+        try:
+            os.close(open_file(notebook_filename, root if under(notebook_filename, root) else None))
+        except RefusedPath as e:
+            self.log.warning("未生成反馈 / no feedback made: %s", e)
+            return
+        super().convert_single_notebook(notebook_filename)
+
+
+def install():
+    """Make nbgrader's apps (and the formgrader's API) build these converters instead of the stock ones."""
+    import nbgrader.apps.api as api
+    import nbgrader.apps.autogradeapp as autograde_app
+    import nbgrader.apps.generatefeedbackapp as feedback_app
+    autograde_app.Autograde = api.Autograde = HardenedAutograde
+    feedback_app.GenerateFeedback = api.GenerateFeedback = HardenedGenerateFeedback

@@ -1,0 +1,92 @@
+"""Step 2b: integrity flags of a notebook, for a person to decide (they never change a score).
+
+``solution_copy``: a cell of the submission contains one of the instructor's
+solution regions (``### BEGIN SOLUTION`` ... ``### END SOLUTION`` in
+``source/``), compared with all whitespace removed. Regions too short to
+tell a copy from a coincidence, and regions whose text the released notebook
+already shows (the stub, or an example in the text), are ignored. By the
+time an instructor grades, ``nbgrader collect`` may have turned a link to
+``source/`` into a plain copy: this is how such a copy is still noticed.
+
+``link`` and ``special_file`` (a refused path) come from ``open_submission``;
+``integrity_flags`` is the one function a report calls for a notebook.
+"""
+import json
+import pathlib
+import re
+
+from autograder.pipeline.source_tests import RELEASE_DIR, SOURCE_DIR
+
+SOLUTION_COPY = "solution_copy"
+MIN_CHARS = 40                # shorter regions (without whitespace) are too likely to be written alike
+_REGION = re.compile(r"^[ \t]*#{2,3}\s*BEGIN SOLUTION\s*$(.*?)^[ \t]*#{2,3}\s*END SOLUTION\s*$", re.M | re.S)
+_WS = re.compile(r"\s+")
+
+
+def squash(text):
+    """Text with every whitespace removed: reindented or rewrapped copies still match."""
+    return _WS.sub("", text or "")
+
+
+def _src(cell):
+    s = cell.get("source", "") if isinstance(cell, dict) else ""
+    return "".join(s) if isinstance(s, list) else str(s)
+
+
+def _load(path):
+    try:
+        return json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def solution_regions(source_nb, release_nb=None):
+    """The squashed solution regions of a source notebook worth looking for in a submission."""
+    shown = "\n".join(squash(_src(c)) for c in (release_nb or {}).get("cells", []))
+    regions = []
+    for cell in source_nb.get("cells", []):
+        for m in _REGION.finditer(_src(cell)):
+            r = squash(m.group(1))
+            if len(r) >= MIN_CHARS and r not in shown and r not in regions:
+                regions.append(r)
+    return regions
+
+
+class CheckIntegrity:
+    """``flags(nb, notebook) -> [flag]`` for a normalised notebook (``ReadNotebook``'s output)."""
+
+    def __init__(self, source_dir=SOURCE_DIR, release_dir=RELEASE_DIR):
+        self.source_dir, self.release_dir = pathlib.Path(source_dir), pathlib.Path(release_dir)
+        self._regions = {}
+
+    def regions(self, notebook):
+        if notebook not in self._regions:
+            self._regions[notebook] = solution_regions(_load(self.source_dir / f"{notebook}.ipynb"),
+                                                       _load(self.release_dir / f"{notebook}.ipynb"))
+        return self._regions[notebook]
+
+    def flags(self, nb, notebook):
+        regions = self.regions(notebook)
+        if not regions:
+            return []
+        cells = [squash(_src(c)) for c in nb.get("cells", [])]
+        copied = any(r in c for r in regions for c in cells)
+        return [SOLUTION_COPY] if copied else []
+
+
+_DEFAULT = None
+
+
+def integrity_flags(nb, notebook, source_dir=None, release_dir=None):
+    """Flags of one notebook (see the module doc); ``[]`` when nothing is suspicious."""
+    global _DEFAULT
+    if source_dir is not None or release_dir is not None:
+        return CheckIntegrity(source_dir or SOURCE_DIR, release_dir or RELEASE_DIR).flags(nb, notebook)
+    if _DEFAULT is None:
+        _DEFAULT = CheckIntegrity()
+    return _DEFAULT.flags(nb, notebook)
+
+
+def join_flags(flags):
+    """The ``flags`` column: sorted, ``;``-joined, as ``groups_failed``."""
+    return ";".join(sorted({f for f in flags if f}))

@@ -1,0 +1,225 @@
+"""Step 0b: find the submissions -- by ``lstat`` only, never looking through a link.
+
+``SUBMISSIONS/<student_id>/pooling/<notebook>.ipynb`` (nbgrader's layout) is a
+class; one notebook or a folder of notebooks is a self-study learner. A link
+where a student folder, the assignment folder or a notebook should be is kept
+as that notebook's path, so the reader (``open_submission``) refuses it and
+the student is graded ``invalid`` with the reason, never skipped. Whatever
+does not follow the layout (``Pooling/``, ``pooling2/``, notebooks directly in
+the student folder, an unknown notebook name) is named in a warning on stderr.
+"""
+import dataclasses
+import os
+import stat
+import sys
+
+from autograder import functions
+from autograder.pipeline.open_submission import RefusedPath, read_bytes
+from autograder.pipeline.source_tests import SourceTests
+
+HEAD_BYTES = 4 << 20          # how much of an unknown file is read to tell which notebook it is
+
+
+@dataclasses.dataclass
+class Submission:
+    """One student's notebooks: notebook name -> path (None: not submitted).
+
+    ``root``: the folder every path is checked below (the submissions folder);
+    ``note``: why notebooks are missing, when the layout is wrong.
+    """
+    student_id: str
+    notebooks: dict
+    root: str = None
+    note: str = ""
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d):
+        return cls(d["student_id"], dict(d["notebooks"]), d.get("root"), d.get("note") or "")
+
+
+def warn_stderr(message):
+    print(f"autograder: WARNING: {message}", file=sys.stderr)
+
+
+def _lstat(path):
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
+def _entries(folder):
+    """[(name, lstat)] of a real folder, sorted; [] when it cannot be listed."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    return [(n, st) for n in names if (st := _lstat(os.path.join(folder, n))) is not None]
+
+
+def _is_dir(st):
+    return st is not None and stat.S_ISDIR(st.st_mode)
+
+
+def _is_link(st):
+    return st is not None and stat.S_ISLNK(st.st_mode)
+
+
+def match_notebook(path, known, root=None):
+    """Which graded notebook a learner's file is: by name (01_basics, 01_basics-Copy1), else by content.
+
+    The content is read through ``open_submission`` (a link or FIFO is not read: None).
+    """
+    stem = os.path.splitext(os.path.basename(path))[0]
+    if stem in known:
+        return stem
+    for name in sorted(known, key=len, reverse=True):
+        if stem.startswith(name):
+            return name
+    try:
+        text = read_bytes(path, root, limit=HEAD_BYTES)[:HEAD_BYTES].decode("utf-8", "replace")
+    except (OSError, RefusedPath):
+        return None
+    best = None
+    for f in functions.FUNCTIONS:
+        if f.notebook in known and (f"answer_{f.name}" in text or f"def {f.name}(" in text):
+            best = best or f.notebook
+    return best
+
+
+# ------------------------------------------------------------------ a class
+
+def layout_problems(student_dir, known, assignment=functions.ASSIGNMENT):
+    """What in a real student folder does not follow ``<student>/pooling/<notebook>.ipynb`` -> [text]."""
+    problems = []
+    for name, st in _entries(student_dir):
+        if name.startswith(".") or name == assignment:
+            continue
+        if _is_dir(st) and name.casefold().startswith(assignment.casefold()):
+            problems.append(f"{name}/ 不是 / is not {assignment}/")
+        elif name.endswith(".ipynb"):
+            problems.append(f"{name} 应在 / belongs in {assignment}/")
+    adir = os.path.join(student_dir, assignment)
+    ast = _lstat(adir)
+    if ast is not None and not _is_dir(ast) and not _is_link(ast):
+        problems.append(f"{assignment} 不是文件夹 / is not a folder")
+    if _is_dir(ast):
+        for name, _st in _entries(adir):
+            stem, ext = os.path.splitext(name)
+            if ext == ".ipynb" and stem not in known and not name.startswith("."):
+                problems.append(f"{assignment}/{name}: 未知的 notebook 名称，未评分 / unknown notebook name, "
+                                f"not graded (expected one of {', '.join(known)})")
+    return problems
+
+
+def _student_kind(path, st, assignment):
+    """'proper' (has an assignment entry, or is a link: refused when read), 'layout', or None."""
+    if _is_link(st):
+        return "proper"
+    if not _is_dir(st):
+        return None
+    entries = _entries(path)
+    if any(n == assignment for n, _ in entries):
+        return "proper"
+    if any(n.endswith(".ipynb") or (_is_dir(s) and n.casefold().startswith(assignment.casefold()))
+           for n, s in entries if not n.startswith(".")):
+        return "layout"
+    return None
+
+
+def class_submission(root, student, known, note="", assignment=functions.ASSIGNMENT):
+    """One student's Submission: a path for every notebook whose entry exists (of any kind), else None.
+
+    A linked student or assignment folder is not listed: every notebook gets
+    a path through the link, which the reader refuses, naming the link.
+    """
+    sdir = os.path.join(root, student)
+    adir = os.path.join(sdir, assignment)
+    sst = _lstat(sdir)
+    ast = _lstat(adir) if _is_dir(sst) else None          # never look through a linked student folder
+    notebooks = {}
+    for nb in known:
+        path = os.path.join(adir, f"{nb}.ipynb")
+        if _is_link(sst) or _is_link(ast):
+            notebooks[nb] = path                           # refused when read: the link is named
+        elif _is_dir(ast) and _lstat(path) is not None:
+            notebooks[nb] = path                           # a link, FIFO, ... is refused when read
+        else:
+            notebooks[nb] = None
+    return Submission(student, notebooks, root, note)
+
+
+def find_class(root, known, warn=warn_stderr, assignment=functions.ASSIGNMENT):
+    """-> [Submission] of a SUBMISSIONS folder, or None when it is not a class."""
+    proper, layout, loose = [], [], []
+    for name, st in _entries(root):
+        if name.startswith("."):
+            continue
+        kind = _student_kind(os.path.join(root, name), st, assignment)
+        {"proper": proper, "layout": layout}.get(kind, loose).append((name, st))
+    top_notebooks = [n for n, st in loose if n.endswith(".ipynb")]
+    if not proper and (top_notebooks or not layout):
+        return None                                        # a learner's folder (or nothing gradable)
+    subs = []
+    for name, st in proper + layout:
+        problems = [] if _is_link(st) else layout_problems(os.path.join(root, name), known, assignment)
+        note = ""
+        if problems:
+            warn(f"布局不对 / layout: {name}: " + "; ".join(problems)
+                 + f" (expected {name}/{assignment}/<notebook>.ipynb)")
+            if (name, st) in layout:
+                note = f"布局不对，应为 {assignment}/<notebook>.ipynb / wrong layout: " + "; ".join(problems)
+        subs.append(class_submission(root, name, known, note, assignment))
+    for name, st in loose:
+        what = "文件 / a file" if not _is_dir(st) else f"没有 / no {assignment}/ folder"
+        warn(f"不是学生文件夹，未评分 / not a student folder, not graded: {name} ({what})")
+    return sorted(subs, key=lambda s: s.student_id)
+
+
+# ------------------------------------------------------------------ self-study
+
+def find_self(path, known, warn=warn_stderr):
+    """A learner's folder of notebooks -> [Submission], matched by name or content."""
+    found = {}
+    for name, st in _entries(path):
+        if not name.endswith(".ipynb") or name.startswith("."):
+            continue
+        f = os.path.join(path, name)
+        nb = match_notebook(f, known, root=path)
+        if nb is None and not stat.S_ISREG(st.st_mode):
+            warn(f"未读取 / not read (a link or special file): {name}")
+        elif nb and nb not in found:
+            found[nb] = f
+    if not found:
+        raise ValueError(f"没有找到可评分的 notebook / no gradable notebooks in {path}")
+    return [Submission("learner", found, path)]
+
+
+def find_submissions(path, source: SourceTests = None, warn=warn_stderr):
+    """-> (submissions, mode). mode 'course': SUBMISSIONS/<student>/<assignment>/<nb>.ipynb;
+    'self': one notebook file or a folder of one learner's notebooks."""
+    source = source or SourceTests()
+    known = source.notebooks()
+    path = os.path.abspath(os.fspath(path))
+    st = _lstat(path)
+    if st is None:
+        raise FileNotFoundError(f"找不到 / not found: {path}")
+    try:
+        is_dir = stat.S_ISDIR(os.stat(path).st_mode)       # the instructor's own argument may be a link
+    except OSError:
+        is_dir = False
+    if not is_dir:                                         # one file: a link or FIFO is refused when read
+        root = os.path.dirname(path)
+        nb = match_notebook(path, known, root=root)
+        if nb is None:
+            raise ValueError(f"认不出是哪个练习 / cannot tell which notebook this is: {os.path.basename(path)}")
+        return [Submission("learner", {nb: path}, root)], "self"
+    subs = find_class(path, known, warn)
+    if subs is not None:
+        if not subs:
+            raise ValueError(f"没有找到学生文件夹 / no student folders in {path}")
+        return subs, "course"
+    return find_self(path, known, warn), "self"
