@@ -1,5 +1,7 @@
 # The kit's entry points. `make demo` and `make test` work on a fresh clone.
-PYTHON ?= python3.11
+# An interpreter every account can read: a pyenv under a private home (/root/.pyenv) would make
+# the venv unusable for normal users and for the tests that run as one.
+PYTHON ?= $(firstword $(wildcard /usr/bin/python3.11 /usr/local/bin/python3.11) python3.11)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp

@@ -4,7 +4,10 @@
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk fontconfig)
+# Read fc-list whole before matching: `fc-list | grep -q` under pipefail fails whenever grep
+# exits early and fc-list dies of SIGPIPE, and the installed font would count as missing.
+fonts=$(fc-list : family 2>/dev/null || true)
+grep -qi "Noto Sans CJK" <<<"$fonts" || need+=(fonts-noto-cjk fontconfig)
 if [ ${#need[@]} -eq 0 ]; then
     exit 0
 fi
