@@ -69,10 +69,9 @@ def _lstat(dfd, name):
 
 
 def _check_same(fd, before, shown):
-    """The fd must be the inode that was lstat-ed: otherwise the path changed under us."""
+    """The fd must be the inode that was lstat-ed (else the path changed under us) -> its fstat."""
     after = os.fstat(fd)
     if (after.st_dev, after.st_ino) != (before.st_dev, before.st_ino):
-        os.close(fd)
         raise RefusedPath(link_message(shown), LINK)
     return after
 
@@ -90,7 +89,11 @@ def step_dir(dfd, name, shown):
         if e.errno in (errno.ELOOP, errno.ENOTDIR):      # became a link since the lstat
             raise RefusedPath(link_message(shown), LINK) from None
         raise
-    _check_same(fd, st, shown)
+    try:
+        _check_same(fd, st, shown)
+    except RefusedPath:
+        os.close(fd)
+        raise
     return fd
 
 
