@@ -127,13 +127,19 @@ def single_thread():
         torch.set_num_threads(before)
 
 
-def run_suite(name, call, *, seed=0):
-    """Run graded function ``name``'s hidden suite through ``call``; return a ``FunctionResult``."""
+def run_suite(name, call, *, seed=0, replay=None):
+    """Run graded function ``name``'s hidden suite through ``call``; return a ``FunctionResult``.
+
+    ``replay``, when given, is a ``call`` into a process that has seen none of
+    the other hidden cases: the one case the feedback shows is run again there
+    and only that run's error, value and op names are shown. So whatever the
+    function memorised from the other cases cannot reach the feedback.
+    """
     with single_thread():
-        return _run_suite(name, call, seed)
+        return _run_suite(name, call, seed, replay)
 
 
-def _run_suite(name, call, seed):
+def _run_suite(name, call, seed, replay=None):
     spec = BY_NAME[name]
     weights = GROUPS[name]
     cases = make_cases(name, seed)
@@ -200,7 +206,8 @@ def _run_suite(name, call, seed):
         mid = mistakes.identify(name, failures) or _generic_misconception(failures)
 
     points = round(max_points * score, 2)
-    message, feedback_text = _explain(name, status, mid, groups, failures, bad_ops, points, max_points)
+    message, feedback_text = _explain(name, status, mid, groups, failures, bad_ops, points, max_points,
+                                      replay=replay, cases=cases)
     return FunctionResult(name, points, max_points, score, status, message, feedback_text, mid, groups)
 
 
@@ -217,12 +224,58 @@ def _generic_misconception(failures):
     return fb.diff_misconception(first.diff)
 
 
-def _explain(name, status, mid, groups, failures, bad_ops, points, max_points):
-    """(one-line message, longer feedback text). Shows at most one failing case."""
+# Forbidden op names shown at most (each is student-controlled text: the child reports them).
+SHOWN_OPS = 3
+
+
+def _replayed(failure, replay):
+    """``failure``'s case run again through ``replay`` -> the Failure to show, or None if it passed."""
+    case, expected = failure.case, failure.expected
+    res = replay(case.args, case.kwargs)
+    if res.timed_out:
+        return Failure(case, expected, error="timeout")
+    if res.error is not None:
+        if case.expect_error and _error_type(res.error) == case.expect_error:
+            return None
+        return Failure(case, expected, error=res.error)
+    if case.expect_error:
+        return Failure(case, expected, got=res.value, diff=fb.Diff("value", f"should raise {case.expect_error}"))
+    diff = compare(expected, res.value, scale=case.scale)
+    return None if diff.ok else Failure(case, expected, res.value, diff)
+
+
+def _failure_text(name, failures, replay):
+    """The one failing case the feedback shows (the smallest), as a replay reproduces it."""
+    first = smallest(failures)
+    if replay is not None:
+        shown = _replayed(first, replay)
+        if shown is None:
+            return fb.format_not_reproduced(name, first.case.args, first.case.kwargs)
+        first = shown
+    if first.error == "timeout":
+        return ""
+    return fb.format_failure(name, first.case.args, first.case.kwargs,
+                             first.expected, first.got, first.diff, first.error)
+
+
+def _shown_ops(policy, bad_ops, failures, cases, replay):
+    """Forbidden op names to name in the feedback: at most SHOWN_OPS, and with a replay only
+    those it dispatches again on one case (names are the child's text, like an error)."""
+    bad_ops = [op for op in bad_ops if not op.startswith("missing:")]
+    if replay is not None and bad_ops:
+        case = min([f.case for f in failures] or list(cases), key=lambda c: c.size)
+        bad_ops = [op for op in forbidden.violations(policy, replay(case.args, case.kwargs).ops) if op in bad_ops]
+    shown = [fb.student_text(op, 60) for op in bad_ops]
+    return ", ".join(shown[:SHOWN_OPS]) + (" …" if len(shown) > SHOWN_OPS else "")
+
+
+def _explain(name, status, mid, groups, failures, bad_ops, points, max_points, *, replay=None, cases=()):
+    """(one-line message, longer feedback text). Shows at most one failing case, and of the
+    student's own text only what ``replay`` (when given) reproduces on that one case."""
     lines = [fb.GroupLine(g.name, g.passed, g.n_cases, g.n_failed, g.weight) for g in groups]
     failure_text = ""
     if mid in OP_MISCONCEPTIONS:
-        shown = ", ".join(op for op in bad_ops if not op.startswith("missing:"))
+        shown = _shown_ops(BY_NAME[name].forbid, bad_ops, failures, cases, replay)
         message = fb.message(mid)
         summary = message + (f"：{shown}" if shown else "") + " → 0 分 / 0 points"
     elif status == "passed":
@@ -234,8 +287,7 @@ def _explain(name, status, mid, groups, failures, bad_ops, points, max_points):
         summary = (f"未通过 / failed: {', '.join(fb.group_title(g) for g in failed)}")
         first = smallest(failures)
         if first is not None and first.error != "timeout" and mid != "not_implemented":
-            failure_text = fb.format_failure(name, first.case.args, first.case.kwargs,
-                                             first.expected, first.got, first.diff, first.error)
+            failure_text = _failure_text(name, failures, replay)
     title = f"{name}: {points:g} / {max_points:g}"
     text = fb.format_report(title, lines, summary=summary, failure=failure_text,
                             mistake=mid if status != "passed" else None)

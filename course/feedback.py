@@ -454,6 +454,16 @@ def format_failure(name, args, kwargs, expected, got, diff, error=None):
     return "\n".join(lines)
 
 
+def format_not_reproduced(name, args, kwargs):
+    """The shown case failed in the suite but passed when run again on its own: say so,
+    and show nothing the function produced (it depends on what it saw before)."""
+    return "\n".join([
+        f"最小的失败用例 / smallest failing case: {name}(...)", describe_call(name, args, kwargs),
+        "单独重新运行时结果不同：函数的输出依赖于之前的调用（例如全局变量）"
+        " / On its own this case gave a different result: the output depends on earlier calls"
+        " (e.g. global state)"])
+
+
 def misconception_text(mid):
     """Two lines: the named mistake and its hint."""
     if mid is None or mid not in CATALOG:

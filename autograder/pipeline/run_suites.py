@@ -3,10 +3,18 @@
 The suites (``autograder.suites.run_suite``) run here, in the trusted
 process: they choose the inputs, call the student's function through the
 sandbox proxy and compare. One child per notebook; it is restarted if it dies.
+
+A second child per notebook (``Replay``, started only when some feedback shows
+a failing case) runs just the cases the feedback shows: what the student's
+code prints, raises or returns there is all of its own text a page can show,
+so it cannot carry the other hidden cases out, however it stores them.
+Student-controlled text in a row (cell errors, grader errors) is cut by
+``course.feedback.student_text``.
 """
 import time
 
 from autograder.functions import ASSIGNMENT, PREAMBLE
+from course.feedback import student_text
 from autograder.sandbox.runner import SandboxUnavailable
 
 STATUS_INVALID = "invalid"
@@ -19,6 +27,31 @@ def base_row(student_id, notebook, grade_id, max_points):
             "feedback": "", "result": None}
 
 
+class Replay:
+    """A notebook's second child, started on first use, that sees only the cases feedback shows."""
+
+    def __init__(self, engine, cells):
+        self.engine, self.cells, self.session = engine, cells, None
+
+    def caller(self, name):
+        def call(args, kwargs):
+            if self.session is None:
+                self.session = self.engine.session(self.cells, preamble=PREAMBLE)
+            return self.session.caller(name)(args, kwargs)
+        return call
+
+    def close(self):
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+
+
+def cell_errors_text(cell_errors, function):
+    """The errors of the cells that define `function` (and the preamble), cut to one item of student text."""
+    errs = [f"{k}: {v}" for k, v in cell_errors.items() if function in k or k == "preamble"]
+    return f"代码单元出错 / error in {student_text(chr(10).join(errs))}" if errs else ""
+
+
 class RunSuites:
     """``run(engine, cells, tests, student_id, notebook) -> rows`` (one per test cell)."""
 
@@ -29,6 +62,7 @@ class RunSuites:
         rows = []
         names = [t.function for t in tests if t.function]
         session = engine.session(cells, preamble=PREAMBLE) if names else None
+        replay = Replay(engine, cells)
         try:
             for t in tests:
                 row = base_row(student_id, notebook, t.grade_id, t.points)
@@ -38,11 +72,12 @@ class RunSuites:
                     rows.append(row)
                     continue
                 try:
-                    res = run_suite(t.function, session.caller(t.function), seed=self.seed)
+                    res = run_suite(t.function, session.caller(t.function), seed=self.seed,
+                                    replay=replay.caller(t.function))
                 except SandboxUnavailable:                # no student code can run: stop, never zeros
                     raise
                 except Exception as e:                    # a grader bug must not cost other rows
-                    row["message"] = f"评分器内部错误 / grader error: {type(e).__name__}: {e}"[:300]
+                    row["message"] = f"评分器内部错误 / grader error: {type(e).__name__}: {student_text(str(e))}"
                     rows.append(row)
                     continue
                 scale = t.points / res.max_points if res.max_points else 0.0
@@ -50,11 +85,12 @@ class RunSuites:
                            misconception=res.misconception or "", groups_failed=";".join(res.groups_failed),
                            feedback=res.feedback, result=res.to_dict(),
                            seconds=round(time.monotonic() - start, 4))
-                errs = {k: v for k, v in session.cell_errors.items() if t.function in k or k == "preamble"}
+                errs = cell_errors_text(session.cell_errors, t.function)
                 if errs and res.status != "passed":
-                    row["feedback"] += "\n\n" + "\n".join(f"代码单元出错 / error in {k}: {v}" for k, v in errs.items())
+                    row["feedback"] += "\n\n" + errs
                 rows.append(row)
         finally:
+            replay.close()
             if session is not None:
                 session.close()
         return rows
