@@ -11,8 +11,11 @@ code did; 2 for bad arguments or missing files; 3 when the sandbox cannot run
 student code at all (the grader's failure: no class of zeros is written).
 """
 import argparse
+import math
 import os
+import pathlib
 import sys
+import tempfile
 
 
 def _parser():
@@ -32,6 +35,30 @@ def _parser():
     r = sub.add_parser("report", help="班级报告 / class report (autograder.report)", add_help=False)
     r.add_argument("rest", nargs=argparse.REMAINDER)
     return ap
+
+
+MAX_TIMEOUT = 86400.0     # a day per call; beyond that the timers' arithmetic is not worth trusting
+
+
+def _bad_timeout(timeout):
+    """Why --timeout is refused, or None (it must be a finite number of seconds above 0)."""
+    if timeout is not None and not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
+        return f"--timeout must be seconds in (0, {MAX_TIMEOUT:g}], got {timeout} / 时限必须大于 0 秒"
+    return None
+
+
+def _bad_out(out):
+    """Why --out cannot be the output directory, or None; creates it (as grading would) to find out."""
+    path = pathlib.Path(out)
+    if path.exists() and not path.is_dir():
+        return f"--out {out!r} is a file, not a directory / 不是目录"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):      # the honest test: root ignores permission bits
+            pass
+    except OSError as e:
+        return f"--out {out!r} is not a writable directory ({e.strerror or e}) / 无法写入"
+    return None
 
 
 def _limits(args):
@@ -62,21 +89,25 @@ def _print_table(results, stream):
 
 def grade_self(subs, out, limits):
     """Self-study: grade a learner's notebooks and print the table; keep files only with --out."""
-    import tempfile
     from autograder import grader
+    from autograder.pipeline.write_results import student_dir
     results = []
     with tempfile.TemporaryDirectory(prefix="autograder-self-") as scratch:
         grader.grade_submissions(subs, out or scratch, workers=1, force=True, limits=limits,
                                  on_result=results.append)
     _print_table(results, sys.stdout)
     if out:
-        print(f"\n反馈页面 / feedback pages: {os.path.join(out, 'learner')}", file=sys.stdout)
+        print(f"\n反馈页面 / feedback pages: {student_dir(out, subs[0].student_id)}", file=sys.stdout)
     return 0
 
 
 def grade(args):
     from autograder import grader
     from autograder.progress import Progress
+    bad = _bad_timeout(args.timeout)
+    if bad:
+        print(f"autograder: {bad}", file=sys.stderr)
+        return 2
     try:
         subs, mode = grader.find_submissions(args.submissions)
     except (FileNotFoundError, ValueError, OSError) as e:
@@ -87,6 +118,10 @@ def grade(args):
         return 2
     if args.workers is not None and args.workers < 1:
         print("autograder: --workers must be >= 1", file=sys.stderr)
+        return 2
+    bad = _bad_out(args.out) if args.out else None
+    if bad:
+        print(f"autograder: {bad}", file=sys.stderr)
         return 2
     limits = _limits(args)
     if mode == "self":

@@ -23,7 +23,7 @@ import threading
 from autograder import grader as kit
 from autograder.pipeline import CollectResults, InvalidNotebook, ReadNotebook, failed_result
 from autograder.pipeline.read_notebook import refusal
-from autograder.pipeline.write_results import safe_name
+from autograder.pipeline.write_results import student_folder
 from autograder.sandbox.runner import Limits
 
 RETRIES = 2                  # re-runs of a task that raised (a lost worker is handled by the scheduler)
@@ -190,7 +190,7 @@ def grade_on_dask(submissions, out, scheduler_address, *, timeout=None, force=Fa
                 return None
             sub, key = item
             fut = client.submit(grade_task, _payload(sub), limits_dict,
-                                key=f"autograde-{safe_name(sub.student_id)}-{key[:12]}-{run}",
+                                key=f"autograde-{student_folder(sub.student_id)}-{key[:12]}-{run}",
                                 retries=RETRIES, pure=False)
             meta_of[fut.key] = item
             if ac is not None:

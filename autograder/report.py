@@ -1,7 +1,7 @@
 """The instructor's class report: ``autograder report DIR``.
 
 Reads what ``autograder grade SUBMISSIONS --out DIR`` wrote (grades.csv,
-manual.csv, run.json, <student>/results.json) and writes
+manual.csv, run.json, students/<folder>/results.json) and writes
 
 - ``DIR/report.html``: one self-contained page (plots inline as base64 PNG);
 - ``DIR/report_students.csv``: one row per student, for an LMS;
@@ -14,10 +14,10 @@ import argparse
 import csv
 import datetime as _dt
 import html
-import io
 import json
 import pathlib
 import sys
+import urllib.parse
 from collections import Counter, defaultdict
 
 import numpy as np
@@ -25,7 +25,8 @@ import numpy as np
 from autograder import __version__
 from autograder import report_plots as plots
 from autograder.functions import ASSIGNMENT, FUNCTIONS
-from autograder.pipeline.write_results import atomic_write, safe_name
+from autograder.pipeline.write_results import (
+    STUDENTS, atomic_write, csv_text, csv_uncell, display_id, safe_name, student_folder)
 from course.feedback import CATALOG, group_title
 
 # Ids of the catalog that are about the rules of an exercise (operators used or
@@ -42,13 +43,19 @@ TEST_COLUMNS = ["student_id", "assignment", "notebook", "grade_id", "function",
 
 # ---------------------------------------------------------------- reading
 
-def read_csv(path) -> list:
-    """Rows of a CSV file as dicts; [] when the file is missing."""
+def read_csv(path, ours=True) -> list:
+    """Rows of a CSV file as dicts; [] when the file is missing.
+
+    ``ours``: a CSV the kit wrote, whose formula-proof cells are turned back into the values.
+    """
     path = pathlib.Path(path)
     if not path.exists():
         return []
     with path.open(newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+        rows = list(csv.DictReader(f))
+    if ours:
+        rows = [{k: csv_uncell(v) for k, v in r.items()} for r in rows]
+    return rows
 
 
 def _float(value, default=0.0) -> float:
@@ -67,11 +74,25 @@ def function_of(grade_id: str) -> str:
     return grade_id[len("test_"):] if grade_id.startswith("test_") else grade_id
 
 
-def read_results(out_dir, students) -> dict:
+def student_folders(out_dir, students, run) -> dict:
+    """student -> its folder (relative to DIR), from run.json's map, else computed as the grader does."""
+    mapped = run.get("students") if isinstance(run.get("students"), dict) else {}
+    # grades.csv shows an undecodable byte as an escape; run.json keeps the exact id.
+    mapped = {display_id(k): v for k, v in mapped.items() if isinstance(v, str) and _inside(v)}
+    return {s: mapped.get(s, f"{STUDENTS}/{student_folder(s)}") for s in students}
+
+
+def _inside(rel) -> bool:
+    """A path run.json may name: relative, below students/, no way up."""
+    parts = pathlib.PurePosixPath(rel).parts
+    return len(parts) == 2 and parts[0] == STUDENTS and parts[1] not in ("..", ".") and "\\" not in rel
+
+
+def read_results(out_dir, folders) -> dict:
     """(student, function) -> FunctionResult dict, from each results.json's extra_data."""
     found = {}
-    for student in students:
-        path = pathlib.Path(out_dir) / safe_name(student) / "results.json"
+    for student, folder in folders.items():
+        path = pathlib.Path(out_dir) / folder / "results.json"
         try:
             tests = json.loads(path.read_text(encoding="utf-8")).get("tests", [])
         except (OSError, ValueError):
@@ -93,9 +114,12 @@ def load(out_dir) -> dict:
         run = json.loads((out_dir / "run.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         run = {}
+    if not isinstance(run, dict):
+        run = {}
+    folders = student_folders(out_dir, students, run)
     return {"grades": grades, "manual": read_csv(out_dir / "manual.csv"),
-            "run": run, "results": read_results(out_dir, students),
-            "students": students}
+            "run": run, "results": read_results(out_dir, folders),
+            "students": students, "folders": folders}
 
 
 # ---------------------------------------------------------------- numbers
@@ -251,7 +275,7 @@ def build(out_dir) -> dict:
             "misconceptions": misconceptions(grades),
             "manual": manual_summary(data["manual"]),
             "problems": problems(grades), "slowest": slowest(grades, data["run"]),
-            "run": data["run"], "grades": grades}
+            "run": data["run"], "grades": grades, "folders": data["folders"]}
 
 
 def weakest_groups(rates, k=5) -> list:
@@ -264,14 +288,6 @@ def weakest_groups(rates, k=5) -> list:
 
 
 # ---------------------------------------------------------------- writing
-
-def _csv_text(header, rows) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return buf.getvalue()
-
 
 def _num(x) -> str:
     """Points without a trailing .0 (2.0 -> '2', 1.5 -> '1.5')."""
@@ -286,7 +302,7 @@ def students_csv(report) -> str:
         t = report["totals"][s]
         rows.append([s, _num(t["total"]), _num(t["max"])]
                     + [_num(t["notebooks"].get(nb, {}).get("points", 0.0)) for nb in nbs])
-    return _csv_text(["student_id", "total", "max"] + nbs, rows)
+    return csv_text(["student_id", "total", "max"] + nbs, rows)
 
 
 def tests_csv(report) -> str:
@@ -298,7 +314,7 @@ def tests_csv(report) -> str:
                      r["grade_id"], function_of(r["grade_id"]), _num(_float(r["points"])),
                      _num(_float(r["max_points"])), r["status"], r.get("misconception", ""),
                      r.get("groups_failed", ""), r.get("seconds", ""), r.get("message", "")])
-    return _csv_text(TEST_COLUMNS, rows)
+    return csv_text(TEST_COLUMNS, rows)
 
 
 # ---------------------------------------------------------------- HTML
@@ -497,8 +513,9 @@ def _section_students(rep) -> str:
         cells = []
         for nb in nbs:
             pts = t["notebooks"].get(nb, {}).get("points", 0.0)
-            page = pathlib.Path(safe_name(s)) / f"{safe_name(nb)}.html"
-            cells.append(f'<a href="{_e(page.as_posix())}">{pts:g}</a>' if (out_dir / page).exists()
+            page = pathlib.PurePosixPath(rep["folders"][s]) / f"{safe_name(nb)}.html"
+            href = urllib.parse.quote(page.as_posix())   # a folder name is never markup or a URL
+            cells.append(f'<a href="{_e(href)}">{pts:g}</a>' if (out_dir / page).exists()
                          else f"{pts:g}")
         rows.append([f'<span id="student-{_e(s)}"></span>{_e(s)}', f"{t['total']:g}/{t['max']:g}"]
                     + cells + [", ".join(_e(m["id"]) for m in rep["misconceptions"] if s in m["students"])])
@@ -548,7 +565,7 @@ def compare_with_nbgrader_export(grades_csv, export_csv, assignment=ASSIGNMENT, 
         if r.get("assignment", assignment) == assignment:
             ours[r["student_id"]] += _float(r["points"])
     theirs = {r["student_id"]: _float(r.get("score") or r.get("raw_score"))
-              for r in read_csv(export_csv) if r.get("assignment") == assignment}
+              for r in read_csv(export_csv, ours=False) if r.get("assignment") == assignment}
     diffs = []
     for s in sorted(set(ours) | set(theirs)):
         a, b = ours.get(s), theirs.get(s)

@@ -12,6 +12,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "hostile"))
 import harness  # noqa: E402
 
 from autograder.cli import main  # noqa: E402
+from autograder.pipeline.write_results import student_dir  # noqa: E402
 
 
 def cli(*args):
@@ -49,25 +50,29 @@ def test_outputs_per_contract(graded):
                  ("ben", "test_pool2d"): 0, ("ben", "test_pool2d_padded"): 3}
     missing = [r for r in rows if r["notebook"] != "01_basics"]
     assert missing and all(r["status"] == "invalid" and float(r["points"]) == 0 for r in missing)
-    gs = json.loads((out / "ann" / "results.json").read_text(encoding="utf-8"))
+    gs = json.loads((student_dir(out, "ann") / "results.json").read_text(encoding="utf-8"))
     assert gs["tests"] and all("extra_data" in t for t in gs["tests"])
-    assert (out / "ann" / "01_basics.html").is_file() and (out / "manual.csv").is_file()
+    assert (student_dir(out, "ann") / "01_basics.html").is_file() and (out / "manual.csv").is_file()
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert run["workers"] == 2 and set(run["per_submission_seconds"]) == {"ann", "ben"}
+    assert {s: out / d for s, d in run["students"].items()} == {s: student_dir(out, s) for s in ("ann", "ben")}
     assert not list(out.rglob("*.tmp"))
 
 
 def test_feedback_reveals_one_case_at_most(graded):
     out, _ = graded
-    page = (out / "ben" / "01_basics.html").read_text(encoding="utf-8")
+    page = (student_dir(out, "ben") / "01_basics.html").read_text(encoding="utf-8")
     assert "NotImplementedError" in page or "not_implemented" in page or "未实现" in page
 
 
 def test_rerun_skips_unchanged_unless_forced(course_class, graded):
     out, _ = graded
+    before = json.loads((out / "run.json").read_text())["kit_digest"]
     res = cli("grade", course_class, "--out", out, "--workers", "1")
     assert res.returncode == 0
-    assert json.loads((out / "run.json").read_text())["graded"] == 0
+    again = json.loads((out / "run.json").read_text())
+    if again["kit_digest"] == before:            # (unless the kit itself was edited meanwhile)
+        assert again["graded"] == 0
     res = cli("grade", course_class, "--out", out, "--workers", "1", "--force")
     assert json.loads((out / "run.json").read_text())["graded"] == 2
 
@@ -97,3 +102,34 @@ def test_report_subcommand_is_wired():
     except SystemExit as e:
         code = e.code
     assert code in (0, None, 2)
+
+
+def one_line_refusal(res):
+    """Exit 2 with exactly one line on stderr, and nothing graded."""
+    assert res.returncode == 2, res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+    assert res.stderr.startswith("autograder: ")
+
+
+@pytest.mark.parametrize("timeout", ["0", "-1", "nan", "inf", "-0.5"])
+def test_bad_timeout_refused_before_grading(course_class, tmp_path, timeout):
+    res = cli("grade", course_class, "--out", tmp_path / "out", f"--timeout={timeout}")
+    one_line_refusal(res)
+    assert "--timeout" in res.stderr and not (tmp_path / "out").exists()
+
+
+def test_out_that_is_a_file_is_refused(course_class, tmp_path):
+    f = tmp_path / "grades"
+    f.write_text("not a directory")
+    one_line_refusal(cli("grade", course_class, "--out", f))
+    assert f.read_text() == "not a directory"
+
+
+def test_out_that_cannot_be_created_is_refused(course_class, tmp_path):
+    (tmp_path / "file").write_text("x")
+    one_line_refusal(cli("grade", course_class, "--out", tmp_path / "file" / "out"))
+
+
+def test_unwritable_out_is_refused(course_class):
+    # /proc/self is a directory nobody (not even root) can create files in
+    one_line_refusal(cli("grade", course_class, "--out", "/proc/self"))

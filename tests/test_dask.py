@@ -16,6 +16,7 @@ import sys
 import psutil
 import pytest
 
+from autograder.pipeline.write_results import student_dir
 from autograder.progress import Progress, choose_mode, format_seconds, in_ci
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -177,8 +178,8 @@ def test_dask_grades_exactly_like_local(cluster, small_class, local_grades, tmp_
     assert set(meta["worker_of"]) == students and meta["graded"] == len(students)
     assert len(set(meta["worker_of"].values())) == 2            # both workers took part
     for s in students:                                           # the client wrote every file
-        assert (out / s / "results.json").is_file()
-        assert len(list((out / s).glob("*.html"))) == 5
+        assert (student_dir(out, s) / "results.json").is_file()
+        assert len(list(student_dir(out, s).glob("*.html"))) == 5
     assert (out / "manual.csv").is_file() and (out / "run.json").is_file()
     assert not list(out.rglob("*.tmp"))                          # atomic writes left nothing behind
     assert progress.done == len(students)

@@ -13,6 +13,7 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "hostile"))
 import harness  # noqa: E402
+from autograder.pipeline.write_results import student_dir  # noqa: E402
 
 CASES = harness.hostile_cases()
 
@@ -71,7 +72,7 @@ def test_nothing_written_outside_the_jail(graded):
     assert not (out / "magic.txt").exists() and not (out / "magic2.txt").exists()
     grades = (out / "grades.csv").read_text(encoding="utf-8")
     assert "999" not in grades
-    results = out / "hostile_write_output" / "results.json"
+    results = student_dir(out, "hostile_write_output") / "results.json"
     assert "999" not in results.read_text(encoding="utf-8")
 
 
@@ -109,5 +110,5 @@ def test_nothing_left_running(graded):
 
 def test_feedback_pages_written(graded):
     out = graded["out"]
-    page = (out / "hostile_os_exit" / "01_basics.html").read_text(encoding="utf-8")
+    page = (student_dir(out, "hostile_os_exit") / "01_basics.html").read_text(encoding="utf-8")
     assert "test_pool2d" in page

@@ -12,6 +12,7 @@ import pytest
 
 from autograder import report
 from autograder.functions import BY_NAME
+from autograder.pipeline.write_results import student_dir
 
 GRADES_HEADER = ["student_id", "assignment", "notebook", "grade_id", "points", "max_points",
                  "status", "message", "misconception", "groups_failed", "seconds"]
@@ -63,8 +64,8 @@ def graded_dir(tmp_path):
                              "extra_data": {"name": fn, "points": pts, "max_points": mx,
                                             "status": status, "misconception": mis or None,
                                             "groups": groups}})
-        (tmp_path / s).mkdir()
-        (tmp_path / s / "results.json").write_text(json.dumps({"tests": gs_tests}))
+        student_dir(tmp_path, s).mkdir(parents=True)
+        (student_dir(tmp_path, s) / "results.json").write_text(json.dumps({"tests": gs_tests}))
     write_csv(tmp_path / "grades.csv", GRADES_HEADER, rows)
     write_csv(tmp_path / "manual.csv",
               ["student_id", "assignment", "notebook", "grade_id", "max_points", "answered"],

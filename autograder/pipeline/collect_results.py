@@ -4,6 +4,8 @@ For each finished submission: its own files (results.json, feedback pages)
 and its cache entry are written at once; the class tables keep only the
 table columns of each result (so memory stays flat in batch size) and are
 rewritten at most every ``tables_every`` seconds, and once at the end.
+A student whose files cannot be written gets ``error`` rows instead; the
+batch goes on and ``run.json`` is always written.
 """
 import datetime
 import json
@@ -12,7 +14,9 @@ import time
 
 from autograder import __version__, functions
 from autograder.pipeline.write_results import (
-    GRADES_COLUMNS, MANUAL_COLUMNS, WriteResults, atomic_write, safe_name)
+    GRADES_COLUMNS, MANUAL_COLUMNS, STUDENTS, WriteResults, atomic_write, display_id, student_folder)
+
+CACHE = ".cache"
 
 
 def table_part(res):
@@ -37,6 +41,17 @@ def failed_result(sub, grader, why):
             "notebook_seconds": {}}
 
 
+def write_failed(res, why):
+    """The same result with every row an ``error`` worth 0: its files could not be written."""
+    rows = [dict(r, points=0.0, status="error", message=why, misconception="", groups_failed="",
+                 feedback=None, result=None) for r in res["rows"]]
+    return dict(res, rows=rows)
+
+
+class FolderCollision(OSError):
+    """Two different ids would share one output folder (a hash collision: refused, never merged)."""
+
+
 class CollectResults:
     """Skips unchanged submissions, then writes each result as it finishes."""
 
@@ -49,12 +64,22 @@ class CollectResults:
         self.digest = digest
         self.progress, self.on_result = progress, on_result
         self.tables, self.per_sub = {}, {}
+        self.folders = {}                       # folder name -> the one student id that owns it
+        self.write_errors, self.cache_errors = {}, 0
         self.graded = 0
         self.started, self._t0 = datetime.datetime.now().astimezone(), time.monotonic()
         self._last_tables = self._t0
 
     def _cache_path(self, sub):
-        return self.out / ".cache" / f"{safe_name(sub.student_id)}.json"
+        return self.out / CACHE / f"{self._folder(sub.student_id)}.json"
+
+    def _folder(self, student_id):
+        """student_folder(id), refusing a folder another id of this run already owns."""
+        folder = student_folder(student_id)
+        owner = self.folders.setdefault(folder, student_id)
+        if owner != student_id:
+            raise FolderCollision(f"{folder} is already {display_id(owner)}'s")
+        return folder
 
     def todo(self, submissions, key_of, force=False):
         """[(submission, key)] still to grade; unchanged ones go straight into the tables."""
@@ -75,37 +100,78 @@ class CollectResults:
     def _cached(self, sub, key):
         try:
             cached = json.loads(self._cache_path(sub).read_text("utf-8"))
-            return cached["result"] if cached.get("key") == key else None
-        except (OSError, ValueError, KeyError):
+            # The id check guards against any entry that is not this student's own.
+            if cached.get("key") != key or cached["result"]["student_id"] != sub.student_id:
+                return None
+            return cached["result"]
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def finish(self, sub, key, res, ok=True):
         """One submission is graded: write its files now, the tables now and then."""
         self.graded += 1
+        res, ok = self._write_submission(sub, key, res, ok)
         self.tables[sub.student_id] = table_part(res)
         self.per_sub[sub.student_id] = res.get("seconds", 0.0)
-        self.writer.submission(res)
-        if ok:                                  # a grader failure is not cached: the next run retries
-            atomic_write(self._cache_path(sub), json.dumps({"key": key, "result": res}, ensure_ascii=False))
         if time.monotonic() - self._last_tables >= self.tables_every:
-            self.write_tables()
+            self._try_tables()
         if self.progress is not None:
             self.progress.update(sub.student_id, seconds=res.get("seconds"), ok=ok)
         if self.on_result is not None:
             self.on_result(res)
 
+    def _write_submission(self, sub, key, res, ok):
+        """Write one student's files and cache entry -> (result, ok); a failure becomes error rows."""
+        try:
+            self._folder(sub.student_id)
+            self.writer.submission(res)
+        except (OSError, ValueError) as e:
+            why = f"无法写入结果 / could not write results: {type(e).__name__}: {e}"[:200]
+            self.write_errors[display_id(sub.student_id)] = why
+            return write_failed(res, why), False
+        if ok:                                  # a grader failure is not cached: the next run retries
+            try:
+                atomic_write(self._cache_path(sub), json.dumps({"key": key, "result": res}, ensure_ascii=False))
+            except (OSError, ValueError):
+                self.cache_errors += 1          # costs only a re-grade next time
+        return res, ok
+
     def write_tables(self):
         self.writer.tables(list(self.tables.values()))
         self._last_tables = time.monotonic()
 
+    def _try_tables(self):
+        """A rewrite during the run; if it fails, the final one in close() tries again."""
+        try:
+            self.write_tables()
+        except (OSError, ValueError):
+            self._last_tables = time.monotonic()
+
     def close(self, **extra):
-        """Final tables and run.json; returns run.json's dict (``extra`` adds fields)."""
-        self.write_tables()
+        """Final tables and run.json (always written); returns run.json's dict (``extra`` adds fields).
+
+        If the tables themselves cannot be written, run.json says so and the error is raised after it.
+        """
+        failure = None
+        try:
+            self.write_tables()
+        except (OSError, ValueError) as e:
+            failure = e
         meta = {"started": self.started.isoformat(timespec="seconds"),
                 "finished": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
                 "seconds": round(time.monotonic() - self._t0, 3), "kit_version": __version__,
                 "kit_digest": self.digest, "submissions": len(self.tables), "graded": self.graded,
-                "skipped": len(self.tables) - self.graded, "per_submission_seconds": self.per_sub}
+                "skipped": len(self.tables) - self.graded, "per_submission_seconds": self.per_sub,
+                "students": self.student_folders(), "write_errors": self.write_errors,
+                "cache_errors": self.cache_errors}
+        if failure is not None:
+            meta["tables_error"] = f"{type(failure).__name__}: {failure}"
         meta.update(extra)
         self.writer.run(meta)
+        if failure is not None:
+            raise failure
         return meta
+
+    def student_folders(self):
+        """run.json's map: each student id -> its folder, relative to DIR (``students/<folder>``)."""
+        return {sid: f"{STUDENTS}/{student_folder(sid)}" for sid in sorted(self.tables)}

@@ -1,32 +1,44 @@
-"""Step 4: write what the grader found -- every file atomically (temp file + os.replace).
+"""Step 4: write what the grader found -- every file atomically (temp file + fsync + os.replace).
 
-``DIR/grades.csv``, ``DIR/manual.csv``, ``DIR/<student>/results.json``
-(Gradescope), ``DIR/<student>/<notebook>.html`` (feedback) and ``DIR/run.json``.
-Feedback shows only what the suite chose to show: the property groups and at
-most one failing case per function. Submissions are never written to.
+``DIR/grades.csv``, ``DIR/manual.csv`` and ``DIR/run.json`` are the class
+tables; each student's ``results.json`` (Gradescope) and ``<notebook>.html``
+(feedback) live in ``DIR/students/<folder>/``, where ``<folder>`` is
+:func:`student_folder` of the id, so no student id can land on a file the kit
+writes. Feedback shows only what the suite chose to show: the property groups
+and at most one failing case per function. Submissions are never written to.
 """
 import csv
+import hashlib
 import html
 import io
 import json
+import math
 import os
 import pathlib
 import re
-import tempfile
+import secrets
 
 GRADES_COLUMNS = ["student_id", "assignment", "notebook", "grade_id", "points", "max_points", "status",
                   "message", "misconception", "groups_failed", "seconds", "flags"]
 MANUAL_COLUMNS = ["student_id", "assignment", "notebook", "grade_id", "max_points", "answered"]
+STUDENTS = "students"          # DIR/students/<folder>/: per-student files, never beside the tables
 
 
 def atomic_write(path, data):
-    """Write `data` (str or bytes) to `path` so readers see the old file or the new one, never half."""
+    """Write `data` (str or bytes) to `path` so readers see the old file or the new one, never half.
+
+    The file gets the user's umask (0644 under umask 022, like nbgrader's), not mkstemp's 0600.
+    """
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    if isinstance(data, str):
+        # A lone surrogate (a non-UTF-8 byte in a folder name) must not crash a write:
+        # it becomes a visible \udcXX escape, which JSON reads back as the same character.
+        data = data.encode("utf-8", "backslashreplace")
+    fd, tmp = _create_temp(path)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -38,19 +50,96 @@ def atomic_write(path, data):
         raise
 
 
+def _create_temp(path):
+    """(fd, name) of a new temp file beside `path`; mode 0666 so the kernel applies the umask."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = path.parent / f".{path.name[:64]}.{secrets.token_hex(6)}.tmp"
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temp name beside {path}")
+
+
 def safe_name(s):
-    """A file-name-safe version of a student id or notebook name."""
+    """A file-name-safe version of a notebook name (lossy: never use it for a student id)."""
     s = re.sub(r"[^\w.\-@+]", "_", str(s))[:120]
     return s if s.strip(".") else "_"
 
 
-def _csv(columns, rows):
+def _id_bytes(student_id):
+    """The exact bytes of an id, including the undecodable ones of a folder name."""
+    return str(student_id).encode("utf-8", "surrogateescape")
+
+
+def student_folder(student_id):
+    """A folder name that is distinct for distinct ids: a readable prefix plus a hash of the exact id.
+
+    The prefix keeps word characters only, never starts with '.' or '-', and stays
+    short in bytes (file names are limited to 255 bytes); the 16-hex-digit SHA-256
+    suffix is what makes it collision-proof, also on case-insensitive file systems.
+    """
+    prefix = re.sub(r"[^\w.-]", "_", str(student_id)[:40]).lstrip(".-")
+    while len(prefix.encode("utf-8", "surrogateescape")) > 60:
+        prefix = prefix[:-1]
+    digest = hashlib.sha256(_id_bytes(student_id)).hexdigest()[:16]
+    return f"{prefix}-{digest}" if prefix else digest
+
+
+def student_dir(out_dir, student_id):
+    """``DIR/students/<folder>``: where one student's results.json and feedback pages go."""
+    return pathlib.Path(out_dir) / STUDENTS / student_folder(student_id)
+
+
+def display_id(student_id):
+    """The id as text files show it: undecodable bytes become visible \\udcXX escapes."""
+    return str(student_id).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+# ------------------------------------------------------------------ CSV cells
+
+# A spreadsheet evaluates a cell that starts with one of these (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+
+
+def csv_cell(value):
+    """One CSV cell that no spreadsheet evaluates: numbers stay numbers, risky text gets a leading '.
+
+    A cell already starting with ' gets one more, so :func:`csv_uncell` restores every value exactly.
+    """
+    if value is None or isinstance(value, (bool, int)) or (isinstance(value, float) and math.isfinite(value)):
+        return value
+    text = str(value)
+    if _NUMBER.fullmatch(text):
+        return text                         # "-1.5" is a number, not a formula
+    if text.startswith(_FORMULA_START + ("'",)):
+        return "'" + text
+    return text
+
+
+def csv_uncell(text):
+    """The value :func:`csv_cell` was given, from the cell it wrote."""
+    if isinstance(text, str) and len(text) > 1 and text[0] == "'" and text[1] in _FORMULA_START + ("'",):
+        return text[1:]
+    return text
+
+
+def csv_text(header, rows):
+    """A CSV document (header row, then rows as lists) with every cell through :func:`csv_cell`."""
     buf = io.StringIO()
-    w = csv.DictWriter(buf, columns, extrasaction="ignore", lineterminator="\n")
-    w.writeheader()
+    # RFC 4180's CRLF: the writer then quotes a lone \r too (with "\n" it would not, and a
+    # reader would take it for a line break: a student id could forge rows).
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([csv_cell(h) for h in header])
     for r in rows:
-        w.writerow(r)
+        w.writerow([csv_cell(v) for v in r])
     return buf.getvalue()
+
+
+def _csv(columns, rows):
+    return csv_text(columns, ([r.get(c) for c in columns] for r in rows))
 
 
 _STYLE = """body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;max-width:60em;margin:2em auto;padding:0 1em}
@@ -67,7 +156,7 @@ class WriteResults:
 
     def submission(self, res):
         """results.json and the feedback pages of one graded submission."""
-        sdir = self.out / safe_name(res["student_id"])
+        sdir = student_dir(self.out, res["student_id"])
         atomic_write(sdir / "results.json", json.dumps(self.gradescope(res), ensure_ascii=False, indent=1))
         for nb in sorted({r["notebook"] for r in res["rows"]} | {m["notebook"] for m in res["manual"]}):
             atomic_write(sdir / f"{safe_name(nb)}.html", self.feedback_page(res, nb))

@@ -1,7 +1,9 @@
 # Write into the grader's output directory (and the submission itself).
 import os
 def _vandal():
-    for p in ("{OUT}/grades.csv", "{OUT}/pwned.txt", "{OUT}/hostile_write_output/results.json"):
+    import glob
+    for p in ["{OUT}/grades.csv", "{OUT}/pwned.txt", "{OUT}/hostile_write_output/results.json",
+              *glob.glob("{OUT}/students/hostile_write_output*/results.json")]:
         try:
             os.makedirs(os.path.dirname(p), exist_ok=True)
             with open(p, "w") as f:
