@@ -258,15 +258,19 @@ def _failure_text(name, failures, replay):
                              first.expected, first.got, first.diff, first.error)
 
 
-def _shown_ops(policy, bad_ops, failures, cases, replay):
-    """Forbidden op names to name in the feedback: at most SHOWN_OPS, and with a replay only
-    those it dispatches again on one case (names are the child's text, like an error)."""
+def _shown_ops(name, bad_ops, failures, cases, replay):
+    """(forbidden op names to show, the case they were seen on or None). Names are the
+    child's text, like an error: at most SHOWN_OPS, and with a replay only those that one
+    case (the smallest failing one, else the smallest that returns) dispatches again."""
     bad_ops = [op for op in bad_ops if not op.startswith("missing:")]
+    case = None
     if replay is not None and bad_ops:
-        case = min([f.case for f in failures] or list(cases), key=lambda c: c.size)
-        bad_ops = [op for op in forbidden.violations(policy, replay(case.args, case.kwargs).ops) if op in bad_ops]
+        case = min([f.case for f in failures] or [c for c in cases if not c.expect_error] or list(cases),
+                   key=lambda c: c.size)
+        ops = replay(case.args, case.kwargs).ops
+        bad_ops = [op for op in forbidden.violations(BY_NAME[name].forbid, ops) if op in bad_ops]
     shown = [fb.student_text(op, 60) for op in bad_ops]
-    return ", ".join(shown[:SHOWN_OPS]) + (" …" if len(shown) > SHOWN_OPS else "")
+    return ", ".join(shown[:SHOWN_OPS]) + (" …" if len(shown) > SHOWN_OPS else ""), case
 
 
 def _explain(name, status, mid, groups, failures, bad_ops, points, max_points, *, replay=None, cases=()):
@@ -275,7 +279,9 @@ def _explain(name, status, mid, groups, failures, bad_ops, points, max_points, *
     lines = [fb.GroupLine(g.name, g.passed, g.n_cases, g.n_failed, g.weight) for g in groups]
     failure_text = ""
     if mid in OP_MISCONCEPTIONS:
-        shown = _shown_ops(BY_NAME[name].forbid, bad_ops, failures, cases, replay)
+        shown, case = _shown_ops(name, bad_ops, failures, cases, replay)
+        if shown and case is not None:        # the one case the names come from is the one shown
+            failure_text = fb.format_seen_in(name, case.args, case.kwargs)
         message = fb.message(mid)
         summary = message + (f"：{shown}" if shown else "") + " → 0 分 / 0 points"
     elif status == "passed":

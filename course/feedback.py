@@ -464,6 +464,11 @@ def format_not_reproduced(name, args, kwargs):
         " (e.g. global state)"])
 
 
+def format_seen_in(name, args, kwargs):
+    """The case on which the forbidden operators named above were seen."""
+    return "\n".join([f"出现在这个用例中 / seen in this case: {name}(...)", describe_call(name, args, kwargs)])
+
+
 def misconception_text(mid):
     """Two lines: the named mistake and its hint."""
     if mid is None or mid not in CATALOG:
