@@ -226,6 +226,15 @@ def _pool2d(g):
         h, w = g.randint(k[0], 8), g.randint(k[1], 8)
         mode = g.choice(["max", "avg"])
         add("basic" if mode == "max" else "avg", g.distinct((h, w)), k, mode)
+    # Drawn last, so the cases above stay as they were. Raising for a bad mode
+    # alone proves nothing (a function that always raises does it): the mode
+    # group also asks for the right output when 'max' is spelled out. Square
+    # windows: this group is about the mode, the others judge the window.
+    add("mode", g.distinct((4, 5)), 2, "max", positional=True)
+    add("mode", g.distinct((5, 4)), (3, 3), "max")
+    # 1x1 windows return the input, and full-size windows one element: add a window
+    # as tall as the input, whose output is neither.
+    add("edge", g.distinct((3, 5)), (3, 1))
     return cases
 
 
@@ -264,6 +273,8 @@ def _max_pool_conv_relu(g):
     add("dtype", g.distinct((1, 2, 4, 6), torch.float64))
     add("noncontiguous", noncontiguous(g.distinct((1, 2, 6, 4))))
     add("noncontiguous", noncontiguous(g.distinct((2, 1, 4, 4)), "step"))
+    # a second float64 case (drawn last): one case alone could be a memorised answer
+    add("dtype", g.distinct((2, 1, 4, 4), torch.float64, sign=+1))
     return cases
 
 
@@ -276,6 +287,7 @@ def _pool_output_shape(g):
     add("basic", 4, 4, 2, 2, 0)
     add("basic", 6, 6, 3, 3, 0)
     add("basic", 4, 4, 3, 2, 1)                     # the seed's nn.MaxPool2d(3, padding=1, stride=2)
+    add("basic", 6, 8, 2, 2, 0)                     # not (2, 2) like the three above: no constant passes
     add("stride", 4, 4, 3, None, 0)                 # stride=None: the window
     add("stride", 7, 7, 2, None, 0)
     add("stride", 8, 7, 2, 3, 0)                    # stride larger than the window
@@ -372,6 +384,10 @@ def _softmax_pool2d(g):
     add("noncontiguous", noncontiguous(g.distinct((1, 2, 6, 4))), 2, None, 2.0)
     add("noncontiguous", noncontiguous(g.distinct((2, 1, 4, 6)), "step"), (2, 3), 1, 0.5)
     add("edge", g.distinct((1, 1, 3, 4)), 1, None, 2.0)
+    # 1x1 windows return the input: pair them with a window the size of the input,
+    # one output per (sample, channel), which returning the input cannot pass
+    # (square, default temperature: this group is about the window's extent)
+    add("edge", g.distinct((2, 2, 3, 3)), 3)
     return cases
 
 

@@ -7,16 +7,18 @@
 ``call(args, kwargs) -> CallResult`` calls the student's function once and
 never raises: in a kernel it is ``autograder.hidden.local_call(fn)``, in the
 grader the sandbox proxy. Points are ``max_points`` times the weighted share
-of property groups whose cases all pass (partial credit); a forbidden
-operator gives 0.
+of property groups whose cases all pass (partial credit); a group counts
+only if it is witnessed (``autograder.witness``: some case of it no
+degenerate answer passes); a forbidden operator gives 0.
 """
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
+import functools
 import time
 
 import torch
 
-from autograder import forbidden, mistakes
+from autograder import forbidden, mistakes, witness
 from autograder.cases import make_cases
 from autograder.compare import compare, smallest
 from autograder.functions import BY_NAME
@@ -111,6 +113,13 @@ def expected_of(name, case):
         return REFERENCES[name](*case.args, **case.kwargs)
 
 
+@functools.lru_cache(maxsize=None)
+def earnable_groups(name, seed=0):
+    """The groups of a suite that a degenerate answer cannot pass (cached: cases are fixed per seed)."""
+    cases = make_cases(name, seed)
+    return witness.witnessed_groups(cases, [expected_of(name, c) for c in cases])
+
+
 def _error_type(error):
     return error.split(":", 1)[0].strip()
 
@@ -178,14 +187,18 @@ def _run_suite(name, call, seed, replay=None):
         n_failed[case.group] += 1
         failures.append(failure)
 
-    groups = [GroupResult(g, w, n_failed[g] == 0 and n_cases[g] > 0, n_cases[g], n_failed[g])
+    # A group without a witness proves nothing (raising for a bad mode, 1x1 windows): no points.
+    earnable = earnable_groups(name, seed)
+    groups = [GroupResult(g, w, n_failed[g] == 0 and n_cases[g] > 0 and g in earnable,
+                          n_cases[g], n_failed[g])
               for g, w in weights.items()]
     score = sum(g.weight for g in groups if g.passed) / sum(weights.values())
     max_points = float(spec.points)
 
     # Status and misconception, most decisive first.
     bad_ops = forbidden.violations(spec.forbid, ops)
-    n_calls = len(cases)
+    # Raising where an error is expected is right: "raises everywhere" counts the other cases.
+    n_calls = sum(1 for c in cases if not c.expect_error)
     not_impl = errors and all(_error_type(e) == "NotImplementedError" for e in errors)
     # A function that never returned cannot have "not used conv": say it raised.
     only_missing_conv = bad_ops == ["missing:" + forbidden.CONV]

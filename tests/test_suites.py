@@ -148,6 +148,31 @@ def test_raising_everywhere_is_an_error():
     assert "NameError" in result.feedback
 
 
+def test_raising_value_error_everywhere_is_an_error():
+    """Raising for the bad modes is right, but alone it earns nothing (the reported 0.22/2)."""
+    def pool2d(X, pool_size, mode='max'):
+        raise ValueError(mode)
+    result = run_suite("pool2d", local_call(pool2d))
+    assert (result.status, result.points, result.misconception) == ("error", 0, "raises")
+    assert not [g.name for g in result.groups if g.passed]
+
+
+def test_mode_group_needs_a_valid_mode_too():
+    """Checking the mode earns the group only with right output for mode='max'; avg is judged apart."""
+    solution = load_solution("pool2d")
+
+    def pool2d(X, pool_size, mode='max'):
+        Y = solution(X, pool_size, mode)
+        return Y + 1 if mode == 'max' else Y
+    assert {"basic", "mode"} <= set(run_suite("pool2d", local_call(pool2d)).groups_failed)
+
+    def pool2d(X, pool_size, mode='max'):       # noqa: F811
+        Y = solution(X, pool_size, mode)
+        return Y + 1 if mode == 'avg' else Y
+    failed = run_suite("pool2d", local_call(pool2d)).groups_failed
+    assert "avg" in failed and "mode" not in failed and "basic" not in failed
+
+
 def test_timeout():
     def pool_output_shape(h, w, pool_size, stride, padding):
         time.sleep(5)
