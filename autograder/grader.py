@@ -191,6 +191,29 @@ def grade_submissions(submissions, out, workers=None, *, force=False, limits: Li
     return collect.close(workers=workers, scheduler=None)
 
 
+# Address space (soft RLIMIT_AS) of a grading worker. A worker with torch imported that
+# grades a whole submission peaks near 0.7 GiB of address space (its zygote alike; measured
+# with python 3.11, torch 2.13 CPU); 4 GiB leaves room for torch's threads and allocator,
+# while anything that balloons in the trusted process fails there with MemoryError
+# instead of taking the machine. The soft limit only: the zygote and its children inherit
+# it and may still set their own (the jailed child sets a lower one).
+WORKER_ADDRESS_SPACE = 4 << 30
+
+
+def limit_worker_memory(limit=WORKER_ADDRESS_SPACE):
+    """Cap this process's address space at `limit` (never raising a lower cap); returns the
+    soft limit in force. The pool workers' initializer."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    want = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+    if soft == resource.RLIM_INFINITY or soft > want:
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (want, hard))
+        except (ValueError, OSError):             # a platform without RLIMIT_AS: carry on
+            pass
+    return resource.getrlimit(resource.RLIMIT_AS)[0]
+
+
 def _grade_parallel(todo, workers, limits, grader, finish):
     """A process pool; a worker that dies has its submissions retried once in a new pool."""
     ctx = multiprocessing.get_context("spawn")
@@ -199,7 +222,8 @@ def _grade_parallel(todo, workers, limits, grader, finish):
         if not pending:
             return
         failed = []
-        with cf.ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=ctx) as pool:
+        with cf.ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=ctx,
+                                    initializer=limit_worker_memory) as pool:
             futs = {pool.submit(_worker_grade, sub.to_dict(), dataclasses.asdict(limits)): (sub, key)
                     for sub, key in pending}
             for fut in cf.as_completed(futs):
