@@ -80,7 +80,7 @@ class Grader:
                 answered = self.finder.manual(nb, manual_cells)
                 flags = self.integrity.flags(nb, notebook)
         for r in rows:                                     # for a person to decide: scores unchanged
-            r["flags"] = join_flags(flags)
+            r["flags"] = join_flags(flags + (r.get("flags") or "").split(";"))   # and the row's own (CheckSource)
         manual = [{"student_id": student_id, "assignment": functions.ASSIGNMENT, "notebook": notebook,
                    "grade_id": m.grade_id, "max_points": m.points, "answered": answered[m.grade_id]}
                   for m in manual_cells]

@@ -31,7 +31,7 @@ from course.feedback import CATALOG, group_title
 
 # Ids of the catalog that are about the rules of an exercise (operators used or
 # not used), reported with the problem submissions.
-RULE_BREAKS = {"forbidden_op", "conv_not_used", "conv_relu_only"}
+RULE_BREAKS = {"forbidden_op", "conv_not_used", "conv_relu_only", "tampering"}
 # Ids that say what happened rather than what was misunderstood: listed, but
 # not among the summary's top misconceptions.
 GENERAL = {"not_implemented", "raises", "timeout", "wrong_type"} | RULE_BREAKS
@@ -227,9 +227,13 @@ def is_forbidden(row) -> bool:
 
 
 def problems(grades) -> dict:
-    """Invalid notebooks (one entry per notebook), timeouts and forbidden-API uses (per test)."""
-    invalid, timeout, forbidden = {}, [], []
+    """Invalid notebooks (one entry per notebook), timeouts and forbidden-API uses (per test),
+    and the rows with integrity flags (``flags`` column, e.g. ``tampering:threading``)."""
+    invalid, timeout, forbidden, integrity = {}, [], [], []
     for r in grades:
+        if (r.get("flags") or "").strip():
+            integrity.append({"student_id": r["student_id"], "notebook": r["notebook"],
+                              "grade_id": r["grade_id"], "message": r["flags"]})
         entry = {"student_id": r["student_id"], "notebook": r["notebook"],
                  "grade_id": r["grade_id"], "message": r.get("message", "")}
         if r["status"] == "invalid":
@@ -239,7 +243,7 @@ def problems(grades) -> dict:
         elif is_forbidden(r):
             forbidden.append(entry)
     return {"invalid": list(invalid.values()), "timeout": timeout, "forbidden": forbidden,
-            "errors": sum(1 for r in grades if r["status"] == "error")}
+            "integrity": integrity, "errors": sum(1 for r in grades if r["status"] == "error")}
 
 
 def slowest(grades, run, k=10) -> list:
@@ -474,7 +478,8 @@ def _section_problems(rep) -> str:
     for key, zh, en, per_test in (("invalid", "无效笔记本", "Invalid notebooks", False),
                                   ("timeout", "超时", "Timed out", True),
                                   ("forbidden", "使用了禁用的 API（或没用要求的 F.conv2d）",
-                                   "Used forbidden APIs (or not the required F.conv2d)", True)):
+                                   "Used forbidden APIs (or not the required F.conv2d)", True),
+                                  ("integrity", "学术诚信：被标记的测试", "Integrity: flagged tests", True)):
         items = pr[key]
         parts.append(f"<h3>{_h(zh, en)} ({len(items)})</h3>")
         if items:

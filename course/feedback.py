@@ -35,6 +35,11 @@ CATALOG = {
     "conv_not_used": (
         "没有使用卷积 F.conv2d", "F.conv2d is never called",
         "本题要求用固定卷积核的 F.conv2d 实现 / This exercise asks for an F.conv2d with a fixed kernel"),
+    "tampering": (
+        "篡改评分或绕过算子限制", "Tampering with the grading or evading the operator rules",
+        "答案单元格里不能用线程、进程、帧或 gc 自省、torch 内部接口，也不能在运行时计算名字"
+        " / Answer cells may not use threads, processes, frame or gc introspection, torch internals,"
+        " or names computed at run time"),
     "conv_relu_only": (
         "使用了卷积、ReLU 和算术以外的算子", "Used an operator other than convolution, ReLU and arithmetic",
         "提示：max(a, b) = relu(a − b) + b / Hint: max(a, b) = relu(a − b) + b"),

@@ -7,8 +7,25 @@ Candidates keep notebook order, so the last definition wins, as when the
 notebook is run top to bottom; duplicated cells are therefore harmless.
 IPython magics and shell escapes are turned into calls of a do-nothing
 ``get_ipython()``.
+
+A cell's label, ``cell <n> (<f>, <g>)``, names the notebook cell and the
+functions it answers (``label_cell`` / ``label_functions`` read it back).
 """
 import re
+
+_LABEL = re.compile(r"^cell (\d+) \((.*)\)$")
+
+
+def label_cell(label):
+    """The notebook cell number (1-based) of an answer cell's label, or None."""
+    m = _LABEL.match(label)
+    return int(m.group(1)) if m else None
+
+
+def label_functions(label):
+    """The graded functions an answer cell's label names."""
+    m = _LABEL.match(label)
+    return m.group(2).split(", ") if m else []
 
 
 def _neutralise(code):

@@ -10,10 +10,15 @@ code prints, raises or returns there is all of its own text a page can show,
 so it cannot carry the other hidden cases out, however it stores them.
 Student-controlled text in a row (cell errors, grader errors) is cut by
 ``course.feedback.student_text``.
+
+Before any of that, ``CheckSource`` reads the cells' source here in the parent:
+a function it rejects (tampering, run-time names, a forbidden operator) gets
+its 0-point row at once and is never called.
 """
 import time
 
 from autograder.functions import ASSIGNMENT, PREAMBLE
+from autograder.pipeline.check_source import CHECK_ERROR, CheckSource
 from course.feedback import student_text
 from autograder.sandbox.runner import SandboxUnavailable
 
@@ -61,7 +66,10 @@ class RunSuites:
         from autograder.suites import run_suite
         rows = []
         names = [t.function for t in tests if t.function]
-        session = engine.session(cells, preamble=PREAMBLE) if names else None
+        checker = CheckSource()
+        rejected, labels = checker.check(cells, names)
+        to_call = [n for n in names if n not in rejected]
+        session = engine.session(cells, preamble=PREAMBLE) if to_call else None
         replay = Replay(engine, cells)
         try:
             for t in tests:
@@ -71,6 +79,13 @@ class RunSuites:
                     row["message"] = "未知的测试单元，未评分 / unknown test cell, not graded"
                     rows.append(row)
                     continue
+                if t.function in rejected:                # the parent's static check: never called
+                    row.update(checker.row_fields(t.function, rejected[t.function], labels, t.points))
+                    row["seconds"] = round(time.monotonic() - start, 4)
+                    rows.append(row)
+                    continue
+                if checker.error:
+                    row["flags"] = CHECK_ERROR
                 try:
                     res = run_suite(t.function, session.caller(t.function), seed=self.seed,
                                     replay=replay.caller(t.function))
