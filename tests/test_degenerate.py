@@ -1,7 +1,8 @@
 """No property group is passable by a degenerate implementation.
 
 Every answer of ``tests/mutants/degenerate.py`` (the input itself, zeros,
-ones, 0.5, a constant, the first element, None, raising any exception, and
+ones, 0.5, a constant, the first element, the input's max or mean everywhere,
+the input cropped to the output's shape, None, raising any exception, and
 "raise ValueError for a bad mode, else one of those") earns exactly 0 on
 every graded function, with the operator policy out of the way: the suites'
 groups themselves must refuse them (``autograder.witness``).

@@ -65,6 +65,26 @@ def _zeros_of_input(template):
     return fn
 
 
+def _whole_input(reduce):
+    """One statistic of the whole input (its max, its mean) everywhere in the output's shape."""
+    def make(template):
+        def fn(*args, **kwargs):
+            X = _first_tensor(args)
+            return _like(template, args[0] if X is None else float(reduce(X)))
+        return fn
+    return make
+
+
+def _input_cropped(template):
+    """The input's top-left corner in the output's shape (right for 1x1 windows only)."""
+    def fn(*args, **kwargs):
+        X = _first_tensor(args)
+        if X is None or not isinstance(template, torch.Tensor):
+            return args[0]
+        return X[tuple(slice(0, n) for n in template.shape)].clone()
+    return fn
+
+
 def _first_two(template):
     """``(h, w)`` for the shape functions; a tuple of whatever comes first elsewhere."""
     return lambda *args, **kwargs: tuple(args[:2])
@@ -98,6 +118,9 @@ DEGENERATES = {
     "zeros_of_input_shape": _zeros_of_input,
     "first_element": _first_element,
     "first_element_everywhere": _first_element_everywhere,
+    "input_max_everywhere": _whole_input(torch.max),
+    "input_mean_everywhere": _whole_input(torch.mean),
+    "input_cropped": _input_cropped,
     "python_zero": lambda template: lambda *args, **kwargs: 0,
     "python_float": lambda template: lambda *args, **kwargs: 0.5,
     "none": lambda template: lambda *args, **kwargs: None,
