@@ -90,6 +90,16 @@ class CloseGraders(WorkerPlugin):
         close_graders()
 
 
+def _address_space():
+    """This Dask worker's address-space limit: a pool worker's, plus 0.5 GiB per further thread."""
+    try:
+        from distributed import get_worker
+        threads = int(get_worker().state.nthreads)
+    except (ImportError, ValueError, AttributeError, TypeError):
+        threads = 1
+    return kit.WORKER_ADDRESS_SPACE + max(0, threads - 1) * (512 << 20)
+
+
 def grade_task(sub_dict, limits_dict):
     """Dask task: grade one submission, return its result as a JSON string.
 
@@ -98,6 +108,7 @@ def grade_task(sub_dict, limits_dict):
     tell when a worker runs a different kit (whose scores could differ).
     """
     limits = Limits(**limits_dict)
+    kit.limit_worker_memory(_address_space())    # a returned value must not balloon the worker
     sub = kit.Submission.from_dict(sub_dict)
     res = _thread_grader(limits).grade_submission(sub)
     try:
