@@ -138,8 +138,10 @@ def grade(args):
     finally:
         if progress is not None:
             progress.close()
-    print(f"graded {meta['graded']}, skipped {meta['skipped']} unchanged, in {meta['seconds']:.1f}s "
-          f"-> {os.path.join(args.out, 'grades.csv')}", file=sys.stderr)
+    errors = meta.get("grader_errors", 0)          # the grader's failures, never hidden in the rows
+    print(f"graded {meta['graded']}, skipped {meta['skipped']} unchanged, in {meta['seconds']:.1f}s"
+          + (f", {errors} 评分器错误 / grader errors (rows with status error; see run.json)" if errors else "")
+          + f" -> {os.path.join(args.out, 'grades.csv')}", file=sys.stderr)
     return 0
 
 

@@ -29,6 +29,7 @@ from autograder.pipeline import (CollectResults, FindAnswers, InvalidNotebook, R
 from autograder.pipeline.check_integrity import CheckIntegrity, join_flags
 from autograder.pipeline.find_submissions import Submission, find_submissions, match_notebook  # noqa: F401
 from autograder.pipeline.open_submission import RefusedPath, read_bytes
+from autograder.pipeline.run_suites import GRADER_ERROR
 from autograder.sandbox.runner import Engine, Limits, SandboxUnavailable
 
 KIT_DIR = pathlib.Path(__file__).resolve().parent
@@ -57,7 +58,7 @@ class Grader:
     @property
     def engine(self):
         if self._engine is None:
-            self._engine = Engine(self.limits)
+            self._engine = Engine(self.limits, announce=False)     # reported once per run, below
         return self._engine
 
     def grade_notebook_full(self, src, student_id, notebook, root=None, missing=NOT_SUBMITTED):
@@ -95,8 +96,11 @@ class Grader:
             rows += r
             manual += m
             per_nb[nb] = round(time.monotonic() - t, 4)
+        # What the sandbox could not set up here (e.g. no namespaces): the collector says it once.
+        warnings = sorted(self._engine.warnings) if self._engine is not None else []
         return {"student_id": sub.student_id, "rows": rows, "manual": manual,
-                "seconds": round(time.monotonic() - start, 4), "notebook_seconds": per_nb}
+                "seconds": round(time.monotonic() - start, 4), "notebook_seconds": per_nb,
+                "sandbox_warnings": warnings}
 
     def key(self, sub: Submission, digest=None):
         """Hash of the notebook bytes + kit version + source tests: unchanged -> skip on re-run."""
@@ -183,7 +187,7 @@ def grade_submissions(submissions, out, workers=None, *, force=False, limits: Li
             except SandboxUnavailable:
                 raise
             except Exception as e:                        # the grader's own failure: recorded, not fatal
-                collect.finish(sub, key, failed_result(sub, grader, f"评分器错误 / grader error: {e}"[:200]), ok=False)
+                collect.finish(sub, key, failed_result(sub, grader, f"{GRADER_ERROR}: {e}"[:200]), ok=False)
                 continue
             collect.finish(sub, key, res)
     else:
@@ -237,9 +241,9 @@ def _grade_parallel(todo, workers, limits, grader, finish):
                     failed.append((sub, key))
                 except Exception as e:
                     if attempt:
-                        finish(sub, key, failed_result(sub, grader, f"评分器错误 / grader error: {e}"[:200]), ok=False)
+                        finish(sub, key, failed_result(sub, grader, f"{GRADER_ERROR}: {e}"[:200]), ok=False)
                     else:
                         failed.append((sub, key))
         pending = failed
     for sub, key in pending:
-        finish(sub, key, failed_result(sub, grader, "评分进程崩溃 / grading worker crashed"), ok=False)
+        finish(sub, key, failed_result(sub, grader, f"{GRADER_ERROR}: 评分进程崩溃 / grading worker crashed"), ok=False)

@@ -25,6 +25,7 @@ import numpy as np
 from autograder import __version__
 from autograder import report_plots as plots
 from autograder.functions import ASSIGNMENT, FUNCTIONS
+from autograder.pipeline.run_suites import is_grader_error
 from autograder.pipeline.write_results import (
     STUDENTS, atomic_write, csv_text, csv_uncell, display_id, safe_name, student_folder)
 from course.feedback import CATALOG, group_title
@@ -242,8 +243,11 @@ def problems(grades) -> dict:
             timeout.append(entry)
         elif is_forbidden(r):
             forbidden.append(entry)
+    grader_errors = [{"student_id": r["student_id"], "notebook": r["notebook"], "grade_id": r["grade_id"],
+                      "message": r.get("message", "")} for r in grades if is_grader_error(r)]
     return {"invalid": list(invalid.values()), "timeout": timeout, "forbidden": forbidden,
-            "integrity": integrity, "errors": sum(1 for r in grades if r["status"] == "error")}
+            "integrity": integrity, "grader_errors": grader_errors,
+            "errors": sum(1 for r in grades if r["status"] == "error") - len(grader_errors)}
 
 
 def slowest(grades, run, k=10) -> list:
@@ -384,6 +388,7 @@ def _summary(rep) -> str:
             ("无效笔记本 invalid", len(pr["invalid"])),
             ("超时 timeouts", len(pr["timeout"])),
             ("违反 API 规定 API rule breaks", len(pr["forbidden"])),
+            ("评分器错误 grader errors", len(pr["grader_errors"])),
             ("待人工批改 to grade by hand", awaiting)]
     kpi_html = "".join(f'<div class="kpi"><b>{_e(v)}</b>{_e(k)}</div>' for k, v in kpis)
     mis = "".join(
@@ -475,7 +480,13 @@ def _section_problems(rep) -> str:
     parts = [f'<section id="problems"><h2>{_h("有问题的提交", "Problem submissions")}</h2>',
              f"<p>运行出错的测试 {pr['errors']} 个 <span class=\"en\">{pr['errors']} tests raised errors "
              "(see the per-student table)</span></p>"]
-    for key, zh, en, per_test in (("invalid", "无效笔记本", "Invalid notebooks", False),
+    if pr["grader_errors"]:
+        parts.append(f'<p class="bad"><b>评分器自身出错 {len(pr["grader_errors"])} 处：这些 0 分不是学生的错，'
+                     f'请修复后用 <code>--force</code> 重新评分。</b> <span class="en">The grader itself failed on '
+                     f'{len(pr["grader_errors"])} tests: those zeros are not the students\' doing; fix the cause '
+                     f'and re-grade with <code>--force</code>.</span></p>')
+    for key, zh, en, per_test in (("grader_errors", "评分器错误", "Grader errors", True),
+                                  ("invalid", "无效笔记本", "Invalid notebooks", False),
                                   ("timeout", "超时", "Timed out", True),
                                   ("forbidden", "使用了禁用的 API（或没用要求的 F.conv2d）",
                                    "Used forbidden APIs (or not the required F.conv2d)", True),

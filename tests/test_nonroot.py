@@ -149,3 +149,25 @@ def test_system_packages_check_passes_for_a_normal_user(home):
         r = _as_user(["bash", ROOT / "scripts" / "install_system_packages.sh"], home, cwd=home)
         assert r.returncode == 0, r.stderr
         assert "run as root" not in r.stderr
+
+
+def test_normal_user_where_namespaces_are_refused(kit, home):
+    """A laptop or container that refuses namespaces: one loud warning, and still the right points."""
+    py, repo = kit
+    subs = home / "tmp" / "fallback-class"
+    for student in ("alice", "carol"):
+        shutil.copytree(EXAMPLES / student, subs / student)
+    subprocess.run(["chown", "-R", f"{UID}:{UID}", str(subs)], check=True)
+    out = home / "tmp" / "out-fallback"
+    cmd = [py, repo / "tests" / "support" / "refuse_namespaces.py", py, "-m", "autograder.cli", "grade", subs,
+           "--out", out, "--workers", "2", "--quiet"]
+    r = _as_user(cmd, home, cwd=home, env={"PYTHONPATH": str(repo)})
+    assert r.returncode == 0, r.stderr[-3000:]
+    warnings = [line for line in r.stderr.splitlines() if "WARNING: sandbox" in line]
+    assert len(warnings) == 1 and "namespaces" in warnings[0], r.stderr[-3000:]
+    reference = home / "tmp" / "out-fallback-ref"
+    ref = _as_user([py, "-m", "autograder.cli", "grade", subs, "--out", reference, "--workers", "2", "--quiet"],
+                   home, cwd=home, env={"PYTHONPATH": str(repo)})
+    assert ref.returncode == 0, ref.stderr[-3000:]
+    assert _rows(out) == _rows(reference)
+    assert sum(float(p) for (sid, _, _), (p, _, _) in _rows(out).items() if sid == "alice") == 26.0

@@ -10,9 +10,11 @@ batch goes on and ``run.json`` is always written.
 import datetime
 import json
 import pathlib
+import sys
 import time
 
 from autograder import __version__, functions
+from autograder.pipeline.run_suites import is_grader_error
 from autograder.pipeline.write_results import (
     GRADES_COLUMNS, MANUAL_COLUMNS, STUDENTS, WriteResults, atomic_write, display_id, student_folder)
 
@@ -66,6 +68,7 @@ class CollectResults:
         self.tables, self.per_sub = {}, {}
         self.folders = {}                       # folder name -> the one student id that owns it
         self.write_errors, self.cache_errors = {}, 0
+        self.sandbox_warnings = []              # each said once, loudly, whichever worker met it
         self.graded = 0
         self.started, self._t0 = datetime.datetime.now().astimezone(), time.monotonic()
         self._last_tables = self._t0
@@ -111,6 +114,7 @@ class CollectResults:
         """One submission is graded: write its files now, the tables now and then."""
         self.graded += 1
         res, ok = self._write_submission(sub, key, res, ok)
+        self._announce(res.get("sandbox_warnings") or [])
         self.tables[sub.student_id] = table_part(res)
         self.per_sub[sub.student_id] = res.get("seconds", 0.0)
         if time.monotonic() - self._last_tables >= self.tables_every:
@@ -119,6 +123,16 @@ class CollectResults:
             self.progress.update(sub.student_id, seconds=res.get("seconds"), ok=ok)
         if self.on_result is not None:
             self.on_result(res)
+
+    def _announce(self, warnings):
+        for w in warnings:
+            if w not in self.sandbox_warnings:
+                self.sandbox_warnings.append(w)
+                print(f"autograder: WARNING: sandbox {w} (limits and the protocol still apply)", file=sys.stderr)
+
+    def grader_errors(self):
+        """How many rows of the class tables are the grader's own failures."""
+        return sum(1 for t in self.tables.values() for r in t["rows"] if is_grader_error(r))
 
     def _write_submission(self, sub, key, res, ok):
         """Write one student's files and cache entry -> (result, ok); a failure becomes error rows."""
@@ -163,7 +177,8 @@ class CollectResults:
                 "kit_digest": self.digest, "submissions": len(self.tables), "graded": self.graded,
                 "skipped": len(self.tables) - self.graded, "per_submission_seconds": self.per_sub,
                 "students": self.student_folders(), "write_errors": self.write_errors,
-                "cache_errors": self.cache_errors}
+                "cache_errors": self.cache_errors, "grader_errors": self.grader_errors(),
+                "sandbox_warnings": self.sandbox_warnings}
         if failure is not None:
             meta["tables_error"] = f"{type(failure).__name__}: {failure}"
         meta.update(extra)

@@ -23,6 +23,14 @@ from course.feedback import student_text
 from autograder.sandbox.runner import SandboxUnavailable
 
 STATUS_INVALID = "invalid"
+# Every row the grader itself failed on starts its message with this: counted apart from the
+# students' own errors (summary line, run.json, report), so an instructor sees them at once.
+GRADER_ERROR = "评分器错误 / grader error"
+
+
+def is_grader_error(row):
+    """Whether a row is the grader's failure rather than the student's."""
+    return row.get("status") == "error" and str(row.get("message") or "").startswith(GRADER_ERROR)
 
 
 def base_row(student_id, notebook, grade_id, max_points):
@@ -92,7 +100,7 @@ class RunSuites:
                 except SandboxUnavailable:                # no student code can run: stop, never zeros
                     raise
                 except Exception as e:                    # a grader bug must not cost other rows
-                    row["message"] = f"评分器内部错误 / grader error: {type(e).__name__}: {student_text(str(e))}"
+                    row["message"] = f"{GRADER_ERROR}: {type(e).__name__}: {student_text(str(e))}"
                     rows.append(row)
                     continue
                 scale = t.points / res.max_points if res.max_points else 0.0

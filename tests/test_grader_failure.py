@@ -1,0 +1,58 @@
+"""The grader's failure is not the student's: a sandbox that cannot run stops the run loudly,
+and the grader's own error rows are counted apart from the students' (summary, run.json, report)."""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+from autograder import report
+from autograder.grader import Grader
+from autograder.pipeline import CollectResults, failed_result
+from autograder.pipeline.find_submissions import Submission
+from autograder.pipeline.run_suites import GRADER_ERROR, is_grader_error
+
+DYING = ROOT / "tests" / "support" / "dying_zygote"
+EXAMPLES = ROOT / "examples" / "submitted"
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_sandbox_that_cannot_start_stops_the_run(tmp_path, workers):
+    """No class of zeros: exit 3, one clear line, and no grades.csv pretending students failed."""
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(DYING), str(ROOT)]))
+    r = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(EXAMPLES), "--out", str(out),
+                        "--workers", workers, "--quiet"], env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 3, (r.returncode, r.stderr[-2000:])
+    assert "cannot run student code" in r.stderr and "the grader cannot run" in r.stderr
+    assert not (out / "grades.csv").exists()
+
+
+def test_grader_errors_are_counted_apart(tmp_path):
+    """A submission the grader failed on: its rows say so, run.json and the report count them."""
+    grader = Grader()
+    collect = CollectResults(tmp_path, "digest")
+    sub = Submission("ann", {"01_basics": None, "03_cost": None})
+    collect.finish(sub, "k", failed_result(sub, grader, f"{GRADER_ERROR}: boom"), ok=False)
+    honest = Submission("ben", {"01_basics": None})
+    collect.finish(honest, "k2", {"student_id": "ben", "manual": [], "seconds": 0.0, "rows": [
+        dict(r, status="error", message="函数抛出异常 / raised") for r in
+        failed_result(honest, grader, "x")["rows"]]})
+    meta = collect.close()
+    n = len(grader.source.tests("01_basics")) + len(grader.source.tests("03_cost"))
+    assert meta["grader_errors"] == n
+    assert json.loads((tmp_path / "run.json").read_text("utf-8"))["grader_errors"] == n
+    rep = report.build(tmp_path)
+    assert len(rep["problems"]["grader_errors"]) == n
+    assert {e["student_id"] for e in rep["problems"]["grader_errors"]} == {"ann"}
+    html = report.render_html(rep)
+    assert "Grader errors" in html and "not the students" in html
+
+
+def test_is_grader_error_is_about_the_grader_only():
+    assert is_grader_error({"status": "error", "message": f"{GRADER_ERROR}: x"})
+    assert not is_grader_error({"status": "error", "message": "函数抛出异常 / raised"})
+    assert not is_grader_error({"status": "failed", "message": f"{GRADER_ERROR}: x"})
