@@ -151,6 +151,8 @@ def _short(qual):
 # ------------------------------------------------------------------ constant folding
 
 _MAX_STRINGS = 64          # beyond this many possible values a string counts as computed
+_MAX_LEN = 2000            # nor may one be longer: folding must stay cheap, whatever the cell says
+_WIDTH = re.compile(r"\d{4,}")   # a format width that would build a huge string in the parent
 _STR_METHODS = {"upper", "lower", "strip", "lstrip", "rstrip", "capitalize", "title", "swapcase",
                 "casefold", "replace", "removeprefix", "removesuffix", "format", "join", "decode",
                 "encode", "zfill", "ljust", "rjust", "center", "__add__", "__mod__"}
@@ -159,6 +161,10 @@ _STR_METHODS = {"upper", "lower", "strip", "lstrip", "rstrip", "capitalize", "ti
 def _call_str_method(s, meth, args):
     if meth in ("decode", "encode"):        # bytes are folded as latin-1 text already
         return s
+    if any(isinstance(a, int) and abs(a) > 256 for a in args):
+        raise ValueError("width too large to fold")
+    if meth in ("format", "__mod__") and _WIDTH.search(s):
+        raise ValueError("width too large to fold")
     return getattr(s, meth)(*args)
 
 
@@ -183,7 +189,7 @@ class _Folder:
             out = None
         finally:
             self.active.discard(key)
-        if out is not None and len(out) > _MAX_STRINGS:
+        if out is not None and (len(out) > _MAX_STRINGS or any(len(x) > _MAX_LEN for x in out)):
             out = None
         self.memo[key] = out
         return out
@@ -260,7 +266,11 @@ class _Folder:
                     combos = [()]
                     for p in parts:
                         combos = [c + (x,) for c in combos for x in p]
+                    if any(_WIDTH.search(x) for x in left):
+                        return None
                     return frozenset(l % c for l in left for c in combos)
+                if any(_WIDTH.search(x) for x in left):
+                    return None
                 right = self(node.right)
                 return None if right is None else frozenset(l % r for l in left for r in right)
             return None
@@ -312,7 +322,7 @@ class _Folder:
         decoders = {"base64.b64decode": base64.b64decode, "base64.b32decode": base64.b32decode,
                     "base64.b16decode": base64.b16decode, "base64.urlsafe_b64decode": base64.urlsafe_b64decode,
                     "binascii.unhexlify": binascii.unhexlify, "binascii.a2b_hex": binascii.a2b_hex,
-                    "bytes.fromhex": bytes.fromhex}
+                    "builtins.bytes.fromhex": bytes.fromhex}
         for q in quals:
             if q in decoders and len(args) == 1:
                 s = self(args[0])
@@ -465,7 +475,7 @@ class Notebook:
     """The answer cells of one notebook, parsed once: who binds what, aliases, constant strings."""
 
     def __init__(self, cells):
-        self.trees, self.unreadable = [], []
+        self.trees, self.unreadable, self._locals = [], [], {}
         for i, (_label, code) in enumerate(cells):
             try:
                 self.trees.append(ast.parse(code))
@@ -551,7 +561,7 @@ class Notebook:
         for u in self.units:
             binds, quals = set(u.binds), set()
             node0 = u.nodes[0] if len(u.nodes) == 1 else None
-            local = _locals_of(node0) if isinstance(node0, (ast.FunctionDef, ast.AsyncFunctionDef)) else set()
+            local = self.locals_of(node0) if isinstance(node0, (ast.FunctionDef, ast.AsyncFunctionDef)) else set()
             for node in [n for top in u.nodes for n in ast.walk(top)]:
                 target, stored = None, False
                 if isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, (ast.Store, ast.Del)):
@@ -580,6 +590,12 @@ class Notebook:
                 self.by_name.setdefault(n, []).append(u)
             for q in u.quals:
                 self.by_qual.setdefault(q, []).append(u)
+
+    def locals_of(self, node):
+        key = id(node)
+        if key not in self._locals:
+            self._locals[key] = _locals_of(node)
+        return self._locals[key]
 
     def _is_module(self, name):
         return name in PREAMBLE_ALIASES or any(k == "import" for k, _ in self.bindings.get(name, ()))
@@ -915,7 +931,7 @@ class _Scan(ast.NodeVisitor):
             self.visit(node.returns)
         if node.name in ("__torch_function__", "__torch_dispatch__"):
             self.add(node, "tampering", node.name)
-        self.scopes.append(_locals_of(node))
+        self.scopes.append(self.nb.locals_of(node))
         for st in node.body:
             self.visit(st)
         self.scopes.pop()
@@ -925,21 +941,21 @@ class _Scan(ast.NodeVisitor):
     def visit_Lambda(self, node):
         for d in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
             self.visit(d)
-        self.scopes.append(_locals_of(node))
+        self.scopes.append(self.nb.locals_of(node))
         self.visit(node.body)
         self.scopes.pop()
 
     def visit_ClassDef(self, node):
         for n in node.decorator_list + node.bases + [k.value for k in node.keywords]:
             self.visit(n)
-        self.scopes.append(_locals_of(node))
+        self.scopes.append(self.nb.locals_of(node))
         for st in node.body:
             self.visit(st)
         self.scopes.pop()
 
     def _comprehension(self, node):
         self.visit(node.generators[0].iter)
-        self.scopes.append(_locals_of(node))
+        self.scopes.append(self.nb.locals_of(node))
         for i, g in enumerate(node.generators):
             self.visit(g.target)
             if i:

@@ -1,0 +1,438 @@
+"""The parent's static check of answer cells (autograder/source_rules.py, pipeline/check_source.py).
+
+Honest code of every kind the kit holds (solutions, stubs, mutants, example
+submissions) is never flagged; tampering, run-time names and forbidden
+operators are, however they are spelled. Nothing here runs student code.
+"""
+import json
+import pathlib
+import re
+
+import pytest
+
+from autograder import functions
+from autograder.pipeline.check_source import CHECK_ERROR, CheckSource, flag_of
+from autograder.pipeline.find_answers import FindAnswers, label_cell, label_functions
+from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
+from autograder.source_rules import Notebook
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+# Mutants that really call what their rule forbids (the rest are merely wrong and must pass).
+REALLY_FORBIDDEN = {"max_pool_conv_relu/uses_amax"}
+
+
+def findings(code, function="pool2d", policy=None, extra=()):
+    """(line, category, key) of what counts against `function` when `code` is its answer cell."""
+    policy = policy or functions.BY_NAME[function].forbid
+    cells = [(f"cell 1 ({function})", code)] + [(f"cell {i + 2} ({f})", c) for i, (f, c) in enumerate(extra)]
+    nb = Notebook(cells)
+    return [(f.line, f.category, f.key) for f in nb.findings(function, policy, (0,))]
+
+
+def categories(code, **kw):
+    return {c for _line, c, _key in findings(code, **kw)}
+
+
+# ------------------------------------------------------------------ the honest corpus
+
+def _notebook_cases():
+    paths = sorted((ROOT / "source" / "pooling").glob("*.ipynb")) + \
+        sorted((ROOT / "release" / "pooling").glob("*.ipynb")) + \
+        sorted((ROOT / "examples" / "submitted").glob("*/pooling/*.ipynb"))
+    return [pytest.param(p, id=str(p.relative_to(ROOT))) for p in paths]
+
+
+@pytest.mark.parametrize("path", _notebook_cases())
+def test_honest_notebooks_are_not_flagged(path):
+    try:
+        nb = ReadNotebook().read(path)
+    except InvalidNotebook:
+        pytest.skip("unreadable on purpose (an example of an invalid notebook)")
+    names = [f.name for f in functions.functions_in(path.stem)]
+    cells = FindAnswers().find(nb, names)
+    checker = CheckSource()
+    rejected, _labels = checker.check(cells, names)
+    assert checker.error is None
+    assert rejected == {}
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "tests" / "mutants").glob("*/*.py")),
+                         ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_mutants_are_flagged_only_for_a_real_forbidden_call(path):
+    name = path.parent.name
+    cells = [(f"cell 1 ({name})", path.read_text(encoding="utf-8"))]
+    rejected, _ = CheckSource().check(cells, [name])
+    if f"{name}/{path.stem}" in REALLY_FORBIDDEN:
+        assert [f.category for f in rejected[name]] == ["bonus"]
+    else:
+        assert rejected == {}
+
+
+HONEST = {
+    "loops": """
+def pool2d(X, pool_size, mode='max'):
+    if mode not in ('max', 'avg'):
+        raise ValueError(mode)
+    h, w = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size
+    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1), dtype=X.dtype)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            Y[i, j] = X[i:i + h, j:j + w].max() if mode == 'max' else X[i:i + h, j:j + w].mean()
+    return Y
+""",
+    "comparison_below": """
+def pool2d(X, pool_size, mode='max'):
+    return X.unfold(0, pool_size, 1).unfold(1, pool_size, 1).amax((-2, -1))
+X = torch.arange(16.).reshape(4, 4)
+Y = F.max_pool2d(X[None, None], 2, stride=1)[0, 0]      # my own check, not the function
+print(torch.allclose(pool2d(X, 2), Y))
+""",
+    "getattr_constants": """
+def pool2d(X, pool_size, mode='max'):
+    reduce = getattr(torch, 'amax' if mode == 'max' else 'mean')
+    w = X.unfold(0, pool_size, 1).unfold(1, pool_size, 1)
+    return reduce(w, dim=(-2, -1))
+""",
+    "numpy_and_helpers": """
+import numpy as np
+import itertools, functools
+def _pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+def pool2d(X, pool_size, mode='max'):
+    p, q = _pair(pool_size)
+    a = X.numpy()
+    out = np.array([[a[i:i + p, j:j + q].max() for j in range(a.shape[1] - q + 1)]
+                    for i in range(a.shape[0] - p + 1)])
+    return torch.from_numpy(out).to(X.dtype)
+""",
+    "docstring_mentions_pooling": '''
+def pool2d(X, pool_size, mode='max'):
+    """Like F.max_pool2d / nn.MaxPool2d, but by hand: no max_pool2d here."""
+    msg = "do not call max_pool2d"
+    return X
+''',
+    "class_and_lambda": """
+class Pooler:
+    def __init__(self, k):
+        self.k = k
+    def __call__(self, X):
+        return X.unfold(0, self.k, 1).unfold(1, self.k, 1).amax((-2, -1))
+pool2d = lambda X, pool_size, mode='max': Pooler(pool_size)(X)
+""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(HONEST))
+def test_honest_snippets_are_not_flagged(name):
+    assert findings(HONEST[name]) == []
+
+
+def test_honest_bonus_is_not_flagged():
+    code = """
+def max_pool_conv_relu(X):
+    N, C, H, W = X.shape
+    k = torch.zeros(4, 1, 2, 2, dtype=X.dtype)
+    k[0, 0, 0, 0] = k[1, 0, 0, 1] = k[2, 0, 1, 0] = k[3, 0, 1, 1] = 1
+    g = F.conv2d(X.reshape(N * C, 1, H, W), k, stride=2)
+    a, b, c, d = (g[:, i] for i in range(4))
+    m = F.relu(a - b) + b
+    n = F.relu(c - d) + d
+    return (F.relu(m - n) + n).reshape(N, C, H // 2, W // 2)
+"""
+    assert findings(code, function="max_pool_conv_relu") == []
+
+
+def test_min_pool2d_may_pool():
+    code = "def min_pool2d(X, pool_size, stride=None, padding=0):\n" \
+           "    return -F.max_pool2d(-X, pool_size, stride, padding)\n"
+    assert findings(code, function="min_pool2d") == []
+    # ... but may not tamper
+    assert categories("import gc\n" + code, function="min_pool2d") == {"tampering"}
+
+
+# ------------------------------------------------------------------ what is flagged
+
+TAMPERING = {
+    "threading": ("import threading\ndef pool2d(X, k, mode='max'):\n"
+                  "    t = threading.Thread(target=print); t.start()\n", "threading"),
+    "thread_from_import": ("from threading import Thread as T\ndef pool2d(X, k, mode='max'):\n"
+                           "    T(target=print).start()\n", "threading"),
+    "_thread": ("import _thread\ndef pool2d(X, k, mode='max'):\n    _thread.start_new_thread(print, ())\n",
+                "_thread"),
+    "concurrent": ("def pool2d(X, k, mode='max'):\n    import concurrent.futures as cf\n"
+                   "    return cf.ThreadPoolExecutor(1).submit(print).result()\n", "concurrent"),
+    "multiprocessing": ("import multiprocessing as mp\ndef pool2d(X, k, mode='max'):\n    mp.Process().start()\n",
+                        "multiprocessing"),
+    "subprocess": ("def pool2d(X, k, mode='max'):\n    import subprocess\n    subprocess.run(['true'])\n",
+                   "subprocess"),
+    "os.fork": ("import os\ndef pool2d(X, k, mode='max'):\n    os.fork()\n", "os.fork"),
+    "os.system": ("from os import system\ndef pool2d(X, k, mode='max'):\n    system('true')\n", "os.system"),
+    "os.posix_spawn": ("import os\ndef pool2d(X, k, mode='max'):\n    os.posix_spawn('/bin/true', [], {})\n",
+                       "os.posix_spawn"),
+    "ctypes": ("import ctypes\ndef pool2d(X, k, mode='max'):\n    ctypes.CDLL(None)\n", "ctypes"),
+    "signal": ("import signal\ndef pool2d(X, k, mode='max'):\n    signal.alarm(1)\n", "signal"),
+    "gc": ("import gc\ndef pool2d(X, k, mode='max'):\n"
+           "    for o in gc.get_objects():\n        if type(o).__name__ == 'OpRecorder': o.ops = set()\n", "gc"),
+    "gc.get_referrers": ("from gc import get_referrers\ndef pool2d(X, k, mode='max'):\n"
+                         "    return get_referrers(X)\n", "gc"),
+    "sys._getframe": ("import sys\ndef pool2d(X, k, mode='max'):\n    f = sys._getframe(1)\n", "sys._getframe"),
+    "f_back": ("def pool2d(X, k, mode='max'):\n    try:\n        raise ValueError\n"
+               "    except ValueError as e:\n        f = e.__traceback__.tb_frame.f_back\n", "f_back"),
+    "f_locals": ("def pool2d(X, k, mode='max'):\n    return frame.f_locals['rec']\n", "f_locals"),
+    "inspect": ("import inspect\ndef pool2d(X, k, mode='max'):\n    return inspect.stack()\n", "inspect"),
+    "__code__": ("def pool2d(X, k, mode='max'):\n    return pool2d.__code__\n", "__code__"),
+    "__globals__": ("def pool2d(X, k, mode='max'):\n    return pool2d.__globals__\n", "__globals__"),
+    "torch._C": ("def pool2d(X, k, mode='max'):\n    torch._C._set_dispatch_mode(None)\n", "torch._C"),
+    "_python_dispatch": ("from torch.utils._python_dispatch import _pop_mode_temporarily\n"
+                         "def pool2d(X, k, mode='max'):\n    pass\n", "torch.utils._python_dispatch"),
+    "TorchDispatchMode": ("def pool2d(X, k, mode='max', m=None):\n"
+                          "    class M(m.TorchDispatchMode):\n        pass\n    return X\n", "TorchDispatchMode"),
+    "torch.overrides": ("def pool2d(X, k, mode='max'):\n    with torch.overrides.TorchFunctionMode(): pass\n",
+                        "torch.overrides"),
+    "__torch_function__": ("class T(torch.Tensor):\n    @classmethod\n"
+                           "    def __torch_function__(cls, f, t, a=(), k=None): return True\n"
+                           "def pool2d(X, k, mode='max'):\n    return X.as_subclass(T)\n", "__torch_function__"),
+    "torch.library": ("lib = torch.library.Library('aten', 'IMPL')\ndef pool2d(X, k, mode='max'):\n    return X\n",
+                      "torch.library"),
+    "monkeypatch": ("def pool2d(X, k, mode='max'):\n    F.pad = lambda *a, **k: X\n", "F.pad ="),
+    "sys.modules": ("import sys\ndef pool2d(X, k, mode='max'):\n    return sys.modules['torch']\n", "sys.modules"),
+    "importlib.reload": ("import importlib\ndef pool2d(X, k, mode='max'):\n    importlib.reload(torch)\n",
+                         "importlib.reload"),
+    "__subclasses__": ("def pool2d(X, k, mode='max'):\n    return object.__subclasses__()\n", "__subclasses__"),
+    "pickle": ("import pickle\ndef pool2d(X, k, mode='max'):\n    return pickle.loads(b'')\n", "pickle"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TAMPERING))
+def test_tampering_is_flagged(name):
+    code, key = TAMPERING[name]
+    found = findings(code)
+    assert any(c == "tampering" and k.startswith(key) for _l, c, k in found), found
+
+
+DYNAMIC = {
+    "getattr_param": "def pool2d(X, k, mode='max'):\n    return getattr(F, mode + '_po' + 'ol2d')(X)\n",
+    "getattr_unfoldable": "def pool2d(X, k, mode='max'):\n    return getattr(F, ''.join(sorted('2admlo_oxp')))(X)\n",
+    "getattr_escape": "g = getattr\ndef pool2d(X, k, mode='max'):\n    return g(F, 'x')(X)\n",
+    "__import__computed": "def pool2d(X, k, mode='max'):\n    return __import__(mode).x\n",
+    "import_module_computed": "import importlib\ndef pool2d(X, k, mode='max'):\n"
+                              "    return importlib.import_module('torch.' + mode)\n",
+    "exec_computed": "def pool2d(X, k, mode='max'):\n    exec(open('x').read())\n",
+    "exec_constant": "exec('def pool2d(X, k, mode=\"max\"):\\n    return X\\n')\n",
+    "globals": "def pool2d(X, k, mode='max'):\n    return globals()['F']\n",
+    "vars": "def pool2d(X, k, mode='max'):\n    return vars(F)\n",
+    "__dict__": "def pool2d(X, k, mode='max'):\n    return F.__dict__\n",
+    "__builtins__": "def pool2d(X, k, mode='max'):\n    return __builtins__\n",
+    "setattr_computed": "def pool2d(X, k, mode='max'):\n    setattr(F, mode, F.relu)\n",
+    "attrgetter": "import operator\ndef pool2d(X, k, mode='max'):\n    return operator.attrgetter(mode)(F)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(DYNAMIC))
+def test_run_time_names_are_flagged(name):
+    assert "dynamic" in categories(DYNAMIC[name]), findings(DYNAMIC[name])
+
+
+def test_run_time_names_are_allowed_without_a_ban():
+    assert findings("def min_pool2d(X, k, stride=None, padding=0):\n    return getattr(X, k)\n",
+                    function="min_pool2d") == []
+
+
+POOL = {
+    "direct": "def pool2d(X, k, mode='max'):\n    return F.max_pool2d(X[None, None], k, 1)[0, 0]\n",
+    "nn_module": "def pool2d(X, k, mode='max'):\n    return nn.MaxPool2d(k, 1)(X[None, None])[0, 0]\n",
+    "adaptive": "def pool2d(X, k, mode='max'):\n    return torch.nn.functional.adaptive_avg_pool2d(X, 1)\n",
+    "aten": "def pool2d(X, k, mode='max'):\n    return torch.ops.aten.max_pool2d(X[None, None], [k, k], [1, 1])\n",
+    "torch_top_level": "def pool2d(X, k, mode='max'):\n    return torch.max_pool2d(X[None, None], k, 1)\n",
+    "alias_import": "from torch.nn.functional import max_pool2d as mp\n"
+                    "def pool2d(X, k, mode='max'):\n    return mp(X[None, None], k, 1)[0, 0]\n",
+    "alias_module": "import torch.nn.functional as G\ndef pool2d(X, k, mode='max'):\n"
+                    "    return G.avg_pool2d(X[None, None], k, 1)[0, 0]\n",
+    "star_import": "from torch.nn.functional import *\ndef pool2d(X, k, mode='max'):\n"
+                   "    return max_pool2d(X[None, None], k, 1)[0, 0]\n",
+    "module_level_alias": "P = F.max_pool2d\ndef pool2d(X, k, mode='max'):\n    return P(X[None, None], k, 1)[0, 0]\n",
+    "container": "IMPL = {}\nIMPL['f'] = F.max_pool2d\ndef pool2d(X, k, mode='max'):\n    return IMPL['f'](X)\n",
+    "torch_attribute": "torch.helper = F.max_pool2d\ndef pool2d(X, k, mode='max'):\n    return torch.helper(X)\n",
+    "default_argument": "def pool2d(X, k, mode='max', f=F.max_pool2d):\n    return f(X)\n",
+    "helper_param": "def _call(m, n, X):\n    return getattr(m, n)(X)\n"
+                    "def pool2d(X, k, mode='max'):\n    return _call(F, 'max_pool2d', X)\n",
+    # string obfuscation, folded
+    "concat": "def pool2d(X, k, mode='max'):\n    return getattr(F, 'max_' + 'po' + 'ol2d')(X)\n",
+    "fstring": "def pool2d(X, k, mode='max'):\n    p = 'po'\n    return getattr(F, f'max_{p}ol2d')(X)\n",
+    "percent": "def pool2d(X, k, mode='max'):\n    return getattr(F, '%s_%s' % ('max', 'pool2d'))(X)\n",
+    "format": "def pool2d(X, k, mode='max'):\n    return getattr(F, '{}_{}'.format('avg', 'pool2d'))(X)\n",
+    "join": "def pool2d(X, k, mode='max'):\n    return getattr(F, '_'.join(['max', 'pool2d']))(X)\n",
+    "reversed_slice": "def pool2d(X, k, mode='max'):\n    return getattr(F, 'd2loop_xam'[::-1])(X)\n",
+    "chr_codes": "def pool2d(X, k, mode='max'):\n"
+                 "    return getattr(F, ''.join(chr(c) for c in [109, 97, 120, 95, 112, 111, 111, 108, 50, 100]))(X)\n",
+    "bytes_decode": "def pool2d(X, k, mode='max'):\n    return getattr(F, bytes([97, 118, 103, 95, 112, 111, 111, 108, 50, 100]).decode())(X)\n",
+    "base64": "import base64\ndef pool2d(X, k, mode='max'):\n"
+              "    return getattr(F, base64.b64decode('bWF4X3Bvb2wyZA==').decode())(X)\n",
+    "replace": "def pool2d(X, k, mode='max'):\n    return getattr(F, 'max_p##l2d'.replace('#', 'o'))(X)\n",
+    "dict_of_names": "def pool2d(X, k, mode='max'):\n"
+                     "    n = {'max': 'max_' + 'pool2d', 'avg': 'avg_' + 'pool2d'}[mode]\n    return getattr(F, n)(X)\n",
+    "import_module": "import importlib\ndef pool2d(X, k, mode='max'):\n"
+                     "    return importlib.import_module('torch.nn.functional').max_pool2d(X)\n",
+    "eval_constant": "def pool2d(X, k, mode='max'):\n    return eval('F.max_' + 'pool2d')(X)\n",
+    "string_in_aten": "def pool2d(X, k, mode='max'):\n    return torch.ops.aten.__getattr__('max_pool2d_with_indices')(X)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(POOL))
+def test_pooling_is_flagged_however_spelled(name):
+    assert "pool" in categories(POOL[name]), findings(POOL[name])
+
+
+def test_forbidden_obfuscated_corpus_case_is_a_forbidden_op():
+    code = (ROOT / "tests" / "hostile" / "forbidden_obfuscated.py").read_text(encoding="utf-8")
+    assert categories(code) == {"pool"}
+
+
+BONUS = {
+    "amax": ("def max_pool_conv_relu(X):\n    return X.amax(0)\n", "amax"),
+    "torch.maximum": ("def max_pool_conv_relu(X):\n    return torch.maximum(X[0], X[1])\n", "torch.maximum"),
+    "builtin_max": ("def max_pool_conv_relu(X):\n    return max(X[0], X[1])\n", "max()"),
+    "builtin_sorted": ("def max_pool_conv_relu(X):\n    return sorted(X)[-1]\n", "sorted()"),
+    "sort": ("def max_pool_conv_relu(X):\n    return X.sort(0).values[-1]\n", "sort"),
+    "topk": ("def max_pool_conv_relu(X):\n    return torch.topk(X, 1).values\n", "torch.topk"),
+    "numpy": ("import numpy as np\ndef max_pool_conv_relu(X):\n"
+              "    return torch.from_numpy(np.maximum(X.numpy()[0], 0))\n", "numpy"),
+    "numpy_imported_inside": ("def max_pool_conv_relu(X):\n    import numpy\n    return X\n", "numpy"),
+    "where": ("def max_pool_conv_relu(X):\n    return torch.where(X > 0, X, -X)\n", "torch.where"),
+    "tolist": ("def max_pool_conv_relu(X):\n    return torch.tensor(X.tolist())\n", "tolist"),
+    "pool": ("def max_pool_conv_relu(X):\n    return F.max_pool2d(X, 2)\n", "F.max_pool2d"),
+    "getattr_folded": ("def max_pool_conv_relu(X):\n    return getattr(torch, 'ma' + 'ximum')(X[0], X[1])\n",
+                       "maximum"),
+    "max_shadowed_elsewhere": ("def other():\n    max = 1\n    return max\n"
+                               "def max_pool_conv_relu(X):\n    return max(X[0], X[1])\n", "max()"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BONUS))
+def test_bonus_rule_is_checked(name):
+    code, key = BONUS[name]
+    found = findings(code, function="max_pool_conv_relu")
+    assert any(k == key for _l, _c, k in found), found
+    assert categories(code, function="max_pool_conv_relu") <= {"bonus", "pool"}
+
+
+def test_bonus_names_are_fine_elsewhere():
+    assert findings("import numpy as np\ndef pool2d(X, k, mode='max'):\n    return torch.tensor(np.max(X.numpy()))\n") == []
+
+
+# ------------------------------------------------------------------ which code counts for which function
+
+PADDED = "def pool2d_padded(X, pool_size, stride=None, padding=0, mode='max'):\n    return F.pad(X, (1, 1, 1, 1))\n"
+
+
+def test_tampering_elsewhere_costs_only_its_own_function():
+    nb = Notebook([("cell 1 (pool2d)", "import threading\ntorch.allclose = lambda *a: True\n"
+                                       "def pool2d(X, k, mode='max'):\n    return X\n"),
+                   ("cell 2 (pool2d_padded)", PADDED)])
+    assert {f.key for f in nb.findings("pool2d", "pooling", (0,))} == {"threading", "torch.allclose ="}
+    assert nb.findings("pool2d_padded", "pooling", (1,)) == []
+
+
+def test_a_patch_another_function_relies_on_counts_for_it():
+    nb = Notebook([("cell 1 (pool2d)", "def pool2d(X, k, mode='max'):\n    F.pad = F.max_pool2d\n    return X\n"),
+                   ("cell 2 (pool2d_padded)", PADDED)])
+    assert {f.category for f in nb.findings("pool2d_padded", "pooling", (1,))} == {"tampering", "pool"}
+
+
+def test_shared_state_with_a_tampering_cell_counts():
+    nb = Notebook([("cell 1 (pool2d)", "import threading\nQ = []\ndef _work():\n    F.max_pool2d(Q[0], 2)\n"
+                                       "threading.Thread(target=_work).start()\n"
+                                       "def pool2d(X, k, mode='max'):\n    return X\n"),
+                   ("cell 2 (pool2d_padded)", "def pool2d_padded(X, pool_size, stride=None, padding=0, mode='max'):\n"
+                                              "    Q.append(X)\n    return X\n")])
+    assert "threading" in {f.key for f in nb.findings("pool2d_padded", "pooling", (1,))}
+
+
+def test_run_time_code_anywhere_counts_for_every_function_with_a_ban():
+    nb = Notebook([("cell 1 (pool2d)", "exec(open('x').read(), globals())\n"),
+                   ("cell 2 (pool2d_padded)", PADDED),
+                   ("cell 3 (min_pool2d)", "def min_pool2d(X, k, stride=None, padding=0):\n    return X\n")])
+    assert {f.category for f in nb.findings("pool2d_padded", "pooling", (1,))} == {"dynamic"}
+    assert nb.findings("min_pool2d", "none", (2,)) == []
+
+
+def test_deeply_nested_code_is_not_trusted():
+    deep = "x = " + "+".join(["1"] * 5000) + "\n"
+    assert categories(deep + "def pool2d(X, k, mode='max'):\n    return X\n") == {"tampering"}
+    nb = Notebook([("cell 1 (pool2d)", deep), ("cell 2 (pool2d_padded)", PADDED)])
+    assert [f.key for f in nb.findings("pool2d_padded", "pooling", (1,))] == ["code too deeply nested to check"]
+
+
+def test_folding_stays_cheap():
+    for bomb in ("'a'.ljust(10**9)", "'%999999999s' % 'a'", "'{:>999999999}'.format('a')",
+                 "('a' * 64).replace('a', 'a' * 64).replace('a', 'a' * 64).replace('a', 'a' * 64)"):
+        assert findings(f"N = {bomb}\ndef pool2d(X, k, mode='max'):\n    return N\n") == []
+
+
+def test_syntax_errors_are_left_to_the_child():
+    assert findings("def pool2d(X, k, mode='max'):\n    return (\n") == []
+
+
+# ------------------------------------------------------------------ the step: rows, messages, flags
+
+def test_row_fields():
+    code = "import threading\ndef pool2d(X, k, mode='max'):\n    threading.Thread(target=print).start()\n"
+    cells = [("cell 7 (pool2d)", code)]
+    checker = CheckSource()
+    rejected, labels = checker.check(cells, ["pool2d", "pool2d_padded"])
+    assert list(rejected) == ["pool2d"]
+    row = checker.row_fields("pool2d", rejected["pool2d"], labels, 2)
+    assert row["points"] == 0.0 and row["status"] == "failed" and row["misconception"] == "tampering"
+    assert row["message"].startswith("禁止使用 threading（单元格 7 第 1 行）/ threading is not allowed (cell 7, line 1)")
+    assert "（另有 1 处 / 1 more）" in row["message"]
+    assert row["flags"] == "tampering:threading"
+    assert "第 3 行" in row["feedback"] and "line 3" in row["feedback"]
+    assert row["result"]["points"] == 0.0 and not any(g["passed"] for g in row["result"]["groups"])
+
+
+@pytest.mark.parametrize("function,code,mid,flag", [
+    ("pool2d", POOL["direct"], "forbidden_op", "forbidden_op:F.max_pool2d"),
+    ("max_pool_conv_relu", BONUS["amax"][0], "conv_relu_only", "forbidden_op:amax"),
+    ("pool2d", DYNAMIC["globals"], "tampering", "tampering:globals"),
+])
+def test_misconception_and_flag(function, code, mid, flag):
+    checker = CheckSource()
+    rejected, labels = checker.check([(f"cell 2 ({function})", code)], [function])
+    row = checker.row_fields(function, rejected[function], labels, 1)
+    assert row["misconception"] == mid
+    assert flag in row["flags"].split(";")
+    assert re.search(r"[\u4e00-\u9fff]", row["message"]) and "）/ " in row["message"]
+
+
+def test_flags_have_no_separators():
+    nb = Notebook([("cell 1 (pool2d)", "def pool2d(X, k, mode='max'):\n    torch.a_b; torch.x = 1\n")])
+    for f in nb.findings("pool2d", "pooling", (0,)):
+        assert re.fullmatch(r"(tampering|forbidden_op):[\w.]+", flag_of(f)), flag_of(f)
+
+
+def test_labels_round_trip():
+    nb = {"cells": [{"cell_type": "code", "source": "def pool2d(X, k, mode='max'):\n    return X\n"
+                     "def pool2d_padded(X, k):\n    return X\n", "metadata": {}}]}
+    (label, _code), = FindAnswers().find(nb, ["pool2d", "pool2d_padded"])
+    assert label_cell(label) == 1 and label_functions(label) == ["pool2d", "pool2d_padded"]
+
+
+def test_a_checker_bug_fails_open(monkeypatch):
+    import autograder.pipeline.check_source as cs
+
+    def broken(cells):
+        raise KeyError("bug")
+    monkeypatch.setattr(cs, "Notebook", broken)
+    checker = CheckSource()
+    rejected, _ = checker.check([("cell 1 (pool2d)", POOL["direct"])], ["pool2d"])
+    assert rejected == {} and checker.error.startswith("KeyError")
+    assert CHECK_ERROR == "source_check_error"
+
+
+def test_every_answer_cell_of_the_source_parses():
+    """The checker sees what the child runs: each source answer cell is valid Python."""
+    for path in sorted((ROOT / "source" / "pooling").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        names = [f.name for f in functions.functions_in(path.stem)]
+        for _label, code in FindAnswers().find(ReadNotebook().normalise(nb), names):
+            compile(code, str(path), "exec")
