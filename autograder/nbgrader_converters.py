@@ -32,8 +32,8 @@ from fnmatch import fnmatch
 from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.converters.base import BaseConverter
 
-from autograder.pipeline.open_submission import RefusedPath, open_dir, open_file, read_bytes, read_fd, step_dir, \
-    step_file
+from autograder.pipeline.open_submission import (RefusedPath, open_dir, open_file, printable, read_bytes, read_fd,
+                                                 step_dir, step_file)
 
 _WRITE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -76,7 +76,7 @@ def _copy_entry(dfd, name, shown, dest, ignore, log):
         return
     fd = step_file(dfd, name, shown)
     try:
-        log.info("Copying %s -> %s", shown, os.path.join(dest, name))
+        log.info("Copying %s -> %s", printable(shown), printable(os.path.join(dest, name)))
         copy_file(fd, os.path.join(dest, name))
     finally:
         os.close(fd)
@@ -91,7 +91,7 @@ def _copy_dir(dfd, shown, dest, ignore, log):
         except RefusedPath as e:
             log.warning("未复制 / not copied: %s", e)
         except OSError as e:
-            log.warning("未复制 / not copied: %s/%s (%s)", shown, name, e.strerror or e)
+            log.warning("未复制 / not copied: %s (%s)", printable(f"{shown}/{name}"), e.strerror or e)
 
 
 def copy_tree(src, dest, root, ignore, log):
@@ -176,7 +176,7 @@ class HardenedAutograde(Autograde, SafeCopy):
         try:
             known = sorted(os.path.splitext(n)[0] for n in os.listdir(source) if n.endswith(".ipynb"))
             find_class(step_root(self.coursedir, self.coursedir.submitted_directory), known,
-                       warn=lambda m: self.log.warning("%s", m), assignment=assignment)
+                       warn=lambda m: self.log.warning("%s", printable(m)), assignment=assignment)
         except (OSError, ValueError):
             pass
 

@@ -27,6 +27,7 @@ from nbconvert.exporters import NotebookExporter
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Unicode
 
+from autograder.pipeline.open_submission import printable
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
 from autograder.pipeline.source_tests import SOURCE_DIR, RELEASE_DIR
 
@@ -53,7 +54,7 @@ class HardenedExporter(NotebookExporter):
             data = ReadNotebook().read_path(filename, self._root_of(filename))
         except InvalidNotebook as e:
             data, why = None, str(e)
-            self.log.warning("%s: %s", filename, why)
+            self.log.warning("%s: %s", printable(filename), why)
         nb = None
         if data is not None:
             try:

@@ -14,7 +14,7 @@ import stat
 import sys
 
 from autograder import functions
-from autograder.pipeline.open_submission import RefusedPath, read_bytes
+from autograder.pipeline.open_submission import RefusedPath, printable, read_bytes
 from autograder.pipeline.source_tests import SourceTests
 
 HEAD_BYTES = 4 << 20          # how much of an unknown file is read to tell which notebook it is
@@ -41,7 +41,7 @@ class Submission:
 
 
 def warn_stderr(message):
-    print(f"autograder: WARNING: {message}", file=sys.stderr)
+    print(f"autograder: WARNING: {printable(message)}", file=sys.stderr)
 
 
 def _lstat(path):
@@ -166,16 +166,17 @@ def find_class(root, known, warn=warn_stderr, assignment=functions.ASSIGNMENT):
     subs = []
     for name, st in proper + layout:
         problems = [] if _is_link(st) else layout_problems(os.path.join(root, name), known, assignment)
+        problems = [printable(p) for p in problems]       # names are the student's: no control characters
         note = ""
         if problems:
-            warn(f"布局不对 / layout: {name}: " + "; ".join(problems)
-                 + f" (expected {name}/{assignment}/<notebook>.ipynb)")
+            warn(f"布局不对 / layout: {printable(name)}: " + "; ".join(problems)
+                 + f" (expected {printable(name)}/{assignment}/<notebook>.ipynb)")
             if (name, st) in layout:
                 note = f"布局不对，应为 {assignment}/<notebook>.ipynb / wrong layout: " + "; ".join(problems)
         subs.append(class_submission(root, name, known, note, assignment))
     for name, st in loose:
         what = "文件 / a file" if not _is_dir(st) else f"没有 / no {assignment}/ folder"
-        warn(f"不是学生文件夹，未评分 / not a student folder, not graded: {name} ({what})")
+        warn(f"不是学生文件夹，未评分 / not a student folder, not graded: {printable(name)} ({what})")
     return sorted(subs, key=lambda s: s.student_id)
 
 
@@ -190,7 +191,7 @@ def find_self(path, known, warn=warn_stderr):
         f = os.path.join(path, name)
         nb = match_notebook(f, known, root=path)
         if nb is None and not stat.S_ISREG(st.st_mode):
-            warn(f"未读取 / not read (a link or special file): {name}")
+            warn(f"未读取 / not read (a link or special file): {printable(name)}")
         elif nb and nb not in found:
             found[nb] = f
     if not found:

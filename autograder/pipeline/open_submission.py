@@ -38,16 +38,21 @@ class RefusedPath(Exception):
         self.flag = flag
 
 
+def printable(text):
+    """A submitted name as it may be shown: control characters and stray bytes escaped, CJK kept."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
 def link_message(shown):
-    return f"提交中含有链接 / the submission contains a link: {shown}"
+    return f"提交中含有链接 / the submission contains a link: {printable(shown)}"
 
 
 def hard_link_message(shown, n):
-    return f"提交中含有硬链接 / the submission contains a hard link: {shown} ({n} names)"
+    return f"提交中含有硬链接 / the submission contains a hard link: {printable(shown)} ({n} names)"
 
 
 def special_message(shown, kind):
-    return f"不是普通文件 / not a regular file ({kind}): {shown}"
+    return f"不是普通文件 / not a regular file ({kind}): {printable(shown)}"
 
 
 def kind_of(mode):
@@ -60,7 +65,7 @@ def components(path, root):
     rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
     parts = rel.split(os.sep)
     if rel in (".", "") or os.path.isabs(rel) or ".." in parts:
-        raise RefusedPath(f"不在提交目录内 / outside the submissions folder: {os.path.basename(path)}")
+        raise RefusedPath(f"不在提交目录内 / outside the submissions folder: {printable(os.path.basename(path))}")
     return parts
 
 
