@@ -213,6 +213,7 @@ def test_unwritable_student_gets_error_rows_and_the_batch_goes_on(small_class, t
     assert totals_by_id(out)["ben"] == 3.0
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert set(run["write_errors"]) == {"ann"} and run["cache_errors"] == 1
+    assert run["grader_errors"] == len(ann)                   # the grader's failure, counted apart
     assert (student_dir(out, "ben") / "results.json").is_file()
 
 

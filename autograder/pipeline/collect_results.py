@@ -14,7 +14,7 @@ import sys
 import time
 
 from autograder import __version__, functions
-from autograder.pipeline.run_suites import is_grader_error
+from autograder.pipeline.run_suites import GRADER_ERROR, is_grader_error
 from autograder.pipeline.write_results import (
     GRADES_COLUMNS, MANUAL_COLUMNS, STUDENTS, WriteResults, atomic_write, display_id, student_folder)
 
@@ -140,7 +140,8 @@ class CollectResults:
             self._folder(sub.student_id)
             self.writer.submission(res)
         except (OSError, ValueError) as e:
-            why = f"无法写入结果 / could not write results: {type(e).__name__}: {e}"[:200]
+            # The grader's failure, not the student's: counted apart, and not cached (re-graded next run).
+            why = f"{GRADER_ERROR}: 无法写入结果 / could not write results: {type(e).__name__}: {e}"[:200]
             self.write_errors[display_id(sub.student_id)] = why
             return write_failed(res, why), False
         if ok:                                  # a grader failure is not cached: the next run retries
