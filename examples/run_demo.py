@@ -11,6 +11,8 @@ import subprocess
 import sys
 from collections import defaultdict
 
+from autograder.pipeline.write_results import csv_uncell
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = pathlib.Path(sys.executable).parent
 OUT = ROOT / "demo-out"
@@ -24,11 +26,11 @@ def score_table(grades_csv):
     notebooks, students = set(), set()
     with open(grades_csv, newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            key = (row["student_id"], row["notebook"])
+            key = (csv_uncell(row["student_id"]), row["notebook"])   # ids are formula-proofed
             points[key] += float(row["points"])
             maximum[key] += float(row["max_points"])
             notebooks.add(row["notebook"])
-            students.add(row["student_id"])
+            students.add(key[0])
     notebooks = sorted(notebooks)
     lines = ["student".ljust(12) + "".join(n[:12].rjust(14) for n in notebooks) + "total".rjust(12)]
     for s in sorted(students):
