@@ -26,7 +26,9 @@ def _parser():
                                        "or a folder of a learner's notebooks")
     g.add_argument("--out", help="输出目录 / output directory (required for a class)")
     g.add_argument("--workers", type=int, default=None, help="并行进程数 / parallel workers (default: cores)")
-    g.add_argument("--scheduler", default=None, help="Dask scheduler address, tcp://HOST:PORT")
+    g.add_argument("--scheduler", default=None,
+                   help="Dask 调度器 / Dask scheduler address, tcp://HOST:PORT (with no worker for 60 s, "
+                        "or $AUTOGRADER_DASK_NO_WORKERS_TIMEOUT, the rest get error rows)")
     g.add_argument("--timeout", type=float, default=None,
                    help="每次调用的时限（秒）/ wall-clock seconds per call (default 10); "
                         "a notebook gets 18x that in all")
@@ -59,6 +61,24 @@ def _bad_out(out):
     except OSError as e:
         return f"--out {out!r} is not a writable directory ({e.strerror or e}) / 无法写入"
     return None
+
+
+def _bad_scheduler(address):
+    """Why --scheduler cannot be used (malformed, no scheduler answers), or None; asked before any grading."""
+    from autograder.dask_backend import SchedulerUnavailable, check_scheduler
+    try:
+        check_scheduler(address)
+    except SchedulerUnavailable as e:
+        return "--scheduler: " + " ".join(str(e).split())
+    return None
+
+
+def _scheduler_unavailable(scheduler):
+    """What a Dask run raises when its scheduler is gone before grading starts (nothing, run locally)."""
+    if not scheduler:
+        return ()
+    from autograder.dask_backend import SchedulerUnavailable
+    return SchedulerUnavailable
 
 
 def _limits(args):
@@ -119,6 +139,10 @@ def grade(args):
     if args.workers is not None and args.workers < 1:
         print("autograder: --workers must be >= 1", file=sys.stderr)
         return 2
+    bad = _bad_scheduler(args.scheduler) if args.scheduler is not None and mode != "self" else None
+    if bad:
+        print(f"autograder: {bad}", file=sys.stderr)
+        return 2
     bad = _bad_out(args.out) if args.out else None
     if bad:
         print(f"autograder: {bad}", file=sys.stderr)
@@ -130,10 +154,8 @@ def grade(args):
     try:
         meta = grader.grade_submissions(subs, args.out, workers=args.workers, force=args.force,
                                         limits=limits, progress=progress, scheduler=args.scheduler)
-    except (OSError, TimeoutError, ValueError) as e:
-        if not args.scheduler:
-            raise
-        print(f"autograder: cannot use the Dask scheduler {args.scheduler}: {e}", file=sys.stderr)
+    except _scheduler_unavailable(args.scheduler) as e:    # it went away since _bad_scheduler
+        print(f"autograder: --scheduler: {' '.join(str(e).split())}", file=sys.stderr)
         return 2
     finally:
         if progress is not None:

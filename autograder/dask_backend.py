@@ -9,16 +9,33 @@ whole life. The task returns the result as a JSON string; the client alone
 writes every output, with the grader's own writer (atomic writes).
 
 Tasks are pure: the same bytes give the same result and write nothing but the
-jailed child's scratch space. A worker that dies mid-task has its tasks re-run
-on another worker by the scheduler; ``retries`` covers a task that raises.
-A submission whose task still fails gets rows with status ``error``.
+jailed child's scratch space, so any task can run again anywhere. Losing
+workers never fails a run:
+
+- the address is checked (``tcp://HOST:PORT``, a scheduler answering) before
+  anything is graded; ``SchedulerUnavailable`` otherwise;
+- the cleanup plugin is registered best effort (a worker leaving during its
+  broadcast is not an error);
+- a worker that dies mid-task has its tasks re-run elsewhere by the
+  scheduler; a task that still fails (``KilledWorker``, a closed comm, its own
+  error after ``retries``) is submitted again under a new key, ``ATTEMPTS``
+  in all, then gets rows with status ``error``;
+- when the cluster has had no worker at all for ``no_workers_timeout()``
+  seconds (60, or ``$AUTOGRADER_DASK_NO_WORKERS_TIMEOUT``), the submissions
+  left get ``error`` rows and the run ends, with a warning on stderr.
 """
+import asyncio
+import concurrent.futures
 import dataclasses
 import json
+import math
 import os
+import queue
 import secrets
 import sys
 import threading
+import time
+import urllib.parse
 
 from autograder import grader as kit
 from autograder.pipeline import CollectResults, InvalidNotebook, ReadNotebook, failed_result
@@ -26,8 +43,13 @@ from autograder.pipeline.read_notebook import refusal
 from autograder.pipeline.write_results import student_folder
 from autograder.sandbox.runner import Limits
 
-RETRIES = 2                  # re-runs of a task that raised (a lost worker is handled by the scheduler)
-CONNECT_TIMEOUT = "30s"
+RETRIES = 1                  # the scheduler re-runs a task that raised, once
+ATTEMPTS = 3                 # this client submits one submission at most this often (new key each time)
+CONNECT_TIMEOUT = 5          # seconds to reach the scheduler (and to close the Client)
+NO_WORKERS_TIMEOUT = 60.0    # seconds without any worker before the rest get error rows
+NO_WORKERS_ENV = "AUTOGRADER_DASK_NO_WORKERS_TIMEOUT"
+RESULT_TIMEOUT = 60          # seconds to fetch one finished result (a small JSON string)
+POLL = 1.0                   # seconds between looks at the cluster while nothing finishes
 
 
 # ------------------------------------------------------------------ worker side
@@ -85,6 +107,7 @@ class CloseGraders(WorkerPlugin):
     dies with it (PDEATHSIG)."""
 
     name = "autograder-close-graders"
+    idempotent = True        # registered once per scheduler: a retry or a later run broadcasts nothing
 
     def teardown(self, worker):
         close_graders()
@@ -148,18 +171,259 @@ def _as_submissions(submissions):
     return list(submissions)
 
 
+# ------------------------------------------------------------------ the scheduler
+
+class SchedulerUnavailable(Exception):
+    """The scheduler address is malformed or no Dask scheduler answers there; nothing was graded."""
+
+
+def parse_address(address):
+    """``tcp://HOST:PORT`` as given (trimmed), or ValueError saying what is wrong with it."""
+    text = str(address or "").strip()
+    try:
+        parts = urllib.parse.urlsplit(text)
+        port = parts.port
+    except ValueError:                   # a port that is not a number, a broken [IPv6] literal
+        parts, port = None, None
+    if (parts is None or parts.scheme != "tcp" or not parts.hostname or not port
+            or parts.path or parts.query or parts.fragment or parts.username or parts.password):
+        raise ValueError(f"调度器地址应为 tcp://HOST:PORT / the scheduler address must be "
+                         f"tcp://HOST:PORT (port 1-65535), got {text!r}")
+    return f"tcp://{parts.netloc}"
+
+
+def _in_own_thread(fn, *args):
+    """Run coroutine function ``fn`` to its end on a fresh event loop (works inside a running loop too)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(fn(*args))).result()
+
+
+async def _identity(address, timeout):
+    """The scheduler's identity dict, over one short-lived connection."""
+    from distributed.core import rpc
+    async with rpc(address, timeout=timeout) as remote:
+        return await asyncio.wait_for(remote.identity(n_workers=0), timeout)
+
+
+def check_scheduler(address, timeout=CONNECT_TIMEOUT):
+    """The address, once a Dask scheduler has answered there; else SchedulerUnavailable.
+
+    A bare RPC rather than a Client: a Client that fails to connect blocks for
+    twice its timeout when it is garbage-collected (it tries to close itself).
+    """
+    try:
+        address = parse_address(address)
+    except ValueError as e:
+        raise SchedulerUnavailable(str(e)) from None
+    try:
+        ident = _in_own_thread(_identity, address, timeout)
+    except ImportError:
+        raise SchedulerUnavailable("未安装 Dask / Dask (distributed) is not installed") from None
+    except Exception as e:               # refused, timed out, not speaking Dask's protocol
+        detail = str(e) or f"no answer within {timeout:g} s"
+        raise SchedulerUnavailable(f"{address} 没有 Dask 调度器应答 / no Dask scheduler answers at "
+                                   f"{address} ({type(e).__name__}: {detail})"[:300]) from None
+    if not isinstance(ident, dict) or ident.get("type") != "Scheduler":
+        raise SchedulerUnavailable(f"{address} 不是 Dask 调度器 / {address} is not a Dask scheduler")
+    return address
+
+
+def _connect(address):
+    """A Client on ``address``, checked first so a dead address never leaves a half-made Client."""
+    from distributed import Client
+    address = check_scheduler(address)
+    try:
+        return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except Exception as e:               # the scheduler went away between the check and now
+        raise SchedulerUnavailable(f"cannot connect to {address}: {type(e).__name__}: {e}"[:300]) from e
+
+
+def _close(client):
+    """Close our Client without waiting long for a scheduler that may be gone."""
+    try:
+        client.close(timeout=CONNECT_TIMEOUT)
+    except Exception:
+        pass
+
+
+def _register_cleanup(client, attempts=3):
+    """Put CloseGraders on every worker; a worker leaving meanwhile is not an error.
+
+    The scheduler stores the plugin before broadcasting it, so workers that
+    join later get it anyway, and the broadcast fails (CommClosedError,
+    "Stream is closed") only because of a worker that is gone. Cleanup is best
+    effort: grading never depends on it.
+    """
+    last = None
+    for attempt in range(attempts):
+        try:
+            client.register_plugin(CloseGraders(), name=CloseGraders.name)
+            return True
+        except Exception as e:
+            last = e
+            time.sleep(0.5 * (attempt + 1))
+    print(f"autograder: WARNING: the cleanup plugin is not on every Dask worker "
+          f"({type(last).__name__}: {last}); grading goes on", file=sys.stderr)
+    return False
+
+
+def no_workers_timeout():
+    """Seconds without any worker before giving up: $AUTOGRADER_DASK_NO_WORKERS_TIMEOUT or 60."""
+    text = os.environ.get(NO_WORKERS_ENV, "").strip()
+    if not text:
+        return NO_WORKERS_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if math.isfinite(value) and value > 0:
+        return value
+    print(f"autograder: WARNING: ignoring {NO_WORKERS_ENV}={text!r} (seconds > 0); "
+          f"using {NO_WORKERS_TIMEOUT:g}", file=sys.stderr)
+    return NO_WORKERS_TIMEOUT
+
+
+class WorkerWatch:
+    """How long the cluster has had no worker at all (the scheduler not answering counts as none)."""
+
+    def __init__(self, client, limit, clock=time.monotonic):
+        self.client, self.limit, self.clock = client, limit, clock
+        self.workers = self.threads = 0
+        self.empty_since = None
+        self.last_look = -math.inf
+
+    def look(self):
+        """Ask the scheduler for its workers now; returns the number of worker threads."""
+        try:
+            nthreads = self.client.nthreads(callback_timeout=CONNECT_TIMEOUT)
+        except Exception:
+            nthreads = {}
+        self.workers, self.threads = len(nthreads), sum(nthreads.values())
+        now = self.last_look = self.clock()
+        if self.threads:
+            self.empty_since = None
+        elif self.empty_since is None:
+            self.empty_since = now
+        return self.threads
+
+    def expired(self):
+        """True once there has been no worker for ``limit`` seconds (asks at most every POLL s)."""
+        if self.clock() - self.last_look >= POLL:
+            self.look()
+        return self.empty_since is not None and self.clock() - self.empty_since >= self.limit
+
+
+# ------------------------------------------------------------------ the batch
+
+class InFlight:
+    """The tasks submitted and not yet collected; a finished future lands in a queue.
+
+    Each (re)submission gets its own key, so the scheduler's count of workers
+    lost under a task (``allowed-failures``) starts afresh.
+    """
+
+    def __init__(self, client, limits_dict):
+        self.client, self.limits_dict = client, limits_dict
+        self.run = secrets.token_hex(4)
+        self.finished = queue.Queue()
+        self.tasks = {}                  # future key -> (future, submission, cache key, attempt)
+
+    def __len__(self):
+        return len(self.tasks)
+
+    def submit(self, sub, key, attempt=0):
+        fut = self.client.submit(grade_task, _payload(sub), self.limits_dict,
+                                 key=f"autograde-{student_folder(sub.student_id)}-{key[:12]}-{self.run}-{attempt}",
+                                 retries=RETRIES, pure=False)
+        self.tasks[fut.key] = (fut, sub, key, attempt)
+        fut.add_done_callback(self.finished.put)   # runs in Dask's callback thread
+
+    def next(self, timeout):
+        """The next finished task (future, submission, key, attempt), or None after ``timeout`` s."""
+        try:
+            fut = self.finished.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        return self.tasks.get(fut.key)
+
+    def rewatch(self, item):
+        """Wait again for a task whose result was lost with its worker (the scheduler recomputes it)."""
+        item[0].add_done_callback(self.finished.put)
+
+    def forget(self, item):
+        """Drop a task: the client stops wanting it (no blocking call to the scheduler)."""
+        fut = item[0]
+        self.tasks.pop(fut.key, None)
+        fut.release()
+
+    def abandon(self):
+        """Drop every task still in flight; returns their (submission, key)."""
+        items = list(self.tasks.values())
+        for item in items:
+            self.forget(item)
+        return [(sub, key) for _fut, sub, key, _attempt in items]
+
+
+def _outcome(fut):
+    """(result dict, None), or (None, the exception standing for the failure)."""
+    try:
+        return json.loads(fut.result(timeout=RESULT_TIMEOUT)), None
+    except Exception as e:               # KilledWorker, CommClosedError, a timeout, the task's own error
+        return None, e
+
+
+def _run_batch(flight, todo, window, watch, finish, fail):
+    """Keep ``window`` tasks in flight until every submission is finished.
+
+    A task whose worker died, that came back with an error or whose result
+    could not be fetched is submitted again (``ATTEMPTS`` in all), then gets
+    error rows. Returns the (submission, key) given up on because the cluster
+    had no worker for ``watch.limit`` seconds.
+    """
+    pending = iter(todo)
+
+    def refill():
+        while len(flight) < window:
+            item = next(pending, None)
+            if item is None:
+                return
+            flight.submit(*item)
+
+    refill()
+    while len(flight):
+        item = flight.next(POLL)
+        if item is None:
+            if watch.expired():
+                return flight.abandon() + list(pending)
+            continue
+        fut, sub, key, attempt = item
+        if fut.status in ("pending", "lost"):      # finished, then its worker died before we fetched it
+            flight.rewatch(item)
+            continue
+        res, err = _outcome(fut)
+        flight.forget(item)
+        if err is None:
+            finish(sub, key, res)
+        elif attempt + 1 < ATTEMPTS:
+            flight.submit(sub, key, attempt + 1)
+        else:
+            fail(sub, key, f"评分进程失败 / grading task failed on the cluster: {type(err).__name__}: {err}")
+        refill()
+    return []
+
+
 def grade_on_dask(submissions, out, scheduler_address, *, timeout=None, force=False, progress=None,
-                  limits: Limits = None, client=None, on_result=None):
+                  limits: Limits = None, client=None, on_result=None, no_workers=None):
     """Grade every submission on the Dask cluster at ``scheduler_address``; return run.json's dict.
 
     ``submissions``: a SUBMISSIONS directory or a list of ``grader.Submission``.
     ``timeout``: seconds per call, as ``--timeout`` (ignored when ``limits`` is given).
     Unchanged submissions are skipped unless ``force`` (same cache as local grading).
     ``progress``: an ``autograder.progress.Progress`` (or None). ``client``: an
-    existing ``distributed.Client`` to use instead of connecting.
+    existing ``distributed.Client`` to use instead of connecting. ``no_workers``:
+    seconds without any worker before the rest get error rows (default
+    ``no_workers_timeout()``). Raises SchedulerUnavailable when nobody answers.
     """
-    from distributed import Client, as_completed
-
     if limits is None:
         limits = Limits() if timeout is None else Limits(
             call_timeout=timeout, notebook_timeout=max(18 * timeout, timeout + 5))
@@ -170,16 +434,6 @@ def grade_on_dask(submissions, out, scheduler_address, *, timeout=None, force=Fa
     todo = collect.todo(subs, lambda sub: local.key(sub, digest), force=force)
     where, mismatched = {}, []
 
-    own_client = client is None and bool(todo)   # nothing to grade: no need for the cluster
-    if own_client:
-        client = Client(scheduler_address, timeout=CONNECT_TIMEOUT, set_as_default=False)
-    n_workers = 0
-    if todo:
-        n_workers = len(client.scheduler_info().get("workers", {}))
-        client.register_plugin(CloseGraders(), name=CloseGraders.name)
-    limits_dict = dataclasses.asdict(limits)
-    run = secrets.token_hex(4)
-
     def finish(sub, key, res, ok=True):
         if res.get("worker"):
             where[sub.student_id] = res["worker"]
@@ -189,43 +443,40 @@ def grade_on_dask(submissions, out, scheduler_address, *, timeout=None, force=Fa
                   "client; install the same kit everywhere or scores may differ", file=sys.stderr)
         collect.finish(sub, key, res, ok)
 
+    def fail(sub, key, why):
+        finish(sub, key, failed_result(sub, local, why[:200]), ok=False)
+
+    own_client = client is None and bool(todo)   # nothing to grade: no need for the cluster
+    n_workers = 0
     try:
-        # A bounded window of tasks in flight keeps the client's memory flat
-        # however large the class: bytes are read only when a task is submitted.
-        pending = iter(todo)
-        meta_of = {}
-
-        def submit_next(ac=None):
-            item = next(pending, None)
-            if item is None:
-                return None
-            sub, key = item
-            fut = client.submit(grade_task, _payload(sub), limits_dict,
-                                key=f"autograde-{student_folder(sub.student_id)}-{key[:12]}-{run}",
-                                retries=RETRIES, pure=False)
-            meta_of[fut.key] = item
-            if ac is not None:
-                ac.add(fut)
-            return fut
-
-        threads = sum(client.nthreads().values()) if todo else 1
-        window = max(8, 4 * threads)
-        first = [f for f in (submit_next() for _ in range(window)) if f is not None]
-        ac = as_completed(first, loop=client.loop) if first else ()
-        for fut in ac:
-            sub, key = meta_of.pop(fut.key)
-            try:
-                res, ok = json.loads(fut.result()), True
-            except Exception as e:           # KilledWorker after repeated losses, or the grader's own bug
-                why = f"评分进程失败 / grading task failed on the cluster: {type(e).__name__}: {e}"[:200]
-                res, ok = failed_result(sub, local, why), False
-            fut.release()
-            finish(sub, key, res, ok)
-            submit_next(ac)
-    finally:
         if own_client:
-            client.close()
+            client = _connect(scheduler_address)
+        if todo:
+            watch = WorkerWatch(client, no_workers or no_workers_timeout())
+            watch.look()
+            n_workers = watch.workers
+            _register_cleanup(client)
+            # A bounded window of tasks in flight keeps the client's memory flat
+            # however large the class: bytes are read only when a task is submitted.
+            window = max(8, 4 * watch.threads)
+            flight = InFlight(client, dataclasses.asdict(limits))
+            given_up = _run_batch(flight, todo, window, watch, finish, fail)
+            _give_up(given_up, watch.limit, fail)
+    finally:
+        if own_client and client is not None:
+            _close(client)
         local.close()
 
     return collect.close(workers=n_workers, scheduler=scheduler_address, worker_of=where,
                          kit_mismatch_workers=mismatched)
+
+
+def _give_up(given_up, limit, fail):
+    """Error rows for the submissions left when the cluster had no worker for ``limit`` seconds."""
+    if not given_up:
+        return
+    why = f"没有可用的 Dask worker（{limit:g} 秒）/ no Dask worker for {limit:g} s: not graded"
+    for sub, key in given_up:
+        fail(sub, key, why)
+    print(f"autograder: WARNING: 连续 {limit:g} 秒没有 Dask worker / no Dask worker for {limit:g} s: "
+          f"{len(given_up)} submission(s) not graded, their rows have status error", file=sys.stderr)

@@ -1,7 +1,9 @@
 """The Dask path: real `dask scheduler` / `dask worker` processes on 127.0.0.1.
 
-Grades a small class through `grade_on_dask` and compares grades.csv with
-local grading; one test SIGKILLs a worker mid-run. Also the progress reporter.
+Grades a small class through `grade_on_dask` and `autograder grade
+--scheduler` and compares grades.csv with local grading; workers are
+SIGKILLed (with their nannies) at several moments of a run, all of them too;
+bad scheduler addresses are refused. Also the progress reporter.
 No timing asserts: only what got graded, and how.
 """
 import csv
@@ -12,6 +14,8 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 
 import psutil
 import pytest
@@ -42,6 +46,8 @@ class Cluster:
         self.port = free_port()
         self.address = f"tcp://127.0.0.1:{self.port}"
         self.procs = []
+        self.workers = {}            # name -> its `dask worker` process (the nanny)
+        self.orphans = []            # what killed workers had started, stopped with the rest
         # The kit is importable on the workers the way it is here (installed or not).
         self.env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
@@ -59,12 +65,29 @@ class Cluster:
         return self._spawn("scheduler", ["scheduler", "--host", "127.0.0.1",
                                          "--port", str(self.port), "--no-dashboard"])
 
-    def start_worker(self, name):
-        return self._spawn(name, ["worker", self.address, "--name", name,
+    def start_worker(self, name, extra=()):
+        proc = self._spawn(name, ["worker", self.address, "--name", name,
                                   "--host", "127.0.0.1", "--nworkers", "1", "--nthreads", "1",
                                   "--no-dashboard", "--memory-limit", "0",
                                   "--death-timeout", "60",
-                                  "--local-directory", str(self.tmp / f"{name}-space")])
+                                  "--local-directory", str(self.tmp / f"{name}-space"), *extra])
+        self.workers[name] = proc
+        return proc
+
+    def kill_worker(self, name):
+        """SIGKILL a worker's whole session at once: nanny, worker, zygotes (no restart)."""
+        proc = self.workers[name]
+        try:
+            tree = [psutil.Process(proc.pid)] + psutil.Process(proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            tree = []
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        self.orphans += tree
+        return tree
+
+    def log_text(self, name="scheduler"):
+        return (self.tmp / f"{name}.log").read_text(errors="replace")
 
     def descendants(self):
         """Every live process started by the cluster (dask processes, zygotes, children)."""
@@ -94,7 +117,7 @@ class Cluster:
             except (ProcessLookupError, PermissionError):
                 pass
             proc.wait()
-        for p in leftover:
+        for p in leftover + self.orphans:
             try:
                 p.kill()
             except psutil.NoSuchProcess:
@@ -105,7 +128,7 @@ class Cluster:
                          for p in sorted(self.tmp.glob("*.log")))
 
 
-def start_cluster(tmp_path, n_workers=2):
+def start_cluster(tmp_path, n_workers=2, worker_args=()):
     """A running scheduler with n single-threaded workers (the caller stops it)."""
     from distributed import Client
 
@@ -113,7 +136,7 @@ def start_cluster(tmp_path, n_workers=2):
     try:
         c.start_scheduler()
         for i in range(n_workers):
-            c.start_worker(f"w{i}")
+            c.start_worker(f"w{i}", worker_args)
         with Client(c.address, timeout="60s", set_as_default=False) as client:
             client.wait_for_workers(n_workers, timeout=90)
     except BaseException:
@@ -245,6 +268,219 @@ def test_worker_killed_mid_run_loses_nothing(cluster, small_class, local_grades,
     # Its zygote and jailed children died with it (PDEATHSIG), nothing left running.
     gone, alive = psutil.wait_procs(orphans, timeout=15)
     assert not alive, [p.cmdline() for p in alive]
+
+
+# --------------------------------------------------------------------------
+# Losing workers at any moment of `autograder grade --scheduler`
+# --------------------------------------------------------------------------
+
+SLOW_PLUGIN = ["--preload", str(ROOT / "tests" / "dask_slow_plugin.py")]
+
+
+@pytest.fixture
+def fresh_cluster(request, tmp_path):
+    """Two workers on a new scheduler (a kill is for good); ``worker_args`` via indirect params."""
+    (tmp_path / "cluster").mkdir()
+    c = start_cluster(tmp_path / "cluster", worker_args=getattr(request, "param", ()))
+    yield c
+    c.stop()
+
+
+def results_written(out):
+    """How many students the client has finished (their results.json exist)."""
+    return len(list(pathlib.Path(out).rglob("results.json")))
+
+
+class Killer(threading.Thread):
+    """Watches a run and SIGKILLs worker(s) (with their nannies) at one moment of it.
+
+    ``point``: ``connect`` (the client's Client reached the scheduler),
+    ``plugin`` (the client registers its plugin), ``first_task`` (a worker is
+    running a task, none has finished), ``mid_batch`` (two students done, a
+    worker busy). ``everyone``: kill every worker, not just one.
+    """
+
+    def __init__(self, cluster, point, out, everyone=False):
+        super().__init__(daemon=True)
+        self.cluster, self.point, self.out, self.everyone = cluster, point, pathlib.Path(out), everyone
+        self.done = threading.Event()
+        self.killed, self.results_then, self.tree = [], None, []
+        self.client = self.names = None
+        if point in ("first_task", "mid_batch"):
+            from distributed import Client
+            self.client = Client(cluster.address, timeout="30s", set_as_default=False)
+            self.names = {a: w["name"] for a, w in self.client.scheduler_info()["workers"].items()}
+        self.log_from = len(cluster.log_text())      # our own Client's lines do not count
+
+    def victims(self):
+        """The workers to kill now, or []."""
+        if self.point in ("connect", "plugin"):
+            line = {"connect": "Receive client connection", "plugin": "Registering Worker plugin"}[self.point]
+            return ["w0"] if line in self.cluster.log_text()[self.log_from:] else []
+        done = results_written(self.out)
+        if (self.point == "first_task" and done) or (self.point == "mid_batch" and done < 2):
+            return []
+        busy = sorted(self.names[a] for a, keys in self.client.processing().items() if keys)
+        return busy[:1]
+
+    def run(self):
+        try:
+            while not self.done.is_set():
+                names = self.victims()
+                if names:
+                    self.results_then = results_written(self.out)
+                    for name in (sorted(self.cluster.workers) if self.everyone else names):
+                        self.tree += self.cluster.kill_worker(name)
+                        self.killed.append(name)
+                    return
+                time.sleep(0.02)
+        finally:
+            if self.client is not None:
+                self.client.close()
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.join(timeout=60)
+
+
+def grade_cli(submissions, out, scheduler, env, timeout=300):
+    """`autograder grade SUBMISSIONS --out OUT --scheduler ADDRESS --quiet --force` in a subprocess."""
+    return subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(submissions),
+                           "--out", str(out), "--scheduler", scheduler, "--quiet", "--force"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("point, fresh_cluster", [
+    ("before_connect", ()),
+    ("connect", ()),
+    ("plugin", SLOW_PLUGIN),             # w0 is sure to be mid-broadcast when it dies
+    ("first_task", ()),
+    ("mid_batch", ()),
+], indirect=["fresh_cluster"])
+def test_losing_a_worker_at_any_moment_loses_nothing(point, fresh_cluster, small_class, local_grades,
+                                                     tmp_path):
+    cluster, out = fresh_cluster, tmp_path / "out"
+    if point == "before_connect":
+        cluster.kill_worker("w0")
+        proc, killed, results_then = grade_cli(small_class, out, cluster.address, cluster.env), ["w0"], 0
+    else:
+        with Killer(cluster, point, out) as killer:
+            proc = grade_cli(small_class, out, cluster.address, cluster.env)
+        killed, results_then = killer.killed, killer.results_then
+
+    assert proc.returncode == 0, proc.stderr + cluster.logs()
+    assert len(killed) == 1, f"the kill point {point} never came\n{proc.stderr}"
+    if point == "first_task":
+        assert results_then == 0
+    if point == "mid_batch":
+        assert 2 <= results_then < len({s for s, _, _ in local_grades})
+    # Every (student, notebook, grade_id) row, with the points local grading gives.
+    assert read_grades(out) == local_grades
+    # Nothing the killed worker started is still running.
+    gone, alive = psutil.wait_procs(cluster.orphans, timeout=15)
+    assert not alive, [p.cmdline() for p in alive]
+
+
+def test_no_worker_left_gives_error_rows_and_ends(fresh_cluster, small_class, local_grades, tmp_path):
+    """Every worker dies after the first student: the rest get `error` rows after the wait, exit 0."""
+    out = tmp_path / "out"
+    env = dict(fresh_cluster.env, AUTOGRADER_DASK_NO_WORKERS_TIMEOUT="3")
+    with Killer(fresh_cluster, "mid_batch", out, everyone=True) as killer:
+        proc = grade_cli(small_class, out, fresh_cluster.address, env)
+
+    assert sorted(killer.killed) == ["w0", "w1"], proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    assert "no Dask worker for 3 s" in proc.stderr
+    grades = read_grades(out)
+    assert set(grades) == set(local_grades)                     # every row is there
+    by_student = {}
+    for (s, nb, gid), (points, status) in grades.items():
+        by_student.setdefault(s, []).append(((s, nb, gid), points, status))
+    given_up = {s for s, rows in by_student.items() if all(st == "error" for _, _, st in rows)}
+    assert given_up and len(given_up) <= len(by_student) - killer.results_then
+    for s, rows in by_student.items():                          # the others: graded as locally
+        if s not in given_up:
+            assert all(local_grades[k] == (p, st) for k, p, st in rows), s
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        messages = {r["message"] for r in csv.DictReader(f) if r["student_id"] in given_up}
+    assert messages == {"没有可用的 Dask worker（3 秒）/ no Dask worker for 3 s: not graded"}
+
+
+# --------------------------------------------------------------------------
+# Bad scheduler addresses: refused before any grading
+# --------------------------------------------------------------------------
+
+def silent_server():
+    """A TCP port that accepts connections and never says a word (not a Dask scheduler)."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    return srv
+
+
+def refuse(address, out):
+    """`autograder grade examples/submitted --out OUT --scheduler ADDRESS` in a subprocess."""
+    # Returning at all is the point (no hang at exit); the timeout is only a guard.
+    return subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(ROOT / "examples" / "submitted"),
+                           "--out", str(out), "--scheduler", address, "--quiet"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def assert_refused(status, stderr, out):
+    """Exit 2, one line on stderr naming --scheduler, nothing graded."""
+    assert status == 2, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("autograder: --scheduler: "), stderr
+    assert not (out / "grades.csv").exists()
+
+
+@pytest.mark.parametrize("kind", ["malformed", "unreachable", "silent"])
+def test_bad_scheduler_is_refused_before_grading(kind, tmp_path):
+    """A whole CLI process: it must also exit promptly (no Client left closing itself)."""
+    out, srv = tmp_path / "out", None
+    if kind == "malformed":
+        address = "127.0.0.1:8786"
+    elif kind == "unreachable":
+        address = f"tcp://127.0.0.1:{free_port()}"            # nothing listens there
+    else:
+        srv = silent_server()
+        address = "tcp://127.0.0.1:%d" % srv.getsockname()[1]
+    try:
+        proc = refuse(address, out)
+    finally:
+        if srv is not None:
+            srv.close()
+    assert_refused(proc.returncode, proc.stderr, out)
+
+
+@pytest.mark.parametrize("address", [
+    "garbage", "tcp://127.0.0.1", "tcp://127.0.0.1:99999", "tcp://127.0.0.1:0", "http://127.0.0.1:8786",
+    "tcp://:8786", "tcp://127.0.0.1:8786/path", "tcp://[::1:8786", ""])
+def test_malformed_scheduler_addresses(address, tmp_path, capsys):
+    from autograder.cli import main
+
+    out = tmp_path / "out"
+    status = main(["grade", str(ROOT / "examples" / "submitted"), "--out", str(out),
+                   "--scheduler", address, "--quiet"])
+    assert_refused(status, capsys.readouterr().err, out)
+
+
+@pytest.mark.parametrize("address, ok", [
+    ("tcp://127.0.0.1:8786", True), ("tcp://scheduler.example:1", True), ("tcp://[::1]:8786", True),
+    (" tcp://127.0.0.1:8786 ", True), ("tcp://127.0.0.1:65536", False), ("tls://127.0.0.1:8786", False),
+    ("tcp://user@127.0.0.1:8786", False), ("tcp://127.0.0.1:87a6", False), ("tcp://127.0.0.1:8786?x=1", False)])
+def test_parse_address(address, ok):
+    from autograder.dask_backend import parse_address
+
+    if ok:
+        assert parse_address(address) == address.strip()
+    else:
+        with pytest.raises(ValueError, match="tcp://HOST:PORT"):
+            parse_address(address)
 
 
 # --------------------------------------------------------------------------
