@@ -16,6 +16,10 @@ import harness  # noqa: E402
 from autograder.pipeline.write_results import student_dir  # noqa: E402
 
 CASES = harness.hostile_cases()
+# Code computed at run time (exec of text read from a file, globals()) could patch or redefine
+# any function of the notebook, so the parent's static check gives every function with an
+# operator ban 0 there (autograder/source_rules.py), not only the attacked one.
+RUN_TIME_CODE = {"read_solutions"}
 
 
 @pytest.fixture(scope="module")
@@ -45,11 +49,12 @@ def test_hostile_gains_nothing(graded, case):
     student = f"hostile_{case}"
     assert p[(student, "01_basics", "test_pool2d")] == 0.0
     # ... and loses nothing it did honestly: the other function of the notebook is still graded.
-    assert p[(student, "01_basics", "test_pool2d_padded")] == 3.0
+    assert p[(student, "01_basics", "test_pool2d_padded")] == (0.0 if case in RUN_TIME_CODE else 3.0)
 
 
-@pytest.mark.parametrize("case,status", [("infinite_loop", "timeout"), ("forbidden_direct", "failed"),
-                                         ("forbidden_obfuscated", "failed"), ("os_exit", "error")])
+@pytest.mark.parametrize("case,status", [("busy_loop", "timeout"), ("forbidden_direct", "failed"),
+                                         ("forbidden_obfuscated", "failed"), ("os_exit", "error"),
+                                         ("infinite_loop", "failed"), ("forbidden_thread", "failed")])
 def test_status_says_what_happened(graded, case, status):
     row = [r for r in graded["rows"] if r["student_id"] == f"hostile_{case}" and r["grade_id"] == "test_pool2d"]
     assert row[0]["status"] == status
@@ -59,6 +64,10 @@ def test_forbidden_calls_are_named(graded):
     for case in ("forbidden_direct", "forbidden_obfuscated"):
         row = [r for r in graded["rows"] if r["student_id"] == f"hostile_{case}" and r["grade_id"] == "test_pool2d"]
         assert row[0]["misconception"] == "forbidden_op"
+    # signal handlers (infinite_loop) and threads are tampering, seen in the source before any call
+    for case in ("infinite_loop", "forbidden_thread"):
+        row = [r for r in graded["rows"] if r["student_id"] == f"hostile_{case}" and r["grade_id"] == "test_pool2d"]
+        assert row[0]["misconception"] == "tampering" and "tampering:" in row[0]["flags"]
 
 
 def test_nothing_reached_the_network(graded):
