@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 
 import psutil
 import pytest
@@ -374,6 +375,8 @@ def test_losing_a_worker_at_any_moment_loses_nothing(point, fresh_cluster, small
 
     assert proc.returncode == 0, proc.stderr + cluster.logs()
     assert len(killed) == 1, f"the kill point {point} never came\n{proc.stderr}"
+    if point == "plugin":                # the registration really met the dead worker
+        assert "broadcast to" in cluster.log_text() and "failed" in cluster.log_text()
     if point == "first_task":
         assert results_then == 0
     if point == "mid_batch":
@@ -481,6 +484,113 @@ def test_parse_address(address, ok):
     else:
         with pytest.raises(ValueError, match="tcp://HOST:PORT"):
             parse_address(address)
+
+
+# --------------------------------------------------------------------------
+# The collection loop alone (no cluster): resubmission and giving up
+# --------------------------------------------------------------------------
+
+class FakeFuture:
+    def __init__(self, key, outcome):
+        lost = isinstance(outcome, tuple)            # ("lost", outcome): its worker died before the fetch
+        self.key, self.outcome = key, outcome[1] if lost else outcome
+        self.status = "lost" if lost else "error" if isinstance(outcome, BaseException) else "finished"
+
+    def result(self, timeout=None):
+        if isinstance(self.outcome, BaseException):
+            raise self.outcome
+        return self.outcome
+
+
+class FakeFlight:
+    """InFlight's interface; ``script[(student, attempt)]`` is a task's outcome (None: never finishes)."""
+
+    def __init__(self, script):
+        self.script, self.tasks, self.finished, self.submitted = script, {}, [], []
+
+    def __len__(self):
+        return len(self.tasks)
+
+    def submit(self, sub, key, attempt=0):
+        fut = FakeFuture(f"{sub.student_id}-{attempt}", self.script[(sub.student_id, attempt)])
+        self.tasks[fut.key] = (fut, sub, key, attempt)
+        self.submitted.append(fut.key)
+        if fut.outcome is not None:
+            self.finished.append(fut)
+
+    def next(self, timeout):
+        return self.tasks.get(self.finished.pop(0).key) if self.finished else None
+
+    def rewatch(self, item):
+        item[0].status = "finished"                  # the scheduler recomputed it
+        self.finished.append(item[0])
+
+    def forget(self, item):
+        self.tasks.pop(item[0].key, None)
+
+    def abandon(self):
+        items, self.tasks = list(self.tasks.values()), {}
+        return [(sub, key) for _f, sub, key, _a in items]
+
+
+class FakeWatch:
+    def __init__(self, empty_after):
+        self.limit, self.looks, self.empty_after = 60, 0, empty_after
+
+    def expired(self):
+        self.looks += 1
+        return self.looks > self.empty_after
+
+
+def run_fake_batch(script, students, window=8, empty_after=10 ** 6):
+    from autograder.dask_backend import _run_batch
+    from autograder.grader import Submission
+
+    todo = [(Submission(s, {}), f"key-{s}") for s in students]
+    flight, done, failed = FakeFlight(script), {}, {}
+    left = _run_batch(flight, todo, window, FakeWatch(empty_after),
+                      lambda sub, key, res: done.__setitem__(sub.student_id, res),
+                      lambda sub, key, why: failed.__setitem__(sub.student_id, why))
+    return flight, done, failed, [sub.student_id for sub, _key in left]
+
+
+def test_batch_resubmits_lost_and_failed_tasks():
+    from distributed.comm.core import CommClosedError
+    from distributed.scheduler import KilledWorker
+
+    ok = '{"student_id": "x", "rows": []}'
+    lost = KilledWorker("t", types.SimpleNamespace(address="tcp://127.0.0.1:1"), 3)
+    script = {("a", 0): CommClosedError("Stream is closed"), ("a", 1): ok,
+              ("b", 0): lost, ("b", 1): lost, ("b", 2): lost,
+              ("c", 0): RuntimeError("grader bug"), ("c", 1): TimeoutError(), ("c", 2): ok,
+              ("d", 0): ("lost", ok)}
+    flight, done, failed, left = run_fake_batch(script, "abcd", window=2)
+    assert set(done) == {"a", "c", "d"} and left == []
+    assert list(failed) == ["b"] and "KilledWorker" in failed["b"] and "/" in failed["b"]
+    assert sorted(flight.submitted) == sorted(f"{s}-{n}" for s, n in script)   # every attempt, no more
+    assert len(flight) == 0
+
+
+def test_batch_gives_up_on_an_empty_cluster():
+    ok = '{"student_id": "x", "rows": []}'
+    script = {("a", 0): ok, ("b", 0): None, ("c", 0): None, ("d", 0): None}
+    flight, done, failed, left = run_fake_batch(script, "abcd", window=3, empty_after=5)
+    assert set(done) == {"a"} and not failed
+    assert left == ["b", "c", "d"]                              # in flight, then never submitted
+    assert len(flight) == 0
+
+
+def test_no_workers_timeout_from_the_environment(monkeypatch, capsys):
+    from autograder.dask_backend import NO_WORKERS_ENV, NO_WORKERS_TIMEOUT, no_workers_timeout
+
+    monkeypatch.delenv(NO_WORKERS_ENV, raising=False)
+    assert no_workers_timeout() == NO_WORKERS_TIMEOUT == 60
+    monkeypatch.setenv(NO_WORKERS_ENV, "2.5")
+    assert no_workers_timeout() == 2.5
+    for bad in ["0", "-3", "nan", "inf", "soon"]:
+        monkeypatch.setenv(NO_WORKERS_ENV, bad)
+        assert no_workers_timeout() == NO_WORKERS_TIMEOUT
+        assert NO_WORKERS_ENV in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------
