@@ -120,6 +120,21 @@ def is_pool_name(name):
 
 # ------------------------------------------------------------------ findings
 
+# Tampering that cannot blind the op recorder of another function's calls: processes and
+# signals (seccomp and the jail stop those), threads (a thread must still find the recorder
+# through gc or frames, which do blind), public attributes patched (the recorder still sees
+# the aten ops underneath) and tensor-subclass hooks (dispatch modes run before them).
+_LOCAL_ONLY = ("threading", "_thread", "multiprocessing", "concurrent", "asyncio", "subprocess",
+               "_posixsubprocess", "signal", "pty", "posix", "os.", "__torch_function__", "__torch_dispatch__")
+
+
+def _blinds(key):
+    """Whether module-level tampering named `key` could blind the recorder for every function."""
+    if key.endswith(" ="):
+        return key.startswith("builtins.")
+    return not key.startswith(_LOCAL_ONLY)
+
+
 @dataclasses.dataclass(frozen=True, order=True)
 class Finding:
     cell: int          # index of the answer cell
@@ -795,10 +810,21 @@ class Notebook:
         return list(seen.values())
 
     def spread(self):
-        """Run-time names or code anywhere in the answer cells: they could patch or redefine
-        anything in the child, so they count against every function with a ban."""
+        """What counts against every function with a ban, wherever it is.
+
+        Run-time names or code anywhere in the answer cells (they could patch or
+        redefine anything in the child), and tampering that runs at module level
+        (before any call: module statements, class bodies and what they reach) and
+        could blind the recorder for every later call: gc, frames, code objects,
+        torch's dispatch internals, builtins, hidden code (marshal, pickle, types).
+        """
         if not hasattr(self, "_spread"):
-            self._spread = {f for u in self.units for f in self.scan(u).findings if f.category == "dynamic"}
+            out = {f for u in self.units for f in self.scan(u).findings if f.category == "dynamic"}
+            module_level = [u for u in self.units if not (
+                len(u.nodes) == 1 and isinstance(u.nodes[0], (ast.FunctionDef, ast.AsyncFunctionDef)))]
+            for u in self.reach(module_level):
+                out |= {f for f in self.scan(u).findings if f.category == "tampering" and _blinds(f.key)}
+            self._spread = out
         return self._spread
 
     def findings(self, function, policy, cells_of_function=()):

@@ -356,6 +356,26 @@ def test_run_time_code_anywhere_counts_for_every_function_with_a_ban():
     assert nb.findings("min_pool2d", "none", (2,)) == []
 
 
+@pytest.mark.parametrize("module_level,spreads", [
+    ("import gc\nfor o in gc.get_objects():\n    pass\n", True),                  # finds the recorder
+    ("import sys\n_f = sys._getframe()\n", True),
+    ("from torch.utils._python_dispatch import _disable_current_modes\n", True),
+    ("import builtins\nbuiltins.set = list\n", True),                            # the recorder's set()
+    ("class C:\n    import ctypes\n", True),                                    # a class body runs at once
+    ("def _setup():\n    import gc\n    gc.collect()\n_setup()\n", True),       # called at module level
+    ("import threading\n", False),
+    ("import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n", False),
+    ("torch.allclose = lambda *a: True\n", False),
+    ("def _helper():\n    import gc\n", False),                                 # never run before a call
+])
+def test_module_level_tampering_that_blinds_the_recorder_counts_everywhere(module_level, spreads):
+    nb = Notebook([("cell 1 (pool2d)", module_level + "def pool2d(X, k, mode='max'):\n    return X\n"),
+                   ("cell 2 (pool2d_padded)", PADDED)])
+    assert bool(nb.findings("pool2d_padded", "pooling", (1,))) == spreads
+    never_runs = module_level.startswith("def _helper")
+    assert bool(nb.findings("pool2d", "pooling", (0,))) != never_runs      # its own cell's function pays
+
+
 def test_deeply_nested_code_is_not_trusted():
     deep = "x = " + "+".join(["1"] * 5000) + "\n"
     assert categories(deep + "def pool2d(X, k, mode='max'):\n    return X\n") == {"tampering"}
