@@ -19,6 +19,7 @@ import time
 import torch
 
 from autograder import forbidden, mistakes, witness
+from autograder.integrity import behaviour
 from autograder.cases import make_cases
 from autograder.compare import compare, smallest
 from autograder.functions import BY_NAME
@@ -61,6 +62,7 @@ class FunctionResult:
     feedback: str                 # longer: groups, smallest failing case, hint
     misconception: str = None     # an id of course.feedback.CATALOG, or None
     groups: list = field(default_factory=list)
+    behaviour: dict = None        # hashes of the outputs, for the integrity report (autograder.integrity.behaviour)
 
     def to_dict(self):
         return asdict(self)
@@ -157,8 +159,9 @@ def _run_suite(name, call, seed, replay=None):
     n_cases = {g: 0 for g in weights}
     timed_out = False
     start = time.monotonic()
+    outputs = []                  # (case index, case, output hash): the behavioural fingerprint
 
-    for case in cases:
+    for i, case in enumerate(cases):
         n_cases[case.group] += 1
         if timed_out or time.monotonic() - start > SUITE_BUDGET:
             timed_out = True
@@ -166,6 +169,7 @@ def _run_suite(name, call, seed, replay=None):
             continue
         expected = expected_of(name, case)
         res = call(case.args, case.kwargs)
+        outputs.append((i, case, behaviour.output_hash(res)))
         ops |= set(res.ops)
         failure = None
         if res.timed_out:
@@ -221,7 +225,8 @@ def _run_suite(name, call, seed, replay=None):
     points = round(max_points * score, 2)
     message, feedback_text = _explain(name, status, mid, groups, failures, bad_ops, points, max_points,
                                       replay=replay, cases=cases)
-    return FunctionResult(name, points, max_points, score, status, message, feedback_text, mid, groups)
+    return FunctionResult(name, points, max_points, score, status, message, feedback_text, mid, groups,
+                          behaviour.record(outputs, failures))
 
 
 # Misconceptions that come from the operator policy, not from wrong values.
