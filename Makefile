@@ -6,13 +6,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test release lab bench system clean
+.PHONY: demo test release wheel lab bench system clean
 
-# The virtual environment, rebuilt when the pins change.
-$(STAMP): pyproject.toml
+# The virtual environment, rebuilt when the pins change: the student package (course/, built by
+# packaging/student/) and the instructor package (autograder/, this pyproject.toml), both editable.
+$(STAMP): pyproject.toml packaging/student/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip uninstall --quiet --yes pooling-course-kit 2>/dev/null || true  # the former single package
+	$(BIN)/pip install --quiet -e ./packaging/student -e '.[test]'
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -29,6 +31,12 @@ test: $(STAMP) system
 
 release: $(STAMP)
 	$(BIN)/python scripts/regenerate_release.py
+
+# Only the student wheel (after a change in course/): rebuilt into source/pooling/ and copied to
+# release/pooling/, as `nbgrader generate_assignment` copies it (`make release` does both and more).
+wheel:
+	$(PYTHON) packaging/student/pooling_course_build.py --out source/pooling
+	cp source/pooling/pooling_course-*.whl release/pooling/
 
 lab: $(STAMP) system
 	cd release/pooling && ../../$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root)

@@ -6,6 +6,11 @@ root, which is the nbgrader course directory (see nbgrader_config.py). nbgrader
 exactly the kit's layout, so nothing is copied or edited by hand: release/ is
 what nbgrader makes. The gradebook it updates (gradebook.db) is gitignored.
 
+First it rebuilds the student wheel (packaging/student/pooling_course_build.py)
+into source/pooling/: generate_assignment copies every non-notebook file of
+source/pooling/ into release/pooling/, so the wheel travels with the notebooks
+through nbgrader's release, the exchange and fetch.
+
 Usage: .venv/bin/python scripts/regenerate_release.py [--course-dir DIR]
 """
 import argparse
@@ -18,9 +23,17 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 ASSIGNMENT = "pooling"
 
 
+def build_wheel(course_dir=ROOT):
+    """The student wheel of the repository's course/, written into ``course_dir/source/pooling/``."""
+    cmd = [sys.executable, str(ROOT / "packaging" / "student" / "pooling_course_build.py"),
+           "--out", str(pathlib.Path(course_dir) / "source" / ASSIGNMENT)]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+
+
 def regenerate(course_dir=ROOT, quiet=False):
-    """Run nbgrader generate_assignment in ``course_dir``; return the release folder."""
+    """Build the student wheel, run nbgrader generate_assignment in ``course_dir``; return the release folder."""
     course_dir = pathlib.Path(course_dir)
+    build_wheel(course_dir)
     release = course_dir / "release" / ASSIGNMENT
     # Start from an empty folder so that notebooks removed from source/ disappear too.
     if release.exists():
