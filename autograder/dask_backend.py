@@ -46,6 +46,7 @@ from autograder.sandbox.runner import Limits
 RETRIES = 1                  # the scheduler re-runs a task that raised, once
 ATTEMPTS = 3                 # this client submits one submission at most this often (new key each time)
 CONNECT_TIMEOUT = 5          # seconds to reach the scheduler (and to close the Client)
+REGISTER_TIMEOUT = 30        # seconds to wait for the cleanup plugin's broadcast to the workers
 NO_WORKERS_TIMEOUT = 60.0    # seconds without any worker before the rest get error rows
 NO_WORKERS_ENV = "AUTOGRADER_DASK_NO_WORKERS_TIMEOUT"
 RESULT_TIMEOUT = 60          # seconds to fetch one finished result (a small JSON string)
@@ -246,25 +247,38 @@ def _close(client):
         pass
 
 
-def _register_cleanup(client, attempts=3):
-    """Put CloseGraders on every worker; a worker leaving meanwhile is not an error.
+def _register_cleanup(client, wait=REGISTER_TIMEOUT):
+    """Put CloseGraders on every worker; a worker leaving (or hanging) meanwhile is not an error.
 
     The scheduler stores the plugin before broadcasting it, so workers that
     join later get it anyway, and the broadcast fails (CommClosedError,
     "Stream is closed") only because of a worker that is gone. Cleanup is best
-    effort: grading never depends on it.
+    effort: grading never depends on it, nor waits more than ``wait`` seconds
+    for it (a stopped worker would stall the broadcast).
     """
+    outcome = []
+    thread = threading.Thread(target=lambda: outcome.append(_try_register(client)),
+                              name="autograder-register-plugin", daemon=True)
+    thread.start()
+    thread.join(wait)
+    problem = outcome[0] if outcome else f"no answer within {wait:g} s"
+    if problem:
+        print(f"autograder: WARNING: the cleanup plugin is not on every Dask worker ({problem}); "
+              "grading goes on", file=sys.stderr)
+    return not problem
+
+
+def _try_register(client, attempts=3):
+    """None once the plugin is registered, else what went wrong the last time."""
     last = None
     for attempt in range(attempts):
         try:
             client.register_plugin(CloseGraders(), name=CloseGraders.name)
-            return True
+            return None
         except Exception as e:
-            last = e
+            last = " ".join(f"{type(e).__name__}: {e}".split())[:200]
             time.sleep(0.5 * (attempt + 1))
-    print(f"autograder: WARNING: the cleanup plugin is not on every Dask worker "
-          f"({type(last).__name__}: {last}); grading goes on", file=sys.stderr)
-    return False
+    return last
 
 
 def no_workers_timeout():

@@ -580,6 +580,39 @@ def test_batch_gives_up_on_an_empty_cluster():
     assert len(flight) == 0
 
 
+class FakeClient:
+    """register_plugin: fails ``failures`` times with a closed stream, or never returns."""
+
+    def __init__(self, failures=0, hang=False):
+        self.failures, self.hang, self.calls = failures, hang, 0
+        self.release = threading.Event()
+
+    def register_plugin(self, plugin, name=None):
+        from distributed.comm.core import CommClosedError
+
+        self.calls += 1
+        if self.hang:
+            self.release.wait(30)
+        if self.calls <= self.failures:
+            raise CommClosedError("in <TCP (closed) ConnectionPool.register_worker_plugin>: Stream is closed")
+
+
+@pytest.mark.parametrize("failures, hang, registered", [(0, False, True), (1, False, True),
+                                                        (5, False, False), (0, True, False)])
+def test_plugin_registration_never_stops_a_run(failures, hang, registered, capsys):
+    from autograder.dask_backend import _register_cleanup
+
+    client = FakeClient(failures, hang)
+    try:
+        assert _register_cleanup(client, wait=0.5 if hang else 30) is registered
+    finally:
+        client.release.set()
+    err = capsys.readouterr().err
+    assert ("WARNING" in err) is not registered
+    if hang:
+        assert "no answer within 0.5 s" in err
+
+
 def test_no_workers_timeout_from_the_environment(monkeypatch, capsys):
     from autograder.dask_backend import NO_WORKERS_ENV, NO_WORKERS_TIMEOUT, no_workers_timeout
 
