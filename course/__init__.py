@@ -2,6 +2,6 @@
 
 Contains no solutions and no hidden tests; it never imports ``autograder``.
 """
-from course.selfcheck import check
+from course.selfcheck import attempt, check
 
-__all__ = ["check"]
+__all__ = ["attempt", "check"]

@@ -57,7 +57,8 @@ CATALOG = {
         "检查除以零、溢出和 −∞ 填充是否泄漏到结果中 / Look for division by zero, overflow, or −inf padding leaking out"),
     "mode_not_validated": (
         "mode 不是 'max' 或 'avg' 时应当抛出 ValueError", "An unknown mode must raise ValueError",
-        "在函数末尾加 raise ValueError(...) / Add `raise ValueError(...)` for any other mode"),
+        "在函数开头、循环之前检查 mode：不是 'max' 或 'avg' 就 raise ValueError(...)"
+        " / Check mode first, before any loop: raise ValueError for anything but 'max' or 'avg'"),
     # padding, stride, layout
     "max_zero_padding": (
         "最大汇聚的填充应当用 −∞，而不是 0", "Max-pool padding must be −∞, not 0",
@@ -91,8 +92,9 @@ CATALOG = {
         "平均值 = 和 / (p_h·p_w) / mean = sum / (p_h·p_w)"),
     "inf_times_zero": (
         "卷积遇到 −∞ 填充得到 NaN：−∞ × 0 = NaN", "The convolution met the −∞ padding: −∞ × 0 = NaN",
-        "先用卷积收集窗口，再对填充位置填 −∞；或用很小的有限值填充"
-        " / Gather the windows first and mask the padding afterwards, or pad with a finite very negative value"),
+        "先用卷积收集窗口，再把来自填充的位置换成 −∞；或者用一个不大于任何真实元素的有限值填充（例如 X.min()，而不是接近 0 的数）"
+        " / Gather the windows first and put −∞ where they came from padding afterwards, or pad with a finite"
+        " value no larger than any real element (e.g. X.min(), not a number near 0)"),
     "relu_clips_negatives": (
         "负数被 ReLU 截成了 0：不能直接对输入做 ReLU", "Negative inputs were clipped to 0 by ReLU",
         "只对差值用 ReLU：max(a, b) = relu(a − b) + b / Apply ReLU to differences only"),

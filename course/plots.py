@@ -212,20 +212,35 @@ def interactive_window(X, pool_size, stride=None, padding=0, mode="max"):
     return widgets.interact(show, k=slider)
 
 
+def _text_colour(rgba):
+    """Black or white, whichever reads better on a cell of colour ``rgba``."""
+    r, g, b = rgba[:3]
+    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
+
+
 def show_grids(panels, title=None, fontsize=10, cmap="Blues"):
-    """Small heat maps with their numbers: panels is a list of (title, 2-D tensor)."""
+    """Small heat maps with their numbers.
+
+    panels: a list of ``(title, 2-D tensor)`` or ``(title, 2-D tensor, options)`` where
+    options may set ``cmap``, ``vmin`` and ``vmax`` for that panel (e.g. an image drawn in
+    grey levels, 0 black and 1 white: ``{"cmap": "gray", "vmin": 0, "vmax": 1}``).
+    """
     n = len(panels)
     fig, axes = plt.subplots(1, n, figsize=(2.8 * n, 2.9), squeeze=False)
-    for ax, (name, X) in zip(axes[0], panels):
+    for ax, panel in zip(axes[0], panels):
+        name, X = panel[0], panel[1]
+        opts = panel[2] if len(panel) > 2 else {}
         grid = _as_grid(X)
-        lo, hi = min(min(r) for r in grid), max(max(r) for r in grid)
-        ax.imshow(grid, cmap=cmap, vmin=lo - 1e-9, vmax=hi + 1e-9)
+        lo = opts.get("vmin", min(min(r) for r in grid) - 1e-9)
+        hi = opts.get("vmax", max(max(r) for r in grid) + 1e-9)
+        cm = matplotlib.colormaps[opts.get("cmap", cmap)]
+        ax.imshow(grid, cmap=cm, vmin=lo, vmax=hi)
         if len(grid) * len(grid[0]) <= 100:
             for i, row in enumerate(grid):
                 for j, v in enumerate(row):
-                    dark = hi > lo and (v - lo) / (hi - lo) > 0.6
+                    level = (v - lo) / (hi - lo) if hi > lo else 0.0
                     ax.text(j, i, _fmt(v), ha="center", va="center", fontsize=fontsize,
-                            color="white" if dark else "black")
+                            color=_text_colour(cm(min(max(level, 0.0), 1.0))))
         ax.set_title(name, fontsize=11)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -235,26 +250,54 @@ def show_grids(panels, title=None, fontsize=10, cmap="Blues"):
     return fig
 
 
+# The edge example: images in grey levels (0 black, 1 white, as the text says), edge maps
+# red for +1 (white to black), blue for -1 (black to white), white for 0.
+IMAGE = {"cmap": "gray", "vmin": 0.0, "vmax": 1.0}
+EDGES = {"cmap": "bwr", "vmin": -1.0, "vmax": 1.0}
+
+
 def translation_figure(X, Z, edges_X, edges_Z, pooled_X, pooled_Z):
-    """The edge example: image X, its one-pixel shift Z, their edge maps, and the 2x2 max-pooled edge maps."""
-    top = show_grids([("X", X), ("Z：平移一个像素", Z), ("边缘(X)", edges_X), ("边缘(Z)", edges_Z)],
-                     title="卷积层的输出随输入一起移动")
-    bottom = show_grids([("汇聚(边缘(X))", pooled_X), ("汇聚(边缘(Z))", pooled_Z)],
-                        title="2×2 最大汇聚之后")
+    """The edge example: image X, its one-pixel shift Z, their edge maps, and the 2x2 max-pooled edge maps.
+
+    Images are drawn as the text describes them: 0 black, 1 white."""
+    top = show_grids([("X（0 黑 / 1 白）", X, IMAGE), ("Z：平移一个像素", Z, IMAGE),
+                      ("边缘(X)", edges_X, EDGES), ("边缘(Z)", edges_Z, EDGES)],
+                     title="卷积层的输出随输入一起移动 / the conv output moves with the input")
+    bottom = show_grids([("汇聚(边缘(X))", pooled_X, EDGES), ("汇聚(边缘(Z))", pooled_Z, EDGES)],
+                        title="2×2 最大汇聚之后 / after 2×2 max pooling")
     return top, bottom
 
 
 def cost_vs_time(predicted, seconds, labels=None, title="预测的运算次数与实测时间"):
-    """Scatter plot of measured time against the predicted operation count."""
-    fig, ax = plt.subplots(figsize=(5.5, 3.8))
-    ax.plot(predicted, [s * 1e3 for s in seconds], "o-")
+    """Measured time against the predicted operation count, both on log axes.
+
+    A dashed line through the median ratio shows what strict proportionality would
+    look like. Labels alternate below-right and above-left of their points (in order of
+    the predicted count), so neighbouring points' labels do not overlap.
+    """
+    fig, ax = plt.subplots(figsize=(6.2, 4.2))
+    ms = [s * 1e3 for s in seconds]
+    ax.loglog(predicted, ms, "o-", label="实测（中位数）/ measured (median)")
+    ratios = sorted(m / x for x, m in zip(predicted, ms) if x > 0 and m > 0)
+    if ratios:
+        k = ratios[len(ratios) // 2]
+        xs = [min(predicted), max(predicted)]
+        ax.loglog(xs, [k * x for x in xs], "--", color="gray", lw=1,
+                  label="与运算次数成正比 / proportional")
     if labels:
-        for x, s, name in zip(predicted, seconds, labels):
-            ax.annotate(name, (x, s * 1e3), textcoords="offset points", xytext=(4, 4), fontsize=8)
+        order = sorted(range(len(predicted)), key=lambda i: predicted[i])
+        for rank, i in enumerate(order):
+            below = rank % 2 == 0
+            offset = (6, -14) if below else (-6, 8)
+            ax.annotate(labels[i], (predicted[i], ms[i]), textcoords="offset points", xytext=offset,
+                        ha="left" if below else "right", fontsize=8,
+                        bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
     ax.set_xlabel("预测的运算次数 / predicted operations")
     ax.set_ylabel("实测时间 / measured time (ms)")
     ax.set_title(title)
-    ax.grid(alpha=0.3)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.margins(x=0.15, y=0.2)
     fig.tight_layout()
     return fig
 

@@ -5,10 +5,20 @@ outputs, and the outputs of known wrong implementations, so a recognised
 mistake can be named without shipping any solution or mistake code), then
 shows each property group, the smallest failing case and a hint.
 
-In student mode a failing case raises ``AssertionError`` after the report,
-and an untouched stub re-raises ``NotImplementedError``: ``nbgrader validate``
-flags both. Importing ``autograder.hidden`` switches to report-only mode,
-because there the hidden grade decides the points.
+What a failing check does after showing its report depends on where it runs:
+
+* in a Jupyter kernel (the student's notebook) it writes one short line to
+  stderr and returns: Run All goes on to the later figures and exercises, no
+  traceback repeats the report, and ``nbgrader validate`` still counts the
+  test cell as failed (nbgrader fails a grade cell with stderr output);
+* outside a kernel (a script, pytest) it raises ``AssertionError`` (an
+  untouched stub: ``NotImplementedError``), so a script stops;
+* in report-only mode (importing ``autograder.hidden`` switches it on, because
+  there the hidden grade decides the points) it only shows the report.
+
+``attempt()`` is the guard for the notebooks' demo cells that call the
+student's functions: an unfinished or failing function prints one line and
+the run goes on.
 """
 import contextlib
 import functools
@@ -16,6 +26,7 @@ import inspect
 import io
 import json
 import pathlib
+import sys
 import warnings
 
 import torch
@@ -101,18 +112,43 @@ class Report:
         return fb.html_report(self.text, self.passed)
 
 
-def display(obj):
-    """Show in a Jupyter kernel (display_data), else print to stdout. Never stderr."""
+def in_kernel():
+    """Whether we run in a Jupyter kernel (not a plain interpreter, script or pytest)."""
     try:
         from IPython import get_ipython
         shell = get_ipython()
     except ImportError:
-        shell = None
-    if shell is not None and getattr(shell, "kernel", None) is not None:
+        return False
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def display(obj):
+    """Show in a Jupyter kernel (display_data), else print to stdout. Never stderr."""
+    if in_kernel():
         from IPython.display import display as ipy_display
         ipy_display(obj)
     else:
         print(repr(obj))
+
+
+@contextlib.contextmanager
+def attempt():
+    """Run a demo that calls the student's code; an unfinished or failing function prints
+    one bilingual line instead of a traceback, and Run All goes on.
+
+    ::
+
+        with attempt():
+            print(pool2d(X, (2, 2)))
+    """
+    try:
+        yield
+    except NotImplementedError:
+        print("先完成上面的函数，再运行这个单元格 / finish the function above first, then run this cell")
+    except Exception as e:          # the student's bug: say it in one line, the check above explains
+        msg = fb.student_text(f"{type(e).__name__}: {e}")
+        print(f"这个演示没有运行：你的代码抛出了 {msg}（见上面的检查）"
+              f" / this demo did not run: your code raised {msg} (see the check above)")
 
 
 # ---------------------------------------------------------------------------
@@ -224,7 +260,14 @@ def _identify(failures):
 
 
 def _finish(name, text, passed, exc=None):
+    """Show the report; then, for a failure, signal it as the context asks (module docstring)."""
     __tracebackhide__ = True
     display(Report(text, passed))
-    if exc is not None and not _report_only:
-        raise exc
+    if exc is None or _report_only:
+        return
+    if in_kernel():
+        # One line on stderr: nbgrader validate fails the cell, and Run All goes on.
+        sys.stderr.write(f"✗ {name}: 检查未通过，原因见上 / check failed, see the report above\n")
+        sys.stderr.flush()
+        return
+    raise exc
