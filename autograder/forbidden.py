@@ -38,7 +38,9 @@ class OpRecorder(TorchDispatchMode):
 CONV = "aten.convolution"
 
 # For 'conv_relu_only': the building blocks max(a, b) = relu(a - b) + b needs,
-# plus whatever shaping, creating and padding a reasonable solution does.
+# plus whatever shaping, creating and padding a reasonable solution does. Not
+# _local_scalar_dense: float(t), int(t), t.item() take values out of torch, where
+# Python's own `a if a > b else b` would be a max no operator records.
 CONV_RELU_ALLOWED = frozenset("aten." + name for name in """
     convolution relu relu_ add add_ sub sub_ rsub mul mul_ div div_ neg sum mean
     view _unsafe_view reshape expand expand_as permute transpose t unsqueeze squeeze
@@ -46,7 +48,7 @@ CONV_RELU_ALLOWED = frozenset("aten." + name for name in """
     clone contiguous copy_ _to_copy to detach alias lift_fresh lift_fresh_copy
     empty empty_like empty_strided zeros zeros_like ones ones_like full full_like
     new_zeros new_ones new_full new_empty fill_ zero_ scalar_tensor arange eye
-    constant_pad_nd pad _local_scalar_dense repeat tile movedim as_strided unfold im2col
+    constant_pad_nd pad repeat tile movedim as_strided unfold im2col
     flip roll index_select index gather _reshape_alias reshape_as squeeze_ unsqueeze_ view_as
     """.split())
 

@@ -88,10 +88,13 @@ BONUS_NAMES = frozenset("""
     argsort msort topk kthvalue median nanmedian quantile nanquantile mode clamp clamp_ clamp_min
     clamp_max clip clip_ where abs abs_ absolute sign sgn heaviside gt ge lt le greater greater_equal
     less less_equal logsumexp threshold threshold_ hardtanh relu6 tolist item numpy unique
-    searchsorted bucketize histc nanmax nanmin
+    searchsorted bucketize histc nanmax nanmin __float__ __int__ __index__ __array__ storage
+    untyped_storage data_ptr
     """.split())
-BONUS_MODULES = frozenset("numpy scipy pandas heapq statistics bisect".split())
-BONUS_BUILTINS = frozenset("max min sorted abs".split())
+BONUS_MODULES = frozenset("numpy scipy pandas heapq statistics bisect struct array decimal fractions".split())
+# ... and values taken out of torch into Python floats, where `a if a > b else b` is a max
+# no operator records (int() is left alone: honest code takes int(H / 2) of a shape).
+BONUS_BUILTINS = frozenset("max min sorted abs float complex memoryview".split())
 POOL_RE = re.compile(r"(?i)(?:max|avg|lp|adaptive|fractional|mkldnn|quantized|un)_?\w*pool")
 PREAMBLE_ALIASES = {"torch": {"torch"}, "nn": {"torch.nn"}, "F": {"torch.nn.functional"}, "math": {"math"}}
 
@@ -484,6 +487,7 @@ class Unit:
 class _ScanResult:
     def __init__(self):
         self.findings, self.names, self.quals = set(), set(), set()
+        self.imports = set()        # findings that are only an import (nothing run yet)
 
 
 class Notebook:
@@ -823,7 +827,8 @@ class Notebook:
             module_level = [u for u in self.units if not (
                 len(u.nodes) == 1 and isinstance(u.nodes[0], (ast.FunctionDef, ast.AsyncFunctionDef)))]
             for u in self.reach(module_level):
-                out |= {f for f in self.scan(u).findings if f.category == "tampering" and _blinds(f.key)}
+                res = self.scan(u)
+                out |= {f for f in res.findings - res.imports if f.category == "tampering" and _blinds(f.key)}
             self._spread = out
         return self._spread
 
@@ -1100,16 +1105,20 @@ class _Scan(ast.NodeVisitor):
             self.check_qual(node, ".".join(parts[:i]))
 
     def visit_Import(self, node):
+        before = set(self.res.findings)
         for a in node.names:
             self._check_module(node, a.name)
+        self.res.imports |= self.res.findings - before
 
     def visit_ImportFrom(self, node):
+        before = set(self.res.findings)
         mod = node.module or ""
         self._check_module(node, mod)
         for a in node.names:
             if a.name != "*":
                 self.check_qual(node, f"{mod}.{a.name}")
                 self.check_name(node, a.name, skip=("pool", "bonus"))
+        self.res.imports |= self.res.findings - before
 
     # -- strings
 

@@ -303,6 +303,9 @@ BONUS = {
     "pool": ("def max_pool_conv_relu(X):\n    return F.max_pool2d(X, 2)\n", "F.max_pool2d"),
     "getattr_folded": ("def max_pool_conv_relu(X):\n    return getattr(torch, 'ma' + 'ximum')(X[0], X[1])\n",
                        "maximum"),
+    "float_compare": ("def max_pool_conv_relu(X):\n    a, b = float(X[0, 0, 0, 0]), float(X[0, 0, 0, 1])\n"
+                      "    return torch.tensor(a if a > b else b)\n", "float()"),
+    "item": ("def max_pool_conv_relu(X):\n    return torch.tensor(X[0, 0, 0, 0].item())\n", "item"),
     "max_shadowed_elsewhere": ("def other():\n    max = 1\n    return max\n"
                                "def max_pool_conv_relu(X):\n    return max(X[0], X[1])\n", "max()"),
 }
@@ -314,6 +317,12 @@ def test_bonus_rule_is_checked(name):
     found = findings(code, function="max_pool_conv_relu")
     assert any(k == key for _l, _c, k in found), found
     assert categories(code, function="max_pool_conv_relu") <= {"bonus", "pool"}
+
+
+def test_bonus_may_take_int_of_a_shape():
+    code = "def max_pool_conv_relu(X):\n    h, w = int(X.shape[2] / 2), int(X.shape[3] / 2)\n" \
+           "    return F.relu(F.conv2d(X, torch.ones(1, 1, 2, 2), stride=2))[..., :h, :w]\n"
+    assert findings(code, function="max_pool_conv_relu") == []
 
 
 def test_bonus_names_are_fine_elsewhere():
@@ -359,11 +368,12 @@ def test_run_time_code_anywhere_counts_for_every_function_with_a_ban():
 @pytest.mark.parametrize("module_level,spreads", [
     ("import gc\nfor o in gc.get_objects():\n    pass\n", True),                  # finds the recorder
     ("import sys\n_f = sys._getframe()\n", True),
-    ("from torch.utils._python_dispatch import _disable_current_modes\n", True),
+    ("from torch.utils._python_dispatch import _disable_current_modes\n_disable_current_modes().__enter__()\n", True),
     ("import builtins\nbuiltins.set = list\n", True),                            # the recorder's set()
-    ("class C:\n    import ctypes\n", True),                                    # a class body runs at once
+    ("class C:\n    import ctypes\n    lib = ctypes.CDLL(None)\n", True),     # a class body runs at once
     ("def _setup():\n    import gc\n    gc.collect()\n_setup()\n", True),       # called at module level
     ("import threading\n", False),
+    ("import gc\nfrom torch.utils._python_dispatch import _disable_current_modes\n", False),   # imports run nothing
     ("import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n", False),
     ("torch.allclose = lambda *a: True\n", False),
     ("def _helper():\n    import gc\n", False),                                 # never run before a call

@@ -35,6 +35,7 @@ CASES = {
     "bonus_builtin_max": ("max_pool_conv_relu", NB2, "conv_relu_only", "forbidden_op:max"),
     "bonus_torch_maximum": ("max_pool_conv_relu", NB2, "conv_relu_only", "forbidden_op:torch.maximum"),
     "bonus_sort": ("max_pool_conv_relu", NB2, "conv_relu_only", "forbidden_op:sort"),
+    "bonus_python_floats": ("max_pool_conv_relu", NB2, "conv_relu_only", "forbidden_op:float"),
 }
 
 
