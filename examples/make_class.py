@@ -15,6 +15,11 @@ Written answers are filled in or left blank, and a few notebooks are made
 unreadable (an empty file, truncated JSON, JSON that is not a notebook).
 The same ``n`` and ``seed`` always give the same class. What was used is
 returned and written to ``OUT_DIR/composition.json``.
+
+``--plant`` (``plant=True``) adds nine students after the ``n`` others (whose
+notebooks stay exactly as without it): planted copies for the integrity report
+and honest look-alikes (``examples/planted.py``); ``composition.json``'s
+``planted`` says who copied whom (``groups``) and who did not (``honest``).
 """
 import argparse
 import ast
@@ -30,6 +35,9 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 from autograder.functions import ASSIGNMENT, FUNCTIONS  # noqa: E402
 from autograder.pipeline.write_results import atomic_write  # noqa: E402
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import planted  # noqa: E402  (examples/planted.py)
 
 # How often each kind of answer is drawn for a function.
 KIND_WEIGHTS = {"solution": 0.55, "mutant": 0.35, "stub": 0.10}
@@ -132,8 +140,10 @@ def _draw_kind(rng, has_mutants: bool, has_solution: bool) -> str:
     return rng.choices(kinds, weights=[KIND_WEIGHTS[k] for k in kinds])[0]
 
 
-def make_class(n: int, out_dir, seed: int = 0, root=ROOT) -> dict:
-    """Write a class of ``n`` students under ``out_dir``; return (and write) its composition."""
+def make_class(n: int, out_dir, seed: int = 0, root=ROOT, plant: bool = False) -> dict:
+    """Write a class of ``n`` students under ``out_dir``; return (and write) its composition.
+
+    ``plant``: also the planted students of ``examples/planted.py`` (after the ``n`` others)."""
     rng = random.Random(seed)
     out_dir = pathlib.Path(out_dir)
     if (out_dir / "composition.json").exists():
@@ -190,8 +200,87 @@ def make_class(n: int, out_dir, seed: int = 0, root=ROOT) -> dict:
                 text = _malformed_text(malformed[student][1], text)
             atomic_write(out_dir / student / ASSIGNMENT / f"{nb_name}.ipynb", text)
         comp["students"][student] = entry
+    if plant:
+        _plant(cat, comp, out_dir, n, seed)
     atomic_write(out_dir / "composition.json", json.dumps(comp, ensure_ascii=False, indent=1) + "\n")
     return comp
+
+
+def _answer_source(cell, spec, fn, rng, nb_name):
+    """Fill one answer cell from the pool, as for the other students -> what was used."""
+    kind = _draw_kind(rng, bool(spec["mutants"]), spec["solution"] is not None)
+    used = {"notebook": nb_name, "kind": kind, "source": None, "misconception": None}
+    if kind == "solution":
+        _set_source(cell, spec["solution"])
+        used["source"] = f"source/{ASSIGNMENT}/{nb_name}.ipynb"
+    elif kind == "mutant":
+        path, code, mid = rng.choice(spec["mutants"])
+        _set_source(cell, code)
+        used.update(source=path, misconception=mid)
+    used["expect_pass"] = kind == "solution"
+    return used
+
+
+def _disguised_nb(nb, rng):
+    """A copier's version of a notebook: every answer cell through ``planted.disguise``."""
+    nb = copy.deepcopy(nb)
+    for cell in nb["cells"]:
+        if (_grade_id(cell) or "").startswith("answer_"):
+            try:
+                _set_source(cell, planted.disguise(_source(cell), rng))
+            except SyntaxError:
+                pass
+    return nb
+
+
+def _plant(cat, comp, out_dir, n, seed):
+    """The planted students (``planted.ROLES``), written and added to ``comp``."""
+    rng = planted.roles_for(seed)
+    ids = {role: f"s{n + i + 1:03d}" for i, role in enumerate(planted.ROLES)}
+    made = {}                                   # role -> {notebook: notebook dict}
+    for role, (own, copied) in planted.ROLES.items():
+        student = ids[role]
+        entry = {"functions": {}, "written": {}, "malformed": {}, "planted": role}
+        made[role] = {}
+        for nb_name, c in cat.items():
+            if copied and (copied[1] is None or nb_name in copied[1]):
+                src_role, _, disguised = copied
+                nb = made[src_role][nb_name]
+                nb = _disguised_nb(nb, rng) if disguised else copy.deepcopy(nb)
+                for fn, used in comp["students"][ids[src_role]]["functions"].items():
+                    if used["notebook"] == nb_name:
+                        entry["functions"][fn] = dict(used, copied_from=ids[src_role], disguised=disguised)
+                for gid, w in comp["students"][ids[src_role]]["written"].items():
+                    if w["notebook"] == nb_name:
+                        entry["written"][gid] = dict(w)
+            else:
+                nb = copy.deepcopy(c["nb"])
+                for cell in nb["cells"]:
+                    gid = _grade_id(cell) or ""
+                    fn = gid[len("answer_"):] if gid.startswith("answer_") else None
+                    if fn in c["functions"] and fn in own:
+                        _set_source(cell, own[fn])
+                        bug = role in ("C1", "C3")
+                        entry["functions"][fn] = {"notebook": nb_name, "kind": "planted", "source": role,
+                                                  "misconception": "hw_swapped" if bug else None,
+                                                  "invalid": False, "expect_pass": not bug}
+                    elif fn in c["functions"]:
+                        used = _answer_source(cell, c["functions"][fn], fn, rng, nb_name)
+                        entry["functions"][fn] = dict(used, invalid=False)
+                    elif gid in c["written"]:
+                        answered = rng.random() < WRITTEN_ANSWER_SHARE
+                        if answered:
+                            _set_source(cell, written_answer(gid, student))
+                        entry["written"][gid] = {"notebook": nb_name, "answered": answered, "invalid": False}
+            made[role][nb_name] = nb
+            atomic_write(out_dir / student / ASSIGNMENT / f"{nb_name}.ipynb",
+                         json.dumps(nb, ensure_ascii=False, indent=1) + "\n")
+        comp["students"][student] = entry
+    comp["n"] = n + len(ids)
+    comp["planted"] = {
+        "roles": ids,
+        "groups": [dict(g, students=[ids[r] for r in g["roles"]]) for g in planted.PLANTED],
+        "honest": [dict(g, students=[ids[r] for r in g["roles"]]) for g in planted.HONEST]}
 
 
 def main(argv=None) -> int:
@@ -199,13 +288,17 @@ def main(argv=None) -> int:
     ap.add_argument("n", type=int, help="number of students")
     ap.add_argument("out_dir", help="where to write <student_id>/pooling/<notebook>.ipynb")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--plant", action="store_true",
+                    help="加入植入的抄袭样本 / add planted copies for the integrity report (examples/planted.py)")
     args = ap.parse_args(argv)
-    comp = make_class(args.n, args.out_dir, seed=args.seed)
+    comp = make_class(args.n, args.out_dir, seed=args.seed, plant=args.plant)
     kinds = {}
     for s in comp["students"].values():
         for used in s["functions"].values():
             kinds[used["kind"]] = kinds.get(used["kind"], 0) + 1
-    print(f"{args.n} students in {args.out_dir}: {kinds}, {len(comp['malformed'])} malformed notebooks")
+    print(f"{comp['n']} students in {args.out_dir}: {kinds}, {len(comp['malformed'])} malformed notebooks")
+    for g in comp.get("planted", {}).get("groups", []):
+        print(f"planted {g['kind']}: {', '.join(g['students'])}")
     return 0
 
 
