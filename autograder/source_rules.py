@@ -43,7 +43,8 @@ import re
 TAMPER_MODULES = frozenset("""
     threading _thread multiprocessing concurrent ctypes _ctypes cffi subprocess _posixsubprocess
     signal gc inspect asyncio runpy builtins marshal pickle _pickle copyreg shelve dill cloudpickle
-    types code codeop pty posix trace sys.monitoring _testcapi _testinternalcapi
+    types code codeop pty posix trace sys.monitoring _testcapi _testinternalcapi pdb bdb cProfile profile
+    traceback.walk_stack traceback.walk_tb logging.currentframe
     """.split())
 OS_BANNED = frozenset("""
     fork forkpty vfork system popen posix_spawn posix_spawnp spawnl spawnle spawnlp spawnlpe spawnv
@@ -942,6 +943,8 @@ class _Scan(ast.NodeVisitor):
                 self.add(node, "tampering", p)
         if s in BONUS_NAMES:
             self.add(node, "bonus", s)
+        if "/proc/" in s or s.startswith("/proc"):
+            self.add(node, "tampering", "/proc")        # /proc/self/mem rewrites the process (fallback mode)
 
     def folded(self, node):
         vals = self.nb.fold(node)

@@ -200,6 +200,12 @@ TAMPERING = {
                          "importlib.reload"),
     "__subclasses__": ("def pool2d(X, k, mode='max'):\n    return object.__subclasses__()\n", "__subclasses__"),
     "pickle": ("import pickle\ndef pool2d(X, k, mode='max'):\n    return pickle.loads(b'')\n", "pickle"),
+    "traceback.walk_stack": ("import traceback\ndef pool2d(X, k, mode='max'):\n"
+                             "    return list(traceback.walk_stack(None))\n", "traceback.walk_stack"),
+    "logging.currentframe": ("import logging\ndef pool2d(X, k, mode='max'):\n    return logging.currentframe()\n",
+                             "logging.currentframe"),
+    "/proc/self/mem": ("def pool2d(X, k, mode='max'):\n    return open('/proc/self/' + 'mem', 'r+b')\n", "/proc"),
+    "fullwidth_unicode": ("import ｓys\ndef pool2d(X, k, mode='max'):\n    return ｓys._getframe()\n", "sys._getframe"),
 }
 
 
