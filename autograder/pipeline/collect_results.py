@@ -9,6 +9,7 @@ batch goes on and ``run.json`` is always written.
 """
 import datetime
 import json
+import os
 import pathlib
 import sys
 import time
@@ -70,6 +71,7 @@ class CollectResults:
         self.write_errors, self.cache_errors = {}, 0
         self.sandbox_warnings = []              # each said once, loudly, whichever worker met it
         self.graded = 0
+        self.roots = []
         self.started, self._t0 = datetime.datetime.now().astimezone(), time.monotonic()
         self._last_tables = self._t0
 
@@ -87,6 +89,8 @@ class CollectResults:
     def todo(self, submissions, key_of, force=False):
         """[(submission, key)] still to grade; unchanged ones go straight into the tables."""
         todo = []
+        # run.json's "submissions": where the integrity report reads the answer cells back
+        self.roots = sorted({os.path.abspath(s.root) for s in submissions if getattr(s, "root", None)})
         for sub in submissions:
             key = key_of(sub)
             cached = None if force else self._cached(sub, key)
@@ -179,7 +183,8 @@ class CollectResults:
                 "skipped": len(self.tables) - self.graded, "per_submission_seconds": self.per_sub,
                 "students": self.student_folders(), "write_errors": self.write_errors,
                 "cache_errors": self.cache_errors, "grader_errors": self.grader_errors(),
-                "sandbox_warnings": self.sandbox_warnings}
+                "sandbox_warnings": self.sandbox_warnings,
+                "submissions": self.roots[0] if len(self.roots) == 1 else None}
         if failure is not None:
             meta["tables_error"] = f"{type(failure).__name__}: {failure}"
         meta.update(extra)
