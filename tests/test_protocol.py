@@ -125,3 +125,58 @@ def test_depth_capped():
         v = [v]
     with pytest.raises(protocol.ProtocolError):
         protocol.encode(v, [])
+
+
+# ------------------------------------------------------------------ views that lie about their size
+
+def _tensor(shape, stride, **extra):
+    return dict({"$tensor": 0, "dtype": "float32", "shape": shape, "stride": stride}, **extra)
+
+
+@pytest.mark.parametrize("obj,nbytes", [
+    (_tensor([2 ** 29], [0]), 4),                         # 4 bytes posing as 2 GiB
+    (_tensor([2 ** 12, 2 ** 12 + 1], [0, 0]), 4),        # just over the element cap
+    (_tensor([2 ** 31], [1]), 4),                         # huge shape, tiny buffer
+    (_tensor([2 ** 20, 2 ** 20], [2 ** 20, 1]), 4),
+    (_tensor([2, 2], [-2, -1]), 16),                      # negative strides
+    (_tensor([2, 2], [2, 1], offset=2 ** 30), 16),        # offset beyond the buffer
+    (_tensor([2, 2], [2, 1], offset=1), 16),              # offset: the last element is past the end
+    (_tensor([2, 2], [2, 1], offset=-1), 20),
+    (_tensor([True, 2], [2, 1]), 16),                     # bools are not sizes
+    (_tensor([4], [1], extra=1), 16),                     # unknown field
+    (_tensor([4], [1], requires_grad="yes"), 16),
+])
+def test_lying_views_refused(obj, nbytes):
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode(obj, [bytearray(nbytes)])
+
+
+def test_zero_stride_view_within_the_cap_stays_a_view():
+    t = protocol.decode(_tensor([2 ** 12, 2 ** 12], [0, 0]), [bytearray(4)])
+    assert t.shape == (2 ** 12, 2 ** 12) and t.untyped_storage().nbytes() == 4
+
+
+def test_elements_capped_per_message():
+    half = _tensor([2 ** 23 + 1], [0])
+    with pytest.raises(protocol.ProtocolError, match="in all"):
+        protocol.decode({"$t": [half, dict(half, **{"$tensor": 1})]}, [bytearray(4), bytearray(4)])
+
+
+def test_offset_into_the_buffer():
+    buf = bytearray(torch.arange(6, dtype=torch.float32).numpy().tobytes())
+    t = protocol.decode(_tensor([2, 2], [2, 1], offset=2), [buf])
+    assert torch.equal(t, torch.tensor([[2.0, 3.0], [4.0, 5.0]]))
+
+
+def test_child_encoder_zero_stride_refused_by_parent():
+    """What a student returns with expand/as_strided: sent as 4 bytes, refused past the cap."""
+    with pytest.raises(protocol.ProtocolError, match="too many elements"):
+        roundtrip(torch.zeros(1).expand(2 ** 25))
+    assert roundtrip(torch.zeros(1).expand(3, 4)).stride() == (0, 0)
+
+
+@pytest.mark.parametrize("obj", [{"$dtype": ["float32"]}, {"$u": ["x"] * 1000}, {"$f": ["nan"]},
+                                 {"$tensor": 0, "dtype": ["float32"], "shape": [1], "stride": [1]}])
+def test_unhashable_fields_refused(obj):
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode(obj, [bytearray(4)])
