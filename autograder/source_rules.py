@@ -6,26 +6,33 @@ frame walk, torch's dispatch internals). This module is the trusted parent's
 second line: it finds, in the source, the constructs that such tampering needs
 and the operators each function's rule forbids.
 
-``analyse(cells) -> Notebook``; ``Notebook.findings(function, policy)`` lists
-the ``Finding``s that count against one graded function. What counts:
+``Notebook(cells)`` parses a notebook's answer cells once;
+``Notebook.findings(function, policy, own_cells)`` lists the ``Finding``s that
+count against one graded function. Categories:
 
 * ``tampering`` (every function): threads and processes, frame and gc
-  introspection, torch's dispatch internals, import machinery, monkeypatching
-  torch, builtins and code objects;
+  introspection, code objects, torch's private and dispatch-mode API, import
+  machinery, builtins, hidden code, assignments to module attributes;
 * ``dynamic`` (functions with a ban): names or code computed at run time
-  (``getattr`` / ``__import__`` / ``exec`` on what no constant folding
-  resolves), so the ban cannot be checked;
+  (``getattr`` / ``__import__`` / ``exec`` on what constant folding does not
+  resolve, ``globals()``, ``__dict__``), so the ban cannot be checked;
 * ``pool`` (functions with a ban): anything named ``*pool*`` in torch, however
-  it is spelled (aliases, ``getattr`` with folded strings, ``torch.ops.aten``);
+  it is spelled (aliases, folded strings, ``torch.ops.aten``);
 * ``bonus`` (``conv_relu_only``): max/min/sort/topk/clamp/where/abs..., numpy,
-  builtin ``max``/``min``/``sorted``/``abs`` and leaving torch (``tolist``).
+  builtin ``max``/``sorted``/``float``..., values taken out of torch.
 
-Which code counts for function ``f``: every top-level definition of ``f`` in
-the answer cells, everything those reach by global name or by a stored torch
-attribute (helpers, aliases, containers, ``torch.x = ...``), transitively; plus,
-for ``tampering`` and ``dynamic`` only, the module-level statements of the
-cells that define ``f`` (a student's own comparison ``print(F.max_pool2d(...))``
-below the function is not the function, and is allowed).
+Which code counts for function ``f``: its top-level definitions and everything
+they reach by global name or by a stored module attribute (helpers, aliases,
+containers, ``torch.x = ...``, a patch in another function's body),
+transitively; for ``tampering`` and ``dynamic`` also the module-level code of
+``f``'s cells and of the cells it reaches into (a student's own comparison
+``print(F.max_pool2d(...))`` below the function is not the function). Run-time
+names anywhere, and module-level code that could blind the recorder for every
+call, count for every function with a ban (``Notebook.spread``).
+
+Policies, flow-insensitive aliasing and scoping are approximations that err
+towards flagging: honest code has none of these constructs at all (the kit's
+solutions, stubs, examples and mutants are checked in tests/test_check_source.py).
 """
 import ast
 import base64
@@ -44,7 +51,7 @@ TAMPER_MODULES = frozenset("""
     threading _thread multiprocessing concurrent ctypes _ctypes cffi subprocess _posixsubprocess
     signal gc inspect asyncio runpy builtins marshal pickle _pickle copyreg shelve dill cloudpickle
     types code codeop pty posix trace sys.monitoring _testcapi _testinternalcapi pdb bdb cProfile profile
-    traceback.walk_stack traceback.walk_tb logging.currentframe
+    traceback.walk_stack traceback.walk_tb logging.currentframe __main__
     """.split())
 OS_BANNED = frozenset("""
     fork forkpty vfork system popen posix_spawn posix_spawnp spawnl spawnle spawnlp spawnlpe spawnv
@@ -429,7 +436,7 @@ def _walk_scope(nodes):
 
 
 def _target_names(target):
-    """Names a store target binds: ``a``, ``a, (b, *c)``; for ``a[k]`` / ``a.x`` the container ``a``."""
+    """Names a store target binds: ``a``, ``a, (b, *c)`` (``a[k]`` and ``a.x`` bind no name)."""
     if isinstance(target, ast.Name):
         return [target.id]
     if isinstance(target, (ast.Tuple, ast.List)):
@@ -482,7 +489,6 @@ class Unit:
     binds: frozenset = frozenset()  # global names it binds
     quals: frozenset = frozenset()  # module attributes it stores (``torch.x = ...``)
     deftime: bool = False          # only the definition-time parts of a def/class (decorators, defaults)
-    stores: list = dataclasses.field(default_factory=list)   # attribute/subscript targets it changes
 
 
 class _ScanResult:
@@ -583,6 +589,8 @@ class Notebook:
             node0 = u.nodes[0] if len(u.nodes) == 1 else None
             local = self.locals_of(node0) if isinstance(node0, (ast.FunctionDef, ast.AsyncFunctionDef)) else set()
             for node in [n for top in u.nodes for n in ast.walk(top)]:
+                if isinstance(node, ast.Global):
+                    binds |= set(node.names)      # `global g; g = ...` in a body rebinds g when called
                 target, stored = None, False
                 if isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(node.ctx, (ast.Store, ast.Del)):
                     target, stored = node, True

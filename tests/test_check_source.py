@@ -354,6 +354,13 @@ def test_a_patch_another_function_relies_on_counts_for_it():
     assert {f.category for f in nb.findings("pool2d_padded", "pooling", (1,))} == {"tampering", "pool"}
 
 
+def test_a_function_rebound_from_another_body_counts():
+    nb = Notebook([("cell 1 (pool2d)", "def pool2d(X, k, mode='max'):\n    global pool2d_padded\n"
+                                       "    pool2d_padded = lambda X, *a, **k: F.max_pool2d(X, 2)\n    return X\n"),
+                   ("cell 2 (pool2d_padded)", PADDED)])
+    assert {f.key for f in nb.findings("pool2d_padded", "pooling", (1,))} == {"F.max_pool2d"}
+
+
 def test_shared_state_with_a_tampering_cell_counts():
     nb = Notebook([("cell 1 (pool2d)", "import threading\nQ = []\ndef _work():\n    F.max_pool2d(Q[0], 2)\n"
                                        "threading.Thread(target=_work).start()\n"
