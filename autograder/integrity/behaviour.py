@@ -12,11 +12,12 @@ student text), a timeout as such; those hashes start with ``!`` and are never
 evidence on their own: everyone who left the stub raises the same error.
 
 :class:`BehaviourIndex` finds pairs of students who returned the *same wrong*
-output on the same cases and weighs it by how rare that output is: ``log2(n / c)``
-bits, ``c`` the number of students sharing the whole pattern, scaled by how much
-of the two students' wrong outputs it covers. A pattern many students share is
-a misconception (``max_zero_padding``), not a copy: above ``max_df`` students it
-weighs nothing (:meth:`BehaviourIndex.common` lists such patterns for the report).
+output on the same cases and weighs it by how rare that output is in the class
+(``cluster.rarity``: 1 when only two students share the whole pattern, less the
+more share it), times how much of the two students' wrong outputs it covers. A
+pattern many students share is a misconception (``max_zero_padding``), not a
+copy: above ``max_df`` students it weighs nothing (:meth:`BehaviourIndex.common`
+lists such patterns for the report).
 """
 import hashlib
 import math
@@ -25,7 +26,11 @@ from collections import defaultdict
 import numpy as np
 import torch
 
-SIGNIFICANT = 6          # digits of a tensor's largest magnitude kept when hashing its values
+from autograder.integrity.cluster import rarity
+
+# Digits kept when hashing a tensor's values, relative to its largest magnitude: the same
+# arithmetic in another order (a rewrite of a copied bug) still hashes alike, almost always.
+SIGNIFICANT = 4
 HASH_HEX = 12
 ERROR = "!"              # prefix of the hashes of errors and timeouts
 
@@ -146,9 +151,9 @@ class BehaviourIndex:
             return None
         c = max(2, self.sharing(shared))
         coverage = len(shared) / max(len(wa), len(wb))
-        bits = math.log2(self.n / c) if c <= self.max_df and self.n > c else 0.0
+        rare = rarity(self.n, c) if c <= self.max_df else 0.0
         return {"function": self.function, "shared_wrong": len(shared), "students_sharing": c,
-                "coverage": coverage, "bits": bits * coverage, "identical": wa == wb}
+                "coverage": coverage, "rarity": rare, "score": rare * coverage, "identical": wa == wb}
 
     def common(self, k=5):
         """The k wrong-output patterns most students share exactly (misconceptions): [(students, n)]."""

@@ -28,11 +28,11 @@ removed from every document before anything is compared.
 """
 import hashlib
 import json
-import math
 import pathlib
 import re
 from collections import defaultdict
 
+from autograder.integrity.cluster import rarity
 from autograder.integrity.normalise import fragment_names, tokens
 
 K = 6                 # tokens per k-gram: shorter shared runs are noise
@@ -208,12 +208,12 @@ class CodeIndex:
         self.max_df = default_max_df(self.n) if max_df is None else max_df
 
     def weight(self, h):
-        """Bits of evidence a shared fingerprint carries: log2(n / df), 0 for a common one."""
+        """Evidence a shared fingerprint carries: ``rarity(n, df)``, 0 for a common one."""
         df = len(self.postings.get(h, ()))
-        return math.log2(self.n / df) if 2 <= df <= self.max_df and self.n > df else 0.0
+        return rarity(self.n, df) if 2 <= df <= self.max_df else 0.0
 
     def candidate_pairs(self):
-        """{(a, b): rare bits shared} for every pair sharing a rare fingerprint (a < b)."""
+        """{(a, b): rare weight shared} for every pair sharing a rare fingerprint (a < b)."""
         acc = defaultdict(float)
         for h, students in self.postings.items():
             if 2 <= len(students) <= self.max_df:
@@ -225,14 +225,18 @@ class CodeIndex:
         return acc
 
     def compare(self, a, b):
-        """Evidence of the pair on this function: similarity, rare bits, shared fingerprints."""
+        """Evidence of the pair on this function: ``similarity`` (share of the smaller answer's
+        fingerprints the other has), ``weight`` (the rarity of the rare ones they share, summed),
+        ``score`` = similarity squared x weight (a partial likeness, as of two answers
+        written on one idiom, counts far less than a copy)."""
         da, db = self.docs.get(a), self.docs.get(b)
         if da is None or db is None:
             return None
         shared = da.fingerprints.keys() & db.fingerprints.keys()
         smaller = min(len(da.fingerprints), len(db.fingerprints))
         similarity = len(shared) / smaller if smaller else 0.0
-        bits = sum(self.weight(h) for h in shared)
-        rare = sum(1 for h in shared if self.weight(h) > 0)
-        return {"function": self.function, "similarity": similarity, "bits": bits,
-                "shared": len(shared), "rare": rare, "score": similarity * bits, "hashes": shared}
+        weights = [self.weight(h) for h in shared]
+        weight = sum(weights)
+        return {"function": self.function, "similarity": similarity, "weight": weight,
+                "shared": len(shared), "rare": sum(1 for w in weights if w > 0),
+                "score": similarity * similarity * weight, "hashes": shared}

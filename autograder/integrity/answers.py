@@ -1,0 +1,51 @@
+"""The students' answer cells, read back from the submissions for the integrity report.
+
+The grader records the submissions folder in ``run.json`` (``submissions``); the
+report reads each notebook again through the same checked open and robust
+reader as grading (``open_submission``: no links, no special files, size caps;
+``ReadNotebook``) and picks the answer cells as grading does (``FindAnswers``).
+The text is only tokenised and shown (escaped), never run.
+"""
+import os
+
+from autograder import functions
+from autograder.pipeline.find_answers import FindAnswers, label_functions
+from autograder.pipeline.find_submissions import class_submission
+from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
+
+MAX_ANSWER_CHARS = 200_000      # of one function's answer cells together (the rest is cut)
+
+
+def _safe_id(student):
+    """A student id that names a folder directly below the submissions folder."""
+    return bool(student) and not student.startswith(".") and os.sep not in student \
+        and (os.altsep is None or os.altsep not in student) and "\0" not in student
+
+
+def answers_of(root, student, notebooks=None):
+    """{function: answer text} of one student (functions whose cells were found)."""
+    notebooks = notebooks or functions.NOTEBOOKS
+    sub = class_submission(root, student, notebooks)
+    reader, finder = ReadNotebook(), FindAnswers()
+    out = {}
+    for nb, path in sorted(sub.notebooks.items()):
+        if path is None:
+            continue
+        try:
+            parsed = reader.read(path, root)
+        except (InvalidNotebook, OSError, ValueError, RecursionError, MemoryError):
+            continue
+        names = [f.name for f in functions.functions_in(nb)]
+        for label, code in finder.find(parsed, names):
+            for fn in label_functions(label):
+                if fn in names:
+                    text = (out.get(fn, "") + "\n" + code) if fn in out else code
+                    out[fn] = text[:MAX_ANSWER_CHARS]
+    return out
+
+
+def read_answers(root, students):
+    """{student: {function: text}} for every student whose folder is below ``root``."""
+    if not root or not os.path.isdir(root):
+        return {}
+    return {s: answers_of(root, s) for s in students if _safe_id(s)}
