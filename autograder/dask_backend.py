@@ -41,7 +41,8 @@ from autograder import grader as kit
 from autograder.pipeline import CollectResults, InvalidNotebook, ReadNotebook, failed_result
 from autograder.pipeline.read_notebook import refusal
 from autograder.pipeline.write_results import student_folder
-from autograder.sandbox.runner import Limits
+from autograder.pipeline.run_suites import GRADER_ERROR
+from autograder.sandbox.runner import Limits, SandboxUnavailable
 
 RETRIES = 1                  # the scheduler re-runs a task that raised, once
 ATTEMPTS = 3                 # this client submits one submission at most this often (new key each time)
@@ -420,8 +421,11 @@ def _run_batch(flight, todo, window, watch, finish, fail):
             finish(sub, key, res)
         elif attempt + 1 < ATTEMPTS:
             flight.submit(sub, key, attempt + 1)
+        elif isinstance(err, SandboxUnavailable):  # no worker tried could run student code: stop, no zeros
+            raise err
         else:
-            fail(sub, key, f"评分进程失败 / grading task failed on the cluster: {type(err).__name__}: {err}")
+            fail(sub, key, f"{GRADER_ERROR}: 评分进程失败 / grading task failed on the cluster: "
+                           f"{type(err).__name__}: {err}")
         refill()
     return []
 
@@ -489,7 +493,7 @@ def _give_up(given_up, limit, fail):
     """Error rows for the submissions left when the cluster had no worker for ``limit`` seconds."""
     if not given_up:
         return
-    why = f"没有可用的 Dask worker（{limit:g} 秒）/ no Dask worker for {limit:g} s: not graded"
+    why = f"{GRADER_ERROR}: 没有可用的 Dask worker（{limit:g} 秒）/ no Dask worker for {limit:g} s: not graded"
     for sub, key in given_up:
         fail(sub, key, why)
     print(f"autograder: WARNING: 连续 {limit:g} 秒没有 Dask worker / no Dask worker for {limit:g} s: "

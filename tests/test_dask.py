@@ -410,7 +410,7 @@ def test_no_worker_left_gives_error_rows_and_ends(fresh_cluster, small_class, lo
             assert all(local_grades[k] == (p, st) for k, p, st in rows), s
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:
         messages = {r["message"] for r in csv.DictReader(f) if r["student_id"] in given_up}
-    assert messages == {"没有可用的 Dask worker（3 秒）/ no Dask worker for 3 s: not graded"}
+    assert messages == {"评分器错误 / grader error: 没有可用的 Dask worker（3 秒）/ no Dask worker for 3 s: not graded"}
 
 
 # --------------------------------------------------------------------------
@@ -569,6 +569,20 @@ def test_batch_resubmits_lost_and_failed_tasks():
     assert list(failed) == ["b"] and "KilledWorker" in failed["b"] and "/" in failed["b"]
     assert sorted(flight.submitted) == sorted(f"{s}-{n}" for s, n in script)   # every attempt, no more
     assert len(flight) == 0
+
+
+def test_batch_stops_when_no_worker_can_run_student_code():
+    """A sandbox that fails on every attempt is the grader's failure: the run stops (exit 3), no zeros."""
+    from autograder.sandbox.runner import SandboxUnavailable
+
+    ok = '{"student_id": "x", "rows": []}'
+    broken = SandboxUnavailable("cannot run student code: the sandbox failed to start 3 times in a row")
+    script = {("a", 0): ok, ("b", 0): broken, ("b", 1): broken, ("b", 2): broken}
+    with pytest.raises(SandboxUnavailable):
+        run_fake_batch(script, "ab", window=1)
+    once = {("a", 0): broken, ("a", 1): ok}                    # one bad worker: the retry elsewhere grades
+    flight, done, failed, left = run_fake_batch(once, "a")
+    assert set(done) == {"a"} and not failed
 
 
 def test_batch_gives_up_on_an_empty_cluster():
