@@ -198,6 +198,7 @@ class HardenedExecute(NbGraderPreprocessor):
         else:
             src = submitted if submitted is not None else json.loads(nbformat.writes(nb))
             rows = grader.grade_notebook(src, student, notebook, limits=self._limits(Limits))
+            self._say_sandbox_warnings(grader._grader(self._limits(Limits)))
             flags = rows[0].get("flags") if rows else ""
             if flags:                                      # for a person to decide; the points stand
                 self.log.warning("integrity flag %s: %s / %s", flags, student, notebook)
@@ -218,6 +219,14 @@ class HardenedExecute(NbGraderPreprocessor):
             ]
             cell.execution_count = 1
         return nb, resources
+
+    _said = set()
+
+    def _say_sandbox_warnings(self, g):
+        """What the sandbox could not set up here (e.g. no namespaces): once per process, in nbgrader's log."""
+        for w in sorted(g.engine.warnings - HardenedExecute._said):
+            HardenedExecute._said.add(w)
+            self.log.warning("autograder: sandbox %s (limits and the protocol still apply)", w)
 
     def _limits(self, Limits):
         t = float(self.timeout)
