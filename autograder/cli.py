@@ -1,10 +1,13 @@
-"""``autograder`` command line: ``grade`` (this module) and ``report`` (autograder.report).
+"""``autograder`` command line: ``grade`` (this module), ``report`` (autograder.report),
+``export`` (autograder.export) and ``gradescope-bundle`` (autograder.gradescope).
 
 ::
 
     autograder grade SUBMISSIONS --out DIR [--workers N] [--scheduler ADDRESS] [--timeout S] [--force]
     autograder grade path/to/01_basics.ipynb          # self-study: prints a score table
     autograder report DIR
+    autograder export DIR --to canvas|csv [--out FILE] [--gradebook gradebook.db] [--roster CANVAS.csv]
+    autograder gradescope-bundle OUT.zip
 
 Exit status: 0 once every submission has its rows, whatever the students'
 code did; 2 for bad arguments or missing files; 3 when the sandbox cannot run
@@ -36,6 +39,9 @@ def _parser():
     g.add_argument("--quiet", action="store_true", help="不显示进度 / no progress output")
     r = sub.add_parser("report", help="班级报告 / class report (autograder.report)", add_help=False)
     r.add_argument("rest", nargs=argparse.REMAINDER)
+    from autograder import export, gradescope   # light modules: the standard library only at import
+    export.add_parser(sub)
+    gradescope.add_parser(sub)
     return ap
 
 
@@ -183,6 +189,12 @@ def main(argv=None):
         args = argparse.Namespace(command="report", rest=argv[1:])
     else:
         args = ap.parse_args(argv)
+    if args.command == "export":
+        from autograder.export import run as export_run
+        return export_run(args)
+    if args.command == "gradescope-bundle":
+        from autograder.gradescope import cli as gradescope_cli
+        return gradescope_cli(args)
     from autograder.sandbox.runner import SandboxUnavailable
     try:
         return grade(args) if args.command == "grade" else report(args)

@@ -2,11 +2,14 @@
 import dataclasses
 import hashlib
 import json
+import os
 import pathlib
 
 from autograder import functions
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+# The course directory (source/ and release/): the repository, or AUTOGRADER_COURSE_DIR where the
+# instructor package is installed from a wheel (Gradescope's run_autograder sets it).
+ROOT = pathlib.Path(os.environ.get("AUTOGRADER_COURSE_DIR") or pathlib.Path(__file__).resolve().parents[2])
 SOURCE_DIR = ROOT / "source" / functions.ASSIGNMENT
 RELEASE_DIR = ROOT / "release" / functions.ASSIGNMENT
 

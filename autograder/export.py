@@ -1,0 +1,351 @@
+"""``autograder export``: final scores per student, for an LMS (Canvas) or as a generic CSV.
+
+::
+
+    autograder export DIR --to canvas [--out FILE] [--roster CANVAS_EXPORT.csv] [--gradebook gradebook.db]
+                          [--assignment-name NAME] [--assignment-id ID] [--match-by "SIS Login ID"]
+    autograder export DIR --to csv    [--out FILE] [--gradebook gradebook.db]
+
+``DIR`` is the output folder of ``autograder grade`` (its ``grades.csv``). A
+student's final score is
+
+* the autograded points of ``grades.csv`` (the kit's hardened grading), plus
+* the points a person gave in nbgrader's gradebook (the formgrader), when the
+  gradebook is there: written answers (manual cells), manual overrides of an
+  autograded cell, extra credit, minus nbgrader's late penalty.
+
+Written answers nobody has graded yet count 0 and are counted in
+``manual_pending`` (generic CSV) and on stderr.
+
+Canvas's gradebook import format (Canvas: Grades > Import): a header row
+``Student, ID, SIS User ID, SIS Login ID, Section, <assignment columns>``, an
+assignment column named ``Name (assignment id)`` for an existing assignment
+(just ``Name`` creates a new one), then a ``Points Possible`` row, then one
+row per student. Canvas matches students by ``ID``, ``SIS User ID`` or ``SIS
+Login ID``: pass ``--roster`` with the course's own gradebook export to fill
+them (kit ids are matched to ``--match-by``, default ``SIS Login ID``);
+without a roster, the nbgrader id goes to ``SIS Login ID`` and the gradebook's
+``lms_user_id`` (if any) to ``ID``.
+
+Every cell goes through ``write_results.csv_cell`` (formula-safe); rows end
+in CRLF; the file is written atomically. Only the standard library is
+imported unless a gradebook is read (then nbgrader's API).
+"""
+import csv
+import dataclasses
+import math
+import pathlib
+import sys
+
+from autograder.functions import ASSIGNMENT
+from autograder.pipeline.write_results import atomic_write, csv_text, csv_uncell
+
+CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+POINTS_POSSIBLE = "    Points Possible"          # as Canvas's own export writes it (Canvas strips it)
+GENERIC_COLUMNS = ["student_id", "last_name", "first_name", "email", "lms_user_id", "assignment",
+                   "autograded", "autograded_max", "manual", "manual_max", "manual_pending", "adjustment",
+                   "extra_credit", "late_penalty", "total", "max_total", "notebooks_graded", "flags"]
+MATCH_COLUMNS = ["SIS Login ID", "SIS User ID", "ID"]
+
+
+class ExportError(Exception):
+    """A reason the export cannot be written (bad input files or arguments)."""
+
+
+@dataclasses.dataclass
+class StudentScore:
+    student_id: str
+    autograded: float = 0.0
+    autograded_max: float = 0.0
+    manual: float = 0.0
+    manual_pending: int = 0
+    extra_credit: float = 0.0
+    late_penalty: float = 0.0
+    override: float = 0.0               # "adjustment": a person's score minus the kit's, on autograded cells
+    notebooks: set = dataclasses.field(default_factory=set)
+    flags: set = dataclasses.field(default_factory=set)
+    first_name: str = ""
+    last_name: str = ""
+    email: str = ""
+    lms_user_id: str = ""
+
+    @property
+    def total(self):
+        return _round(max(0.0, self.autograded + self.override + self.manual + self.extra_credit
+                          - self.late_penalty))
+
+    @property
+    def display_name(self):
+        if self.last_name or self.first_name:
+            return ", ".join(p for p in [self.last_name, self.first_name] if p)
+        return self.student_id
+
+
+def _round(x):
+    return round(float(x) + 0.0, 2)
+
+
+def _num(text, where):
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise ExportError(f"{where}: not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise ExportError(f"{where}: not a finite number: {text!r}")
+    return value
+
+
+def read_grades(path):
+    """``{student_id: StudentScore}`` from a ``grades.csv`` the kit wrote (cells un-neutralised)."""
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise ExportError(f"{path} not found: run `autograder grade SUBMISSIONS --out DIR` first")
+    scores = {}
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        need = {"student_id", "assignment", "notebook", "grade_id", "points", "max_points"}
+        if not need <= set(reader.fieldnames or []):
+            raise ExportError(f"{path} is not a grades.csv of the kit (columns {sorted(need)})")
+        for i, raw in enumerate(reader, start=2):
+            row = {k: csv_uncell(v) for k, v in raw.items()}
+            if row["assignment"] != ASSIGNMENT:
+                continue
+            s = scores.setdefault(row["student_id"], StudentScore(row["student_id"]))
+            s.autograded += _num(row["points"], f"{path}:{i} points")
+            s.autograded_max += _num(row["max_points"], f"{path}:{i} max_points")
+            s.notebooks.add(row["notebook"])
+            s.flags.update(f for f in (row.get("flags") or "").split(";") if f)
+    for s in scores.values():
+        s.autograded = _round(s.autograded)
+        s.autograded_max = _round(s.autograded_max)
+    return scores
+
+
+def points_possible(source_dir=None, release_dir=None):
+    """(autograded, manual) maximum points of the assignment, from the instructor's source notebooks."""
+    from autograder.pipeline.source_tests import SourceTests
+    st = SourceTests(*(p for p in [source_dir, release_dir] if p is not None))
+    auto = sum(t.points for nb in st.notebooks() for t in st.tests(nb))
+    manual = sum(m.points for nb in st.notebooks() for m in st.manual(nb))
+    return _round(auto), _round(manual)
+
+
+def manual_cells(source_dir=None, release_dir=None):
+    from autograder.pipeline.source_tests import SourceTests
+    st = SourceTests(*(p for p in [source_dir, release_dir] if p is not None))
+    return {(nb, m.grade_id) for nb in st.notebooks() for m in st.manual(nb)}
+
+
+def gradebook_url(gradebook):
+    if gradebook is None:
+        return None
+    text = str(gradebook)
+    if "://" in text:
+        return text
+    path = pathlib.Path(text)
+    if not path.is_file():
+        raise ExportError(f"--gradebook {text!r}: no such file")
+    return "sqlite:///" + str(path.resolve())
+
+
+def add_gradebook(scores, url, manual, warn):
+    """Add what people graded in nbgrader's gradebook (manual cells, overrides, extra credit, names)."""
+    import os
+    from nbgrader.api import Gradebook, MissingEntry
+    # nbgrader runs `alembic` by name on an old gradebook: find it beside this interpreter.
+    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+    with Gradebook(url) as gb:
+        try:
+            gb.find_assignment(ASSIGNMENT)
+        except MissingEntry:
+            warn(f"the gradebook has no assignment {ASSIGNMENT!r}: manual points are 0")
+            return
+        for student in gb.students:
+            s = scores.get(student.id)
+            try:
+                sub = gb.find_submission(ASSIGNMENT, student.id)
+            except MissingEntry:
+                sub = None
+            if s is None:
+                s = scores.setdefault(student.id, StudentScore(student.id))    # enrolled, nothing graded
+                if sub is not None:
+                    warn(f"{student.id!r}: in the gradebook but not in grades.csv (not graded by the kit?)")
+            s.first_name, s.last_name = student.first_name or "", student.last_name or ""
+            s.email, s.lms_user_id = student.email or "", student.lms_user_id or ""
+            if sub is None:
+                continue
+            s.late_penalty = float(sub.late_submission_penalty or 0.0)
+            s.manual_pending = len(manual) - sum(1 for nb in sub.notebooks for g in nb.grades
+                                                 if (nb.name, g.name) in manual)  # cells the gradebook lacks
+            for nb in sub.notebooks:
+                for g in nb.grades:
+                    s.extra_credit += float(g.extra_credit or 0.0)
+                    if (nb.name, g.name) in manual:
+                        if g.manual_score is None:
+                            s.manual_pending += 1
+                        else:
+                            s.manual += float(g.manual_score)
+                    elif g.manual_score is not None and g.auto_score is not None:
+                        s.override += float(g.manual_score) - float(g.auto_score)
+            s.manual, s.extra_credit, s.override = _round(s.manual), _round(s.extra_credit), _round(s.override)
+
+
+def collect(out_dir, gradebook=None, warn=None):
+    """``(scores, (auto_max, manual_max))`` for the export: grades.csv plus the gradebook when given."""
+    warn = warn or (lambda m: print(f"autograder export: {m}", file=sys.stderr))
+    scores = read_grades(pathlib.Path(out_dir) / "grades.csv")
+    auto_max, manual_max = points_possible()
+    url = gradebook_url(gradebook)
+    manual = manual_cells()
+    for s in scores.values():
+        s.manual_pending = len(manual)           # until the gradebook says a person graded them
+    if url:
+        add_gradebook(scores, url, manual, warn)
+    for s in scores.values():
+        if s.autograded_max and abs(s.autograded_max - auto_max) > 1e-6:
+            warn(f"{s.student_id!r}: {s.autograded_max:g} autograded points possible in grades.csv, "
+                 f"{auto_max:g} in source/ (graded with other notebooks?)")
+    pending = sum(s.manual_pending for s in scores.values())
+    if pending:
+        warn(f"{pending} written answer(s) not graded by a person yet count 0 "
+             + ("(grade them in the formgrader)" if url else "(no --gradebook given)"))
+    return scores, (auto_max, manual_max)
+
+
+# ------------------------------------------------------------------ generic CSV
+
+def generic_rows(scores, maxima):
+    auto_max, manual_max = maxima
+    for sid in sorted(scores):
+        s = scores[sid]
+        yield [s.student_id, s.last_name, s.first_name, s.email, s.lms_user_id, ASSIGNMENT,
+               s.autograded, auto_max, s.manual, manual_max, s.manual_pending, s.override, s.extra_credit,
+               _round(s.late_penalty), s.total, _round(auto_max + manual_max), len(s.notebooks),
+               ";".join(sorted(s.flags))]
+
+
+def generic_csv(scores, maxima):
+    return csv_text(GENERIC_COLUMNS, generic_rows(scores, maxima))
+
+
+# ------------------------------------------------------------------ Canvas
+
+def read_roster(path):
+    """Rows (dicts) of a Canvas gradebook export, without its Points Possible / posting-policy rows."""
+    path = pathlib.Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as e:
+        raise ExportError(f"--roster {str(path)!r}: {e.strerror or e}") from None
+    reader = csv.DictReader(text.splitlines())
+    missing = [c for c in CANVAS_IDENTITY if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ExportError(f"--roster {str(path)!r} is not a Canvas gradebook export (missing {missing})")
+    rows = []
+    for row in reader:
+        name = (row.get("Student") or "").strip()
+        if name in ("Points Possible", "Student, Test") or not any((row.get(c) or "").strip()
+                                                                  for c in MATCH_COLUMNS):
+            continue          # Canvas's points row, its "Manual Posting" row, the test student
+        rows.append({c: (row.get(c) or "").strip() for c in CANVAS_IDENTITY})
+    return rows
+
+
+def canvas_column(name, assignment_id=None):
+    name = " ".join(str(name).split())
+    if not name:
+        raise ExportError("--assignment-name must not be empty")
+    if assignment_id is None or str(assignment_id).strip() == "":
+        return name
+    aid = str(assignment_id).strip()
+    if not aid.isdigit():
+        raise ExportError(f"--assignment-id must be Canvas's numeric assignment id, got {aid!r}")
+    return f"{name} ({aid})"
+
+
+def canvas_rows(scores, maxima, column, roster=None, match_by="SIS Login ID", warn=None):
+    """(header, rows) of Canvas's gradebook import file."""
+    warn = warn or (lambda m: print(f"autograder export: {m}", file=sys.stderr))
+    if match_by not in MATCH_COLUMNS:
+        raise ExportError(f"--match-by must be one of {MATCH_COLUMNS}")
+    header = CANVAS_IDENTITY + [column]
+    rows = [[POINTS_POSSIBLE, "", "", "", "", _round(sum(maxima))]]
+    if roster is not None:
+        seen = set()
+        for r in roster:
+            key = r[match_by]
+            s = scores.get(key)
+            if s is None:
+                rows.append([r[c] for c in CANVAS_IDENTITY] + [""])   # blank: Canvas leaves the grade alone
+                continue
+            seen.add(key)
+            rows.append([r[c] for c in CANVAS_IDENTITY] + [s.total])
+        unknown = sorted(set(scores) - seen)
+        if unknown:
+            warn(f"{len(unknown)} student(s) graded but not in the roster (by {match_by}), left out: "
+                 + ", ".join(repr(u) for u in unknown[:10]) + (" ..." if len(unknown) > 10 else ""))
+        blank = [r[match_by] for r in roster if r[match_by] not in scores]
+        if blank:
+            warn(f"{len(blank)} student(s) of the roster have no grade (left blank): "
+                 + ", ".join(repr(b) for b in blank[:10]) + (" ..." if len(blank) > 10 else ""))
+    else:
+        for sid in sorted(scores):
+            s = scores[sid]
+            rows.append([s.display_name, s.lms_user_id, "", s.student_id, "", s.total])
+    return header, rows
+
+
+def canvas_csv(scores, maxima, column, roster=None, match_by="SIS Login ID", warn=None):
+    header, rows = canvas_rows(scores, maxima, column, roster, match_by, warn)
+    return csv_text(header, rows)
+
+
+# ------------------------------------------------------------------ command line
+
+def add_parser(sub):
+    e = sub.add_parser("export", help="成绩导出 / final scores for Canvas or as a generic CSV")
+    e.add_argument("out_dir", metavar="DIR", help="autograder grade 的输出目录 / the output of `autograder grade` "
+                                                  "(its grades.csv)")
+    e.add_argument("--to", choices=["canvas", "csv"], required=True,
+                   help="canvas: Canvas 成绩册导入文件 / Canvas gradebook import; csv: 每个学生一行 / one row per student")
+    e.add_argument("--out", help="输出文件 / file to write (default: DIR/canvas.csv or DIR/scores.csv)")
+    e.add_argument("--gradebook", help="nbgrader 成绩册 / nbgrader's gradebook.db (or a database URL) for the "
+                                       "points people gave (default: ./gradebook.db when present)")
+    e.add_argument("--roster", help="Canvas 导出的成绩册 / the course's Canvas gradebook export, for the "
+                                    "students' ID, SIS User ID, SIS Login ID and Section")
+    e.add_argument("--match-by", default="SIS Login ID", choices=MATCH_COLUMNS,
+                   help="与学生编号对应的 Canvas 列 / the roster column holding the nbgrader student id")
+    e.add_argument("--assignment-name", default="Pooling 汇聚层",
+                   help="Canvas 作业名 / the Canvas assignment's name")
+    e.add_argument("--assignment-id", help="Canvas 作业编号 / the Canvas assignment id (column \"Name (id)\"); "
+                                           "without it Canvas creates a new assignment")
+    return e
+
+
+def run(args):
+    """The ``export`` subcommand; returns the exit status."""
+    try:
+        out_dir = pathlib.Path(args.out_dir)
+        if not out_dir.is_dir():
+            raise ExportError(f"{args.out_dir!r} is not a directory (the output of `autograder grade`)")
+        gradebook = args.gradebook
+        if gradebook is None and pathlib.Path("gradebook.db").is_file():
+            gradebook = "gradebook.db"
+        column = canvas_column(args.assignment_name, args.assignment_id) if args.to == "canvas" else None
+        roster = read_roster(args.roster) if args.roster else None
+        scores, maxima = collect(out_dir, gradebook)
+        if args.to == "canvas":
+            text = canvas_csv(scores, maxima, column, roster, args.match_by)
+            dest = args.out or out_dir / "canvas.csv"
+        else:
+            text = generic_csv(scores, maxima)
+            dest = args.out or out_dir / "scores.csv"
+        atomic_write(dest, text)
+    except ExportError as e:
+        print(f"autograder: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"autograder: {e}", file=sys.stderr)
+        return 2
+    print(f"{len(scores)} student(s) -> {dest}", file=sys.stderr)
+    return 0

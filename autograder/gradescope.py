@@ -1,0 +1,251 @@
+"""Gradescope: ``autograder gradescope-bundle OUT.zip`` and what runs inside Gradescope's container.
+
+The zip (Gradescope: "Configure Autograder" > "Zip file upload") holds::
+
+    setup.sh            Gradescope runs it once, as root, when it builds the image
+    run_autograder      Gradescope copies it to /autograder/run_autograder and runs it per submission
+    requirements.txt    the instructor package's exact pins (pyproject.toml)
+    wheels/             the student wheel (course/) and the instructor wheel (autograder/)
+    course/source/pooling/*.ipynb   the instructor's notebooks: tests, points, solutions
+    course/release/pooling/*.ipynb  what students got (stubs, for "answered" and solution-copy checks)
+
+Gradescope unpacks it into ``/autograder/source/``. ``setup.sh`` installs
+Python 3.11, a virtual environment ``/autograder/venv`` with the pins and the
+two wheels (by file, never by name from an index), and makes the course
+folder readable by root only. ``run_autograder`` grades
+``/autograder/submission/*.ipynb`` (matched to the five notebooks by name,
+then by content) with the kit's engine and writes
+``/autograder/results/results.json`` (the same Gradescope format as
+``autograder grade``'s per-student ``results.json``).
+
+``AUTOGRADER_GRADESCOPE_ROOT`` replaces ``/autograder`` -- for the kit's own
+tests, which run ``run_autograder`` in an emulated tree; never set it on
+Gradescope.
+"""
+import io
+import json
+import os
+import pathlib
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import tomllib
+import zipfile
+
+ROOT_ENV = "AUTOGRADER_GRADESCOPE_ROOT"
+REPO = pathlib.Path(__file__).resolve().parent.parent
+DATE = (2024, 1, 1, 0, 0, 0)
+
+SETUP_SH = r"""#!/usr/bin/env bash
+# Gradescope runs this once, as root, in /autograder/source, when it builds the autograder image.
+# Installs Python 3.11, a venv with the instructor package's exact pins and the kit's two wheels.
+set -euo pipefail
+cd "$(dirname "$0")"
+export DEBIAN_FRONTEND=noninteractive
+if ! command -v python3.11 >/dev/null 2>&1; then
+    apt-get update -qq
+    apt-get install -y -qq software-properties-common >/dev/null
+    # Ubuntu 22.04 has python3.11 in universe; older bases need the deadsnakes PPA.
+    apt-get install -y -qq python3.11 python3.11-venv >/dev/null 2>&1 || {
+        add-apt-repository -y ppa:deadsnakes/ppa && apt-get update -qq &&
+        apt-get install -y -qq python3.11 python3.11-venv >/dev/null; }
+fi
+python3.11 -m venv /autograder/venv
+/autograder/venv/bin/pip install --quiet --upgrade pip
+# torch's CPU build (no CUDA) from PyTorch's index; everything else from PyPI, pinned exactly.
+/autograder/venv/bin/pip install --quiet --extra-index-url https://download.pytorch.org/whl/cpu \
+    -r requirements.txt wheels/*.whl
+# The student's code runs as `nobody`; where Gradescope's container refuses namespaces it sees the
+# real file system: the instructor's notebooks (solutions) must not be readable by it.
+chmod 0700 /autograder/source
+chmod -R go-rwx /autograder/source/course
+chmod -R a+rX /autograder/venv
+/autograder/venv/bin/python -I -m autograder.gradescope check
+"""
+
+RUN_AUTOGRADER = r"""#!/usr/bin/env bash
+# Gradescope runs this for every submission (as /autograder/run_autograder).
+# AUTOGRADER_GRADESCOPE_ROOT: the kit's tests only (an emulated /autograder tree).
+set -uo pipefail
+ROOT="${AUTOGRADER_GRADESCOPE_ROOT:-/autograder}"
+export AUTOGRADER_COURSE_DIR="$ROOT/source/course"
+exec "$ROOT/venv/bin/python" -I -m autograder.gradescope run
+"""
+
+
+def _root():
+    return pathlib.Path(os.environ.get(ROOT_ENV) or "/autograder")
+
+
+# ------------------------------------------------------------------ the bundle
+
+def pins(pyproject=REPO / "pyproject.toml"):
+    """The instructor package's exact pins, without the student package (it travels as a wheel)."""
+    deps = tomllib.loads(pathlib.Path(pyproject).read_text(encoding="utf-8"))["project"]["dependencies"]
+    return [d for d in deps if not d.replace("_", "-").lower().startswith("pooling-course")]
+
+
+def _build_instructor_wheel(dest):
+    """The instructor wheel, built from a copy of the repository's package (never writes in the tree)."""
+    if not (REPO / "pyproject.toml").is_file():
+        raise FileNotFoundError(f"no pyproject.toml in {REPO}: build the bundle from the kit's repository")
+    with tempfile.TemporaryDirectory(prefix="autograder-wheel-") as tmp:
+        src = pathlib.Path(tmp) / "src"
+        src.mkdir()
+        for name in ["pyproject.toml", "README.md"]:
+            shutil.copy(REPO / name, src / name)
+        shutil.copytree(REPO / "autograder", src / "autograder",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-index",
+                               "--no-build-isolation", "--wheel-dir", str(dest), str(src)],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"building the instructor wheel failed:\n{proc.stdout}{proc.stderr}")
+    (wheel,) = pathlib.Path(dest).glob("pooling_course_autograder-*.whl")
+    return wheel
+
+
+def _entry(zf, name, data, mode=0o644):
+    zi = zipfile.ZipInfo(name, date_time=DATE)
+    zi.external_attr = (stat.S_IFREG | mode) << 16
+    zi.compress_type = zipfile.ZIP_DEFLATED
+    zf.writestr(zi, data)
+
+
+def bundle(out_zip, course_dir=None):
+    """Write the Gradescope autograder zip; return the names it holds."""
+    from autograder.functions import ASSIGNMENT
+    from autograder.pipeline.source_tests import ROOT as COURSE_ROOT
+    course = pathlib.Path(course_dir or COURSE_ROOT)
+    source, release = course / "source" / ASSIGNMENT, course / "release" / ASSIGNMENT
+    notebooks = sorted(source.glob("*.ipynb"))
+    if not notebooks:
+        raise FileNotFoundError(f"no source notebooks in {source}")
+    student = sorted(source.glob("pooling_course-*.whl"))
+    if len(student) != 1:
+        raise FileNotFoundError(f"expected one student wheel in {source} (make wheel), found {len(student)}")
+    buf = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="autograder-bundle-") as tmp:
+        instructor = _build_instructor_wheel(tmp)
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            _entry(zf, "setup.sh", SETUP_SH, 0o755)
+            _entry(zf, "run_autograder", RUN_AUTOGRADER, 0o755)
+            _entry(zf, "requirements.txt", "\n".join(pins()) + "\n")
+            for wheel in [student[0], instructor]:
+                _entry(zf, f"wheels/{wheel.name}", wheel.read_bytes())
+            for nb in notebooks:
+                _entry(zf, f"course/source/{ASSIGNMENT}/{nb.name}", nb.read_bytes())
+            for nb in sorted(release.glob("*.ipynb")):
+                _entry(zf, f"course/release/{ASSIGNMENT}/{nb.name}", nb.read_bytes())
+            names = zf.namelist()
+    out = pathlib.Path(out_zip)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    from autograder.pipeline.write_results import atomic_write
+    atomic_write(out, buf.getvalue())
+    return names
+
+
+# ------------------------------------------------------------------ inside Gradescope
+
+def _student_id(root):
+    """Who submitted, from Gradescope's submission_metadata.json (for the folder name only)."""
+    try:
+        meta = json.loads((root / "submission_metadata.json").read_text(encoding="utf-8"))
+        users = meta.get("users") or []
+        return str(users[0].get("email") or users[0].get("name") or "submission") if users else "submission"
+    except (OSError, ValueError, AttributeError, IndexError, TypeError):
+        return "submission"
+
+
+def run(root=None, stdout=None):
+    """Grade ``ROOT/submission/*.ipynb`` and write ``ROOT/results/results.json``; return the exit status."""
+    from autograder import grader
+    from autograder.pipeline.find_submissions import Submission, find_self
+    from autograder.pipeline.source_tests import ROOT as COURSE_ROOT, SourceTests
+    from autograder.pipeline.write_results import atomic_write, student_dir
+    from autograder.sandbox.runner import Limits, SandboxUnavailable
+    stdout = stdout or sys.stdout
+    root = pathlib.Path(root or _root())
+    submission, results = root / "submission", root / "results"
+    print(f"autograder {__import__('autograder').__version__} ({pathlib.Path(__file__).parent}), "
+          f"course {COURSE_ROOT}", file=stdout)
+    known = SourceTests().notebooks()
+    try:
+        found = find_self(str(submission), known).pop().notebooks
+    except ValueError:
+        found = {}
+    if not found and submission.is_dir():          # notebooks in a folder the student uploaded
+        for sub in sorted(p for p in submission.iterdir() if p.is_dir() and not p.is_symlink()):
+            try:
+                found = find_self(str(sub), known).pop().notebooks
+                submission = sub
+                break
+            except ValueError:
+                continue
+    sid = _student_id(root)
+    sub = Submission(sid, {nb: found.get(nb) for nb in known}, str(submission),
+                     "" if found else "没有找到 notebook / no notebook found in the submission")
+    graded = []
+    with tempfile.TemporaryDirectory(prefix="autograder-gs-") as out:
+        try:
+            grader.grade_submissions([sub], out, workers=1, force=True, limits=Limits(),
+                                     on_result=graded.append)
+        except SandboxUnavailable as e:
+            print(f"autograder: 评分器无法运行 / the grader cannot run: {e}", file=sys.stderr)
+            return 3
+        res = json.loads((student_dir(out, sid) / "results.json").read_text(encoding="utf-8"))
+    missing = sorted(nb for nb in known if not found.get(nb))
+    notes = [res.get("output", "")]
+    if missing:
+        notes.append("未提交 / not submitted: " + ", ".join(f"{nb}.ipynb" for nb in missing))
+    res["output"] = "\n".join(n for n in notes if n)
+    atomic_write(results / "results.json", json.dumps(res, ensure_ascii=False, indent=1))
+    total = sum(t["max_score"] for t in res["tests"])
+    print(f"score {res['score']:g} / {total:g} -> {results / 'results.json'}", file=stdout)
+    return 0
+
+
+def check(stdout=None):
+    """After setup: the kit imports and says which jail features this container allows."""
+    from autograder.sandbox.runner import Limits
+    from autograder import grader  # noqa: F401  (imports torch and the pipeline: fails early if broken)
+    print(f"autograder ready; limits {Limits()}", file=stdout or sys.stdout)
+    return 0
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["run"]:
+        return run()
+    if argv[:1] == ["check"]:
+        return check()
+    print("usage: python -m autograder.gradescope run|check", file=sys.stderr)
+    return 2
+
+
+# ------------------------------------------------------------------ command line (autograder gradescope-bundle)
+
+def add_parser(sub):
+    g = sub.add_parser("gradescope-bundle", help="Gradescope 自动评分包 / write a Gradescope autograder zip")
+    g.add_argument("out_zip", metavar="OUT.zip", help="要写的 zip / the zip to write")
+    return g
+
+
+def cli(args):
+    if not str(args.out_zip).endswith(".zip"):
+        print("autograder: OUT.zip must end in .zip", file=sys.stderr)
+        return 2
+    try:
+        names = bundle(args.out_zip)
+    except (FileNotFoundError, RuntimeError, OSError) as e:
+        print(f"autograder: {e}", file=sys.stderr)
+        return 2
+    print(f"{len(names)} files -> {args.out_zip} (Gradescope: Configure Autograder > Zip file upload)",
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
