@@ -51,7 +51,7 @@ TAMPER_MODULES = frozenset("""
     threading _thread multiprocessing concurrent ctypes _ctypes cffi subprocess _posixsubprocess
     signal gc inspect asyncio runpy builtins marshal pickle _pickle copyreg shelve dill cloudpickle
     types code codeop pty posix trace sys.monitoring _testcapi _testinternalcapi pdb bdb cProfile profile
-    traceback.walk_stack traceback.walk_tb logging.currentframe __main__
+    traceback.walk_stack traceback.walk_tb logging.currentframe __main__ zipimport imp pkgutil
     """.split())
 OS_BANNED = frozenset("""
     fork forkpty vfork system popen posix_spawn posix_spawnp spawnl spawnle spawnlp spawnlpe spawnv
@@ -62,6 +62,7 @@ SYS_BANNED = frozenset("""
     _getframe _getframemodulename _current_frames _current_exceptions settrace setprofile gettrace
     getprofile modules meta_path path_hooks path_importer_cache addaudithook exc_info exception
     last_traceback last_value last_exc last_type _clear_type_cache monitoring call_tracing
+    path
     """.split())
 # Attributes that reach frames, code objects or the interpreter's guts, on any object.
 TAMPER_ATTRS = frozenset("""

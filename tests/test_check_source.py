@@ -385,6 +385,7 @@ def test_run_time_code_anywhere_counts_for_every_function_with_a_ban():
     ("import builtins\nbuiltins.set = list\n", True),                            # the recorder's set()
     ("class C:\n    import ctypes\n    lib = ctypes.CDLL(None)\n", True),     # a class body runs at once
     ("def _setup():\n    import gc\n    gc.collect()\n_setup()\n", True),       # called at module level
+    ("import sys\nsys.path.insert(0, '/tmp')\n", True),                          # code from outside the cells
     ("import threading\n", False),
     ("import gc\nfrom torch.utils._python_dispatch import _disable_current_modes\n", False),   # imports run nothing
     ("import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\n", False),
