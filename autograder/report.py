@@ -264,8 +264,11 @@ def slowest(grades, run, k=10) -> list:
     return sorted(secs.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
 
 
-def build(out_dir) -> dict:
-    """All the report's numbers, from a grading output directory."""
+def build(out_dir, integrity=True, submissions=None) -> dict:
+    """All the report's numbers, from a grading output directory.
+
+    ``integrity``: also the integrity analysis (``autograder.integrity``; answer cells read from
+    ``submissions``, else run.json's ``submissions``); ``rep["integrity"]`` is None without it."""
     data = load(out_dir)
     grades = data["grades"]
     totals = student_totals(grades)
@@ -283,7 +286,23 @@ def build(out_dir) -> dict:
             "misconceptions": misconceptions(grades),
             "manual": manual_summary(data["manual"]),
             "problems": problems(grades), "slowest": slowest(grades, data["run"]),
-            "run": data["run"], "grades": grades, "folders": data["folders"]}
+            "run": data["run"], "grades": grades, "folders": data["folders"],
+            "integrity": _integrity(out_dir, data, submissions) if integrity else None}
+
+
+def _integrity(out_dir, data, submissions):
+    """The integrity analysis (evidence for a person; it never changes a number above)."""
+    from autograder.integrity.analyse import analyse, common_misconceptions
+    result = analyse(out_dir, data["grades"], data["run"], data["results"], submissions)
+    result["common"] = common_misconceptions(result, data["grades"])
+    return result
+
+
+def _section_integrity(rep) -> str:
+    if rep.get("integrity") is None:
+        return ""
+    from autograder.integrity.render import render
+    return render(rep["integrity"])
 
 
 def weakest_groups(rates, k=5) -> list:
@@ -547,20 +566,27 @@ def render_html(rep) -> str:
         f"<p>{len(rep['students'])} 名学生 <span class=\"en\">students</span> · "
         '<a href="#scores">分数 scores</a> · <a href="#pass">通过率 pass rates</a> · '
         '<a href="#misconceptions">误解 misconceptions</a> · <a href="#manual">人工批改 manual</a> · '
-        '<a href="#problems">问题 problems</a> · <a href="#students">学生 students</a></p>',
+        '<a href="#problems">问题 problems</a> · <a href="#students">学生 students</a>'
+        + (' · <a href="#integrity">学术诚信 integrity</a>' if rep.get("integrity") is not None else "")
+        + "</p>",
         _summary(rep)] + [f"{section(rep)}</section>" for section in (
             _section_misconceptions, _section_pass, _section_scores, _section_manual,
-            _section_problems, _section_slowest, _section_students, _section_meta)])
+            _section_problems, _section_slowest, _section_students, _section_meta)]
+        + ([f"{_section_integrity(rep)}</section>"] if rep.get("integrity") is not None else []))
     return ('<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             "<title>汇聚层 · 全班报告 Class report</title>"
             f"<style>{CSS}</style></head><body>{body}</body></html>")
 
 
-def write_report(out_dir) -> dict:
-    """Build the report of a grading directory and write report.html and the two CSVs."""
+def write_report(out_dir, integrity=True, submissions=None) -> dict:
+    """Build the report of a grading directory and write report.html and the two CSVs
+    (and integrity.csv, unless ``integrity`` is off)."""
     out_dir = pathlib.Path(out_dir)
-    rep = build(out_dir)
+    rep = build(out_dir, integrity=integrity, submissions=submissions)
+    if rep.get("integrity") is not None:
+        from autograder.integrity.analyse import integrity_csv
+        atomic_write(out_dir / "integrity.csv", integrity_csv(rep["integrity"]))
     atomic_write(out_dir / "report_students.csv", students_csv(rep))
     atomic_write(out_dir / "report_tests.csv", tests_csv(rep))
     atomic_write(out_dir / "report.html", render_html(rep))
@@ -599,14 +625,22 @@ def main(argv=None) -> int:
     ap.add_argument("dir", help="the --out directory of `autograder grade`")
     ap.add_argument("--nbgrader-export", metavar="CSV",
                     help="also compare totals with this `nbgrader export` CSV")
+    ap.add_argument("--no-integrity", action="store_true",
+                    help="不做学术诚信分析 / leave out the integrity section and integrity.csv")
+    ap.add_argument("--submissions", metavar="DIR",
+                    help="学生提交目录（默认取 run.json 所记）/ where to read answer cells for the integrity "
+                         "section (default: the folder run.json names)")
     args = ap.parse_args(argv)
     out_dir = pathlib.Path(args.dir)
     if not (out_dir / "grades.csv").is_file():
         print(f"找不到 / not found: {out_dir / 'grades.csv'}", file=sys.stderr)
         return 2
-    rep = write_report(out_dir)
+    rep = write_report(out_dir, integrity=not args.no_integrity, submissions=args.submissions)
     print(f"{out_dir / 'report.html'}: {len(rep['students'])} 名学生 students, "
           f"平均 mean {rep['stats']['mean']:.2f}/{rep['max_total']:g}")
+    if rep.get("integrity") is not None:
+        n = len(rep["integrity"]["clusters"])
+        print(f"{out_dir / 'integrity.csv'}: {n} 组需要人工复核 / groups need a person's review")
     if args.nbgrader_export:
         diffs = compare_with_nbgrader_export(out_dir / "grades.csv", args.nbgrader_export)
         for s, a, b in diffs:

@@ -80,15 +80,15 @@ def analyse_class(answers, behaviours, flags=None, *, bp=None, threshold=cluster
         pairs.append({"a": a, "b": b, "strength": round(total, 2), "code_strength": round(c, 2),
                       "behaviour_strength": round(bh, 2), "code": ce, "behaviour": be,
                       "by_function": {fn: round(v, 2) for fn, v in by_fn.items()},
-                      "flags_a": sorted({f for r in flags.get(a, []) for f in flag_names(r["flags"])}),
-                      "flags_b": sorted({f for r in flags.get(b, []) for f in flag_names(r["flags"])}),
+                      "flags_a": _flags_on(flags.get(a, []), by_fn),
+                      "flags_b": _flags_on(flags.get(b, []), by_fn),
                       "clusters": []})
     pairs.sort(key=lambda p: (-p["strength"], p["a"], p["b"]))
     found = clusters_mod.clusters(pairs, threshold)
     by_key = {(p["a"], p["b"]): p for p in pairs}
     for cl in found:
         cl["views"] = _views(cl, code, by_key)
-        cl["flags"] = {s: flags.get(s, []) for s in cl["students"] if flags.get(s)}
+        cl["flags"] = {s: f for s in cl["students"] if (f := _flags_on(flags.get(s, []), cl["functions"]))}
     common = []
     for fn in fns:
         for students in beh[fn].common(3):
@@ -105,6 +105,13 @@ def analyse_class(answers, behaviours, flags=None, *, bp=None, threshold=cluster
                        "behaviour_weight": clusters_mod.BEHAVIOUR_WEIGHT,
                        "code_max_df": {fn: code[fn].max_df for fn in fns},
                        "behaviour_max_df": {fn: beh[fn].max_df for fn in fns}}}
+
+
+def _flags_on(rows, fns):
+    """The grader's flags of a student's rows for these functions (a notebook-wide flag, such as
+    ``solution_copy``, is on every row of its notebook)."""
+    tests = {f"test_{fn}" for fn in fns}
+    return sorted({f for r in rows if r.get("grade_id") in tests for f in flag_names(r["flags"])})
 
 
 def _lines(doc, hit_rare, hit_common):
@@ -144,13 +151,22 @@ def _views(cl, code, pairs_by_key):
 
 # ------------------------------------------------------------------ a grading directory
 
+# Misconception ids that are a rule broken (the operator ban at run time, tampering): shown as flags too.
+RULE_FLAGS = ("forbidden_op", "conv_relu_only", "tampering")
+
+
 def grader_flags(grades):
-    """{student: [{"notebook", "grade_id", "flags"}]} of the rows the grader flagged."""
+    """{student: [{"notebook", "grade_id", "flags", ...}]} of the rows the grader flagged: the
+    ``flags`` column, and a broken operator rule the recorder found (misconception) without a flag."""
     out = defaultdict(list)
     for r in grades:
-        if (r.get("flags") or "").strip():
+        names = flag_names(r.get("flags"))
+        mid = (r.get("misconception") or "").strip()
+        if mid in RULE_FLAGS and not any(f.split(":", 1)[0] == mid for f in names):
+            names.append(mid)
+        if names:
             out[r["student_id"]].append({"notebook": r.get("notebook", ""), "grade_id": r.get("grade_id", ""),
-                                         "flags": r["flags"], "status": r.get("status", ""),
+                                         "flags": ";".join(names), "status": r.get("status", ""),
                                          "message": r.get("message", "")})
     return dict(out)
 
