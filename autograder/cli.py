@@ -5,7 +5,7 @@
 
     autograder grade SUBMISSIONS --out DIR [--workers N] [--scheduler ADDRESS] [--timeout S] [--force]
     autograder grade path/to/01_basics.ipynb          # self-study: prints a score table
-    autograder report DIR
+    autograder report DIR [--no-integrity] [--submissions DIR]   # --no-integrity: no integrity section
     autograder export DIR --to canvas|csv [--out FILE] [--gradebook gradebook.db] [--roster CANVAS.csv]
     autograder gradescope-bundle OUT.zip
 
@@ -37,7 +37,8 @@ def _parser():
                         "a notebook gets 18x that in all")
     g.add_argument("--force", action="store_true", help="重新评分未改动的提交 / re-grade unchanged submissions")
     g.add_argument("--quiet", action="store_true", help="不显示进度 / no progress output")
-    r = sub.add_parser("report", help="班级报告 / class report (autograder.report)", add_help=False)
+    r = sub.add_parser("report", help="班级报告（含学术诚信，--no-integrity 关闭）/ class report with the "
+                                      "integrity section (--no-integrity: without it)", add_help=False)
     r.add_argument("rest", nargs=argparse.REMAINDER)
     from autograder import export, gradescope   # light modules: the standard library only at import
     export.add_parser(sub)
