@@ -107,6 +107,17 @@ def _build_instructor_wheel(dest):
     return wheel
 
 
+def _build_student_wheel(dest):
+    """The student wheel of the repository's course/ (packaging/student, standard library only)."""
+    backend = REPO / "packaging" / "student" / "pooling_course_build.py"
+    if not backend.is_file():
+        raise FileNotFoundError(f"no {backend}: build the bundle from the kit's repository")
+    proc = subprocess.run([sys.executable, str(backend), "--out", str(dest)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"building the student wheel failed:\n{proc.stdout}{proc.stderr}")
+    return pathlib.Path(proc.stdout.strip().splitlines()[-1])
+
+
 def _entry(zf, name, data, mode=0o644):
     zi = zipfile.ZipInfo(name, date_time=DATE)
     zi.external_attr = (stat.S_IFREG | mode) << 16
@@ -123,17 +134,15 @@ def bundle(out_zip, course_dir=None):
     notebooks = sorted(source.glob("*.ipynb"))
     if not notebooks:
         raise FileNotFoundError(f"no source notebooks in {source}")
-    student = sorted(source.glob("pooling_course-*.whl"))
-    if len(student) != 1:
-        raise FileNotFoundError(f"expected one student wheel in {source} (make wheel), found {len(student)}")
     buf = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="autograder-bundle-") as tmp:
         instructor = _build_instructor_wheel(tmp)
+        student = _build_student_wheel(tmp)       # the course/ this autograder/ was written with
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             _entry(zf, "setup.sh", SETUP_SH, 0o755)
             _entry(zf, "run_autograder", RUN_AUTOGRADER, 0o755)
             _entry(zf, "requirements.txt", "\n".join(pins()) + "\n")
-            for wheel in [student[0], instructor]:
+            for wheel in [student, instructor]:
                 _entry(zf, f"wheels/{wheel.name}", wheel.read_bytes())
             for nb in notebooks:
                 _entry(zf, f"course/source/{ASSIGNMENT}/{nb.name}", nb.read_bytes())
@@ -207,11 +216,24 @@ def run(root=None, stdout=None):
     return 0
 
 
+def jail_report():
+    """Which of the jail's layers this machine gives a child: ``(notes, warnings)`` of one real child."""
+    from autograder.sandbox.runner import Engine, Limits
+    with Engine(Limits(), announce=False) as engine:
+        child = engine.spawn()
+        notes = dict(child.notes)
+        child.kill()
+        return notes, sorted(engine.warnings)
+
+
 def check(stdout=None):
-    """After setup: the kit imports and says which jail features this container allows."""
-    from autograder.sandbox.runner import Limits
+    """After setup.sh: the kit imports, a jailed child starts, and the log says which layers it has."""
+    stdout = stdout or sys.stdout
     from autograder import grader  # noqa: F401  (imports torch and the pipeline: fails early if broken)
-    print(f"autograder ready; limits {Limits()}", file=stdout or sys.stdout)
+    notes, warnings = jail_report()
+    layers = {k: notes.get(k) for k in ("namespaces", "seccomp", "dropped") if k in notes}
+    print(f"autograder ready; jail layers {layers}" + (f"; missing: {'; '.join(warnings)}" if warnings else ""),
+          file=stdout)
     return 0
 
 
