@@ -19,9 +19,11 @@ $(STAMP): pyproject.toml packaging/student/pyproject.toml
 
 venv: $(STAMP)
 
-# Debian packages the kit needs (Chromium for the browser tests, a CJK font for figures).
+# Debian packages the kit needs (Chromium for the browser tests, a CJK font for figures, Node.js and
+# npm), then JupyterHub's configurable-http-proxy from the npm registry (exact versions, npm ci).
 system:
 	bash scripts/install_system_packages.sh
+	bash scripts/install_hub_proxy.sh
 
 demo: $(STAMP) system
 	$(BIN)/python examples/run_demo.py
