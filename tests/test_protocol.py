@@ -135,7 +135,9 @@ def _tensor(shape, stride, **extra):
 
 @pytest.mark.parametrize("obj,nbytes", [
     (_tensor([2 ** 29], [0]), 4),                         # 4 bytes posing as 2 GiB
-    (_tensor([2 ** 12, 2 ** 12 + 1], [0, 0]), 4),        # just over the element cap
+    (_tensor([2 ** 12, 2 ** 12 + 1], [0, 0]), 4),        # over the element cap
+    (_tensor([2 ** 10, 2 ** 10 + 1], [0, 0]), 4),        # over the cap of overlapping views
+    (_tensor([2 ** 21], [1]), 4),
     (_tensor([2 ** 31], [1]), 4),                         # huge shape, tiny buffer
     (_tensor([2 ** 20, 2 ** 20], [2 ** 20, 1]), 4),
     (_tensor([2, 2], [-2, -1]), 16),                      # negative strides
@@ -152,14 +154,15 @@ def test_lying_views_refused(obj, nbytes):
 
 
 def test_zero_stride_view_within_the_cap_stays_a_view():
-    t = protocol.decode(_tensor([2 ** 12, 2 ** 12], [0, 0]), [bytearray(4)])
-    assert t.shape == (2 ** 12, 2 ** 12) and t.untyped_storage().nbytes() == 4
+    t = protocol.decode(_tensor([2 ** 10, 2 ** 10], [0, 0]), [bytearray(4)])
+    assert t.shape == (2 ** 10, 2 ** 10) and t.untyped_storage().nbytes() == 4
 
 
 def test_elements_capped_per_message():
-    half = _tensor([2 ** 23 + 1], [0])
+    half = {"$tensor": 0, "dtype": "uint8", "shape": [2 ** 23 + 1], "stride": [1]}
+    bufs = [bytearray(2 ** 23 + 1), bytearray(2 ** 23 + 1)]
     with pytest.raises(protocol.ProtocolError, match="in all"):
-        protocol.decode({"$t": [half, dict(half, **{"$tensor": 1})]}, [bytearray(4), bytearray(4)])
+        protocol.decode({"$t": [half, dict(half, **{"$tensor": 1})]}, bufs)
 
 
 def test_offset_into_the_buffer():

@@ -28,7 +28,10 @@ into buffers that grow as data comes in; a JSON frame may hold at most
 ``MAX_JSON_ITEMS`` values; a tensor is decoded only if its shape, strides and
 offset reach nothing outside the bytes sent, and only up to ``MAX_ELEMENTS``
 elements (per tensor and per message), so a 4-byte buffer cannot pose as a
-2^29-element view.  Decoding raises ``ProtocolError`` and nothing else.
+2^29-element view; a view with overlapping or zero strides (more elements
+than bytes sent) may have at most ``MAX_OVERLAP`` elements, so whatever the
+parent later does with it (compare, hash, print) copies at most that much
+more than was sent.  Decoding raises ``ProtocolError`` and nothing else.
 
 This module imports only the standard library and torch, because the child
 (which runs inside the jail, without the grader package) loads it too.
@@ -49,6 +52,7 @@ MAX_NDIM = 16
 MAX_INT_DIGITS = 4000          # below CPython's own int-parsing guard
 MAX_JSON_ITEMS = 1 << 18       # JSON values of one message (bounds the Python objects it becomes)
 MAX_ELEMENTS = 1 << 24         # elements of a decoded tensor, and of all tensors of one message
+MAX_OVERLAP = 1 << 20          # elements of a view with more elements than its buffer holds
 _READ_STEP = 1 << 16           # first read size; buffers double only as bytes arrive
 
 DTYPES = {
@@ -292,13 +296,15 @@ def _decode_tensor(obj, buffers, budget):
     span = 0 if numel == 0 else offset + 1 + sum((n - 1) * s for n, s in zip(shape, stride))
     if len(buf) != span * itemsize:
         raise ProtocolError("tensor buffer size does not match shape/stride/offset")
+    if numel > max(span, MAX_OVERLAP):
+        raise ProtocolError(f"overlapping view has too many elements (more than {MAX_OVERLAP})")
     if span == 0:
         base = torch.empty(0, dtype=dtype)
     elif dtype == torch.bool:
         base = torch.frombuffer(buf, dtype=torch.uint8).to(torch.bool)
     else:
         base = torch.frombuffer(buf, dtype=torch.uint8).view(dtype)
-    # Overlapping or zero strides stay views: at most MAX_ELEMENTS, over the bytes sent.
+    # Overlapping or zero strides stay views: at most MAX_OVERLAP elements, over the bytes sent.
     t = torch.as_strided(base, shape, stride, offset if span else 0)
     if rg and (dtype.is_floating_point or dtype.is_complex):
         t = t.detach().requires_grad_(True)
