@@ -587,6 +587,8 @@ def write_report(out_dir, integrity=True, submissions=None) -> dict:
     if rep.get("integrity") is not None:
         from autograder.integrity.analyse import integrity_csv
         atomic_write(out_dir / "integrity.csv", integrity_csv(rep["integrity"]))
+    else:                                          # no stale evidence beside a report without the section
+        (out_dir / "integrity.csv").unlink(missing_ok=True)
     atomic_write(out_dir / "report_students.csv", students_csv(rep))
     atomic_write(out_dir / "report_tests.csv", tests_csv(rep))
     atomic_write(out_dir / "report.html", render_html(rep))

@@ -206,9 +206,10 @@ def make_class(n: int, out_dir, seed: int = 0, root=ROOT, plant: bool = False) -
     return comp
 
 
-def _answer_source(cell, spec, fn, rng, nb_name):
-    """Fill one answer cell from the pool, as for the other students -> what was used."""
-    kind = _draw_kind(rng, bool(spec["mutants"]), spec["solution"] is not None)
+def _answer_source(cell, spec, fn, rng, nb_name, kind=None):
+    """Fill one answer cell from the pool, as for the other students (or of ``kind``) -> what was used."""
+    if kind is None or (kind == "solution" and spec["solution"] is None):
+        kind = _draw_kind(rng, bool(spec["mutants"]), spec["solution"] is not None)
     used = {"notebook": nb_name, "kind": kind, "source": None, "misconception": None}
     if kind == "solution":
         _set_source(cell, spec["solution"])
@@ -238,7 +239,7 @@ def _plant(cat, comp, out_dir, n, seed):
     rng = planted.roles_for(seed)
     ids = {role: f"s{n + i + 1:03d}" for i, role in enumerate(planted.ROLES)}
     made = {}                                   # role -> {notebook: notebook dict}
-    for role, (own, copied) in planted.ROLES.items():
+    for role, (own, copied, fill) in planted.ROLES.items():
         student = ids[role]
         entry = {"functions": {}, "written": {}, "malformed": {}, "planted": role}
         made[role] = {}
@@ -265,7 +266,7 @@ def _plant(cat, comp, out_dir, n, seed):
                                                   "misconception": "hw_swapped" if bug else None,
                                                   "invalid": False, "expect_pass": not bug}
                     elif fn in c["functions"]:
-                        used = _answer_source(cell, c["functions"][fn], fn, rng, nb_name)
+                        used = _answer_source(cell, c["functions"][fn], fn, rng, nb_name, fill)
                         entry["functions"][fn] = dict(used, invalid=False)
                     elif gid in c["written"]:
                         answered = rng.random() < WRITTEN_ANSWER_SHARE

@@ -272,12 +272,14 @@ H2 = {
 ''',
 }
 
-# role -> (own code, what it copies: (role, notebooks or None for all, disguised?))
+# role -> (own code, what it copies: (role, notebooks or None for all, disguised?), the kind of
+# answer for the other functions: None draws from the pool as for everyone else; the honest two
+# take the instructor's solution (never evidence), so the idiom is all they have in common)
 ROLES = {
-    "A1": (A, None), "A2": ({}, ("A1", None, False)),
-    "B1": (B, None), "B2": ({}, ("B1", None, True)),
-    "C1": (C1, None), "C2": ({}, ("C1", ["01_basics"], True)), "C3": (C3, None),
-    "H1": (H1, None), "H2": (H2, None),
+    "A1": (A, None, None), "A2": ({}, ("A1", None, False), None),
+    "B1": (B, None, None), "B2": ({}, ("B1", None, True), None),
+    "C1": (C1, None, None), "C2": ({}, ("C1", ["01_basics"], True), None), "C3": (C3, None, None),
+    "H1": (H1, None, "solution"), "H2": (H2, None, "solution"),
 }
 # What the report must find (kind, roles, functions where the evidence is) and what it must not rank above them.
 PLANTED = [
@@ -372,3 +374,92 @@ def disguise(code, rng):
 def roles_for(rng_seed):
     """A fresh RNG for planting (the background class keeps its own draws)."""
     return random.Random(f"plant-{rng_seed}")
+
+
+# ---------------------------------------------------------------- the truth, for tests and benchmarks
+
+def source_keys(comp):
+    """{student: {function: what the answer was made from}}: a mutant's path, ``solution``,
+    ``stub``, a planted author's own code (``planted:<role>:<function>``); a copy has its
+    source's key (C3's rewrite is its own code: the same bug, not the same text)."""
+    keys = {}
+    for s, e in comp["students"].items():
+        k = {}
+        for fn, used in e["functions"].items():
+            if used.get("invalid"):
+                continue
+            if used["kind"] == "planted":
+                k[fn] = f"planted:{used['source']}:{fn}"
+            elif used["kind"] == "mutant":
+                k[fn] = used["source"]
+            else:
+                k[fn] = used["kind"]
+        keys[s] = k
+    for s, e in comp["students"].items():
+        for fn, used in e["functions"].items():
+            if used.get("copied_from") and fn in keys[s]:
+                keys[s][fn] = keys[used["copied_from"]].get(fn)
+    return keys
+
+
+DERIVED = 0.8     # difflib ratio from which two generator texts count as one derived from the other
+
+
+def _plain(code):
+    """Code without comments and docstrings, one layout (``ast.unparse``)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+            body.pop(0)
+    return ast.unparse(tree)
+
+
+def _text_of(key, root):
+    """The code behind a source key (a mutant's file, a planted author's function), or None."""
+    if key.startswith("planted:"):
+        _, role, fn = key.split(":")
+        return ROLES[role][0].get(fn)
+    path = root / key
+    return path.read_text(encoding="utf-8") if key.endswith(".py") and path.is_file() else None
+
+
+def truth(comp, root=None):
+    """(planted pairs, a test ``honest(a, b)``): the pairs of every planted group, and whether two
+    students share no answer text but the released stub or the instructor's solution (never
+    evidence). Two texts count as shared when equal or derived from one another: the kit's
+    mutants of a function are mostly one-line edits of one skeleton, so a difflib ratio of
+    ``DERIVED`` or more between them (comments and docstrings removed) is shared text, by
+    construction, not an honest coincidence."""
+    import difflib
+    import pathlib
+    root = pathlib.Path(root) if root else pathlib.Path(__file__).resolve().parent.parent
+    pairs = set()
+    for g in comp.get("planted", {}).get("groups", []):
+        ss = sorted(g["students"])
+        pairs.update((a, b) for i, a in enumerate(ss) for b in ss[i + 1:])
+    keys = source_keys(comp)
+    ratios = {}
+
+    def shared(ka, kb):
+        if ka is None or kb is None or "stub" in (ka, kb) or "solution" in (ka, kb):
+            return False
+        if ka == kb:
+            return True
+        k = tuple(sorted((ka, kb)))
+        if k not in ratios:
+            ta, tb = _text_of(ka, root), _text_of(kb, root)
+            ratios[k] = ta is not None and tb is not None and difflib.SequenceMatcher(
+                None, _plain(ta), _plain(tb), autojunk=False).ratio() >= DERIVED
+        return ratios[k]
+
+    def honest(a, b):
+        if tuple(sorted((a, b))) in pairs:
+            return False
+        ka, kb = keys.get(a, {}), keys.get(b, {})
+        return not any(shared(k, kb.get(fn)) for fn, k in ka.items())
+    return pairs, honest

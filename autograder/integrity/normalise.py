@@ -167,7 +167,7 @@ def tokens(code, free=None):
             if kind in (tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER):
                 continue
             if kind == tokenize.NEWLINE:
-                if out and out[-1].text != ";":
+                if out and out[-1].text not in (";", "{"):      # a dropped docstring ends nothing
                     out.append(Token(";", start[0]))
                 continue
             if kind == tokenize.INDENT:
