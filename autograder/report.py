@@ -292,9 +292,12 @@ def build(out_dir, integrity=True, submissions=None) -> dict:
 
 def _integrity(out_dir, data, submissions):
     """The integrity analysis (evidence for a person; it never changes a number above)."""
-    from autograder.integrity.analyse import analyse, common_misconceptions
-    result = analyse(out_dir, data["grades"], data["run"], data["results"], submissions)
-    result["common"] = common_misconceptions(result, data["grades"])
+    from autograder.integrity.analyse import analyse, common_misconceptions, failed
+    try:
+        result = analyse(out_dir, data["grades"], data["run"], data["results"], submissions)
+        result["common"] = common_misconceptions(result, data["grades"])
+    except Exception as e:                 # the rest of the report still gets written; the section says why
+        result = failed(f"{type(e).__name__}: {e}")
     return result
 
 

@@ -292,3 +292,58 @@ def test_the_integrity_analysis_changes_no_score(planted_class):
         assert (out / name).read_bytes() == (plain / name).read_bytes()
     assert not (plain / "integrity.csv").exists()
     assert 'id="integrity"' not in (plain / "report.html").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- the report on a hand-built directory
+
+def _hand_built(tmp_path):
+    """Four students' grading output, written as the grader writes it; no submissions folder."""
+    from autograder.pipeline.write_results import csv_text, student_dir
+    header = ["student_id", "assignment", "notebook", "grade_id", "points", "max_points", "status",
+              "message", "misconception", "groups_failed", "seconds", "flags"]
+    bug = {"wrong": {str(i): f"{i:012x}" for i in range(10)}}
+    rows, run = [], {"students": {}}
+    for s in ("ann", "ben", "cat", "dan"):
+        rec = bug if s in ("ann", "ben") else {"wrong": {}}
+        flags = "link" if s == "dan" else ""
+        rows.append([s, "pooling", "01_basics", "test_pool2d", 1.0, 2.0, "failed", "m", "", "", 0.1, flags])
+        d = student_dir(tmp_path, s)
+        d.mkdir(parents=True)
+        (d / "results.json").write_text(json.dumps({"tests": [{"name": "pool2d", "extra_data": {
+            "name": "pool2d", "points": 1.0, "max_points": 2.0, "status": "failed", "groups": [],
+            "behaviour": rec}}]}))
+        run["students"][s] = str(d.relative_to(tmp_path))
+    (tmp_path / "grades.csv").write_text(csv_text(header, rows))
+    (tmp_path / "run.json").write_text(json.dumps(run))
+    return tmp_path
+
+
+def test_report_without_submissions_still_compares_outputs(tmp_path):
+    from autograder import report
+    out = _hand_built(tmp_path)
+    grades = (out / "grades.csv").read_bytes()
+    rep = report.write_report(out)
+    res = rep["integrity"]
+    assert "no submissions folder" in res["note"]
+    assert [c["students"] for c in res["clusters"]] == [["ann", "ben"]]
+    assert res["flags"][0]["student_id"] == "dan" and res["flags"][0]["flags"] == "link"
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="integrity"' in html and 'href="#integrity"' in html
+    assert (out / "grades.csv").read_bytes() == grades
+    assert report.main([str(out), "--no-integrity"]) == 0
+    assert not (out / "integrity.csv").exists()
+    assert 'id="integrity"' not in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_failing_analysis_leaves_the_rest_of_the_report(tmp_path, monkeypatch):
+    from autograder import report
+    from autograder.integrity import analyse as an
+    out = _hand_built(tmp_path)
+
+    def boom(*a, **k):
+        raise RuntimeError("<b>bug</b>")
+    monkeypatch.setattr(an, "analyse", boom)
+    report.write_report(out)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "the integrity analysis failed: RuntimeError: &lt;b&gt;bug&lt;/b&gt;" in html
+    assert 'id="students"' in html

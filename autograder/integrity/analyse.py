@@ -20,7 +20,7 @@ from autograder.integrity import cluster as clusters_mod
 from autograder.integrity.answers import read_answers
 from autograder.integrity.behaviour import BehaviourIndex
 from autograder.integrity.fingerprint import K, W, CodeIndex, Document, boilerplate
-from autograder.pipeline.write_results import csv_text
+from autograder.pipeline.write_results import csv_text, display_id
 
 KIT_ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 REVIEW = "需要人工复核 / needs a person's review"
@@ -196,11 +196,19 @@ def analyse(out_dir, grades, run, results, submissions=None):
     elif not os.path.isdir(root):
         note = f"提交目录不存在 / submissions folder not found: {root} (code not compared)"
         answers = {}
-    else:
-        answers = read_answers(root, ids)
+    else:                                                # keyed as grades.csv shows the ids
+        answers = {display_id(k): v for k, v in read_answers(root, ids).items()}
     result = analyse_class(answers, behaviour_records(results), grader_flags(grades))
     result.update(submissions=str(root) if root else None, note=note,
                   answers_read=sum(1 for a in answers.values() if a))
+    return result
+
+
+def failed(why):
+    """The result of an analysis that could not run: the section says why, the report goes on."""
+    result = analyse_class({}, {}, {}, bp=frozenset())
+    result.update(submissions=None, answers_read=0,
+                  note=f"诚信分析失败 / the integrity analysis failed: {why}"[:500])
     return result
 
 
