@@ -1,4 +1,5 @@
-# (shared by the forging cases; prepended to their code by the test)
+# (shared by the forging cases; prepended to their code by the test). Frame introspection is what
+# the parent's static check refuses, so these run straight through a sandbox session.
 import sys as _sys
 def _child_protocol():
     """The child's protocol module: a local of the serving loop up the stack."""

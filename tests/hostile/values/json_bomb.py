@@ -1,3 +1,3 @@
-# A reply whose JSON is a million values (each a Python object if parsed).
+# A reply whose JSON is 300,000 values (over the cap) (each a Python object if parsed).
 def pool2d(X, pool_size, mode='max'):
-    return [[]] * 1000000
+    return [[]] * 300000
