@@ -23,34 +23,59 @@ PUBLIC_SEED = 20240601   # never a hidden-suite seed (those are small ints)
 PER_GROUP = 2
 
 
+def _record(name, case):
+    """The JSON form of one public case, with the outputs of the mistake models wrong on it."""
+    expected = expected_of(name, case)
+    wrong = []
+    if not case.expect_error:
+        for model in mistakes.MODELS.get(name, []):
+            value = mistakes.run_model(model, case)
+            if value is None:
+                wrong.append({"id": model.name, "raises": True})
+            elif not compare(expected, value, scale=case.scale).ok:
+                wrong.append({"id": model.name, "value": encode(value)})
+    return {
+        "group": case.group,
+        "args": [encode(a) for a in case.args],
+        "kwargs": {k: encode(v) for k, v in case.kwargs.items()},
+        "expected": None if case.expect_error else encode(expected),
+        "expect_error": case.expect_error,
+        "scale": case.scale,
+        "size": case.size,
+        "mistakes": wrong,
+    }
+
+
 def public_cases(name):
+    """Per group: its PER_GROUP smallest cases, then, for each mistake the group is there to
+    catch (``mistakes.GROUP_TARGETS``) and no chosen case catches yet, the group's smallest
+    case that does (a mode group also keeps one case that must raise)."""
     by_group = {}
     for case in make_cases(name, PUBLIC_SEED):
         by_group.setdefault(case.group, []).append(case)
     out = []
     for group, cases in by_group.items():
-        for case in sorted(cases, key=lambda c: c.size)[:PER_GROUP]:
-            expected = expected_of(name, case)
-            wrong = []
-            if not case.expect_error:
-                for model in mistakes.MODELS.get(name, []):
-                    value = mistakes.run_model(model, case)
-                    if value is not None and not compare(expected, value, scale=case.scale).ok:
-                        wrong.append({"id": model.id, "value": encode(value)})
-            out.append({
-                "group": group,
-                "args": [encode(a) for a in case.args],
-                "kwargs": {k: encode(v) for k, v in case.kwargs.items()},
-                "expected": None if case.expect_error else encode(expected),
-                "expect_error": case.expect_error,
-                "scale": case.scale,
-                "mistakes": wrong,
-            })
+        ordered = sorted(cases, key=lambda c: c.size)
+        records = {id(c): _record(name, c) for c in ordered}
+        chosen = ordered[:PER_GROUP]
+        if group == "mode" and not any(c.expect_error for c in chosen):
+            chosen.append(next(c for c in ordered if c.expect_error))
+        targets = [m.name for m in mistakes.MODELS.get(name, []) if m.id in mistakes.GROUP_TARGETS.get(group, ())]
+        for target in targets:               # every model of the group's mistakes, variants apart
+            def catches(c):
+                return any(m["id"] == target and "value" in m for m in records[id(c)]["mistakes"])
+            if any(catches(c) for c in chosen):
+                continue
+            extra = next((c for c in ordered if catches(c)), None)
+            if extra is not None:
+                chosen.append(extra)
+        out.extend(records[id(c)] for c in chosen)
     return out
 
 
 def build():
-    return {"version": 1, "seed": PUBLIC_SEED,
+    return {"version": 2, "seed": PUBLIC_SEED,
+            "mistake_order": {f.name: list(mistakes.order(f.name)) for f in FUNCTIONS},
             "functions": {f.name: public_cases(f.name) for f in FUNCTIONS}}
 
 

@@ -62,12 +62,17 @@ def max_stride_one(X, pool_size, stride=None, padding=0):
     return R.max_pool_as_conv(X, pool_size, 1 if stride is None else stride, padding)
 
 
+# The swapped models pad by hand: a student's code does not refuse a padding larger than half
+# the window (PyTorch's own rule), so neither may the model of the student's mistake.
+
 def max_hw_swapped(X, pool_size, stride=None, padding=0):
-    return R.max_pool_as_conv(X, _swap(pool_size), _swap(stride), _swap(padding))
+    k, s, p = window_args(pool_size, stride, padding)
+    return F.max_pool2d(_pad(X, _swap(p), -math.inf), _swap(k), _swap(s))
 
 
 def max_pad_swapped(X, pool_size, stride=None, padding=0):
-    return R.max_pool_as_conv(X, pool_size, stride, _swap(padding))
+    k, s, p = window_args(pool_size, stride, padding)
+    return F.max_pool2d(_pad(X, _swap(p), -math.inf), k, s)
 
 
 def max_channels_mixed(X, pool_size, stride=None, padding=0):
@@ -109,11 +114,13 @@ def avg_stride_one(X, pool_size, stride=None, padding=0):
 
 
 def avg_hw_swapped(X, pool_size, stride=None, padding=0):
-    return R.avg_pool_as_conv(X, _swap(pool_size), _swap(stride), _swap(padding))
+    k, s, p = window_args(pool_size, stride, padding)
+    return F.avg_pool2d(_pad(X, _swap(p), 0.0), _swap(k), _swap(s))
 
 
 def avg_pad_swapped(X, pool_size, stride=None, padding=0):
-    return R.avg_pool_as_conv(X, pool_size, stride, _swap(padding))
+    k, s, p = window_args(pool_size, stride, padding)
+    return F.avg_pool2d(_pad(X, _swap(p), 0.0), k, s)
 
 
 def avg_channels_mixed(X, pool_size, stride=None, padding=0):
@@ -130,6 +137,17 @@ def avg_as_sum(X, pool_size, stride=None, padding=0):
 def avg_ceil(X, pool_size, stride=None, padding=0):
     k, s, p = window_args(pool_size, stride, padding)
     return F.avg_pool2d(X, k, s, p, ceil_mode=True)
+
+
+def avg_ceil_full(X, pool_size, stride=None, padding=0):
+    """Rounds the output size up and divides every window, the incomplete last one too, by p_h p_w."""
+    (kh, kw), (sh, sw), (ph, pw) = window_args(pool_size, stride, padding)
+    H, W = X.shape[-2:]
+    oh = -(-(H + 2 * ph - kh) // sh) + 1
+    ow = -(-(W + 2 * pw - kw) // sw) + 1
+    eh = max(0, (oh - 1) * sh + kh - (H + 2 * ph))
+    ew = max(0, (ow - 1) * sw + kw - (W + 2 * pw))
+    return F.avg_pool2d(F.pad(X, (pw, pw + ew, ph, ph + eh)), (kh, kw), (sh, sw))
 
 
 def _float32(fn):
@@ -231,6 +249,17 @@ def temperature_multiplied(X, pool_size, stride=None, temperature=1.0):
 
 def softmax_values_scaled(X, pool_size, stride=None, temperature=1.0):
     return R.softmax_pool2d(X, pool_size, stride, temperature) / temperature
+
+
+def softmax_whole_plane(X, pool_size, stride=None, temperature=1.0):
+    """The softmax taken over the whole plane, never over each window; the weighted values then
+    summed window by window (with a convolution of ones)."""
+    (kh, kw), (sh, sw), _ = window_args(pool_size, stride, 0)
+    n, c, h, w = X.shape
+    weights = torch.softmax(X.double().reshape(n, c, h * w) / temperature, dim=-1).reshape(n, c, h, w)
+    ones = torch.ones(1, 1, kh, kw, dtype=torch.float64)
+    y = F.conv2d((weights * X.double()).reshape(n * c, 1, h, w), ones, stride=(sh, sw))
+    return y.reshape(n, c, *y.shape[-2:]).to(X.dtype)
 
 
 def softmax_stride_one(X, pool_size, stride=None, temperature=1.0):
@@ -370,6 +399,13 @@ def cost_stride_one(c, h, w, pool_size, stride, padding, mode='max'):
     return R.pool_cost(c, h, w, pool_size, 1 if stride is None else stride, padding, mode)
 
 
+def cost_no_floor(c, h, w, pool_size, stride, padding, mode='max'):
+    """The output size as (h + 2 pad - p) / s: neither rounded down nor + 1."""
+    (kh, kw), (sh, sw), (ph, pw) = window_args(pool_size, stride, padding)
+    per_window = kh * kw - 1 if mode == 'max' else kh * kw
+    return c * ((h + 2 * ph - kh) / sh) * ((w + 2 * pw - kw) / sw) * per_window
+
+
 def cost_ceil(c, h, w, pool_size, stride, padding, mode='max'):
     (kh, kw), _, _ = window_args(pool_size, stride, padding)
     oh, ow = shape_ceil(h, w, pool_size, stride, padding)
@@ -424,6 +460,7 @@ MODELS = {
         _m("hw_swapped", _with_mode(max_pad_swapped, avg_pad_swapped), "padding"),
         _m("channels_mixed", _with_mode(max_channels_mixed, avg_channels_mixed)),
         _m("ceil_mode", _with_mode(max_ceil, avg_ceil)),
+        _m("ceil_mode", _with_mode(max_ceil, avg_ceil_full), "full_divisor"),
         _m("avg_as_sum", _with_mode(None, avg_as_sum)),
         _m("dtype_not_kept", _float32(R.pool2d_padded)),
     ],
@@ -436,6 +473,7 @@ MODELS = {
         _m("channels_mixed", avg_channels_mixed),
         _m("avg_as_sum", avg_as_sum),
         _m("ceil_mode", avg_ceil),
+        _m("ceil_mode", avg_ceil_full, "full_divisor"),
         _m("dtype_not_kept", _float32(R.avg_pool_as_conv)),
     ],
     "max_pool_as_conv": [
@@ -470,6 +508,7 @@ MODELS = {
         _m("cost_no_channels", cost_no_channels),
         _m("cost_per_window", cost_window_size, "window"),
         _m("cost_per_window", cost_minus_one, "minus_one"),
+        _m("output_size_formula", cost_no_floor),
         _m("stride_default_one", cost_stride_one),
         _m("ceil_mode", cost_ceil),
     ],
@@ -487,6 +526,7 @@ MODELS = {
         _m("temperature_ignored", temperature_ignored),
         _m("temperature_multiplied", temperature_multiplied),
         _m("softmax_values_scaled", softmax_values_scaled),
+        _m("windows_not_gathered", softmax_whole_plane),
         _m("stride_default_one", softmax_stride_one),
         _m("hw_swapped", softmax_hw_swapped),
         _m("dtype_not_kept", _float32(R.softmax_pool2d)),
@@ -517,17 +557,45 @@ def run_model(model, case):
         return None
 
 
+# What each property group is there to catch: the public check shows, for every group, at
+# least one case on which each of these mistakes (where the function has a model of it) fails,
+# so a mistake fails the group named after it rather than some other group.
+GROUP_TARGETS = {
+    "padding": ("max_zero_padding", "avg_exclude_pad", "one_sided_padding", "min_padding_wins",
+                "inf_times_zero", "hw_swapped"),
+    "stride": ("stride_default_one",),
+    "batch_channels": ("channels_mixed",),
+    "shapes": ("hw_swapped",),
+    "dtype": ("dtype_not_kept",),
+    "avg": ("avg_as_sum", "cost_per_window"),
+    "negative": ("relu_clips_negatives",),
+    "overlap": ("backward_overwrite",),
+    "temperature": ("temperature_ignored", "temperature_multiplied", "softmax_values_scaled"),
+    "numerics": ("unstable_exp",),
+    "edge": ("ceil_mode",),
+    "d2l": ("cost_padding_ignored",),
+    "basic": ("avg_instead_of_max", "max_backward_as_avg", "grad_out_ignored", "min_not_negated",
+              "cost_no_channels", "avg_backward_no_divide"),
+}
+
+
+def order(name):
+    """The mistake ids of a function's library, in order (ties in a diagnosis go to the earlier)."""
+    out = []
+    for model in MODELS.get(name, []):
+        if model.id not in out:
+            out.append(model.id)
+    return tuple(out)
+
+
 def identify(name, failures):
     """The misconception id whose model reproduces the most failing outputs, or None.
 
-    ``failures``: objects with ``case``, ``expected``, ``got``, ``error``.
-    A model counts on a case only where its own output is wrong.
+    ``failures``: objects with ``case``, ``expected``, ``got``, ``error``. A model counts
+    on a case only where its own output is wrong. (The grader itself names every fault
+    with ``course.diagnose``; this is the one-model view of the same evidence.)
     """
     votes = {}
-    order = []
-    for model in MODELS.get(name, []):
-        if model.id not in order:
-            order.append(model.id)
     for f in failures:
         if f.error is not None or f.case.expect_error:
             continue
@@ -544,4 +612,4 @@ def identify(name, failures):
             votes[mid] = votes.get(mid, 0) + 1
     if not votes:
         return None
-    return max(order, key=lambda m: votes.get(m, 0))
+    return max(order(name), key=lambda m: votes.get(m, 0))

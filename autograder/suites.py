@@ -25,6 +25,7 @@ from autograder.compare import compare, smallest
 from autograder.functions import BY_NAME
 from autograder.references import REFERENCES
 from course import feedback as fb
+from course.diagnose import RAISES, Outcome, diagnose, matches
 
 
 @dataclass
@@ -63,6 +64,8 @@ class FunctionResult:
     misconception: str = None     # an id of course.feedback.CATALOG, or None
     groups: list = field(default_factory=list)
     behaviour: dict = None        # hashes of the outputs, for the integrity report (autograder.integrity.behaviour)
+    misconceptions: list = field(default_factory=list)   # every independent fault named, primary first
+    picture: dict = None          # the shown failing case as small grids (course.feedback.case_picture)
 
     def to_dict(self):
         return asdict(self)
@@ -160,6 +163,7 @@ def _run_suite(name, call, seed, replay=None):
     timed_out = False
     start = time.monotonic()
     outputs = []                  # (case index, case, output hash): the behavioural fingerprint
+    ran = []                      # (case index, case, Failure or None) of every case that ran
 
     for i, case in enumerate(cases):
         n_cases[case.group] += 1
@@ -167,7 +171,7 @@ def _run_suite(name, call, seed, replay=None):
             timed_out = True
             n_failed[case.group] += 1
             continue
-        expected = expected_of(name, case)
+        expected = _expected_outputs(name, seed)[i]
         res = call(case.args, case.kwargs)
         outputs.append((i, case, behaviour.output_hash(res)))
         ops |= set(res.ops)
@@ -177,19 +181,22 @@ def _run_suite(name, call, seed, replay=None):
             failure = Failure(case, expected, error="timeout")
         elif res.error is not None:
             if case.expect_error and _error_type(res.error) == case.expect_error:
+                ran.append((i, case, None))
                 continue
             errors.append(res.error)
             failure = Failure(case, expected, error=res.error)
         elif case.expect_error:
             failure = Failure(case, f"raise {case.expect_error}", got=res.value,
-                              diff=fb.Diff("value", f"should raise {case.expect_error}"))
+                              diff=fb.should_raise(case.expect_error))
         else:
             diff = compare(expected, res.value, scale=case.scale)
             if diff.ok:
+                ran.append((i, case, None))
                 continue
             failure = Failure(case, expected, res.value, diff)
         n_failed[case.group] += 1
         failures.append(failure)
+        ran.append((i, case, failure))
 
     # A group without a witness proves nothing (raising for a bad mode, 1x1 windows): no points.
     earnable = earnable_groups(name, seed)
@@ -206,6 +213,7 @@ def _run_suite(name, call, seed, replay=None):
     not_impl = errors and all(_error_type(e) == "NotImplementedError" for e in errors)
     # A function that never returned cannot have "not used conv": say it raised.
     only_missing_conv = bad_ops == ["missing:" + forbidden.CONV]
+    faults = []
     if not_impl:
         score, status, mid = 0.0, "error", "not_implemented"
     elif bad_ops and not (only_missing_conv and len(errors) == n_calls):
@@ -220,26 +228,63 @@ def _run_suite(name, call, seed, replay=None):
         status, mid = "passed", None
     else:
         status = "failed"
-        mid = mistakes.identify(name, failures) or _generic_misconception(failures)
+        faults = _diagnose(name, seed, ran)
+        mid = faults[0].mid if faults else None
 
+    mids = [f.mid for f in faults] if faults else [mid] if mid else []
+    shown = faults[0].smallest.ref if faults else None
     points = round(max_points * score, 2)
-    message, feedback_text = _explain(name, status, mid, groups, failures, bad_ops, points, max_points,
-                                      replay=replay, cases=cases)
+    message, feedback_text, picture = _explain(name, status, mids, groups, failures, bad_ops, points, max_points,
+                                               replay=replay, cases=cases, shown=shown)
     return FunctionResult(name, points, max_points, score, status, message, feedback_text, mid, groups,
-                          behaviour.record(outputs, failures))
+                          behaviour.record(outputs, failures), mids, picture)
+
+
+@functools.lru_cache(maxsize=None)
+def _expected_outputs(name, seed):
+    """The reference's output for every case of the suite (None where a case must raise)."""
+    return tuple(expected_of(name, c) for c in make_cases(name, seed))
+
+
+@functools.lru_cache(maxsize=None)
+def _model_outputs(name, seed):
+    """Per case of the suite: ((model key, output or RAISES), ...) of the mistake models wrong there."""
+    cases, expected = make_cases(name, seed), _expected_outputs(name, seed)
+    out = []
+    for case, exp in zip(cases, expected):
+        wrong = []
+        if not case.expect_error:
+            for model in mistakes.MODELS.get(name, []):
+                value = mistakes.run_model(model, case)
+                if value is None:
+                    wrong.append((model.name, RAISES))
+                elif not compare(exp, value, scale=case.scale).ok:
+                    wrong.append((model.name, value))
+        out.append(tuple(wrong))
+    return tuple(out)
+
+
+def _diagnose(name, seed, ran):
+    """Every independent fault behind the failures (``course.diagnose``), primary first."""
+    models = _model_outputs(name, seed)
+    outcomes = []
+    for i, case, failure in ran:
+        wrong = models[i]
+        outcome = Outcome(
+            name, case.args, case.kwargs, case.group, case.size, failure is None,
+            expect_error=case.expect_error, error=failure and failure.error, diff=failure and failure.diff,
+            got=failure and failure.got, expected=failure.expected if failure else None,
+            wrong=frozenset(mid for mid, _ in wrong), ref=failure)
+        if failure is not None and not case.expect_error:
+            outcome.matched = frozenset(
+                mid for mid, value in wrong
+                if matches(value, outcome, lambda e, g: compare(e, g, scale=case.scale)))
+        outcomes.append(outcome)
+    return diagnose(outcomes, order=mistakes.order(name))
 
 
 # Misconceptions that come from the operator policy, not from wrong values.
 OP_MISCONCEPTIONS = ("forbidden_op", "conv_not_used", "conv_relu_only")
-
-
-def _generic_misconception(failures):
-    first = smallest(failures)
-    if first.error is not None:
-        return "timeout" if first.error == "timeout" else "raises"
-    if isinstance(first.expected, str):       # should have raised
-        return "mode_not_validated"
-    return fb.diff_misconception(first.diff)
 
 
 # Forbidden op names shown at most (each is student-controlled text: the child reports them).
@@ -257,23 +302,27 @@ def _replayed(failure, replay):
             return None
         return Failure(case, expected, error=res.error)
     if case.expect_error:
-        return Failure(case, expected, got=res.value, diff=fb.Diff("value", f"should raise {case.expect_error}"))
+        return Failure(case, expected, got=res.value, diff=fb.should_raise(case.expect_error))
     diff = compare(expected, res.value, scale=case.scale)
     return None if diff.ok else Failure(case, expected, res.value, diff)
 
 
-def _failure_text(name, failures, replay):
-    """The one failing case the feedback shows (the smallest), as a replay reproduces it."""
-    first = smallest(failures)
+def _failure_text(name, first, replay):
+    """(text, picture) of the one failing case the feedback shows, as a replay reproduces it.
+
+    ``first`` is the smallest case of the fault named first, so the case shown and the
+    mistake named under it agree."""
     if replay is not None:
         shown = _replayed(first, replay)
         if shown is None:
-            return fb.format_not_reproduced(name, first.case.args, first.case.kwargs)
+            return fb.format_not_reproduced(name, first.case.args, first.case.kwargs), None
         first = shown
     if first.error == "timeout":
-        return ""
-    return fb.format_failure(name, first.case.args, first.case.kwargs,
+        return "", None
+    text = fb.format_failure(name, first.case.args, first.case.kwargs,
                              first.expected, first.got, first.diff, first.error)
+    return text, fb.case_picture(name, first.case.args, first.case.kwargs, first.expected, first.got,
+                                 first.diff, first.error)
 
 
 def _shown_ops(name, bad_ops, failures, cases, replay):
@@ -291,11 +340,14 @@ def _shown_ops(name, bad_ops, failures, cases, replay):
     return ", ".join(shown[:SHOWN_OPS]) + (" …" if len(shown) > SHOWN_OPS else ""), case
 
 
-def _explain(name, status, mid, groups, failures, bad_ops, points, max_points, *, replay=None, cases=()):
-    """(one-line message, longer feedback text). Shows at most one failing case, and of the
-    student's own text only what ``replay`` (when given) reproduces on that one case."""
+def _explain(name, status, mids, groups, failures, bad_ops, points, max_points, *, replay=None, cases=(),
+             shown=None):
+    """(one-line message, longer feedback text, picture of the shown case or None). Shows at most
+    one failing case (``shown``, else the smallest), and of the student's own text only what
+    ``replay`` (when given) reproduces on that one case. ``mids``: the faults named, primary first."""
     lines = [fb.GroupLine(g.name, g.passed, g.n_cases, g.n_failed, g.weight) for g in groups]
-    failure_text = ""
+    failure_text, picture = "", None
+    mid = mids[0] if mids else None
     if mid in OP_MISCONCEPTIONS:
         shown, case = _shown_ops(name, bad_ops, failures, cases, replay)
         if shown and case is not None:        # the one case the names come from is the one shown
@@ -308,14 +360,16 @@ def _explain(name, status, mid, groups, failures, bad_ops, points, max_points, *
         failed = [g.name for g in groups if not g.passed]
         message = fb.message(mid) if mid else (
             f"{len(failed)} 个性质组未通过 / {len(failed)} property groups failed")
+        if len(mids) > 1:
+            message += f"（另有 {len(mids) - 1} 处 / and {len(mids) - 1} more）"
         summary = (f"未通过 / failed: {', '.join(fb.group_title(g) for g in failed)}")
-        first = smallest(failures)
+        first = shown or smallest(failures)
         if first is not None and first.error != "timeout" and mid != "not_implemented":
-            failure_text = _failure_text(name, failures, replay)
+            failure_text, picture = _failure_text(name, first, replay)
     title = f"{name}: {points:g} / {max_points:g}"
     text = fb.format_report(title, lines, summary=summary, failure=failure_text,
-                            mistake=mid if status != "passed" else None)
-    return message, text
+                            mistake=mids if status != "passed" else None)
+    return message, text, picture
 
 
 def suites_table():

@@ -109,6 +109,98 @@ CATALOG = {
     "min_not_negated": (
         "符号错了：最小汇聚是 −max_pool(−X)", "Sign error: min pooling is −max_pool(−X)",
         "两次取负都不能少 / Both negations are needed"),
+    "one_conv_relu": (
+        "输出从不为负：最后一步是 ReLU。一个卷积加一个 ReLU 算不出最大值",
+        "The output is never negative: a ReLU comes last. One convolution and one ReLU cannot compute a maximum",
+        "ReLU 之前的卷积是仿射的（见上面的论证）；要逐层比较 max(a, b) = b + relu(a − b)，最后一层不加 ReLU"
+        " / The conv before the ReLU is affine (see the argument above): compare in rounds with"
+        " max(a, b) = b + relu(a − b), and end without a ReLU"),
+    "counts_no_output_layer": (
+        "层数少了一层：最后把 b 和 relu(a − b) 加起来的那个线性层也要算",
+        "One layer short: the last linear layer that adds b and relu(a − b) counts too",
+        "层数 = 比较的轮数 + 1 / layers = rounds of comparisons + 1"),
+    "counts_rounds_not_ceiled": (
+        "比较的轮数要向上取整：元素个数不是 2 的幂时，多出来的元素要轮空一轮",
+        "Round the number of rounds up: when the count is not a power of 2, the odd element sits a round out",
+        "轮数 = ⌈log₂(p_h·p_w)⌉ / rounds = ceil(log2(p_h * p_w))"),
+    "counts_sign_not_carried": (
+        "通道数少了：ReLU 会截掉负数，有符号的值要拆成 relu(x) 和 relu(−x) 两个通道",
+        "Too few channels: ReLU clips negatives, so a signed value needs two channels, relu(x) and relu(−x)",
+        "一对 (a, b) 要 3 个通道：relu(b)、relu(−b)、relu(a − b)；轮空的元素要 2 个"
+        " / A pair (a, b) needs 3 channels: relu(b), relu(−b), relu(a − b); a bye needs 2"),
+    "counts_bye_dropped": (
+        "元素个数为奇数时，轮空的那个元素也要占通道", "With an odd count, the element that sits a round out still needs channels",
+        "轮空的元素 x 用 relu(x) 和 relu(−x) 两个通道带到下一轮 / carry the bye as relu(x), relu(−x)"),
+    "counts_total_channels": (
+        "通道数应当是最宽的那一层的通道数，而不是所有层的总和",
+        "The channel count is the widest layer's, not the sum over all layers",
+        "返回 (层数, 最多的通道数) / return (layers, the most channels any layer has)"),
+    # windows and settings: what separates the failing cases from the passing ones
+    "windows_not_gathered": (
+        "没有把每个窗口取出来：softmax 和加权求和要在每个窗口内部做，而不是在整张图上",
+        "The windows are never gathered: the softmax and the weighted sum must run inside each window,"
+        " not over the whole plane",
+        "先把窗口排成最后一维：X.unfold(2, p_h, s_h).unfold(3, p_w, s_w)"
+        " / Put each window in the last dims first: X.unfold(2, p_h, s_h).unfold(3, p_w, s_w)"),
+    "fails_with_channels": (
+        "只对一个通道正确，多个通道时出错：卷积把通道混在了一起，或者代码假设了 C = 1",
+        "Works for one channel, fails for several: the convolution mixes the channels or the code assumes C = 1",
+        "卷积核用 (C, 1, p_h, p_w) 并设 groups=C，或 reshape 成 (N·C, 1, H, W)；不要写死通道数"
+        " / Use a (C, 1, p_h, p_w) kernel with groups=C, or reshape to (N·C, 1, H, W); never hard-code C"),
+    "fails_with_batch": (
+        "只对一个样本正确，多个样本时出错：代码假设了 N = 1",
+        "Works for one sample, fails for a batch: the code assumes N = 1",
+        "形状从 X.shape 读出来，reshape 时保留第 0 维 / Read the sizes from X.shape; keep dim 0 when reshaping"),
+    "fails_with_padding": (
+        "没有填充时正确，有填充时出错：填充被忽略了，或者填错了",
+        "Works without padding, fails with it: the padding is ignored or done wrong",
+        "每一侧各填 padding 行/列：F.pad(X, (p_w, p_w, p_h, p_h), value=...) 或 F.conv2d(..., padding=padding)"
+        " / Pad each side: F.pad(X, (p_w, p_w, p_h, p_h), value=...) or F.conv2d(..., padding=padding)"),
+    "fails_with_stride": (
+        "步幅为 1 时正确，其他步幅时出错：步幅被忽略了",
+        "Works with stride 1, fails with other strides: the stride is ignored",
+        "把 stride 传下去（F.conv2d(..., stride=...)，或循环里用 i * s_h）；stride=None 表示等于窗口"
+        " / Pass the stride on (F.conv2d(..., stride=...), or i * s_h in loops); stride=None means the window"),
+    "fails_unless_stride_is_window": (
+        "步幅等于窗口时正确，否则出错：步幅被当成了窗口大小",
+        "Works only when the stride equals the window: the stride is taken to be the window",
+        "用传进来的 stride；只有 stride=None 时才等于窗口 / Use the stride given; only stride=None means the window"),
+    "fails_with_overlap": (
+        "窗口不重叠时正确，重叠时出错", "Works for non-overlapping windows, fails when they overlap",
+        "重叠的位置会被几个窗口用到：梯度要累加 (+=) / Overlapping positions get gradient from several windows: add up"),
+    "fails_with_int_size": (
+        "pool_size 是整数时出错：整数 p 表示 p×p 的窗口",
+        "Fails when pool_size is an int: an int p means a p×p window",
+        "先统一成二元组 / normalise first: p_h, p_w = (p, p) if isinstance(p, int) else p"),
+    "fails_with_rectangles": (
+        "正方形时正确，长方形（高 ≠ 宽）时出错：高和宽在某处弄混了",
+        "Works for squares, fails for rectangles (height ≠ width): height and width get mixed up somewhere",
+        "第一个数是高（行），第二个是宽（列）；F.pad 的顺序是 (左, 右, 上, 下)"
+        " / The first number is the height (rows); F.pad takes (left, right, top, bottom)"),
+    "fails_with_big_window": (
+        "2×2 窗口正确，更大的窗口出错：某处写死了 2×2",
+        "Works for 2×2 windows, fails for larger ones: 2×2 is hard-coded somewhere",
+        "k×k 窗口有 k² 个元素，比较的轮数是 ⌈log₂ k²⌉ / A k×k window has k² elements: ceil(log2 k²) rounds"),
+    "fails_with_dtype": (
+        "float32 正确，float64 出错：中间张量（卷积核、输出）的 dtype 没有跟随输入",
+        "Works for float32, fails for float64: an intermediate tensor (kernel, output) does not follow the input's dtype",
+        "用 dtype=X.dtype 创建卷积核和输出 / Create kernels and outputs with dtype=X.dtype"),
+    "fails_with_noncontiguous": (
+        "连续的张量正确，非连续的视图出错：.view() 要求张量连续",
+        "Works on contiguous tensors, fails on a non-contiguous view: .view() needs contiguity",
+        "用 .reshape() 代替 .view() / Use .reshape() instead of .view()"),
+    "fails_with_avg": (
+        "最大模式正确，平均模式出错", "Works in max mode, fails in avg mode",
+        "平均 = 窗口之和 / (p_h·p_w)；填充的 0 也计入分母 / mean = window sum / (p_h·p_w), padded zeros included"),
+    "fails_with_max": (
+        "平均模式正确，最大模式出错", "Works in avg mode, fails in max mode",
+        "最大汇聚的填充不能被选中：用 −∞ 填充 / Max-pool padding must never win: pad with −∞"),
+    "fails_with_temperature": (
+        "温度为 1 时正确，其他温度出错", "Works at temperature 1, fails at other temperatures",
+        "权重是 softmax(x / T)，加权的是 x 本身 / The weights are softmax(x / T) and multiply x itself"),
+    "fails_with_large_values": (
+        "小的输入正确，大的输入或低温度时出错：数值溢出了", "Works on small inputs, fails on large ones or at low temperature: overflow",
+        "先减去窗口最大值再求 exp / subtract the window maximum before exp"),
     # softmax pooling
     "unstable_exp": (
         "exp 溢出了：计算 softmax 前要减去窗口内的最大值", "exp overflowed: subtract the window maximum before softmax",
@@ -142,6 +234,9 @@ CATALOG = {
     "cost_no_channels": (
         "计算量忘了乘通道数 c", "The cost forgets the c channels",
         "每个通道单独汇聚 / Each channel is pooled separately"),
+    "output_size_formula": (
+        "输出大小算错了：要先向下取整，再加 1", "The output size is wrong: round down, then add 1",
+        "out_h = ⌊(h + 2·pad − p_h)/s_h⌋ + 1，用整数除法 // / out_h = (h + 2*pad - p_h) // s_h + 1"),
     "cost_per_window": (
         "每个窗口的运算次数不对", "Wrong number of operations per window",
         "本讲义约定：最大 p_h·p_w − 1 次比较；平均 p_h·p_w − 1 次加法 + 1 次除法"
@@ -326,15 +421,17 @@ def compare(expected, got, *, scale=1.0):
     """
     if isinstance(expected, torch.Tensor):
         if not isinstance(got, torch.Tensor):
-            return Diff("type", f"expected a torch.Tensor, got {student_text(type(got).__name__)}")
+            return Diff("type", f"应当返回 torch.Tensor，实际是 {student_text(type(got).__name__)}"
+                                f" / expected a torch.Tensor, got {student_text(type(got).__name__)}")
         # Nothing below runs unless `got` has the expected (small) shape: the statistics
         # never materialise more than the reference's own size, whatever view was sent.
         if tuple(got.shape) != tuple(expected.shape):
-            return Diff("shape", f"shape {student_repr(tuple(got.shape))}, expected {tuple(expected.shape)}")
-        if got.dtype != expected.dtype:
-            return Diff("dtype", f"dtype {_dtype_name(got.dtype)}, expected {_dtype_name(expected.dtype)}")
-        if got.is_complex() or not got.is_floating_point():
-            return Diff("dtype", f"dtype {_dtype_name(got.dtype)}, expected {_dtype_name(expected.dtype)}")
+            shape = student_repr(tuple(got.shape))
+            return Diff("shape", f"形状 {shape}，应为 {tuple(expected.shape)}"
+                                 f" / shape {shape}, expected {tuple(expected.shape)}")
+        if got.dtype != expected.dtype or got.is_complex() or not got.is_floating_point():
+            g_dt, e_dt = _dtype_name(got.dtype), _dtype_name(expected.dtype)
+            return Diff("dtype", f"dtype 是 {g_dt}，应为 {e_dt} / dtype {g_dt}, expected {e_dt}")
         e = expected.detach().double()
         g = got.detach().double()
         rtol, atol = TOLERANCES.get(expected.dtype, (1e-4, 1e-5))
@@ -350,22 +447,25 @@ def compare(expected, got, *, scale=1.0):
             return Diff("ok", n_total=e.numel())
         where = tuple(int(i) for i in bad.nonzero()[0])
         kind = "nonfinite" if bool(nonfinite.any()) else "value"
-        return Diff(kind, f"{n_bad} of {e.numel()} elements differ", where, n_bad, e.numel())
+        return Diff(kind, f"{e.numel()} 个元素中有 {n_bad} 个不同 / {n_bad} of {e.numel()} elements differ",
+                    where, n_bad, e.numel())
     if isinstance(expected, tuple):
         g = _as_int_tuple(got)
         if g is None:
-            return Diff("type", f"expected a tuple of ints, got {student_text(type(got).__name__)}")
+            t = student_text(type(got).__name__)
+            return Diff("type", f"应当返回整数二元组，实际是 {t} / expected a tuple of ints, got {t}")
         if g != expected:
-            return Diff("value", f"got {student_repr(g)}, expected {expected}")
+            return Diff("value", f"得到 {student_repr(g)}，应为 {expected} / got {student_repr(g)}, expected {expected}")
         return Diff("ok")
     # a number
     g = _as_number(got)
     if g is None:
-        return Diff("type", f"expected a number, got {student_text(type(got).__name__)}")
+        t = student_text(type(got).__name__)
+        return Diff("type", f"应当返回一个数，实际是 {t} / expected a number, got {t}")
     if isinstance(g, float) and not math.isfinite(g):
-        return Diff("nonfinite", f"got {g}, expected {expected}")
+        return Diff("nonfinite", f"得到 {g}，应为 {expected} / got {g}, expected {expected}")
     if g != expected:
-        return Diff("value", f"got {student_repr(g)}, expected {expected}")
+        return Diff("value", f"得到 {student_repr(g)}，应为 {expected} / got {student_repr(g)}, expected {expected}")
     return Diff("ok")
 
 
@@ -380,7 +480,7 @@ def _dtype_name(dt):
 def describe_value(v):
     """Short text for one value: tensors by shape, dtype and range, the rest by a bounded repr."""
     if isinstance(v, torch.Tensor):
-        layout = "" if v.is_contiguous() else ", non-contiguous"
+        layout = "" if v.is_contiguous() else "，非连续 / non-contiguous"
         return f"tensor{tuple(v.shape)} {_dtype_name(v.dtype)}{layout}{_value_range(v)}"
     return student_repr(v)
 
@@ -389,12 +489,12 @@ def _value_range(t):
     """``, values in [lo, hi]``, computed only where that copies no more than the tensor's
     own storage (a zero-stride view of a few bytes may pose as millions of elements)."""
     if t.numel() == 0:
-        return ", values in [0, 0]"
+        return "，取值 / values in [0, 0]"
     if t.is_complex() or t.numel() > t.untyped_storage().nbytes() // max(1, t.element_size()):
         return ""
     t = t.detach()
     lo, hi = float(t.min()), float(t.max())
-    return f", values in [{lo:.4g}, {hi:.4g}]"
+    return f"，取值 / values in [{lo:.4g}, {hi:.4g}]"
 
 
 def describe_call(name, args, kwargs):
@@ -431,25 +531,41 @@ def format_tensor(t, where=None, size=6):
     crop, lead, (r0, c0) = _crop_2d(t, where, size)
     head = ""
     if lead or crop.shape != t.shape[-2:] or t.dim() > 2:
-        head = f"[{', '.join(map(str, lead)) + ', ' if lead else ''}{r0}:{r0 + crop.shape[0]}, {c0}:{c0 + crop.shape[1]}] of shape {tuple(t.shape)}\n"
+        head = (f"[{', '.join(map(str, lead)) + ', ' if lead else ''}{r0}:{r0 + crop.shape[0]}, "
+                f"{c0}:{c0 + crop.shape[1]}]（形状 / of shape {tuple(t.shape)}）\n")
     rows = ["  ".join(f"{float(x):10.4g}" for x in row) for row in crop]
     return head + "\n".join(rows)
 
 
+KIND_TITLES = {
+    "value": "数值不同 / wrong values", "shape": "形状不对 / wrong shape", "dtype": "dtype 不对 / wrong dtype",
+    "type": "类型不对 / wrong type", "nonfinite": "出现 NaN 或 inf / NaN or inf",
+}
+
+
+def should_raise(error_type):
+    """The Diff of a call that returned where it must raise ``error_type``."""
+    return Diff("value", f"应当抛出 {error_type} / should raise {error_type}")
+
+
 def format_failure(name, args, kwargs, expected, got, diff, error=None):
-    """Plain-text report of one failing case: the call, expected vs got, where they differ."""
+    """Plain-text report of one failing case: the call, expected vs got, where they differ.
+
+    ``expected`` is the reference's value, or ``"raise <ErrorType>"`` for a call that must raise."""
     lines = [f"最小的失败用例 / smallest failing case: {name}(...)", describe_call(name, args, kwargs)]
     if error is not None:
         lines.append(f"抛出异常 / raised: {student_text(error)}")
         return "\n".join(lines)
     if isinstance(expected, BaseException) or (isinstance(expected, str) and expected.startswith("raise ")):
-        lines.append(f"应当抛出 / should raise: {expected if isinstance(expected, str) else type(expected).__name__}")
+        what = expected[len("raise "):] if isinstance(expected, str) else type(expected).__name__
+        lines.append(f"应当抛出 / should raise: {what}")
         lines.append(f"实际返回 / returned: {describe_value(got)}")
         return "\n".join(lines)
-    lines.append(f"差异 / difference: {diff.kind}: {diff.detail}")
+    lines.append(f"差异 / difference: {KIND_TITLES.get(diff.kind, diff.kind)}：{diff.detail}")
     if isinstance(expected, torch.Tensor) and isinstance(got, torch.Tensor) and diff.kind in ("value", "nonfinite"):
+        e, g = float(expected[diff.where]), float(got[diff.where])
         lines.append(f"首个不同的位置 / first difference at index {diff.where}: "
-                     f"expected {float(expected[diff.where]):.6g}, got {float(got[diff.where]):.6g}")
+                     f"期望 / expected {e:.6g}，实际 / got {g:.6g}")
         lines.append("期望 / expected:\n" + format_tensor(expected, diff.where))
         lines.append("实际 / got:\n" + format_tensor(got, diff.where))
     elif isinstance(got, torch.Tensor) and isinstance(expected, torch.Tensor):
@@ -459,6 +575,108 @@ def format_failure(name, args, kwargs, expected, got, diff, error=None):
         lines.append(f"期望 / expected: {expected!r}")
         lines.append(f"实际 / got: {describe_value(got)}")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# The shown case as a picture: small plain grids (JSON-able), drawn by course.plots.
+# ---------------------------------------------------------------------------
+
+PICTURE_SIZE = 8        # at most this many rows and columns of each grid
+
+
+def _cell(v):
+    v = float(v)
+    if math.isfinite(v):
+        return float(f"{v:.4g}")
+    return "nan" if v != v else ("inf" if v > 0 else "-inf")
+
+
+def _grid(t):
+    return [[_cell(x) for x in row] for row in t.tolist()]
+
+
+def _window_params(name, args, kwargs):
+    """(k, s, p) pairs of a windowed call, or None."""
+    a = dict(zip(PARAMS.get(name, ()), args))
+    a.update(kwargs)
+    size = a.get("pool_size", 2 if name == "max_pool_conv_relu" else None)
+    if size is None:
+        return None
+    try:
+        k = (int(size), int(size)) if isinstance(size, int) else (int(size[0]), int(size[1]))
+        st = a.get("stride")
+        if name in ("pool2d",):
+            st = 1
+        s = k if st is None else ((int(st), int(st)) if isinstance(st, int) else (int(st[0]), int(st[1])))
+        pd = a.get("padding", 0)
+        p = (int(pd), int(pd)) if isinstance(pd, int) else (int(pd[0]), int(pd[1]))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return k, s, p
+
+
+def case_picture(name, args, kwargs, expected, got, diff, error=None, size=PICTURE_SIZE):
+    """The shown failing case as small grids for a picture, or None when there is nothing to draw.
+
+    ``{"title", "input", "window": [r, c, h, w] or None, "expected", "got" or None, "bad" or None,
+    "note"}``: the input plane (cropped around the window of the first difference, padding
+    outside it), the expected output and the student's, cropped alike, ``bad`` marking the
+    cells that differ. Only plain lists, numbers and short strings (never the student's own
+    text beyond its numbers), so it can travel in results.json."""
+    X = args[0] if args else None
+    if not isinstance(X, torch.Tensor) or X.dim() < 2 or not isinstance(expected, torch.Tensor) or expected.dim() < 2:
+        return None
+    if X.numel() > 4096 or expected.numel() > 4096:
+        return None
+    where = diff.where if diff is not None and diff.where is not None else None
+    same_shape = isinstance(got, torch.Tensor) and tuple(got.shape) == tuple(expected.shape) and error is None
+    if where is None:
+        where = (0,) * expected.dim()
+    lead = tuple(where[:-2]) if expected.dim() > 2 else ()
+    lead_x = lead[:X.dim() - 2] if X.dim() > 2 else ()
+    plane_x = X.detach()[lead_x] if lead_x else X.detach()
+    while plane_x.dim() > 2:
+        plane_x = plane_x[0]
+    i, j = where[-2], where[-1]
+    out = {"title": "", "input": None, "window": None, "expected": None, "got": None, "bad": None, "note": ""}
+    params = _window_params(name, args, kwargs)
+    backward = name.endswith("_backward")
+    if params is not None and not backward:
+        (kh, kw), (sh, sw), (ph, pw) = params
+        r, c = i * sh - ph, j * sw - pw                     # the window of output (i, j), input coordinates
+        r0 = max(0, min(r - (size - kh) // 2, plane_x.shape[0] - size))
+        c0 = max(0, min(c - (size - kw) // 2, plane_x.shape[1] - size))
+        out["window"] = [r - r0, c - c0, kh, kw]
+    else:
+        r0 = max(0, min(i - size // 2, plane_x.shape[0] - size))
+        c0 = max(0, min(j - size // 2, plane_x.shape[1] - size))
+    out["input"] = _grid(plane_x[r0:r0 + size, c0:c0 + size].double())
+    out["input_origin"] = [r0, c0]
+    e = expected.detach()[lead] if lead else expected.detach()
+    o0 = max(0, min(i - size // 2, e.shape[0] - size))
+    o1 = max(0, min(j - size // 2, e.shape[1] - size))
+    out["expected"] = _grid(e[o0:o0 + size, o1:o1 + size].double())
+    out["output_origin"] = [o0, o1]
+    out["mark"] = [i - o0, j - o1]
+    lead_txt = f"[{', '.join(map(str, lead))}] " if lead else ""
+    out["title"] = f"{name}: {lead_txt}" + ("X" if not backward else "X, dL/dX")
+    if same_shape and got.dtype != expected.dtype:
+        out["note"] = f"dtype {_dtype_name(got.dtype)} ≠ {_dtype_name(expected.dtype)}"
+    if same_shape:
+        g = got.detach()[lead] if lead else got.detach()
+        g = g[o0:o0 + size, o1:o1 + size].double()
+        out["got"] = _grid(g)
+        ed = e[o0:o0 + size, o1:o1 + size].double()
+        rtol, atol = TOLERANCES.get(expected.dtype, (1e-4, 1e-5))
+        ok = ((g - ed).abs() <= atol + rtol * ed.abs()) | ((g == ed) | (g.isnan() & ed.isnan()))
+        out["bad"] = [[not bool(x) for x in row] for row in ok.tolist()]
+    elif error is not None:
+        out["note"] = "抛出异常 / raised"
+    elif isinstance(got, torch.Tensor):
+        out["note"] = f"形状 / shape {tuple(got.shape)}"
+    else:
+        out["note"] = "不是张量 / not a tensor"
+    return out
 
 
 def format_not_reproduced(name, args, kwargs):
@@ -477,10 +695,16 @@ def format_seen_in(name, args, kwargs):
 
 
 def misconception_text(mid):
-    """Two lines: the named mistake and its hint."""
-    if mid is None or mid not in CATALOG:
+    """The named mistake(s) and hint(s): one id, or a list of ids (every independent fault)."""
+    mids = [m for m in ([mid] if isinstance(mid, str) or mid is None else list(mid)) if m in CATALOG]
+    if not mids:
         return ""
-    return f"可能的错误 / likely mistake: {message(mid)}\n提示 / hint: {hint(mid)}"
+    if len(mids) == 1:
+        return f"可能的错误 / likely mistake: {message(mids[0])}\n提示 / hint: {hint(mids[0])}"
+    lines = [f"可能的错误（{len(mids)} 处）/ likely mistakes ({len(mids)}):"]
+    for i, m in enumerate(mids, 1):
+        lines.append(f"  {i}. {message(m)}\n     提示 / hint: {hint(m)}")
+    return "\n".join(lines)
 
 
 def diff_misconception(diff):
@@ -514,9 +738,11 @@ def format_report(title, groups, *, summary, failure="", mistake=None, points=No
     return "\n".join(lines)
 
 
-def html_report(text, passed):
-    """Compact HTML wrapping of a plain-text report (Jupyter)."""
+def html_report(text, passed, img=""):
+    """Compact HTML wrapping of a plain-text report (Jupyter); ``img``: an <img> drawn beside it."""
     import html
     color = "#1a7f37" if passed else "#cf222e"
-    return (f'<div style="border-left:4px solid {color};padding:4px 8px;margin:4px 0">'
-            f'<pre style="margin:0;white-space:pre-wrap">{html.escape(text)}</pre></div>')
+    pre = f'<pre style="margin:0;white-space:pre-wrap;flex:1 1 28em">{html.escape(text)}</pre>'
+    side = f'<div class="case-picture" style="flex:0 1 auto">{img}</div>' if img else ""
+    return (f'<div style="border-left:4px solid {color};padding:4px 8px;margin:4px 0;'
+            f'display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start">{pre}{side}</div>')

@@ -315,3 +315,100 @@ def temperature_sweep(temperatures, outputs, average, maximum, title="softmax �
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------------------
+# The smallest failing case as a picture (check() and the feedback pages)
+# ---------------------------------------------------------------------------
+
+BAD = "#f4a3a3"        # a cell of the student's output that differs
+MARK = "#cfe3f3"       # the output cell of the marked window
+WINDOW = "#1f5fa8"
+
+
+def _value(v):
+    return v if isinstance(v, (int, float)) else float(v)
+
+
+def _draw_case_grid(ax, grid, x0, title, shade=None, bad=None, fontsize=8):
+    rows, cols = len(grid), len(grid[0]) if grid else 0
+    for i in range(rows):
+        for j in range(cols):
+            colour = "white"
+            if bad is not None and bad[i][j]:
+                colour = BAD
+            elif shade is not None and (i, j) == tuple(shade):
+                colour = MARK
+            ax.add_patch(Rectangle((x0 + j, i), 1, 1, facecolor=colour, edgecolor=EDGE, lw=0.6))
+            ax.text(x0 + j + 0.5, i + 0.5, _fmt(_value(grid[i][j])), ha="center", va="center", fontsize=fontsize)
+    ax.text(x0 + cols / 2, -0.3, title, ha="center", va="bottom", fontsize=9)
+    return rows, cols
+
+
+def case_figure(picture):
+    """Three small grids side by side: the input with the window of the first difference
+    marked (grey cells: padding), the expected output and the student's output with the
+    differing cells in red. ``picture`` is ``course.feedback.case_picture(...)``. Drawn on a
+    bare ``Figure`` (no pyplot), so nothing pops up in a notebook by itself."""
+    from matplotlib.figure import Figure
+    inp, exp, got = picture["input"], picture["expected"], picture.get("got")
+    win = picture.get("window")
+    top = left = 0
+    if win:
+        top, left = min(0, win[0]), min(0, win[1])
+    in_rows = max(len(inp), (win[0] + win[2]) if win else 0) - top
+    in_cols = max(len(inp[0]), (win[1] + win[3]) if win else 0) - left
+    x_exp = in_cols + 1.5
+    x_got = x_exp + len(exp[0]) + 1.5
+    width = x_got + (len(got[0]) if got else 4)
+    height = max(in_rows, len(exp)) + 1.2
+    fig = Figure(figsize=(min(9.5, 0.42 * width + 0.3), min(4.5, 0.42 * height + 0.3)), dpi=90)
+    ax = fig.add_axes([0, 0, 1, 1])
+    # input, shifted so that padding above/left of it fits
+    ox, oy = -left, -top
+    if win:
+        for a in range(win[2]):
+            for b in range(win[3]):
+                r, c = win[0] + a, win[1] + b
+                if not (0 <= r < len(inp) and 0 <= c < len(inp[0])):
+                    ax.add_patch(Rectangle((ox + c, oy + r), 1, 1, facecolor=PAD, edgecolor="#bbbbbb", lw=0.6))
+    for i, row in enumerate(inp):
+        for j, v in enumerate(row):
+            ax.add_patch(Rectangle((ox + j, oy + i), 1, 1, facecolor="white", edgecolor=EDGE, lw=0.6))
+            ax.text(ox + j + 0.5, oy + i + 0.5, _fmt(_value(v)), ha="center", va="center", fontsize=8)
+    if win:
+        ax.add_patch(Rectangle((ox + win[1], oy + win[0]), win[3], win[2], fill=False, edgecolor=WINDOW, lw=2.2))
+    ax.text(in_cols / 2, -0.3, "输入 / input", ha="center", va="bottom", fontsize=9)
+    _draw_case_grid(ax, exp, x_exp, "期望 / expected", shade=picture.get("mark"))
+    if got:
+        _draw_case_grid(ax, got, x_got, "你的输出 / yours", shade=picture.get("mark"), bad=picture.get("bad"))
+        if picture.get("note"):
+            ax.text(x_got + len(got[0]) / 2, len(got) + 0.2, picture["note"], ha="center", va="top", fontsize=8)
+    else:
+        ax.text(x_got + 2, 1.0, "你的输出 / yours:\n" + picture.get("note", ""), ha="center", va="center",
+                fontsize=9, color="#cf222e")
+    ax.set_xlim(-0.2, width + 0.2)
+    ax.set_ylim(height, -1.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return fig
+
+
+def case_png(picture):
+    """``case_figure(picture)`` as PNG bytes."""
+    import io
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    fig = case_figure(picture)
+    FigureCanvasAgg(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    return buf.getvalue()
+
+
+def case_img_tag(picture, alt="最小的失败用例 / smallest failing case"):
+    """An ``<img>`` with the picture inline (base64 PNG): a page with it needs no other file."""
+    import base64
+    import html
+    data = base64.b64encode(case_png(picture)).decode("ascii")
+    return (f'<img class="case" alt="{html.escape(alt)}" style="max-width:100%;height:auto" '
+            f'src="data:image/png;base64,{data}">')

@@ -32,6 +32,7 @@ import warnings
 import torch
 
 from course import feedback as fb
+from course.diagnose import RAISES, Outcome, diagnose, matches
 
 CASES_FILE = pathlib.Path(__file__).with_name("public_cases.json")
 
@@ -89,8 +90,9 @@ def public_cases(name):
             "expected": decode(c["expected"]),
             "expect_error": c.get("expect_error"),
             "scale": c.get("scale", 1.0),
+            "size": c.get("size", 0),
             # outputs of known wrong implementations: [(misconception id, output)]
-            "mistakes": [(m["id"], decode(m["value"])) for m in c.get("mistakes", [])],
+            "mistakes": [(m["id"], RAISES if m.get("raises") else decode(m["value"])) for m in c.get("mistakes", [])],
         })
     return out
 
@@ -100,16 +102,24 @@ def public_cases(name):
 # ---------------------------------------------------------------------------
 
 class Report:
-    """A check() or grade() report: HTML in Jupyter, plain text elsewhere."""
+    """A check() or grade() report: HTML in Jupyter (with the failing case drawn beside
+    the text when there is one), plain text elsewhere."""
 
-    def __init__(self, text, passed):
-        self.text, self.passed = text, passed
+    def __init__(self, text, passed, picture=None):
+        self.text, self.passed, self.picture = text, passed, picture
 
     def __repr__(self):
         return self.text
 
     def _repr_html_(self):
-        return fb.html_report(self.text, self.passed)
+        img = ""
+        if self.picture:
+            try:
+                from course import plots
+                img = plots.case_img_tag(self.picture)
+            except Exception:          # a figure must never hide the report
+                img = ""
+        return fb.html_report(self.text, self.passed, img)
 
 
 def in_kernel():
@@ -185,7 +195,7 @@ def check(fn_or_name):
         _finish(name, _not_implemented(name), False, NameError(f"{name} is not defined"))
         return
 
-    groups, failures = {}, []
+    groups, outcomes = {}, []
     for c in cases:
         g = groups.setdefault(c["group"], fb.GroupLine(c["group"], True))
         g.n_cases += 1
@@ -197,72 +207,60 @@ def check(fn_or_name):
             return
         except Exception as e:
             error = f"{type(e).__name__}: {e}"
+        passed = False
         if c["expect_error"]:
             if error is not None and error.split(":")[0] == c["expect_error"]:
-                continue
-            if error is None:
-                diff = fb.Diff("value", f"should raise {c['expect_error']}")
+                passed = True
+            elif error is None:
+                diff = fb.should_raise(c["expect_error"])
         elif error is None:
             diff = fb.compare(c["expected"], got, scale=c["scale"])
-            if diff.ok:
-                continue
-        g.passed = False
-        g.n_failed += 1
-        failures.append((c, got, diff, error))
+            passed = diff.ok
+        wrong = frozenset(mid for mid, _ in c["mistakes"])
+        matched = frozenset()
+        expected = f"raise {c['expect_error']}" if c["expect_error"] else c["expected"]
+        outcome = Outcome(name, c["args"], c["kwargs"], c["group"], c["size"], passed,
+                          expect_error=c["expect_error"], error=error, diff=diff, got=got,
+                          expected=expected, matched=matched, wrong=wrong, ref=c)
+        if not passed and not c["expect_error"]:
+            outcome.matched = frozenset(mid for mid, value in c["mistakes"]
+                                        if matches(value, outcome, lambda e, g: fb.compare(e, g, scale=c["scale"])))
+        outcomes.append(outcome)
+        if not passed:
+            g.passed = False
+            g.n_failed += 1
 
     lines = list(groups.values())
-    if not failures:
+    if all(o.passed for o in outcomes):
         text = fb.format_report(f"{name}: ✓", lines, summary="公开检查全部通过 / all public checks passed")
         _finish(name, text, True)
         return
-    mid = _identify(failures)
-    c, got, diff, error = min(failures, key=lambda f: _size(f[0]))
-    expected = f"raise {c['expect_error']}" if c["expect_error"] else c["expected"]
-    failure = fb.format_failure(name, c["args"], c["kwargs"], expected, got, diff, error)
+    faults = diagnose(outcomes, order=mistake_order(name))
+    mids = [f.mid for f in faults]
+    # The case shown is the smallest one of the mistake named first: they always agree.
+    shown = faults[0].smallest if faults else min((o for o in outcomes if not o.passed), key=lambda o: o.size)
+    failure = fb.format_failure(name, shown.args, shown.kwargs, shown.expected, shown.got, shown.diff, shown.error)
+    picture = fb.case_picture(name, shown.args, shown.kwargs, shown.expected, shown.got, shown.diff, shown.error)
     failed = [fb.group_title(g.name) for g in lines if not g.passed]
     text = fb.format_report(f"{name}: ✗", lines, summary="未通过 / failed: " + ", ".join(failed),
-                            failure=failure, mistake=mid)
-    headline = fb.message(mid) if mid else "公开检查未通过 / public checks failed"
-    _finish(name, text, False, AssertionError(f"{name}: {headline}"))
+                            failure=failure, mistake=mids)
+    headline = "; ".join(fb.message(m) for m in mids) if mids else "公开检查未通过 / public checks failed"
+    _finish(name, text, False, AssertionError(f"{name}: {headline}"), picture=picture)
 
 
 def _not_implemented(name):
     return f"{name}: ✗\n{fb.message('not_implemented')}\n{fb.hint('not_implemented')}"
 
 
-def _size(case):
-    n = 0
-    for v in list(case["args"]) + list(case["kwargs"].values()):
-        if isinstance(v, torch.Tensor):
-            n += v.numel()
-        elif isinstance(v, int) and not isinstance(v, bool):
-            n += v
-    return n
+def mistake_order(name):
+    """The known mistakes' ids in the grader's order (ties in a diagnosis go to the earlier)."""
+    return tuple(_raw_cases().get("mistake_order", {}).get(name, ()))
 
 
-def _identify(failures):
-    """The recorded mistake whose outputs match the most failing cases, else a generic one."""
-    votes = {}
-    for c, got, diff, error in failures:
-        if error is not None:
-            continue
-        matched = {mid for mid, wrong in c["mistakes"] if fb.compare(wrong, got, scale=c["scale"]).ok}
-        for mid in matched:
-            votes[mid] = votes.get(mid, 0) + 1
-    if votes:
-        return max(votes, key=lambda m: votes[m])   # ties: the first recorded
-    c, got, diff, error = min(failures, key=lambda f: _size(f[0]))
-    if error is not None:
-        return "raises"
-    if c["expect_error"]:
-        return "mode_not_validated"
-    return fb.diff_misconception(diff)
-
-
-def _finish(name, text, passed, exc=None):
+def _finish(name, text, passed, exc=None, picture=None):
     """Show the report; then, for a failure, signal it as the context asks (module docstring)."""
     __tracebackhide__ = True
-    display(Report(text, passed))
+    display(Report(text, passed, picture))
     if exc is None or _report_only:
         return
     if in_kernel():

@@ -39,6 +39,8 @@ def test_hidden_suite_names_the_model(name, model):
     assert result.misconception == model.id, result.feedback
     assert fb.hint(model.id) in result.feedback
     assert result.message == fb.message(model.id)
+    # One mistake, one fault: nothing else is named beside it.
+    assert result.misconceptions == [model.id], result.feedback
 
 
 def _recorded(model, case):
@@ -47,8 +49,8 @@ def _recorded(model, case):
         out = model.fn(*case["args"], **case["kwargs"])
     except Exception:
         return False
-    return any(mid == model.id and fb.compare(wrong, out, scale=case["scale"]).ok
-               for mid, wrong in case["mistakes"])
+    return any(key == model.name and not isinstance(wrong, str) and fb.compare(wrong, out, scale=case["scale"]).ok
+               for key, wrong in case["mistakes"])
 
 
 @pytest.mark.parametrize("name,model", MODELS, ids=IDS)
@@ -75,3 +77,147 @@ def test_catalog_is_bilingual(mid):
     assert re.search(r"[\u4e00-\u9fff]", zh), zh
     assert en and en.isascii() or re.search(r"[A-Za-z]", en)
     assert "\n" not in hint and hint.strip()
+
+
+# ---------------------------------------------------------------- #15: public groups, agreement, languages
+
+def _fails(model, case):
+    try:
+        out = model.fn(*case["args"], **case["kwargs"])
+    except Exception:
+        return True
+    return not fb.compare(case["expected"], out, scale=case["scale"]).ok
+
+
+TARGETED = [(name, group, m) for name, ms in mistakes.MODELS.items() for m in ms
+            for group, ids in mistakes.GROUP_TARGETS.items() if m.id in ids]
+
+
+@pytest.mark.parametrize("name,group,model", TARGETED,
+                         ids=[f"{n}/{g}/{m.name}" for n, g, m in TARGETED])
+def test_public_group_catches_its_mistake(name, group, model):
+    """Each public property group fails under the mistakes it is there to catch, whenever
+    the hidden group of that name can catch them at all (zero padding fails 'padding')."""
+    from autograder.cases import make_cases
+    from autograder.make_public_cases import PUBLIC_SEED
+    from autograder.suites import expected_of
+    hidden = [c for c in make_cases(name, PUBLIC_SEED) if c.group == group and not c.expect_error]
+    if not any(not fb.compare(expected_of(name, c), mistakes.run_model(model, c), scale=c.scale).ok
+               for c in hidden if mistakes.run_model(model, c) is not None):
+        pytest.skip("the group has no case where this model returns a wrong value")
+    public = [c for c in selfcheck.public_cases(name) if c["group"] == group and not c["expect_error"]]
+    assert any(_fails(model, c) for c in public), f"public group {group!r} of {name} passes {model.name}"
+
+
+def test_zero_padding_fails_the_padding_group_and_is_named():
+    """The issue's own example: max pooling padded with 0 passes no public 'padding' check."""
+    from student_answers import ZERO_PADDED_MAX
+    ns = {}
+    exec("import math\nimport torch\nfrom torch import nn\nimport torch.nn.functional as F\n" + ZERO_PADDED_MAX, ns)
+    fn = ns["pool2d_padded"]
+    public = [c for c in selfcheck.public_cases("pool2d_padded") if c["group"] == "padding"]
+    assert any(_fails(mistakes.Mistake("x", fn), c) for c in public)
+    text = _check_text(fn)
+    assert "✗ 填充 / padding" in text, text
+    assert fb.message("max_zero_padding") in text
+    shown = text.split("最小的失败用例")[1]
+    assert "padding" in shown.split("差异")[0], "the case shown is not a padded one:\n" + text
+
+
+def _check_text(fn):
+    import contextlib
+    import io
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        selfcheck.check(fn)          # report-only mode (the test session imported autograder.hidden)
+    return buf.getvalue()
+
+
+def test_seed_pool2d_case_and_diagnosis_agree():
+    """The book's pool2d: every fault is named, and the case shown is the first one's."""
+    import pathlib
+    from test_mutants import load_mutant
+    name, mids, fn = load_mutant(pathlib.Path(__file__).parent / "mutants" / "pool2d" / "seed_verbatim.py")
+    for text in (_check_text(fn), run_suite(name, local_call(fn)).feedback):
+        for mid in mids:
+            assert fb.message(mid) in text, text
+        head = text.split("可能的错误")[1]
+        primary = min(mids, key=lambda m: head.index(fb.message(m)))
+        shown = text.split("最小的失败用例")[1].split("可能的错误")[0]
+        if primary == "mode_not_validated":
+            assert "应当抛出 / should raise: ValueError" in shown, text
+        elif primary == "dtype_not_kept":
+            assert "float64" in shown, text
+        elif primary == "fails_with_int_size":
+            assert re.search(r"pool_size = \d+\n", shown), text
+        assert "raise raise" not in text and "should raise: raise" not in text
+
+
+_ASCII_WORD = re.compile(r"[A-Za-z]{3,}")
+# Words that are code, not language: identifiers, dtypes, tensor reprs.
+_CODE_WORDS = {"tensor", "float32", "float64", "float16", "inf", "nan", "max", "avg", "min", "mean", "True",
+               "False", "None", "pool_size", "stride", "padding", "mode", "temperature", "grad_out"}
+
+
+def _untranslated(text):
+    """Lines with English words but no Chinese (code and numbers aside)."""
+    bad = []
+    for line in text.splitlines():
+        if re.search(r"[\u4e00-\u9fff]", line):
+            continue
+        words = [w for w in re.findall(r"[A-Za-z_][A-Za-z_0-9]*", line)
+                 if _ASCII_WORD.fullmatch(w) and w not in _CODE_WORDS and w not in fb.PARAMS]
+        if words:
+            bad.append(line)
+    return bad
+
+
+@pytest.mark.parametrize("name,model", MODELS, ids=IDS)
+def test_every_feedback_line_is_bilingual(name, model):
+    """No English-only fragment in what a student reads ("9 of 108 elements differ", "of shape" ...)."""
+    result = run_suite(name, unpoliced(local_call(as_student(name, model))))
+    assert not _untranslated(result.feedback), _untranslated(result.feedback)
+    assert not _untranslated(_check_text(as_student(name, model)))
+
+
+def test_fragments_named_in_the_issue_are_bilingual():
+    """Each piece a line is built from carries its Chinese: diffs of every kind, value
+    ranges, crops of a tensor, 'should raise'."""
+    import torch
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    e = torch.zeros(2, 3)
+    diffs = [fb.compare(e, e + 1), fb.compare(e, torch.zeros(3, 2)), fb.compare(e, e.double()),
+             fb.compare(e, [[0.0]]), fb.compare((2, 3), (3, 2)), fb.compare((2, 3), "x"),
+             fb.compare(5, 6), fb.compare(5, "x"), fb.compare(5, float("inf")), fb.should_raise("ValueError")]
+    for d in diffs:
+        assert cjk.search(d.detail) and re.search(r"[A-Za-z]{3,}", d.detail), d.detail
+    nc = torch.arange(12.0).reshape(3, 4).t()
+    assert "非连续 / non-contiguous" in fb.describe_value(nc) and "取值 / values in" in fb.describe_value(nc)
+    assert "形状 / of shape" in fb.format_tensor(torch.zeros(1, 1, 9, 9), (0, 0, 4, 4))
+    text = fb.format_failure("pool2d", (torch.zeros(3, 3), 2), {"mode": "min"}, "raise ValueError",
+                             torch.zeros(2, 2), fb.should_raise("ValueError"))
+    assert "应当抛出 / should raise: ValueError" in text and "raise raise" not in text
+    text = fb.format_failure("pool2d", (torch.zeros(3, 3), 2), {}, e, e + 1, fb.compare(e, e + 1))
+    assert "期望 / expected 0，实际 / got 1" in text
+
+
+def _mutant_files():
+    import pathlib
+    return sorted((pathlib.Path(__file__).parent / "mutants").glob("*/*.py"))
+
+
+# What the public check cannot see: the operator policy (check() records no operators).
+_OP_POLICY = {"conv_not_used", "conv_relu_only", "forbidden_op", "tampering"}
+
+
+@pytest.mark.parametrize("path", _mutant_files(), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_public_check_names_each_mutants_mistakes(path):
+    """The self-check a student runs names the same mistakes as the hidden grader."""
+    from test_mutants import load_mutant
+    name, mids, fn = load_mutant(path)
+    mids = mids if isinstance(mids, tuple) else (mids,)
+    if None in mids or set(mids) & _OP_POLICY:
+        pytest.skip("no single mistake, or one of the operator policy")
+    text = _check_text(fn)
+    for mid in mids:
+        assert fb.message(mid) in text, text

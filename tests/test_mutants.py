@@ -1,9 +1,10 @@
 """Mutation testing: every wrong implementation in tests/mutants/ loses points on its own suite.
 
 Each ``tests/mutants/<function>/<mistake>.py`` defines the graded function
-under its contract name; the first docstring line is ``misconception: <id>``
-(``none`` when the mutant mixes several mistakes). The mutants never call
-torch's pooling (except min_pool2d, which may).
+under its contract name; the first docstring line is ``misconception: <id>``,
+or ``misconception: <id>, <id>, ...`` for a mutant with several independent
+faults (the diagnosis must name exactly those), or ``none``. The mutants never
+call torch's pooling (except min_pool2d, which may).
 """
 import pathlib
 
@@ -14,6 +15,7 @@ from autograder.functions import BY_NAME, FUNCTIONS
 from autograder.hidden import local_call
 from autograder.suites import run_suite
 from course.feedback import CATALOG
+from course.feedback import message as fb_message
 
 MUTANTS = pathlib.Path(__file__).parent / "mutants"
 FILES = sorted(MUTANTS.glob("*/*.py"))
@@ -29,6 +31,8 @@ def load_mutant(path):
     header = ns["__doc__"].strip().splitlines()[0]
     assert header.startswith("misconception: "), path
     mid = header.split(":", 1)[1].strip()
+    if "," in mid:
+        mid = tuple(m.strip() for m in mid.split(","))
     return name, (None if mid == "none" else mid), ns[name]
 
 
@@ -49,9 +53,16 @@ def test_corpus_covers_every_function():
 def test_mutant_loses_points(path):
     name, mid, result = _grade(path)
     assert result.points < result.max_points, result.feedback
-    if mid is not None:
+    if isinstance(mid, tuple):
+        # Several independent faults: every one is named, nothing else.
+        assert all(m in CATALOG for m in mid)
+        assert sorted(result.misconceptions) == sorted(mid), result.feedback
+        for m in mid:
+            assert fb_message(m) in result.feedback
+    elif mid is not None:
         assert mid in CATALOG
         assert result.misconception == mid, result.feedback
+        assert result.misconceptions == [mid], result.feedback
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")

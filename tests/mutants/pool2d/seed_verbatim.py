@@ -1,6 +1,7 @@
-"""misconception: dtype_not_kept
+"""misconception: dtype_not_kept, mode_not_validated, fails_with_int_size
 
-The seed's code as printed: float32 output, no ValueError for an unknown mode.
+The seed's code as printed: float32 output, no ValueError for an unknown mode, and
+`p_h, p_w = pool_size` fails for an int window. Three independent faults, all named.
 """
 import math
 

@@ -1,0 +1,351 @@
+"""Naming every independent fault of a failing function: shared by ``check()`` and the grader.
+
+The caller runs a function's cases and hands over one :class:`Outcome` per case:
+whether it passed, what it returned or raised, and which known-mistake models
+reproduce it there (the grader runs the models; ``check()`` reads their recorded
+outputs from ``public_cases.json``, so no mistake code ships with ``course``).
+:func:`diagnose` then names the faults, most telling first:
+
+1. **mode**: a case that must raise (an unknown ``mode``) did not;
+2. **models**: a mistake model is accepted when it reproduces the student's output
+   on at least half of the cases where the model itself is wrong (a model that
+   agrees once by coincidence is not a diagnosis); accepted models claim the
+   failures they reproduce, the one claiming most first;
+3. **detectors**: shapes of wrong output no single model pins down (a ReLU as the
+   last step, windows never gathered);
+4. **settings**: for the failures still unexplained, the smallest set of settings
+   (channels, batch, stride, padding, window shape, dtype, ...) that separates
+   them from the passing cases: every such failure has a non-trivial value in one
+   of them, the cases that are trivial in all of them pass, and each one alone
+   fails at least half of the cases where it is the only one set (e.g. "works for
+   one channel, fails for several");
+5. **generic**: when nothing else is named, the kind of difference of the smallest
+   failing case (raised, wrong shape, dtype, NaN).
+
+Each :class:`Fault` keeps the failures it explains, so the case shown under a
+named mistake is that mistake's smallest case, never another fault's.
+"""
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import torch
+
+from course import feedback as fb
+
+
+# Stands for "this mistake model raises here": a student whose call raises on the same case
+# makes the same mistake (e.g. swapped height and width: a window taller than the input).
+RAISES = "<raises>"
+
+
+def matches(model_value, o, compare):
+    """Whether a mistake model's value (or RAISES) reproduces the failing outcome ``o``."""
+    if isinstance(model_value, str) and model_value == RAISES:
+        return o.error is not None and o.error != "timeout"
+    if o.error is not None:
+        return False
+    try:
+        return compare(model_value, o.got).ok
+    except Exception:
+        return False
+
+
+@dataclass
+class Outcome:
+    """One case as run."""
+    name: str                    # graded function
+    args: tuple
+    kwargs: dict
+    group: str
+    size: int
+    passed: bool
+    expect_error: str = None     # the case must raise this
+    error: str = None            # "<Type>: <message>" when the call raised; "timeout"
+    diff: object = None          # course.feedback.Diff of a wrong return value
+    got: object = None
+    expected: object = None
+    # Mistake models by key: the misconception id, or "<id>-<variant>" when a library has
+    # several models of one mistake (each model is judged on its own evidence).
+    matched: frozenset = frozenset()   # keys of the models that reproduce `got` here (and are wrong here)
+    wrong: frozenset = frozenset()     # keys of the models that are wrong here
+    ref: object = None                 # the caller's own record of the case
+
+    @property
+    def settings(self):
+        if not hasattr(self, "_settings"):
+            self._settings = settings(self.name, self.args, self.kwargs)
+        return self._settings
+
+
+@dataclass
+class Fault:
+    mid: str                     # misconception id of course.feedback.CATALOG
+    how: str                     # 'mode' | 'model' | 'detector' | 'setting' | 'generic'
+    outcomes: list = field(default_factory=list)
+
+    @property
+    def smallest(self):
+        return min(self.outcomes, key=lambda o: o.size) if self.outcomes else None
+
+
+# ---------------------------------------------------------------------------
+# Settings of a call: which non-trivial values it uses.
+# ---------------------------------------------------------------------------
+
+# A setting whose failures return wrong values (rather than raise) has a more precise name:
+# several channels giving wrong values have been mixed; rectangles giving wrong values have
+# their height and width swapped.
+VALUE_FAULTS = {"fails_with_channels": "channels_mixed", "fails_with_rectangles": "hw_swapped"}
+
+# Setting -> the misconception id that names it, in the order ties are broken.
+SETTING_FAULTS = {
+    "channels": "fails_with_channels",
+    "batch": "fails_with_batch",
+    "padding": "fails_with_padding",
+    "stride": "fails_with_stride",
+    "stride_window": "fails_unless_stride_is_window",
+    "overlap": "fails_with_overlap",
+    "int_size": "fails_with_int_size",
+    "window_shape": "fails_with_rectangles",
+    "input_shape": "fails_with_rectangles",
+    "big_window": "fails_with_big_window",
+    "dtype": "fails_with_dtype",
+    "noncontiguous": "fails_with_noncontiguous",
+    "avg": "fails_with_avg",
+    "max": "fails_with_max",
+    "temperature": "fails_with_temperature",
+    "large": "fails_with_large_values",
+}
+
+# A named mistake that is a special case of another one named beside it is folded into
+# it: "stride=None taken as 1" is part of "the stride is ignored altogether".
+SUBSUMED_BY = {"stride_default_one": "fails_with_stride"}
+
+# Functions whose window size is a setting worth naming (the bonus with k x k windows).
+_WINDOW_SIZE_MATTERS = ("max_pool_conv_relu", "conv_relu_counts")
+
+
+def _pair(v):
+    if isinstance(v, (tuple, list)) and len(v) == 2:
+        return int(v[0]), int(v[1])
+    if isinstance(v, int) and not isinstance(v, bool):
+        return v, v
+    return None
+
+
+def settings(name, args, kwargs):
+    """{setting: bool}: whether a call uses a non-trivial value of each setting it has."""
+    a = dict(zip(fb.PARAMS.get(name, ()), args))
+    a.update(kwargs)
+    out = {}
+    X = a.get("X")
+    if isinstance(X, torch.Tensor):
+        if X.dim() == 4:
+            out["batch"] = X.shape[0] > 1
+            out["channels"] = X.shape[1] > 1
+        if X.dim() >= 2:
+            out["input_shape"] = X.shape[-2] != X.shape[-1]
+        out["dtype"] = X.dtype != torch.float32
+        out["noncontiguous"] = not X.is_contiguous()
+    elif isinstance(a.get("c"), int):
+        out["channels"] = a["c"] > 1
+    if isinstance(a.get("h"), int) and isinstance(a.get("w"), int):
+        out["input_shape"] = a["h"] != a["w"]
+    size = a.get("pool_size", 2 if name == "max_pool_conv_relu" else None)
+    k = _pair(size)
+    if k is not None:
+        out["int_size"] = isinstance(size, int) and name != "max_pool_conv_relu"
+        out["window_shape"] = k[0] != k[1]
+        if name in _WINDOW_SIZE_MATTERS:
+            out["big_window"] = max(k) > 2
+        if "stride" in fb.PARAMS.get(name, ()):
+            s = k if a.get("stride") is None else _pair(a["stride"])
+            if s is not None:
+                out["stride"] = s != (1, 1)
+                out["stride_window"] = s != k
+                if name.endswith("_backward"):
+                    out["overlap"] = s[0] < k[0] or s[1] < k[1]
+        if "padding" in fb.PARAMS.get(name, ()):
+            p = _pair(a.get("padding", 0))
+            out["padding"] = p is not None and p != (0, 0)
+    if "mode" in fb.PARAMS.get(name, ()):
+        mode = a.get("mode", "max")
+        out["avg"] = mode == "avg"
+        out["max"] = mode == "max"
+    if name == "softmax_pool2d":
+        T = a.get("temperature", 1.0)
+        out["temperature"] = T != 1.0
+        big = isinstance(X, torch.Tensor) and X.numel() and float(X.detach().abs().max()) >= 100
+        out["large"] = bool(big) or (isinstance(T, (int, float)) and T < 0.05)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Detectors: wrong outputs that have a telling shape.
+# ---------------------------------------------------------------------------
+
+def _never_negative(o):
+    """A ReLU is the last step: nothing below 0 comes out, where the max is negative somewhere."""
+    if o.name != "max_pool_conv_relu" or not isinstance(o.got, torch.Tensor):
+        return False
+    if not isinstance(o.expected, torch.Tensor) or not o.got.is_floating_point() or o.got.numel() == 0:
+        return False
+    try:
+        return bool((o.got >= 0).all()) and bool((o.expected < 0).any())
+    except Exception:
+        return False
+
+
+def _not_gathered(o):
+    """The output keeps the input's spatial size (or loses it): the windows were never taken."""
+    X = o.args[0] if o.args else None
+    if not (isinstance(o.got, torch.Tensor) and isinstance(X, torch.Tensor) and isinstance(o.expected, torch.Tensor)):
+        return False
+    if X.dim() != 4 or tuple(o.got.shape) == tuple(o.expected.shape):
+        return False
+    n, c, h, w = X.shape
+    return tuple(o.got.shape) in {(n, c, h, w), (n, c), (n, c, 1, 1)} and o.expected.shape[-2:] != (1, 1)
+
+
+DETECTORS = {
+    "max_pool_conv_relu": [("one_conv_relu", _never_negative)],
+    "softmax_pool2d": [("windows_not_gathered", _not_gathered)],
+}
+
+
+# ---------------------------------------------------------------------------
+# The diagnosis
+# ---------------------------------------------------------------------------
+
+def _generic(o):
+    if o.error is not None:
+        return "timeout" if o.error == "timeout" else "raises"
+    if o.expect_error:
+        return "mode_not_validated"
+    return fb.diff_misconception(o.diff) if o.diff is not None else None
+
+
+def _model_faults(fails, outcomes, order):
+    """Accepted mistake models, each with the failures it claims (most first)."""
+    wrong, matched = {}, {}
+    for o in outcomes:
+        for mid in o.wrong:
+            wrong[mid] = wrong.get(mid, 0) + 1
+    for o in fails:
+        for mid in o.matched:
+            matched.setdefault(mid, []).append(o)
+    rank = {m: i for i, m in enumerate(order)}
+    # Enough evidence: half the cases where the model is wrong, and at least one returned value
+    # that it reproduces (raising where it raises alone is too common to pin a mistake down).
+    accepted = [m for m, hits in matched.items()
+                if 2 * len(hits) >= wrong.get(m, len(hits)) and any(o.error is None for o in hits)]
+    accepted.sort(key=lambda m: (-len(matched[m]), rank.get(mistake_id(m), len(rank))))
+    faults, claimed = [], set()
+    for m in accepted:
+        mine = [o for o in matched[m] if id(o) not in claimed]
+        if mine:
+            claimed |= {id(o) for o in mine}
+            faults.append(Fault(mistake_id(m), "model", mine))
+    return faults, claimed
+
+
+def mistake_id(key):
+    """The misconception id of a model key ("<id>" or "<id>-<variant>")."""
+    return key.split("-", 1)[0]
+
+
+def _setting_faults(fails, passes):
+    """The smallest set of settings separating `fails` from `passes` (see the module docstring)."""
+    if not fails or not passes:
+        return []
+    names = list(SETTING_FAULTS)
+    dims = [d for d in names if any(o.settings.get(d) for o in fails)]
+    everyone = fails + passes
+    for size in (1, 2, 3):
+        best = None
+        for D in combinations(dims, size):
+            if not all(any(o.settings.get(d) for d in D) for o in fails):
+                continue
+            if not any(not any(o.settings.get(d) for d in D) for o in passes):
+                continue                    # no baseline that works
+            score, support, ok = 0.0, 0, True
+            for d in D:
+                alone = [o for o in everyone
+                         if o.settings.get(d) and not any(o.settings.get(e) for e in D if e != d)]
+                n_fail = sum(1 for o in alone if not o.passed)
+                if n_fail == 0 or 2 * n_fail < len(alone):
+                    ok = False
+                    break
+                score += n_fail / len(alone)
+                # support: failures with d set, minus passes with d set
+                support += sum(1 for o in fails if o.settings.get(d)) - sum(1 for o in passes if o.settings.get(d))
+            if ok:
+                key = (-score, -support, [names.index(d) for d in D])
+                if best is None or key < best[0]:
+                    best = (key, D)
+        if best is not None:
+            faults = {}
+            for o in fails:
+                d = next(d for d in best[1] if o.settings.get(d))
+                mid = SETTING_FAULTS[d]
+                faults.setdefault(mid, Fault(mid, "setting")).outcomes.append(o)
+            for f in faults.values():
+                if f.mid in VALUE_FAULTS and 2 * sum(o.error is None for o in f.outcomes) > len(f.outcomes):
+                    f.mid = VALUE_FAULTS[f.mid]
+            return list(faults.values())
+    return []
+
+
+def diagnose(outcomes, order=()):
+    """The faults behind the failing outcomes, most telling first (see the module docstring).
+
+    ``order``: the mistake ids in the library's order (ties go to the earlier one).
+    """
+    fails = [o for o in outcomes if not o.passed]
+    if not fails:
+        return []
+    faults = []
+    left = list(fails)
+    # 1. a case that must raise did not
+    mode = [o for o in left if o.expect_error]
+    if mode:
+        faults.append(Fault("mode_not_validated", "mode", mode))
+        left = [o for o in left if not o.expect_error]
+    # 2. mistake models
+    model_faults, claimed = _model_faults([o for o in left if o.error != "timeout"], outcomes, order)
+    left = [o for o in left if id(o) not in claimed]
+    # 3. detectors
+    detected = []
+    for mid, test in DETECTORS.get(fails[0].name, []):
+        hits = [o for o in left if o.error is None and test(o)]
+        if hits:
+            detected.append(Fault(mid, "detector", hits))
+            left = [o for o in left if all(o is not h for h in hits)]
+    # 4. settings that separate what is left from what passes
+    passes = [o for o in outcomes if o.passed and not o.expect_error]
+    setting_faults = _setting_faults(left, passes) if left else []
+    explained = {id(o) for f in setting_faults for o in f.outcomes}
+    left = [o for o in left if id(o) not in explained]
+    faults += model_faults + detected + setting_faults
+    # 5. nothing named yet: the kind of difference of the smallest failure. (Beside named faults,
+    #    a few unexplained failures are most likely their consequences: not named again.)
+    if left and not faults:
+        smallest = min(left, key=lambda o: o.size)
+        mid = _generic(smallest)
+        if mid is not None and mid not in {f.mid for f in faults}:
+            faults.append(Fault(mid, "generic", left))
+    named = {f.mid: f for f in faults}
+    for small, big in SUBSUMED_BY.items():
+        if small in named and big in named:
+            named[big].outcomes.extend(named[small].outcomes)
+            faults.remove(named[small])
+    # Most failures explained first; ties: the smaller smallest case.
+    faults.sort(key=lambda f: (-len(f.outcomes), f.smallest.size))
+    seen, out = set(), []
+    for f in faults:                 # one fault per id (two models may share an id)
+        if f.mid in seen:
+            next(g for g in out if g.mid == f.mid).outcomes.extend(f.outcomes)
+        else:
+            seen.add(f.mid)
+            out.append(f)
+    return out
