@@ -21,7 +21,10 @@
    draws from a fixed pool; a text the graded class lacks has none), then the
    answer cells are read back from the M notebooks and analysed, timed:
    reading, fingerprinting + indexing + scoring, and the candidate pairs the
-   inverted index produced (against the M(M-1)/2 of a naive comparison).
+   inverted index produced (against the M(M-1)/2 of a naive comparison). The
+   generator's answers come from a pool, and an answer handed in twice is
+   fingerprinted once; the cost per distinct answer is measured too, and what
+   a class whose answers all differ would take.
 
 Prints numbers; asserts nothing.
 """
@@ -97,7 +100,7 @@ def graded_class(n, seed, workers, scratch):
                     "--quiet"], check=True, cwd=ROOT, stderr=subprocess.DEVNULL)
     graded = time.monotonic() - t
     times = {}
-    for flag in ("--no-integrity", None):
+    for flag in ("--no-integrity", "--no-integrity", None):      # the first run warms the caches
         t = time.monotonic()
         subprocess.run([str(BIN / "autograder"), "report", str(out)] + ([flag] if flag else []),
                        check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
@@ -163,6 +166,17 @@ def scale(m, seed, table, scratch):
     print(f"  pairs scored: {len(res['pairs'])} (candidates from rare fingerprints and rare wrong outputs) "
           f"of {n * (n - 1) // 2} possible per function x {len(res['functions'])} functions; "
           f"{len(res['clusters'])} clusters; integrity.csv {len(csv_text) / 1e3:.0f} kB")
+    distinct = {(fn, text) for fns in answers.values() for fn, text in fns.items()}
+    from autograder.integrity.fingerprint import Document
+    bp = an.kit_boilerplate()
+    t = time.monotonic()
+    for fn, text in distinct:
+        Document("x", fn, text, bp)
+    per_text = (time.monotonic() - t) / max(1, len(distinct))
+    texts = sum(len(a) for a in answers.values())
+    print(f"  {len(distinct)} distinct answer texts (the generator draws from a pool; each is fingerprinted "
+          f"once): {per_text * 1e3:.2f} ms each, so a class whose {texts} answers all differ needs about "
+          f"{texts * per_text:.0f}s more")
     pairs = [(p["a"], p["b"], p["strength"]) for p in res["pairs"]]
     report_metrics("scale", pairs, comp, THRESHOLD)
 

@@ -62,8 +62,9 @@ def analyse_class(answers, behaviours, flags=None, *, bp=None, threshold=cluster
                  key=_order)
     code, beh = {}, {}
     candidates = set()
+    cache = {}
     for fn in fns:
-        docs = [Document(s, fn, a[fn], bp) for s, a in answers.items() if a.get(fn)]
+        docs = [Document(s, fn, a[fn], bp, cache) for s, a in answers.items() if a.get(fn)]
         code[fn] = CodeIndex(fn, docs, code_max_df)
         candidates |= set(code[fn].candidate_pairs())
         recs = {s: b[fn] for s, b in behaviours.items() if isinstance(b.get(fn), dict)}

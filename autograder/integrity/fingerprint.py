@@ -95,16 +95,23 @@ class Document:
 
     __slots__ = ("student", "function", "text", "lines", "fingerprints")
 
-    def __init__(self, student, function, text, boilerplate=frozenset()):
+    def __init__(self, student, function, text, boilerplate=frozenset(), cache=None):
+        """``cache``: a dict shared by the documents of one analysis (and one boilerplate):
+        an answer handed in twice (a copy, an untouched stub) is fingerprinted once."""
         self.student, self.function, self.text = student, function, text
-        toks = tokens(text)
-        self.lines = [t.line for t in toks]
-        hashes = kgram_hashes([t.text for t in toks])
-        fps = defaultdict(list)
-        for i in winnow(hashes):
-            if hashes[i] not in boilerplate:
-                fps[hashes[i]].append(i)
-        self.fingerprints = dict(fps)
+        done = cache.get(text) if cache is not None else None
+        if done is None:
+            toks = tokens(text)
+            lines = [t.line for t in toks]
+            hashes = kgram_hashes([t.text for t in toks])
+            fps = defaultdict(list)
+            for i in winnow(hashes):
+                if hashes[i] not in boilerplate:
+                    fps[hashes[i]].append(i)
+            done = (lines, dict(fps))
+            if cache is not None:
+                cache[text] = done
+        self.lines, self.fingerprints = done
 
     def line_span(self, start):
         """(first, last) line of the k-gram starting at token ``start``."""

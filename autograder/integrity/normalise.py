@@ -108,14 +108,22 @@ def _literal(text):
     return value
 
 
+_PLAIN_STRING = re.compile(r"'[^'\\\n]*'" + r'|"[^"\\\n]*"')
+
+
 def _string(text):
-    value = _literal(text)
+    if _PLAIN_STRING.fullmatch(text):
+        value = text[1:-1]                  # a plain literal: no need to parse it
+    else:
+        value = _literal(text)
     if isinstance(value, str) and len(value) <= SHORT_STRING:
         return repr(value)
     return "S"
 
 
 def _number(text):
+    if text.isdigit() and len(text) <= 40 and (text[0] != "0" or text == "0"):
+        return text                         # a plain decimal integer is its own value
     value = _literal(text)
     return repr(value) if isinstance(value, (int, float, complex)) and len(text) <= 40 else text[:40]
 
