@@ -118,12 +118,12 @@ class Document:
         return self.lines[start], self.lines[min(start + K - 1, len(self.lines) - 1)]
 
     def matched_lines(self, hashes):
-        """The set of lines covered by the k-grams of these fingerprints."""
+        """The lines that hold a token of the k-grams of these fingerprints (a comment line
+        between two matched lines is not one of them)."""
         out = set()
         for h in hashes:
             for start in self.fingerprints.get(h, ()):
-                a, b = self.line_span(start)
-                out.update(range(a, b + 1))
+                out.update(self.lines[start:start + K])
         return out
 
 
