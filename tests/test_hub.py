@@ -1,0 +1,633 @@
+"""A real course on a real JupyterHub: nbgrader's exchange, local Unix users, Chromium (marker ``hub``).
+
+The fixture (root only) creates one instructor and two students with
+``useradd``, an nbgrader exchange directory, the instructor's course directory
+(a copy of source/, release/ and nbgrader_config.py in the instructor's home),
+and starts JupyterHub (PAM logins, local processes, configurable-http-proxy
+from npm) on 127.0.0.1. Everything it starts is stopped at teardown and the
+users are removed: no process is left behind.
+
+The scenario, in Chromium, through JupyterHub's login page and the nbgrader
+lab extensions (Assignment List, Formgrader), as docs/deploy.md describes it:
+
+1. the instructor generates and releases ``pooling`` in the formgrader;
+2. student A fetches it from the Assignment List, completes ``pool2d``, runs
+   the self-check and submits; student B submits a hostile notebook;
+3. the instructor collects, autogrades (the kit's HardenedExecute), generates
+   and releases feedback; the formgrader lists both submissions with the
+   course's gradebook;
+4. student A fetches the feedback and sees the kit's feedback in it; student B
+   gained nothing.
+"""
+import json
+import os
+import pathlib
+import pwd
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from conftest import RELEASE, ROOT, SOURCE
+
+pytestmark = [pytest.mark.hub, pytest.mark.slow]
+
+VENV_BIN = pathlib.Path(sys.executable).parent
+CHP = ROOT / "scripts" / "hub-proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
+COURSE_ID = "d2l-pooling"
+SPAWN_MS = 240_000
+ACTION_MS = 300_000
+FIRST_CELL_MARK = "_use_course_wheel"
+
+HONEST_POOL2D = '''def pool2d(X, pool_size, mode='max'):
+    if mode not in ('max', 'avg'):
+        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
+    p_h, p_w = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size
+    Y = torch.zeros((X.shape[0] - p_h + 1, X.shape[1] - p_w + 1), dtype=X.dtype)
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            window = X[i: i + p_h, j: j + p_w]
+            Y[i, j] = window.max() if mode == 'max' else window.mean()
+    return Y'''
+
+# Student B: comparisons that always say "equal", a zero answer, grade cells rewritten to pass,
+# points raised to 100 and a grade cell of their own worth 1000.
+HOSTILE_POOL2D = '''import numpy
+torch.allclose = lambda *a, **k: True
+torch.equal = lambda *a, **k: True
+torch.Tensor.__eq__ = lambda self, other: True
+numpy.allclose = lambda *a, **k: True
+def pool2d(X, pool_size, mode='max'):
+    return torch.zeros(3)'''
+
+
+# ---------------------------------------------------------------- helpers
+
+def _free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url, timeout=5):
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(url, timeout=timeout) as r:
+        return r.status, r.read()
+
+
+def _run(cmd, **kw):
+    proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    assert proc.returncode == 0, f"{cmd}: {proc.stdout}{proc.stderr}"
+    return proc
+
+
+def _pids_of_uid(uid):
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.stat(f"/proc/{entry}").st_uid == uid:
+                    pids.append(int(entry))
+            except OSError:
+                pass
+    return pids
+
+
+def _chown_tree(path, user):
+    pw = pwd.getpwnam(user)
+    for p in [path, *pathlib.Path(path).rglob("*")]:
+        os.lchown(p, pw.pw_uid, pw.pw_gid)
+
+
+def _write(path, text, user=None, mode=0o644):
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    path.chmod(mode)
+    if user:
+        _chown_tree(path.parent, user)
+
+
+def released_has_first_cell():
+    nb = json.loads((RELEASE / "01_basics.ipynb").read_text(encoding="utf-8"))
+    first = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    return FIRST_CELL_MARK in "".join(first["source"])
+
+
+# ---------------------------------------------------------------- users
+
+class Users:
+    """Local Unix accounts made for the test (useradd) and removed after it (userdel -r)."""
+
+    def __init__(self):
+        tag = secrets.token_hex(3)
+        self.instructor, self.alice, self.bob = f"pk{tag}t", f"pk{tag}a", f"pk{tag}b"
+        self.names = [self.instructor, self.alice, self.bob]
+        self.passwords = {n: secrets.token_urlsafe(12) for n in self.names}
+        self.created = []
+
+    def create(self):
+        for name in self.names:
+            _run(["useradd", "--create-home", "--shell", "/bin/bash", "--user-group", name])
+            self.created.append(name)
+            _run(["chpasswd"], input=f"{name}:{self.passwords[name]}\n")
+
+    def home(self, name):
+        return pathlib.Path(pwd.getpwnam(name).pw_dir)
+
+    def uid(self, name):
+        return pwd.getpwnam(name).pw_uid
+
+    def leftovers(self):
+        return {n: _pids_of_uid(self.uid(n)) for n in self.created if _pids_of_uid(self.uid(n))}
+
+    def remove(self):
+        for name in self.created:
+            uid = self.uid(name)
+            for pid in _pids_of_uid(uid):          # ours: they run as a user this test made
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            subprocess.run(["userdel", "--remove", name], capture_output=True)
+        self.created = []
+
+
+@pytest.fixture(scope="module")
+def users():
+    if os.geteuid() != 0:
+        pytest.skip("the hub test creates Unix users (useradd) and runs JupyterHub as root")
+    u = Users()
+    try:
+        u.create()
+        yield u
+    finally:
+        u.remove()
+
+
+# ---------------------------------------------------------------- the hub
+
+LAB_SETTINGS = {
+    "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
+    "@jupyterlab/docmanager-extension:plugin": {"autosave": False},
+    "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
+}
+
+
+class Hub:
+    def __init__(self, state, port, proc, users, course, exchange):
+        self.state, self.port, self.proc, self.users = state, port, proc, users
+        self.course, self.exchange = course, exchange
+
+    @property
+    def base(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def log(self):
+        return (self.state / "jupyterhub.log").read_text(errors="replace")
+
+
+def _prepare_state(state, users, isolated_kernel):
+    """Exchange, global nbgrader config, lab settings, the instructor's course directory; returns paths."""
+    exchange = state / "exchange"
+    exchange.mkdir()
+    exchange.chmod(0o777)                                   # nbgrader: every user writes below it
+    etc = state / "etc" / "jupyter"
+    _write(etc / "nbgrader_config.py",
+           "c = get_config()  # noqa: F821\n"
+           f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
+           f"c.Exchange.root = {str(exchange)!r}\n")
+    _write(etc / "labconfig" / "page_config.json",
+           json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+    share = state / "share" / "jupyter"
+    share.mkdir(parents=True)
+    if isolated_kernel:
+        # The students' kernel: the venv's packages without its .pth files (-S), so `course` comes
+        # only from the wheel beside the notebook, through the notebooks' first cell.
+        site_packages = next(p for p in sys.path if p.endswith("site-packages") and str(VENV_BIN.parent) in p)
+        _write(share / "kernels" / "python3" / "kernel.json", json.dumps({
+            "argv": [sys.executable, "-S", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "Python 3 (ipykernel)", "language": "python",
+            "env": {"PYTHONPATH": site_packages}}))
+    for root, dirs, files in os.walk(state):
+        os.chmod(root, 0o755 if pathlib.Path(root) != exchange else 0o777)
+    for name in users.names:
+        home = users.home(name)
+        for plugin, values in LAB_SETTINGS.items():
+            pkg, _, leaf = plugin.partition(":")
+            _write(home / ".jupyter" / "lab" / "user-settings" / pkg / f"{leaf}.jupyterlab-settings",
+                   json.dumps(values))
+        _chown_tree(home / ".jupyter", name)
+    # The instructor's course directory: the repository's course layout and nbgrader configuration.
+    course = users.home(users.instructor) / COURSE_ID
+    course.mkdir()
+    ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+    shutil.copytree(SOURCE, course / "source" / "pooling", ignore=ignore)
+    shutil.copytree(RELEASE, course / "release" / "pooling", ignore=ignore)
+    shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    _write(users.home(users.instructor) / ".jupyter" / "nbgrader_config.py",
+           "c = get_config()  # noqa: F821\n"
+           f"c.CourseDirectory.root = {str(course)!r}\n")
+    _chown_tree(course, users.instructor)
+    _chown_tree(users.home(users.instructor) / ".jupyter", users.instructor)
+    return exchange, etc, share, course
+
+
+def _hub_config(state, users, port, etc, share):
+    env = {
+        "PATH": f"{VENV_BIN}:/usr/local/bin:/usr/bin:/bin",
+        "JUPYTER_CONFIG_PATH": str(etc),
+        "JUPYTER_PATH": str(share),
+        "OMP_NUM_THREADS": "1",
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+    }
+    return f"""# Written by tests/test_hub.py: JupyterHub on 127.0.0.1 for the kit's course.
+c = get_config()  # noqa: F821
+c.JupyterHub.bind_url = "http://127.0.0.1:{port}"
+c.JupyterHub.hub_bind_url = "http://127.0.0.1:{_free_port()}"
+c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{_free_port()}"
+c.ConfigurableHTTPProxy.command = [{str(CHP)!r}]
+c.ConfigurableHTTPProxy.pid_file = {str(state / 'proxy.pid')!r}
+c.JupyterHub.pid_file = {str(state / 'jupyterhub.pid')!r}
+c.JupyterHub.db_url = "sqlite:///{state / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = {str(state / 'cookie_secret')!r}
+c.JupyterHub.authenticator_class = "pam"
+c.Authenticator.allowed_users = {set(users.names)!r}
+c.Authenticator.admin_users = {{{users.instructor!r}}}
+c.Spawner.cmd = [{str(VENV_BIN / 'jupyterhub-singleuser')!r}]
+c.Spawner.default_url = "/lab"
+c.Spawner.environment = {env!r}
+c.Spawner.args = ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+                  "--LabApp.expose_app_in_browser=True"]
+c.Spawner.start_timeout = 240
+c.Spawner.http_timeout = 240
+c.JupyterHub.cleanup_servers = True
+c.JupyterHub.cleanup_proxy = True
+"""
+
+
+def _stop_hub(proc, state, users):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)                  # the hub stops the servers and the proxy itself
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pass
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=30)
+    pid_file = state / "proxy.pid"                        # the proxy the hub started, by its pid
+    if pid_file.exists():
+        try:
+            pid = int(pid_file.read_text().strip())
+            cmdline = pathlib.Path(f"/proc/{pid}/cmdline").read_bytes()
+            if b"configurable-http-proxy" in cmdline:
+                os.kill(pid, signal.SIGKILL)
+                return f"configurable-http-proxy (pid {pid})"
+        except (ValueError, OSError):
+            pass
+    return None
+
+
+@pytest.fixture(scope="module")
+def hub(users):
+    if not CHP.exists():
+        pytest.fail(f"{CHP} missing: run `make system` (scripts/install_hub_proxy.sh)")
+    # Not under pytest's tmp_path: that tree is private to root (0700) and pruned by other pytest runs,
+    # while the users' servers read the configuration and write the exchange below this folder.
+    state = pathlib.Path(tempfile.mkdtemp(prefix="pooling-hub-"))
+    state.chmod(0o755)
+    exchange, etc, share, course = _prepare_state(state, users, released_has_first_cell())
+    port = _free_port()
+    (state / "jupyterhub_config.py").write_text(_hub_config(state, users, port, etc, share))
+    env = dict(os.environ, PATH=f"{VENV_BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+               NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost",
+               CONFIGPROXY_AUTH_TOKEN=secrets.token_hex(32))
+    log = open(state / "jupyterhub.log", "wb")
+    proc = subprocess.Popen([str(VENV_BIN / "jupyterhub"), "-f", str(state / "jupyterhub_config.py")],
+                            cwd=state, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    h = Hub(state, port, proc, users, course, exchange)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"jupyterhub exited with {proc.returncode}:\n{h.log()[-5000:]}")
+            try:
+                if _get(f"{h.base}/hub/api")[0] == 200:
+                    break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"jupyterhub did not answer within 120 s:\n{h.log()[-5000:]}")
+            time.sleep(0.5)
+        yield h
+    finally:
+        proxy_left = _stop_hub(proc, state, users)
+        log.close()
+        left = users.leftovers()
+        users.remove()                                     # kills what is left, by pid, then userdel
+        shutil.rmtree(state, ignore_errors=True)
+        if left or proxy_left:
+            pytest.fail(f"the hub left processes behind: {left or ''} {proxy_left or ''}")
+
+
+# ---------------------------------------------------------------- browser steps
+
+def _context(browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    ctx.route("**/*", lambda route: route.continue_()
+              if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
+              else route.abort())
+    ctx.set_default_timeout(60_000)
+    return ctx
+
+
+def login(page, hub, user, wait=True):
+    page.goto(f"{hub.base}/hub/login")
+    page.fill("#username_input", user)
+    page.fill("#password_input", hub.users.passwords[user])
+    page.click("#login_submit")
+    if wait:
+        wait_lab(page, hub, user)
+
+
+def wait_lab(page, hub, user):
+    page.wait_for_url(re.compile(rf"/user/{user}/lab"), timeout=SPAWN_MS)
+    page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=SPAWN_MS)
+
+
+def menu(page, top, item):
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(rf"^{top}$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(rf"^{item}$")).click()
+
+
+def assignment_list(page):
+    menu(page, "Nbgrader", "Assignment List")
+    panel = page.locator("#nbgrader-assignment-list")
+    panel.wait_for()
+    return panel
+
+
+def row_button(panel, section, label):
+    """The `label` button of the pooling row in a section of the Assignment List."""
+    return panel.locator(f"#{section}", has_text="pooling").locator(
+        "button", has_text=re.compile(rf"^{label}$")).first
+
+
+def click_row_button(panel, section, label, timeout=ACTION_MS):
+    button = row_button(panel, section, label)
+    button.wait_for(timeout=timeout)
+    button.click()
+
+
+def open_notebook(page, hub, user, relpath):
+    page.goto(f"{hub.base}/user/{user}/lab/tree/{relpath}")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=SPAWN_MS)
+    page.wait_for_function(
+        """() => {
+            const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+            if (!w || !w.sessionContext) return false;
+            const dlg = document.querySelector('.jp-Dialog .jp-mod-accept');
+            if (dlg) dlg.click();
+            const k = w.sessionContext.session && w.sessionContext.session.kernel;
+            return !!k && k.status === 'idle';
+        }""", timeout=SPAWN_MS)
+    panel_id = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
+    return page.locator(f"[id='{panel_id}'] .jp-Notebook .jp-Cell")
+
+
+def cell_index(page, predicate_js):
+    return page.evaluate(
+        f"""() => window.jupyterapp.shell.currentWidget.content.widgets.findIndex(c => {{
+                const meta = (c.model.getMetadata && c.model.getMetadata('nbgrader')) || {{}};
+                const src = c.model.sharedModel.getSource();
+                return ({predicate_js});
+            }})""")
+
+
+def type_into_cell(page, cells, index, code):
+    editor = cells.nth(index).locator(".cm-content")
+    editor.scroll_into_view_if_needed()
+    editor.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(code)           # one input event: no auto-indent, no closed brackets
+    page.keyboard.press("Escape")
+    got = page.evaluate("(i) => window.jupyterapp.shell.currentWidget.content.widgets[i].model.sharedModel"
+                        ".getSource()", index)
+    assert got == code
+
+
+def run_cells(page, indices):
+    """Run the given cells one by one and wait until the kernel is idle after each."""
+    for i in indices:
+        page.evaluate("""async (i) => {
+            const w = window.jupyterapp.shell.currentWidget;
+            w.content.activeCellIndex = i;
+            await window.jupyterapp.commands.execute('notebook:run-cell');
+        }""", i)
+        page.wait_for_function(
+            """(i) => {
+                const w = window.jupyterapp.shell.currentWidget;
+                const c = w.content.widgets[i];
+                return w.sessionContext.session.kernel.status === 'idle' && c.model.executionCount !== null
+                    && !c.node.querySelector('.jp-InputPrompt').textContent.includes('*');
+            }""", arg=i, timeout=ACTION_MS, polling=250)
+
+
+def output_text(cells, index):
+    out = cells.nth(index).locator(".jp-OutputArea")
+    return out.inner_text() if out.count() else ""
+
+
+def save(page):
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty")
+
+
+def formgrader_action(page, cell_class, what, row_text="pooling"):
+    """Click a formgrader action link in the row of `row_text`; wait for its success dialog."""
+    row = page.locator("table tbody tr", has_text=row_text).first
+    row.wait_for()
+    row.locator(f"td.{cell_class} a").first.click()
+    dialog = page.locator("#success-modal, #error-modal").first
+    dialog.wait_for(state="visible", timeout=ACTION_MS)
+    text = dialog.inner_text()
+    assert dialog.get_attribute("id") == "success-modal", f"formgrader {what} failed:\n{text}"
+    dialog.locator(".modal-footer button", has_text="OK").first.click()
+    dialog.wait_for(state="detached")
+    return text
+
+
+# ---------------------------------------------------------------- the scenario
+
+def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
+    users = hub.users
+    t, a, b = users.instructor, users.alice, users.bob
+    contexts = {n: _context(browser) for n in users.names}
+    pages = {n: contexts[n].new_page() for n in users.names}
+    shots = artifacts_dir / "hub"
+    shots.mkdir(exist_ok=True)
+
+    def shot(name, page):
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+
+    try:
+        # -- the instructor: generate and release in the formgrader (the hub spawns the students meanwhile)
+        login(pages[t], hub, t)
+        for s in (a, b):
+            login(pages[s], hub, s, wait=False)
+        fg = pages[t]
+        fg.goto(f"{hub.base}/user/{t}/formgrader")
+        fg.locator("h1", has_text="Manage Assignments").wait_for()
+        formgrader_action(fg, "assign", "generate")
+        formgrader_action(fg, "release", "release")
+        shot("1_instructor_released", fg)
+        assert (hub.exchange / COURSE_ID / "outbound" / "pooling" / "01_basics.ipynb").exists()
+
+        # -- student A: fetch, complete pool2d, self-check, submit
+        pa = pages[a]
+        wait_lab(pa, hub, a)
+        panel = assignment_list(pa)
+        click_row_button(panel, "released_assignments_list", "Fetch")
+        row_button(panel, "fetched_assignments_list", "Submit").wait_for(timeout=ACTION_MS)
+        home_a = users.home(a)
+        assert (home_a / "pooling" / "01_basics.ipynb").exists()
+        assert list((home_a / "pooling").glob("pooling_course-*.whl")), "the student wheel travels with the notebooks"
+        shot("2_student_fetched", pa)
+        cells = open_notebook(pa, hub, a, "pooling/01_basics.ipynb")
+        answer = cell_index(pa, "meta.grade_id === 'answer_pool2d'")
+        check = cell_index(pa, "meta.grade_id === 'test_pool2d'")
+        assert 0 <= answer < check
+        type_into_cell(pa, cells, answer, HONEST_POOL2D)
+        first_code = cell_index(pa, "c.model.type === 'code'")
+        firsts = [first_code]
+        if released_has_first_cell():
+            firsts.append(first_code + 1)                  # the bootstrap cell, then the imports
+        run_cells(pa, firsts + [answer, check])
+        report = output_text(cells, check)
+        assert "pool2d" in report and "✓" in report, report
+        save(pa)
+        shot("3_student_selfcheck", pa)
+        if released_has_first_cell():
+            where = pa.evaluate("""async () => {
+                const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+                const f = k.requestExecute({code: 'import course; print(course.__file__)'});
+                let out = '';
+                f.onIOPub = m => { if (m.header.msg_type === 'stream') out += m.content.text; };
+                await f.done; return out; }""")
+            assert "/.cache/pooling-course/" in where, where
+        panel = assignment_list(pa)
+        click_row_button(panel, "fetched_assignments_list", "Submit")
+        panel.locator("#submitted_assignments_list", has_text="pooling").wait_for(timeout=ACTION_MS)
+
+        # -- student B: a hostile notebook, submitted from the Assignment List
+        pb = pages[b]
+        wait_lab(pb, hub, b)
+        panel_b = assignment_list(pb)
+        click_row_button(panel_b, "released_assignments_list", "Fetch")
+        row_button(panel_b, "fetched_assignments_list", "Submit").wait_for(timeout=ACTION_MS)
+        hostile = json.loads((RELEASE / "01_basics.ipynb").read_text(encoding="utf-8"))
+        for cell in hostile["cells"]:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if meta.get("grade_id") == "answer_pool2d":
+                cell["source"] = HOSTILE_POOL2D
+            elif meta.get("grade_id", "").startswith("test_"):
+                cell["source"] = "assert True"
+                meta["points"] = 100
+        hostile["cells"].append({"cell_type": "code", "execution_count": None, "outputs": [], "source": "1",
+                                 "metadata": {"nbgrader": {"grade": True, "solution": False, "locked": False,
+                                                           "grade_id": "bonus", "points": 1000,
+                                                           "schema_version": 3}}})
+        target = users.home(b) / "pooling" / "01_basics.ipynb"
+        target.write_text(json.dumps(hostile), encoding="utf-8")
+        _chown_tree(target.parent, b)
+        click_row_button(panel_b, "fetched_assignments_list", "Submit")
+        panel_b.locator("#submitted_assignments_list", has_text="pooling").wait_for(timeout=ACTION_MS)
+        shot("4_hostile_submitted", pb)
+
+        # -- the instructor: collect, autograde both (the kit's engine), feedback
+        fg.goto(f"{hub.base}/user/{t}/formgrader")
+        formgrader_action(fg, "collect", "collect")
+        for s in (a, b):
+            assert (hub.course / "submitted" / s / "pooling" / "01_basics.ipynb").exists()
+        fg.goto(f"{hub.base}/user/{t}/formgrader/manage_submissions/pooling")
+        for s in (a, b):
+            formgrader_action(fg, "autograde", f"autograde {s}", row_text=s)
+        formgrader_action_page = f"{hub.base}/user/{t}/formgrader/manage_submissions/pooling"
+        fg.goto(formgrader_action_page)
+        rows = fg.locator("table tbody tr")
+        rows.first.wait_for()
+        listing = {s: fg.locator("table tbody tr", has_text=s).first.inner_text() for s in (a, b)}
+        shot("5_formgrader_submissions", fg)
+        fg.goto(f"{hub.base}/user/{t}/formgrader")
+        formgrader_action(fg, "generate-feedback", "generate feedback")
+        formgrader_action(fg, "release-feedback", "release feedback")
+
+        # -- the course's gradebook: A has pool2d's points, B gained nothing
+        from nbgrader.api import Gradebook
+        with Gradebook(f"sqlite:///{hub.course / 'gradebook.db'}") as gb:
+            def scores(s):
+                sub = gb.find_submission("pooling", s)
+                return {(nb.name, g.name): (g.score, g.max_score) for nb in sub.notebooks for g in nb.grades}
+            sa, sb = scores(a), scores(b)
+            total_max = gb.find_assignment("pooling").max_score
+            b_total, b_max = gb.find_submission("pooling", b).score, gb.find_submission("pooling", b).max_score
+        assert sa["01_basics", "test_pool2d"] == (2.0, 2.0)
+        assert sb["01_basics", "test_pool2d"] == (0.0, 2.0)
+        assert ("01_basics", "bonus") not in sb and b_total == 0 and b_max == total_max
+        # the formgrader's listing (from the course's gradebook): both submissions, graded, with their scores
+        assert re.search(rf"\b2(\.0+)? / {total_max:g}\b", listing[a]) and "graded" in listing[a], listing[a]
+        assert re.search(rf"\b0(\.0+)? / {total_max:g}\b", listing[b]) and "graded" in listing[b], listing[b]
+        # the kit's engine wrote the test cells' outputs (HardenedExecute, never a kernel)
+        graded = json.loads((hub.course / "autograded" / a / "pooling" / "01_basics.ipynb").read_text())
+        test_cell = next(c for c in graded["cells"]
+                         if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "test_pool2d")
+        kit_text = "".join("".join(o.get("text", "")) for o in test_cell["outputs"] if o["output_type"] == "stream")
+        assert "全部通过 / all checks passed" in kit_text, test_cell["outputs"]
+
+        # -- student A fetches the feedback and reads the kit's feedback
+        pa.goto(f"{hub.base}/user/{a}/lab")
+        wait_lab(pa, hub, a)
+        panel = assignment_list(pa)
+        click_row_button(panel, "submitted_assignments_list", "Fetch Feedback")
+        panel.locator("#submitted_assignments_list", has_text="view feedback").wait_for(timeout=ACTION_MS)
+        pages_ = sorted((users.home(a) / "pooling" / "feedback").glob("*/01_basics.html"))
+        assert pages_, "no feedback fetched"
+        rel = pages_[-1].relative_to(users.home(a))
+        pa.goto(f"{hub.base}/user/{a}/files/{rel}")
+        body = pa.locator("body").inner_text()
+        assert "全部通过 / all checks passed" in body and "pool2d" in body
+        shot("6_student_feedback", pa)
+
+        # -- student B's feedback: nothing gained
+        panel_b = assignment_list(pb)
+        click_row_button(panel_b, "submitted_assignments_list", "Fetch Feedback")
+        panel_b.locator("#submitted_assignments_list", has_text="view feedback").wait_for(timeout=ACTION_MS)
+        (fb_b,) = sorted((users.home(b) / "pooling" / "feedback").glob("*/01_basics.html"))[-1:]
+        shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fb_b.read_text(encoding="utf-8")))
+        assert re.search(r"Score: 0(\.0+)? / 5(\.0+)?\b", shown), shown[:2000]
+    except Exception:
+        for n, p in pages.items():
+            try:
+                shot(f"failure_{n}", p)
+            except Exception:
+                pass
+        print(hub.log()[-6000:], file=sys.stderr)
+        raise
+    finally:
+        for ctx in contexts.values():
+            ctx.close()
