@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test release wheel lab bench system clean
+.PHONY: demo test release wheel lab lab-reset bench system clean
 
 # The virtual environment, rebuilt when the pins change: the student package (course/, built by
 # packaging/student/) and the instructor package (autograder/, this pyproject.toml), both editable.
@@ -40,8 +40,14 @@ wheel:
 	$(PYTHON) packaging/student/pooling_course_build.py --out source/pooling
 	cp source/pooling/pooling_course-*.whl release/pooling/
 
+# JupyterLab on lab/, a gitignored nbgrader course directory (scripts/make_lab.py): the notebooks, the
+# formgrader with its gradebook, the exchange and the Assignment List work there; tracked files never change.
 lab: $(STAMP) system
-	cd release/pooling && ../../$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/python scripts/make_lab.py
+	cd lab && ../$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root)
+
+lab-reset:
+	rm -rf lab
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/grading_throughput.py

@@ -26,6 +26,8 @@ c.ClearSolutions.text_stub = "在这里写你的答案 / YOUR ANSWER HERE"
 # `autograder grade`.
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
+# The kit's engine takes tests and points from this course directory's source/ (not the package's).
+os.environ.setdefault("AUTOGRADER_COURSE_DIR", ROOT)
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402

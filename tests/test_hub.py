@@ -18,6 +18,9 @@ lab extensions (Assignment List, Formgrader), as docs/deploy.md describes it:
    course's gradebook;
 4. student A fetches the feedback and sees the kit's feedback in it; student B
    gained nothing.
+
+``test_make_lab_*``: ``make lab``'s working copy (scripts/make_lab.py) is an
+nbgrader course directory of its own, where the exchange and the gradebook work.
 """
 import json
 import os
@@ -39,7 +42,6 @@ import pytest
 
 from conftest import RELEASE, ROOT, SOURCE
 
-pytestmark = [pytest.mark.hub, pytest.mark.slow]
 
 VENV_BIN = pathlib.Path(sys.executable).parent
 CHP = ROOT / "scripts" / "hub-proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -474,6 +476,8 @@ def formgrader_action(page, cell_class, what, row_text="pooling"):
 
 # ---------------------------------------------------------------- the scenario
 
+@pytest.mark.hub
+@pytest.mark.slow
 def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
     users = hub.users
     t, a, b = users.instructor, users.alice, users.bob
@@ -631,3 +635,40 @@ def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
     finally:
         for ctx in contexts.values():
             ctx.close()
+
+
+# ---------------------------------------------------------------- make lab
+
+def _nbgrader(args, cwd):
+    env = dict(os.environ, PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}")
+    env.pop("AUTOGRADER_COURSE_DIR", None)
+    return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
+@pytest.mark.slow
+def test_make_lab_is_a_course_directory_outside_the_tracked_files(tmp_path):
+    """lab/: the course's configuration rooted there, its own exchange and gradebook; release, list, fetch."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import make_lab
+    finally:
+        sys.path.pop(0)
+    assert subprocess.run(["git", "check-ignore", "-q", "lab/"], cwd=ROOT).returncode == 0
+    lab = make_lab.prepare(tmp_path / "lab")
+    assert sorted(p.name for p in (lab / "release" / "pooling").iterdir()) == sorted(
+        p.name for p in RELEASE.iterdir() if p.name != ".ipynb_checkpoints")
+    for args in (["generate_assignment", "pooling", "--force"], ["release_assignment", "pooling"],
+                 ["list"], ["fetch_assignment", "pooling"]):
+        proc = _nbgrader(args, lab)
+        log = proc.stdout + proc.stderr
+        assert proc.returncode == 0, f"nbgrader {args[0]}: {log}"
+        assert "No nbgrader_config.py file found" not in log
+    assert (lab / "gradebook.db").exists()
+    assert (lab / "exchange" / COURSE_ID / "outbound" / "pooling" / "01_basics.ipynb").exists()
+    assert (lab / "pooling" / "01_basics.ipynb").exists()          # the fetched (student's) copy
+    assert list((lab / "pooling").glob("pooling_course-*.whl"))
+    # made again: the configuration is rewritten, the work is kept
+    (lab / "pooling" / "01_basics.ipynb").write_text("{}")
+    make_lab.prepare(lab)
+    assert (lab / "pooling" / "01_basics.ipynb").read_text() == "{}"
