@@ -144,8 +144,10 @@ def test_kit_files_are_where_they_belong(hostile_names):
 
 
 def test_hidden_folder_is_not_a_student(hostile_names):
+    """As nbgrader's globbing does, a dot folder is not graded, but it is never skipped silently."""
     ids = {csv_uncell(r["student_id"]) for r in harness.read_grades(hostile_names["out"])}
     assert ".cache" not in ids and "cache" in ids
+    assert "hidden folder, not graded: .cache" in hostile_names["res"].stderr
 
 
 def test_files_follow_the_umask(hostile_names):

@@ -156,9 +156,13 @@ def find_class(root, known, warn=warn_stderr, assignment=functions.ASSIGNMENT):
     """-> [Submission] of a SUBMISSIONS folder, or None when it is not a class."""
     proper, layout, loose = [], [], []
     for name, st in _entries(root):
-        if name.startswith("."):
-            continue
         kind = _student_kind(os.path.join(root, name), st, assignment)
+        if name.startswith("."):
+            # Hidden, as nbgrader's own globbing treats it; said aloud when it looks like a student.
+            if kind != "loose":
+                warn(f"隐藏文件夹，未评分 / hidden folder, not graded: {printable(name)} "
+                     f"(a student id may not start with '.')")
+            continue
         {"proper": proper, "layout": layout}.get(kind, loose).append((name, st))
     top_notebooks = [n for n, st in loose if n.endswith(".ipynb")]
     if not proper and (top_notebooks or not layout):
