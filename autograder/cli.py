@@ -90,9 +90,7 @@ def _scheduler_unavailable(scheduler):
 
 def _limits(args):
     from autograder.sandbox.runner import Limits
-    if args.timeout is None:
-        return Limits()
-    return Limits(call_timeout=args.timeout, notebook_timeout=max(18 * args.timeout, args.timeout + 5))
+    return Limits.from_timeout(args.timeout)
 
 
 def _print_table(results, stream):

@@ -443,8 +443,7 @@ def grade_on_dask(submissions, out, scheduler_address, *, timeout=None, force=Fa
     ``no_workers_timeout()``). Raises SchedulerUnavailable when nobody answers.
     """
     if limits is None:
-        limits = Limits() if timeout is None else Limits(
-            call_timeout=timeout, notebook_timeout=max(18 * timeout, timeout + 5))
+        limits = Limits.from_timeout(timeout)
     subs = _as_submissions(submissions)
     local = kit.Grader(limits)             # reads source/ and computes keys; never starts a zygote
     digest = kit.kit_digest()

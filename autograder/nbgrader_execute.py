@@ -229,5 +229,4 @@ class HardenedExecute(NbGraderPreprocessor):
             self.log.warning("autograder: sandbox %s (limits and the protocol still apply)", w)
 
     def _limits(self, Limits):
-        t = float(self.timeout)
-        return Limits(call_timeout=t, notebook_timeout=max(18 * t, t + 5))
+        return Limits.from_timeout(self.timeout)

@@ -24,23 +24,9 @@ from autograder.cases import make_cases
 from autograder.compare import compare, smallest
 from autograder.functions import BY_NAME
 from autograder.references import REFERENCES
+from autograder.sandbox.call_result import CallResult  # noqa: F401  (re-exported)
 from course import feedback as fb
 from course.diagnose import RAISES, Outcome, diagnose, matches
-
-
-@dataclass
-class CallResult:
-    """One call of the student's function.
-
-    value: what it returned (tensor, tuple, int, float, None ...).
-    error: ``"<ExceptionType>: <message>"`` when it raised, else None.
-    timed_out: the call hit its time limit.
-    ops: aten op names it dispatched (``forbidden.OpRecorder``).
-    """
-    value: object = None
-    error: str = None
-    timed_out: bool = False
-    ops: frozenset = frozenset()
 
 
 @dataclass

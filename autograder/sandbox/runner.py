@@ -23,29 +23,10 @@ import tempfile
 import time
 
 from . import protocol
+from .call_result import CallResult
 
 log = logging.getLogger("autograder.sandbox")
 CHILD_PY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
-
-
-def _call_result_class():
-    """The suites' CallResult if they define one, else a field-compatible local one."""
-    for mod in ("autograder.suites", "autograder.hidden", "autograder.compare"):
-        try:
-            m = __import__(mod, fromlist=["CallResult"])
-            if hasattr(m, "CallResult"):
-                return m.CallResult
-        except ImportError:
-            continue
-
-    @dataclasses.dataclass(frozen=True)
-    class CallResult:
-        value: object = None
-        error: object = None
-        timed_out: bool = False
-        ops: frozenset = frozenset()
-
-    return CallResult
 
 
 @dataclasses.dataclass
@@ -62,6 +43,16 @@ class Limits:
     max_reply: int = 64 << 20           # bytes the child may send in one reply
     drop_to: tuple = (65534, 65534)     # nobody:nogroup, when root
     namespaces: bool = True             # False: behave as where the OS refuses them (tests the fallback)
+
+    NOTEBOOK_CALLS = 18                 # a notebook may take this many call timeouts in all
+
+    @classmethod
+    def from_timeout(cls, call_timeout=None, **kw):
+        """The limits for a call timeout in seconds (None: the default), the notebook's derived from it."""
+        if call_timeout is None:
+            return cls(**kw)
+        t = float(call_timeout)
+        return cls(call_timeout=t, notebook_timeout=max(cls.NOTEBOOK_CALLS * t, t + 5), **kw)
 
     def child_config(self):
         return {"memory": self.memory, "file_size": self.file_size, "open_files": self.open_files,
@@ -269,7 +260,6 @@ class Engine:
         self.failed_starts = 0
         self.warnings = set()          # what this engine's children could not set up (see _warn)
         self.announce = announce       # print each warning once per process (off: the caller reports)
-        self.CallResult = _call_result_class()
 
     def spawn(self) -> Child:
         last = None
@@ -390,11 +380,10 @@ class Session:
         return call
 
     def call(self, name, args, kwargs):
-        CR = self.engine.CallResult
         if name in self.timed_out_fns or time.monotonic() >= self.deadline:
-            return CR(value=None, error="超时 / timed out", timed_out=True, ops=frozenset())
+            return CallResult(value=None, error="超时 / timed out", timed_out=True, ops=frozenset())
         if self.deaths.get(name, 0) >= self.MAX_DEATHS:
-            return CR(value=None, error="进程退出 / the process exited", timed_out=False, ops=frozenset())
+            return CallResult(value=None, error="进程退出 / the process exited", timed_out=False, ops=frozenset())
         try:
             if self.child is None or not self.child.alive:
                 self._start()
@@ -404,11 +393,11 @@ class Session:
         except ChildTimeout:
             self.timed_out_fns.add(name)
             self.child = None
-            return CR(value=None, error="超时 / timed out", timed_out=True, ops=frozenset())
+            return CallResult(value=None, error="超时 / timed out", timed_out=True, ops=frozenset())
         except ChildDied:
             self.deaths[name] = self.deaths.get(name, 0) + 1
             self.child = None
-            return CR(value=None, error="进程退出（如 exit、崩溃或超出内存） / the process exited "
+            return CallResult(value=None, error="进程退出（如 exit、崩溃或超出内存） / the process exited "
                                         "(exit, crash or out of memory)", timed_out=False, ops=frozenset())
         # Everything in the reply is the student's: at most 1000 op names that look like
         # aten op names, an error that is a capped string; the feedback cuts what it shows.
@@ -418,15 +407,15 @@ class Session:
         if not reply.get("ok"):
             error = reply.get("error")
             error = error[:500] if type(error) is str and error else "error"
-            return CR(value=None, error=error, timed_out=False, ops=ops)
+            return CallResult(value=None, error=error, timed_out=False, ops=ops)
         try:
             value = protocol.decode(reply.get("value"), rbuf)
         except (protocol.ProtocolError, RecursionError, ValueError, MemoryError) as e:
-            return CR(value=None, error=f"返回值无效 / invalid return value: {e}"[:300], timed_out=False, ops=ops)
+            return CallResult(value=None, error=f"返回值无效 / invalid return value: {e}"[:300], timed_out=False, ops=ops)
         if isinstance(value, protocol.Unsupported):
-            return CR(value=None, error=f"返回了不支持的类型 / returned an unsupported type: {value.typename}",
+            return CallResult(value=None, error=f"返回了不支持的类型 / returned an unsupported type: {value.typename}",
                       timed_out=False, ops=ops)
-        return CR(value=value, error=None, timed_out=False, ops=ops)
+        return CallResult(value=value, error=None, timed_out=False, ops=ops)
 
     def close(self):
         if self.child is not None:
