@@ -75,12 +75,17 @@ def violations(policy, ops):
     return bad
 
 
-def _warm_up():
-    """Enter the mode once now: its first use imports torch._dynamo (about a second),
-    which must not count against the first timed call of a student's function."""
-    import torch
-    with OpRecorder():
-        torch.zeros(1) + 1
+_warm = False
 
 
-_warm_up()
+def warm_up():
+    """Enter the mode once, before the first timed call: its first use imports torch._dynamo
+    (seconds), which must not count against a student's time limit. Called by whoever records
+    (the in-kernel grader, the sandbox's zygote); the trusted grader, which only judges the
+    recorded names, never pays for it."""
+    global _warm
+    if not _warm:
+        import torch
+        with OpRecorder():
+            torch.zeros(1) + 1
+        _warm = True

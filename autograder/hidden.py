@@ -25,7 +25,7 @@ import warnings
 
 import torch
 
-from autograder.forbidden import OpRecorder
+from autograder.forbidden import OpRecorder, warm_up
 from autograder.functions import BY_NAME
 from autograder.suites import CallResult, run_suite
 from course import selfcheck
@@ -59,6 +59,8 @@ def local_call(fn, timeout=CALL_TIMEOUT):
     Each call gets copies of the arguments, silenced warnings and output, and
     (in the main thread) a ``timeout`` via SIGALRM. Never raises.
     """
+    warm_up()
+
     def call(args, kwargs):
         args = tuple(_copy_arg(a) for a in args)
         kwargs = {k: _copy_arg(v) for k, v in kwargs.items()}
