@@ -32,17 +32,21 @@ os.environ.setdefault("AUTOGRADER_COURSE_DIR", ROOT)
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, IgnorePattern,
-    LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+    LimitOutput, OverwriteKernelspec, SaveAutoGrades)
+from autograder.nbgrader_checksums import KitOverwriteCells  # noqa: E402
 from autograder.nbgrader_execute import HardenedExecute, HardenedExporter, RepairGradeCells  # noqa: E402
 
 c.Autograde.exporter_class = HardenedExporter
+# KitOverwriteCells: OverwriteCells without the "checksum has changed" line for every honest student
+# (hidden tests are not in the released cell); a test cell a student did change is logged as tampering.
 c.Autograde.sanitize_preprocessors = [
-    ClearOutput, RepairGradeCells, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata]
+    ClearOutput, RepairGradeCells, DeduplicateIds, OverwriteKernelspec, KitOverwriteCells, CheckCellMetadata]
 c.Autograde.autograde_preprocessors = [
     HardenedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
     AssignLatePenalties, CheckCellMetadata]
 c.RepairGradeCells.source_dir = os.path.join(ROOT, "source", "pooling")
 c.RepairGradeCells.release_dir = os.path.join(ROOT, "release", "pooling")
+c.KitOverwriteCells.release_dir = os.path.join(ROOT, "release", "pooling")
 
 # --- Files are what they seem (autograder/nbgrader_converters.py) ---------
 # autograde / generate_feedback never follow a link in a submission: linked,

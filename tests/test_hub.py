@@ -648,7 +648,8 @@ def _nbgrader(args, cwd):
 
 @pytest.mark.slow
 def test_make_lab_is_a_course_directory_outside_the_tracked_files(tmp_path):
-    """lab/: the course's configuration rooted there, its own exchange and gradebook; release, list, fetch."""
+    """lab/: the course's configuration rooted there, its own exchange and gradebook; release, list, fetch;
+    autograde without a false checksum alarm for honest students (nbgrader_checksums.KitOverwriteCells)."""
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
         import make_lab
@@ -668,6 +669,21 @@ def test_make_lab_is_a_course_directory_outside_the_tracked_files(tmp_path):
     assert (lab / "exchange" / COURSE_ID / "outbound" / "pooling" / "01_basics.ipynb").exists()
     assert (lab / "pooling" / "01_basics.ipynb").exists()          # the fetched (student's) copy
     assert list((lab / "pooling").glob("pooling_course-*.whl"))
+    # autograde there: an honest student logs no checksum alarm, a changed test cell is named as tampering
+    for student in ("alice", "mallory"):
+        shutil.copytree(ROOT / "examples" / "submitted" / "alice" / "pooling", lab / "submitted" / student / "pooling")
+    tampered = lab / "submitted" / "mallory" / "pooling" / "01_basics.ipynb"
+    nb = json.loads(tampered.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "test_pool2d":
+            cell["source"] = "assert True"
+    tampered.write_text(json.dumps(nb), encoding="utf-8")
+    proc = _nbgrader(["autograde", "pooling", "--force"], lab)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log
+    assert "has changed" not in log, log
+    alarms = [line for line in log.splitlines() if "was changed in" in line]
+    assert len(alarms) == 1 and "test_pool2d" in alarms[0] and "mallory/01_basics" in alarms[0], alarms
     # made again: the configuration is rewritten, the work is kept
     (lab / "pooling" / "01_basics.ipynb").write_text("{}")
     make_lab.prepare(lab)
