@@ -275,6 +275,44 @@ def _max_pool_conv_relu(g):
     add("noncontiguous", noncontiguous(g.distinct((2, 1, 4, 4)), "step"))
     # a second float64 case (drawn last): one case alone could be a memorised answer
     add("dtype", g.distinct((2, 1, 4, 4), torch.float64, sign=+1))
+
+    # k x k windows, stride = window (d2l-en exercise 3c); drawn after the 2x2 cases above,
+    # which stay as they were (called as max_pool_conv_relu(X), the contract's default).
+    def add_k(group, X, k):
+        cases.append(Case(group, (X, k), {}, scale=float(X.abs().max())))
+
+    add_k("window", g.distinct((1, 1, 6, 6)), 3)
+    add_k("window", g.distinct((2, 2, 9, 7), sign=-1), 3)
+    add_k("window", g.distinct((1, 2, 7, 8)), (3, 3))
+    add_k("window", g.distinct((1, 1, 8, 8)), 4)
+    add_k("window", g.distinct((2, 1, 4, 6)), 2)
+    add_k("window", g.distinct((1, 1, 6, 9), torch.float64), 3)
+    return cases
+
+
+def _conv_relu_counts(g):
+    cases = []
+
+    def add(group, k):
+        cases.append(Case(group, (k,), {}))
+
+    add("basic", 2)
+    add("basic", 3)
+    add("basic", (2, 2))
+    add("basic", (3, 3))
+    add("larger", 4)
+    add("larger", 5)
+    add("larger", 6)
+    add("rectangles", (2, 3))
+    add("rectangles", (1, 4))
+    add("rectangles", (3, 5))
+    add("rectangles", (1, 2))
+    add("edge", 1)
+    add("edge", (1, 1))
+    add("edge", 8)
+    for _ in range(3):
+        kh, kw = g.randint(1, 7), g.randint(1, 7)
+        add("rectangles" if kh != kw else "larger" if kh > 3 else "basic", kh if kh == kw else (kh, kw))
     return cases
 
 
@@ -459,6 +497,7 @@ GENERATORS = {
     "avg_pool_as_conv": _avg_pool_as_conv,
     "max_pool_as_conv": _max_pool_as_conv,
     "max_pool_conv_relu": _max_pool_conv_relu,
+    "conv_relu_counts": _conv_relu_counts,
     "pool_output_shape": _pool_output_shape,
     "pool_cost": _pool_cost,
     "min_pool2d": _min_pool2d,

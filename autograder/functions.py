@@ -30,6 +30,7 @@ FUNCTIONS = [
     GradedFunction("avg_pool_as_conv", "02_as_convolution", 2, "pooling_require_conv"),
     GradedFunction("max_pool_as_conv", "02_as_convolution", 3, "pooling_require_conv"),
     GradedFunction("max_pool_conv_relu", "02_as_convolution", 1, "conv_relu_only", optional=True),
+    GradedFunction("conv_relu_counts", "02_as_convolution", 1, "pooling", optional=True),
     GradedFunction("pool_output_shape", "03_cost", 2, "pooling"),
     GradedFunction("pool_cost", "03_cost", 2, "pooling"),
     GradedFunction("min_pool2d", "04_min_softmax", 2, "none"),

@@ -416,24 +416,92 @@ def cost_ceil(c, h, w, pool_size, stride, padding, mode='max'):
 # max_pool_conv_relu
 # ---------------------------------------------------------------------------
 
-def relu_clips_negatives(X):
-    return F.max_pool2d(F.relu(X), 2, 2)
+def relu_clips_negatives(X, pool_size=2):
+    return F.max_pool2d(F.relu(X), pool_size, pool_size)
 
 
-def relu_avg_instead(X):
-    return F.avg_pool2d(X, 2, 2)
+def relu_avg_instead(X, pool_size=2):
+    return F.avg_pool2d(X, pool_size, pool_size)
 
 
-def relu_stride_one(X):
-    return F.max_pool2d(X, 2, 1)
+def relu_stride_one(X, pool_size=2):
+    return F.max_pool2d(X, pool_size, 1)
 
 
-def relu_channels_mixed(X):
-    return max_channels_mixed(X, 2)
+def relu_channels_mixed(X, pool_size=2):
+    return max_channels_mixed(X, pool_size)
 
 
-def relu_ceil(X):
-    return F.max_pool2d(X, 2, 2, ceil_mode=True)
+def relu_ceil(X, pool_size=2):
+    return F.max_pool2d(X, pool_size, pool_size, ceil_mode=True)
+
+
+def relu_bye_dropped(X, pool_size=2):
+    """A tournament over the window that drops the odd element out of each round."""
+    kh, kw = R.pair(pool_size)
+    win = X.unfold(2, kh, kh).unfold(3, kw, kw)
+    win = win.reshape(*win.shape[:4], kh * kw)
+    return win[..., _bye_survivors(kh * kw)].amax(-1)
+
+
+def _bye_survivors(n):
+    """The window positions whose values can still win when each round drops the odd one out."""
+    groups = [[i] for i in range(n)]
+    while len(groups) > 1:
+        groups = [groups[t] + groups[t + 1] for t in range(0, len(groups) - 1, 2)]
+    return groups[0]
+
+
+def relu_two_by_two(X, pool_size=2):
+    """2x2 written into the code: the window size is ignored."""
+    return F.max_pool2d(X, 2, 2)
+
+
+# ---------------------------------------------------------------------------
+# conv_relu_counts: (layers, channels) of the tournament construction
+# ---------------------------------------------------------------------------
+
+def _counts(pool_size, *, output_layer=True, ceil_rounds=True, per_pair=3, per_bye=2, total=False):
+    kh, kw = R.pair(pool_size)
+    n = kh * kw
+    widths = []
+    if ceil_rounds:
+        while n > 1:
+            widths.append(per_pair * (n // 2) + per_bye * (n % 2))
+            n = n // 2 + n % 2
+    else:
+        for _ in range(int(math.floor(math.log2(n))) if n > 1 else 0):
+            widths.append(per_pair * (n // 2) + per_bye * (n % 2))
+            n = n // 2 + n % 2
+    layers = len(widths) + (1 if output_layer else 0)
+    channels = (sum(widths) + 1) if total else max(widths + [1])
+    return layers, channels
+
+
+def counts_no_output_layer(pool_size):
+    return _counts(pool_size, output_layer=False)
+
+
+def counts_rounds_not_ceiled(pool_size):
+    return _counts(pool_size, ceil_rounds=False)
+
+
+def counts_sign_not_carried(pool_size):
+    return _counts(pool_size, per_pair=2, per_bye=1)
+
+
+def counts_bye_dropped(pool_size):
+    return _counts(pool_size, per_bye=0)
+
+
+def counts_total_channels(pool_size):
+    return _counts(pool_size, total=True)
+
+
+def counts_one_conv_relu(pool_size):
+    """"One convolution and a ReLU do it": one layer, one channel per window element."""
+    kh, kw = R.pair(pool_size)
+    return 1, kh * kw
 
 
 # ---------------------------------------------------------------------------
@@ -494,6 +562,16 @@ MODELS = {
         _m("channels_mixed", relu_channels_mixed),
         _m("ceil_mode", relu_ceil),
         _m("dtype_not_kept", _float32(R.max_pool_conv_relu)),
+        _m("fails_with_big_window", relu_two_by_two),
+        _m("bye_dropped", relu_bye_dropped),
+    ],
+    "conv_relu_counts": [
+        _m("counts_no_output_layer", counts_no_output_layer),
+        _m("counts_rounds_not_ceiled", counts_rounds_not_ceiled),
+        _m("counts_sign_not_carried", counts_sign_not_carried),
+        _m("counts_bye_dropped", counts_bye_dropped),
+        _m("counts_total_channels", counts_total_channels),
+        _m("one_conv_relu", counts_one_conv_relu),
     ],
     "pool_output_shape": [
         _m("ceil_mode", shape_ceil),
@@ -574,8 +652,11 @@ GROUP_TARGETS = {
     "numerics": ("unstable_exp",),
     "edge": ("ceil_mode",),
     "d2l": ("cost_padding_ignored",),
+    "window": ("fails_with_big_window", "bye_dropped"),
+    "larger": ("counts_rounds_not_ceiled", "counts_bye_dropped"),
     "basic": ("avg_instead_of_max", "max_backward_as_avg", "grad_out_ignored", "min_not_negated",
-              "cost_no_channels", "avg_backward_no_divide"),
+              "cost_no_channels", "avg_backward_no_divide", "counts_no_output_layer",
+              "counts_sign_not_carried", "counts_total_channels"),
 }
 
 

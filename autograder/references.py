@@ -73,9 +73,37 @@ def max_pool_as_conv(X, pool_size, stride=None, padding=0):
     return F.max_pool2d(X, k, s, p)
 
 
-def max_pool_conv_relu(X):
-    """2x2 max pooling with stride 2, no padding. X: ``(N, C, H, W)``."""
-    return F.max_pool2d(X, 2, 2)
+def max_pool_conv_relu(X, pool_size=2):
+    """k x k max pooling with stride = window, no padding. X: ``(N, C, H, W)``.
+
+    ``max_pool_conv_relu(X)`` is the 2x2 case of the contract."""
+    k = pair(pool_size)
+    return F.max_pool2d(X, k, k)
+
+
+def conv_relu_counts(pool_size):
+    """``(layers, channels)`` of the notebook's conv + ReLU construction of p_h x p_w max pooling.
+
+    The construction (02_as_convolution, exercise 3c): the n = p_h * p_w window elements play a
+    tournament of rounds. In a round each pair (a, b) becomes three channels relu(b), relu(-b),
+    relu(a - b) (a signed value crosses a ReLU as relu(x) - relu(-x)); an odd element sits the
+    round out as two channels relu(x), relu(-x). The next layer reads max(a, b) = b + relu(a - b)
+    = relu(b) - relu(-b) + relu(a - b) linearly. The first convolution (p_h x p_w, stride = window)
+    makes round 1's channels straight from the window; every further round is a 1x1 convolution
+    + ReLU; a last linear 1x1 convolution (no ReLU) adds up the final pair.
+
+    layers: the number of convolution layers (all but the last followed by a ReLU), that is
+    ceil(log2 n) + 1; channels: the most channels any layer outputs, per input channel (round 1's:
+    3 * (n // 2) + 2 * (n % 2)). A 1x1 window is one identity convolution: (1, 1).
+    """
+    kh, kw = pair(pool_size)
+    n = kh * kw
+    layers, channels = 1, 1
+    while n > 1:
+        channels = max(channels, 3 * (n // 2) + 2 * (n % 2))
+        n = n // 2 + n % 2
+        layers += 1
+    return layers, channels
 
 
 def pool_output_shape(h, w, pool_size, stride=None, padding=0):
@@ -168,6 +196,6 @@ def avg_pool2d_backward(X, grad_out, pool_size, stride=None, padding=0):
 REFERENCES = {
     f.__name__: f
     for f in (pool2d, pool2d_padded, avg_pool_as_conv, max_pool_as_conv, max_pool_conv_relu,
-              pool_output_shape, pool_cost, min_pool2d, softmax_pool2d,
+              conv_relu_counts, pool_output_shape, pool_cost, min_pool2d, softmax_pool2d,
               max_pool2d_backward, avg_pool2d_backward)
 }

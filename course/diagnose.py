@@ -11,8 +11,8 @@ outputs from ``public_cases.json``, so no mistake code ships with ``course``).
    on at least half of the cases where the model itself is wrong (a model that
    agrees once by coincidence is not a diagnosis); accepted models claim the
    failures they reproduce, the one claiming most first;
-3. **detectors**: shapes of wrong output no single model pins down (a ReLU as the
-   last step, windows never gathered);
+3. **detectors**: shapes of wrong output no single model pins down (a signature that
+   refuses the exercise's arguments, a ReLU as the last step, windows never gathered);
 4. **settings**: for the failures still unexplained, the smallest set of settings
    (channels, batch, stride, padding, window shape, dtype, ...) that separates
    them from the passing cases: every such failure has a non-trivial value in one
@@ -27,6 +27,7 @@ named mistake is that mistake's smallest case, never another fault's.
 """
 from dataclasses import dataclass, field
 from itertools import combinations
+import re
 
 import torch
 
@@ -207,6 +208,18 @@ def _not_gathered(o):
     return tuple(o.got.shape) in {(n, c, h, w), (n, c), (n, c, 1, 1)} and o.expected.shape[-2:] != (1, 1)
 
 
+_SIGNATURE = re.compile(r"^TypeError: .*(?:positional argument|unexpected keyword argument|"
+                        r"missing \d+ required)")
+
+
+def _wrong_signature(o):
+    """The call raised because the function does not take the arguments the exercise passes."""
+    return o.error is not None and bool(_SIGNATURE.search(o.error))
+
+
+# For every function: detectors run in this order, before the settings.
+COMMON_DETECTORS = [("wrong_signature", _wrong_signature)]
+
 DETECTORS = {
     "max_pool_conv_relu": [("one_conv_relu", _never_negative)],
     "softmax_pool2d": [("windows_not_gathered", _not_gathered)],
@@ -316,8 +329,8 @@ def diagnose(outcomes, order=()):
     left = [o for o in left if id(o) not in claimed]
     # 3. detectors
     detected = []
-    for mid, test in DETECTORS.get(fails[0].name, []):
-        hits = [o for o in left if o.error is None and test(o)]
+    for mid, test in COMMON_DETECTORS + DETECTORS.get(fails[0].name, []):
+        hits = [o for o in left if test(o)]
         if hits:
             detected.append(Fault(mid, "detector", hits))
             left = [o for o in left if all(o is not h for h in hits)]

@@ -43,6 +43,11 @@ CATALOG = {
     "conv_relu_only": (
         "使用了卷积、ReLU 和算术以外的算子", "Used an operator other than convolution, ReLU and arithmetic",
         "提示：max(a, b) = relu(a − b) + b / Hint: max(a, b) = relu(a − b) + b"),
+    "wrong_signature": (
+        "函数的参数和题目要求的不一样：题目传入的参数它不接受",
+        "The function's parameters differ from the exercise's: it refuses arguments the exercise passes",
+        "照着题目写函数头，例如 def max_pool_conv_relu(X, pool_size=2):"
+        " / Copy the def line of the exercise, e.g. def max_pool_conv_relu(X, pool_size=2):"),
     "wrong_type": (
         "返回值的类型不对", "The return value has the wrong type",
         "返回一个 torch.Tensor（形状计算题返回整数） / Return a torch.Tensor (ints for the shape/cost questions)"),
@@ -110,11 +115,15 @@ CATALOG = {
         "符号错了：最小汇聚是 −max_pool(−X)", "Sign error: min pooling is −max_pool(−X)",
         "两次取负都不能少 / Both negations are needed"),
     "one_conv_relu": (
-        "输出从不为负：最后一步是 ReLU。一个卷积加一个 ReLU 算不出最大值",
-        "The output is never negative: a ReLU comes last. One convolution and one ReLU cannot compute a maximum",
+        "一个卷积加一个 ReLU 算不出最大值：ReLU 之前是仿射的，ReLU 之后不会有负数",
+        "One convolution and one ReLU cannot compute a maximum: before the ReLU it is affine, after it nothing is negative",
         "ReLU 之前的卷积是仿射的（见上面的论证）；要逐层比较 max(a, b) = b + relu(a − b)，最后一层不加 ReLU"
         " / The conv before the ReLU is affine (see the argument above): compare in rounds with"
         " max(a, b) = b + relu(a − b), and end without a ReLU"),
+    "bye_dropped": (
+        "两两配对时，落单的元素被丢掉了（3×3 窗口有 9 个元素，是奇数）",
+        "Pairing drops the odd element out (a 3×3 window has 9 elements, an odd number)",
+        "落单的元素原样进入下一轮 / Carry the odd one over to the next round unchanged"),
     "counts_no_output_layer": (
         "层数少了一层：最后把 b 和 relu(a − b) 加起来的那个线性层也要算",
         "One layer short: the last linear layer that adds b and relu(a − b) counts too",
@@ -324,6 +333,9 @@ GROUP_TITLES = {
     "overlap": "重叠窗口 / overlapping windows",
     "negative": "负数输入 / negative inputs",
     "d2l": "练习 3 的设置 / the d2l exercise setting",
+    "window": "k×k 窗口 / k×k windows",
+    "larger": "更大的窗口 / larger windows",
+    "rectangles": "长方形窗口 / rectangular windows",
 }
 
 
@@ -337,7 +349,8 @@ PARAMS = {
     "pool2d_padded": ("X", "pool_size", "stride", "padding", "mode"),
     "avg_pool_as_conv": ("X", "pool_size", "stride", "padding"),
     "max_pool_as_conv": ("X", "pool_size", "stride", "padding"),
-    "max_pool_conv_relu": ("X",),
+    "max_pool_conv_relu": ("X", "pool_size"),
+    "conv_relu_counts": ("pool_size",),
     "pool_output_shape": ("h", "w", "pool_size", "stride", "padding"),
     "pool_cost": ("c", "h", "w", "pool_size", "stride", "padding", "mode"),
     "min_pool2d": ("X", "pool_size", "stride", "padding"),

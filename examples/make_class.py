@@ -73,12 +73,13 @@ def solution_code(source_nb: dict, function: str):
 
 
 def mutant_misconception(code: str):
-    """The id in the mutant's ``misconception: <id>`` docstring line; None for ``none``."""
+    """The id in the mutant's ``misconception: <id>`` docstring line; None for ``none``. A mutant
+    with several faults lists them, the one named first (grades.csv's misconception) first."""
     doc = ast.get_docstring(ast.parse(code)) or ""
     first = doc.strip().splitlines()[0] if doc.strip() else ""
     if not first.startswith("misconception:"):
         raise ValueError(f"mutant docstring must start with 'misconception: <id>', got {first!r}")
-    mid = first.split(":", 1)[1].strip()
+    mid = first.split(":", 1)[1].split(",")[0].strip()
     return None if mid in ("", "none") else mid
 
 

@@ -3,7 +3,7 @@
 Each ``tests/mutants/<function>/<mistake>.py`` defines the graded function
 under its contract name; the first docstring line is ``misconception: <id>``,
 or ``misconception: <id>, <id>, ...`` for a mutant with several independent
-faults (the diagnosis must name exactly those), or ``none``. The mutants never
+faults (the diagnosis must name exactly those, the first one first), or ``none``. The mutants never
 call torch's pooling (except min_pool2d, which may).
 """
 import pathlib
@@ -57,6 +57,7 @@ def test_mutant_loses_points(path):
         # Several independent faults: every one is named, nothing else.
         assert all(m in CATALOG for m in mid)
         assert sorted(result.misconceptions) == sorted(mid), result.feedback
+        assert result.misconception == mid[0], result.feedback      # the header lists the primary first
         for m in mid:
             assert fb_message(m) in result.feedback
     elif mid is not None:

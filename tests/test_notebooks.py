@@ -28,7 +28,8 @@ import torch.nn.functional as F
 from autograder.functions import BY_NAME, FUNCTIONS, NOTEBOOKS, PREAMBLE, functions_in
 from conftest import RELEASE, ROOT, SOURCE, load_solution
 
-WRITTEN = {"04_min_softmax": ["answer_ex4", "answer_ex5", "answer_ex6"]}
+WRITTEN = {"02_as_convolution": ["answer_ex3c"], "04_min_softmax": ["answer_ex4", "answer_ex5", "answer_ex6"]}
+WRITTEN_POINTS = {"answer_ex3c": 1, "answer_ex4": 2, "answer_ex5": 2, "answer_ex6": 2}
 RUBRIC_MARKERS = ["BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "autograder", "评分标准",
                   "Rubric", "rubric", "参考答案", "Model answer", "MARK SCHEME"]
 POOL_CALL = re.compile(r"\b(?:F|nn|torch|functional|aten)\.[\w.]*pool\w*", re.IGNORECASE)
@@ -203,7 +204,7 @@ def test_source_conventions(stem):
     assert [nbgrader_meta(c)["grade_id"] for c in written] == WRITTEN.get(stem, [])
     for c in written:
         m = nbgrader_meta(c)
-        assert m["solution"] is True and m["points"] == 2
+        assert m["solution"] is True and m["points"] == WRITTEN_POINTS[m["grade_id"]]
         assert "### BEGIN SOLUTION" in c.source and "评分标准" in c.source
 
 
@@ -281,6 +282,10 @@ def test_solutions_agree_with_torch(one_thread):
         for mode, pool in [("max", F.max_pool2d), ("avg", F.avg_pool2d)]:
             torch.testing.assert_close(sol["pool2d"](X2, p, mode), pool(X2[None, None], p, 1)[0, 0])
         torch.testing.assert_close(sol["max_pool_conv_relu"](X), F.max_pool2d(X, 2))
+        k = 2 + trial % 3                               # k x k windows (d2l-en exercise 3c)
+        if min(H, W) >= k:
+            torch.testing.assert_close(sol["max_pool_conv_relu"](X, k), F.max_pool2d(X, k))
+            torch.testing.assert_close(sol["max_pool_conv_relu"](X, (k, k)), F.max_pool2d(X, k))
     with pytest.raises(ValueError):
         sol["pool2d"](torch.zeros(3, 3), 2, "min")
     with pytest.raises(ValueError):
@@ -299,6 +304,29 @@ def test_softmax_pooling_limits_and_stability(one_thread):
     big = 1e4 * torch.randn(1, 2, 6, 6, generator=g)
     for T in (1e-3, 1.0, 1e3):
         assert torch.isfinite(softmax_pool2d(big, 3, stride=1, temperature=T)).all()
+
+
+def test_conv_relu_counts_match_the_network_built():
+    """The graded counts are those of the network the bonus solution actually builds: count its
+    convolutions and the widest output, by recording F.conv2d's calls."""
+    import unittest.mock
+    max_pool_conv_relu = load_solution("max_pool_conv_relu")
+    counts = load_solution("conv_relu_counts")
+    from autograder.references import conv_relu_counts
+    assert counts(2) == (3, 6) and counts(3) == (5, 14)
+    for k in (1, 2, 3, 4, 5, (2, 3), (1, 4)):
+        assert counts(k) == conv_relu_counts(k)
+        X = torch.randn(1, 1, 10, 12)
+        widths = []
+        real = F.conv2d
+
+        def spy(inp, weight, *a, **kw):
+            widths.append(weight.shape[0])
+            return real(inp, weight, *a, **kw)
+        with unittest.mock.patch.object(F, "conv2d", spy):
+            Y = max_pool_conv_relu(X, k)
+        torch.testing.assert_close(Y, F.max_pool2d(X, k))
+        assert (len(widths), max(widths)) == counts(k), (k, widths)
 
 
 def test_cost_convention_by_counting():

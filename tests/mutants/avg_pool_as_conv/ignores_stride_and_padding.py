@@ -1,4 +1,4 @@
-"""misconception: fails_with_stride, fails_with_padding
+"""misconception: fails_with_padding, fails_with_stride
 
 A learner's attempt: the right depthwise kernel, but F.conv2d is called with its own
 defaults, so the stride is always 1 and there is never any padding. Two faults.

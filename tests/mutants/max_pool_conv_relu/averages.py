@@ -1,6 +1,8 @@
-"""misconception: avg_instead_of_max
+"""misconception: avg_instead_of_max, wrong_signature
 
 A 1/4 kernel: average pooling.
+Written for 2x2 only, as `max_pool_conv_relu(X)`: it refuses the k x k windows
+(`pool_size`) of exercise 3c, a second fault.
 """
 import math
 

@@ -1,6 +1,8 @@
-"""misconception: relu_clips_negatives
+"""misconception: relu_clips_negatives, wrong_signature
 
 Applies ReLU to the input, then max(a, b) = relu(a - b) + b.
+Written for 2x2 only, as `max_pool_conv_relu(X)`: it refuses the k x k windows
+(`pool_size`) of exercise 3c, a second fault.
 """
 import math
 

@@ -1,6 +1,8 @@
-"""misconception: stride_default_one
+"""misconception: stride_default_one, wrong_signature
 
 Gathers the windows with stride 1.
+Written for 2x2 only, as `max_pool_conv_relu(X)`: it refuses the k x k windows
+(`pool_size`) of exercise 3c, a second fault.
 """
 import math
 

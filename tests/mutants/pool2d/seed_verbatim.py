@@ -1,4 +1,4 @@
-"""misconception: dtype_not_kept, mode_not_validated, fails_with_int_size
+"""misconception: mode_not_validated, fails_with_int_size, dtype_not_kept
 
 The seed's code as printed: float32 output, no ValueError for an unknown mode, and
 `p_h, p_w = pool_size` fails for an int window. Three independent faults, all named.
