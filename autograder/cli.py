@@ -22,7 +22,7 @@ import tempfile
 
 
 def _parser():
-    ap = argparse.ArgumentParser(prog="autograder", description="池化练习的防篡改评分器 / tamper-proof grader")
+    ap = argparse.ArgumentParser(prog="autograder", description="汇聚层练习的防篡改评分器 / tamper-proof grader of the pooling exercises")
     sub = ap.add_subparsers(dest="command", required=True)
     g = sub.add_parser("grade", help="评分 / grade submissions or a learner's notebooks")
     g.add_argument("submissions", help="SUBMISSIONS/<student>/pooling/*.ipynb, or one notebook, "
@@ -127,14 +127,15 @@ def grade_self(subs, out, limits):
 
 
 def grade(args):
-    from autograder import grader
+    # Arguments first, with light modules only: a wrong path is answered at once, before torch loads.
+    from autograder.pipeline.find_submissions import find_submissions
     from autograder.progress import Progress
     bad = _bad_timeout(args.timeout)
     if bad:
         print(f"autograder: {bad}", file=sys.stderr)
         return 2
     try:
-        subs, mode = grader.find_submissions(args.submissions)
+        subs, mode = find_submissions(args.submissions)
     except (FileNotFoundError, ValueError, OSError) as e:
         print(f"autograder: {e}", file=sys.stderr)
         return 2
@@ -152,6 +153,7 @@ def grade(args):
     if bad:
         print(f"autograder: {bad}", file=sys.stderr)
         return 2
+    from autograder import grader
     limits = _limits(args)
     if mode == "self":
         return grade_self(subs, args.out, limits)
@@ -194,11 +196,14 @@ def main(argv=None):
     if args.command == "gradescope-bundle":
         from autograder.gradescope import cli as gradescope_cli
         return gradescope_cli(args)
-    from autograder.sandbox.runner import SandboxUnavailable
     try:
         return grade(args) if args.command == "grade" else report(args)
-    except SandboxUnavailable as e:
-        # The grader's own failure: say so and stop, rather than grade a class of zeros.
+    except Exception as e:
+        # The grader's own failure: say so and stop, rather than grade a class of zeros. (The sandbox
+        # module is not imported to catch it: it loads torch, and a bad argument must be answered fast.)
+        runner = sys.modules.get("autograder.sandbox.runner")
+        if runner is None or not isinstance(e, runner.SandboxUnavailable):
+            raise
         print(f"autograder: 评分器无法运行 / the grader cannot run: {e}", file=sys.stderr)
         return 3
 

@@ -61,7 +61,11 @@ def main():
     grade_and_report(OUT / "class", OUT / "class-out")
     print()
     print(f"示例班级的报告 / example class report:   {bundled / 'report.html'}")
+    print(f"成绩表 / grades:                        {bundled / 'grades.csv'}")
+    print(f"反馈页面 / feedback pages:              {bundled / 'students'}/<student>/<notebook>.html "
+          f"(run.json maps ids to folders)")
     print(f"合成班级的报告 / synthetic class report: {OUT / 'class-out' / 'report.html'}")
+    print(f"合成班级的成绩表 / synthetic grades:     {OUT / 'class-out' / 'grades.csv'}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ does not follow the layout (``Pooling/``, ``pooling2/``, notebooks directly in
 the student folder, an unknown notebook name) is named in a warning on stderr.
 """
 import dataclasses
+import json
 import os
 import stat
 import sys
@@ -88,6 +89,22 @@ def match_notebook(path, known, root=None):
         if f.notebook in known and (f"answer_{f.name}" in text or f"def {f.name}(" in text):
             best = best or f.notebook
     return best
+
+
+def _unmatched(path, root):
+    """Why a learner's file is not graded: not valid JSON (a corrupt file), or not one of the notebooks."""
+    name = printable(os.path.basename(path))
+    limit = HEAD_BYTES * 16
+    try:
+        data = read_bytes(path, root, limit=limit)
+        if len(data) <= limit:
+            json.loads(data.decode("utf-8", "replace"))
+    except ValueError as e:
+        where = f" (line {e.lineno}, column {e.colno})" if isinstance(e, json.JSONDecodeError) else ""
+        return f"不是有效的 JSON，无法读取 / not valid JSON, cannot be read: {name}{where}"
+    except (OSError, RefusedPath):
+        pass
+    return f"认不出是哪个练习 / cannot tell which notebook this is: {name}"
 
 
 # ------------------------------------------------------------------ a class
@@ -196,6 +213,8 @@ def find_self(path, known, warn=warn_stderr):
         nb = match_notebook(f, known, root=path)
         if nb is None and not stat.S_ISREG(st.st_mode):
             warn(f"未读取 / not read (a link or special file): {printable(name)}")
+        elif nb is None:
+            warn(_unmatched(f, path) + "; 未评分 / not graded")
         elif nb and nb not in found:
             found[nb] = f
     if not found:
@@ -220,7 +239,7 @@ def find_submissions(path, source: SourceTests = None, warn=warn_stderr):
         root = os.path.dirname(path)
         nb = match_notebook(path, known, root=root)
         if nb is None:
-            raise ValueError(f"认不出是哪个练习 / cannot tell which notebook this is: {os.path.basename(path)}")
+            raise ValueError(_unmatched(path, root))
         return [Submission("learner", {nb: path}, root)], "self"
     subs = find_class(path, known, warn)
     if subs is not None:

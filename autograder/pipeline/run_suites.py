@@ -19,6 +19,7 @@ import time
 
 from autograder.functions import ASSIGNMENT, PREAMBLE
 from autograder.pipeline.check_source import CHECK_ERROR, CheckSource
+from autograder.pipeline.find_answers import label_functions
 from course.feedback import student_text
 from autograder.sandbox.runner import SandboxUnavailable
 
@@ -94,6 +95,14 @@ class RunSuites:
                     continue
                 if checker.error:
                     row["flags"] = CHECK_ERROR
+                if not any(t.function in label_functions(label) for label in labels):
+                    # no answer cell defines it (e.g. another course's notebook under this name): say so,
+                    # rather than "raised an exception: NameError" from calling what is not there
+                    row["message"] = (f"{t.function} 没有在本笔记本中定义 / "
+                                      f"{t.function} is not defined in this notebook")
+                    row["seconds"] = round(time.monotonic() - start, 4)
+                    rows.append(row)
+                    continue
                 try:
                     res = run_suite(t.function, session.caller(t.function), seed=self.seed,
                                     replay=replay.caller(t.function))
