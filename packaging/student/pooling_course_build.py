@@ -123,8 +123,8 @@ def get_requires_for_build_editable(config_settings=None):
     return []
 
 
-def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
-    return _write_wheel(wheel_directory, package_files(), wheel_name())
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None, root=ROOT):
+    return _write_wheel(wheel_directory, package_files(root), wheel_name())
 
 
 _FINDER = '''\
@@ -166,13 +166,15 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="build the student wheel (pooling-course)")
     ap.add_argument("--out", default=str(ROOT / "source" / "pooling"),
                     help="folder to write the wheel to (default: source/pooling/)")
+    ap.add_argument("--from", dest="root", default=str(ROOT),
+                    help="folder holding course/ (default: the repository; e.g. a `git archive` of HEAD)")
     args = ap.parse_args(argv)
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob(f"{dist_name()}-*.whl"):      # one wheel beside the notebooks, never two versions
         if old.name != wheel_name():
             old.unlink()
-    name = build_wheel(out)
+    name = build_wheel(out, root=pathlib.Path(args.root))
     print(out / name)
     return 0
 
