@@ -623,7 +623,7 @@ def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
         panel_b.locator("#submitted_assignments_list", has_text="view feedback").wait_for(timeout=ACTION_MS)
         (fb_b,) = sorted((users.home(b) / "pooling" / "feedback").glob("*/01_basics.html"))[-1:]
         shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fb_b.read_text(encoding="utf-8")))
-        assert re.search(r"Score: 0(\.0+)? / 5(\.0+)?\b", shown), shown[:2000]
+        assert re.search(r"\b0(\.0+)?\s*/\s*5(\.0+)?\b", shown), shown[:2000]     # 01_basics: 0 of 5 points
     except Exception:
         for n, p in pages.items():
             try:
