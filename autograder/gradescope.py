@@ -62,6 +62,9 @@ python3.11 -m venv /autograder/venv
 chmod 0700 /autograder/source
 chmod -R go-rwx /autograder/source/course
 chmod -R a+rX /autograder/venv
+# ... nor the instructor package (hidden suites, references): the grader runs as root, the child never
+# needs it (the zygote loads what it runs before the child drops to nobody).
+chmod -R go-rwx "$(/autograder/venv/bin/python -I -c 'import autograder, os; print(os.path.dirname(autograder.__file__))')"
 /autograder/venv/bin/python -I -m autograder.gradescope check
 """
 

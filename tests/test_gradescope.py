@@ -56,6 +56,7 @@ def test_bundle_layout(bundle):
     assert reqs == [d for d in deps if not d.startswith("pooling-course")]
     assert all("==" in r for r in reqs)
     assert "-r requirements.txt wheels/*.whl" in setup and "chmod -R go-rwx /autograder/source/course" in setup
+    assert "import autograder, os; print(os.path.dirname(autograder.__file__))" in setup
     for script in (setup, run):
         assert subprocess.run(["bash", "-n"], input=script, text=True).returncode == 0
 
@@ -82,9 +83,11 @@ def _emulate(bundle, tmp):
                              capture_output=True, text=True, check=True).stdout.strip()
     (pathlib.Path(purelib) / "zz_kit_pins.pth").write_text(
         f"import site; site.addsitedir({site.getsitepackages()[0]!r})\n")
-    # setup.sh's permissions: the course (solutions) for root only
+    # setup.sh's permissions: the course (solutions) and the instructor package for root only
     (root / "source").chmod(0o700)
-    for p in (root / "source" / "course").rglob("*"):
+    package = pathlib.Path(purelib) / "autograder"
+    assert package.is_dir()
+    for p in [*(root / "source" / "course").rglob("*"), package, *package.rglob("*")]:
         p.chmod(p.stat().st_mode & ~0o077)
     return root
 
