@@ -72,7 +72,7 @@ def _bad_out(out):
 
 def _bad_scheduler(address):
     """Why --scheduler cannot be used (malformed, no scheduler answers), or None; asked before any grading."""
-    from autograder.dask_backend import SchedulerUnavailable, check_scheduler
+    from autograder.backends.dask import SchedulerUnavailable, check_scheduler
     try:
         check_scheduler(address)
     except SchedulerUnavailable as e:
@@ -84,7 +84,7 @@ def _scheduler_unavailable(scheduler):
     """What a Dask run raises when its scheduler is gone before grading starts (nothing, run locally)."""
     if not scheduler:
         return ()
-    from autograder.dask_backend import SchedulerUnavailable
+    from autograder.backends.dask import SchedulerUnavailable
     return SchedulerUnavailable
 
 
@@ -114,16 +114,26 @@ def _print_table(results, stream):
 
 def grade_self(subs, out, limits):
     """Self-study: grade a learner's notebooks and print the table; keep files only with --out."""
-    from autograder import grader
+    from autograder.backends.local import LocalBackend
+    from autograder.batch import grade_submissions
     from autograder.pipeline.write_results import student_dir
     results = []
     with tempfile.TemporaryDirectory(prefix="autograder-self-") as scratch:
-        grader.grade_submissions(subs, out or scratch, workers=1, force=True, limits=limits,
-                                 on_result=results.append)
+        grade_submissions(subs, out or scratch, LocalBackend(1, limits), force=True, limits=limits,
+                          on_result=results.append)
     _print_table(results, sys.stdout)
     if out:
         print(f"\n反馈页面 / feedback pages: {student_dir(out, subs[0].student_id)}", file=sys.stdout)
     return 0
+
+
+def _backend(args, limits):
+    """Where the class is graded: a running Dask cluster (--scheduler), or this machine's processes."""
+    if args.scheduler:
+        from autograder.backends.dask import DaskBackend
+        return DaskBackend(args.scheduler, limits)
+    from autograder.backends.local import LocalBackend
+    return LocalBackend(args.workers, limits)
 
 
 def grade(args):
@@ -153,14 +163,14 @@ def grade(args):
     if bad:
         print(f"autograder: {bad}", file=sys.stderr)
         return 2
-    from autograder import grader
+    from autograder.batch import grade_submissions
     limits = _limits(args)
     if mode == "self":
         return grade_self(subs, args.out, limits)
     progress = None if args.quiet else Progress(total=len(subs))
     try:
-        meta = grader.grade_submissions(subs, args.out, workers=args.workers, force=args.force,
-                                        limits=limits, progress=progress, scheduler=args.scheduler)
+        meta = grade_submissions(subs, args.out, _backend(args, limits), force=args.force, limits=limits,
+                                 progress=progress)
     except _scheduler_unavailable(args.scheduler) as e:    # it went away since _bad_scheduler
         print(f"autograder: --scheduler: {' '.join(str(e).split())}", file=sys.stderr)
         return 2

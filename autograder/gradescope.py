@@ -173,11 +173,12 @@ def _student_id(root):
 
 def run(root=None, stdout=None):
     """Grade ``ROOT/submission/*.ipynb`` and write ``ROOT/results/results.json``; return the exit status."""
-    from autograder import grader
+    from autograder.backends.local import LocalBackend
+    from autograder.batch import grade_submissions
     from autograder.pipeline.find_submissions import Submission, find_self
     from autograder.pipeline.source_tests import ROOT as COURSE_ROOT, SourceTests
     from autograder.pipeline.write_results import atomic_write, student_dir
-    from autograder.sandbox.runner import Limits, SandboxUnavailable
+    from autograder.sandbox.runner import SandboxUnavailable
     stdout = stdout or sys.stdout
     root = pathlib.Path(root or _root())
     submission, results = root / "submission", root / "results"
@@ -202,8 +203,7 @@ def run(root=None, stdout=None):
     graded = []
     with tempfile.TemporaryDirectory(prefix="autograder-gs-") as out:
         try:
-            grader.grade_submissions([sub], out, workers=1, force=True, limits=Limits(),
-                                     on_result=graded.append)
+            grade_submissions([sub], out, LocalBackend(1), force=True, on_result=graded.append)
         except SandboxUnavailable as e:
             print(f"autograder: 评分器无法运行 / the grader cannot run: {e}", file=sys.stderr)
             return 3

@@ -159,12 +159,19 @@ class SafeCopy(BaseConverter):
 
 
 class HardenedAutograde(Autograde, SafeCopy):
-    """``nbgrader autograde``: safe copies, checked timestamps, layout warnings."""
+    """``nbgrader autograde``: safe copies, checked timestamps, layout warnings.
+
+    The run owns what the kit's preprocessors share (``autograder.nbgrader_execute.KitRun``):
+    one grader (one zygote) for every notebook, and each notebook as submitted, handed
+    from the sanitize pass to the grading pass.
+    """
 
     def start(self):
+        from autograder.nbgrader_execute import KitRun
         guard_timestamps(self.coursedir, step_root(self.coursedir, self.coursedir.submitted_directory), self.log)
         self.warn_layout()
-        super().start()
+        with KitRun() as self.kit_run:
+            super().start()
 
     def warn_layout(self):
         """The same layout warnings as ``autograder grade`` (nbgrader itself skips such folders silently)."""

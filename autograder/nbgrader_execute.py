@@ -17,6 +17,7 @@ Three pieces, each replacing or preceding one stock step:
   feedback and an ``execute_result`` with the points (nbgrader's partial
   credit), never stderr. The points are those ``autograder grade`` gives.
 """
+import contextlib
 import copy
 import json
 import os
@@ -32,7 +33,39 @@ from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
 from autograder.pipeline.source_tests import SOURCE_DIR, RELEASE_DIR
 
 INVALID_KEY = "autograder_invalid"
-_SUBMITTED = {}      # (student, notebook) -> notebook as submitted (normalised), kept between the two stages
+
+
+class KitRun:
+    """What the kit's preprocessors share during one ``nbgrader autograde`` run, owned by the run
+    (``nbgrader_converters.HardenedAutograde``): a Grader per set of limits (its zygote serves every
+    notebook) and each notebook as submitted, from the sanitize pass to the grading pass."""
+
+    def __init__(self):
+        self.graders, self.submitted = {}, {}
+
+    def grader(self, limits):
+        from autograder.grader import Grader
+        key = tuple(sorted(vars(limits).items()))
+        if key not in self.graders:
+            self.graders[key] = Grader(limits)
+        return self.graders[key]
+
+    def close(self):
+        for g in self.graders.values():
+            g.close()
+        self.graders.clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def kit_run(preprocessor):
+    """The run a preprocessor works for (its exporter's converter); None outside ``nbgrader autograde``."""
+    exporter = getattr(preprocessor, "parent", None)
+    return getattr(getattr(exporter, "parent", None), "kit_run", None)
 
 
 def _src(cell):
@@ -130,10 +163,12 @@ class RepairGradeCells(NbGraderPreprocessor):
         info = resources.get("nbgrader", {})
         key = (info.get("student"), info.get("notebook"))
         raw = json.loads(nbformat.writes(nb))
-        try:
-            _SUBMITTED[key] = ReadNotebook().normalise(raw)
-        except InvalidNotebook:
-            _SUBMITTED[key] = {"nbformat": 4, "cells": []}
+        run = kit_run(self)
+        if run is not None:                     # else the grading pass reads the sanitized notebook
+            try:
+                run.submitted[key] = ReadNotebook().normalise(raw)
+            except InvalidNotebook:
+                run.submitted[key] = {"nbformat": 4, "cells": []}
         try:
             source = _SourceCells(self.source_dir, self.release_dir).cells(info.get("notebook"))
         except (OSError, ValueError):
@@ -181,24 +216,42 @@ class RepairGradeCells(NbGraderPreprocessor):
             cell.pop("execution_count", None)
 
 
+def _picture_png(picture):
+    """The base64 PNG of a shown failing case (course.plots.case_png), or None."""
+    if not picture:
+        return None
+    try:
+        import base64
+        from course import plots
+        return base64.b64encode(plots.case_png(picture)).decode("ascii")
+    except Exception:                       # a picture must never cost a grade
+        return None
+
+
 class HardenedExecute(NbGraderPreprocessor):
     """Replaces nbgrader's Execute: grades through the sandboxed engine, writes points as outputs."""
 
     timeout = Float(10.0, help="wall-clock seconds per call of a student's function").tag(config=True)
 
     def preprocess(self, nb, resources):
-        from autograder import grader
+        from autograder.grader import Grader
         from autograder.sandbox.runner import Limits
         info = resources.get("nbgrader", {})
         student, notebook = info.get("student", "student"), info.get("notebook")
-        submitted = _SUBMITTED.pop((student, notebook), None)
-        if nb.metadata.get(INVALID_KEY):
-            g = grader._grader(self._limits(Limits))
-            rows = g.runner.invalid(g.source.tests(notebook), student, notebook, str(nb.metadata[INVALID_KEY]))
-        else:
-            src = submitted if submitted is not None else json.loads(nbformat.writes(nb))
-            rows = grader.grade_notebook(src, student, notebook, limits=self._limits(Limits))
-            self._say_sandbox_warnings(grader._grader(self._limits(Limits)))
+        run = kit_run(self)
+        submitted = run.submitted.pop((student, notebook), None) if run is not None else None
+        with contextlib.ExitStack() as stack:
+            if run is not None:
+                g = run.grader(self._limits(Limits))
+            else:                               # outside `nbgrader autograde`: a grader for this notebook
+                g = stack.enter_context(Grader(self._limits(Limits)))
+            if nb.metadata.get(INVALID_KEY):
+                rows = g.runner.invalid(g.source.tests(notebook), student, notebook,
+                                        str(nb.metadata[INVALID_KEY]))
+            else:
+                src = submitted if submitted is not None else json.loads(nbformat.writes(nb))
+                rows = g.grade_notebook_full(src, student, notebook)[0]
+                self._say_sandbox_warnings(g)
             flags = rows[0].get("flags") if rows else ""
             if flags:                                      # for a person to decide; the points stand
                 self.log.warning("integrity flag %s: %s / %s", flags, student, notebook)
@@ -213,10 +266,14 @@ class HardenedExecute(NbGraderPreprocessor):
                        "未知的测试单元，未评分 / unknown test cell, not graded", "feedback": "", "status": "error"}
             points = min(float(row["points"]), float(meta.get("points", row["max_points"])))
             text = row.get("feedback") or f"{row['status']}: {row['message']}"
-            cell.outputs = [
-                nbformat.v4.new_output("stream", name="stdout", text=text + "\n"),
-                nbformat.v4.new_output("execute_result", data={"text/plain": repr(points)}, execution_count=1),
-            ]
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text + "\n")]
+            png = _picture_png((row.get("result") or {}).get("picture"))
+            if png:                                 # the shown failing case, drawn (course.plots)
+                cell.outputs.append(nbformat.v4.new_output(
+                    "display_data", data={"image/png": png, "text/plain": "<最小的失败用例 / smallest failing case>"},
+                    metadata={"image/png": {"alt": "最小的失败用例 / smallest failing case"}}))
+            cell.outputs.append(
+                nbformat.v4.new_output("execute_result", data={"text/plain": repr(points)}, execution_count=1))
             cell.execution_count = 1
         return nb, resources
 

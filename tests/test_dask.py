@@ -178,11 +178,13 @@ def small_class(tmp_path_factory):
 @pytest.fixture(scope="module")
 def local_grades(small_class, tmp_path_factory):
     """The class graded by the local path (process pool), as the reference."""
-    from autograder import grader
+    from autograder.backends.local import LocalBackend
+    from autograder.batch import grade_submissions
+    from autograder.pipeline.find_submissions import find_submissions
 
     out = tmp_path_factory.mktemp("local")
-    subs, _ = grader.find_submissions(small_class)
-    grader.grade_submissions(subs, out, workers=2, force=True)
+    subs, _ = find_submissions(small_class)
+    grade_submissions(subs, out, LocalBackend(2), force=True)
     return read_grades(out)
 
 
@@ -191,7 +193,7 @@ def local_grades(small_class, tmp_path_factory):
 # --------------------------------------------------------------------------
 
 def test_dask_grades_exactly_like_local(cluster, small_class, local_grades, tmp_path):
-    from autograder.dask_backend import grade_on_dask
+    from autograder.backends.dask import grade_on_dask
 
     out = tmp_path / "out"
     progress = Progress(6, stream=io.StringIO(), mode="lines")
@@ -250,7 +252,7 @@ class KillOnFirstResult(Progress):
 def test_worker_killed_mid_run_loses_nothing(cluster, small_class, local_grades, tmp_path):
     from distributed import Client
 
-    from autograder.dask_backend import grade_on_dask
+    from autograder.backends.dask import grade_on_dask
 
     out = tmp_path / "out"
     with Client(cluster.address, timeout="60s", set_as_default=False) as client:
@@ -477,7 +479,7 @@ def test_malformed_scheduler_addresses(address, tmp_path, capsys):
     (" tcp://127.0.0.1:8786 ", True), ("tcp://127.0.0.1:65536", False), ("tls://127.0.0.1:8786", False),
     ("tcp://user@127.0.0.1:8786", False), ("tcp://127.0.0.1:87a6", False), ("tcp://127.0.0.1:8786?x=1", False)])
 def test_parse_address(address, ok):
-    from autograder.dask_backend import parse_address
+    from autograder.backends.dask import parse_address
 
     if ok:
         assert parse_address(address) == address.strip()
@@ -543,7 +545,7 @@ class FakeWatch:
 
 
 def run_fake_batch(script, students, window=8, empty_after=10 ** 6):
-    from autograder.dask_backend import _run_batch
+    from autograder.backends.dask import _run_batch
     from autograder.grader import Submission
 
     todo = [(Submission(s, {}), f"key-{s}") for s in students]
@@ -614,7 +616,7 @@ class FakeClient:
 @pytest.mark.parametrize("failures, hang, registered", [(0, False, True), (1, False, True),
                                                         (5, False, False), (0, True, False)])
 def test_plugin_registration_never_stops_a_run(failures, hang, registered, capsys):
-    from autograder.dask_backend import _register_cleanup
+    from autograder.backends.dask import _register_cleanup
 
     client = FakeClient(failures, hang)
     try:
@@ -628,7 +630,7 @@ def test_plugin_registration_never_stops_a_run(failures, hang, registered, capsy
 
 
 def test_no_workers_timeout_from_the_environment(monkeypatch, capsys):
-    from autograder.dask_backend import NO_WORKERS_ENV, NO_WORKERS_TIMEOUT, no_workers_timeout
+    from autograder.backends.dask import NO_WORKERS_ENV, NO_WORKERS_TIMEOUT, no_workers_timeout
 
     monkeypatch.delenv(NO_WORKERS_ENV, raising=False)
     assert no_workers_timeout() == NO_WORKERS_TIMEOUT == 60

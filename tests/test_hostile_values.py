@@ -21,7 +21,6 @@ the parent's static check refuses before running anything; they are run here
 as a submission that evaded that check would be: straight through a sandbox
 session, the suite and its replay, in a process whose peak RSS is measured.
 """
-import inspect
 import json
 import pathlib
 import re
@@ -182,18 +181,18 @@ def test_trusted_process_stays_small(graded):
 
 
 def test_pool_workers_have_their_own_memory_limit():
-    """The initializer of `_grade_parallel`'s pool caps each worker's address space."""
-    code = ("import concurrent.futures as cf, multiprocessing, resource\n"
-            "from autograder import grader\n"
+    """The local backend's pool initializer caps each worker's address space."""
+    code = ("import concurrent.futures as cf, dataclasses, multiprocessing, resource\n"
+            "from autograder.backends import local\n"
+            "from autograder.sandbox.runner import Limits\n"
             "ctx = multiprocessing.get_context('spawn')\n"
-            "with cf.ProcessPoolExecutor(1, mp_context=ctx, initializer=grader.limit_worker_memory) as p:\n"
+            "with cf.ProcessPoolExecutor(1, mp_context=ctx, initializer=local._start_worker,\n"
+            "                            initargs=(dataclasses.asdict(Limits()),)) as p:\n"
             "    print(p.submit(resource.getrlimit, resource.RLIMIT_AS).result()[0])\n"
-            "print(grader.WORKER_ADDRESS_SPACE)\n")
+            "print(local.WORKER_ADDRESS_SPACE)\n")
     res = subprocess.run([harness.PY, "-c", code], env=harness.env(), capture_output=True, text=True, timeout=300)
     in_worker, wanted = (int(x) for x in res.stdout.split())
     assert in_worker == wanted == 4 << 30
-    from autograder import grader
-    assert "initializer=limit_worker_memory" in inspect.getsource(grader._grade_parallel)
 
 
 # ------------------------------------------------------------------ past the static check

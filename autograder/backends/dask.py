@@ -37,8 +37,11 @@ import threading
 import time
 import urllib.parse
 
-from autograder import grader as kit
-from autograder.pipeline import CollectResults, InvalidNotebook, ReadNotebook, failed_result
+from autograder.backends.local import WORKER_ADDRESS_SPACE, limit_worker_memory
+from autograder.batch import grade_submissions
+from autograder.grader import Grader, kit_digest
+from autograder.pipeline import InvalidNotebook, ReadNotebook
+from autograder.pipeline.find_submissions import Submission, find_submissions
 from autograder.pipeline.read_notebook import refusal
 from autograder.pipeline.write_results import student_folder
 from autograder.pipeline.run_suites import GRADER_ERROR
@@ -66,7 +69,7 @@ def _worker_kit_digest():
     """The kit digest of this worker process, computed once."""
     global _worker_digest
     if _worker_digest is None:
-        _worker_digest = kit.kit_digest()
+        _worker_digest = kit_digest()
     return _worker_digest
 
 
@@ -80,7 +83,7 @@ def _thread_grader(limits):
     if g is None or g.limits != limits:
         if g is not None:
             g.close()
-        g = _local.grader = kit.Grader(limits)
+        g = _local.grader = Grader(limits)
         with _all_lock:
             _all_graders.append(g)
     return g
@@ -122,7 +125,7 @@ def _address_space():
         threads = int(get_worker().state.nthreads)
     except (ImportError, ValueError, AttributeError, TypeError):
         threads = 1
-    return kit.WORKER_ADDRESS_SPACE + max(0, threads - 1) * (512 << 20)
+    return WORKER_ADDRESS_SPACE + max(0, threads - 1) * (512 << 20)
 
 
 def grade_task(sub_dict, limits_dict):
@@ -133,8 +136,8 @@ def grade_task(sub_dict, limits_dict):
     tell when a worker runs a different kit (whose scores could differ).
     """
     limits = Limits(**limits_dict)
-    kit.limit_worker_memory(_address_space())    # a returned value must not balloon the worker
-    sub = kit.Submission.from_dict(sub_dict)
+    limit_worker_memory(_address_space())    # a returned value must not balloon the worker
+    sub = Submission.from_dict(sub_dict)
     res = _thread_grader(limits).grade_submission(sub)
     try:
         from distributed import get_worker
@@ -168,7 +171,7 @@ def _payload(sub):
 
 def _as_submissions(submissions):
     if isinstance(submissions, (str, os.PathLike)):
-        subs, _mode = kit.find_submissions(submissions)
+        subs, _mode = find_submissions(submissions)
         return subs
     return list(submissions)
 
@@ -430,62 +433,65 @@ def _run_batch(flight, todo, window, watch, finish, fail):
     return []
 
 
+class DaskBackend:
+    """Grade on the Dask cluster at ``address``: one task per submission, every output written here.
+
+    ``client``: an existing ``distributed.Client`` to use instead of connecting.
+    ``no_workers``: seconds without any worker before the rest get error rows
+    (default ``no_workers_timeout()``). Raises SchedulerUnavailable when nobody answers.
+    """
+
+    def __init__(self, address, limits: Limits = None, *, client=None, no_workers=None):
+        self.address, self.limits = address, limits or Limits()
+        self.client, self.no_workers = client, no_workers
+
+    def grade(self, todo, grader, finish, fail):
+        digest = kit_digest()
+        where, mismatched = {}, []
+
+        def finish_checked(sub, key, res, ok=True):
+            if res.get("worker"):
+                where[sub.student_id] = res["worker"]
+            if res.get("kit_digest", digest) != digest and res.get("worker") not in mismatched:
+                mismatched.append(res.get("worker"))
+                print(f"autograder: WARNING: worker {res.get('worker')} runs a different kit than this "
+                      "client; install the same kit everywhere or scores may differ", file=sys.stderr)
+            finish(sub, key, res, ok)
+
+        client, own_client = self.client, self.client is None and bool(todo)   # nothing to grade: no cluster
+        n_workers = 0
+        try:
+            if own_client:
+                client = _connect(self.address)
+            if todo:
+                watch = WorkerWatch(client, self.no_workers or no_workers_timeout())
+                watch.look()
+                n_workers = watch.workers
+                _register_cleanup(client)
+                # A bounded window of tasks in flight keeps the client's memory flat
+                # however large the class: bytes are read only when a task is submitted.
+                window = max(8, 4 * watch.threads)
+                flight = InFlight(client, dataclasses.asdict(self.limits))
+                given_up = _run_batch(flight, todo, window, watch, finish_checked, fail)
+                _give_up(given_up, watch.limit, fail)
+        finally:
+            if own_client and client is not None:
+                _close(client)
+        return {"workers": n_workers, "scheduler": self.address, "worker_of": where,
+                "kit_mismatch_workers": mismatched}
+
+
 def grade_on_dask(submissions, out, scheduler_address, *, timeout=None, force=False, progress=None,
                   limits: Limits = None, client=None, on_result=None, no_workers=None):
-    """Grade every submission on the Dask cluster at ``scheduler_address``; return run.json's dict.
+    """``autograder.batch.grade_submissions`` on the cluster at ``scheduler_address``; run.json's dict.
 
-    ``submissions``: a SUBMISSIONS directory or a list of ``grader.Submission``.
-    ``timeout``: seconds per call, as ``--timeout`` (ignored when ``limits`` is given).
-    Unchanged submissions are skipped unless ``force`` (same cache as local grading).
-    ``progress``: an ``autograder.progress.Progress`` (or None). ``client``: an
-    existing ``distributed.Client`` to use instead of connecting. ``no_workers``:
-    seconds without any worker before the rest get error rows (default
-    ``no_workers_timeout()``). Raises SchedulerUnavailable when nobody answers.
+    ``submissions``: a SUBMISSIONS directory or a list of submissions; ``timeout``:
+    seconds per call, as ``--timeout`` (ignored when ``limits`` is given).
     """
-    if limits is None:
-        limits = Limits.from_timeout(timeout)
-    subs = _as_submissions(submissions)
-    local = kit.Grader(limits)             # reads source/ and computes keys; never starts a zygote
-    digest = kit.kit_digest()
-    collect = CollectResults(out, digest, progress=progress, on_result=on_result)
-    todo = collect.todo(subs, lambda sub: local.key(sub, digest), force=force)
-    where, mismatched = {}, []
-
-    def finish(sub, key, res, ok=True):
-        if res.get("worker"):
-            where[sub.student_id] = res["worker"]
-        if res.get("kit_digest", digest) != digest and res.get("worker") not in mismatched:
-            mismatched.append(res.get("worker"))
-            print(f"autograder: WARNING: worker {res.get('worker')} runs a different kit than this "
-                  "client; install the same kit everywhere or scores may differ", file=sys.stderr)
-        collect.finish(sub, key, res, ok)
-
-    def fail(sub, key, why):
-        finish(sub, key, failed_result(sub, local, why[:200]), ok=False)
-
-    own_client = client is None and bool(todo)   # nothing to grade: no need for the cluster
-    n_workers = 0
-    try:
-        if own_client:
-            client = _connect(scheduler_address)
-        if todo:
-            watch = WorkerWatch(client, no_workers or no_workers_timeout())
-            watch.look()
-            n_workers = watch.workers
-            _register_cleanup(client)
-            # A bounded window of tasks in flight keeps the client's memory flat
-            # however large the class: bytes are read only when a task is submitted.
-            window = max(8, 4 * watch.threads)
-            flight = InFlight(client, dataclasses.asdict(limits))
-            given_up = _run_batch(flight, todo, window, watch, finish, fail)
-            _give_up(given_up, watch.limit, fail)
-    finally:
-        if own_client and client is not None:
-            _close(client)
-        local.close()
-
-    return collect.close(workers=n_workers, scheduler=scheduler_address, worker_of=where,
-                         kit_mismatch_workers=mismatched)
+    limits = limits or Limits.from_timeout(timeout)
+    backend = DaskBackend(scheduler_address, limits, client=client, no_workers=no_workers)
+    return grade_submissions(_as_submissions(submissions), out, backend, force=force, limits=limits,
+                             progress=progress, on_result=on_result)
 
 
 def _give_up(given_up, limit, fail):

@@ -1,0 +1,37 @@
+"""Grade a batch of submissions: the one place a run is put together.
+
+::
+
+    grade_submissions(submissions, out, backend=None, *, force=False, limits=None,
+                      progress=None, on_result=None) -> run.json's dict
+
+A ``Grader`` (owned here, for the run) reads ``source/`` and computes each
+submission's cache key; the collector skips unchanged submissions and writes
+every result as it arrives; the backend (``autograder.backends``: local
+processes by default, or Dask, as the CLI chooses) does the grading.
+"""
+from autograder.backends.local import LocalBackend
+from autograder.grader import Grader, kit_digest
+from autograder.pipeline import CollectResults, failed_result
+from autograder.sandbox.runner import Limits
+
+
+def grade_submissions(submissions, out, backend=None, *, force=False, limits: Limits = None,
+                      progress=None, on_result=None):
+    """Grade every submission and stream its files to `out` as it finishes; return run.json's dict.
+
+    Unchanged submissions (same notebook bytes, kit and source tests) are skipped
+    unless ``force``. ``on_result(result)`` is called for each one graded.
+    """
+    limits = limits or Limits()
+    backend = backend or LocalBackend(limits=limits)
+    with Grader(limits) as grader:
+        digest = kit_digest()
+        collect = CollectResults(out, digest, progress=progress, on_result=on_result)
+        todo = collect.todo(submissions, lambda sub: grader.key(sub, digest), force=force)
+
+        def fail(sub, key, why):
+            collect.finish(sub, key, failed_result(sub, grader, why[:200]), ok=False)
+
+        extra = backend.grade(todo, grader, collect.finish, fail)
+        return collect.close(**extra)

@@ -1,0 +1,69 @@
+"""The kit's modules import each other without cycles (module-level imports, as the code reads)."""
+import ast
+import pathlib
+
+from conftest import ROOT
+
+PACKAGES = ("autograder", "course")
+
+
+def _modules():
+    out = {}
+    for pkg in PACKAGES:
+        for p in (ROOT / pkg).rglob("*.py"):
+            parts = p.relative_to(ROOT).with_suffix("").parts
+            out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = p
+    return out
+
+
+def _imports(name, path, known):
+    """Kit modules `name` imports at module level (a submodule's import of its own package is not a cycle)."""
+    deps = set()
+    is_pkg = path.name == "__init__.py"
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            deps |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module is not None:
+            base = node.module
+            if node.level:
+                here = name.split(".") if is_pkg else name.split(".")[:-1]
+                base = ".".join(here[:len(here) - node.level + 1] + [node.module])
+            subs = {f"{base}.{a.name}" for a in node.names} & set(known)
+            deps |= subs or {base}
+    return {d for d in deps if d in known and d != name and not name.startswith(d + ".")}
+
+
+def find_cycles(graph):
+    """Every cycle a depth-first walk of `graph` (module -> modules it imports) runs into."""
+    cycles, state, stack = [], {}, []
+
+    def visit(u):
+        state[u] = "open"
+        stack.append(u)
+        for v in sorted(graph[u]):
+            if state.get(v) == "open":
+                cycles.append(" -> ".join(stack[stack.index(v):] + [v]))
+            elif v not in state:
+                visit(v)
+        stack.pop()
+        state[u] = "done"
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m)
+    return cycles
+
+
+def test_no_import_cycles():
+    known = _modules()
+    assert find_cycles({m: _imports(m, p, known) for m, p in known.items()}) == []
+
+
+def test_the_cycle_check_sees_a_cycle(tmp_path):
+    """The check itself: two modules importing each other are reported."""
+    a, b = tmp_path / "a.py", tmp_path / "b.py"
+    a.write_text("import autograder.b\n")
+    b.write_text("from autograder import a\n")
+    known = {"autograder.a": a, "autograder.b": b}
+    graph = {m: _imports(m, p, known) for m, p in known.items()}
+    assert find_cycles(graph) == ["autograder.a -> autograder.b -> autograder.a"]
