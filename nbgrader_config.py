@@ -48,6 +48,13 @@ c.RepairGradeCells.source_dir = os.path.join(ROOT, "source", "pooling")
 c.RepairGradeCells.release_dir = os.path.join(ROOT, "release", "pooling")
 c.KitOverwriteCells.release_dir = os.path.join(ROOT, "release", "pooling")
 
+# --- Feedback pages that work offline (autograder/nbgrader_feedback.py) ----
+# generate_feedback renders every formula without MathJax (no CDN: the page works offline),
+# shows no hidden-test source, and labels its parts in Chinese and English.
+from autograder.nbgrader_feedback import configure as configure_feedback  # noqa: E402
+
+configure_feedback(c)
+
 # --- Files are what they seem (autograder/nbgrader_converters.py) ---------
 # autograde / generate_feedback never follow a link in a submission: linked,
 # hard-linked and special files are skipped with a warning (a linked notebook

@@ -46,8 +46,8 @@ CATALOG = {
     "wrong_signature": (
         "函数的参数和题目要求的不一样：题目传入的参数它不接受",
         "The function's parameters differ from the exercise's: it refuses arguments the exercise passes",
-        "照着题目写函数头，例如 def max_pool_conv_relu(X, pool_size=2):"
-        " / Copy the def line of the exercise, e.g. def max_pool_conv_relu(X, pool_size=2):"),
+        "照着题目写函数头的参数，例如附加题是 max_pool_conv_relu(X, pool_size=2)"
+        " / Take the parameters from the exercise, e.g. the bonus is max_pool_conv_relu(X, pool_size=2)"),
     "wrong_type": (
         "返回值的类型不对", "The return value has the wrong type",
         "返回一个 torch.Tensor（形状计算题返回整数） / Return a torch.Tensor (ints for the shape/cost questions)"),
@@ -594,7 +594,7 @@ def format_failure(name, args, kwargs, expected, got, diff, error=None):
 # The shown case as a picture: small plain grids (JSON-able), drawn by course.plots.
 # ---------------------------------------------------------------------------
 
-PICTURE_SIZE = 8        # at most this many rows and columns of each grid
+PICTURE_SIZE = 6        # at most this many rows and columns of each grid
 
 
 def _cell(v):
@@ -755,7 +755,7 @@ def html_report(text, passed, img=""):
     """Compact HTML wrapping of a plain-text report (Jupyter); ``img``: an <img> drawn beside it."""
     import html
     color = "#1a7f37" if passed else "#cf222e"
-    pre = f'<pre style="margin:0;white-space:pre-wrap;flex:1 1 28em">{html.escape(text)}</pre>'
-    side = f'<div class="case-picture" style="flex:0 1 auto">{img}</div>' if img else ""
+    pre = f'<pre style="margin:0;white-space:pre-wrap;flex:1 1 0;min-width:22em">{html.escape(text)}</pre>'
+    side = f'<div class="case-picture" style="flex:0 1 auto;max-width:48%">{img}</div>' if img else ""
     return (f'<div style="border-left:4px solid {color};padding:4px 8px;margin:4px 0;'
-            f'display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start">{pre}{side}</div>')
+            f'display:flex;gap:12px;align-items:flex-start">{pre}{side}</div>')

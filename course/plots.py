@@ -7,6 +7,7 @@ default font is used silently.
     from course import plots
     plots.pooling_figure()
 """
+import functools
 import math
 
 import matplotlib
@@ -330,7 +331,32 @@ def _value(v):
     return v if isinstance(v, (int, float)) else float(v)
 
 
-def _draw_case_grid(ax, grid, x0, title, shade=None, bad=None, fontsize=8):
+class _Cells:
+    """Cells and numbers of the case picture, drawn in one collection (fast: a feedback page
+    may carry many pictures, and one artist per cell costs a millisecond each)."""
+
+    def __init__(self):
+        self.boxes, self.faces, self.edges, self.widths = [], [], [], []
+        self.texts = []
+
+    def cell(self, x, y, face="white", edge=EDGE, lw=0.6, w=1, h=1):
+        self.boxes.append([(x, y), (x + w, y), (x + w, y + h), (x, y + h)])
+        self.faces.append(face)
+        self.edges.append(edge)
+        self.widths.append(lw)
+
+    def text(self, x, y, s, **kw):
+        self.texts.append((x, y, s, kw))
+
+    def draw(self, ax):
+        from matplotlib.collections import PolyCollection
+        ax.add_collection(PolyCollection(self.boxes, facecolors=self.faces, edgecolors=self.edges,
+                                         linewidths=self.widths))
+        for x, y, s, kw in self.texts:
+            ax.text(x, y, s, **kw)
+
+
+def _case_grid(cells, grid, x0, y0, title, shade=None, bad=None, fontsize=8, title_y=None):
     rows, cols = len(grid), len(grid[0]) if grid else 0
     for i in range(rows):
         for j in range(cols):
@@ -339,10 +365,11 @@ def _draw_case_grid(ax, grid, x0, title, shade=None, bad=None, fontsize=8):
                 colour = BAD
             elif shade is not None and (i, j) == tuple(shade):
                 colour = MARK
-            ax.add_patch(Rectangle((x0 + j, i), 1, 1, facecolor=colour, edgecolor=EDGE, lw=0.6))
-            ax.text(x0 + j + 0.5, i + 0.5, _fmt(_value(grid[i][j])), ha="center", va="center", fontsize=fontsize)
-    ax.text(x0 + cols / 2, -0.3, title, ha="center", va="bottom", fontsize=9)
-    return rows, cols
+            cells.cell(x0 + j, y0 + i, colour)
+            cells.text(x0 + j + 0.5, y0 + i + 0.5, _fmt(_value(grid[i][j])), ha="center", va="center",
+                       fontsize=fontsize)
+    cells.text(x0 + cols / 2, (y0 if title_y is None else title_y) - 0.3, title, ha="center", va="bottom",
+               fontsize=9)
 
 
 def case_figure(picture):
@@ -359,34 +386,31 @@ def case_figure(picture):
     in_rows = max(len(inp), (win[0] + win[2]) if win else 0) - top
     in_cols = max(len(inp[0]), (win[1] + win[3]) if win else 0) - left
     x_exp = in_cols + 1.5
-    x_got = x_exp + len(exp[0]) + 1.5
-    width = x_got + (len(got[0]) if got else 4)
+    x_got = x_exp + max(len(exp[0]), 3) + 1.5
+    width = x_got + max(len(got[0]) if got else 4, 3) + 0.5
     height = max(in_rows, len(exp)) + 1.2
-    fig = Figure(figsize=(min(9.5, 0.42 * width + 0.3), min(4.5, 0.42 * height + 0.3)), dpi=90)
+    fig = Figure(figsize=(min(9.5, 0.42 * width + 0.3), min(4.5, 0.42 * height + 0.3)), dpi=100)
     ax = fig.add_axes([0, 0, 1, 1])
-    # input, shifted so that padding above/left of it fits
-    ox, oy = -left, -top
+    cells = _Cells()
+    ox, oy = -left, -top                         # the input, shifted so that padding above/left fits
     if win:
         for a in range(win[2]):
             for b in range(win[3]):
                 r, c = win[0] + a, win[1] + b
                 if not (0 <= r < len(inp) and 0 <= c < len(inp[0])):
-                    ax.add_patch(Rectangle((ox + c, oy + r), 1, 1, facecolor=PAD, edgecolor="#bbbbbb", lw=0.6))
-    for i, row in enumerate(inp):
-        for j, v in enumerate(row):
-            ax.add_patch(Rectangle((ox + j, oy + i), 1, 1, facecolor="white", edgecolor=EDGE, lw=0.6))
-            ax.text(ox + j + 0.5, oy + i + 0.5, _fmt(_value(v)), ha="center", va="center", fontsize=8)
+                    cells.cell(ox + c, oy + r, PAD, "#bbbbbb")
+    _case_grid(cells, inp, ox, oy, "输入 / input", title_y=0)      # the title above any padding
     if win:
-        ax.add_patch(Rectangle((ox + win[1], oy + win[0]), win[3], win[2], fill=False, edgecolor=WINDOW, lw=2.2))
-    ax.text(in_cols / 2, -0.3, "输入 / input", ha="center", va="bottom", fontsize=9)
-    _draw_case_grid(ax, exp, x_exp, "期望 / expected", shade=picture.get("mark"))
+        cells.cell(ox + win[1], oy + win[0], "none", WINDOW, 2.2, w=win[3], h=win[2])
+    _case_grid(cells, exp, x_exp, 0, "期望 / expected", shade=picture.get("mark"))
     if got:
-        _draw_case_grid(ax, got, x_got, "你的输出 / yours", shade=picture.get("mark"), bad=picture.get("bad"))
+        _case_grid(cells, got, x_got, 0, "你的输出 / yours", shade=picture.get("mark"), bad=picture.get("bad"))
         if picture.get("note"):
-            ax.text(x_got + len(got[0]) / 2, len(got) + 0.2, picture["note"], ha="center", va="top", fontsize=8)
+            cells.text(x_got + len(got[0]) / 2, len(got) + 0.2, picture["note"], ha="center", va="top", fontsize=8)
     else:
-        ax.text(x_got + 2, 1.0, "你的输出 / yours:\n" + picture.get("note", ""), ha="center", va="center",
-                fontsize=9, color="#cf222e")
+        cells.text(x_got + 1.5, 1.0, "你的输出 / yours:\n" + picture.get("note", ""), ha="center", va="center",
+                   fontsize=9, color="#cf222e")
+    cells.draw(ax)
     ax.set_xlim(-0.2, width + 0.2)
     ax.set_ylim(height, -1.0)
     ax.set_aspect("equal")
@@ -395,13 +419,21 @@ def case_figure(picture):
 
 
 def case_png(picture):
-    """``case_figure(picture)`` as PNG bytes."""
+    """``case_figure(picture)`` as PNG bytes. Pictures repeat (a class shares its mistakes, and
+    so its smallest failing cases): the bytes are cached by the picture's content."""
+    import json
+    return _case_png_cached(json.dumps(picture, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=256)
+def _case_png_cached(key):
     import io
+    import json
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    fig = case_figure(picture)
+    fig = case_figure(json.loads(key))
     FigureCanvasAgg(fig)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
+    fig.savefig(buf, format="png", dpi=100, pil_kwargs={"compress_level": 1})
     return buf.getvalue()
 
 

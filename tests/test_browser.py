@@ -12,6 +12,7 @@ import re
 import pytest
 
 from student_answers import CORRECT_POOL2D, ZERO_PADDED_MAX
+from course.feedback import message as fb_message
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -270,6 +271,12 @@ def test_selfcheck_in_lab_passes_then_names_zero_padding(lab_page, jupyter_lab, 
     out = output_text(cells, check_padded)
     assert "Traceback" not in out and "AssertionError" not in out, out
     assert "check failed, see the report above" in out, out
+    # The smallest failing case is drawn beside the report (#15).
+    picture = cells.nth(check_padded).locator(".case-picture img")
+    assert picture.count() == 1, "no picture of the failing case in the self-check"
+    page.wait_for_function("(el) => el.complete && el.naturalWidth > 100", arg=picture.element_handle(),
+                           timeout=30_000)
+    shots("selfcheck_picture", cells.nth(check_padded))
     shots("selfcheck_zero_padding", cells.nth(check_padded))
     shots("page_zero_padding")
     zh, en, _hint = feedback.CATALOG["max_zero_padding"]
@@ -358,3 +365,108 @@ def test_formgrader_lists_pooling(lab_page, jupyter_lab, artifacts_dir):
     shots("assignments")
     # The formgrader used the test's course copy (its own gradebook), not the working tree.
     assert (jupyter_lab.root / "gradebook.db").exists()
+
+
+# ---------------------------------------------------------------- feedback pages, offline (#15)
+
+@pytest.fixture(scope="module")
+def graded_mistake(tmp_path_factory):
+    """A course copy where one student made the classic zero-padding mistake in 01_basics:
+    autograded with the kit's nbgrader config, then `nbgrader generate_feedback`, and the same
+    notebook graded by `autograder grade` (its own feedback page)."""
+    import subprocess
+    import sys
+    import nbformat
+    sys.path.insert(0, str(ROOT / "examples"))
+    try:
+        from make_submissions import filled
+    finally:
+        sys.path.pop(0)
+    from test_notebooks import kernel_env, make_course_copy, run
+
+    course = make_course_copy(tmp_path_factory.mktemp("feedback") / "course")
+    env = kernel_env(course)
+    run([sys.executable, "-m", "nbgrader", "generate_assignment", "pooling", "--force"], course, env)
+    sub = course / "submitted" / "mallory" / "pooling"
+    sub.mkdir(parents=True)
+    nbformat.write(filled("01_basics.ipynb", edits={"pool2d_padded": lambda src: ZERO_PADDED_MAX}),
+                   sub / "01_basics.ipynb")
+    for step in ("autograde", "generate_feedback"):
+        run([sys.executable, "-m", "nbgrader", step, "pooling", "--force", "--student", "mallory"], course, env)
+    out = course / "kit-out"
+    proc = subprocess.run([str(pathlib.Path(sys.executable).parent / "autograder"), "grade",
+                           str(course / "submitted"), "--out", str(out), "--workers", "1"],
+                          cwd=course, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    kit_page = next((out / "students").glob("*/01_basics.html"))
+    return course / "feedback" / "mallory" / "pooling" / "01_basics.html", kit_page
+
+
+def _offline_page(browser, path):
+    """Open a local page with every request that is not file: or data: refused; (page, refused)."""
+    context = browser.new_context(viewport={"width": 1300, "height": 1000}, locale="zh-CN")
+    refused = []
+
+    def route(r):
+        if r.request.url.startswith(("file:", "data:")):
+            r.continue_()
+        else:
+            refused.append(r.request.url)
+            r.abort()
+    context.route("**/*", route)
+    page = context.new_page()
+    page.goto(pathlib.Path(path).as_uri())
+    page.wait_for_load_state("load")
+    return context, page, refused
+
+
+def _all_images_loaded(page, selector):
+    return page.evaluate(
+        "(sel) => [...document.querySelectorAll(sel)].map(i => i.complete && i.naturalWidth > 0)", selector)
+
+
+def test_nbgrader_feedback_page_offline_with_rendered_math(browser, graded_mistake, artifacts_dir):
+    """nbgrader's feedback page needs no network: every formula is drawn (no raw $...$, no MathJax),
+    the hidden tests' source is not there, and the failing case is drawn beside the report."""
+    nbgrader_page, _ = graded_mistake
+    html_text = nbgrader_page.read_text(encoding="utf-8")
+    assert "autograder.hidden" not in html_text and "HIDDEN TESTS" not in html_text
+    assert "mathjax" not in html_text.lower().replace("no mathjax", "")
+    context, page, refused = _offline_page(browser, nbgrader_page)
+    try:
+        text = page.inner_text("body")
+        assert not re.search(r"\$[^$\n]*\\[a-z]+", text), "raw TeX left on the page"
+        assert "$2\\times 2$" not in text and "2\\times" not in text
+        maths = _all_images_loaded(page, "img.math")
+        assert len(maths) > 10 and all(maths), maths
+        # display math is drawn, not typeset by a script
+        assert page.locator("div.math-display img").count() >= 1
+        case = page.locator("img[alt='最小的失败用例 / smallest failing case']")
+        assert case.count() == 1 and all(_all_images_loaded(page, "img[alt='最小的失败用例 / smallest failing case']"))
+        assert fb_message("max_zero_padding") in text
+        assert "得分 / score" in text
+        page.locator("div.math-display").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts_dir / "browser_5_nbgrader_feedback_math.png"))
+        case.scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts_dir / "browser_5_nbgrader_feedback_case.png"))
+        assert refused == [], refused
+    finally:
+        context.close()
+
+
+def test_kit_feedback_page_draws_the_failing_case(browser, graded_mistake, artifacts_dir):
+    """`autograder grade`'s own feedback page: self-contained, the failing case drawn beside its text."""
+    _, kit_page = graded_mistake
+    context, page, refused = _offline_page(browser, kit_page)
+    try:
+        imgs = _all_images_loaded(page, ".case img")
+        assert imgs and all(imgs), imgs
+        box_pre = page.locator(".case pre").first.bounding_box()
+        box_img = page.locator(".case img").first.bounding_box()
+        assert box_img["x"] > box_pre["x"] + 100, "the picture is not beside the text"
+        assert fb_message("max_zero_padding") in page.inner_text("body")
+        page.locator(".case").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts_dir / "browser_6_kit_feedback_case.png"))
+        assert refused == [], refused
+    finally:
+        context.close()

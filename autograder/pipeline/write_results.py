@@ -142,10 +142,30 @@ def _csv(columns, rows):
     return csv_text(columns, ([r.get(c) for c in columns] for r in rows))
 
 
-_STYLE = """body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;max-width:60em;margin:2em auto;padding:0 1em}
+_STYLE = """body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;max-width:80em;margin:2em auto;padding:0 1em}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
 .passed{color:#1a7f37}.failed,.error,.timeout,.invalid{color:#cf222e}pre{background:#f6f8fa;padding:.8em;
-white-space:pre-wrap}"""
+white-space:pre-wrap}.case{display:flex;gap:1em;align-items:flex-start}.case pre{flex:1 1 0;min-width:24em;
+margin:0}.case img{flex:0 1 auto;max-width:48%}"""
+
+
+def _optional(row):
+    """Whether a row is an optional bonus function's (``autograder.functions``)."""
+    from autograder.functions import BY_NAME
+    gid = str(row.get("grade_id") or "")
+    spec = BY_NAME.get(gid[len("test_"):]) if gid.startswith("test_") else None
+    return bool(spec and spec.optional)
+
+
+def _picture_tag(picture):
+    """The shown failing case drawn as an inline PNG (course.plots), or "" (no picture, or it failed)."""
+    if not picture:
+        return ""
+    try:
+        from course import plots
+        return plots.case_img_tag(picture)
+    except Exception:           # a picture must never cost a student their page
+        return ""
 
 
 class WriteResults:
@@ -179,21 +199,33 @@ class WriteResults:
                 "stdout_visibility": "hidden", "tests": tests}
 
     def feedback_page(self, res, notebook):
+        """One notebook's feedback page: self-contained (inline style, pictures as base64 PNG, no
+        script, no math to typeset), so it reads the same offline. The optional bonus is marked
+        and kept out of the required total."""
         rows = [r for r in res["rows"] if r["notebook"] == notebook]
-        got, mx = sum(r["points"] for r in rows), sum(r["max_points"] for r in rows)
+        required = [r for r in rows if not _optional(r)]
+        bonus = [r for r in rows if _optional(r)]
+        got, mx = sum(r["points"] for r in required), sum(r["max_points"] for r in required)
         e = html.escape
+        total = f"<p>自动评分 / autograded: <b>{got:g} / {mx:g}</b>"
+        if bonus:
+            total += (f"；附加题（可选）/ optional bonus: <b>{sum(r['points'] for r in bonus):g} / "
+                      f"{sum(r['max_points'] for r in bonus):g}</b>，不计入总分 / not in the total")
         parts = [f"<!doctype html><html lang='zh'><head><meta charset='utf-8'><title>{e(notebook)}</title>"
                  f"<style>{_STYLE}</style></head><body>",
                  f"<h1>{e(notebook)} — {e(res['student_id'])}</h1>",
-                 f"<p>自动评分 / autograded: <b>{got:g} / {mx:g}</b></p>",
+                 total + "</p>",
                  "<table><tr><th>测试 test</th><th>得分 points</th><th>状态 status</th><th>说明 message</th></tr>"]
         for r in rows:
-            parts.append(f"<tr><td>{e(r['grade_id'])}</td><td>{r['points']:g} / {r['max_points']:g}</td>"
+            tag = " <small>（附加题，可选 / optional）</small>" if _optional(r) else ""
+            parts.append(f"<tr><td>{e(r['grade_id'])}{tag}</td><td>{r['points']:g} / {r['max_points']:g}</td>"
                          f"<td class='{e(r['status'])}'>{e(r['status'])}</td><td>{e(r['message'])}</td></tr>")
         parts.append("</table>")
         for r in rows:
             if r.get("feedback"):
-                parts.append(f"<h2>{e(r['grade_id'])}</h2><pre>{e(r['feedback'])}</pre>")
+                img = _picture_tag((r.get("result") or {}).get("picture"))
+                parts.append(f"<h2>{e(r['grade_id'])}</h2><div class='case'><pre>{e(r['feedback'])}</pre>"
+                             f"{img}</div>")
         manual = [m for m in res["manual"] if m["notebook"] == notebook]
         if manual:
             parts.append("<h2>书面回答 / written answers</h2><ul>")

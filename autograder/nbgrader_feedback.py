@@ -1,0 +1,209 @@
+"""``nbgrader generate_feedback`` pages that work offline and hide the hidden tests.
+
+Stock nbgrader writes its feedback with nbconvert's HTML exporter and the
+``feedback`` template: math is left as ``$...$`` for MathJax, which it loads
+from a CDN (offline the student reads raw ``$2\\times 2$``), and the test cells
+show their whole source, hidden tests included (``from autograder.hidden import
+grade``). ``nbgrader_config.py`` switches generate_feedback to:
+
+* :class:`KitFeedback`, a preprocessor that removes every ``### BEGIN HIDDEN
+  TESTS`` ... ``### END HIDDEN TESTS`` block from the cells, and renders each
+  markdown formula once, offline: matplotlib's mathtext draws it as an inline
+  SVG (``data:`` URI, text as paths, so no font or file is needed), and what
+  mathtext cannot draw (matrices, ``cases``, Chinese inside ``\\text``) becomes
+  plain HTML with Unicode symbols, sub- and superscripts;
+* the ``kit_feedback`` template (``autograder/templates/kit_feedback``):
+  nbgrader's feedback template without MathJax, its labels in Chinese and
+  English, every style inline. The page loads nothing from anywhere.
+"""
+import base64
+import functools
+import html
+import io
+import os
+import re
+
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
+
+TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+
+HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*(?:\n|\Z)",
+                    re.M | re.S)
+
+# $$display$$ or $inline$ (not inside `code`); a backslash-escaped \$ is not a delimiter.
+_MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<![\\$])\$(?!\$)([^$\n]+?)(?<!\\)\$", re.S)
+_CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def strip_hidden_tests(source):
+    """The source without its hidden-test blocks (and without the blank lines they leave)."""
+    out = HIDDEN.sub("", source)
+    return out.strip("\n")
+
+
+# ------------------------------------------------------------------ math, offline
+
+def _normalise(tex):
+    """Spellings mathtext does not know, in the ones it does."""
+    tex = " ".join(tex.split())
+    tex = re.sub(r"\\[td]frac", r"\\frac", tex)
+    tex = re.sub(r"\\frac\s*([0-9A-Za-z])\s*([0-9A-Za-z])", r"\\frac{\1}{\2}", tex)
+    tex = re.sub(r"\\(?:big|Big|bigg|Bigg)[lr]?(?![A-Za-z])", "", tex)
+    tex = re.sub(r"\\le(?![A-Za-z])", r"\\leq", tex)
+    tex = re.sub(r"\\ge(?![A-Za-z])", r"\\geq", tex)
+    tex = tex.replace(r"\text{", r"\mathrm{")
+    return tex
+
+
+@functools.lru_cache(maxsize=2048)
+def math_svg(tex):
+    """``tex`` drawn by mathtext as SVG bytes, or None where mathtext cannot draw it."""
+    if _CJK.search(tex) or "\\begin" in tex or "\\\\" in tex:
+        return None
+    import matplotlib
+    from matplotlib import mathtext
+    try:
+        buf = io.BytesIO()
+        with matplotlib.rc_context({"svg.fonttype": "path", "mathtext.fontset": "dejavusans"}):
+            mathtext.math_to_image(f"${_normalise(tex)}$", buf, dpi=72, format="svg")
+        return buf.getvalue()
+    except Exception:
+        return None
+
+
+_SYMBOLS = {
+    "times": "×", "cdot": "·", "max": "max", "min": "min", "infty": "∞", "neq": "≠", "ne": "≠",
+    "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "to": "→", "rightarrow": "→", "in": "∈", "sum": "∑",
+    "partial": "∂", "lfloor": "⌊", "rfloor": "⌋", "lceil": "⌈", "rceil": "⌉", "log": "log", "exp": "exp",
+    "lambda": "λ", "alpha": "α", "beta": "β", "mu": "μ", "sigma": "σ", "approx": "≈", "pm": "±",
+    "ldots": "…", "cdots": "⋯", "dots": "…", "quad": "\u2003", "qquad": "\u2003\u2003", "mathrm": "",
+    "left": "", "right": "", "big": "", "Big": "", "bigg": "", "Bigg": "", "displaystyle": "",
+    "softmax": "softmax", "ReLU": "ReLU",
+}
+
+
+def _group(s, i):
+    """(content, end) of the {...} group or the single character at s[i]."""
+    while i < len(s) and s[i] == " ":
+        i += 1
+    if i >= len(s):
+        return "", i
+    if s[i] != "{":
+        if s[i] == "\\":
+            m = re.match(r"\\[A-Za-z]+", s[i:])
+            if m:
+                return m.group(0), i + len(m.group(0))
+        return s[i], i + 1
+    depth = 0
+    for j in range(i, len(s)):
+        if s[j] == "{":
+            depth += 1
+        elif s[j] == "}":
+            depth -= 1
+            if depth == 0:
+                return s[i + 1:j], j + 1
+    return s[i + 1:], len(s)
+
+
+def math_html(tex):
+    """A plain-HTML rendering of ``tex`` (Unicode symbols, <sub>, <sup>): readable, never raw TeX."""
+    s = html.escape(" ".join(tex.split()), quote=False)
+
+    def env(m):
+        name, body = m.group(1), m.group(2)
+        rows = [r.strip() for r in body.split(r"\\")]
+        rows = ["\u2002".join(math_html_inner(c.strip()) for c in r.split("&amp;")) for r in rows if r]
+        opening, closing = ("\u27e8LB\u27e9", "\u27e8RB\u27e9") if name == "cases" else ("[", "]")
+        return opening + " " + "; ".join(rows) + " " + closing
+
+    s = re.sub(r"\\begin\{(\w+)\}(.*?)\\end\{\1\}", env, s)
+    return math_html_inner(s).replace("\u27e8LB\u27e9", "{").replace("\u27e8RB\u27e9", "}")
+
+
+def math_html_inner(s):
+    out, i = [], 0
+    while i < len(s):
+        ch = s[i]
+        if ch == "\\":
+            m = re.match(r"\\([A-Za-z]+)", s[i:])
+            if not m:                                   # \, \; \  \{ \} \\
+                nxt = s[i + 1:i + 2]
+                out.append(nxt if nxt in "{}$%#_&" else " ")
+                i += 2
+                continue
+            name = m.group(1)
+            i += len(m.group(0))
+            if name == "frac":
+                a, i = _group(s, i)
+                b, i = _group(s, i)
+                out.append(f"({math_html_inner(a)})/({math_html_inner(b)})")
+            elif name in ("text", "mathrm", "operatorname", "mathit", "mathsf", "mathtt"):
+                a, i = _group(s, i)
+                out.append(math_html_inner(a))
+            elif name == "mathbf":
+                a, i = _group(s, i)
+                out.append(f"<b>{math_html_inner(a)}</b>")
+            elif name == "sqrt":
+                a, i = _group(s, i)
+                out.append(f"√({math_html_inner(a)})")
+            else:
+                out.append(_SYMBOLS.get(name, name))
+        elif ch in "_^":
+            a, i = _group(s, i + 1)
+            tag = "sub" if ch == "_" else "sup"
+            out.append(f"<{tag}>{math_html_inner(a)}</{tag}>")
+        elif ch in "{}":
+            i += 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def render_math(markdown):
+    """``markdown`` with each ``$...$`` / ``$$...$$`` replaced by an offline rendering of it."""
+    def one(m):
+        display = m.group(1) is not None
+        tex = (m.group(1) if display else m.group(2)).strip()
+        svg = math_svg(tex)
+        alt = html.escape(tex, quote=True)
+        if svg is not None:
+            data = base64.b64encode(svg).decode("ascii")
+            img = (f'<img class="math" alt="{alt}" src="data:image/svg+xml;base64,{data}" '
+                   f'style="vertical-align:middle;max-width:100%">')
+            return f'\n\n<div class="math-display" style="text-align:center">{img}</div>\n\n' if display else img
+        body = math_html(tex)
+        if display:
+            return f'\n\n<div class="math-display" style="text-align:center"><span class="math">{body}</span></div>\n\n'
+        return f'<span class="math" title="{alt}">{body}</span>'
+
+    parts = _CODE.split(markdown)
+    return "".join(p if i % 2 else _MATH.sub(one, p) for i, p in enumerate(parts))
+
+
+class KitFeedback(Preprocessor):
+    """Feedback pages that hide the hidden tests and need no MathJax (module docstring)."""
+
+    enabled = Bool(True).tag(config=True)      # nbconvert's preprocessors are off unless enabled
+
+    def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            if "### BEGIN HIDDEN TESTS" in cell.source:
+                cell.source = strip_hidden_tests(cell.source)
+            if cell.cell_type == "markdown":
+                cell.source = render_math(cell.source)
+        return nb, resources
+
+
+def configure(c):
+    """Point ``nbgrader generate_feedback`` at KitFeedback and the kit_feedback template (in ``c``,
+    an nbgrader config). nbgrader's own template folder stays on the path: the kit's extends it."""
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import GetGrades
+    import nbgrader
+    formgrader = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates")
+    c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, KitFeedback]
+    c.HTMLExporter.template_name = "kit_feedback"
+    c.HTMLExporter.extra_template_basedirs = [TEMPLATES, formgrader]
