@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test release wheel lab lab-reset bench system clean
+.PHONY: demo test release wheel lab lab-reset bench system system-demo clean
 
 # The virtual environment, rebuilt when the pins change: the student package (course/, built by
 # packaging/student/) and the instructor package (autograder/, this pyproject.toml), both editable.
@@ -25,7 +25,12 @@ system:
 	bash scripts/install_system_packages.sh
 	bash scripts/install_hub_proxy.sh
 
-demo: $(STAMP) system
+# What the demo and the lab need of the system: the font for the figures (nothing for a normal user
+# who has it; no browser, no Node.js).
+system-demo:
+	bash scripts/install_system_packages.sh demo
+
+demo: $(STAMP) system-demo
 	$(BIN)/python examples/run_demo.py
 
 test: $(STAMP) system
@@ -42,7 +47,7 @@ wheel:
 
 # JupyterLab on lab/, a gitignored nbgrader course directory (scripts/make_lab.py): the notebooks, the
 # formgrader with its gradebook, the exchange and the Assignment List work there; tracked files never change.
-lab: $(STAMP) system
+lab: $(STAMP) system-demo
 	$(BIN)/python scripts/make_lab.py
 	cd lab && ../$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root)
 

@@ -2,11 +2,18 @@
 # Installs the Debian packages the kit needs, once: Chromium (browser tests),
 # a CJK font (Chinese labels in matplotlib figures), and Node.js with npm
 # (JupyterHub's configurable-http-proxy, scripts/install_hub_proxy.sh).
+#
+#   install_system_packages.sh        everything `make test` needs
+#   install_system_packages.sh demo   only what `make demo` and `make lab` need (the font)
+#
+# A normal user who already has them never needs root.
 set -euo pipefail
 need=()
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v node >/dev/null 2>&1 || need+=(nodejs)
-command -v npm >/dev/null 2>&1 || need+=(npm)
+if [ "${1:-all}" != demo ]; then
+    command -v chromium >/dev/null 2>&1 || need+=(chromium)
+    command -v node >/dev/null 2>&1 || need+=(nodejs)
+    command -v npm >/dev/null 2>&1 || need+=(npm)
+fi
 # Read fc-list whole before matching: `fc-list | grep -q` under pipefail fails whenever grep
 # exits early and fc-list dies of SIGPIPE, and the installed font would count as missing.
 fonts=$(fc-list : family 2>/dev/null || true)
