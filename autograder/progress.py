@@ -10,12 +10,18 @@ Otherwise (a pipe, a log file, or ``CI`` set): plain lines such as
 
 The reporter only writes to its stream; it never touches grading outputs.
 """
+import collections
 import os
 import sys
 import time
 
 # A bar redrawn more often than this is only flicker (and costs a write per student).
 _REDRAW_SECONDS = 0.1
+# The ETA's rate: over the last this-many completions (the start-up left behind).
+_WINDOW = 32
+# The first item's ETA: when the time since the start is this many times the item's own
+# seconds, start-up dominated it, and the item's seconds are the better guess.
+_STARTUP_FACTOR = 3.0
 
 
 def in_ci(environ=None) -> bool:
@@ -63,6 +69,8 @@ class Progress:
         self.started = None
         self._last_draw = None
         self._drawn = False
+        self._marks = collections.deque(maxlen=_WINDOW)   # (time, done) at the latest completions
+        self._first_seconds = None
 
     # -- context manager -------------------------------------------------
     def __enter__(self):
@@ -80,16 +88,34 @@ class Progress:
         return self
 
     def eta(self):
-        """Seconds left, from the mean time per finished item so far; None before the first."""
+        """Seconds left; None before the first finished item.
+
+        A run pays its start-up once (interpreters, ``import torch``, a zygote per worker)
+        before the first item finishes, so the mean time per item since the start says
+        little early on. From the second item on, the rate is the recent one: items per
+        second between the last completions (a sliding window, which also follows the
+        workers' real parallelism). For the first item alone: the time since the start,
+        unless the item's own ``seconds`` show that start-up dominated it."""
         if self.started is None or self.done == 0:
             return None
+        left = max(0, self.total - self.done)
+        if len(self._marks) >= 2:
+            (t0, d0), (t1, d1) = self._marks[0], self._marks[-1]
+            if t1 > t0 and d1 > d0:
+                return left * (t1 - t0) / (d1 - d0)
         elapsed = self.clock() - self.started
-        return elapsed / self.done * max(0, self.total - self.done)
+        per_item = elapsed / self.done
+        if self._first_seconds and per_item > _STARTUP_FACTOR * self._first_seconds:
+            per_item = self._first_seconds
+        return per_item * left
 
     def update(self, name="", *, seconds=None, ok=True, n=1):
-        """Record ``n`` finished items (the last one called ``name``)."""
+        """Record ``n`` finished items (the last one called ``name``, which took ``seconds``)."""
         self.start()
         self.done += n
+        self._marks.append((self.clock(), self.done))
+        if self._first_seconds is None and seconds:
+            self._first_seconds = float(seconds)
         if not ok:
             self.failed += n
         if self.mode == "lines":

@@ -24,7 +24,7 @@ import numpy as np
 
 from autograder import __version__
 from autograder import report_plots as plots
-from autograder.functions import ASSIGNMENT, FUNCTIONS
+from autograder.functions import ASSIGNMENT, BY_NAME, FUNCTIONS
 from autograder.pipeline.run_suites import is_grader_error
 from autograder.pipeline.write_results import (
     STUDENTS, atomic_write, csv_text, csv_uncell, display_id, safe_name, student_folder)
@@ -136,13 +136,28 @@ def score_stats(values) -> dict:
             "q1": float(q1), "q3": float(q3), "min": float(a.min()), "max": float(a.max())}
 
 
+def is_optional(grade_id: str) -> bool:
+    """Whether a test cell grades an optional bonus function (``autograder.functions``)."""
+    spec = BY_NAME.get(function_of(grade_id))
+    return bool(spec and spec.optional)
+
+
 def student_totals(grades) -> dict:
-    """student -> {total, max, notebooks: {notebook: {points, max}}}."""
+    """student -> {total, max, bonus, bonus_max, notebooks: {notebook: {points, max, bonus}}}.
+
+    The optional bonus is kept out of the required total (and out of ``max``): it is
+    counted in ``bonus`` / ``bonus_max`` beside it."""
     out = {}
     for r in grades:
-        s = out.setdefault(r["student_id"], {"total": 0.0, "max": 0.0, "notebooks": {}})
-        nb = s["notebooks"].setdefault(r["notebook"], {"points": 0.0, "max": 0.0})
+        s = out.setdefault(r["student_id"], {"total": 0.0, "max": 0.0, "bonus": 0.0, "bonus_max": 0.0,
+                                             "notebooks": {}})
+        nb = s["notebooks"].setdefault(r["notebook"], {"points": 0.0, "max": 0.0, "bonus": 0.0})
         points, max_points = _float(r["points"]), _float(r["max_points"])
+        if is_optional(r["grade_id"]):
+            nb["bonus"] += points
+            s["bonus"] += points
+            s["bonus_max"] += max_points
+            continue
         nb["points"] += points
         nb["max"] += max_points
         s["total"] += points
@@ -176,7 +191,7 @@ def pass_rates(grades, results) -> list:
             for g in (results.get((r["student_id"], fn)) or {}).get("groups") or []:
                 group_pass[g["name"]] += bool(g.get("passed"))
         out.append({"function": fn, "grade_id": rows[0]["grade_id"],
-                    "notebook": rows[0]["notebook"], "n": n,
+                    "notebook": rows[0]["notebook"], "n": n, "optional": is_optional(rows[0]["grade_id"]),
                     "passed": len(passed), "share": len(passed) / n if n else 0.0,
                     "groups": [{"name": g, "passed": group_pass[g],
                                 "share": group_pass[g] / n if n else 0.0}
@@ -245,9 +260,12 @@ def problems(grades) -> dict:
             forbidden.append(entry)
     grader_errors = [{"student_id": r["student_id"], "notebook": r["notebook"], "grade_id": r["grade_id"],
                       "message": r.get("message", "")} for r in grades if is_grader_error(r)]
+    error_rows = [{"student_id": r["student_id"], "notebook": r["notebook"], "grade_id": r["grade_id"],
+                   "message": r.get("message", "")} for r in grades
+                  if r["status"] == "error" and not is_grader_error(r)]
     return {"invalid": list(invalid.values()), "timeout": timeout, "forbidden": forbidden,
-            "integrity": integrity, "grader_errors": grader_errors,
-            "errors": sum(1 for r in grades if r["status"] == "error") - len(grader_errors)}
+            "integrity": integrity, "grader_errors": grader_errors, "error_rows": error_rows,
+            "errors": len(error_rows)}
 
 
 def slowest(grades, run, k=10) -> list:
@@ -309,12 +327,24 @@ def _section_integrity(rep) -> str:
 
 
 def weakest_groups(rates, k=5) -> list:
-    """The k (function, group) pairs with the lowest pass share below 100%."""
-    cells = [(g["share"], r["function"], g["name"]) for r in rates for g in r["groups"]
-             if g["share"] < 1]
-    if not cells:  # no group detail: fall back to whole functions
-        cells = [(r["share"], r["function"], "") for r in rates if r["share"] < 1]
-    return sorted(cells)[:k]
+    """(share, function, group) of the k weakest required functions, each by its weakest
+    property group below 100% (one row per function: a function whose every group fails
+    would otherwise fill the list); a function without group detail counts as a whole."""
+    cells = []
+    for r in rates:
+        if r.get("optional"):
+            continue
+        below = [(g["share"], _group_rank(r, g["name"]), g["name"]) for g in r["groups"] if g["share"] < 1]
+        if below:
+            share, _, name = min(below)
+            cells.append((share, r["function"], name))
+        elif not r["groups"] and r["share"] < 1:
+            cells.append((r["share"], r["function"], ""))
+    return sorted(cells, key=lambda c: (c[0], _order(c[1])))[:k]
+
+
+def _group_rank(rate, name):
+    return [g["name"] for g in rate["groups"]].index(name)
 
 
 # ---------------------------------------------------------------- writing
@@ -325,14 +355,17 @@ def _num(x) -> str:
 
 
 def students_csv(report) -> str:
-    """student_id,total,max, then one points column per notebook."""
+    """student_id,total,max, then one points column per notebook (required tests); a ``bonus``
+    column when the class has optional bonus tests."""
     nbs = sorted(report["notebooks"])
+    bonus = any(t.get("bonus_max") for t in report["totals"].values())
     rows = []
     for s in report["students"]:
         t = report["totals"][s]
         rows.append([s, _num(t["total"]), _num(t["max"])]
-                    + [_num(t["notebooks"].get(nb, {}).get("points", 0.0)) for nb in nbs])
-    return csv_text(["student_id", "total", "max"] + nbs, rows)
+                    + [_num(t["notebooks"].get(nb, {}).get("points", 0.0)) for nb in nbs]
+                    + ([_num(t["bonus"])] if bonus else []))
+    return csv_text(["student_id", "total", "max"] + nbs + (["bonus"] if bonus else []), rows)
 
 
 def tests_csv(report) -> str:
@@ -405,7 +438,7 @@ def _summary(rep) -> str:
     n = len(rep["students"])
     awaiting = sum(m["answered"] for m in rep["manual"])
     kpis = [("学生 students", n),
-            ("平均分 mean", f"{st['mean']:.1f} / {rep['max_total']:g}"),
+            ("平均分（不含附加题）mean (bonus apart)", f"{st['mean']:.1f} / {rep['max_total']:g}"),
             ("中位数 median", f"{st['median']:.1f}"),
             ("无效笔记本 invalid", len(pr["invalid"])),
             ("超时 timeouts", len(pr["timeout"])),
@@ -463,7 +496,8 @@ def _section_pass(rep) -> str:
     for r in rates:
         weakest = min(r["groups"], key=lambda g: g["share"], default=None)
         cls = "ok" if r["share"] >= 0.8 else "bad" if r["share"] < 0.5 else ""
-        rows.append([f"<code>{_e(r['function'])}</code>", _e(r["notebook"]),
+        tag = ' <small>附加题（可选）<span class="en">optional bonus</span></small>' if r.get("optional") else ""
+        rows.append([f"<code>{_e(r['function'])}</code>{tag}", _e(r["notebook"]),
                      f'<span class="{cls}">{_pct(r["share"])}</span>',
                      f"{r['passed']}/{r['n']}",
                      f"{_e(group_title(weakest['name']))} <b>{_pct(weakest['share'])}</b>" if weakest else ""])
@@ -500,8 +534,8 @@ def _section_manual(rep) -> str:
 def _section_problems(rep) -> str:
     pr = rep["problems"]
     parts = [f'<section id="problems"><h2>{_h("有问题的提交", "Problem submissions")}</h2>',
-             f"<p>运行出错的测试 {pr['errors']} 个 <span class=\"en\">{pr['errors']} tests raised errors "
-             "(see the per-student table)</span></p>"]
+             f"<p>运行出错的测试 {pr['errors']} 个 <span class=\"en\">{pr['errors']} tests raised errors</span>"
+             + (' <a href="#errors">→ 名单 / the list</a>' if pr["errors"] else "") + "</p>"]
     if pr["grader_errors"]:
         parts.append(f'<p class="bad"><b>评分器自身出错 {len(pr["grader_errors"])} 处：这些 0 分不是学生的错，'
                      f'请修复后用 <code>--force</code> 重新评分。</b> <span class="en">The grader itself failed on '
@@ -522,7 +556,21 @@ def _section_problems(rep) -> str:
                 [[_student_links([p["student_id"]]), _e(p["notebook"])]
                  + ([f"<code>{_e(p['grade_id'])}</code>"] if per_test else []) + [_e(p["message"])]
                  for p in items]))
+    errors = pr.get("error_rows") or []
+    parts.append(f'<h3 id="errors">{_h("运行出错的测试", "Tests that raised errors")} ({len(errors)})</h3>')
+    if errors:
+        shown = errors[:ERROR_ROWS_SHOWN]
+        parts.append(_table(["学生 student", "笔记本 notebook", "测试 test", "原因 reason"],
+                            [[_student_links([p["student_id"]]), _e(p["notebook"]),
+                              f"<code>{_e(p['grade_id'])}</code>", _e(p["message"])] for p in shown]))
+        if len(errors) > len(shown):
+            parts.append(f"<p>另有 {len(errors) - len(shown)} 个，见 report_tests.csv <span class=\"en\">"
+                         f"{len(errors) - len(shown)} more in report_tests.csv</span></p>")
     return "".join(parts)
+
+
+# The problems section lists at most this many tests that raised (the rest: report_tests.csv).
+ERROR_ROWS_SHOWN = 200
 
 
 def _section_slowest(rep) -> str:
@@ -555,7 +603,8 @@ def _section_students(rep) -> str:
             href = urllib.parse.quote(page.as_posix())   # a folder name is never markup or a URL
             cells.append(f'<a href="{_e(href)}">{pts:g}</a>' if (out_dir / page).exists()
                          else f"{pts:g}")
-        rows.append([f'<span id="student-{_e(s)}"></span>{_e(s)}', f"{t['total']:g}/{t['max']:g}"]
+        bonus = f" <small>+{t['bonus']:g} 附加 bonus</small>" if t.get("bonus") else ""
+        rows.append([f'<span id="student-{_e(s)}"></span>{_e(s)}', f"{t['total']:g}/{t['max']:g}{bonus}"]
                     + cells + [", ".join(_e(m["id"]) for m in rep["misconceptions"] if s in m["students"])])
     return (f'<section id="students"><h2>{_h("每名学生", "Students")}</h2>'
             + _table(["学生 student", "总分 total"] + [_e(nb) for nb in nbs] + ["误解 misconceptions"],

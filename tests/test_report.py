@@ -1,6 +1,7 @@
 """The class report: its numbers against a hand-built grading directory, and
 (end to end) against a synthetic class of known composition."""
 import csv
+import io
 import json
 import pathlib
 import subprocess
@@ -355,9 +356,11 @@ def test_report_of_generated_class_matches_its_composition(graded_class):
     # score statistics: between what the composition guarantees and that plus the mutants' points
     lo, hi = {}, {}
     for s, entry in students.items():
-        lo[s] = sum(BY_NAME[fn].points for fn, u in entry["functions"].items() if u["expect_pass"])
+        # the optional bonus is kept out of the required total (#15)
+        lo[s] = sum(BY_NAME[fn].points for fn, u in entry["functions"].items()
+                    if u["expect_pass"] and not BY_NAME[fn].optional)
         hi[s] = lo[s] + sum(BY_NAME[fn].points for fn, u in entry["functions"].items()
-                            if u["kind"] == "mutant" and not u["invalid"])
+                            if u["kind"] == "mutant" and not u["invalid"] and not BY_NAME[fn].optional)
         assert lo[s] - 1e-9 <= rep["totals"][s]["total"] <= hi[s] + 1e-9, s
     totals = [rep["totals"][s]["total"] for s in sorted(students)]
     assert rep["stats"]["mean"] == pytest.approx(sum(totals) / len(totals))
@@ -398,3 +401,37 @@ def test_grades_totals_match_nbgrader_export(tmp_path_factory):
     exported = _rows(base, "export.csv")
     assert len(exported) == 5 and any(float(r["score"]) > 0 for r in exported)
     assert report.compare_with_nbgrader_export(out / "grades.csv", base / "export.csv") == []
+
+
+def test_bonus_apart_weakest_one_per_function_and_errors_listed(tmp_path):
+    """#15: the optional bonus is outside the required total; "Weakest property groups" has one
+    row per function; the sentence about tests that raised links to a list of them."""
+    rows = []
+    for s, pts in (("ann", 1.0), ("ben", 0.0)):
+        rows.append([s, "pooling", "01_basics", "test_pool2d", 2.0 if s == "ann" else 0.0, 2, "passed" if s == "ann"
+                     else "error", "函数尚未实现 / The function is not implemented yet" if s == "ben" else "", "",
+                     "", 0.1])
+        rows.append([s, "pooling", "02_as_convolution", "test_max_pool_conv_relu", pts, 1,
+                     "passed" if pts else "failed", "", "", "", 0.1])
+    write_csv(tmp_path / "grades.csv", GRADES_HEADER, rows)
+    write_csv(tmp_path / "manual.csv", ["student_id", "assignment", "notebook", "grade_id", "max_points",
+                                        "answered"], [])
+    (tmp_path / "run.json").write_text(json.dumps({"per_submission_seconds": {"ann": 1.0, "ben": 1.0}}))
+    rep = report.build(tmp_path, integrity=False)
+    assert rep["totals"]["ann"]["total"] == 2 and rep["totals"]["ann"]["bonus"] == 1
+    assert rep["max_total"] == 2
+    rates = [{"function": "pool2d_padded", "share": 0.0, "optional": False,
+              "groups": [{"name": "padding", "share": 0.1}, {"name": "stride", "share": 0.2},
+                         {"name": "basic", "share": 0.3}]},
+             {"function": "pool2d", "share": 0.5, "optional": False,
+              "groups": [{"name": "avg", "share": 0.5}]},
+             {"function": "max_pool_conv_relu", "share": 0.0, "optional": True,
+              "groups": [{"name": "basic", "share": 0.0}]}]
+    weak = report.weakest_groups(rates)
+    assert [fn for _, fn, _ in weak] == ["pool2d_padded", "pool2d"]
+    assert weak[0][2] == "padding"
+    page = report.render_html(rep)
+    assert 'href="#errors"' in page and 'id="errors"' in page
+    assert "optional bonus" in page
+    students = list(csv.DictReader(io.StringIO(report.students_csv(rep))))
+    assert students[0]["total"] == "2" and students[0]["bonus"] == "1"

@@ -223,3 +223,28 @@ def test_course_contains_no_solutions():
             for f in FUNCTIONS:
                 assert not re.search(rf"\bdef {f.name}\(", text), (
                     f"{path.relative_to(ROOT)} defines the graded function {f.name}")
+
+
+def test_selfstudy_bonus_is_optional_and_outside_the_total(tmp_path):
+    """#15: the bonus left untouched is 'not attempted (optional)', not an error, and the
+    required total leaves it out."""
+    _need_release("02_as_convolution")
+    release = json.loads((RELEASE / "02_as_convolution.ipynb").read_text(encoding="utf-8"))
+    stubs = {_gid(c): _src(c) for c in release["cells"] if _gid(c) and _gid(c).startswith("answer_")}
+    nb = solved_copy("02_as_convolution", tmp_path / "me" / "02_as_convolution.ipynb",
+                     {"answer_max_pool_conv_relu": stubs["answer_max_pool_conv_relu"],
+                      "answer_conv_relu_counts": stubs["answer_conv_relu_counts"]})
+    proc = grade(nb, tmp_path)
+    out = proc.stdout
+    assert proc.returncode == 0, out + proc.stderr
+    required = [f for f in functions_in("02_as_convolution") if not f.optional]
+    total = sum(f.points for f in required)
+    line = next(l for l in out.splitlines() if "合计 total" in l)
+    assert re.search(rf"\b{total:g}\s*/\s*{total:g}\b", line), line
+    assert "不含附加题" in line
+    for f in functions_in("02_as_convolution"):
+        if f.optional:
+            row = next(l for l in out.splitlines() if re.search(rf"\b{f.grade_id}\b", l))
+            assert "not attempted (optional bonus)" in row and "附加题" in row, row
+            assert " error " not in row, row
+    assert re.search(r"附加题 bonus\s+0\s*/\s*2", out), out
