@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test release wheel lab lab-reset bench system system-demo clean
+.PHONY: demo test release wheel lab lab-student lab-reset bench system system-demo clean
 
 # The virtual environment, rebuilt when the pins change: the student package (course/, built by
 # packaging/student/) and the instructor package (autograder/, this pyproject.toml), both editable.
@@ -50,6 +50,11 @@ wheel:
 lab: $(STAMP) system-demo
 	$(BIN)/python scripts/make_lab.py
 	cd lab && ../$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# JupyterLab as a student sees it: lab/student/ (the released notebooks), without nbgrader's
+# instructor UI (formgrader, Create Assignment, course list: scripts/student_lab.py).
+lab-student: $(STAMP) system-demo
+	$(BIN)/python scripts/student_lab.py
 
 lab-reset:
 	rm -rf lab

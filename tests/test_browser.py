@@ -470,3 +470,110 @@ def test_kit_feedback_page_draws_the_failing_case(browser, graded_mistake, artif
         assert refused == [], refused
     finally:
         context.close()
+
+
+# ---------------------------------------------------------------- the student's Lab (#15)
+
+@pytest.fixture(scope="module")
+def student_lab(tmp_path_factory):
+    """JupyterLab as `make lab-student` starts it (scripts/student_lab.py's configuration on
+    JUPYTER_CONFIG_PATH), on the released notebooks, with a fresh user config dir."""
+    import os
+    import secrets
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    from browser_fixtures import DISABLED_LAB_PLUGINS, JUPYTER, Lab, _free_port, _get, _kill_group
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import student_lab as sl
+    finally:
+        sys.path.pop(0)
+    state = tmp_path_factory.mktemp("student-lab")
+    work, config = sl.prepare(state / "work")
+    user = state / "user-config"
+    (user / "labconfig").mkdir(parents=True)
+    (user / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": DISABLED_LAB_PLUGINS}))
+    env = sl.environ(config)
+    env.update(JUPYTER_CONFIG_DIR=str(user), JUPYTER_RUNTIME_DIR=str(state / "runtime"), JUPYTER_PLATFORM_DIRS="1",
+               IPYTHONDIR=str(state / "ipython"), NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost",
+               PATH=str(pathlib.Path(sys.executable).parent) + os.pathsep + env.get("PATH", ""))
+    port, token = _free_port(), secrets.token_hex(24)
+    log_path = state / "jupyter.log"
+    cmd = [str(JUPYTER), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+           "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={work}",
+           "--ServerApp.allow_root=True", f"--LabApp.workspaces_dir={state / 'workspaces'}",
+           f"--LabApp.user_settings_dir={state / 'settings'}", "--LabApp.news_url=",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", "--LabApp.expose_app_in_browser=True"]
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    lab = Lab(work, port, token, proc, log_path)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"student lab exited:\n{lab.log()}")
+            try:
+                if _get(lab.url("api/status"))[0] == 200:
+                    break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"student lab did not answer:\n{lab.log()}")
+            time.sleep(0.3)
+        yield lab
+    finally:
+        _kill_group(proc)
+
+
+INSTRUCTOR_PLUGINS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                      "@jupyter/nbgrader:course-list"]
+
+
+def _plugins(page):
+    return page.evaluate("(ids) => ids.map(id => window.jupyterapp.hasPlugin(id))", INSTRUCTOR_PLUGINS + [
+        "@jupyter/nbgrader:assignment-list", "@jupyter/nbgrader:validate-assignment"])
+
+
+def test_student_lab_has_no_instructor_tools(browser, student_lab, artifacts_dir):
+    """`make lab-student`: no formgrader, no Create Assignment sidebar, no course list (and the
+    formgrader's pages are not served); Assignment List and Validate stay."""
+    import urllib.error
+    from browser_fixtures import _get
+
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    context.route("**/*", lambda route: route.continue_()
+                  if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
+                  else route.abort())
+    page = context.new_page()
+    try:
+        page.goto(student_lab.url("lab/tree/pooling/01_basics.ipynb?reset"))
+        page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=KERNEL_START_MS)
+        assert _plugins(page) == [False, False, False, True, True]
+        text = page.inner_text(".lm-MenuBar")
+        if "Nbgrader" in text:
+            page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Nbgrader$")).click()
+            items = page.inner_text(".lm-Menu")
+            assert "Formgrader" not in items and "Course List" not in items, items
+            page.keyboard.press("Escape")
+        assert page.locator("text=Create Assignment").count() == 0
+        assert page.locator("[title='Create Assignment'], [data-id*='create'][data-id*='assignment']").count() == 0
+        page.screenshot(path=str(artifacts_dir / "browser_7_student_lab.png"))
+        try:
+            status = _get(student_lab.url("formgrader"))[0]
+        except urllib.error.HTTPError as e:
+            status = e.code
+        assert status == 404, f"the formgrader is served to students ({status})"
+    finally:
+        page.evaluate("() => window.jupyterapp && window.jupyterapp.serviceManager.sessions.shutdownAll()")
+        context.close()
+
+
+def test_instructor_lab_keeps_its_tools(lab_page, jupyter_lab):
+    """The instructor's Lab (the kit's ordinary configuration) still has every nbgrader tool."""
+    lab_page.goto(jupyter_lab.url("lab?reset"))
+    lab_page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=KERNEL_START_MS)
+    lab_page.wait_for_function("() => window.jupyterapp && window.jupyterapp.hasPlugin")
+    assert _plugins(lab_page) == [True, True, True, True, True]
