@@ -221,3 +221,19 @@ def test_public_check_names_each_mutants_mistakes(path):
     text = _check_text(fn)
     for mid in mids:
         assert fb.message(mid) in text, text
+
+
+def test_hints_agree_with_the_notebooks():
+    """#15: the catalogue and the notebooks' hints say the same thing: check the mode first
+    (not "raise at the end"); a finite padding value is a very negative one (not "small")."""
+    import nbformat
+    from conftest import SOURCE
+    basics = "\n".join(c.source for c in nbformat.read(SOURCE / "01_basics.ipynb", as_version=4).cells)
+    assert "在循环开始之前检查 `mode`" in basics
+    mode_hint = fb.hint("mode_not_validated")
+    assert "末尾" not in mode_hint and "at the end" not in mode_hint
+    assert "开头" in mode_hint and "first" in mode_hint
+    inf_hint = fb.hint("inf_times_zero")
+    assert "很小的有限值" not in inf_hint and "X.min()" in inf_hint and "not a number near 0" in inf_hint
+    conv = "\n".join(c.source for c in nbformat.read(SOURCE / "02_as_convolution.ipynb", as_version=4).cells)
+    assert "`X.min()` 这样的有限值" in conv

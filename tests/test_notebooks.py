@@ -466,3 +466,80 @@ def test_example_submissions_are_current(tmp_path):
     assert ours == sorted(p.relative_to(committed) for p in committed.rglob("*.ipynb"))
     for rel in ours:
         assert (out / rel).read_bytes() == (committed / rel).read_bytes(), f"examples/submitted/{rel} is stale"
+
+
+# ---------------------------------------------------------------- #15: the content corrections
+
+def _markdown(stem):
+    nb = nbformat.read(SOURCE / f"{stem}.ipynb", as_version=4)
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def _code(stem):
+    nb = nbformat.read(SOURCE / f"{stem}.ipynb", as_version=4)
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+
+
+def test_content_corrections():
+    """The six corrections of #15 stay corrected."""
+    basics, conv, cost = _markdown("01_basics"), _markdown("02_as_convolution"), _markdown("03_cost")
+    # 1. pooling's two purposes: less sensitivity to location, and spatial downsampling
+    assert "以及对表示进行空间降采样" in basics
+    assert basics.count("降低对空间降采样表示的敏感性") == 1 and "是误译" in basics   # quoted only to correct it
+    # 2. PyTorch's padding rule is sufficient, not necessary; no false justification
+    assert "否则角上的窗口会完全落在填充里" not in cost
+    assert "充分条件" in cost and "不是必要条件" in cost
+    assert "nn.MaxPool2d(3, stride=1, padding=2)" in _code("03_cost")
+    # 3. the community formula's problems are counted right
+    assert "它有三个问题" not in cost and "它有四个问题" in cost
+    # 4. the one-hot convolution is exact for finite inputs only, and says so
+    assert "对**有限**的输入，one-hot 卷积是精确的" in conv and "math.inf" in _code("02_as_convolution")
+    assert "对有限的输入，结果要与" in conv
+    # 5. no claim that max pooling adds nothing; the affine case (nn.Conv2d's bias) is ruled out
+    assert "最大汇聚层并没有增加网络的表达能力" not in conv
+    assert "仿射" in conv and "偏置" in conv
+    # 6. the edge figure draws 0 black and 1 white, as the text says
+    import inspect
+    from course import plots
+    assert plots.IMAGE == {"cmap": "gray", "vmin": 0.0, "vmax": 1.0}
+    assert "IMAGE" in inspect.getsource(plots.translation_figure)
+    assert "0 黑，1 白" in basics
+
+
+def test_translation_figure_draws_zero_black():
+    """Render the edge example: a 0 pixel of X is dark, a 1 pixel light."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from course import plots
+    X = torch.ones((6, 8))
+    X[:, 2:6] = 0
+    top, bottom = plots.translation_figure(X, X, X[:, :7], X[:, :7], X[:3, :4], X[:3, :4])
+    image = top.axes[0].images[0]
+    rgba = image.cmap(image.norm(0.0)), image.cmap(image.norm(1.0))
+    assert sum(rgba[0][:3]) < 0.1 and sum(rgba[1][:3]) > 2.9
+
+
+def test_cost_plot_labels_do_not_overlap():
+    """The cost plot's size labels (e.g. 4×32×32 and 8×48×48) never overlap each other."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from course import plots
+    sizes = [(4, 32), (8, 48), (8, 64), (16, 64), (16, 96), (16, 128)]
+    predicted = [c * n * n * 8 for c, n in sizes]
+    seconds = [3e-5, 4e-5, 7e-5, 1.3e-4, 2.9e-4, 5.1e-4]
+    fig = plots.cost_vs_time(predicted, seconds, [f"{c}×{n}×{n}" for c, n in sizes])
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in fig.axes[0].texts]
+    assert len(boxes) == len(sizes)
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            assert not boxes[i].overlaps(boxes[j]), (i, j)
+
+
+def test_cost_measurement_is_median_of_repeats_with_fixed_threads():
+    code = _code("03_cost")
+    assert "statistics.median" in code and "torch.set_num_threads(1)" in code
+    md = _markdown("03_cost")
+    for word in ("可分离", "van Herk", "积分图", "summed-area table"):
+        assert word in md
