@@ -145,6 +145,7 @@ def _run_suite(name, call, seed, replay=None):
     weights = GROUPS[name]
     cases = make_cases(name, seed)
     failures, errors, ops = [], [], set()
+    value_errors = 0              # raised where a value was expected
     n_failed = {g: 0 for g in weights}
     n_cases = {g: 0 for g in weights}
     timed_out = False
@@ -171,6 +172,7 @@ def _run_suite(name, call, seed, replay=None):
                 ran.append((i, case, None))
                 continue
             errors.append(res.error)
+            value_errors += not case.expect_error
             failure = Failure(case, expected, error=res.error)
         elif case.expect_error:
             failure = Failure(case, f"raise {case.expect_error}", got=res.value,
@@ -203,11 +205,11 @@ def _run_suite(name, call, seed, replay=None):
     faults = []
     if not_impl:
         score, status, mid = 0.0, "error", "not_implemented"
-    elif bad_ops and not (only_missing_conv and len(errors) == n_calls):
+    elif bad_ops and not (only_missing_conv and value_errors == n_calls):
         score, status = 0.0, "failed"
         mid = ("conv_not_used" if only_missing_conv
                else "conv_relu_only" if spec.forbid == "conv_relu_only" else "forbidden_op")
-    elif len(errors) == n_calls:
+    elif value_errors == n_calls:
         score, status, mid = 0.0, "error", "raises"
     elif timed_out:
         status, mid = "timeout", "timeout"
