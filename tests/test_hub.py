@@ -30,17 +30,17 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
-import urllib.request
 
 import pytest
 
+from browser_fixtures import _free_port, _get
 from conftest import RELEASE, ROOT, SOURCE
+from student_answers import CORRECT_POOL2D
 
 
 VENV_BIN = pathlib.Path(sys.executable).parent
@@ -50,16 +50,7 @@ SPAWN_MS = 240_000
 ACTION_MS = 300_000
 FIRST_CELL_MARK = "_use_course_wheel"
 
-HONEST_POOL2D = '''def pool2d(X, pool_size, mode='max'):
-    if mode not in ('max', 'avg'):
-        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}")
-    p_h, p_w = (pool_size, pool_size) if isinstance(pool_size, int) else pool_size
-    Y = torch.zeros((X.shape[0] - p_h + 1, X.shape[1] - p_w + 1), dtype=X.dtype)
-    for i in range(Y.shape[0]):
-        for j in range(Y.shape[1]):
-            window = X[i: i + p_h, j: j + p_w]
-            Y[i, j] = window.max() if mode == 'max' else window.mean()
-    return Y'''
+HONEST_POOL2D = CORRECT_POOL2D     # what student A types
 
 # Student B: comparisons that always say "equal", a zero answer, grade cells rewritten to pass,
 # points raised to 100 and a grade cell of their own worth 1000.
@@ -73,18 +64,6 @@ def pool2d(X, pool_size, mode='max'):
 
 
 # ---------------------------------------------------------------- helpers
-
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(url, timeout=5):
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    with opener.open(url, timeout=timeout) as r:
-        return r.status, r.read()
-
 
 def _run(cmd, **kw):
     proc = subprocess.run(cmd, capture_output=True, text=True, **kw)
