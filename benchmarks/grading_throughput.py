@@ -138,7 +138,9 @@ class TreeSampler:
                 except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                     continue
                 total += rss
-                if "--zygote" in cmdline:
+                # The zygote's reaped children (keepers, which reap the jailed children) carry
+                # the students' CPU; keepers and children share its command line, so go by depth.
+                if "--zygote" in cmdline and depth[p.pid] == 2:
                     try:
                         t = p.cpu_times()
                         self.zygote_cpu[p.pid] = t.children_user + t.children_system
@@ -302,7 +304,7 @@ def main(argv=None):
         print(f"\n(b) autograder grade --workers {args.workers}: {kit_wall:.1f} s "
               f"({kit_wall / n_nb * 1000:.0f} ms/notebook wall, {len(rows)} rows)")
         print(f"    peak RSS, whole tree at once: {mb(sampler.tree_peak)}")
-        roles = {0: "cli (parent)", 1: "workers", 2: "zygotes / their children", 3: "sandboxed children"}
+        roles = {0: "cli (parent)", 1: "workers", 2: "zygotes", 3: "keepers (one per child)", 4: "sandboxed children"}
         for depth, (n, top, name) in sampler.by_depth().items():
             print(f"    peak RSS depth {depth} ({roles.get(depth, 'deeper')}): {mb(top)} max over {n} processes  e.g. {name}")
         pss = [v for v in sampler.worker_pss.values() if v > 50 << 20]   # skip helper processes
