@@ -38,7 +38,8 @@ RECORD = [c for c in CASES if c.startswith("record_")]
 LYING = [c for c in CASES if c.startswith(("stride0_", "forged_", "json_"))]
 TAMPERING = [c for c in CASES if c.startswith("forged_") or c == "record_ops"]   # run through a session
 CLI = [c for c in CASES if c not in TAMPERING]
-PAGE_LIMIT = 16_000            # characters of one feedback page (two functions) at most
+PAGE_LIMIT = 16_000            # characters of one feedback page (two functions) at most, pictures aside
+PICTURE_LIMIT = 150_000        # characters of one inline picture of a failing case (base64 PNG)
 RESULTS_LIMIT = 40_000         # characters of one results.json
 MESSAGE_LIMIT = 300            # characters of a grades.csv message
 PARENT_RSS = 1 << 30           # peak RSS of the trusted grading process
@@ -155,6 +156,11 @@ def test_a_case_that_passes_alone_is_shown_without_the_functions_output(graded):
 def test_outputs_stay_short(graded, case):
     student = f"hostile_{case}"
     page, results, _ = outputs(graded, student)
+    # The failing case drawn by the kit (#15): at most one inline picture per function, of
+    # bounded size (grids of at most 6 x 6 numbers the kit formats); the text is measured apart.
+    pictures = re.findall(r"data:image/png;base64,[A-Za-z0-9+/=]*", page)
+    assert len(pictures) <= 2 and all(len(p) < PICTURE_LIMIT for p in pictures)
+    page = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]*", "data:", page)
     assert len(page) < PAGE_LIMIT and len(results) < RESULTS_LIMIT
     assert all(len(r["message"]) < MESSAGE_LIMIT for r in graded["rows"] if r["student_id"] == student)
 
