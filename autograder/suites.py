@@ -236,39 +236,52 @@ def _expected_outputs(name, seed):
 
 
 @functools.lru_cache(maxsize=None)
-def _model_outputs(name, seed):
-    """Per case of the suite: ((model key, output or RAISES), ...) of the mistake models wrong there."""
-    cases, expected = make_cases(name, seed), _expected_outputs(name, seed)
-    out = []
-    for case, exp in zip(cases, expected):
-        wrong = []
-        if not case.expect_error:
-            for model in mistakes.MODELS.get(name, []):
-                value = mistakes.run_model(model, case)
-                if value is None:
-                    wrong.append((model.name, RAISES))
-                elif not compare(exp, value, scale=case.scale).ok:
-                    wrong.append((model.name, value))
-        out.append(tuple(wrong))
-    return tuple(out)
+def _suite_cases(name, seed):
+    """The suite's cases, made once per process (the models' evidence is computed on these)."""
+    return tuple(make_cases(name, seed))
+
+
+@functools.lru_cache(maxsize=None)
+def _model_on_case(name, seed, model_index, case_index):
+    """(model key, its output on the case or RAISES, whether that is wrong there); cached, as the
+    cases are fixed per seed: a class shares the work."""
+    case = _suite_cases(name, seed)[case_index]
+    model = mistakes.MODELS[name][model_index]
+    value = mistakes.run_model(model, case)
+    if value is None:
+        return model.name, RAISES, True
+    expected = _expected_outputs(name, seed)[case_index]
+    return model.name, value, not compare(expected, value, scale=case.scale).ok
 
 
 def _diagnose(name, seed, ran):
-    """Every independent fault behind the failures (``course.diagnose``), primary first."""
-    models = _model_outputs(name, seed)
-    outcomes = []
+    """Every independent fault behind the failures (``course.diagnose``), primary first.
+
+    The mistake models run on the failing cases; only those that reproduce some failure
+    run on the passing cases too (their evidence: how often they are wrong where the
+    student is right)."""
+    models = range(len(mistakes.MODELS.get(name, [])))
+    outcomes, candidates = [], set()
     for i, case, failure in ran:
-        wrong = models[i]
         outcome = Outcome(
             name, case.args, case.kwargs, case.group, case.size, failure is None,
             expect_error=case.expect_error, error=failure and failure.error, diff=failure and failure.diff,
-            got=failure and failure.got, expected=failure.expected if failure else None,
-            wrong=frozenset(mid for mid, _ in wrong), ref=failure)
+            got=failure and failure.got, expected=failure.expected if failure else None, ref=failure)
         if failure is not None and not case.expect_error:
+            runs = [_model_on_case(name, seed, m, i) for m in models]
+            outcome.wrong = frozenset(key for key, _, wrong in runs if wrong)
             outcome.matched = frozenset(
-                mid for mid, value in wrong
-                if matches(value, outcome, lambda e, g: compare(e, g, scale=case.scale)))
+                key for key, value, wrong in runs
+                if wrong and matches(value, outcome, lambda e, g: compare(e, g, scale=case.scale)))
+            candidates |= outcome.matched
         outcomes.append(outcome)
+    if candidates:
+        keys = {m: mistakes.MODELS[name][m].name for m in models}
+        chosen = [m for m in models if keys[m] in candidates]
+        for (i, case, failure), outcome in zip(ran, outcomes):
+            if failure is None and not case.expect_error:
+                runs = [_model_on_case(name, seed, m, i) for m in chosen]
+                outcome.wrong = frozenset(key for key, _, wrong in runs if wrong)
     return diagnose(outcomes, order=mistakes.order(name))
 
 
