@@ -175,7 +175,9 @@ def test_source_conventions(stem):
     nb = nbformat.read(SOURCE / f"{stem}.ipynb", as_version=4)
     assert nb.metadata["kernelspec"]["name"] == "python3"
     code = [c for c in nb.cells if c.cell_type == "code"]
-    assert code[0].source.strip() == PREAMBLE.strip(), "first code cell must be the preamble"
+    first_cell = (ROOT / "packaging" / "student" / "first_cell.py").read_text(encoding="utf-8")
+    assert code[0].source.strip() == first_cell.strip(), "first code cell must make `import course` work"
+    assert code[1].source.strip() == PREAMBLE.strip(), "second code cell must be the preamble"
     assert all(not c.outputs and c.execution_count is None for c in code), "source committed with outputs"
 
     answers = [c for c in nb.cells if is_answer_cell(c)]
