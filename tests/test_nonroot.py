@@ -82,6 +82,15 @@ def _rows(out):
                 for r in csv.DictReader(f)}
 
 
+def _max_points(out):
+    """student -> the autograded points there are to earn (grades.csv's max_points)."""
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        totals = {}
+        for r in csv.DictReader(f):
+            totals[r["student_id"]] = totals.get(r["student_id"], 0.0) + float(r["max_points"])
+    return totals
+
+
 def _grade(runner, py, repo, subs, out, home):
     cmd = [py, "-m", "autograder.cli", "grade", subs, "--out", out, "--workers", "2", "--force", "--quiet"]
     env = {"PYTHONPATH": str(repo)}
@@ -89,7 +98,8 @@ def _grade(runner, py, repo, subs, out, home):
 
 
 def test_normal_user_grades_like_root(kit, home):
-    """The bundled class, as root and as a normal user: the same row for every cell, no grader error."""
+    """The bundled class, as root and as a normal user: the same row for every cell, no grader error,
+    full marks for the two complete solutions."""
     py, repo = kit
     subs = home / "submitted"
     shutil.copytree(EXAMPLES, subs)
@@ -107,9 +117,10 @@ def test_normal_user_grades_like_root(kit, home):
     root_rows, user_rows = _rows(as_root), _rows(home / "tmp" / "out-user")
     assert root_rows == user_rows
     assert not [k for k, v in user_rows.items() if "grader error" in v[2] or "sandbox" in v[2]]
-    for student in ("alice", "bob"):                       # the two complete solutions: 26/26 for both users
+    full = _max_points(home / "tmp" / "out-user")
+    for student in ("alice", "bob"):                       # the two complete solutions: full marks for both users
         got = sum(float(p) for (sid, _, _), (p, _, _) in user_rows.items() if sid == student)
-        assert got == 26.0, (student, got)
+        assert got == full[student], (student, got, full[student])
 
 
 def test_normal_user_self_study_full_marks(kit, home):
@@ -120,7 +131,10 @@ def test_normal_user_self_study_full_marks(kit, home):
     os.chown(nb, UID, UID)
     r = _as_user([py, "-m", "autograder.cli", "grade", nb], home, cwd=home, env={"PYTHONPATH": str(repo)})
     assert r.returncode == 0, r.stderr[-3000:]
-    assert re.search(r"合计 total\s+6 / 6", r.stdout), r.stdout[-2000:]
+    total = re.search(r"合计 total\s+([\d.]+) / ([\d.]+)", r.stdout)
+    assert total and float(total[1]) == float(total[2]) > 0, r.stdout[-2000:]
+    rows = [line for line in r.stdout.splitlines() if line.startswith("02_as_convolution")]
+    assert len(rows) == 4 and all(" passed " in line for line in rows), r.stdout[-2000:]  # 2 required, 2 bonus
     assert "grader error" not in r.stdout
 
 
@@ -170,4 +184,5 @@ def test_normal_user_where_namespaces_are_refused(kit, home):
                    home, cwd=home, env={"PYTHONPATH": str(repo)})
     assert ref.returncode == 0, ref.stderr[-3000:]
     assert _rows(out) == _rows(reference)
-    assert sum(float(p) for (sid, _, _), (p, _, _) in _rows(out).items() if sid == "alice") == 26.0
+    assert sum(float(p) for (sid, _, _), (p, _, _) in _rows(out).items() if sid == "alice") == \
+        _max_points(out)["alice"]
