@@ -203,13 +203,13 @@ def interactive_window(X, pool_size, stride=None, padding=0, mode="max"):
     except ImportError:
         return sliding_window_frames(X, pool_size, stride, padding, mode)
 
-    def show(k):
+    def show(k):                        # k counts from 1, as the frame's title does (窗口 k/n)
         fig, ax = plt.subplots(figsize=(5, 3))
-        _frame(ax, grid, pool_size, stride, padding, mode, k)
+        _frame(ax, grid, pool_size, stride, padding, mode, k - 1)
         plt.show()
 
-    slider = widgets.IntSlider(value=0, min=0, max=len(positions) - 1, description="窗口 / window",
-                                 style={"description_width": "initial"})
+    slider = widgets.IntSlider(value=1, min=1, max=len(positions), description="窗口 / window",
+                               style={"description_width": "initial"})
     return widgets.interact(show, k=slider)
 
 

@@ -248,3 +248,21 @@ def test_selfstudy_bonus_is_optional_and_outside_the_total(tmp_path):
             assert "not attempted (optional bonus)" in row and "附加题" in row, row
             assert " error " not in row, row
     assert re.search(r"附加题 bonus\s+0\s*/\s*2", out), out
+
+
+def test_window_slider_counts_like_the_title(monkeypatch):
+    """The sliding-window widget: the slider's number is the one in the frame's title (窗口 k/n)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import torch
+    from course import plots
+
+    shown = {}
+    monkeypatch.setattr(plt, "show", lambda: shown.update(title=plt.gcf().axes[0].get_title()))
+    w = plots.interactive_window(torch.arange(16.0).reshape(4, 4), 2, stride=2)
+    slider = next(c for c in w.widget.children if hasattr(c, "max"))
+    assert (slider.min, slider.max) == (1, 4)
+    slider.value = slider.max
+    assert shown["title"] == "窗口 4/4"
+    plt.close("all")
