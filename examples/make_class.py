@@ -177,18 +177,10 @@ def make_class(n: int, out_dir, seed: int = 0, root=ROOT, plant: bool = False) -
                 gid = _grade_id(cell) or ""
                 fn = gid[len("answer_"):] if gid.startswith("answer_") else None
                 if fn in c["functions"]:
-                    spec = c["functions"][fn]
-                    kind = _draw_kind(rng, bool(spec["mutants"]), spec["solution"] is not None)
-                    used = {"notebook": nb_name, "kind": kind, "source": None, "misconception": None}
-                    if kind == "solution":
-                        _set_source(cell, spec["solution"])
-                        used["source"] = f"source/{ASSIGNMENT}/{nb_name}.ipynb"
-                    elif kind == "mutant":
-                        path, code, mid = rng.choice(spec["mutants"])
-                        _set_source(cell, code)
-                        used.update(source=path, misconception=mid)
+                    used = _answer_source(cell, c["functions"][fn], fn, rng, nb_name)
+                    expect_pass = used.pop("expect_pass")
                     used["invalid"] = bad
-                    used["expect_pass"] = kind == "solution" and not bad
+                    used["expect_pass"] = expect_pass and not bad
                     entry["functions"][fn] = used
                 elif gid in c["written"]:
                     answered = rng.random() < WRITTEN_ANSWER_SHARE
