@@ -47,6 +47,18 @@ LAB_SETTINGS = {
 }
 
 
+# True once the current notebook's kernel is idle; accepts a kernel chooser if one appears
+# (only when the notebook's kernelspec is unknown). For page.wait_for_function.
+KERNEL_IDLE_JS = """() => {
+    const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    if (!w || !w.sessionContext) return false;
+    const dlg = document.querySelector('.jp-Dialog .jp-mod-accept');
+    if (dlg) dlg.click();
+    const k = w.sessionContext.session && w.sessionContext.session.kernel;
+    return !!k && k.status === 'idle';
+}"""
+
+
 def _free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))

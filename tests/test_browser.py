@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from browser_fixtures import KERNEL_IDLE_JS
 from student_answers import CORRECT_POOL2D, ZERO_PADDED_MAX
 from course.feedback import message as fb_message
 
@@ -107,14 +108,7 @@ def open_notebook(page, lab, relpath):
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=KERNEL_START_MS)
     # A kernel chooser appears only if the notebook's kernelspec is unknown: accept the default.
     page.wait_for_function(
-        """() => {
-            const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-            if (!w || !w.sessionContext) return false;
-            const dlg = document.querySelector('.jp-Dialog .jp-mod-accept');
-            if (dlg) dlg.click();
-            const k = w.sessionContext.session && w.sessionContext.session.kernel;
-            return !!k && k.status === 'idle';
-        }""",
+KERNEL_IDLE_JS,
         timeout=KERNEL_START_MS,
     )
     panel_id = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")

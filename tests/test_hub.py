@@ -38,7 +38,7 @@ import urllib.error
 
 import pytest
 
-from browser_fixtures import _free_port, _get
+from browser_fixtures import KERNEL_IDLE_JS, _free_port, _get
 from conftest import RELEASE, ROOT, SOURCE
 from student_answers import CORRECT_POOL2D
 
@@ -378,14 +378,7 @@ def open_notebook(page, hub, user, relpath):
     page.goto(f"{hub.base}/user/{user}/lab/tree/{relpath}")
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=SPAWN_MS)
     page.wait_for_function(
-        """() => {
-            const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
-            if (!w || !w.sessionContext) return false;
-            const dlg = document.querySelector('.jp-Dialog .jp-mod-accept');
-            if (dlg) dlg.click();
-            const k = w.sessionContext.session && w.sessionContext.session.kernel;
-            return !!k && k.status === 'idle';
-        }""", timeout=SPAWN_MS)
+KERNEL_IDLE_JS, timeout=SPAWN_MS)
     panel_id = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
     return page.locator(f"[id='{panel_id}'] .jp-Notebook .jp-Cell")
 
