@@ -524,8 +524,9 @@ class FakeFlight:
         return self.tasks.get(self.finished.pop(0).key) if self.finished else None
 
     def rewatch(self, item):
-        item[0].status = "finished"                  # the scheduler recomputed it
-        self.finished.append(item[0])
+        if item[0].outcome is not None:
+            item[0].status = "finished"              # the scheduler recomputed it
+        self.finished.append(item[0])                # else still lost: its callback fires at once
 
     def forget(self, item):
         self.tasks.pop(item[0].key, None)
@@ -585,6 +586,16 @@ def test_batch_stops_when_no_worker_can_run_student_code():
     once = {("a", 0): broken, ("a", 1): ok}                    # one bad worker: the retry elsewhere grades
     flight, done, failed, left = run_fake_batch(once, "a")
     assert set(done) == {"a"} and not failed
+
+
+def test_a_result_lost_for_good_does_not_spin(monkeypatch):
+    """A result lost with its worker while the cluster stays empty: given up after the wait, not a
+    busy loop that never looks at the cluster (the client spun at 85% CPU and never ended)."""
+    import autograder.backends.dask as backend
+    monkeypatch.setattr(backend, "LOST_PAUSE", 0)
+    ok = '{"student_id": "x", "rows": []}'
+    flight, done, failed, left = run_fake_batch({("a", 0): ok, ("b", 0): ("lost", None)}, "ab", empty_after=5)
+    assert set(done) == {"a"} and left == ["b"] and not failed
 
 
 def test_batch_gives_up_on_an_empty_cluster():

@@ -55,6 +55,7 @@ NO_WORKERS_TIMEOUT = 60.0    # seconds without any worker before the rest get er
 NO_WORKERS_ENV = "AUTOGRADER_DASK_NO_WORKERS_TIMEOUT"
 RESULT_TIMEOUT = 60          # seconds to fetch one finished result (a small JSON string)
 POLL = 1.0                   # seconds between looks at the cluster while nothing finishes
+LOST_PAUSE = 0.2             # seconds before looking again at a result lost with its worker
 
 
 # ------------------------------------------------------------------ worker side
@@ -415,7 +416,13 @@ def _run_batch(flight, todo, window, watch, finish, fail):
                 return flight.abandon() + list(pending)
             continue
         fut, sub, key, attempt = item
-        if fut.status in ("pending", "lost"):      # finished, then its worker died before we fetched it
+        if fut.status in ("pending", "lost"):
+            # Finished, then its worker died before we fetched it: the scheduler recomputes it once a
+            # worker is back. A lost future calls its callback at once, so look again only after a
+            # pause (no busy loop), and give up with the rest when the cluster stays empty.
+            if watch.expired():
+                return flight.abandon() + list(pending)
+            time.sleep(LOST_PAUSE)
             flight.rewatch(item)
             continue
         res, err = _outcome(fut)
