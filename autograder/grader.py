@@ -25,7 +25,7 @@ import time
 from autograder import __version__, functions
 from autograder.pipeline import FindAnswers, InvalidNotebook, ReadNotebook, RunSuites, SourceTests
 from autograder.pipeline.check_integrity import CheckIntegrity, join_flags
-from autograder.pipeline.find_submissions import Submission, find_submissions, match_notebook  # noqa: F401
+from autograder.pipeline.find_submissions import Submission
 from autograder.pipeline.open_submission import RefusedPath, read_bytes
 from autograder.sandbox.runner import Engine, Limits
 

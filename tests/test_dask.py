@@ -547,7 +547,7 @@ class FakeWatch:
 
 def run_fake_batch(script, students, window=8, empty_after=10 ** 6):
     from autograder.backends.dask import _run_batch
-    from autograder.grader import Submission
+    from autograder.pipeline.find_submissions import Submission
 
     todo = [(Submission(s, {}), f"key-{s}") for s in students]
     flight, done, failed = FakeFlight(script), {}, {}
