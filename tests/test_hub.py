@@ -71,16 +71,27 @@ def _run(cmd, **kw):
     return proc
 
 
-def _pids_of_uid(uid):
+def _pids_of_uid(uid, live_only=False):
+    """Processes running as `uid`; with live_only, not the zombies (exited, waiting for a parent to reap)."""
     pids = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                if os.stat(f"/proc/{entry}").st_uid == uid:
-                    pids.append(int(entry))
-            except OSError:
+                if os.stat(f"/proc/{entry}").st_uid != uid:
+                    continue
+                if live_only and pathlib.Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                    continue
+                pids.append(int(entry))
+            except (OSError, IndexError):
                 pass
     return pids
+
+
+def _describe(pid):
+    try:
+        return pathlib.Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:200]
+    except OSError:
+        return "(gone)"
 
 
 def _chown_tree(path, user):
@@ -128,8 +139,19 @@ class Users:
     def uid(self, name):
         return pwd.getpwnam(name).pw_uid
 
-    def leftovers(self):
-        return {n: _pids_of_uid(self.uid(n)) for n in self.created if _pids_of_uid(self.uid(n))}
+    def leftovers(self, grace=20):
+        """The users' live processes still there `grace` seconds after the hub stopped.
+
+        The hub stops each server and returns; a server's kernels end a moment later, on their own.
+        A zombie has ended (its new parent, PID 1 of a container, may never reap it) and is not counted.
+        """
+        deadline = time.monotonic() + grace
+        while True:
+            left = {n: _pids_of_uid(self.uid(n), live_only=True) for n in self.created}
+            left = {n: pids for n, pids in left.items() if pids}
+            if not left or time.monotonic() > deadline:
+                return {n: {pid: _describe(pid) for pid in pids} for n, pids in left.items()}
+            time.sleep(0.5)
 
     def remove(self):
         for name in self.created:
