@@ -1,0 +1,238 @@
+"""The typed results of grading: what a grader finds, and how each part writes itself out.
+
+::
+
+    Row             one graded function of one notebook of one student (a grades.csv row, plus
+                    the feedback text and the suite's result for results.json and the pages)
+    ManualRow       one written-answer cell awaiting a person (a manual.csv row)
+    SubmissionResult  one student's rows, manual rows and timings
+    Status          passed | failed | error | timeout | invalid
+
+Each converts itself: ``Row.to_csv()`` / ``Row.from_csv(cells)``, ``Row.to_gradescope()``
+(one results.json test), ``SubmissionResult.to_gradescope()`` (the whole results.json),
+``to_dict()`` / ``from_dict()`` for JSON (the cache, Dask). The CSV columns are the
+dataclass fields, declared once here: ``GRADES_COLUMNS`` and ``MANUAL_COLUMNS``.
+
+A leaf module: it imports nothing from the kit, so the report and the export read the
+tables without torch. Results are frozen; a changed result is a ``dataclasses.replace``.
+"""
+import dataclasses
+import enum
+import math
+from typing import Optional
+
+
+class Status(enum.StrEnum):
+    """A row's status; a ``str``, so files keep the same bytes ("passed", ...)."""
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"            # the student's code raised, or the grader could not grade
+    TIMEOUT = "timeout"
+    INVALID = "invalid"        # the notebook could not be read (or was not submitted)
+
+
+# Every row the grader itself failed on starts its message with this: counted apart from the
+# students' own errors (summary line, run.json, report), so an instructor sees them at once.
+GRADER_ERROR = "评分器错误 / grader error"
+
+WRITTEN_ANSWERS_NOTE = "人工评分的书面回答另计 / written answers are graded by a person"
+
+_NOT_IN_CSV = {"csv": False}          # field metadata: travels with the row, is not a table column
+
+
+def _number(cells, name, default=None):
+    """A finite float from a CSV cell; ValueError naming the column otherwise."""
+    text = cells.get(name)
+    if (text is None or text == "") and default is not None:
+        return default
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{name}: not a finite number: {text!r}")
+    return value
+
+
+def _text(cells, name):
+    value = cells.get(name)
+    return "" if value is None else str(value)
+
+
+def _truthy(value):
+    return value is True or str(value).strip().lower() in {"1", "true", "yes", "y", "t"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One (student, notebook, test cell): the grades.csv columns, then what the pages need."""
+    student_id: str
+    assignment: str
+    notebook: str
+    grade_id: str
+    points: float = 0.0
+    max_points: float = 0.0
+    status: Status = Status.ERROR
+    message: str = ""
+    misconception: str = ""               # an id from course.feedback, or ""
+    groups_failed: str = ""               # ";"-joined property-group names
+    seconds: float = 0.0
+    flags: str = ""                       # ";"-joined integrity flags, for a person to look at
+    feedback: str = dataclasses.field(default="", metadata=_NOT_IN_CSV)   # long text for the student
+    result: Optional[dict] = dataclasses.field(default=None, metadata=_NOT_IN_CSV)  # FunctionResult.to_dict()
+
+    def __post_init__(self):
+        object.__setattr__(self, "status", Status(self.status))
+
+    @property
+    def function(self):
+        """``test_pool2d`` -> ``pool2d``."""
+        return self.grade_id[len("test_"):] if self.grade_id.startswith("test_") else self.grade_id
+
+    @property
+    def is_grader_error(self):
+        """Whether this row is the grader's failure rather than the student's."""
+        return self.status == Status.ERROR and self.message.startswith(GRADER_ERROR)
+
+    @property
+    def picture(self):
+        """The shown failing case (small JSON grids for course.plots), or None."""
+        return (self.result or {}).get("picture")
+
+    def as_error(self, why):
+        """The same row as an ``error`` worth 0 with message `why` (no feedback, no result)."""
+        return dataclasses.replace(self, points=0.0, status=Status.ERROR, message=why, misconception="",
+                                   groups_failed="", feedback="", result=None)
+
+    def for_tables(self):
+        """Only what the class tables keep (no feedback text, no suite details)."""
+        return dataclasses.replace(self, feedback="", result=None)
+
+    def to_csv(self):
+        """The row's values in ``GRADES_COLUMNS`` order (``csv_text`` makes them formula-safe)."""
+        return [getattr(self, c) for c in GRADES_COLUMNS]
+
+    @classmethod
+    def from_csv(cls, cells):
+        """A Row from one grades.csv row as a dict of cells already restored by ``csv_uncell``
+        (``report.read_csv``). Missing optional columns take their defaults; a number that is
+        not one raises ValueError."""
+        return cls(student_id=_text(cells, "student_id"), assignment=_text(cells, "assignment"),
+                   notebook=_text(cells, "notebook"), grade_id=_text(cells, "grade_id"),
+                   points=_number(cells, "points"), max_points=_number(cells, "max_points"),
+                   status=Status(cells.get("status") or Status.ERROR), message=_text(cells, "message"),
+                   misconception=_text(cells, "misconception"), groups_failed=_text(cells, "groups_failed"),
+                   seconds=_number(cells, "seconds", 0.0), flags=_text(cells, "flags"))
+
+    def to_dict(self):
+        """Every field, JSON-able (the cache, Dask's results)."""
+        d = dataclasses.asdict(self)
+        d["status"] = self.status.value
+        return d
+
+    @classmethod
+    def from_dict(cls, d):
+        return cls(**{f.name: d[f.name] for f in dataclasses.fields(cls) if f.name in d})
+
+    def to_gradescope(self):
+        """This row as one test of Gradescope's results.json."""
+        extra = self.result or {"name": self.function, "points": self.points, "max_points": self.max_points,
+                                "status": self.status.value, "message": self.message, "misconception": None,
+                                "groups": []}
+        return {"name": f"{self.notebook}: {self.grade_id}", "score": self.points, "max_score": self.max_points,
+                "status": "passed" if self.status == Status.PASSED else "failed",
+                "output": self.feedback or self.message, "visibility": "visible", "extra_data": extra}
+
+
+@dataclasses.dataclass(frozen=True)
+class ManualRow:
+    """One written-answer cell of one student: a person grades it (a manual.csv row)."""
+    student_id: str
+    assignment: str
+    notebook: str
+    grade_id: str
+    max_points: float
+    answered: bool = False
+
+    def to_csv(self):
+        """The row's values in ``MANUAL_COLUMNS`` order."""
+        return [getattr(self, c) for c in MANUAL_COLUMNS]
+
+    @classmethod
+    def from_csv(cls, cells):
+        """A ManualRow from one manual.csv row (cells restored by ``csv_uncell``)."""
+        return cls(student_id=_text(cells, "student_id"), assignment=_text(cells, "assignment"),
+                   notebook=_text(cells, "notebook"), grade_id=_text(cells, "grade_id"),
+                   max_points=_number(cells, "max_points"), answered=_truthy(cells.get("answered")))
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d):
+        return cls(**{f.name: d[f.name] for f in dataclasses.fields(cls) if f.name in d})
+
+
+GRADES_COLUMNS = tuple(f.name for f in dataclasses.fields(Row) if f.metadata.get("csv", True))
+MANUAL_COLUMNS = tuple(f.name for f in dataclasses.fields(ManualRow))
+
+
+def sort_key(row):
+    """The order of the class tables: student, notebook, cell."""
+    return (row.student_id, row.notebook, row.grade_id)
+
+
+@dataclasses.dataclass(frozen=True)
+class SubmissionResult:
+    """One student's graded submission: rows, written-answer cells and how long it took."""
+    student_id: str
+    rows: tuple = ()                      # of Row
+    manual: tuple = ()                    # of ManualRow
+    seconds: float = 0.0
+    notebook_seconds: dict = dataclasses.field(default_factory=dict)
+    sandbox_warnings: tuple = ()          # what the sandbox could not set up on the worker
+    worker: Optional[str] = None          # Dask: the worker's address
+    kit_digest: Optional[str] = None      # Dask: the worker's kit, compared with the client's
+
+    def __post_init__(self):
+        object.__setattr__(self, "rows", tuple(self.rows))
+        object.__setattr__(self, "manual", tuple(self.manual))
+        object.__setattr__(self, "sandbox_warnings", tuple(self.sandbox_warnings))
+
+    def notebooks(self):
+        """The notebooks this result covers, sorted."""
+        return sorted({r.notebook for r in self.rows} | {m.notebook for m in self.manual})
+
+    def as_error(self, why):
+        """Every row an ``error`` worth 0 with message `why` (e.g. its files could not be written)."""
+        return dataclasses.replace(self, rows=tuple(r.as_error(why) for r in self.rows))
+
+    def for_tables(self):
+        """Only what the class tables keep, so memory stays flat in the size of a class."""
+        return SubmissionResult(self.student_id, tuple(r.for_tables() for r in self.rows), self.manual)
+
+    def to_gradescope(self):
+        """The whole results.json (Gradescope's format)."""
+        return {"score": round(sum(r.points for r in self.rows), 4),
+                "execution_time": round(self.seconds, 3),
+                "output": WRITTEN_ANSWERS_NOTE,
+                "stdout_visibility": "hidden", "tests": [r.to_gradescope() for r in self.rows]}
+
+    def to_dict(self):
+        """JSON-able (the cache entry, a Dask task's answer); ``worker`` / ``kit_digest`` only when set."""
+        d = {"student_id": self.student_id, "rows": [r.to_dict() for r in self.rows],
+             "manual": [m.to_dict() for m in self.manual], "seconds": self.seconds,
+             "notebook_seconds": dict(self.notebook_seconds), "sandbox_warnings": list(self.sandbox_warnings)}
+        for extra in ("worker", "kit_digest"):
+            if getattr(self, extra) is not None:
+                d[extra] = getattr(self, extra)
+        return d
+
+    @classmethod
+    def from_dict(cls, d):
+        """The result ``to_dict`` gave; KeyError / TypeError / ValueError when `d` is not one."""
+        return cls(student_id=d["student_id"], rows=tuple(Row.from_dict(r) for r in d["rows"]),
+                   manual=tuple(ManualRow.from_dict(m) for m in d["manual"]),
+                   seconds=d.get("seconds", 0.0), notebook_seconds=dict(d.get("notebook_seconds") or {}),
+                   sandbox_warnings=tuple(d.get("sandbox_warnings") or ()),
+                   worker=d.get("worker"), kit_digest=d.get("kit_digest"))
