@@ -22,6 +22,7 @@ import tempfile
 
 
 def _parser():
+    from autograder.sandbox.limits import Limits   # a leaf: the standard library only
     ap = argparse.ArgumentParser(prog="autograder", description="汇聚层练习的防篡改评分器 / tamper-proof grader of the pooling exercises")
     sub = ap.add_subparsers(dest="command", required=True)
     g = sub.add_parser("grade", help="评分 / grade submissions or a learner's notebooks")
@@ -33,8 +34,8 @@ def _parser():
                    help="Dask 调度器 / Dask scheduler address, tcp://HOST:PORT (with no worker for 60 s, "
                         "or $AUTOGRADER_DASK_NO_WORKERS_TIMEOUT, the rest get error rows)")
     g.add_argument("--timeout", type=float, default=None,
-                   help="每次调用的时限（秒）/ wall-clock seconds per call (default 10); "
-                        "a notebook gets 18x that in all")
+                   help=f"每次调用的时限（秒）/ wall-clock seconds per call (default {Limits.call_timeout:g}); "
+                        f"a notebook gets {Limits.NOTEBOOK_CALLS}x that in all")
     g.add_argument("--force", action="store_true", help="重新评分未改动的提交 / re-grade unchanged submissions")
     g.add_argument("--quiet", action="store_true", help="不显示进度 / no progress output")
     r = sub.add_parser("report", help="班级报告（含学术诚信，--no-integrity 关闭）/ class report with the "

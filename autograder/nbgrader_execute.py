@@ -31,6 +31,7 @@ from traitlets import Float, Unicode
 from autograder.pipeline.open_submission import printable
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
 from autograder.pipeline.source_tests import SOURCE_DIR, RELEASE_DIR
+from autograder.sandbox.limits import Limits
 
 INVALID_KEY = "autograder_invalid"
 
@@ -231,11 +232,10 @@ def _picture_png(picture):
 class HardenedExecute(NbGraderPreprocessor):
     """Replaces nbgrader's Execute: grades through the sandboxed engine, writes points as outputs."""
 
-    timeout = Float(10.0, help="wall-clock seconds per call of a student's function").tag(config=True)
+    timeout = Float(Limits.call_timeout, help="wall-clock seconds per call of a student's function").tag(config=True)
 
     def preprocess(self, nb, resources):
         from autograder.grader import Grader
-        from autograder.sandbox.runner import Limits
         info = resources.get("nbgrader", {})
         student, notebook = info.get("student", "student"), info.get("notebook")
         run = kit_run(self)

@@ -8,7 +8,6 @@ wall-clock deadline; on expiry the child's whole PID namespace is SIGKILLed
 (and its process group, for the fallback without namespaces). A child that
 dies is restarted so the notebook's other functions are still graded.
 """
-import dataclasses
 import json
 import logging
 import os
@@ -24,41 +23,10 @@ import time
 
 from . import protocol
 from .call_result import CallResult
+from .limits import Limits  # noqa: F401  (the one definition; callers import it from here too)
 
 log = logging.getLogger("autograder.sandbox")
 CHILD_PY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
-
-
-@dataclasses.dataclass
-class Limits:
-    """Resource limits of one jailed child (one notebook)."""
-    call_timeout: float = 10.0          # wall clock, one call or one cell
-    notebook_timeout: float = 180.0     # wall clock, everything of one notebook (18 x call)
-    memory: int = 2 << 30               # RLIMIT_AS
-    file_size: int = 16 << 20           # RLIMIT_FSIZE
-    open_files: int = 64                # RLIMIT_NOFILE
-    processes: int = 16                 # RLIMIT_NPROC (per uid)
-    tmp_size: int = 64 << 20            # the child's writable /tmp (tmpfs)
-    output_limit: int = 4096            # characters of stdout/stderr kept per request
-    max_reply: int = 64 << 20           # bytes the child may send in one reply
-    drop_to: tuple = (65534, 65534)     # nobody:nogroup, when root
-    namespaces: bool = True             # False: behave as where the OS refuses them (tests the fallback)
-
-    NOTEBOOK_CALLS = 18                 # a notebook may take this many call timeouts in all
-
-    @classmethod
-    def from_timeout(cls, call_timeout=None, **kw):
-        """The limits for a call timeout in seconds (None: the default), the notebook's derived from it."""
-        if call_timeout is None:
-            return cls(**kw)
-        t = float(call_timeout)
-        return cls(call_timeout=t, notebook_timeout=max(cls.NOTEBOOK_CALLS * t, t + 5), **kw)
-
-    def child_config(self):
-        return {"memory": self.memory, "file_size": self.file_size, "open_files": self.open_files,
-                "processes": self.processes, "tmp_size": self.tmp_size,
-                "output_limit": self.output_limit, "drop_to": list(self.drop_to) if self.drop_to else None,
-                "cpu_seconds": int(self.notebook_timeout) + 5, "namespaces": self.namespaces}
 
 
 class ChildDied(Exception):

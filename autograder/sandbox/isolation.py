@@ -1,0 +1,180 @@
+"""The jail's layers, one function each: namespaces, a minimal root, rlimits, the uid drop.
+
+``child.py`` calls them between fork and the first line of student code. It
+loads this file by path (the zygote imports no package), so it imports only
+the standard library.
+"""
+import ctypes
+import os
+import resource
+import sys
+
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+MNT_DETACH = 2
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_SET_DUMPABLE = 1, 38, 4
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}.get(os.uname().machine)
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+_libc.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
+_libc.unshare.argtypes = [ctypes.c_int]
+_libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+
+
+def _check(ret, what):
+    if ret != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, f"{what}: {os.strerror(e)}")
+
+
+def _b(s):
+    return None if s is None else os.fsencode(s)
+
+
+def mount(src, target, fstype, flags, data=None):
+    _check(_libc.mount(_b(src), _b(target), _b(fstype), flags, _b(data)), f"mount {target}")
+
+
+def unshare(flags):
+    _check(_libc.unshare(flags), "unshare")
+
+
+def prctl(option, arg):
+    """prctl(2) with one argument; its result is not checked (as every call here wants)."""
+    return _libc.prctl(option, arg, 0, 0, 0)
+
+
+def enter_user_namespace():
+    """Not root: become root of a new user namespace so the child can still build its jail."""
+    uid, gid = os.getuid(), os.getgid()
+    try:
+        unshare(CLONE_NEWUSER)
+        with open("/proc/self/setgroups", "w") as f:
+            f.write("deny")
+        with open("/proc/self/uid_map", "w") as f:
+            f.write(f"0 {uid} 1")
+        with open("/proc/self/gid_map", "w") as f:
+            f.write(f"0 {gid} 1")
+        return True
+    except OSError:
+        return False
+
+
+# ------------------------------------------------------------------ the file system
+
+def _statvfs_flags(path):
+    """Mount flags we must keep when remounting a bind read-only (locked in user namespaces)."""
+    f = os.statvfs(path).f_flag
+    out = 0
+    for st, ms in ((os.ST_NOSUID, MS_NOSUID), (os.ST_NODEV, MS_NODEV), (os.ST_NOEXEC, MS_NOEXEC)):
+        if f & st:
+            out |= ms
+    return out
+
+
+def _bind_ro(root, path):
+    """Bind `path` read-only at the same place under `root`."""
+    dst = root + path
+    if os.path.isdir(path):
+        os.makedirs(dst, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        open(dst, "a").close()
+    mount(path, dst, None, MS_BIND | MS_REC)
+    mount(None, dst, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | _statvfs_flags(path))
+
+
+def _python_paths():
+    """What Python and torch need: the interpreter prefix and the import path."""
+    paths = {os.path.realpath(sys.base_prefix)}
+    for p in sys.path:
+        # Never a course or kit checkout (e.g. an editable install that put the repo on sys.path).
+        if p and os.path.isdir(p) and not os.path.isdir(os.path.join(p, "autograder")) \
+                and not os.path.exists(os.path.join(p, "nbgrader_config.py")):
+            paths.add(os.path.realpath(p))
+    out = []
+    for p in sorted(paths, key=len):          # parents first; skip what is already inside
+        if p != "/" and not any(p == q or p.startswith(q + "/") for q in out):
+            out.append(p)
+    return out
+
+
+def build_root(root, tmp_size):
+    """Make `root` (an empty directory) the child's whole file system and pivot into it."""
+    mount(None, "/", None, MS_REC | MS_PRIVATE)          # nothing leaks back to the host
+    mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=8m,mode=755")
+    system = ["/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin"]
+    for p in system:
+        if os.path.islink(p):
+            os.symlink(os.readlink(p), root + p)
+        elif os.path.isdir(p):
+            _bind_ro(root, p)
+    for p in _python_paths():
+        if not any(p == s or p.startswith(s + "/") for s in system):
+            _bind_ro(root, p)
+    os.makedirs(root + "/etc", exist_ok=True)
+    for f in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/nsswitch.conf"):
+        if os.path.islink(f):
+            os.symlink(os.readlink(f), root + f)          # e.g. localtime -> /usr/share/zoneinfo/...
+        elif os.path.exists(f):
+            _bind_ro(root, f)
+    with open(root + "/etc/passwd", "w") as fh:
+        fh.write("root:x:0:0::/:/bin/false\nnobody:x:65534:65534:nobody:/tmp:/bin/false\n")
+    with open(root + "/etc/group", "w") as fh:
+        fh.write("root:x:0:\nnogroup:x:65534:\n")
+    os.makedirs(root + "/dev", exist_ok=True)
+    for d in ("null", "zero", "full", "random", "urandom"):
+        if os.path.exists("/dev/" + d):
+            open(root + "/dev/" + d, "a").close()
+            mount("/dev/" + d, root + "/dev/" + d, None, MS_BIND)
+    os.symlink("/proc/self/fd", root + "/dev/fd")
+    os.makedirs(root + "/tmp", exist_ok=True)
+    mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_size},mode=1777")
+    os.chdir(root)
+    pivoted = False
+    if SYS_PIVOT_ROOT is not None:
+        # pivot_root(".", "."): the old root ends up stacked on "/", then detached.
+        if _libc.syscall(SYS_PIVOT_ROOT, b".", b".") == 0:
+            _check(_libc.umount2(b".", MNT_DETACH), "umount old root")
+            pivoted = True
+    if not pivoted:
+        os.chroot(".")                                    # host tree stays mounted but unreachable
+    os.chdir("/")
+    mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    os.chdir("/tmp")
+    return "pivot_root" if pivoted else "chroot"
+
+
+# ------------------------------------------------------------------ limits and the uid
+
+def set_limits(cfg):
+    """The rlimits of `cfg` (as ``Limits.child_config()``); where a hard limit is lower, that one."""
+    lim = [
+        (resource.RLIMIT_AS, cfg["memory"]),
+        (resource.RLIMIT_CPU, cfg["cpu_seconds"]),
+        (resource.RLIMIT_FSIZE, cfg["file_size"]),
+        (resource.RLIMIT_NOFILE, cfg["open_files"]),
+        (resource.RLIMIT_NPROC, cfg["processes"]),
+        (resource.RLIMIT_CORE, 0),
+    ]
+    for what, value in lim:
+        try:
+            resource.setrlimit(what, (value, value))
+        except (ValueError, OSError):
+            soft, hard = resource.getrlimit(what)         # cannot raise: lower what we can
+            v = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            resource.setrlimit(what, (v, v))
+
+
+def drop_privileges(cfg):
+    """Become ``cfg["drop_to"]`` (uid, gid) with no groups, when root; True if we did."""
+    if os.geteuid() != 0 or not cfg.get("drop_to"):
+        return False
+    uid, gid = cfg["drop_to"]
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+    return True

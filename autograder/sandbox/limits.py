@@ -1,0 +1,48 @@
+"""How much one jailed child (one notebook) may take: time, memory, files, processes.
+
+A leaf with no imports of the kit (and no torch), so that the command line can
+show its defaults without loading the sandbox. The rule that a notebook may
+take ``NOTEBOOK_CALLS`` call timeouts is written here and nowhere else.
+"""
+import dataclasses
+
+
+@dataclasses.dataclass
+class Limits:
+    """Resource limits of one jailed child (one notebook).
+
+    The notebook's wall clock (and from it the child's CPU rlimit) is derived
+    from the call timeout unless given: ``Limits(call_timeout=5)`` is the rule.
+    """
+    call_timeout: float = 10.0          # wall clock, one call or one cell
+    notebook_timeout: float = None      # wall clock, everything of one notebook (None: derived, below)
+    memory: int = 2 << 30               # RLIMIT_AS
+    file_size: int = 16 << 20           # RLIMIT_FSIZE
+    open_files: int = 64                # RLIMIT_NOFILE
+    processes: int = 16                 # RLIMIT_NPROC (per uid)
+    tmp_size: int = 64 << 20            # the child's writable /tmp (tmpfs)
+    output_limit: int = 4096            # characters of stdout/stderr kept per request
+    max_reply: int = 64 << 20           # bytes the child may send in one reply
+    drop_to: tuple = (65534, 65534)     # nobody:nogroup, when root
+    namespaces: bool = True             # False: behave as where the OS refuses them (tests the fallback)
+
+    NOTEBOOK_CALLS = 18                 # a notebook may take this many call timeouts in all
+
+    def __post_init__(self):
+        if self.notebook_timeout is None:
+            t = self.call_timeout
+            self.notebook_timeout = max(self.NOTEBOOK_CALLS * t, t + 5)
+
+    @classmethod
+    def from_timeout(cls, call_timeout=None, **kw):
+        """The limits for a call timeout in seconds (None: the default), the notebook's derived from it."""
+        if call_timeout is None:
+            return cls(**kw)
+        return cls(call_timeout=float(call_timeout), **kw)
+
+    def child_config(self):
+        """What the zygote passes to the child (JSON); its CPU rlimit is the notebook's wall clock + 5 s."""
+        return {"memory": self.memory, "file_size": self.file_size, "open_files": self.open_files,
+                "processes": self.processes, "tmp_size": self.tmp_size,
+                "output_limit": self.output_limit, "drop_to": list(self.drop_to) if self.drop_to else None,
+                "cpu_seconds": int(self.notebook_timeout) + 5, "namespaces": self.namespaces}
