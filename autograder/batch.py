@@ -21,7 +21,8 @@ def grade_submissions(submissions, out, backend=None, *, force=False, limits: Li
     """Grade every submission and stream its files to `out` as it finishes; return run.json's dict.
 
     Unchanged submissions (same notebook bytes, kit and source tests) are skipped
-    unless ``force``. ``on_result(result)`` is called for each one graded.
+    unless ``force``. ``on_result(result)`` is called with each one graded (a
+    ``autograder.results.SubmissionResult``).
     """
     limits = limits or Limits()
     backend = backend or LocalBackend(limits=limits)

@@ -33,12 +33,12 @@ imported unless a gradebook is read (then nbgrader's API).
 """
 import csv
 import dataclasses
-import math
 import pathlib
 import sys
 
 from autograder.functions import ASSIGNMENT
 from autograder.pipeline.write_results import atomic_write, csv_text, csv_uncell
+from autograder.results import Row
 
 CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 POINTS_POSSIBLE = "    Points Possible"          # as Canvas's own export writes it (Canvas strips it)
@@ -85,16 +85,6 @@ def _round(x):
     return round(float(x) + 0.0, 2)
 
 
-def _num(text, where):
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        raise ExportError(f"{where}: not a number: {text!r}") from None
-    if not math.isfinite(value):
-        raise ExportError(f"{where}: not a finite number: {text!r}")
-    return value
-
-
 def read_grades(path):
     """``{student_id: StudentScore}`` from a ``grades.csv`` the kit wrote (cells un-neutralised)."""
     path = pathlib.Path(path)
@@ -107,14 +97,18 @@ def read_grades(path):
         if not need <= set(reader.fieldnames or []):
             raise ExportError(f"{path} is not a grades.csv of the kit (columns {sorted(need)})")
         for i, raw in enumerate(reader, start=2):
-            row = {k: csv_uncell(v) for k, v in raw.items()}
-            if row["assignment"] != ASSIGNMENT:
+            cells = {k: csv_uncell(v) for k, v in raw.items()}
+            if cells["assignment"] != ASSIGNMENT:
                 continue
-            s = scores.setdefault(row["student_id"], StudentScore(row["student_id"]))
-            s.autograded += _num(row["points"], f"{path}:{i} points")
-            s.autograded_max += _num(row["max_points"], f"{path}:{i} max_points")
-            s.notebooks.add(row["notebook"])
-            s.flags.update(f for f in (row.get("flags") or "").split(";") if f)
+            try:
+                row = Row.from_csv(cells)
+            except ValueError as e:
+                raise ExportError(f"{path}:{i} {e}") from None
+            s = scores.setdefault(row.student_id, StudentScore(row.student_id))
+            s.autograded += row.points
+            s.autograded_max += row.max_points
+            s.notebooks.add(row.notebook)
+            s.flags.update(f for f in row.flags.split(";") if f)
     for s in scores.values():
         s.autograded = _round(s.autograded)
         s.autograded_max = _round(s.autograded_max)

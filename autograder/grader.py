@@ -3,16 +3,15 @@
 ::
 
     with Grader(limits) as g:
-        rows, manual = g.grade_notebook_full(path_or_nb, student_id, notebook_name)
-        result = g.grade_submission(submission)       # one student; what a backend's task runs
+        rows, manual = g.grade_notebook_full(path_or_nb, student_id, notebook_name)  # [Row], [ManualRow]
+        result = g.grade_submission(submission)       # a SubmissionResult; what a backend's task runs
 
 A batch is put together by ``autograder.batch`` and graded by a backend
 (``autograder.backends``); this module knows nothing of either.
 
-A *row* is one (student, notebook, test cell): the ``grades.csv`` columns
-(``student_id, assignment, notebook, grade_id, points, max_points, status,
-message, misconception, groups_failed, seconds``) plus ``feedback`` (text) and
-``result`` (the suite's ``FunctionResult.to_dict()``, or None).
+Results are the typed core of ``autograder.results``: a ``Row`` per (student,
+notebook, test cell), a ``ManualRow`` per written-answer cell, and a
+``SubmissionResult`` per student.
 
 The trusted process reads the submission (never writes it), takes tests and
 points from ``source/``, and runs student code only in a jailed child
@@ -21,12 +20,14 @@ points from ``source/``, and runs student code only in a jailed child
 import hashlib
 import pathlib
 import time
+from dataclasses import replace
 
 from autograder import __version__, functions
 from autograder.pipeline import FindAnswers, InvalidNotebook, ReadNotebook, RunSuites, SourceTests
 from autograder.pipeline.check_integrity import CheckIntegrity, join_flags
 from autograder.pipeline.find_submissions import Submission
 from autograder.pipeline.open_submission import RefusedPath, read_bytes
+from autograder.results import ManualRow, SubmissionResult
 from autograder.sandbox.runner import Engine, Limits
 
 KIT_DIR = pathlib.Path(__file__).resolve().parent
@@ -59,11 +60,10 @@ class Grader:
         return self._engine
 
     def grade_notebook_full(self, src, student_id, notebook, root=None, missing=NOT_SUBMITTED):
-        """(rows, manual rows) of one notebook; `src` is a path (read below `root`), bytes, a dict
+        """([Row], [ManualRow]) of one notebook; `src` is a path (read below `root`), bytes, a dict
         or None (not submitted: every row says `missing`)."""
         tests, manual_cells = self.source.tests(notebook), self.source.manual(notebook)
-        answered = {m.grade_id: False for m in manual_cells}
-        flags = []
+        answered, flags = {}, []
         if src is None:
             rows = self.runner.invalid(tests, student_id, notebook, missing)
         else:
@@ -77,12 +77,16 @@ class Grader:
                 rows = self.runner.run(self.engine, cells, tests, student_id, notebook)
                 answered = self.finder.manual(nb, manual_cells)
                 flags = self.integrity.flags(nb, notebook)
-        for r in rows:                                     # for a person to decide: scores unchanged
-            r["flags"] = join_flags(flags + (r.get("flags") or "").split(";"))   # and the row's own (CheckSource)
-        manual = [{"student_id": student_id, "assignment": functions.ASSIGNMENT, "notebook": notebook,
-                   "grade_id": m.grade_id, "max_points": m.points, "answered": answered[m.grade_id]}
-                  for m in manual_cells]
-        return rows, manual
+        # for a person to decide, scores unchanged; with the row's own (CheckSource)
+        rows = [replace(r, flags=join_flags(flags + r.flags.split(";"))) for r in rows]
+        return rows, self.manual_rows(student_id, notebook, answered)
+
+    def manual_rows(self, student_id, notebook, answered=None):
+        """A ManualRow per written-answer cell of `notebook`; `answered`: grade_id -> bool (default False)."""
+        answered = answered or {}
+        return [ManualRow(student_id, functions.ASSIGNMENT, notebook, m.grade_id, m.points,
+                          bool(answered.get(m.grade_id, False)))
+                for m in self.source.manual(notebook)]
 
     def warm(self):
         """Start the sandbox (zygote and one child) outside any submission's time: a worker's
@@ -104,9 +108,8 @@ class Grader:
             per_nb[nb] = round(time.monotonic() - t, 4)
         # What the sandbox could not set up here (e.g. no namespaces): the collector says it once.
         warnings = sorted(self._engine.warnings) if self._engine is not None else []
-        return {"student_id": sub.student_id, "rows": rows, "manual": manual,
-                "seconds": round(time.monotonic() - start, 4), "notebook_seconds": per_nb,
-                "sandbox_warnings": warnings}
+        return SubmissionResult(sub.student_id, rows, manual, seconds=round(time.monotonic() - start, 4),
+                                notebook_seconds=per_nb, sandbox_warnings=warnings)
 
     def key(self, sub: Submission, digest=None):
         """Hash of the notebook bytes + kit version + source tests: unchanged -> skip on re-run."""

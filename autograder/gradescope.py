@@ -177,7 +177,7 @@ def run(root=None, stdout=None):
     from autograder.batch import grade_submissions
     from autograder.pipeline.find_submissions import Submission, find_self
     from autograder.pipeline.source_tests import ROOT as COURSE_ROOT, SourceTests
-    from autograder.pipeline.write_results import atomic_write, student_dir
+    from autograder.pipeline.write_results import atomic_write
     from autograder.sandbox.runner import SandboxUnavailable
     stdout = stdout or sys.stdout
     root = pathlib.Path(root or _root())
@@ -200,14 +200,14 @@ def run(root=None, stdout=None):
     sid = _student_id(root)
     sub = Submission(sid, {nb: found.get(nb) for nb in known}, str(submission),
                      "" if found else "没有找到 notebook / no notebook found in the submission")
-    graded = []
+    graded = []                                   # the SubmissionResult (autograder.results)
     with tempfile.TemporaryDirectory(prefix="autograder-gs-") as out:
         try:
             grade_submissions([sub], out, LocalBackend(1), force=True, on_result=graded.append)
         except SandboxUnavailable as e:
             print(f"autograder: 评分器无法运行 / the grader cannot run: {e}", file=sys.stderr)
             return 3
-        res = json.loads((student_dir(out, sid) / "results.json").read_text(encoding="utf-8"))
+    res = graded[0].to_gradescope()
     missing = sorted(nb for nb in known if not found.get(nb))
     notes = [res.get("output", "")]
     if missing:

@@ -31,6 +31,7 @@ from traitlets import Float, Unicode
 from autograder.pipeline.open_submission import printable
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
 from autograder.pipeline.source_tests import SOURCE_DIR, RELEASE_DIR
+from autograder.results import Row
 from autograder.sandbox.limits import Limits
 
 INVALID_KEY = "autograder_invalid"
@@ -252,22 +253,29 @@ class HardenedExecute(NbGraderPreprocessor):
                 src = submitted if submitted is not None else json.loads(nbformat.writes(nb))
                 rows = g.grade_notebook_full(src, student, notebook)[0]
                 self._say_sandbox_warnings(g)
-            flags = rows[0].get("flags") if rows else ""
+            flags = rows[0].flags if rows else ""
             if flags:                                      # for a person to decide; the points stand
                 self.log.warning("integrity flag %s: %s / %s", flags, student, notebook)
-        by_id = {r["grade_id"]: r for r in rows}
+        self._write_outputs(nb, {r.grade_id: r for r in rows}, student, notebook)
+        return nb, resources
+
+    @staticmethod
+    def _write_outputs(nb, by_id, student, notebook):
+        """Each autograded test cell's outputs from its Row: the feedback, the picture, the points."""
+        from autograder.functions import ASSIGNMENT
+        from autograder.pipeline.run_suites import UNKNOWN_TEST
         for cell in nb.cells:
             meta = cell.get("metadata", {}).get("nbgrader", {})
             if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
                 continue
             row = by_id.get(meta.get("grade_id"))
             if row is None:
-                row = {"points": 0.0, "max_points": float(meta.get("points", 0)), "message":
-                       "未知的测试单元，未评分 / unknown test cell, not graded", "feedback": "", "status": "error"}
-            points = min(float(row["points"]), float(meta.get("points", row["max_points"])))
-            text = row.get("feedback") or f"{row['status']}: {row['message']}"
+                row = Row(student, ASSIGNMENT, notebook, str(meta.get("grade_id")),
+                          max_points=float(meta.get("points", 0)), message=UNKNOWN_TEST)
+            points = min(float(row.points), float(meta.get("points", row.max_points)))
+            text = row.feedback or f"{row.status}: {row.message}"
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text + "\n")]
-            png = _picture_png((row.get("result") or {}).get("picture"))
+            png = _picture_png(row.picture)
             if png:                                 # the shown failing case, drawn (course.plots)
                 cell.outputs.append(nbformat.v4.new_output(
                     "display_data", data={"image/png": png, "text/plain": "<最小的失败用例 / smallest failing case>"},
@@ -275,7 +283,6 @@ class HardenedExecute(NbGraderPreprocessor):
             cell.outputs.append(
                 nbformat.v4.new_output("execute_result", data={"text/plain": repr(points)}, execution_count=1))
             cell.execution_count = 1
-        return nb, resources
 
     _said = set()
 

