@@ -24,9 +24,8 @@ def cjk_fonts():
     Same font choice as the student-side figures (course.plots); rc_context
     undoes it afterwards so importers keep their own settings.
     """
-    with matplotlib.rc_context():  # course.plots also sets fonts on import: keep that inside too
-        from course.plots import setup_fonts
-        setup_fonts()
+    from course.plots import style
+    with matplotlib.rc_context(style()):
         yield
 
 

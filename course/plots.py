@@ -2,7 +2,8 @@
 
 Every function draws with matplotlib and returns the figure. Chinese labels use
 a CJK font from fonts-noto-cjk when one is installed; without one, matplotlib's
-default font is used silently.
+default font is used silently. The fonts are set per figure (``style()`` in an
+``rc_context``): importing this module changes none of matplotlib's settings.
 
     from course import plots
     plots.pooling_figure()
@@ -25,22 +26,36 @@ PAD = "#eeeeee"        # padded positions
 EDGE = "#333333"
 
 
-def setup_fonts():
-    """Use the first installed CJK font for text; keep ASCII minus signs."""
+@functools.cache
+def cjk_font():
+    """The first installed CJK font of ``CJK_FONTS``, or None."""
     try:
         installed = {f.name for f in font_manager.fontManager.ttflist}
     except Exception:  # pragma: no cover - a broken font cache must not stop a notebook
         installed = set()
-    chosen = [name for name in CJK_FONTS if name in installed]
-    if chosen:
-        current = [f for f in matplotlib.rcParams["font.sans-serif"] if f not in chosen]
-        matplotlib.rcParams["font.sans-serif"] = chosen[:1] + current
-        matplotlib.rcParams["font.family"] = "sans-serif"
-    matplotlib.rcParams["axes.unicode_minus"] = False
-    return chosen[0] if chosen else None
+    return next((name for name in CJK_FONTS if name in installed), None)
 
 
-FONT = setup_fonts()
+def style():
+    """The rc settings every figure here is drawn with: the CJK font first, ASCII minus signs.
+
+    The font goes into ``font.family`` as a list (not through ``font.sans-serif``), so
+    the text made inside the context keeps it wherever the figure is drawn later.
+    """
+    rc = {"axes.unicode_minus": False}
+    if cjk_font():
+        rc["font.family"] = [cjk_font(), "sans-serif"]
+    return rc
+
+
+def styled(draw):
+    """Run a drawing function inside ``matplotlib.rc_context(style())``: importing this module
+    changes no global setting, and each figure still gets the fonts."""
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(style()):
+            return draw(*args, **kwargs)
+    return wrapper
 
 
 def _pair(v):
@@ -110,6 +125,7 @@ def _pool_reference(grid, pool_size, stride, padding, mode):
     return Y[0, 0].tolist()
 
 
+@styled
 def pooling_figure(X=None, pool_size=(2, 2), mode="max"):
     """The section's figure: a 3x3 input, a 2x2 window, the first window shaded, max(0, 1, 3, 4) = 4."""
     grid = _as_grid(X) if X is not None else [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]]
@@ -173,6 +189,7 @@ def _frame(ax, grid, pool_size, stride, padding, mode, k):
     _finish(ax, x_out + out_w, max(len(padded), out_h))
 
 
+@styled
 def sliding_window_frames(X, pool_size, stride=None, padding=0, mode="max", max_frames=6):
     """Still frames of the window sliding over a (padded) input; the grey cells are padding."""
     grid = _as_grid(X)
@@ -203,6 +220,7 @@ def interactive_window(X, pool_size, stride=None, padding=0, mode="max"):
     except ImportError:
         return sliding_window_frames(X, pool_size, stride, padding, mode)
 
+    @styled
     def show(k):                        # k counts from 1, as the frame's title does (窗口 k/n)
         fig, ax = plt.subplots(figsize=(5, 3))
         _frame(ax, grid, pool_size, stride, padding, mode, k - 1)
@@ -219,6 +237,7 @@ def _text_colour(rgba):
     return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
 
 
+@styled
 def show_grids(panels, title=None, fontsize=10, cmap="Blues"):
     """Small heat maps with their numbers.
 
@@ -269,6 +288,7 @@ def translation_figure(X, Z, edges_X, edges_Z, pooled_X, pooled_Z):
     return top, bottom
 
 
+@styled
 def cost_vs_time(predicted, seconds, labels=None, title="预测的运算次数与实测时间"):
     """Measured time against the predicted operation count, both on log axes.
 
@@ -303,6 +323,7 @@ def cost_vs_time(predicted, seconds, labels=None, title="预测的运算次数�
     return fig
 
 
+@styled
 def temperature_sweep(temperatures, outputs, average, maximum, title="softmax 汇聚：温度从小到大"):
     """One window's softmax-pooling output against the temperature (log axis), with max and mean as limits."""
     fig, ax = plt.subplots(figsize=(6, 3.8))
@@ -372,6 +393,7 @@ def _case_grid(cells, grid, x0, y0, title, shade=None, bad=None, fontsize=8, tit
                fontsize=9)
 
 
+@styled
 def case_figure(picture):
     """Three small grids side by side: the input with the window of the first difference
     marked (grey cells: padding), the expected output and the student's output with the
@@ -426,6 +448,7 @@ def case_png(picture):
 
 
 @functools.lru_cache(maxsize=256)
+@styled
 def _case_png_cached(key):
     import io
     import json
