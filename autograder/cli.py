@@ -1,11 +1,12 @@
-"""``autograder`` command line: ``grade`` (this module), ``report`` (autograder.report),
-``export`` (autograder.export) and ``gradescope-bundle`` (autograder.gradescope).
+"""``autograder`` command line: one argparse tree (:func:`_parser`), one function per subcommand:
+``grade`` and ``report`` here (the work in autograder.batch and autograder.report), ``export``
+(autograder.export.run) and ``gradescope-bundle`` (autograder.gradescope.cli).
 
 ::
 
     autograder grade SUBMISSIONS --out DIR [--workers N] [--scheduler ADDRESS] [--timeout S] [--force]
     autograder grade path/to/01_basics.ipynb          # self-study: prints a score table
-    autograder report DIR [--no-integrity] [--submissions DIR]   # --no-integrity: no integrity section
+    autograder report DIR [--no-integrity] [--submissions DIR] [--nbgrader-export CSV]
     autograder export DIR --to canvas|csv [--out FILE] [--gradebook gradebook.db] [--roster CANVAS.csv]
     autograder gradescope-bundle OUT.zip
 
@@ -22,7 +23,7 @@ import tempfile
 
 
 def _parser():
-    from autograder.sandbox.limits import Limits   # a leaf: the standard library only
+    """The whole command tree: every subcommand and its options, each subcommand run by one function."""
     ap = argparse.ArgumentParser(prog="autograder", description="汇聚层练习的防篡改评分器 / tamper-proof grader of the pooling exercises")
     sub = ap.add_subparsers(dest="command", required=True)
     g = sub.add_parser("grade", help="评分 / grade submissions or a learner's notebooks")
@@ -34,16 +35,27 @@ def _parser():
                    help="Dask 调度器 / Dask scheduler address, tcp://HOST:PORT (with no worker for 60 s, "
                         "or $AUTOGRADER_DASK_NO_WORKERS_TIMEOUT, the rest get error rows)")
     g.add_argument("--timeout", type=float, default=None,
-                   help=f"每次调用的时限（秒）/ wall-clock seconds per call (default {Limits.call_timeout:g}); "
-                        f"a notebook gets {Limits.NOTEBOOK_CALLS}x that in all")
+                   help="每次调用的时限（秒）/ wall-clock seconds per call (default 10); "
+                        "a notebook gets 18x that in all")
     g.add_argument("--force", action="store_true", help="重新评分未改动的提交 / re-grade unchanged submissions")
     g.add_argument("--quiet", action="store_true", help="不显示进度 / no progress output")
+    g.set_defaults(run=grade)
     r = sub.add_parser("report", help="班级报告（含学术诚信，--no-integrity 关闭）/ class report with the "
-                                      "integrity section (--no-integrity: without it)", add_help=False)
-    r.add_argument("rest", nargs=argparse.REMAINDER)
+                                      "integrity section (--no-integrity: without it)",
+                       description="班级报告 / class report of a grading directory: DIR/report.html, "
+                                   "report_students.csv, report_tests.csv and integrity.csv")
+    r.add_argument("dir", metavar="DIR", help="the --out directory of `autograder grade`")
+    r.add_argument("--nbgrader-export", metavar="CSV",
+                   help="also compare totals with this `nbgrader export` CSV")
+    r.add_argument("--no-integrity", action="store_true",
+                   help="不做学术诚信分析 / leave out the integrity section and integrity.csv")
+    r.add_argument("--submissions", metavar="DIR",
+                   help="学生提交目录（默认取 run.json 所记）/ where to read answer cells for the integrity "
+                        "section (default: the folder run.json names)")
+    r.set_defaults(run=report)
     from autograder import export, gradescope   # light modules: the standard library only at import
-    export.add_parser(sub)
-    gradescope.add_parser(sub)
+    export.add_parser(sub).set_defaults(run=export.run)
+    gradescope.add_parser(sub).set_defaults(run=gradescope.cli)
     return ap
 
 
@@ -212,29 +224,35 @@ def grade(args):
 
 
 def report(args):
+    """``autograder report DIR``: DIR/report.html and the CSV exports; 1 when nbgrader's totals differ."""
     try:
-        from autograder.report import main as report_main
+        from autograder.report import compare_with_nbgrader_export, write_report
     except ImportError as e:
         print(f"autograder: report is not available ({e})", file=sys.stderr)
         return 2
-    return report_main(args.rest)
+    out_dir = pathlib.Path(args.dir)
+    if not (out_dir / "grades.csv").is_file():
+        print(f"找不到 / not found: {out_dir / 'grades.csv'}", file=sys.stderr)
+        return 2
+    rep = write_report(out_dir, integrity=not args.no_integrity, submissions=args.submissions)
+    print(f"{out_dir / 'report.html'}: {len(rep.students)} 名学生 students, "
+          f"平均 mean {rep.stats.mean:.2f}/{rep.max_total:g}")
+    if rep.integrity is not None:
+        n = len(rep.integrity["clusters"])
+        print(f"{out_dir / 'integrity.csv'}: {n} 组需要人工复核 / groups need a person's review")
+    if args.nbgrader_export:
+        diffs = compare_with_nbgrader_export(out_dir / "grades.csv", args.nbgrader_export)
+        for s, a, b in diffs:
+            print(f"不一致 mismatch {s}: grades.csv {a} vs nbgrader {b}", file=sys.stderr)
+        if diffs:
+            return 1
+    return 0
 
 
 def main(argv=None):
-    ap = _parser()
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["report"]:                # everything after `report` belongs to autograder.report
-        args = argparse.Namespace(command="report", rest=argv[1:])
-    else:
-        args = ap.parse_args(argv)
-    if args.command == "export":
-        from autograder.export import run as export_run
-        return export_run(args)
-    if args.command == "gradescope-bundle":
-        from autograder.gradescope import cli as gradescope_cli
-        return gradescope_cli(args)
+    args = _parser().parse_args(sys.argv[1:] if argv is None else list(argv))
     try:
-        return grade(args) if args.command == "grade" else report(args)
+        return args.run(args)
     except Exception as e:
         # The grader's own failure: say so and stop, rather than grade a class of zeros. (The sandbox
         # module is not imported to catch it: it loads torch, and a bad argument must be answered fast.)

@@ -11,7 +11,8 @@ from collections import Counter, defaultdict
 import numpy as np
 import pytest
 
-from autograder import report
+from autograder import report, report_data
+from autograder.cli import main
 from autograder.functions import BY_NAME
 from autograder.pipeline.write_results import student_dir
 
@@ -82,44 +83,52 @@ def graded_dir(tmp_path):
 
 
 def test_numbers_of_hand_built_dir(graded_dir):
-    rep = report.build(graded_dir)
-    assert rep["students"] == ["alice", "bob", "carol", "dave"]
-    totals = {s: t["total"] for s, t in rep["totals"].items()}
+    rep = report_data.build(graded_dir)
+    assert rep.students == ["alice", "bob", "carol", "dave"]
+    totals = {s: t.total for s, t in rep.totals.items()}
     assert totals == {"alice": 4, "bob": 1, "carol": 0, "dave": 6}
-    assert rep["max_total"] == 7
-    st = rep["stats"]
-    assert st["mean"] == pytest.approx(11 / 4)
-    assert st["median"] == pytest.approx(2.5)
-    assert (st["q1"], st["q3"]) == (pytest.approx(0.75), pytest.approx(4.5))
-    assert rep["notebooks"]["01_basics"]["stats"]["mean"] == pytest.approx((2 + 1 + 0 + 5) / 4)
+    assert rep.max_total == 7
+    st = rep.stats
+    assert st.mean == pytest.approx(11 / 4)
+    assert st.median == pytest.approx(2.5)
+    assert (st.q1, st.q3) == (pytest.approx(0.75), pytest.approx(4.5))
+    assert rep.notebooks["01_basics"].stats.mean == pytest.approx((2 + 1 + 0 + 5) / 4)
 
-    rates = {r["function"]: r for r in rep["pass_rates"]}
-    assert [r["function"] for r in rep["pass_rates"]] == ["pool2d", "pool2d_padded", "pool_output_shape"]
-    assert rates["pool2d"]["share"] == pytest.approx(0.5)
-    groups = {g["name"]: g["share"] for g in rates["pool2d_padded"]["groups"]}
+    rates = {r.function: r for r in rep.pass_rates}
+    assert [r.function for r in rep.pass_rates] == ["pool2d", "pool2d_padded", "pool_output_shape"]
+    assert rates["pool2d"].share == pytest.approx(0.5)
+    groups = {g.name: g.share for g in rates["pool2d_padded"].groups}
     # alice failed padding only, bob both, carol invalid, dave passed
     assert groups == {"padding": pytest.approx(0.25), "stride": pytest.approx(0.5)}
 
-    mis = {m["id"]: m for m in rep["misconceptions"]}
-    assert rep["misconceptions"][0]["id"] == "max_zero_padding"
-    assert mis["max_zero_padding"]["students"] == ["alice", "bob"]
-    assert mis["shape_off_by_one"]["count"] == 1
+    mis = {m.id: m for m in rep.misconceptions}
+    assert rep.misconceptions[0].id == "max_zero_padding"
+    assert mis["max_zero_padding"].students == ["alice", "bob"]
+    assert mis["shape_off_by_one"].count == 1
 
-    manual = {m["grade_id"]: m for m in rep["manual"]}
-    assert (manual["ex4_answer"]["answered"], manual["ex4_answer"]["blank"]) == (3, 1)
-    assert manual["ex5_answer"]["students"] == ["alice"]
+    manual = {m.grade_id: m for m in rep.manual}
+    assert (manual["ex4_answer"].answered, manual["ex4_answer"].blank) == (3, 1)
+    assert manual["ex5_answer"].students == ["alice"]
 
-    pr = rep["problems"]
-    assert [(p["student_id"], p["notebook"]) for p in pr["invalid"]] == [("carol", "01_basics")]
-    assert [p["student_id"] for p in pr["timeout"]] == ["bob"]
-    assert [p["student_id"] for p in pr["forbidden"]] == ["carol"]
-    assert rep["slowest"] == [("bob", 6.1), ("alice", 1.5), ("dave", 1.2), ("carol", 0.4)]
+    pr = rep.problems
+    assert [(p.student_id, p.notebook) for p in pr.invalid] == [("carol", "01_basics")]
+    assert [p.student_id for p in pr.timeout] == ["bob"]
+    assert [p.student_id for p in pr.forbidden] == ["carol"]
+    assert rep.slowest == [("bob", 6.1), ("alice", 1.5), ("dave", 1.2), ("carol", 0.4)]
     # without run.json: the per-test seconds, summed
-    assert report.slowest(rep["grades"], {})[0] == ("bob", pytest.approx(5.8))
+    assert report_data.slowest(rep.grades, {})[0] == ("bob", pytest.approx(5.8))
+
+
+def test_the_report_reads_by_key_as_well(graded_dir):
+    """Callers of the dict-based report (rep["totals"][s]["total"]) read the same numbers."""
+    rep = report.build(graded_dir, integrity=False)
+    assert rep["totals"]["dave"]["total"] == rep.totals["dave"].total == 6
+    assert rep["problems"]["invalid"][0]["student_id"] == "carol"
+    assert report.load(graded_dir)["results"][("alice", "pool2d")]["status"] == "passed"
 
 
 def test_writes_self_contained_html_and_csvs(graded_dir):
-    assert report.main([str(graded_dir)]) == 0
+    assert main(["report", str(graded_dir)]) == 0
     page = (graded_dir / "report.html").read_text(encoding="utf-8")
     assert "全班错在哪里" in page and "What the class got wrong" in page
     assert page.count("data:image/png;base64,") >= 3
@@ -138,7 +147,7 @@ def test_writes_self_contained_html_and_csvs(graded_dir):
 
 
 def test_missing_grades_is_an_error(tmp_path, capsys):
-    assert report.main([str(tmp_path)]) == 2
+    assert main(["report", str(tmp_path)]) == 2
     assert "grades.csv" in capsys.readouterr().err
 
 
@@ -287,7 +296,7 @@ def graded_class(tmp_path_factory):
 def _stub_misconception(fn, got):
     """An untouched stub is not implemented; where the exercise requires F.conv2d, the
     suites may first report that the stub never calls it."""
-    if BY_NAME[fn].forbid in ("pooling_require_conv", "conv_relu_only") and got in report.RULE_BREAKS:
+    if BY_NAME[fn].forbid in ("pooling_require_conv", "conv_relu_only") and got in report_data.RULE_BREAKS:
         return got
     return "not_implemented"
 
@@ -299,13 +308,13 @@ def _rows(out, name):
 @pytest.mark.slow
 def test_report_of_generated_class_matches_its_composition(graded_class):
     comp, out = graded_class
-    rep = report.build(out)
+    rep = report_data.build(out)
     students = comp["students"]
-    assert rep["students"] == sorted(students)
-    rows = {(r["student_id"], report.function_of(r["grade_id"])): r for r in rep["grades"]}
+    assert rep.students == sorted(students)
+    rows = {(r.student_id, r.function): r for r in rep.grades}
 
     # invalid notebooks: exactly the malformed ones
-    assert sorted([p["student_id"], p["notebook"]] for p in rep["problems"]["invalid"]) == \
+    assert sorted([p.student_id, p.notebook] for p in rep.problems.invalid) == \
         sorted([s, nb] for s, nb, _ in comp["malformed"])
 
     # each answer's outcome, as composed
@@ -316,23 +325,23 @@ def test_report_of_generated_class_matches_its_composition(graded_class):
                 assert BY_NAME[fn].optional and used["kind"] == "stub"
                 continue
             if used["invalid"]:
-                assert row["status"] == "invalid"
+                assert row.status == "invalid"
             elif used["kind"] == "solution":
-                assert row["status"] == "passed", (s, fn, row["message"])
+                assert row.status == "passed", (s, fn, row.message)
             elif used["kind"] == "stub":
-                assert row["status"] != "passed"
-                assert row["misconception"] == _stub_misconception(fn, row["misconception"])
+                assert row.status != "passed"
+                assert row.misconception == _stub_misconception(fn, row.misconception)
             else:
-                assert row["status"] != "passed", (s, fn, used["source"])
+                assert row.status != "passed", (s, fn, used["source"])
                 if used["misconception"]:
-                    assert row["misconception"] == used["misconception"], (s, fn, used["source"])
+                    assert row.misconception == used["misconception"], (s, fn, used["source"])
 
     # pass rates per function
-    for r in rep["pass_rates"]:
-        expected = sum(students[s]["functions"][r["function"]]["expect_pass"] for s in students
-                       if (s, r["function"]) in rows)
-        assert r["passed"] == expected, r["function"]
-        assert r["share"] == pytest.approx(expected / r["n"])
+    for r in rep.pass_rates:
+        expected = sum(students[s]["functions"][r.function]["expect_pass"] for s in students
+                       if (s, r.function) in rows)
+        assert r.passed == expected, r.function
+        assert r.share == pytest.approx(expected / r.n)
 
     # misconception counts: every student with a named mutant is counted; anyone else
     # counted came from a mutant whose header names no misconception
@@ -347,8 +356,8 @@ def test_report_of_generated_class_matches_its_composition(graded_class):
                 else:
                     unnamed.add(s)
             elif used["kind"] == "stub" and (s, fn) in rows:
-                expected[_stub_misconception(fn, rows[s, fn]["misconception"])].add(s)
-    got = {m["id"]: set(m["students"]) for m in rep["misconceptions"]}
+                expected[_stub_misconception(fn, rows[s, fn].misconception)].add(s)
+    got = {m.id: set(m.students) for m in rep.misconceptions}
     for mid, who in expected.items():
         assert who <= got.get(mid, set()) <= who | unnamed, mid
     assert set(got) <= set(expected) | ({m for m, w in got.items() if w <= unnamed})
@@ -361,22 +370,22 @@ def test_report_of_generated_class_matches_its_composition(graded_class):
                     if u["expect_pass"] and not BY_NAME[fn].optional)
         hi[s] = lo[s] + sum(BY_NAME[fn].points for fn, u in entry["functions"].items()
                             if u["kind"] == "mutant" and not u["invalid"] and not BY_NAME[fn].optional)
-        assert lo[s] - 1e-9 <= rep["totals"][s]["total"] <= hi[s] + 1e-9, s
-    totals = [rep["totals"][s]["total"] for s in sorted(students)]
-    assert rep["stats"]["mean"] == pytest.approx(sum(totals) / len(totals))
-    assert rep["stats"]["median"] == pytest.approx(float(np.median(totals)))
+        assert lo[s] - 1e-9 <= rep.totals[s].total <= hi[s] + 1e-9, s
+    totals = [rep.totals[s].total for s in sorted(students)]
+    assert rep.stats.mean == pytest.approx(sum(totals) / len(totals))
+    assert rep.stats.median == pytest.approx(float(np.median(totals)))
     lms = _rows(out, "report_students.csv")
     assert [float(r["total"]) for r in lms] == pytest.approx(totals)
 
     # written answers awaiting a human: the ones the composition filled in
     answered = Counter(gid for entry in students.values() for gid, w in entry["written"].items()
                        if w["answered"] and not w["invalid"])
-    assert {m["grade_id"]: m["answered"] for m in rep["manual"]} == \
+    assert {m.grade_id: m.answered for m in rep.manual} == \
         {gid: answered[gid] for nb in comp["written"].values() for gid in nb}
 
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "全班错在哪里" in page
-    assert len(_rows(out, "report_tests.csv")) == len(rep["grades"])
+    assert len(_rows(out, "report_tests.csv")) == len(rep.grades)
 
 
 
@@ -417,17 +426,17 @@ def test_bonus_apart_weakest_one_per_function_and_errors_listed(tmp_path):
     write_csv(tmp_path / "manual.csv", ["student_id", "assignment", "notebook", "grade_id", "max_points",
                                         "answered"], [])
     (tmp_path / "run.json").write_text(json.dumps({"per_submission_seconds": {"ann": 1.0, "ben": 1.0}}))
-    rep = report.build(tmp_path, integrity=False)
-    assert rep["totals"]["ann"]["total"] == 2 and rep["totals"]["ann"]["bonus"] == 1
-    assert rep["max_total"] == 2
-    rates = [{"function": "pool2d_padded", "share": 0.0, "optional": False,
-              "groups": [{"name": "padding", "share": 0.1}, {"name": "stride", "share": 0.2},
-                         {"name": "basic", "share": 0.3}]},
-             {"function": "pool2d", "share": 0.5, "optional": False,
-              "groups": [{"name": "avg", "share": 0.5}]},
-             {"function": "max_pool_conv_relu", "share": 0.0, "optional": True,
-              "groups": [{"name": "basic", "share": 0.0}]}]
-    weak = report.weakest_groups(rates)
+    rep = report_data.build(tmp_path, integrity=False)
+    assert rep.totals["ann"].total == 2 and rep.totals["ann"].bonus == 1
+    assert rep.max_total == 2
+
+    def rate(fn, share, optional, groups):
+        return report_data.PassRate(fn, f"test_{fn}", "01_basics", 10, optional, int(share * 10), share,
+                                    [report_data.GroupRate(g, int(v * 10), v) for g, v in groups])
+    rates = [rate("pool2d_padded", 0.0, False, [("padding", 0.1), ("stride", 0.2), ("basic", 0.3)]),
+             rate("pool2d", 0.5, False, [("avg", 0.5)]),
+             rate("max_pool_conv_relu", 0.0, True, [("basic", 0.0)])]
+    weak = report_data.weakest_groups(rates)
     assert [fn for _, fn, _ in weak] == ["pool2d_padded", "pool2d"]
     assert weak[0][2] == "padding"
     page = report.render_html(rep)

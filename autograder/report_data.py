@@ -1,0 +1,535 @@
+"""The class report's numbers, apart from its HTML.
+
+Reads what ``autograder grade SUBMISSIONS --out DIR`` wrote (grades.csv, manual.csv,
+run.json, students/<folder>/results.json) into plain dataclasses: the key figures,
+totals per student, pass rates per function and per property group, misconception
+counts, written answers awaiting a person, problem submissions (grader errors
+included), the slowest submissions and the integrity section's input.
+No HTML here: ``autograder.report`` renders :class:`Report` through templates.
+
+Every dataclass here can also be read by key (``rep["students"]``), as the report's
+numbers were read when they were a dict.
+"""
+import csv
+import datetime as _dt
+import json
+import pathlib
+import urllib.parse
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import NamedTuple, Optional
+
+import numpy as np
+
+from autograder import __version__
+from autograder.functions import BY_NAME, FUNCTIONS
+from autograder.pipeline.write_results import STUDENTS, csv_uncell, display_id, safe_name, student_folder
+from autograder.results import GRADES_COLUMNS, ManualRow, Row, Status
+from course.feedback import CATALOG
+
+# Ids of the catalog that are about the rules of an exercise (operators used or
+# not used), reported with the problem submissions.
+RULE_BREAKS = {"forbidden_op", "conv_not_used", "conv_relu_only", "tampering"}
+# Ids that say what happened rather than what was misunderstood: listed, but
+# not among the summary's top misconceptions.
+GENERAL = {"not_implemented", "raises", "timeout", "wrong_type"} | RULE_BREAKS
+
+
+class Record:
+    """Fields readable by key as well (``rep["totals"]``), for callers of the dict-based report."""
+
+    def __getitem__(self, key):
+        return getattr(self, key)
+
+
+# ---------------------------------------------------------------- reading
+
+def read_csv(path, ours=True) -> list:
+    """Rows of a CSV file as dicts; [] when the file is missing.
+
+    ``ours``: a CSV the kit wrote, whose formula-proof cells are turned back into the values.
+    """
+    path = pathlib.Path(path)
+    if not path.exists():
+        return []
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    if ours:
+        rows = [{k: csv_uncell(v) for k, v in r.items()} for r in rows]
+    return rows
+
+
+def read_grades(path) -> list:
+    """grades.csv as ``results.Row``s ([] when missing)."""
+    return [Row.from_csv(cells) for cells in read_csv(path)]
+
+
+def read_manual(path) -> list:
+    """manual.csv as ``results.ManualRow``s ([] when missing)."""
+    return [ManualRow.from_csv(cells) for cells in read_csv(path)]
+
+
+def row_dicts(grades) -> list:
+    """Rows as grades.csv's cells by column name, for ``autograder.integrity`` (which reads dicts)."""
+    return [dict(zip(GRADES_COLUMNS, r.to_csv())) for r in grades]
+
+
+def _inside(rel) -> bool:
+    """A path run.json may name: relative, below students/, no way up."""
+    parts = pathlib.PurePosixPath(rel).parts
+    return len(parts) == 2 and parts[0] == STUDENTS and parts[1] not in ("..", ".") and "\\" not in rel
+
+
+def student_folders(students, run) -> dict:
+    """student -> its folder (relative to DIR), from run.json's map, else computed as the grader does."""
+    mapped = run.get("students") if isinstance(run.get("students"), dict) else {}
+    # grades.csv shows an undecodable byte as an escape; run.json keeps the exact id.
+    mapped = {display_id(k): v for k, v in mapped.items() if isinstance(v, str) and _inside(v)}
+    return {s: mapped.get(s, f"{STUDENTS}/{student_folder(s)}") for s in students}
+
+
+def read_results(out_dir, folders) -> dict:
+    """(student, function) -> FunctionResult dict, from each results.json's extra_data."""
+    found = {}
+    for student, folder in folders.items():
+        path = pathlib.Path(out_dir) / folder / "results.json"
+        try:
+            tests = json.loads(path.read_text(encoding="utf-8")).get("tests", [])
+        except (OSError, ValueError):
+            continue
+        for test in tests:
+            extra = test.get("extra_data") or {}
+            name = extra.get("name")
+            if name:
+                found[(student, name)] = extra
+    return found
+
+
+def read_run(out_dir) -> dict:
+    """run.json as a dict; {} when it is missing or not an object."""
+    try:
+        run = json.loads((pathlib.Path(out_dir) / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return run if isinstance(run, dict) else {}
+
+
+@dataclass
+class Graded(Record):
+    """Everything the grader wrote that the report uses, as read."""
+    grades: list           # Row
+    manual: list           # ManualRow
+    run: dict
+    results: dict          # (student, function) -> FunctionResult dict
+    students: list
+    folders: dict          # student -> students/<folder>
+
+
+def load(out_dir) -> Graded:
+    out_dir = pathlib.Path(out_dir)
+    grades, manual = read_grades(out_dir / "grades.csv"), read_manual(out_dir / "manual.csv")
+    run = read_run(out_dir)
+    students = sorted({r.student_id for r in grades})
+    folders = student_folders(students, run)
+    return Graded(grades, manual, run, read_results(out_dir, folders), students, folders)
+
+
+# ---------------------------------------------------------------- numbers
+
+@dataclass
+class Stats(Record):
+    n: int = 0
+    mean: float = 0.0
+    median: float = 0.0
+    q1: float = 0.0
+    q3: float = 0.0
+    min: float = 0.0
+    max: float = 0.0
+
+
+def score_stats(values) -> Stats:
+    """n, mean, median, quartiles (numpy's linear interpolation), min, max."""
+    a = np.asarray(list(values), dtype=float)
+    if not a.size:
+        return Stats()
+    q1, med, q3 = np.percentile(a, [25, 50, 75])
+    return Stats(int(a.size), float(a.mean()), float(med), float(q1), float(q3), float(a.min()), float(a.max()))
+
+
+def is_optional(row) -> bool:
+    """Whether a row grades an optional bonus function (``autograder.functions``)."""
+    spec = BY_NAME.get(row.function)
+    return bool(spec and spec.optional)
+
+
+@dataclass
+class NotebookScore(Record):
+    points: float = 0.0
+    max: float = 0.0
+    bonus: float = 0.0
+
+
+@dataclass
+class StudentTotal(Record):
+    """A student's required total and maximum, the optional bonus beside them, and per notebook."""
+    total: float = 0.0
+    max: float = 0.0
+    bonus: float = 0.0
+    bonus_max: float = 0.0
+    notebooks: dict = field(default_factory=dict)    # notebook -> NotebookScore
+
+    def points_in(self, notebook) -> float:
+        nb = self.notebooks.get(notebook)
+        return nb.points if nb else 0.0
+
+
+def student_totals(grades) -> dict:
+    """student -> StudentTotal. The optional bonus is kept out of the required total (and out
+    of ``max``): it is counted in ``bonus`` / ``bonus_max`` beside it."""
+    out = {}
+    for r in grades:
+        s = out.setdefault(r.student_id, StudentTotal())
+        nb = s.notebooks.setdefault(r.notebook, NotebookScore())
+        points, max_points = r.points, r.max_points
+        if is_optional(r):
+            nb.bonus += points
+            s.bonus += points
+            s.bonus_max += max_points
+            continue
+        nb.points += points
+        nb.max += max_points
+        s.total += points
+        s.max += max_points
+    return out
+
+
+def registry_order(name):
+    """Registry order for functions, unknown ones last."""
+    names = [f.name for f in FUNCTIONS]
+    return (names.index(name) if name in names else len(names), name)
+
+
+@dataclass
+class GroupRate(Record):
+    name: str
+    passed: int
+    share: float
+
+
+@dataclass
+class PassRate(Record):
+    """A graded function: how many students passed it, and each property group."""
+    function: str
+    grade_id: str
+    notebook: str
+    n: int
+    optional: bool
+    passed: int
+    share: float
+    groups: list          # GroupRate, in the suite's group order
+
+    @property
+    def weakest_group(self):
+        """The group fewest students passed (the first of them), or None without group detail."""
+        return min(self.groups, key=lambda g: g.share, default=None)
+
+
+def pass_rates(grades, results) -> list:
+    """Per graded function: share passing, and per property group the share passing.
+
+    Denominator: every student with a row for that test, so an invalid notebook
+    or a crash counts as not passing. Groups come from results.json; a student
+    without group results for a function (invalid, error, timeout) passed none.
+    """
+    by_fn = defaultdict(list)
+    for r in grades:
+        by_fn[r.function].append(r)
+    out = []
+    for fn in sorted(by_fn, key=registry_order):
+        rows = by_fn[fn]
+        n = len({r.student_id for r in rows})
+        passed = {r.student_id for r in rows if r.status == Status.PASSED}
+        group_pass = Counter()  # insertion order: the suite's group order
+        for r in rows:
+            for g in (results.get((r.student_id, fn)) or {}).get("groups") or []:
+                group_pass[g["name"]] += bool(g.get("passed"))
+        out.append(PassRate(fn, rows[0].grade_id, rows[0].notebook, n, is_optional(rows[0]),
+                            len(passed), len(passed) / n if n else 0.0,
+                            [GroupRate(g, group_pass[g], group_pass[g] / n if n else 0.0) for g in group_pass]))
+    return out
+
+
+class WeakGroup(NamedTuple):
+    share: float
+    function: str
+    group: str            # "" when the function has no group detail
+
+
+def weakest_groups(rates, k=5) -> list:
+    """The k weakest required functions, each by its weakest property group below 100% (one
+    row per function: a function whose every group fails would otherwise fill the list); a
+    function without group detail counts as a whole."""
+    cells = []
+    for r in rates:
+        if r.optional:
+            continue
+        below = [(g.share, i, g.name) for i, g in enumerate(r.groups) if g.share < 1]
+        if below:
+            share, _, name = min(below)
+            cells.append(WeakGroup(share, r.function, name))
+        elif not r.groups and r.share < 1:
+            cells.append(WeakGroup(r.share, r.function, ""))
+    return sorted(cells, key=lambda c: (c.share, registry_order(c.function)))[:k]
+
+
+@dataclass
+class Misconception(Record):
+    """A misconception id, its wording as the students were told, and who showed it where."""
+    id: str
+    zh: str
+    en: str
+    students: list
+    general: bool         # says what happened (GENERAL) rather than what was misunderstood
+    count: int
+    functions: list
+
+
+def misconception_text(mid) -> tuple:
+    """(zh, en) wording of a misconception id, as the students were told; the id if unknown."""
+    zh, en, _ = CATALOG.get(mid, (mid, mid, ""))
+    return zh, en
+
+
+def misconceptions(grades) -> list:
+    """Each misconception id with the students (and functions) it was seen in, most students first."""
+    seen = defaultdict(lambda: defaultdict(list))
+    for r in grades:
+        mid = r.misconception.strip()
+        if mid:
+            seen[mid][r.student_id].append(r.function)
+    out = []
+    for mid, who in seen.items():
+        zh, en = misconception_text(mid)
+        out.append(Misconception(mid, zh, en, sorted(who), mid in GENERAL, len(who),
+                                 sorted({f for fs in who.values() for f in fs}, key=registry_order)))
+    return sorted(out, key=lambda m: (m.general, -m.count, m.id))
+
+
+@dataclass
+class ManualCell(Record):
+    """A written-answer cell: how many answered (awaiting a human) and how many left it blank."""
+    notebook: str
+    grade_id: str
+    max_points: float
+    answered: int
+    blank: int
+    students: list        # those who answered
+
+
+def manual_summary(manual) -> list:
+    by_cell = defaultdict(list)
+    for r in manual:
+        by_cell[(r.notebook, r.grade_id)].append(r)
+    out = []
+    for (nb, gid), rows in sorted(by_cell.items()):
+        answered = sorted(r.student_id for r in rows if r.answered)
+        out.append(ManualCell(nb, gid, rows[0].max_points, len(answered),
+                              len(rows) - len(answered), answered))
+    return out
+
+
+@dataclass
+class Problem(Record):
+    """One row worth a look: whose, which test, and why."""
+    student_id: str
+    notebook: str
+    grade_id: str
+    message: str
+
+
+@dataclass
+class Problems(Record):
+    invalid: list         # one per notebook
+    timeout: list
+    forbidden: list       # operators the exercise does not allow (or not the required one)
+    integrity: list       # rows with integrity flags (``flags`` column, e.g. ``tampering:threading``)
+    grader_errors: list   # the grader's failures, not the students'
+    error_rows: list      # tests whose code raised
+
+    @property
+    def errors(self) -> int:
+        return len(self.error_rows)
+
+
+def is_forbidden(row) -> bool:
+    """Whether the grader found an operator the exercise does not allow."""
+    return row.misconception in RULE_BREAKS
+
+
+def problems(grades) -> Problems:
+    def problem(r, message=None):
+        return Problem(r.student_id, r.notebook, r.grade_id, r.message if message is None else message)
+
+    invalid, timeout, forbidden, integrity, grader_errors, error_rows = {}, [], [], [], [], []
+    for r in grades:
+        if r.flags.strip():
+            integrity.append(problem(r, r.flags))
+        if r.status == Status.INVALID:
+            invalid.setdefault((r.student_id, r.notebook), problem(r))
+        elif r.status == Status.TIMEOUT:
+            timeout.append(problem(r))
+        elif is_forbidden(r):
+            forbidden.append(problem(r))
+        if r.is_grader_error:
+            grader_errors.append(problem(r))
+        elif r.status == Status.ERROR:
+            error_rows.append(problem(r))
+    return Problems(list(invalid.values()), timeout, forbidden, integrity, grader_errors, error_rows)
+
+
+def _float(value, default=0.0) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def slowest(grades, run, k=10) -> list:
+    """The k slowest submissions, (student, seconds).
+
+    run.json's per-submission seconds (reading and sandbox start included);
+    else the per-test seconds column of grades.csv.
+    """
+    secs = {s: _float(v) for s, v in (run.get("per_submission_seconds") or {}).items()}
+    if not secs:  # e.g. run.json lost: the tests' own seconds, summed per student
+        secs = defaultdict(float)
+        for r in grades:
+            secs[r.student_id] += r.seconds
+    return sorted(secs.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+
+
+def feedback_pages(out_dir, folders, notebooks) -> dict:
+    """(student, notebook) -> the feedback page's URL relative to DIR, for the pages that exist."""
+    pages = {}
+    for s, folder in folders.items():
+        for nb in notebooks:
+            page = pathlib.PurePosixPath(folder) / f"{safe_name(nb)}.html"
+            if (pathlib.Path(out_dir) / page).exists():
+                pages[(s, nb)] = urllib.parse.quote(page.as_posix())   # a folder name is never markup or a URL
+    return pages
+
+
+def run_items(run, out_dir) -> list:
+    """(item, value) rows of the grading metadata: run.json's (big maps left out), then the report's own."""
+    rows = [(k, json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v)
+            for k, v in run.items() if not (isinstance(v, dict) and len(v) > 8)]
+    now = _dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    return rows + [("report", f"autograder {__version__}, {now}"), ("grades", str(out_dir))]
+
+
+# ---------------------------------------------------------------- the whole report
+
+@dataclass
+class NotebookStats(Record):
+    stats: Stats
+    max: float
+
+
+@dataclass
+class Kpis(Record):
+    """The figures at the top of the page."""
+    students: int
+    mean: float
+    median: float
+    max_total: float
+    invalid: int
+    timeouts: int
+    rule_breaks: int
+    grader_errors: int
+    awaiting: int         # written answers to grade by hand
+
+
+@dataclass
+class Report(Record):
+    out_dir: str
+    students: list
+    totals: dict          # student -> StudentTotal
+    max_total: float
+    stats: Stats          # of the required totals
+    notebooks: dict       # notebook -> NotebookStats
+    pass_rates: list      # PassRate, registry order
+    misconceptions: list  # Misconception, most students first
+    manual: list          # ManualCell
+    problems: Problems
+    slowest: list         # (student, seconds)
+    run: dict
+    grades: list          # grades.csv's rows (Row)
+    folders: dict         # student -> students/<folder>
+    pages: dict           # (student, notebook) -> feedback page URL
+    integrity: Optional[dict]   # autograder.integrity's result, None when left out
+
+    @property
+    def kpis(self) -> Kpis:
+        pr = self.problems
+        return Kpis(len(self.students), self.stats.mean, self.stats.median, self.max_total, len(pr.invalid),
+                    len(pr.timeout), len(pr.forbidden), len(pr.grader_errors), sum(m.answered for m in self.manual))
+
+    @property
+    def top_misconceptions(self) -> list:
+        return [m for m in self.misconceptions if not m.general][:5]
+
+    @property
+    def weakest(self) -> list:
+        return weakest_groups(self.pass_rates)
+
+    @property
+    def needs_help(self) -> list:
+        """The five lowest required totals."""
+        return sorted(self.students, key=lambda s: (self.totals[s].total, s))[:5]
+
+    @property
+    def sandbox_warnings(self) -> list:
+        """What the sandbox said once for the whole run (run.json), e.g. a weaker jail."""
+        return list(self.run.get("sandbox_warnings") or [])
+
+    def misconceptions_of(self, student) -> list:
+        return [m.id for m in self.misconceptions if student in m.students]
+
+    def meta(self) -> list:
+        return run_items(self.run, self.out_dir)
+
+
+def build(out_dir, integrity=True, submissions=None) -> Report:
+    """All the report's numbers, from a grading output directory.
+
+    ``integrity``: also the integrity analysis (``autograder.integrity``; answer cells read from
+    ``submissions``, else run.json's ``submissions``); ``rep.integrity`` is None without it."""
+    data = load(out_dir)
+    grades = data.grades
+    totals = student_totals(grades)
+    notebooks = sorted({r.notebook for r in grades})
+    per_nb = {}
+    for nb in notebooks:
+        mine = [t.notebooks[nb] for t in totals.values() if nb in t.notebooks]
+        per_nb[nb] = NotebookStats(score_stats(n.points for n in mine), max((n.max for n in mine), default=0.0))
+    return Report(
+        out_dir=str(out_dir), students=data.students, totals=totals,
+        max_total=max((t.max for t in totals.values()), default=0.0),
+        stats=score_stats(t.total for t in totals.values()), notebooks=per_nb,
+        pass_rates=pass_rates(grades, data.results), misconceptions=misconceptions(grades),
+        manual=manual_summary(data.manual), problems=problems(grades), slowest=slowest(grades, data.run),
+        run=data.run, grades=grades, folders=data.folders,
+        pages=feedback_pages(out_dir, data.folders, notebooks),
+        integrity=integrity_result(out_dir, data, submissions) if integrity else None)
+
+
+def integrity_result(out_dir, data, submissions):
+    """The integrity analysis (evidence for a person; it never changes a number above)."""
+    from autograder.integrity.analyse import analyse, common_misconceptions, failed
+    try:
+        grades = row_dicts(data.grades)
+        result = analyse(out_dir, grades, data.run, data.results, submissions)
+        result["common"] = common_misconceptions(result, grades)
+    except Exception as e:                 # the rest of the report still gets written; the section says why
+        result = failed(f"{type(e).__name__}: {e}")
+    return result

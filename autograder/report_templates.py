@@ -1,0 +1,28 @@
+"""The report's Jinja2 environment: the templates in ``autograder/templates/report/``.
+
+Autoescaped: every student id, message and answer line is text, never markup. The
+filters are the report's number formats, shared by the page and its integrity section.
+"""
+import pathlib
+
+import jinja2
+
+from course.feedback import group_title
+
+TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates" / "report"
+MAX_LINE = 240                  # characters of one answer line shown
+
+
+def _cut(text):
+    return text if len(text) <= MAX_LINE else text[:MAX_LINE] + " …"
+
+
+ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+ENV.filters.update(
+    cut=_cut,                                  # a long line shortened
+    pct=lambda x: f"{x:.0%}",                  # 0.25 -> 25%
+    num=lambda x: f"{x:.1f}",                  # a strength
+    fmt=format,                                # {{ x|fmt(".2f") }}; "g": 2.0 -> 2
+    group_title=group_title,                   # a property group's name as the students read it
+)
