@@ -299,8 +299,7 @@ def test_the_integrity_analysis_changes_no_score(planted_class):
 def _hand_built(tmp_path):
     """Four students' grading output, written as the grader writes it; no submissions folder."""
     from autograder.pipeline.write_results import csv_text, student_dir
-    header = ["student_id", "assignment", "notebook", "grade_id", "points", "max_points", "status",
-              "message", "misconception", "groups_failed", "seconds", "flags"]
+    from autograder.results import GRADES_COLUMNS as header
     bug = {"wrong": {str(i): f"{i:012x}" for i in range(10)}}
     rows, run = [], {"students": {}}
     for s in ("ann", "ben", "cat", "dan"):
