@@ -3,10 +3,10 @@
 ::
 
     ### BEGIN HIDDEN TESTS
-    from autograder.hidden import grade   # switches course.check to report-only mode
+    from autograder.hidden import grade   # beside it, course.check only reports
     ### END HIDDEN TESTS
     from course import check
-    check(pool2d_padded)
+    check(pool2d_padded)                  # sees grade in the cell's globals: report-only
     ### BEGIN HIDDEN TESTS
     grade(pool2d_padded)                  # displays feedback, returns the points
     ### END HIDDEN TESTS
@@ -17,36 +17,22 @@ scores a cell with stderr output as 0): torch warnings are silenced and the
 student's own prints during grading are swallowed.
 """
 import contextlib
-import copy
 import io
 import signal
 import threading
 import warnings
 
-import torch
-
 from autograder.forbidden import OpRecorder, warm_up
 from autograder.functions import BY_NAME
 from autograder.suites import CallResult, run_suite
 from course import selfcheck
-
-# The hidden grade decides the points, so the public check only reports.
-selfcheck.set_report_only(True)
+from course.run_cases import private_copy
 
 CALL_TIMEOUT = 2.0   # seconds per call; the cases are small
 
 
 class _Timeout(BaseException):
     """Raised by SIGALRM inside the student's function (BaseException: `except Exception` can't swallow it)."""
-
-
-def _copy_arg(v):
-    """A private copy of an argument; tensors keep their strides (non-contiguous stays so)."""
-    if isinstance(v, torch.Tensor):
-        out = torch.empty_strided(v.size(), v.stride(), dtype=v.dtype)
-        out.copy_(v)
-        return out
-    return copy.deepcopy(v)
 
 
 def _on_alarm(signum, frame):
@@ -62,8 +48,8 @@ def local_call(fn, timeout=CALL_TIMEOUT):
     warm_up()
 
     def call(args, kwargs):
-        args = tuple(_copy_arg(a) for a in args)
-        kwargs = {k: _copy_arg(v) for k, v in kwargs.items()}
+        args = tuple(private_copy(a) for a in args)
+        kwargs = {k: private_copy(v) for k, v in kwargs.items()}
         recorder = OpRecorder()
         value, error, timed_out = None, None, False
         use_alarm = threading.current_thread() is threading.main_thread() and timeout

@@ -14,10 +14,11 @@ import sys
 
 from autograder import mistakes
 from autograder.cases import make_cases
-from autograder.compare import compare
 from autograder.functions import FUNCTIONS
 from autograder.suites import expected_of
-from course.selfcheck import CASES_FILE, encode
+from course.feedback import compare
+from course.selfcheck import CASES_FILE
+from course.values import to_json as encode
 
 PUBLIC_SEED = 20240601   # never a hidden-suite seed (those are small ints)
 PER_GROUP = 2

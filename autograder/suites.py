@@ -21,12 +21,13 @@ import torch
 from autograder import forbidden, mistakes, witness
 from autograder.integrity import behaviour
 from autograder.cases import make_cases
-from autograder.compare import compare, smallest
 from autograder.functions import BY_NAME
 from autograder.references import REFERENCES
 from autograder.sandbox.call_result import CallResult  # noqa: F401  (re-exported)
 from course import feedback as fb
 from course.diagnose import RAISES, Outcome, diagnose, matches
+from course.feedback import compare
+from course.run_cases import error_type, run_cases
 
 
 @dataclass
@@ -112,10 +113,6 @@ def earnable_groups(name, seed=0):
     return witness.witnessed_groups(cases, [expected_of(name, c) for c in cases])
 
 
-def _error_type(error):
-    return error.split(":", 1)[0].strip()
-
-
 @contextmanager
 def single_thread():
     """One intra-op thread while grading: tiny tensors, and a shared machine makes
@@ -149,40 +146,28 @@ def _run_suite(name, call, seed, replay=None):
     n_failed = {g: 0 for g in weights}
     n_cases = {g: 0 for g in weights}
     timed_out = False
-    start = time.monotonic()
     outputs = []                  # (case index, case, output hash): the behavioural fingerprint
     ran = []                      # (case index, case, Failure or None) of every case that ran
 
-    for i, case in enumerate(cases):
+    deadline = time.monotonic() + SUITE_BUDGET
+    for r in run_cases(cases, _expected_outputs(name, seed), call, deadline=deadline):
+        i, case, res = r.index, r.case, r.result
         n_cases[case.group] += 1
-        if timed_out or time.monotonic() - start > SUITE_BUDGET:
+        if res is None:           # not called: the suite's time was up
             timed_out = True
             n_failed[case.group] += 1
             continue
-        expected = _expected_outputs(name, seed)[i]
-        res = call(case.args, case.kwargs)
         outputs.append((i, case, behaviour.output_hash(res)))
         ops |= set(res.ops)
-        failure = None
+        if r.passed:
+            ran.append((i, case, None))
+            continue
         if res.timed_out:
             timed_out = True
-            failure = Failure(case, expected, error="timeout")
         elif res.error is not None:
-            if case.expect_error and _error_type(res.error) == case.expect_error:
-                ran.append((i, case, None))
-                continue
             errors.append(res.error)
             value_errors += not case.expect_error
-            failure = Failure(case, expected, error=res.error)
-        elif case.expect_error:
-            failure = Failure(case, f"raise {case.expect_error}", got=res.value,
-                              diff=fb.should_raise(case.expect_error))
-        else:
-            diff = compare(expected, res.value, scale=case.scale)
-            if diff.ok:
-                ran.append((i, case, None))
-                continue
-            failure = Failure(case, expected, res.value, diff)
+        failure = _failure(r, _shown_expected(r))
         n_failed[case.group] += 1
         failures.append(failure)
         ran.append((i, case, failure))
@@ -199,7 +184,7 @@ def _run_suite(name, call, seed, replay=None):
     bad_ops = forbidden.violations(spec.forbid, ops)
     # Raising where an error is expected is right: "raises everywhere" counts the other cases.
     n_calls = sum(1 for c in cases if not c.expect_error)
-    not_impl = errors and all(_error_type(e) == "NotImplementedError" for e in errors)
+    not_impl = errors and all(error_type(e) == "NotImplementedError" for e in errors)
     # A function that never returned cannot have "not used conv": say it raised.
     only_missing_conv = bad_ops == ["missing:" + forbidden.CONV]
     faults = []
@@ -293,20 +278,34 @@ OP_MISCONCEPTIONS = ("forbidden_op", "conv_not_used", "conv_relu_only")
 SHOWN_OPS = 3
 
 
-def _replayed(failure, replay):
-    """``failure``'s case run again through ``replay`` -> the Failure to show, or None if it passed."""
-    case, expected = failure.case, failure.expected
-    res = replay(case.args, case.kwargs)
+def smallest(failures):
+    """The failure whose case is smallest (ties: the first); None if there is none."""
+    return min(failures, key=lambda f: f.case.size) if failures else None
+
+
+def _shown_expected(ran):
+    """What the feedback shows as expected: the reference's output, or "raise X" where a case
+    that must raise returned a value."""
+    res, case = ran.result, ran.case
+    if case.expect_error and not res.timed_out and res.error is None:
+        return f"raise {case.expect_error}"
+    return ran.expected
+
+
+def _failure(ran, expected):
+    """The Failure of a case that did not pass, showing ``expected`` as its expected output."""
+    res, case = ran.result, ran.case
     if res.timed_out:
         return Failure(case, expected, error="timeout")
     if res.error is not None:
-        if case.expect_error and _error_type(res.error) == case.expect_error:
-            return None
         return Failure(case, expected, error=res.error)
-    if case.expect_error:
-        return Failure(case, expected, got=res.value, diff=fb.should_raise(case.expect_error))
-    diff = compare(expected, res.value, scale=case.scale)
-    return None if diff.ok else Failure(case, expected, res.value, diff)
+    return Failure(case, expected, res.value, ran.diff)
+
+
+def _replayed(failure, replay):
+    """``failure``'s case run again through ``replay`` -> the Failure to show, or None if it passed."""
+    ran = next(run_cases([failure.case], [failure.expected], replay))
+    return None if ran.passed else _failure(ran, failure.expected)
 
 
 def _failure_text(name, first, replay):

@@ -13,14 +13,16 @@ What a failing check does after showing its report depends on where it runs:
   test cell as failed (nbgrader fails a grade cell with stderr output);
 * outside a kernel (a script, pytest) it raises ``AssertionError`` (an
   untouched stub: ``NotImplementedError``), so a script stops;
-* in report-only mode (importing ``autograder.hidden`` switches it on, because
-  there the hidden grade decides the points) it only shows the report.
+* in report-only mode (``check(fn, report_only=True)``; by default, where the
+  hidden part of the test cell put the grader's ``grade`` beside the check,
+  because there the hidden grade decides the points) it only shows the report.
 
 ``attempt()`` is the guard for the notebooks' demo cells that call the
 student's functions: an unfinished or failing function prints one line and
 the run goes on.
 """
 import contextlib
+from dataclasses import dataclass
 import functools
 import inspect
 import io
@@ -29,49 +31,26 @@ import pathlib
 import sys
 import warnings
 
-import torch
-
 from course import feedback as fb
 from course.diagnose import RAISES, Outcome, diagnose, matches
+from course.run_cases import Returned, private_copy, run_cases
+from course.values import from_json
 
 CASES_FILE = pathlib.Path(__file__).with_name("public_cases.json")
 
-_report_only = False
 
 
-def set_report_only(flag=True):
-    """Report-only mode: display, never raise (used under the hidden grader)."""
-    global _report_only
-    _report_only = bool(flag)
-
-
-# ---------------------------------------------------------------------------
-# Public cases: JSON <-> python values.
-# ---------------------------------------------------------------------------
-
-def encode(v):
-    """A JSON-able form of a case value (tensors keep dtype and non-contiguity)."""
-    if isinstance(v, torch.Tensor):
-        return {"__tensor__": v.tolist(), "dtype": str(v.dtype).replace("torch.", ""),
-                "shape": list(v.shape), "noncontiguous": not v.is_contiguous()}
-    if isinstance(v, tuple):
-        return {"__tuple__": [encode(x) for x in v]}
-    if isinstance(v, float) and v != v:
-        return {"__float__": "nan"}
-    return v
-
-
-def decode(v):
-    if isinstance(v, dict) and "__tensor__" in v:
-        t = torch.tensor(v["__tensor__"], dtype=getattr(torch, v["dtype"])).reshape(v["shape"])
-        if v.get("noncontiguous") and t.dim() >= 2:
-            t = t.transpose(-1, -2).contiguous().transpose(-1, -2)
-        return t
-    if isinstance(v, dict) and "__tuple__" in v:
-        return tuple(decode(x) for x in v["__tuple__"])
-    if isinstance(v, dict) and "__float__" in v:
-        return float(v["__float__"])
-    return v
+@dataclass
+class PublicCase:
+    """One public case, as ``course/public_cases.json`` holds it."""
+    group: str
+    args: tuple
+    kwargs: dict
+    expected: object             # the reference's output (None where the case must raise)
+    expect_error: str = None
+    scale: float = 1.0
+    size: int = 0
+    mistakes: list = ()          # outputs of known wrong implementations: [(key, value or RAISES)]
 
 
 @functools.lru_cache(maxsize=1)
@@ -80,20 +59,19 @@ def _raw_cases():
 
 
 def public_cases(name):
-    """Decoded public cases of function ``name``: dicts with group, args, kwargs, expected, ..."""
+    """The public cases of function ``name``, decoded (``course.values``)."""
     out = []
     for c in _raw_cases()["functions"].get(name, []):
-        out.append({
-            "group": c["group"],
-            "args": tuple(decode(a) for a in c["args"]),
-            "kwargs": {k: decode(v) for k, v in c["kwargs"].items()},
-            "expected": decode(c["expected"]),
-            "expect_error": c.get("expect_error"),
-            "scale": c.get("scale", 1.0),
-            "size": c.get("size", 0),
-            # outputs of known wrong implementations: [(misconception id, output)]
-            "mistakes": [(m["id"], RAISES if m.get("raises") else decode(m["value"])) for m in c.get("mistakes", [])],
-        })
+        out.append(PublicCase(
+            group=c["group"],
+            args=tuple(from_json(a) for a in c["args"]),
+            kwargs={k: from_json(v) for k, v in c["kwargs"].items()},
+            expected=None if c["expected"] is None else from_json(c["expected"]),
+            expect_error=c.get("expect_error"),
+            scale=c.get("scale", 1.0),
+            size=c.get("size", 0),
+            mistakes=[(m["id"], RAISES if m.get("raises") else from_json(m["value"])) for m in c.get("mistakes", [])],
+        ))
     return out
 
 
@@ -165,26 +143,51 @@ def attempt():
 # check()
 # ---------------------------------------------------------------------------
 
-def _call(fn, args, kwargs):
-    """Call with private copies of the tensors; swallow the student's prints and warnings."""
-    args = tuple(a.clone() if isinstance(a, torch.Tensor) else a for a in args)
-    kwargs = {k: (v.clone() if isinstance(v, torch.Tensor) else v) for k, v in kwargs.items()}
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-        warnings.simplefilter("ignore")
-        return fn(*args, **kwargs)
+# The module of the hidden tests' grade(): where the hidden part of a test cell imported it
+# beside the check, the hidden grade decides the points and the check only reports.
+HIDDEN_GRADER = "autograder.hidden"
 
 
-def check(fn_or_name):
+def _call_here(fn):
+    """A ``call`` for ``run_cases``: ``fn`` on private copies of the arguments, the student's
+    prints and warnings swallowed; an unfinished stub's NotImplementedError goes up to check()."""
+    def call(args, kwargs):
+        args = tuple(private_copy(a) for a in args)
+        kwargs = {k: private_copy(v) for k, v in kwargs.items()}
+        try:
+            with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+                warnings.simplefilter("ignore")
+                return Returned(fn(*args, **kwargs))
+        except NotImplementedError:
+            raise
+        except Exception as e:
+            return Returned(error=f"{type(e).__name__}: {e}")
+    return call
+
+
+def beside_hidden_grade(namespace):
+    """Whether ``namespace`` (a test cell's globals) holds the hidden tests' ``grade``."""
+    return getattr(namespace.get("grade"), "__module__", None) == HIDDEN_GRADER
+
+
+def check(fn_or_name, *, report_only=None):
     """Run the public checks of a graded function and show the result.
 
     ``check(pool2d)`` or ``check("pool2d")`` (looked up in the caller's globals).
     Raises AssertionError when a check fails, NotImplementedError for an
-    unfinished stub (not in report-only mode).
+    unfinished stub, unless ``report_only``: then it only shows the report.
+    ``report_only=None`` (the default) means: only where the caller's globals
+    hold the hidden tests' ``grade`` (imported from ``autograder.hidden`` by
+    the hidden part of the same test cell), because there the hidden grade
+    decides the points.
     """
     __tracebackhide__ = True   # IPython and pytest hide this frame from the student
+    caller = inspect.currentframe().f_back.f_globals
+    if report_only is None:
+        report_only = beside_hidden_grade(caller)
     if isinstance(fn_or_name, str):
         name = fn_or_name
-        fn = inspect.currentframe().f_back.f_globals.get(name)
+        fn = caller.get(name)
     else:
         fn = fn_or_name
         name = getattr(fn, "__name__", "")
@@ -192,48 +195,27 @@ def check(fn_or_name):
     if not cases:
         raise ValueError(f"no public checks for {name!r}")
     if fn is None:
-        _finish(name, _not_implemented(name), False, NameError(f"{name} is not defined"))
+        _finish(name, _not_implemented(name), False, NameError(f"{name} is not defined"), report_only=report_only)
+        return
+    try:
+        runs = list(run_cases(cases, [c.expected for c in cases], _call_here(fn)))
+    except NotImplementedError as e:
+        _finish(name, _not_implemented(name), False, e, report_only=report_only)
         return
 
     groups, outcomes = {}, []
-    for c in cases:
-        g = groups.setdefault(c["group"], fb.GroupLine(c["group"], True))
+    for r in runs:
+        g = groups.setdefault(r.case.group, fb.GroupLine(r.case.group, True))
         g.n_cases += 1
-        got, error, diff = None, None, None
-        try:
-            got = _call(fn, c["args"], c["kwargs"])
-        except NotImplementedError as e:
-            _finish(name, _not_implemented(name), False, e)
-            return
-        except Exception as e:
-            error = f"{type(e).__name__}: {e}"
-        passed = False
-        if c["expect_error"]:
-            if error is not None and error.split(":")[0] == c["expect_error"]:
-                passed = True
-            elif error is None:
-                diff = fb.should_raise(c["expect_error"])
-        elif error is None:
-            diff = fb.compare(c["expected"], got, scale=c["scale"])
-            passed = diff.ok
-        wrong = frozenset(mid for mid, _ in c["mistakes"])
-        matched = frozenset()
-        expected = f"raise {c['expect_error']}" if c["expect_error"] else c["expected"]
-        outcome = Outcome(name, c["args"], c["kwargs"], c["group"], c["size"], passed,
-                          expect_error=c["expect_error"], error=error, diff=diff, got=got,
-                          expected=expected, matched=matched, wrong=wrong, ref=c)
-        if not passed and not c["expect_error"]:
-            outcome.matched = frozenset(mid for mid, value in c["mistakes"]
-                                        if matches(value, outcome, lambda e, g: fb.compare(e, g, scale=c["scale"])))
-        outcomes.append(outcome)
-        if not passed:
+        outcomes.append(_outcome(name, r))
+        if not r.passed:
             g.passed = False
             g.n_failed += 1
 
     lines = list(groups.values())
     if all(o.passed for o in outcomes):
         text = fb.format_report(f"{name}: ✓", lines, summary="公开检查全部通过 / all public checks passed")
-        _finish(name, text, True)
+        _finish(name, text, True, report_only=report_only)
         return
     faults = diagnose(outcomes, order=mistake_order(name))
     mids = [f.mid for f in faults]
@@ -245,7 +227,21 @@ def check(fn_or_name):
     text = fb.format_report(f"{name}: ✗", lines, summary="未通过 / failed: " + ", ".join(failed),
                             failure=failure, mistake=mids)
     headline = "; ".join(fb.message(m) for m in mids) if mids else "公开检查未通过 / public checks failed"
-    _finish(name, text, False, AssertionError(f"{name}: {headline}"), picture=picture)
+    _finish(name, text, False, AssertionError(f"{name}: {headline}"), picture=picture, report_only=report_only)
+
+
+def _outcome(name, ran):
+    """The ``course.diagnose.Outcome`` of one public case as run; the known mistakes whose
+    recorded output the student's reproduces are matched here."""
+    c, res = ran.case, ran.result
+    expected = f"raise {c.expect_error}" if c.expect_error else c.expected
+    outcome = Outcome(name, c.args, c.kwargs, c.group, c.size, ran.passed,
+                      expect_error=c.expect_error, error=res.error, diff=ran.diff, got=res.value,
+                      expected=expected, wrong=frozenset(mid for mid, _ in c.mistakes), ref=c)
+    if not ran.passed and not c.expect_error:
+        outcome.matched = frozenset(mid for mid, value in c.mistakes
+                                    if matches(value, outcome, lambda e, g: fb.compare(e, g, scale=c.scale)))
+    return outcome
 
 
 def _not_implemented(name):
@@ -257,11 +253,11 @@ def mistake_order(name):
     return tuple(_raw_cases().get("mistake_order", {}).get(name, ()))
 
 
-def _finish(name, text, passed, exc=None, picture=None):
+def _finish(name, text, passed, exc=None, picture=None, *, report_only=False):
     """Show the report; then, for a failure, signal it as the context asks (module docstring)."""
     __tracebackhide__ = True
     display(Report(text, passed, picture))
-    if exc is None or _report_only:
+    if exc is None or report_only:
         return
     if in_kernel():
         # One line on stderr: nbgrader validate fails the cell, and Run All goes on.

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from autograder.sandbox import protocol
+from course import values
 
 
 def roundtrip(value):
@@ -18,7 +19,7 @@ def roundtrip(value):
         return protocol.decode(h["v"], rb)
 
 
-@pytest.mark.parametrize("dtype", list(protocol.DTYPES.values()))
+@pytest.mark.parametrize("dtype", list(values.DTYPES.values()))
 def test_tensor_dtypes(dtype):
     t = (torch.arange(24) % 5).to(dtype).reshape(2, 3, 4)
     got = roundtrip(t)
@@ -121,7 +122,7 @@ def test_bad_values_rejected(obj):
 
 def test_depth_capped():
     v = []
-    for _ in range(protocol.MAX_DEPTH + 5):
+    for _ in range(values.MAX_DEPTH + 5):
         v = [v]
     with pytest.raises(protocol.ProtocolError):
         protocol.encode(v, [])

@@ -21,6 +21,7 @@ import torch
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from autograder.sandbox import protocol
+from course import values
 from course import feedback as fb
 
 FUZZ = settings(max_examples=300, deadline=None, database=None,
@@ -43,7 +44,7 @@ def mostly(good, bad):
 
 SIZE = mostly(st.integers(0, 5), st.one_of(st.sampled_from(HUGE), st.integers(-3, -1)))
 STRIDE = mostly(st.integers(0, 6), st.one_of(st.sampled_from(HUGE), st.integers(-3, -1)))
-DTYPE = mostly(st.sampled_from(sorted(protocol.DTYPES)),
+DTYPE = mostly(st.sampled_from(sorted(values.DTYPES)),
                st.one_of(st.sampled_from(["object", "float128", "", "torch.float32"]), ODD))
 
 
@@ -78,7 +79,7 @@ def tensor_with_buffer(draw, index):
         entry[draw(st.sampled_from(["shape", "stride", "dtype", "$tensor"]))] = draw(ODD)
     if draw(st.integers(0, 29)) == 29:
         entry[draw(st.text(min_size=1, max_size=4))] = 1
-    itemsize = protocol._ITEMSIZE.get(protocol.DTYPES.get(entry["dtype"]) if isinstance(entry["dtype"], str) else None, 4)
+    itemsize = values._ITEMSIZE.get(values.DTYPES.get(entry["dtype"]) if isinstance(entry["dtype"], str) else None, 4)
     span = _span(entry)
     exact = span * itemsize if span is not None and span * itemsize <= 4096 else None
     if exact is not None and draw(st.integers(0, 2)) < 2:
@@ -151,7 +152,7 @@ def _check_decoded(value, buffers):
 def test_decode_gives_a_value_or_its_own_error(msg):
     obj, buffers = msg
     try:
-        value = protocol._decode(obj, buffers, 0, [protocol.MAX_ELEMENTS])   # without decode's safety net
+        value = values._decode(obj, buffers, 0, [values.MAX_ELEMENTS])   # without decode's safety net
     except protocol.ProtocolError:
         return
     _check_decoded(value, buffers)
@@ -245,7 +246,7 @@ def test_json_with_too_many_values_refused():
         _receive(struct.pack("!I", len(text)) + text)
 
 
-@pytest.mark.parametrize("depth", [protocol.MAX_DEPTH + 2, 5000, 100000])
+@pytest.mark.parametrize("depth", [values.MAX_DEPTH + 2, 5000, 100000])
 def test_deep_nesting_refused(depth):
     text = b'{"value":' + b"[" * depth + b"]" * depth + b"}"
     try:

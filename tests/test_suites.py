@@ -2,6 +2,8 @@
 feedback that shows one failing case, and the in-kernel grade()/check() entry points."""
 import json
 import pathlib
+import subprocess
+import sys
 import time
 
 import pytest
@@ -243,52 +245,61 @@ def test_grade_returns_float_and_never_writes_stderr(capfd):
 
 
 def test_check_student_mode():
-    selfcheck.set_report_only(False)
-    try:
-        selfcheck.check(ref("pool2d"))            # passes: no exception
-
-        def pool2d(X, pool_size, mode='max'):
-            raise NotImplementedError
-        with pytest.raises(NotImplementedError):
-            selfcheck.check(pool2d)
-
-        def pool2d_padded(X, pool_size, stride=None, padding=0, mode='max'):
-            return REFERENCES["pool2d_padded"](X, pool_size, 1 if stride is None else stride, padding, mode)
-        with pytest.raises(AssertionError, match="stride=None"):
-            selfcheck.check(pool2d_padded)
-    finally:
-        selfcheck.set_report_only(True)
-
-
-def test_check_by_name_uses_caller_globals():
-    selfcheck.set_report_only(False)
-    try:
-        globals()["pool_cost"] = REFERENCES["pool_cost"]
-        selfcheck.check("pool_cost")
-        globals()["pool_cost"] = lambda c, h, w, k, s, p, mode='max': 0
-        with pytest.raises(AssertionError):
-            selfcheck.check("pool_cost")
-    finally:
-        globals().pop("pool_cost", None)
-        selfcheck.set_report_only(True)
-
-
-def test_report_only_mode_does_not_raise(capsys):
-    selfcheck.set_report_only(True)
+    selfcheck.check(ref("pool2d"), report_only=False)            # passes: no exception
 
     def pool2d(X, pool_size, mode='max'):
         raise NotImplementedError
-    selfcheck.check(pool2d)
+    with pytest.raises(NotImplementedError):
+        selfcheck.check(pool2d, report_only=False)
+
+    def pool2d_padded(X, pool_size, stride=None, padding=0, mode='max'):
+        return REFERENCES["pool2d_padded"](X, pool_size, 1 if stride is None else stride, padding, mode)
+    with pytest.raises(AssertionError, match="stride=None"):
+        selfcheck.check(pool2d_padded, report_only=False)
+
+
+def test_check_by_name_uses_caller_globals(monkeypatch):
+    monkeypatch.setitem(globals(), "pool_cost", REFERENCES["pool_cost"])
+    selfcheck.check("pool_cost", report_only=False)
+    monkeypatch.setitem(globals(), "pool_cost", lambda c, h, w, k, s, p, mode='max': 0)
+    with pytest.raises(AssertionError):
+        selfcheck.check("pool_cost", report_only=False)
+
+
+def test_report_only_mode_does_not_raise(capsys):
+    def pool2d(X, pool_size, mode='max'):
+        raise NotImplementedError
+    selfcheck.check(pool2d, report_only=True)
     assert "not implemented" in capsys.readouterr().out
+
+
+def test_check_beside_the_hidden_grade_only_reports(capsys):
+    """A test cell's hidden part imports the grader's grade(): the public check beside it only
+    reports (the hidden grade decides the points); without it, the same check raises."""
+    def pool2d(X, pool_size, mode='max'):
+        return X
+    cell = {"pool2d": pool2d, "selfcheck": selfcheck}
+    with pytest.raises(AssertionError):
+        exec("selfcheck.check(pool2d)", cell)
+    exec("from autograder.hidden import grade\nselfcheck.check(pool2d)", cell)
+    assert "pool2d: ✗" in capsys.readouterr().out
+    cell["grade"] = lambda fn: 0.0                     # a grade() of one's own changes nothing
+    with pytest.raises(AssertionError):
+        exec("selfcheck.check(pool2d)", cell)
+
+
+def test_importing_the_hidden_grader_changes_no_check(tmp_path):
+    """Importing autograder.hidden switches nothing: outside a test cell, a failing check still raises."""
+    code = ("import autograder.hidden\nfrom course import check\n"
+            "def pool2d(X, pool_size, mode='max'):\n    return X\n"
+            "try:\n    check(pool2d)\nexcept AssertionError:\n    print('RAISED')\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert "RAISED" in proc.stdout, proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_public_checks_pass_for_references(name):
-    selfcheck.set_report_only(False)
-    try:
-        selfcheck.check(ref(name))
-    finally:
-        selfcheck.set_report_only(True)
+    selfcheck.check(ref(name), report_only=False)
 
 
 def test_public_cases_file_is_current():
