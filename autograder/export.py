@@ -115,18 +115,18 @@ def read_grades(path):
     return scores
 
 
-def points_possible(source_dir=None, release_dir=None):
+def points_possible(course_dir=None):
     """(autograded, manual) maximum points of the assignment, from the instructor's source notebooks."""
-    from autograder.pipeline.source_tests import SourceTests
-    st = SourceTests(*(p for p in [source_dir, release_dir] if p is not None))
+    from autograder.pipeline.source_tests import SourceTests, default_course_dir
+    st = SourceTests(course_dir or default_course_dir())
     auto = sum(t.points for nb in st.notebooks() for t in st.tests(nb))
     manual = sum(m.points for nb in st.notebooks() for m in st.manual(nb))
     return _round(auto), _round(manual)
 
 
-def manual_cells(source_dir=None, release_dir=None):
-    from autograder.pipeline.source_tests import SourceTests
-    st = SourceTests(*(p for p in [source_dir, release_dir] if p is not None))
+def manual_cells(course_dir=None):
+    from autograder.pipeline.source_tests import SourceTests, default_course_dir
+    st = SourceTests(course_dir or default_course_dir())
     return {(nb, m.grade_id) for nb in st.notebooks() for m in st.manual(nb)}
 
 

@@ -27,6 +27,7 @@ from autograder.pipeline import FindAnswers, InvalidNotebook, ReadNotebook, RunS
 from autograder.pipeline.check_integrity import CheckIntegrity, join_flags
 from autograder.pipeline.find_submissions import Submission
 from autograder.pipeline.open_submission import RefusedPath, read_bytes
+from autograder.pipeline.source_tests import default_course_dir
 from autograder.results import ManualRow, SubmissionResult
 from autograder.sandbox.runner import Engine, Limits
 
@@ -48,7 +49,7 @@ class Grader:
 
     def __init__(self, limits: Limits = None, source: SourceTests = None):
         self.limits = limits or Limits()
-        self.source = source or SourceTests()
+        self.source = source or SourceTests(default_course_dir())
         self.reader, self.finder, self.runner = ReadNotebook(), FindAnswers(), RunSuites()
         self.integrity = CheckIntegrity(self.source.source_dir, self.source.release_dir)
         self._engine = None

@@ -131,8 +131,8 @@ def _entry(zf, name, data, mode=0o644):
 def bundle(out_zip, course_dir=None):
     """Write the Gradescope autograder zip; return the names it holds."""
     from autograder.functions import ASSIGNMENT
-    from autograder.pipeline.source_tests import ROOT as COURSE_ROOT
-    course = pathlib.Path(course_dir or COURSE_ROOT)
+    from autograder.pipeline.source_tests import default_course_dir
+    course = pathlib.Path(course_dir or default_course_dir())
     source, release = course / "source" / ASSIGNMENT, course / "release" / ASSIGNMENT
     notebooks = sorted(source.glob("*.ipynb"))
     if not notebooks:
@@ -176,15 +176,15 @@ def run(root=None, stdout=None):
     from autograder.backends.local import LocalBackend
     from autograder.batch import grade_submissions
     from autograder.pipeline.find_submissions import Submission, find_self
-    from autograder.pipeline.source_tests import ROOT as COURSE_ROOT, SourceTests
+    from autograder.pipeline.source_tests import SourceTests, default_course_dir
     from autograder.pipeline.write_results import atomic_write
     from autograder.sandbox.runner import SandboxUnavailable
     stdout = stdout or sys.stdout
     root = pathlib.Path(root or _root())
     submission, results = root / "submission", root / "results"
     print(f"autograder {__import__('autograder').__version__} ({pathlib.Path(__file__).parent}), "
-          f"course {COURSE_ROOT}", file=stdout)
-    known = SourceTests().notebooks()
+          f"course {default_course_dir()}", file=stdout)
+    known = SourceTests(default_course_dir()).notebooks()
     try:
         found = find_self(str(submission), known).pop().notebooks
     except ValueError:

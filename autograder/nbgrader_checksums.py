@@ -19,10 +19,10 @@ import json
 import pathlib
 
 from nbgrader.preprocessors import OverwriteCells
-from traitlets import Unicode
+from traitlets import Unicode, default
 
 from autograder.pipeline.open_submission import printable
-from autograder.pipeline.source_tests import RELEASE_DIR
+from autograder.pipeline import source_tests
 
 
 def _src(cell):
@@ -31,7 +31,11 @@ def _src(cell):
 
 
 class KitOverwriteCells(OverwriteCells):
-    release_dir = Unicode(str(RELEASE_DIR), help="the assignment's released notebooks").tag(config=True)
+    release_dir = Unicode(help="the assignment's released notebooks (default: the course directory's)").tag(config=True)
+
+    @default("release_dir")
+    def _release_dir(self):
+        return str(source_tests.release_dir(source_tests.default_course_dir()))
 
     def _released(self, notebook):
         path = pathlib.Path(self.release_dir) / f"{notebook}.ipynb"

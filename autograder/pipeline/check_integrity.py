@@ -15,7 +15,7 @@ import json
 import pathlib
 import re
 
-from autograder.pipeline.source_tests import RELEASE_DIR, SOURCE_DIR
+from autograder.pipeline import source_tests
 
 SOLUTION_COPY = "solution_copy"
 MIN_CHARS = 40                # shorter regions (without whitespace) are too likely to be written alike
@@ -55,7 +55,7 @@ def solution_regions(source_nb, release_nb=None):
 class CheckIntegrity:
     """``flags(nb, notebook) -> [flag]`` for a normalised notebook (``ReadNotebook``'s output)."""
 
-    def __init__(self, source_dir=SOURCE_DIR, release_dir=RELEASE_DIR):
+    def __init__(self, source_dir, release_dir):
         self.source_dir, self.release_dir = pathlib.Path(source_dir), pathlib.Path(release_dir)
         self._regions = {}
 
@@ -81,9 +81,12 @@ def integrity_flags(nb, notebook, source_dir=None, release_dir=None):
     """Flags of one notebook (see the module doc); ``[]`` when nothing is suspicious."""
     global _DEFAULT
     if source_dir is not None or release_dir is not None:
-        return CheckIntegrity(source_dir or SOURCE_DIR, release_dir or RELEASE_DIR).flags(nb, notebook)
+        course = source_tests.default_course_dir()
+        return CheckIntegrity(source_dir or source_tests.source_dir(course),
+                              release_dir or source_tests.release_dir(course)).flags(nb, notebook)
     if _DEFAULT is None:
-        _DEFAULT = CheckIntegrity()
+        course = source_tests.default_course_dir()
+        _DEFAULT = CheckIntegrity(source_tests.source_dir(course), source_tests.release_dir(course))
     return _DEFAULT.flags(nb, notebook)
 
 

@@ -16,7 +16,7 @@ import sys
 
 from autograder import functions
 from autograder.pipeline.open_submission import RefusedPath, printable, read_bytes
-from autograder.pipeline.source_tests import SourceTests
+from autograder.pipeline.source_tests import SourceTests, default_course_dir
 
 HEAD_BYTES = 4 << 20          # how much of an unknown file is read to tell which notebook it is
 
@@ -225,7 +225,7 @@ def find_self(path, known, warn=warn_stderr):
 def find_submissions(path, source: SourceTests = None, warn=warn_stderr):
     """-> (submissions, mode). mode 'course': SUBMISSIONS/<student>/<assignment>/<nb>.ipynb;
     'self': one notebook file or a folder of one learner's notebooks."""
-    source = source or SourceTests()
+    source = source or SourceTests(default_course_dir())
     known = source.notebooks()
     path = os.path.abspath(os.fspath(path))
     st = _lstat(path)

@@ -7,11 +7,28 @@ import pathlib
 
 from autograder import functions
 
-# The course directory (source/ and release/): the repository, or AUTOGRADER_COURSE_DIR where the
-# instructor package is installed from a wheel (Gradescope's run_autograder sets it).
-ROOT = pathlib.Path(os.environ.get("AUTOGRADER_COURSE_DIR") or pathlib.Path(__file__).resolve().parents[2])
-SOURCE_DIR = ROOT / "source" / functions.ASSIGNMENT
-RELEASE_DIR = ROOT / "release" / functions.ASSIGNMENT
+COURSE_DIR_ENV = "AUTOGRADER_COURSE_DIR"
+
+
+def default_course_dir():
+    """The course directory (``source/`` and ``release/``) a caller uses when it is given none:
+    ``$AUTOGRADER_COURSE_DIR`` where the instructor package is installed from a wheel (Gradescope's
+    run_autograder sets it), else the repository this kit is checked out in. Read when called."""
+    return pathlib.Path(os.environ.get(COURSE_DIR_ENV) or pathlib.Path(__file__).resolve().parents[2])
+
+
+def source_dir(course_dir):
+    """The assignment's source notebooks (solutions, hidden tests, points) in `course_dir`."""
+    return pathlib.Path(course_dir) / "source" / functions.ASSIGNMENT
+
+
+def release_dir(course_dir):
+    """The assignment's released notebooks (what students start from) in `course_dir`."""
+    return pathlib.Path(course_dir) / "release" / functions.ASSIGNMENT
+
+
+class SourceMissing(FileNotFoundError):
+    """The instructor's source notebooks are not where the course directory says: nothing can be graded."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,6 +45,11 @@ class ManualCell:
     stub: str = None            # what the released notebook holds there (to tell "answered")
 
 
+def _missing(path, course_dir):
+    return (f"找不到教师的源 notebook：{path} / the instructor's source notebooks are missing: {path} "
+            f"(course directory {course_dir}; pass the course directory, or set ${COURSE_DIR_ENV})")
+
+
 def _src(cell):
     s = cell.get("source", "")
     return "".join(s) if isinstance(s, list) else str(s)
@@ -36,20 +58,22 @@ def _src(cell):
 class SourceTests:
     """Which test cells (with points) and written-answer cells each notebook has.
 
-    Reads ``source/<assignment>/<notebook>.ipynb``; where a source notebook is
-    missing, falls back to the registry in ``autograder.functions``.
+    Reads ``<course_dir>/source/<assignment>/<notebook>.ipynb``. A missing
+    ``source/`` (or a graded notebook missing from it) is ``SourceMissing``:
+    points are never guessed.
     """
 
-    def __init__(self, source_dir=SOURCE_DIR, release_dir=RELEASE_DIR):
-        self.source_dir = pathlib.Path(source_dir)
-        self.release_dir = pathlib.Path(release_dir)
+    def __init__(self, course_dir):
+        self.course_dir = pathlib.Path(course_dir)
+        self.source_dir, self.release_dir = source_dir(course_dir), release_dir(course_dir)
+        if not self.source_dir.is_dir():
+            raise SourceMissing(_missing(self.source_dir, self.course_dir))
         self._cache = {}
 
     def notebooks(self):
         """The graded notebooks: the registry's, plus any other source notebook with test cells."""
         names = set(functions.NOTEBOOKS)
-        if self.source_dir.is_dir():
-            names |= {p.stem for p in self.source_dir.glob("*.ipynb") if self.tests(p.stem)}
+        names |= {p.stem for p in self.source_dir.glob("*.ipynb") if self.tests(p.stem)}
         return sorted(names)
 
     def _load(self, notebook):
@@ -57,25 +81,21 @@ class SourceTests:
             return self._cache[notebook]
         path = self.source_dir / f"{notebook}.ipynb"
         tests, manual, digest = [], [], hashlib.sha256()
-        if path.is_file():
-            raw = path.read_bytes()
-            nb = json.loads(raw)
-            stubs = self._release_stubs(notebook)
-            for cell in nb.get("cells", []):
-                meta = cell.get("metadata", {}).get("nbgrader", {})
-                if not meta.get("grade"):
-                    continue
-                gid, pts = meta["grade_id"], float(meta.get("points", 0))
-                if meta.get("solution"):
-                    manual.append(ManualCell(gid, pts, stubs.get(gid)))
-                elif cell.get("cell_type") == "code":
-                    name = gid[5:] if gid.startswith("test_") else None
-                    tests.append(TestCell(gid, pts, name if name in functions.BY_NAME else None))
-                digest.update(json.dumps([gid, pts, _src(cell)]).encode())
-        else:
-            for f in functions.functions_in(notebook):
-                tests.append(TestCell(f.grade_id, float(f.points), f.name))
-                digest.update(json.dumps([f.grade_id, f.points]).encode())
+        if not path.is_file():
+            raise SourceMissing(_missing(path, self.course_dir))
+        nb = json.loads(path.read_bytes())
+        stubs = self._release_stubs(notebook)
+        for cell in nb.get("cells", []):
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if not meta.get("grade"):
+                continue
+            gid, pts = meta["grade_id"], float(meta.get("points", 0))
+            if meta.get("solution"):
+                manual.append(ManualCell(gid, pts, stubs.get(gid)))
+            elif cell.get("cell_type") == "code":
+                name = gid[5:] if gid.startswith("test_") else None
+                tests.append(TestCell(gid, pts, name if name in functions.BY_NAME else None))
+            digest.update(json.dumps([gid, pts, _src(cell)]).encode())
         self._cache[notebook] = (tests, manual, digest.hexdigest())
         return self._cache[notebook]
 
