@@ -4,7 +4,7 @@
 
 ::
 
-    autograder grade SUBMISSIONS --out DIR [--workers N] [--scheduler ADDRESS] [--timeout S] [--force]
+    autograder grade SUBMISSIONS --out DIR [--workers N] [--scheduler ADDRESS] [--timeout S] [--force] [--quiet]
     autograder grade path/to/01_basics.ipynb          # self-study: prints a score table
     autograder report DIR [--no-integrity] [--submissions DIR] [--nbgrader-export CSV]
     autograder export DIR --to canvas|csv [--out FILE] [--gradebook gradebook.db] [--roster CANVAS.csv]
@@ -12,7 +12,8 @@
 
 Exit status: 0 once every submission has its rows, whatever the students'
 code did; 2 for bad arguments or missing files; 3 when the sandbox cannot run
-student code at all (the grader's failure: no class of zeros is written).
+student code at all (the grader's failure: no class of zeros is written);
+1 when ``report --nbgrader-export`` finds totals that differ.
 """
 import argparse
 import math
@@ -24,7 +25,9 @@ import tempfile
 
 def _parser():
     """The whole command tree: every subcommand and its options, each subcommand run by one function."""
-    ap = argparse.ArgumentParser(prog="autograder", description="汇聚层练习的防篡改评分器 / tamper-proof grader of the pooling exercises")
+    ap = argparse.ArgumentParser(prog="autograder", description="汇聚层练习的防篡改评分器 / tamper-proof grader of the pooling exercises",
+                                 epilog=__doc__.split("::", 1)[1],     # every subcommand's usage and the exit codes
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="command", required=True)
     g = sub.add_parser("grade", help="评分 / grade submissions or a learner's notebooks")
     g.add_argument("submissions", help="SUBMISSIONS/<student>/pooling/*.ipynb, or one notebook, "

@@ -96,12 +96,36 @@ def test_bad_arguments_exit_nonzero(args, tmp_path, monkeypatch):
     assert code not in (0, None)
 
 
-def test_report_subcommand_is_wired():
-    try:
-        code = main(["report", "--help"])
-    except SystemExit as e:
-        code = e.code
-    assert code in (0, None, 2)
+def _help(args, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(args)
+    assert e.value.code == 0
+    return capsys.readouterr().out
+
+
+def test_one_command_tree_lists_every_subcommand_and_option(capsys):
+    top = _help(["--help"], capsys)
+    for command in ("grade", "report", "export", "gradescope-bundle"):
+        assert command in top
+    assert "Exit status" in top
+    rep = _help(["report", "--help"], capsys)
+    assert rep.startswith("usage: autograder report")
+    for option in ("DIR", "--no-integrity", "--submissions", "--nbgrader-export"):
+        assert option in rep
+    assert "--open" not in rep
+
+
+@pytest.mark.parametrize("args", [["report"], ["report", "x", "--open"], ["report", "x", "--no-integrity=1"]])
+def test_report_arguments_are_checked_by_the_tree(args, capsys):
+    with pytest.raises(SystemExit) as e:
+        main(args)
+    assert e.value.code == 2
+    assert ": error: " in capsys.readouterr().err.splitlines()[-1]
+
+
+def test_report_of_a_directory_without_grades_exits_2(tmp_path, capsys):
+    assert main(["report", str(tmp_path)]) == 2
+    assert "grades.csv" in capsys.readouterr().err
 
 
 def one_line_refusal(res):

@@ -444,3 +444,115 @@ def test_bonus_apart_weakest_one_per_function_and_errors_listed(tmp_path):
     assert "optional bonus" in page
     students = list(csv.DictReader(io.StringIO(report.students_csv(rep))))
     assert students[0]["total"] == "2" and students[0]["bonus"] == "1"
+
+
+# ---------------------------------------------------------------- the data layer, counted by hand
+
+SMALL_GRADES = """\
+student_id,assignment,notebook,grade_id,points,max_points,status,message,misconception,groups_failed,seconds,flags
+ann,pooling,01_basics,test_pool2d,2.0,2.0,passed,ok,,,0.5,
+ann,pooling,01_basics,test_pool2d_padded,1.0,3.0,failed,m,max_zero_padding,padding,0.5,
+ann,pooling,03_cost,test_pool_output_shape,2.0,2.0,passed,ok,,,0.25,
+ben,pooling,01_basics,test_pool2d,0.0,2.0,error,评分器错误 / grader error: boom,,,0.0,
+ben,pooling,01_basics,test_pool2d_padded,0.0,3.0,failed,m,max_zero_padding,padding;stride,1.0,
+ben,pooling,03_cost,test_pool_output_shape,0.0,2.0,timeout,slow,timeout,,9.0,
+cy,pooling,01_basics,test_pool2d,0.0,2.0,error,raised,raises,,0.0,
+cy,pooling,01_basics,test_pool2d_padded,0.0,3.0,invalid,unreadable,,,0.0,
+cy,pooling,03_cost,test_pool_output_shape,0.0,2.0,failed,'=bad,forbidden_op,,0.25,tampering:x
+"""
+SMALL_MANUAL = """\
+student_id,assignment,notebook,grade_id,max_points,answered
+ann,pooling,04_min_softmax,ex4_answer,2.0,True
+ben,pooling,04_min_softmax,ex4_answer,2.0,False
+cy,pooling,04_min_softmax,ex4_answer,2.0,True
+"""
+
+
+@pytest.fixture
+def small_dir(tmp_path):
+    (tmp_path / "grades.csv").write_text(SMALL_GRADES, encoding="utf-8")
+    (tmp_path / "manual.csv").write_text(SMALL_MANUAL, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def small(small_dir):
+    return report_data.build(small_dir, integrity=False)
+
+
+def hand_rows():
+    """The small grades.csv read with the csv module alone (no report code)."""
+    return list(csv.DictReader(io.StringIO(SMALL_GRADES)))
+
+
+@pytest.mark.parametrize("function", ["pool2d", "pool2d_padded", "pool_output_shape"])
+def test_pass_rate_is_the_share_of_students_passing(small, function):
+    rows = [r for r in hand_rows() if r["grade_id"] == f"test_{function}"]
+    passed = sum(r["status"] == "passed" for r in rows)
+    rate = next(r for r in small.pass_rates if r.function == function)
+    assert (rate.passed, rate.n) == (passed, len(rows))
+    assert rate.share == pytest.approx(passed / len(rows))
+
+
+@pytest.mark.parametrize("student", ["ann", "ben", "cy"])
+def test_totals_are_the_sum_of_the_rows(small, student):
+    rows = [r for r in hand_rows() if r["student_id"] == student]
+    t = small.totals[student]
+    assert t.total == pytest.approx(sum(float(r["points"]) for r in rows))
+    assert t.max == pytest.approx(sum(float(r["max_points"]) for r in rows))
+    for nb in {r["notebook"] for r in rows}:
+        assert t.points_in(nb) == pytest.approx(sum(float(r["points"]) for r in rows if r["notebook"] == nb))
+
+
+@pytest.mark.parametrize("mid", ["max_zero_padding", "timeout", "raises", "forbidden_op"])
+def test_misconception_counts_students(small, mid):
+    who = sorted({r["student_id"] for r in hand_rows() if r["misconception"] == mid})
+    m = next(m for m in small.misconceptions if m.id == mid)
+    assert (m.count, m.students) == (len(who), who)
+    assert m.general == (mid != "max_zero_padding")
+
+
+@pytest.mark.parametrize("kpi, count", [
+    ("students", lambda rows: len({r["student_id"] for r in rows})),
+    ("invalid", lambda rows: len({(r["student_id"], r["notebook"]) for r in rows if r["status"] == "invalid"})),
+    ("timeouts", lambda rows: sum(r["status"] == "timeout" for r in rows)),
+    ("rule_breaks", lambda rows: sum(r["misconception"] == "forbidden_op" for r in rows)),
+    ("grader_errors", lambda rows: sum(r["message"].startswith("评分器错误") for r in rows)),
+])
+def test_key_figures(small, kpi, count):
+    assert getattr(small.kpis, kpi) == count(hand_rows())
+
+
+def test_the_small_class_by_hand(small):
+    assert small.kpis.awaiting == 2                             # ann and cy answered ex4
+    assert [(c.answered, c.blank, c.students) for c in small.manual] == [(2, 1, ["ann", "cy"])]
+    assert [p.student_id for p in small.problems.error_rows] == ["cy"]   # the grader's error is apart
+    assert [(p.student_id, p.message) for p in small.problems.integrity] == [("cy", "tampering:x")]
+    assert small.problems.forbidden[0].message == "=bad"        # the formula-proof cell read back
+    assert small.slowest[0] == ("ben", pytest.approx(10.0))     # no run.json: the rows' seconds
+    assert [m.id for m in small.top_misconceptions] == ["max_zero_padding"]
+    # no results.json, so no group detail: each function counts as a whole, weakest first
+    assert small.weakest == [(0.0, "pool2d_padded", ""), (pytest.approx(1 / 3), "pool2d", ""),
+                             (pytest.approx(1 / 3), "pool_output_shape", "")]
+    assert small.needs_help == ["ben", "cy", "ann"]
+
+
+def test_hostile_text_is_escaped_by_the_template(small_dir):
+    """Autoescape, not hand-written escaping: an id or message that is markup shows as text."""
+    evil = '<img src=x onerror=alert(1)>"'
+    text = SMALL_GRADES.replace("cy,", f'"{evil.replace(chr(34), chr(34) * 2)}",').replace("raised", "<b>raised</b>")
+    (small_dir / "grades.csv").write_text(text, encoding="utf-8")
+    page = report.render_html(report_data.build(small_dir, integrity=False))
+    assert "<img src=x" not in page and "<b>raised</b>" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page and "&lt;b&gt;raised&lt;/b&gt;" in page
+
+
+def test_report_command_options_and_exit_codes(small_dir, tmp_path, capsys):
+    assert main(["report", str(small_dir), "--no-integrity"]) == 0
+    assert "3 名学生 students" in capsys.readouterr().out
+    assert not (small_dir / "integrity.csv").exists()
+    export = tmp_path / "export.csv"
+    write_csv(export, ["assignment", "student_id", "score"], [["pooling", "ann", 5.0], ["pooling", "ben", 1.0]])
+    assert main(["report", str(small_dir), "--no-integrity", "--nbgrader-export", str(export)]) == 1
+    err = capsys.readouterr().err
+    assert "mismatch ben" in err and "mismatch cy" in err and "mismatch ann" not in err
