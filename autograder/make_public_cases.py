@@ -3,7 +3,8 @@
 For every graded function, the smallest case of each property group, drawn
 with a seed the hidden suites don't use; with it the expected output and,
 for each known-mistake model whose output differs there, that output (so
-``check`` can name a misconception without shipping any code).
+``check`` can name a misconception without shipping any code); and each
+function's parameter names, with which the feedback describes a call.
 
     python -m autograder.make_public_cases          # rewrite the file
     python -m autograder.make_public_cases --check  # exit 1 if it is stale
@@ -49,7 +50,7 @@ def _record(name, case):
 
 def public_cases(name):
     """Per group: its PER_GROUP smallest cases, then, for each mistake the group is there to
-    catch (``mistakes.GROUP_TARGETS``) and no chosen case catches yet, the group's smallest
+    catch (the models whose ``catches`` name it) and no chosen case catches yet, the group's smallest
     case that does (a mode group also keeps one case that must raise)."""
     by_group = {}
     for case in make_cases(name, PUBLIC_SEED):
@@ -61,8 +62,7 @@ def public_cases(name):
         chosen = ordered[:PER_GROUP]
         if group == "mode" and not any(c.expect_error for c in chosen):
             chosen.append(next(c for c in ordered if c.expect_error))
-        targets = [m.name for m in mistakes.MODELS.get(name, []) if m.id in mistakes.GROUP_TARGETS.get(group, ())]
-        for target in targets:               # every model of the group's mistakes, variants apart
+        for target in mistakes.targets(name, group):   # every model of the group's mistakes, variants apart
             def catches(c):
                 return any(m["id"] == target and "value" in m for m in records[id(c)]["mistakes"])
             if any(catches(c) for c in chosen):
@@ -77,6 +77,7 @@ def public_cases(name):
 def build():
     return {"version": 2, "seed": PUBLIC_SEED,
             "mistake_order": {f.name: list(mistakes.order(f.name)) for f in FUNCTIONS},
+            "params": {f.name: list(f.params) for f in FUNCTIONS},
             "functions": {f.name: public_cases(f.name) for f in FUNCTIONS}}
 
 

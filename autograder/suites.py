@@ -62,27 +62,8 @@ class FunctionResult:
         return [g.name for g in self.groups if not g.passed]
 
 
-# Property groups and their weights, per function. Every case's group must be listed here.
-_WINDOW = {"basic": 2, "stride": 2, "padding": 2, "shapes": 1, "batch_channels": 1,
-           "dtype": 1, "noncontiguous": 1, "edge": 1}
-_BACKWARD = {"basic": 2, "overlap": 2, "padding": 2, "stride": 1, "batch_channels": 1,
-             "dtype": 1, "noncontiguous": 1, "edge": 1}
-GROUPS = {
-    "pool2d": {"basic": 2, "avg": 2, "shapes": 1, "edge": 1, "dtype": 1, "noncontiguous": 1, "mode": 1},
-    "pool2d_padded": dict(_WINDOW),
-    "avg_pool_as_conv": dict(_WINDOW),
-    "max_pool_as_conv": dict(_WINDOW),
-    "max_pool_conv_relu": {"basic": 2, "negative": 1, "batch_channels": 1, "edge": 1, "dtype": 1,
-                           "noncontiguous": 1, "window": 2},
-    "conv_relu_counts": {"basic": 2, "larger": 1, "rectangles": 1, "edge": 1},
-    "pool_output_shape": {"basic": 2, "stride": 1, "padding": 1, "shapes": 1, "edge": 1},
-    "pool_cost": {"basic": 2, "avg": 1, "stride": 1, "padding": 1, "batch_channels": 1, "d2l": 2},
-    "min_pool2d": dict(_WINDOW),
-    "softmax_pool2d": {"basic": 2, "temperature": 2, "numerics": 2, "stride": 1, "shapes": 1,
-                       "batch_channels": 1, "dtype": 1, "noncontiguous": 1, "edge": 1},
-    "max_pool2d_backward": dict(_BACKWARD),
-    "avg_pool2d_backward": dict(_BACKWARD),
-}
+# Property groups and their weights, per function (the exercise records'). Every case's group is one.
+GROUPS = {name: dict(spec.groups) for name, spec in BY_NAME.items()}
 
 # A whole suite gives up (status 'timeout') after this many seconds.
 SUITE_BUDGET = 30.0

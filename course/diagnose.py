@@ -136,7 +136,7 @@ def _pair(v):
 
 def settings(name, args, kwargs):
     """{setting: bool}: whether a call uses a non-trivial value of each setting it has."""
-    a = dict(zip(fb.PARAMS.get(name, ()), args))
+    a = dict(zip(fb.param_names(name), args))
     a.update(kwargs)
     out = {}
     X = a.get("X")
@@ -159,17 +159,17 @@ def settings(name, args, kwargs):
         out["window_shape"] = k[0] != k[1]
         if name in _WINDOW_SIZE_MATTERS:
             out["big_window"] = max(k) > 2
-        if "stride" in fb.PARAMS.get(name, ()):
+        if "stride" in fb.param_names(name):
             s = k if a.get("stride") is None else _pair(a["stride"])
             if s is not None:
                 out["stride"] = s != (1, 1)
                 out["stride_window"] = s != k
                 if name.endswith("_backward"):
                     out["overlap"] = s[0] < k[0] or s[1] < k[1]
-        if "padding" in fb.PARAMS.get(name, ()):
+        if "padding" in fb.param_names(name):
             p = _pair(a.get("padding", 0))
             out["padding"] = p is not None and p != (0, 0)
-    if "mode" in fb.PARAMS.get(name, ()):
+    if "mode" in fb.param_names(name):
         mode = a.get("mode", "max")
         out["avg"] = mode == "avg"
         out["max"] = mode == "max"

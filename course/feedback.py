@@ -7,7 +7,10 @@ knows a solution.
 Every student-facing sentence is Chinese first, English alongside.
 """
 from dataclasses import dataclass
+import functools
+import json
 import math
+import pathlib
 import re
 import reprlib
 
@@ -343,21 +346,20 @@ def group_title(name):
     return GROUP_TITLES.get(name, name)
 
 
-# The graded functions' parameter names, to describe a call.
-PARAMS = {
-    "pool2d": ("X", "pool_size", "mode"),
-    "pool2d_padded": ("X", "pool_size", "stride", "padding", "mode"),
-    "avg_pool_as_conv": ("X", "pool_size", "stride", "padding"),
-    "max_pool_as_conv": ("X", "pool_size", "stride", "padding"),
-    "max_pool_conv_relu": ("X", "pool_size"),
-    "conv_relu_counts": ("pool_size",),
-    "pool_output_shape": ("h", "w", "pool_size", "stride", "padding"),
-    "pool_cost": ("c", "h", "w", "pool_size", "stride", "padding", "mode"),
-    "min_pool2d": ("X", "pool_size", "stride", "padding"),
-    "softmax_pool2d": ("X", "pool_size", "stride", "temperature"),
-    "max_pool2d_backward": ("X", "grad_out", "pool_size", "stride", "padding"),
-    "avg_pool2d_backward": ("X", "grad_out", "pool_size", "stride", "padding"),
-}
+# The graded functions' parameter names, to describe a call: the exercise records'
+# (``autograder.exercises``), written into public_cases.json by ``autograder.make_public_cases``.
+PUBLIC_CASES = pathlib.Path(__file__).with_name("public_cases.json")
+
+
+@functools.lru_cache(maxsize=1)
+def _all_params():
+    data = json.loads(PUBLIC_CASES.read_text(encoding="utf-8"))
+    return {name: tuple(names) for name, names in data["params"].items()}
+
+
+def param_names(name):
+    """The parameter names of graded function ``name``, in order (``()`` for any other name)."""
+    return _all_params().get(name, ())
 
 
 # ---------------------------------------------------------------------------
@@ -512,7 +514,7 @@ def _value_range(t):
 
 def describe_call(name, args, kwargs):
     """``pool2d_padded(X=tensor(1, 1, 4, 4) float32, pool_size=(2, 3), ...)`` as lines."""
-    names = PARAMS.get(name, ())
+    names = param_names(name)
     lines = []
     for i, v in enumerate(args):
         label = names[i] if i < len(names) else f"arg{i}"
@@ -610,7 +612,7 @@ def _grid(t):
 
 def _window_params(name, args, kwargs):
     """(k, s, p) pairs of a windowed call, or None."""
-    a = dict(zip(PARAMS.get(name, ()), args))
+    a = dict(zip(param_names(name), args))
     a.update(kwargs)
     size = a.get("pool_size", 2 if name == "max_pool_conv_relu" else None)
     if size is None:

@@ -1,0 +1,71 @@
+"""pool2d (01_basics): the seed's 2-D pooling, stride 1, no padding, 'max' or 'avg'."""
+import torch
+
+from autograder import references as R
+from autograder.exercises import transforms as T
+from autograder.exercises.draw import noncontiguous
+from autograder.exercises.record import Case, Exercise, Mistake
+
+
+def cases(g):
+    cases = []
+    seed_x = torch.tensor([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]])
+
+    def add(group, X, k, mode=None, positional=False, **extra):
+        if mode is None:
+            args, kwargs = (X, k), {}
+        elif positional:
+            args, kwargs = (X, k, mode), {}
+        else:
+            args, kwargs = (X, k), {"mode": mode}
+        cases.append(Case(group, args, kwargs, scale=float(X.abs().max()), **extra))
+
+    add("basic", seed_x, (2, 2))
+    add("basic", g.distinct((4, 4)), (2, 2), "max")
+    add("basic", g.distinct((5, 6)), (3, 3))
+    add("avg", seed_x, (2, 2), "avg", positional=True)
+    add("avg", g.normal((4, 4)), (2, 2), "avg")
+    add("avg", g.normal((6, 5)), (3, 2), "avg")
+    add("shapes", g.distinct((5, 7)), (2, 3))
+    add("shapes", g.distinct((7, 5)), (3, 1), "avg")
+    add("shapes", g.distinct((4, 6)), 2, "max")
+    add("edge", g.distinct((3, 4)), (1, 1))
+    add("edge", g.distinct((3, 5)), (3, 5), "avg")
+    add("edge", g.distinct((4, 4), sign=-1), (4, 4))
+    add("dtype", g.distinct((4, 5), torch.float64), (2, 2))
+    add("dtype", g.normal((5, 4), torch.float64), (2, 3), "avg")
+    add("noncontiguous", noncontiguous(g.distinct((5, 6))), (2, 2))
+    add("noncontiguous", noncontiguous(g.normal((6, 5)), "step"), (3, 2), "avg")
+    add("mode", g.distinct((4, 4)), (2, 2), "min", expect_error="ValueError")
+    add("mode", g.distinct((4, 4)), (2, 2), "mean", expect_error="ValueError")
+    for _ in range(4):
+        k = (g.randint(1, 4), g.randint(1, 4))
+        h, w = g.randint(k[0], 8), g.randint(k[1], 8)
+        mode = g.choice(["max", "avg"])
+        add("basic" if mode == "max" else "avg", g.distinct((h, w)), k, mode)
+    # Drawn last, so the cases above stay as they were. Raising for a bad mode
+    # alone proves nothing (a function that always raises does it): the mode
+    # group also asks for the right output when 'max' is spelled out. Square
+    # windows: this group is about the mode, the others judge the window.
+    add("mode", g.distinct((4, 5)), 2, "max", positional=True)
+    add("mode", g.distinct((5, 4)), (3, 3), "max")
+    # 1x1 windows return the input, and full-size windows one element: add a window
+    # as tall as the input, whose output is neither.
+    add("edge", g.distinct((3, 5)), (3, 1))
+    return cases
+
+
+def _off_by_one(X, pool_size, mode='max'):
+    return R.pool2d(X, pool_size, mode)[:-1, :-1]
+
+
+EXERCISE = Exercise(
+    "pool2d", "01_basics", 2, "pooling", R.pool2d, cases,
+    groups={"basic": 2, "avg": 2, "shapes": 1, "edge": 1, "dtype": 1, "noncontiguous": 1, "mode": 1},
+    mistakes=(
+        T.hw_swapped(R.pool2d),
+        T.avg_as_sum(R.pool2d, catches=("avg",)),
+        Mistake("shape_off_by_one", _off_by_one),
+        T.dtype_not_kept(R.pool2d),
+    ),
+)

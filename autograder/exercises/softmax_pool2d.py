@@ -1,0 +1,97 @@
+"""softmax_pool2d (04_min_softmax): softmax pooling, a softly weighted maximum with a temperature."""
+import torch
+import torch.nn.functional as F
+
+from autograder import references as R
+from autograder.exercises import transforms as T
+from autograder.exercises.draw import noncontiguous
+from autograder.exercises.record import Case, Exercise, Mistake
+
+
+def cases(g):
+    cases = []
+
+    def add(group, X, k, stride=None, T=None):
+        kwargs = {}
+        if stride is not None:
+            kwargs["stride"] = stride
+        if T is not None:
+            kwargs["temperature"] = T
+        cases.append(Case(group, (X, k), kwargs, scale=float(X.abs().max())))
+
+    add("basic", g.distinct((1, 1, 4, 4)), 2)
+    add("basic", g.normal((1, 1, 4, 4)), 2, None, 1.0)
+    add("basic", g.distinct((1, 1, 6, 6)), 3, 3)
+    add("temperature", g.distinct((1, 1, 4, 4)), 2, None, 0.5)
+    add("temperature", g.distinct((1, 1, 4, 4)), 2, None, 3.0)
+    add("temperature", g.distinct((1, 1, 6, 4)), (2, 2), (2, 2), 1e3)
+    add("temperature", g.distinct((1, 1, 4, 6)), (2, 3), (2, 3), 1e-3)
+    add("temperature", g.normal((1, 2, 4, 4)), 2, 1, 10.0)
+    # numerics: x / T up to 1e7 would overflow a naive exp
+    add("numerics", g.distinct((1, 1, 4, 4), scale=1e4), 2)
+    add("numerics", g.distinct((1, 1, 4, 4), sign=-1, scale=1e4), 2, None, 1.0)
+    add("numerics", g.distinct((1, 1, 4, 4), scale=10.0), 2, None, 1e-3)
+    add("numerics", g.distinct((1, 2, 6, 6), scale=1e4), 3, 3, 1e3)
+    add("stride", g.distinct((1, 1, 7, 7)), 2)
+    add("stride", g.distinct((1, 1, 8, 7)), 2, 3)
+    add("stride", g.distinct((1, 1, 6, 7)), (2, 2), (1, 2), 2.0)
+    add("shapes", g.distinct((1, 1, 5, 7)), (2, 3), 1, 2.0)
+    add("shapes", g.distinct((1, 1, 3, 5)), (3, 5), None, 0.5)
+    add("batch_channels", g.distinct((2, 3, 4, 4)), 2, None, 2.0)
+    add("batch_channels", g.normal((3, 2, 6, 4)), (3, 2), (1, 2), 0.5)
+    add("dtype", g.distinct((1, 2, 4, 4), torch.float64), 2, None, 0.5)
+    add("dtype", g.distinct((2, 1, 6, 6), torch.float64, scale=1e4), 3, 2, 1e-3)
+    add("noncontiguous", noncontiguous(g.distinct((1, 2, 6, 4))), 2, None, 2.0)
+    add("noncontiguous", noncontiguous(g.distinct((2, 1, 4, 6)), "step"), (2, 3), 1, 0.5)
+    add("edge", g.distinct((1, 1, 3, 4)), 1, None, 2.0)
+    # 1x1 windows return the input: pair them with a window the size of the input,
+    # one output per (sample, channel), which returning the input cannot pass
+    # (square, default temperature: this group is about the window's extent)
+    add("edge", g.distinct((2, 2, 3, 3)), 3)
+    return cases
+
+
+def _unstable_exp(X, pool_size, stride=None, temperature=1.0):
+    """softmax written as exp(z) / sum(exp(z)) in X's dtype: overflows for large z."""
+    (kh, kw), (sh, sw), _ = R.window_args(pool_size, stride, 0)
+    win = X.unfold(2, kh, sh).unfold(3, kw, sw)
+    win = win.reshape(*win.shape[:4], kh * kw)
+    e = torch.exp(win / temperature)
+    return (e / e.sum(-1, keepdim=True) * win).sum(-1)
+
+
+def _temperature(change):
+    """The reference with the temperature replaced by ``change(temperature)``."""
+    return T.with_arguments(R.softmax_pool2d, lambda a: a.update(temperature=change(a["temperature"])))
+
+
+def _values_scaled(X, pool_size, stride=None, temperature=1.0):
+    return R.softmax_pool2d(X, pool_size, stride, temperature) / temperature
+
+
+def _whole_plane(X, pool_size, stride=None, temperature=1.0):
+    """The softmax taken over the whole plane, never over each window; the weighted values then
+    summed window by window (with a convolution of ones)."""
+    (kh, kw), (sh, sw), _ = R.window_args(pool_size, stride, 0)
+    n, c, h, w = X.shape
+    weights = torch.softmax(X.double().reshape(n, c, h * w) / temperature, dim=-1).reshape(n, c, h, w)
+    ones = torch.ones(1, 1, kh, kw, dtype=torch.float64)
+    y = F.conv2d((weights * X.double()).reshape(n * c, 1, h, w), ones, stride=(sh, sw))
+    return y.reshape(n, c, *y.shape[-2:]).to(X.dtype)
+
+
+EXERCISE = Exercise(
+    "softmax_pool2d", "04_min_softmax", 3, "pooling", R.softmax_pool2d, cases,
+    groups={"basic": 2, "temperature": 2, "numerics": 2, "stride": 1, "shapes": 1,
+            "batch_channels": 1, "dtype": 1, "noncontiguous": 1, "edge": 1},
+    mistakes=(
+        Mistake("unstable_exp", _unstable_exp, catches=("numerics",)),
+        Mistake("temperature_ignored", _temperature(lambda t: 1.0), catches=("temperature",)),
+        Mistake("temperature_multiplied", _temperature(lambda t: 1.0 / t), catches=("temperature",)),
+        Mistake("softmax_values_scaled", _values_scaled, catches=("temperature",)),
+        Mistake("windows_not_gathered", _whole_plane),
+        T.stride_default_one(R.softmax_pool2d),
+        T.hw_swapped(R.softmax_pool2d),
+        T.dtype_not_kept(R.softmax_pool2d),
+    ),
+)

@@ -1,0 +1,194 @@
+"""Mistakes shared by several exercises, each written once as a transformation of a reference.
+
+``stride_default_one(R.min_pool2d)`` is the ``Mistake`` "stride=None taken as 1"
+of ``min_pool2d``: the reference called with its arguments changed. A
+transformation works on any reference that has the parameters it changes
+(``pool_size``, ``stride``, ``padding``, ``X``, ``grad_out``), so the records
+apply the same one to every function that can make that mistake.
+
+Where a reference pools in two modes (``pool2d``, ``pool2d_padded``), a
+per-mode argument is a dict ``{mode: value}``, and ``None`` leaves that mode
+right. The window family's wrong torch operators (``zero padding``,
+``ceil_mode=True``, ...) are here too, where several records use them.
+"""
+import inspect
+import math
+
+import torch
+import torch.nn.functional as F
+
+from autograder.exercises.record import Mistake
+from autograder.references import pair, window_args
+
+
+def pad(X, p, value, sides="both"):
+    """``X`` padded by hand: ``p = (p_h, p_w)`` on both sides, or on one side only."""
+    (ph, pw) = p
+    if sides == "both":
+        return F.pad(X, (pw, pw, ph, ph), value=value)
+    if sides == "bottom_right":
+        return F.pad(X, (0, pw, 0, ph), value=value)
+    return F.pad(X, (pw, 0, ph, 0), value=value)
+
+
+def swap(v):
+    """``(h, w) -> (w, h)``; an int (or None) stays as it is."""
+    return v[::-1] if isinstance(v, tuple) else v
+
+
+def _per_mode(value, arguments):
+    return value.get(arguments.get("mode")) if isinstance(value, dict) else value
+
+
+def _bound(ref, arguments_of):
+    """``wrong(*args, **kwargs)`` with ``ref``'s signature: binds the call to ``ref``'s
+    parameters (defaults applied) and returns ``arguments_of(arguments)``'s result."""
+    sig = inspect.signature(ref)
+
+    def wrong(*args, **kwargs):
+        a = sig.bind(*args, **kwargs)
+        a.apply_defaults()
+        return arguments_of(a.arguments)
+    wrong.__signature__ = sig
+    return wrong
+
+
+def with_arguments(ref, rewrite):
+    """``ref`` called with its arguments changed in place by ``rewrite(arguments)``."""
+    def call(a):
+        rewrite(a)
+        return ref(**a)
+    return _bound(ref, call)
+
+
+def with_output(ref, change):
+    """``ref``'s output passed through ``change(output, arguments)``."""
+    return _bound(ref, lambda a: change(ref(**a), a))
+
+
+# ---------------------------------------------------------------------------
+# Transformations of a reference -> Mistake
+# ---------------------------------------------------------------------------
+
+def dtype_not_kept(ref):
+    """The output returned as float32 whatever the input's dtype."""
+    return Mistake("dtype_not_kept", with_output(ref, lambda y, a: y.float()), catches=("dtype",))
+
+
+def stride_default_one(ref):
+    """``stride=None`` taken as 1, not as the window."""
+    def rewrite(a):
+        if a["stride"] is None:
+            a["stride"] = 1
+    return Mistake("stride_default_one", with_arguments(ref, rewrite), catches=("stride",))
+
+
+def hw_swapped(ref, value=None):
+    """Height and width swapped: of the window, the stride and the padding. With a pad
+    ``value`` (per mode), ``X`` is padded by hand: a student's code refuses no padding."""
+    catches = ("padding", "shapes") if "padding" in inspect.signature(ref).parameters else ("shapes",)
+
+    def rewrite(a):
+        v = _per_mode(value, a)
+        if v is not None:
+            a["X"], a["padding"] = pad(a["X"], swap(pair(a["padding"])), v), 0
+        for p in ("pool_size", "stride", "padding"):
+            if p in a:
+                a[p] = swap(a[p])
+    return Mistake("hw_swapped", with_arguments(ref, rewrite), catches=catches)
+
+
+def pad_swapped(ref, value):
+    """The padding's height and width swapped (the window's kept), ``X`` padded by hand."""
+    def rewrite(a):
+        a["X"], a["padding"] = pad(a["X"], swap(pair(a["padding"])), _per_mode(value, a)), 0
+    return Mistake("hw_swapped", with_arguments(ref, rewrite), "padding", catches=("padding", "shapes"))
+
+
+def padded_by_hand(ref, value, sides="both"):
+    """``ref`` on ``X`` padded by hand with ``value`` (per mode; None: that mode right), padding 0."""
+    def rewrite(a):
+        v = _per_mode(value, a)
+        if v is not None:
+            a["X"], a["padding"] = pad(a["X"], pair(a["padding"]), v, sides), 0
+    return with_arguments(ref, rewrite)
+
+
+def one_sided_padding(ref, value):
+    """All the padding on the bottom and the right (``value``: the pad that never wins)."""
+    return Mistake("one_sided_padding", padded_by_hand(ref, value, "bottom_right"), catches=("padding",))
+
+
+def max_zero_padding(ref, value=0.0):
+    """Max pooling padded with 0 instead of -inf."""
+    return Mistake("max_zero_padding", padded_by_hand(ref, value), catches=("padding",))
+
+
+def channels_mixed(ref, combine):
+    """Every output channel made of all input channels (``combine``: 'amax' or 'sum', per mode)."""
+    def change(y, a):
+        how = _per_mode(combine, a)
+        return getattr(y, how)(1, keepdim=True).expand_as(y)
+    return Mistake("channels_mixed", with_output(ref, change), catches=("batch_channels",))
+
+
+def times_window(ref, modes=None):
+    """``ref``'s output times p_h p_w (in the ``modes`` given, else always): a sum, not a mean."""
+    def change(y, a):
+        if modes is not None and a.get("mode") not in modes:
+            return y
+        kh, kw = pair(a["pool_size"])
+        return y * (kh * kw)
+    return with_output(ref, change)
+
+
+def avg_as_sum(ref, catches=()):
+    """Average pooling without the division."""
+    return Mistake("avg_as_sum", times_window(ref, ("avg",) if "mode" in inspect.signature(ref).parameters
+                                              else None), catches=catches)
+
+
+def grad_out_ignored(ref):
+    """The backward pass with a gradient of ones instead of ``grad_out``."""
+    def rewrite(a):
+        a["grad_out"] = torch.ones_like(a["grad_out"])
+    return Mistake("grad_out_ignored", with_arguments(ref, rewrite), catches=("basic",))
+
+
+def gradient(mistake):
+    """The backward pass of a wrong forward ``(X, pool_size, stride, padding)``: the same mistake."""
+    def wrong(X, grad_out, pool_size, stride=None, padding=0):
+        x = X.detach().clone().requires_grad_(True)
+        mistake.fn(x, pool_size, stride, padding).backward(grad_out)
+        return x.grad
+    return Mistake(mistake.id, wrong, mistake.label, mistake.catches)
+
+
+# ---------------------------------------------------------------------------
+# Wrong torch operators of the window family
+# ---------------------------------------------------------------------------
+
+def avg_exclude_pad(X, pool_size, stride=None, padding=0):
+    k, s, p = window_args(pool_size, stride, padding)
+    return F.avg_pool2d(X, k, s, p, count_include_pad=False)
+
+
+def max_ceil(X, pool_size, stride=None, padding=0):
+    k, s, p = window_args(pool_size, stride, padding)
+    return F.max_pool2d(X, k, s, p, ceil_mode=True)
+
+
+def avg_ceil(X, pool_size, stride=None, padding=0):
+    k, s, p = window_args(pool_size, stride, padding)
+    return F.avg_pool2d(X, k, s, p, ceil_mode=True)
+
+
+def avg_ceil_full(X, pool_size, stride=None, padding=0):
+    """Rounds the output size up and divides every window, the incomplete last one too, by p_h p_w."""
+    (kh, kw), (sh, sw), (ph, pw) = window_args(pool_size, stride, padding)
+    H, W = X.shape[-2:]
+    oh = -(-(H + 2 * ph - kh) // sh) + 1
+    ow = -(-(W + 2 * pw - kw) // sw) + 1
+    eh = max(0, (oh - 1) * sh + kh - (H + 2 * ph))
+    ew = max(0, (ow - 1) * sw + kw - (W + 2 * pw))
+    return F.avg_pool2d(F.pad(X, (pw, pw + ew, ph, ph + eh)), (kh, kw), (sh, sw))

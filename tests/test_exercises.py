@@ -1,0 +1,113 @@
+"""Every exercise record is complete and consistent: one place says all the kit knows about a
+graded function, and what the other places (the notebook, the student package) read agrees."""
+import inspect
+import json
+import math
+
+import pytest
+import torch
+
+from autograder import forbidden
+from autograder import references as R
+from autograder.exercises import EXERCISES, make_cases
+from autograder.exercises import transforms as T
+from conftest import SOURCE, load_solution
+from course import feedback as fb
+
+NAMES = [e.name for e in EXERCISES]
+
+
+def test_one_record_per_reference():
+    assert len(set(NAMES)) == len(NAMES)
+    assert NAMES == list(R.REFERENCES)
+    for e in EXERCISES:
+        assert e.reference is R.REFERENCES[e.name]
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=NAMES)
+def test_params_are_the_reference_signature_everywhere(ex):
+    """The record's parameter names are the reference's, the student's function in the source
+    notebook has them too, and the student package (public_cases.json) reads the same."""
+    assert ex.params == tuple(inspect.signature(R.REFERENCES[ex.name]).parameters)
+    assert tuple(inspect.signature(load_solution(ex.name)).parameters) == ex.params
+    assert fb.param_names(ex.name) == ex.params
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=NAMES)
+def test_record_is_complete(ex):
+    assert ex.forbid in forbidden.POLICIES
+    assert ex.points > 0
+    assert ex.groups and all(w > 0 for w in ex.groups.values())
+    assert ex.mistakes, "no mistake model: check() could never name a misconception"
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=NAMES)
+def test_cases_fill_exactly_the_groups(ex):
+    assert {c.group for c in make_cases(ex.name, 0)} == set(ex.groups)
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=NAMES)
+def test_mistakes_are_consistent(ex):
+    """Each model: a catalogued id, a unique name, the function's own parameters, and
+    ``catches`` naming groups the exercise has."""
+    assert len({m.name for m in ex.mistakes}) == len(ex.mistakes)
+    for m in ex.mistakes:
+        assert m.id in fb.CATALOG, m.name
+        assert tuple(inspect.signature(m.fn).parameters) == ex.params, m.name
+        assert set(m.catches) <= set(ex.groups), (m.name, m.catches)
+    # a group's targets are its models, in model order
+    for group in ex.groups:
+        names = ex.targets(group)
+        assert names == [m.name for m in ex.mistakes if m.name in names]
+
+
+@pytest.mark.parametrize("ex", EXERCISES, ids=NAMES)
+def test_points_equal_the_notebook_test_cell(ex):
+    nb = json.loads((SOURCE / f"{ex.notebook}.ipynb").read_text(encoding="utf-8"))
+    points = [c["metadata"]["nbgrader"]["points"] for c in nb["cells"]
+              if c["metadata"].get("nbgrader", {}).get("grade_id") == ex.grade_id]
+    assert points == [ex.points]
+
+
+# ---------------------------------------------------------------------------
+# The shared transformations do what they say, on any reference
+# ---------------------------------------------------------------------------
+
+X = torch.arange(30, dtype=torch.float64).reshape(1, 1, 5, 6) - 20.0
+
+
+def test_stride_default_one_takes_none_as_one():
+    wrong = T.stride_default_one(R.min_pool2d)
+    assert torch.equal(wrong.fn(X, (2, 3)), R.min_pool2d(X, (2, 3), 1))
+    assert torch.equal(wrong.fn(X, 2, stride=2), R.min_pool2d(X, 2, 2))
+    assert wrong.catches == ("stride",)
+
+
+def test_hw_swapped_swaps_window_stride_and_padding():
+    wrong = T.hw_swapped(R.pool_output_shape)
+    assert wrong.fn(5, 9, (2, 4), (1, 3), (1, 2)) == R.pool_output_shape(5, 9, (4, 2), (3, 1), (2, 1))
+    assert wrong.catches == ("padding", "shapes")
+    # no padding parameter: nothing to catch in a padding group
+    assert T.hw_swapped(R.softmax_pool2d).catches == ("shapes",)
+
+
+def test_hand_padding_is_the_padding_that_wins_or_not():
+    """Padding X by hand with the pad that never wins is the reference; with 0 it is zero padding."""
+    right = T.padded_by_hand(R.max_pool_as_conv, -math.inf)
+    assert torch.equal(right(X, 3, 2, 1), R.max_pool_as_conv(X, 3, 2, 1))
+    zero = T.max_zero_padding(R.max_pool_as_conv).fn(X, 3, 2, 1)
+    assert zero[0, 0, 0, 0] == 0.0 and R.max_pool_as_conv(X, 3, 2, 1)[0, 0, 0, 0] < 0
+
+
+def test_per_mode_values_leave_the_other_mode_right():
+    wrong = T.max_zero_padding(R.pool2d_padded, {"max": 0.0, "avg": None})
+    assert torch.equal(wrong.fn(X, 3, 2, 1, mode="avg"), R.pool2d_padded(X, 3, 2, 1, mode="avg"))
+    assert not torch.equal(wrong.fn(X, 3, 2, 1, mode="max"), R.pool2d_padded(X, 3, 2, 1, mode="max"))
+
+
+def test_gradient_of_a_forward_mistake_keeps_its_id():
+    forward = T.max_zero_padding(R.max_pool_as_conv)
+    backward = T.gradient(forward)
+    assert (backward.id, backward.catches) == (forward.id, forward.catches)
+    g = torch.ones(1, 1, 3, 3, dtype=X.dtype)
+    assert backward.fn(X, g, 3, 2, 1).sum() < R.max_pool2d_backward(X, g, 3, 2, 1).sum()   # pads took some
