@@ -39,6 +39,9 @@ from course.values import from_json
 CASES_FILE = pathlib.Path(__file__).with_name("public_cases.json")
 
 
+# ---------------------------------------------------------------------------
+# Public cases (their values in the kit's one encoding, course.values)
+# ---------------------------------------------------------------------------
 
 @dataclass
 class PublicCase:
