@@ -16,9 +16,11 @@ from collections import defaultdict
 
 from autograder import report_plots as plots
 from autograder.functions import ASSIGNMENT
+from autograder.integrity import render as integrity_section
 from autograder.pipeline.write_results import atomic_write, csv_text
 from autograder.report_data import build, load, read_csv, read_grades, registry_order  # noqa: F401  (load)
 from autograder.report_templates import ENV
+from course.feedback import group_title
 
 TEST_COLUMNS = ["student_id", "assignment", "notebook", "grade_id", "function",
                 "points", "max_points", "status", "misconception",
@@ -69,7 +71,7 @@ def figures(rep) -> dict:
     shares = [[r.share] + [next((g.share for g in r.groups if g.name == name), None) for name in groups]
               for r in rates]
     heatmap = plots.pass_heatmap([r.function for r in rates],
-                                 ["整题 whole function"] + [ENV.filters["group_title"](g) for g in groups],
+                                 ["整题 whole function"] + [group_title(g) for g in groups],
                                  shares) if rates else ""
     return {"total": plots.total_histogram([rep.totals[s].total for s in rep.students], rep.max_total, rep.stats),
             "notebooks": plots.notebook_histograms(per_nb), "heatmap": heatmap}
@@ -77,10 +79,7 @@ def figures(rep) -> dict:
 
 def render_html(rep) -> str:
     """The whole report page; every image is inline, nothing is fetched."""
-    integrity = None
-    if rep.integrity is not None:
-        from autograder.integrity.render import context
-        integrity = context(rep.integrity)
+    integrity = None if rep.integrity is None else integrity_section.context(rep.integrity)
     return ENV.get_template("report.html.j2").render(rep=rep, plots=figures(rep), integrity=integrity,
                                                      error_rows_shown=ERROR_ROWS_SHOWN)
 
