@@ -26,7 +26,6 @@ from autograder.references import REFERENCES
 from autograder.sandbox.call_result import CallResult  # noqa: F401  (re-exported)
 from course import feedback as fb
 from course.diagnose import RAISES, Outcome, diagnose, matches
-from course.feedback import compare
 from course.run_cases import error_type, run_cases
 
 
@@ -217,7 +216,7 @@ def _model_on_case(name, seed, model_index, case_index):
     if value is None:
         return model.name, RAISES, True
     expected = _expected_outputs(name, seed)[case_index]
-    return model.name, value, not compare(expected, value, scale=case.scale).ok
+    return model.name, value, not fb.compare(expected, value, scale=case.scale).ok
 
 
 def _diagnose(name, seed, ran):
@@ -238,7 +237,7 @@ def _diagnose(name, seed, ran):
             outcome.wrong = frozenset(key for key, _, wrong in runs if wrong)
             outcome.matched = frozenset(
                 key for key, value, wrong in runs
-                if wrong and matches(value, outcome, lambda e, g: compare(e, g, scale=case.scale)))
+                if wrong and matches(value, outcome, lambda e, g: fb.compare(e, g, scale=case.scale)))
             candidates |= outcome.matched
         outcomes.append(outcome)
     if candidates:
