@@ -1,5 +1,6 @@
 """Shared fixtures: the repository, and the solutions as written in source/."""
 import json
+import os
 import pathlib
 
 import pytest
@@ -39,6 +40,16 @@ def load_solution(name):
 @pytest.fixture(scope="session")
 def repo_root():
     return ROOT
+
+
+@pytest.fixture
+def set_umask():
+    """``set_umask(mask)`` for this test; the process's own umask comes back afterwards
+    (monkeypatch has no umask)."""
+    old = os.umask(0o022)
+    os.umask(old)
+    yield os.umask
+    os.umask(old)
 
 
 # Lines that tests want shown at the end of the run (e.g. the mutation kill rate),

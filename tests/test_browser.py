@@ -371,11 +371,9 @@ def graded_mistake(tmp_path_factory):
     import subprocess
     import sys
     import nbformat
-    sys.path.insert(0, str(ROOT / "examples"))
-    try:
+    with pytest.MonkeyPatch.context() as mp:      # module scope: no `monkeypatch` fixture here
+        mp.syspath_prepend(str(ROOT / "examples"))
         from make_submissions import filled
-    finally:
-        sys.path.pop(0)
     from test_notebooks import kernel_env, make_course_copy, run
 
     course = make_course_copy(tmp_path_factory.mktemp("feedback") / "course")
@@ -480,11 +478,9 @@ def student_lab(tmp_path_factory):
     import urllib.error
     from browser_fixtures import DISABLED_LAB_PLUGINS, JUPYTER, Lab, _free_port, _get, _kill_group
 
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
+    with pytest.MonkeyPatch.context() as mp:      # module scope: no `monkeypatch` fixture here
+        mp.syspath_prepend(str(ROOT / "scripts"))
         import student_lab as sl
-    finally:
-        sys.path.pop(0)
     state = tmp_path_factory.mktemp("student-lab")
     work, config = sl.prepare(state / "work")
     user = state / "user-config"

@@ -1,14 +1,12 @@
 """`autograder grade` from the command line: outputs, re-runs, self-study, bad arguments."""
 import csv
 import json
-import pathlib
 import shutil
 import subprocess
 import sys
 
 import pytest
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "hostile"))
 import harness  # noqa: E402
 
 from autograder.cli import main  # noqa: E402

@@ -5,13 +5,11 @@ the instructor's. The honest student keeps full marks, the hostile one gains
 nothing for `pool2d` and loses nothing else, nothing is left running, nothing
 reaches the loopback server, and nothing is written where it must not be.
 """
-import pathlib
 import sys
 
 import psutil
 import pytest
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "hostile"))
 import harness  # noqa: E402
 from autograder.pipeline.write_results import student_dir  # noqa: E402
 

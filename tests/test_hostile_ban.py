@@ -16,7 +16,6 @@ import sys
 
 import pytest
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "hostile"))
 import harness  # noqa: E402
 
 BAN = pathlib.Path(__file__).resolve().parent / "hostile" / "ban"

@@ -10,14 +10,12 @@ import csv
 import json
 import math
 import os
-import pathlib
 import stat
 import subprocess
 import sys
 
 import pytest
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "hostile"))
 import harness  # noqa: E402
 import names  # noqa: E402
 from autograder import report  # noqa: E402
@@ -267,13 +265,10 @@ def csv_rows_of(text):
 
 
 @pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
-def test_atomic_write_follows_the_umask(tmp_path, umask):
-    old = os.umask(umask)
-    try:
-        atomic_write(tmp_path / "f.txt", "x")
-        atomic_write(tmp_path / "f.txt", "y")             # replacing keeps it too
-    finally:
-        os.umask(old)
+def test_atomic_write_follows_the_umask(tmp_path, umask, set_umask):
+    set_umask(umask)
+    atomic_write(tmp_path / "f.txt", "x")
+    atomic_write(tmp_path / "f.txt", "y")                 # replacing keeps it too
     assert stat.S_IMODE((tmp_path / "f.txt").stat().st_mode) == 0o666 & ~umask
     assert (tmp_path / "f.txt").read_text() == "y" and not list(tmp_path.glob("*.tmp"))
 

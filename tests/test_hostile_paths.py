@@ -12,12 +12,9 @@ import json
 import os
 import pathlib
 import signal
-import sys
 
 import pytest
 
-HERE = pathlib.Path(__file__).resolve().parent
-sys.path[:0] = [str(HERE / "hostile"), str(HERE / "hostile" / "paths")]
 import classes  # noqa: E402
 import harness  # noqa: E402
 

@@ -29,7 +29,6 @@ import sys
 
 import pytest
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "hostile"))
 import harness  # noqa: E402
 
 VALUES = harness.HERE / "values"

@@ -641,14 +641,11 @@ def _nbgrader(args, cwd):
 
 
 @pytest.mark.slow
-def test_make_lab_is_a_course_directory_outside_the_tracked_files(tmp_path):
+def test_make_lab_is_a_course_directory_outside_the_tracked_files(tmp_path, monkeypatch):
     """lab/: the course's configuration rooted there, its own exchange and gradebook; release, list, fetch;
     autograde without a false checksum alarm for honest students (nbgrader_checksums.KitOverwriteCells)."""
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import make_lab
-    finally:
-        sys.path.pop(0)
+    monkeypatch.syspath_prepend(str(ROOT / "scripts"))
+    import make_lab
     assert subprocess.run(["git", "check-ignore", "-q", "lab/"], cwd=ROOT).returncode == 0
     lab = make_lab.prepare(tmp_path / "lab")
     assert sorted(p.name for p in (lab / "release" / "pooling").iterdir()) == sorted(

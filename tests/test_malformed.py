@@ -3,12 +3,9 @@ readable oddities are graded in full, and the student's other notebooks are neve
 Edited, deleted, duplicated or re-typed grade cells change nothing."""
 import copy
 import json
-import pathlib
-import sys
 
 import pytest
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "hostile"))
 import harness  # noqa: E402
 
 from autograder.pipeline import InvalidNotebook, ReadNotebook  # noqa: E402

@@ -6,12 +6,9 @@ own gradebook; the points must be identical to `autograder grade`'s, and
 """
 import pathlib
 import subprocess
-import sys
 
 import pytest
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "hostile"))
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import harness  # noqa: E402
 import test_malformed  # noqa: E402
 

@@ -124,11 +124,9 @@ def make_course_copy(dest):
 @pytest.fixture(scope="session")
 def graded_course(tmp_path_factory):
     """Two course copies (solutions / untouched release), each generated then autograded with nbgrader."""
-    sys.path.insert(0, str(ROOT / "examples"))
-    try:
+    with pytest.MonkeyPatch.context() as mp:      # session scope: no `monkeypatch` fixture here
+        mp.syspath_prepend(str(ROOT / "examples"))
         from make_submissions import filled
-    finally:
-        sys.path.pop(0)
 
     base = tmp_path_factory.mktemp("nbgrader")
     courses = {}
@@ -397,14 +395,11 @@ def test_release_runs_all_to_the_end(executed_release, stem):
 
 
 @pytest.mark.slow
-def test_nbgrader_validate_sees_failures_without_tracebacks(tmp_path):
+def test_nbgrader_validate_sees_failures_without_tracebacks(tmp_path, monkeypatch):
     """`nbgrader validate` fails an untouched release notebook (the check's stderr line fails its
     test cells) and passes a finished one, although no check raises."""
-    sys.path.insert(0, str(ROOT / "examples"))
-    try:
-        from make_submissions import filled
-    finally:
-        sys.path.pop(0)
+    monkeypatch.syspath_prepend(str(ROOT / "examples"))
+    from make_submissions import filled
     untouched = tmp_path / "untouched" / "01_basics.ipynb"
     untouched.parent.mkdir()
     shutil.copy(RELEASE / "01_basics.ipynb", untouched)
@@ -455,13 +450,10 @@ def test_autograde_gives_untouched_release_zero(graded_course):
     assert all(score == 0 for score, _ in scores.values()), scores
 
 
-def test_example_submissions_are_current(tmp_path):
+def test_example_submissions_are_current(tmp_path, monkeypatch):
     """examples/submitted/ is exactly what examples/make_submissions.py builds from release/ and source/."""
-    sys.path.insert(0, str(ROOT / "examples"))
-    try:
-        from make_submissions import build
-    finally:
-        sys.path.pop(0)
+    monkeypatch.syspath_prepend(str(ROOT / "examples"))
+    from make_submissions import build
     out = build(tmp_path / "submitted")
     committed = ROOT / "examples" / "submitted"
     ours = sorted(p.relative_to(out) for p in out.rglob("*.ipynb"))

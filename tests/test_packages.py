@@ -35,10 +35,7 @@ from conftest import RELEASE, ROOT, SOURCE
 
 STUDENT = ROOT / "packaging" / "student"
 FIRST_CELL = STUDENT / "first_cell.py"
-sys.path.insert(0, str(STUDENT))
-import pooling_course_build as build  # noqa: E402
-
-sys.path.pop(0)
+import pooling_course_build as build  # noqa: E402  (packaging/student: pytest pythonpath, pyproject.toml)
 
 WHEEL_NAME = build.wheel_name()
 INSTRUCTOR_ONLY = {"nbgrader", "dask", "distributed", "jupyterlab", "jupyter-server", "notebook",

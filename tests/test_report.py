@@ -393,7 +393,6 @@ def test_report_of_generated_class_matches_its_composition(graded_class):
 def test_grades_totals_match_nbgrader_export(tmp_path_factory):
     """`nbgrader autograde` + `nbgrader export` on a small generated class give grades.csv's totals."""
     _require_grader()
-    sys.path.insert(0, str(ROOT / "tests" / "hostile"))
     import harness
     base = tmp_path_factory.mktemp("nbgrader_class")
     make_class_mod.make_class(5, base / "submitted", seed=11)
