@@ -1,9 +1,14 @@
 """The assignment's graded functions: one ``Exercise`` record each, in notebook order.
 
 Each module here defines one record (``EXERCISE``): notebook, points, operator
-rule, reference, case generator, property groups and mistake models. Adding an
-exercise is one new module, listed below, plus its notebook cell and its
-messages in ``course.feedback.CATALOG``; then ``python -m autograder.make_public_cases``.
+rule, reference, case generator, property groups and mistake models. Beside
+them: ``record`` (the types), ``draw`` (seeded draws), ``families`` (cases and
+groups shared by the window and backward families) and ``transforms`` (mistakes
+shared by several exercises, written once as transformations of a reference).
+
+Adding an exercise: its operator in ``autograder/references.py``, one module
+here (listed below), its notebook cells, its messages in ``course.feedback.CATALOG``;
+then ``python -m autograder.make_public_cases``.
 """
 from autograder.exercises import (avg_pool2d_backward, avg_pool_as_conv, conv_relu_counts, max_pool2d_backward,
                                   max_pool_as_conv, max_pool_conv_relu, min_pool2d, pool2d, pool2d_padded,

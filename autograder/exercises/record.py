@@ -49,7 +49,7 @@ class Mistake:
         return f"{self.id}{'-' + self.label if self.label else ''}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)     # one record per function: hashed and compared as itself
 class Exercise:
     """Everything the kit knows about one graded function.
 

@@ -12,7 +12,6 @@ right. The window family's wrong torch operators (``zero padding``,
 ``ceil_mode=True``, ...) are here too, where several records use them.
 """
 import inspect
-import math
 
 import torch
 import torch.nn.functional as F
@@ -22,13 +21,12 @@ from autograder.references import pair, window_args
 
 
 def pad(X, p, value, sides="both"):
-    """``X`` padded by hand: ``p = (p_h, p_w)`` on both sides, or on one side only."""
+    """``X`` padded by hand with ``value``: ``p = (p_h, p_w)`` on both sides, or on the bottom
+    and the right only (``sides='bottom_right'``)."""
     (ph, pw) = p
     if sides == "both":
         return F.pad(X, (pw, pw, ph, ph), value=value)
-    if sides == "bottom_right":
-        return F.pad(X, (0, pw, 0, ph), value=value)
-    return F.pad(X, (pw, 0, ph, 0), value=value)
+    return F.pad(X, (0, pw, 0, ph), value=value)
 
 
 def swap(v):
@@ -85,7 +83,7 @@ def stride_default_one(ref):
 
 def hw_swapped(ref, value=None):
     """Height and width swapped: of the window, the stride and the padding. With a pad
-    ``value`` (per mode), ``X`` is padded by hand: a student's code refuses no padding."""
+    ``value`` (per mode), ``X`` is padded by hand, as a student's own code would."""
     catches = ("padding", "shapes") if "padding" in inspect.signature(ref).parameters else ("shapes",)
 
     def rewrite(a):
@@ -99,7 +97,8 @@ def hw_swapped(ref, value=None):
 
 
 def pad_swapped(ref, value):
-    """The padding's height and width swapped (the window's kept), ``X`` padded by hand."""
+    """The padding's height and width swapped (the window's kept). ``X`` is padded by hand:
+    a student's code does not refuse a padding larger than half the window, as PyTorch does."""
     def rewrite(a):
         a["X"], a["padding"] = pad(a["X"], swap(pair(a["padding"])), _per_mode(value, a)), 0
     return Mistake("hw_swapped", with_arguments(ref, rewrite), "padding", catches=("padding", "shapes"))
@@ -143,9 +142,9 @@ def times_window(ref, modes=None):
 
 
 def avg_as_sum(ref, catches=()):
-    """Average pooling without the division."""
-    return Mistake("avg_as_sum", times_window(ref, ("avg",) if "mode" in inspect.signature(ref).parameters
-                                              else None), catches=catches)
+    """Average pooling without the division (in 'avg' mode, where ``ref`` has modes)."""
+    modes = ("avg",) if "mode" in inspect.signature(ref).parameters else None
+    return Mistake("avg_as_sum", times_window(ref, modes), catches=catches)
 
 
 def grad_out_ignored(ref):
@@ -169,16 +168,19 @@ def gradient(mistake):
 # ---------------------------------------------------------------------------
 
 def avg_exclude_pad(X, pool_size, stride=None, padding=0):
+    """Divides each window by its elements inside the input: padded zeros not counted."""
     k, s, p = window_args(pool_size, stride, padding)
     return F.avg_pool2d(X, k, s, p, count_include_pad=False)
 
 
 def max_ceil(X, pool_size, stride=None, padding=0):
+    """Rounds the output size up: a last, incomplete window where the input ends."""
     k, s, p = window_args(pool_size, stride, padding)
     return F.max_pool2d(X, k, s, p, ceil_mode=True)
 
 
 def avg_ceil(X, pool_size, stride=None, padding=0):
+    """Rounds the output size up (the incomplete window divided by its own size, as PyTorch does)."""
     k, s, p = window_args(pool_size, stride, padding)
     return F.avg_pool2d(X, k, s, p, ceil_mode=True)
 
