@@ -30,11 +30,6 @@ def failed_result(sub, grader, why):
     return SubmissionResult(sub.student_id, rows, manual)
 
 
-def write_failed(res, why):
-    """The same result with every row an ``error`` worth 0: its files could not be written."""
-    return res.as_error(why)
-
-
 class FolderCollision(OSError):
     """Two different ids would share one output folder (a hash collision: refused, never merged)."""
 
@@ -132,7 +127,7 @@ class CollectResults:
             # The grader's failure, not the student's: counted apart, and not cached (re-graded next run).
             why = f"{GRADER_ERROR}: 无法写入结果 / could not write results: {type(e).__name__}: {e}"[:200]
             self.write_errors[display_id(sub.student_id)] = why
-            return res.as_error(why), False
+            return res.as_error(why), False         # every row an error worth 0, with the reason
         if ok:                                  # a grader failure is not cached: the next run retries
             try:
                 atomic_write(self._cache_path(sub), json.dumps({"key": key, "result": res.to_dict()},
