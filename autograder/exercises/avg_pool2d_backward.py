@@ -28,7 +28,7 @@ EXERCISE = Exercise(
     mistakes=(
         Mistake("backward_overwrite", _overwrite, catches=("overlap",)),
         Mistake("avg_backward_no_divide", T.times_window(R.avg_pool2d_backward), catches=("basic",)),
-        T.gradient(Mistake("avg_exclude_pad", T.avg_exclude_pad, catches=("padding",))),
+        T.gradient(T.avg_exclude_pad()),
         T.grad_out_ignored(R.avg_pool2d_backward),
         T.dtype_not_kept(R.avg_pool2d_backward),
     ),

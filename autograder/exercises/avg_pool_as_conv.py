@@ -2,7 +2,7 @@
 from autograder import references as R
 from autograder.exercises import transforms as T
 from autograder.exercises.families import WINDOW_GROUPS, window_cases
-from autograder.exercises.record import Exercise, Mistake
+from autograder.exercises.record import Exercise
 
 
 def cases(g):
@@ -13,7 +13,7 @@ EXERCISE = Exercise(
     "avg_pool_as_conv", "02_as_convolution", 2, "pooling_require_conv", R.avg_pool_as_conv, cases,
     groups=WINDOW_GROUPS,
     mistakes=(
-        Mistake("avg_exclude_pad", T.avg_exclude_pad, catches=("padding",)),
+        T.avg_exclude_pad(),
         T.stride_default_one(R.avg_pool_as_conv),
         T.one_sided_padding(R.avg_pool_as_conv, 0.0),
         T.hw_swapped(R.avg_pool_as_conv, 0.0),
@@ -21,8 +21,8 @@ EXERCISE = Exercise(
         # a (C, C, p_h, p_w) kernel of 1/(p_h p_w): every output channel sums all input channels
         T.channels_mixed(R.avg_pool_as_conv, "sum"),
         T.avg_as_sum(R.avg_pool_as_conv),
-        Mistake("ceil_mode", T.avg_ceil, catches=("edge",)),
-        Mistake("ceil_mode", T.avg_ceil_full, "full_divisor", catches=("edge",)),
+        T.ceil_mode(T.avg_pool_ceil),
+        T.ceil_mode(T.avg_pool_ceil_full, "full_divisor"),
         T.dtype_not_kept(R.avg_pool_as_conv),
     ),
 )

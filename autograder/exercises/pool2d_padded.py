@@ -4,7 +4,7 @@ import math
 from autograder import references as R
 from autograder.exercises import transforms as T
 from autograder.exercises.families import WINDOW_GROUPS, window_cases
-from autograder.exercises.record import Exercise, Mistake
+from autograder.exercises.record import Exercise
 
 NATURAL_PAD = {"max": -math.inf, "avg": 0.0}   # the pad that never wins, per mode
 
@@ -26,14 +26,14 @@ EXERCISE = Exercise(
     "pool2d_padded", "01_basics", 3, "pooling", R.pool2d_padded, cases, groups=WINDOW_GROUPS,
     mistakes=(
         T.max_zero_padding(R.pool2d_padded, {"max": 0.0, "avg": None}),
-        Mistake("avg_exclude_pad", _by_mode(None, T.avg_exclude_pad), catches=("padding",)),
+        T.avg_exclude_pad(_by_mode(None, T.avg_pool_exclude_pad)),
         T.stride_default_one(R.pool2d_padded),
         T.one_sided_padding(R.pool2d_padded, NATURAL_PAD),
         T.hw_swapped(R.pool2d_padded, NATURAL_PAD),
         T.pad_swapped(R.pool2d_padded, NATURAL_PAD),
         T.channels_mixed(R.pool2d_padded, {"max": "amax", "avg": "sum"}),
-        Mistake("ceil_mode", _by_mode(T.max_ceil, T.avg_ceil), catches=("edge",)),
-        Mistake("ceil_mode", _by_mode(T.max_ceil, T.avg_ceil_full), "full_divisor", catches=("edge",)),
+        T.ceil_mode(_by_mode(T.max_pool_ceil, T.avg_pool_ceil)),
+        T.ceil_mode(_by_mode(T.max_pool_ceil, T.avg_pool_ceil_full), "full_divisor"),
         T.avg_as_sum(R.pool2d_padded),
         T.dtype_not_kept(R.pool2d_padded),
     ),

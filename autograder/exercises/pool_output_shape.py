@@ -53,7 +53,7 @@ EXERCISE = Exercise(
     "pool_output_shape", "03_cost", 2, "pooling", R.pool_output_shape, cases,
     groups={"basic": 2, "stride": 1, "padding": 1, "shapes": 1, "edge": 1},
     mistakes=(
-        Mistake("ceil_mode", ceil_shape, catches=("edge",)),
+        T.ceil_mode(ceil_shape),
         Mistake("one_sided_padding", with_formula(lambda n, k, s, p: (n + p - k) // s + 1), catches=("padding",)),
         Mistake("shape_off_by_one", with_formula(lambda n, k, s, p: (n + 2 * p - k) // s)),
         T.hw_swapped(R.pool_output_shape),

@@ -163,29 +163,40 @@ def gradient(mistake):
     return Mistake(mistake.id, wrong, mistake.label, mistake.catches)
 
 
+def avg_exclude_pad(fn=None):
+    """Average pooling that does not count the padded zeros (``fn``: the wrong function,
+    by default ``avg_pool_exclude_pad``)."""
+    return Mistake("avg_exclude_pad", fn or avg_pool_exclude_pad, catches=("padding",))
+
+
+def ceil_mode(fn, label=""):
+    """The output size rounded up instead of down (``fn``: the wrong function)."""
+    return Mistake("ceil_mode", fn, label, catches=("edge",))
+
+
 # ---------------------------------------------------------------------------
 # Wrong torch operators of the window family
 # ---------------------------------------------------------------------------
 
-def avg_exclude_pad(X, pool_size, stride=None, padding=0):
+def avg_pool_exclude_pad(X, pool_size, stride=None, padding=0):
     """Divides each window by its elements inside the input: padded zeros not counted."""
     k, s, p = window_args(pool_size, stride, padding)
     return F.avg_pool2d(X, k, s, p, count_include_pad=False)
 
 
-def max_ceil(X, pool_size, stride=None, padding=0):
+def max_pool_ceil(X, pool_size, stride=None, padding=0):
     """Rounds the output size up: a last, incomplete window where the input ends."""
     k, s, p = window_args(pool_size, stride, padding)
     return F.max_pool2d(X, k, s, p, ceil_mode=True)
 
 
-def avg_ceil(X, pool_size, stride=None, padding=0):
+def avg_pool_ceil(X, pool_size, stride=None, padding=0):
     """Rounds the output size up (the incomplete window divided by its own size, as PyTorch does)."""
     k, s, p = window_args(pool_size, stride, padding)
     return F.avg_pool2d(X, k, s, p, ceil_mode=True)
 
 
-def avg_ceil_full(X, pool_size, stride=None, padding=0):
+def avg_pool_ceil_full(X, pool_size, stride=None, padding=0):
     """Rounds the output size up and divides every window, the incomplete last one too, by p_h p_w."""
     (kh, kw), (sh, sw), (ph, pw) = window_args(pool_size, stride, padding)
     H, W = X.shape[-2:]
