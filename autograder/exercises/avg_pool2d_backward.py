@@ -23,7 +23,8 @@ def _overwrite(X, grad_out, pool_size, stride=None, padding=0):
 
 
 EXERCISE = Exercise(
-    "avg_pool2d_backward", "05_gradients", 3, "pooling", R.avg_pool2d_backward, cases,
+    name="avg_pool2d_backward", notebook="05_gradients", points=3, forbid="pooling",
+    reference=R.avg_pool2d_backward, cases=cases,
     groups=BACKWARD_GROUPS,
     mistakes=(
         Mistake("backward_overwrite", _overwrite, catches=("overlap",)),

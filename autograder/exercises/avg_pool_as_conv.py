@@ -10,7 +10,8 @@ def cases(g):
 
 
 EXERCISE = Exercise(
-    "avg_pool_as_conv", "02_as_convolution", 2, "pooling_require_conv", R.avg_pool_as_conv, cases,
+    name="avg_pool_as_conv", notebook="02_as_convolution", points=2, forbid="pooling_require_conv",
+    reference=R.avg_pool_as_conv, cases=cases,
     groups=WINDOW_GROUPS,
     mistakes=(
         T.avg_exclude_pad(),

@@ -62,7 +62,8 @@ def _one_conv_relu(pool_size):
 
 
 EXERCISE = Exercise(
-    "conv_relu_counts", "02_as_convolution", 1, "pooling", R.conv_relu_counts, cases,
+    name="conv_relu_counts", notebook="02_as_convolution", points=1, forbid="pooling",
+    reference=R.conv_relu_counts, cases=cases,
     groups={"basic": 2, "larger": 1, "rectangles": 1, "edge": 1},
     mistakes=(
         Mistake("counts_no_output_layer", _counting(output_layer=False), catches=("basic",)),

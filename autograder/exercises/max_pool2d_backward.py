@@ -46,7 +46,8 @@ def _overwrite_index(X, grad_out, pool_size, stride=None, padding=0):
 
 
 EXERCISE = Exercise(
-    "max_pool2d_backward", "05_gradients", 3, "pooling", R.max_pool2d_backward, cases,
+    name="max_pool2d_backward", notebook="05_gradients", points=3, forbid="pooling",
+    reference=R.max_pool2d_backward, cases=cases,
     groups=BACKWARD_GROUPS,
     mistakes=(
         Mistake("backward_overwrite", _overwrite_slice, "slice", catches=("overlap",)),

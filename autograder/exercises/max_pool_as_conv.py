@@ -29,7 +29,8 @@ def _off_by_one(X, pool_size, stride=None, padding=0):
 
 
 EXERCISE = Exercise(
-    "max_pool_as_conv", "02_as_convolution", 3, "pooling_require_conv", R.max_pool_as_conv, cases,
+    name="max_pool_as_conv", notebook="02_as_convolution", points=3, forbid="pooling_require_conv",
+    reference=R.max_pool_as_conv, cases=cases,
     groups=WINDOW_GROUPS,
     mistakes=(
         T.max_zero_padding(R.max_pool_as_conv),

@@ -81,7 +81,8 @@ def _bye_survivors(n):
 
 
 EXERCISE = Exercise(
-    "max_pool_conv_relu", "02_as_convolution", 1, "conv_relu_only", R.max_pool_conv_relu, cases,
+    name="max_pool_conv_relu", notebook="02_as_convolution", points=1, forbid="conv_relu_only",
+    reference=R.max_pool_conv_relu, cases=cases,
     groups={"basic": 2, "negative": 1, "batch_channels": 1, "edge": 1, "dtype": 1, "noncontiguous": 1,
             "window": 2},
     mistakes=(

@@ -28,7 +28,8 @@ def _inner_negation_forgotten(X, pool_size, stride=None, padding=0):
 
 
 EXERCISE = Exercise(
-    "min_pool2d", "04_min_softmax", 2, "none", R.min_pool2d, cases, groups=WINDOW_GROUPS,
+    name="min_pool2d", notebook="04_min_softmax", points=2, forbid="none",
+    reference=R.min_pool2d, cases=cases, groups=WINDOW_GROUPS,
     mistakes=(
         Mistake("min_padding_wins", _padding_wins, catches=("padding",)),
         Mistake("min_not_negated", _outer_negation_forgotten, "outer", catches=("basic",)),

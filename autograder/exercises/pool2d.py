@@ -60,7 +60,8 @@ def _off_by_one(X, pool_size, mode='max'):
 
 
 EXERCISE = Exercise(
-    "pool2d", "01_basics", 2, "pooling", R.pool2d, cases,
+    name="pool2d", notebook="01_basics", points=2, forbid="pooling",
+    reference=R.pool2d, cases=cases,
     groups={"basic": 2, "avg": 2, "shapes": 1, "edge": 1, "dtype": 1, "noncontiguous": 1, "mode": 1},
     mistakes=(
         T.hw_swapped(R.pool2d),

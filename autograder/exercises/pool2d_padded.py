@@ -23,7 +23,8 @@ def _by_mode(max_fn, avg_fn):
 
 
 EXERCISE = Exercise(
-    "pool2d_padded", "01_basics", 3, "pooling", R.pool2d_padded, cases, groups=WINDOW_GROUPS,
+    name="pool2d_padded", notebook="01_basics", points=3, forbid="pooling",
+    reference=R.pool2d_padded, cases=cases, groups=WINDOW_GROUPS,
     mistakes=(
         T.max_zero_padding(R.pool2d_padded, {"max": 0.0, "avg": None}),
         T.avg_exclude_pad(_by_mode(None, T.avg_pool_exclude_pad)),

@@ -67,7 +67,8 @@ def _ceil(c, h, w, pool_size, stride, padding, mode='max'):
 
 
 EXERCISE = Exercise(
-    "pool_cost", "03_cost", 2, "pooling", R.pool_cost, cases,
+    name="pool_cost", notebook="03_cost", points=2, forbid="pooling",
+    reference=R.pool_cost, cases=cases,
     groups={"basic": 2, "avg": 1, "stride": 1, "padding": 1, "batch_channels": 1, "d2l": 2},
     mistakes=(
         Mistake("cost_padding_ignored", _community, "community", catches=("d2l",)),

@@ -50,7 +50,8 @@ def with_formula(formula):
 ceil_shape = with_formula(lambda n, k, s, p: -(-(n + 2 * p - k) // s) + 1)
 
 EXERCISE = Exercise(
-    "pool_output_shape", "03_cost", 2, "pooling", R.pool_output_shape, cases,
+    name="pool_output_shape", notebook="03_cost", points=2, forbid="pooling",
+    reference=R.pool_output_shape, cases=cases,
     groups={"basic": 2, "stride": 1, "padding": 1, "shapes": 1, "edge": 1},
     mistakes=(
         T.ceil_mode(ceil_shape),

@@ -81,7 +81,8 @@ def _whole_plane(X, pool_size, stride=None, temperature=1.0):
 
 
 EXERCISE = Exercise(
-    "softmax_pool2d", "04_min_softmax", 3, "pooling", R.softmax_pool2d, cases,
+    name="softmax_pool2d", notebook="04_min_softmax", points=3, forbid="pooling",
+    reference=R.softmax_pool2d, cases=cases,
     groups={"basic": 2, "temperature": 2, "numerics": 2, "stride": 1, "shapes": 1,
             "batch_channels": 1, "dtype": 1, "noncontiguous": 1, "edge": 1},
     mistakes=(
