@@ -179,6 +179,7 @@ def _backend(args, limits):
 
 
 def grade(args):
+    """``autograder grade``: a class into --out DIR, or a learner's notebooks as a score table."""
     # Arguments first, with light modules only: a wrong path is answered at once, before torch loads.
     from autograder.pipeline.find_submissions import find_submissions
     from autograder.progress import Progress
