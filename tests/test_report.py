@@ -555,3 +555,17 @@ def test_report_command_options_and_exit_codes(small_dir, tmp_path, capsys):
     assert main(["report", str(small_dir), "--no-integrity", "--nbgrader-export", str(export)]) == 1
     err = capsys.readouterr().err
     assert "mismatch ben" in err and "mismatch cy" in err and "mismatch ann" not in err
+
+
+def test_csv_exports_keep_their_bytes(small_dir):
+    """report_students.csv and report_tests.csv as the report wrote them before the data layer
+    (formula-proof cells, CRLF, points without a trailing .0)."""
+    report.write_report(small_dir, integrity=False)
+    assert (small_dir / "report_students.csv").read_bytes() == (
+        b"student_id,total,max,01_basics,03_cost\r\nann,5,7,3,2\r\nben,0,7,0,0\r\ncy,0,7,0,0\r\n")
+    tests = (small_dir / "report_tests.csv").read_bytes().decode("utf-8").split("\r\n")
+    assert tests[0] == ("student_id,assignment,notebook,grade_id,function,points,max_points,status,"
+                        "misconception,groups_failed,seconds,message")
+    assert tests[4] == "ben,pooling,01_basics,test_pool2d,pool2d,0,2,error,,,0.0,评分器错误 / grader error: boom"
+    assert tests[9] == "cy,pooling,03_cost,test_pool_output_shape,pool_output_shape,0,2,failed,forbidden_op,,0.25,'=bad"
+    assert len(tests) == 11 and tests[-1] == ""
