@@ -126,6 +126,7 @@ class Graded(Record):
 
 
 def load(out_dir) -> Graded:
+    """grades.csv, manual.csv, run.json and every results.json of a grading directory."""
     out_dir = pathlib.Path(out_dir)
     grades, manual = read_grades(out_dir / "grades.csv"), read_manual(out_dir / "manual.csv")
     run = read_run(out_dir)
