@@ -177,13 +177,25 @@ def _squashed_wheel(student_wheel):
     return "\n".join(texts)
 
 
-@pytest.mark.parametrize("module", ["references", "mistakes", "suites", "cases", "hidden", "witness"])
+# The hidden side: the references, every exercise record (its cases and mistake models), the suites.
+GRADER_CODE = ["references.py", "mistakes.py", "suites.py", "hidden.py", "witness.py"] + sorted(
+    str(p.relative_to(ROOT / "autograder")) for p in (ROOT / "autograder" / "exercises").glob("*.py"))
+
+
+@pytest.mark.parametrize("module", GRADER_CODE)
 def test_student_wheel_has_no_grader_code(student_wheel, module):
     haystack = _squashed_wheel(student_wheel)
-    bodies = _function_bodies(ROOT / "autograder" / f"{module}.py")
-    assert bodies
+    bodies = _function_bodies(ROOT / "autograder" / module)
     found = [name for name, body in bodies.items() if body in haystack]
-    assert not found, f"code of autograder/{module}.py in the student wheel: {found}"
+    assert not found, f"code of autograder/{module} in the student wheel: {found}"
+
+
+def test_grader_code_list_has_function_bodies():
+    """The list above holds real code to look for (an empty list would make the test pass on anything)."""
+    bodies = {m: _function_bodies(ROOT / "autograder" / m) for m in GRADER_CODE}
+    assert len([m for m in GRADER_CODE if m.startswith("exercises/")]) >= 12
+    assert all(bodies[m] for m in ("references.py", "suites.py", "hidden.py", "exercises/pool2d.py"))
+    assert sum(len(b) for b in bodies.values()) > 100
 
 
 def test_student_wheel_has_no_solution_text(student_wheel):
