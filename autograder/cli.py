@@ -25,6 +25,7 @@ import tempfile
 
 def _parser():
     """The whole command tree: every subcommand and its options, each subcommand run by one function."""
+    from autograder.sandbox.limits import Limits   # a leaf: the standard library only
     ap = argparse.ArgumentParser(prog="autograder", description="汇聚层练习的防篡改评分器 / tamper-proof grader of the pooling exercises",
                                  epilog=__doc__.split("::", 1)[1],     # every subcommand's usage and the exit codes
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -38,8 +39,8 @@ def _parser():
                    help="Dask 调度器 / Dask scheduler address, tcp://HOST:PORT (with no worker for 60 s, "
                         "or $AUTOGRADER_DASK_NO_WORKERS_TIMEOUT, the rest get error rows)")
     g.add_argument("--timeout", type=float, default=None,
-                   help="每次调用的时限（秒）/ wall-clock seconds per call (default 10); "
-                        "a notebook gets 18x that in all")
+                   help=f"每次调用的时限（秒）/ wall-clock seconds per call (default {Limits.call_timeout:g}); "
+                        f"a notebook gets {Limits.NOTEBOOK_CALLS}x that in all")
     g.add_argument("--force", action="store_true", help="重新评分未改动的提交 / re-grade unchanged submissions")
     g.add_argument("--quiet", action="store_true", help="不显示进度 / no progress output")
     g.set_defaults(run=grade)
