@@ -8,6 +8,7 @@ No timing asserts: only what got graded, and how.
 """
 import csv
 import io
+import json
 import os
 import pathlib
 import signal
@@ -22,6 +23,7 @@ import psutil
 import pytest
 
 from autograder.pipeline.write_results import student_dir
+from autograder.results import SubmissionResult
 from autograder.progress import Progress, choose_mode, format_seconds, in_ci
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -545,6 +547,10 @@ class FakeWatch:
         return self.looks > self.empty_after
 
 
+# What a finished grade_task returns: a SubmissionResult as JSON.
+OK_TASK = json.dumps(SubmissionResult("x").to_dict())
+
+
 def run_fake_batch(script, students, window=8, empty_after=10 ** 6):
     from autograder.backends.dask import _run_batch
     from autograder.pipeline.find_submissions import Submission
@@ -561,7 +567,7 @@ def test_batch_resubmits_lost_and_failed_tasks():
     from distributed.comm.core import CommClosedError
     from distributed.scheduler import KilledWorker
 
-    ok = '{"student_id": "x", "rows": []}'
+    ok = OK_TASK
     lost = KilledWorker("t", types.SimpleNamespace(address="tcp://127.0.0.1:1"), 3)
     script = {("a", 0): CommClosedError("Stream is closed"), ("a", 1): ok,
               ("b", 0): lost, ("b", 1): lost, ("b", 2): lost,
@@ -578,7 +584,7 @@ def test_batch_stops_when_no_worker_can_run_student_code():
     """A sandbox that fails on every attempt is the grader's failure: the run stops (exit 3), no zeros."""
     from autograder.sandbox.runner import SandboxUnavailable
 
-    ok = '{"student_id": "x", "rows": []}'
+    ok = OK_TASK
     broken = SandboxUnavailable("cannot run student code: the sandbox failed to start 3 times in a row")
     script = {("a", 0): ok, ("b", 0): broken, ("b", 1): broken, ("b", 2): broken}
     with pytest.raises(SandboxUnavailable):
@@ -593,13 +599,13 @@ def test_a_result_lost_for_good_does_not_spin(monkeypatch):
     busy loop that never looks at the cluster (the client spun at 85% CPU and never ended)."""
     import autograder.backends.dask as backend
     monkeypatch.setattr(backend, "LOST_PAUSE", 0)
-    ok = '{"student_id": "x", "rows": []}'
+    ok = OK_TASK
     flight, done, failed, left = run_fake_batch({("a", 0): ok, ("b", 0): ("lost", None)}, "ab", empty_after=5)
     assert set(done) == {"a"} and left == ["b"] and not failed
 
 
 def test_batch_gives_up_on_an_empty_cluster():
-    ok = '{"student_id": "x", "rows": []}'
+    ok = OK_TASK
     script = {("a", 0): ok, ("b", 0): None, ("c", 0): None, ("d", 0): None}
     flight, done, failed, left = run_fake_batch(script, "abcd", window=3, empty_after=5)
     assert set(done) == {"a"} and not failed
