@@ -18,7 +18,7 @@ from autograder.cases import make_cases
 from autograder.functions import FUNCTIONS
 from autograder.suites import expected_of
 from course.feedback import compare
-from course.selfcheck import CASES_FILE
+from course.feedback import PUBLIC_CASES
 from course.values import to_json as encode
 
 PUBLIC_SEED = 20240601   # never a hidden-suite seed (those are small ints)
@@ -88,7 +88,7 @@ def render():
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     text = render()
-    path = pathlib.Path(CASES_FILE)
+    path = pathlib.Path(PUBLIC_CASES)
     if "--check" in argv:
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             print(f"{path} is stale: run python -m autograder.make_public_cases")

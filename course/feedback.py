@@ -346,20 +346,20 @@ def group_title(name):
     return GROUP_TITLES.get(name, name)
 
 
-# The graded functions' parameter names, to describe a call: the exercise records'
-# (``autograder.exercises``), written into public_cases.json by ``autograder.make_public_cases``.
+# The public cases, the mistake order and the graded functions' parameter names: what the exercise
+# records (``autograder.exercises``) show students, written by ``autograder.make_public_cases``.
 PUBLIC_CASES = pathlib.Path(__file__).with_name("public_cases.json")
 
 
 @functools.lru_cache(maxsize=1)
-def _all_params():
-    data = json.loads(PUBLIC_CASES.read_text(encoding="utf-8"))
-    return {name: tuple(names) for name, names in data["params"].items()}
+def public_data():
+    """The whole of ``public_cases.json`` (read once): cases, mistake order, parameter names."""
+    return json.loads(PUBLIC_CASES.read_text(encoding="utf-8"))
 
 
 def param_names(name):
     """The parameter names of graded function ``name``, in order (``()`` for any other name)."""
-    return _all_params().get(name, ())
+    return tuple(public_data()["params"].get(name, ()))
 
 
 # ---------------------------------------------------------------------------

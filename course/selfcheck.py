@@ -23,11 +23,8 @@ the run goes on.
 """
 import contextlib
 from dataclasses import dataclass
-import functools
 import inspect
 import io
-import json
-import pathlib
 import sys
 import warnings
 
@@ -35,8 +32,6 @@ from course import feedback as fb
 from course.diagnose import RAISES, Outcome, diagnose, matches
 from course.run_cases import Returned, private_copy, run_cases
 from course.values import from_json
-
-CASES_FILE = pathlib.Path(__file__).with_name("public_cases.json")
 
 
 # ---------------------------------------------------------------------------
@@ -56,15 +51,10 @@ class PublicCase:
     mistakes: list = ()          # outputs of known wrong implementations: [(key, value or RAISES)]
 
 
-@functools.lru_cache(maxsize=1)
-def _raw_cases():
-    return json.loads(CASES_FILE.read_text(encoding="utf-8"))
-
-
 def public_cases(name):
     """The public cases of function ``name``, decoded (``course.values``)."""
     out = []
-    for c in _raw_cases()["functions"].get(name, []):
+    for c in fb.public_data()["functions"].get(name, []):
         out.append(PublicCase(
             group=c["group"],
             args=tuple(from_json(a) for a in c["args"]),
@@ -253,7 +243,7 @@ def _not_implemented(name):
 
 def mistake_order(name):
     """The known mistakes' ids in the grader's order (ties in a diagnosis go to the earlier)."""
-    return tuple(_raw_cases().get("mistake_order", {}).get(name, ()))
+    return tuple(fb.public_data().get("mistake_order", {}).get(name, ()))
 
 
 def _finish(name, text, passed, exc=None, picture=None, *, report_only=False):
