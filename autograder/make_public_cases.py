@@ -17,8 +17,8 @@ from autograder import mistakes
 from autograder.cases import make_cases
 from autograder.functions import FUNCTIONS
 from autograder.suites import expected_of
-from course.feedback import compare
-from course.feedback import PUBLIC_CASES
+from course.compare import compare
+from course.public_cases import PUBLIC_CASES
 from course.values import to_json as encode
 
 PUBLIC_SEED = 20240601   # never a hidden-suite seed (those are small ints)

@@ -5,7 +5,7 @@ ones shared by several functions are transformations of a reference, in
 ``autograder.exercises.transforms``). When a student's output on a failing case
 equals a model's output (and the model's output is wrong there), the student most
 likely made that mistake: ``identify`` names the model matching the most failing
-cases, and the feedback quotes its message and hint from ``course.feedback.CATALOG``.
+cases, and the feedback quotes its message and hint from ``course.messages.CATALOG``.
 
 Each model has the graded function's own signature, so it can also be graded as
 if it were a student (``tests/test_misconceptions.py`` checks that every model is
@@ -13,7 +13,7 @@ named correctly).
 """
 from autograder.exercises import BY_NAME, EXERCISES
 from autograder.exercises.record import Mistake  # noqa: F401
-from course.feedback import compare
+from course.compare import compare
 
 # Each function's models, in diagnosis order.
 MODELS = {e.name: list(e.mistakes) for e in EXERCISES}

@@ -20,7 +20,7 @@ from autograder.integrity import render as integrity_section
 from autograder.pipeline.write_results import atomic_write, csv_text
 from autograder.report_data import build, load, read_csv, read_grades, registry_order  # noqa: F401  (load)
 from autograder.report_templates import ENV
-from course.feedback import group_title
+from course.messages import group_title
 
 TEST_COLUMNS = ["student_id", "assignment", "notebook", "grade_id", "function",
                 "points", "max_points", "status", "misconception",

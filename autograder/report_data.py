@@ -25,7 +25,7 @@ from autograder import __version__
 from autograder.functions import BY_NAME, FUNCTIONS
 from autograder.pipeline.write_results import STUDENTS, csv_uncell, display_id, safe_name, student_folder
 from autograder.results import GRADES_COLUMNS, ManualRow, Row, Status
-from course.feedback import CATALOG
+from course.messages import CATALOG
 
 # Ids of the catalog that are about the rules of an exercise (operators used or
 # not used), reported with the problem submissions.

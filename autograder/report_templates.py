@@ -7,7 +7,7 @@ import pathlib
 
 import jinja2
 
-from course.feedback import group_title
+from course.messages import group_title
 
 TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates" / "report"
 MAX_LINE = 240                  # characters of one answer line shown

@@ -24,7 +24,12 @@ from autograder.cases import make_cases
 from autograder.functions import BY_NAME
 from autograder.references import REFERENCES
 from autograder.sandbox.call_result import CallResult  # noqa: F401  (re-exported)
-from course import feedback as fb
+from course import messages
+from course.compare import Diff, compare
+from course.describe import format_failure, format_not_reproduced, format_seen_in
+from course.feedback import GroupLine, format_report
+from course.picture import case_picture
+from course.safe_text import student_text
 from course.diagnose import RAISES, Outcome, diagnose, matches
 from course.run_cases import error_type, run_cases
 
@@ -47,11 +52,11 @@ class FunctionResult:
     status: str                   # 'passed' | 'failed' | 'error' | 'timeout'
     message: str                  # short, zh / en
     feedback: str                 # longer: groups, smallest failing case, hint
-    misconception: str = None     # an id of course.feedback.CATALOG, or None
+    misconception: str = None     # an id of course.messages.CATALOG, or None
     groups: list = field(default_factory=list)
     behaviour: dict = None        # hashes of the outputs, for the integrity report (autograder.integrity.behaviour)
     misconceptions: list = field(default_factory=list)   # every independent fault named, primary first
-    picture: dict = None          # the shown failing case as small grids (course.feedback.case_picture)
+    picture: dict = None          # the shown failing case as small grids (course.picture.case_picture)
 
     def to_dict(self):
         return asdict(self)
@@ -73,7 +78,7 @@ class Failure:
     case: object
     expected: object
     got: object = None
-    diff: fb.Diff = None
+    diff: Diff = None
     error: str = None
 
 
@@ -216,7 +221,7 @@ def _model_on_case(name, seed, model_index, case_index):
     if value is None:
         return model.name, RAISES, True
     expected = _expected_outputs(name, seed)[case_index]
-    return model.name, value, not fb.compare(expected, value, scale=case.scale).ok
+    return model.name, value, not compare(expected, value, scale=case.scale).ok
 
 
 def _diagnose(name, seed, ran):
@@ -237,7 +242,7 @@ def _diagnose(name, seed, ran):
             outcome.wrong = frozenset(key for key, _, wrong in runs if wrong)
             outcome.matched = frozenset(
                 key for key, value, wrong in runs
-                if wrong and matches(value, outcome, lambda e, g: fb.compare(e, g, scale=case.scale)))
+                if wrong and matches(value, outcome, lambda e, g: compare(e, g, scale=case.scale)))
             candidates |= outcome.matched
         outcomes.append(outcome)
     if candidates:
@@ -296,13 +301,13 @@ def _failure_text(name, first, replay):
     if replay is not None:
         shown = _replayed(first, replay)
         if shown is None:
-            return fb.format_not_reproduced(name, first.case.args, first.case.kwargs), None
+            return format_not_reproduced(name, first.case.args, first.case.kwargs), None
         first = shown
     if first.error == "timeout":
         return "", None
-    text = fb.format_failure(name, first.case.args, first.case.kwargs,
+    text = format_failure(name, first.case.args, first.case.kwargs,
                              first.expected, first.got, first.diff, first.error)
-    return text, fb.case_picture(name, first.case.args, first.case.kwargs, first.expected, first.got,
+    return text, case_picture(name, first.case.args, first.case.kwargs, first.expected, first.got,
                                  first.diff, first.error)
 
 
@@ -317,7 +322,7 @@ def _shown_ops(name, bad_ops, failures, cases, replay):
                    key=lambda c: c.size)
         ops = replay(case.args, case.kwargs).ops
         bad_ops = [op for op in forbidden.violations(BY_NAME[name].forbid, ops) if op in bad_ops]
-    shown = [fb.student_text(op, 60) for op in bad_ops]
+    shown = [student_text(op, 60) for op in bad_ops]
     return ", ".join(shown[:SHOWN_OPS]) + (" …" if len(shown) > SHOWN_OPS else ""), case
 
 
@@ -326,29 +331,29 @@ def _explain(name, status, mids, groups, failures, bad_ops, points, max_points, 
     """(one-line message, longer feedback text, picture of the shown case or None). Shows at most
     one failing case (``shown``, else the smallest), and of the student's own text only what
     ``replay`` (when given) reproduces on that one case. ``mids``: the faults named, primary first."""
-    lines = [fb.GroupLine(g.name, g.passed, g.n_cases, g.n_failed, g.weight) for g in groups]
+    lines = [GroupLine(g.name, g.passed, g.n_cases, g.n_failed, g.weight) for g in groups]
     failure_text, picture = "", None
     mid = mids[0] if mids else None
     if mid in OP_MISCONCEPTIONS:
         shown, case = _shown_ops(name, bad_ops, failures, cases, replay)
         if shown and case is not None:        # the one case the names come from is the one shown
-            failure_text = fb.format_seen_in(name, case.args, case.kwargs)
-        message = fb.message(mid)
+            failure_text = format_seen_in(name, case.args, case.kwargs)
+        message = messages.message(mid)
         summary = message + (f"：{shown}" if shown else "") + " → 0 分 / 0 points"
     elif status == "passed":
         message = summary = "全部通过 / all checks passed"
     else:
         failed = [g.name for g in groups if not g.passed]
-        message = fb.message(mid) if mid else (
+        message = messages.message(mid) if mid else (
             f"{len(failed)} 个性质组未通过 / {len(failed)} property groups failed")
         if len(mids) > 1:
             message += f"（另有 {len(mids) - 1} 处 / and {len(mids) - 1} more）"
-        summary = (f"未通过 / failed: {', '.join(fb.group_title(g) for g in failed)}")
+        summary = (f"未通过 / failed: {', '.join(messages.group_title(g) for g in failed)}")
         first = shown or smallest(failures)
         if first is not None and first.error != "timeout" and mid != "not_implemented":
             failure_text, picture = _failure_text(name, first, replay)
     title = f"{name}: {points:g} / {max_points:g}"
-    text = fb.format_report(title, lines, summary=summary, failure=failure_text,
+    text = format_report(title, lines, summary=summary, failure=failure_text,
                             mistake=mids if status != "passed" else None)
     return message, text, picture
 

@@ -19,7 +19,7 @@ beside them. ``tests/test_degenerate.py`` runs a corpus of such answers.
 """
 import torch
 
-from course.feedback import compare
+from course.compare import compare
 
 
 def same(expected, value, scale=1.0):

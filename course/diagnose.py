@@ -31,7 +31,7 @@ import re
 
 import torch
 
-from course import feedback as fb
+from course.public_cases import param_names
 
 
 # Stands for "this mistake model raises here": a student whose call raises on the same case
@@ -62,7 +62,7 @@ class Outcome:
     passed: bool
     expect_error: str = None     # the case must raise this
     error: str = None            # "<Type>: <message>" when the call raised; "timeout"
-    diff: object = None          # course.feedback.Diff of a wrong return value
+    diff: object = None          # course.compare.Diff of a wrong return value
     got: object = None
     expected: object = None
     # Mistake models by key: the misconception id, or "<id>-<variant>" when a library has
@@ -80,7 +80,7 @@ class Outcome:
 
 @dataclass
 class Fault:
-    mid: str                     # misconception id of course.feedback.CATALOG
+    mid: str                     # misconception id of course.messages.CATALOG
     how: str                     # 'mode' | 'model' | 'detector' | 'setting' | 'generic'
     outcomes: list = field(default_factory=list)
 
@@ -136,7 +136,7 @@ def _pair(v):
 
 def settings(name, args, kwargs):
     """{setting: bool}: whether a call uses a non-trivial value of each setting it has."""
-    a = dict(zip(fb.param_names(name), args))
+    a = dict(zip(param_names(name), args))
     a.update(kwargs)
     out = {}
     X = a.get("X")
@@ -159,17 +159,17 @@ def settings(name, args, kwargs):
         out["window_shape"] = k[0] != k[1]
         if name in _WINDOW_SIZE_MATTERS:
             out["big_window"] = max(k) > 2
-        if "stride" in fb.param_names(name):
+        if "stride" in param_names(name):
             s = k if a.get("stride") is None else _pair(a["stride"])
             if s is not None:
                 out["stride"] = s != (1, 1)
                 out["stride_window"] = s != k
                 if name.endswith("_backward"):
                     out["overlap"] = s[0] < k[0] or s[1] < k[1]
-        if "padding" in fb.param_names(name):
+        if "padding" in param_names(name):
             p = _pair(a.get("padding", 0))
             out["padding"] = p is not None and p != (0, 0)
-    if "mode" in fb.param_names(name):
+    if "mode" in param_names(name):
         mode = a.get("mode", "max")
         out["avg"] = mode == "avg"
         out["max"] = mode == "max"
@@ -230,12 +230,18 @@ DETECTORS = {
 # The diagnosis
 # ---------------------------------------------------------------------------
 
+def _diff_misconception(diff):
+    """A generic misconception id from the kind of difference alone."""
+    return {"type": "wrong_type", "shape": "wrong_shape", "dtype": "dtype_not_kept",
+            "nonfinite": "nonfinite"}.get(diff.kind)
+
+
 def _generic(o):
     if o.error is not None:
         return "timeout" if o.error == "timeout" else "raises"
     if o.expect_error:
         return "mode_not_validated"
-    return fb.diff_misconception(o.diff) if o.diff is not None else None
+    return _diff_misconception(o.diff) if o.diff is not None else None
 
 
 def _model_faults(fails, outcomes, order):

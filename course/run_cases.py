@@ -16,7 +16,7 @@
   ``autograder.sandbox.call_result.CallResult`` under the grader.
 
 A case passes when it raises the error it expects, or returns what the
-reference returns (``course.feedback.compare``: the same tolerances on both
+reference returns (``course.compare.compare``: the same tolerances on both
 sides). What a caller makes of the runs (property groups, points, diagnosis,
 feedback) is its own. This module holds no solution and no case.
 """
@@ -26,7 +26,7 @@ import time
 
 import torch
 
-from course import feedback as fb
+from course.compare import Diff, compare, should_raise
 
 
 @dataclass
@@ -45,7 +45,7 @@ class Ran:
     expected: object             # the reference's output (None where the case must raise)
     result: object = None        # what ``call`` returned; None: not called (time was up)
     passed: bool = False
-    diff: fb.Diff = None         # how a returned value is wrong (or that it should have raised)
+    diff: Diff = None            # how a returned value is wrong (or that it should have raised)
 
 
 def error_type(error):
@@ -70,8 +70,8 @@ def judge(case, expected, result):
     if result.error is not None:
         return bool(case.expect_error) and error_type(result.error) == case.expect_error, None
     if case.expect_error:
-        return False, fb.should_raise(case.expect_error)
-    diff = fb.compare(expected, result.value, scale=case.scale)
+        return False, should_raise(case.expect_error)
+    diff = compare(expected, result.value, scale=case.scale)
     return diff.ok, diff
 
 

@@ -28,7 +28,13 @@ import io
 import sys
 import warnings
 
-from course import feedback as fb
+from course.compare import compare
+from course.describe import format_failure
+from course.feedback import GroupLine, format_report, html_report
+from course.messages import group_title, hint, message
+from course.picture import case_picture
+from course.public_cases import public_data
+from course.safe_text import student_text
 from course.diagnose import RAISES, Outcome, diagnose, matches
 from course.run_cases import Returned, private_copy, run_cases
 from course.values import from_json
@@ -54,7 +60,7 @@ class PublicCase:
 def public_cases(name):
     """The public cases of function ``name``, decoded (``course.values``)."""
     out = []
-    for c in fb.public_data()["functions"].get(name, []):
+    for c in public_data()["functions"].get(name, []):
         out.append(PublicCase(
             group=c["group"],
             args=tuple(from_json(a) for a in c["args"]),
@@ -90,7 +96,7 @@ class Report:
                 img = plots.case_img_tag(self.picture)
             except Exception:          # a figure must never hide the report
                 img = ""
-        return fb.html_report(self.text, self.passed, img)
+        return html_report(self.text, self.passed, img)
 
 
 def in_kernel():
@@ -127,7 +133,7 @@ def attempt():
     except NotImplementedError:
         print("先完成上面的函数，再运行这个单元格 / finish the function above first, then run this cell")
     except Exception as e:          # the student's bug: say it in one line, the check above explains
-        msg = fb.student_text(f"{type(e).__name__}: {e}")
+        msg = student_text(f"{type(e).__name__}: {e}")
         print(f"这个演示没有运行：你的代码抛出了 {msg}（见上面的检查）"
               f" / this demo did not run: your code raised {msg} (see the check above)")
 
@@ -198,7 +204,7 @@ def check(fn_or_name, *, report_only=None):
 
     groups, outcomes = {}, []
     for r in runs:
-        g = groups.setdefault(r.case.group, fb.GroupLine(r.case.group, True))
+        g = groups.setdefault(r.case.group, GroupLine(r.case.group, True))
         g.n_cases += 1
         outcomes.append(_outcome(name, r))
         if not r.passed:
@@ -207,19 +213,19 @@ def check(fn_or_name, *, report_only=None):
 
     lines = list(groups.values())
     if all(o.passed for o in outcomes):
-        text = fb.format_report(f"{name}: ✓", lines, summary="公开检查全部通过 / all public checks passed")
+        text = format_report(f"{name}: ✓", lines, summary="公开检查全部通过 / all public checks passed")
         _finish(name, text, True, report_only=report_only)
         return
     faults = diagnose(outcomes, order=mistake_order(name))
     mids = [f.mid for f in faults]
     # The case shown is the smallest one of the mistake named first: they always agree.
     shown = faults[0].smallest if faults else min((o for o in outcomes if not o.passed), key=lambda o: o.size)
-    failure = fb.format_failure(name, shown.args, shown.kwargs, shown.expected, shown.got, shown.diff, shown.error)
-    picture = fb.case_picture(name, shown.args, shown.kwargs, shown.expected, shown.got, shown.diff, shown.error)
-    failed = [fb.group_title(g.name) for g in lines if not g.passed]
-    text = fb.format_report(f"{name}: ✗", lines, summary="未通过 / failed: " + ", ".join(failed),
+    failure = format_failure(name, shown.args, shown.kwargs, shown.expected, shown.got, shown.diff, shown.error)
+    picture = case_picture(name, shown.args, shown.kwargs, shown.expected, shown.got, shown.diff, shown.error)
+    failed = [group_title(g.name) for g in lines if not g.passed]
+    text = format_report(f"{name}: ✗", lines, summary="未通过 / failed: " + ", ".join(failed),
                             failure=failure, mistake=mids)
-    headline = "; ".join(fb.message(m) for m in mids) if mids else "公开检查未通过 / public checks failed"
+    headline = "; ".join(message(m) for m in mids) if mids else "公开检查未通过 / public checks failed"
     _finish(name, text, False, AssertionError(f"{name}: {headline}"), picture=picture, report_only=report_only)
 
 
@@ -233,17 +239,17 @@ def _outcome(name, ran):
                       expected=expected, wrong=frozenset(mid for mid, _ in c.mistakes), ref=c)
     if not ran.passed and not c.expect_error:
         outcome.matched = frozenset(mid for mid, value in c.mistakes
-                                    if matches(value, outcome, lambda e, g: fb.compare(e, g, scale=c.scale)))
+                                    if matches(value, outcome, lambda e, g: compare(e, g, scale=c.scale)))
     return outcome
 
 
 def _not_implemented(name):
-    return f"{name}: ✗\n{fb.message('not_implemented')}\n{fb.hint('not_implemented')}"
+    return f"{name}: ✗\n{message('not_implemented')}\n{hint('not_implemented')}"
 
 
 def mistake_order(name):
     """The known mistakes' ids in the grader's order (ties in a diagnosis go to the earlier)."""
-    return tuple(fb.public_data().get("mistake_order", {}).get(name, ()))
+    return tuple(public_data().get("mistake_order", {}).get(name, ()))
 
 
 def _finish(name, text, passed, exc=None, picture=None, *, report_only=False):

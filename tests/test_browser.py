@@ -13,7 +13,7 @@ import pytest
 
 from browser_fixtures import KERNEL_IDLE_JS
 from student_answers import CORRECT_POOL2D, ZERO_PADDED_MAX
-from course.feedback import message as fb_message
+from course.messages import message as fb_message
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
@@ -213,7 +213,7 @@ def test_harness_types_code_exactly_and_runs_it(lab_page, jupyter_lab, artifacts
 def test_selfcheck_in_lab_passes_then_names_zero_padding(lab_page, jupyter_lab, artifacts_dir):
     """Type pool2d, run all: self-check and tests pass; type zero-padded max: the misconception
     shows, and Run All still runs to the end."""
-    from course import feedback
+    from course import messages
 
     page = lab_page
     shots = Shots(page, artifacts_dir, "browser_1_selfcheck")
@@ -273,7 +273,7 @@ def test_selfcheck_in_lab_passes_then_names_zero_padding(lab_page, jupyter_lab, 
     shots("selfcheck_picture", cells.nth(check_padded))
     shots("selfcheck_zero_padding", cells.nth(check_padded))
     shots("page_zero_padding")
-    zh, en, _hint = feedback.CATALOG["max_zero_padding"]
+    zh, en, _hint = messages.CATALOG["max_zero_padding"]
     assert zh in out and en in out, (
         f"the self-check does not name the zero-padding misconception ({zh} / {en}):\n{out}")
 

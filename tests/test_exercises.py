@@ -12,7 +12,8 @@ from autograder import references as R
 from autograder.exercises import EXERCISES, make_cases
 from autograder.exercises import transforms as T
 from conftest import SOURCE, load_solution
-from course import feedback as fb
+from course.messages import CATALOG
+from course.public_cases import param_names
 
 NAMES = [e.name for e in EXERCISES]
 
@@ -30,7 +31,7 @@ def test_params_are_the_reference_signature_everywhere(ex):
     notebook has them too, and the student package (public_cases.json) reads the same."""
     assert ex.params == tuple(inspect.signature(R.REFERENCES[ex.name]).parameters)
     assert tuple(inspect.signature(load_solution(ex.name)).parameters) == ex.params
-    assert fb.param_names(ex.name) == ex.params
+    assert param_names(ex.name) == ex.params
 
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=NAMES)
@@ -52,7 +53,7 @@ def test_mistakes_are_consistent(ex):
     ``catches`` naming groups the exercise has."""
     assert len({m.name for m in ex.mistakes}) == len(ex.mistakes)
     for m in ex.mistakes:
-        assert m.id in fb.CATALOG, m.name
+        assert m.id in CATALOG, m.name
         assert tuple(inspect.signature(m.fn).parameters) == ex.params, m.name
         assert set(m.catches) <= set(ex.groups), (m.name, m.catches)
     # a group's targets are its models, in model order

@@ -7,7 +7,7 @@ from autograder.forbidden import OpRecorder, violations
 from autograder.functions import PREAMBLE
 from autograder.hidden import local_call
 from autograder.suites import run_suite
-from course import feedback as fb
+from course.messages import message
 
 
 def student(source, name):
@@ -48,7 +48,7 @@ def test_pooling_calls_score_zero(how):
     assert result.points == 0
     assert result.status == "failed"
     assert result.misconception == "forbidden_op"
-    assert result.message == fb.message("forbidden_op")
+    assert result.message == message("forbidden_op")
     assert "pool" in result.feedback
 
 
@@ -64,7 +64,7 @@ def avg_pool_as_conv(X, pool_size, stride=None, padding=0):
     result = run_suite("avg_pool_as_conv", local_call(student(src, "avg_pool_as_conv")))
     assert result.points == 0
     assert result.misconception == "conv_not_used"
-    assert fb.message("conv_not_used") in result.feedback
+    assert message("conv_not_used") in result.feedback
 
 
 def test_as_conv_with_a_pooling_call_scores_zero():

@@ -9,7 +9,9 @@ import pytest
 from autograder import mistakes
 from autograder.hidden import local_call
 from autograder.suites import run_suite
-from course import feedback as fb
+from course.compare import compare, should_raise
+from course.describe import describe_value, format_failure, format_tensor
+from course.messages import CATALOG, hint, message
 from course import selfcheck
 
 MODELS = [(name, m) for name, ms in mistakes.MODELS.items() for m in ms]
@@ -37,8 +39,8 @@ def test_hidden_suite_names_the_model(name, model):
     result = run_suite(name, unpoliced(local_call(as_student(name, model))))
     assert result.points < result.max_points
     assert result.misconception == model.id, result.feedback
-    assert fb.hint(model.id) in result.feedback
-    assert result.message == fb.message(model.id)
+    assert hint(model.id) in result.feedback
+    assert result.message == message(model.id)
     # One mistake, one fault: nothing else is named beside it.
     assert result.misconceptions == [model.id], result.feedback
 
@@ -49,7 +51,7 @@ def _recorded(model, case):
         out = model.fn(*case.args, **case.kwargs)
     except Exception:
         return False
-    return any(key == model.name and not isinstance(wrong, str) and fb.compare(wrong, out, scale=case.scale).ok
+    return any(key == model.name and not isinstance(wrong, str) and compare(wrong, out, scale=case.scale).ok
                for key, wrong in case.mistakes)
 
 
@@ -59,17 +61,17 @@ def test_public_check_names_the_model(name, model):
         pytest.skip("no public case tells this model apart")
     with pytest.raises(AssertionError) as info:
         selfcheck.check(as_student(name, model), report_only=False)
-    assert fb.message(model.id) in str(info.value)
+    assert message(model.id) in str(info.value)
 
 
 def test_every_model_id_is_in_the_catalog():
     for name, model in MODELS:
-        assert model.id in fb.CATALOG, model.id
+        assert model.id in CATALOG, model.id
 
 
-@pytest.mark.parametrize("mid", sorted(fb.CATALOG))
+@pytest.mark.parametrize("mid", sorted(CATALOG))
 def test_catalog_is_bilingual(mid):
-    zh, en, hint = fb.CATALOG[mid]
+    zh, en, hint = CATALOG[mid]
     assert re.search(r"[\u4e00-\u9fff]", zh), zh
     assert en and en.isascii() or re.search(r"[A-Za-z]", en)
     assert "\n" not in hint and hint.strip()
@@ -82,7 +84,7 @@ def _fails(model, case):
         out = model.fn(*case.args, **case.kwargs)
     except Exception:
         return True
-    return not fb.compare(case.expected, out, scale=case.scale).ok
+    return not compare(case.expected, out, scale=case.scale).ok
 
 
 TARGETED = [(name, group, m) for name, ms in mistakes.MODELS.items() for m in ms for group in m.catches]
@@ -97,7 +99,7 @@ def test_public_group_catches_its_mistake(name, group, model):
     from autograder.make_public_cases import PUBLIC_SEED
     from autograder.suites import expected_of
     hidden = [c for c in make_cases(name, PUBLIC_SEED) if c.group == group and not c.expect_error]
-    if not any(not fb.compare(expected_of(name, c), mistakes.run_model(model, c), scale=c.scale).ok
+    if not any(not compare(expected_of(name, c), mistakes.run_model(model, c), scale=c.scale).ok
                for c in hidden if mistakes.run_model(model, c) is not None):
         pytest.skip("the group has no case where this model returns a wrong value")
     public = [c for c in selfcheck.public_cases(name) if c.group == group and not c.expect_error]
@@ -114,7 +116,7 @@ def test_zero_padding_fails_the_padding_group_and_is_named():
     assert any(_fails(mistakes.Mistake("x", fn), c) for c in public)
     text = _check_text(fn)
     assert "✗ 填充 / padding" in text, text
-    assert fb.message("max_zero_padding") in text
+    assert message("max_zero_padding") in text
     shown = text.split("最小的失败用例")[1]
     assert "padding" in shown.split("差异")[0], "the case shown is not a padded one:\n" + text
 
@@ -135,9 +137,9 @@ def test_seed_pool2d_case_and_diagnosis_agree():
     name, mids, fn = load_mutant(pathlib.Path(__file__).parent / "mutants" / "pool2d" / "seed_verbatim.py")
     for text in (_check_text(fn), run_suite(name, local_call(fn)).feedback):
         for mid in mids:
-            assert fb.message(mid) in text, text
+            assert message(mid) in text, text
         head = text.split("可能的错误")[1]
-        primary = min(mids, key=lambda m: head.index(fb.message(m)))
+        primary = min(mids, key=lambda m: head.index(message(m)))
         shown = text.split("最小的失败用例")[1].split("可能的错误")[0]
         if primary == "mode_not_validated":
             assert "应当抛出 / should raise: ValueError" in shown, text
@@ -181,18 +183,18 @@ def test_fragments_named_in_the_issue_are_bilingual():
     import torch
     cjk = re.compile(r"[\u4e00-\u9fff]")
     e = torch.zeros(2, 3)
-    diffs = [fb.compare(e, e + 1), fb.compare(e, torch.zeros(3, 2)), fb.compare(e, e.double()),
-             fb.compare(e, [[0.0]]), fb.compare((2, 3), (3, 2)), fb.compare((2, 3), "x"),
-             fb.compare(5, 6), fb.compare(5, "x"), fb.compare(5, float("inf")), fb.should_raise("ValueError")]
+    diffs = [compare(e, e + 1), compare(e, torch.zeros(3, 2)), compare(e, e.double()),
+             compare(e, [[0.0]]), compare((2, 3), (3, 2)), compare((2, 3), "x"),
+             compare(5, 6), compare(5, "x"), compare(5, float("inf")), should_raise("ValueError")]
     for d in diffs:
         assert cjk.search(d.detail) and re.search(r"[A-Za-z]{3,}", d.detail), d.detail
     nc = torch.arange(12.0).reshape(3, 4).t()
-    assert "非连续 / non-contiguous" in fb.describe_value(nc) and "取值 / values in" in fb.describe_value(nc)
-    assert "形状 / of shape" in fb.format_tensor(torch.zeros(1, 1, 9, 9), (0, 0, 4, 4))
-    text = fb.format_failure("pool2d", (torch.zeros(3, 3), 2), {"mode": "min"}, "raise ValueError",
-                             torch.zeros(2, 2), fb.should_raise("ValueError"))
+    assert "非连续 / non-contiguous" in describe_value(nc) and "取值 / values in" in describe_value(nc)
+    assert "形状 / of shape" in format_tensor(torch.zeros(1, 1, 9, 9), (0, 0, 4, 4))
+    text = format_failure("pool2d", (torch.zeros(3, 3), 2), {"mode": "min"}, "raise ValueError",
+                             torch.zeros(2, 2), should_raise("ValueError"))
     assert "应当抛出 / should raise: ValueError" in text and "raise raise" not in text
-    text = fb.format_failure("pool2d", (torch.zeros(3, 3), 2), {}, e, e + 1, fb.compare(e, e + 1))
+    text = format_failure("pool2d", (torch.zeros(3, 3), 2), {}, e, e + 1, compare(e, e + 1))
     assert "期望 / expected 0，实际 / got 1" in text
 
 
@@ -215,7 +217,7 @@ def test_public_check_names_each_mutants_mistakes(path):
         pytest.skip("no single mistake, or one of the operator policy")
     text = _check_text(fn)
     for mid in mids:
-        assert fb.message(mid) in text, text
+        assert message(mid) in text, text
 
 
 def test_hints_agree_with_the_notebooks():
@@ -225,10 +227,10 @@ def test_hints_agree_with_the_notebooks():
     from conftest import SOURCE
     basics = "\n".join(c.source for c in nbformat.read(SOURCE / "01_basics.ipynb", as_version=4).cells)
     assert "在循环开始之前检查 `mode`" in basics
-    mode_hint = fb.hint("mode_not_validated")
+    mode_hint = hint("mode_not_validated")
     assert "末尾" not in mode_hint and "at the end" not in mode_hint
     assert "开头" in mode_hint and "first" in mode_hint
-    inf_hint = fb.hint("inf_times_zero")
+    inf_hint = hint("inf_times_zero")
     assert "很小的有限值" not in inf_hint and "X.min()" in inf_hint and "not a number near 0" in inf_hint
     conv = "\n".join(c.source for c in nbformat.read(SOURCE / "02_as_convolution.ipynb", as_version=4).cells)
     assert "`X.min()` 这样的有限值" in conv

@@ -14,8 +14,8 @@ from autograder.cases import make_cases
 from autograder.functions import BY_NAME, FUNCTIONS
 from autograder.hidden import local_call
 from autograder.suites import run_suite
-from course.feedback import CATALOG
-from course.feedback import message as fb_message
+from course.messages import CATALOG
+from course.messages import message as fb_message
 
 MUTANTS = pathlib.Path(__file__).parent / "mutants"
 FILES = sorted(MUTANTS.glob("*/*.py"))

@@ -5,7 +5,7 @@ Frames and values are random and adversarial: random bytes, headers with wrong
 lengths and buffer counts, truncated streams, tensors with huge declared shapes,
 negative, zero and overlapping strides, offsets past the buffer, bad dtypes,
 unknown tags, deep nesting. Every decoded tensor is also handed to what the
-parent does with a returned value (``course.feedback.compare`` and
+parent does with a returned value (``course.compare.compare`` and
 ``describe_value``), since that is where a lying view used to be materialised.
 Example counts are bounded so the module runs in seconds.
 """
@@ -22,7 +22,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from autograder.sandbox import protocol
 from course import values
-from course import feedback as fb
+from course.compare import compare
+from course.describe import describe_value
 
 FUZZ = settings(max_examples=300, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -137,14 +138,14 @@ def _check_decoded(value, buffers):
     for t in tensors:
         assert type(t) is torch.Tensor and t.layout == torch.strided
         assert t.untyped_storage().nbytes() <= biggest       # a view of what was sent, nothing more
-        fb.describe_value(t)
+        describe_value(t)
         expected = torch.zeros(2, 3, dtype=torch.float32)
-        fb.compare(expected, t)
+        compare(expected, t)
         if tuple(t.shape) == (2, 3):
-            fb.compare(expected.to(t.dtype) if t.is_floating_point() else expected, t)
-    fb.compare((2, 3), value)
-    fb.compare(6, value)
-    fb.describe_value(value)
+            compare(expected.to(t.dtype) if t.is_floating_point() else expected, t)
+    compare((2, 3), value)
+    compare(6, value)
+    describe_value(value)
 
 
 @FUZZ

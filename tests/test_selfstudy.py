@@ -89,7 +89,7 @@ def test_selfstudy_grade_full_points(tmp_path):
 
 
 def test_selfstudy_grade_names_zero_padding(tmp_path):
-    from course import feedback
+    from course import messages
 
     _need_release("01_basics")
     nb = solved_copy("01_basics", tmp_path / "me" / "01_basics.ipynb",
@@ -97,7 +97,7 @@ def test_selfstudy_grade_names_zero_padding(tmp_path):
     proc = grade(nb, tmp_path)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
-    zh, en, _ = feedback.CATALOG["max_zero_padding"]
+    zh, en, _ = messages.CATALOG["max_zero_padding"]
     assert zh in proc.stdout and en in proc.stdout, (
         f"the feedback does not name the zero-padding misconception:\n{out}")
     row = next(l for l in proc.stdout.splitlines() if re.search(r"\btest_pool2d_padded\b", l))
@@ -144,7 +144,7 @@ def run_without_autograder(code, tmp_path):
 
 
 def test_check_works_without_autograder(tmp_path):
-    from course import feedback
+    from course import messages
 
     code = ("import math\nimport torch\nfrom torch import nn\nimport torch.nn.functional as F\n"
             "from course import check\n"
@@ -171,7 +171,7 @@ def test_check_works_without_autograder(tmp_path):
     assert re.search(r"通过|passed", head) and "✗" not in head, head
     tail = proc.stdout.split("CHECK-OK")[1]
     assert "RAISED" in tail, f"a failing check must raise AssertionError:\n{out}"
-    zh, en, _ = feedback.CATALOG["max_zero_padding"]
+    zh, en, _ = messages.CATALOG["max_zero_padding"]
     assert zh in tail and en in tail, f"the self-check does not name the misconception:\n{out}"
     # The plain-text report is what the learner reads outside Jupyter: never on stderr only.
     assert "Traceback" not in proc.stderr, proc.stderr

@@ -16,7 +16,7 @@ from autograder.hidden import grade, local_call
 from autograder.references import REFERENCES, pair
 from autograder.suites import GROUPS, run_suite
 from conftest import load_solution
-from course import feedback as fb
+from course.messages import group_title
 from course import selfcheck
 
 NAMES = [f.name for f in FUNCTIONS]
@@ -321,7 +321,7 @@ def test_html_report():
 def test_every_group_has_a_title():
     for groups in GROUPS.values():
         for g in groups:
-            assert fb.group_title(g) != g
+            assert group_title(g) != g
 
 
 def test_readme_table_is_current(repo_root):

@@ -6,7 +6,7 @@ id, answer line, flag and message is text, never markup); the report's page incl
 needs a person's review.
 """
 from autograder.report_templates import ENV
-from course.feedback import CATALOG
+from course.messages import CATALOG
 
 
 def _summary(cluster, pairs_by_key):

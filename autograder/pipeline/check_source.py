@@ -16,7 +16,8 @@ import re
 from autograder import functions
 from autograder.pipeline.find_answers import label_cell, label_functions
 from autograder.source_rules import Finding, Notebook
-from course import feedback as fb
+from course.messages import misconception_text
+from course.safe_text import student_text
 
 MAX_FLAGS = 8              # a flags cell stays short, whatever the code
 MAX_LISTED = 10            # findings listed in the feedback text
@@ -81,7 +82,7 @@ class CheckSource:
 
     def sentence(self, finding, labels):
         n = label_cell(labels[finding.cell]) if finding.cell < len(labels) else None
-        key = fb.student_text(finding.key, 60)
+        key = student_text(finding.key, 60)
         if finding.line:
             where = f"单元格 {n} 第 {finding.line} 行" if n else f"第 {finding.line} 行"
             where_en = f"cell {n}, line {finding.line}" if n else f"line {finding.line}"
@@ -108,7 +109,7 @@ class CheckSource:
             "评分程序在运行前读了答案单元格的源代码 / The grader read your answer cells before running them:",
             listed,
             "这个函数没有运行，记 0 分 / This function was not run: 0 points.",
-            fb.misconception_text(mid)])
+            misconception_text(mid)])
         groups = [GroupResult(g, w, False, 0, 0) for g, w in GROUPS[name].items()]
         result = FunctionResult(name, 0.0, float(max_points), 0.0, "failed", message, feedback, mid, groups)
         flags = sorted({flag_of(f) for f in findings})[:MAX_FLAGS]

@@ -22,7 +22,7 @@ from autograder.functions import ASSIGNMENT, PREAMBLE
 from autograder.pipeline.check_source import CHECK_ERROR, CheckSource
 from autograder.pipeline.find_answers import label_functions
 from autograder.results import GRADER_ERROR, Row, Status
-from course.feedback import student_text
+from course.safe_text import student_text
 from autograder.sandbox.runner import SandboxUnavailable
 
 UNKNOWN_TEST = "未知的测试单元，未评分 / unknown test cell, not graded"
