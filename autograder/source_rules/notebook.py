@@ -1,0 +1,115 @@
+"""The answer cells of one notebook, parsed once, and the findings that count against each graded function.
+
+``Notebook(cells).findings(function, policy, own_cells)`` is the one question
+the grader asks (``pipeline/check_source.py``). It answers by reach: the
+function's definitions and every unit (``units.py``) they reach by global name
+or stored module attribute, scanned in full (``scan.py``); the module-level code
+of its own cells, and of the cells it reaches into, for tampering only; and
+what counts against every function with a ban wherever it is (``spread``).
+"""
+import ast
+
+from autograder.source_rules.units import index_units, split_units
+from autograder.source_rules.finding import COUNTS, Finding, blinds
+from autograder.source_rules.names import Names
+from autograder.source_rules.scan import Scan, ScanResult
+from autograder.source_rules.scopes import FUNCTIONS
+
+
+class Notebook:
+    """The answer cells of one notebook (``[(label, code)]``), parsed once: units, names, scans."""
+
+    def __init__(self, cells):
+        self.trees, self.unreadable = [], []
+        for i, (_label, code) in enumerate(cells):
+            try:
+                self.trees.append(ast.parse(code))
+            except (SyntaxError, ValueError):
+                self.trees.append(None)      # the child cannot compile it either
+            except (RecursionError, MemoryError):
+                # The child can (an earlier cell may raise the recursion limit): what cannot
+                # be read cannot be trusted, whichever function it is for.
+                self.trees.append(None)
+                self.unreadable.append(i)
+        self.units = [u for i, tree in enumerate(self.trees) if tree is not None
+                      for u in split_units(tree.body, i)]
+        self.names = Names(self.trees, {n for u in self.units for n in u.binds})
+        self.by_name, self.by_qual = index_units(self.units, self.names)
+        self._scans = {}
+        self._spread = None
+
+    def scan(self, unit):
+        """What ``unit`` holds (a ``scan.ScanResult``), scanned once."""
+        key = id(unit)
+        if key not in self._scans:
+            res = ScanResult()
+            scanner = Scan(self.names, unit.cell, res)
+            for node in unit.nodes:
+                try:
+                    scanner.visit(node)
+                except RecursionError:
+                    res.findings.add(Finding(unit.cell, getattr(node, "lineno", 0), "tampering",
+                                             "code nested too deeply to check"))
+            self._scans[key] = res
+        return self._scans[key]
+
+    def reach(self, start):
+        """The units ``start`` and every unit they reach by global name or module attribute, transitively."""
+        seen, stack = {}, list(start)
+        while stack:
+            u = stack.pop()
+            if id(u) in seen:
+                continue
+            seen[id(u)] = u
+            res = self.scan(u)
+            for n in res.names:
+                stack += self.by_name.get(n, [])
+            for qual in res.quals:
+                parts = qual.split(".")
+                for i in range(1, len(parts) + 1):
+                    stack += self.by_qual.get(".".join(parts[:i]), [])
+        return list(seen.values())
+
+    def spread(self):
+        """What counts against every function with a ban, wherever it is.
+
+        Run-time names or code anywhere in the answer cells (they could patch or
+        redefine anything in the child), and tampering that runs at module level
+        (before any call: module statements, class bodies and what they reach) and
+        could blind the recorder for every later call: gc, frames, code objects,
+        torch's dispatch internals, builtins, hidden code (marshal, pickle, types).
+        """
+        if self._spread is None:
+            out = {f for u in self.units for f in self.scan(u).findings if f.category == "dynamic"}
+            module_level = [u for u in self.units if not isinstance(u.definition, FUNCTIONS)]
+            for u in self.reach(module_level):
+                res = self.scan(u)
+                out |= {f for f in res.findings - res.imports if f.category == "tampering" and blinds(f.key)}
+            self._spread = out
+        return self._spread
+
+    def findings(self, function, policy, cells_of_function=()):
+        """Sorted findings that count against ``function`` under ``policy``.
+
+        ``cells_of_function``: indexes of the cells that are this function's answer.
+        Counted in full: the definitions of ``function`` and all they reach. For
+        tampering only: the module-level code of its own cells and of every cell it
+        reaches into (that code runs in the same child, before any call).
+        """
+        counts = COUNTS.get(policy, COUNTS["pooling"])
+        defs = [u for u in self.by_name.get(function, []) if not u.deftime]
+        full = self.reach(defs)
+        full_ids = {id(u) for u in full}
+        cells = set(cells_of_function) | {u.cell for u in full}
+        own = [u for u in self.units if u.cell in cells and u.definition is None]
+        module_level = [u for u in self.reach(own) if id(u) not in full_ids]
+        out = {Finding(i, 0, "tampering", "code too deeply nested to check") for i in self.unreadable}
+        for u in full:
+            out |= {f for f in self.scan(u).findings if f.category in counts}
+        for u in module_level:
+            out |= {f for f in self.scan(u).findings if f.category in ("tampering", "dynamic")}
+        out = {f for f in out if f.category in counts}
+        if "dynamic" in counts:
+            out |= self.spread()
+        return sorted(out)
+

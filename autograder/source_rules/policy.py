@@ -1,0 +1,113 @@
+"""The rule tables of the operator ban: which names are tampering, run-time names, pooling or bonus.
+
+Plain data, with the few predicates that read it (``is_pool_name``,
+``tamper_module``, ``short_name``). The checker (``scan.py``) applies these
+tables to every dotted name, attribute and constant string of an answer cell;
+changing what is forbidden means changing this file only.
+"""
+import functools
+import re
+
+# Modules whose mere use in an answer cell is tampering (threads, processes,
+# introspection, code loading): no exercise of this section needs any of them.
+TAMPER_MODULES = frozenset("""
+    threading _thread multiprocessing concurrent ctypes _ctypes cffi subprocess _posixsubprocess
+    signal gc inspect asyncio runpy builtins marshal pickle _pickle copyreg shelve dill cloudpickle
+    types code codeop pty posix trace sys.monitoring _testcapi _testinternalcapi pdb bdb cProfile profile
+    traceback.walk_stack traceback.walk_tb logging.currentframe __main__ zipimport imp pkgutil
+    """.split())
+OS_BANNED = frozenset("""
+    fork forkpty vfork system popen posix_spawn posix_spawnp spawnl spawnle spawnlp spawnlpe spawnv
+    spawnve spawnvp spawnvpe execl execle execlp execlpe execv execve execvp execvpe kill killpg
+    register_at_fork pidfd_open
+    """.split())
+SYS_BANNED = frozenset("""
+    _getframe _getframemodulename _current_frames _current_exceptions settrace setprofile gettrace
+    getprofile modules meta_path path_hooks path_importer_cache addaudithook exc_info exception
+    last_traceback last_value last_exc last_type _clear_type_cache monitoring call_tracing
+    path
+    """.split())
+# Attributes that reach frames, code objects or the interpreter's guts, on any object.
+TAMPER_ATTRS = frozenset("""
+    f_back f_locals f_globals f_code f_builtins f_trace f_lasti tb_frame tb_next gi_frame gi_code
+    cr_frame cr_code ag_frame ag_code co_code co_consts co_names func_globals func_code
+    __code__ __globals__ __closure__ __builtins__ __subclasses__ __bases__ __base__ __mro__ __dict__
+    __getattribute__ __getattr__ __setattr__ __delattr__ __self__ __func__ __defaults__ __kwdefaults__
+    __torch_function__ __torch_dispatch__ __reduce__ __reduce_ex__ __loader__ __spec__ __import__
+    __traceback__ __wrapped__ __objclass__
+    """.split())
+# torch's dispatch-mode and override machinery, by name, wherever it appears.
+TORCH_MODE_NAMES = frozenset("""
+    TorchDispatchMode TorchFunctionMode BaseTorchFunctionMode enable_torch_function_mode
+    DisableTorchFunction DisableTorchFunctionSubclass no_dispatch _set_torch_function_mode
+    _push_mode _pop_mode _get_current_dispatch_mode _disable_current_modes _python_dispatch
+    _set_dispatch_mode has_torch_function handle_torch_function _DisableTorchDispatch
+    _len_torch_dispatch_stack _get_dispatch_stack_at _ExcludeDispatchKeyGuard
+    """.split())
+# torch submodules and functions that load code or change dispatch (public names).
+TORCH_TAMPER_PARTS = frozenset("overrides library multiprocessing cpp_extension load_library load_inline".split())
+# Of TAMPER_ATTRS, the ones that read or write any name of an object: run-time names, like getattr.
+DYNAMIC_ATTRS = frozenset("__dict__ __builtins__ __getattribute__ __getattr__ __setattr__ __delattr__".split())
+# Names that compute an attribute, a module or code from a run-time value.
+DYNAMIC_CALLS = {"builtins.getattr": 1, "builtins.hasattr": 1, "builtins.setattr": 1, "builtins.delattr": 1,
+                 "operator.attrgetter": 0, "operator.methodcaller": 0, "builtins.__import__": 0,
+                 "importlib.import_module": 0, "builtins.eval": 0, "builtins.exec": 0, "builtins.compile": 0}
+DYNAMIC_SCOPES = frozenset(("builtins.globals", "builtins.vars"))
+# The bonus may use F.conv2d, F.relu and arithmetic only.
+BONUS_NAMES = frozenset("""
+    max amax maximum fmax argmax aminmax cummax min amin minimum fmin argmin cummin sort sorted
+    argsort msort topk kthvalue median nanmedian quantile nanquantile mode clamp clamp_ clamp_min
+    clamp_max clip clip_ where abs abs_ absolute sign sgn heaviside gt ge lt le greater greater_equal
+    less less_equal logsumexp threshold threshold_ hardtanh relu6 tolist item numpy unique
+    searchsorted bucketize histc nanmax nanmin __float__ __int__ __index__ __array__ storage
+    untyped_storage data_ptr
+    """.split())
+BONUS_MODULES = frozenset("numpy scipy pandas heapq statistics bisect struct array decimal fractions".split())
+# ... and values taken out of torch into Python floats, where `a if a > b else b` is a max
+# no operator records (int() is left alone: honest code takes int(H / 2) of a shape).
+BONUS_BUILTINS = frozenset("max min sorted abs float complex memoryview".split())
+POOL_RE = re.compile(r"(?i)(?:max|avg|lp|adaptive|fractional|mkldnn|quantized|un)_?\w*pool")
+PREAMBLE_ALIASES = {"torch": {"torch"}, "nn": {"torch.nn"}, "F": {"torch.nn.functional"}, "math": {"math"}}
+
+
+@functools.lru_cache(maxsize=1)
+def known_pool_names():
+    """Every name containing 'pool' that torch defines, Python API and aten ops alike."""
+    names = set()
+    try:
+        import torch
+        import torch.nn.functional as F
+        for mod in (torch, F, torch.nn, torch.Tensor, torch._C._nn, torch._C._VariableFunctions):
+            names |= {n for n in dir(mod) if "pool" in n.lower()}
+        for op in torch._C._dispatch_get_all_op_names():
+            if "pool" in op.lower():
+                names.add(op.split("::")[-1].split(".")[0])
+    except Exception:           # without torch the pattern alone decides
+        pass
+    names.discard("pooling")    # a submodule name and a plain word; torch.nn.modules.pooling is caught by prefix
+    return frozenset(names)
+
+
+def is_pool_name(name):
+    """Whether a name is a pooling operator's: one torch defines, or one shaped like it."""
+    return "pool" in name.lower() and (name in known_pool_names() or bool(POOL_RE.search(name)))
+
+
+def tamper_module(qual):
+    """The tampering module a dotted name lies in ('threading', 'sys.monitoring'), or None."""
+    parts = qual.split(".")
+    root, two = parts[0], ".".join(parts[:2])
+    if two in TAMPER_MODULES:
+        return two
+    return root if root in TAMPER_MODULES else None
+
+
+def short_name(qual):
+    """The spelling students know: F.max_pool2d, nn.MaxPool2d, torch.ops.aten.max_pool2d."""
+    for long, short in (("torch.nn.functional", "F"), ("torch.nn", "nn"), ("builtins", "")):
+        if qual == long:
+            return short or qual
+        if qual.startswith(long + "."):
+            return (short + "." if short else "") + qual[len(long) + 1:]
+    return qual
+
