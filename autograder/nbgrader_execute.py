@@ -31,7 +31,6 @@ from traitlets import Float, Unicode, default
 from autograder.pipeline.open_submission import printable
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
 from autograder.pipeline import source_tests
-from autograder.results import Row
 from autograder.sandbox.limits import Limits
 
 INVALID_KEY = "autograder_invalid"
@@ -270,16 +269,14 @@ class HardenedExecute(NbGraderPreprocessor):
     @staticmethod
     def _write_outputs(nb, by_id, student, notebook):
         """Each autograded test cell's outputs from its Row: the feedback, the picture, the points."""
-        from autograder.functions import ASSIGNMENT
-        from autograder.pipeline.run_suites import UNKNOWN_TEST
+        from autograder.pipeline.run_suites import unknown_test_row
         for cell in nb.cells:
             meta = cell.get("metadata", {}).get("nbgrader", {})
             if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
                 continue
             row = by_id.get(meta.get("grade_id"))
             if row is None:
-                row = Row(student, ASSIGNMENT, notebook, str(meta.get("grade_id")),
-                          max_points=float(meta.get("points", 0)), message=UNKNOWN_TEST)
+                row = unknown_test_row(student, notebook, str(meta.get("grade_id")), meta.get("points", 0))
             points = min(float(row.points), float(meta.get("points", row.max_points)))
             text = row.feedback or f"{row.status}: {row.message}"
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text + "\n")]

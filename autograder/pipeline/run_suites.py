@@ -35,9 +35,14 @@ def is_grader_error(row):
     return row.get("status") == Status.ERROR and str(row.get("message") or "").startswith(GRADER_ERROR)
 
 
-def new_row(student_id, notebook, test):
+def new_row(student_id, notebook, grade_id, max_points):
     """A test cell's row before grading: 0 points, status error, no message."""
-    return Row(student_id, ASSIGNMENT, notebook, test.grade_id, max_points=float(test.points))
+    return Row(student_id, ASSIGNMENT, notebook, grade_id, max_points=float(max_points))
+
+
+def unknown_test_row(student_id, notebook, grade_id, max_points):
+    """The row of a test cell no graded function belongs to: not graded, 0 points."""
+    return replace(new_row(student_id, notebook, grade_id, max_points), message=UNKNOWN_TEST)
 
 
 class Replay:
@@ -81,8 +86,8 @@ class RunSuites:
         replay = Replay(engine, cells)
         try:
             for t in tests:
-                rows.append(self._row(new_row(student_id, notebook, t), t, session, replay, checker,
-                                      rejected, labels, run_suite))
+                rows.append(self._row(new_row(student_id, notebook, t.grade_id, t.points), t, session, replay,
+                                      checker, rejected, labels, run_suite))
         finally:
             replay.close()
             if session is not None:
@@ -93,7 +98,7 @@ class RunSuites:
         """One test cell's graded row."""
         start = time.monotonic()
         if t.function is None:
-            return replace(row, message=UNKNOWN_TEST)
+            return unknown_test_row(row.student_id, row.notebook, t.grade_id, t.points)
         if t.function in rejected:                    # the parent's static check: never called
             fields = checker.row_fields(t.function, rejected[t.function], labels, t.points)
             return replace(row, **fields, seconds=round(time.monotonic() - start, 4))
@@ -124,4 +129,5 @@ class RunSuites:
     def invalid(self, tests, student_id, notebook, reason, status=Status.INVALID):
         """Rows for a notebook that could not be read (``invalid``), or that the grader itself could
         not grade (``status=Status.ERROR``): every test gets 0 points and the reason."""
-        return [replace(new_row(student_id, notebook, t), status=status, message=reason) for t in tests]
+        return [replace(new_row(student_id, notebook, t.grade_id, t.points), status=status, message=reason)
+                for t in tests]
