@@ -36,7 +36,7 @@ import dataclasses
 import pathlib
 import sys
 
-from autograder.functions import ASSIGNMENT
+from autograder.course_dir import ASSIGNMENT, default_course_dir
 from autograder.pipeline.write_results import atomic_write, csv_text, csv_uncell
 from autograder.results import Row
 
@@ -117,7 +117,7 @@ def read_grades(path):
 
 def points_possible(course_dir=None):
     """(autograded, manual) maximum points of the assignment, from the instructor's source notebooks."""
-    from autograder.pipeline.source_tests import SourceTests, default_course_dir
+    from autograder.pipeline.source_tests import SourceTests
     st = SourceTests(course_dir or default_course_dir())
     auto = sum(t.points for nb in st.notebooks() for t in st.tests(nb))
     manual = sum(m.points for nb in st.notebooks() for m in st.manual(nb))
@@ -125,7 +125,7 @@ def points_possible(course_dir=None):
 
 
 def manual_cells(course_dir=None):
-    from autograder.pipeline.source_tests import SourceTests, default_course_dir
+    from autograder.pipeline.source_tests import SourceTests
     st = SourceTests(course_dir or default_course_dir())
     return {(nb, m.grade_id) for nb in st.notebooks() for m in st.manual(nb)}
 

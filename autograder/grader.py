@@ -27,7 +27,7 @@ from autograder.pipeline import FindAnswers, InvalidNotebook, ReadNotebook, RunS
 from autograder.pipeline.check_integrity import CheckIntegrity, join_flags
 from autograder.pipeline.find_submissions import Submission
 from autograder.pipeline.open_submission import RefusedPath, read_bytes
-from autograder.pipeline.source_tests import default_course_dir
+from autograder.course_dir import default_course_dir
 from autograder.results import ManualRow, SubmissionResult
 from autograder.sandbox.runner import Engine, Limits
 

@@ -34,6 +34,8 @@ import tempfile
 import tomllib
 import zipfile
 
+from autograder.course_dir import ASSIGNMENT, default_course_dir, release_dir, source_dir
+
 ROOT_ENV = "AUTOGRADER_GRADESCOPE_ROOT"
 REPO = pathlib.Path(__file__).resolve().parent.parent
 DATE = (2024, 1, 1, 0, 0, 0)
@@ -130,10 +132,8 @@ def _entry(zf, name, data, mode=0o644):
 
 def bundle(out_zip, course_dir=None):
     """Write the Gradescope autograder zip; return the names it holds."""
-    from autograder.functions import ASSIGNMENT
-    from autograder.pipeline.source_tests import default_course_dir
     course = pathlib.Path(course_dir or default_course_dir())
-    source, release = course / "source" / ASSIGNMENT, course / "release" / ASSIGNMENT
+    source, release = source_dir(course), release_dir(course)
     notebooks = sorted(source.glob("*.ipynb"))
     if not notebooks:
         raise FileNotFoundError(f"no source notebooks in {source}")
@@ -176,7 +176,7 @@ def run(root=None, stdout=None):
     from autograder.backends.local import LocalBackend
     from autograder.batch import grade_submissions
     from autograder.pipeline.find_submissions import Submission, find_self
-    from autograder.pipeline.source_tests import SourceTests, default_course_dir
+    from autograder.pipeline.source_tests import SourceTests
     from autograder.pipeline.write_results import atomic_write
     from autograder.sandbox.runner import SandboxUnavailable
     stdout = stdout or sys.stdout

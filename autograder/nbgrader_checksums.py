@@ -22,7 +22,7 @@ from nbgrader.preprocessors import OverwriteCells
 from traitlets import Unicode, default
 
 from autograder.pipeline.open_submission import printable
-from autograder.pipeline import source_tests
+from autograder import course_dir
 
 
 def _src(cell):
@@ -35,7 +35,7 @@ class KitOverwriteCells(OverwriteCells):
 
     @default("release_dir")
     def _release_dir(self):
-        return str(source_tests.release_dir(source_tests.default_course_dir()))
+        return str(course_dir.release_dir(course_dir.default_course_dir()))
 
     def _released(self, notebook):
         path = pathlib.Path(self.release_dir) / f"{notebook}.ipynb"

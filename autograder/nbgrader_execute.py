@@ -30,7 +30,7 @@ from traitlets import Float, Unicode, default
 
 from autograder.pipeline.open_submission import printable
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
-from autograder.pipeline import source_tests
+from autograder import course_dir
 from autograder.sandbox.limits import Limits
 
 INVALID_KEY = "autograder_invalid"
@@ -162,11 +162,11 @@ class RepairGradeCells(NbGraderPreprocessor):
 
     @default("source_dir")
     def _source_dir(self):
-        return str(source_tests.source_dir(source_tests.default_course_dir()))
+        return str(course_dir.source_dir(course_dir.default_course_dir()))
 
     @default("release_dir")
     def _release_dir(self):
-        return str(source_tests.release_dir(source_tests.default_course_dir()))
+        return str(course_dir.release_dir(course_dir.default_course_dir()))
 
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader", {})

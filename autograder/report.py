@@ -15,7 +15,7 @@ import pathlib
 from collections import defaultdict
 
 from autograder import report_plots as plots
-from autograder.functions import ASSIGNMENT
+from autograder.course_dir import ASSIGNMENT
 from autograder.integrity import render as integrity_section
 from autograder.pipeline.write_results import atomic_write, csv_text
 from autograder.report_data import build, load, read_csv, read_grades, registry_order  # noqa: F401  (load)

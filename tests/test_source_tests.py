@@ -4,14 +4,15 @@ import shutil
 import pytest
 
 from conftest import ROOT
-from autograder.pipeline import source_tests
-from autograder.pipeline.source_tests import SourceMissing, SourceTests, default_course_dir
+from autograder import course_dir
+from autograder.course_dir import SourceMissing, default_course_dir
+from autograder.pipeline.source_tests import SourceTests
 
 
 def test_the_default_course_directory_is_read_when_asked(monkeypatch, tmp_path):
-    monkeypatch.delenv(source_tests.COURSE_DIR_ENV, raising=False)
+    monkeypatch.delenv(course_dir.COURSE_DIR_ENV, raising=False)
     assert default_course_dir() == ROOT
-    monkeypatch.setenv(source_tests.COURSE_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv(course_dir.COURSE_DIR_ENV, str(tmp_path))
     assert default_course_dir() == tmp_path
 
 

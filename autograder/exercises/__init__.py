@@ -7,16 +7,16 @@ groups shared by the window and backward families) and ``transforms`` (mistakes
 shared by several exercises, written once as transformations of a reference).
 
 Adding an exercise: its operator in ``autograder/references.py``, one module
-here (listed below), its notebook cells, its messages in ``course.feedback.CATALOG``;
+here (listed below), its notebook cells, its messages in ``course.messages.CATALOG``;
 then ``python -m autograder.make_public_cases``.
 """
+from autograder.course_dir import ASSIGNMENT  # noqa: F401  (the assignment these exercises make up)
 from autograder.exercises import (avg_pool2d_backward, avg_pool_as_conv, conv_relu_counts, max_pool2d_backward,
                                   max_pool_as_conv, max_pool_conv_relu, min_pool2d, pool2d, pool2d_padded,
                                   pool_cost, pool_output_shape, softmax_pool2d)
 from autograder.exercises.draw import Gen
 from autograder.exercises.record import Case, Exercise, Mistake  # noqa: F401  (the record types)
 
-ASSIGNMENT = "pooling"
 
 # What every student answer cell may rely on: the notebooks' first code cell
 # imports exactly this, and the sandboxed child runs it before the answer cells.

@@ -15,7 +15,7 @@ import json
 import pathlib
 import re
 
-from autograder.pipeline import source_tests
+from autograder import course_dir
 
 SOLUTION_COPY = "solution_copy"
 MIN_CHARS = 40                # shorter regions (without whitespace) are too likely to be written alike
@@ -81,12 +81,12 @@ def integrity_flags(nb, notebook, source_dir=None, release_dir=None):
     """Flags of one notebook (see the module doc); ``[]`` when nothing is suspicious."""
     global _DEFAULT
     if source_dir is not None or release_dir is not None:
-        course = source_tests.default_course_dir()
-        return CheckIntegrity(source_dir or source_tests.source_dir(course),
-                              release_dir or source_tests.release_dir(course)).flags(nb, notebook)
+        course = course_dir.default_course_dir()
+        return CheckIntegrity(source_dir or course_dir.source_dir(course),
+                              release_dir or course_dir.release_dir(course)).flags(nb, notebook)
     if _DEFAULT is None:
-        course = source_tests.default_course_dir()
-        _DEFAULT = CheckIntegrity(source_tests.source_dir(course), source_tests.release_dir(course))
+        course = course_dir.default_course_dir()
+        _DEFAULT = CheckIntegrity(course_dir.source_dir(course), course_dir.release_dir(course))
     return _DEFAULT.flags(nb, notebook)
 
 

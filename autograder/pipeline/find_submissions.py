@@ -16,7 +16,8 @@ import sys
 
 from autograder import functions
 from autograder.pipeline.open_submission import RefusedPath, printable, read_bytes
-from autograder.pipeline.source_tests import SourceTests, default_course_dir
+from autograder.course_dir import default_course_dir
+from autograder.pipeline.source_tests import SourceTests
 
 HEAD_BYTES = 4 << 20          # how much of an unknown file is read to tell which notebook it is
 

@@ -2,34 +2,10 @@
 import dataclasses
 import hashlib
 import json
-import os
 import pathlib
 
 from autograder import functions
-
-COURSE_DIR_ENV = "AUTOGRADER_COURSE_DIR"
-
-
-def default_course_dir():
-    """The course directory (``source/`` and ``release/``) a caller uses when it is given none:
-    ``$AUTOGRADER_COURSE_DIR`` where the instructor package is installed from a wheel (Gradescope's
-    run_autograder sets it), else the repository this kit is checked out in. Read when called."""
-    return pathlib.Path(os.environ.get(COURSE_DIR_ENV) or pathlib.Path(__file__).resolve().parents[2])
-
-
-def source_dir(course_dir):
-    """The assignment's source notebooks (solutions, hidden tests, points) in `course_dir`."""
-    return pathlib.Path(course_dir) / "source" / functions.ASSIGNMENT
-
-
-def release_dir(course_dir):
-    """The assignment's released notebooks (what students start from) in `course_dir`."""
-    return pathlib.Path(course_dir) / "release" / functions.ASSIGNMENT
-
-
-class SourceMissing(FileNotFoundError):
-    """The instructor's source notebooks are not where the course directory says: nothing can be graded."""
-
+from autograder.course_dir import COURSE_DIR_ENV, SourceMissing, release_dir, source_dir
 
 @dataclasses.dataclass(frozen=True)
 class TestCell:
