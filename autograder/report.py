@@ -128,9 +128,3 @@ def _number(text) -> float:
         return float(text)
     except (TypeError, ValueError):
         return 0.0
-
-
-def main(argv=None) -> int:
-    """``autograder report`` in this process (``autograder.cli`` declares its options)."""
-    from autograder.cli import main as cli_main
-    return cli_main(["report", *(argv or [])])

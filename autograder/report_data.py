@@ -6,9 +6,6 @@ totals per student, pass rates per function and per property group, misconceptio
 counts, written answers awaiting a person, problem submissions (grader errors
 included), the slowest submissions and the integrity section's input.
 No HTML here: ``autograder.report`` renders :class:`Report` through templates.
-
-Every dataclass here can also be read by key (``rep["students"]``), as the report's
-numbers were read when they were a dict.
 """
 import csv
 import datetime as _dt
@@ -33,13 +30,6 @@ RULE_BREAKS = {"forbidden_op", "conv_not_used", "conv_relu_only", "tampering"}
 # Ids that say what happened rather than what was misunderstood: listed, but
 # not among the summary's top misconceptions.
 GENERAL = {"not_implemented", "raises", "timeout", "wrong_type"} | RULE_BREAKS
-
-
-class Record:
-    """Fields readable by key as well (``rep["totals"]``), for callers of the dict-based report."""
-
-    def __getitem__(self, key):
-        return getattr(self, key)
 
 
 # ---------------------------------------------------------------- reading
@@ -115,7 +105,7 @@ def read_run(out_dir) -> dict:
 
 
 @dataclass
-class Graded(Record):
+class Graded:
     """Everything the grader wrote that the report uses, as read."""
     grades: list           # Row
     manual: list           # ManualRow
@@ -138,7 +128,7 @@ def load(out_dir) -> Graded:
 # ---------------------------------------------------------------- numbers
 
 @dataclass
-class Stats(Record):
+class Stats:
     n: int = 0
     mean: float = 0.0
     median: float = 0.0
@@ -164,14 +154,14 @@ def is_optional(row) -> bool:
 
 
 @dataclass
-class NotebookScore(Record):
+class NotebookScore:
     points: float = 0.0
     max: float = 0.0
     bonus: float = 0.0
 
 
 @dataclass
-class StudentTotal(Record):
+class StudentTotal:
     """A student's required total and maximum, the optional bonus beside them, and per notebook."""
     total: float = 0.0
     max: float = 0.0
@@ -211,14 +201,14 @@ def registry_order(name):
 
 
 @dataclass
-class GroupRate(Record):
+class GroupRate:
     name: str
     passed: int
     share: float
 
 
 @dataclass
-class PassRate(Record):
+class PassRate:
     """A graded function: how many students passed it, and each property group."""
     function: str
     grade_id: str
@@ -284,7 +274,7 @@ def weakest_groups(rates, k=5) -> list:
 
 
 @dataclass
-class Misconception(Record):
+class Misconception:
     """A misconception id, its wording as the students were told, and who showed it where."""
     id: str
     zh: str
@@ -317,7 +307,7 @@ def misconceptions(grades) -> list:
 
 
 @dataclass
-class ManualCell(Record):
+class ManualCell:
     """A written-answer cell: how many answered (awaiting a human) and how many left it blank."""
     notebook: str
     grade_id: str
@@ -340,7 +330,7 @@ def manual_summary(manual) -> list:
 
 
 @dataclass
-class Problem(Record):
+class Problem:
     """One row worth a look: whose, which test, and why."""
     student_id: str
     notebook: str
@@ -349,7 +339,7 @@ class Problem(Record):
 
 
 @dataclass
-class Problems(Record):
+class Problems:
     invalid: list         # one per notebook
     timeout: list
     forbidden: list       # operators the exercise does not allow (or not the required one)
@@ -431,13 +421,13 @@ def run_items(run, out_dir) -> list:
 # ---------------------------------------------------------------- the whole report
 
 @dataclass
-class NotebookStats(Record):
+class NotebookStats:
     stats: Stats
     max: float
 
 
 @dataclass
-class Kpis(Record):
+class Kpis:
     """The figures at the top of the page."""
     students: int
     mean: float
@@ -451,7 +441,7 @@ class Kpis(Record):
 
 
 @dataclass
-class Report(Record):
+class Report:
     out_dir: str
     students: list
     totals: dict          # student -> StudentTotal

@@ -37,14 +37,14 @@ def _png(fig: Figure) -> str:
 
 def _mark_stats(ax, stats):
     """Vertical lines for mean, median and quartiles."""
-    if not stats["n"]:
+    if not stats.n:
         return
-    ax.axvspan(stats["q1"], stats["q3"], color="#4575b4", alpha=0.12,
-               label=f"四分位 IQR {stats['q1']:.1f}–{stats['q3']:.1f}")
-    ax.axvline(stats["median"], color="#4575b4", lw=2,
-               label=f"中位数 median {stats['median']:.1f}")
-    ax.axvline(stats["mean"], color="#d73027", lw=2, ls="--",
-               label=f"平均 mean {stats['mean']:.1f}")
+    ax.axvspan(stats.q1, stats.q3, color="#4575b4", alpha=0.12,
+               label=f"四分位 IQR {stats.q1:.1f}–{stats.q3:.1f}")
+    ax.axvline(stats.median, color="#4575b4", lw=2,
+               label=f"中位数 median {stats.median:.1f}")
+    ax.axvline(stats.mean, color="#d73027", lw=2, ls="--",
+               label=f"平均 mean {stats.mean:.1f}")
 
 
 def _hist(ax, values, max_points, stats, title):
@@ -82,7 +82,7 @@ def notebook_histograms(per_notebook) -> str:
         axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
         for ax, (nb, values, max_points, stats) in zip(axes, per_notebook):
             _hist(ax, values, max_points, stats,
-                  f"{nb}  平均 mean {stats['mean']:.1f} / {max_points:g}")
+                  f"{nb}  平均 mean {stats.mean:.1f} / {max_points:g}")
         for ax in axes[len(per_notebook):]:
             ax.set_visible(False)
         fig.tight_layout()

@@ -121,7 +121,7 @@ def behaviour_by_text(sub, out, comp):
     from autograder.integrity.analyse import behaviour_records
     from autograder.integrity.answers import read_answers
     data = report.load(out)
-    records = behaviour_records(data["results"])
+    records = behaviour_records(data.results)
     answers = read_answers(sub, sorted(comp["students"]))
     table = {}
     for s, fns in answers.items():

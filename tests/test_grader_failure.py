@@ -48,8 +48,8 @@ def test_grader_errors_are_counted_apart(tmp_path):
     assert meta["grader_errors"] == n
     assert json.loads((tmp_path / "run.json").read_text("utf-8"))["grader_errors"] == n
     rep = report.build(tmp_path)
-    assert len(rep["problems"]["grader_errors"]) == n
-    assert {e["student_id"] for e in rep["problems"]["grader_errors"]} == {"ann"}
+    assert len(rep.problems.grader_errors) == n
+    assert {e.student_id for e in rep.problems.grader_errors} == {"ann"}
     html = report.render_html(rep)
     assert "Grader errors" in html and "not the students" in html
 

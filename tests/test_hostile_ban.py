@@ -108,8 +108,8 @@ def test_the_row_says_what_and_where(graded, case):
 def test_report_lists_the_flagged_rows(graded):
     from autograder import report
     rep = report.build(graded["out"])
-    listed = {(p["student_id"], p["grade_id"]) for p in rep["problems"]["integrity"]}
+    listed = {(p.student_id, p.grade_id) for p in rep.problems.integrity}
     for case, (function, _nb, _mid, _flag) in CASES.items():
         assert (f"ban_{case}", f"test_{function}") in listed
-    assert not any(s == "honest" and "tampering" in p["message"]
-                   for p in rep["problems"]["integrity"] for s in [p["student_id"]])
+    assert not any(s == "honest" and "tampering" in p.message
+                   for p in rep.problems.integrity for s in [p.student_id])

@@ -161,8 +161,8 @@ def test_files_follow_the_umask(hostile_names):
 def test_report_reads_every_hostile_name(hostile_names):
     out = hostile_names["out"]
     rep = report.write_report(out)
-    assert {s: rep["totals"][s]["total"] for s in rep["students"]} == pytest.approx(shown_scores())
-    assert {s for s, _ in report.load(out)["results"]} == set(shown_scores())   # every results.json found
+    assert {s: rep.totals[s].total for s in rep.students} == pytest.approx(shown_scores())
+    assert {s for s, _ in report.load(out).results} == set(shown_scores())   # every results.json found
     for table in ("report_students.csv", "report_tests.csv"):
         assert formula_cells(out / table) == [], table
     page = (out / "report.html").read_text(encoding="utf-8")

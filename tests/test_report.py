@@ -119,12 +119,11 @@ def test_numbers_of_hand_built_dir(graded_dir):
     assert report_data.slowest(rep.grades, {})[0] == ("bob", pytest.approx(5.8))
 
 
-def test_the_report_reads_by_key_as_well(graded_dir):
-    """Callers of the dict-based report (rep["totals"][s]["total"]) read the same numbers."""
+def test_the_report_reads_totals_problems_and_results(graded_dir):
     rep = report.build(graded_dir, integrity=False)
-    assert rep["totals"]["dave"]["total"] == rep.totals["dave"].total == 6
-    assert rep["problems"]["invalid"][0]["student_id"] == "carol"
-    assert report.load(graded_dir)["results"][("alice", "pool2d")]["status"] == "passed"
+    assert rep.totals["dave"].total == 6
+    assert rep.problems.invalid[0].student_id == "carol"
+    assert report.load(graded_dir).results[("alice", "pool2d")]["status"] == "passed"
 
 
 def test_writes_self_contained_html_and_csvs(graded_dir):

@@ -35,8 +35,8 @@ def test_report_opens_offline_and_reads_at_a_glance(report_dir, browser, artifac
         assert summary.bounding_box()["y"] < 200
         text = summary.inner_text()
         assert "全班错在哪里" in text and "What the class got wrong" in text
-        top = next(m for m in report.build(report_dir)["misconceptions"] if not m["general"])
-        assert top["zh"] in text and top["en"] in text
+        top = next(m for m in report.build(report_dir).misconceptions if not m.general)
+        assert top.zh in text and top.en in text
         # every plot decoded (inline PNGs)
         sizes = page.eval_on_selector_all("img", "els => els.map(e => e.naturalWidth)")
         assert len(sizes) >= 3 and all(w > 0 for w in sizes)
