@@ -57,9 +57,27 @@ def _parser():
                    help="学生提交目录（默认取 run.json 所记）/ where to read answer cells for the integrity "
                         "section (default: the folder run.json names)")
     r.set_defaults(run=report)
-    from autograder import export, gradescope   # light modules: the standard library only at import
-    export.add_parser(sub).set_defaults(run=export.run)
-    gradescope.add_parser(sub).set_defaults(run=gradescope.cli)
+    from autograder import export, gradescope   # light modules: no torch at import
+    e = sub.add_parser("export", help="成绩导出 / final scores for Canvas or as a generic CSV")
+    e.add_argument("out_dir", metavar="DIR", help="autograder grade 的输出目录 / the output of `autograder grade` "
+                                                  "(its grades.csv)")
+    e.add_argument("--to", choices=["canvas", "csv"], required=True,
+                   help="canvas: Canvas 成绩册导入文件 / Canvas gradebook import; csv: 每个学生一行 / one row per student")
+    e.add_argument("--out", help="输出文件 / file to write (default: DIR/canvas.csv or DIR/scores.csv)")
+    e.add_argument("--gradebook", help="nbgrader 成绩册 / nbgrader's gradebook.db (or a database URL) for the "
+                                       "points people gave (default: ./gradebook.db when present)")
+    e.add_argument("--roster", help="Canvas 导出的成绩册 / the course's Canvas gradebook export, for the "
+                                    "students' ID, SIS User ID, SIS Login ID and Section")
+    e.add_argument("--match-by", default="SIS Login ID", choices=export.MATCH_COLUMNS,
+                   help="与学生编号对应的 Canvas 列 / the roster column holding the nbgrader student id")
+    e.add_argument("--assignment-name", default="Pooling 汇聚层",
+                   help="Canvas 作业名 / the Canvas assignment's name")
+    e.add_argument("--assignment-id", help="Canvas 作业编号 / the Canvas assignment id (column \"Name (id)\"); "
+                                           "without it Canvas creates a new assignment")
+    e.set_defaults(run=export.run)
+    b = sub.add_parser("gradescope-bundle", help="Gradescope 自动评分包 / write a Gradescope autograder zip")
+    b.add_argument("out_zip", metavar="OUT.zip", help="要写的 zip / the zip to write")
+    b.set_defaults(run=gradescope.cli)
     return ap
 
 
@@ -106,7 +124,7 @@ def _scheduler_unavailable(scheduler):
 
 
 def _limits(args):
-    from autograder.sandbox.runner import Limits
+    from autograder.sandbox.limits import Limits
     return Limits.from_timeout(args.timeout)
 
 

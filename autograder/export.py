@@ -296,26 +296,6 @@ def canvas_csv(scores, maxima, column, roster=None, match_by="SIS Login ID", war
 
 # ------------------------------------------------------------------ command line
 
-def add_parser(sub):
-    e = sub.add_parser("export", help="成绩导出 / final scores for Canvas or as a generic CSV")
-    e.add_argument("out_dir", metavar="DIR", help="autograder grade 的输出目录 / the output of `autograder grade` "
-                                                  "(its grades.csv)")
-    e.add_argument("--to", choices=["canvas", "csv"], required=True,
-                   help="canvas: Canvas 成绩册导入文件 / Canvas gradebook import; csv: 每个学生一行 / one row per student")
-    e.add_argument("--out", help="输出文件 / file to write (default: DIR/canvas.csv or DIR/scores.csv)")
-    e.add_argument("--gradebook", help="nbgrader 成绩册 / nbgrader's gradebook.db (or a database URL) for the "
-                                       "points people gave (default: ./gradebook.db when present)")
-    e.add_argument("--roster", help="Canvas 导出的成绩册 / the course's Canvas gradebook export, for the "
-                                    "students' ID, SIS User ID, SIS Login ID and Section")
-    e.add_argument("--match-by", default="SIS Login ID", choices=MATCH_COLUMNS,
-                   help="与学生编号对应的 Canvas 列 / the roster column holding the nbgrader student id")
-    e.add_argument("--assignment-name", default="Pooling 汇聚层",
-                   help="Canvas 作业名 / the Canvas assignment's name")
-    e.add_argument("--assignment-id", help="Canvas 作业编号 / the Canvas assignment id (column \"Name (id)\"); "
-                                           "without it Canvas creates a new assignment")
-    return e
-
-
 def run(args):
     """The ``export`` subcommand; returns the exit status."""
     try:

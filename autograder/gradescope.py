@@ -252,12 +252,6 @@ def main(argv=None):
 
 # ------------------------------------------------------------------ command line (autograder gradescope-bundle)
 
-def add_parser(sub):
-    g = sub.add_parser("gradescope-bundle", help="Gradescope 自动评分包 / write a Gradescope autograder zip")
-    g.add_argument("out_zip", metavar="OUT.zip", help="要写的 zip / the zip to write")
-    return g
-
-
 def cli(args):
     if not str(args.out_zip).endswith(".zip"):
         print("autograder: OUT.zip must end in .zip", file=sys.stderr)
