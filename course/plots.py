@@ -53,8 +53,18 @@ def styled(draw):
     changes no global setting, and each figure still gets the fonts."""
     @functools.wraps(draw)
     def wrapper(*args, **kwargs):
-        with matplotlib.rc_context(style()):
-            return draw(*args, **kwargs)
+        # The first figure of a kernel loads the notebook's backend, which turns interactive mode
+        # on; rc_context would turn it off again on the way out, and no later figure would show.
+        interactive = []
+        try:
+            with matplotlib.rc_context(style()):
+                try:
+                    return draw(*args, **kwargs)
+                finally:
+                    interactive.append(matplotlib.is_interactive())
+        finally:
+            if interactive:
+                matplotlib.interactive(interactive[0])
     return wrapper
 
 

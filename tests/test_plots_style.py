@@ -47,3 +47,17 @@ def test_a_drawing_uses_the_cjk_font_when_one_is_installed():
     assert matplotlib.rcParams["font.family"] != plots.style()["font.family"]   # not a global setting
     import matplotlib.pyplot as plt
     plt.close(fig)
+
+
+def test_every_figure_shows_in_a_real_kernel(tmp_path):
+    """In a Jupyter kernel (inline backend) the second and third figures show too: the style
+    context must not switch off the interactive mode the first figure's backend turned on."""
+    nbformat = pytest.importorskip("nbformat")
+    from nbclient import NotebookClient
+    cells = ["from course import plots\nplots.pooling_figure();",
+             "plots.pooling_figure(mode='avg');",
+             "import torch\nplots.sliding_window_frames(torch.arange(16.).reshape(1, 1, 4, 4), 3, stride=2, padding=1);"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    images = [sum("image/png" in o.get("data", {}) for o in c.outputs) for c in nb.cells]
+    assert images == [1, 1, 1], [c.outputs for c in nb.cells]
