@@ -407,7 +407,7 @@ def _case_grid(cells, grid, x0, y0, title, shade=None, bad=None, fontsize=8, tit
 def case_figure(picture):
     """Three small grids side by side: the input with the window of the first difference
     marked (grey cells: padding), the expected output and the student's output with the
-    differing cells in red. ``picture`` is ``course.feedback.case_picture(...)``. Drawn on a
+    differing cells in red. ``picture`` is ``course.picture.case_picture(...)``. Drawn on a
     bare ``Figure`` (no pyplot), so nothing pops up in a notebook by itself."""
     from matplotlib.figure import Figure
     inp, exp, got = picture["input"], picture["expected"], picture.get("got")

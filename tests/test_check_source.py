@@ -1,4 +1,4 @@
-"""The parent's static check of answer cells (autograder/source_rules.py, pipeline/check_source.py).
+"""The parent's static check of answer cells (autograder/source_rules/, pipeline/check_source.py).
 
 Honest code of every kind the kit holds (solutions, stubs, mutants, example
 submissions) is never flagged; tampering, run-time names and forbidden

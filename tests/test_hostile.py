@@ -16,7 +16,7 @@ from autograder.pipeline.write_results import student_dir  # noqa: E402
 CASES = harness.hostile_cases()
 # Code computed at run time or loaded from outside the answer cells (exec of a file's text,
 # globals(), sys.path) could patch or redefine any function of the notebook, so the parent's
-# static check gives every function with an operator ban 0 there (autograder/source_rules.py).
+# static check gives every function with an operator ban 0 there (autograder/source_rules/).
 RUN_TIME_CODE = {"read_solutions", "import_references"}
 
 

@@ -39,7 +39,7 @@ class Mistake:
 
     ``catches``: the property groups of this exercise that are there to catch it (the
     public check keeps, in each, a case this model fails)."""
-    id: str                  # misconception id in course.feedback.CATALOG
+    id: str                  # misconception id in course.messages.CATALOG
     fn: Callable
     label: str = ""          # which variant, for test ids
     catches: tuple = ()

@@ -9,7 +9,7 @@ a failing case) runs just the cases the feedback shows: what the student's
 code prints, raises or returns there is all of its own text a page can show,
 so it cannot carry the other hidden cases out, however it stores them.
 Student-controlled text in a row (cell errors, grader errors) is cut by
-``course.feedback.student_text``.
+``course.safe_text.student_text``.
 
 Before any of that, ``CheckSource`` reads the cells' source here in the parent:
 a function it rejects (tampering, run-time names, a forbidden operator) gets
