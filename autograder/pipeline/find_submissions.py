@@ -14,9 +14,8 @@ import os
 import stat
 import sys
 
-from autograder import functions
 from autograder.pipeline.open_submission import RefusedPath, printable, read_bytes
-from autograder.course_dir import default_course_dir
+from autograder.course_dir import ASSIGNMENT, default_course_dir
 from autograder.pipeline.source_tests import SourceTests
 
 HEAD_BYTES = 4 << 20          # how much of an unknown file is read to tell which notebook it is
@@ -85,6 +84,7 @@ def match_notebook(path, known, root=None):
         text = read_bytes(path, root, limit=HEAD_BYTES)[:HEAD_BYTES].decode("utf-8", "replace")
     except (OSError, RefusedPath):
         return None
+    from autograder import functions   # the records load torch: only for a notebook of unknown name
     best = None
     for f in functions.FUNCTIONS:
         if f.notebook in known and (f"answer_{f.name}" in text or f"def {f.name}(" in text):
@@ -110,7 +110,7 @@ def _unmatched(path, root):
 
 # ------------------------------------------------------------------ a class
 
-def layout_problems(student_dir, known, assignment=functions.ASSIGNMENT):
+def layout_problems(student_dir, known, assignment=ASSIGNMENT):
     """What in a real student folder does not follow ``<student>/pooling/<notebook>.ipynb`` -> [text]."""
     problems = []
     for name, st in _entries(student_dir):
@@ -148,7 +148,7 @@ def _student_kind(path, st, assignment):
     return None
 
 
-def class_submission(root, student, known, note="", assignment=functions.ASSIGNMENT):
+def class_submission(root, student, known, note="", assignment=ASSIGNMENT):
     """One student's Submission: a path for every notebook whose entry exists (of any kind), else None.
 
     A linked student or assignment folder is not listed: every notebook gets
@@ -170,7 +170,7 @@ def class_submission(root, student, known, note="", assignment=functions.ASSIGNM
     return Submission(student, notebooks, root, note)
 
 
-def find_class(root, known, warn=warn_stderr, assignment=functions.ASSIGNMENT):
+def find_class(root, known, warn=warn_stderr, assignment=ASSIGNMENT):
     """-> [Submission] of a SUBMISSIONS folder, or None when it is not a class."""
     proper, layout, loose = [], [], []
     for name, st in _entries(root):
@@ -226,12 +226,11 @@ def find_self(path, known, warn=warn_stderr):
 def find_submissions(path, source: SourceTests = None, warn=warn_stderr):
     """-> (submissions, mode). mode 'course': SUBMISSIONS/<student>/<assignment>/<nb>.ipynb;
     'self': one notebook file or a folder of one learner's notebooks."""
+    path = os.path.abspath(os.fspath(path))
+    if _lstat(path) is None:                               # answered before the course (and torch) loads
+        raise FileNotFoundError(f"找不到 / not found: {path}")
     source = source or SourceTests(default_course_dir())
     known = source.notebooks()
-    path = os.path.abspath(os.fspath(path))
-    st = _lstat(path)
-    if st is None:
-        raise FileNotFoundError(f"找不到 / not found: {path}")
     try:
         is_dir = stat.S_ISDIR(os.stat(path).st_mode)       # the instructor's own argument may be a link
     except OSError:
