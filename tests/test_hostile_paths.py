@@ -19,7 +19,8 @@ import classes  # noqa: E402
 import harness  # noqa: E402
 
 from autograder.pipeline import InvalidNotebook, ReadNotebook  # noqa: E402
-from autograder.pipeline.check_integrity import SOLUTION_COPY, integrity_flags  # noqa: E402
+from autograder.course_dir import release_dir, source_dir  # noqa: E402
+from autograder.pipeline.check_integrity import SOLUTION_COPY, CheckIntegrity  # noqa: E402
 from autograder.pipeline.find_submissions import find_submissions  # noqa: E402
 from autograder.pipeline import open_submission  # noqa: E402
 from autograder.pipeline.open_submission import LINK, SPECIAL, RefusedPath  # noqa: E402
@@ -140,6 +141,11 @@ def test_discovery_never_looks_through_links_and_names_layout_problems(tmp_path,
 
 
 def test_solution_copy_flag_is_a_reusable_function():
+    check = CheckIntegrity(source_dir(harness.ROOT), release_dir(harness.ROOT))
+
+    def integrity_flags(nb, notebook):
+        return check.flags(nb, notebook)
+
     reader = ReadNotebook()
     copy = reader.normalise(harness.source_nb())
     own = reader.normalise(classes.honest_notebook())

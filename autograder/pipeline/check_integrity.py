@@ -8,14 +8,12 @@ already shows (the stub, or an example in the text), are ignored. By the
 time an instructor grades, ``nbgrader collect`` may have turned a link to
 ``source/`` into a plain copy: this is how such a copy is still noticed.
 
-``link`` and ``special_file`` (a refused path) come from ``open_submission``;
-``integrity_flags`` is the one function a report calls for a notebook.
+``link`` and ``special_file`` (a refused path) come from ``open_submission``.
+``CheckIntegrity(source_dir, release_dir).flags(nb, notebook)`` is the step; the ``Grader`` owns one.
 """
 import json
 import pathlib
 import re
-
-from autograder import course_dir
 
 SOLUTION_COPY = "solution_copy"
 MIN_CHARS = 40                # shorter regions (without whitespace) are too likely to be written alike
@@ -72,22 +70,6 @@ class CheckIntegrity:
         cells = [squash(_src(c)) for c in nb.get("cells", [])]
         copied = any(r in c for r in regions for c in cells)
         return [SOLUTION_COPY] if copied else []
-
-
-_DEFAULT = None
-
-
-def integrity_flags(nb, notebook, source_dir=None, release_dir=None):
-    """Flags of one notebook (see the module doc); ``[]`` when nothing is suspicious."""
-    global _DEFAULT
-    if source_dir is not None or release_dir is not None:
-        course = course_dir.default_course_dir()
-        return CheckIntegrity(source_dir or course_dir.source_dir(course),
-                              release_dir or course_dir.release_dir(course)).flags(nb, notebook)
-    if _DEFAULT is None:
-        course = course_dir.default_course_dir()
-        _DEFAULT = CheckIntegrity(course_dir.source_dir(course), course_dir.release_dir(course))
-    return _DEFAULT.flags(nb, notebook)
 
 
 def join_flags(flags):
