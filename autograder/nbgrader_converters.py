@@ -32,19 +32,11 @@ from fnmatch import fnmatch
 from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.converters.base import BaseConverter
 
+from autograder.nbgrader_execute import KitRun, step_root
 from autograder.pipeline.open_submission import (RefusedPath, open_dir, open_file, printable, read_bytes, read_fd,
-                                                 step_dir, step_file)
+                                                 step_dir, step_file, under)
 
 _WRITE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-
-
-def step_root(coursedir, step):
-    """The folder of one nbgrader step (``submitted``, ``autograded``): links are checked below it."""
-    return os.path.normpath(coursedir.format_path(step, ".", "."))
-
-
-def under(path, root):
-    return os.path.abspath(path).startswith(os.path.abspath(root) + os.sep)
 
 
 # ------------------------------------------------------------------ copying a submission's files
@@ -167,7 +159,6 @@ class HardenedAutograde(Autograde, SafeCopy):
     """
 
     def start(self):
-        from autograder.nbgrader_execute import KitRun
         guard_timestamps(self.coursedir, step_root(self.coursedir, self.coursedir.submitted_directory), self.log)
         self.warn_layout()
         with KitRun() as self.kit_run:

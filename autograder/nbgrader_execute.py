@@ -28,12 +28,17 @@ from nbconvert.exporters import NotebookExporter
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Unicode, default
 
-from autograder.pipeline.open_submission import printable
+from autograder.pipeline.open_submission import printable, under
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
 from autograder import course_dir
 from autograder.sandbox.limits import Limits
 
 INVALID_KEY = "autograder_invalid"
+
+
+def step_root(coursedir, step):
+    """The folder of one nbgrader step (``submitted``, ``autograded``): links are checked below it."""
+    return os.path.normpath(coursedir.format_path(step, ".", "."))
 
 
 class KitRun:
@@ -105,7 +110,6 @@ class HardenedExporter(NotebookExporter):
 
     def _root_of(self, filename):
         """The nbgrader step folder (submitted/, autograded/) links are checked below; else the file's folder."""
-        from autograder.nbgrader_converters import step_root, under
         coursedir = getattr(self.parent, "coursedir", None)
         if coursedir is not None:
             for step in (coursedir.submitted_directory, coursedir.autograded_directory):

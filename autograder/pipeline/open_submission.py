@@ -81,6 +81,11 @@ def _check_same(fd, before, shown):
     return after
 
 
+def under(path, root):
+    """Whether `path` lies strictly below the folder `root` (by their absolute names)."""
+    return os.path.abspath(path).startswith(os.path.abspath(root) + os.sep)
+
+
 def step_dir(dfd, name, shown):
     """Open directory `name` under `dfd` without following a link -> fd."""
     st = _lstat(dfd, name)
