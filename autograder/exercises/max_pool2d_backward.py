@@ -1,8 +1,6 @@
 """max_pool2d_backward (05_gradients): dL/dX of max pooling, given dL/dY."""
 import math
 
-import torch
-
 from autograder import references as R
 from autograder.exercises import transforms as T
 from autograder.exercises.families import BACKWARD_GROUPS, backward_cases
@@ -13,36 +11,23 @@ def cases(g):
     return backward_cases(g, tie_free=True)
 
 
-def windows(pool_size, stride, padding, n_out):
-    """(i, j, r, c, kh, kw): output position, window's top-left corner in padded coordinates."""
-    (kh, kw), (sh, sw), _ = R.window_args(pool_size, stride, padding)
-    return [(i, j, i * sh, j * sw, kh, kw) for i in range(n_out[0]) for j in range(n_out[1])]
+def _is_max(window):
+    return window == window.amax((-1, -2), keepdim=True)
 
 
-def _overwrite_slice(X, grad_out, pool_size, stride=None, padding=0):
+def _write_slice(target, window, g):
     """dX[window] = mask * g: a later window wipes out an earlier one's gradient."""
-    _, _, (ph, pw) = R.window_args(pool_size, stride, padding)
-    xp = T.pad(X, (ph, pw), -math.inf)
-    dxp = torch.zeros_like(xp)
-    for i, j, r, c, kh, kw in windows(pool_size, stride, padding, grad_out.shape[-2:]):
-        win = xp[..., r:r + kh, c:c + kw]
-        mask = (win == win.amax((-1, -2), keepdim=True)).to(X.dtype)
-        dxp[..., r:r + kh, c:c + kw] = mask * grad_out[..., i:i + 1, j:j + 1]
-    return dxp[..., ph:ph + X.shape[2], pw:pw + X.shape[3]]
+    target[...] = _is_max(window).to(target.dtype) * g
 
 
-def _overwrite_index(X, grad_out, pool_size, stride=None, padding=0):
+def _write_index(target, window, g):
     """dX[argmax] = g instead of +=: a maximum shared by two windows keeps one gradient."""
-    _, _, (ph, pw) = R.window_args(pool_size, stride, padding)
-    xp = T.pad(X, (ph, pw), -math.inf)
-    dxp = torch.zeros_like(xp)
-    for i, j, r, c, kh, kw in windows(pool_size, stride, padding, grad_out.shape[-2:]):
-        win = xp[..., r:r + kh, c:c + kw]
-        mask = win == win.amax((-1, -2), keepdim=True)
-        target = dxp[..., r:r + kh, c:c + kw]
-        g = grad_out[..., i:i + 1, j:j + 1].expand_as(target)
-        target[mask] = g[mask]
-    return dxp[..., ph:ph + X.shape[2], pw:pw + X.shape[3]]
+    mask = _is_max(window)
+    target[mask] = g.expand_as(target)[mask]
+
+
+_overwrite_slice = T.window_by_window(_write_slice, -math.inf)
+_overwrite_index = T.window_by_window(_write_index, -math.inf)
 
 
 EXERCISE = Exercise(

@@ -96,6 +96,24 @@ def hw_swapped(ref, value=None):
     return Mistake("hw_swapped", with_arguments(ref, rewrite), catches=catches)
 
 
+def window_by_window(write, pad_value=0.0):
+    """A backward pass written window by window, the shape of the passes that overwrite instead of
+    adding: for each output position, ``write(target, window, g)`` puts its gradient into
+    ``target`` (that window's slice of a zero dX, padded), where ``window`` is the slice of ``X``
+    padded with ``pad_value`` and ``g`` the position's dL/dY (``[..., 1, 1]``); then the padding
+    is cropped."""
+    def backward(X, grad_out, pool_size, stride=None, padding=0):
+        (kh, kw), (sh, sw), (ph, pw) = window_args(pool_size, stride, padding)
+        xp = pad(X, (ph, pw), pad_value)
+        dxp = torch.zeros_like(xp)
+        for i in range(grad_out.shape[-2]):
+            for j in range(grad_out.shape[-1]):
+                r, c = i * sh, j * sw
+                write(dxp[..., r:r + kh, c:c + kw], xp[..., r:r + kh, c:c + kw], grad_out[..., i:i + 1, j:j + 1])
+        return dxp[..., ph:ph + X.shape[2], pw:pw + X.shape[3]]
+    return backward
+
+
 def pad_swapped(ref, value):
     """The padding's height and width swapped (the window's kept). ``X`` is padded by hand:
     a student's code does not refuse a padding larger than half the window, as PyTorch does."""
