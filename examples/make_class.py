@@ -33,7 +33,8 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
-from autograder.functions import ASSIGNMENT, FUNCTIONS  # noqa: E402
+from autograder.course_dir import ASSIGNMENT, release_dir, source_dir  # noqa: E402
+from autograder.functions import FUNCTIONS  # noqa: E402
 from autograder.pipeline.write_results import atomic_write  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
@@ -104,7 +105,7 @@ def _is_written(cell) -> bool:
 def catalogue(root=ROOT) -> dict:
     """What can go into a class: per notebook the released notebook, its graded
     functions with their solution and mutants, and its written-answer cells."""
-    release, source = pathlib.Path(root) / "release" / ASSIGNMENT, pathlib.Path(root) / "source" / ASSIGNMENT
+    release, source = release_dir(root), source_dir(root)
     out = {}
     for path in sorted(release.glob("*.ipynb")):
         nb = _read_nb(path)
@@ -153,7 +154,7 @@ def make_class(n: int, out_dir, seed: int = 0, root=ROOT, plant: bool = False) -
         raise FileExistsError(f"{out_dir} is not empty and holds no composition.json")
     cat = catalogue(root)
     if not cat:
-        raise FileNotFoundError(f"no released notebooks in {pathlib.Path(root) / 'release' / ASSIGNMENT}")
+        raise FileNotFoundError(f"no released notebooks in {release_dir(root)}")
     students = [f"s{i + 1:03d}" for i in range(n)]
 
     # A few unreadable notebooks, one per student, cycling through the kinds.

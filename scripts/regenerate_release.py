@@ -19,14 +19,15 @@ import shutil
 import subprocess
 import sys
 
+from autograder.course_dir import ASSIGNMENT, release_dir, source_dir
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-ASSIGNMENT = "pooling"
 
 
 def build_wheel(course_dir=ROOT):
     """The student wheel of the repository's course/, written into ``course_dir/source/pooling/``."""
     cmd = [sys.executable, str(ROOT / "packaging" / "student" / "pooling_course_build.py"),
-           "--out", str(pathlib.Path(course_dir) / "source" / ASSIGNMENT)]
+           "--out", str(source_dir(course_dir))]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
 
@@ -34,7 +35,7 @@ def regenerate(course_dir=ROOT, quiet=False):
     """Build the student wheel, run nbgrader generate_assignment in ``course_dir``; return the release folder."""
     course_dir = pathlib.Path(course_dir)
     build_wheel(course_dir)
-    release = course_dir / "release" / ASSIGNMENT
+    release = release_dir(course_dir)
     # Start from an empty folder so that notebooks removed from source/ disappear too.
     if release.exists():
         shutil.rmtree(release)
