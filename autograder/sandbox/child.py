@@ -106,6 +106,9 @@ def enter_jail(sock, life, cfg, pidns):
             notes["root"] = jail.build_root(cfg["jail_dir"], cfg["tmp_size"])
         except OSError as e:
             notes["warning"] = f"could not build the minimal root ({e}): the file system is visible"
+    # What confines the child's file system and network, layer by layer ("confinement.py" judges it).
+    notes["confined"] = {"fs": ["mount_ns"] if "root" in notes else [],
+                         "net": ["netns"] if notes["namespaces"] else []}
     if "root" not in notes:
         os.makedirs(cfg["scratch"], mode=0o700, exist_ok=True)
         if os.geteuid() == 0 and cfg.get("drop_to"):

@@ -25,6 +25,9 @@ class Limits:
     max_reply: int = 64 << 20           # bytes the child may send in one reply
     drop_to: tuple = (65534, 65534)     # nobody:nogroup, when root
     namespaces: bool = True             # False: behave as where the OS refuses them (tests the fallback)
+    landlock: bool = True               # False: behave as where the kernel has no Landlock (tests the refusal)
+    allow_weak_sandbox: bool = False    # grade even where a child's file system or network cannot be
+                                        # confined (--allow-weak-sandbox; recorded in run.json)
 
     NOTEBOOK_CALLS = 18                 # a notebook may take this many call timeouts in all
 
@@ -45,4 +48,5 @@ class Limits:
         return {"memory": self.memory, "file_size": self.file_size, "open_files": self.open_files,
                 "processes": self.processes, "tmp_size": self.tmp_size,
                 "output_limit": self.output_limit, "drop_to": list(self.drop_to) if self.drop_to else None,
-                "cpu_seconds": int(self.notebook_timeout) + 5, "namespaces": self.namespaces}
+                "cpu_seconds": int(self.notebook_timeout) + 5, "namespaces": self.namespaces,
+                "landlock": self.landlock}

@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 
-from . import protocol
+from . import confinement, protocol
 from .call_result import CallResult
 from .limits import Limits  # noqa: F401  (the one definition; callers import it from here too)
 
@@ -210,6 +210,16 @@ class SandboxUnavailable(RuntimeError):
     """The grader cannot run student code at all: its own failure, never a student's grade."""
 
 
+class SandboxTooWeak(SandboxUnavailable):
+    """Neither namespaces nor Landlock can confine a child's file system or network here, and
+    weak sandboxes were not allowed (``Limits.allow_weak_sandbox``): refuse rather than degrade."""
+
+    def __init__(self, missing, notes):
+        self.missing, self.notes = list(missing), dict(notes)
+        super().__init__(f"沙箱无法隔离 {', '.join(self.missing)} / the sandbox cannot confine "
+                         f"{', '.join(self.missing)} here")
+
+
 class Engine:
     """One worker's sandbox: a zygote (restarted if it dies) and per-notebook sessions.
 
@@ -227,6 +237,7 @@ class Engine:
         self.zygote = None
         self.failed_starts = 0
         self.warnings = set()          # what this engine's children could not set up (see _warn)
+        self.confinement = None        # what confined the last child (confinement.summary), for run.json
         self.announce = announce       # print each warning once per process (off: the caller reports)
 
     def spawn(self) -> Child:
@@ -249,6 +260,9 @@ class Engine:
                 continue
             self.failed_starts = 0
             child.notes.update(notes)
+            self.confinement = confinement.summary(notes)
+            # (Enforcement, SandboxTooWeak unless limits.allow_weak_sandbox, lands with the
+            # Landlock layer: until then a child without namespaces would always be refused.)
             self._warn(notes)
             return child
         code = self.zygote.proc.returncode if self.zygote is not None else None
