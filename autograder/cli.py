@@ -22,6 +22,11 @@ import pathlib
 import sys
 import tempfile
 
+# Every line this module writes goes through say(): student text (folder names, ids, error
+# messages, paths) is escaped, so no control or bidi character of theirs reaches the terminal.
+from autograder.terminal import say, say_lines
+from course.safe_text import display_id, lookalike_warning
+
 
 def _parser():
     """The whole command tree: every subcommand and its options, each subcommand run by one function."""
@@ -151,26 +156,29 @@ def _print_table(results, stream):
         total = sum(r["points"] for r in required)
         best = sum(r["max_points"] for r in required)
         w = max([len(r["grade_id"]) for r in res["rows"]] + [10])
-        print(f"\n{'notebook':<20} {'test':<{w}} {'得分 points':>12}  状态 status", file=stream)
+        say("", stream)
+        say(f"{'notebook':<20} {'test':<{w}} {'得分 points':>12}  状态 status", stream)
         for r in res["rows"]:
             status, message = r["status"], r["message"]
             if _untried(r):
                 status, message = "-", "未作答（附加题，可选）/ not attempted (optional bonus)"
             elif _optional_row(r):
                 message = f"（附加题，可选 / optional bonus）{message}"
-            print(f"{r['notebook']:<20} {r['grade_id']:<{w}} {r['points']:>5g} / {r['max_points']:<4g}  "
-                  f"{status:<8} {message}", file=stream)
-        print(f"{'':<20} {'合计 total':<{w}} {total:>5g} / {best:<4g}  （不含附加题 / bonus not included）"
-              if bonus else f"{'':<20} {'合计 total':<{w}} {total:>5g} / {best:<4g}", file=stream)
+            say(f"{r['notebook']:<20} {r['grade_id']:<{w}} {r['points']:>5g} / {r['max_points']:<4g}  "
+                  f"{status:<8} {message}", stream)
+        say(f"{'':<20} {'合计 total':<{w}} {total:>5g} / {best:<4g}  （不含附加题 / bonus not included）"
+              if bonus else f"{'':<20} {'合计 total':<{w}} {total:>5g} / {best:<4g}", stream)
         if bonus:
-            print(f"{'':<20} {'附加题 bonus':<{w}} {sum(r['points'] for r in bonus):>5g} / "
-                  f"{sum(r['max_points'] for r in bonus):<4g}  （可选 / optional）", file=stream)
+            say(f"{'':<20} {'附加题 bonus':<{w}} {sum(r['points'] for r in bonus):>5g} / "
+                  f"{sum(r['max_points'] for r in bonus):<4g}  （可选 / optional）", stream)
         for r in res["rows"]:
             if r["status"] != "passed" and r.get("feedback") and not _untried(r):
-                print(f"\n--- {r['notebook']} / {r['grade_id']} ---\n{r['feedback']}", file=stream)
+                say("", stream)
+                say(f"--- {r['notebook']} / {r['grade_id']} ---", stream)
+                say_lines(r["feedback"], stream)          # kit text of several lines, each escaped
         for m in res["manual"]:
             state = "已作答，需人工评分 / answered, needs a person" if m["answered"] else "未作答 / not answered"
-            print(f"书面回答 written answer {m['notebook']}/{m['grade_id']}: {state}", file=stream)
+            say(f"书面回答 written answer {m['notebook']}/{m['grade_id']}: {state}", stream)
 
 
 def grade_self(subs, out, limits):
@@ -184,7 +192,8 @@ def grade_self(subs, out, limits):
                           on_result=lambda res: results.append(res.to_dict()))
     _print_table(results, sys.stdout)
     if out:
-        print(f"\n反馈页面 / feedback pages: {student_dir(out, subs[0].student_id)}", file=sys.stdout)
+        say("", sys.stdout)
+        say(f"反馈页面 / feedback pages: {student_dir(out, subs[0].student_id)}", sys.stdout)
     return 0
 
 
@@ -204,26 +213,26 @@ def grade(args):
     from autograder.progress import Progress
     bad = _bad_timeout(args.timeout)
     if bad:
-        print(f"autograder: {bad}", file=sys.stderr)
+        say(f"autograder: {bad}", sys.stderr)
         return 2
     try:
         subs, mode = find_submissions(args.submissions)
     except (FileNotFoundError, ValueError, OSError) as e:
-        print(f"autograder: {e}", file=sys.stderr)
+        say(f"autograder: {e}", sys.stderr)
         return 2
     if mode == "course" and not args.out:
-        print("autograder: --out DIR is required for a class / 需要 --out", file=sys.stderr)
+        say("autograder: --out DIR is required for a class / 需要 --out", sys.stderr)
         return 2
     if args.workers is not None and args.workers < 1:
-        print("autograder: --workers must be >= 1", file=sys.stderr)
+        say("autograder: --workers must be >= 1", sys.stderr)
         return 2
     bad = _bad_scheduler(args.scheduler) if args.scheduler is not None and mode != "self" else None
     if bad:
-        print(f"autograder: {bad}", file=sys.stderr)
+        say(f"autograder: {bad}", sys.stderr)
         return 2
     bad = _bad_out(args.out) if args.out else None
     if bad:
-        print(f"autograder: {bad}", file=sys.stderr)
+        say(f"autograder: {bad}", sys.stderr)
         return 2
     from autograder.batch import grade_submissions
     limits = _limits(args)
@@ -234,15 +243,15 @@ def grade(args):
         meta = grade_submissions(subs, args.out, _backend(args, limits), force=args.force, limits=limits,
                                  progress=progress)
     except _scheduler_unavailable(args.scheduler) as e:    # it went away since _bad_scheduler
-        print(f"autograder: --scheduler: {' '.join(str(e).split())}", file=sys.stderr)
+        say(f"autograder: --scheduler: {' '.join(str(e).split())}", sys.stderr)
         return 2
     finally:
         if progress is not None:
             progress.close()
     errors = meta.get("grader_errors", 0)          # the grader's failures, never hidden in the rows
-    print(f"graded {meta['graded']}, skipped {meta['skipped']} unchanged, in {meta['seconds']:.1f}s"
+    say(f"graded {meta['graded']}, skipped {meta['skipped']} unchanged, in {meta['seconds']:.1f}s"
           + (f", {errors} 评分器错误 / grader errors (rows with status error; see run.json)" if errors else "")
-          + f" -> {os.path.join(args.out, 'grades.csv')}", file=sys.stderr)
+          + f" -> {os.path.join(args.out, 'grades.csv')}", sys.stderr)
     return 0
 
 
@@ -251,22 +260,24 @@ def report(args):
     try:
         from autograder.report import compare_with_nbgrader_export, write_report
     except ImportError as e:
-        print(f"autograder: report is not available ({e})", file=sys.stderr)
+        say(f"autograder: report is not available ({e})", sys.stderr)
         return 2
     out_dir = pathlib.Path(args.dir)
     if not (out_dir / "grades.csv").is_file():
-        print(f"找不到 / not found: {out_dir / 'grades.csv'}", file=sys.stderr)
+        say(f"找不到 / not found: {out_dir / 'grades.csv'}", sys.stderr)
         return 2
     rep = write_report(out_dir, integrity=not args.no_integrity, submissions=args.submissions)
-    print(f"{out_dir / 'report.html'}: {len(rep.students)} 名学生 students, "
-          f"平均 mean {rep.stats.mean:.2f}/{rep.max_total:g}")
+    say(f"{out_dir / 'report.html'}: {len(rep.students)} 名学生 students, "
+        f"平均 mean {rep.stats.mean:.2f}/{rep.max_total:g}", sys.stdout)
+    for group in rep.lookalikes:
+        say(f"autograder: WARNING: {lookalike_warning(group)}", sys.stderr)
     if rep.integrity is not None:
         n = len(rep.integrity["clusters"])
-        print(f"{out_dir / 'integrity.csv'}: {n} 组需要人工复核 / groups need a person's review")
+        say(f"{out_dir / 'integrity.csv'}: {n} 组需要人工复核 / groups need a person's review", sys.stdout)
     if args.nbgrader_export:
         diffs = compare_with_nbgrader_export(out_dir / "grades.csv", args.nbgrader_export)
         for s, a, b in diffs:
-            print(f"不一致 mismatch {s}: grades.csv {a} vs nbgrader {b}", file=sys.stderr)
+            say(f"不一致 mismatch {display_id(s)}: grades.csv {a} vs nbgrader {b}", sys.stderr)
         if diffs:
             return 1
     return 0
@@ -282,7 +293,7 @@ def main(argv=None):
         runner = sys.modules.get("autograder.sandbox.runner")
         if runner is None or not isinstance(e, runner.SandboxUnavailable):
             raise
-        print(f"autograder: 评分器无法运行 / the grader cannot run: {e}", file=sys.stderr)
+        say(f"autograder: 评分器无法运行 / the grader cannot run: {e}", sys.stderr)
         return 3
 
 

@@ -27,6 +27,12 @@ them (kit ids are matched to ``--match-by``, default ``SIS Login ID``);
 without a roster, the nbgrader id goes to ``SIS Login ID`` and the gradebook's
 ``lms_user_id`` (if any) to ``ID``.
 
+Students are keyed by the id exactly as grades.csv holds it: ``course.safe_text.display_id``,
+injective, so two folders are two students. A grades.csv with two rows for one
+(student, notebook, test) is refused (two students' points are never summed into one), and
+ids a person cannot tell apart are named in a warning. Every message goes through
+``autograder.terminal`` (escaped).
+
 Every cell goes through ``write_results.csv_cell`` (formula-safe); rows end
 in CRLF; the file is written atomically. Only the standard library is
 imported unless a gradebook is read (then nbgrader's API).
@@ -36,9 +42,11 @@ import dataclasses
 import pathlib
 import sys
 
+from autograder import terminal
 from autograder.course_dir import ASSIGNMENT, default_course_dir
 from autograder.pipeline.write_results import atomic_write, csv_text, csv_uncell
 from autograder.results import Row
+from course.safe_text import display_id, exact_id, lookalike_groups, lookalike_warning
 
 CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 POINTS_POSSIBLE = "    Points Possible"          # as Canvas's own export writes it (Canvas strips it)
@@ -46,6 +54,10 @@ GENERIC_COLUMNS = ["student_id", "last_name", "first_name", "email", "lms_user_i
                    "autograded", "autograded_max", "manual", "manual_max", "manual_pending", "adjustment",
                    "extra_credit", "late_penalty", "total", "max_total", "notebooks_graded", "flags"]
 MATCH_COLUMNS = ["SIS Login ID", "SIS User ID", "ID"]
+
+
+def _warn(message):
+    terminal.say(f"autograder export: {message}")
 
 
 class ExportError(Exception):
@@ -90,7 +102,7 @@ def read_grades(path):
     path = pathlib.Path(path)
     if not path.is_file():
         raise ExportError(f"{path} not found: run `autograder grade SUBMISSIONS --out DIR` first")
-    scores = {}
+    scores, seen = {}, {}
     with path.open(newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
         need = {"student_id", "assignment", "notebook", "grade_id", "points", "max_points"}
@@ -104,6 +116,13 @@ def read_grades(path):
                 row = Row.from_csv(cells)
             except ValueError as e:
                 raise ExportError(f"{path}:{i} {e}") from None
+            key = (row.student_id, row.notebook, row.grade_id)
+            if key in seen:
+                raise ExportError(
+                    f"{path}:{i}: 同一学生同一测试有两行（两个文件夹被当成一个学号？），拒绝导出 / a second row "
+                    f"for student '{row.student_id}', {row.notebook} {row.grade_id} (line {seen[key]}): "
+                    f"two students taken for one? Not exported: re-grade with this kit")
+            seen[key] = i
             s = scores.setdefault(row.student_id, StudentScore(row.student_id))
             s.autograded += row.points
             s.autograded_max += row.max_points
@@ -155,15 +174,16 @@ def add_gradebook(scores, url, manual, warn):
             warn(f"the gradebook has no assignment {ASSIGNMENT!r}: manual points are 0")
             return
         for student in gb.students:
-            s = scores.get(student.id)
+            sid = display_id(student.id)             # as grades.csv holds ids
+            s = scores.get(sid)
             try:
                 sub = gb.find_submission(ASSIGNMENT, student.id)
             except MissingEntry:
                 sub = None
             if s is None:
-                s = scores.setdefault(student.id, StudentScore(student.id))    # enrolled, nothing graded
+                s = scores.setdefault(sid, StudentScore(sid))    # enrolled, nothing graded
                 if sub is not None:
-                    warn(f"{student.id!r}: in the gradebook but not in grades.csv (not graded by the kit?)")
+                    warn(f"'{sid}': in the gradebook but not in grades.csv (not graded by the kit?)")
             s.first_name, s.last_name = student.first_name or "", student.last_name or ""
             s.email, s.lms_user_id = student.email or "", student.lms_user_id or ""
             if sub is None:
@@ -186,8 +206,10 @@ def add_gradebook(scores, url, manual, warn):
 
 def collect(out_dir, gradebook=None, warn=None):
     """``(scores, (auto_max, manual_max))`` for the export: grades.csv plus the gradebook when given."""
-    warn = warn or (lambda m: print(f"autograder export: {m}", file=sys.stderr))
+    warn = warn or _warn
     scores = read_grades(pathlib.Path(out_dir) / "grades.csv")
+    for group in lookalike_groups(exact_id(s) for s in scores):   # grades.csv holds display forms
+        warn(lookalike_warning(group))
     auto_max, manual_max = points_possible()
     url = gradebook_url(gradebook)
     manual = manual_cells()
@@ -197,7 +219,7 @@ def collect(out_dir, gradebook=None, warn=None):
         add_gradebook(scores, url, manual, warn)
     for s in scores.values():
         if s.autograded_max and abs(s.autograded_max - auto_max) > 1e-6:
-            warn(f"{s.student_id!r}: {s.autograded_max:g} autograded points possible in grades.csv, "
+            warn(f"'{s.student_id}': {s.autograded_max:g} autograded points possible in grades.csv, "
                  f"{auto_max:g} in source/ (graded with other notebooks?)")
     pending = sum(s.manual_pending for s in scores.values())
     if pending:
@@ -259,7 +281,7 @@ def canvas_column(name, assignment_id=None):
 
 def canvas_rows(scores, maxima, column, roster=None, match_by="SIS Login ID", warn=None):
     """(header, rows) of Canvas's gradebook import file."""
-    warn = warn or (lambda m: print(f"autograder export: {m}", file=sys.stderr))
+    warn = warn or _warn
     if match_by not in MATCH_COLUMNS:
         raise ExportError(f"--match-by must be one of {MATCH_COLUMNS}")
     header = CANVAS_IDENTITY + [column]
@@ -277,11 +299,11 @@ def canvas_rows(scores, maxima, column, roster=None, match_by="SIS Login ID", wa
         unknown = sorted(set(scores) - seen)
         if unknown:
             warn(f"{len(unknown)} student(s) graded but not in the roster (by {match_by}), left out: "
-                 + ", ".join(repr(u) for u in unknown[:10]) + (" ..." if len(unknown) > 10 else ""))
+                 + ", ".join(f"'{u}'" for u in unknown[:10]) + (" ..." if len(unknown) > 10 else ""))
         blank = [r[match_by] for r in roster if r[match_by] not in scores]
         if blank:
             warn(f"{len(blank)} student(s) of the roster have no grade (left blank): "
-                 + ", ".join(repr(b) for b in blank[:10]) + (" ..." if len(blank) > 10 else ""))
+                 + ", ".join(f"'{b}'" for b in blank[:10]) + (" ..." if len(blank) > 10 else ""))
     else:
         for sid in sorted(scores):
             s = scores[sid]
@@ -316,10 +338,10 @@ def run(args):
             dest = args.out or out_dir / "scores.csv"
         atomic_write(dest, text)
     except ExportError as e:
-        print(f"autograder: {e}", file=sys.stderr)
+        terminal.error(e)
         return 2
     except OSError as e:
-        print(f"autograder: {e}", file=sys.stderr)
+        terminal.error(e)
         return 2
-    print(f"{len(scores)} student(s) -> {dest}", file=sys.stderr)
+    terminal.say(f"{len(scores)} student(s) -> {dest}")
     return 0

@@ -8,12 +8,16 @@ Otherwise (a pipe, a log file, or ``CI`` set): plain lines such as
         for student in ...:
             progress.update(student)
 
-The reporter only writes to its stream; it never touches grading outputs.
+The reporter only writes to its stream; it never touches grading outputs. The name of a
+submission is the student's (a folder name): it is shown through ``course.safe_text.visible``,
+so none of its characters can act on the terminal (ESC, CSI, OSC, ``\r``, bidi...).
 """
 import collections
 import os
 import sys
 import time
+
+from course.safe_text import visible
 
 # A bar redrawn more often than this is only flicker (and costs a write per student).
 _REDRAW_SECONDS = 0.1
@@ -61,7 +65,7 @@ class Progress:
         self.total = int(total)
         self.stream = stream if stream is not None else sys.stderr
         self.mode = mode or choose_mode(self.stream, environ)
-        self.label = label
+        self.label = visible(label)
         self.width = width
         self.clock = clock
         self.done = 0
@@ -148,7 +152,7 @@ class Progress:
     def _line(self, name, seconds):
         parts = [f"{self.label} {self.done}/{self.total}"]
         if name:
-            parts.append(str(name))
+            parts.append(visible(name))
         if seconds is not None:
             parts.append(f"{seconds:.1f}s")
         if not (self.done >= self.total):
@@ -161,7 +165,7 @@ class Progress:
         bar = "#" * fill + "-" * (self.width - fill)
         text = f"[{bar}] {self.done}/{self.total} {frac:4.0%} {self._eta_text()}"
         if name:
-            text += f" {name}"
+            text += f" {visible(name)}"
         return text
 
     def _write(self, text):

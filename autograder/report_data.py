@@ -23,6 +23,7 @@ from autograder.functions import BY_NAME, FUNCTIONS
 from autograder.pipeline.write_results import STUDENTS, csv_uncell, display_id, safe_name, student_folder
 from autograder.results import GRADES_COLUMNS, ManualRow, Row, Status
 from course.messages import CATALOG
+from course.safe_text import exact_id, lookalike_groups
 
 # Ids of the catalog that are about the rules of an exercise (operators used or
 # not used), reported with the problem submissions.
@@ -391,7 +392,8 @@ def slowest(grades, run, k=10) -> list:
     run.json's per-submission seconds (reading and sandbox start included);
     else the per-test seconds column of grades.csv.
     """
-    secs = {s: _float(v) for s, v in (run.get("per_submission_seconds") or {}).items()}
+    # run.json keeps the exact ids; grades.csv and the page show display forms
+    secs = {display_id(s): _float(v) for s, v in (run.get("per_submission_seconds") or {}).items()}
     if not secs:  # e.g. run.json lost: the tests' own seconds, summed per student
         secs = defaultdict(float)
         for r in grades:
@@ -482,6 +484,16 @@ class Report:
     def sandbox_warnings(self) -> list:
         """What the sandbox said once for the whole run (run.json), e.g. a weaker jail."""
         return list(self.run.get("sandbox_warnings") or [])
+
+    @property
+    def lookalikes(self) -> list:
+        """Groups of exact ids a person cannot tell apart (``course.safe_text.lookalike_groups``)."""
+        return lookalike_groups(exact_id(s) for s in self.students)
+
+    @property
+    def lookalikes_shown(self) -> list:
+        """The same groups as the page shows the ids (display forms, as in grades.csv)."""
+        return [[display_id(s) for s in g] for g in self.lookalikes]
 
     def misconceptions_of(self, student) -> list:
         return [m.id for m in self.misconceptions if student in m.students]

@@ -33,11 +33,11 @@ import math
 import os
 import queue
 import secrets
-import sys
 import threading
 import time
 import urllib.parse
 
+from autograder import terminal
 from autograder.backends.local import WORKER_ADDRESS_SPACE, limit_worker_memory
 from autograder.batch import grade_submissions
 from autograder.grader import Grader, kit_digest
@@ -269,8 +269,8 @@ def _register_cleanup(client, wait=REGISTER_TIMEOUT):
     thread.join(wait)
     problem = outcome[0] if outcome else f"no answer within {wait:g} s"
     if problem:
-        print(f"autograder: WARNING: the cleanup plugin is not on every Dask worker ({problem}); "
-              "grading goes on", file=sys.stderr)
+        terminal.warn(f"the cleanup plugin is not on every Dask worker ({problem}); "
+              "grading goes on")
     return not problem
 
 
@@ -298,8 +298,8 @@ def no_workers_timeout():
         value = float("nan")
     if math.isfinite(value) and value > 0:
         return value
-    print(f"autograder: WARNING: ignoring {NO_WORKERS_ENV}={text!r} (seconds > 0); "
-          f"using {NO_WORKERS_TIMEOUT:g}", file=sys.stderr)
+    terminal.warn(f"ignoring {NO_WORKERS_ENV}={text!r} (seconds > 0); "
+          f"using {NO_WORKERS_TIMEOUT:g}")
     return NO_WORKERS_TIMEOUT
 
 
@@ -462,8 +462,8 @@ class DaskBackend:
                 where[sub.student_id] = res.worker
             if (res.kit_digest or digest) != digest and res.worker not in mismatched:
                 mismatched.append(res.worker)
-                print(f"autograder: WARNING: worker {res.worker} runs a different kit than this "
-                      "client; install the same kit everywhere or scores may differ", file=sys.stderr)
+                terminal.warn(f"worker {res.worker} runs a different kit than this "
+                      "client; install the same kit everywhere or scores may differ")
             finish(sub, key, res, ok)
 
         client, own_client = self.client, self.client is None and bool(todo)   # nothing to grade: no cluster
@@ -509,5 +509,5 @@ def _give_up(given_up, limit, fail):
     why = f"{GRADER_ERROR}: 没有可用的 Dask worker（{limit:g} 秒）/ no Dask worker for {limit:g} s: not graded"
     for sub, key in given_up:
         fail(sub, key, why)
-    print(f"autograder: WARNING: 连续 {limit:g} 秒没有 Dask worker / no Dask worker for {limit:g} s: "
-          f"{len(given_up)} submission(s) not graded, their rows have status error", file=sys.stderr)
+    terminal.warn(f"连续 {limit:g} 秒没有 Dask worker / no Dask worker for {limit:g} s: "
+          f"{len(given_up)} submission(s) not graded, their rows have status error")

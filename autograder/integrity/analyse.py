@@ -21,6 +21,7 @@ from autograder.integrity.answers import read_answers
 from autograder.integrity.behaviour import BehaviourIndex
 from autograder.integrity.fingerprint import K, W, CodeIndex, Document, boilerplate
 from autograder.pipeline.write_results import csv_text, display_id
+from course.safe_text import exact_id, lookalike_groups
 
 KIT_ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 REVIEW = "需要人工复核 / needs a person's review"
@@ -187,7 +188,8 @@ def analyse(out_dir, grades, run, results, submissions=None):
     answer cells came from: ``submissions`` (an argument, else run.json's ``submissions``)."""
     students = sorted({r["student_id"] for r in grades})
     exact = run.get("students") if isinstance(run.get("students"), dict) else {}
-    ids = sorted(exact) if exact else students          # run.json keeps the exact ids (folder names)
+    # run.json keeps the exact ids (folder names); grades.csv their display forms
+    ids = sorted(exact) if exact else sorted(exact_id(s) for s in students)
     root = submissions or run.get("submissions")
     note = ""
     if not root:
@@ -201,7 +203,8 @@ def analyse(out_dir, grades, run, results, submissions=None):
         answers = {display_id(k): v for k, v in read_answers(root, ids).items()}
     result = analyse_class(answers, behaviour_records(results), grader_flags(grades))
     result.update(submissions=str(root) if root else None, note=note,
-                  answers_read=sum(1 for a in answers.values() if a))
+                  answers_read=sum(1 for a in answers.values() if a),
+                  lookalikes=[[display_id(s) for s in g] for g in lookalike_groups(ids)])
     return result
 
 

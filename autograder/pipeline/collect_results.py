@@ -11,10 +11,9 @@ import datetime
 import json
 import os
 import pathlib
-import sys
 import time
 
-from autograder import __version__
+from autograder import __version__, terminal
 from autograder.results import GRADER_ERROR, Status, SubmissionResult
 from autograder.pipeline.write_results import STUDENTS, WriteResults, atomic_write, display_id, student_folder
 
@@ -104,7 +103,7 @@ class CollectResults:
         if time.monotonic() - self._last_tables >= self.tables_every:
             self._try_tables()
         if self.progress is not None:
-            self.progress.update(sub.student_id, seconds=res.seconds, ok=ok)
+            self.progress.update(display_id(sub.student_id), seconds=res.seconds, ok=ok)
         if self.on_result is not None:
             self.on_result(res)
 
@@ -112,7 +111,7 @@ class CollectResults:
         for w in warnings:
             if w not in self.sandbox_warnings:
                 self.sandbox_warnings.append(w)
-                print(f"autograder: WARNING: sandbox {w} (limits and the protocol still apply)", file=sys.stderr)
+                terminal.warn(f"sandbox {w} (limits and the protocol still apply)")
 
     def grader_errors(self):
         """How many rows of the class tables are the grader's own failures."""

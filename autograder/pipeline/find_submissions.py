@@ -6,17 +6,22 @@ where a student folder, the assignment folder or a notebook should be is kept
 as that notebook's path, so the reader (``open_submission``) refuses it and
 the student is graded ``invalid`` with the reason, never skipped. Whatever
 does not follow the layout (``Pooling/``, ``pooling2/``, notebooks directly in
-the student folder, an unknown notebook name) is named in a warning on stderr.
+the student folder, an unknown notebook name) is named in a warning on stderr, and so
+is every group of student ids a person cannot tell apart (``course.safe_text.lookalike_groups``:
+a zero-width character, a Cyrillic letter for a Latin one, another normal form). Ids are the
+exact folder names (undecodable bytes kept as surrogateescape): two folders are never one id.
+Every name in a message is in its display form (``display_id``); the warnings go through
+``autograder.terminal``, which escapes whatever is left.
 """
 import dataclasses
 import json
 import os
 import stat
-import sys
-
+from autograder import terminal
 from autograder.pipeline.open_submission import RefusedPath, printable, read_bytes
 from autograder.course_dir import ASSIGNMENT, default_course_dir
 from autograder.pipeline.source_tests import SourceTests
+from course.safe_text import display_id, lookalike_groups, lookalike_warning
 
 HEAD_BYTES = 4 << 20          # how much of an unknown file is read to tell which notebook it is
 
@@ -42,7 +47,7 @@ class Submission:
 
 
 def warn_stderr(message):
-    print(f"autograder: WARNING: {printable(message)}", file=sys.stderr)
+    terminal.warn(message)
 
 
 def _lstat(path):
@@ -178,7 +183,7 @@ def find_class(root, known, warn=warn_stderr, assignment=ASSIGNMENT):
         if name.startswith("."):
             # Hidden, as nbgrader's own globbing treats it; said aloud when it looks like a student.
             if kind != "loose":
-                warn(f"隐藏文件夹，未评分 / hidden folder, not graded: {printable(name)} "
+                warn(f"隐藏文件夹，未评分 / hidden folder, not graded: {display_id(name)} "
                      f"(a student id may not start with '.')")
             continue
         {"proper": proper, "layout": layout}.get(kind, loose).append((name, st))
@@ -191,14 +196,16 @@ def find_class(root, known, warn=warn_stderr, assignment=ASSIGNMENT):
         problems = [printable(p) for p in problems]       # names are the student's: no control characters
         note = ""
         if problems:
-            warn(f"布局不对 / layout: {printable(name)}: " + "; ".join(problems)
-                 + f" (expected {printable(name)}/{assignment}/<notebook>.ipynb)")
+            warn(f"布局不对 / layout: {display_id(name)}: " + "; ".join(problems)
+                 + f" (expected {display_id(name)}/{assignment}/<notebook>.ipynb)")
             if (name, st) in layout:
                 note = f"布局不对，应为 {assignment}/<notebook>.ipynb / wrong layout: " + "; ".join(problems)
         subs.append(class_submission(root, name, known, note, assignment))
     for name, st in loose:
         what = "文件 / a file" if not _is_dir(st) else f"没有 / no {assignment}/ folder"
-        warn(f"不是学生文件夹，未评分 / not a student folder, not graded: {printable(name)} ({what})")
+        warn(f"不是学生文件夹，未评分 / not a student folder, not graded: {display_id(name)} ({what})")
+    for group in lookalike_groups(s.student_id for s in subs):
+        warn(lookalike_warning(group))
     return sorted(subs, key=lambda s: s.student_id)
 
 

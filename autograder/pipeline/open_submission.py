@@ -21,6 +21,8 @@ import errno
 import os
 import stat
 
+from course.safe_text import visible
+
 LINK = "link"                     # integrity flags, as written in grades.csv
 SPECIAL = "special_file"
 
@@ -39,8 +41,9 @@ class RefusedPath(Exception):
 
 
 def printable(text):
-    """A submitted name as it may be shown: control characters and stray bytes escaped, CJK kept."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+    """A submitted name as it may be shown: control, invisible and bidi characters and stray
+    bytes escaped, CJK kept (``course.safe_text.visible``, the kit's one escaping function)."""
+    return visible(text)
 
 
 def link_message(shown):

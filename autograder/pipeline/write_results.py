@@ -11,8 +11,14 @@ What is written comes from the typed results (``autograder.results``): the
 tables from ``Row`` / ``ManualRow``, results.json from
 ``SubmissionResult.to_gradescope()``, the pages from the Jinja2 template
 ``autograder/templates/pages/feedback_page.html.j2`` (autoescaped).
+
+Student ids: grades.csv, manual.csv and the pages hold ``course.safe_text.display_id`` of the
+exact id (a folder name, undecodable bytes kept): injective, so the report and the export,
+which key students by it, never take two folders for one student; and look-alike or
+invisible characters are visible escapes. run.json and the cache keep the exact ids (JSON).
 """
 import csv
+import dataclasses
 import functools
 import hashlib
 import io
@@ -24,6 +30,7 @@ import re
 import secrets
 
 from autograder.results import GRADES_COLUMNS, MANUAL_COLUMNS, sort_key
+from course.safe_text import display_id  # noqa: F401  (the id as every table, page and export shows it)
 
 STUDENTS = "students"          # DIR/students/<folder>/: per-student files, never beside the tables
 
@@ -96,9 +103,6 @@ def student_dir(out_dir, student_id):
     return pathlib.Path(out_dir) / STUDENTS / student_folder(student_id)
 
 
-def display_id(student_id):
-    """The id as text files show it: undecodable bytes become visible \\udcXX escapes."""
-    return str(student_id).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 # ------------------------------------------------------------------ CSV cells
@@ -198,7 +202,7 @@ class WriteResults:
         required = [r for r in rows if not r["optional"]]
         bonus = [r for r in rows if r["optional"]]
         return _templates().get_template("feedback_page.html.j2").render(
-            notebook=notebook, student_id=res.student_id, rows=rows,
+            notebook=notebook, student_id=display_id(res.student_id), rows=rows,
             got=sum(r["points"] for r in required), max=sum(r["max_points"] for r in required),
             bonus=bool(bonus), bonus_got=sum(r["points"] for r in bonus),
             bonus_max=sum(r["max_points"] for r in bonus),
@@ -207,8 +211,10 @@ class WriteResults:
     def tables(self, results):
         """grades.csv and manual.csv over every submission graded so far (SubmissionResults), sorted."""
         results = list(results)
-        rows = sorted((r for res in results for r in res.rows), key=sort_key)
-        manual = sorted((m for res in results for m in res.manual), key=sort_key)
+        rows = sorted((dataclasses.replace(r, student_id=display_id(r.student_id))
+                       for res in results for r in res.rows), key=sort_key)
+        manual = sorted((dataclasses.replace(m, student_id=display_id(m.student_id))
+                         for res in results for m in res.manual), key=sort_key)
         atomic_write(self.out / "grades.csv", csv_text(GRADES_COLUMNS, (r.to_csv() for r in rows)))
         atomic_write(self.out / "manual.csv", csv_text(MANUAL_COLUMNS, (m.to_csv() for m in manual)))
 
