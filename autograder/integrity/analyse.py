@@ -20,6 +20,7 @@ from autograder.integrity import cluster as clusters_mod
 from autograder.integrity.answers import read_answers
 from autograder.integrity.behaviour import BehaviourIndex
 from autograder.integrity.fingerprint import K, W, CodeIndex, Document, boilerplate
+from autograder.integrity.normalise import BUDGET_FLAG
 from autograder.pipeline.write_results import csv_text, display_id
 from course.safe_text import exact_id, lookalike_groups
 
@@ -29,6 +30,7 @@ MAX_VIEW_LINES = 150            # lines of one answer shown side by side
 MAX_VIEWS_PER_CLUSTER = 8       # side-by-side views per cluster (the strongest pairs' functions)
 MAX_CLUSTERS_SHOWN = 40         # in the HTML; integrity.csv has every reported pair
 FUNCTION_ORDER = [f.name for f in FUNCTIONS]
+NOTEBOOK_OF = {f.name: f.notebook for f in FUNCTIONS}
 
 _BOILERPLATE = {}
 
@@ -57,7 +59,7 @@ def analyse_class(answers, behaviours, flags=None, *, bp=None, threshold=cluster
     ``answers``: {student: {function: answer text}}; ``behaviours``: {student: {function:
     behaviour record}}; ``flags``: {student: [{"notebook", "grade_id", "flags"}]}.
     """
-    flags = flags or {}
+    flags = {s: list(rows) for s, rows in (flags or {}).items()}
     bp = kit_boilerplate() if bp is None else bp
     fns = sorted({fn for a in answers.values() for fn in a} | {fn for b in behaviours.values() for fn in b},
                  key=_order)
@@ -66,6 +68,12 @@ def analyse_class(answers, behaviours, flags=None, *, bp=None, threshold=cluster
     cache = {}
     for fn in fns:
         docs = [Document(s, fn, a[fn], bp, cache) for s, a in answers.items() if a.get(fn)]
+        for d in docs:                           # beyond the normaliser's budget: a person looks
+            if d.over_budget:
+                flags.setdefault(d.student, []).append(
+                    {"notebook": NOTEBOOK_OF.get(fn, ""), "grade_id": f"test_{fn}", "flags": BUDGET_FLAG,
+                     "status": "", "message": f"完整性分析超出预算 / the integrity analysis's budget: "
+                                              f"{d.over_budget}; only the part within it was compared"})
         code[fn] = CodeIndex(fn, docs, code_max_df)
         candidates |= set(code[fn].candidate_pairs())
         recs = {s: b[fn] for s, b in behaviours.items() if isinstance(b.get(fn), dict)}

@@ -13,9 +13,12 @@ import re
 
 from autograder import functions
 from autograder.pipeline.find_submissions import class_submission
+from autograder.integrity.normalise import MAX_INPUT_CHARS
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
 
-MAX_ANSWER_CHARS = 200_000      # of one function's answer cells together (the rest is cut)
+# Of one function's answer cells together. Not a cut that hides code: one character more than the
+# normaliser reads, so an answer this long gets the review:integrity_budget flag (normalise, then cut).
+MAX_ANSWER_CHARS = MAX_INPUT_CHARS + 1
 
 
 def _safe_id(student):

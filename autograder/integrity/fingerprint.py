@@ -33,7 +33,7 @@ import re
 from collections import defaultdict
 
 from autograder.integrity.cluster import rarity
-from autograder.integrity.normalise import fragment_names, tokens
+from autograder.integrity.normalise import Budget, fragment_names, tokens
 
 K = 6                 # tokens per k-gram: shorter shared runs are noise
 W = 4                 # winnowing window: any shared run of K + W - 1 = 9 tokens is found
@@ -93,7 +93,7 @@ def winnow(hashes, w=W):
 class Document:
     """One student's answer to one graded function: its text, and fingerprint -> token starts."""
 
-    __slots__ = ("student", "function", "text", "lines", "fingerprints")
+    __slots__ = ("student", "function", "text", "lines", "fingerprints", "over_budget")
 
     def __init__(self, student, function, text, boilerplate=frozenset(), cache=None):
         """``cache``: a dict shared by the documents of one analysis (and one boilerplate):
@@ -101,17 +101,18 @@ class Document:
         self.student, self.function, self.text = student, function, text
         done = cache.get(text) if cache is not None else None
         if done is None:
-            toks = tokens(text)
+            budget = Budget()                 # what normalising this answer may cost (a hostile cell)
+            toks = tokens(text, budget=budget)
             lines = [t.line for t in toks]
             hashes = kgram_hashes([t.text for t in toks])
             fps = defaultdict(list)
             for i in winnow(hashes):
                 if hashes[i] not in boilerplate:
                     fps[hashes[i]].append(i)
-            done = (lines, dict(fps))
+            done = (lines, dict(fps), budget.exceeded)
             if cache is not None:
                 cache[text] = done
-        self.lines, self.fingerprints = done
+        self.lines, self.fingerprints, self.over_budget = done
 
     def line_span(self, start):
         """(first, last) line of the k-gram starting at token ``start``."""

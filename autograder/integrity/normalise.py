@@ -19,18 +19,32 @@ kept; what a copier changes for free is dropped or made canonical:
   long one or an f-string becomes ``S``; numbers are kept by value.
 
 Code that does not parse is still tokenised (no renaming of what the AST
-would have told); code that does not even tokenise falls back to a regex.
+would have told); from a line Python cannot tokenise on, a regex reads the rest.
 Everything here reads text only; nothing is executed.
+
+Normalise, then cut, within a :class:`Budget`: at most ``MAX_INPUT_CHARS`` characters are
+read, comments, blank lines and docstrings are dropped, and only then are the tokens capped
+(``MAX_TOKENS``); the tokenizer is stopped after ``MAX_RAW_TOKENS`` tokens or
+``MAX_SECONDS``, and the AST (for renaming) is built only for text within the caps. A text
+beyond a cap gets the ``review:integrity_budget`` flag, never a hung or bloated batch.
 """
 import ast
 import builtins
 import io
 import keyword
 import re
+import time
 import tokenize
 from typing import NamedTuple
 
-MAX_CHARS = 64 << 10            # of one answer, analysed (a hostile cell may be megabytes)
+# The budget of normalising one text (a notebook's cells together, or one answer): hostile
+# text may be megabytes, and this runs in the trusted process. Honest answers are a few KiB.
+MAX_INPUT_CHARS = 1 << 20       # characters read at most; the rest is not read (a budget flag)
+MAX_TOKENS = 20_000             # tokens of code kept, counted after comments and docstrings are dropped
+MAX_RAW_TOKENS = 400_000        # tokens looked at, comments and line breaks included
+MAX_SECONDS = 2.0               # of tokenising
+BUDGET_FLAG = "review:integrity_budget"
+_LONG_LITERAL = 400             # a literal longer than this in the source is never SHORT_STRING long
 SHORT_STRING = 24               # literals up to this length are kept by value
 # The notebooks' preamble names (``autograder.functions.PREAMBLE``) and numpy's usual alias:
 # ``F.pad`` and ``torch.nn.functional.pad`` are one word.
@@ -95,11 +109,6 @@ class _WithFree(dict):
         return super().get(name) or self.free(name)
 
 
-def _in_spans(pos, spans):
-    line, col = pos
-    return any((l0, c0) <= (line, col) < (l1, c1) for l0, c0, l1, c1 in spans)
-
-
 def _literal(text):
     try:
         value = ast.literal_eval(text)
@@ -131,18 +140,6 @@ def _number(text):
 _FALLBACK = re.compile(r"[A-Za-z_]\w*|\d[\w.]*|\S")
 
 
-def _fallback(code, names):
-    """Tokens of text that Python cannot tokenise: words and single symbols, comments dropped."""
-    out = []
-    for n, line in enumerate(code.splitlines(), 1):
-        line = line.split("#", 1)[0]
-        toks = [Token(names.get(w, w) if (w[0].isalpha() or w[0] == "_") and not keyword.iskeyword(w) else w, n)
-                for m in _FALLBACK.finditer(line) for w in [m.group(0)]]
-        if toks:
-            out += toks + [Token(";", n)]
-    return out
-
-
 _GLOBALS = frozenset(dir(builtins)) | {"torch", "math", "numpy"} | set(KNOWN_ALIASES)
 
 
@@ -155,47 +152,176 @@ def fragment_names(params):
     return name
 
 
-def tokens(code, free=None):
+class Budget:
+    """What normalising hostile text may cost in the trusted process: characters read, tokens
+    looked at (comments and line breaks included) and seconds, shared by every text given to it
+    (one notebook, one answer). The caps apply before anything is built from the text; what
+    is beyond them is not read, and ``exceeded`` says why (the ``review:integrity_budget`` flag:
+    a person looks, rather than a hung or bloated batch)."""
+
+    def __init__(self, chars: int = None, raw_tokens: int = None, seconds: float = None,
+                 clock=time.monotonic):
+        self.chars = MAX_INPUT_CHARS if chars is None else chars
+        self.raw_tokens = MAX_RAW_TOKENS if raw_tokens is None else raw_tokens
+        self.clock = clock
+        self.deadline = clock() + (MAX_SECONDS if seconds is None else seconds)
+        self.exceeded = ""
+
+    def over(self, why: str) -> None:
+        self.exceeded = self.exceeded or why
+
+    def take(self, text: str) -> str:
+        """``text``, cut to the characters left to read (the cut is ``exceeded``)."""
+        if len(text) > self.chars:
+            self.over(f"more than {MAX_INPUT_CHARS >> 10} KiB of code")
+            text = text[:max(0, self.chars)]
+        self.chars -= len(text)
+        return text
+
+    def tick(self) -> bool:
+        """One more token looked at; False once a cap is reached."""
+        self.raw_tokens -= 1
+        if self.raw_tokens < 0:
+            self.over("too many tokens")
+            return False
+        if not self.raw_tokens & 1023 and self.clock() > self.deadline:
+            self.over("too slow to normalise")
+            return False
+        return not self.exceeded or not self.exceeded.startswith("too")
+
+
+_SKIP = (tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER)
+_STARTS = (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
+
+
+def _error_line(e, default):
+    """The line a tokenize failure is at (TokenError's position, IndentationError's lineno)."""
+    if isinstance(e, tokenize.TokenError) and len(e.args) > 1 and isinstance(e.args[1], tuple):
+        return max(1, e.args[1][0])
+    return max(1, getattr(e, "lineno", None) or default)
+
+
+def _raw_tokens(code, budget):
+    """([(kind, text, line)], complete): the code's tokens without comments, blank lines and bare
+    string statements (docstrings, code "commented out" in quotes), at most ``MAX_TOKENS`` of them.
+    Python's tokenizer reads line by line; text it cannot tokenise is read on from the line it
+    failed at by a plain regex (so a stray quote at the end hides nothing above it)."""
+    out, complete, fail_line = [], True, None
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
+            if not budget.tick():
+                return _without_bare_strings(out), False
+            if tok.type in _SKIP:
+                continue
+            out.append((tok.type, tok.string, tok.start[0]))
+            if len(out) > MAX_TOKENS + 64:               # a little slack: bare strings are removed next
+                break
+    except (tokenize.TokenError, IndentationError, SyntaxError) as e:
+        complete = False
+        fail_line = _error_line(e, out[-1][2] if out else 1)
+        out = [t for t in out if t[2] < fail_line]
+    out = _without_bare_strings(out)
+    if fail_line is not None:
+        rest = code.splitlines()[fail_line - 1:]
+        out += _fallback_raw(rest, fail_line, budget)
+    if len(out) > MAX_TOKENS:
+        budget.over(f"more than {MAX_TOKENS} tokens of code")
+        out, complete = out[:MAX_TOKENS], False
+    return out, complete
+
+
+def _without_bare_strings(raw):
+    """Tokens without the statements that are only a string (a docstring): a run of STRING tokens
+    at the start of a statement, ended by NEWLINE (or the end)."""
+    out, i, n = [], 0, len(raw)
+    while i < n:
+        at_start = not out or out[-1][0] in _STARTS
+        if at_start and raw[i][0] == tokenize.STRING:
+            j = i
+            while j < n and raw[j][0] == tokenize.STRING:
+                j += 1
+            if j == n or raw[j][0] == tokenize.NEWLINE:
+                i = j + 1
+                continue
+        out.append(raw[i])
+        i += 1
+    return out
+
+
+def _fallback_raw(lines, first, budget):
+    """Words and single symbols of lines Python cannot tokenise, comments dropped, ``;`` at each end."""
+    out = []
+    for n, line in enumerate(lines, first):
+        words = [m.group(0) for m in _FALLBACK.finditer(line.split("#", 1)[0])]
+        for w in words:
+            if not budget.tick() or len(out) > MAX_TOKENS:
+                return out
+            kind = tokenize.NAME if (w[0].isalpha() or w[0] == "_") else tokenize.OP
+            out.append((kind, w, n))
+        if words:
+            out.append((tokenize.NEWLINE, "", n))
+    return out
+
+
+def _canonical(raw, names):
+    """Token texts of raw tokens: layout as ``;`` ``{`` ``}``, literals by value, names renamed."""
+    out, prev = [], None
+    for kind, text, line in raw:
+        if kind == tokenize.NEWLINE:
+            if out and out[-1].text not in (";", "{"):
+                out.append(Token(";", line))
+            prev = None
+            continue
+        if kind == tokenize.INDENT:
+            out.append(Token("{", line))
+            continue
+        if kind == tokenize.DEDENT:
+            out.append(Token("}", line))
+            continue
+        if kind == tokenize.STRING or kind == getattr(tokenize, "FSTRING_START", -1):
+            text = _string(text) if len(text) <= _LONG_LITERAL else "S"
+        elif kind == tokenize.NUMBER:
+            text = _number(text)
+        elif kind == tokenize.NAME and not keyword.iskeyword(text) and prev != ".":
+            text = names.get(text, text)
+        out.append(Token(text, line))
+        prev = text if kind == tokenize.OP else None
+    while out and out[-1].text in (";", "}"):
+        out.pop()
+    return out
+
+
+def tokens(code, free=None, budget=None):
     """The canonical tokens of one answer cell (see the module doc).
+
+    Normalise, then cut: at most ``budget.chars`` characters are read (``MAX_INPUT_CHARS``), then
+    comments, blank lines and docstrings are dropped, and only then are the tokens capped
+    (``MAX_TOKENS``): a long comment never pushes code out of what is compared. Identifiers
+    are renamed from the AST, which is built only for text within the caps. ``budget``
+    (a :class:`Budget`, default a fresh one) says whether a cap was reached.
 
     ``free``: how to name identifiers the code does not bind (default: keep them,
     bar ``KNOWN_ALIASES``); :func:`fragment_names` for code shown out of context.
     """
-    code = (code or "")[:MAX_CHARS]
-    try:
-        spans, names = _spans_and_names(ast.parse(code))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        spans, names = [], dict(KNOWN_ALIASES)
+    budget = Budget() if budget is None else budget
+    code = budget.take(code or "")
+    raw, complete = _raw_tokens(code, budget)
+    names = dict(KNOWN_ALIASES)
+    if complete and not budget.exceeded:
+        try:
+            _spans, names = _spans_and_names(ast.parse(code))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            pass
     if free is not None:
         names = _WithFree(names, free)
-    out, prev = [], None
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(code).readline):
-            kind, text, start = tok.type, tok.string, tok.start
-            if kind in (tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER):
-                continue
-            if kind == tokenize.NEWLINE:
-                if out and out[-1].text not in (";", "{"):      # a dropped docstring ends nothing
-                    out.append(Token(";", start[0]))
-                continue
-            if kind == tokenize.INDENT:
-                out.append(Token("{", start[0]))
-                continue
-            if kind == tokenize.DEDENT:
-                out.append(Token("}", start[0]))
-                continue
-            if kind == tokenize.STRING or kind == getattr(tokenize, "FSTRING_START", -1):
-                if _in_spans(start, spans):
-                    continue
-                text = _string(text)
-            elif kind == tokenize.NUMBER:
-                text = _number(text)
-            elif kind == tokenize.NAME and not keyword.iskeyword(text) and prev != ".":
-                text = names.get(text, text)
-            out.append(Token(text, start[0]))
-            prev = tok.string
-    except (tokenize.TokenError, IndentationError, SyntaxError):
-        return _fallback(code, names)
-    while out and out[-1].text in (";", "}"):
-        out.pop()
-    return out
+    return _canonical(raw, names)
+
+
+def plain_words(code, budget=None):
+    """The code's words for finding one text inside another (the solution-copy check): tokens
+    without comments, blank lines, docstrings and indentation, literals by value, statement
+    ends as ``;``; names as written (a region of a solution is not a whole cell, so there is no
+    AST to rename from). Bounded as :func:`tokens`."""
+    budget = Budget() if budget is None else budget
+    raw, _ = _raw_tokens(budget.take(code or ""), budget)
+    return [t.text for t in _canonical([r for r in raw if r[0] not in (tokenize.INDENT, tokenize.DEDENT)], {})]
