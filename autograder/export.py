@@ -289,7 +289,7 @@ def canvas_rows(scores, maxima, column, roster=None, match_by="SIS Login ID", wa
     if roster is not None:
         seen = set()
         for r in roster:
-            key = r[match_by]
+            key = display_id(r[match_by])            # the roster has exact ids; grades.csv display forms
             s = scores.get(key)
             if s is None:
                 rows.append([r[c] for c in CANVAS_IDENTITY] + [""])   # blank: Canvas leaves the grade alone
@@ -300,7 +300,7 @@ def canvas_rows(scores, maxima, column, roster=None, match_by="SIS Login ID", wa
         if unknown:
             warn(f"{len(unknown)} student(s) graded but not in the roster (by {match_by}), left out: "
                  + ", ".join(f"'{u}'" for u in unknown[:10]) + (" ..." if len(unknown) > 10 else ""))
-        blank = [r[match_by] for r in roster if r[match_by] not in scores]
+        blank = [display_id(r[match_by]) for r in roster if display_id(r[match_by]) not in scores]
         if blank:
             warn(f"{len(blank)} student(s) of the roster have no grade (left blank): "
                  + ", ".join(f"'{b}'" for b in blank[:10]) + (" ..." if len(blank) > 10 else ""))

@@ -20,6 +20,7 @@ from autograder.integrity import render as integrity_section
 from autograder.pipeline.write_results import atomic_write, csv_text
 from autograder.report_data import build, load, read_csv, read_grades, registry_order  # noqa: F401  (load)
 from autograder.report_templates import ENV
+from course.safe_text import display_id
 from course.messages import group_title
 
 TEST_COLUMNS = ["student_id", "assignment", "notebook", "grade_id", "function",
@@ -113,7 +114,8 @@ def compare_with_nbgrader_export(grades_csv, export_csv, assignment=ASSIGNMENT, 
     for r in read_grades(grades_csv):
         if (r.assignment or assignment) == assignment:
             ours[r.student_id] += r.points
-    theirs = {r["student_id"]: _number(r.get("score") or r.get("raw_score"))
+    # nbgrader's export has the exact ids; grades.csv their display forms (course.safe_text.display_id)
+    theirs = {display_id(r["student_id"] or ""): _number(r.get("score") or r.get("raw_score"))
               for r in read_csv(export_csv, ours=False) if r.get("assignment") == assignment}
     diffs = []
     for s in sorted(set(ours) | set(theirs)):
