@@ -26,6 +26,8 @@ _WINDOW = 32
 # The first item's ETA: when the time since the start is this many times the item's own
 # seconds, start-up dominated it, and the item's seconds are the better guess.
 _STARTUP_FACTOR = 3.0
+# Characters of a submission's name on the bar.
+_BAR_NAME = 48
 
 
 def in_ci(environ=None) -> bool:
@@ -165,7 +167,10 @@ class Progress:
         bar = "#" * fill + "-" * (self.width - fill)
         text = f"[{bar}] {self.done}/{self.total} {frac:4.0%} {self._eta_text()}"
         if name:
-            text += f" {visible(name)}"
+            shown = visible(name)
+            # one terminal line, so "\r" redraws it: a long name (up to 255 bytes, longer once
+            # escaped) is cut here; the lines mode and the warnings show it whole
+            text += f" {shown if len(shown) <= _BAR_NAME else shown[:_BAR_NAME - 1] + '…'}"
         return text
 
     def _write(self, text):

@@ -74,9 +74,9 @@ def _inside(rel) -> bool:
 def student_folders(students, run) -> dict:
     """student -> its folder (relative to DIR), from run.json's map, else computed as the grader does."""
     mapped = run.get("students") if isinstance(run.get("students"), dict) else {}
-    # grades.csv shows an undecodable byte as an escape; run.json keeps the exact id.
+    # grades.csv holds display forms (course.safe_text.display_id); run.json keeps the exact ids.
     mapped = {display_id(k): v for k, v in mapped.items() if isinstance(v, str) and _inside(v)}
-    return {s: mapped.get(s, f"{STUDENTS}/{student_folder(s)}") for s in students}
+    return {s: mapped.get(s, f"{STUDENTS}/{student_folder(exact_id(s))}") for s in students}
 
 
 def read_results(out_dir, folders) -> dict:

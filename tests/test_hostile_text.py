@@ -103,8 +103,8 @@ def test_progress_shows_hostile_names_escaped(mode):
     out = stream.getvalue()
     kit = out.replace("\r", "").replace("\x1b[K", "") if mode == "bar" else out
     assert terminal_unsafe(kit) == [], [hex(ord(c)) for c in terminal_unsafe(kit)]
-    for sid in ids:
-        assert display_id(sid) in out
+    for sid in ids:                                           # (the bar cuts a long name)
+        assert (display_id(sid) if mode == "lines" else display_id(sid)[:40]) in out
 
 
 # ------------------------------------------------------------------ ids

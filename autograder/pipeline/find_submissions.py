@@ -17,6 +17,7 @@ import dataclasses
 import json
 import os
 import stat
+
 from autograder import terminal
 from autograder.pipeline.open_submission import RefusedPath, printable, read_bytes
 from autograder.course_dir import ASSIGNMENT, default_course_dir
