@@ -329,9 +329,16 @@ def test_flags_the_commented_copy_and_nobody_honest(graded):
 
 def test_files_hold_display_forms_only(graded):
     out = graded["out"]
-    for name in ("grades.csv", "manual.csv", "canvas.csv", "scores.csv", "report_students.csv", "report.html"):
-        text = (out / name).read_bytes().decode("utf-8")
-        assert terminal_unsafe(text.replace("\r\n", "\n")) == [], name
+    files = [out / name for name in ("grades.csv", "manual.csv", "canvas.csv", "scores.csv", "report_students.csv",
+                                      "report_tests.csv", "integrity.csv", "report.html")]
+    files += sorted((out / "students").glob("*/*.html")) + sorted((out / "students").glob("*/results.json"))
+    assert len(files) > 8 + 2 * len(EXPECTED)
+    for path in files:
+        text = path.read_bytes().decode("utf-8")
+        assert terminal_unsafe(text.replace("\r\n", "\n")) == [], path
+    from autograder.pipeline.write_results import student_dir
+    page = (student_dir(out, "error_\x1b]0;x\x07") / "01_basics.html").read_text(encoding="utf-8")
+    assert "ValueError: \\x1b[2K\\x1b[1A\\x0dgraded 40/40" in page       # the student's message, escaped
 
 
 def test_self_study_output_of_hostile_errors_is_escaped(tmp_path):
