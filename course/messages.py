@@ -46,7 +46,7 @@ CATALOG = {
         "返回一个 torch.Tensor（形状计算题返回整数） / Return a torch.Tensor (ints for the shape/cost questions)"),
     "wrong_shape": (
         "输出形状不对", "The output has the wrong shape",
-        "输出高 = ⌊(h + 2·pad − p)/s⌋ + 1 / out_h = floor((h + 2·pad − p)/s) + 1"),
+        "输出高 = ⌊(h + 2·pad_h − p_h)/s_h⌋ + 1 / out_h = floor((h + 2·pad_h − p_h)/s_h) + 1"),
     "dtype_not_kept": (
         "输出的 dtype 与输入不一致", "The output dtype differs from the input's",
         "用 torch.zeros(..., dtype=X.dtype) 或 X.new_zeros(...) 创建输出 / Create the output with dtype=X.dtype or X.new_zeros"),
@@ -61,6 +61,12 @@ CATALOG = {
     "max_zero_padding": (
         "最大汇聚的填充应当用 −∞，而不是 0", "Max-pool padding must be −∞, not 0",
         "全为负数的输入上，0 填充会“赢”；用 F.pad(..., value=-inf) / With all-negative inputs a 0 pad wins: pad with -inf"),
+    "conv_max_zero_padding": (
+        "用 0 填充时，全为负数的窗口会选中填充的 0；改用 −∞ 也不行：卷积里 0 × (−∞) = NaN",
+        "A 0 pad wins in all-negative windows, and −∞ is no way out: 0 × (−∞) = NaN in the convolution",
+        "用不大于任何真实元素的有限值填充（例如 value=X.min().item()），或者卷积之后用掩码把来自填充的位置换成 −∞"
+        " / Pad with a finite value no larger than any real element (e.g. value=X.min().item()), or put −∞ where"
+        " a mask shows padding after the convolution"),
     "avg_exclude_pad": (
         "平均汇聚应当把填充的 0 计入分母（count_include_pad=True）",
         "Average pooling must count the padded zeros (count_include_pad=True)",
@@ -70,7 +76,7 @@ CATALOG = {
         "先写 / start with: if stride is None: stride = pool_size"),
     "one_sided_padding": (
         "填充是每一侧的：上下左右各填 padding 行/列", "Padding is per side: `padding` rows/columns on each side",
-        "F.pad(X, (p_w, p_w, p_h, p_h)) 而不是只填一侧 / pad both sides, not one"),
+        "F.pad(X, (pad_w, pad_w, pad_h, pad_h)) 而不是只填一侧 / pad both sides, not one"),
     "channels_mixed": (
         "不同通道（或样本）被混在了一起；汇聚应当在每个通道上单独进行",
         "Channels (or samples) got mixed; pooling works on each channel separately",
@@ -84,7 +90,7 @@ CATALOG = {
         "最后一个不完整的窗口不算 / An incomplete last window is dropped"),
     "shape_off_by_one": (
         "输出大小差了一（少了 + 1 或多算了一个窗口）", "The output size is off by one",
-        "窗口个数 = ⌊(h + 2·pad − p)/s⌋ + 1 / number of windows = floor((h + 2·pad − p)/s) + 1"),
+        "窗口个数 = ⌊(h + 2·pad_h − p_h)/s_h⌋ + 1 / number of windows = floor((h + 2·pad_h − p_h)/s_h) + 1"),
     "avg_as_sum": (
         "平均汇聚忘了除以窗口大小", "Average pooling forgot to divide by the window size",
         "平均值 = 和 / (p_h·p_w) / mean = sum / (p_h·p_w)"),
@@ -156,8 +162,8 @@ CATALOG = {
     "fails_with_padding": (
         "没有填充时正确，有填充时出错：填充被忽略了，或者填错了",
         "Works without padding, fails with it: the padding is ignored or done wrong",
-        "每一侧各填 padding 行/列：F.pad(X, (p_w, p_w, p_h, p_h), value=...) 或 F.conv2d(..., padding=padding)"
-        " / Pad each side: F.pad(X, (p_w, p_w, p_h, p_h), value=...) or F.conv2d(..., padding=padding)"),
+        "每一侧各填 padding 行/列：F.pad(X, (pad_w, pad_w, pad_h, pad_h), value=...) 或 F.conv2d(..., padding=padding)"
+        " / Pad each side: F.pad(X, (pad_w, pad_w, pad_h, pad_h), value=...) or F.conv2d(..., padding=padding)"),
     "fails_with_stride": (
         "步幅为 1 时正确，其他步幅时出错：步幅被忽略了",
         "Works with stride 1, fails with other strides: the stride is ignored",
@@ -196,7 +202,8 @@ CATALOG = {
         "平均 = 窗口之和 / (p_h·p_w)；填充的 0 也计入分母 / mean = window sum / (p_h·p_w), padded zeros included"),
     "fails_with_max": (
         "平均模式正确，最大模式出错", "Works in avg mode, fails in max mode",
-        "最大汇聚的填充不能被选中：用 −∞ 填充 / Max-pool padding must never win: pad with −∞"),
+        "每个窗口取最大值；有填充时，填充的位置永远不能被选中（不能用 0 填充）"
+        " / Take each window's maximum; with padding, a padded position must never win (not a 0 pad)"),
     "fails_with_temperature": (
         "温度为 1 时正确，其他温度出错", "Works at temperature 1, fails at other temperatures",
         "权重是 softmax(x / T)，加权的是 x 本身 / The weights are softmax(x / T) and multiply x itself"),
@@ -232,13 +239,13 @@ CATALOG = {
     # cost
     "cost_padding_ignored": (
         "计算量忽略了填充（或步幅）", "The cost ignores the padding (or the stride)",
-        "先用 ⌊(h + 2·p_pad − p_h)/s_h⌋ + 1 算输出大小 / Start from the output size with padding"),
+        "先用 ⌊(h + 2·pad_h − p_h)/s_h⌋ + 1 算输出大小 / Start from the output size with padding"),
     "cost_no_channels": (
         "计算量忘了乘通道数 c", "The cost forgets the c channels",
         "每个通道单独汇聚 / Each channel is pooled separately"),
     "output_size_formula": (
         "输出大小算错了：要先向下取整，再加 1", "The output size is wrong: round down, then add 1",
-        "out_h = ⌊(h + 2·pad − p_h)/s_h⌋ + 1，用整数除法 // / out_h = (h + 2*pad - p_h) // s_h + 1"),
+        "out_h = ⌊(h + 2·pad_h − p_h)/s_h⌋ + 1，用整数除法 // / out_h = (h + 2*pad_h - p_h) // s_h + 1"),
     "cost_per_window": (
         "每个窗口的运算次数不对", "Wrong number of operations per window",
         "本讲义约定：最大 p_h·p_w − 1 次比较；平均 p_h·p_w − 1 次加法 + 1 次除法"

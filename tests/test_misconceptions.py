@@ -233,4 +233,6 @@ def test_hints_agree_with_the_notebooks():
     inf_hint = hint("inf_times_zero")
     assert "很小的有限值" not in inf_hint and "X.min()" in inf_hint and "not a number near 0" in inf_hint
     conv = "\n".join(c.source for c in nbformat.read(SOURCE / "02_as_convolution.ipynb", as_version=4).cells)
-    assert "`X.min()` 这样的有限值" in conv
+    assert "不大于任何真实元素的**有限**值填充" in conv and "value=X.min().item()" in conv
+    # the zero-padding message of this exercise points to the same finite pad, never to −∞ padding
+    assert "X.min()" in hint("conv_max_zero_padding") and "-inf" not in hint("conv_max_zero_padding")

@@ -195,7 +195,7 @@ def test_source_conventions(stem):
         assert nbgrader_meta(answer)["locked"] is False and nbgrader_meta(answer)["schema_version"] == 3
         assert re.search(rf"^def {name}\(", answer.source, re.M)
         assert "### BEGIN SOLUTION" in answer.source and "### END SOLUTION" in answer.source
-        assert "只有这个单元格会被评分程序运行" in answer.source
+        assert "评分程序只运行本笔记本的答案单元格" in answer.source
         if BY_NAME[name].forbid != "none":
             body = answer.source.split("### BEGIN SOLUTION")[1].split("### END SOLUTION")[0]
             assert not POOL_CALL.search(body), f"{name}: calls a torch pooling function"

@@ -33,7 +33,8 @@ EXERCISE = Exercise(
     reference=R.max_pool_as_conv, cases=cases,
     groups=WINDOW_GROUPS,
     mistakes=(
-        T.max_zero_padding(R.max_pool_as_conv),
+        # its own words: the usual fix for a 0 pad (pad with −∞) is this exercise's other trap
+        T.max_zero_padding(R.max_pool_as_conv, mid="conv_max_zero_padding"),
         Mistake("inf_times_zero", _inf_times_zero, catches=("padding",)),
         T.stride_default_one(R.max_pool_as_conv),
         T.one_sided_padding(R.max_pool_as_conv, -math.inf),

@@ -136,9 +136,10 @@ def one_sided_padding(ref, value):
     return Mistake("one_sided_padding", padded_by_hand(ref, value, "bottom_right"), catches=("padding",))
 
 
-def max_zero_padding(ref, value=0.0):
-    """Max pooling padded with 0 instead of -inf."""
-    return Mistake("max_zero_padding", padded_by_hand(ref, value), catches=("padding",))
+def max_zero_padding(ref, value=0.0, mid="max_zero_padding"):
+    """Max pooling padded with 0 instead of -inf. ``mid``: the message that fits the exercise
+    (``conv_max_zero_padding`` where −∞ padding is itself a trap: 0 × −∞ in a convolution)."""
+    return Mistake(mid, padded_by_hand(ref, value), catches=("padding",))
 
 
 def channels_mixed(ref, combine):

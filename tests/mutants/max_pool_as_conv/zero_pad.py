@@ -1,4 +1,4 @@
-"""misconception: max_zero_padding
+"""misconception: conv_max_zero_padding
 
 Lets conv2d pad with zeros.
 """
