@@ -109,10 +109,13 @@ def compare_with_nbgrader_export(grades_csv, export_csv, assignment=ASSIGNMENT, 
     (autograded plus any manual grades so far). Returns a list of
     (student_id, ours, theirs) with theirs None when nbgrader has no row; [] means they agree.
     """
-    ours = defaultdict(float)
+    from autograder import totals
+    scheme, rows = totals.scheme(), defaultdict(list)
     for r in read_grades(grades_csv):
         if (r.assignment or assignment) == assignment:
-            ours[r.student_id] += r.points
+            rows[r.student_id].append(r)
+    # nbgrader's score: autograded points plus extra credit, which is where optional points go
+    ours = {s: scheme.totals(mine).autograded for s, mine in rows.items()}
     theirs = {r["student_id"]: _number(r.get("score") or r.get("raw_score"))
               for r in read_csv(export_csv, ours=False) if r.get("assignment") == assignment}
     diffs = []
