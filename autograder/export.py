@@ -201,14 +201,17 @@ def add_gradebook(scores, url, scheme, warn):
 
 
 def _add_optional(s, key, g, written, kit):
-    """One optional cell of the gradebook: worth 0 there; its score (extra credit included, as
-    nbgrader counts it) is the student's optional points."""
-    score = float(g.manual_score if g.manual_score is not None else g.auto_score or 0.0) + float(g.extra_credit or 0.0)
+    """One optional cell of the gradebook: worth 0 there; its score, as nbgrader's ``Grade.score``
+    counts it (a person's score, else the autograder's, plus extra credit; nothing while neither
+    is set), is the student's optional points."""
+    base = g.manual_score if g.manual_score is not None else g.auto_score
+    if base is None:                        # an answer nobody has graded yet (nbgrader: 0)
+        s.manual_pending += written
+        return
+    score = float(base) + float(g.extra_credit or 0.0)
     if written:
         s.written[key] = score
-        if g.manual_score is None and g.extra_credit is None and g.auto_score is None:
-            s.manual_pending += 1           # answered (nbgrader gives an unchanged answer 0), not graded yet
-    elif key in kit and (g.auto_score is not None or g.manual_score is not None):
+    elif key in kit:
         s.override += score - kit[key]      # a person's change to what grades.csv says
 
 

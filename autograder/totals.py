@@ -107,6 +107,7 @@ class Totals:
 class Scheme:
     """The assignment's grade cells; the one place that says what is optional and sums points."""
     cells: tuple = ()                   # of GradeCell, in notebook then cell order
+    scope: Optional[frozenset] = None   # notebooks counted (``only``); None: every notebook
 
     @functools.cached_property
     def _by_id(self) -> dict:
@@ -126,40 +127,53 @@ class Scheme:
 
     def only(self, notebooks: Iterable[str]) -> "Scheme":
         """The same assignment restricted to some notebooks (a feedback page; a learner's one notebook)."""
-        keep = set(notebooks)
-        return Scheme(tuple(c for c in self.cells if c.notebook in keep))
+        keep = frozenset(notebooks)
+        return Scheme(tuple(c for c in self.cells if c.notebook in keep), keep)
 
     @property
     def maxima(self) -> Totals:
-        """The assignment's maxima (every earned field 0)."""
-        return self.totals(())
+        """The assignment's maxima (every earned field 0), from its cells: Canvas's Points Possible,
+        the export's ``max_total``, nbgrader's maximum."""
+        sums = {f.name: 0.0 for f in dataclasses.fields(Totals)}
+        for c in self.cells:
+            sums[_field(c) + "_max"] += c.points
+        return Totals(**{k: _round(v) for k, v in sums.items()})
 
     def totals(self, rows: Iterable = (), written: Optional[Mapping] = None) -> Totals:
         """One student's Totals.
 
-        ``rows``: autograded results (``results.Row``: notebook, grade_id, points), at most one
-        per cell; ``written``: (notebook, grade_id) -> points a person gave a written answer
-        (nbgrader's gradebook), when known. The maxima are the scheme's, whatever rows are
-        missing; a row of a cell the scheme does not know (a grades.csv from other source
-        notebooks) counts as required, with its own ``max_points``, so earned never exceeds the
-        maximum unseen.
+        ``rows``: autograded results (``results.Row``: notebook, grade_id, points, max_points), one
+        per test cell, as the grader writes them (a notebook not submitted has its rows too, worth
+        0); rows of notebooks outside an ``only`` scheme are left out. The autograded maxima are
+        the rows' (``max_points``: the cell's points when graded), so a table and the pages made
+        from it agree; a row of a cell the scheme does not know (a grades.csv made from other
+        source notebooks) counts as required. ``written``: (notebook, grade_id) -> the points a
+        person gave a written answer (nbgrader's gradebook), when known; the written maxima are
+        the scheme's.
         """
         sums = {f.name: 0.0 for f in dataclasses.fields(Totals)}
         for c in self.cells:
-            key = ("optional_" if c.optional else "") + ("written" if c.written else "auto")
-            sums[key + "_max"] += c.points
+            if c.written:
+                sums[_field(c) + "_max"] += c.points
         for r in rows:
+            if self.scope is not None and r.notebook not in self.scope:
+                continue
             c = self.cell(r.notebook, r.grade_id)
-            if c is None:
-                sums["auto"] += float(r.points)
-                sums["auto_max"] += float(getattr(r, "max_points", 0.0) or 0.0)
-            elif not c.written:
-                sums["optional_auto" if c.optional else "auto"] += float(r.points)
+            if c is not None and c.written:
+                continue                    # a written answer's points are a person's (``written``)
+            key = "optional_auto" if c is not None and c.optional else "auto"
+            sums[key] += float(r.points)
+            sums[key + "_max"] += float(r.max_points)
         for (notebook, grade_id), points in (written or {}).items():
             c = self.cell(notebook, grade_id)
             if c is not None and c.written:
-                sums["optional_written" if c.optional else "written"] += float(points)
+                sums[_field(c)] += float(points)
         return Totals(**{k: _round(v) for k, v in sums.items()})
+
+
+def _field(cell: GradeCell) -> str:
+    """The Totals field a cell's points go to: auto, written, optional_auto or optional_written."""
+    return ("optional_" if cell.optional else "") + ("written" if cell.written else "auto")
 
 
 def _kit(cell: dict) -> dict:

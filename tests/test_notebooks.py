@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from autograder.functions import BY_NAME, FUNCTIONS, NOTEBOOKS, PREAMBLE, functions_in
+from autograder.totals import is_optional_cell, points_of
 from conftest import RELEASE, ROOT, SOURCE, load_solution
 
 WRITTEN = {"02_as_convolution": ["answer_ex3c"], "04_min_softmax": ["answer_ex4", "answer_ex5", "answer_ex6"]}
@@ -204,7 +205,7 @@ def test_source_conventions(stem):
     assert [nbgrader_meta(c)["grade_id"] for c in written] == WRITTEN.get(stem, [])
     for c in written:
         m = nbgrader_meta(c)
-        assert m["solution"] is True and m["points"] == WRITTEN_POINTS[m["grade_id"]]
+        assert m["solution"] is True and points_of(c) == WRITTEN_POINTS[m["grade_id"]]
         assert "### BEGIN SOLUTION" in c.source and "评分标准" in c.source
 
 
@@ -212,8 +213,11 @@ def test_source_conventions(stem):
 def test_points_match_registry(stem):
     for folder in (SOURCE, RELEASE):
         nb = nbformat.read(folder / f"{stem}.ipynb", as_version=4)
-        points = {nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"] for c in nb.cells if is_test_cell(c)}
+        # an optional cell is worth 0 to nbgrader; its points are the kit's metadata (autograder.totals)
+        points = {nbgrader_meta(c)["grade_id"]: points_of(c) for c in nb.cells if is_test_cell(c)}
         assert points == {f.grade_id: f.points for f in functions_in(stem)}
+        assert all(nbgrader_meta(c)["points"] == (0 if is_optional_cell(c) else points_of(c))
+                   for c in nb.cells if nbgrader_meta(c).get("grade"))
 
 
 @pytest.mark.parametrize("stem", NOTEBOOKS)
