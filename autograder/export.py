@@ -230,10 +230,10 @@ def collect(out_dir, gradebook=None, warn=None, course_dir=None):
     maxima = scheme.maxima
     for s in scores.values():
         s.totals = scheme.totals(s.rows, s.written)
-        in_csv = _round(sum(r.max_points for r in s.rows))
-        if s.rows and abs(in_csv - (maxima.auto_max + maxima.optional_auto_max)) > 1e-6:
-            warn(f"{s.student_id!r}: {in_csv:g} autograded points possible in grades.csv, "
-                 f"{maxima.auto_max + maxima.optional_auto_max:g} in source/ (graded with other notebooks?)")
+        if s.rows and (s.totals.auto_max, s.totals.optional_auto_max) != (maxima.auto_max, maxima.optional_auto_max):
+            warn(f"{s.student_id!r}: {s.totals.auto_max:g} (+{s.totals.optional_auto_max:g} optional) autograded "
+                 f"points possible in grades.csv, {maxima.auto_max:g} (+{maxima.optional_auto_max:g}) in source/ "
+                 "(graded with other notebooks?)")
     pending = sum(s.manual_pending for s in scores.values())
     if pending:
         warn(f"{pending} written answer(s) not graded by a person yet count 0 "

@@ -12,10 +12,11 @@ gradebook) asks this module, so they cannot disagree.
     Totals                  earned and possible points, required and optional apart
 
 **Where "optional" is stated.** In the instructor's source notebook, on the grade cell itself:
-cell metadata ``{"autograder": {"optional": true, "points": P}}`` beside nbgrader's own ``nbgrader``
-key (nbgrader removes unknown keys from *its* metadata, never a sibling key), with nbgrader's
-``points`` 0: to nbgrader the cell is worth nothing (its maxima and checksums are computed from
-that), and its P points come as extra credit. A required cell's points are nbgrader's ``points``.
+cell metadata ``{"optional": {"points": P}}`` beside nbgrader's own ``nbgrader`` key (nbgrader
+removes unknown keys from *its* metadata, never a sibling key; ``generate_assignment`` keeps it,
+so the released cell says it too), with nbgrader's ``points`` 0: to nbgrader the cell is worth
+nothing (its maxima and checksums are computed from that), and its P points come as extra credit.
+A required cell's points are nbgrader's ``points``.
 A grade cell that is a ``solution`` too is a written answer a person grades; any other is autograded.
 
 **What optional means.** Optional points never enlarge a denominator: the maximum of an output is
@@ -37,8 +38,7 @@ from typing import Iterable, Mapping, Optional
 
 from autograder.course_dir import SourceMissing, default_course_dir, source_dir
 
-KIT_KEY = "autograder"          # the kit's own cell metadata, beside nbgrader's
-OPTIONAL = "optional"
+OPTIONAL_KEY = "optional"       # cell metadata beside nbgrader's: {"optional": {"points": P}}
 
 
 def _round(x: float) -> float:
@@ -176,23 +176,20 @@ def _field(cell: GradeCell) -> str:
     return ("optional_" if cell.optional else "") + ("written" if cell.written else "auto")
 
 
-def _kit(cell: dict) -> dict:
-    meta = cell.get("metadata", {}).get(KIT_KEY)
-    return meta if isinstance(meta, dict) else {}
-
-
 def is_optional_cell(cell: dict) -> bool:
-    """Whether a source notebook's cell (a dict of the notebook's JSON) is marked optional."""
-    return _kit(cell).get(OPTIONAL) is True
+    """Whether a source notebook's cell (a dict of the notebook's JSON) is marked optional:
+    ``{"optional": {"points": P}}`` (or ``{"optional": true}``, worth nbgrader's points)."""
+    meta = cell.get("metadata", {}).get(OPTIONAL_KEY)
+    return meta is True or isinstance(meta, dict)
 
 
 def points_of(cell: dict) -> float:
     """A source grade cell's points. An optional cell is worth 0 to nbgrader (its ``points``: so
     nbgrader's own maxima, checksums and gradebook leave it out of every denominator) and says
-    its points in the kit's ``{"autograder": {"optional": true, "points": P}}``."""
-    kit = _kit(cell)
-    if is_optional_cell(cell) and "points" in kit:
-        return float(kit["points"])
+    its points beside: ``{"optional": {"points": P}}``."""
+    meta = cell.get("metadata", {}).get(OPTIONAL_KEY)
+    if isinstance(meta, dict) and "points" in meta:
+        return float(meta["points"])
     return float(cell.get("metadata", {}).get("nbgrader", {}).get("points", 0))
 
 

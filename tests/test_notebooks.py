@@ -154,7 +154,8 @@ def graded_course(tmp_path_factory):
 
 
 def autograded_scores(course, student):
-    """{(notebook, grade_id): (score, max_score)} for the autograded code cells."""
+    """{(notebook, grade_id): (score, max_score)} for the autograded code cells; the score is nbgrader's
+    (auto_score plus extra credit: an optional cell is worth 0 and its points are extra credit)."""
     from nbgrader.api import Gradebook
 
     scores = {}
@@ -163,7 +164,7 @@ def autograded_scores(course, student):
             nb = gb.find_submission_notebook(stem, "pooling", student)
             for grade in nb.grades:
                 if grade.cell.cell_type == "code" and grade.auto_score is not None:
-                    scores[stem, grade.name] = (grade.auto_score, grade.max_score)
+                    scores[stem, grade.name] = (grade.score, grade.max_score)
     return scores
 
 
@@ -440,9 +441,10 @@ def test_generate_assignment_reproduces_release(graded_course):
 def test_autograde_gives_solutions_full_marks(graded_course):
     courses, logs = graded_course
     scores = autograded_scores(courses["solutions"], "solutions")
-    expected = {(f.notebook, f.grade_id): float(f.points) for f in FUNCTIONS}
+    expected = {(f.notebook, f.grade_id): (float(f.points), 0.0 if f.optional else float(f.points))
+                for f in FUNCTIONS}
     assert set(scores) == set(expected)
-    wrong = {k: v for k, v in scores.items() if v[0] != expected[k] or v[1] != expected[k]}
+    wrong = {k: v for k, v in scores.items() if v != expected[k]}
     assert not wrong, f"solutions lost points: {wrong}\n{logs['solutions'][-3000:]}"
 
 

@@ -301,7 +301,7 @@ def test_optional_cells_are_worth_nothing_to_nbgrader():
         for cell in _read_nb(path)["cells"]:
             meta = cell.get("metadata", {})
             if meta.get("nbgrader", {}).get("grade") and totals.is_optional_cell(cell):
-                assert meta["nbgrader"]["points"] == 0 and meta["autograder"]["points"] > 0
+                assert meta["nbgrader"]["points"] == 0 and meta["optional"]["points"] > 0
     assert {(c.notebook, c.grade_id) for c in scheme.cells if c.optional} == OPTIONAL
     m = scheme.maxima
     assert (m.auto_max, m.written_max, m.optional_auto_max, m.optional_written_max) == (
