@@ -51,6 +51,10 @@ CLASS = {
     "blank": {"02_as_convolution": {}},
 }
 WRITTEN = {"full": {"answer_ex3c", "answer_ex4", "answer_ex5", "answer_ex6"}, "half": {"answer_ex3c"}}
+# A submission's own metadata never says what counts: "half" marks a required test optional and
+# worth 100, and unmarks an optional one, giving it nbgrader points. Both paths must ignore it.
+FORGED = {"half": {"test_pool2d": {"optional": {"points": 100}, "nbgrader_points": 100},
+                   "test_max_pool_conv_relu": {"optional": None, "nbgrader_points": 5}}}
 
 
 def _env():
@@ -77,11 +81,16 @@ def _read_nb(path):
     return json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
 
 
-def _student_notebook(notebook, answers, written):
+def _student_notebook(notebook, answers, written, forged):
     nb = _read_nb(ROOT / "release" / ASSIGNMENT / f"{notebook}.ipynb")
     source = _read_nb(ROOT / "source" / ASSIGNMENT / f"{notebook}.ipynb")
     for cell in nb["cells"]:
         gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        if gid in forged:
+            cell["metadata"].pop("optional", None)
+            if forged[gid]["optional"] is not None:
+                cell["metadata"]["optional"] = forged[gid]["optional"]
+            cell["metadata"]["nbgrader"]["points"] = forged[gid]["nbgrader_points"]
         if gid.startswith("answer_") and gid[len("answer_"):] in answers:
             kind = answers[gid[len("answer_"):]]
             code = (solution_code(source, gid[len("answer_"):]) if kind == "solution" else
@@ -97,7 +106,7 @@ def _make_class(subs):
         folder = subs / student / ASSIGNMENT
         folder.mkdir(parents=True)
         for notebook, answers in notebooks.items():
-            nb = _student_notebook(notebook, answers, WRITTEN.get(student, set()))
+            nb = _student_notebook(notebook, answers, WRITTEN.get(student, set()), FORGED.get(student, {}))
             (folder / f"{notebook}.ipynb").write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
 
 
@@ -156,6 +165,10 @@ def test_the_class_has_students_with_and_without_optional_work(graded):
     assert 0 < graded.ref["half"]["optional"] < OPTIONAL_AUTO_MAX        # one of the two
     assert graded.ref["blank"] == {"auto": 0, "optional": 0}
     assert graded.ref["required"]["auto"] == 10                         # 01_basics and two 02 functions
+    # the forged metadata changed nothing: the maxima are the source's
+    half = {r.grade_id: r.max_points for r in graded.grades if r.student_id == "half"}
+    assert (half["test_pool2d"], half["test_max_pool_conv_relu"]) == (2.0, 1.0)
+    assert 1.0 <= graded.ref["half"]["optional"] < 2.0                  # max_pool_conv_relu: still the bonus
 
 
 # ------------------------------------------------------------------ every output agrees
