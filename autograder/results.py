@@ -9,7 +9,8 @@
     Status          passed | failed | error | timeout | invalid
 
 Each converts itself: ``Row.to_csv()`` / ``Row.from_csv(cells)``, ``Row.to_gradescope()``
-(one results.json test), ``SubmissionResult.to_gradescope()`` (the whole results.json),
+(one results.json test), ``SubmissionResult.to_gradescope(scheme)`` (the whole results.json; what
+counts is ``autograder.totals``),
 ``to_dict()`` / ``from_dict()`` for JSON (the cache, Dask). The CSV columns are the
 dataclass fields, declared once here: ``GRADES_COLUMNS`` and ``MANUAL_COLUMNS``.
 

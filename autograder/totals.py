@@ -7,8 +7,10 @@ gradebook) asks this module, so they cannot disagree.
 ::
 
     scheme(course_dir)      the assignment's grade cells, read from source/<assignment>/*.ipynb
-    Scheme.totals(rows)     one student's Totals (results.Row / ManualRow, or anything with
-                            notebook, grade_id, points)
+    Scheme.totals(rows, written)  one student's Totals: autograded rows (results.Row, or anything
+                            with notebook, grade_id, points, max_points), and the points a
+                            person gave written answers when known (nbgrader's gradebook)
+    Scheme.maxima           the assignment's maxima (Points Possible, max_total)
     Totals                  earned and possible points, required and optional apart
 
 **Where "optional" is stated.** In the instructor's source notebook, on the grade cell itself:

@@ -9,7 +9,7 @@ and at most one failing case per function. Submissions are never written to.
 
 What is written comes from the typed results (``autograder.results``): the
 tables from ``Row`` / ``ManualRow``, results.json from
-``SubmissionResult.to_gradescope()``, the pages from the Jinja2 template
+``SubmissionResult.to_gradescope(scheme)`` (``autograder.totals``), the pages from the Jinja2 template
 ``autograder/templates/pages/feedback_page.html.j2`` (autoescaped).
 """
 import csv
