@@ -23,7 +23,8 @@ c.ClearSolutions.text_stub = "在这里写你的答案 / YOUR ANSWER HERE"
 # --- Tamper-proof autograding (autograder/nbgrader_execute.py) -------------
 # Student code runs only in the jailed sandbox, never in a kernel beside the
 # tests; tests and points always come from source/. Same points as
-# `autograder grade`.
+# `autograder grade`. Optional cells are worth 0 to nbgrader and their points are
+# extra credit (KitSaveAutoGrades; autograder/totals.py).
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 # The kit's engine takes tests and points from this course directory's source/ (not the package's).
@@ -32,9 +33,10 @@ os.environ.setdefault("AUTOGRADER_COURSE_DIR", ROOT)
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, IgnorePattern,
-    LimitOutput, OverwriteKernelspec, SaveAutoGrades)
+    LimitOutput, OverwriteKernelspec)
 from autograder.nbgrader_checksums import KitOverwriteCells  # noqa: E402
 from autograder.nbgrader_execute import HardenedExecute, HardenedExporter, RepairGradeCells  # noqa: E402
+from autograder.nbgrader_gradebook import KitSaveAutoGrades  # noqa: E402
 
 c.Autograde.exporter_class = HardenedExporter
 # KitOverwriteCells: OverwriteCells without the "checksum has changed" line for every honest student
@@ -42,7 +44,7 @@ c.Autograde.exporter_class = HardenedExporter
 c.Autograde.sanitize_preprocessors = [
     ClearOutput, RepairGradeCells, DeduplicateIds, OverwriteKernelspec, KitOverwriteCells, CheckCellMetadata]
 c.Autograde.autograde_preprocessors = [
-    HardenedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+    HardenedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, KitSaveAutoGrades,
     AssignLatePenalties, CheckCellMetadata]
 c.RepairGradeCells.source_dir = os.path.join(ROOT, "source", "pooling")
 c.RepairGradeCells.release_dir = os.path.join(ROOT, "release", "pooling")

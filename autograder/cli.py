@@ -133,52 +133,44 @@ def _limits(args):
     return Limits.from_timeout(args.timeout)
 
 
-def _optional_row(row):
-    """Whether a row grades an optional bonus function (kept out of the required total)."""
-    from autograder.functions import BY_NAME
-    gid = row["grade_id"]
-    spec = BY_NAME.get(gid[len("test_"):]) if gid.startswith("test_") else None
-    return bool(spec and spec.optional)
-
-
-def _untried(row):
-    """An optional bonus left as the stub: not attempted, rather than an error."""
-    return _optional_row(row) and (row.get("misconception") or "") == "not_implemented"
-
-
-def _print_table(results, stream):
+def _print_table(results, stream, scheme=None):
     """Self-study: a score table, then the feedback of everything not passed. The optional bonus
-    is labelled, kept out of the required total (its own line), and an untouched bonus stub is
-    "not attempted", not an error."""
+    is labelled, kept out of the required total (its own line; ``autograder.totals``), and an
+    untouched bonus stub is "not attempted", not an error."""
+    from autograder import totals
+    from autograder.results import SubmissionResult
+    scheme = scheme or totals.scheme()
     for res in results:
-        required = [r for r in res["rows"] if not _optional_row(r)]
-        bonus = [r for r in res["rows"] if _optional_row(r)]
-        total = sum(r["points"] for r in required)
-        best = sum(r["max_points"] for r in required)
-        w = max([len(r["grade_id"]) for r in res["rows"]] + [10])
+        res = res if isinstance(res, SubmissionResult) else SubmissionResult.from_dict(res)
+        t = scheme.only(res.notebooks()).totals(res.rows)
+        w = max([len(r.grade_id) for r in res.rows] + [10])
         say("", stream)
         say(f"{'notebook':<20} {'test':<{w}} {'得分 points':>12}  状态 status", stream)
-        for r in res["rows"]:
-            status, message = r["status"], r["message"]
-            if _untried(r):
-                status, message = "-", "未作答（附加题，可选）/ not attempted (optional bonus)"
-            elif _optional_row(r):
-                message = f"（附加题，可选 / optional bonus）{message}"
-            say(f"{r['notebook']:<20} {r['grade_id']:<{w}} {r['points']:>5g} / {r['max_points']:<4g}  "
+        untried = set()
+        for r in res.rows:
+            status, message = r.status.value, r.message
+            if scheme.is_optional(r.notebook, r.grade_id):
+                if r.misconception == "not_implemented":        # the stub: not attempted, not an error
+                    untried.add(r.grade_id)
+                    status, message = "-", "未作答（附加题，可选）/ not attempted (optional bonus)"
+                else:
+                    message = f"（附加题，可选 / optional bonus）{message}"
+            say(f"{r.notebook:<20} {r.grade_id:<{w}} {r.points:>5g} / {r.max_points:<4g}  "
                   f"{status:<8} {message}", stream)
-        say(f"{'':<20} {'合计 total':<{w}} {total:>5g} / {best:<4g}  （不含附加题 / bonus not included）"
-              if bonus else f"{'':<20} {'合计 total':<{w}} {total:>5g} / {best:<4g}", stream)
-        if bonus:
-            say(f"{'':<20} {'附加题 bonus':<{w}} {sum(r['points'] for r in bonus):>5g} / "
-                  f"{sum(r['max_points'] for r in bonus):<4g}  （可选 / optional）", stream)
-        for r in res["rows"]:
-            if r["status"] != "passed" and r.get("feedback") and not _untried(r):
+        say(f"{'':<20} {'合计 total':<{w}} {t.auto:>5g} / {t.auto_max:<4g}  （不含附加题 / bonus not included）"
+              if t.optional_auto_max else f"{'':<20} {'合计 total':<{w}} {t.auto:>5g} / {t.auto_max:<4g}",
+              stream)
+        if t.optional_auto_max:
+            say(f"{'':<20} {'附加题 bonus':<{w}} {t.optional_auto:>5g} / {t.optional_auto_max:<4g}  "
+                  "（可选 / optional）", stream)
+        for r in res.rows:
+            if r.status.value != "passed" and r.feedback and r.grade_id not in untried:
                 say("", stream)
-                say(f"--- {r['notebook']} / {r['grade_id']} ---", stream)
-                say_lines(r["feedback"], stream)          # kit text of several lines, each escaped
-        for m in res["manual"]:
-            state = "已作答，需人工评分 / answered, needs a person" if m["answered"] else "未作答 / not answered"
-            say(f"书面回答 written answer {m['notebook']}/{m['grade_id']}: {state}", stream)
+                say(f"--- {r.notebook} / {r.grade_id} ---", stream)
+                say_lines(r.feedback, stream)          # kit text of several lines, each escaped
+        for m in res.manual:
+            state = "已作答，需人工评分 / answered, needs a person" if m.answered else "未作答 / not answered"
+            say(f"书面回答 written answer {m.notebook}/{m.grade_id}: {state}", stream)
 
 
 def grade_self(subs, out, limits):

@@ -14,6 +14,13 @@ student's final score is
   gradebook is there: written answers (manual cells), manual overrides of an
   autograded cell, extra credit, minus nbgrader's late penalty.
 
+What counts and out of what is ``autograder.totals`` (the same for every output of the
+kit): the maximum (``max_total``, Canvas's ``Points Possible``) is the *required*
+points, autograded and written; optional work (``optional`` / ``optional_max``) is
+earned above it, so a student who skips it can still reach 100%. In nbgrader's
+gradebook an optional cell is worth 0 and its points are extra credit
+(``nbgrader_gradebook``): they are counted here as optional, once.
+
 Written answers nobody has graded yet count 0 and are counted in
 ``manual_pending`` (generic CSV) and on stderr.
 
@@ -42,8 +49,9 @@ import dataclasses
 import pathlib
 import sys
 
-from autograder import terminal
+from autograder import terminal, totals
 from autograder.course_dir import ASSIGNMENT, default_course_dir
+from autograder.totals import Totals
 from autograder.pipeline.write_results import atomic_write, csv_text, csv_uncell
 from autograder.results import Row
 from course.safe_text import display_id, exact_id, lookalike_groups, lookalike_warning
@@ -51,7 +59,8 @@ from course.safe_text import display_id, exact_id, lookalike_groups, lookalike_w
 CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 POINTS_POSSIBLE = "    Points Possible"          # as Canvas's own export writes it (Canvas strips it)
 GENERIC_COLUMNS = ["student_id", "last_name", "first_name", "email", "lms_user_id", "assignment",
-                   "autograded", "autograded_max", "manual", "manual_max", "manual_pending", "adjustment",
+                   "autograded", "autograded_max", "manual", "manual_max", "optional", "optional_max",
+                   "manual_pending", "adjustment",
                    "extra_credit", "late_penalty", "total", "max_total", "notebooks_graded", "flags"]
 MATCH_COLUMNS = ["SIS Login ID", "SIS User ID", "ID"]
 
@@ -67,9 +76,9 @@ class ExportError(Exception):
 @dataclasses.dataclass
 class StudentScore:
     student_id: str
-    autograded: float = 0.0
-    autograded_max: float = 0.0
-    manual: float = 0.0
+    rows: list = dataclasses.field(default_factory=list)       # grades.csv's Rows
+    written: dict = dataclasses.field(default_factory=dict)    # (notebook, grade_id) -> a person's points
+    totals: Totals = Totals()           # ``autograder.totals`` of rows and written (``collect``)
     manual_pending: int = 0
     extra_credit: float = 0.0
     late_penalty: float = 0.0
@@ -82,9 +91,19 @@ class StudentScore:
     lms_user_id: str = ""
 
     @property
+    def autograded(self):
+        """Required autograded points."""
+        return self.totals.auto
+
+    @property
+    def manual(self):
+        """Required written points a person gave."""
+        return self.totals.written
+
+    @property
     def total(self):
-        return _round(max(0.0, self.autograded + self.override + self.manual + self.extra_credit
-                          - self.late_penalty))
+        """Everything earned (required and optional), a person's changes, less the late penalty."""
+        return _round(max(0.0, self.totals.earned + self.override + self.extra_credit - self.late_penalty))
 
     @property
     def display_name(self):
@@ -124,29 +143,15 @@ def read_grades(path):
                     f"two students taken for one? Not exported: re-grade with this kit")
             seen[key] = i
             s = scores.setdefault(row.student_id, StudentScore(row.student_id))
-            s.autograded += row.points
-            s.autograded_max += row.max_points
+            s.rows.append(row)
             s.notebooks.add(row.notebook)
             s.flags.update(f for f in row.flags.split(";") if f)
-    for s in scores.values():
-        s.autograded = _round(s.autograded)
-        s.autograded_max = _round(s.autograded_max)
     return scores
 
 
-def points_possible(course_dir=None):
-    """(autograded, manual) maximum points of the assignment, from the instructor's source notebooks."""
-    from autograder.pipeline.source_tests import SourceTests
-    st = SourceTests(course_dir or default_course_dir())
-    auto = sum(t.points for nb in st.notebooks() for t in st.tests(nb))
-    manual = sum(m.points for nb in st.notebooks() for m in st.manual(nb))
-    return _round(auto), _round(manual)
-
-
-def manual_cells(course_dir=None):
-    from autograder.pipeline.source_tests import SourceTests
-    st = SourceTests(course_dir or default_course_dir())
-    return {(nb, m.grade_id) for nb in st.notebooks() for m in st.manual(nb)}
+def manual_cells(scheme):
+    """The written-answer cells, (notebook, grade_id), of the assignment."""
+    return {(c.notebook, c.grade_id) for c in scheme.cells if c.written}
 
 
 def gradebook_url(gradebook):
@@ -161,8 +166,14 @@ def gradebook_url(gradebook):
     return "sqlite:///" + str(path.resolve())
 
 
-def add_gradebook(scores, url, manual, warn):
-    """Add what people graded in nbgrader's gradebook (manual cells, overrides, extra credit, names)."""
+def add_gradebook(scores, url, scheme, warn):
+    """Add what people graded in nbgrader's gradebook (manual cells, overrides, extra credit, names).
+
+    An optional cell is worth 0 there and holds its points as extra credit (the kit's autograde
+    writes them, ``nbgrader_gradebook``; a person grades an optional written answer so): its
+    whole score is the student's optional points, counted once. For an optional autograded cell,
+    what differs from grades.csv is a person's change (``adjustment``)."""
+    manual = manual_cells(scheme)
     import os
     from nbgrader.api import Gradebook, MissingEntry
     # nbgrader runs `alembic` by name on an old gradebook: find it beside this interpreter.
@@ -191,52 +202,76 @@ def add_gradebook(scores, url, manual, warn):
             s.late_penalty = float(sub.late_submission_penalty or 0.0)
             s.manual_pending = len(manual) - sum(1 for nb in sub.notebooks for g in nb.grades
                                                  if (nb.name, g.name) in manual)  # cells the gradebook lacks
+            kit = {(r.notebook, r.grade_id): r.points for r in s.rows}
             for nb in sub.notebooks:
                 for g in nb.grades:
+                    if scheme.is_optional(nb.name, g.name):
+                        _add_optional(s, (nb.name, g.name), g, (nb.name, g.name) in manual, kit)
+                        continue
                     s.extra_credit += float(g.extra_credit or 0.0)
                     if (nb.name, g.name) in manual:
                         if g.manual_score is None:
                             s.manual_pending += 1
                         else:
-                            s.manual += float(g.manual_score)
+                            s.written[nb.name, g.name] = float(g.manual_score)
                     elif g.manual_score is not None and g.auto_score is not None:
                         s.override += float(g.manual_score) - float(g.auto_score)
-            s.manual, s.extra_credit, s.override = _round(s.manual), _round(s.extra_credit), _round(s.override)
+            s.extra_credit, s.override = _round(s.extra_credit), _round(s.override)
 
 
-def collect(out_dir, gradebook=None, warn=None):
-    """``(scores, (auto_max, manual_max))`` for the export: grades.csv plus the gradebook when given."""
+def _add_optional(s, key, g, written, kit):
+    """One optional cell of the gradebook: worth 0 there; its score, as nbgrader's ``Grade.score``
+    counts it (a person's score, else the autograder's, plus extra credit; nothing while neither
+    is set), is the student's optional points."""
+    base = g.manual_score if g.manual_score is not None else g.auto_score
+    if base is None:                        # an answer nobody has graded yet (nbgrader: 0)
+        s.manual_pending += written
+        return
+    score = float(base) + float(g.extra_credit or 0.0)
+    if written:
+        s.written[key] = score
+    elif key in kit:
+        s.override += score - kit[key]      # a person's change to what grades.csv says
+
+
+def collect(out_dir, gradebook=None, warn=None, course_dir=None):
+    """``(scores, maxima)`` for the export: grades.csv plus the gradebook when given; ``maxima`` is
+    the assignment's ``autograder.totals.Totals`` (``possible``: the required points)."""
     warn = warn or _warn
     scores = read_grades(pathlib.Path(out_dir) / "grades.csv")
     for group in lookalike_groups(exact_id(s) for s in scores):   # grades.csv holds display forms
         warn(lookalike_warning(group))
-    auto_max, manual_max = points_possible()
+    scheme = totals.scheme(course_dir if course_dir is not None else default_course_dir())
     url = gradebook_url(gradebook)
-    manual = manual_cells()
+    manual = manual_cells(scheme)
     for s in scores.values():
         s.manual_pending = len(manual)           # until the gradebook says a person graded them
     if url:
-        add_gradebook(scores, url, manual, warn)
+        add_gradebook(scores, url, scheme, warn)
+    maxima = scheme.maxima
     for s in scores.values():
-        if s.autograded_max and abs(s.autograded_max - auto_max) > 1e-6:
-            warn(f"'{s.student_id}': {s.autograded_max:g} autograded points possible in grades.csv, "
-                 f"{auto_max:g} in source/ (graded with other notebooks?)")
+        s.totals = scheme.totals(s.rows, s.written)
+        if s.rows and (s.totals.auto_max, s.totals.optional_auto_max) != (maxima.auto_max, maxima.optional_auto_max):
+            warn(f"'{s.student_id}': {s.totals.auto_max:g} (+{s.totals.optional_auto_max:g} optional) autograded "
+                 f"points possible in grades.csv, {maxima.auto_max:g} (+{maxima.optional_auto_max:g}) in source/ "
+                 "(graded with other notebooks?)")
     pending = sum(s.manual_pending for s in scores.values())
     if pending:
         warn(f"{pending} written answer(s) not graded by a person yet count 0 "
              + ("(grade them in the formgrader)" if url else "(no --gradebook given)"))
-    return scores, (auto_max, manual_max)
+    return scores, maxima
 
 
 # ------------------------------------------------------------------ generic CSV
 
 def generic_rows(scores, maxima):
-    auto_max, manual_max = maxima
+    """One row per student; ``maxima`` is the assignment's ``Totals`` (``collect``)."""
     for sid in sorted(scores):
         s = scores[sid]
         yield [s.student_id, s.last_name, s.first_name, s.email, s.lms_user_id, ASSIGNMENT,
-               s.autograded, auto_max, s.manual, manual_max, s.manual_pending, s.override, s.extra_credit,
-               _round(s.late_penalty), s.total, _round(auto_max + manual_max), len(s.notebooks),
+               s.autograded, maxima.auto_max, s.manual, maxima.written_max, s.totals.optional, maxima.optional_max,
+               s.manual_pending, s.override, s.extra_credit,
+               _round(s.late_penalty), s.total, maxima.possible, len(s.notebooks),
                ";".join(sorted(s.flags))]
 
 
@@ -285,7 +320,7 @@ def canvas_rows(scores, maxima, column, roster=None, match_by="SIS Login ID", wa
     if match_by not in MATCH_COLUMNS:
         raise ExportError(f"--match-by must be one of {MATCH_COLUMNS}")
     header = CANVAS_IDENTITY + [column]
-    rows = [[POINTS_POSSIBLE, "", "", "", "", _round(sum(maxima))]]
+    rows = [[POINTS_POSSIBLE, "", "", "", "", maxima.possible]]    # required only: optional goes above it
     if roster is not None:
         seen = set()
         for r in roster:

@@ -34,6 +34,7 @@ import tempfile
 import tomllib
 import zipfile
 
+from autograder import totals
 from autograder.course_dir import ASSIGNMENT, default_course_dir, release_dir, source_dir
 
 ROOT_ENV = "AUTOGRADER_GRADESCOPE_ROOT"
@@ -207,15 +208,18 @@ def run(root=None, stdout=None):
         except SandboxUnavailable as e:
             print(f"autograder: 评分器无法运行 / the grader cannot run: {e}", file=sys.stderr)
             return 3
-    res = graded[0].to_gradescope()
+    scheme = totals.scheme()
+    res = graded[0].to_gradescope(scheme)
     missing = sorted(nb for nb in known if not found.get(nb))
     notes = [res.get("output", "")]
     if missing:
         notes.append("未提交 / not submitted: " + ", ".join(f"{nb}.ipynb" for nb in missing))
     res["output"] = "\n".join(n for n in notes if n)
     atomic_write(results / "results.json", json.dumps(res, ensure_ascii=False, indent=1))
-    total = sum(t["max_score"] for t in res["tests"])
-    print(f"score {res['score']:g} / {total:g} -> {results / 'results.json'}", file=stdout)
+    t = scheme.totals(graded[0].rows)         # the required maximum; optional points go above it
+    print(f"score {res['score']:g} / {t.auto_max:g}"
+          + (f" (附加题 optional {t.optional_auto:g} / {t.optional_auto_max:g})" if t.optional_auto_max else "")
+          + f" -> {results / 'results.json'}", file=stdout)
     return 0
 
 

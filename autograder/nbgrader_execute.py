@@ -273,7 +273,9 @@ class HardenedExecute(NbGraderPreprocessor):
     @staticmethod
     def _write_outputs(nb, by_id, student, notebook):
         """Each autograded test cell's outputs from its Row: the feedback, the picture, the points."""
+        from autograder import totals
         from autograder.pipeline.run_suites import unknown_test_row
+        scheme = totals.scheme()
         for cell in nb.cells:
             meta = cell.get("metadata", {}).get("nbgrader", {})
             if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
@@ -281,7 +283,10 @@ class HardenedExecute(NbGraderPreprocessor):
             row = by_id.get(meta.get("grade_id"))
             if row is None:
                 row = unknown_test_row(student, notebook, str(meta.get("grade_id")), meta.get("points", 0))
-            points = min(float(row.points), float(meta.get("points", row.max_points)))
+            cap = float(meta.get("points", row.max_points))
+            if scheme.is_optional(notebook, meta.get("grade_id")):   # worth 0 to nbgrader: its points are
+                cap = float(row.max_points)                          # extra credit (KitSaveAutoGrades)
+            points = min(float(row.points), cap)
             text = row.feedback or f"{row.status}: {row.message}"
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text + "\n")]
             png = _picture_png(row.picture)

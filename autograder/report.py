@@ -110,11 +110,14 @@ def compare_with_nbgrader_export(grades_csv, export_csv, assignment=ASSIGNMENT, 
     (autograded plus any manual grades so far). Returns a list of
     (student_id, ours, theirs) with theirs None when nbgrader has no row; [] means they agree.
     """
-    ours = defaultdict(float)
+    from autograder import totals
+    scheme, rows = totals.scheme(), defaultdict(list)
     for r in read_grades(grades_csv):
         if (r.assignment or assignment) == assignment:
-            ours[r.student_id] += r.points
-    # nbgrader's export has the exact ids; grades.csv their display forms (course.safe_text.display_id)
+            rows[r.student_id].append(r)
+    # nbgrader's score: autograded points plus extra credit, which is where optional points go;
+    # nbgrader's export has the exact ids, grades.csv their display forms (course.safe_text.display_id)
+    ours = {s: scheme.totals(mine).autograded for s, mine in rows.items()}
     theirs = {display_id(r["student_id"] or ""): _number(r.get("score") or r.get("raw_score"))
               for r in read_csv(export_csv, ours=False) if r.get("assignment") == assignment}
     diffs = []

@@ -19,7 +19,8 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from autograder import __version__
-from autograder.functions import BY_NAME, FUNCTIONS
+from autograder import totals as totals_module
+from autograder.functions import FUNCTIONS
 from autograder.pipeline.write_results import STUDENTS, csv_uncell, display_id, safe_name, student_folder
 from autograder.results import GRADES_COLUMNS, ManualRow, Row, Status
 from course.messages import CATALOG
@@ -148,12 +149,6 @@ def score_stats(values) -> Stats:
     return Stats(int(a.size), float(a.mean()), float(med), float(q1), float(q3), float(a.min()), float(a.max()))
 
 
-def is_optional(row) -> bool:
-    """Whether a row grades an optional bonus function (``autograder.functions``)."""
-    spec = BY_NAME.get(row.function)
-    return bool(spec and spec.optional)
-
-
 @dataclass
 class NotebookScore:
     points: float = 0.0
@@ -163,7 +158,8 @@ class NotebookScore:
 
 @dataclass
 class StudentTotal:
-    """A student's required total and maximum, the optional bonus beside them, and per notebook."""
+    """A student's required total and maximum, the optional bonus beside them, and per notebook:
+    the autograded part of ``autograder.totals.Totals`` (the report has no written grades)."""
     total: float = 0.0
     max: float = 0.0
     bonus: float = 0.0
@@ -175,23 +171,21 @@ class StudentTotal:
         return nb.points if nb else 0.0
 
 
-def student_totals(grades) -> dict:
-    """student -> StudentTotal. The optional bonus is kept out of the required total (and out
-    of ``max``): it is counted in ``bonus`` / ``bonus_max`` beside it."""
-    out = {}
+def student_totals(grades, scheme=None) -> dict:
+    """student -> StudentTotal, from ``autograder.totals`` (the one definition). The optional bonus
+    is kept out of the required total (and out of ``max``): it is counted in ``bonus`` /
+    ``bonus_max`` beside it."""
+    scheme = scheme or totals_module.scheme()
+    by_student = defaultdict(list)
     for r in grades:
-        s = out.setdefault(r.student_id, StudentTotal())
-        nb = s.notebooks.setdefault(r.notebook, NotebookScore())
-        points, max_points = r.points, r.max_points
-        if is_optional(r):
-            nb.bonus += points
-            s.bonus += points
-            s.bonus_max += max_points
-            continue
-        nb.points += points
-        nb.max += max_points
-        s.total += points
-        s.max += max_points
+        by_student[r.student_id].append(r)
+    out = {}
+    for student, rows in by_student.items():
+        t = scheme.totals(rows)
+        s = out[student] = StudentTotal(t.auto, t.auto_max, t.optional_auto, t.optional_auto_max)
+        for nb in sorted({r.notebook for r in rows}):
+            n = scheme.only([nb]).totals(r for r in rows if r.notebook == nb)
+            s.notebooks[nb] = NotebookScore(n.auto, n.auto_max, n.optional_auto)
     return out
 
 
@@ -226,13 +220,14 @@ class PassRate:
         return min(self.groups, key=lambda g: g.share, default=None)
 
 
-def pass_rates(grades, results) -> list:
+def pass_rates(grades, results, scheme=None) -> list:
     """Per graded function: share passing, and per property group the share passing.
 
     Denominator: every student with a row for that test, so an invalid notebook
     or a crash counts as not passing. Groups come from results.json; a student
     without group results for a function (invalid, error, timeout) passed none.
     """
+    scheme = scheme or totals_module.scheme()
     by_fn = defaultdict(list)
     for r in grades:
         by_fn[r.function].append(r)
@@ -245,7 +240,7 @@ def pass_rates(grades, results) -> list:
         for r in rows:
             for g in (results.get((r.student_id, fn)) or {}).get("groups") or []:
                 group_pass[g["name"]] += bool(g.get("passed"))
-        out.append(PassRate(fn, rows[0].grade_id, rows[0].notebook, n, is_optional(rows[0]),
+        out.append(PassRate(fn, rows[0].grade_id, rows[0].notebook, n, scheme.is_optional(rows[0].notebook, rows[0].grade_id),
                             len(passed), len(passed) / n if n else 0.0,
                             [GroupRate(g, group_pass[g], group_pass[g] / n if n else 0.0) for g in group_pass]))
     return out
@@ -509,7 +504,8 @@ def build(out_dir, integrity=True, submissions=None) -> Report:
     ``submissions``, else run.json's ``submissions``); ``rep.integrity`` is None without it."""
     data = load(out_dir)
     grades = data.grades
-    totals = student_totals(grades)
+    scheme = totals_module.scheme()
+    totals = student_totals(grades, scheme)
     notebooks = sorted({r.notebook for r in grades})
     per_nb = {}
     for nb in notebooks:
@@ -519,7 +515,7 @@ def build(out_dir, integrity=True, submissions=None) -> Report:
         out_dir=str(out_dir), students=data.students, totals=totals,
         max_total=max((t.max for t in totals.values()), default=0.0),
         stats=score_stats(t.total for t in totals.values()), notebooks=per_nb,
-        pass_rates=pass_rates(grades, data.results), misconceptions=misconceptions(grades),
+        pass_rates=pass_rates(grades, data.results, scheme), misconceptions=misconceptions(grades),
         manual=manual_summary(data.manual), problems=problems(grades), slowest=slowest(grades, data.run),
         run=data.run, grades=grades, folders=data.folders,
         pages=feedback_pages(out_dir, data.folders, notebooks),

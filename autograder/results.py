@@ -9,7 +9,8 @@
     Status          passed | failed | error | timeout | invalid
 
 Each converts itself: ``Row.to_csv()`` / ``Row.from_csv(cells)``, ``Row.to_gradescope()``
-(one results.json test), ``SubmissionResult.to_gradescope()`` (the whole results.json),
+(one results.json test), ``SubmissionResult.to_gradescope(scheme)`` (the whole results.json; what
+counts is ``autograder.totals``),
 ``to_dict()`` / ``from_dict()`` for JSON (the cache, Dask). The CSV columns are the
 dataclass fields, declared once here: ``GRADES_COLUMNS`` and ``MANUAL_COLUMNS``.
 
@@ -134,12 +135,14 @@ class Row:
     def from_dict(cls, d):
         return cls(**{f.name: d[f.name] for f in dataclasses.fields(cls) if f.name in d})
 
-    def to_gradescope(self):
-        """This row as one test of Gradescope's results.json."""
+    def to_gradescope(self, optional=False):
+        """This row as one test of Gradescope's results.json. An ``optional`` test is worth 0
+        (``max_score``): its points are extra above the required maximum (``autograder.totals``)."""
         extra = self.result or {"name": self.function, "points": self.points, "max_points": self.max_points,
                                 "status": self.status.value, "message": self.message, "misconception": None,
                                 "groups": []}
-        return {"name": f"{self.notebook}: {self.grade_id}", "score": self.points, "max_score": self.max_points,
+        return {"name": f"{self.notebook}: {self.grade_id}", "score": self.points,
+                "max_score": 0.0 if optional else self.max_points,
                 "status": "passed" if self.status == Status.PASSED else "failed",
                 "output": self.feedback or self.message, "visibility": "visible", "extra_data": extra}
 
@@ -211,12 +214,15 @@ class SubmissionResult:
         """Only what the class tables keep, so memory stays flat in the size of a class."""
         return SubmissionResult(self.student_id, tuple(r.for_tables() for r in self.rows), self.manual)
 
-    def to_gradescope(self):
-        """The whole results.json (Gradescope's format)."""
-        return {"score": round(sum(r.points for r in self.rows), 4),
+    def to_gradescope(self, scheme):
+        """The whole results.json (Gradescope's format). ``scheme`` (``autograder.totals.Scheme``) says
+        what counts: ``score`` is everything earned, against the required maximum (the sum of the
+        tests' ``max_score``); an optional test's points are extra above it."""
+        return {"score": scheme.totals(self.rows).autograded,
                 "execution_time": round(self.seconds, 3),
                 "output": WRITTEN_ANSWERS_NOTE,
-                "stdout_visibility": "hidden", "tests": [r.to_gradescope() for r in self.rows]}
+                "stdout_visibility": "hidden",
+                "tests": [r.to_gradescope(scheme.is_optional(r.notebook, r.grade_id)) for r in self.rows]}
 
     def to_dict(self):
         """JSON-able (the cache entry, a Dask task's answer); ``worker`` / ``kit_digest`` only when set."""

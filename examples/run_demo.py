@@ -11,7 +11,9 @@ import subprocess
 import sys
 from collections import defaultdict
 
+from autograder import totals
 from autograder.pipeline.write_results import csv_uncell
+from autograder.results import Row
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = pathlib.Path(sys.executable).parent
@@ -20,24 +22,23 @@ SYNTHETIC_STUDENTS = 30
 
 
 def score_table(grades_csv):
-    """Per-student, per-notebook totals from grades.csv, as printable lines."""
-    points = defaultdict(float)
-    maximum = defaultdict(float)
-    notebooks, students = set(), set()
+    """Per-student, per-notebook autograded totals from grades.csv, as printable lines: required
+    points out of the required maximum, the optional bonus apart (``autograder.totals``)."""
+    rows = defaultdict(list)
     with open(grades_csv, newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            key = (csv_uncell(row["student_id"]), row["notebook"])   # ids are formula-proofed
-            points[key] += float(row["points"])
-            maximum[key] += float(row["max_points"])
-            notebooks.add(row["notebook"])
-            students.add(key[0])
-    notebooks = sorted(notebooks)
-    lines = ["student".ljust(12) + "".join(n[:12].rjust(14) for n in notebooks) + "total".rjust(12)]
-    for s in sorted(students):
-        got = [points[s, n] for n in notebooks]
-        top = [maximum[s, n] for n in notebooks]
-        cells = "".join(f"{g:g}/{t:g}".rjust(14) for g, t in zip(got, top))
-        lines.append(s.ljust(12) + cells + f"{sum(got):g}/{sum(top):g}".rjust(12))
+        for cells in csv.DictReader(f):
+            row = Row.from_csv({k: csv_uncell(v) for k, v in cells.items()})   # ids are formula-proofed
+            rows[row.student_id].append(row)
+    scheme = totals.scheme()
+    notebooks = sorted({r.notebook for mine in rows.values() for r in mine})
+    lines = ["student".ljust(12) + "".join(n[:12].rjust(14) for n in notebooks) + "total".rjust(12)
+             + "bonus".rjust(10)]
+    for s in sorted(rows):
+        per_nb = [scheme.only([n]).totals(r for r in rows[s] if r.notebook == n) for n in notebooks]
+        t = scheme.totals(rows[s])
+        cells = "".join(f"{n.auto:g}/{n.auto_max:g}".rjust(14) for n in per_nb)
+        lines.append(s.ljust(12) + cells + f"{t.auto:g}/{t.auto_max:g}".rjust(12)
+                     + f"+{t.optional_auto:g}".rjust(10))
     return lines
 
 

@@ -15,7 +15,7 @@ import tempfile
 
 import pytest
 
-from autograder import export
+from autograder import export, totals
 from autograder.pipeline.source_tests import SourceTests
 from conftest import ROOT
 from autograder.pipeline.write_results import csv_text
@@ -33,8 +33,12 @@ def _source_points():
 
 
 TESTS, MANUAL = _source_points()
-AUTO_MAX = round(sum(p for _, _, p in TESTS), 2)
-MANUAL_MAX = round(sum(p for _, _, p in MANUAL), 2)
+AUTO_MAX = round(sum(p for _, _, p in TESTS), 2)            # every test, optional ones included
+SCHEME = totals.scheme(ROOT)
+OPTIONAL = {(c.notebook, c.grade_id) for c in SCHEME.cells if c.optional}
+REQUIRED_MANUAL = [m for m in MANUAL if m[:2] not in OPTIONAL]
+# The denominator: required points only (autograder.totals); optional work is earned above it.
+POSSIBLE = round(sum(p for nb, gid, p in TESTS + MANUAL if (nb, gid) not in OPTIONAL), 2)
 
 
 def write_grades(out, students):
@@ -82,7 +86,7 @@ def test_canvas_columns_and_points_possible(out_dir):
     rows = read(out_dir / "canvas.csv")
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "Pooling 汇聚层 (4242)"]
     assert rows[1][0].strip() == "Points Possible" and rows[1][1:5] == ["", "", "", ""]
-    assert float(rows[1][5]) == AUTO_MAX + MANUAL_MAX
+    assert float(rows[1][5]) == POSSIBLE and POSSIBLE < AUTO_MAX + sum(p for _, _, p in MANUAL)
     by_login = {r[3]: r for r in rows[2:]}
     assert float(by_login["alice"][5]) == AUTO_MAX
     assert float(by_login["bob"][5]) == pytest.approx(AUTO_MAX / 2, abs=0.05)
@@ -149,10 +153,11 @@ def gradebook(tmp_path, monkeypatch):
         gb.add_assignment("pooling")
         for nb in sorted({n for n, _, _ in TESTS + MANUAL}):
             gb.add_notebook(nb, "pooling")
-        for nb, gid, pts in TESTS:
-            gb.add_grade_cell(gid, nb, "pooling", max_score=pts, cell_type="code")
+        for nb, gid, pts in TESTS:      # an optional cell is worth 0 to nbgrader (its points: extra credit)
+            gb.add_grade_cell(gid, nb, "pooling", max_score=0 if (nb, gid) in OPTIONAL else pts, cell_type="code")
         for nb, gid, pts in MANUAL:
-            gb.add_grade_cell(gid, nb, "pooling", max_score=pts, cell_type="markdown")
+            gb.add_grade_cell(gid, nb, "pooling", max_score=0 if (nb, gid) in OPTIONAL else pts,
+                              cell_type="markdown")
         gb.add_student("alice", first_name="Wei", last_name="Li", email="li@example.edu", lms_user_id="101")
         gb.add_student("bob", first_name="Fang", last_name="Wang")
         gb.add_student("nobody", first_name="No", last_name="Show")      # enrolled, never submitted
@@ -179,14 +184,20 @@ def test_generic_csv_with_the_gradebook(out_dir, gradebook, tmp_path):
     by_id = {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
     a, b, n = by_id["alice"], by_id["bob"], by_id["nobody"]
     assert (a["last_name"], a["first_name"], a["email"], a["lms_user_id"]) == ("Li", "Wei", "li@example.edu", "101")
-    assert float(a["manual"]) == 1.5 * len(MANUAL) and a["manual_pending"] == "0"
+    assert float(a["manual"]) == 1.5 * len(REQUIRED_MANUAL) and a["manual_pending"] == "0"
+    # the optional written answer a person graded is optional points, beside the optional tests
+    optional_tests = sum(p for nb, gid, p in TESTS if (nb, gid) in OPTIONAL)
+    assert float(a["optional"]) == optional_tests + 1.5 * (len(MANUAL) - len(REQUIRED_MANUAL))
     assert float(a["total"]) == AUTO_MAX + 1.5 * len(MANUAL)
-    assert float(a["max_total"]) == AUTO_MAX + MANUAL_MAX
+    assert float(a["max_total"]) == POSSIBLE
     assert b["manual_pending"] == str(len(MANUAL)) and b["flags"] == "solution_copy"
     # bob: half of every test from grades.csv, plus the person's raise on the first test, plus extra credit
     first = TESTS[0][2]
     assert float(b["adjustment"]) == first - first * 0.5
-    assert float(b["total"]) == pytest.approx(float(b["autograded"]) + first * 0.5 + 0.5, abs=0.011)
+    assert float(b["total"]) == pytest.approx(float(b["autograded"]) + float(b["optional"]) + first * 0.5 + 0.5,
+                                              abs=0.011)
+    assert float(b["optional"]) == pytest.approx(sum(p for nb, gid, p in TESTS if (nb, gid) in OPTIONAL) / 2,
+                                                 abs=0.011)
     assert float(n["total"]) == 0 and n["notebooks_graded"] == "0"
     assert_formula_safe(rows)
     assert "'" + HOSTILE in by_id

@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from autograder.functions import BY_NAME, FUNCTIONS, NOTEBOOKS, PREAMBLE, functions_in
+from autograder.totals import is_optional_cell, points_of
 from conftest import RELEASE, ROOT, SOURCE, load_solution
 
 WRITTEN = {"02_as_convolution": ["answer_ex3c"], "04_min_softmax": ["answer_ex4", "answer_ex5", "answer_ex6"]}
@@ -153,7 +154,8 @@ def graded_course(tmp_path_factory):
 
 
 def autograded_scores(course, student):
-    """{(notebook, grade_id): (score, max_score)} for the autograded code cells."""
+    """{(notebook, grade_id): (score, max_score)} for the autograded code cells; the score is nbgrader's
+    (auto_score plus extra credit: an optional cell is worth 0 and its points are extra credit)."""
     from nbgrader.api import Gradebook
 
     scores = {}
@@ -162,7 +164,7 @@ def autograded_scores(course, student):
             nb = gb.find_submission_notebook(stem, "pooling", student)
             for grade in nb.grades:
                 if grade.cell.cell_type == "code" and grade.auto_score is not None:
-                    scores[stem, grade.name] = (grade.auto_score, grade.max_score)
+                    scores[stem, grade.name] = (grade.score, grade.max_score)
     return scores
 
 
@@ -204,7 +206,7 @@ def test_source_conventions(stem):
     assert [nbgrader_meta(c)["grade_id"] for c in written] == WRITTEN.get(stem, [])
     for c in written:
         m = nbgrader_meta(c)
-        assert m["solution"] is True and m["points"] == WRITTEN_POINTS[m["grade_id"]]
+        assert m["solution"] is True and points_of(c) == WRITTEN_POINTS[m["grade_id"]]
         assert "### BEGIN SOLUTION" in c.source and "评分标准" in c.source
 
 
@@ -212,8 +214,11 @@ def test_source_conventions(stem):
 def test_points_match_registry(stem):
     for folder in (SOURCE, RELEASE):
         nb = nbformat.read(folder / f"{stem}.ipynb", as_version=4)
-        points = {nbgrader_meta(c)["grade_id"]: nbgrader_meta(c)["points"] for c in nb.cells if is_test_cell(c)}
+        # an optional cell is worth 0 to nbgrader; its points are the kit's metadata (autograder.totals)
+        points = {nbgrader_meta(c)["grade_id"]: points_of(c) for c in nb.cells if is_test_cell(c)}
         assert points == {f.grade_id: f.points for f in functions_in(stem)}
+        assert all(nbgrader_meta(c)["points"] == (0 if is_optional_cell(c) else points_of(c))
+                   for c in nb.cells if nbgrader_meta(c).get("grade"))
 
 
 @pytest.mark.parametrize("stem", NOTEBOOKS)
@@ -436,9 +441,10 @@ def test_generate_assignment_reproduces_release(graded_course):
 def test_autograde_gives_solutions_full_marks(graded_course):
     courses, logs = graded_course
     scores = autograded_scores(courses["solutions"], "solutions")
-    expected = {(f.notebook, f.grade_id): float(f.points) for f in FUNCTIONS}
+    expected = {(f.notebook, f.grade_id): (float(f.points), 0.0 if f.optional else float(f.points))
+                for f in FUNCTIONS}
     assert set(scores) == set(expected)
-    wrong = {k: v for k, v in scores.items() if v[0] != expected[k] or v[1] != expected[k]}
+    wrong = {k: v for k, v in scores.items() if v != expected[k]}
     assert not wrong, f"solutions lost points: {wrong}\n{logs['solutions'][-3000:]}"
 
 

@@ -8,7 +8,7 @@ import pickle
 
 import pytest
 
-from autograder import results
+from autograder import results, totals
 from autograder.pipeline import write_results
 from autograder.pipeline.write_results import WriteResults, csv_text, csv_uncell
 from autograder.results import GRADER_ERROR, GRADES_COLUMNS, MANUAL_COLUMNS, ManualRow, Row, Status, SubmissionResult
@@ -85,7 +85,7 @@ def test_submission_result_to_gradescope():
             "max_zero_padding", "padding", feedback="fb", result=picture_result),
         Row("alice", "pooling", "03_cost", "test_pool_cost", 0.0, 2.0, Status.INVALID, "not submitted"),
     ], [ManualRow("alice", "pooling", "04_min_softmax", "answer_ex4", 2.0, True)], seconds=12.34567)
-    assert res.to_gradescope() == {
+    assert res.to_gradescope(totals.Scheme()) == {
         "score": 3.36,
         "execution_time": 12.346,
         "output": "人工评分的书面回答另计 / written answers are graded by a person",
@@ -103,6 +103,19 @@ def test_submission_result_to_gradescope():
                             "message": "not submitted", "misconception": None, "groups": []}},
         ],
     }
+
+
+def test_an_optional_test_is_extra_above_the_required_maximum():
+    """results.json: an optional test is worth 0 (max_score); its points count in ``score``, above
+    the required maximum (the sum of max_score), as Gradescope shows extra credit."""
+    scheme = totals.Scheme((totals.GradeCell("01_basics", "test_pool2d", 2.0),
+                            totals.GradeCell("02_as_convolution", "test_max_pool_conv_relu", 1.0, optional=True)))
+    res = SubmissionResult("alice", [
+        Row("alice", "pooling", "01_basics", "test_pool2d", 1.5, 2.0, Status.FAILED, "m"),
+        Row("alice", "pooling", "02_as_convolution", "test_max_pool_conv_relu", 1.0, 1.0, Status.PASSED, "ok")])
+    out = res.to_gradescope(scheme)
+    assert [(t["score"], t["max_score"]) for t in out["tests"]] == [(1.5, 2.0), (1.0, 0.0)]
+    assert out["score"] == 2.5 and sum(t["max_score"] for t in out["tests"]) == 2.0
 
 
 def _result():

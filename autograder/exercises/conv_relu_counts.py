@@ -73,5 +73,4 @@ EXERCISE = Exercise(
         Mistake("counts_total_channels", _counting(total=True), catches=("basic",)),
         Mistake("one_conv_relu", _one_conv_relu),
     ),
-    optional=True,
 )

@@ -95,5 +95,4 @@ EXERCISE = Exercise(
         Mistake("fails_with_big_window", _two_by_two, catches=("window",)),
         Mistake("bye_dropped", _bye_dropped, catches=("window",)),
     ),
-    optional=True,
 )

@@ -68,7 +68,13 @@ class Exercise:
     cases: Callable          # (Gen) -> list[Case]
     groups: dict             # property group -> weight
     mistakes: tuple = ()     # Mistake models, in diagnosis order
-    optional: bool = False
+
+    @property
+    def optional(self) -> bool:
+        """Whether its points are optional: stated once, on the test cell of the source notebook
+        (``autograder.totals``), never here."""
+        from autograder import totals      # a leaf; reads source/ once per change
+        return totals.scheme().is_optional(self.notebook, self.grade_id)
 
     @property
     def grade_id(self) -> str:

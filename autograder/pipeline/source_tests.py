@@ -5,6 +5,7 @@ import json
 import pathlib
 
 from autograder.course_dir import COURSE_DIR_ENV, SourceMissing, release_dir, source_dir
+from autograder.totals import points_of
 
 @dataclasses.dataclass(frozen=True)
 class TestCell:
@@ -70,7 +71,7 @@ class SourceTests:
             meta = cell.get("metadata", {}).get("nbgrader", {})
             if not meta.get("grade"):
                 continue
-            gid, pts = meta["grade_id"], float(meta.get("points", 0))
+            gid, pts = meta["grade_id"], points_of(cell)      # an optional cell's are the kit's (totals)
             if meta.get("solution"):
                 manual.append(ManualCell(gid, pts, stubs.get(gid)))
             elif cell.get("cell_type") == "code":

@@ -9,7 +9,7 @@ and at most one failing case per function. Submissions are never written to.
 
 What is written comes from the typed results (``autograder.results``): the
 tables from ``Row`` / ``ManualRow``, results.json from
-``SubmissionResult.to_gradescope()``, the pages from the Jinja2 template
+``SubmissionResult.to_gradescope(scheme)`` (``autograder.totals``), the pages from the Jinja2 template
 ``autograder/templates/pages/feedback_page.html.j2`` (autoescaped).
 
 Student ids: grades.csv, manual.csv and the pages hold ``course.safe_text.display_id`` of the
@@ -31,6 +31,7 @@ import secrets
 
 from autograder.results import GRADES_COLUMNS, MANUAL_COLUMNS, sort_key
 from course.safe_text import display_id  # noqa: F401  (the id as every table, page and export shows it)
+from autograder import totals
 
 STUDENTS = "students"          # DIR/students/<folder>/: per-student files, never beside the tables
 
@@ -159,13 +160,6 @@ def _templates():
     return env
 
 
-def _optional(row):
-    """Whether a row is an optional bonus function's (``autograder.functions``)."""
-    from autograder.functions import BY_NAME
-    spec = BY_NAME.get(row.function) if row.grade_id.startswith("test_") else None
-    return bool(spec and spec.optional)
-
-
 def _picture_tag(picture):
     """The shown failing case drawn as an inline PNG (course.plots), or "" (no picture, or it failed)."""
     if not picture:
@@ -180,32 +174,39 @@ def _picture_tag(picture):
 class WriteResults:
     """Writes one submission's files as soon as it is graded, and the class tables."""
 
-    def __init__(self, out_dir):
+    def __init__(self, out_dir, scheme=None):
         self.out = pathlib.Path(out_dir)
+        self._scheme = scheme
+
+    @property
+    def scheme(self):
+        """What counts and what is optional (``autograder.totals``): the course directory's, read when
+        first needed (a run that writes only the tables needs no source notebook)."""
+        if self._scheme is None:
+            self._scheme = totals.scheme()
+        return self._scheme
 
     def submission(self, res):
         """results.json and the feedback pages of one graded submission (a SubmissionResult)."""
         sdir = student_dir(self.out, res.student_id)
-        atomic_write(sdir / "results.json", json.dumps(res.to_gradescope(), ensure_ascii=False, indent=1))
+        atomic_write(sdir / "results.json", json.dumps(res.to_gradescope(self.scheme), ensure_ascii=False, indent=1))
         for nb in res.notebooks():
             atomic_write(sdir / f"{safe_name(nb)}.html", self.feedback_page(res, nb))
 
     def feedback_page(self, res, notebook):
         """One notebook's feedback page: self-contained (inline style, pictures as base64 PNG, no
         script, no math to typeset), so it reads the same offline. The optional bonus is marked
-        and kept out of the required total."""
+        and kept out of the required total (``autograder.totals``)."""
         from markupsafe import Markup
-        rows = [dict(grade_id=r.grade_id, optional=_optional(r), points=r.points, max_points=r.max_points,
+        mine = [r for r in res.rows if r.notebook == notebook]
+        rows = [dict(grade_id=r.grade_id, optional=self.scheme.is_optional(r.notebook, r.grade_id),
+                     points=r.points, max_points=r.max_points,
                      status=r.status.value, message=r.message, feedback=r.feedback,
                      picture=Markup(_picture_tag(r.picture)) if r.feedback else "")   # the kit's own <img>
-                for r in res.rows if r.notebook == notebook]
-        required = [r for r in rows if not r["optional"]]
-        bonus = [r for r in rows if r["optional"]]
+                for r in mine]
         return _templates().get_template("feedback_page.html.j2").render(
             notebook=notebook, student_id=display_id(res.student_id), rows=rows,
-            got=sum(r["points"] for r in required), max=sum(r["max_points"] for r in required),
-            bonus=bool(bonus), bonus_got=sum(r["points"] for r in bonus),
-            bonus_max=sum(r["max_points"] for r in bonus),
+            totals=self.scheme.only([notebook]).totals(mine),
             manual=[m for m in res.manual if m.notebook == notebook])
 
     def tables(self, results):
