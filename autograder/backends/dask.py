@@ -24,6 +24,11 @@ workers never fails a run:
 - when the cluster has had no worker at all for ``no_workers_timeout()``
   seconds (60, or ``$AUTOGRADER_DASK_NO_WORKERS_TIMEOUT``), the submissions
   left get ``error`` rows and the run ends, with a warning on stderr.
+
+A worker whose sandbox cannot confine student code (``SandboxTooWeak``: no
+namespaces and no Landlock there) is not a lost worker: the run stops at once
+with the same refusal as local grading (exit status 3), unless the client's
+limits allow weak sandboxes (``--allow-weak-sandbox``, passed with every task).
 """
 import asyncio
 import concurrent.futures
@@ -46,7 +51,7 @@ from autograder.pipeline.find_submissions import Submission, find_submissions
 from autograder.pipeline.read_notebook import refusal
 from autograder.pipeline.write_results import student_folder
 from autograder.results import GRADER_ERROR, SubmissionResult
-from autograder.sandbox.runner import Limits, SandboxUnavailable
+from autograder.sandbox.runner import Limits, SandboxTooWeak, SandboxUnavailable
 
 RETRIES = 1                  # the scheduler re-runs a task that raised, once
 ATTEMPTS = 3                 # this client submits one submission at most this often (new key each time)
@@ -430,6 +435,11 @@ def _run_batch(flight, todo, window, watch, finish, fail):
         flight.forget(item)
         if err is None:
             finish(sub, key, res)
+        elif isinstance(err, SandboxTooWeak):
+            # A worker whose kernel cannot confine student code: deterministic, so no retry, and
+            # never rows of zeros: the run stops with the refusal (exit status 3).
+            flight.abandon()
+            raise err
         elif attempt + 1 < ATTEMPTS:
             flight.submit(sub, key, attempt + 1)
         elif isinstance(err, SandboxUnavailable):  # no worker tried could run student code: stop, no zeros
