@@ -325,3 +325,38 @@ def test_nbgrader_autograde_refuses(nbgrader_course):
     assert ok.returncode == 0, ok.stderr[-3000:]
     assert (course / "autograded" / "alice" / "pooling" / "01_basics.ipynb").is_file()
     assert "grading with a weak sandbox" in ok.stderr
+
+
+# ---------------------------------------------------------------- a Dask worker that cannot confine
+
+@pytest.mark.slow
+def test_a_dask_worker_that_cannot_confine_fails_the_run(tmp_path):
+    """Not zeros, not a retry elsewhere: the run stops with the same refusal (exit 3), no table written."""
+    import test_dask
+
+    class OldKernelCluster(test_dask.Cluster):
+        def _spawn(self, name, args):                # workers (not the scheduler) on the "old kernel"
+            if args[:1] != ["worker"]:
+                return super()._spawn(name, args)
+            log = open(self.tmp / f"{name}.log", "wb")
+            proc = subprocess.Popen([PY, str(OLD_KERNEL), str(test_dask.BIN / "dask"), *args], cwd=self.tmp,
+                                    env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            log.close()
+            self.procs.append(proc)
+            return proc
+
+    from distributed import Client
+    c = OldKernelCluster(tmp_path)
+    try:
+        c.start_scheduler()
+        c.start_worker("w0")
+        with Client(c.address, timeout="60s", set_as_default=False) as client:
+            client.wait_for_workers(1, timeout=90)
+        subs = small_class(tmp_path)
+        out = tmp_path / "out"
+        proc = cli("grade", subs, "--out", out, "--scheduler", c.address, "--quiet", old_kernel=False)
+        assert proc.returncode == 3, proc.stderr[-3000:] + c.logs()
+        assert_refusal(proc.stderr, "--allow-weak-sandbox")
+        assert not (out / "grades.csv").exists() and not (out / "run.json").exists()
+    finally:
+        c.stop()

@@ -54,6 +54,7 @@ from autograder.results import GRADER_ERROR, SubmissionResult
 from autograder.sandbox.runner import Limits, SandboxTooWeak, SandboxUnavailable
 
 RETRIES = 1                  # the scheduler re-runs a task that raised, once
+REFUSED = "sandbox_too_weak" # a task's answer where its worker cannot confine student code
 ATTEMPTS = 3                 # this client submits one submission at most this often (new key each time)
 CONNECT_TIMEOUT = 5          # seconds to reach the scheduler (and to close the Client)
 REGISTER_TIMEOUT = 30        # seconds to wait for the cleanup plugin's broadcast to the workers
@@ -145,12 +146,17 @@ def grade_task(sub_dict, limits_dict):
     limits = Limits(**limits_dict)
     limit_worker_memory(_address_space())    # a returned value must not balloon the worker
     sub = Submission.from_dict(sub_dict)
-    res = _thread_grader(limits).grade_submission(sub)
     try:
         from distributed import get_worker
         worker = get_worker().address
     except (ImportError, ValueError):
         worker = None
+    try:
+        res = _thread_grader(limits).grade_submission(sub)
+    except SandboxTooWeak as e:
+        # An answer, not an exception: the scheduler would retry a raising task, and the kernel
+        # would say the same again. The client raises it (``_outcome``) and stops the run.
+        return json.dumps({REFUSED: {"missing": e.missing, "notes": e.notes, "worker": worker}})
     res = dataclasses.replace(res, worker=worker, kit_digest=_worker_kit_digest())
     return json.dumps(res.to_dict(), ensure_ascii=False)
 
@@ -392,7 +398,11 @@ class InFlight:
 def _outcome(fut):
     """(SubmissionResult, None), or (None, the exception standing for the failure)."""
     try:
-        return SubmissionResult.from_dict(json.loads(fut.result(timeout=RESULT_TIMEOUT))), None
+        answer = json.loads(fut.result(timeout=RESULT_TIMEOUT))
+        if isinstance(answer, dict) and isinstance(answer.get(REFUSED), dict):
+            refused = answer[REFUSED]
+            return None, SandboxTooWeak(refused.get("missing") or [], refused.get("notes"))
+        return SubmissionResult.from_dict(answer), None
     except Exception as e:               # KilledWorker, CommClosedError, a timeout, the task's own error
         return None, e
 
