@@ -296,6 +296,10 @@ def report(args):
     rep = write_report(out_dir, integrity=not args.no_integrity, submissions=args.submissions)
     print(f"{out_dir / 'report.html'}: {len(rep.students)} 名学生 students, "
           f"平均 mean {rep.stats.mean:.2f}/{rep.max_total:g}")
+    weak = rep.weak_sandbox
+    note = weak_note(weak["unconfined"] if weak else [], f"{out_dir / 'report.html'} (top)")
+    if note:
+        print(note, file=sys.stderr)
     if rep.integrity is not None:
         n = len(rep.integrity["clusters"])
         print(f"{out_dir / 'integrity.csv'}: {n} 组需要人工复核 / groups need a person's review")

@@ -234,6 +234,7 @@ def test_the_report_says_so_at_the_top(allowed):
     banner = html.find('id="weak-sandbox"')
     assert 0 < banner < html.find('class="summary"')
     assert "Weak sandbox" in html[banner:banner + 2000] and "file system" in html[banner:banner + 2000]
+    assert "graded with a weak sandbox" in rep.stderr
 
 
 @pytest.mark.slow
