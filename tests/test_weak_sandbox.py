@@ -53,11 +53,12 @@ def cli(*args, old_kernel=True, cwd=None):
     return subprocess.run(cmd, cwd=cwd, env=_env(), capture_output=True, text=True, timeout=600)
 
 
-def small_class(base):
-    """SUBMISSIONS/<student>/pooling/01_basics.ipynb for one honest student (the other notebooks missing)."""
+def small_class(base, students=("alice",)):
+    """SUBMISSIONS/<student>/pooling/01_basics.ipynb for honest students (the other notebooks missing)."""
     subs = pathlib.Path(base) / "submitted"
-    (subs / "alice" / "pooling").mkdir(parents=True)
-    shutil.copy(EXAMPLE / "01_basics.ipynb", subs / "alice" / "pooling" / "01_basics.ipynb")
+    for student in students:
+        (subs / student / "pooling").mkdir(parents=True)
+        shutil.copy(EXAMPLE / "01_basics.ipynb", subs / student / "pooling" / "01_basics.ipynb")
     return subs
 
 
@@ -117,71 +118,55 @@ def test_too_weak_crosses_process_boundaries():
 
 # ---------------------------------------------------------------- the engine
 
-def test_engine_refuses_an_unconfined_child_at_once():
-    """No restart loop (the kernel will say the same thing again), no child left running."""
-    import psutil
+@pytest.fixture(scope="module")
+def engine():
+    """One engine (one zygote) for the engine tests: each sets the limits its children get."""
     eng = Engine(WEAK, announce=False)
-    try:
-        eng.spawn().kill()                     # (warm-up: the zygote's torch import is not the refusal)
-    except SandboxTooWeak:
-        pass
-    try:
-        t = time.monotonic()
-        with pytest.raises(SandboxTooWeak) as info:
-            eng.spawn()
-        assert time.monotonic() - t < 10
-        assert "fs" in info.value.missing and info.value.notes.get("namespaces") is False
-        assert eng.failed_starts == 0 and eng.zygote is not None and eng.zygote.alive()
-        assert "fs" in eng.confinement["missing"] and eng.confinement["allow_weak_sandbox"] is False
-        kids = psutil.Process(eng.zygote.proc.pid).children(recursive=True)
-        assert [k for k in kids if k.status() != psutil.STATUS_ZOMBIE] == []
-    finally:
-        eng.close()
+    yield eng
+    eng.close()
 
 
-def test_engine_grades_when_weak_sandboxes_are_allowed():
+def test_engine_refuses_an_unconfined_child_at_once(engine):
+    """No restart loop (the kernel will say the same thing again), no child left running."""
     import dataclasses
-    eng = Engine(dataclasses.replace(WEAK, allow_weak_sandbox=True), announce=False)
-    try:
-        with eng.session([("answer", "def double(x):\n    return 2 * x\n")]) as s:
-            assert s.call("double", (21,), {}).value == 42
-        assert "fs" in eng.confinement["missing"] and eng.confinement["allow_weak_sandbox"] is True
-    finally:
-        eng.close()
-
-
-def test_a_confined_child_is_not_refused():
-    """Where namespaces (or Landlock) work, as on this machine: nothing missing, nothing refused."""
-    eng = Engine(Limits(call_timeout=3, notebook_timeout=30), announce=False)
-    try:
-        eng.spawn().kill()
-        assert eng.confinement["missing"] == [] and eng.confinement["fs"] and eng.confinement["net"]
-    finally:
-        eng.close()
-
-
-def test_a_pool_of_workers_stops_with_the_refusal(tmp_path):
-    """Two worker processes, each refusing: the run raises SandboxTooWeak, writes no table."""
-    from autograder.backends.local import LocalBackend
-    from autograder.batch import grade_submissions
-    from autograder.pipeline.find_submissions import find_submissions
-    subs = small_class(tmp_path)
-    shutil.copytree(subs / "alice", subs / "bob")
-    found, _ = find_submissions(subs)
-    out = tmp_path / "out"
+    import psutil
+    engine.limits = dataclasses.replace(WEAK, allow_weak_sandbox=True)
+    engine.spawn().kill()                      # the zygote's start (torch) is not the refusal's time
+    engine.limits = WEAK
+    t = time.monotonic()
     with pytest.raises(SandboxTooWeak) as info:
-        grade_submissions(found, out, LocalBackend(2, WEAK), force=True, limits=WEAK)
-    assert "fs" in info.value.missing
-    assert not (out / "grades.csv").exists() and not (out / "run.json").exists()
+        engine.spawn()
+    assert time.monotonic() - t < 10
+    assert "fs" in info.value.missing and info.value.notes.get("namespaces") is False
+    assert engine.failed_starts == 0 and engine.zygote is not None and engine.zygote.alive()
+    assert "fs" in engine.confinement["missing"] and engine.confinement["allow_weak_sandbox"] is False
+    kids = psutil.Process(engine.zygote.proc.pid).children(recursive=True)
+    assert [k for k in kids if k.status() != psutil.STATUS_ZOMBIE] == []
+
+
+def test_engine_grades_when_weak_sandboxes_are_allowed(engine):
+    import dataclasses
+    engine.limits = dataclasses.replace(WEAK, allow_weak_sandbox=True)
+    with engine.session([("answer", "def double(x):\n    return 2 * x\n")]) as s:
+        assert s.call("double", (21,), {}).value == 42
+    assert "fs" in engine.confinement["missing"] and engine.confinement["allow_weak_sandbox"] is True
+
+
+def test_a_confined_child_is_not_refused(engine):
+    """Where namespaces (or Landlock) work, as on this machine: nothing missing, nothing refused."""
+    engine.limits = Limits(call_timeout=3, notebook_timeout=30)
+    engine.spawn().kill()
+    assert engine.confinement["missing"] == [] and engine.confinement["fs"] and engine.confinement["net"]
 
 
 # ---------------------------------------------------------------- autograder grade, for real
 
 @pytest.fixture(scope="module")
 def refused(tmp_path_factory):
-    """`autograder grade` on an old kernel, into an --out that holds an earlier run's files."""
+    """`autograder grade` on an old kernel, into an --out that holds an earlier run's files; two
+    students and two workers, so the refusal crosses from a pool's worker processes."""
     base = tmp_path_factory.mktemp("weak")
-    subs = small_class(base)
+    subs = small_class(base, ("alice", "bob"))
     out = base / "out"
     out.mkdir()
     (out / "grades.csv").write_text("student_id,points\nearlier,1\n", encoding="utf-8")
@@ -189,7 +174,7 @@ def refused(tmp_path_factory):
     (out / "students").mkdir()
     (out / "students" / "keep.txt").write_text("an earlier run's file", encoding="utf-8")
     before = tree(out)
-    proc = cli("grade", subs, "--out", out, "--quiet")
+    proc = cli("grade", subs, "--out", out, "--quiet", "--workers", "2")
     return proc, out, before, subs
 
 
@@ -206,7 +191,7 @@ def test_grade_refuses_with_exit_status_3(refused):
 def allowed(refused, tmp_path_factory):
     _, _, _, subs = refused
     out = tmp_path_factory.mktemp("weak-allowed") / "out"
-    proc = cli("grade", subs, "--out", out, "--quiet", "--allow-weak-sandbox")
+    proc = cli("grade", subs, "--out", out, "--quiet", "--workers", "1", "--allow-weak-sandbox")
     return proc, out, subs
 
 
@@ -216,13 +201,13 @@ def test_allow_weak_sandbox_grades_and_records_it(allowed):
     assert proc.returncode == 0, proc.stderr[-3000:]
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert run["allow_weak_sandbox"] is True
-    assert "fs" in run["unconfined"] and run["weak_sandbox_students"] == 1
+    assert "fs" in run["unconfined"] and run["weak_sandbox_students"] == 2
     (summary,) = run["confinement"].values()
     assert "fs" in summary["missing"] and summary["namespaces"] is False and summary["fs"] == []
     assert "landlock_abi" in summary and summary["allow_weak_sandbox"] is True
     assert "graded with a weak sandbox" in proc.stderr and "file system" in proc.stderr
     rows = (out / "grades.csv").read_text(encoding="utf-8")
-    assert "alice" in rows and "test_pool2d_padded" in rows
+    assert "alice" in rows and "bob" in rows and "test_pool2d_padded" in rows
 
 
 @pytest.mark.slow
@@ -241,10 +226,10 @@ def test_the_report_says_so_at_the_top(allowed):
 def test_a_strict_run_regrades_what_a_weak_one_graded(allowed):
     """Cached results of a weak run are not reused by a run that refuses weak sandboxes."""
     proc, out, subs = allowed
-    again = cli("grade", subs, "--out", out, "--quiet", old_kernel=False)    # this machine confines
+    again = cli("grade", subs, "--out", out, "--quiet", "--workers", "1", old_kernel=False)   # this one confines
     assert again.returncode == 0, again.stderr[-3000:]
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    assert run["graded"] == 1 and run["skipped"] == 0
+    assert run["graded"] == 2 and run["skipped"] == 0
     assert run["allow_weak_sandbox"] is False and run["unconfined"] == [] and run["weak_sandbox_students"] == 0
     (summary,) = run["confinement"].values()
     assert summary["missing"] == []
