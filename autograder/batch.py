@@ -9,6 +9,10 @@ A ``Grader`` (owned here, for the run) reads ``source/`` and computes each
 submission's cache key; the collector skips unchanged submissions and writes
 every result as it arrives; the backend (``autograder.backends``: local
 processes by default, or Dask, as the CLI chooses) does the grading.
+
+A sandbox that cannot confine student code (``runner.SandboxTooWeak``, unless
+``limits.allow_weak_sandbox``) stops the run before any class table or
+run.json is written: whatever ``out`` held stays as it was.
 """
 from autograder.backends.local import LocalBackend
 from autograder.grader import Grader, kit_digest
@@ -28,7 +32,8 @@ def grade_submissions(submissions, out, backend=None, *, force=False, limits: Li
     backend = backend or LocalBackend(limits=limits)
     with Grader(limits) as grader:
         digest = kit_digest()
-        collect = CollectResults(out, digest, progress=progress, on_result=on_result)
+        collect = CollectResults(out, digest, progress=progress, on_result=on_result,
+                                 allow_weak_sandbox=limits.allow_weak_sandbox)
         todo = collect.todo(submissions, lambda sub: grader.key(sub, digest), force=force)
 
         def fail(sub, key, why):

@@ -5,15 +5,18 @@
 ::
 
     autograder grade SUBMISSIONS --out DIR [--workers N] [--scheduler ADDRESS] [--timeout S] [--force] [--quiet]
+                     [--allow-weak-sandbox]
     autograder grade path/to/01_basics.ipynb          # self-study: prints a score table
     autograder report DIR [--no-integrity] [--submissions DIR] [--nbgrader-export CSV]
     autograder export DIR --to canvas|csv [--out FILE] [--gradebook gradebook.db] [--roster CANVAS.csv]
-    autograder gradescope-bundle OUT.zip
+    autograder gradescope-bundle OUT.zip [--allow-weak-sandbox]
 
 Exit status: 0 once every submission has its rows, whatever the students'
 code did; 2 for bad arguments or missing files; 3 when the sandbox cannot run
-student code at all (the grader's failure: no class of zeros is written);
-1 when ``report --nbgrader-export`` finds totals that differ.
+student code at all (the grader's failure: no class of zeros is written), or
+cannot confine its file system or network here (nothing graded; the message says
+how to fix it; --allow-weak-sandbox grades anyway and says so in run.json and
+the report); 1 when ``report --nbgrader-export`` finds totals that differ.
 """
 import argparse
 import math
@@ -48,6 +51,10 @@ def _parser():
                         f"a notebook gets {Limits.NOTEBOOK_CALLS}x that in all")
     g.add_argument("--force", action="store_true", help="重新评分未改动的提交 / re-grade unchanged submissions")
     g.add_argument("--quiet", action="store_true", help="不显示进度 / no progress output")
+    g.add_argument("--allow-weak-sandbox", action="store_true",
+                   help="沙箱无法隔离文件系统或网络时仍然评分（记入 run.json 与报告）/ grade even where the "
+                        "sandbox cannot confine student code's file system or network (recorded in run.json "
+                        "and shown in the report); without it the kit refuses with exit status 3")
     g.set_defaults(run=grade)
     r = sub.add_parser("report", help="班级报告（含学术诚信，--no-integrity 关闭）/ class report with the "
                                       "integrity section (--no-integrity: without it)",
@@ -82,6 +89,9 @@ def _parser():
     e.set_defaults(run=export.run)
     b = sub.add_parser("gradescope-bundle", help="Gradescope 自动评分包 / write a Gradescope autograder zip")
     b.add_argument("out_zip", metavar="OUT.zip", help="要写的 zip / the zip to write")
+    b.add_argument("--allow-weak-sandbox", action="store_true",
+                   help="容器无法隔离学生代码时仍然评分 / run_autograder grades even where Gradescope's "
+                        "container cannot confine student code's file system or network (else exit 3)")
     b.set_defaults(run=gradescope.cli)
     return ap
 
@@ -130,7 +140,16 @@ def _scheduler_unavailable(scheduler):
 
 def _limits(args):
     from autograder.sandbox.limits import Limits
-    return Limits.from_timeout(args.timeout)
+    return Limits.from_timeout(args.timeout, allow_weak_sandbox=bool(getattr(args, "allow_weak_sandbox", False)))
+
+
+def weak_note(unconfined, where="run.json"):
+    """The line saying a run was graded with a weak sandbox (--allow-weak-sandbox), or "" when it was not."""
+    if not unconfined:
+        return ""
+    from autograder.sandbox.confinement import describe     # a leaf: the standard library only
+    return (f"autograder: 注意 / NOTE: 以弱沙箱评分 / graded with a weak sandbox (--allow-weak-sandbox): "
+            f"未隔离 / not confined: {describe(unconfined)}; 见 / see {where}")
 
 
 def _print_table(results, stream, scheme=None):
@@ -180,9 +199,13 @@ def grade_self(subs, out, limits):
     from autograder.pipeline.write_results import student_dir
     results = []
     with tempfile.TemporaryDirectory(prefix="autograder-self-") as scratch:
-        grade_submissions(subs, out or scratch, LocalBackend(1, limits), force=True, limits=limits,
-                          on_result=lambda res: results.append(res.to_dict()))
+        meta = grade_submissions(subs, out or scratch, LocalBackend(1, limits), force=True, limits=limits,
+                                 on_result=lambda res: results.append(res.to_dict()))
     _print_table(results, sys.stdout)
+    note = weak_note(meta.get("unconfined"), "run.json" if out else "--allow-weak-sandbox")
+    if note:
+        say("", sys.stdout)
+        say(note, sys.stdout)
     if out:
         say("", sys.stdout)
         say(f"反馈页面 / feedback pages: {student_dir(out, subs[0].student_id)}", sys.stdout)
@@ -227,9 +250,14 @@ def grade(args):
         say(f"autograder: {bad}", sys.stderr)
         return 2
     from autograder.batch import grade_submissions
+    from autograder.sandbox.runner import SandboxTooWeak
     limits = _limits(args)
     if mode == "self":
-        return grade_self(subs, args.out, limits)
+        try:
+            return grade_self(subs, args.out, limits)
+        except SandboxTooWeak as e:                  # nothing graded; the learner's own flag is named
+            say_lines("autograder: " + e.message("self"), sys.stderr)
+            return 3
     progress = None if args.quiet else Progress(total=len(subs))
     try:
         meta = grade_submissions(subs, args.out, _backend(args, limits), force=args.force, limits=limits,
@@ -237,6 +265,12 @@ def grade(args):
     except _scheduler_unavailable(args.scheduler) as e:    # it went away since _bad_scheduler
         say(f"autograder: --scheduler: {' '.join(str(e).split())}", sys.stderr)
         return 2
+    except SandboxTooWeak as e:                      # refuse rather than degrade: no table written
+        if progress is not None:
+            progress.close()
+            progress = None
+        say_lines("autograder: " + e.message("cli"), sys.stderr)
+        return 3
     finally:
         if progress is not None:
             progress.close()
@@ -244,6 +278,9 @@ def grade(args):
     say(f"graded {meta['graded']}, skipped {meta['skipped']} unchanged, in {meta['seconds']:.1f}s"
           + (f", {errors} 评分器错误 / grader errors (rows with status error; see run.json)" if errors else "")
           + f" -> {os.path.join(args.out, 'grades.csv')}", sys.stderr)
+    note = weak_note(meta.get("unconfined"), os.path.join(args.out, "run.json"))
+    if note:
+        say(note, sys.stderr)
     return 0
 
 
@@ -263,6 +300,10 @@ def report(args):
         f"平均 mean {rep.stats.mean:.2f}/{rep.max_total:g}", sys.stdout)
     for group in rep.lookalikes:
         say(f"autograder: WARNING: {lookalike_warning(group)}", sys.stderr)
+    weak = rep.weak_sandbox
+    note = weak_note(weak["unconfined"] if weak else [], f"{out_dir / 'report.html'} (top)")
+    if note:
+        say(note, sys.stderr)
     if rep.integrity is not None:
         n = len(rep.integrity["clusters"])
         say(f"{out_dir / 'integrity.csv'}: {n} 组需要人工复核 / groups need a person's review", sys.stdout)

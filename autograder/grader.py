@@ -107,10 +107,12 @@ class Grader:
             rows += r
             manual += m
             per_nb[nb] = round(time.monotonic() - t, 4)
-        # What the sandbox could not set up here (e.g. no namespaces): the collector says it once.
+        # What the sandbox could not set up here (e.g. no namespaces): the collector says it once;
+        # and what confined the children (run.json records it per worker).
         warnings = sorted(self._engine.warnings) if self._engine is not None else []
+        confined = self._engine.confinement if self._engine is not None else None
         return SubmissionResult(sub.student_id, rows, manual, seconds=round(time.monotonic() - start, 4),
-                                notebook_seconds=per_nb, sandbox_warnings=warnings)
+                                notebook_seconds=per_nb, sandbox_warnings=warnings, confinement=confined)
 
     def key(self, sub: Submission, digest=None):
         """Hash of the notebook bytes + kit version + source tests: unchanged -> skip on re-run."""

@@ -77,8 +77,17 @@ RUN_AUTOGRADER = r"""#!/usr/bin/env bash
 set -uo pipefail
 ROOT="${AUTOGRADER_GRADESCOPE_ROOT:-/autograder}"
 export AUTOGRADER_COURSE_DIR="$ROOT/source/course"
-exec "$ROOT/venv/bin/python" -I -m autograder.gradescope run
+exec "$ROOT/venv/bin/python" -I -m autograder.gradescope run{run_options}
 """
+
+# ``run``'s option that grades even where the sandbox cannot confine student code (the bundle's
+# --allow-weak-sandbox writes it into run_autograder; without it run_autograder exits 3 there).
+ALLOW_WEAK = "--allow-weak-sandbox"
+
+
+def run_autograder_script(allow_weak_sandbox=False):
+    """The bundle's run_autograder, with ``run --allow-weak-sandbox`` when weak sandboxes are allowed."""
+    return RUN_AUTOGRADER.replace("{run_options}", f" {ALLOW_WEAK}" if allow_weak_sandbox else "")
 
 
 def _root():
@@ -131,8 +140,9 @@ def _entry(zf, name, data, mode=0o644):
     zf.writestr(zi, data)
 
 
-def bundle(out_zip, course_dir=None):
-    """Write the Gradescope autograder zip; return the names it holds."""
+def bundle(out_zip, course_dir=None, allow_weak_sandbox=False):
+    """Write the Gradescope autograder zip; return the names it holds. ``allow_weak_sandbox``:
+    run_autograder grades even where the sandbox cannot confine student code (else exit 3)."""
     course = pathlib.Path(course_dir or default_course_dir())
     source, release = source_dir(course), release_dir(course)
     notebooks = sorted(source.glob("*.ipynb"))
@@ -144,7 +154,7 @@ def bundle(out_zip, course_dir=None):
         student = _build_student_wheel(tmp)       # the course/ this autograder/ was written with
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             _entry(zf, "setup.sh", SETUP_SH, 0o755)
-            _entry(zf, "run_autograder", RUN_AUTOGRADER, 0o755)
+            _entry(zf, "run_autograder", run_autograder_script(allow_weak_sandbox), 0o755)
             _entry(zf, "requirements.txt", "\n".join(pins()) + "\n")
             for wheel in [student, instructor]:
                 _entry(zf, f"wheels/{wheel.name}", wheel.read_bytes())
@@ -172,14 +182,19 @@ def _student_id(root):
         return "submission"
 
 
-def run(root=None, stdout=None):
-    """Grade ``ROOT/submission/*.ipynb`` and write ``ROOT/results/results.json``; return the exit status."""
+def run(root=None, stdout=None, allow_weak_sandbox=False):
+    """Grade ``ROOT/submission/*.ipynb`` and write ``ROOT/results/results.json``; return the exit status.
+
+    Where the sandbox cannot confine student code (no namespaces, no Landlock in this container)
+    and ``allow_weak_sandbox`` is false: exit status 3, the refusal on stdout and stderr (Gradescope
+    shows the instructor stdout), and no results.json (Gradescope then reports the autograder failed)."""
     from autograder.backends.local import LocalBackend
     from autograder.batch import grade_submissions
     from autograder.pipeline.find_submissions import Submission, find_self
     from autograder.pipeline.source_tests import SourceTests
     from autograder.pipeline.write_results import atomic_write
-    from autograder.sandbox.runner import SandboxUnavailable
+    from autograder.sandbox.confinement import describe as confinement_words
+    from autograder.sandbox.runner import Limits, SandboxTooWeak, SandboxUnavailable
     stdout = stdout or sys.stdout
     root = pathlib.Path(root or _root())
     submission, results = root / "submission", root / "results"
@@ -202,9 +217,16 @@ def run(root=None, stdout=None):
     sub = Submission(sid, {nb: found.get(nb) for nb in known}, str(submission),
                      "" if found else "没有找到 notebook / no notebook found in the submission")
     graded = []                                   # the SubmissionResult (autograder.results)
+    limits = Limits(allow_weak_sandbox=bool(allow_weak_sandbox))
     with tempfile.TemporaryDirectory(prefix="autograder-gs-") as out:
         try:
-            grade_submissions([sub], out, LocalBackend(1), force=True, on_result=graded.append)
+            meta = grade_submissions([sub], out, LocalBackend(1, limits), force=True, limits=limits,
+                                     on_result=graded.append)
+        except SandboxTooWeak as e:
+            text = e.message("gradescope")
+            print(text, file=stdout)
+            print(text, file=sys.stderr)
+            return 3
         except SandboxUnavailable as e:
             print(f"autograder: 评分器无法运行 / the grader cannot run: {e}", file=sys.stderr)
             return 3
@@ -220,13 +242,17 @@ def run(root=None, stdout=None):
     print(f"score {res['score']:g} / {t.auto_max:g}"
           + (f" (附加题 optional {t.optional_auto:g} / {t.optional_auto_max:g})" if t.optional_auto_max else "")
           + f" -> {results / 'results.json'}", file=stdout)
+    if meta.get("unconfined"):                     # the instructor's log says so (stdout is theirs)
+        print(f"autograder: 注意 / NOTE: 以弱沙箱评分 / graded with a weak sandbox ({ALLOW_WEAK}): "
+              f"未隔离 / not confined: {confinement_words(meta['unconfined'])}", file=stdout)
     return 0
 
 
 def jail_report():
-    """Which of the jail's layers this machine gives a child: ``(notes, warnings)`` of one real child."""
+    """Which of the jail's layers this machine gives a child: ``(notes, warnings)`` of one real child
+    (started with weak sandboxes allowed, to look: ``check`` says whether ``run`` would refuse)."""
     from autograder.sandbox.runner import Engine, Limits
-    with Engine(Limits(), announce=False) as engine:
+    with Engine(Limits(allow_weak_sandbox=True), announce=False) as engine:
         child = engine.spawn()
         notes = dict(child.notes)
         child.kill()
@@ -241,16 +267,22 @@ def check(stdout=None):
     layers = {k: notes.get(k) for k in ("namespaces", "seccomp", "dropped") if k in notes}
     print(f"autograder ready; jail layers {layers}" + (f"; missing: {'; '.join(warnings)}" if warnings else ""),
           file=stdout)
+    from autograder.sandbox import confinement
+    gaps = confinement.missing(notes)
+    if gaps:       # the image builds; each run_autograder will refuse unless the bundle allows weak sandboxes
+        print(f"autograder: WARNING: run_autograder will refuse to grade here (exit status 3) unless the "
+              f"bundle was built with {ALLOW_WEAK}:\n" + confinement.refusal_message(gaps, notes, "gradescope"),
+              file=stdout)
     return 0
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["run"]:
-        return run()
+    if argv[:1] == ["run"] and set(argv[1:]) <= {ALLOW_WEAK}:
+        return run(allow_weak_sandbox=ALLOW_WEAK in argv[1:])
     if argv[:1] == ["check"]:
         return check()
-    print("usage: python -m autograder.gradescope run|check", file=sys.stderr)
+    print(f"usage: python -m autograder.gradescope run [{ALLOW_WEAK}] | check", file=sys.stderr)
     return 2
 
 
@@ -261,7 +293,7 @@ def cli(args):
         print("autograder: OUT.zip must end in .zip", file=sys.stderr)
         return 2
     try:
-        names = bundle(args.out_zip)
+        names = bundle(args.out_zip, allow_weak_sandbox=bool(getattr(args, "allow_weak_sandbox", False)))
     except (FileNotFoundError, RuntimeError, OSError) as e:
         print(f"autograder: {e}", file=sys.stderr)
         return 2

@@ -18,7 +18,11 @@ Here, for both converters:
   timestamp, with a warning);
 * ``autograde`` logs layout problems (``Pooling/``, ``pooling2/``, loose
   notebooks) as ``autograder grade`` prints them;
-* ``generate_feedback`` converts no notebook reached through a link.
+* ``generate_feedback`` converts no notebook reached through a link;
+* ``autograde`` first starts the sandbox once: where it cannot confine student
+  code's file system or network (no namespaces, no Landlock) and
+  ``c.HardenedExecute.allow_weak_sandbox`` is not set, it logs why and how to fix
+  it and exits with status 3 before any submission is touched.
 
 Notebooks themselves are read by ``HardenedExporter``
 (``autograder/nbgrader_execute.py``), which grades a refused notebook 0
@@ -162,7 +166,27 @@ class HardenedAutograde(Autograde, SafeCopy):
         guard_timestamps(self.coursedir, step_root(self.coursedir, self.coursedir.submitted_directory), self.log)
         self.warn_layout()
         with KitRun() as self.kit_run:
+            self.check_sandbox()
             super().start()
+
+    def check_sandbox(self):
+        """Start the sandbox the grading pass will use (its zygote is kept for it); where it cannot
+        confine student code and weak sandboxes are not allowed, stop here with status 3: nothing
+        graded, no autograded/ folder removed or written, the reason and the fixes in the log."""
+        from autograder.nbgrader_execute import HardenedExecute
+        from autograder.sandbox.runner import SandboxTooWeak
+        limits = HardenedExecute(config=self.config).limits()
+        grader = self.kit_run.grader(limits)
+        try:
+            grader.warm()
+        except SandboxTooWeak as e:
+            for line in e.message("nbgrader").splitlines():
+                self.log.error("%s", line)
+            raise SystemExit(3) from None
+        if grader.engine.confinement and grader.engine.confinement.get("missing"):
+            self.log.warning("autograder: 以弱沙箱评分 / grading with a weak sandbox "
+                             "(c.HardenedExecute.allow_weak_sandbox = True): not confined: %s",
+                             ", ".join(grader.engine.confinement["missing"]))
 
     def warn_layout(self):
         """The same layout warnings as ``autograder grade`` (nbgrader itself skips such folders silently)."""

@@ -26,7 +26,7 @@ import pathlib
 import nbformat
 from nbconvert.exporters import NotebookExporter
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Float, Unicode, default
+from traitlets import Bool, Float, Unicode, default
 
 from autograder.pipeline.open_submission import printable, under
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
@@ -245,6 +245,9 @@ class HardenedExecute(NbGraderPreprocessor):
     """Replaces nbgrader's Execute: grades through the sandboxed engine, writes points as outputs."""
 
     timeout = Float(Limits.call_timeout, help="wall-clock seconds per call of a student's function").tag(config=True)
+    allow_weak_sandbox = Bool(False, help="grade even where the sandbox cannot confine student code's file "
+                                          "system or network (no namespaces, no Landlock); without it "
+                                          "`nbgrader autograde` refuses with exit status 3").tag(config=True)
 
     def preprocess(self, nb, resources):
         from autograder.grader import Grader
@@ -307,4 +310,8 @@ class HardenedExecute(NbGraderPreprocessor):
             self.log.warning("autograder: sandbox %s (limits and the protocol still apply)", w)
 
     def _limits(self, Limits):
-        return Limits.from_timeout(self.timeout)
+        return Limits.from_timeout(self.timeout, allow_weak_sandbox=bool(self.allow_weak_sandbox))
+
+    def limits(self) -> Limits:
+        """The limits this preprocessor grades under (its configured timeout and weak-sandbox choice)."""
+        return self._limits(Limits)

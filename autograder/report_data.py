@@ -490,6 +490,22 @@ class Report:
         """The same groups as the page shows the ids (display forms, as in grades.csv)."""
         return [[display_id(s) for s in g] for g in self.lookalikes]
 
+    @property
+    def weak_sandbox(self) -> Optional[dict]:
+        """How weakly this run's sandbox confined student code (run.json), for the banner at the top;
+        None when weak sandboxes were not allowed and none was used (the kit then refuses to grade)."""
+        run = self.run
+        unconfined = [str(r) for r in run.get("unconfined") or [] if isinstance(r, str)]
+        allowed = run.get("allow_weak_sandbox") is True
+        if not allowed and not unconfined:
+            return None
+        names = {"fs": ("文件系统", "file system"), "net": ("网络", "network")}
+        n = run.get("weak_sandbox_students")
+        return {"allowed": allowed, "unconfined": unconfined,
+                "zh": "、".join(names.get(r, (r, r))[0] for r in unconfined),
+                "en": " and ".join(names.get(r, (r, r))[1] for r in unconfined),
+                "students": n if isinstance(n, int) and not isinstance(n, bool) else 0}
+
     def misconceptions_of(self, student) -> list:
         return [m.id for m in self.misconceptions if student in m.students]
 

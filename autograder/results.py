@@ -196,6 +196,7 @@ class SubmissionResult:
     sandbox_warnings: tuple = ()          # what the sandbox could not set up on the worker
     worker: Optional[str] = None          # Dask: the worker's address
     kit_digest: Optional[str] = None      # Dask: the worker's kit, compared with the client's
+    confinement: Optional[dict] = None    # what confined the child on the worker (sandbox.confinement.summary)
 
     def __post_init__(self):
         object.__setattr__(self, "rows", tuple(self.rows))
@@ -225,11 +226,12 @@ class SubmissionResult:
                 "tests": [r.to_gradescope(scheme.is_optional(r.notebook, r.grade_id)) for r in self.rows]}
 
     def to_dict(self):
-        """JSON-able (the cache entry, a Dask task's answer); ``worker`` / ``kit_digest`` only when set."""
+        """JSON-able (the cache entry, a Dask task's answer); ``worker`` / ``kit_digest`` /
+        ``confinement`` only when set."""
         d = {"student_id": self.student_id, "rows": [r.to_dict() for r in self.rows],
              "manual": [m.to_dict() for m in self.manual], "seconds": self.seconds,
              "notebook_seconds": dict(self.notebook_seconds), "sandbox_warnings": list(self.sandbox_warnings)}
-        for extra in ("worker", "kit_digest"):
+        for extra in ("worker", "kit_digest", "confinement"):
             if getattr(self, extra) is not None:
                 d[extra] = getattr(self, extra)
         return d
@@ -241,4 +243,11 @@ class SubmissionResult:
                    manual=tuple(ManualRow.from_dict(m) for m in d["manual"]),
                    seconds=d.get("seconds", 0.0), notebook_seconds=dict(d.get("notebook_seconds") or {}),
                    sandbox_warnings=tuple(d.get("sandbox_warnings") or ()),
-                   worker=d.get("worker"), kit_digest=d.get("kit_digest"))
+                   worker=d.get("worker"), kit_digest=d.get("kit_digest"),
+                   confinement=d.get("confinement") if isinstance(d.get("confinement"), dict) else None)
+
+    @property
+    def unconfined(self) -> list:
+        """The resources (file system, network) no layer confined where this result was graded."""
+        missing = (self.confinement or {}).get("missing")
+        return [str(r) for r in missing] if isinstance(missing, list) else []

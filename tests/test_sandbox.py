@@ -187,7 +187,8 @@ def test_fallback_without_namespaces_keeps_limits_and_boundary(caplog):
         "def who():\n    return os.getuid()\n"
         "def write_usr():\n    open('/usr/evil', 'w')\n"
     )
-    eng = Engine(Limits(call_timeout=3, notebook_timeout=30, namespaces=False))
+    # allow_weak_sandbox: without namespaces (and Landlock) the engine would refuse (test_weak_sandbox.py)
+    eng = Engine(Limits(call_timeout=3, notebook_timeout=30, namespaces=False, allow_weak_sandbox=True))
     try:
         with caplog.at_level("WARNING"):
             with session(eng, code) as s:

@@ -24,6 +24,11 @@ workers never fails a run:
 - when the cluster has had no worker at all for ``no_workers_timeout()``
   seconds (60, or ``$AUTOGRADER_DASK_NO_WORKERS_TIMEOUT``), the submissions
   left get ``error`` rows and the run ends, with a warning on stderr.
+
+A worker whose sandbox cannot confine student code (``SandboxTooWeak``: no
+namespaces and no Landlock there) is not a lost worker: the run stops at once
+with the same refusal as local grading (exit status 3), unless the client's
+limits allow weak sandboxes (``--allow-weak-sandbox``, passed with every task).
 """
 import asyncio
 import concurrent.futures
@@ -46,9 +51,10 @@ from autograder.pipeline.find_submissions import Submission, find_submissions
 from autograder.pipeline.read_notebook import refusal
 from autograder.pipeline.write_results import student_folder
 from autograder.results import GRADER_ERROR, SubmissionResult
-from autograder.sandbox.runner import Limits, SandboxUnavailable
+from autograder.sandbox.runner import Limits, SandboxTooWeak, SandboxUnavailable
 
 RETRIES = 1                  # the scheduler re-runs a task that raised, once
+REFUSED = "sandbox_too_weak" # a task's answer where its worker cannot confine student code
 ATTEMPTS = 3                 # this client submits one submission at most this often (new key each time)
 CONNECT_TIMEOUT = 5          # seconds to reach the scheduler (and to close the Client)
 REGISTER_TIMEOUT = 30        # seconds to wait for the cleanup plugin's broadcast to the workers
@@ -140,12 +146,17 @@ def grade_task(sub_dict, limits_dict):
     limits = Limits(**limits_dict)
     limit_worker_memory(_address_space())    # a returned value must not balloon the worker
     sub = Submission.from_dict(sub_dict)
-    res = _thread_grader(limits).grade_submission(sub)
     try:
         from distributed import get_worker
         worker = get_worker().address
     except (ImportError, ValueError):
         worker = None
+    try:
+        res = _thread_grader(limits).grade_submission(sub)
+    except SandboxTooWeak as e:
+        # An answer, not an exception: the scheduler would retry a raising task, and the kernel
+        # would say the same again. The client raises it (``_outcome``) and stops the run.
+        return json.dumps({REFUSED: {"missing": e.missing, "notes": e.notes, "worker": worker}})
     res = dataclasses.replace(res, worker=worker, kit_digest=_worker_kit_digest())
     return json.dumps(res.to_dict(), ensure_ascii=False)
 
@@ -387,7 +398,11 @@ class InFlight:
 def _outcome(fut):
     """(SubmissionResult, None), or (None, the exception standing for the failure)."""
     try:
-        return SubmissionResult.from_dict(json.loads(fut.result(timeout=RESULT_TIMEOUT))), None
+        answer = json.loads(fut.result(timeout=RESULT_TIMEOUT))
+        if isinstance(answer, dict) and isinstance(answer.get(REFUSED), dict):
+            refused = answer[REFUSED]
+            return None, SandboxTooWeak(refused.get("missing") or [], refused.get("notes"))
+        return SubmissionResult.from_dict(answer), None
     except Exception as e:               # KilledWorker, CommClosedError, a timeout, the task's own error
         return None, e
 
@@ -430,6 +445,11 @@ def _run_batch(flight, todo, window, watch, finish, fail):
         flight.forget(item)
         if err is None:
             finish(sub, key, res)
+        elif isinstance(err, SandboxTooWeak):
+            # A worker whose kernel cannot confine student code: deterministic, so no retry, and
+            # never rows of zeros: the run stops with the refusal (exit status 3).
+            flight.abandon()
+            raise err
         elif attempt + 1 < ATTEMPTS:
             flight.submit(sub, key, attempt + 1)
         elif isinstance(err, SandboxUnavailable):  # no worker tried could run student code: stop, no zeros

@@ -38,7 +38,7 @@ class CollectResults:
 
     tables_every = 2.0   # seconds between rewrites of grades.csv / manual.csv during a run
 
-    def __init__(self, out, digest, *, progress=None, on_result=None):
+    def __init__(self, out, digest, *, progress=None, on_result=None, allow_weak_sandbox=False):
         self.out = pathlib.Path(out)
         self.out.mkdir(parents=True, exist_ok=True)
         self.writer = WriteResults(self.out)
@@ -50,6 +50,11 @@ class CollectResults:
         self.sandbox_warnings = []              # each said once, loudly, whichever worker met it
         self.graded = 0
         self.roots = []
+        # The sandbox, for run.json: was weak grading allowed, what confined each worker's children,
+        # and which students' results were graded where something was not confined (this run or cached).
+        self.allow_weak_sandbox = bool(allow_weak_sandbox)
+        self.confinement = {}                   # worker -> confinement summary
+        self.weak = {}                          # student id -> the resources not confined
         self.started, self._t0 = datetime.datetime.now().astimezone(), time.monotonic()
         self._last_tables = self._t0
 
@@ -72,9 +77,12 @@ class CollectResults:
         for sub in submissions:
             key = key_of(sub)
             cached = None if force else self._cached(sub, key)
+            if cached is not None and cached.unconfined and not self.allow_weak_sandbox:
+                cached = None                   # graded by a weak sandbox: not reused by a run that refuses one
             if cached is None:
                 todo.append((sub, key))
             else:
+                self._note_confinement(sub.student_id, cached)
                 self.tables[sub.student_id] = cached.for_tables()
         if self.progress is not None:
             self.progress.start()
@@ -96,6 +104,7 @@ class CollectResults:
     def finish(self, sub, key, res, ok=True):
         """One submission is graded (a SubmissionResult): write its files now, the tables now and then."""
         self.graded += 1
+        self._note_confinement(sub.student_id, res, fresh=True)
         res, ok = self._write_submission(sub, key, res, ok)
         self._announce(res.sandbox_warnings)
         self.tables[sub.student_id] = res.for_tables()
@@ -106,6 +115,15 @@ class CollectResults:
             self.progress.update(display_id(sub.student_id), seconds=res.seconds, ok=ok)
         if self.on_result is not None:
             self.on_result(res)
+
+    def _note_confinement(self, student_id, res, fresh=False):
+        """Remember what confined `res`'s children (per worker, when graded now) and whether it was weak."""
+        if fresh and res.confinement:
+            self.confinement.setdefault(res.worker or "local", res.confinement)
+        if res.unconfined:
+            self.weak[student_id] = res.unconfined
+        else:
+            self.weak.pop(student_id, None)
 
     def _announce(self, warnings):
         for w in warnings:
@@ -164,6 +182,9 @@ class CollectResults:
                 "students": self.student_folders(), "write_errors": self.write_errors,
                 "cache_errors": self.cache_errors, "grader_errors": self.grader_errors(),
                 "sandbox_warnings": self.sandbox_warnings,
+                "allow_weak_sandbox": self.allow_weak_sandbox, "confinement": self.confinement,
+                "unconfined": sorted({r for rs in self.weak.values() for r in rs}),
+                "weak_sandbox_students": len(self.weak),
                 "submissions": self.roots[0] if len(self.roots) == 1 else None}
         if failure is not None:
             meta["tables_error"] = f"{type(failure).__name__}: {failure}"

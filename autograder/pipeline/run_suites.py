@@ -7,7 +7,9 @@ sandbox proxy and compare. One child per notebook; it is restarted if it dies.
 A second child per notebook (``Replay``, started only when some feedback shows
 a failing case) runs just the cases the feedback shows: what the student's
 code prints, raises or returns there is all of its own text a page can show,
-so it cannot carry the other hidden cases out, however it stores them.
+so it cannot carry the other hidden cases out, however it stores them. Both
+children share the notebook's one budget (``runner.Deadline``,
+``Limits.notebook_timeout``): a replay never adds time of its own.
 Student-controlled text in a row (cell errors, grader errors) is cut by
 ``course.safe_text.student_text``.
 
@@ -23,7 +25,7 @@ from autograder.pipeline.check_source import CHECK_ERROR, CheckSource
 from autograder.pipeline.find_answers import label_functions
 from autograder.results import GRADER_ERROR, Row, Status
 from course.safe_text import student_text
-from autograder.sandbox.runner import SandboxUnavailable
+from autograder.sandbox.runner import Deadline, SandboxUnavailable
 
 UNKNOWN_TEST = "未知的测试单元，未评分 / unknown test cell, not graded"
 
@@ -46,15 +48,18 @@ def unknown_test_row(student_id, notebook, grade_id, max_points):
 
 
 class Replay:
-    """A notebook's second child, started on first use, that sees only the cases feedback shows."""
+    """A notebook's second child, started on first use, that sees only the cases feedback shows.
 
-    def __init__(self, engine, cells):
-        self.engine, self.cells, self.session = engine, cells, None
+    ``deadline``: the notebook's budget, shared with its session (None: a budget of its own,
+    for callers that replay outside a notebook's run)."""
+
+    def __init__(self, engine, cells, deadline: Deadline = None):
+        self.engine, self.cells, self.session, self.deadline = engine, cells, None, deadline
 
     def caller(self, name):
         def call(args, kwargs):
             if self.session is None:
-                self.session = self.engine.session(self.cells, preamble=PREAMBLE)
+                self.session = self.engine.session(self.cells, preamble=PREAMBLE, deadline=self.deadline)
             return self.session.caller(name)(args, kwargs)
         return call
 
@@ -82,8 +87,10 @@ class RunSuites:
         checker = CheckSource()
         rejected, labels = checker.check(cells, names)
         to_call = [n for n in names if n not in rejected]
-        session = engine.session(cells, preamble=PREAMBLE) if to_call else None
-        replay = Replay(engine, cells)
+        # One budget for the notebook, whichever child spends it (the session's, the replay's).
+        deadline = Deadline(engine.limits.notebook_timeout)
+        session = engine.session(cells, preamble=PREAMBLE, deadline=deadline) if to_call else None
+        replay = Replay(engine, cells, deadline)
         try:
             for t in tests:
                 rows.append(self._row(new_row(student_id, notebook, t.grade_id, t.points), t, session, replay,

@@ -29,7 +29,8 @@ class Limits:
     allow_weak_sandbox: bool = False    # grade even where a child's file system or network cannot be
                                         # confined (--allow-weak-sandbox; recorded in run.json)
 
-    NOTEBOOK_CALLS = 18                 # a notebook may take this many call timeouts in all
+    NOTEBOOK_CALLS = 18                 # a notebook may take this many call timeouts in all (its replay
+                                        # included: runner.Deadline is shared by both children)
 
     def __post_init__(self):
         if self.notebook_timeout is None:

@@ -212,12 +212,43 @@ class SandboxUnavailable(RuntimeError):
 
 class SandboxTooWeak(SandboxUnavailable):
     """Neither namespaces nor Landlock can confine a child's file system or network here, and
-    weak sandboxes were not allowed (``Limits.allow_weak_sandbox``): refuse rather than degrade."""
+    weak sandboxes were not allowed (``Limits.allow_weak_sandbox``): refuse rather than degrade.
 
-    def __init__(self, missing, notes):
-        self.missing, self.notes = list(missing), dict(notes)
+    ``missing``: the resources no layer confines; ``notes``: what the child reported (JSON-able).
+    Crosses process boundaries intact (a pool worker, a Dask worker): ``__reduce__`` below.
+    ``message(audience)`` is the whole refusal, with the fixes (``confinement.refusal_message``).
+    """
+
+    _NOTES = ("namespaces", "landlock_abi", "confined", "seccomp", "warning")
+
+    def __init__(self, missing, notes=None):
+        notes = notes if isinstance(notes, dict) else {}
+        self.missing = [str(r) for r in missing]
+        self.notes = {k: notes[k] for k in self._NOTES if k in notes}
         super().__init__(f"沙箱无法隔离 {', '.join(self.missing)} / the sandbox cannot confine "
                          f"{', '.join(self.missing)} here")
+
+    def __reduce__(self):
+        return (type(self), (self.missing, self.notes))
+
+    def message(self, audience="cli"):
+        """The refusal in words for ``audience`` (cli, self, nbgrader, gradescope)."""
+        return confinement.refusal_message(self.missing, self.notes, audience)
+
+
+class Deadline:
+    """One notebook's wall-clock budget (``Limits.notebook_timeout``), shared by every child that
+    runs its code -- the session's and the replay's -- so the replay cannot double it."""
+
+    def __init__(self, seconds):
+        self.at = time.monotonic() + max(float(seconds), 0.0)
+
+    def left(self, cap=float("inf")):
+        """Seconds left, at most ``cap`` (<= 0 once the budget is spent)."""
+        return min(cap, self.at - time.monotonic())
+
+    def passed(self):
+        return time.monotonic() >= self.at
 
 
 class Engine:
@@ -260,9 +291,12 @@ class Engine:
                 continue
             self.failed_starts = 0
             child.notes.update(notes)
-            self.confinement = confinement.summary(notes)
-            # (Enforcement, SandboxTooWeak unless limits.allow_weak_sandbox, lands with the
-            # Landlock layer: until then a child without namespaces would always be refused.)
+            self.confinement = dict(confinement.summary(notes), allow_weak_sandbox=self.limits.allow_weak_sandbox)
+            gaps = confinement.missing(notes)
+            if gaps and not self.limits.allow_weak_sandbox:
+                # Deterministic (the kernel and its settings, not this child): no restart, no grading.
+                child.kill()
+                raise SandboxTooWeak(gaps, notes)
             self._warn(notes)
             return child
         code = self.zygote.proc.returncode if self.zygote is not None else None
@@ -283,8 +317,9 @@ class Engine:
             log.warning("sandbox: %s (limits and the protocol still apply)", msg)
             print(f"autograder: WARNING: sandbox {msg}", file=sys.stderr)
 
-    def session(self, cells, preamble=""):
-        return Session(self, cells, preamble)
+    def session(self, cells, preamble="", deadline: Deadline = None):
+        """A notebook's session; ``deadline``: the notebook's budget when another child shares it."""
+        return Session(self, cells, preamble, deadline)
 
     def close(self):
         if self.zygote is not None:
@@ -308,10 +343,11 @@ class Session:
 
     MAX_DEATHS = 2
 
-    def __init__(self, engine: Engine, cells, preamble=""):
+    def __init__(self, engine: Engine, cells, preamble="", deadline: Deadline = None):
         self.engine, self.limits = engine, engine.limits
         self.cells = [("preamble", preamble)] + list(cells) if preamble else list(cells)
-        self.deadline = time.monotonic() + self.limits.notebook_timeout
+        # The notebook's budget: its own, or one shared with the notebook's other child (the replay).
+        self.clock = deadline if deadline is not None else Deadline(self.limits.notebook_timeout)
         self.child = None
         self.bad_cells = {}            # index -> reason
         self.cell_errors = {}          # label -> error text of the last run
@@ -320,13 +356,18 @@ class Session:
         self.deaths = {}
         self.starts = 0
 
+    @property
+    def deadline(self):
+        """When the notebook's budget ends (time.monotonic)."""
+        return self.clock.at
+
     def _left(self, cap):
-        return min(cap, self.deadline - time.monotonic())
+        return self.clock.left(cap)
 
     def _start(self):
         """(Re)start the child and run the cells; a cell that hangs or crashes is skipped next time."""
         while True:
-            if time.monotonic() >= self.deadline or self.starts > len(self.cells) + 3:
+            if self.clock.passed() or self.starts > len(self.cells) + 3:
                 raise ChildTimeout()
             self.starts += 1
             child = self.engine.spawn()
@@ -362,7 +403,7 @@ class Session:
         return call
 
     def call(self, name, args, kwargs):
-        if name in self.timed_out_fns or time.monotonic() >= self.deadline:
+        if name in self.timed_out_fns or self.clock.passed():
             return CallResult(value=None, error="超时 / timed out", timed_out=True, ops=frozenset())
         if self.deaths.get(name, 0) >= self.MAX_DEATHS:
             return CallResult(value=None, error="进程退出 / the process exited", timed_out=False, ops=frozenset())
