@@ -18,7 +18,11 @@ Here, for both converters:
   timestamp, with a warning);
 * ``autograde`` logs layout problems (``Pooling/``, ``pooling2/``, loose
   notebooks) as ``autograder grade`` prints them;
-* ``generate_feedback`` converts no notebook reached through a link.
+* ``generate_feedback`` converts no notebook reached through a link;
+* a student folder or notebook whose name is not UTF-8 (an undecodable byte:
+  a lone surrogate once decoded) is skipped with a warning naming it: the
+  gradebook (sqlite) cannot store such an id, and nbgrader would otherwise fail
+  the student's whole submission, or the run. ``autograder grade`` grades it.
 
 Notebooks themselves are read by ``HardenedExporter``
 (``autograder/nbgrader_execute.py``), which grades a refused notebook 0
@@ -32,7 +36,7 @@ from fnmatch import fnmatch
 from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.converters.base import BaseConverter
 
-from autograder.nbgrader_execute import KitRun, step_root
+from autograder.nbgrader_execute import KitRun, is_encodable, step_root
 from autograder.pipeline.open_submission import (RefusedPath, open_dir, open_file, printable, read_bytes, read_fd,
                                                  step_dir, step_file, under)
 
@@ -142,6 +146,27 @@ def guard_timestamps(coursedir, root, log):
 
 class SafeCopy(BaseConverter):
     """``init_assignment`` without following links: placed before ``BaseConverter`` in the MRO."""
+
+    def init_notebooks(self):
+        """nbgrader's list of submissions, without the names the gradebook cannot store (not UTF-8)."""
+        super().init_notebooks()
+        for folder in sorted(self.assignments):
+            if not is_encodable(folder):
+                self.log.warning("跳过：文件夹名不是 UTF-8，无法存入成绩簿，请用 autograder grade 评分 / skipped: "
+                                 "folder name is not UTF-8, the gradebook cannot store it (grade it with "
+                                 "`autograder grade`): %s", printable(folder))
+                del self.assignments[folder]
+                continue
+            kept = []
+            for notebook in self.assignments[folder]:
+                if is_encodable(notebook):
+                    kept.append(notebook)
+                else:
+                    self.log.warning("跳过：文件名不是 UTF-8 / skipped: file name is not UTF-8: %s", printable(notebook))
+            if kept:
+                self.assignments[folder] = kept
+            else:
+                del self.assignments[folder]
 
     def init_assignment(self, assignment_id, student_id):
         source = self._format_source(assignment_id, student_id)
