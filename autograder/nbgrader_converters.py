@@ -217,10 +217,34 @@ class HardenedGenerateFeedback(GenerateFeedback, SafeCopy):
         super().convert_single_notebook(notebook_filename)
 
 
+def _kit_exporter(handler):
+    """The formgrader's HTML exporter, as a ``KitHTMLExporter`` (same template and configuration):
+    the instructor's grading page renders student markdown sanitised (``nbgrader_feedback.clean_html``)."""
+    from autograder.nbgrader_feedback import KitHTMLExporter
+    exporter = handler.settings["nbgrader_exporter"]
+    if not isinstance(exporter, KitHTMLExporter):
+        exporter = KitHTMLExporter(config=exporter.config, template_name=exporter.template_name,
+                                   extra_template_basedirs=list(exporter.extra_template_basedirs))
+        handler.settings["nbgrader_exporter"] = exporter
+    return exporter
+
+
 def install():
-    """Make nbgrader's apps (and the formgrader's API) build these converters instead of the stock ones."""
+    """Make nbgrader's apps (and the formgrader's API) build these converters instead of the stock ones;
+    in a server running the formgrader, make its grading page render student markdown sanitised."""
+    import sys
     import nbgrader.apps.api as api
     import nbgrader.apps.autogradeapp as autograde_app
     import nbgrader.apps.generatefeedbackapp as feedback_app
     autograde_app.Autograde = api.Autograde = HardenedAutograde
     feedback_app.GenerateFeedback = api.GenerateFeedback = HardenedGenerateFeedback
+    # Only where the formgrader is loaded (a Jupyter server): the exporter it makes from now on, and
+    # the one it already made (replaced on first use), are the kit's. Student markdown on the
+    # instructor's page is the worst place for a script: it would run with the instructor's session.
+    formgrader = sys.modules.get("nbgrader.server_extensions.formgrader.formgrader")
+    base = sys.modules.get("nbgrader.server_extensions.formgrader.base")
+    if formgrader is not None:
+        from autograder.nbgrader_feedback import KitHTMLExporter
+        formgrader.HTMLExporter = KitHTMLExporter
+    if base is not None:
+        base.BaseHandler.exporter = property(_kit_exporter)
