@@ -49,7 +49,7 @@ _UNENCODABLE = re.compile("[\ud800-\udfff]")
 _CELL_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")          # nbformat 4.5's schema for cell ids
 
 
-def encodable(value):
+def encodable(value: object) -> object:
     """A copy of JSON-like `value` whose strings (dict keys included) UTF-8 can encode: each lone
     surrogate becomes U+FFFD. Iterative, so a nesting depth the JSON reader accepted never overflows."""
     def fix(v):
@@ -74,12 +74,12 @@ def encodable(value):
     return top
 
 
-def is_encodable(text):
+def is_encodable(text: object) -> bool:
     """True when `text` (a name, an id) can be written as UTF-8, e.g. stored in the gradebook."""
     return not _UNENCODABLE.search(str(text))
 
 
-def repair_cell_ids(nb):
+def repair_cell_ids(nb: dict) -> None:
     """Give every cell of an nbformat >= 4.5 notebook a valid, unique id (nbformat's schema): a
     missing, malformed or repeated id (student-controlled) is replaced by a fresh one."""
     if (nb.get("nbformat"), nb.get("nbformat_minor", 0)) < (4, 5):

@@ -70,7 +70,7 @@ _URL_SCHEMES = {"http", "https", "mailto", "data"}        # data: only survives 
 _IMAGE_DATA = re.compile(r"data:image/(?:png|jpeg|gif|webp|svg\+xml)(?:;base64)?,", re.I)
 
 
-def _attribute(tag, attribute, value):
+def _attribute(tag: str, attribute: str, value: str) -> "str | None":
     """nh3's attribute filter: a ``data:`` URL only as an image's source, and only an image type
     (an SVG in an <img> runs no script); an image never loads from another site."""
     if attribute in ("src", "href") and value.strip().lower().startswith("data:"):
@@ -80,7 +80,7 @@ def _attribute(tag, attribute, value):
     return value
 
 
-def clean_html(fragment):
+def clean_html(fragment: object) -> str:
     """Student HTML (rendered markdown, outputs) made inert: nh3 with the kit's allowlist."""
     return nh3.clean(str(fragment), tags=_TAGS, attributes=_ATTRIBUTES, attribute_filter=_attribute,
                      url_schemes=_URL_SCHEMES, filter_style_properties=_STYLE,

@@ -210,7 +210,7 @@ def parse_address(address):
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def client_security(address):
+def client_security(address: str) -> "distributed.security.Security":
     """The ``distributed.security.Security`` to reach `address` with: Dask's TLS configuration for a
     ``tls://`` address (SchedulerUnavailable when it names no CA and client certificate: a TLS
     scheduler of the kit's set-up refuses a client without one); none for ``tcp://``."""

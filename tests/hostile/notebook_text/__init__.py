@@ -129,6 +129,13 @@ XSS = {
 def _xss(nb):
     for i, (name, md) in enumerate(XSS.items()):
         nb["cells"].insert(i, {"cell_type": "markdown", "metadata": {}, "source": f"{md}\n\n<!-- {name} -->"})
+    # an attachment whose type is HTML, rendered by the markdown renderer as a data: URL
+    nb["cells"].insert(0, {"cell_type": "markdown", "metadata": {}, "source": "![p](attachment:p.html)",
+                           "attachments": {"p.html": {"text/html": "PHNjcmlwdD53aW5kb3cuX19wd25lZD0xPC9zY3JpcHQ+"}}})
+    # cell metadata a template might print (tags become class names), the notebook's title
+    nb["metadata"]["title"] = "<img src=x onerror=\"window.__pwned='title'\">"
+    for c in nb["cells"]:
+        c.setdefault("metadata", {})["tags"] = ["\"><img src=x onerror=\"window.__pwned='tag'\">"]
     # and in the written answer a person grades (the formgrader renders it for the instructor)
     for c in nb["cells"]:
         if c["cell_type"] == "markdown" and c.get("metadata", {}).get("nbgrader", {}).get("solution"):
