@@ -26,8 +26,8 @@ image type) is applied twice, each enough alone: by :class:`KitHTMLExporter`,
 whose ``markdown2html`` filter returns cleaned HTML (for every template,
 including the formgrader's, where the instructor reads student markdown), and by
 the ``kit_feedback`` template, which pipes each rendered markdown through the
-``kit_clean`` filter (a template used without this configuration fails to
-render instead of rendering unsanitised). Outputs are sanitised by nbconvert's
+``kit_clean`` filter (a template used by another exporter fails to render
+instead of rendering unsanitised). Outputs are sanitised by nbconvert's
 ``sanitize_html`` (HTML outputs, no JavaScript), on top of ``ClearOutput``,
 which already removed every output a student submitted.
 """
@@ -98,6 +98,14 @@ class KitHTMLExporter(HTMLExporter):
     @pass_context                       # as nbconvert's: the cell's attachments come from the context
     def markdown2html(self, context, source):
         return clean_html(super().markdown2html(context, source))
+
+    def default_filters(self):
+        yield from super().default_filters()
+        yield ("kit_clean", clean_html)
+
+
+class KitFeedbackExporter(KitHTMLExporter):
+    """``nbgrader generate_feedback``'s exporter: the ``kit_feedback`` template (``configure``)."""
 
 
 def strip_hidden_tests(source):
@@ -268,8 +276,8 @@ def configure(c):
     import nbgrader
     formgrader = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates")
     c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, KitFeedback]
-    c.GenerateFeedback.exporter_class = KitHTMLExporter
-    c.HTMLExporter.template_name = "kit_feedback"
-    c.HTMLExporter.extra_template_basedirs = [TEMPLATES, formgrader]
-    c.HTMLExporter.sanitize_html = True
-    c.HTMLExporter.filters = {"kit_clean": "autograder.nbgrader_feedback.clean_html"}
+    # The feedback exporter's own class: nothing here reaches other HTML exporters of the same
+    # configuration (the formgrader's, which renders its `formgrade` template with this config).
+    c.GenerateFeedback.exporter_class = KitFeedbackExporter
+    c.KitFeedbackExporter.template_name = "kit_feedback"
+    c.KitFeedbackExporter.extra_template_basedirs = [TEMPLATES, formgrader]

@@ -60,6 +60,7 @@ ACTION_MS = 300_000
 FIRST_CELL_MARK = "_use_course_wheel"
 
 HONEST_POOL2D = CORRECT_POOL2D     # what student A types
+HOSTILE_NOTE = "学生B的备注 / a note from student B"
 
 # Student B: comparisons that always say "equal", a zero answer, grade cells rewritten to pass,
 # points raised to 100 and a grade cell of their own worth 1000.
@@ -649,6 +650,10 @@ def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
                                  "metadata": {"nbgrader": {"grade": True, "solution": False, "locked": False,
                                                            "grade_id": "bonus", "points": 1000,
                                                            "schema_version": 3}}})
+        # ... and markdown that would run a script in whoever's browser renders it (the formgrader)
+        hostile["cells"].insert(0, {"cell_type": "markdown", "metadata": {}, "source":
+                                    HOSTILE_NOTE + " <img src=x onerror=\"window.__pwned='formgrader'\">"
+                                    " [x](javascript:window.__pwned='link')"})
         target = users.home(b) / "pooling" / "01_basics.ipynb"
         target.write_text(json.dumps(hostile), encoding="utf-8")
         _chown_tree(target.parent, b)
@@ -670,12 +675,21 @@ def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
         rows.first.wait_for()
         listing = {s: fg.locator("table tbody tr", has_text=s).first.inner_text() for s in (a, b)}
         shot("5_formgrader_submissions", fg)
+        # the instructor's grading page of B's notebook renders B's markdown, and nothing of it runs
+        from nbgrader.api import Gradebook
+        with Gradebook(f"sqlite:///{hub.course / 'gradebook.db'}") as gb:
+            b_notebook = gb.find_submission_notebook("01_basics", "pooling", b).id
+        fg.goto(f"{hub.base}/user/{t}/formgrader/submissions/{b_notebook}")
+        fg.get_by_text(HOSTILE_NOTE).first.wait_for()
+        fg.wait_for_load_state("load")
+        fg.wait_for_timeout(500)                               # an onerror handler has fired by now
+        assert fg.evaluate("() => window.__pwned === undefined"), "student markdown ran in the formgrader"
+        assert not fg.locator("a[href^='javascript']").count()
         fg.goto(f"{hub.base}/user/{t}/formgrader")
         formgrader_action(fg, "generate-feedback", "generate feedback")
         formgrader_action(fg, "release-feedback", "release feedback")
 
         # -- the course's gradebook: A has pool2d's points, B gained nothing
-        from nbgrader.api import Gradebook
         with Gradebook(f"sqlite:///{hub.course / 'gradebook.db'}") as gb:
             def scores(s):
                 sub = gb.find_submission("pooling", s)
