@@ -281,3 +281,7 @@ def configure(c):
     c.GenerateFeedback.exporter_class = KitFeedbackExporter
     c.KitFeedbackExporter.template_name = "kit_feedback"
     c.KitFeedbackExporter.extra_template_basedirs = [TEMPLATES, formgrader]
+    # bootstrap.min.css, inlined by the template (nbgrader sets the same for its own exporter)
+    c.KitFeedbackExporter.extra_template_paths = [
+        os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "static",
+                     "node_modules", "bootstrap", "dist", "css")]

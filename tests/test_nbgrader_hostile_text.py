@@ -222,3 +222,30 @@ def test_feedback_pages_in_a_real_browser(graded, browser):
             page.close()
     finally:
         context.close()
+
+
+def test_feedback_exporter_alone_makes_student_html_inert():
+    """The exporter layer alone (no ClearOutput before it): hostile markdown, raw cells, HTML, SVG,
+    JavaScript and markdown outputs, rendered by generate_feedback's exporter, stay inert."""
+    import nbformat
+    from autograder.nbgrader_feedback import KitFeedback, KitFeedbackExporter, configure
+    from traitlets.config import Config
+    c = Config()
+    configure(c)
+    nb = nbformat.v4.new_notebook()
+    for md in notebook_text.XSS.values():
+        nb.cells.append(nbformat.v4.new_markdown_cell(md))
+    nb.cells.append(nbformat.v4.new_raw_cell(notebook_text.XSS["img_onerror"], metadata={"raw_mimetype": "text/html"}))
+    code = nbformat.v4.new_code_cell("1")
+    code.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/html": notebook_text.XSS["img_onerror"] + notebook_text.XSS["iframe_srcdoc"],
+        "image/svg+xml": notebook_text.XSS["svg_onload"], "application/javascript": "window.__pwned='js'",
+        "text/markdown": notebook_text.XSS["js_link"], "text/plain": "x"})]
+    nb.cells.append(code)
+    exporter = KitFeedbackExporter(config=c)
+    exporter.register_preprocessor(KitFeedback(), enabled=True)
+    resources = {"nbgrader": {"notebook": "01_basics", "score": 0, "max_score": 5, "late_penalty": 0}}
+    html, _ = exporter.from_notebook_node(nb, resources=resources)
+    assert "得分 / score" in html                             # the kit's template rendered it
+    assert inert_problems(html) == []
+    assert "window.__pwned='js'" not in html
