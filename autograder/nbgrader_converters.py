@@ -23,6 +23,10 @@ Here, for both converters:
   code's file system or network (no namespaces, no Landlock) and
   ``c.HardenedExecute.allow_weak_sandbox`` is not set, it logs why and how to fix
   it and exits with status 3 before any submission is touched.
+* a student folder or notebook whose name is not UTF-8 (an undecodable byte:
+  a lone surrogate once decoded) is skipped with a warning naming it: the
+  gradebook (sqlite) cannot store such an id, and nbgrader would otherwise fail
+  the student's whole submission, or the run. ``autograder grade`` grades it.
 
 Notebooks themselves are read by ``HardenedExporter``
 (``autograder/nbgrader_execute.py``), which grades a refused notebook 0
@@ -36,7 +40,7 @@ from fnmatch import fnmatch
 from nbgrader.converters import Autograde, GenerateFeedback
 from nbgrader.converters.base import BaseConverter
 
-from autograder.nbgrader_execute import KitRun, step_root
+from autograder.nbgrader_execute import KitRun, is_encodable, step_root
 from autograder.pipeline.open_submission import (RefusedPath, open_dir, open_file, printable, read_bytes, read_fd,
                                                  step_dir, step_file, under)
 
@@ -147,6 +151,27 @@ def guard_timestamps(coursedir, root, log):
 class SafeCopy(BaseConverter):
     """``init_assignment`` without following links: placed before ``BaseConverter`` in the MRO."""
 
+    def init_notebooks(self):
+        """nbgrader's list of submissions, without the names the gradebook cannot store (not UTF-8)."""
+        super().init_notebooks()
+        for folder in sorted(self.assignments):
+            if not is_encodable(folder):
+                self.log.warning("跳过：文件夹名不是 UTF-8，无法存入成绩簿，请用 autograder grade 评分 / skipped: "
+                                 "folder name is not UTF-8, the gradebook cannot store it (grade it with "
+                                 "`autograder grade`): %s", printable(folder))
+                del self.assignments[folder]
+                continue
+            kept = []
+            for notebook in self.assignments[folder]:
+                if is_encodable(notebook):
+                    kept.append(notebook)
+                else:
+                    self.log.warning("跳过：文件名不是 UTF-8 / skipped: file name is not UTF-8: %s", printable(notebook))
+            if kept:
+                self.assignments[folder] = kept
+            else:
+                del self.assignments[folder]
+
     def init_assignment(self, assignment_id, student_id):
         source = self._format_source(assignment_id, student_id)
         dest = self._format_dest(assignment_id, student_id)
@@ -216,10 +241,34 @@ class HardenedGenerateFeedback(GenerateFeedback, SafeCopy):
         super().convert_single_notebook(notebook_filename)
 
 
+def _kit_exporter(handler):
+    """The formgrader's HTML exporter, as a ``KitHTMLExporter`` (same template and configuration):
+    the instructor's grading page renders student markdown sanitised (``nbgrader_feedback.clean_html``)."""
+    from autograder.nbgrader_feedback import KitHTMLExporter
+    exporter = handler.settings["nbgrader_exporter"]
+    if not isinstance(exporter, KitHTMLExporter):
+        exporter = KitHTMLExporter(config=exporter.config, template_name=exporter.template_name,
+                                   extra_template_basedirs=list(exporter.extra_template_basedirs))
+        handler.settings["nbgrader_exporter"] = exporter
+    return exporter
+
+
 def install():
-    """Make nbgrader's apps (and the formgrader's API) build these converters instead of the stock ones."""
+    """Make nbgrader's apps (and the formgrader's API) build these converters instead of the stock ones;
+    in a server running the formgrader, make its grading page render student markdown sanitised."""
+    import sys
     import nbgrader.apps.api as api
     import nbgrader.apps.autogradeapp as autograde_app
     import nbgrader.apps.generatefeedbackapp as feedback_app
     autograde_app.Autograde = api.Autograde = HardenedAutograde
     feedback_app.GenerateFeedback = api.GenerateFeedback = HardenedGenerateFeedback
+    # Only where the formgrader is loaded (a Jupyter server): the exporter it makes from now on, and
+    # the one it already made (replaced on first use), are the kit's. Student markdown on the
+    # instructor's page is the worst place for a script: it would run with the instructor's session.
+    formgrader = sys.modules.get("nbgrader.server_extensions.formgrader.formgrader")
+    base = sys.modules.get("nbgrader.server_extensions.formgrader.base")
+    if formgrader is not None:
+        from autograder.nbgrader_feedback import KitHTMLExporter
+        formgrader.HTMLExporter = KitHTMLExporter
+    if base is not None:
+        base.BaseHandler.exporter = property(_kit_exporter)

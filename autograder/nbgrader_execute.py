@@ -6,7 +6,12 @@ Three pieces, each replacing or preceding one stock step:
   way ``autograder grade`` does, through ``open_submission`` (no links, no hard
   links, no FIFOs). An unreadable or refused notebook becomes a placeholder
   marked invalid (0 points, a reason) instead of failing the student's whole
-  submission; UTF-16/GBK files and old nbformat are converted.
+  submission; UTF-16/GBK files and old nbformat are converted. The copy nbgrader
+  works on is made writable (``encodable``: a lone surrogate such as the JSON
+  escape ``\\ud800`` becomes U+FFFD, in any string, key or cell id; invalid or
+  duplicate cell ids are replaced), so no student's text can stop nbformat, the
+  gradebook or the HTML exporter. The grading pass gets the notebook as read,
+  unchanged, as ``autograder grade`` does (same points).
 * ``RepairGradeCells`` (first sanitize step): remembers the notebook as
   submitted, for the answer cells; then makes every cell's nbgrader metadata
   the instructor's (unknown ids removed, broken metadata dropped, points and
@@ -22,6 +27,8 @@ import copy
 import json
 import os
 import pathlib
+import re
+import secrets
 
 import nbformat
 from nbconvert.exporters import NotebookExporter
@@ -34,6 +41,58 @@ from autograder import course_dir
 from autograder.sandbox.limits import Limits
 
 INVALID_KEY = "autograder_invalid"
+SUBMITTED_KEY = "autograder_submitted"     # resources: the notebook as read (ReadNotebook), for grading
+
+# Code points UTF-8 cannot encode: lone surrogates (a JSON escape such as \ud800, or an undecodable
+# byte of a file name decoded with surrogateescape). Every other code point has a UTF-8 form.
+_UNENCODABLE = re.compile("[\ud800-\udfff]")
+_CELL_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}")          # nbformat 4.5's schema for cell ids
+
+
+def encodable(value: object) -> object:
+    """A copy of JSON-like `value` whose strings (dict keys included) UTF-8 can encode: each lone
+    surrogate becomes U+FFFD. Iterative, so a nesting depth the JSON reader accepted never overflows."""
+    def fix(v):
+        return _UNENCODABLE.sub("\ufffd", v) if isinstance(v, str) else v
+    if not isinstance(value, (dict, list)):
+        return fix(value)
+    top = {} if isinstance(value, dict) else []
+    stack = [(value, top)]
+    while stack:
+        src, dst = stack.pop()
+        items = src.items() if isinstance(src, dict) else enumerate(src)
+        for k, v in items:
+            if isinstance(v, (dict, list)):
+                new = {} if isinstance(v, dict) else []
+                stack.append((v, new))
+            else:
+                new = fix(v)
+            if isinstance(dst, dict):
+                dst[fix(k)] = new
+            else:
+                dst.append(new)
+    return top
+
+
+def is_encodable(text: object) -> bool:
+    """True when `text` (a name, an id) can be written as UTF-8, e.g. stored in the gradebook."""
+    return not _UNENCODABLE.search(str(text))
+
+
+def repair_cell_ids(nb: dict) -> None:
+    """Give every cell of an nbformat >= 4.5 notebook a valid, unique id (nbformat's schema): a
+    missing, malformed or repeated id (student-controlled) is replaced by a fresh one."""
+    if (nb.get("nbformat"), nb.get("nbformat_minor", 0)) < (4, 5):
+        return
+    seen = set()
+    for cell in nb.get("cells", []):
+        cid = cell.get("id")
+        if not isinstance(cid, str) or not _CELL_ID.fullmatch(cid) or cid in seen:
+            cid = secrets.token_hex(8)
+            while cid in seen:
+                cid = secrets.token_hex(8)
+            cell["id"] = cid
+        seen.add(cid)
 
 
 def step_root(coursedir, step):
@@ -101,8 +160,10 @@ class HardenedExporter(NotebookExporter):
             except InvalidNotebook as e:
                 why = str(e)
             else:
+                resources[SUBMITTED_KEY] = norm             # graded as read, like `autograder grade`
                 nb = self._full(data, norm)
         if nb is None:
+            why = encodable(why)
             nb = nbformat.v4.new_notebook()
             nb.cells.append(nbformat.v4.new_markdown_cell(f"无法读取此 notebook / unreadable notebook: {why}"))
             nb.metadata[INVALID_KEY] = why
@@ -120,11 +181,18 @@ class HardenedExporter(NotebookExporter):
 
     @staticmethod
     def _full(data, norm):
-        """The notebook with all its metadata when nbformat can read it; else rebuilt from `norm`."""
+        """The notebook with all its metadata when nbformat can read it, else rebuilt from `norm`;
+        either way a valid notebook whose every string UTF-8 can encode (``encodable``)."""
         try:
-            return nbformat.reads(data.decode("utf-8"), as_version=4)
-        except Exception:
+            raw = encodable(ReadNotebook().parse(data))
+            repair_cell_ids(raw)                # before nbformat sees them: no "invalid" error logged
+            nb = nbformat.reads(json.dumps(raw), as_version=4)
+            repair_cell_ids(nb)
+            nbformat.validate(nb)
+            return nb
+        except Exception:                       # anything nbformat refuses: the cells, rebuilt
             pass
+        norm = encodable(norm)
         nb = nbformat.v4.new_notebook()
         for c in norm["cells"]:
             make = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell}.get(
@@ -175,13 +243,15 @@ class RepairGradeCells(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader", {})
         key = (info.get("student"), info.get("notebook"))
-        raw = json.loads(nbformat.writes(nb))
         run = kit_run(self)
         if run is not None:                     # else the grading pass reads the sanitized notebook
-            try:
-                run.submitted[key] = ReadNotebook().normalise(raw)
-            except InvalidNotebook:
-                run.submitted[key] = {"nbformat": 4, "cells": []}
+            if resources.get(SUBMITTED_KEY) is not None:   # as read: lone surrogates and all
+                run.submitted[key] = resources[SUBMITTED_KEY]
+            else:
+                try:
+                    run.submitted[key] = ReadNotebook().normalise(json.loads(nbformat.writes(nb)))
+                except InvalidNotebook:
+                    run.submitted[key] = {"nbformat": 4, "cells": []}
         try:
             source = _SourceCells(self.source_dir, self.release_dir).cells(info.get("notebook"))
         except (OSError, ValueError):
@@ -290,7 +360,7 @@ class HardenedExecute(NbGraderPreprocessor):
             if scheme.is_optional(notebook, meta.get("grade_id")):   # worth 0 to nbgrader: its points are
                 cap = float(row.max_points)                          # extra credit (KitSaveAutoGrades)
             points = min(float(row.points), cap)
-            text = row.feedback or f"{row.status}: {row.message}"
+            text = encodable(row.feedback or f"{row.status}: {row.message}")   # may quote the student's text
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text + "\n")]
             png = _picture_png(row.picture)
             if png:                                 # the shown failing case, drawn (course.plots)

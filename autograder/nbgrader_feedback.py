@@ -15,6 +15,21 @@ grade``). ``nbgrader_config.py`` switches generate_feedback to:
 * the ``kit_feedback`` template (``autograder/templates/kit_feedback``):
   nbgrader's feedback template without MathJax, its labels in Chinese and
   English, every style inline. The page loads nothing from anywhere.
+
+Every byte of a student's markdown is hostile: rendered, it is HTML that a
+student wrote (``<img onerror>``, ``javascript:`` links, ``<svg onload>``,
+``<iframe srcdoc>``, mutation-XSS through ``<math>``). :func:`clean_html`
+(nh3, a maintained sanitiser: an allowlist of tags and attributes, no event
+handlers, no ``style`` beyond three layout properties, links only to
+http/https/mailto or relative URLs, ``data:`` only for an ``<img>`` with an
+image type) is applied twice, each enough alone: by :class:`KitHTMLExporter`,
+whose ``markdown2html`` filter returns cleaned HTML (for every template,
+including the formgrader's, where the instructor reads student markdown), and by
+the ``kit_feedback`` template, which pipes each rendered markdown through the
+``kit_clean`` filter (a template used by another exporter fails to render
+instead of rendering unsanitised). Outputs are sanitised by nbconvert's
+``sanitize_html`` (HTML outputs, no JavaScript), on top of ``ClearOutput``,
+which already removed every output a student submitted.
 """
 import base64
 import functools
@@ -23,8 +38,11 @@ import io
 import os
 import re
 
+import nh3
+from jinja2 import pass_context
+from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool
+from traitlets import Bool, default
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 
@@ -35,6 +53,59 @@ HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n.*?^[ \t]*### END HID
 _MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<![\\$])\$(?!\$)([^$\n]+?)(?<!\\)\$", re.S)
 _CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
 _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+# ------------------------------------------------------------------ sanitising student HTML
+
+_TAGS = set(nh3.ALLOWED_TAGS) - {"map", "area"}           # no image maps: hrefs outside <a>
+_ATTRIBUTES = {tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items() if tag in _TAGS}
+_ATTRIBUTES["*"] = {"title", "lang", "dir"}
+_ATTRIBUTES.setdefault("img", set()).update({"src", "alt", "width", "height", "class", "style"})
+for _tag in ("span", "div", "code", "pre"):              # syntax highlighting and the kit's formulas
+    _ATTRIBUTES.setdefault(_tag, set()).update({"class", "style"})
+for _tag in ("th", "td"):                                 # markdown table alignment
+    _ATTRIBUTES[_tag] = _ATTRIBUTES.get(_tag, set()) | {"style"}
+_STYLE = {"vertical-align", "max-width", "text-align"}   # none of them takes a URL
+_URL_SCHEMES = {"http", "https", "mailto", "data"}        # data: only survives on <img> (_attribute)
+_IMAGE_DATA = re.compile(r"data:image/(?:png|jpeg|gif|webp|svg\+xml)(?:;base64)?,", re.I)
+
+
+def _attribute(tag: str, attribute: str, value: str) -> "str | None":
+    """nh3's attribute filter: a ``data:`` URL only as an image's source, and only an image type
+    (an SVG in an <img> runs no script); an image never loads from another site."""
+    if attribute in ("src", "href") and value.strip().lower().startswith("data:"):
+        return value if tag == "img" and attribute == "src" and _IMAGE_DATA.match(value.strip()) else None
+    if tag == "img" and attribute == "src" and re.match(r"\s*(?:[a-z][a-z0-9+.-]*:|//)", value, re.I):
+        return None                                       # absolute or protocol-relative: remote
+    return value
+
+
+def clean_html(fragment: object) -> str:
+    """Student HTML (rendered markdown, outputs) made inert: nh3 with the kit's allowlist."""
+    return nh3.clean(str(fragment), tags=_TAGS, attributes=_ATTRIBUTES, attribute_filter=_attribute,
+                     url_schemes=_URL_SCHEMES, filter_style_properties=_STYLE,
+                     clean_content_tags={"script", "style"}, link_rel="noopener noreferrer nofollow")
+
+
+class KitHTMLExporter(HTMLExporter):
+    """nbconvert's HTML exporter whose ``markdown2html`` returns sanitised HTML (``clean_html``),
+    with nbconvert's own ``sanitize_html`` on for outputs."""
+
+    @default("sanitize_html")
+    def _sanitize_html_default(self):
+        return True
+
+    @pass_context                       # as nbconvert's: the cell's attachments come from the context
+    def markdown2html(self, context, source):
+        return clean_html(super().markdown2html(context, source))
+
+    def default_filters(self):
+        yield from super().default_filters()
+        yield ("kit_clean", clean_html)
+
+
+class KitFeedbackExporter(KitHTMLExporter):
+    """``nbgrader generate_feedback``'s exporter: the ``kit_feedback`` template (``configure``)."""
 
 
 def strip_hidden_tests(source):
@@ -205,5 +276,12 @@ def configure(c):
     import nbgrader
     formgrader = os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "templates")
     c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, KitFeedback]
-    c.HTMLExporter.template_name = "kit_feedback"
-    c.HTMLExporter.extra_template_basedirs = [TEMPLATES, formgrader]
+    # The feedback exporter's own class: nothing here reaches other HTML exporters of the same
+    # configuration (the formgrader's, which renders its `formgrade` template with this config).
+    c.GenerateFeedback.exporter_class = KitFeedbackExporter
+    c.KitFeedbackExporter.template_name = "kit_feedback"
+    c.KitFeedbackExporter.extra_template_basedirs = [TEMPLATES, formgrader]
+    # bootstrap.min.css, inlined by the template (nbgrader sets the same for its own exporter)
+    c.KitFeedbackExporter.extra_template_paths = [
+        os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions", "formgrader", "static",
+                     "node_modules", "bootstrap", "dist", "css")]

@@ -478,7 +478,7 @@ def test_malformed_scheduler_addresses(address, tmp_path, capsys):
 
 @pytest.mark.parametrize("address, ok", [
     ("tcp://127.0.0.1:8786", True), ("tcp://scheduler.example:1", True), ("tcp://[::1]:8786", True),
-    (" tcp://127.0.0.1:8786 ", True), ("tcp://127.0.0.1:65536", False), ("tls://127.0.0.1:8786", False),
+    (" tcp://127.0.0.1:8786 ", True), ("tcp://127.0.0.1:65536", False), ("tls://127.0.0.1:8786", True),
     ("tcp://user@127.0.0.1:8786", False), ("tcp://127.0.0.1:87a6", False), ("tcp://127.0.0.1:8786?x=1", False)])
 def test_parse_address(address, ok):
     from autograder.backends.dask import parse_address

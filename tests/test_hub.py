@@ -19,9 +19,18 @@ lab extensions (Assignment List, Formgrader), as docs/deploy.md describes it:
 4. student A fetches the feedback and sees the kit's feedback in it; student B
    gained nothing.
 
+The course is installed as docs/deploy.md says ("Who can read what"): the instructor is in an
+instructors' group; the course directory and the instructor's kit (``autograder/`` in an
+instructor-only ``site-packages``, the instructor server's import path) are that group's, folders
+``2750``, files ``0640``. From student A's kernel on the hub, reading ``source/``, the kit's
+``autograder/`` modules, the instructor's ``site-packages`` and ``gradebook.db`` each fails with
+*Permission denied*, while the instructor grades with that kit (its ``__pycache__`` proves the
+import).
+
 ``test_make_lab_*``: ``make lab``'s working copy (scripts/make_lab.py) is an
 nbgrader course directory of its own, where the exchange and the gradebook work.
 """
+import grp
 import json
 import os
 import pathlib
@@ -51,6 +60,7 @@ ACTION_MS = 300_000
 FIRST_CELL_MARK = "_use_course_wheel"
 
 HONEST_POOL2D = CORRECT_POOL2D     # what student A types
+HOSTILE_NOTE = "学生B的备注 / a note from student B"
 
 # Student B: comparisons that always say "equal", a zero answer, grade cells rewritten to pass,
 # points raised to 100 and a grade cell of their own worth 1000.
@@ -118,18 +128,24 @@ def released_has_first_cell():
 # ---------------------------------------------------------------- users
 
 class Users:
-    """Local Unix accounts made for the test (useradd) and removed after it (userdel -r)."""
+    """Local Unix accounts made for the test (useradd) and removed after it (userdel -r), and the
+    instructors' group (docs/deploy.md), with the instructor in it."""
 
     def __init__(self):
         tag = secrets.token_hex(3)
         self.instructor, self.alice, self.bob = f"pk{tag}t", f"pk{tag}a", f"pk{tag}b"
         self.names = [self.instructor, self.alice, self.bob]
+        self.group = f"pk{tag}g"
         self.passwords = {n: secrets.token_urlsafe(12) for n in self.names}
         self.created = []
+        self.group_created = False
 
     def create(self):
+        _run(["groupadd", "--system", self.group])
+        self.group_created = True
         for name in self.names:
-            _run(["useradd", "--create-home", "--shell", "/bin/bash", "--user-group", name])
+            extra = ["--groups", self.group] if name == self.instructor else []
+            _run(["useradd", "--create-home", "--shell", "/bin/bash", "--user-group", *extra, name])
             self.created.append(name)
             _run(["chpasswd"], input=f"{name}:{self.passwords[name]}\n")
 
@@ -163,6 +179,9 @@ class Users:
                     pass
             subprocess.run(["userdel", "--remove", name], capture_output=True)
         self.created = []
+        if self.group_created:
+            subprocess.run(["groupdel", self.group], capture_output=True)
+            self.group_created = False
 
 
 @pytest.fixture(scope="module")
@@ -187,9 +206,9 @@ LAB_SETTINGS = {
 
 
 class Hub:
-    def __init__(self, state, port, proc, users, course, exchange):
+    def __init__(self, state, port, proc, users, course, exchange, kit):
         self.state, self.port, self.proc, self.users = state, port, proc, users
-        self.course, self.exchange = course, exchange
+        self.course, self.exchange, self.kit = course, exchange, kit
 
     @property
     def base(self):
@@ -242,10 +261,41 @@ def _prepare_state(state, users, isolated_kernel):
            f"c.CourseDirectory.root = {str(course)!r}\n")
     _chown_tree(course, users.instructor)
     _chown_tree(users.home(users.instructor) / ".jupyter", users.instructor)
-    return exchange, etc, share, course
+    kit = _install_for_instructors(state, users, course)
+    return exchange, etc, share, course, kit
 
 
-def _hub_config(state, users, port, etc, share):
+def _instructors_only(path, users):
+    """docs/deploy.md's modes below `path`: group `instructors`, folders 2750 (setgid), files 0640."""
+    gid = grp.getgrnam(users.group).gr_gid
+    for p in [path, *pathlib.Path(path).rglob("*")]:
+        os.lchown(p, -1, gid)
+        if p.is_dir() and not p.is_symlink():
+            p.chmod(0o2750)
+        elif p.is_file():
+            p.chmod(0o750 if p.stat().st_mode & 0o100 else 0o640)
+
+
+def _install_for_instructors(state, users, course):
+    """The course directory and the instructor's kit as docs/deploy.md installs them; returns the
+    instructor's site-packages (the import path of the instructor's server: hub config below).
+
+    The kit here is a copy of autograder/ in an instructor-only site-packages (the repository's
+    venv serves every user of this test hub, so the instructor's import path stands for the
+    instructor venv). It is owned by the instructor (the docs: root), so that the instructor's
+    Python writes its __pycache__ there: the proof that grading imported this copy."""
+    site = state / "instructor-venv" / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
+    site.mkdir(parents=True)
+    shutil.copytree(ROOT / "autograder", site / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
+    _chown_tree(state / "instructor-venv", users.instructor)
+    _instructors_only(state / "instructor-venv", users)
+    _instructors_only(course, users)
+    # The instructor's home readable by others (many systems' default): only the modes above protect.
+    users.home(users.instructor).chmod(0o755)
+    return site
+
+
+def _hub_config(state, users, port, etc, share, kit):
     env = {
         "PATH": f"{VENV_BIN}:/usr/local/bin:/usr/bin:/bin",
         "JUPYTER_CONFIG_PATH": str(etc),
@@ -276,6 +326,15 @@ c.Spawner.start_timeout = 240
 c.Spawner.http_timeout = 240
 c.JupyterHub.cleanup_servers = True
 c.JupyterHub.cleanup_proxy = True
+
+
+def _instructor_kit(spawner):
+    # docs/deploy.md: the instructor's server imports the kit from the instructor-only environment
+    if spawner.user.name == {users.instructor!r}:
+        spawner.environment = dict(spawner.environment, PYTHONPATH={str(kit)!r})
+
+
+c.Spawner.pre_spawn_hook = _instructor_kit
 """
 
 
@@ -313,16 +372,16 @@ def hub(users):
     # while the users' servers read the configuration and write the exchange below this folder.
     state = pathlib.Path(tempfile.mkdtemp(prefix="pooling-hub-"))
     state.chmod(0o755)
-    exchange, etc, share, course = _prepare_state(state, users, released_has_first_cell())
+    exchange, etc, share, course, kit = _prepare_state(state, users, released_has_first_cell())
     port = _free_port()
-    (state / "jupyterhub_config.py").write_text(_hub_config(state, users, port, etc, share))
+    (state / "jupyterhub_config.py").write_text(_hub_config(state, users, port, etc, share, kit))
     env = dict(os.environ, PATH=f"{VENV_BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
                NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost",
                CONFIGPROXY_AUTH_TOKEN=secrets.token_hex(32))
     log = open(state / "jupyterhub.log", "wb")
     proc = subprocess.Popen([str(VENV_BIN / "jupyterhub"), "-f", str(state / "jupyterhub_config.py")],
                             cwd=state, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    h = Hub(state, port, proc, users, course, exchange)
+    h = Hub(state, port, proc, users, course, exchange, kit)
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -468,6 +527,32 @@ def formgrader_action(page, cell_class, what, row_text="pooling"):
     return text
 
 
+def student_reads(page, paths):
+    """Try to read each path from the kernel of the notebook open in `page` (a student's, started
+    through the hub as the student started it): name -> 'read', 'denied' or the error's name."""
+    for name, path in paths.items():
+        assert os.path.exists(path), f"{name}: {path} missing (the check would prove nothing)"
+    code = ("import json, os\nr = {}\n"
+            f"for name, path in {json.dumps({k: str(v) for k, v in paths.items()})}.items():\n"
+            "    try:\n"
+            "        os.listdir(path) if os.path.isdir(path) else open(path, 'rb').read(1)\n"
+            "        r[name] = 'read'\n"
+            "    except PermissionError:\n"
+            "        r[name] = 'denied'\n"
+            "    except Exception as e:\n"
+            "        r[name] = type(e).__name__\n"
+            "print('READS' + json.dumps(r))\n")
+    out = page.evaluate("""async (code) => {
+        const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+        const f = k.requestExecute({code});
+        let out = '';
+        f.onIOPub = m => { if (m.header.msg_type === 'stream') out += m.content.text;
+                           if (m.header.msg_type === 'error') out += m.content.ename + ': ' + m.content.evalue; };
+        await f.done; return out; }""", code)
+    assert "READS" in out, out
+    return json.loads(out.split("READS", 1)[1].strip().splitlines()[0])
+
+
 # ---------------------------------------------------------------- the scenario
 
 @pytest.mark.hub
@@ -528,6 +613,21 @@ def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
                 f.onIOPub = m => { if (m.header.msg_type === 'stream') out += m.content.text; };
                 await f.done; return out; }""")
             assert "/.cache/pooling-course/" in where, where
+        # -- from the same student's kernel: the instructors' files cannot be read (docs/deploy.md)
+        readable = student_reads(pa, {
+            "source notebook": hub.course / "source" / "pooling" / "01_basics.ipynb",
+            "source folder": hub.course / "source" / "pooling",
+            "gradebook": hub.course / "gradebook.db",
+            "autograder module": hub.kit / "autograder" / "hidden.py",
+            "autograder folder": hub.kit / "autograder",
+            "instructor site-packages": hub.kit,
+            "own notebook (control)": home_a / "pooling" / "01_basics.ipynb",
+            "exchange outbound (control)": hub.exchange / COURSE_ID / "outbound" / "pooling" / "01_basics.ipynb",
+        })
+        assert readable == {"source notebook": "denied", "source folder": "denied", "gradebook": "denied",
+                            "autograder module": "denied", "autograder folder": "denied",
+                            "instructor site-packages": "denied", "own notebook (control)": "read",
+                            "exchange outbound (control)": "read"}, readable
         panel = assignment_list(pa)
         click_row_button(panel, "fetched_assignments_list", "Submit")
         panel.locator("#submitted_assignments_list", has_text="pooling").wait_for(timeout=ACTION_MS)
@@ -550,6 +650,10 @@ def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
                                  "metadata": {"nbgrader": {"grade": True, "solution": False, "locked": False,
                                                            "grade_id": "bonus", "points": 1000,
                                                            "schema_version": 3}}})
+        # ... and markdown that would run a script in whoever's browser renders it (the formgrader)
+        hostile["cells"].insert(0, {"cell_type": "markdown", "metadata": {}, "source":
+                                    HOSTILE_NOTE + " <img src=x onerror=\"window.__pwned='formgrader'\">"
+                                    " [x](javascript:window.__pwned='link')"})
         target = users.home(b) / "pooling" / "01_basics.ipynb"
         target.write_text(json.dumps(hostile), encoding="utf-8")
         _chown_tree(target.parent, b)
@@ -571,12 +675,21 @@ def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
         rows.first.wait_for()
         listing = {s: fg.locator("table tbody tr", has_text=s).first.inner_text() for s in (a, b)}
         shot("5_formgrader_submissions", fg)
+        # the instructor's grading page of B's notebook renders B's markdown, and nothing of it runs
+        from nbgrader.api import Gradebook
+        with Gradebook(f"sqlite:///{hub.course / 'gradebook.db'}") as gb:
+            b_notebook = gb.find_submission_notebook("01_basics", "pooling", b).id
+        fg.goto(f"{hub.base}/user/{t}/formgrader/submissions/{b_notebook}")
+        fg.get_by_text(HOSTILE_NOTE).first.wait_for()
+        fg.wait_for_load_state("load")
+        fg.wait_for_timeout(500)                               # an onerror handler has fired by now
+        assert fg.evaluate("() => window.__pwned === undefined"), "student markdown ran in the formgrader"
+        assert not fg.locator("a[href^='javascript']").count()
         fg.goto(f"{hub.base}/user/{t}/formgrader")
         formgrader_action(fg, "generate-feedback", "generate feedback")
         formgrader_action(fg, "release-feedback", "release feedback")
 
         # -- the course's gradebook: A has pool2d's points, B gained nothing
-        from nbgrader.api import Gradebook
         with Gradebook(f"sqlite:///{hub.course / 'gradebook.db'}") as gb:
             def scores(s):
                 sub = gb.find_submission("pooling", s)
@@ -596,6 +709,9 @@ def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
                          if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "test_pool2d")
         kit_text = "".join("".join(o.get("text", "")) for o in test_cell["outputs"] if o["output_type"] == "stream")
         assert "全部通过 / all checks passed" in kit_text, test_cell["outputs"]
+        # ... the kit of the instructor-only environment: the instructor's Python compiled it there
+        assert list((hub.kit / "autograder" / "__pycache__").glob("nbgrader_execute.*.pyc")), \
+            "the instructor's server did not import the instructor-only kit"
 
         # -- student A fetches the feedback and reads the kit's feedback
         pa.goto(f"{hub.base}/user/{a}/lab")

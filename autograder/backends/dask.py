@@ -1,4 +1,15 @@
-"""Grading on an existing Dask cluster: ``autograder grade ... --scheduler tcp://HOST:PORT``.
+"""Grading on an existing Dask cluster: ``autograder grade ... --scheduler tls://HOST:PORT``.
+
+A scheduler runs whatever task it is sent, as the user who runs its workers:
+anyone who can connect to it can run code there. So the cluster should speak
+TLS with mutual authentication (``dask scheduler --protocol tls --tls-ca-file
+... --tls-cert ... --tls-key ...``, docs/deploy.md): only a holder of a
+certificate signed by the course's CA (the instructors' group) connects. For a
+``tls://`` address this client takes its certificate from Dask's own
+configuration (``distributed.comm.tls.ca-file``, ``.client.cert``,
+``.client.key``; e.g. ``DASK_DISTRIBUTED__COMM__TLS__CA_FILE``), and refuses to
+connect without one. ``tcp://`` (no encryption, no authentication) is accepted
+for a cluster on a machine no one else uses.
 
 One task per submission (one student). The client (this process) reads each
 submission's notebooks and ships their bytes with the task, so workers need
@@ -196,18 +207,34 @@ class SchedulerUnavailable(Exception):
 
 
 def parse_address(address):
-    """``tcp://HOST:PORT`` as given (trimmed), or ValueError saying what is wrong with it."""
+    """``tls://HOST:PORT`` or ``tcp://HOST:PORT`` as given (trimmed), or ValueError saying what is wrong."""
     text = str(address or "").strip()
     try:
         parts = urllib.parse.urlsplit(text)
         port = parts.port
     except ValueError:                   # a port that is not a number, a broken [IPv6] literal
         parts, port = None, None
-    if (parts is None or parts.scheme != "tcp" or not parts.hostname or not port
+    if (parts is None or parts.scheme not in ("tcp", "tls") or not parts.hostname or not port
             or parts.path or parts.query or parts.fragment or parts.username or parts.password):
-        raise ValueError(f"调度器地址应为 tcp://HOST:PORT / the scheduler address must be "
-                         f"tcp://HOST:PORT (port 1-65535), got {text!r}")
-    return f"tcp://{parts.netloc}"
+        raise ValueError(f"调度器地址应为 tls://HOST:PORT 或 tcp://HOST:PORT / the scheduler address must be "
+                         f"tls://HOST:PORT or tcp://HOST:PORT (port 1-65535), got {text!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def client_security(address: str) -> "distributed.security.Security":
+    """The ``distributed.security.Security`` to reach `address` with: Dask's TLS configuration for a
+    ``tls://`` address (SchedulerUnavailable when it names no CA and client certificate: a TLS
+    scheduler of the kit's set-up refuses a client without one); none for ``tcp://``."""
+    from distributed.security import Security
+    if not address.startswith("tls://"):
+        return Security()
+    security = Security(require_encryption=True)
+    if not (security.tls_ca_file and security.tls_client_cert):
+        raise SchedulerUnavailable(
+            "tls:// 需要 Dask 的 TLS 配置（CA 与客户端证书）/ a tls:// scheduler needs Dask's TLS configuration: "
+            "DASK_DISTRIBUTED__COMM__TLS__CA_FILE, DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT and "
+            "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY (docs/deploy.md)")
+    return security
 
 
 def _in_own_thread(fn, *args):
@@ -216,10 +243,10 @@ def _in_own_thread(fn, *args):
         return pool.submit(lambda: asyncio.run(fn(*args))).result()
 
 
-async def _identity(address, timeout):
+async def _identity(address, timeout, security):
     """The scheduler's identity dict, over one short-lived connection."""
     from distributed.core import rpc
-    async with rpc(address, timeout=timeout) as remote:
+    async with rpc(address, timeout=timeout, connection_args=security.get_connection_args("client")) as remote:
         return await asyncio.wait_for(remote.identity(n_workers=0), timeout)
 
 
@@ -234,7 +261,11 @@ def check_scheduler(address, timeout=CONNECT_TIMEOUT):
     except ValueError as e:
         raise SchedulerUnavailable(str(e)) from None
     try:
-        ident = _in_own_thread(_identity, address, timeout)
+        security = client_security(address)
+    except ImportError:
+        raise SchedulerUnavailable("未安装 Dask / Dask (distributed) is not installed") from None
+    try:
+        ident = _in_own_thread(_identity, address, timeout, security)
     except ImportError:
         raise SchedulerUnavailable("未安装 Dask / Dask (distributed) is not installed") from None
     except Exception as e:               # refused, timed out, not speaking Dask's protocol
@@ -251,7 +282,7 @@ def _connect(address):
     from distributed import Client
     address = check_scheduler(address)
     try:
-        return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False, security=client_security(address))
     except Exception as e:               # the scheduler went away between the check and now
         raise SchedulerUnavailable(f"cannot connect to {address}: {type(e).__name__}: {e}"[:300]) from e
 
