@@ -179,6 +179,7 @@ class CheckSource:
     error = None
     over_budget = False
     unparsed = ()
+    seconds, memory = CHECK_SECONDS, CHECK_MEMORY
     # Off only to test the other layers alone (the child's jail, the recorder, the protocol).
     enabled = os.environ.get("AUTOGRADER_SOURCE_CHECK", "on") != "off"
 
@@ -189,7 +190,7 @@ class CheckSource:
         try:
             _warm()
             cells = [(str(label), str(code)) for label, code in cells]
-            res = budgeted(lambda: _analyse(cells, list(names)))
+            res = budgeted(lambda: _analyse(cells, list(names)), self.seconds, self.memory)
         except Exception as e:                         # a checker bug: never cost an honest student points
             self.error = f"{type(e).__name__}: {e}"[:200]
             return {}, labels

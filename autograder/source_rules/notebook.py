@@ -53,7 +53,9 @@ class Notebook:
 
     def reach(self, start):
         """The units ``start`` and every unit they reach by global name or module attribute, transitively."""
-        seen, stack = {}, list(start)
+        # Each name and each module attribute is followed once: linear in units plus names,
+        # however many units load or bind the same name (20,000 lines of ``_x = _x``).
+        seen, stack, followed = {}, list(start), set()
         while stack:
             u = stack.pop()
             if id(u) in seen:
@@ -61,11 +63,16 @@ class Notebook:
             seen[id(u)] = u
             res = self.scan(u)
             for n in res.names:
-                stack += self.by_name.get(n, [])
+                if ("n", n) not in followed:
+                    followed.add(("n", n))
+                    stack += self.by_name.get(n, [])
             for qual in res.quals:
                 parts = qual.split(".")
                 for i in range(1, len(parts) + 1):
-                    stack += self.by_qual.get(".".join(parts[:i]), [])
+                    head = ".".join(parts[:i])
+                    if ("q", head) not in followed:
+                        followed.add(("q", head))
+                        stack += self.by_qual.get(head, [])
         return list(seen.values())
 
     def spread(self):
