@@ -515,9 +515,11 @@ def test_a_checker_bug_fails_open(monkeypatch):
     def broken(cells):
         raise KeyError("bug")
     monkeypatch.setattr(cs, "Notebook", broken)
+    cs._Checker._stop()                       # the next checker is forked with the bug in it
     checker = CheckSource()
     rejected, _ = checker.check([("cell 1 (pool2d)", POOL["direct"])], ["pool2d"])
     assert not checker.over_budget
+    cs._Checker._stop()
     assert rejected == {} and checker.error.startswith("KeyError")
     assert CHECK_ERROR == "source_check_error"
 

@@ -35,19 +35,20 @@ def kb(field):
 
 real = cs._analyse
 def measured(cells, names):
+    # a fresh checker per variant (the test stops it below): its high-water mark is this variant's
     start = kb("VmRSS")
     out = real(cells, names)
     out["growth_mb"] = (kb("VmHWM") - start) / 1024
     return out
 cs._analyse = measured
 grow = {}
-_budgeted = cs.budgeted
-def keep(work, seconds, memory):
-    res = _budgeted(work, seconds, memory)
+_budgeted = cs.budgeted_check
+def keep(cells, names, seconds, memory):
+    res = _budgeted(cells, names, seconds, memory)
     if res and "ok" in res:
         grow["mb"] = res["ok"].get("growth_mb")
     return res
-cs.budgeted = keep
+cs.budgeted_check = keep
 
 which, seconds, memory = sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
 cells = getattr(variants, which)
@@ -56,6 +57,7 @@ for name, code in cells.items():
     grow.clear()
     checker = cs.CheckSource()
     checker.seconds, checker.memory = seconds, memory << 20
+    cs._Checker._stop()
     t = time.monotonic()
     found, labels = checker.check([("cell 1 (pool2d)", code)], ["pool2d"])
     out[name] = {"seconds": time.monotonic() - t, "growth_mb": grow.get("mb"), "error": checker.error,

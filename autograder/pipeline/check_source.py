@@ -19,14 +19,16 @@ parent (``autograder.source_rules``; nothing is run) sorts what it sees:
   points stand until a person decides, and the student's page says so.
 
 The check runs in a forked process with an address-space limit and a deadline
-(``budgeted``): a submission built to exhaust it gets ``review:check_budget``,
+(``budgeted_check``): a submission built to exhaust it gets ``review:check_budget``,
 never a hung or bloated grader.
 """
+import atexit
 import json
 import os
 import re
 import select
 import signal
+import threading
 import time
 
 from autograder import functions
@@ -83,64 +85,128 @@ def _vm_bytes():
         return 0
 
 
-def budgeted(work, seconds=CHECK_SECONDS, memory=CHECK_MEMORY):
-    """``work()`` (JSON-able result) in a forked process with ``memory`` bytes of address space above
-    this process's and ``seconds`` of wall time; None when it went over either (or crashed).
-
-    The fork runs only the kit's own code on hostile text, so its answer (JSON) is as trusted
-    as the work itself; what it cannot do is hang or bloat the grader.
-    """
-    if not hasattr(os, "fork"):
-        return {"ok": work()}
-    import resource
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:                                          # the check, under its limits
-        code = 1
-        try:
-            os.close(r)
-            limit = _vm_bytes() + memory
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-            try:
-                data = json.dumps({"ok": work()}).encode()
-            except (RecursionError, MemoryError):
-                raise                                     # over budget: no answer
-            except Exception as e:                        # a checker bug: say so
-                data = json.dumps({"bug": f"{type(e).__name__}: {e}"[:200]}).encode()
-            view = memoryview(data)
-            while view:
-                view = view[os.write(w, view):]
-            code = 0
-        except BaseException:
-            code = 1
-        finally:
-            os._exit(code)
-    os.close(w)
-    chunks, deadline, ok = [], time.monotonic() + seconds, False
-    try:
-        while True:
+def _read_frame(fd, deadline=None):
+    """One length-prefixed frame from ``fd``; None on EOF or when ``deadline`` passes."""
+    buf = b""
+    need = None
+    while need is None or len(buf) < 8 + need:
+        if deadline is not None:
             left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            ready, _, _ = select.select([r], [], [], left)
-            if not ready:
-                break
-            chunk = os.read(r, 1 << 16)
-            if not chunk:
-                ok = True
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(r)
-        if not ok:
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return None
+        buf += chunk
+        if need is None and len(buf) >= 8:
+            need = int.from_bytes(buf[:8], "big")
+    return buf[8:8 + need]
+
+
+def _write_frame(fd, data):
+    view = memoryview(len(data).to_bytes(8, "big") + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _serve_checks(req, rep, memory):
+    """The forked checker: reads (cells, names), answers ``{"ok": ...}`` / ``{"bug": ...}``;
+    exits on EOF, and dies (no answer) on MemoryError or RecursionError."""
+    import resource
+    limit = _vm_bytes() + memory
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    while True:
+        frame = _read_frame(req)
+        if frame is None:
+            return
+        cells, names = json.loads(frame)
+        try:
+            answer = {"ok": _analyse([tuple(c) for c in cells], names)}
+        except (RecursionError, MemoryError):
+            return                                        # over budget: no answer
+        except Exception as e:                            # a checker bug: say so
+            answer = {"bug": f"{type(e).__name__}: {e}"[:200]}
+        _write_frame(rep, json.dumps(answer).encode())
+
+
+class _Checker:
+    """A forked process that runs the static check under an address-space limit, one notebook
+    after another (forking a grader with torch loaded costs tens of milliseconds; a request to a
+    live checker costs about one). A request over its deadline, or a checker that died, is None,
+    and the checker is replaced. It runs only the kit's own code on hostile text, so its JSON
+    answer is as trusted as the check itself; what it cannot do is hang or bloat the grader."""
+
+    _lock = threading.Lock()
+    _live = None                  # (pid, request fd, reply fd, memory, owner pid)
+
+    @classmethod
+    def ask(cls, cells, names, seconds, memory):
+        with cls._lock:
+            live = cls._live
+            if live is None or live[3] != memory or live[4] != os.getpid():
+                cls._stop()
+                live = cls._live = cls._start(memory)
+            pid, req, rep = live[:3]
             try:
-                os.kill(pid, signal.SIGKILL)
+                _write_frame(req, json.dumps([cells, names]).encode())
+                frame = _read_frame(rep, time.monotonic() + seconds)
+            except OSError:
+                frame = None
+            if frame is None:
+                cls._stop()
+                return None
+            return json.loads(frame)
+
+    @classmethod
+    def _start(cls, memory):
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.close(req_w)
+                os.close(rep_r)
+                _serve_checks(req_r, rep_w, memory)
+            finally:
+                os._exit(0)
+        os.close(req_r)
+        os.close(rep_w)
+        for fd in (req_w, rep_r):
+            os.set_inheritable(fd, False)
+        return (pid, req_w, rep_r, memory, os.getpid())
+
+    @classmethod
+    def _stop(cls):
+        live, cls._live = cls._live, None
+        if live is None or live[4] != os.getpid():
+            return
+        pid, req, rep = live[:3]
+        for fd in (req, rep):
+            try:
+                os.close(fd)
             except OSError:
                 pass
-        _, status = os.waitpid(pid, 0)
-    if not ok or os.waitstatus_to_exitcode(status) != 0:
-        return None
-    return json.loads(b"".join(chunks))
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+
+atexit.register(_Checker._stop)
+
+
+def budgeted_check(cells, names, seconds=CHECK_SECONDS, memory=CHECK_MEMORY):
+    """The static check of ``cells`` for ``names`` within ``seconds`` and ``memory`` bytes of
+    address space beyond this process's: ``{"ok": result}``, ``{"bug": text}`` when the checker
+    raised, or None when the check went over either budget."""
+    cells = [[str(label), str(code)] for label, code in cells]
+    if not hasattr(os, "fork"):
+        return {"ok": _analyse([tuple(c) for c in cells], list(names))}
+    return _Checker.ask(cells, list(names), seconds, memory)
 
 
 def _analyse(cells, names):
@@ -189,8 +255,7 @@ class CheckSource:
             return {}, labels
         try:
             _warm()
-            cells = [(str(label), str(code)) for label, code in cells]
-            res = budgeted(lambda: _analyse(cells, list(names)), self.seconds, self.memory)
+            res = budgeted_check(cells, names, self.seconds, self.memory)
         except Exception as e:                         # a checker bug: never cost an honest student points
             self.error = f"{type(e).__name__}: {e}"[:200]
             return {}, labels
