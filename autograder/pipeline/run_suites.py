@@ -18,6 +18,7 @@ row at once and is never called; constructs that could evade the rule become
 child's own report of bindings the answer patched (``Session.patched_by``)
 becomes ``review:patched_<what>`` the same way.
 """
+import re
 import time
 from dataclasses import replace
 
@@ -88,7 +89,9 @@ def review_findings(function, reviews, checker, session, labels):
             # an unverifiable cell could define or patch anything: it counts for every function
             out += checker.unparsed_flags(session.cell_errors, labels)
         patched = set(session.patched_by_cells) | set(session.patched_by.get(function, ()))
-        out += [Finding(0, 0, "review", "patched_" + p.replace(".", "_")) for p in sorted(patched)[:8]]
+        # json.dumps -> patched_json_dumps, OpRecorder.__exit__ -> patched_OpRecorder_exit
+        out += [Finding(0, 0, "review", "patched_" + re.sub(r"(?:\W|_{2,})+", "_", p).strip("_"))
+                for p in sorted(patched)[:8]]
     return out
 
 
