@@ -53,7 +53,11 @@ CASES = {
                                              ["review:patched_OpRecorder_exit", "review:gc@"]),
     "patch_send_message_pool2d": ("pool2d", NB1, "forbidden_op",
                                   ["review:patched_protocol_send_message", "review:gc@"]),
+    # two cells (the pool2d cell lifts an interpreter limit): the parent cannot parse what the child runs
+    "unparsed_recursion_pool2d_padded": ("pool2d_padded", NB1, "forbidden_op", ["review:unparsed_cell@"]),
+    "unparsed_int_digits_pool2d_padded": ("pool2d_padded", NB1, "forbidden_op", ["review:unparsed_cell@"]),
 }
+SPLIT = "# ---- answer_"     # a case file that replaces two answer cells: "# ---- answer_<function> ----"
 # honest answers learners write: full marks, no flag of either kind
 HONEST = {
     "honest_pair_pool2d_padded": ("pool2d_padded", NB1),
@@ -85,7 +89,17 @@ def _class():
     put("honest", NB2, harness.source_nb(NB2))
     for case, (function, notebook, *_rest) in list(CASES.items()) + list(HONEST.items()):
         code = (BAN / f"{case}.py").read_text(encoding="utf-8")
-        put(f"ban_{case}", notebook, harness.with_answer(code, function=function, notebook=notebook))
+        if SPLIT in code:
+            head, tail = code.split(SPLIT, 1)
+            second, tail = tail.split(" ----\n", 1)
+            first = [f for f in ("pool2d", "pool2d_padded") if f != second][0]
+            nb = harness.with_answer(head, function=first, notebook=notebook)
+            for c in nb["cells"]:
+                if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == f"answer_{second}":
+                    c["source"] = tail
+            put(f"ban_{case}", notebook, nb)
+        else:
+            put(f"ban_{case}", notebook, harness.with_answer(code, function=function, notebook=notebook))
     return subs
 
 
@@ -153,6 +167,14 @@ def test_the_row_says_what_and_where(graded, case):
         named = [f.split(":", 1)[1] for f in flags if f.startswith("forbidden_op:")]
         assert any(n in row["message"] for n in named), row["message"]
         assert "第" in row["message"] and "行" in row["message"] and "line" in row["message"], row["message"]
+
+
+@pytest.mark.parametrize("case", sorted(c for c in CASES if c.startswith("unparsed_")))
+def test_what_the_parent_cannot_parse_is_unverifiable_for_every_function(graded, case):
+    _function, notebook, _mid, _expected = CASES[case]
+    for grade_id in FULL[notebook]:
+        row = graded["rows"][(f"ban_{case}", notebook, grade_id)]
+        assert any(f.startswith("review:unparsed_cell@") for f in _flags(row)), (grade_id, row["flags"])
 
 
 @pytest.mark.parametrize("case", sorted(c for c in CASES if c.startswith("patch_")))
