@@ -531,3 +531,89 @@ def test_every_answer_cell_of_the_source_parses():
         names = [f.name for f in functions.functions_in(path.stem)]
         for _label, code in FindAnswers().find(ReadNotebook().normalise(nb), names):
             compile(code, str(path), "exec")
+
+
+# ------------------------------------------------------------------ every binding of a graded name
+
+_POOLING_LAMBDA = "(lambda X, *a, **k: F.max_pool2d(X, 2))"
+REBINDINGS = {
+    "walrus_in_comprehension": f"[pool2d_padded := {_POOLING_LAMBDA} for _ in range(1)]\n",
+    "walrus_in_nested_comprehension": f"[[pool2d_padded := {_POOLING_LAMBDA} for _ in '1'] for _ in '1']\n",
+    "walrus_in_condition": "if (pool2d_padded := F.max_pool2d):\n    pass\n",
+    "match_capture": f"match {_POOLING_LAMBDA}:\n    case pool2d_padded:\n        pass\n",
+    "match_mapping_rest": f"match {{'a': 1}}:\n    case {{**pool2d_padded}}:\n        pool2d_padded = {_POOLING_LAMBDA}\n",
+    "global_in_function": f"def setup():\n    global pool2d_padded\n    pool2d_padded = {_POOLING_LAMBDA}\nsetup()\n",
+    "global_in_nested_class": f"def setup():\n    class C:\n        global pool2d_padded\n"
+                              f"        pool2d_padded = {_POOLING_LAMBDA}\nsetup()\n",
+    "for_target": f"for pool2d_padded in [{_POOLING_LAMBDA}]:\n    pass\n",
+    "import_as": "from torch.nn.functional import max_pool2d as pool2d_padded\n",
+    "with_as": "import contextlib\nwith contextlib.nullcontext(F.max_pool2d) as pool2d_padded:\n    pass\n",
+    "except_as": "try:\n    raise ValueError\nexcept ValueError as pool2d_padded:\n    pool2d_padded = F.max_pool2d\n",
+    "tuple_target": "a, (b, pool2d_padded) = 1, (2, F.max_pool2d)\n",
+    "starred_target": "*a, pool2d_padded = [1, F.max_pool2d]\n",
+    "del_and_rebind": "del pool2d_padded\npool2d_padded = F.max_pool2d\n",
+    "alias_chain_5000": "a0 = F.max_pool2d\n" + "".join(f"a{i + 1} = a{i}\n" for i in range(5000)) +
+                        "pool2d_padded = a5000\n",
+    "alias_chain_backwards": "pool2d_padded = a300\n" + "".join(f"a{i + 1} = a{i}\n" for i in range(300)) +
+                             "a0 = F.max_pool2d\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(REBINDINGS))
+def test_every_binding_of_a_graded_name_is_seen(name):
+    """A later cell rebinds the graded pool2d_padded to pooling, however Python binds names."""
+    nb = Notebook([("cell 1 (pool2d)", REBINDINGS[name] + "def pool2d(X, k, mode='max'):\n    return X\n"),
+                   ("cell 2 (pool2d_padded)", PADDED)])
+    found = nb.findings("pool2d_padded", "pooling", (1,))
+    assert any(f.automatic and f.key == "F.max_pool2d" for f in found), found
+
+
+def test_a_comprehension_variable_is_not_a_binding_of_the_global():
+    nb = Notebook([("cell 1 (pool2d)", "xs = [F.max_pool2d for pool2d_padded in range(1)]\n"
+                                       "def pool2d(X, k, mode='max'):\n    return X\n"),
+                   ("cell 2 (pool2d_padded)", PADDED)])
+    assert nb.findings("pool2d_padded", "pooling", (1,)) == []
+
+
+# ------------------------------------------------------------------ honest answers learners write
+
+HONEST_FILES = sorted((ROOT / "tests" / "hostile" / "ban").glob("honest_*.py"))
+
+
+@pytest.mark.parametrize("path", HONEST_FILES, ids=lambda p: p.stem)
+def test_honest_corpus_has_no_finding_of_either_kind(path):
+    function = max((n for n in functions.BY_NAME if path.stem.endswith("_" + n)), key=len)
+    assert findings(path.read_text(encoding="utf-8"), function=function) == []
+
+
+@pytest.mark.parametrize("code", [
+    "from torch.nn.modules.utils import _pair, _single, _triple, _quadruple, _ntuple\n",
+    "import torch.nn.modules.utils as U\nP = U._pair\n",
+    "P = torch.nn.functional._pair\n",
+    "class Mine:\n    pass\nMine.helper = staticmethod(lambda v: (v, v))\nsetattr(Mine, 'k', 2)\n",
+    "import functools\ncache = functools.lru_cache(maxsize=None)\n",
+    "K = F.one_hot(torch.arange(4), 4).float()\n",
+    "conv = nn.Conv2d(1, 4, 2, bias=False)\n",
+    "kind = getattr(torch, 'amax')\n",
+    "print('compare with max_pool2d:', 'max_pool2d')\n",
+])
+def test_inert_helpers_are_not_accusations(code):
+    nb = Notebook([("cell 1 (pool2d)", code + "def pool2d(X, k, mode='max'):\n    return X\n")])
+    assert nb.findings("pool2d", "pooling", (0,)) == []
+    nb = Notebook([("cell 1 (max_pool_conv_relu)", code + "def max_pool_conv_relu(X, pool_size=2):\n    return X\n")])
+    assert nb.findings("max_pool_conv_relu", "conv_relu_only", (0,)) == []
+
+
+def test_look_up_primitives_are_known_by_identity_not_spelling():
+    from autograder.source_rules.policy import canonical
+    assert canonical("_operator.attrgetter") == "operator.attrgetter"
+    assert canonical("operator.methodcaller") == "operator.methodcaller"
+    assert canonical("torch.nn.functional.conv2d") == "torch.nn.functional.conv2d"
+
+
+def test_rows_carry_review_flags_typed():
+    from autograder.results import Row
+    row = Row("s", "pooling", "01_basics", "test_pool2d", flags="review:gc@cell3:line2;solution_copy;review:check_budget")
+    assert row.reviews == ("review:gc@cell3:line2", "review:check_budget")
+    assert Row.from_csv(dict(zip(("student_id", "assignment", "notebook", "grade_id", "points", "max_points",
+                                  "flags"), ("s", "a", "n", "g", "1", "2", row.flags)))).reviews == row.reviews
