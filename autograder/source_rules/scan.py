@@ -2,15 +2,15 @@
 
 ``Scan`` visits a unit's nodes with Python's scopes in mind and applies the
 tables of ``policy.py`` to every dotted name it resolves (``names.Names.qual``),
-every bare attribute name, every constant or folded string, every import and
-every call that computes names or code at run time (``getattr``, ``exec``,
-``__import__``; a constant ``exec`` string is parsed and scanned in turn). It
+every bare attribute name, every import and every call that resolves names or
+code (``getattr``, ``exec``, ``__import__``: a string folding resolves is
+checked as the name it becomes, a constant ``exec`` string is parsed and
+scanned in turn; a bare string is only text). It
 also records the global names and module attributes the unit loads, so that
 ``notebook.Notebook`` can follow them to the code they reach.
 """
 import ast
 import dataclasses
-import re
 
 from autograder.source_rules.finding import Finding
 from autograder.source_rules.policy import (BONUS_NAMES, DYNAMIC_ATTRS, DYNAMIC_CALLS, DYNAMIC_SCOPES,
