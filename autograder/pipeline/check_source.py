@@ -23,9 +23,11 @@ The check runs in a forked process with an address-space limit and a deadline
 never a hung or bloated grader.
 """
 import atexit
+import ctypes           # imported here: the forked checker must import nothing (another thread may hold the lock)
 import json
 import os
 import re
+import resource
 import select
 import signal
 import threading
@@ -112,7 +114,6 @@ def _write_frame(fd, data):
 def _serve_checks(req, rep, memory):
     """The forked checker: reads (cells, names), answers ``{"ok": ...}`` / ``{"bug": ...}``;
     exits on EOF, and dies (no answer) on MemoryError or RecursionError."""
-    import resource
     limit = _vm_bytes() + memory
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:
@@ -127,6 +128,13 @@ def _serve_checks(req, rep, memory):
         except Exception as e:                            # a checker bug: say so
             answer = {"bug": f"{type(e).__name__}: {e}"[:200]}
         _write_frame(rep, json.dumps(answer).encode())
+
+
+def _die_with_parent():
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)      # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 class _Checker:
@@ -164,8 +172,14 @@ class _Checker:
         pid = os.fork()
         if pid == 0:
             try:
-                os.close(req_w)
-                os.close(rep_r)
+                # Only its two pipes: the grader's sockets (the sandbox zygote's among them) must
+                # see EOF when the grader goes, whatever this process is doing; and it dies with
+                # the grader.
+                keep = sorted((req_r, rep_w))
+                os.closerange(3, keep[0])
+                os.closerange(keep[0] + 1, keep[1])
+                os.closerange(keep[1] + 1, 1 << 16)
+                _die_with_parent()
                 _serve_checks(req_r, rep_w, memory)
             finally:
                 os._exit(0)
