@@ -20,14 +20,28 @@ Policies (``autograder.functions.GradedFunction.forbid``):
 This file imports only torch: the sandbox's child loads it by path
 (``autograder/sandbox/child.py``), so keep it self-contained.
 """
+import weakref
+
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
-from torch.utils._pytree import tree_flatten
-from torch.utils.weak import WeakIdKeyDictionary
 
 # Bound once, here: the recorder's own look-ups never go through a name student code can rebind.
 _Tensor = torch.Tensor
-_isinstance, _str, _tree_flatten = isinstance, str, tree_flatten
+_isinstance, _str, _id, _list, _tuple, _type = isinstance, str, id, list, tuple, type
+_KeyedRef = weakref.KeyedRef
+
+
+def _tensors(value, out):
+    """The tensors in an op's argument or result: a tensor, or a (nested) list / tuple / dict of them."""
+    if _isinstance(value, _Tensor):
+        out.append(value)
+    elif _isinstance(value, (_list, _tuple)):
+        for v in value:
+            _tensors(v, out)
+    elif _isinstance(value, dict):
+        for v in value.values():
+            _tensors(v, out)
+    return out
 
 
 class OpRecorder(TorchDispatchMode):
@@ -37,38 +51,66 @@ class OpRecorder(TorchDispatchMode):
     tensors given to ``taint`` (the function's inputs) -- the operator rule is about
     computation on ``X``; a constant kernel built with ``one_hot``, ``eye`` or an
     ``nn.Conv2d``'s initialiser reads no such data. A tensor is derived from the input
-    when an op that read a derived tensor produced (or wrote into) it.
+    when an op that read a derived tensor produced (or wrote into) it. Derived tensors
+    are held by weak reference (a freed tensor's id, reused, is never taken for derived).
     """
 
     def __init__(self):
         super().__init__()
         self.ops = set()
         self.x_ops = set()
-        self._derived = WeakIdKeyDictionary()
+        derived = self._derived = {}
+
+        def forget(ref, derived=derived):
+            if derived.get(ref.key) is ref:
+                del derived[ref.key]
+        self._forget = forget
+
+    def _mark(self, t):
+        key = _id(t)
+        r = self._derived.get(key)
+        if r is None or r() is not t:
+            self._derived[key] = _KeyedRef(t, self._forget, key)
 
     def taint(self, values):
         """Mark the tensors in ``values`` (the call's arguments, any nesting) as the input."""
-        for v in _tree_flatten(values)[0]:
-            if _isinstance(v, _Tensor):
-                self._derived[v] = True
+        for t in _tensors(values, []):
+            self._mark(t)
 
     def derived(self, t):
         """Whether tensor ``t`` holds data derived from the input."""
-        return t in self._derived
+        r = self._derived.get(_id(t))
+        return r is not None and r() is t
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         name = _str(func.overloadpacket)
         self.ops.add(name)
         kwargs = kwargs or {}
-        ins = [v for v in _tree_flatten((args, kwargs))[0] if _isinstance(v, _Tensor)]
         out = func(*args, **kwargs)
-        if any(t in self._derived for t in ins):
-            self.x_ops.add(name)
-            for t in _tree_flatten(out)[0]:
-                if _isinstance(t, _Tensor):
-                    self._derived[t] = True
-            for t in ins:                       # an in-place or out= op writes into its arguments
-                self._derived[t] = True
+        derived = self._derived
+        if not derived:
+            return out
+        ins = []
+        for a in args:                          # most arguments are tensors or numbers
+            if _type(a) is _Tensor or _isinstance(a, _Tensor):
+                ins.append(a)
+            elif _isinstance(a, (_list, _tuple)):
+                _tensors(a, ins)
+        if kwargs:
+            _tensors(kwargs, ins)
+        for t in ins:
+            r = derived.get(_id(t))
+            if r is not None and r() is t:
+                self.x_ops.add(name)
+                mark = self._mark
+                if _type(out) is _Tensor:
+                    mark(out)
+                else:
+                    for o in _tensors(out, []):
+                        mark(o)
+                for o in ins:                   # an in-place or out= op writes into its arguments
+                    mark(o)
+                break
         return out
 
     def __enter__(self):
