@@ -181,6 +181,7 @@ def _describe(e):
 # cannot change what it sends; after each exec or call it compares them with the owners'
 # current attributes, puts back any that changed and reports the change
 # (``patched`` in the reply: the parent raises ``review:patched_<what>``).
+_ABSENT = object()            # an attribute the owner did not define itself (inherited)
 _WATCHED_BUILTINS = ("sorted", "len", "dict", "list", "set", "str", "isinstance", "callable", "type", "compile",
                      "exec", "getattr", "setattr", "iter", "next", "any", "min", "sum", "memoryview", "bytes",
                      "bytearray", "print", "repr", "BaseException", "Exception")
@@ -204,7 +205,8 @@ def _watch(protocol, recorder_module):
     if values is not None:
         owners.append(("course.values", values, ("encode", "decode")))
     owners.append(("_Capped", _Capped, ("__init__", "write", "flush", "isatty", "text")))
-    attrs = [(f"{label}.{n}", owner, n, owner.__dict__.get(n)) for label, owner, names in owners for n in names]
+    attrs = [(f"{label}.{n}", owner, n, owner.__dict__.get(n, _ABSENT)) for label, owner, names in owners
+             for n in names]
     for label, original in recorder_module.bindings().items():
         owner_name, n = label.rsplit(".", 1)
         owner = {"OpRecorder": recorder_module.OpRecorder, "TorchDispatchMode": pyd.TorchDispatchMode,
@@ -216,18 +218,22 @@ def _watch(protocol, recorder_module):
     return attrs, snaps
 
 
-def _patched(attrs, snaps, _setattr=setattr, _type=type, _dict=dict, _len=len):
-    """Labels of the watched bindings that changed since ``_watch``; each is put back."""
+def _patched(attrs, snaps, _setattr=setattr, _delattr=delattr, _type=type, _dict=dict, _len=len):
+    """Labels of the watched bindings that changed since ``_watch``; each is put back (an
+    attribute that an owner inherited, e.g. ``socket.socket.sendall``, is deleted again)."""
     changed = []
     for label, owner, name, original in attrs:
         try:
-            now = _type(owner).__getattribute__(owner, "__dict__").get(name)
+            now = _type(owner).__getattribute__(owner, "__dict__").get(name, _ABSENT)
         except BaseException:
             now = None
         if now is not original:
             changed.append(label)
             try:
-                _setattr(owner, name, original)
+                if original is _ABSENT:
+                    _delattr(owner, name)
+                else:
+                    _setattr(owner, name, original)
             except BaseException:
                 pass
     for label, f, (code, defaults, kwdefaults) in snaps:

@@ -74,7 +74,8 @@ CAPABILITY_MODULES = ("torch._C", "torch.utils._python_dispatch", "torch.overrid
                       "torch._library", "torch._ops", "torch._dynamo", "torch._subclasses", "torch._functorch",
                       "torch._higher_order_ops", "torch.fx", "torch.utils.cpp_extension", "torch.multiprocessing",
                       "torch._dispatch", "torch._prims", "torch._refs", "torch._decomp", "torch._inductor",
-                      "torch.utils._mode_utils", "torch._guards", "torch.compiler", "torch.export")
+                      "torch.utils._mode_utils", "torch._guards", "torch.compiler", "torch.compile",
+                      "torch.export", "torch.jit._state")
 PREAMBLE_ALIASES = {"torch": {"torch"}, "nn": {"torch.nn"}, "F": {"torch.nn.functional"}, "math": {"math"}}
 
 
