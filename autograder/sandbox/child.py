@@ -272,6 +272,7 @@ def serve(sock, notes, protocol, OpRecorder, out_limit):
         except (EOFError, OSError, ProtocolError):
             _exit(0)
         op, seq = header.get("op"), header.get("seq")
+        changed = []
         cap = Capped(out_limit)
         sys_dict["stdout"] = sys_dict["stderr"] = cap
         reply, rbuf = {"seq": seq, "ok": True, "error": None}, []
@@ -297,6 +298,8 @@ def serve(sock, notes, protocol, OpRecorder, out_limit):
                     finally:
                         reply["ops"] = _sorted(ops)
                         reply["x_ops"] = _sorted(x_ops)
+                        # before encoding: what the call patched is put back (and reported)
+                        changed += patched(attrs, snaps)
                 reply["value"] = encode(value, rbuf)
             elif op == "bye":
                 _exit(0)
@@ -306,11 +309,11 @@ def serve(sock, notes, protocol, OpRecorder, out_limit):
         finally:
             sys_dict["stdout"], sys_dict["stderr"] = real_out, real_err
         try:
-            changed = patched(attrs, snaps)
+            changed += patched(attrs, snaps)
         except BaseException as e:                        # the check itself was broken into
-            changed = [f"check:{_describe_(e)[:40]}"]
+            changed.append(f"check:{_describe_(e)[:40]}")
         if changed:
-            reply["patched"] = _sorted(changed)[:20]
+            reply["patched"] = _sorted(set(changed))[:20]
         reply["out"] = cap.text()
         try:
             send(sock, reply, rbuf, sendall)
