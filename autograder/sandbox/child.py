@@ -258,8 +258,8 @@ def serve(sock, notes, protocol, OpRecorder, out_limit):
     sendall, recv_into = sock.sendall, sock.recv_into
     rec_enter, rec_exit = OpRecorder.__enter__, OpRecorder.__exit__
     sys_dict = sys.__dict__
-    _sorted, _compile, _exec, _callable, _isinstance, _dict, _str, _list = (
-        sorted, compile, exec, callable, isinstance, dict, str, list)
+    _sorted, _compile, _exec, _callable, _dict, _set = sorted, compile, exec, callable, dict, set
+    max_message = protocol.MAX_MESSAGE
     _exit, _getpid, _describe_, patched, Capped = os._exit, os.getpid, _describe, _patched, _Capped
     rec_taint = OpRecorder.taint
     attrs, snaps = _watch(protocol, recorder_module)
@@ -268,7 +268,7 @@ def serve(sock, notes, protocol, OpRecorder, out_limit):
     real_out, real_err = sys_dict["stdout"], sys_dict["stderr"]
     while True:
         try:
-            header, buffers = recv(sock, protocol.MAX_MESSAGE, recv_into)
+            header, buffers = recv(sock, max_message, recv_into)
         except (EOFError, OSError, ProtocolError):
             _exit(0)
         op, seq = header.get("op"), header.get("seq")
@@ -313,7 +313,7 @@ def serve(sock, notes, protocol, OpRecorder, out_limit):
         except BaseException as e:                        # the check itself was broken into
             changed.append(f"check:{_describe_(e)[:40]}")
         if changed:
-            reply["patched"] = _sorted(set(changed))[:20]
+            reply["patched"] = _sorted(_set(changed))[:20]
         reply["out"] = cap.text()
         try:
             send(sock, reply, rbuf, sendall)
