@@ -205,6 +205,9 @@ TAMPERING = {
     "logging.currentframe": ("import logging\ndef pool2d(X, k, mode='max'):\n    return logging.currentframe()\n",
                              "logging.currentframe"),
     "/proc/self/mem": ("def pool2d(X, k, mode='max'):\n    return open('/proc/self/' + 'mem', 'r+b')\n", "/proc"),
+    "torch.compile": ("def pool2d(X, k, mode='max'):\n    return torch.compile(lambda x: x)(X)\n", "torch.compile"),
+    "private_dispatch_helper": ("from torch.nn.functional import handle_torch_function as h\n"
+                                "def pool2d(X, k, mode='max'):\n    return h\n", "handle_torch_function"),
     "fullwidth_unicode": ("import ｓys\ndef pool2d(X, k, mode='max'):\n    return ｓys._getframe()\n", "sys._getframe"),
 }
 
