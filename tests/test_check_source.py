@@ -599,12 +599,16 @@ def test_honest_corpus_has_no_finding_of_either_kind(path):
     "conv = nn.Conv2d(1, 4, 2, bias=False)\n",
     "kind = getattr(torch, 'amax')\n",
     "print('compare with max_pool2d:', 'max_pool2d')\n",
+    "class Mine:\n    def maxpool(self, w):\n        return w.amax()\n    def max_pool2d(self, w):\n"
+    "        return self.maxpool(w)\nM = Mine()\nY = M.max_pool2d(torch.ones(2))\n",
 ])
 def test_inert_helpers_are_not_accusations(code):
-    nb = Notebook([("cell 1 (pool2d)", code + "def pool2d(X, k, mode='max'):\n    return X\n")])
+    nb = Notebook([("cell 1 (pool2d)", code + "def pool2d(X, k, mode='max'):\n    return Y if 0 else X\n"
+                                              if "Y =" in code else code + "def pool2d(X, k, mode='max'):\n    return X\n")])
     assert nb.findings("pool2d", "pooling", (0,)) == []
-    nb = Notebook([("cell 1 (max_pool_conv_relu)", code + "def max_pool_conv_relu(X, pool_size=2):\n    return X\n")])
-    assert nb.findings("max_pool_conv_relu", "conv_relu_only", (0,)) == []
+    if "amax" not in code:
+        nb = Notebook([("cell 1 (max_pool_conv_relu)", code + "def max_pool_conv_relu(X, pool_size=2):\n    return X\n")])
+        assert nb.findings("max_pool_conv_relu", "conv_relu_only", (0,)) == []
 
 
 def test_look_up_primitives_are_known_by_identity_not_spelling():
