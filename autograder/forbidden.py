@@ -20,19 +20,148 @@ Policies (``autograder.functions.GradedFunction.forbid``):
 This file imports only torch: the sandbox's child loads it by path
 (``autograder/sandbox/child.py``), so keep it self-contained.
 """
+import weakref
+
+import torch
 from torch.utils._python_dispatch import TorchDispatchMode
+
+# Bound once, here: the recorder's own look-ups never go through a name student code can rebind.
+_Tensor = torch.Tensor
+_isinstance, _str, _id, _list, _tuple, _type = isinstance, str, id, list, tuple, type
+_KeyedRef = weakref.KeyedRef
+
+
+def _tensors(value, out):
+    """The tensors in an op's argument or result: a tensor, or a (nested) list / tuple / dict of them."""
+    if _isinstance(value, _Tensor):
+        out.append(value)
+    elif _isinstance(value, (_list, _tuple)):
+        for v in value:
+            _tensors(v, out)
+    elif _isinstance(value, dict):
+        for v in value.values():
+            _tensors(v, out)
+    return out
 
 
 class OpRecorder(TorchDispatchMode):
-    """Record the aten op names dispatched inside ``with OpRecorder() as rec:`` into ``rec.ops``."""
+    """Record the aten op names dispatched inside ``with OpRecorder() as rec:``.
+
+    ``rec.ops``: every op. ``rec.x_ops``: the ops that read data derived from the
+    tensors given to ``taint`` (the function's inputs) -- the operator rule is about
+    computation on ``X``; a constant kernel built with ``one_hot``, ``eye`` or an
+    ``nn.Conv2d``'s initialiser reads no such data. A tensor is derived from the input
+    when an op that read a derived tensor produced (or wrote into) it. Derived tensors
+    are held by weak reference (a freed tensor's id, reused, is never taken for derived).
+    """
 
     def __init__(self):
         super().__init__()
         self.ops = set()
+        self.x_ops = set()
+        derived = self._derived = {}
+
+        def forget(ref, derived=derived):
+            if derived.get(ref.key) is ref:
+                del derived[ref.key]
+        self._forget = forget
+
+    def _mark(self, t):
+        key = _id(t)
+        r = self._derived.get(key)
+        if r is None or r() is not t:
+            self._derived[key] = _KeyedRef(t, self._forget, key)
+
+    def taint(self, values):
+        """Mark the tensors in ``values`` (the call's arguments, any nesting) as the input."""
+        for t in _tensors(values, []):
+            self._mark(t)
+
+    def derived(self, t):
+        """Whether tensor ``t`` holds data derived from the input."""
+        r = self._derived.get(_id(t))
+        return r is not None and r() is t
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        self.ops.add(str(func.overloadpacket))
-        return func(*args, **(kwargs or {}))
+        name = _str(func.overloadpacket)
+        self.ops.add(name)
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        derived = self._derived
+        if not derived:
+            return out
+        ins = []
+        for a in args:                          # most arguments are tensors or numbers
+            if _type(a) is _Tensor or _isinstance(a, _Tensor):
+                ins.append(a)
+            elif _isinstance(a, (_list, _tuple)):
+                _tensors(a, ins)
+        if kwargs:
+            _tensors(kwargs, ins)
+        for t in ins:
+            r = derived.get(_id(t))
+            if r is not None and r() is t:
+                self.x_ops.add(name)
+                mark = self._mark
+                if _type(out) is _Tensor:
+                    mark(out)
+                else:
+                    for o in _tensors(out, []):
+                        mark(o)
+                for o in ins:                   # an in-place or out= op writes into its arguments
+                    mark(o)
+                break
+        return out
+
+    def __enter__(self):
+        _active.append(self)
+        return super().__enter__()
+
+    def __exit__(self, *exc):
+        try:
+            return super().__exit__(*exc)
+        finally:
+            if _active and _active[-1] is self:
+                _active.pop()
+
+
+_active = []            # the recorders entered, innermost last (for the value hooks below)
+
+# Tensor methods that hand a tensor's values to Python or numpy without dispatching any op.
+LEAVING = ("tolist", "numpy", "__array__")
+
+
+def install_value_hooks():
+    """Make ``tolist``, ``numpy`` and ``__array__`` of data derived from the input count as ops
+    (``aten.tolist`` ...): values taken out of torch are still computed on. Installed once in
+    the sandbox's zygote, before any student code; the child checks after every call that
+    they are still in place (``bindings``)."""
+    for name in LEAVING:
+        real = getattr(_Tensor, name)
+        if getattr(real, "_kit_hook", False):
+            continue
+
+        def hook(self, *a, _real=real, _op="aten." + name.strip("_"), **k):
+            if _active and _active[-1].derived(self):
+                _active[-1].x_ops.add(_op)
+                _active[-1].ops.add(_op)
+            return _real(self, *a, **k)
+        hook._kit_hook = True
+        hook.__name__ = name
+        setattr(_Tensor, name, hook)
+
+
+def bindings():
+    """What the recorder relies on, by name: compared before and after each call in the child."""
+    return {"OpRecorder.__torch_dispatch__": OpRecorder.__dict__["__torch_dispatch__"],
+            "OpRecorder.__init__": OpRecorder.__dict__["__init__"],
+            "OpRecorder.taint": OpRecorder.__dict__["taint"],
+            "OpRecorder.derived": OpRecorder.__dict__["derived"],
+            "OpRecorder.__enter__": OpRecorder.__dict__["__enter__"],
+            "OpRecorder.__exit__": OpRecorder.__dict__["__exit__"],
+            "TorchDispatchMode.__enter__": TorchDispatchMode.__dict__.get("__enter__"),
+            "TorchDispatchMode.__exit__": TorchDispatchMode.__dict__.get("__exit__"),
+            **{f"Tensor.{n}": _Tensor.__dict__.get(n) for n in LEAVING}}
 
 
 CONV = "aten.convolution"
@@ -55,8 +184,11 @@ CONV_RELU_ALLOWED = frozenset("aten." + name for name in """
 POLICIES = ("pooling", "pooling_require_conv", "conv_relu_only", "none")
 
 
-def violations(policy, ops):
+def violations(policy, ops, x_ops=None):
     """Sorted forbidden op names among ``ops`` under ``policy`` (empty: allowed).
+
+    ``x_ops`` (the recorder's ops on data derived from the input), when given, is what
+    ``'conv_relu_only'`` judges: constants may be built with any operator.
 
     For ``'pooling_require_conv'`` a missing convolution is reported as
     ``'missing:aten.convolution'``.
@@ -67,7 +199,8 @@ def violations(policy, ops):
     if policy == "none":
         return []
     if policy == "conv_relu_only":
-        bad = sorted(op for op in ops if op not in CONV_RELU_ALLOWED)
+        judged = ops if x_ops is None else set(x_ops)
+        bad = sorted(op for op in judged if op not in CONV_RELU_ALLOWED)
         return bad
     bad = sorted(op for op in ops if "pool" in op)
     if policy == "pooling_require_conv" and CONV not in ops:

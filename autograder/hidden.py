@@ -51,6 +51,7 @@ def local_call(fn, timeout=CALL_TIMEOUT):
         args = tuple(private_copy(a) for a in args)
         kwargs = {k: private_copy(v) for k, v in kwargs.items()}
         recorder = OpRecorder()
+        recorder.taint((args, kwargs))
         value, error, timed_out = None, None, False
         use_alarm = threading.current_thread() is threading.main_thread() and timeout
         old = signal.signal(signal.SIGALRM, _on_alarm) if use_alarm else None
@@ -76,7 +77,7 @@ def local_call(fn, timeout=CALL_TIMEOUT):
         finally:
             if use_alarm:
                 signal.signal(signal.SIGALRM, old)
-        return CallResult(value, error, timed_out, frozenset(recorder.ops))
+        return CallResult(value, error, timed_out, frozenset(recorder.ops), frozenset(recorder.x_ops))
     return call
 
 

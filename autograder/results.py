@@ -36,6 +36,8 @@ class Status(enum.StrEnum):
 # students' own errors (summary line, run.json, report), so an instructor sees them at once.
 GRADER_ERROR = "评分器错误 / grader error"
 
+REVIEW_PREFIX = "review:"   # a flag for a person: the operator rule could not be checked here
+
 WRITTEN_ANSWERS_NOTE = "人工评分的书面回答另计 / written answers are graded by a person"
 
 _NOT_IN_CSV = {"csv": False}          # field metadata: travels with the row, is not a table column
@@ -78,7 +80,7 @@ class Row:
     misconception: str = ""               # an id from course.feedback, or ""
     groups_failed: str = ""               # ";"-joined property-group names
     seconds: float = 0.0
-    flags: str = ""                       # ";"-joined integrity flags, for a person to look at
+    flags: str = ""                       # ";"-joined integrity flags, for a person to look at (review:...)
     feedback: str = dataclasses.field(default="", metadata=_NOT_IN_CSV)   # long text for the student
     result: Optional[dict] = dataclasses.field(default=None, metadata=_NOT_IN_CSV)  # FunctionResult.to_dict()
 
@@ -89,6 +91,12 @@ class Row:
     def function(self):
         """``test_pool2d`` -> ``pool2d``."""
         return self.grade_id[len("test_"):] if self.grade_id.startswith("test_") else self.grade_id
+
+    @property
+    def reviews(self):
+        """The review flags (``review:<construct>@cell<N>:line<L>``): constructs the grader cannot
+        prove harmless. The points stand; a person decides (docs/security.md)."""
+        return tuple(f for f in self.flags.split(";") if f.startswith(REVIEW_PREFIX))
 
     @property
     def is_grader_error(self):

@@ -126,7 +126,7 @@ def _run_suite(name, call, seed, replay=None):
     spec = BY_NAME[name]
     weights = GROUPS[name]
     cases = make_cases(name, seed)
-    failures, errors, ops = [], [], set()
+    failures, errors, ops, x_ops = [], [], set(), set()
     value_errors = 0              # raised where a value was expected
     n_failed = {g: 0 for g in weights}
     n_cases = {g: 0 for g in weights}
@@ -144,6 +144,10 @@ def _run_suite(name, call, seed, replay=None):
             continue
         outputs.append((i, case, behaviour.output_hash(res)))
         ops |= set(res.ops)
+        if x_ops is not None and res.x_ops is not None:
+            x_ops |= set(res.x_ops)
+        elif res.x_ops is None and res.ops:
+            x_ops = None              # a call that did not record apart: judge every op
         if r.passed:
             ran.append((i, case, None))
             continue
@@ -166,7 +170,7 @@ def _run_suite(name, call, seed, replay=None):
     max_points = float(spec.points)
 
     # Status and misconception, most decisive first.
-    bad_ops = forbidden.violations(spec.forbid, ops)
+    bad_ops = forbidden.violations(spec.forbid, ops, x_ops)
     # Raising where an error is expected is right: "raises everywhere" counts the other cases.
     n_calls = sum(1 for c in cases if not c.expect_error)
     not_impl = errors and all(error_type(e) == "NotImplementedError" for e in errors)
@@ -320,8 +324,8 @@ def _shown_ops(name, bad_ops, failures, cases, replay):
     if replay is not None and bad_ops:
         case = min([f.case for f in failures] or [c for c in cases if not c.expect_error] or list(cases),
                    key=lambda c: c.size)
-        ops = replay(case.args, case.kwargs).ops
-        bad_ops = [op for op in forbidden.violations(BY_NAME[name].forbid, ops) if op in bad_ops]
+        again = replay(case.args, case.kwargs)
+        bad_ops = [op for op in forbidden.violations(BY_NAME[name].forbid, again.ops, again.x_ops) if op in bad_ops]
     shown = [student_text(op, 60) for op in bad_ops]
     return ", ".join(shown[:SHOWN_OPS]) + (" …" if len(shown) > SHOWN_OPS else ""), case
 

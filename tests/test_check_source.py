@@ -63,7 +63,7 @@ def test_mutants_are_flagged_only_for_a_real_forbidden_call(path):
     cells = [(f"cell 1 ({name})", path.read_text(encoding="utf-8"))]
     rejected, _ = CheckSource().check(cells, [name])
     if f"{name}/{path.stem}" in REALLY_FORBIDDEN:
-        assert [f.category for f in rejected[name]] == ["bonus"]
+        assert [f.category for f in rejected[name]] == ["bonus"] and rejected[name][0].automatic
     else:
         assert rejected == {}
 
@@ -146,7 +146,7 @@ def test_min_pool2d_may_pool():
     code = "def min_pool2d(X, pool_size, stride=None, padding=0):\n" \
            "    return -F.max_pool2d(-X, pool_size, stride, padding)\n"
     assert findings(code, function="min_pool2d") == []
-    # ... but may not tamper
+    # ... and gc still goes to a person
     assert categories("import gc\n" + code, function="min_pool2d") == {"tampering"}
 
 
@@ -205,6 +205,9 @@ TAMPERING = {
     "logging.currentframe": ("import logging\ndef pool2d(X, k, mode='max'):\n    return logging.currentframe()\n",
                              "logging.currentframe"),
     "/proc/self/mem": ("def pool2d(X, k, mode='max'):\n    return open('/proc/self/' + 'mem', 'r+b')\n", "/proc"),
+    "torch.compile": ("def pool2d(X, k, mode='max'):\n    return torch.compile(lambda x: x)(X)\n", "torch.compile"),
+    "private_dispatch_helper": ("from torch.nn.functional import handle_torch_function as h\n"
+                                "def pool2d(X, k, mode='max'):\n    return h\n", "handle_torch_function"),
     "fullwidth_unicode": ("import ｓys\ndef pool2d(X, k, mode='max'):\n    return ｓys._getframe()\n", "sys._getframe"),
 }
 
@@ -231,12 +234,33 @@ DYNAMIC = {
     "__builtins__": "def pool2d(X, k, mode='max'):\n    return __builtins__\n",
     "setattr_computed": "def pool2d(X, k, mode='max'):\n    setattr(F, mode, F.relu)\n",
     "attrgetter": "import operator\ndef pool2d(X, k, mode='max'):\n    return operator.attrgetter(mode)(F)\n",
+    # a C-level twin and a primitive reached by another path: the same object, so the same construct
+    "_operator_attrgetter": "import _operator\ndef pool2d(X, k, mode='max'):\n    return _operator.attrgetter(mode)(F)\n",
+    "getattr_via_module": "import builtins as b\ndef pool2d(X, k, mode='max'):\n    return b.getattr(F, mode)(X)\n",
+    "reduce_getattr": "import functools\ndef pool2d(X, k, mode='max'):\n"
+                      "    return functools.reduce(getattr, ['nn', 'functional', mode], torch)(X)\n",
+    "partial_getattr": "from functools import partial\ndef pool2d(X, k, mode='max'):\n    return partial(getattr, F)(mode)(X)\n",
+    "locals": "def pool2d(X, k, mode='max'):\n    return locals()\n",
+    "helper_param": "def _call(m, n, X):\n    return getattr(m, n)(X)\n"
+                    "def pool2d(X, k, mode='max'):\n    return _call(F, 'max_pool2d', X)\n",
+    "string_in_aten": "def pool2d(X, k, mode='max'):\n    return torch.ops.aten.__getattr__('max_pool2d_with_indices')(X)\n",
 }
 
 
 @pytest.mark.parametrize("name", sorted(DYNAMIC))
-def test_run_time_names_are_flagged(name):
-    assert "dynamic" in categories(DYNAMIC[name]), findings(DYNAMIC[name])
+def test_run_time_names_are_flagged_for_review(name):
+    nb = Notebook([("cell 1 (pool2d)", DYNAMIC[name])])
+    found = nb.findings("pool2d", "pooling", (0,))
+    assert "dynamic" in {f.category for f in found}, found
+    assert not any(f.automatic for f in found if f.category == "dynamic")
+
+
+@pytest.mark.parametrize("name", sorted(TAMPERING))
+def test_tampering_goes_to_a_person_not_a_score(name):
+    nb = Notebook([("cell 1 (pool2d)", TAMPERING[name][0])])
+    found = nb.findings("pool2d", "pooling", (0,))
+    assert found and not any(f.automatic for f in found)
+    assert all(re.fullmatch(r"review:[a-z_]+@cell1(:line\d+)?", flag_of(f)) for f in found), found
 
 
 def test_run_time_names_are_allowed_without_a_ban():
@@ -260,8 +284,6 @@ POOL = {
     "container": "IMPL = {}\nIMPL['f'] = F.max_pool2d\ndef pool2d(X, k, mode='max'):\n    return IMPL['f'](X)\n",
     "torch_attribute": "torch.helper = F.max_pool2d\ndef pool2d(X, k, mode='max'):\n    return torch.helper(X)\n",
     "default_argument": "def pool2d(X, k, mode='max', f=F.max_pool2d):\n    return f(X)\n",
-    "helper_param": "def _call(m, n, X):\n    return getattr(m, n)(X)\n"
-                    "def pool2d(X, k, mode='max'):\n    return _call(F, 'max_pool2d', X)\n",
     # string obfuscation, folded
     "concat": "def pool2d(X, k, mode='max'):\n    return getattr(F, 'max_' + 'po' + 'ol2d')(X)\n",
     "fstring": "def pool2d(X, k, mode='max'):\n    p = 'po'\n    return getattr(F, f'max_{p}ol2d')(X)\n",
@@ -280,7 +302,6 @@ POOL = {
     "import_module": "import importlib\ndef pool2d(X, k, mode='max'):\n"
                      "    return importlib.import_module('torch.nn.functional').max_pool2d(X)\n",
     "eval_constant": "def pool2d(X, k, mode='max'):\n    return eval('F.max_' + 'pool2d')(X)\n",
-    "string_in_aten": "def pool2d(X, k, mode='max'):\n    return torch.ops.aten.__getattr__('max_pool2d_with_indices')(X)\n",
 }
 
 
@@ -297,24 +318,34 @@ def test_forbidden_obfuscated_corpus_case_is_a_forbidden_op():
 BONUS = {
     "amax": ("def max_pool_conv_relu(X):\n    return X.amax(0)\n", "amax"),
     "torch.maximum": ("def max_pool_conv_relu(X):\n    return torch.maximum(X[0], X[1])\n", "torch.maximum"),
-    "builtin_max": ("def max_pool_conv_relu(X):\n    return max(X[0], X[1])\n", "max()"),
-    "builtin_sorted": ("def max_pool_conv_relu(X):\n    return sorted(X)[-1]\n", "sorted()"),
     "sort": ("def max_pool_conv_relu(X):\n    return X.sort(0).values[-1]\n", "sort"),
     "topk": ("def max_pool_conv_relu(X):\n    return torch.topk(X, 1).values\n", "torch.topk"),
     "numpy": ("import numpy as np\ndef max_pool_conv_relu(X):\n"
               "    return torch.from_numpy(np.maximum(X.numpy()[0], 0))\n", "numpy"),
-    "numpy_imported_inside": ("def max_pool_conv_relu(X):\n    import numpy\n    return X\n", "numpy"),
     "where": ("def max_pool_conv_relu(X):\n    return torch.where(X > 0, X, -X)\n", "torch.where"),
     "tolist": ("def max_pool_conv_relu(X):\n    return torch.tensor(X.tolist())\n", "tolist"),
     "pool": ("def max_pool_conv_relu(X):\n    return F.max_pool2d(X, 2)\n", "F.max_pool2d"),
     "getattr_folded": ("def max_pool_conv_relu(X):\n    return getattr(torch, 'ma' + 'ximum')(X[0], X[1])\n",
                        "maximum"),
-    "float_compare": ("def max_pool_conv_relu(X):\n    a, b = float(X[0, 0, 0, 0]), float(X[0, 0, 0, 1])\n"
-                      "    return torch.tensor(a if a > b else b)\n", "float()"),
     "item": ("def max_pool_conv_relu(X):\n    return torch.tensor(X[0, 0, 0, 0].item())\n", "item"),
-    "max_shadowed_elsewhere": ("def other():\n    max = 1\n    return max\n"
-                               "def max_pool_conv_relu(X):\n    return max(X[0], X[1])\n", "max()"),
 }
+
+# Builtins and numpy are not named by the static rule: constants may be built with them, and the
+# recorder sees them reach X's data (a comparison of X's elements, float(), tolist, __array__).
+LEFT_TO_THE_RECORDER = {
+    "builtin_max": "def max_pool_conv_relu(X):\n    return max(X[0], X[1])\n",
+    "builtin_sorted": "def max_pool_conv_relu(X):\n    return sorted(X)[-1]\n",
+    "numpy_imported_inside": "def max_pool_conv_relu(X):\n    import numpy\n    return X\n",
+    "float_compare": "def max_pool_conv_relu(X):\n    a, b = float(X[0, 0, 0, 0]), float(X[0, 0, 0, 1])\n"
+                     "    return torch.tensor(a if a > b else b)\n",
+    "np_eye_kernel": "import numpy as np\ndef max_pool_conv_relu(X):\n"
+                     "    k = torch.from_numpy(np.eye(4)).reshape(4, 1, 2, 2).to(X.dtype)\n    return F.conv2d(X, k)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LEFT_TO_THE_RECORDER))
+def test_bonus_builtins_and_numpy_are_left_to_the_recorder(name):
+    assert findings(LEFT_TO_THE_RECORDER[name], function="max_pool_conv_relu") == []
 
 
 @pytest.mark.parametrize("name", sorted(BONUS))
@@ -400,11 +431,20 @@ def test_module_level_tampering_that_blinds_the_recorder_counts_everywhere(modul
     assert bool(nb.findings("pool2d", "pooling", (0,))) != never_runs      # its own cell's function pays
 
 
-def test_deeply_nested_code_is_not_trusted():
-    deep = "x = " + "+".join(["1"] * 5000) + "\n"
-    assert categories(deep + "def pool2d(X, k, mode='max'):\n    return X\n") == {"tampering"}
-    nb = Notebook([("cell 1 (pool2d)", deep), ("cell 2 (pool2d_padded)", PADDED)])
-    assert [f.key for f in nb.findings("pool2d_padded", "pooling", (1,))] == ["code too deeply nested to check"]
+def test_deeply_nested_code_is_unverifiable_not_skipped():
+    deep = "x = " + "+".join(["1"] * 100000) + "\n"
+    nb = Notebook([("cell 1 (pool2d)", deep + "def pool2d(X, k, mode='max'):\n    return X\n"),
+                   ("cell 2 (pool2d_padded)", PADDED)])
+    found = nb.findings("pool2d_padded", "pooling", (1,))
+    assert nb.unparsed == [0] or {f.key for f in found} == {"check_budget"}
+    # the step: a cell the parent could not parse but the child ran is review:unparsed_cell
+    checker = CheckSource()
+    checker.unparsed = (0,)
+    labels = ["cell 1 (pool2d)", "cell 2 (pool2d_padded)"]
+    assert [flag_of(f) for f in checker.unparsed_flags({}, labels)] == ["review:unparsed_cell@cell1"]
+    assert checker.unparsed_flags({"cell 1 (pool2d)": "SyntaxError: invalid syntax"}, labels) == []
+    assert [flag_of(f) for f in checker.unparsed_flags({"cell 1 (pool2d)": "NameError: x"}, labels)] == \
+        ["review:unparsed_cell@cell1"]
 
 
 def test_folding_stays_cheap():
@@ -420,28 +460,37 @@ def test_syntax_errors_are_left_to_the_child():
 # ------------------------------------------------------------------ the step: rows, messages, flags
 
 def test_row_fields():
-    code = "import threading\ndef pool2d(X, k, mode='max'):\n    threading.Thread(target=print).start()\n"
+    code = "import threading\ndef pool2d(X, k, mode='max'):\n    threading.Thread(target=print).start()\n" \
+           "    return F.max_pool2d(X, 2)\n"
     cells = [("cell 7 (pool2d)", code)]
     checker = CheckSource()
-    rejected, labels = checker.check(cells, ["pool2d", "pool2d_padded"])
-    assert list(rejected) == ["pool2d"]
+    found, labels = checker.check(cells, ["pool2d", "pool2d_padded"])
+    rejected, reviews = checker.automatic(found), checker.reviews(found)
+    assert list(rejected) == ["pool2d"] and [f.key for f in rejected["pool2d"]] == ["F.max_pool2d"]
     row = checker.row_fields("pool2d", rejected["pool2d"], labels, 2)
-    assert row["points"] == 0.0 and row["status"] == "failed" and row["misconception"] == "tampering"
-    assert row["message"].startswith("禁止使用 threading（单元格 7 第 1 行）/ threading is not allowed (cell 7, line 1)")
-    assert "（另有 1 处 / 1 more）" in row["message"]
-    assert row["flags"] == "tampering:threading"
-    assert "第 3 行" in row["feedback"] and "line 3" in row["feedback"]
+    assert row["points"] == 0.0 and row["status"] == "failed" and row["misconception"] == "forbidden_op"
+    assert row["message"].startswith("禁止使用汇聚算子 F.max_pool2d（单元格 7 第 4 行）/ the pooling operator "
+                                     "F.max_pool2d is not allowed (cell 7, line 4)")
+    assert row["flags"] == "forbidden_op:F.max_pool2d"
     assert row["result"]["points"] == 0.0 and not any(g["passed"] for g in row["result"]["groups"])
+    from autograder.results import Row
+    graded = Row("s", "pooling", "01_basics", "test_pool2d", points=2.0, max_points=2.0, status="passed",
+                 feedback="pool2d: 2 / 2")
+    fields = checker.review_fields(graded, reviews["pool2d"], labels)
+    assert fields["flags"] == "review:threads@cell7:line1;review:threads@cell7:line3"
+    assert fields["feedback"].startswith("这个答案将由老师复核 / This answer will be reviewed by a person:")
+    assert "单元格 7 第 3 行" in fields["feedback"] and "cell 7, line 3" in fields["feedback"]
+    assert fields["feedback"].endswith("pool2d: 2 / 2")
 
 
 @pytest.mark.parametrize("function,code,mid,flag", [
     ("pool2d", POOL["direct"], "forbidden_op", "forbidden_op:F.max_pool2d"),
     ("max_pool_conv_relu", BONUS["amax"][0], "conv_relu_only", "forbidden_op:amax"),
-    ("pool2d", DYNAMIC["globals"], "tampering", "tampering:globals"),
 ])
 def test_misconception_and_flag(function, code, mid, flag):
     checker = CheckSource()
-    rejected, labels = checker.check([(f"cell 2 ({function})", code)], [function])
+    found, labels = checker.check([(f"cell 2 ({function})", code)], [function])
+    rejected = checker.automatic(found)
     row = checker.row_fields(function, rejected[function], labels, 1)
     assert row["misconception"] == mid
     assert flag in row["flags"].split(";")
@@ -449,9 +498,11 @@ def test_misconception_and_flag(function, code, mid, flag):
 
 
 def test_flags_have_no_separators():
-    nb = Notebook([("cell 1 (pool2d)", "def pool2d(X, k, mode='max'):\n    torch.a_b; torch.x = 1\n")])
-    for f in nb.findings("pool2d", "pooling", (0,)):
-        assert re.fullmatch(r"(tampering|forbidden_op):[\w.]+", flag_of(f)), flag_of(f)
+    nb = Notebook([("cell 1 (pool2d)", "def pool2d(X, k, mode='max'):\n    torch._C.x; torch.x = 1\n")])
+    found = nb.findings("pool2d", "pooling", (0,))
+    assert found
+    for f in found:
+        assert re.fullmatch(r"(review:[a-z_]+@cell\d+:line\d+|forbidden_op:[\w.]+)", flag_of(f)), flag_of(f)
 
 
 def test_labels_round_trip():
@@ -467,8 +518,11 @@ def test_a_checker_bug_fails_open(monkeypatch):
     def broken(cells):
         raise KeyError("bug")
     monkeypatch.setattr(cs, "Notebook", broken)
+    cs._Checker._stop()                       # the next checker is forked with the bug in it
     checker = CheckSource()
     rejected, _ = checker.check([("cell 1 (pool2d)", POOL["direct"])], ["pool2d"])
+    assert not checker.over_budget
+    cs._Checker._stop()
     assert rejected == {} and checker.error.startswith("KeyError")
     assert CHECK_ERROR == "source_check_error"
 
@@ -480,3 +534,93 @@ def test_every_answer_cell_of_the_source_parses():
         names = [f.name for f in functions.functions_in(path.stem)]
         for _label, code in FindAnswers().find(ReadNotebook().normalise(nb), names):
             compile(code, str(path), "exec")
+
+
+# ------------------------------------------------------------------ every binding of a graded name
+
+_POOLING_LAMBDA = "(lambda X, *a, **k: F.max_pool2d(X, 2))"
+REBINDINGS = {
+    "walrus_in_comprehension": f"[pool2d_padded := {_POOLING_LAMBDA} for _ in range(1)]\n",
+    "walrus_in_nested_comprehension": f"[[pool2d_padded := {_POOLING_LAMBDA} for _ in '1'] for _ in '1']\n",
+    "walrus_in_condition": "if (pool2d_padded := F.max_pool2d):\n    pass\n",
+    "match_capture": f"match {_POOLING_LAMBDA}:\n    case pool2d_padded:\n        pass\n",
+    "match_mapping_rest": f"match {{'a': 1}}:\n    case {{**pool2d_padded}}:\n        pool2d_padded = {_POOLING_LAMBDA}\n",
+    "global_in_function": f"def setup():\n    global pool2d_padded\n    pool2d_padded = {_POOLING_LAMBDA}\nsetup()\n",
+    "global_in_nested_class": f"def setup():\n    class C:\n        global pool2d_padded\n"
+                              f"        pool2d_padded = {_POOLING_LAMBDA}\nsetup()\n",
+    "for_target": f"for pool2d_padded in [{_POOLING_LAMBDA}]:\n    pass\n",
+    "import_as": "from torch.nn.functional import max_pool2d as pool2d_padded\n",
+    "with_as": "import contextlib\nwith contextlib.nullcontext(F.max_pool2d) as pool2d_padded:\n    pass\n",
+    "except_as": "try:\n    raise ValueError\nexcept ValueError as pool2d_padded:\n    pool2d_padded = F.max_pool2d\n",
+    "tuple_target": "a, (b, pool2d_padded) = 1, (2, F.max_pool2d)\n",
+    "starred_target": "*a, pool2d_padded = [1, F.max_pool2d]\n",
+    "del_and_rebind": "del pool2d_padded\npool2d_padded = F.max_pool2d\n",
+    "alias_chain_5000": "a0 = F.max_pool2d\n" + "".join(f"a{i + 1} = a{i}\n" for i in range(5000)) +
+                        "pool2d_padded = a5000\n",
+    "alias_chain_backwards": "pool2d_padded = a300\n" + "".join(f"a{i + 1} = a{i}\n" for i in range(300)) +
+                             "a0 = F.max_pool2d\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(REBINDINGS))
+def test_every_binding_of_a_graded_name_is_seen(name):
+    """A later cell rebinds the graded pool2d_padded to pooling, however Python binds names."""
+    nb = Notebook([("cell 1 (pool2d)", REBINDINGS[name] + "def pool2d(X, k, mode='max'):\n    return X\n"),
+                   ("cell 2 (pool2d_padded)", PADDED)])
+    found = nb.findings("pool2d_padded", "pooling", (1,))
+    assert any(f.automatic and f.key == "F.max_pool2d" for f in found), found
+
+
+def test_a_comprehension_variable_is_not_a_binding_of_the_global():
+    nb = Notebook([("cell 1 (pool2d)", "xs = [F.max_pool2d for pool2d_padded in range(1)]\n"
+                                       "def pool2d(X, k, mode='max'):\n    return X\n"),
+                   ("cell 2 (pool2d_padded)", PADDED)])
+    assert nb.findings("pool2d_padded", "pooling", (1,)) == []
+
+
+# ------------------------------------------------------------------ honest answers learners write
+
+HONEST_FILES = sorted((ROOT / "tests" / "hostile" / "ban").glob("honest_*.py"))
+
+
+@pytest.mark.parametrize("path", HONEST_FILES, ids=lambda p: p.stem)
+def test_honest_corpus_has_no_finding_of_either_kind(path):
+    function = max((n for n in functions.BY_NAME if path.stem.endswith("_" + n)), key=len)
+    assert findings(path.read_text(encoding="utf-8"), function=function) == []
+
+
+@pytest.mark.parametrize("code", [
+    "from torch.nn.modules.utils import _pair, _single, _triple, _quadruple, _ntuple\n",
+    "import torch.nn.modules.utils as U\nP = U._pair\n",
+    "P = torch.nn.functional._pair\n",
+    "class Mine:\n    pass\nMine.helper = staticmethod(lambda v: (v, v))\nsetattr(Mine, 'k', 2)\n",
+    "import functools\ncache = functools.lru_cache(maxsize=None)\n",
+    "K = F.one_hot(torch.arange(4), 4).float()\n",
+    "conv = nn.Conv2d(1, 4, 2, bias=False)\n",
+    "kind = getattr(torch, 'amax')\n",
+    "print('compare with max_pool2d:', 'max_pool2d')\n",
+    "class Mine:\n    def maxpool(self, w):\n        return w.amax()\n    def max_pool2d(self, w):\n"
+    "        return self.maxpool(w)\nM = Mine()\nY = M.max_pool2d(torch.ones(2))\n",
+])
+def test_inert_helpers_are_not_accusations(code):
+    nb = Notebook([("cell 1 (pool2d)", code + "def pool2d(X, k, mode='max'):\n    return Y if 0 else X\n"
+                                              if "Y =" in code else code + "def pool2d(X, k, mode='max'):\n    return X\n")])
+    assert nb.findings("pool2d", "pooling", (0,)) == []
+    if "amax" not in code:
+        nb = Notebook([("cell 1 (max_pool_conv_relu)", code + "def max_pool_conv_relu(X, pool_size=2):\n    return X\n")])
+        assert nb.findings("max_pool_conv_relu", "conv_relu_only", (0,)) == []
+
+
+def test_look_up_primitives_are_known_by_identity_not_spelling():
+    from autograder.source_rules.policy import canonical
+    assert canonical("_operator.attrgetter") == "operator.attrgetter"
+    assert canonical("operator.methodcaller") == "operator.methodcaller"
+    assert canonical("torch.nn.functional.conv2d") == "torch.nn.functional.conv2d"
+
+
+def test_rows_carry_review_flags_typed():
+    from autograder.results import Row
+    row = Row("s", "pooling", "01_basics", "test_pool2d", flags="review:gc@cell3:line2;solution_copy;review:check_budget")
+    assert row.reviews == ("review:gc@cell3:line2", "review:check_budget")
+    assert Row.from_csv(dict(zip(("student_id", "assignment", "notebook", "grade_id", "points", "max_points",
+                                  "flags"), ("s", "a", "n", "g", "1", "2", row.flags)))).reviews == row.reviews

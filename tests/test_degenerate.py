@@ -55,7 +55,7 @@ def degenerate_call(name, label):
 
     def call(args, kwargs):
         result = local_call(make(template(name, args, kwargs)))(args, kwargs)
-        return dataclasses.replace(result, ops=ALLOWED_OPS)
+        return dataclasses.replace(result, ops=ALLOWED_OPS, x_ops=ALLOWED_OPS)
     return call
 
 

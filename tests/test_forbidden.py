@@ -137,3 +137,44 @@ def test_policies(policy, ops, bad):
 def test_unknown_policy():
     with pytest.raises(ValueError):
         violations("everything", set())
+
+
+# ------------------------------------------------------------------ the rule is about computation on X
+
+def _recorded(fn, X):
+    from autograder.forbidden import install_value_hooks
+    install_value_hooks()
+    rec = OpRecorder()
+    rec.taint(((X,), {}))
+    with rec:
+        fn(X)
+    return rec
+
+
+@pytest.mark.parametrize("build", [
+    "K = F.one_hot(torch.arange(4), 4).to(X.dtype).reshape(4, 1, 2, 2)",
+    "import numpy as np\nK = torch.from_numpy(np.eye(4)).to(X.dtype).reshape(4, 1, 2, 2)",
+    "c = nn.Conv2d(1, 4, 2, bias=False)\nwith torch.no_grad():\n    c.weight.copy_(torch.eye(4).reshape(4, 1, 2, 2))\n"
+    "K = c.weight.detach().to(X.dtype)",
+    "K = torch.zeros(4, 1, 2, 2, dtype=X.dtype)\nK[torch.arange(4), 0, torch.arange(4) // 2, torch.arange(4) % 2] = 1",
+    "K = torch.eye(4, dtype=X.dtype).amax(0, keepdim=True).expand(4, 4).reshape(4, 1, 2, 2) * torch.eye(4).reshape(4, 1, 2, 2)",
+])
+def test_constants_may_be_built_with_any_operator(build):
+    src = "def f(X):\n" + "".join("    " + line + "\n" for line in build.splitlines()) + \
+          "    g = F.conv2d(X, K, stride=2)\n    m = g[:, :1]\n" \
+          "    for i in range(1, 4):\n        m = m + F.relu(g[:, i:i + 1] - m)\n    return m\n"
+    rec = _recorded(student(src, "f"), torch.randn(2, 1, 4, 4))
+    assert violations("conv_relu_only", rec.ops, rec.x_ops) == [], sorted(rec.x_ops)
+
+
+@pytest.mark.parametrize("body,op", [
+    ("return X.reshape(-1, 4).amax(1)", "aten.amax"),
+    ("Y = torch.zeros(2)\n    Y[0] = X.max()\n    return Y * 1", "aten.max"),
+    ("return torch.tensor(X.tolist())", "aten.tolist"),
+    ("import numpy as np\n    return torch.from_numpy(np.asarray(X).max(axis=1))", "aten.array"),
+    ("return torch.tensor(float(X[0, 0, 0, 0]))", "aten._local_scalar_dense"),
+    ("return torch.tensor(max(X.flatten()))", "aten.gt"),
+])
+def test_data_derived_from_x_counts_wherever_it_goes(body, op):
+    rec = _recorded(student(f"def f(X):\n    {body}\n", "f"), torch.randn(2, 1, 4, 4))
+    assert op in violations("conv_relu_only", rec.ops, rec.x_ops), sorted(rec.x_ops)

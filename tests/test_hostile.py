@@ -15,8 +15,9 @@ from autograder.pipeline.write_results import student_dir  # noqa: E402
 
 CASES = harness.hostile_cases()
 # Code computed at run time or loaded from outside the answer cells (exec of a file's text,
-# globals(), sys.path) could patch or redefine any function of the notebook, so the parent's
-# static check gives every function with an operator ban 0 there (autograder/source_rules/).
+# globals(), sys.path) could patch or redefine any function of the notebook: the parent's static
+# check cannot verify it, so every function with an operator rule gets a review flag there (a
+# person decides); its points stand (autograder/source_rules/, docs/security.md).
 RUN_TIME_CODE = {"read_solutions", "import_references"}
 
 
@@ -47,12 +48,15 @@ def test_hostile_gains_nothing(graded, case):
     student = f"hostile_{case}"
     assert p[(student, "01_basics", "test_pool2d")] == 0.0
     # ... and loses nothing it did honestly: the other function of the notebook is still graded.
-    assert p[(student, "01_basics", "test_pool2d_padded")] == (0.0 if case in RUN_TIME_CODE else 3.0)
+    assert p[(student, "01_basics", "test_pool2d_padded")] == 3.0
+    if case in RUN_TIME_CODE:
+        row = [r for r in graded["rows"] if r["student_id"] == student and r["grade_id"] == "test_pool2d_padded"]
+        assert any(f.startswith("review:") for f in row[0]["flags"].split(";")), row[0]["flags"]
 
 
 @pytest.mark.parametrize("case,status", [("busy_loop", "timeout"), ("forbidden_direct", "failed"),
                                          ("forbidden_obfuscated", "failed"), ("os_exit", "error"),
-                                         ("infinite_loop", "failed"), ("forbidden_thread", "failed")])
+                                         ("infinite_loop", "timeout"), ("forbidden_thread", "failed")])
 def test_status_says_what_happened(graded, case, status):
     row = [r for r in graded["rows"] if r["student_id"] == f"hostile_{case}" and r["grade_id"] == "test_pool2d"]
     assert row[0]["status"] == status
@@ -62,10 +66,13 @@ def test_forbidden_calls_are_named(graded):
     for case in ("forbidden_direct", "forbidden_obfuscated"):
         row = [r for r in graded["rows"] if r["student_id"] == f"hostile_{case}" and r["grade_id"] == "test_pool2d"]
         assert row[0]["misconception"] == "forbidden_op"
-    # signal handlers (infinite_loop) and threads are tampering, seen in the source before any call
-    for case in ("infinite_loop", "forbidden_thread"):
+    # signal handlers (infinite_loop) and threads could evade the rule: a person is asked to look
+    # (review flags); the pooling named plainly beside the thread is an automatic 0 all the same
+    for case, construct in (("infinite_loop", "review:processes@"), ("forbidden_thread", "review:threads@")):
         row = [r for r in graded["rows"] if r["student_id"] == f"hostile_{case}" and r["grade_id"] == "test_pool2d"]
-        assert row[0]["misconception"] == "tampering" and "tampering:" in row[0]["flags"]
+        assert any(f.startswith(construct) for f in row[0]["flags"].split(";")), row[0]["flags"]
+    row = [r for r in graded["rows"] if r["student_id"] == "hostile_forbidden_thread" and r["grade_id"] == "test_pool2d"]
+    assert row[0]["misconception"] == "forbidden_op" and "forbidden_op:F.max_pool2d" in row[0]["flags"]
 
 
 def test_nothing_reached_the_network(graded):

@@ -1,14 +1,18 @@
-"""The operator ban, defended in depth: attacks on the op recorder, graded with `autograder grade`.
+"""The operator rule, graded with `autograder grade`: what is automatic, what goes to a person.
 
-Each case in tests/hostile/ban/ is one answer cell that replaces one function's
-answer in the instructor's notebook: forbidden pooling in a second thread, the
-recorder blinded through gc, a frame walk or torch's dispatch internals, and
-the conv+ReLU bonus taking its max with numpy, builtin max, torch.maximum or a
-sort. The recorder runs in the child, where such code can defeat it; the
-parent's static check (autograder/pipeline/check_source.py) must not be
-defeated: the attacker earns 0 on the attacked function and keeps every
-other function of the notebook, graded beside an honest student who keeps
-full marks.
+Each case in tests/hostile/ban/ is one answer cell that replaces one function's answer in the
+instructor's notebook. Inside one Python process the rule cannot be proven, so:
+
+* a forbidden operator the grader sees plainly -- named in the source (any spelling the parent
+  resolves statically), or recorded during a call -- costs the function its points, at once;
+* constructs that could evade the rule (threads, gc, frames, dispatch internals, names built at
+  run time, patching modules, classes or builtins the answer does not own) are review flags
+  ``review:<construct>``: in grades.csv, the report's integrity section and the feedback page,
+  whose student text says the answer will be reviewed;
+* the child's reply cannot be rewritten by the answer (``patch_*``): the pooling operator is still
+  reported, so the recorder's automatic 0 stands, and the patch is flagged for review;
+* honest answers (``honest_*``: PyTorch's _pair and _ntuple, nn.Conv2d modules, F.one_hot and
+  np.eye kernels in the bonus, as_strided, helpers, classes they own) keep full marks, no flag.
 """
 import json
 import pathlib
@@ -23,23 +27,52 @@ NB1, NB2 = "01_basics", "02_as_convolution"
 FULL = {NB1: {"test_pool2d": 2.0, "test_pool2d_padded": 3.0},
         NB2: {"test_avg_pool_as_conv": 2.0, "test_max_pool_as_conv": 3.0, "test_max_pool_conv_relu": 1.0}}
 
-# case -> (attacked function, notebook, misconception, a flag the row must carry)
+# case -> (attacked function, notebook, misconception, flags the row must carry (prefixes))
 CASES = {
-    "thread_pool2d_padded": ("pool2d_padded", NB1, "tampering", "tampering:threading"),
-    "gc_avg_pool_as_conv": ("avg_pool_as_conv", NB2, "tampering", "tampering:gc"),
-    "getframe_max_pool_as_conv": ("max_pool_as_conv", NB2, "tampering", "tampering:sys._getframe"),
-    "dispatch_off_pool2d_padded": ("pool2d_padded", NB1, "tampering", "tampering:torch.utils._python_dispatch"),
-    "dispatch_c_max_pool_as_conv": ("max_pool_as_conv", NB2, "tampering", "tampering:torch._C"),
-    "bonus_numpy": ("max_pool_conv_relu", NB2, "conv_relu_only", "forbidden_op:numpy"),
-    "bonus_builtin_max": ("max_pool_conv_relu", NB2, "conv_relu_only", "forbidden_op:max"),
-    "bonus_torch_maximum": ("max_pool_conv_relu", NB2, "conv_relu_only", "forbidden_op:torch.maximum"),
-    "bonus_sort": ("max_pool_conv_relu", NB2, "conv_relu_only", "forbidden_op:sort"),
-    "bonus_python_floats": ("max_pool_conv_relu", NB2, "conv_relu_only", "forbidden_op:float"),
+    "thread_pool2d_padded": ("pool2d_padded", NB1, "forbidden_op", ["forbidden_op:F.max_pool2d", "review:threads@"]),
+    "gc_avg_pool_as_conv": ("avg_pool_as_conv", NB2, "forbidden_op", ["forbidden_op:F.avg_pool2d", "review:gc@"]),
+    "getframe_max_pool_as_conv": ("max_pool_as_conv", NB2, "forbidden_op",
+                                  ["forbidden_op:F.max_pool2d", "review:frames@"]),
+    "dispatch_off_pool2d_padded": ("pool2d_padded", NB1, "forbidden_op",
+                                   ["forbidden_op:F.max_pool2d", "review:dispatch@"]),
+    "dispatch_c_max_pool_as_conv": ("max_pool_as_conv", NB2, "forbidden_op",
+                                    ["forbidden_op:F.max_pool2d", "review:dispatch@"]),
+    "bonus_numpy": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:numpy"]),
+    "bonus_builtin_max": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:tolist"]),
+    "bonus_torch_maximum": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:torch.maximum"]),
+    "bonus_sort": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:sort"]),
+    "bonus_python_floats": ("max_pool_conv_relu", NB2, "conv_relu_only", []),     # the recorder: float() on X
+    # the child's reply: patched bindings are put back before sending, and reported
+    "patch_json_dumps_pool2d": ("pool2d", NB1, "forbidden_op",
+                                ["review:patched_json_dumps", "review:monkeypatch@", "review:dynamic_name@"]),
+    "patch_sendall_pool2d_padded": ("pool2d_padded", NB1, "forbidden_op",
+                                    ["review:patched_socket_socket_sendall", "review:monkeypatch@"]),
+    "patch_builtins_sorted_avg_pool_as_conv": ("avg_pool_as_conv", NB2, "forbidden_op",
+                                               ["review:patched_builtins_sorted", "review:dynamic_name@"]),
+    "patch_recorder_exit_max_pool_as_conv": ("max_pool_as_conv", NB2, "forbidden_op",
+                                             ["review:patched_OpRecorder_exit", "review:gc@"]),
+    "patch_send_message_pool2d": ("pool2d", NB1, "forbidden_op",
+                                  ["review:patched_protocol_send_message", "review:gc@"]),
+    # two cells (the pool2d cell lifts an interpreter limit): the parent cannot parse what the child runs
+    "unparsed_recursion_pool2d_padded": ("pool2d_padded", NB1, "forbidden_op", ["review:unparsed_cell@"]),
+    "unparsed_int_digits_pool2d_padded": ("pool2d_padded", NB1, "forbidden_op", ["review:unparsed_cell@"]),
+}
+SPLIT = "# ---- answer_"     # a case file that replaces two answer cells: "# ---- answer_<function> ----"
+# honest answers learners write: full marks, no flag of either kind
+HONEST = {
+    "honest_pair_pool2d_padded": ("pool2d_padded", NB1),
+    "honest_ntuple_as_strided_pool2d": ("pool2d", NB1),
+    "honest_helpers_stack_pool2d": ("pool2d", NB1),
+    "honest_onehot_minpad_max_pool_as_conv": ("max_pool_as_conv", NB2),
+    "honest_conv_module_avg_pool_as_conv": ("avg_pool_as_conv", NB2),
+    "honest_onehot_max_pool_conv_relu": ("max_pool_conv_relu", NB2),
+    "honest_np_eye_max_pool_conv_relu": ("max_pool_conv_relu", NB2),
+    "honest_conv_module_max_pool_conv_relu": ("max_pool_conv_relu", NB2),
 }
 
 
 def test_every_case_file_is_graded():
-    assert {p.stem for p in BAN.glob("*.py") if not p.stem.startswith("_")} == set(CASES)
+    assert {p.stem for p in BAN.glob("*.py") if not p.stem.startswith("_")} == set(CASES) | set(HONEST)
 
 
 def _class():
@@ -54,9 +87,19 @@ def _class():
         (d / f"{notebook}.ipynb").write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
     put("honest", NB1, harness.source_nb(NB1))
     put("honest", NB2, harness.source_nb(NB2))
-    for case, (function, notebook, _mid, _flag) in CASES.items():
+    for case, (function, notebook, *_rest) in list(CASES.items()) + list(HONEST.items()):
         code = (BAN / f"{case}.py").read_text(encoding="utf-8")
-        put(f"ban_{case}", notebook, harness.with_answer(code, function=function, notebook=notebook))
+        if SPLIT in code:
+            head, tail = code.split(SPLIT, 1)
+            second, tail = tail.split(" ----\n", 1)
+            first = [f for f in ("pool2d", "pool2d_padded") if f != second][0]
+            nb = harness.with_answer(head, function=first, notebook=notebook)
+            for c in nb["cells"]:
+                if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == f"answer_{second}":
+                    c["source"] = tail
+            put(f"ban_{case}", notebook, nb)
+        else:
+            put(f"ban_{case}", notebook, harness.with_answer(code, function=function, notebook=notebook))
     return subs
 
 
@@ -72,17 +115,32 @@ def graded():
     return {"rows": {(r["student_id"], r["notebook"], r["grade_id"]): r for r in rows}, "out": out}
 
 
+def _flags(row):
+    return [f for f in row["flags"].split(";") if f]
+
+
 def test_honest_keeps_full_marks(graded):
     for notebook, tests in FULL.items():
         for grade_id, pts in tests.items():
             row = graded["rows"][("honest", notebook, grade_id)]
             assert float(row["points"]) == pts, row
-            assert not any(f.startswith(("tampering:", "forbidden_op:")) for f in row["flags"].split(";"))
+            assert not any(f.startswith(("review:", "forbidden_op:", "tampering:")) for f in _flags(row)), row
+
+
+@pytest.mark.parametrize("case", sorted(HONEST))
+def test_honest_answers_learners_write_get_full_marks_and_no_flag(graded, case):
+    function, notebook = HONEST[case]
+    for grade_id, pts in FULL[notebook].items():
+        row = graded["rows"][(f"ban_{case}", notebook, grade_id)]
+        assert float(row["points"]) == pts, (grade_id, row)
+        assert row["status"] == "passed", row
+        # solution_copy: the rest of the notebook is the instructor's own text in this harness
+        assert not any(f.startswith(("review:", "forbidden_op:", "tampering:")) for f in _flags(row)), row
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_attacker_earns_nothing_there_and_keeps_the_rest(graded, case):
-    function, notebook, _mid, _flag = CASES[case]
+    function, notebook, _mid, _flags_ = CASES[case]
     student = f"ban_{case}"
     for grade_id, pts in FULL[notebook].items():
         row = graded["rows"][(student, notebook, grade_id)]
@@ -94,22 +152,60 @@ def test_attacker_earns_nothing_there_and_keeps_the_rest(graded, case):
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_the_row_says_what_and_where(graded, case):
-    function, notebook, mid, flag = CASES[case]
+    function, notebook, mid, expected = CASES[case]
     row = graded["rows"][(f"ban_{case}", notebook, f"test_{function}")]
     assert row["status"] == "failed"
     assert row["misconception"] == mid
-    assert flag in row["flags"].split(";"), row["flags"]
-    # the message names one of the constructs found (the first in the cell) and its line
-    named = [f.split(":", 1)[1] for f in row["flags"].split(";") if ":" in f]
-    assert any(n in row["message"] for n in named), row["message"]
-    assert "第" in row["message"] and "行" in row["message"] and "line" in row["message"], row["message"]
+    flags = _flags(row)
+    for prefix in expected:
+        assert any(f.startswith(prefix) for f in flags), (prefix, flags)
+    # review flags carry the place: the notebook's cell and the line
+    for f in flags:
+        if f.startswith("review:") and "@" in f:
+            assert __import__("re").fullmatch(r"review:\w+@cell\d+(:line\d+)?", f), f
+    if any(f.startswith("forbidden_op:") for f in expected):
+        named = [f.split(":", 1)[1] for f in flags if f.startswith("forbidden_op:")]
+        assert any(n in row["message"] for n in named), row["message"]
+        assert "第" in row["message"] and "行" in row["message"] and "line" in row["message"], row["message"]
+
+
+@pytest.mark.parametrize("case", sorted(c for c in CASES if c.startswith("unparsed_")))
+def test_what_the_parent_cannot_parse_is_unverifiable_for_every_function(graded, case):
+    _function, notebook, _mid, _expected = CASES[case]
+    for grade_id in FULL[notebook]:
+        row = graded["rows"][(f"ban_{case}", notebook, grade_id)]
+        assert any(f.startswith("review:unparsed_cell@") for f in _flags(row)), (grade_id, row["flags"])
+
+
+@pytest.mark.parametrize("case", sorted(c for c in CASES if c.startswith("patch_")))
+def test_a_patch_never_hides_the_operator_and_goes_to_a_person(graded, case):
+    """The pool op still reached the parent (the recorder's automatic 0, not the static one: the
+    name is built at run time), and the patch is a review flag on the function's row."""
+    function, notebook, _mid, expected = CASES[case]
+    row = graded["rows"][(f"ban_{case}", notebook, f"test_{function}")]
+    assert "pool" in row["message"], row["message"]
+    assert any(f.startswith("review:patched_") for f in _flags(row)), row["flags"]
+
+
+def test_feedback_pages_say_a_person_will_review(graded):
+    from autograder.pipeline.write_results import student_dir
+
+    def page(student, notebook):
+        return (student_dir(graded["out"], student) / f"{notebook}.html").read_text(encoding="utf-8")
+    flagged = [(f"ban_{c}", nb) for c, (_f, nb, _m, exp) in CASES.items() if any(e.startswith("review:") for e in exp)]
+    for student, notebook in flagged:
+        assert "这个答案将由老师复核 / This answer will be reviewed by a person" in page(student, notebook), student
+    for (student, notebook) in [("honest", NB1), ("honest", NB2)] + [(f"ban_{c}", nb) for c, (_f, nb) in HONEST.items()]:
+        assert "This answer will be reviewed" not in page(student, notebook), student
 
 
 def test_report_lists_the_flagged_rows(graded):
     from autograder import report
     rep = report.build(graded["out"])
     listed = {(p.student_id, p.grade_id) for p in rep.problems.integrity}
-    for case, (function, _nb, _mid, _flag) in CASES.items():
-        assert (f"ban_{case}", f"test_{function}") in listed
-    assert not any(s == "honest" and "tampering" in p.message
-                   for p in rep.problems.integrity for s in [p.student_id])
+    for case, (function, _nb, _mid, expected) in CASES.items():
+        if expected:
+            assert (f"ban_{case}", f"test_{function}") in listed
+    for p in rep.problems.integrity:
+        if p.student_id == "honest" or p.student_id.startswith("ban_honest_"):
+            assert "review:" not in p.message and "forbidden_op:" not in p.message, p

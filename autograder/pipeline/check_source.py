@@ -1,17 +1,37 @@
-"""Step 2c: the operator ban, checked by the trusted parent in the answer cells' source.
+"""Step 2c: the operator rule, read by the trusted parent in the answer cells' source.
 
-The op recorder runs inside the untrusted child, so alone it is advisory: a
-second thread, a frame walk or torch's dispatch internals can blind it. Here
-the parent reads the cells with ``ast`` (``autograder.source_rules``; nothing
-is run) and a function whose code tampers, computes names at run time, or
-names an operator its rule forbids gets 0 points, status ``failed``,
-misconception ``tampering`` (or ``forbidden_op`` / ``conv_relu_only``, as the
-recorder would say), a message naming the construct and its line, and flags
-``tampering:<what>`` / ``forbidden_op:<what>`` for the report. Such a
-function is not called at all.
+Inside one Python process the rule cannot be proven: the op recorder runs in
+the untrusted child, and code there can blind it (frames, gc, torch's dispatch
+stack, patched modules) in ways no reading of the source can rule out. So the
+parent (``autograder.source_rules``; nothing is run) sorts what it sees:
+
+* **automatic** -- an operator the function's rule forbids, named plainly (any
+  spelling the parent resolves statically: aliases, imports, attribute chains,
+  folded strings). The function gets 0 points, status ``failed``, misconception
+  ``forbidden_op`` / ``conv_relu_only``, the flag ``forbidden_op:<what>``, and
+  is not called. The recorder's own verdict (an operator recorded during a call)
+  is automatic too (``suites.py``).
+* **for a person** -- constructs that could evade the rule: names or code built at
+  run time, look-up helpers, patching modules / classes / builtins the answer does
+  not own, frames, gc, dispatch internals, threads, a cell the parent cannot parse
+  but the child can, a check over its budget. Each is a flag
+  ``review:<construct>@cell<N>:line<L>``; the function is graded as usual, its
+  points stand until a person decides, and the student's page says so.
+
+The check runs in a forked process with an address-space limit and a deadline
+(``budgeted_check``): a submission built to exhaust it gets ``review:check_budget``,
+never a hung or bloated grader.
 """
+import atexit
+import ctypes           # imported here: the forked checker must import nothing (another thread may hold the lock)
+import json
 import os
 import re
+import resource
+import select
+import signal
+import threading
+import time
 
 from autograder import functions
 from autograder.pipeline.find_answers import label_cell, label_functions
@@ -21,36 +41,225 @@ from course.safe_text import student_text
 
 MAX_FLAGS = 8              # a flags cell stays short, whatever the code
 MAX_LISTED = 10            # findings listed in the feedback text
+CHECK_SECONDS = float(os.environ.get("AUTOGRADER_CHECK_SECONDS", "8"))      # the static check's budget
+CHECK_MEMORY = int(os.environ.get("AUTOGRADER_CHECK_MEMORY_MB", "768")) << 20  # beyond the grader's own
 
 _SENTENCES = {
-    "tampering": "禁止使用 {key}（{where}）/ {key} is not allowed ({where_en})",
-    "dynamic": "禁止在运行时计算名字或代码：{key}（{where}）/ names or code computed at run time are not "
-               "allowed: {key} ({where_en})",
     "pool": "禁止使用汇聚算子 {key}（{where}）/ the pooling operator {key} is not allowed ({where_en})",
     "bonus": "附加题只能用 F.conv2d、F.relu 和加减法，禁止使用 {key}（{where}）/ the bonus may use only "
              "F.conv2d, F.relu and arithmetic: {key} is not allowed ({where_en})",
 }
-_ORDER = {"tampering": 0, "dynamic": 1, "pool": 2, "bonus": 3}
-
-
-def flag_of(finding):
-    """``tampering:threading``, ``forbidden_op:F.max_pool2d``: no separators, short."""
-    key = re.sub(r"[^\w.]+", "_", finding.key).strip("_")[:40] or "code"
-    return f"{finding.kind}:{key}"
-
+_REVIEW_SENTENCE = "{key}（{where}）/ {key} ({where_en})"
+REVIEW_NOTE = "这个答案将由老师复核 / This answer will be reviewed by a person"
+_ORDER = {"pool": 0, "bonus": 1}
 
 CHECK_ERROR = "source_check_error"
+UNPARSED = "unparsed_cell"
+BUDGET = "check_budget"
+
+
+def flag_of(finding, labels=None):
+    """``forbidden_op:F.max_pool2d``; ``review:frames@cell2:line7`` (the notebook's cell number,
+    from ``labels`` when given, else the answer cell's position): no separators, short."""
+    if finding.automatic:
+        key = re.sub(r"[^\w.]+", "_", finding.key).strip("_")[:40] or "code"
+        return f"forbidden_op:{key}"
+    construct = re.sub(r"[^\w.]+", "_", finding.construct).strip("_")[:40] or "code"
+    if construct == BUDGET or construct.startswith("patched_"):
+        return f"review:{construct}"                     # the whole notebook, no one place
+    n = label_cell(labels[finding.cell]) if labels and finding.cell < len(labels) else None
+    n = n if isinstance(n, int) else finding.cell + 1
+    if not finding.line:
+        return f"review:{construct}@cell{n}"
+    return f"review:{construct}@cell{n}:line{finding.line}"
+
+
+def review_flag(construct, cell=None, line=0):
+    """``review:<construct>`` for what has no place in a cell (the budget), else with its place."""
+    return f"review:{construct}" if cell is None else f"review:{construct}@cell{cell + 1}:line{line}"
+
+
+def _vm_bytes():
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _read_frame(fd, deadline=None):
+    """One length-prefixed frame from ``fd``; None on EOF or when ``deadline`` passes."""
+    buf = b""
+    need = None
+    while need is None or len(buf) < 8 + need:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return None
+        buf += chunk
+        if need is None and len(buf) >= 8:
+            need = int.from_bytes(buf[:8], "big")
+    return buf[8:8 + need]
+
+
+def _write_frame(fd, data):
+    view = memoryview(len(data).to_bytes(8, "big") + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _serve_checks(req, rep, memory):
+    """The forked checker: reads (cells, names), answers ``{"ok": ...}`` / ``{"bug": ...}``;
+    exits on EOF, and dies (no answer) on MemoryError or RecursionError."""
+    limit = _vm_bytes() + memory
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    while True:
+        frame = _read_frame(req)
+        if frame is None:
+            return
+        cells, names = json.loads(frame)
+        try:
+            answer = {"ok": _analyse([tuple(c) for c in cells], names)}
+        except (RecursionError, MemoryError):
+            return                                        # over budget: no answer
+        except Exception as e:                            # a checker bug: say so
+            answer = {"bug": f"{type(e).__name__}: {e}"[:200]}
+        _write_frame(rep, json.dumps(answer).encode())
+
+
+def _die_with_parent():
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)      # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+class _Checker:
+    """A forked process that runs the static check under an address-space limit, one notebook
+    after another (forking a grader with torch loaded costs tens of milliseconds; a request to a
+    live checker costs about one). A request over its deadline, or a checker that died, is None,
+    and the checker is replaced. It runs only the kit's own code on hostile text, so its JSON
+    answer is as trusted as the check itself; what it cannot do is hang or bloat the grader."""
+
+    _lock = threading.Lock()
+    _live = None                  # (pid, request fd, reply fd, memory, owner pid)
+
+    @classmethod
+    def ask(cls, cells, names, seconds, memory):
+        with cls._lock:
+            live = cls._live
+            if live is None or live[3] != memory or live[4] != os.getpid():
+                cls._stop()
+                live = cls._live = cls._start(memory)
+            pid, req, rep = live[:3]
+            try:
+                _write_frame(req, json.dumps([cells, names]).encode())
+                frame = _read_frame(rep, time.monotonic() + seconds)
+            except OSError:
+                frame = None
+            if frame is None:
+                cls._stop()
+                return None
+            return json.loads(frame)
+
+    @classmethod
+    def _start(cls, memory):
+        req_r, req_w = os.pipe()
+        rep_r, rep_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                # Only its two pipes: the grader's sockets (the sandbox zygote's among them) must
+                # see EOF when the grader goes, whatever this process is doing; and it dies with
+                # the grader.
+                keep = sorted((req_r, rep_w))
+                os.closerange(3, keep[0])
+                os.closerange(keep[0] + 1, keep[1])
+                os.closerange(keep[1] + 1, 1 << 16)
+                _die_with_parent()
+                _serve_checks(req_r, rep_w, memory)
+            finally:
+                os._exit(0)
+        os.close(req_r)
+        os.close(rep_w)
+        for fd in (req_w, rep_r):
+            os.set_inheritable(fd, False)
+        return (pid, req_w, rep_r, memory, os.getpid())
+
+    @classmethod
+    def _stop(cls):
+        live, cls._live = cls._live, None
+        if live is None or live[4] != os.getpid():
+            return
+        pid, req, rep = live[:3]
+        for fd in (req, rep):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+
+atexit.register(_Checker._stop)
+
+
+def budgeted_check(cells, names, seconds=CHECK_SECONDS, memory=CHECK_MEMORY):
+    """The static check of ``cells`` for ``names`` within ``seconds`` and ``memory`` bytes of
+    address space beyond this process's: ``{"ok": result}``, ``{"bug": text}`` when the checker
+    raised, or None when the check went over either budget."""
+    cells = [[str(label), str(code)] for label, code in cells]
+    if not hasattr(os, "fork"):
+        return {"ok": _analyse([tuple(c) for c in cells], list(names))}
+    return _Checker.ask(cells, list(names), seconds, memory)
+
+
+def _analyse(cells, names):
+    """{function: [[cell, line, category, key]]} and the unparsed cells: the whole static check."""
+    labels = [label for label, _code in cells]
+    nb = Notebook(cells)
+    out = {}
+    for name in names:
+        spec = functions.BY_NAME.get(name)
+        if spec is None:
+            continue
+        own = tuple(i for i, label in enumerate(labels) if name in label_functions(label))
+        found = nb.findings(name, spec.forbid, own)
+        if found:
+            out[name] = [[f.cell, f.line, f.category, f.key] for f in found]
+    return {"found": out, "unparsed": list(nb.unparsed)}
+
+
+def _warm():
+    """What the fork must not import or compute (another thread may hold the import lock)."""
+    from autograder.source_rules.policy import _primitives, known_pool_names
+    known_pool_names()
+    _primitives()
 
 
 class CheckSource:
     """``check(cells, names) -> ({function: [Finding]}, labels)``, only functions with findings.
 
-    ``error`` is set when the checker itself failed on these cells (a bug, not the
-    student's doing): then nothing is rejected, the recorder alone judges, and the
-    rows carry the flag ``source_check_error`` for a person to look at.
+    ``automatic(found)`` / ``reviews(found)`` split them. ``unparsed``: the cells the parent
+    could not parse (unverifiable if the child runs them: ``unparsed_flags``). ``over_budget``:
+    the check went over its budget (every function gets ``review:check_budget``). ``error`` is
+    set when the checker itself failed (a bug, not the student's doing): then nothing is
+    rejected, the recorder alone judges, and the rows carry ``source_check_error``.
     """
 
     error = None
+    over_budget = False
+    unparsed = ()
+    seconds, memory = CHECK_SECONDS, CHECK_MEMORY
     # Off only to test the other layers alone (the child's jail, the recorder, the protocol).
     enabled = os.environ.get("AUTOGRADER_SOURCE_CHECK", "on") != "off"
 
@@ -59,45 +268,86 @@ class CheckSource:
         if not self.enabled:
             return {}, labels
         try:
-            return self._check(cells, names, labels), labels
-        except (RecursionError, MemoryError):          # code built to exhaust the checker: not trusted
-            deep = [Finding(0, 0, "tampering", "code too deeply nested to check")]
-            return {n: deep for n in names if n in functions.BY_NAME}, labels
+            _warm()
+            res = budgeted_check(cells, names, self.seconds, self.memory)
         except Exception as e:                         # a checker bug: never cost an honest student points
             self.error = f"{type(e).__name__}: {e}"[:200]
             return {}, labels
+        if res is None:                                # built to exhaust the checker: a person looks
+            self.over_budget = True
+            over = [Finding(0, 0, "review", BUDGET)]
+            return {n: over for n in names if n in functions.BY_NAME}, labels
+        if "bug" in res:
+            self.error = str(res["bug"])[:200]
+            return {}, labels
+        res = res["ok"]
+        self.unparsed = tuple(res["unparsed"])
+        found = {n: sorted(Finding(*f) for f in fs) for n, fs in res["found"].items()}
+        return found, labels
 
-    def _check(self, cells, names, labels):
-        nb = Notebook(cells)
-        out = {}
-        for name in names:
-            spec = functions.BY_NAME.get(name)
-            if spec is None:
-                continue
-            own = tuple(i for i, label in enumerate(labels) if name in label_functions(label))
-            found = nb.findings(name, spec.forbid, own)
-            if found:
-                out[name] = sorted(found, key=lambda f: (_ORDER[f.category], f.cell, f.line, f.key))
+    @staticmethod
+    def automatic(found):
+        """{function: its automatic findings}, only functions that have one (0 points, not called)."""
+        out = {n: sorted((f for f in fs if f.automatic), key=lambda f: (_ORDER[f.category], f.cell, f.line, f.key))
+               for n, fs in found.items()}
+        return {n: fs for n, fs in out.items() if fs}
+
+    @staticmethod
+    def reviews(found):
+        """{function: its findings for a person}, only functions that have one."""
+        out = {n: [f for f in fs if not f.automatic] for n, fs in found.items()}
+        return {n: fs for n, fs in out.items() if fs}
+
+    def unparsed_flags(self, cell_errors, labels):
+        """Review findings for the cells the parent could not parse but the child ran: unverifiable.
+        A cell the child could not compile either (``SyntaxError``) is the student's own mistake."""
+        out = []
+        for i in self.unparsed:
+            err = str(cell_errors.get(labels[i], "")) if i < len(labels) else ""
+            if not err.startswith(("SyntaxError", "IndentationError", "TabError")):
+                out.append(Finding(i, 0, "review", UNPARSED))
         return out
 
-    def sentence(self, finding, labels):
+    def where(self, finding, labels):
         n = label_cell(labels[finding.cell]) if finding.cell < len(labels) else None
-        key = student_text(finding.key, 60)
         if finding.line:
-            where = f"单元格 {n} 第 {finding.line} 行" if n else f"第 {finding.line} 行"
-            where_en = f"cell {n}, line {finding.line}" if n else f"line {finding.line}"
-        else:
-            where, where_en = (f"单元格 {n}", f"cell {n}") if n else ("", "")
-        return _SENTENCES[finding.category].format(key=key, where=where, where_en=where_en)
+            return (f"单元格 {n} 第 {finding.line} 行" if n else f"第 {finding.line} 行",
+                    f"cell {n}, line {finding.line}" if n else f"line {finding.line}")
+        return (f"单元格 {n}", f"cell {n}") if n else ("", "")
 
-    def row_fields(self, name, findings, labels, max_points):
-        """The grades row fields (and the suite-like result) for a function the check rejected."""
+    def sentence(self, finding, labels):
+        where, where_en = self.where(finding, labels)
+        key = student_text(finding.key, 60)
+        if finding.automatic:
+            return _SENTENCES[finding.category].format(key=key, where=where, where_en=where_en)
+        construct = finding.construct
+        key = construct if construct == finding.key else f"{construct}: {key}"
+        return _REVIEW_SENTENCE.format(key=key, where=where or "—", where_en=where_en or "—")
+
+    def review_fields(self, row, findings, labels):
+        """``row``'s fields with the review flags of ``findings`` added: flags, and a note in the
+        feedback (the student's page and the instructor's) naming each construct and its line.
+        The points stand: a person decides."""
+        if not findings:
+            return {}
+        findings = sorted(set(findings))
+        flags = sorted({flag_of(f, labels) for f in findings})[:MAX_FLAGS]
+        lines = [self.sentence(f, labels) for f in findings]
+        listed = "\n".join(f"  - {s}" for s in lines[:MAX_LISTED])
+        if len(lines) > MAX_LISTED:
+            listed += f"\n  …（另有 {len(lines) - MAX_LISTED} 处 / {len(lines) - MAX_LISTED} more）"
+        note = "\n".join([f"{REVIEW_NOTE}:", listed,
+                          "分数暂按运行结果给出 / The points below stand until then."])
+        old = [f for f in row.flags.split(";") if f]
+        feedback = note + ("\n\n" + row.feedback if row.feedback else "")
+        return {"flags": ";".join(sorted(set(old) | set(flags))), "feedback": feedback}
+
+    def row_fields(self, name, findings, labels, max_points, reviews=()):
+        """The grades row fields (and the suite-like result) for a function the check rejected:
+        an operator its rule forbids, named plainly."""
         from autograder.suites import GROUPS, FunctionResult, GroupResult
         spec = functions.BY_NAME[name]
-        if any(f.kind == "tampering" for f in findings):
-            mid = "tampering"
-        else:
-            mid = "conv_relu_only" if spec.forbid == "conv_relu_only" else "forbidden_op"
+        mid = "conv_relu_only" if spec.forbid == "conv_relu_only" else "forbidden_op"
         lines = [self.sentence(f, labels) for f in findings]
         more = len(lines) - 1
         message = lines[0] + (f"（另有 {more} 处 / {more} more）" if more > 0 else "")

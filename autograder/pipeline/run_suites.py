@@ -14,9 +14,13 @@ Student-controlled text in a row (cell errors, grader errors) is cut by
 ``course.safe_text.student_text``.
 
 Before any of that, ``CheckSource`` reads the cells' source here in the parent:
-a function it rejects (tampering, run-time names, a forbidden operator) gets
-its 0-point row at once and is never called.
+a function that names an operator its rule forbids, plainly, gets its 0-point
+row at once and is never called; constructs that could evade the rule become
+``review:<construct>`` flags on a row graded as usual (a person decides). The
+child's own report of bindings the answer patched (``Session.patched_by``)
+becomes ``review:patched_<what>`` the same way.
 """
+import re
 import time
 from dataclasses import replace
 
@@ -75,6 +79,27 @@ def cell_errors_text(cell_errors, function):
     return f"代码单元出错 / error in {student_text(chr(10).join(errs))}" if errs else ""
 
 
+def review_findings(function, reviews, checker, session, labels):
+    """What a person is asked to look at for ``function``: the static check's review findings,
+    cells the parent could not parse but the child ran, and bindings the child saw patched."""
+    from autograder.source_rules import Finding
+    out = list(reviews.get(function, ()))
+    if session is not None:
+        if checker.unparsed:
+            if session.child is None:
+                try:                    # the cells' own errors say whether the child could compile them
+                    session._start()
+                except Exception:
+                    pass
+            # an unverifiable cell could define or patch anything: it counts for every function
+            out += checker.unparsed_flags(session.cell_errors, labels)
+        patched = set(session.patched_by_cells) | set(session.patched_by.get(function, ()))
+        # json.dumps -> patched_json_dumps, OpRecorder.__exit__ -> patched_OpRecorder_exit
+        out += [Finding(0, 0, "review", "patched_" + re.sub(r"(?:\W|_{2,})+", "_", p).strip("_"))
+                for p in sorted(patched)[:8]]
+    return out
+
+
 class RunSuites:
     """``run(engine, cells, tests, student_id, notebook) -> [Row]`` (one per test cell)."""
 
@@ -85,7 +110,8 @@ class RunSuites:
         rows = []
         names = [t.function for t in tests if t.function]
         checker = CheckSource()
-        rejected, labels = checker.check(cells, names)
+        found, labels = checker.check(cells, names)
+        rejected, reviews = checker.automatic(found), checker.reviews(found)
         to_call = [n for n in names if n not in rejected]
         # One budget for the notebook, whichever child spends it (the session's, the replay's).
         deadline = Deadline(engine.limits.notebook_timeout)
@@ -93,8 +119,13 @@ class RunSuites:
         replay = Replay(engine, cells, deadline)
         try:
             for t in tests:
-                rows.append(self._row(new_row(student_id, notebook, t.grade_id, t.points), t, session, replay,
-                                      checker, rejected, labels, run_suite))
+                row = self._row(new_row(student_id, notebook, t.grade_id, t.points), t, session, replay,
+                                checker, rejected, labels, run_suite)
+                if t.function:
+                    rows.append(replace(row, **checker.review_fields(
+                        row, review_findings(t.function, reviews, checker, session, labels), labels)))
+                else:
+                    rows.append(row)
         finally:
             replay.close()
             if session is not None:

@@ -10,8 +10,10 @@ class CallResult:
     error: ``"<ExceptionType>: <message>"`` when it raised, else None.
     timed_out: the call hit its time limit.
     ops: aten op names it dispatched (``forbidden.OpRecorder``).
+    x_ops: those of them that read data derived from its arguments (None: not recorded apart).
     """
     value: object = None
     error: str = None
     timed_out: bool = False
     ops: frozenset = frozenset()
+    x_ops: frozenset = None

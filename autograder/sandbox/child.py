@@ -176,50 +176,150 @@ def _describe(e):
     return f"{name}: {msg}"[:500] if msg else str(name)[:100]
 
 
+# What the serve loop relies on, watched across student code. The loop binds every one of
+# these before the first cell runs (locals, default arguments, bound methods), so a patch
+# cannot change what it sends; after each exec or call it compares them with the owners'
+# current attributes, puts back any that changed and reports the change
+# (``patched`` in the reply: the parent raises ``review:patched_<what>``).
+_ABSENT = object()            # an attribute the owner did not define itself (inherited)
+_WATCHED_BUILTINS = ("sorted", "len", "dict", "list", "set", "str", "isinstance", "callable", "type", "compile",
+                     "exec", "getattr", "setattr", "iter", "next", "any", "min", "sum", "memoryview", "bytes",
+                     "bytearray", "print", "repr", "BaseException", "Exception")
+
+
+def _watch(protocol, recorder_module):
+    """[(label, owner, name, original)] and [(label, function, (code, defaults, kwdefaults))]."""
+    import builtins
+    import torch
+    import torch.utils._python_dispatch as pyd
+    values = sys.modules.get("course.values")
+    owners = [("json", json, ("dumps", "loads")),
+              ("socket.socket", socket.socket, ("sendall", "recv_into", "send", "recv")),
+              ("protocol", protocol, ("send_message", "recv_message", "_recv_exact", "_parse_json", "encode",
+                                      "decode", "pack")),
+              ("builtins", builtins, _WATCHED_BUILTINS),
+              ("torch._C", torch._C, ("_push_on_torch_dispatch_stack", "_pop_torch_dispatch_stack",
+                                      "_len_torch_dispatch_stack", "_get_dispatch_stack_at")),
+              ("_python_dispatch", pyd, ("_push_mode", "_pop_mode", "TorchDispatchMode")),
+              ("sys", sys, ("modules", "_getframe"))]
+    if values is not None:
+        owners.append(("course.values", values, ("encode", "decode")))
+    owners.append(("_Capped", _Capped, ("__init__", "write", "flush", "isatty", "text")))
+    attrs = [(f"{label}.{n}", owner, n, owner.__dict__.get(n, _ABSENT)) for label, owner, names in owners
+             for n in names]
+    for label, original in recorder_module.bindings().items():
+        owner_name, n = label.rsplit(".", 1)
+        owner = {"OpRecorder": recorder_module.OpRecorder, "TorchDispatchMode": pyd.TorchDispatchMode,
+                 "Tensor": torch.Tensor}[owner_name]
+        attrs.append((label, owner, n, original))
+    funcs = [f for _l, _o, _n, f in attrs if type(f).__name__ == "function"]
+    snaps = [(getattr(f, "__qualname__", "?"), f, (f.__code__, f.__defaults__, dict(f.__kwdefaults__ or {})))
+             for f in funcs]
+    return attrs, snaps
+
+
+def _patched(attrs, snaps, _setattr=setattr, _delattr=delattr, _type=type, _dict=dict, _len=len):
+    """Labels of the watched bindings that changed since ``_watch``; each is put back (an
+    attribute that an owner inherited, e.g. ``socket.socket.sendall``, is deleted again)."""
+    changed = []
+    for label, owner, name, original in attrs:
+        try:
+            now = _type(owner).__getattribute__(owner, "__dict__").get(name, _ABSENT)
+        except BaseException:
+            now = None
+        if now is not original:
+            changed.append(label)
+            try:
+                if original is _ABSENT:
+                    _delattr(owner, name)
+                else:
+                    _setattr(owner, name, original)
+            except BaseException:
+                pass
+    for label, f, (code, defaults, kwdefaults) in snaps:
+        kw = f.__kwdefaults__ or {}
+        if f.__code__ is not code or f.__defaults__ is not defaults or _len(kw) != _len(kwdefaults) or \
+                any(kw.get(k) is not v for k, v in kwdefaults.items()):
+            changed.append(f"{label}.__code__")
+            f.__code__, f.__defaults__, f.__kwdefaults__ = code, defaults, _dict(kwdefaults)
+    return changed
+
+
 def serve(sock, notes, protocol, OpRecorder, out_limit):
     import builtins
+    import types
+    # forbidden.py is loaded by path (not in sys.modules): its functions' globals are the module.
+    recorder_module = types.SimpleNamespace(**OpRecorder.__dict__["taint"].__globals__)
+    recorder_module.install_value_hooks()
+    # Everything the loop uses, bound now, before the first cell: student code may patch the
+    # modules, classes and builtins these came from; the loop never looks them up again.
+    send, recv = protocol.send_message, protocol.recv_message
+    encode, decode, ProtocolError = protocol.encode, protocol.decode, protocol.ProtocolError
+    sendall, recv_into = sock.sendall, sock.recv_into
+    rec_enter, rec_exit = OpRecorder.__enter__, OpRecorder.__exit__
+    sys_dict = sys.__dict__
+    _sorted, _compile, _exec, _callable, _dict, _set = sorted, compile, exec, callable, dict, set
+    max_message = protocol.MAX_MESSAGE
+    _exit, _getpid, _describe_, patched, Capped = os._exit, os.getpid, _describe, _patched, _Capped
+    rec_taint = OpRecorder.taint
+    attrs, snaps = _watch(protocol, recorder_module)
     ns = {"__name__": "__main__", "__builtins__": builtins, "get_ipython": lambda: _NoIPython()}
-    protocol.send_message(sock, dict(notes, op="ready", pid=os.getpid()))
-    real_out, real_err = sys.stdout, sys.stderr
+    send(sock, _dict(notes, op="ready", pid=_getpid()), (), sendall)
+    real_out, real_err = sys_dict["stdout"], sys_dict["stderr"]
     while True:
         try:
-            header, buffers = protocol.recv_message(sock)
-        except (EOFError, OSError, protocol.ProtocolError):
-            os._exit(0)
+            header, buffers = recv(sock, max_message, recv_into)
+        except (EOFError, OSError, ProtocolError):
+            _exit(0)
         op, seq = header.get("op"), header.get("seq")
-        cap = _Capped(out_limit)
-        sys.stdout = sys.stderr = cap
+        changed = []
+        cap = Capped(out_limit)
+        sys_dict["stdout"] = sys_dict["stderr"] = cap
         reply, rbuf = {"seq": seq, "ok": True, "error": None}, []
         try:
             if op == "exec":
-                code = compile(header["code"], header.get("filename", "<cell>"), "exec")
-                exec(code, ns)
+                code = _compile(header["code"], header.get("filename", "<cell>"), "exec")
+                _exec(code, ns)
             elif op == "call":
                 fn = ns.get(header["name"])
-                if not callable(fn):
+                if not _callable(fn):
                     raise NameError(f"name '{header['name']}' is not defined")
-                args = protocol.decode(header["args"], buffers)
-                kwargs = protocol.decode(header["kwargs"], buffers)
+                args = decode(header["args"], buffers)
+                kwargs = decode(header["kwargs"], buffers)
                 rec = OpRecorder()
+                ops, x_ops = rec.ops, rec.x_ops           # the recorder's own sets, held here
+                rec_taint(rec, (args, kwargs))
+                rec_enter(rec)
                 try:
-                    with rec:
-                        value = fn(*args, **kwargs)
+                    value = fn(*args, **kwargs)
                 finally:
-                    reply["ops"] = sorted(rec.ops)
-                reply["value"] = protocol.encode(value, rbuf)
+                    try:
+                        rec_exit(rec, None, None, None)
+                    finally:
+                        reply["ops"] = _sorted(ops)
+                        reply["x_ops"] = _sorted(x_ops)
+                        # before encoding: what the call patched is put back (and reported)
+                        changed += patched(attrs, snaps)
+                reply["value"] = encode(value, rbuf)
             elif op == "bye":
-                os._exit(0)
+                _exit(0)
         except BaseException as e:                        # SystemExit and KeyboardInterrupt too
-            reply.update(ok=False, error=_describe(e), value=None)
+            reply.update(ok=False, error=_describe_(e), value=None)
             rbuf = []
         finally:
-            sys.stdout, sys.stderr = real_out, real_err
+            sys_dict["stdout"], sys_dict["stderr"] = real_out, real_err
+        try:
+            changed += patched(attrs, snaps)
+        except BaseException as e:                        # the check itself was broken into
+            changed.append(f"check:{_describe_(e)[:40]}")
+        if changed:
+            reply["patched"] = _sorted(_set(changed))[:20]
         reply["out"] = cap.text()
         try:
-            protocol.send_message(sock, reply, rbuf)
-        except (OSError, ValueError, protocol.ProtocolError) as e:
-            protocol.send_message(sock, {"seq": seq, "ok": False, "value": None,
-                                         "error": f"reply could not be sent: {_describe(e)}", "out": ""})
+            send(sock, reply, rbuf, sendall)
+        except (OSError, ValueError, ProtocolError) as e:
+            send(sock, {"seq": seq, "ok": False, "value": None, "patched": reply.get("patched", []),
+                        "error": f"reply could not be sent: {_describe_(e)}", "out": ""}, (), sendall)
 
 
 # ------------------------------------------------------------------ zygote

@@ -36,68 +36,78 @@ _HDR = struct.Struct("!I")
 
 # ---------------------------------------------------------------- framing
 
-def _recv_exact(sock, n):
+# The send and receive paths bind what they use as default arguments when this module loads
+# -- in the child, before any student code runs -- so nothing on them is looked up through a
+# module, class or builtin a student's cell can patch later (the child also passes the
+# socket's methods, bound before student code ran).
+def _recv_exact(sock, n, _recv_into=None, *, _bytearray=bytearray, _memoryview=memoryview, _min=min,
+                _len=len, _bytes=bytes):
     """Read exactly `n` bytes. The buffer grows (doubling) as bytes arrive, so a peer
-    that announces a huge frame and sends little costs little."""
-    buf = bytearray(min(n, _READ_STEP))
+    that announces a huge frame and sends little costs little. ``_recv_into``: the socket's
+    bound ``recv_into``, when the caller bound it before untrusted code ran."""
+    recv_into = _recv_into or sock.recv_into
+    buf = _bytearray(_min(n, _READ_STEP))
     got = 0
     while got < n:
-        if got == len(buf):
-            buf.extend(bytes(min(len(buf), n - len(buf))))
-        with memoryview(buf) as view:             # released before the next resize
-            k = sock.recv_into(view[got:], len(buf) - got)
+        if got == _len(buf):
+            buf.extend(_bytes(_min(_len(buf), n - _len(buf))))
+        with _memoryview(buf) as view:             # released before the next resize
+            k = recv_into(view[got:], _len(buf) - got)
         if k == 0:
             raise EOFError("peer closed the connection")
         got += k
     return buf
 
 
-def send_message(sock, header: dict, buffers=()):
-    """Send one message: a JSON header and raw buffers (bytes-like)."""
-    header = dict(header, nbuf=len(buffers))
-    data = json.dumps(header, allow_nan=False, separators=(",", ":")).encode()
-    parts = [_HDR.pack(len(data)), data]
+def send_message(sock, header: dict, buffers=(), _sendall=None, *, _dumps=json.dumps, _pack=_HDR.pack,
+                 _memoryview=memoryview, _len=len, _dict=dict):
+    """Send one message: a JSON header and raw buffers (bytes-like). ``_sendall``: the socket's
+    bound ``sendall``, when the caller bound it before untrusted code ran (the child's serve loop)."""
+    header = _dict(header, nbuf=_len(buffers))
+    data = _dumps(header, allow_nan=False, separators=(",", ":")).encode()
+    parts = [_pack(_len(data)), data]
     for b in buffers:
-        b = memoryview(b).cast("B")
-        parts.append(_HDR.pack(len(b)))
+        b = _memoryview(b).cast("B")
+        parts.append(_pack(_len(b)))
         parts.append(b)
-    sock.sendall(b"".join(parts))
+    (_sendall or sock.sendall)(b"".join(parts))
 
 
-def recv_message(sock, max_message=MAX_MESSAGE):
+def recv_message(sock, max_message=MAX_MESSAGE, _recv_into=None, *, _unpack=_HDR.unpack, _bytes=bytes,
+                 _isinstance=isinstance, _dict=dict, _type=type, _int=int):
     """Receive one message -> (header dict, list of bytearrays). Raises ProtocolError/EOFError."""
-    (n,) = _HDR.unpack(_recv_exact(sock, 4))
+    (n,) = _unpack(_recv_exact(sock, 4, _recv_into))
     if n > min(MAX_JSON, max_message):
         raise ProtocolError(f"JSON frame too large ({n} bytes)")
-    header = _parse_json(bytes(_recv_exact(sock, n)))
-    if not isinstance(header, dict):
+    header = _parse_json(_bytes(_recv_exact(sock, n, _recv_into)))
+    if not _isinstance(header, _dict):
         raise ProtocolError("header is not an object")
     nbuf = header.get("nbuf", 0)
-    if type(nbuf) is not int or not 0 <= nbuf <= MAX_BUFFERS:
+    if _type(nbuf) is not _int or not 0 <= nbuf <= MAX_BUFFERS:
         raise ProtocolError("bad buffer count")
     total = n
     buffers = []
     for _ in range(nbuf):
-        (m,) = _HDR.unpack(_recv_exact(sock, 4))
+        (m,) = _unpack(_recv_exact(sock, 4, _recv_into))
         total += m
         if m > MAX_FRAME or total > max_message:
             raise ProtocolError(f"message too large ({total} bytes)")
-        buffers.append(_recv_exact(sock, m))
+        buffers.append(_recv_exact(sock, m, _recv_into))
     return header, buffers
 
 
-def _parse_json(data):
+def _parse_json(data, _loads=json.loads, _sum=sum):
     """JSON bytes -> object, refusing frames with more than MAX_JSON_ITEMS values.
 
     Every value after the first in an array or object follows a ',' and every
     container starts with '[' or '{': counting those bytes (strings included,
     which only errs on the strict side) bounds the objects json.loads makes.
     """
-    items = sum(data.count(c) for c in (b",", b"[", b"{"))
+    items = _sum(data.count(c) for c in (b",", b"[", b"{"))
     if items > MAX_JSON_ITEMS:
         raise ProtocolError(f"JSON frame has too many values ({items})")
     try:
-        return json.loads(data.decode("utf-8"))
+        return _loads(data.decode("utf-8"))
     except (ValueError, RecursionError):
         raise ProtocolError("bad JSON") from None
 

@@ -333,6 +333,13 @@ class Engine:
         self.close()
 
 
+def _names(value, limit=1000):
+    """The op (or binding) names of a reply: at most `limit` strings that look like dotted names."""
+    import re
+    items = value[:limit] if isinstance(value, list) else []
+    return frozenset(o for o in items if type(o) is str and re.fullmatch(r"[A-Za-z_][\w.:]{0,99}", o, re.A))
+
+
 class Session:
     """One notebook in one child: preamble + answer cells, then calls by name.
 
@@ -355,6 +362,9 @@ class Session:
         self.timed_out_fns = set()
         self.deaths = {}
         self.starts = 0
+        # What the child reported its answer cells patched (``review:patched_<what>``): during a
+        # cell (counts for every function) or during a call of one function.
+        self.patched_by_cells, self.patched_by = set(), {}
 
     @property
     def deadline(self):
@@ -387,6 +397,7 @@ class Session:
                     break
                 if not reply.get("ok"):
                     self.cell_errors[label] = str(reply.get("error"))[:500]
+                self.patched_by_cells |= _names(reply.get("patched"), 20)
                 if reply.get("out"):
                     self.output.append(str(reply["out"])[:self.limits.output_limit])
             if failed is None:
@@ -424,21 +435,22 @@ class Session:
                                         "(exit, crash or out of memory)", timed_out=False, ops=frozenset())
         # Everything in the reply is the student's: at most 1000 op names that look like
         # aten op names, an error that is a capped string; the feedback cuts what it shows.
-        import re
-        ops = reply.get("ops") if isinstance(reply.get("ops"), list) else []
-        ops = frozenset(o for o in ops[:1000] if type(o) is str and re.fullmatch(r"[A-Za-z_][\w.:]{0,99}", o, re.A))
+        ops, x_ops = _names(reply.get("ops")), _names(reply.get("x_ops"))
+        patched = _names(reply.get("patched"), 20)
+        if patched:
+            self.patched_by.setdefault(name, set()).update(patched)
         if not reply.get("ok"):
             error = reply.get("error")
             error = error[:500] if type(error) is str and error else "error"
-            return CallResult(value=None, error=error, timed_out=False, ops=ops)
+            return CallResult(value=None, error=error, timed_out=False, ops=ops, x_ops=x_ops)
         try:
             value = protocol.decode(reply.get("value"), rbuf)
         except (protocol.ProtocolError, RecursionError, ValueError, MemoryError) as e:
-            return CallResult(value=None, error=f"返回值无效 / invalid return value: {e}"[:300], timed_out=False, ops=ops)
+            return CallResult(value=None, error=f"返回值无效 / invalid return value: {e}"[:300], timed_out=False, ops=ops, x_ops=x_ops)
         if isinstance(value, protocol.Unsupported):
             return CallResult(value=None, error=f"返回了不支持的类型 / returned an unsupported type: {value.typename}",
-                      timed_out=False, ops=ops)
-        return CallResult(value=value, error=None, timed_out=False, ops=ops)
+                      timed_out=False, ops=ops, x_ops=x_ops)
+        return CallResult(value=value, error=None, timed_out=False, ops=ops, x_ops=x_ops)
 
     def close(self):
         if self.child is not None:

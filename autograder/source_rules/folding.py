@@ -21,18 +21,41 @@ _STR_METHODS = {"upper", "lower", "strip", "lstrip", "rstrip", "capitalize", "ti
                 "encode", "zfill", "ljust", "rjust", "center", "__add__", "__mod__"}
 
 
+class TooBig(ValueError):
+    """Folding would build more, or longer, strings than the caps allow: computed at run time."""
+
+
+def _fits(n_values, length):
+    """Caps applied *before* anything is built: how many values, how long each may grow."""
+    if n_values > _MAX_STRINGS or length > _MAX_LEN:
+        raise TooBig("too big to fold")
+
+
 def _call_str_method(s, meth, args):
     if meth in ("decode", "encode"):        # bytes are folded as latin-1 text already
         return s
     if any(isinstance(a, int) and abs(a) > 256 for a in args):
-        raise ValueError("width too large to fold")
+        raise TooBig("width too large to fold")
     if meth in ("format", "__mod__") and _WIDTH.search(s):
-        raise ValueError("width too large to fold")
+        raise TooBig("width too large to fold")
+    texts = [a for a in args if isinstance(a, str)]
+    if meth == "replace" and len(texts) >= 2:
+        old, new = texts[0], texts[1]
+        grows = s.count(old) if old else len(s) + 1
+        _fits(1, len(s) + grows * max(0, len(new) - len(old)))
+    elif meth in ("join", "format", "__mod__", "__add__"):
+        _fits(1, len(s) * (1 + sum(len(t) for t in texts)) + sum(len(t) for t in texts))
     return getattr(s, meth)(*args)
 
 
 def _combos(sets):
-    """Every tuple taking one value from each set, in order."""
+    """Every tuple taking one value from each set, in order; TooBig before a product beyond the cap."""
+    sets = [list(v) for v in sets]
+    n = 1
+    for values in sets:
+        n *= max(1, len(values))
+        _fits(n, 0)
+    _fits(1, sum(max((len(x) for x in v if isinstance(x, str)), default=0) for v in sets))
     combos = [()]
     for values in sets:
         combos = [c + (x,) for c in combos for x in values]
@@ -41,7 +64,17 @@ def _combos(sets):
 
 def _union(sets):
     """All values of all sets (an element of a container, either side of ``or``); None if one is unknown."""
-    return None if any(v is None for v in sets) else frozenset().union(*sets)
+    out = set()
+    for v in sets:
+        if v is None:
+            return None
+        out |= v
+        _fits(len(out), 0)
+    return frozenset(out)
+
+
+def _longest(values):
+    return max(map(len, values), default=0)
 
 
 class Folder:
@@ -100,9 +133,8 @@ class Folder:
         for p in parts:
             if p is None:
                 return None
+            _fits(len(out) * len(p), max(map(len, out)) + max(map(len, p), default=0))
             out = {a + b for a in out for b in p}
-            if len(out) > _MAX_STRINGS:
-                return None
         return frozenset(out)
 
     def _fold(self, node):
@@ -141,20 +173,25 @@ class Folder:
                 s = left if left is not None else self(node.right)
                 if s is None or not n or len(n) != 1 or n[0] > 64:
                     return None
+                _fits(len(s), max(map(len, s), default=0) * max(n[0], 0))
                 return frozenset(x * n[0] for x in s)
             if isinstance(node.op, ast.Mod) and left is not None:
                 if isinstance(node.right, ast.Tuple):
                     parts = [self(e) for e in node.right.elts]
                     if any(p is None for p in parts):
                         return None
-                    combos = _combos(parts)
                     if any(_WIDTH.search(x) for x in left):
                         return None
+                    combos = _combos(parts)
+                    _fits(len(left) * len(combos), 0)
                     return frozenset(l % c for l in left for c in combos)
                 if any(_WIDTH.search(x) for x in left):
                     return None
                 right = self(node.right)
-                return None if right is None else frozenset(l % r for l in left for r in right)
+                if right is None:
+                    return None
+                _fits(len(left) * len(right), 0)
+                return frozenset(l % r for l in left for r in right)
             return None
         if isinstance(node, ast.IfExp):
             a, b = self(node.body), self(node.orelse)
@@ -223,7 +260,9 @@ class Folder:
                 arg_sets = [None if i is None else frozenset([i]) for i in map(self.one_int, args)]
                 if any(a is None for a in arg_sets):
                     return None
-            return frozenset(str(_call_str_method(s, f.attr, c)) for s in base for c in _combos(arg_sets))
+            combos = _combos(arg_sets)
+            _fits(len(base) * len(combos), 0)
+            return frozenset(str(_call_str_method(s, f.attr, c)) for s in base for c in combos)
         return None
 
     def _fold_join(self, seps, arg):
@@ -239,6 +278,7 @@ class Folder:
                 if joined is None:
                     return None
                 out |= joined
+                _fits(len(out), 0)
             return frozenset(out)
         if isinstance(arg, (ast.GeneratorExp, ast.ListComp)) and len(arg.generators) == 1:
             gen, elt = arg.generators[0], arg.elt
@@ -253,15 +293,18 @@ class Folder:
                 return frozenset(sep.join(chr(c) for c in codes) for sep in seps)
             return None
         whole = self(arg)          # a string is joined character by character; reversed(s), s[::-1]
-        return None if whole is None else frozenset(sep.join(w) for sep in seps for w in whole)
+        if whole is None:
+            return None
+        _fits(len(seps) * len(whole), max(map(len, seps)) * max(map(len, whole), default=0) + _longest(whole))
+        return frozenset(sep.join(w) for sep in seps for w in whole)
 
     def _join(self, parts, sep):
         if any(p is None for p in parts):
             return None
         out = None
         for p in parts:
+            if out is not None:
+                _fits(len(out) * len(p), _longest(out) + len(sep) + _longest(p))
             out = set(p) if out is None else {a + sep + b for a in out for b in p}
-            if len(out) > _MAX_STRINGS:
-                return None
         return out if out is not None else {""}
 

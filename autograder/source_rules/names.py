@@ -15,6 +15,7 @@ from autograder.source_rules.policy import PREAMBLE_ALIASES
 from autograder.source_rules.scopes import locals_of, params, target_names
 
 _UNKNOWN = ("unknown", None)
+MAX_ALIASES = 64           # dotted names one name may stand for; beyond, the recorder still sees the call
 
 
 class Names:
@@ -114,23 +115,38 @@ class Names:
     # ---- aliases and constants
 
     def _resolve_aliases(self):
-        """``alias[name]``: the dotted names ``name`` may stand for, grown to a fixed point (8 rounds at most)."""
+        """``alias[name]``: the dotted names ``name`` may stand for, grown to a fixed point.
+
+        A worklist: a name is recomputed only when a name its bindings read has grown, and a
+        set only grows (at most ``MAX_ALIASES`` entries), so a chain of any length resolves in
+        time linear in the bindings times that cap -- not a fixed number of rounds.
+        """
         self.alias = {n: set(q) for n, q in PREAMBLE_ALIASES.items()}
-        for _ in range(8):
-            changed = False
-            for name, whats in self.bindings.items():
-                new = set()
-                for kind, what in whats:
-                    if kind == "import":
-                        new.add(what)
-                    elif kind in ("value", "iter"):
-                        new |= self.qual(what)
-                cur = self.alias.setdefault(name, set())
-                if not new <= cur:
-                    cur |= new
-                    changed = True
-            if not changed:
-                break
+        readers = {}
+        for name, whats in self.bindings.items():
+            for kind, what in whats:
+                if kind in ("value", "iter"):
+                    for sub in ast.walk(what):
+                        if isinstance(sub, ast.Name):
+                            readers.setdefault(sub.id, set()).add(name)
+        work = list(self.bindings)
+        queued = set(work)
+        while work:
+            name = work.pop()
+            queued.discard(name)
+            new = set()
+            for kind, what in self.bindings.get(name, ()):
+                if kind == "import":
+                    new.add(what)
+                elif kind in ("value", "iter"):
+                    new |= self.qual(what)
+            cur = self.alias.setdefault(name, set())
+            if not new <= cur and len(cur) < MAX_ALIASES:
+                cur |= set(sorted(new - cur)[:MAX_ALIASES - len(cur)])
+                for r in readers.get(name, ()):
+                    if r not in queued:
+                        queued.add(r)
+                        work.append(r)
 
     def const_of(self, name, folder):
         """The strings every binding of ``name`` folds to, or None if one of them does not fold."""
@@ -145,6 +161,8 @@ class Names:
             if v is None:
                 return None
             out |= v
+            if len(out) > 64:              # the folder's own cap, checked as the union grows
+                return None
         return frozenset(out)
 
     def container_of(self, name):

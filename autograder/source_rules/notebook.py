@@ -20,17 +20,16 @@ class Notebook:
     """The answer cells of one notebook (``[(label, code)]``), parsed once: units, names, scans."""
 
     def __init__(self, cells):
-        self.trees, self.unreadable = [], []
+        # Cells the parent could not parse. Whether the child can is not the parent's to assume
+        # (an earlier cell may raise sys.setrecursionlimit or sys.set_int_max_str_digits): the
+        # grader compares with what the child reported (``CheckSource.unparsed_flags``).
+        self.trees, self.unparsed = [], []
         for i, (_label, code) in enumerate(cells):
             try:
                 self.trees.append(ast.parse(code))
-            except (SyntaxError, ValueError):
-                self.trees.append(None)      # the child cannot compile it either
-            except (RecursionError, MemoryError):
-                # The child can (an earlier cell may raise the recursion limit): what cannot
-                # be read cannot be trusted, whichever function it is for.
+            except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
                 self.trees.append(None)
-                self.unreadable.append(i)
+                self.unparsed.append(i)
         self.units = [u for i, tree in enumerate(self.trees) if tree is not None
                       for u in split_units(tree.body, i)]
         self.names = Names(self.trees, {n for u in self.units for n in u.binds})
@@ -47,15 +46,16 @@ class Notebook:
             for node in unit.nodes:
                 try:
                     scanner.visit(node)
-                except RecursionError:
-                    res.findings.add(Finding(unit.cell, getattr(node, "lineno", 0), "tampering",
-                                             "code nested too deeply to check"))
+                except RecursionError:          # nested beyond what the checker reads: a person looks
+                    res.findings.add(Finding(unit.cell, getattr(node, "lineno", 0), "review", "check_budget"))
             self._scans[key] = res
         return self._scans[key]
 
     def reach(self, start):
         """The units ``start`` and every unit they reach by global name or module attribute, transitively."""
-        seen, stack = {}, list(start)
+        # Each name and each module attribute is followed once: linear in units plus names,
+        # however many units load or bind the same name (20,000 lines of ``_x = _x``).
+        seen, stack, followed = {}, list(start), set()
         while stack:
             u = stack.pop()
             if id(u) in seen:
@@ -63,11 +63,16 @@ class Notebook:
             seen[id(u)] = u
             res = self.scan(u)
             for n in res.names:
-                stack += self.by_name.get(n, [])
+                if ("n", n) not in followed:
+                    followed.add(("n", n))
+                    stack += self.by_name.get(n, [])
             for qual in res.quals:
                 parts = qual.split(".")
                 for i in range(1, len(parts) + 1):
-                    stack += self.by_qual.get(".".join(parts[:i]), [])
+                    head = ".".join(parts[:i])
+                    if ("q", head) not in followed:
+                        followed.add(("q", head))
+                        stack += self.by_qual.get(head, [])
         return list(seen.values())
 
     def spread(self):
@@ -103,7 +108,7 @@ class Notebook:
         cells = set(cells_of_function) | {u.cell for u in full}
         own = [u for u in self.units if u.cell in cells and u.definition is None]
         module_level = [u for u in self.reach(own) if id(u) not in full_ids]
-        out = {Finding(i, 0, "tampering", "code too deeply nested to check") for i in self.unreadable}
+        out = set()
         for u in full:
             out |= {f for f in self.scan(u).findings if f.category in counts}
         for u in module_level:

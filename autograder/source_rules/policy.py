@@ -52,7 +52,7 @@ DYNAMIC_ATTRS = frozenset("__dict__ __builtins__ __getattribute__ __getattr__ __
 DYNAMIC_CALLS = {"builtins.getattr": 1, "builtins.hasattr": 1, "builtins.setattr": 1, "builtins.delattr": 1,
                  "operator.attrgetter": 0, "operator.methodcaller": 0, "builtins.__import__": 0,
                  "importlib.import_module": 0, "builtins.eval": 0, "builtins.exec": 0, "builtins.compile": 0}
-DYNAMIC_SCOPES = frozenset(("builtins.globals", "builtins.vars"))
+DYNAMIC_SCOPES = frozenset(("builtins.globals", "builtins.vars", "builtins.locals"))
 # The bonus may use F.conv2d, F.relu and arithmetic only.
 BONUS_NAMES = frozenset("""
     max amax maximum fmax argmax aminmax cummax min amin minimum fmin argmin cummin sort sorted
@@ -62,11 +62,20 @@ BONUS_NAMES = frozenset("""
     searchsorted bucketize histc nanmax nanmin __float__ __int__ __index__ __array__ storage
     untyped_storage data_ptr
     """.split())
-BONUS_MODULES = frozenset("numpy scipy pandas heapq statistics bisect struct array decimal fractions".split())
-# ... and values taken out of torch into Python floats, where `a if a > b else b` is a max
-# no operator records (int() is left alone: honest code takes int(H / 2) of a shape).
-BONUS_BUILTINS = frozenset("max min sorted abs float complex memoryview".split())
+# Numpy and Python's max/float... are not named here: the rule is about computation on X, and
+# constants (kernels, masks) may be built with anything. Values of X taken out of torch are seen
+# by the recorder (``tolist``/``numpy``/``__array__`` hooks, ``aten._local_scalar_dense``), and
+# by name above when the source says ``.tolist()`` / ``.numpy()`` / ``.item()``.
 POOL_RE = re.compile(r"(?i)(?:max|avg|lp|adaptive|fractional|mkldnn|quantized|un)_?\w*pool")
+# torch's dispatch machinery: code under these can change what the op recorder observes
+# (the dispatch-mode stack, dispatch keys, operator registration, tracing). A private helper
+# elsewhere in torch (``torch.nn.modules.utils._pair``) is inert and allowed.
+CAPABILITY_MODULES = ("torch._C", "torch.utils._python_dispatch", "torch.overrides", "torch.library",
+                      "torch._library", "torch._ops", "torch._dynamo", "torch._subclasses", "torch._functorch",
+                      "torch._higher_order_ops", "torch.fx", "torch.utils.cpp_extension", "torch.multiprocessing",
+                      "torch._dispatch", "torch._prims", "torch._refs", "torch._decomp", "torch._inductor",
+                      "torch.utils._mode_utils", "torch._guards", "torch.compiler", "torch.compile",
+                      "torch.export", "torch.jit._state")
 PREAMBLE_ALIASES = {"torch": {"torch"}, "nn": {"torch.nn"}, "F": {"torch.nn.functional"}, "math": {"math"}}
 
 
@@ -91,6 +100,76 @@ def known_pool_names():
 def is_pool_name(name):
     """Whether a name is a pooling operator's: one torch defines, or one shaped like it."""
     return "pool" in name.lower() and (name in known_pool_names() or bool(POOL_RE.search(name)))
+
+
+def _under(name, prefixes):
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def resolve_static(qual):
+    """The objects a dotted name passes through, looked up in the parent without running
+    anything: module dicts, already-imported submodules and ``inspect.getattr_static`` (no
+    ``__getattr__``, no descriptor, no import). Stops at the first part it cannot find."""
+    import inspect
+    import sys
+    parts = qual.split(".")
+    cur = sys.modules.get(parts[0])
+    if cur is None:
+        return []
+    out, name = [cur], parts[0]
+    for p in parts[1:]:
+        name = f"{name}.{p}"
+        nxt = sys.modules.get(name) if isinstance(cur, type(sys)) else None
+        if nxt is None:
+            try:
+                nxt = inspect.getattr_static(cur, p)
+            except (AttributeError, Exception):
+                return out
+        out.append(nxt)
+        cur = nxt
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _primitives():
+    """{id(object): qual} of the look-up primitives, resolved in the parent."""
+    out = {}
+    for q in list(DYNAMIC_CALLS) + list(DYNAMIC_SCOPES):
+        objs = resolve_static(q)
+        if len(objs) == len(q.split(".")):
+            out[id(objs[-1])] = q
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def canonical(qual):
+    """The look-up primitive a dotted name is, by identity, whatever path reaches it
+    (``_operator.attrgetter`` is ``operator.attrgetter``); else ``qual`` itself."""
+    if qual in DYNAMIC_CALLS or qual in DYNAMIC_SCOPES:
+        return qual
+    objs = resolve_static(qual)
+    if len(objs) == len(qual.split(".")):
+        return _primitives().get(id(objs[-1]), qual)
+    return qual
+
+
+@functools.lru_cache(maxsize=4096)
+def torch_capability(qual):
+    """The capability module a torch name reaches (``torch._C``, ``torch.utils._python_dispatch``),
+    or None for an inert name. By the name's path, and for a private name also by where the
+    object it stands for is defined (``F.handle_torch_function`` lives in ``torch.overrides``)."""
+    parts = qual.split(".")
+    for i in range(2, len(parts) + 1):
+        head = ".".join(parts[:i])
+        if _under(head, CAPABILITY_MODULES):
+            return head
+    if not any(p.startswith("_") and not p.endswith("__") for p in parts[1:]):
+        return None
+    for obj in resolve_static(qual)[1:]:
+        mod = obj.__name__ if isinstance(obj, type(functools)) else getattr(obj, "__module__", None)
+        if isinstance(mod, str) and _under(mod, CAPABILITY_MODULES):
+            return mod
+    return None
 
 
 def tamper_module(qual):

@@ -2,21 +2,21 @@
 
 ``Scan`` visits a unit's nodes with Python's scopes in mind and applies the
 tables of ``policy.py`` to every dotted name it resolves (``names.Names.qual``),
-every bare attribute name, every constant or folded string, every import and
-every call that computes names or code at run time (``getattr``, ``exec``,
-``__import__``; a constant ``exec`` string is parsed and scanned in turn). It
+every bare attribute name, every import and every call that resolves names or
+code (``getattr``, ``exec``, ``__import__``: a string folding resolves is
+checked as the name it becomes, a constant ``exec`` string is parsed and
+scanned in turn; a bare string is only text). It
 also records the global names and module attributes the unit loads, so that
 ``notebook.Notebook`` can follow them to the code they reach.
 """
 import ast
 import dataclasses
-import re
 
 from autograder.source_rules.finding import Finding
-from autograder.source_rules.policy import (BONUS_BUILTINS, BONUS_MODULES, BONUS_NAMES, DYNAMIC_ATTRS,
-                                            DYNAMIC_CALLS, DYNAMIC_SCOPES, OS_BANNED, SYS_BANNED, TAMPER_ATTRS,
-                                            TORCH_MODE_NAMES, TORCH_TAMPER_PARTS, is_pool_name, short_name,
-                                            tamper_module)
+from autograder.source_rules.policy import (BONUS_NAMES, DYNAMIC_ATTRS, DYNAMIC_CALLS, DYNAMIC_SCOPES,
+                                            OS_BANNED, SYS_BANNED, TAMPER_ATTRS, TORCH_MODE_NAMES,
+                                            TORCH_TAMPER_PARTS, canonical, is_pool_name, short_name,
+                                            tamper_module, torch_capability)
 from autograder.source_rules.scopes import defaults
 
 
@@ -67,15 +67,14 @@ class Scan(ast.NodeVisitor):
                 hit("tampering", two)
             if root == "importlib" and parts[1] != "import_module":
                 hit("tampering", two)
-            if root == "builtins" and parts[1] in BONUS_BUILTINS:
-                hit("bonus", parts[1] + "()")
         if root == "torch":
+            cap = torch_capability(q)
+            pooled = [i for i, p in enumerate(parts[1:], 1) if "pool" in p.lower()]
+            if cap is not None and not pooled:
+                hit("tampering", cap)              # torch's dispatch machinery, however it is reached
             for i, p in enumerate(parts[1:], 1):
                 head = ".".join(parts[:i + 1])
-                if p.startswith("_") and not (p.startswith("__") and p.endswith("__")):
-                    hit("tampering", head)
-                    break
-                if p in TORCH_TAMPER_PARTS or p in TORCH_MODE_NAMES:
+                if cap is None and (p in TORCH_TAMPER_PARTS or p in TORCH_MODE_NAMES):
                     hit("tampering", head)
                     break
                 if "pool" in p.lower():
@@ -83,8 +82,6 @@ class Scan(ast.NodeVisitor):
                     break
             if parts[-1] in BONUS_NAMES:
                 hit("bonus", short_name(q))
-        if root in BONUS_MODULES:
-            hit("bonus", root)
         return found
 
     def check_name(self, node, name, skip=()):
@@ -100,17 +97,11 @@ class Scan(ast.NodeVisitor):
             self.add(node, "bonus", name)
 
     def check_string(self, node, s):
-        if not s or len(s) > 100 or any(c.isspace() for c in s):
-            return
-        for p in re.split(r"[.:]+", s):
-            if is_pool_name(p):
-                self.add(node, "pool", p)
-            if p in TAMPER_ATTRS or p in TORCH_MODE_NAMES or (p.startswith("_") and p in SYS_BANNED):
-                self.add(node, "tampering", p)
-        if s in BONUS_NAMES:
-            self.add(node, "bonus", s)
-        if "/proc/" in s or s.startswith("/proc"):
-            self.add(node, "tampering", "/proc")        # /proc/self/mem rewrites the process (fallback mode)
+        """A string is only text until code resolves it (getattr, import, eval: checked there), and
+        the recorder sees whatever operator it ends up naming. Only a path into ``/proc``, which can
+        rewrite the process (``/proc/self/mem``), is a construct in itself."""
+        if s.startswith("/proc") or "/proc/" in s[:4096]:
+            self.add(node, "tampering", "/proc")
 
     def folded(self, node):
         vals = self.names.fold(node)
@@ -181,20 +172,27 @@ class Scan(ast.NodeVisitor):
                 self.check_qual(node, q)
                 if q.startswith("builtins."):
                     self.res.quals.add(q)           # a builtin a cell may have replaced (builtins.sum = ...)
-                if (q in DYNAMIC_CALLS or q in DYNAMIC_SCOPES) and id(node) not in self.called:
-                    self.add(node, "dynamic", short_name(q))     # getattr passed around: its names are unseen
+                c = canonical(q)
+                if (c in DYNAMIC_CALLS or c in DYNAMIC_SCOPES) and id(node) not in self.called:
+                    self.add(node, "dynamic", short_name(c))     # getattr passed around: its names are unseen
 
     def visit_Attribute(self, node):
         quals = self.qual(node)
         found = set()
         for q in quals:
             found |= self.check_qual(node, q)
+            c = canonical(q)
+            if c != q and (c in DYNAMIC_CALLS or c in DYNAMIC_SCOPES) and id(node) not in self.called:
+                self.add(node, "dynamic", short_name(c))         # a look-up primitive by another path
             if isinstance(node.ctx, ast.Load):
                 self.res.quals.add(q)
             elif isinstance(node.ctx, (ast.Store, ast.Del)):
                 shown = q if q.startswith("builtins.") else short_name(q)
                 self.add(node, "tampering", f"{shown} =")      # monkeypatching a module
-        self.check_name(node, node.attr, skip=found)
+        # A pooling name on an object the parent cannot resolve (``self.maxpool``, a student's own
+        # method) is not plain: torch's own are resolved by check_qual, and the recorder sees
+        # whatever operator such a call dispatches.
+        self.check_name(node, node.attr, skip=found | {"pool"})
         self.visit(node.value)
 
     def visit_Subscript(self, node):
@@ -209,7 +207,7 @@ class Scan(ast.NodeVisitor):
 
     def visit_Call(self, node):
         self.called.add(id(node.func))
-        for q in self.qual(node.func):
+        for q in {canonical(q) for q in self.qual(node.func)}:
             if q in DYNAMIC_CALLS:
                 self._dynamic_call(node, q)
             elif q in DYNAMIC_SCOPES:

@@ -80,3 +80,59 @@ def import_names(node):
 def defaults(args):
     """A signature's default values, positional and keyword-only (evaluated when the def runs)."""
     return args.defaults + [d for d in args.kw_defaults if d is not None]
+
+
+COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def binding_names(node):
+    """The names ``node`` itself binds, by the grammar's fields rather than a list of statements:
+    a ``Name`` stored or deleted (assignments, ``for`` / ``with`` / walrus / comprehension
+    targets, ``del``), an ``alias`` (``import ... as``), and every node with an identifier
+    ``name`` or ``rest`` field (``def``, ``class``, ``except ... as``, ``match`` captures,
+    ``**rest`` patterns, type parameters). ``global`` / ``nonlocal`` only declare."""
+    if isinstance(node, ast.Name):
+        return [] if isinstance(node.ctx, ast.Load) else [node.id]
+    if isinstance(node, ast.alias):
+        return [] if node.name == "*" else [(node.asname or node.name).split(".")[0]]
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return []
+    return [v for f in ("name", "rest") for v in [getattr(node, f, None)] if isinstance(v, str)]
+
+
+def _declared_global(body):
+    return {n for sub in walk_scope(body) if isinstance(sub, ast.Global) for n in sub.names}
+
+
+def global_binds(nodes, module=True, declared=frozenset()):
+    """Every module-level (global) name the code in ``nodes`` binds, wherever in it: at module
+    level, inside a comprehension (a walrus binds in the enclosing scope), and in any nested
+    function or class body that declares the name ``global``. A comprehension's own loop
+    variables and a function's locals are not global."""
+    out, stack = set(), [(n, module, frozenset(declared)) for n in nodes]
+    while stack:
+        node, is_module, decl = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            if not isinstance(node, ast.Lambda) and (is_module or node.name in decl):
+                out.add(node.name)
+            head = list(getattr(node, "decorator_list", []))
+            if isinstance(node, ast.ClassDef):
+                head += node.bases + [k.value for k in node.keywords]
+            else:
+                head += defaults(node.args)
+            stack += [(h, is_module, decl) for h in head]
+            body = node.body if isinstance(node.body, list) else [node.body]
+            inner = frozenset(_declared_global(body))
+            stack += [(b, False, inner) for b in body]
+            continue
+        if isinstance(node, COMPREHENSIONS):
+            for g in node.generators:            # targets are the comprehension's own
+                stack += [(x, is_module, decl) for x in [g.iter] + list(g.ifs)]
+                stack += [(t, is_module, decl) for t in ast.walk(g.target) if isinstance(t, ast.NamedExpr)]
+            stack += [(getattr(node, f), is_module, decl) for f in ("elt", "key", "value") if hasattr(node, f)]
+            continue
+        for n in binding_names(node):
+            if is_module or n in decl:
+                out.add(n)
+        stack += [(c, is_module, decl) for c in ast.iter_child_nodes(node)]
+    return out

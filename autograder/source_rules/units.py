@@ -10,8 +10,7 @@ function is not pulled in with the rest of its cell.
 import ast
 import dataclasses
 
-from autograder.source_rules.scopes import (DEFINITIONS, FUNCTIONS, defaults, import_names, root_name,
-                                            target_names, walk_scope)
+from autograder.source_rules.scopes import DEFINITIONS, FUNCTIONS, defaults, global_binds, root_name
 
 
 @dataclasses.dataclass(eq=False)
@@ -34,7 +33,7 @@ def split_units(stmts, cell):
     """The units of a cell's statements (``stmts``), in order; compound statements are split into their parts."""
     for st in stmts:
         if isinstance(st, DEFINITIONS):
-            yield Unit(cell, [st], frozenset([st.name]))
+            yield Unit(cell, [st], frozenset(global_binds([st])))
             head = list(st.decorator_list)
             if isinstance(st, ast.ClassDef):
                 head += st.bases + [k.value for k in st.keywords]
@@ -42,38 +41,34 @@ def split_units(stmts, cell):
                 head += defaults(st.args)
             yield Unit(cell, head, deftime=True)
         elif isinstance(st, (ast.If, ast.While)):
-            yield Unit(cell, [st.test])
+            yield Unit(cell, [st.test], frozenset(global_binds([st.test])))
             yield from split_units(st.body + st.orelse, cell)
         elif isinstance(st, (ast.For, ast.AsyncFor)):
-            yield Unit(cell, [st.target, st.iter], frozenset(target_names(st.target)))
+            yield Unit(cell, [st.target, st.iter], frozenset(global_binds([st.target, st.iter])))
             yield from split_units(st.body + st.orelse, cell)
         elif isinstance(st, (ast.With, ast.AsyncWith)):
-            names = [n for it in st.items if it.optional_vars is not None for n in target_names(it.optional_vars)]
-            yield Unit(cell, [it.context_expr for it in st.items], frozenset(names))
+            yield Unit(cell, [it.context_expr for it in st.items] +
+                       [it.optional_vars for it in st.items if it.optional_vars is not None],
+                       frozenset(global_binds(st.items)))
             yield from split_units(st.body, cell)
         elif isinstance(st, (ast.Try, getattr(ast, "TryStar", ast.Try))):
             yield from split_units(st.body + st.orelse + st.finalbody, cell)
             for h in st.handlers:
-                yield Unit(cell, [h.type] if h.type else [], frozenset([h.name] if h.name else []))
+                yield Unit(cell, [h.type] if h.type else [],
+                           frozenset(([h.name] if h.name else []) + list(global_binds([h.type] if h.type else []))))
                 yield from split_units(h.body, cell)
         elif isinstance(st, ast.Match):
-            yield Unit(cell, [st.subject])
-            for case in st.cases:
-                names = [n.name for n in ast.walk(case.pattern)
-                         if isinstance(n, (ast.MatchAs, ast.MatchStar)) and n.name]
-                yield Unit(cell, [case.pattern] + ([case.guard] if case.guard else []), frozenset(names))
+            yield Unit(cell, [st.subject], frozenset(global_binds([st.subject])))
+            for case in st.cases:                 # a capture binds the subject's value
+                head = [case.pattern] + ([case.guard] if case.guard else [])
+                yield Unit(cell, [st.subject] + head, frozenset(global_binds(head)))
                 yield from split_units(case.body, cell)
         else:
             yield _simple_unit(st, cell)
 
 
 def _simple_unit(st, cell):
-    names = set()
-    if isinstance(st, (ast.Import, ast.ImportFrom)):
-        names |= import_names(st)
-    for sub in walk_scope([st]):
-        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
-            names.add(sub.id)
+    names = global_binds([st])
     if isinstance(st, ast.Global):
         names |= set(st.names)
     return Unit(cell, [st], frozenset(names))

@@ -1,21 +1,19 @@
-# (shared by the forging cases; prepended to their code by the test). Frame introspection is what
-# the parent's static check refuses, so these run straight through a sandbox session.
+# (shared by the forging cases; prepended to their code by the test). Frame introspection is a
+# review flag for the parent's static check, and the child binds its encoder before student code
+# runs, so these forge the reply itself: a message with this call's sequence number, written on
+# the child's socket before the real one. The parent must treat it as the hostile bytes it is.
 import sys as _sys
-def _child_protocol():
-    """The child's protocol module: a local of the serving loop up the stack."""
+def _serving_frame():
+    """The child's serve loop, up the stack: its socket, the protocol module, this call's seq."""
     f = _sys._getframe(1)
     while f is not None:
-        p = f.f_locals.get("protocol")
-        if p is not None and hasattr(p, "encode") and hasattr(p, "send_message"):
-            return p
+        loc = f.f_locals
+        if "sock" in loc and "seq" in loc and hasattr(loc.get("protocol"), "send_message"):
+            return loc
         f = f.f_back
-    raise RuntimeError("no protocol module found")
+    raise RuntimeError("no serving loop found")
 def forge_reply(header, data):
-    """Make the child send `header` (a tensor entry) and raw `data` instead of the real value."""
-    p = _child_protocol()
-    real = p.encode
-    def fake(value, buffers, depth=0):
-        p.encode = real
-        buffers.append(data)
-        return header
-    p.encode = fake
+    """Send `header` (a tensor entry) and raw `data` as this call's reply, before the real one."""
+    loc = _serving_frame()
+    loc["protocol"].send_message(loc["sock"], {"seq": loc["seq"], "ok": True, "error": None, "value": header,
+                                               "ops": [], "out": ""}, [data])
