@@ -59,6 +59,7 @@ def _load_by_path(relpath, modname):
 
 jail = _load_by_path("isolation.py", "sandbox_isolation")       # namespaces, root, rlimits, uid
 seccomp = _load_by_path("seccomp.py", "sandbox_seccomp")        # the syscall filter
+landlock = _load_by_path("landlock.py", "sandbox_landlock")     # file system, TCP, signals
 
 CTL_FD = 3                     # where the child's socket lives after fd cleanup
 LIFE_FD = 4                    # read end of a pipe whose writer is the keeper: EOF = keeper gone
@@ -72,6 +73,35 @@ def _die_with_keeper():
     r, _, _ = select.select([LIFE_FD], [], [], 0)
     if r:                                                 # EOF: the keeper died before we armed it
         os._exit(0)
+
+
+def _unshare_each(cfg, pidns):
+    """Unshare the net, IPC, UTS and mount namespaces one by one -> (made, what was refused).
+
+    One by one because a machine may give some and refuse others (a user namespace
+    under Ubuntu's AppArmor policy, a container's seccomp profile). The PID
+    namespace was made (or not) by the keeper.
+    """
+    if not cfg.get("namespaces", True):
+        return [], ["no namespaces (disabled by the grader's limits)"]
+    made, errors = [], {}
+    for name, flag in (("net", jail.CLONE_NEWNET), ("ipc", jail.CLONE_NEWIPC), ("uts", jail.CLONE_NEWUTS),
+                       ("mount", jail.CLONE_NEWNS)):
+        try:
+            jail.unshare(flag)
+            made.append(name)
+        except OSError as e:
+            errors.setdefault(e.strerror, []).append(name)
+    if not pidns:
+        errors.setdefault("refused", []).insert(0, "pid")
+    return made, [f"no {', '.join(names)} namespaces ({why})" for why, names in errors.items()]
+
+
+def _warning(refused, confined):
+    """One line for the instructor: what the OS refused, and what confines the child anyway."""
+    def layers(r):
+        return "+".join(confined[r]) or "NOTHING"
+    return f"{'; '.join(refused)}; file system confined by: {layers('fs')}, network by: {layers('net')}"
 
 
 def enter_jail(sock, life, cfg, pidns):
@@ -93,42 +123,57 @@ def enter_jail(sock, life, cfg, pidns):
     os.closerange(LIFE_FD + 1, 1 << 16)                   # also `fd`, `life` and `null` when above
     _die_with_keeper()
     sock = socket.socket(fileno=CTL_FD)
-    try:
-        if not cfg.get("namespaces", True):
-            raise OSError(errno.EPERM, "disabled by the grader's limits")
-        jail.unshare(jail.CLONE_NEWNS | jail.CLONE_NEWNET | jail.CLONE_NEWIPC | jail.CLONE_NEWUTS)
-        notes["namespaces"] = True
-    except OSError as e:
-        notes["namespaces"] = False
-        notes["warning"] = f"no namespaces ({e.strerror}): no network/file-system isolation"
-    if notes["namespaces"]:
+    made, refused = _unshare_each(cfg, pidns)
+    notes["namespaces"] = (["pid"] if pidns else []) + made
+    if "mount" in made:
         try:
             notes["root"] = jail.build_root(cfg["jail_dir"], cfg["tmp_size"])
         except OSError as e:
-            notes["warning"] = f"could not build the minimal root ({e}): the file system is visible"
-    # What confines the child's file system and network, layer by layer ("confinement.py" judges it).
-    notes["confined"] = {"fs": ["mount_ns"] if "root" in notes else [],
-                         "net": ["netns"] if notes["namespaces"] else []}
-    if "root" not in notes:
-        os.makedirs(cfg["scratch"], mode=0o700, exist_ok=True)
+            if jail.ENTERED_ROOT:
+                raise                                     # half inside the new root: no fallback
+            refused.append(f"no minimal root (mounts refused: {e.strerror or e})")
+    if "root" in notes:
+        writable = "/tmp"
+    else:
+        writable = cfg["scratch"]
+        os.makedirs(writable, mode=0o700, exist_ok=True)
         if os.geteuid() == 0 and cfg.get("drop_to"):
-            os.chown(cfg["scratch"], *cfg["drop_to"])
-        os.chdir(cfg["scratch"])
+            os.chown(writable, *cfg["drop_to"])
+        os.chdir(writable)
     jail.set_limits(cfg)
+    jail.prctl(jail.PR_SET_NO_NEW_PRIVS, 1)               # before Landlock and seccomp (and for good)
+    # Landlock before the uid drop: root can open every path it allows, whatever their modes.
+    notes["landlock_abi"] = None
+    if cfg.get("landlock", True) is not False:
+        try:
+            applied = landlock.restrict(jail.readable_paths(), [writable] + jail.DEVICES)
+            notes["landlock_abi"] = applied["abi"]
+            notes["landlock"] = {k: v for k, v in applied.items() if k != "abi"}
+        except OSError as e:
+            refused.append(f"no Landlock ({e.strerror or e})")
+    else:
+        refused.append("no Landlock (disabled by the grader's limits)")
     notes["dropped"] = jail.drop_privileges(cfg)
     _die_with_keeper()                                    # a uid change cleared PDEATHSIG: arm it again
     os.close(LIFE_FD)
-    jail.prctl(jail.PR_SET_NO_NEW_PRIVS, 1)
     jail.prctl(jail.PR_SET_DUMPABLE, 0)                   # not ptrace-able by anything of the same uid
     try:
-        seccomp.install_seccomp()
+        seccomp.install_seccomp(own_pid=os.getpid())
         notes["seccomp"] = True
     except OSError as e:
         notes["seccomp"] = False
-        notes["warning"] = (notes.get("warning", "") + "; " if notes.get("warning") else "") + \
-            f"no seccomp ({e.strerror}): the child can start threads and processes"
+        refused.append(f"no seccomp ({e.strerror}): the child can start threads and processes")
+    # What confines the child's file system and network, layer by layer ("confinement.py" judges it).
+    abi = notes["landlock_abi"] or 0
+    notes["confined"] = {
+        "fs": (["mount_ns"] if "root" in notes else []) + (["landlock"] if abi >= 1 else []),
+        "net": (["netns"] if "net" in made else []) + (["landlock"] if abi >= 4 else []) +
+               (["seccomp"] if notes["seccomp"] else [])}
+    if refused:
+        notes["warning"] = _warning(refused, notes["confined"])
     os.environ.clear()
-    os.environ.update({"HOME": "/tmp", "PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1", "LANG": "C.UTF-8"})
+    os.environ.update({"HOME": writable, "TMPDIR": writable, "PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1",
+                       "LANG": "C.UTF-8"})
     return sock, notes
 
 

@@ -87,13 +87,25 @@ def _bind_ro(root, path):
     mount(None, dst, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | _statvfs_flags(path))
 
 
+# What a child may see of the file system, for both the minimal root (bound read-only into it) and
+# Landlock (read-only beneath these): the system, the interpreter and its import path, a few /etc
+# files, and the harmless devices (read-write).
+SYSTEM_DIRS = ["/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin"]
+ETC_FILES = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/nsswitch.conf"]
+DEVICES = ["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"]
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
 def _python_paths():
     """What Python and torch need: the interpreter prefix and the import path."""
     paths = {os.path.realpath(sys.base_prefix)}
     for p in sys.path:
-        # Never a course or kit checkout (e.g. an editable install that put the repo on sys.path).
+        # Never a course or kit checkout (e.g. an editable install that put the repo on sys.path),
+        # nor the sandbox's own directory (sys.path[0] of the zygote's script: loaded by path, and
+        # nothing is imported from it after the fork).
         if p and os.path.isdir(p) and not os.path.isdir(os.path.join(p, "autograder")) \
-                and not os.path.exists(os.path.join(p, "nbgrader_config.py")):
+                and not os.path.exists(os.path.join(p, "nbgrader_config.py")) \
+                and os.path.realpath(p) != os.path.realpath(_HERE):
             paths.add(os.path.realpath(p))
     out = []
     for p in sorted(paths, key=len):          # parents first; skip what is already inside
@@ -102,11 +114,28 @@ def _python_paths():
     return out
 
 
+def readable_paths():
+    """Everything a child may read (Landlock's read-only rules): system, Python, /etc files.
+
+    /etc/passwd and /etc/group are world-readable on every host; the minimal root
+    has its own two-line copies. No /proc, /sys, /home, /tmp, course or kit.
+    """
+    return SYSTEM_DIRS + _python_paths() + ETC_FILES + ["/etc/passwd", "/etc/group"]
+
+
+ENTERED_ROOT = False
+
+
 def build_root(root, tmp_size):
-    """Make `root` (an empty directory) the child's whole file system and pivot into it."""
+    """Make `root` (an empty directory) the child's whole file system and pivot into it.
+
+    Raises OSError where mounts are refused (e.g. a user namespace under Ubuntu's
+    AppArmor policy): the child then stays in the host's tree, confined by
+    Landlock. Once inside the new root (``ENTERED_ROOT``) a failure is fatal.
+    """
     mount(None, "/", None, MS_REC | MS_PRIVATE)          # nothing leaks back to the host
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=8m,mode=755")
-    system = ["/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin"]
+    system = SYSTEM_DIRS
     for p in system:
         if os.path.islink(p):
             os.symlink(os.readlink(p), root + p)
@@ -116,7 +145,7 @@ def build_root(root, tmp_size):
         if not any(p == s or p.startswith(s + "/") for s in system):
             _bind_ro(root, p)
     os.makedirs(root + "/etc", exist_ok=True)
-    for f in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/nsswitch.conf"):
+    for f in ETC_FILES:
         if os.path.islink(f):
             os.symlink(os.readlink(f), root + f)          # e.g. localtime -> /usr/share/zoneinfo/...
         elif os.path.exists(f):
@@ -126,10 +155,10 @@ def build_root(root, tmp_size):
     with open(root + "/etc/group", "w") as fh:
         fh.write("root:x:0:\nnogroup:x:65534:\n")
     os.makedirs(root + "/dev", exist_ok=True)
-    for d in ("null", "zero", "full", "random", "urandom"):
-        if os.path.exists("/dev/" + d):
-            open(root + "/dev/" + d, "a").close()
-            mount("/dev/" + d, root + "/dev/" + d, None, MS_BIND)
+    for d in DEVICES:
+        if os.path.exists(d):
+            open(root + d, "a").close()
+            mount(d, root + d, None, MS_BIND)
     os.symlink("/proc/self/fd", root + "/dev/fd")
     os.makedirs(root + "/tmp", exist_ok=True)
     mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_size},mode=1777")
@@ -142,6 +171,8 @@ def build_root(root, tmp_size):
             pivoted = True
     if not pivoted:
         os.chroot(".")                                    # host tree stays mounted but unreachable
+    global ENTERED_ROOT
+    ENTERED_ROOT = True                                   # a failure from here on is not a fallback
     os.chdir("/")
     mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chdir("/tmp")

@@ -62,7 +62,7 @@ def seccomp_program(machine, only=None):
     return prog
 
 
-def install_seccomp(only=None):
+def install_seccomp(only=None, own_pid=None):
     """No new threads or processes, no ptrace/mount/namespaces from here on. Needs no_new_privs."""
     prog = seccomp_program(os.uname().machine, only)
     if prog is None:
