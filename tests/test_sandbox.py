@@ -10,7 +10,11 @@ from autograder.sandbox.runner import Engine, Limits
 PROBE = r'''
 import os, socket, sys
 def probe():
-    r = {"uid": os.getuid(), "pid": os.getpid(), "root": sorted(os.listdir("/")),
+    try:
+        root = sorted(os.listdir("/"))
+    except OSError as e:                       # Landlock: "/" itself is not readable, only what is allowed
+        root = e.strerror
+    r = {"uid": os.getuid(), "pid": os.getpid(), "root": root,
          "cwd": os.getcwd(), "fds": sorted(int(f) for f in os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None}
     for p in ("{ROOT}", "{ROOT}/source", "{ROOT}/autograder", "/root", "/home", "/proc/1", "/var"):
         r[p] = os.path.exists(p)

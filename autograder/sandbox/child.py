@@ -171,6 +171,8 @@ def enter_jail(sock, life, cfg, pidns):
                (["seccomp"] if notes["seccomp"] else [])}
     if refused:
         notes["warning"] = _warning(refused, notes["confined"])
+    if "tempfile" in sys.modules:                         # the zygote's cached choice is not ours
+        sys.modules["tempfile"].tempdir = writable
     os.environ.clear()
     os.environ.update({"HOME": writable, "TMPDIR": writable, "PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1",
                        "LANG": "C.UTF-8"})

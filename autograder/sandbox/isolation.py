@@ -126,6 +126,22 @@ def readable_paths():
 ENTERED_ROOT = False
 
 
+def _mirror_symlink(root, path):
+    """Recreate under `root` the first symlink on the way to `path`, so that `path` resolves there too."""
+    if not path or not os.path.isabs(path):
+        return
+    prefix = ""
+    for part in path.strip("/").split("/"):
+        prefix += "/" + part
+        if os.path.islink(prefix):
+            if not os.path.lexists(root + prefix):
+                os.makedirs(os.path.dirname(root + prefix), exist_ok=True)
+                os.symlink(os.readlink(prefix), root + prefix)
+            return
+        if not os.path.isdir(prefix) or os.path.lexists(root + prefix) and not os.path.isdir(root + prefix):
+            return
+
+
 def build_root(root, tmp_size):
     """Make `root` (an empty directory) the child's whole file system and pivot into it.
 
@@ -144,6 +160,8 @@ def build_root(root, tmp_size):
     for p in _python_paths():
         if not any(p == s or p.startswith(s + "/") for s in system):
             _bind_ro(root, p)
+    for p in sys.path:                                    # e.g. a venv reached through a symlink:
+        _mirror_symlink(root, p)                          # modules imported later use that spelling
     os.makedirs(root + "/etc", exist_ok=True)
     for f in ETC_FILES:
         if os.path.islink(f):
