@@ -61,6 +61,7 @@ jail = _load_by_path("isolation.py", "sandbox_isolation")       # namespaces, ro
 seccomp = _load_by_path("seccomp.py", "sandbox_seccomp")        # the syscall filter
 landlock = _load_by_path("landlock.py", "sandbox_landlock")     # file system, TCP, signals
 
+_PIDNS_ERROR = None             # why the keeper could not make the child's PID namespace (set in the keeper)
 CTL_FD = 3                     # where the child's socket lives after fd cleanup
 LIFE_FD = 4                    # read end of a pipe whose writer is the keeper: EOF = keeper gone
 
@@ -91,9 +92,9 @@ def _unshare_each(cfg, pidns):
             jail.unshare(flag)
             made.append(name)
         except OSError as e:
-            errors.setdefault(e.strerror, []).append(name)
+            errors.setdefault(os.strerror(e.errno), []).append(name)
     if not pidns:
-        errors.setdefault("refused", []).insert(0, "pid")
+        errors.setdefault(_PIDNS_ERROR or "refused", []).insert(0, "pid")
     return made, [f"no {', '.join(names)} namespaces ({why})" for why, names in errors.items()]
 
 
@@ -367,8 +368,9 @@ def keeper_main(ctl, child_fd, cfg, serve_child):
             try:
                 jail.unshare(jail.CLONE_NEWPID)          # for our children only: we stay where we are
                 pidns = True
-            except OSError:
-                pass
+            except OSError as e:
+                global _PIDNS_ERROR
+                _PIDNS_ERROR = os.strerror(e.errno)
         life_r, life_w = os.pipe()
         pid = os.fork()
         if pid == 0:

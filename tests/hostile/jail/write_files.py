@@ -1,0 +1,20 @@
+# Write files the grading user owns or may write: its HOME, the output directory, the course, /tmp.
+import errno, json, os
+TARGETS = {"home": "{HOME}/pwned-{TOKEN}", "out": "{OUT}/pwned-{TOKEN}", "course": "{COURSE}/pwned-{TOKEN}",
+           "tmp": "/tmp/agjail-pwned-{TOKEN}", "rc": "{HOME}/.bashrc"}
+def _write():
+    r = {}
+    for k, p in TARGETS.items():
+        try:
+            with open(p, "a") as f:
+                f.write("echo pwned  # JAILTEST\n")
+            r[k] = "WROTE"
+        except OSError as e:
+            r[k] = errno.errorcode.get(e.errno)
+    return r
+def _merge(cell, call):
+    """One short report (the message is cut): what the cell got, and what the call got where it differs."""
+    return {k: cell.get(k) if cell.get(k) == call.get(k) else f"{cell.get(k)}/{call.get(k)}" for k in {**cell, **call}}
+_first = _write()
+def pool2d(X, pool_size, mode='max'):
+    raise RuntimeError("JAILREPORT " + json.dumps(_merge(_first, _write())))
