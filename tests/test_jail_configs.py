@@ -338,13 +338,6 @@ def test_what_confined_the_children_is_recorded(graded):
         assert "network by: netns+landlock+seccomp" in stderr
 
 
-def test_zz_dump(graded):
-    for r in graded.rows:
-        if r["notebook"] == "01_basics":
-            print(r["student_id"], r["grade_id"], r["points"], r["status"], r["message"][:300])
-    print(json.dumps(json.loads((graded.out / "run.json").read_text()), indent=1)[:3000])
-
-
 def test_cost(graded):
     """Not an assertion on speed (the machine is shared): the time of the batch, for the record."""
     print(f"\n{graded.config}: {len(graded.rows)} rows in {graded.took:.1f} s")

@@ -184,7 +184,7 @@ def test_killed_child_leaves_nothing(engine):
 
 
 def test_fallback_without_namespaces_keeps_limits_and_boundary(caplog):
-    """Where the OS refuses namespaces: a warning, and grading still works under the limits."""
+    """Where the OS refuses namespaces: a warning, and grading still works under the limits and Landlock."""
     code = (
         "import os\n"
         "def double(x):\n    return 2 * x\n"
@@ -199,10 +199,17 @@ def test_fallback_without_namespaces_keeps_limits_and_boundary(caplog):
                 assert r.error is None and torch.equal(r.value, torch.full((2,), 2.0))
                 uid = s.call("who", (), {}).value
                 denied = s.call("write_usr", (), {}).error
+                notes = dict(s.child.notes)
         assert any("sandbox" in m and "namespaces" in m for m in caplog.messages), caplog.messages
         if os.geteuid() == 0:
             assert uid == 65534                  # the uid drop still holds
         assert denied and "Error" in denied
+        # Without a minimal root, Landlock and seccomp confine the file system and network ...
+        if (notes.get("landlock_abi") or 0) >= 4:
+            assert notes["confined"] == {"fs": ["landlock"], "net": ["landlock", "seccomp"]}
+        assert notes["confined"]["net"] and notes["seccomp"] is True
+        # ... and the child's private scratch dir went with it.
+        assert os.listdir(eng.zygote.scratch) == []
     finally:
         eng.close()
 

@@ -15,24 +15,49 @@ how a normal user runs), and the zygote's own namespace never changes.
 
 Each child, before it runs any student code:
 
-1. is PID 1 of its own PID namespace (made by its keeper), starts its own
-   session, and dies with its keeper (PDEATHSIG), which dies with the zygote;
+1. is PID 1 of its own PID namespace (made by its keeper, where the OS allows
+   it), starts its own session, and dies with its keeper (PDEATHSIG), which
+   dies with the zygote;
 2. closes every inherited file descriptor except its socket;
-3. unshares mount, network, IPC and UTS namespaces: the network namespace has
-   only a downed loopback, so nothing can be reached;
-4. builds a minimal root on a tmpfs -- read-only binds of /usr, /lib*, /bin,
-   the Python prefix and site-packages, a few /etc files and /dev nodes, a
-   small writable /tmp -- and pivots into it, detaching the host's tree: the
-   course, the gradebook, other submissions and the grader are not there;
-5. sets rlimits (address space, CPU, file size, open files, processes, core);
-6. drops to an unprivileged uid/gid when root, with no_new_privs;
-7. installs a seccomp filter: no new threads or processes (so a fork bomb or a
-   second thread that hides forbidden calls is impossible, per child, whatever
-   the uid), no ptrace, mount, unshare or setns.
+3. unshares the network, IPC, UTS and mount namespaces, each on its own (a
+   machine may give some and refuse others); the network namespace has only a
+   downed loopback;
+4. where mounts work, builds a minimal root on a tmpfs -- read-only binds of
+   /usr, /lib*, /bin, the Python prefix and site-packages, a few /etc files
+   and /dev nodes, a small writable /tmp -- and pivots into it, detaching the
+   host's tree; where they are refused (Ubuntu >= 23.10 in a user namespace, a
+   container) it stays in the host's tree, in a private scratch directory
+   that its keeper removes when it ends;
+5. sets rlimits (address space, CPU, file size, open files, processes, core)
+   and no_new_privs;
+6. applies Landlock (``landlock.py``, every child, with or without
+   namespaces): read-only beneath exactly the paths of step 4, read-write
+   beneath its /tmp or scratch only, so the course, the submissions, the
+   output, HOME and /proc are out of reach even in the host's tree; no TCP
+   bind or connect (ABI >= 4); no signal out of its domain and no abstract
+   unix socket (ABI >= 6);
+7. drops to an unprivileged uid/gid when root (Landlock stays);
+8. installs the seccomp allowlist (``seccomp.py``): no new threads or
+   processes (so a fork bomb or a second thread that hides forbidden calls is
+   impossible, per child, whatever the uid), no new socket of any kind, no
+   keyring, no ptrace, mount, unshare or setns, and signals only to itself.
+
+Which layers hold, per configuration (``notes["confined"]``, judged by
+``confinement.py``; the engine refuses a child that has no layer for its file
+system or its network unless weak sandboxes were allowed):
+
+======================================  ===================  ===========================
+configuration                           file system          network
+======================================  ===================  ===========================
+root, or a user with user namespaces    mount_ns + landlock  netns + landlock + seccomp
+user namespaces, mounts refused         landlock             netns + landlock + seccomp
+namespaces refused (Docker, k8s)        landlock             landlock + seccomp
+no Landlock (kernel < 5.13) and no ns   (nothing: refused)   seccomp
+======================================  ===================  ===========================
 
 Where the OS refuses a step, the child carries on with what it has and says
-so in its ``ready`` message; the parent prints the warning. The limits and the
-narrow protocol hold in every case.
+what it lacks, and what confines it anyway, in its ``ready`` message; the
+parent prints the warning. The limits and the narrow protocol hold in every case.
 
 Then it serves ``exec`` (run one code cell) and ``call`` (call a function by
 name with decoded arguments, recording the aten ops it dispatches).
@@ -395,6 +420,8 @@ def keeper_main(ctl, child_fd, cfg, serve_child):
         _, status = os.waitpid(pid, 0)
         if not pidns:                                     # what the child's group left behind
             stop()
+        import shutil
+        shutil.rmtree(cfg["scratch"], ignore_errors=True)  # its scratch (without a minimal root) goes with it
         code = os.waitstatus_to_exitcode(status) & 0xFF
     finally:
         os._exit(code)

@@ -2,7 +2,9 @@
 
 ``child.py`` calls them between fork and the first line of student code. It
 loads this file by path (the zygote imports no package), so it imports only
-the standard library.
+the standard library. What a child may see (``SYSTEM_DIRS``, the Python
+paths, ``ETC_FILES``, ``DEVICES``) is defined here once, for both the minimal
+root (bound into it) and Landlock (``readable_paths()``, read-only beneath).
 """
 import ctypes
 import os
