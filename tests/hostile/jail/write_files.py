@@ -11,6 +11,17 @@ def _write():
             r[k] = "WROTE"
         except OSError as e:
             r[k] = errno.errorcode.get(e.errno)
+    # Variants: a hard link or a symlink in the child's own writable dir to the instructor's config,
+    # then a write through it (Landlock refuses a link that would give more access than the file has).
+    for k, make in (("hard", os.link), ("sym", os.symlink)):
+        alias = f"alias-{k}-{os.getpid()}"
+        try:
+            make("{COURSE}/nbgrader_config.py", alias)
+            with open(alias, "a") as f:
+                f.write("import os  # JAILTEST\n")
+            r[k] = "WROTE"
+        except OSError as e:
+            r[k] = errno.errorcode.get(e.errno)
     return r
 def _merge(cell, call):
     """One short report (the message is cut): what the cell got, and what the call got where it differs."""
