@@ -157,7 +157,7 @@ def enter_jail(sock, life, cfg, pidns):
         except OSError as e:
             if jail.ENTERED_ROOT:
                 raise                                     # half inside the new root: no fallback
-            refused.append(f"no minimal root (mounts refused: {e.strerror or e})")
+            refused.append(f"no minimal root (mounts refused: {os.strerror(e.errno) if e.errno else e})")
     if "root" in notes:
         writable = "/tmp"
     else:
@@ -331,6 +331,8 @@ def zygote_main(ctl_fd):
     # The same recorder the in-kernel grader uses (forbidden.py imports only torch).
     OpRecorder = _load_by_path(os.path.join(os.pardir, "forbidden.py"), "sandbox_forbidden").OpRecorder
     _warm_up(torch, OpRecorder)
+    jail.readable_paths()                                 # once, here: every child inherits the list ...
+    seccomp._packed_allowlist(os.uname().machine, 1)      # ... and the packed seccomp program
     ctl = socket.socket(fileno=ctl_fd)
 
     def reap(*_):

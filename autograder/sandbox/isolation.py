@@ -116,13 +116,19 @@ def _python_paths():
     return out
 
 
+_READABLE = []
+
+
 def readable_paths():
     """Everything a child may read (Landlock's read-only rules): system, Python, /etc files.
 
     /etc/passwd and /etc/group are world-readable on every host; the minimal root
     has its own two-line copies. No /proc, /sys, /home, /tmp, course or kit.
+    Computed once (the zygote calls it before any fork, so children inherit it).
     """
-    return SYSTEM_DIRS + _python_paths() + ETC_FILES + ["/etc/passwd", "/etc/group"]
+    if not _READABLE:
+        _READABLE.extend(SYSTEM_DIRS + _python_paths() + ETC_FILES + ["/etc/passwd", "/etc/group"])
+    return list(_READABLE)
 
 
 ENTERED_ROOT = False

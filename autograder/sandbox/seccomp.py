@@ -35,6 +35,7 @@ On x86_64 the x32 ABI (numbers with bit 30 set) and any other architecture
 import ctypes
 import errno
 import os
+import struct
 
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP = 38, 22
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -177,6 +178,9 @@ class _SockFilter(ctypes.Structure):
     _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
 
 
+_INSN = struct.Struct("=HBBI")                  # struct sock_filter
+
+
 class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
 
@@ -260,13 +264,39 @@ def allowed_names(machine="x86_64"):
         {n for n, _a in SELF_ONLY if _nr(machine, n) is not None}
 
 
+_PID_MARK = 0xFFFFFFFF          # stands for the child's pid in the cached program (no pid is that large)
+_CACHE = {}
+
+
+def _packed_allowlist(machine, pid):
+    """The child's program as sock_filter bytes: built and packed once (the zygote warms it), then only
+    the pid comparisons are patched for each child -- rebuilding ~400 instructions costs a millisecond."""
+    if machine not in _CACHE:
+        prog = seccomp_program(machine, own_pid=_PID_MARK)
+        if prog is None:
+            return None
+        marks = [i for i, ins in enumerate(prog) if ins == (JEQ, 1, 0, _PID_MARK)]
+        _CACHE[machine] = (b"".join(_INSN.pack(*ins) for ins in prog), marks)
+    data, marks = _CACHE[machine]
+    buf = bytearray(data)
+    for i in marks:
+        _INSN.pack_into(buf, i * _INSN.size, JEQ, 1, 0, pid)
+    return bytes(buf)
+
+
 def install_seccomp(only=None, own_pid=None, clone_namespaces=False):
     """Install the filter (see ``seccomp_program``) on this thread and what it becomes. Needs no_new_privs."""
-    prog = seccomp_program(os.uname().machine, only, own_pid, clone_namespaces)
-    if prog is None:
-        raise OSError(errno.ENOSYS, f"no seccomp table for {os.uname().machine}")
-    arr = (_SockFilter * len(prog))(*[_SockFilter(*ins) for ins in prog])
-    fprog = _SockFprog(len(prog), arr)
+    machine = os.uname().machine
+    if only is None:
+        data = _packed_allowlist(machine, os.getpid() if own_pid is None else own_pid)
+    else:
+        prog = seccomp_program(machine, only, own_pid, clone_namespaces)
+        data = prog and b"".join(_INSN.pack(*ins) for ins in prog)
+    if data is None:
+        raise OSError(errno.ENOSYS, f"no seccomp table for {machine}")
+    n = len(data) // _INSN.size
+    arr = (_SockFilter * n).from_buffer_copy(data)
+    fprog = _SockFprog(n, arr)
     if _libc.prctl(PR_SET_SECCOMP, 2, ctypes.addressof(fprog), 0, 0) != 0:
         e = ctypes.get_errno()
         raise OSError(e, f"seccomp: {os.strerror(e)}")
