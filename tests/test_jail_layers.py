@@ -172,6 +172,8 @@ def test_landlock_reads_and_writes_only_where_allowed(tmp_path):
             attempt("read_outside", lambda: open(outside / "secret").read())
             attempt("write_outside", lambda: open(outside / "new", "w").close())
             attempt("proc_parent", lambda: open(f"/proc/{os.getppid()}/environ", "rb").read())
+            attempt("proc_parent_cwd", lambda: os.readlink(f"/proc/{os.getppid()}/cwd"))    # (no read right:
+            attempt("proc_self_cwd", lambda: os.readlink("/proc/self/cwd"))                  # a ptrace check)
             attempt("connect", lambda: socket.create_connection(listener.getsockname(), timeout=1))
             attempt("signal_parent", lambda: os.kill(os.getppid(), 0))
             attempt("signal_self", lambda: os.kill(os.getpid(), 0))
@@ -190,6 +192,9 @@ def test_landlock_reads_and_writes_only_where_allowed(tmp_path):
     listener.close()
     assert res["read_ro"] == res["list_ro"] == res["write_rw"] == res["mkdir_rw"] == res["signal_self"] == "ok"
     assert res["write_ro"] == res["read_outside"] == res["write_outside"] == res["proc_parent"] == errno.EACCES
+    # Landlock does not check readlink, but a domain may not inspect a process outside it (ptrace rules):
+    # the grader's cwd (the course) stays hidden even where /proc is the host's.
+    assert res["proc_parent_cwd"] in (errno.EACCES, errno.EPERM) and res["proc_self_cwd"] == "ok"
     assert not (ro / "new").exists() and not (outside / "new").exists() and (rw / "new").read_text() == "x"
     if res["abi"] >= 4:
         assert res["connect"] == errno.EACCES and not connected

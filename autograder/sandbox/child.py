@@ -175,6 +175,8 @@ def enter_jail(sock, life, cfg, pidns):
             applied = landlock.restrict(jail.readable_paths(), [writable] + jail.DEVICES)
             notes["landlock_abi"] = applied["abi"]
             notes["landlock"] = {k: v for k, v in applied.items() if k != "abi"}
+            if applied["skipped"]:                        # (no access there: honest code may miss it)
+                refused.append(f"Landlock could not allow {', '.join(applied['skipped'])}")
         except OSError as e:
             refused.append(f"no Landlock ({e.strerror or e})")
     else:

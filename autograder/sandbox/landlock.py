@@ -84,10 +84,11 @@ def restrict(read_only, writable, abi=None) -> dict:
     """Restrict this process (for good) to reading beneath `read_only` and writing beneath `writable`.
 
     `read_only` and `writable` are paths (directories or files); those that do not
-    exist are skipped (a machine without /lib32 has none to allow). Needs
-    no_new_privs (or CAP_SYS_ADMIN). Raises OSError where the kernel has no
-    Landlock or the ruleset cannot be applied. Returns what was applied:
-    ``{"abi", "fs", "net", "scoped"}`` (the handled rights as ints).
+    exist are skipped (a machine without /lib32 has none to allow), and so are
+    those that cannot be opened (listed in ``skipped``). Needs no_new_privs (or
+    CAP_SYS_ADMIN). Raises OSError where the kernel has no Landlock or the
+    ruleset cannot be applied. Returns what was applied: ``{"abi", "fs", "net",
+    "scoped", "skipped"}`` (the handled rights as ints).
     """
     abi = abi_version() if abi is None else abi
     if abi < 1:
@@ -99,26 +100,33 @@ def restrict(read_only, writable, abi=None) -> dict:
     # The struct grew with the ABI (net in 4, scoped in 6): pass only the fields this kernel knows.
     size = 8 if abi < 4 else 16 if abi < 6 else 24
     ruleset = _sys(SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
+    skipped = []
     try:
         for paths, rights in ((read_only, READ & fs), (writable, fs)):
             for p in paths:
-                _allow(ruleset, p, rights)
+                if not _allow(ruleset, p, rights) and os.path.lexists(p):
+                    skipped.append(p)
         _sys(SYS_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0))
     finally:
         os.close(ruleset)
-    return {"abi": abi, "fs": fs, "net": net, "scoped": scoped}
+    return {"abi": abi, "fs": fs, "net": net, "scoped": scoped, "skipped": skipped}
 
 
 def _allow(ruleset, path, rights):
+    """Add one rule; False where the path cannot be opened or ruled (then the child simply has no access
+    there: a failure here never widens what it may do, and never costs it the whole ruleset)."""
     try:
         fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
-    except FileNotFoundError:
-        return
+    except OSError:                                   # absent, or a directory this uid cannot search
+        return False
     try:
         if not stat.S_ISDIR(os.fstat(fd).st_mode):
             rights &= FILE_RIGHTS                     # a file: directory rights would be EINVAL
         rule = _PathBeneath(rights, fd)
         _sys(SYS_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(RULE_PATH_BENEATH), ctypes.byref(rule),
              ctypes.c_uint32(0))
+        return True
+    except OSError:
+        return False
     finally:
         os.close(fd)
