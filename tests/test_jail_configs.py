@@ -159,7 +159,8 @@ def _report(out, student):
 
 def _messages(out, student):
     """The student's results.json, for an assertion's message."""
-    return [(sdir / "results.json").read_text(encoding="utf-8")[:3000] for sdir in (out / "students").glob(f"{student}-*")]
+    return [(sdir / "results.json").read_text(encoding="utf-8")[:3000]
+            for sdir in (out / "students").glob(f"{student}-*")]
 
 
 def _keyring_has(uid, home, token):
@@ -202,7 +203,8 @@ class Grading:
             f"\nEXPECTED = {EVERYDAY_EXPECTED!r}\n"
             "def min_pool2d(*args, **kwargs):\n"
             "    got = json.loads(everyday())\n"
-            "    raise RuntimeError('JAILREPORT ' + json.dumps({k: v for k, v in got.items() if EXPECTED.get(k) != v}))\n")
+            "    wrong = {k: v for k, v in got.items() if EXPECTED.get(k) != v}\n"
+            "    raise RuntimeError('JAILREPORT ' + json.dumps(wrong))\n")
         # As min_pool2d: the one function that may use torch's pooling, which the probe does.
         self._put("honest_everyday", with_answer(everyday, "min_pool2d", "04_min_softmax"), "04_min_softmax")
         for case in sorted(HOSTILE.glob("*.py")):
@@ -328,7 +330,8 @@ def test_solutions_and_classmates_unread(graded):
     assert [float(r["points"]) for r in rows if r["grade_id"] == "test_pool2d"] == [0.0]
     report = graded.report("hostile_steal_solutions")
     assert report is not None, _messages(graded.out, "hostile_steal_solutions")
-    assert report["solution"] in ("DENIED EACCES", "DENIED ENOENT") and report["classmate"] in ("DENIED EACCES", "DENIED ENOENT")
+    denied = ("DENIED EACCES", "DENIED ENOENT")          # Landlock, or not in the minimal root at all
+    assert report["solution"] in denied and report["classmate"] in denied, report
 
 
 def test_nothing_reaches_the_network(graded):

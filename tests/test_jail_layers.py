@@ -10,7 +10,6 @@ import errno
 import json
 import os
 import pathlib
-import signal
 import socket
 import subprocess
 import sys

@@ -36,7 +36,8 @@ Each child, before it runs any student code:
    output, HOME and /proc are out of reach even in the host's tree; no TCP
    bind or connect (ABI >= 4); no signal out of its domain and no abstract
    unix socket (ABI >= 6);
-7. drops to an unprivileged uid/gid when root (Landlock stays);
+7. drops to an unprivileged uid/gid when root (Landlock stays), and empties
+   its capability sets (as a normal user it is root of its user namespace);
 8. installs the seccomp allowlist (``seccomp.py``): no new threads or
    processes (so a fork bomb or a second thread that hides forbidden calls is
    impossible, per child, whatever the uid), no new socket of any kind, no
@@ -62,7 +63,6 @@ parent prints the warning. The limits and the narrow protocol hold in every case
 Then it serves ``exec`` (run one code cell) and ``call`` (call a function by
 name with decoded arguments, recording the aten ops it dispatches).
 """
-import errno
 import fcntl
 import json
 import os
@@ -182,6 +182,7 @@ def enter_jail(sock, life, cfg, pidns):
     else:
         refused.append("no Landlock (disabled by the grader's limits)")
     notes["dropped"] = jail.drop_privileges(cfg)
+    notes["capabilities"] = "dropped" if jail.drop_capabilities() else "kept"
     _die_with_keeper()                                    # a uid change cleared PDEATHSIG: arm it again
     os.close(LIFE_FD)
     jail.prctl(jail.PR_SET_DUMPABLE, 0)                   # not ptrace-able by anything of the same uid

@@ -8,7 +8,8 @@ def _read():
     if kid < 0:
         return errno.errorcode.get(ctypes.get_errno())
     buf = ctypes.create_string_buffer(256)
-    n = _libc.syscall(ctypes.c_long(KEYCTL), ctypes.c_long(11), ctypes.c_long(kid), buf, ctypes.c_long(256))  # KEYCTL_READ
+    n = _libc.syscall(ctypes.c_long(KEYCTL), ctypes.c_long(11), ctypes.c_long(kid), buf,    # KEYCTL_READ
+                      ctypes.c_long(256))
     return "READ " + buf.raw[:max(n, 0)].decode(errors="replace")
 def pool2d(X, pool_size, mode='max'):
     raise RuntimeError("JAILREPORT " + json.dumps({"call": _read()}))
