@@ -227,3 +227,18 @@ def test_a_zygote_that_keeps_dying_stops_the_engine(tmp_path, monkeypatch):
         assert eng.failed_starts == Engine.MAX_FAILED_STARTS
     finally:
         eng.close()
+
+
+def test_child_has_no_capabilities(engine):
+    """Root of its user namespace (a normal user) or nobody (root): either way no capability is left."""
+    code = ("import ctypes, os\n"
+            "def caps():\n"
+            "    nr = {'x86_64': 125, 'aarch64': 90}[os.uname().machine]\n"
+            "    hdr = (ctypes.c_uint32 * 2)(0x20080522, 0)\n"
+            "    data = (ctypes.c_uint32 * 6)(*[0xFFFFFFFF] * 6)\n"
+            "    assert ctypes.CDLL(None).syscall(nr, hdr, data) == 0\n"
+            "    return list(data)\n")
+    with session(engine, code) as s:
+        r = s.call("caps", (), {})
+        assert s.child.notes.get("capabilities") == "dropped"
+    assert r.error is None and r.value == [0] * 6, r
