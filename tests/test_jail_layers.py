@@ -58,6 +58,11 @@ out["tgkill_self"] = call(tgkill, me, me, 0)
 out["tgkill_parent"] = call(tgkill, parent, parent, 0)
 out["prlimit_self"] = call(prlimit, 0, 9, 0, ctypes.addressof(old))
 out["prlimit_parent"] = call(prlimit, parent, 9, 0, ctypes.addressof(old))
+setprio = sc._nr(m, "setpriority")
+# (each sets the nice value the target already has: harmless even where the call goes through)
+out["nice_self"] = call(setprio, 0, 0, os.getpriority(os.PRIO_PROCESS, 0))           # PRIO_PROCESS, self
+out["nice_parent"] = call(setprio, 0, parent, os.getpriority(os.PRIO_PROCESS, parent))
+out["nice_a_user"] = call(setprio, 2, 54329, 0)     # PRIO_USER (of a uid with no process): refused as such
 out["newer_than_table"] = call(462)
 if m == "x86_64":
     out["x32_getpid"] = call(0x40000000 | 39)
@@ -100,8 +105,9 @@ def test_signals_and_limits_only_for_oneself(attempts):
     plain, filtered = attempts
     assert plain["kill_parent"] == plain["prlimit_parent"] == 0          # allowed without the filter
     assert filtered["kill_self"] == filtered["kill_group_0"] == filtered["tgkill_self"] == 0
-    assert filtered["prlimit_self"] == 0
-    for what in ("kill_parent", "kill_all", "kill_self_high_bits", "tgkill_parent", "prlimit_parent"):
+    assert filtered["prlimit_self"] == filtered["nice_self"] == 0
+    for what in ("kill_parent", "kill_all", "kill_self_high_bits", "tgkill_parent", "prlimit_parent", "nice_parent",
+                 "nice_a_user"):
         assert filtered[what] == errno.EPERM, what
 
 
@@ -119,6 +125,53 @@ def test_allowlist_and_refused_never_meet():
         assert {"socket", "connect", "add_key", "keyctl", "ptrace", "clone"} & allowed_names(machine) == set()
         assert {"read", "write", "mmap", "openat", "recvfrom", "sendto", "futex"} <= allowed_names(machine)
     assert {n for n, _ in SELF_ONLY} >= {"kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo"}
+
+
+def _run_bpf(prog, arch, nr, args=(0,) * 6):
+    """Interpret the program (the few instructions seccomp.py emits) -> (return value, index of the RET)."""
+    data = [nr, arch, 0, 0] + [w for a in args for w in (a & 0xFFFFFFFF, a >> 32)]
+    acc, pc = 0, 0
+    while True:
+        code, jt, jf, k = prog[pc]
+        if code == seccomp.LD:
+            acc = data[k // 4]
+        elif code == seccomp.RET:
+            return k, pc
+        else:
+            taken = {seccomp.JEQ: acc == k, seccomp.JGE: acc >= k, seccomp.JGT: acc > k,
+                     seccomp.JSET: bool(acc & k)}[code]
+            pc += jt if taken else jf
+        pc += 1
+
+
+@pytest.mark.parametrize("machine", ["x86_64", "aarch64"])
+def test_program_semantics_on_both_architectures(machine):
+    """The program, interpreted: aarch64 too, which this machine cannot run."""
+    pid, arch = 4242, seccomp._ARCH[machine]
+    prog = seccomp_program(machine, own_pid=pid)
+    allow, eperm, enosys = seccomp.RET_ALLOW, seccomp.EPERM, seccomp.ENOSYS
+    nr = lambda name: seccomp._nr(machine, name)                           # noqa: E731
+    final = len(prog) - 1
+    assert _run_bpf(prog, arch ^ 1, nr("read"))[0] == seccomp.RET_KILL      # another architecture: killed
+    for name in allowed_names(machine) - {n for n, _ in SELF_ONLY}:
+        assert _run_bpf(prog, arch, nr(name))[0] == allow, name
+    for name in REFUSED:
+        if nr(name) is not None:
+            assert _run_bpf(prog, arch, nr(name))[0] == (enosys if name == "clone3" else eperm), name
+    assert _run_bpf(prog, arch, 470)[0] == enosys                            # newer than the table
+    for name, arg in SELF_ONLY:
+        args = [0] * 6
+        for target, want in ((pid, allow), (0, allow), (pid + 1, eperm), (pid | 1 << 32, eperm),
+                             ((1 << 64) - 1, eperm)):
+            args[arg] = target
+            got, at = _run_bpf(prog, arch, nr(name), args)
+            assert got == want and at != final, (name, target)              # decided in its own block
+    got, at = _run_bpf(prog, arch, nr("setpriority"), [2, pid, 0, 0, 0, 0])  # PRIO_USER: refused in its block
+    assert got == eperm and at != final
+    deny = seccomp_program(machine, only={"unshare", "setns", "clone3"}, clone_namespaces=True)
+    assert _run_bpf(deny, arch, nr("clone"), [0x11, 0, 0, 0, 0, 0])[0] == allow         # a plain fork
+    assert _run_bpf(deny, arch, nr("clone"), [0x10000000, 0, 0, 0, 0, 0])[0] == eperm   # CLONE_NEWUSER
+    assert _run_bpf(deny, arch, nr("unshare"))[0] == eperm and _run_bpf(deny, arch, nr("read"))[0] == allow
 
 
 def test_program_shape():

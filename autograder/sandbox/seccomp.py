@@ -25,12 +25,13 @@ code is not refused for a libc detail. In particular refused:
   ``rt_sigqueueinfo`` and ``rt_tgsigqueueinfo`` only with the child's own pid
   (or 0, its own process group: the child is alone in its session) as target;
   the same for ``prlimit64``, ``sched_setaffinity`` (pid) and ``setpriority``
-  (who). ``pidfd_send_signal`` and ``pidfd_open`` are refused.
+  (who, and only ``PRIO_PROCESS``). ``pidfd_send_signal`` and ``pidfd_open``
+  are refused.
 
 A syscall newer than this table (a number above ``_NEWEST``) answers ENOSYS,
 as on an older kernel, so that a newer libc falls back to what is allowed.
-On x86_64 the x32 ABI (numbers with bit 30 set) and any other architecture
-(i386 through ``int 0x80``) are refused outright.
+On x86_64 the x32 ABI (numbers with bit 30 set) is refused, and a call through
+another architecture's table (i386 through ``int 0x80``) kills the process.
 """
 import ctypes
 import errno
@@ -152,9 +153,11 @@ ALLOWED = [
   ["arch_prctl", "set_tid_address", "set_robust_list", "rseq", "prctl", "restart_syscall", "exit", "exit_group",
    "membarrier"]),
 ]
-# Allowed only when this argument (index) is 0 or the child's own pid.
+# Allowed only when this argument (index) is 0 or the child's own pid -- setpriority(which, who, ...)
+# also only with which == PRIO_PROCESS (0): PRIO_USER would renice every process of the uid.
 SELF_ONLY = [("kill", 0), ("tkill", 0), ("tgkill", 0), ("rt_sigqueueinfo", 0), ("rt_tgsigqueueinfo", 0),
-        ("prlimit64", 0), ("sched_setaffinity", 0), ("setpriority", 1)]
+             ("prlimit64", 0), ("sched_setaffinity", 0), ("setpriority", 1)]
+_ALSO_ZERO = {"setpriority": 0}
 # Refused (any name not allowed is; these are named so that tests can check each one).
 REFUSED = [
   "clone", "clone3", "fork", "vfork", "execve", "execveat", "ptrace", "process_vm_readv", "process_vm_writev",
@@ -206,13 +209,16 @@ def _prologue(machine):
     return prog
 
 
-def _self_only(nr, arg, pid):
-    """The syscall `nr` only with args[arg] == 0 or `pid` (high 32 bits zero); else EPERM."""
-    return [(JEQ, 0, 7, nr),
-            (LD, 0, 0, _arg(arg, high=True)), (JEQ, 0, 4, 0),
-            (LD, 0, 0, _arg(arg)), (JEQ, 1, 0, pid), (JEQ, 0, 1, 0),
-            (RET, 0, 0, RET_ALLOW), (RET, 0, 0, EPERM),
-            (LD, 0, 0, 0)]                       # (not this syscall: the number back for the next test)
+def _self_only(nr, arg, pid, zero=None):
+    """The syscall `nr` only with args[arg] == 0 or `pid` (high 32 bits zero), and args[zero] == 0
+    when given; else EPERM."""
+    first = [] if zero is None else [(LD, 0, 0, _arg(zero)), (JEQ, 0, 8, 0), (LD, 0, 0, _arg(zero, high=True)),
+                                     (JEQ, 0, 6, 0)]          # (to the RET EPERM that ends the body)
+    body = first + [(LD, 0, 0, _arg(arg, high=True)), (JEQ, 0, 4, 0),
+                    (LD, 0, 0, _arg(arg)), (JEQ, 1, 0, pid), (JEQ, 0, 1, 0),
+                    (RET, 0, 0, RET_ALLOW), (RET, 0, 0, EPERM)]
+    return [(JEQ, 0, len(body), nr)] + body + [
+        (LD, 0, 0, 0)]                           # (not this syscall: the number back for the next test)
 
 
 def seccomp_program(machine, only=None, own_pid=None, clone_namespaces=False):
@@ -241,7 +247,7 @@ def seccomp_program(machine, only=None, own_pid=None, clone_namespaces=False):
     for name, arg in SELF_ONLY:
         nr = _nr(machine, name)
         if nr is not None:
-            prog += _self_only(nr, arg, pid)
+            prog += _self_only(nr, arg, pid, _ALSO_ZERO.get(name))
     prog.append((RET, 0, 0, EPERM))
     return prog
 
