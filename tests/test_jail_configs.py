@@ -213,8 +213,8 @@ class Grading:
                 code = code.replace(k, v)
             self._put(f"hostile_{case.stem}", with_answer(code))
         _chown_tree(self.base, self.uid)
-        self.before = {p: p.read_bytes() for p in [self.course / "nbgrader_config.py", self.home / ".bashrc",
-                                                   *sorted(self.subs.rglob("*.ipynb"))]}
+        watched = [self.course / "nbgrader_config.py", self.home / ".bashrc", *sorted(self.subs.rglob("*.ipynb"))]
+        self.before = {p: (p.read_bytes(), p.stat().st_mode, p.stat().st_mtime_ns) for p in watched}
 
     def _put(self, student, nb, notebook="01_basics"):
         d = self.subs / student / "pooling"
@@ -309,8 +309,9 @@ def test_honest_everyday_code_works(graded):
 
 def test_instructor_config_and_files_unchanged(graded):
     """No takeover through /proc, no write into HOME, the course or the submissions."""
-    for path, data in graded.before.items():
-        assert path.read_bytes() == data, path
+    for path, (data, mode, mtime) in graded.before.items():
+        st = path.stat()
+        assert (path.read_bytes(), st.st_mode, st.st_mtime_ns) == (data, mode, mtime), path
     course, home, out, token = graded.course, graded.home, graded.out, graded.token
     assert not (course / "PWNED").exists()
     for p in (home / f"pwned-{token}", out / f"pwned-{token}", course / f"pwned-{token}",

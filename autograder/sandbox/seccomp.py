@@ -21,6 +21,8 @@ code is not refused for a libc detail. In particular refused:
 - the keyring (``add_key``, ``request_key``, ``keyctl``), ``io_uring_*``,
   ``bpf``, ``userfaultfd``, ``perf_event_open``, ``ptrace``,
   ``process_vm_*``, the mount family, ``unshare``, ``setns``, uid changes;
+- what Landlock does not check: ``chmod`` and ``utime`` and their variants
+  (a file's mode and times; ``chown`` and ``setxattr`` too);
 - signals to anyone but oneself: ``kill``, ``tkill``, ``tgkill``,
   ``rt_sigqueueinfo`` and ``rt_tgsigqueueinfo`` only with the child's own pid
   (or 0, its own process group: the child is alone in its session) as target;
@@ -118,7 +120,8 @@ _NR = {  # name: (x86_64, aarch64); None where the architecture has no such sysc
     "modify_ldt": (154, None), "migrate_pages": (256, 238), "move_pages": (279, 239), "mbind": (237, 235),
     "set_mempolicy": (238, 237), "process_madvise": (440, 440), "process_mrelease": (448, 448),
     "sched_setparam": (142, 118), "sched_setscheduler": (144, 119), "sched_setattr": (314, 274),
-    "ioprio_set": (251, 30), "syslog": (103, 116), "vhangup": (153, 58),
+    "ioprio_set": (251, 30), "syslog": (103, 116), "vhangup": (153, 58), "utime": (132, None),
+    "utimes": (235, None), "futimesat": (261, None),
 }
 
 
@@ -132,8 +135,8 @@ ALLOWED = [
    "open", "openat", "creat", "close", "close_range", "lseek", "stat", "fstat", "lstat", "newfstatat", "statx",
    "access", "faccessat", "faccessat2", "getdents64", "getcwd", "chdir", "fchdir", "readlink", "readlinkat",
    "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat", "rename", "renameat", "renameat2", "link", "linkat",
-   "symlink", "symlinkat", "chmod", "fchmod", "fchmodat", "umask", "truncate", "ftruncate", "fallocate",
-   "fsync", "fdatasync", "flock", "fcntl", "dup", "dup2", "dup3", "ioctl", "statfs", "fstatfs", "utimensat",
+   "symlink", "symlinkat", "umask", "truncate", "ftruncate", "fallocate",
+   "fsync", "fdatasync", "flock", "fcntl", "dup", "dup2", "dup3", "ioctl", "statfs", "fstatfs",
    "fadvise64", "sendfile", "copy_file_range", "getxattr", "lgetxattr", "fgetxattr", "pipe", "pipe2"]),
  ("waiting: sleeps, polls (Python's socket timeouts, selectors)",
   ["select", "pselect6", "poll", "ppoll", "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait",
@@ -150,8 +153,7 @@ ALLOWED = [
    "getgroups", "getpgrp", "getpgid", "getsid", "uname", "sysinfo", "getrlimit", "capget", "getpriority",
    "sched_getaffinity", "sched_getparam", "sched_getscheduler", "getcpu", "getrandom", "wait4", "waitid"]),
  ("the C library and the interpreter: thread-local storage, robust futexes, restartable sequences, exit",
-  ["arch_prctl", "set_tid_address", "set_robust_list", "rseq", "prctl", "restart_syscall", "exit", "exit_group",
-   "membarrier"]),
+  ["arch_prctl", "set_tid_address", "set_robust_list", "rseq", "prctl", "restart_syscall", "exit", "exit_group"]),
 ]
 # Allowed only when this argument (index) is 0 or the child's own pid -- setpriority(which, who, ...)
 # also only with which == PRIO_PROCESS (0): PRIO_USER would renice every process of the uid.
@@ -173,7 +175,11 @@ REFUSED = [
   "inotify_init1", "timer_create", "mq_open", "msgget", "semget", "shmget", "shmat", "vmsplice", "splice", "tee",
   "setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr", "fremovexattr", "ioperm", "iopl",
   "modify_ldt", "migrate_pages", "move_pages", "mbind", "set_mempolicy", "process_madvise", "process_mrelease",
-  "sched_setparam", "sched_setscheduler", "sched_setattr", "ioprio_set", "syslog", "vhangup"]
+  "sched_setparam", "sched_setscheduler", "sched_setattr", "ioprio_set", "syslog", "vhangup",
+  # Landlock does not check a file's mode or times: without a minimal root, chmod could open the
+  # instructor's own files (same uid) to every local user, and utime could fake what changed.
+  "chmod", "fchmod", "fchmodat", "utime", "utimes", "futimesat", "utimensat",
+  "membarrier"]                                 # (a global barrier: an interrupt on every CPU, per call)
 CLONE_NEW_FLAGS = 0x7E020080        # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET|NEWTIME
 
 

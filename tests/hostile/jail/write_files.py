@@ -22,6 +22,14 @@ def _write():
             r[k] = "WROTE"
         except OSError as e:
             r[k] = errno.errorcode.get(e.errno)
+    # What Landlock does not check: the mode and times of the instructor's files (same uid without a
+    # minimal root): world-writable, another local user (a student on the hub) could then edit them.
+    for k, change in (("chmod", lambda p: os.chmod(p, 0o777)), ("utime", lambda p: os.utime(p, (0, 0)))):
+        try:
+            change("{COURSE}/nbgrader_config.py")
+            r[k] = "WROTE"
+        except OSError as e:
+            r[k] = errno.errorcode.get(e.errno)
     return r
 def _merge(cell, call):
     """One short report (the message is cut): what the cell got, and what the call got where it differs."""
