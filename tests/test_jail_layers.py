@@ -63,6 +63,12 @@ setprio = sc._nr(m, "setpriority")
 out["nice_self"] = call(setprio, 0, 0, os.getpriority(os.PRIO_PROCESS, 0))           # PRIO_PROCESS, self
 out["nice_parent"] = call(setprio, 0, parent, os.getpriority(os.PRIO_PROCESS, parent))
 out["nice_a_user"] = call(setprio, 2, 54329, 0)     # PRIO_USER (of a uid with no process): refused as such
+rfd, wfd = os.pipe()
+fcntl_nr, ioctl_nr = sc._nr(m, "fcntl"), sc._nr(m, "ioctl")
+out["setown_parent"] = call(fcntl_nr, rfd, 8, parent)      # F_SETOWN on a pipe (no O_ASYNC: harmless)
+out["getfl"] = call(fcntl_nr, rfd, 3, 0)                    # F_GETFL
+out["ioctl_fionread"] = call(ioctl_nr, rfd, 0x541B, ctypes.addressof(old))
+out["ioctl_fiosetown"] = call(ioctl_nr, rfd, 0x8901, ctypes.addressof(ctypes.c_int(parent)))
 out["newer_than_table"] = call(462)
 if m == "x86_64":
     out["x32_getpid"] = call(0x40000000 | 39)
@@ -105,7 +111,9 @@ def test_signals_and_limits_only_for_oneself(attempts):
     plain, filtered = attempts
     assert plain["kill_parent"] == plain["prlimit_parent"] == 0          # allowed without the filter
     assert filtered["kill_self"] == filtered["kill_group_0"] == filtered["tgkill_self"] == 0
-    assert filtered["prlimit_self"] == filtered["nice_self"] == 0
+    assert filtered["prlimit_self"] == filtered["nice_self"] == filtered["getfl"] == filtered["ioctl_fionread"] == 0
+    assert plain["setown_parent"] == 0 and filtered["setown_parent"] == errno.EPERM
+    assert filtered["ioctl_fiosetown"] == errno.EPERM
     for what in ("kill_parent", "kill_all", "kill_self_high_bits", "tgkill_parent", "prlimit_parent", "nice_parent",
                  "nice_a_user"):
         assert filtered[what] == errno.EPERM, what
@@ -153,8 +161,16 @@ def test_program_semantics_on_both_architectures(machine):
     nr = lambda name: seccomp._nr(machine, name)                           # noqa: E731
     final = len(prog) - 1
     assert _run_bpf(prog, arch ^ 1, nr("read"))[0] == seccomp.RET_KILL      # another architecture: killed
-    for name in allowed_names(machine) - {n for n, _ in SELF_ONLY}:
+    for name in allowed_names(machine) - {n for n, _ in SELF_ONLY} - {"ioctl"}:
         assert _run_bpf(prog, arch, nr(name))[0] == allow, name
+    for request in seccomp.IOCTL_REQUESTS.values():
+        assert _run_bpf(prog, arch, nr("ioctl"), [3, request, 0, 0, 0, 0])[0] == allow
+    for request in (0x8901, 0x40086602, 0x5412):           # FIOSETOWN, FS_IOC_SETFLAGS, TIOCSTI
+        assert _run_bpf(prog, arch, nr("ioctl"), [3, request, 0, 0, 0, 0])[0] == eperm
+    for cmd in (0, 1, 2, 3, 4, 1030):                        # F_DUPFD F_GETFD F_SETFD F_GETFL F_SETFL F_DUPFD_CLOEXEC
+        assert _run_bpf(prog, arch, nr("fcntl"), [3, cmd, 0, 0, 0, 0])[0] == allow
+    for cmd in seccomp.FCNTL_REFUSED.values():
+        assert _run_bpf(prog, arch, nr("fcntl"), [3, cmd, 0, 0, 0, 0])[0] == eperm
     for name in REFUSED:
         if nr(name) is not None:
             assert _run_bpf(prog, arch, nr(name))[0] == (enosys if name == "clone3" else eperm), name

@@ -135,8 +135,8 @@ ALLOWED = [
    "open", "openat", "creat", "close", "close_range", "lseek", "stat", "fstat", "lstat", "newfstatat", "statx",
    "access", "faccessat", "faccessat2", "getdents64", "getcwd", "chdir", "fchdir", "readlink", "readlinkat",
    "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat", "rename", "renameat", "renameat2", "link", "linkat",
-   "symlink", "symlinkat", "umask", "truncate", "ftruncate", "fallocate",
-   "fsync", "fdatasync", "flock", "fcntl", "dup", "dup2", "dup3", "ioctl", "statfs", "fstatfs",
+   "symlink", "symlinkat", "umask", "ftruncate", "fallocate",
+   "fsync", "fdatasync", "flock", "dup", "dup2", "dup3", "statfs", "fstatfs",
    "fadvise64", "sendfile", "copy_file_range", "getxattr", "lgetxattr", "fgetxattr", "pipe", "pipe2"]),
  ("waiting: sleeps, polls (Python's socket timeouts, selectors)",
   ["select", "pselect6", "poll", "ppoll", "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait",
@@ -160,6 +160,16 @@ ALLOWED = [
 SELF_ONLY = [("kill", 0), ("tkill", 0), ("tgkill", 0), ("rt_sigqueueinfo", 0), ("rt_tgsigqueueinfo", 0),
              ("prlimit64", 0), ("sched_setaffinity", 0), ("setpriority", 1)]
 _ALSO_ZERO = {"setpriority": 0}
+# ioctl only with these requests (its second argument; the same numbers on x86_64 and aarch64): what
+# Python asks of a file or the socket -- isatty (TCGETS), the terminal size, blocking mode,
+# close-on-exec, bytes pending. Not FIOSETOWN/SIOCSPGRP (signals to another process), nor the
+# file-system or device requests Landlock does not check on a regular file.
+IOCTL_REQUESTS = {"TCGETS": 0x5401, "TIOCGWINSZ": 0x5413, "FIONREAD": 0x541B, "FIONBIO": 0x5421,
+                  "FIONCLEX": 0x5450, "FIOCLEX": 0x5451}
+# fcntl with any command but these: F_SETOWN, F_SETSIG, F_SETOWN_EX (SIGIO to another process, the
+# grader say, where Landlock's signal scope is missing), F_SETLEASE (a lease on a readable file
+# delays whoever opens it for writing), F_NOTIFY (signals on directory changes).
+FCNTL_REFUSED = {"F_SETOWN": 8, "F_SETSIG": 10, "F_SETOWN_EX": 15, "F_SETLEASE": 1024, "F_NOTIFY": 1026}
 # Refused (any name not allowed is; these are named so that tests can check each one).
 REFUSED = [
   "clone", "clone3", "fork", "vfork", "execve", "execveat", "ptrace", "process_vm_readv", "process_vm_writev",
@@ -179,6 +189,7 @@ REFUSED = [
   # Landlock does not check a file's mode or times: without a minimal root, chmod could open the
   # instructor's own files (same uid) to every local user, and utime could fake what changed.
   "chmod", "fchmod", "fchmodat", "utime", "utimes", "futimesat", "utimensat",
+  "truncate",                                   # (by path: Landlock checks it only from ABI 3; ftruncate is allowed)
   "membarrier"]                                 # (a global barrier: an interrupt on every CPU, per call)
 CLONE_NEW_FLAGS = 0x7E020080        # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET|NEWTIME
 
@@ -254,8 +265,19 @@ def seccomp_program(machine, only=None, own_pid=None, clone_namespaces=False):
         nr = _nr(machine, name)
         if nr is not None:
             prog += _self_only(nr, arg, pid, _ALSO_ZERO.get(name))
+    prog += _arg_in(_nr(machine, "ioctl"), 1, sorted(IOCTL_REQUESTS.values()), RET_ALLOW, EPERM)
+    prog += _arg_in(_nr(machine, "fcntl"), 1, sorted(FCNTL_REFUSED.values()), EPERM, RET_ALLOW)
     prog.append((RET, 0, 0, EPERM))
     return prog
+
+
+def _arg_in(nr, arg, values, found, otherwise):
+    """The syscall `nr`: `found` when the low 32 bits of args[arg] (an int or unsigned int: the kernel reads
+    no more) are one of `values`, else `otherwise`."""
+    n = len(values)
+    body = [(LD, 0, 0, _arg(arg))] + [(JEQ, n - i, 0, v) for i, v in enumerate(values)] + \
+        [(RET, 0, 0, otherwise), (RET, 0, 0, found)]
+    return [(JEQ, 0, len(body), nr)] + body + [(LD, 0, 0, 0)]
 
 
 def _denylist(machine, names, clone_namespaces):
@@ -271,9 +293,10 @@ def _denylist(machine, names, clone_namespaces):
 
 
 def allowed_names(machine="x86_64"):
-    """Every syscall name the child's filter lets through (some only for its own pid)."""
+    """Every syscall name the child's filter lets through (some only for its own pid, ioctl and fcntl
+    only for some requests)."""
     return {n for _w, g in ALLOWED for n in g if _nr(machine, n) is not None} | \
-        {n for n, _a in SELF_ONLY if _nr(machine, n) is not None}
+        {n for n, _a in SELF_ONLY if _nr(machine, n) is not None} | {"ioctl", "fcntl"}
 
 
 _PID_MARK = 0xFFFFFFFF          # stands for the child's pid in the cached program (no pid is that large)
