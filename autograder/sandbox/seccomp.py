@@ -22,7 +22,9 @@ code is not refused for a libc detail. In particular refused:
   ``bpf``, ``userfaultfd``, ``perf_event_open``, ``ptrace``,
   ``process_vm_*``, the mount family, ``unshare``, ``setns``, uid changes;
 - what Landlock does not check: ``chmod`` and ``utime`` and their variants
-  (a file's mode and times; ``chown`` and ``setxattr`` too);
+  (a file's mode and times; ``chown`` and ``setxattr`` too), ``truncate`` by
+  path; ``ioctl`` but for the few requests Python makes; ``fcntl`` commands
+  that send signals (``F_SETOWN``, ``F_SETSIG``) or hold others up (leases);
 - signals to anyone but oneself: ``kill``, ``tkill``, ``tgkill``,
   ``rt_sigqueueinfo`` and ``rt_tgsigqueueinfo`` only with the child's own pid
   (or 0, its own process group: the child is alone in its session) as target;
