@@ -10,7 +10,11 @@ from autograder.sandbox.runner import Engine, Limits
 PROBE = r'''
 import os, socket, sys
 def probe():
-    r = {"uid": os.getuid(), "pid": os.getpid(), "root": sorted(os.listdir("/")),
+    try:
+        root = sorted(os.listdir("/"))
+    except OSError as e:                       # Landlock: "/" itself is not readable, only what is allowed
+        root = e.strerror
+    r = {"uid": os.getuid(), "pid": os.getpid(), "root": root,
          "cwd": os.getcwd(), "fds": sorted(int(f) for f in os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None}
     for p in ("{ROOT}", "{ROOT}/source", "{ROOT}/autograder", "/root", "/home", "/proc/1", "/var"):
         r[p] = os.path.exists(p)
@@ -180,7 +184,7 @@ def test_killed_child_leaves_nothing(engine):
 
 
 def test_fallback_without_namespaces_keeps_limits_and_boundary(caplog):
-    """Where the OS refuses namespaces: a warning, and grading still works under the limits."""
+    """Where the OS refuses namespaces: a warning, and grading still works under the limits and Landlock."""
     code = (
         "import os\n"
         "def double(x):\n    return 2 * x\n"
@@ -196,10 +200,17 @@ def test_fallback_without_namespaces_keeps_limits_and_boundary(caplog):
                 assert r.error is None and torch.equal(r.value, torch.full((2,), 2.0))
                 uid = s.call("who", (), {}).value
                 denied = s.call("write_usr", (), {}).error
+                notes = dict(s.child.notes)
         assert any("sandbox" in m and "namespaces" in m for m in caplog.messages), caplog.messages
         if os.geteuid() == 0:
             assert uid == 65534                  # the uid drop still holds
         assert denied and "Error" in denied
+        # Without a minimal root, Landlock and seccomp confine the file system and network ...
+        if (notes.get("landlock_abi") or 0) >= 4:
+            assert notes["confined"] == {"fs": ["landlock"], "net": ["landlock", "seccomp"]}
+        assert notes["confined"]["net"] and notes["seccomp"] is True
+        # ... and the child's private scratch dir went with it.
+        assert os.listdir(eng.zygote.scratch) == []
     finally:
         eng.close()
 
@@ -217,3 +228,18 @@ def test_a_zygote_that_keeps_dying_stops_the_engine(tmp_path, monkeypatch):
         assert eng.failed_starts == Engine.MAX_FAILED_STARTS
     finally:
         eng.close()
+
+
+def test_child_has_no_capabilities(engine):
+    """Root of its user namespace (a normal user) or nobody (root): either way no capability is left."""
+    code = ("import ctypes, os\n"
+            "def caps():\n"
+            "    nr = {'x86_64': 125, 'aarch64': 90}[os.uname().machine]\n"
+            "    hdr = (ctypes.c_uint32 * 2)(0x20080522, 0)\n"
+            "    data = (ctypes.c_uint32 * 6)(*[0xFFFFFFFF] * 6)\n"
+            "    assert ctypes.CDLL(None).syscall(nr, hdr, data) == 0\n"
+            "    return list(data)\n")
+    with session(engine, code) as s:
+        r = s.call("caps", (), {})
+        assert s.child.notes.get("capabilities") == "dropped"
+    assert r.error is None and r.value == [0] * 6, r

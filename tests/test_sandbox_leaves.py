@@ -30,12 +30,14 @@ def _denied(prog, action):
     return {a[3] for a, b in zip(prog, prog[1:]) if a[0] == 0x15 and a[1:3] == (0, 1) and b == (0x06, 0, 0, action)}
 
 
-def test_seccomp_program_denies_processes_threads_and_namespaces():
+def test_seccomp_program_is_an_allowlist():
     prog = seccomp_program("x86_64")
     assert prog[:3] == [(0x20, 0, 0, 4), (0x15, 1, 0, 0xC000003E), (0x06, 0, 0, 0x80000000)]  # other arch: kill
-    assert prog[-1] == (0x06, 0, 0, 0x7FFF0000)                                                 # else allow
-    eperm = _denied(prog, 0x00050000 | errno.EPERM)
-    assert {56, 57, 58, 101, 165, 272, 308} <= eperm          # clone fork vfork ptrace mount unshare setns
+    assert prog[-1] == (0x06, 0, 0, 0x00050000 | errno.EPERM)                                 # else: EPERM
+    allowed = _denied(prog, 0x7FFF0000)
+    assert {0, 1, 9, 257, 45, 44} <= allowed                  # read write mmap openat recvfrom sendto
+    # clone fork vfork ptrace mount unshare setns socket connect add_key request_key keyctl: not allowed
+    assert not {56, 57, 58, 101, 165, 272, 308, 41, 42, 248, 249, 250} & allowed
     assert _denied(prog, 0x00050000 | errno.ENOSYS) == {435}  # clone3: libc falls back to clone
     assert seccomp_program("sparc") is None
 
@@ -49,7 +51,7 @@ def test_seccomp_program_only_some_names():
 def test_the_jails_leaves_load_by_path_with_the_standard_library_only():
     """The zygote loads them by path before any student code: no kit package, no torch."""
     code = ("import importlib.util, sys\n"
-            "for name in ('isolation', 'seccomp'):\n"
+            "for name in ('isolation', 'seccomp', 'landlock'):\n"
             f"    spec = importlib.util.spec_from_file_location(name, {str(ROOT / 'autograder' / 'sandbox')!r} + '/' + name + '.py')\n"
             "    spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'numpy', 'autograder', 'course')))\n")

@@ -15,29 +15,54 @@ how a normal user runs), and the zygote's own namespace never changes.
 
 Each child, before it runs any student code:
 
-1. is PID 1 of its own PID namespace (made by its keeper), starts its own
-   session, and dies with its keeper (PDEATHSIG), which dies with the zygote;
+1. is PID 1 of its own PID namespace (made by its keeper, where the OS allows
+   it), starts its own session, and dies with its keeper (PDEATHSIG), which
+   dies with the zygote;
 2. closes every inherited file descriptor except its socket;
-3. unshares mount, network, IPC and UTS namespaces: the network namespace has
-   only a downed loopback, so nothing can be reached;
-4. builds a minimal root on a tmpfs -- read-only binds of /usr, /lib*, /bin,
-   the Python prefix and site-packages, a few /etc files and /dev nodes, a
-   small writable /tmp -- and pivots into it, detaching the host's tree: the
-   course, the gradebook, other submissions and the grader are not there;
-5. sets rlimits (address space, CPU, file size, open files, processes, core);
-6. drops to an unprivileged uid/gid when root, with no_new_privs;
-7. installs a seccomp filter: no new threads or processes (so a fork bomb or a
-   second thread that hides forbidden calls is impossible, per child, whatever
-   the uid), no ptrace, mount, unshare or setns.
+3. unshares the network, IPC, UTS and mount namespaces, each on its own (a
+   machine may give some and refuse others); the network namespace has only a
+   downed loopback;
+4. where mounts work, builds a minimal root on a tmpfs -- read-only binds of
+   /usr, /lib*, /bin, the Python prefix and site-packages, a few /etc files
+   and /dev nodes, a small writable /tmp -- and pivots into it, detaching the
+   host's tree; where they are refused (Ubuntu >= 23.10 in a user namespace, a
+   container) it stays in the host's tree, in a private scratch directory
+   that its keeper removes when it ends;
+5. sets rlimits (address space, CPU, file size, open files, processes, core)
+   and no_new_privs;
+6. applies Landlock (``landlock.py``, every child, with or without
+   namespaces): read-only beneath exactly the paths of step 4, read-write
+   beneath its /tmp or scratch only, so the course, the submissions, the
+   output, HOME and /proc are out of reach even in the host's tree; no TCP
+   bind or connect (ABI >= 4); no signal out of its domain and no abstract
+   unix socket (ABI >= 6);
+7. drops to an unprivileged uid/gid when root (Landlock stays), and empties
+   its capability sets (as a normal user it is root of its user namespace);
+8. installs the seccomp allowlist (``seccomp.py``): no new threads or
+   processes (so a fork bomb or a second thread that hides forbidden calls is
+   impossible, per child, whatever the uid), no new socket of any kind, no
+   keyring, no ptrace, mount, unshare or setns, and signals only to itself.
+
+Which layers hold, per configuration (``notes["confined"]``, judged by
+``confinement.py``; the engine refuses a child that has no layer for its file
+system or its network unless weak sandboxes were allowed):
+
+======================================  ===================  ===========================
+configuration                           file system          network
+======================================  ===================  ===========================
+root, or a user with user namespaces    mount_ns + landlock  netns + landlock + seccomp
+user namespaces, mounts refused         landlock             netns + landlock + seccomp
+namespaces refused (Docker, k8s)        landlock             landlock + seccomp
+no Landlock (kernel < 5.13) and no ns   (nothing: refused)   seccomp
+======================================  ===================  ===========================
 
 Where the OS refuses a step, the child carries on with what it has and says
-so in its ``ready`` message; the parent prints the warning. The limits and the
-narrow protocol hold in every case.
+what it lacks, and what confines it anyway, in its ``ready`` message; the
+parent prints the warning. The limits and the narrow protocol hold in every case.
 
 Then it serves ``exec`` (run one code cell) and ``call`` (call a function by
 name with decoded arguments, recording the aten ops it dispatches).
 """
-import errno
 import fcntl
 import json
 import os
@@ -59,7 +84,9 @@ def _load_by_path(relpath, modname):
 
 jail = _load_by_path("isolation.py", "sandbox_isolation")       # namespaces, root, rlimits, uid
 seccomp = _load_by_path("seccomp.py", "sandbox_seccomp")        # the syscall filter
+landlock = _load_by_path("landlock.py", "sandbox_landlock")     # file system, TCP, signals
 
+_PIDNS_ERROR = None             # why the keeper could not make the child's PID namespace (set in the keeper)
 CTL_FD = 3                     # where the child's socket lives after fd cleanup
 LIFE_FD = 4                    # read end of a pipe whose writer is the keeper: EOF = keeper gone
 
@@ -72,6 +99,35 @@ def _die_with_keeper():
     r, _, _ = select.select([LIFE_FD], [], [], 0)
     if r:                                                 # EOF: the keeper died before we armed it
         os._exit(0)
+
+
+def _unshare_each(cfg, pidns):
+    """Unshare the net, IPC, UTS and mount namespaces one by one -> (made, what was refused).
+
+    One by one because a machine may give some and refuse others (a user namespace
+    under Ubuntu's AppArmor policy, a container's seccomp profile). The PID
+    namespace was made (or not) by the keeper.
+    """
+    if not cfg.get("namespaces", True):
+        return [], ["no namespaces (disabled by the grader's limits)"]
+    made, errors = [], {}
+    for name, flag in (("net", jail.CLONE_NEWNET), ("ipc", jail.CLONE_NEWIPC), ("uts", jail.CLONE_NEWUTS),
+                       ("mount", jail.CLONE_NEWNS)):
+        try:
+            jail.unshare(flag)
+            made.append(name)
+        except OSError as e:
+            errors.setdefault(os.strerror(e.errno), []).append(name)
+    if not pidns:
+        errors.setdefault(_PIDNS_ERROR or "refused", []).insert(0, "pid")
+    return made, [f"no {', '.join(names)} namespaces ({why})" for why, names in errors.items()]
+
+
+def _warning(refused, confined):
+    """One line for the instructor: what the OS refused, and what confines the child anyway."""
+    def layers(r):
+        return "+".join(confined[r]) or "NOTHING"
+    return f"{'; '.join(refused)}; file system confined by: {layers('fs')}, network by: {layers('net')}"
 
 
 def enter_jail(sock, life, cfg, pidns):
@@ -93,42 +149,62 @@ def enter_jail(sock, life, cfg, pidns):
     os.closerange(LIFE_FD + 1, 1 << 16)                   # also `fd`, `life` and `null` when above
     _die_with_keeper()
     sock = socket.socket(fileno=CTL_FD)
-    try:
-        if not cfg.get("namespaces", True):
-            raise OSError(errno.EPERM, "disabled by the grader's limits")
-        jail.unshare(jail.CLONE_NEWNS | jail.CLONE_NEWNET | jail.CLONE_NEWIPC | jail.CLONE_NEWUTS)
-        notes["namespaces"] = True
-    except OSError as e:
-        notes["namespaces"] = False
-        notes["warning"] = f"no namespaces ({e.strerror}): no network/file-system isolation"
-    if notes["namespaces"]:
+    made, refused = _unshare_each(cfg, pidns)
+    notes["namespaces"] = (["pid"] if pidns else []) + made
+    if "mount" in made:
         try:
             notes["root"] = jail.build_root(cfg["jail_dir"], cfg["tmp_size"])
         except OSError as e:
-            notes["warning"] = f"could not build the minimal root ({e}): the file system is visible"
-    # What confines the child's file system and network, layer by layer ("confinement.py" judges it).
-    notes["confined"] = {"fs": ["mount_ns"] if "root" in notes else [],
-                         "net": ["netns"] if notes["namespaces"] else []}
-    if "root" not in notes:
-        os.makedirs(cfg["scratch"], mode=0o700, exist_ok=True)
+            if jail.ENTERED_ROOT:
+                raise                                     # half inside the new root: no fallback
+            refused.append(f"no minimal root (mounts refused: {os.strerror(e.errno) if e.errno else e})")
+    if "root" in notes:
+        writable = "/tmp"
+    else:
+        writable = cfg["scratch"]
+        os.makedirs(writable, mode=0o700, exist_ok=True)
         if os.geteuid() == 0 and cfg.get("drop_to"):
-            os.chown(cfg["scratch"], *cfg["drop_to"])
-        os.chdir(cfg["scratch"])
+            os.chown(writable, *cfg["drop_to"])
+        os.chdir(writable)
     jail.set_limits(cfg)
+    jail.prctl(jail.PR_SET_NO_NEW_PRIVS, 1)               # before Landlock and seccomp (and for good)
+    # Landlock before the uid drop: root can open every path it allows, whatever their modes.
+    notes["landlock_abi"] = None
+    if cfg.get("landlock", True) is not False:
+        try:
+            applied = landlock.restrict(jail.readable_paths(), [writable] + jail.DEVICES)
+            notes["landlock_abi"] = applied["abi"]
+            notes["landlock"] = {k: v for k, v in applied.items() if k != "abi"}
+            if applied["skipped"]:                        # (no access there: honest code may miss it)
+                refused.append(f"Landlock could not allow {', '.join(applied['skipped'])}")
+        except OSError as e:
+            refused.append(f"no Landlock ({e.strerror or e})")
+    else:
+        refused.append("no Landlock (disabled by the grader's limits)")
     notes["dropped"] = jail.drop_privileges(cfg)
+    notes["capabilities"] = "dropped" if jail.drop_capabilities() else "kept"
     _die_with_keeper()                                    # a uid change cleared PDEATHSIG: arm it again
     os.close(LIFE_FD)
-    jail.prctl(jail.PR_SET_NO_NEW_PRIVS, 1)
     jail.prctl(jail.PR_SET_DUMPABLE, 0)                   # not ptrace-able by anything of the same uid
     try:
-        seccomp.install_seccomp()
+        seccomp.install_seccomp(own_pid=os.getpid())
         notes["seccomp"] = True
     except OSError as e:
         notes["seccomp"] = False
-        notes["warning"] = (notes.get("warning", "") + "; " if notes.get("warning") else "") + \
-            f"no seccomp ({e.strerror}): the child can start threads and processes"
+        refused.append(f"no seccomp ({e.strerror}): the child can start threads and processes")
+    # What confines the child's file system and network, layer by layer ("confinement.py" judges it).
+    abi = notes["landlock_abi"] or 0
+    notes["confined"] = {
+        "fs": (["mount_ns"] if "root" in notes else []) + (["landlock"] if abi >= 1 else []),
+        "net": (["netns"] if "net" in made else []) + (["landlock"] if abi >= 4 else []) +
+               (["seccomp"] if notes["seccomp"] else [])}
+    if refused:
+        notes["warning"] = _warning(refused, notes["confined"])
+    if "tempfile" in sys.modules:                         # the zygote's cached choice is not ours
+        sys.modules["tempfile"].tempdir = writable
     os.environ.clear()
-    os.environ.update({"HOME": "/tmp", "PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1", "LANG": "C.UTF-8"})
+    os.environ.update({"HOME": writable, "TMPDIR": writable, "PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1",
+                       "LANG": "C.UTF-8"})
     return sock, notes
 
 
@@ -358,6 +434,8 @@ def zygote_main(ctl_fd):
     # The same recorder the in-kernel grader uses (forbidden.py imports only torch).
     OpRecorder = _load_by_path(os.path.join(os.pardir, "forbidden.py"), "sandbox_forbidden").OpRecorder
     _warm_up(torch, OpRecorder)
+    jail.readable_paths()                                 # once, here: every child inherits the list ...
+    seccomp._packed_allowlist(os.uname().machine, 1)      # ... and the packed seccomp program
     ctl = socket.socket(fileno=ctl_fd)
 
     def reap(*_):
@@ -420,8 +498,9 @@ def keeper_main(ctl, child_fd, cfg, serve_child):
             try:
                 jail.unshare(jail.CLONE_NEWPID)          # for our children only: we stay where we are
                 pidns = True
-            except OSError:
-                pass
+            except OSError as e:
+                global _PIDNS_ERROR
+                _PIDNS_ERROR = os.strerror(e.errno)
         life_r, life_w = os.pipe()
         pid = os.fork()
         if pid == 0:
@@ -446,6 +525,8 @@ def keeper_main(ctl, child_fd, cfg, serve_child):
         _, status = os.waitpid(pid, 0)
         if not pidns:                                     # what the child's group left behind
             stop()
+        import shutil
+        shutil.rmtree(cfg["scratch"], ignore_errors=True)  # its scratch (without a minimal root) goes with it
         code = os.waitstatus_to_exitcode(status) & 0xFF
     finally:
         os._exit(code)

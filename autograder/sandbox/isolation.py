@@ -2,7 +2,9 @@
 
 ``child.py`` calls them between fork and the first line of student code. It
 loads this file by path (the zygote imports no package), so it imports only
-the standard library.
+the standard library. What a child may see (``SYSTEM_DIRS``, the Python
+paths, ``ETC_FILES``, ``DEVICES``) is defined here once, for both the minimal
+root (bound into it) and Landlock (``readable_paths()``, read-only beneath).
 """
 import ctypes
 import os
@@ -87,13 +89,25 @@ def _bind_ro(root, path):
     mount(None, dst, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | _statvfs_flags(path))
 
 
+# What a child may see of the file system, for both the minimal root (bound read-only into it) and
+# Landlock (read-only beneath these): the system, the interpreter and its import path, a few /etc
+# files, and the harmless devices (read-write).
+SYSTEM_DIRS = ["/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin"]
+ETC_FILES = ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/nsswitch.conf"]
+DEVICES = ["/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"]
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
 def _python_paths():
     """What Python and torch need: the interpreter prefix and the import path."""
     paths = {os.path.realpath(sys.base_prefix)}
     for p in sys.path:
-        # Never a course or kit checkout (e.g. an editable install that put the repo on sys.path).
+        # Never a course or kit checkout (e.g. an editable install that put the repo on sys.path),
+        # nor the sandbox's own directory (sys.path[0] of the zygote's script: loaded by path, and
+        # nothing is imported from it after the fork).
         if p and os.path.isdir(p) and not os.path.isdir(os.path.join(p, "autograder")) \
-                and not os.path.exists(os.path.join(p, "nbgrader_config.py")):
+                and not os.path.exists(os.path.join(p, "nbgrader_config.py")) \
+                and os.path.realpath(p) != os.path.realpath(_HERE):
             paths.add(os.path.realpath(p))
     out = []
     for p in sorted(paths, key=len):          # parents first; skip what is already inside
@@ -102,11 +116,50 @@ def _python_paths():
     return out
 
 
+_READABLE = []
+
+
+def readable_paths():
+    """Everything a child may read (Landlock's read-only rules): system, Python, /etc files.
+
+    /etc/passwd and /etc/group are world-readable on every host; the minimal root
+    has its own two-line copies. No /proc, /sys, /home, /tmp, course or kit.
+    Computed once (the zygote calls it before any fork, so children inherit it).
+    """
+    if not _READABLE:
+        _READABLE.extend(SYSTEM_DIRS + _python_paths() + ETC_FILES + ["/etc/passwd", "/etc/group"])
+    return list(_READABLE)
+
+
+ENTERED_ROOT = False
+
+
+def _mirror_symlink(root, path):
+    """Recreate under `root` the first symlink on the way to `path`, so that `path` resolves there too."""
+    if not path or not os.path.isabs(path):
+        return
+    prefix = ""
+    for part in path.strip("/").split("/"):
+        prefix += "/" + part
+        if os.path.islink(prefix):
+            if not os.path.lexists(root + prefix):
+                os.makedirs(os.path.dirname(root + prefix), exist_ok=True)
+                os.symlink(os.readlink(prefix), root + prefix)
+            return
+        if not os.path.isdir(prefix) or os.path.lexists(root + prefix) and not os.path.isdir(root + prefix):
+            return
+
+
 def build_root(root, tmp_size):
-    """Make `root` (an empty directory) the child's whole file system and pivot into it."""
+    """Make `root` (an empty directory) the child's whole file system and pivot into it.
+
+    Raises OSError where mounts are refused (e.g. a user namespace under Ubuntu's
+    AppArmor policy): the child then stays in the host's tree, confined by
+    Landlock. Once inside the new root (``ENTERED_ROOT``) a failure is fatal.
+    """
     mount(None, "/", None, MS_REC | MS_PRIVATE)          # nothing leaks back to the host
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=8m,mode=755")
-    system = ["/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin"]
+    system = SYSTEM_DIRS
     for p in system:
         if os.path.islink(p):
             os.symlink(os.readlink(p), root + p)
@@ -115,8 +168,10 @@ def build_root(root, tmp_size):
     for p in _python_paths():
         if not any(p == s or p.startswith(s + "/") for s in system):
             _bind_ro(root, p)
+    for p in sys.path:                                    # e.g. a venv reached through a symlink:
+        _mirror_symlink(root, p)                          # modules imported later use that spelling
     os.makedirs(root + "/etc", exist_ok=True)
-    for f in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/localtime", "/etc/nsswitch.conf"):
+    for f in ETC_FILES:
         if os.path.islink(f):
             os.symlink(os.readlink(f), root + f)          # e.g. localtime -> /usr/share/zoneinfo/...
         elif os.path.exists(f):
@@ -126,10 +181,10 @@ def build_root(root, tmp_size):
     with open(root + "/etc/group", "w") as fh:
         fh.write("root:x:0:\nnogroup:x:65534:\n")
     os.makedirs(root + "/dev", exist_ok=True)
-    for d in ("null", "zero", "full", "random", "urandom"):
-        if os.path.exists("/dev/" + d):
-            open(root + "/dev/" + d, "a").close()
-            mount("/dev/" + d, root + "/dev/" + d, None, MS_BIND)
+    for d in DEVICES:
+        if os.path.exists(d):
+            open(root + d, "a").close()
+            mount(d, root + d, None, MS_BIND)
     os.symlink("/proc/self/fd", root + "/dev/fd")
     os.makedirs(root + "/tmp", exist_ok=True)
     mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_size},mode=1777")
@@ -142,6 +197,8 @@ def build_root(root, tmp_size):
             pivoted = True
     if not pivoted:
         os.chroot(".")                                    # host tree stays mounted but unreachable
+    global ENTERED_ROOT
+    ENTERED_ROOT = True                                   # a failure from here on is not a fallback
     os.chdir("/")
     mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chdir("/tmp")
@@ -167,6 +224,24 @@ def set_limits(cfg):
             soft, hard = resource.getrlimit(what)         # cannot raise: lower what we can
             v = value if hard == resource.RLIM_INFINITY else min(value, hard)
             resource.setrlimit(what, (v, v))
+
+
+SYS_CAPSET = {"x86_64": 126, "aarch64": 91}.get(os.uname().machine)
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+
+
+def drop_capabilities():
+    """Empty this process's capability sets (effective, permitted, inheritable); True if done.
+
+    As a normal user the child is root of its own user namespace, with every
+    capability there; none is needed once the jail is built, so none is kept
+    (whatever a later layer might miss, a capability cannot make worse).
+    """
+    if SYS_CAPSET is None:
+        return False
+    header = (ctypes.c_uint32 * 2)(_LINUX_CAPABILITY_VERSION_3, 0)
+    data = (ctypes.c_uint32 * 6)()                       # two __user_cap_data_struct, all zero
+    return _libc.syscall(SYS_CAPSET, header, data) == 0
 
 
 def drop_privileges(cfg):
