@@ -5,6 +5,7 @@ the instructor's. The honest student keeps full marks, the hostile one gains
 nothing for `pool2d` and loses nothing else, nothing is left running, nothing
 reaches the loopback server, and nothing is written where it must not be.
 """
+import csv
 import sys
 
 import psutil
@@ -84,8 +85,11 @@ def test_nothing_written_outside_the_jail(graded):
     out = graded["out"]
     assert not (out / "pwned.txt").exists()
     assert not (out / "magic.txt").exists() and not (out / "magic2.txt").exists()
-    grades = (out / "grades.csv").read_text(encoding="utf-8")
-    assert "999" not in grades
+    # The forged 999 would be a points value; `seconds` may well read 0.0999.
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows and all(float(r["points"]) <= float(r["max_points"]) for r in rows)
+    assert not any("999" in r["points"] or "999" in r["max_points"] for r in rows)
     results = student_dir(out, "hostile_write_output") / "results.json"
     assert "999" not in results.read_text(encoding="utf-8")
 
