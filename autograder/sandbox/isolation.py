@@ -159,6 +159,10 @@ def build_root(root, tmp_size):
     """
     mount(None, "/", None, MS_REC | MS_PRIVATE)          # nothing leaks back to the host
     mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=8m,mode=755")
+    # The writable /tmp first: a venv or checkout that lives under the host's /tmp (a CI clone, a
+    # scratch course) is bound on top of it below, instead of being hidden by it.
+    os.makedirs(root + "/tmp", exist_ok=True)
+    mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_size},mode=1777")
     system = SYSTEM_DIRS
     for p in system:
         if os.path.islink(p):
@@ -186,8 +190,6 @@ def build_root(root, tmp_size):
             open(root + d, "a").close()
             mount(d, root + d, None, MS_BIND)
     os.symlink("/proc/self/fd", root + "/dev/fd")
-    os.makedirs(root + "/tmp", exist_ok=True)
-    mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_size},mode=1777")
     os.chdir(root)
     pivoted = False
     if SYS_PIVOT_ROOT is not None:
