@@ -63,7 +63,14 @@ def seen(engine):
 def test_jail_hides_the_course(seen):
     r, _ = seen
     assert not r[ROOT + "/source"] and not r[ROOT + "/autograder"]
-    assert not r["/home"] and not r["/var"] and not r["/proc/1"]
+    assert not r["/proc/1"]
+    # /home or /var exist in the jail only as the empty way down to a bound Python path (a venv in
+    # a clone under /home): then the course beside it must still be absent, as checked above.
+    import sys
+    bound = [os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)]
+    for top in ("/home", "/var"):
+        if not any(b.startswith(top + "/") for b in bound):
+            assert not r[top], top
     assert not r["import_autograder"]
 
 
@@ -243,3 +250,18 @@ def test_child_has_no_capabilities(engine):
         r = s.call("caps", (), {})
         assert s.child.notes.get("capabilities") == "dropped"
     assert r.error is None and r.value == [0] * 6, r
+
+
+def test_memory_limit_counts_from_the_warmed_up_interpreter():
+    """``Limits.memory`` is what student code may add: torch's own mappings (0.6 GiB for the CPU
+    wheel, 3 GiB for PyPI's CUDA wheel) are not taken out of it, whatever build is installed."""
+    code = ("def grab(mib):\n"
+            "    try:\n"
+            "        b = bytearray(mib << 20)\n"
+            "        return len(b) >> 20\n"
+            "    except MemoryError:\n"
+            "        return -1\n")
+    with Engine(Limits(call_timeout=5, notebook_timeout=30, memory=512 << 20)) as eng:
+        with eng.session([("answer", code)]) as s:
+            assert s.call("grab", (256,), {}).value == 256      # within what student code may add
+            assert s.call("grab", (1024,), {}).value == -1      # beyond it

@@ -434,6 +434,7 @@ def zygote_main(ctl_fd):
     # The same recorder the in-kernel grader uses (forbidden.py imports only torch).
     OpRecorder = _load_by_path(os.path.join(os.pardir, "forbidden.py"), "sandbox_forbidden").OpRecorder
     _warm_up(torch, OpRecorder)
+    memory_base = jail.address_space()                    # the children's memory limit counts from here
     jail.readable_paths()                                 # once, here: every child inherits the list ...
     seccomp._packed_allowlist(os.uname().machine, 1)      # ... and the packed seccomp program
     ctl = socket.socket(fileno=ctl_fd)
@@ -457,6 +458,7 @@ def zygote_main(ctl_fd):
         if not msg:
             os._exit(0)
         cfg = json.loads(msg)
+        cfg["memory_base"] = memory_base
         if userns:
             cfg["drop_to"] = None                         # only our own uid is mapped
         if cfg.get("op") == "quit" or not fds:

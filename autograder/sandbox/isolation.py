@@ -209,10 +209,24 @@ def build_root(root, tmp_size):
 
 # ------------------------------------------------------------------ limits and the uid
 
+def address_space() -> int:
+    """This process's virtual address space in bytes (0 where /proc cannot tell)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def set_limits(cfg):
-    """The rlimits of `cfg` (as ``Limits.child_config()``); where a hard limit is lower, that one."""
+    """The rlimits of `cfg` (as ``Limits.child_config()``); where a hard limit is lower, that one.
+
+    ``memory`` is what student code may add to the warmed-up interpreter (``memory_base``, measured
+    by the zygote): torch's own mappings differ by build (about 0.6 GiB for the CPU wheel, 3 GiB for
+    PyPI's CUDA wheel), and a cap on the total would leave a CUDA-build child no room at all.
+    """
     lim = [
-        (resource.RLIMIT_AS, cfg["memory"]),
+        (resource.RLIMIT_AS, cfg["memory"] + max(0, int(cfg.get("memory_base") or 0))),
         (resource.RLIMIT_CPU, cfg["cpu_seconds"]),
         (resource.RLIMIT_FSIZE, cfg["file_size"]),
         (resource.RLIMIT_NOFILE, cfg["open_files"]),

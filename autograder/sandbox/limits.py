@@ -16,7 +16,7 @@ class Limits:
     """
     call_timeout: float = 10.0          # wall clock, one call or one cell
     notebook_timeout: float = None      # wall clock, everything of one notebook (None: derived, below)
-    memory: int = 2 << 30               # RLIMIT_AS
+    memory: int = 2 << 30               # RLIMIT_AS above the warmed-up zygote's own address space
     file_size: int = 16 << 20           # RLIMIT_FSIZE
     open_files: int = 64                # RLIMIT_NOFILE
     processes: int = 16                 # RLIMIT_NPROC (per uid)
