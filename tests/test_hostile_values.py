@@ -41,8 +41,22 @@ PAGE_LIMIT = 16_000            # characters of one feedback page (two functions)
 PICTURE_LIMIT = 150_000        # characters of one inline picture of a failing case (base64 PNG)
 RESULTS_LIMIT = 40_000         # characters of one results.json
 MESSAGE_LIMIT = 300            # characters of a grades.csv message
-PARENT_RSS = 1 << 30           # peak RSS of the trusted grading process
-TREE_RSS = 3 << 29             # peak RSS of any process it started (zygote, jailed children)
+
+
+def _torch_rss():
+    """Peak RSS of a fresh interpreter that imports torch and the grader: what the build costs
+    before any submission (about 0.4 GiB for the CPU wheel, more for PyPI's CUDA wheel)."""
+    out = subprocess.run([sys.executable, "-c", "import resource, torch, autograder.grader; "
+                          "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss << 10)"],
+                         capture_output=True, text=True, timeout=300, cwd=str(harness.ROOT))
+    return int(out.stdout.strip() or 0)
+
+
+# What hostile values may add on top of the installed torch: the bounds held 1 GiB / 1.5 GiB with
+# the CPU wheel (about 0.4 GiB at rest), so the same headroom is kept whatever the build.
+TORCH_RSS = _torch_rss()
+PARENT_RSS = max(1 << 30, TORCH_RSS + (640 << 20))     # peak RSS of the trusted grading process
+TREE_RSS = max(3 << 29, TORCH_RSS + (1 << 30))         # peak RSS of any process it started (zygote, children)
 
 # A hidden case as the record_* attacks write it: CASE[(h, w)|k|mode], aten.max_pool_CASE_hxw_kK_mode,
 # or a returned value -(7000 + 10 h + w).
