@@ -624,3 +624,90 @@ def test_rows_carry_review_flags_typed():
     assert row.reviews == ("review:gc@cell3:line2", "review:check_budget")
     assert Row.from_csv(dict(zip(("student_id", "assignment", "notebook", "grade_id", "points", "max_points",
                                   "flags"), ("s", "a", "n", "g", "1", "2", row.flags)))).reviews == row.reviews
+
+
+# ------------------------------------------------------------------ the bonus: computation on X (taint.py)
+
+_BONUS_TAIL = """
+    N, C, H, W = X.shape
+    G = F.conv2d(X.reshape(N * C, 1, H, W), K, stride=k)
+    m = G[:, :1]
+    for i in range(1, P):
+        m = m + F.relu(G[:, i:i + 1] - m)
+    return m.reshape(N, C, H // k, W // k)
+"""
+_BONUS_HEAD = "def max_pool_conv_relu(X, pool_size=2):\n    k = pool_size if isinstance(pool_size, int) else pool_size[0]\n"
+
+
+@pytest.mark.parametrize("kernel", [
+    "    P = int(torch.tensor([k, k]).prod().item())\n    K = torch.eye(P, dtype=X.dtype).reshape(P, 1, k, k)\n",
+    "    P = k * k\n    idx = torch.arange(P)\n"
+    "    K = torch.where(idx[:, None] == idx[None, :], 1.0, 0.0).to(X.dtype).reshape(P, 1, k, k)\n",
+    "    P = k * k\n    K = torch.tensor(__import__('numpy').eye(P).tolist(), dtype=X.dtype).reshape(P, 1, k, k)\n",
+    "    P = k * k\n    K = torch.eye(P, dtype=X.dtype).reshape(P, 1, k, k)\n"
+    "    assert K.sum(dim=0).max() == 1 and K.abs().sum() == P and K.clamp(0, 1).equal(K)\n",
+    "    P = k * k\n    K = torch.zeros(P, 1, k, k, dtype=X.dtype)\n    K.view(P, -1)[torch.arange(P), torch.arange(P)] = 1\n"
+    "    assert sorted(K.flatten().tolist()).count(1.0) == P\n",
+], ids=["item", "where", "numpy_tolist", "assert_max_abs", "sorted_tolist"])
+def test_a_constant_kernel_may_be_built_with_anything(kernel):
+    """The bonus forbids operators on data derived from X, not on the constants it builds."""
+    code = _BONUS_HEAD + kernel + _BONUS_TAIL
+    assert [f for f in findings(code, function="max_pool_conv_relu") if f[1] == "bonus"] == []
+
+
+_BONUS_ATTACKS = {
+    "helper": "def h(t):\n    return t.amax(dim=(-1,-2))\ndef max_pool_conv_relu(X, pool_size=2):\n"
+              "    return h(X.unfold(2,2,2).unfold(3,2,2))\n",
+    "append": "def max_pool_conv_relu(X, pool_size=2):\n    L = []\n    L.append(X)\n    return L[0].amax()\n",
+    "index_into_const": "def max_pool_conv_relu(X, pool_size=2):\n    K = torch.zeros(X.shape)\n    K[...] = X\n"
+                        "    return K.max()\n",
+    "view_write": "def max_pool_conv_relu(X, pool_size=2):\n    K = torch.zeros(X.shape)\n    V = K.view(-1)\n"
+                  "    V.copy_(X.reshape(-1))\n    return K.max()\n",
+    "out_kw": "def max_pool_conv_relu(X, pool_size=2):\n    K = torch.zeros(X.shape)\n    torch.add(X, 0, out=K)\n"
+              "    return torch.amax(K)\n",
+    "inplace_fn": "def max_pool_conv_relu(X, pool_size=2):\n    K = torch.zeros(X.shape)\n"
+                  "    torch.Tensor.copy_(K, X)\n    return K.max()\n",
+    "np_copyto": "import numpy as np\ndef max_pool_conv_relu(X, pool_size=2):\n    K = np.zeros(X.shape)\n"
+                 "    np.copyto(K, X)\n    return torch.tensor(K).max()\n",
+    "global": "G = None\ndef set_(x):\n    global G\n    G = x\ndef max_pool_conv_relu(X, pool_size=2):\n"
+              "    set_(X)\n    return G.max()\n",
+    "closure": "def max_pool_conv_relu(X, pool_size=2):\n    f = lambda: X * 1\n    y = f()\n    return y.max()\n",
+    "swap_decorator": "def swap(f):\n    return lambda X, k=2: f(k, X)\n@swap\ndef max_pool_conv_relu(pool_size, X):\n"
+                      "    return X.max()\n",
+    "rebind": "def _impl(pool_size, X):\n    return X.max()\ndef max_pool_conv_relu(pool_size, X=None):\n"
+              "    return X.max()\nmax_pool_conv_relu = lambda X, k=2: _impl(k, X)\n",
+    "recursion": "def max_pool_conv_relu(X, pool_size=2):\n    if isinstance(pool_size, int):\n"
+                 "        return max_pool_conv_relu(X, X)\n    return pool_size.max()\n",
+    "own_shape_attribute": "class H:\n    pass\ndef max_pool_conv_relu(X, pool_size=2):\n    h = H()\n    h.shape = X\n"
+                           "    return h.shape.max()\n",
+    "dict_store": "def max_pool_conv_relu(X, pool_size=2):\n    d = {}\n    d['x'] = X\n    return d['x'].max()\n",
+    "object": "class H:\n    def __init__(self, x):\n        self.x = x\ndef max_pool_conv_relu(X, pool_size=2):\n"
+              "    return H(X).x.max()\n",
+    "for_iter": "def max_pool_conv_relu(X, pool_size=2):\n    for row in X:\n        r = row\n    return r.max()\n",
+    "with_as": "def max_pool_conv_relu(X, pool_size=2):\n    import contextlib\n"
+               "    with contextlib.nullcontext(X) as t:\n        return t.max()\n",
+    "from_import": "from torch import maximum\ndef max_pool_conv_relu(X, pool_size=2):\n"
+                   "    return maximum(X[..., ::2], X[..., 1::2])\n",
+    "passed_around": "def max_pool_conv_relu(X, pool_size=2):\n    f = torch.maximum\n    return f(X, X)\n",
+    "exec_string": "def max_pool_conv_relu(X, pool_size=2):\n    exec('y = K.max()')\n    return X\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_BONUS_ATTACKS))
+def test_data_derived_from_x_is_followed_however_it_flows(name):
+    found = findings(_BONUS_ATTACKS[name], function="max_pool_conv_relu")
+    assert any(c == "bonus" for _line, c, _key in found), found
+
+
+@pytest.mark.parametrize("code", [
+    "from torch.nn.functional import *\ndef pool2d(X, pool_size, mode='max'):\n"
+    "    k = pool_size if isinstance(pool_size, int) else max(pool_size)\n    return unfold(X[None, None], k)\n",
+])
+def test_a_star_import_binds_what_the_module_exports(code):
+    assert findings(code) == []
+
+
+@pytest.mark.parametrize("module", ["torch.nn.functional", "torch", "torch.ops.aten"])
+def test_a_star_import_of_a_pooling_name_is_still_plain(module):
+    code = f"from {module} import *\ndef pool2d(X, pool_size, mode='max'):\n    return max_pool2d(X[None, None], pool_size, 1)[0, 0]\n"
+    assert any(c == "pool" for _line, c, _key in findings(code))

@@ -37,7 +37,10 @@ Honest code never has a finding of either kind: the kit's solutions, stubs,
 examples, mutants and the honest corpus (tests/hostile/ban/honest_*.py) are
 checked in tests/test_check_source.py.
 
-The parts, each one job: ``policy`` (the rule tables), ``finding`` (what is
+For the bonus, an operator it forbids counts only where its object or arguments may
+derive from ``X`` (``taint``: a constant kernel may be built with anything).
+
+The parts, each one job: ``policy`` (the rule tables), ``taint`` (what may derive from ``X``), ``finding`` (what is
 reported and what counts under which ``forbid`` rule), ``scopes`` (which names
 a scope binds), ``folding`` (constant strings, caps applied before building),
 ``names`` (what a name may stand for), ``units`` (the pieces of a cell and what

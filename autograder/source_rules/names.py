@@ -11,7 +11,7 @@ import ast
 import builtins
 
 from autograder.source_rules.folding import Folder
-from autograder.source_rules.policy import PREAMBLE_ALIASES
+from autograder.source_rules.policy import PREAMBLE_ALIASES, star_exports
 from autograder.source_rules.scopes import locals_of, params, target_names
 
 _UNKNOWN = ("unknown", None)
@@ -190,7 +190,9 @@ class Names:
                     out |= PREAMBLE_ALIASES[node.id]
                 if hasattr(builtins, node.id) or node.id in ("__builtins__", "__import__"):
                     out.add("builtins." + node.id)
-                out |= {f"{m}.{node.id}" for m in self.star_modules}
+                # a star import binds what the module exports (when the parent knows the module)
+                out |= {f"{m}.{node.id}" for m in self.star_modules
+                        if star_exports(m) is None or node.id in star_exports(m)}
             return out
         if isinstance(node, ast.Attribute):
             return {f"{b}.{node.attr}" for b in q(node.value)}

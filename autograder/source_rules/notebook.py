@@ -14,12 +14,19 @@ from autograder.source_rules.finding import COUNTS, Finding, blinds
 from autograder.source_rules.names import Names
 from autograder.source_rules.scan import Scan, ScanResult
 from autograder.source_rules.scopes import FUNCTIONS
+from autograder.source_rules.taint import Taint
+
+
+def _x_entries():
+    """The graded functions whose rule is about computation on their first argument ``X``."""
+    from autograder.exercises import EXERCISES
+    return frozenset(e.name for e in EXERCISES if e.forbid == "conv_relu_only")
 
 
 class Notebook:
     """The answer cells of one notebook (``[(label, code)]``), parsed once: units, names, scans."""
 
-    def __init__(self, cells):
+    def __init__(self, cells, entries=None):
         # Cells the parent could not parse. Whether the child can is not the parent's to assume
         # (an earlier cell may raise sys.setrecursionlimit or sys.set_int_max_str_digits): the
         # grader compares with what the child reported (``CheckSource.unparsed_flags``).
@@ -34,6 +41,8 @@ class Notebook:
                       for u in split_units(tree.body, i)]
         self.names = Names(self.trees, {n for u in self.units for n in u.binds})
         self.by_name, self.by_qual = index_units(self.units, self.names)
+        # what may derive from X: a bonus operator counts only on such data (``taint.py``)
+        self.taint = Taint(self.trees, self.names, _x_entries() if entries is None else entries)
         self._scans = {}
         self._spread = None
 
@@ -42,7 +51,7 @@ class Notebook:
         key = id(unit)
         if key not in self._scans:
             res = ScanResult()
-            scanner = Scan(self.names, unit.cell, res)
+            scanner = Scan(self.names, unit.cell, res, self.taint)
             for node in unit.nodes:
                 try:
                     scanner.visit(node)

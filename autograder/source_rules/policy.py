@@ -130,6 +130,32 @@ def resolve_static(qual):
     return out
 
 
+@functools.lru_cache(maxsize=256)
+def star_exports(module):
+    """The names ``from <module> import *`` binds, when the parent has that module (the child runs
+    the same installation): its ``__all__``, else its public globals. None when unknown (then any
+    name may come from it)."""
+    import sys
+    mod = sys.modules.get(module)
+    if mod is None or not isinstance(mod, type(sys)):
+        return None
+    try:
+        names = inspect_static(mod, "__all__")
+        if isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names):
+            return frozenset(names)
+        return frozenset(n for n in vars(mod) if isinstance(n, str) and not n.startswith("_"))
+    except Exception:
+        return None
+
+
+def inspect_static(obj, name):
+    import inspect
+    try:
+        return inspect.getattr_static(obj, name)
+    except AttributeError:
+        return None
+
+
 @functools.lru_cache(maxsize=1)
 def _primitives():
     """{id(object): qual} of the look-up primitives, resolved in the parent."""

@@ -31,15 +31,38 @@ class ScanResult:
 class Scan(ast.NodeVisitor):
     """Walks one unit's nodes with scopes; records findings, global names and attribute quals loaded."""
 
-    def __init__(self, names, cell, res):
+    def __init__(self, names, cell, res, taint=None):
         self.names, self.cell, self.res = names, cell, res
+        self.taint = taint              # None: every bonus operator counts (code from exec strings)
         self.scopes = []
         self.called = set()
+        self.call_of = {}               # id(call.func) -> the call
 
     # -- helpers
 
     def add(self, node, category, key):
+        if category == "bonus" and not self.on_input(node):
+            return
         self.res.findings.add(Finding(self.cell, getattr(node, "lineno", 0), category, str(key)[:60]))
+
+    def on_input(self, node):
+        """Whether a bonus operator named at ``node`` may compute on data derived from ``X``: its
+        object or arguments may be derived (``taint.Taint``). A constant kernel may be built with
+        anything. What cannot be judged counts: an operator passed around rather than called, one
+        reached through ``getattr`` or ``exec``. An import is judged where the name is used."""
+        if self.taint is None:
+            return True
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            return False
+        if not isinstance(node, (ast.Name, ast.Attribute)):
+            return True
+        call = self.call_of.get(id(node))
+        if call is None:
+            return True
+        operands = list(call.args) + [k.value for k in call.keywords]
+        if isinstance(node, ast.Attribute):
+            operands.append(node.value)
+        return any(self.taint.derived(o) for o in operands)
 
     def local(self):
         return frozenset().union(*self.scopes) if self.scopes else frozenset()
@@ -207,6 +230,7 @@ class Scan(ast.NodeVisitor):
 
     def visit_Call(self, node):
         self.called.add(id(node.func))
+        self.call_of[id(node.func)] = node
         for q in {canonical(q) for q in self.qual(node.func)}:
             if q in DYNAMIC_CALLS:
                 self._dynamic_call(node, q)
