@@ -30,6 +30,16 @@ _Tensor = torch.Tensor
 _isinstance, _str, _id, _list, _tuple, _type = isinstance, str, id, list, tuple, type
 _KeyedRef = weakref.KeyedRef
 
+# Operators that make a fresh tensor from another's dtype, device and shape only, never its values
+# (``X.new_zeros``, ``torch.zeros_like(X)``): torch's own classification of them (the fake-tensor
+# machinery's "like" constructors). Their output is not data derived from the input, so a kernel
+# built with ``X.new_zeros`` may be checked (``assert K.sum() == P``) like any constant.
+try:
+    from torch._subclasses.fake_tensor import _like_tensor_constructors
+    _FRESH = frozenset(_str(op.overloadpacket) for op in _like_tensor_constructors)
+except Exception:          # another torch: every op that reads the input derives its output
+    _FRESH = frozenset()
+
 
 def _tensors(value, out):
     """The tensors in an op's argument or result: a tensor, or a (nested) list / tuple / dict of them."""
@@ -88,7 +98,7 @@ class OpRecorder(TorchDispatchMode):
         kwargs = kwargs or {}
         out = func(*args, **kwargs)
         derived = self._derived
-        if not derived:
+        if not derived or name in _FRESH:
             return out
         ins = []
         for a in args:                          # most arguments are tensors or numbers

@@ -515,7 +515,7 @@ def test_labels_round_trip():
 def test_a_checker_bug_fails_open(monkeypatch):
     import autograder.pipeline.check_source as cs
 
-    def broken(cells):
+    def broken(cells, *entries):
         raise KeyError("bug")
     monkeypatch.setattr(cs, "Notebook", broken)
     cs._Checker._stop()                       # the next checker is forked with the bug in it
@@ -711,3 +711,18 @@ def test_a_star_import_binds_what_the_module_exports(code):
 def test_a_star_import_of_a_pooling_name_is_still_plain(module):
     code = f"from {module} import *\ndef pool2d(X, pool_size, mode='max'):\n    return max_pool2d(X[None, None], pool_size, 1)[0, 0]\n"
     assert any(c == "pool" for _line, c, _key in findings(code))
+
+
+@pytest.mark.parametrize("line", ["torch.backends.cudnn.deterministic = True", "torch.backends.cudnn.benchmark = False",
+                                  "torch.backends.mkldnn.enabled = False"])
+def test_setting_a_torch_flag_is_not_a_patch(line):
+    """The flag's own setter runs (a data descriptor of torch's module): no code is replaced."""
+    assert findings(line + "\ndef pool2d(X, pool_size, mode='max'):\n    return X\n") == []
+
+
+@pytest.mark.parametrize("line", ["torch.nn.functional.relu = None", "torch.Tensor.max = 1",
+                                  "torch.backends.cudnn = None", "torch.nn.functional.conv2d = print",
+                                  "torch.overrides.x = True"])
+def test_replacing_torch_code_is_still_a_patch(line):
+    found = findings(line + "\ndef pool2d(X, pool_size, mode='max'):\n    return X\n")
+    assert any(c == "tampering" and k.endswith(" =") for _l, c, k in found), found

@@ -158,6 +158,9 @@ def _recorded(fn, X):
     "K = c.weight.detach().to(X.dtype)",
     "K = torch.zeros(4, 1, 2, 2, dtype=X.dtype)\nK[torch.arange(4), 0, torch.arange(4) // 2, torch.arange(4) % 2] = 1",
     "K = torch.eye(4, dtype=X.dtype).amax(0, keepdim=True).expand(4, 4).reshape(4, 1, 2, 2) * torch.eye(4).reshape(4, 1, 2, 2)",
+    # X's dtype, device and shape are not its values: a kernel from X.new_zeros / zeros_like is a constant
+    "K = X.new_zeros((4, 1, 2, 2))\nfor p in range(4):\n    K[p, 0, p // 2, p % 2] = 1\nassert K.sum() == 4 and K.max() == 1",
+    "K = torch.zeros_like(X).new_ones(1).expand(4).diag().reshape(4, 1, 2, 2)\nassert bool((K >= 0).all())",
 ])
 def test_constants_may_be_built_with_any_operator(build):
     src = "def f(X):\n" + "".join("    " + line + "\n" for line in build.splitlines()) + \
@@ -174,6 +177,8 @@ def test_constants_may_be_built_with_any_operator(build):
     ("import numpy as np\n    return torch.from_numpy(np.asarray(X).max(axis=1))", "aten.array"),
     ("return torch.tensor(float(X[0, 0, 0, 0]))", "aten._local_scalar_dense"),
     ("return torch.tensor(max(X.flatten()))", "aten.gt"),
+    ("K = torch.zeros_like(X)\n    K.copy_(X)\n    return K.amax()", "aten.amax"),
+    ("K = X.new_empty(X.shape)\n    K[...] = X\n    return K.clamp(0)", "aten.clamp"),
 ])
 def test_data_derived_from_x_counts_wherever_it_goes(body, op):
     rec = _recorded(student(f"def f(X):\n    {body}\n", "f"), torch.randn(2, 1, 4, 4))

@@ -226,7 +226,8 @@ def budgeted_check(cells, names, seconds=CHECK_SECONDS, memory=CHECK_MEMORY):
 def _analyse(cells, names):
     """{function: [[cell, line, category, key]]} and the unparsed cells: the whole static check."""
     labels = [label for label, _code in cells]
-    nb = Notebook(cells)
+    entries = [n for n in names if n in functions.BY_NAME and functions.BY_NAME[n].forbid == "conv_relu_only"]
+    nb = Notebook(cells, entries)
     out = {}
     for name in names:
         spec = functions.BY_NAME.get(name)

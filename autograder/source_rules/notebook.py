@@ -41,10 +41,19 @@ class Notebook:
                       for u in split_units(tree.body, i)]
         self.names = Names(self.trees, {n for u in self.units for n in u.binds})
         self.by_name, self.by_qual = index_units(self.units, self.names)
-        # what may derive from X: a bonus operator counts only on such data (``taint.py``)
-        self.taint = Taint(self.trees, self.names, _x_entries() if entries is None else entries)
+        # what may derive from X: a bonus operator counts only on such data (``taint.py``);
+        # computed the first time a bonus operator is named (most notebooks never name one)
+        self._entries = entries
+        self._taint = None
         self._scans = {}
         self._spread = None
+
+    def taint(self):
+        """The ``taint.Taint`` of these cells, built once, when first asked."""
+        if self._taint is None:
+            entries = _x_entries() if self._entries is None else self._entries
+            self._taint = Taint(self.trees, self.names, entries)
+        return self._taint
 
     def scan(self, unit):
         """What ``unit`` holds (a ``scan.ScanResult``), scanned once."""

@@ -198,6 +198,30 @@ def torch_capability(qual):
     return None
 
 
+@functools.lru_cache(maxsize=1024)
+def torch_setting(qual):
+    """Whether assigning ``qual`` sets one of torch's flags rather than replacing code:
+    ``torch.backends.cudnn.deterministic = True`` runs the flag's own setter (a data descriptor
+    of the module, such as torch's ``ContextProp``) or replaces a plain bool / int / float / str.
+    A function, class, module or None there is code (or a slot for it): replacing it is a patch.
+    Only outside torch's dispatch machinery (``torch_capability``)."""
+    parts = qual.split(".")
+    if parts[0] != "torch" or len(parts) < 3 or torch_capability(qual) is not None:
+        return False
+    objs = resolve_static(qual)
+    if len(objs) != len(parts):
+        return False
+    obj, owner = objs[-1], objs[-2]
+    if type(obj) in (bool, int, float, str):
+        return True
+    # a data descriptor found on the module's class (torch swaps some modules' classes for flags)
+    kind = type(owner)
+    if not isinstance(owner, type(functools)) or kind is type(functools):
+        return False
+    return hasattr(type(obj), "__set__") and not callable(obj) and \
+        any(parts[-1] in vars(k) for k in kind.__mro__[:-1])
+
+
 def tamper_module(qual):
     """The tampering module a dotted name lies in ('threading', 'sys.monitoring'), or None."""
     parts = qual.split(".")

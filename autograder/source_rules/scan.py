@@ -16,7 +16,7 @@ from autograder.source_rules.finding import Finding
 from autograder.source_rules.policy import (BONUS_NAMES, DYNAMIC_ATTRS, DYNAMIC_CALLS, DYNAMIC_SCOPES,
                                             OS_BANNED, SYS_BANNED, TAMPER_ATTRS, TORCH_MODE_NAMES,
                                             TORCH_TAMPER_PARTS, canonical, is_pool_name, short_name,
-                                            tamper_module, torch_capability)
+                                            tamper_module, torch_capability, torch_setting)
 from autograder.source_rules.scopes import defaults
 
 
@@ -33,7 +33,7 @@ class Scan(ast.NodeVisitor):
 
     def __init__(self, names, cell, res, taint=None):
         self.names, self.cell, self.res = names, cell, res
-        self.taint = taint              # None: every bonus operator counts (code from exec strings)
+        self.taint = taint              # () -> Taint; None: every bonus operator counts (exec strings)
         self.scopes = []
         self.called = set()
         self.call_of = {}               # id(call.func) -> the call
@@ -62,7 +62,8 @@ class Scan(ast.NodeVisitor):
         operands = list(call.args) + [k.value for k in call.keywords]
         if isinstance(node, ast.Attribute):
             operands.append(node.value)
-        return any(self.taint.derived(o) for o in operands)
+        taint = self.taint()
+        return any(taint.derived(o) for o in operands)
 
     def local(self):
         return frozenset().union(*self.scopes) if self.scopes else frozenset()
@@ -209,6 +210,8 @@ class Scan(ast.NodeVisitor):
                 self.add(node, "dynamic", short_name(c))         # a look-up primitive by another path
             if isinstance(node.ctx, ast.Load):
                 self.res.quals.add(q)
+            elif isinstance(node.ctx, ast.Store) and torch_setting(q):
+                pass                                            # setting a torch flag, by its own setter
             elif isinstance(node.ctx, (ast.Store, ast.Del)):
                 shown = q if q.startswith("builtins.") else short_name(q)
                 self.add(node, "tampering", f"{shown} =")      # monkeypatching a module

@@ -51,10 +51,13 @@ class Taint:
         self.scope_of = {}               # id(node) -> the scope node it is in (None: the module)
         self.parent_scope = {}           # id(scope) -> enclosing scope node (None: the module)
         self.scope_nodes = {}            # id(scope) -> scope node
+        self._own = set()                # attribute names the answer stores or defines
+        self._name_loads = {}            # entry name -> its Name loads
+        self._call_of = {}               # id(call.func) -> call
         for tree in trees:
             if tree is not None:
                 self._index(tree, None)
-        self.meta = META - self._own_attributes(trees)
+        self.meta = META - self._own
         self.tainted = set()             # keys (id(scope) or 0, name)
         self._deps = {}                  # key -> [rule index]
         self._rules = []                 # (kind, target, reads)
@@ -71,6 +74,7 @@ class Taint:
         while stack:
             n, s = stack.pop()
             self.scope_of[id(n)] = s
+            self._note(n)
             inner = s
             if isinstance(n, SCOPES):
                 self.parent_scope[id(n)] = s
@@ -90,23 +94,21 @@ class Taint:
                     continue
                 stack.append((c, s if outer else inner))
 
-    def _own_attributes(self, trees):
-        """Attribute names the answer stores (``h.shape = ...``, ``setattr(h, 'shape', ...)``) or
-        defines in a class body: such an attribute may hold anything."""
-        out = set()
-        for tree in trees:
-            if tree is None:
-                continue
-            for n in ast.walk(tree):
-                if isinstance(n, ast.Attribute) and not isinstance(n.ctx, ast.Load):
-                    out.add(n.attr)
-                elif isinstance(n, ast.ClassDef):
-                    out |= self.names.locals_of(n)
-                elif isinstance(n, ast.Call) and len(n.args) >= 2 and \
-                        self.names.qual(n.func) & {"builtins.setattr", "builtins.delattr"}:
-                    folded = self.names.fold(n.args[1])
-                    out |= set(META) if folded is None else set(folded)
-        return out
+    def _note(self, n):
+        """What one walk notes besides scopes: attribute names the answer stores (``h.shape = X``,
+        ``setattr(h, 'shape', X)``) or defines in a class body -- such an attribute may hold
+        anything --, the entries' loads, and which call each callee belongs to."""
+        if isinstance(n, ast.Attribute) and not isinstance(n.ctx, ast.Load):
+            self._own.add(n.attr)
+        elif isinstance(n, ast.ClassDef):
+            self._own |= self.names.locals_of(n)
+        elif isinstance(n, ast.Call):
+            self._call_of[id(n.func)] = n
+            if len(n.args) >= 2 and self.names.qual(n.func) & {"builtins.setattr", "builtins.delattr"}:
+                folded = self.names.fold(n.args[1])
+                self._own |= set(META) if folded is None else set(folded)
+        elif isinstance(n, ast.Name) and n.id in self.entries and isinstance(n.ctx, ast.Load):
+            self._name_loads.setdefault(n.id, []).append(n)
 
     def key(self, node, name):
         """The key of ``name`` read or bound at ``node``: the scope that binds it, by Python's rules."""
@@ -241,16 +243,8 @@ class Taint:
             pos_defaults = list(zip((args.posonlyargs + args.args)[::-1], args.defaults[::-1]))
             for a, d in pos_defaults + [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]:
                 self._rule("flow", (id(node), a.arg), self.reads(d))      # a default evaluated at def time
-            callers = []
-            for tree in trees:
-                if tree is None:
-                    continue
-                for n in ast.walk(tree):
-                    if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load) and \
-                            self.key(n, name) == (_GLOBAL, name):
-                        callers.append(n)
-            called = {id(n.func): n for tree in trees if tree is not None for n in ast.walk(tree)
-                      if isinstance(n, ast.Call)}
+            callers = [n for n in self._name_loads.get(name, ()) if self.key(n, name) == (_GLOBAL, name)]
+            called = self._call_of
             for n in callers:
                 call = called.get(id(n))
                 if call is None:                      # read as a value: anyone may call it with anything
@@ -298,6 +292,14 @@ class Taint:
                 if k[0] != _GLOBAL or root.id in self.names.bindings:   # not a builtin
                     self._rule("write", k, reads)
 
+    def _inert(self, key):
+        """A global that holds no data of the answer's: a builtin or preamble name the cells never
+        bind, or a module (bound only by imports). A class the answer defines is not inert: its
+        attributes may hold data."""
+        if key[0] != _GLOBAL:
+            return False
+        return all(w[0] == "import" for w in self.names.bindings.get(key[1], ()))
+
     def _module(self, name_node):
         """A module the answer imported (``F`` of ``F.conv2d``): calling its functions writes into
         no module. Only a global name that is bound to a module and nothing else."""
@@ -321,7 +323,9 @@ class Taint:
                 continue
             self._mutated.add(k)
             self._taint(k)
-            stack += list(self._sources.get(k, ()))
+            # a write into a view writes into what it was computed from: data, not the module,
+            # builtin or function that computed it (``torch`` of ``torch.eye(C)``)
+            stack += [s for s in self._sources.get(k, ()) if not self._inert(s)]
 
     def _solve(self):
         # rules with no reads that are not sources never fire; the rest fire once a read is derived
