@@ -726,3 +726,15 @@ def test_setting_a_torch_flag_is_not_a_patch(line):
 def test_replacing_torch_code_is_still_a_patch(line):
     found = findings(line + "\ndef pool2d(X, pool_size, mode='max'):\n    return X\n")
     assert any(c == "tampering" and k.endswith(" =") for _l, c, k in found), found
+
+
+def test_a_write_into_a_view_does_not_derive_the_module_that_built_it():
+    """``eye[...].expand(C, C, *pool_size)`` in another function writes into ``eye`` (a view of
+    ``torch.eye(C)``): that derives ``eye``'s data, never ``torch`` itself, so the bonus's own
+    constant kernel (``torch.where`` on index tensors) stays a constant."""
+    honest = ROOT / "tests" / "hostile" / "honest"
+    other = (honest / "avg_pool_as_conv_eye_kernel.py").read_text(encoding="utf-8")
+    bonus = (honest / "max_pool_conv_relu_const_item_where.py").read_text(encoding="utf-8")
+    nb = Notebook([("cell 1 (avg_pool_as_conv)", other), ("cell 2 (max_pool_conv_relu)", bonus)],
+                  ["max_pool_conv_relu"])
+    assert nb.findings("max_pool_conv_relu", "conv_relu_only", (1,)) == []

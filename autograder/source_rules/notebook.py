@@ -18,8 +18,13 @@ from autograder.source_rules.taint import Taint
 
 
 def _x_entries():
-    """The graded functions whose rule is about computation on their first argument ``X``."""
-    from autograder.exercises import EXERCISES
+    """The graded functions whose rule is about computation on their first argument ``X``.
+    Without the exercise records (a package that ships only these rules), none: every parameter
+    is then taken for the input, which can only make the check stricter, never laxer."""
+    try:
+        from autograder.exercises import EXERCISES
+    except ImportError:
+        return frozenset()
     return frozenset(e.name for e in EXERCISES if e.forbid == "conv_relu_only")
 
 
