@@ -11,7 +11,7 @@ of property groups whose cases all pass (partial credit); a group counts
 only if it is witnessed (``autograder.witness``: some case of it no
 degenerate answer passes); a forbidden operator gives 0.
 """
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 import functools
 import time
@@ -32,6 +32,7 @@ from course.picture import case_picture
 from course.safe_text import student_text
 from course.diagnose import RAISES, Outcome, diagnose, matches
 from course.run_cases import error_type, run_cases
+from course.timing import one_thread
 
 
 @dataclass
@@ -98,16 +99,9 @@ def earnable_groups(name, seed=0):
     return witness.witnessed_groups(cases, [expected_of(name, c) for c in cases])
 
 
-@contextmanager
-def single_thread():
-    """One intra-op thread while grading: tiny tensors, and a shared machine makes
-    torch's thread pool cost milliseconds per op."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
+# One intra-op thread while grading: tiny tensors, and a shared machine makes torch's thread
+# pool cost milliseconds per op. The same context the notebooks' timing uses (one definition).
+single_thread = one_thread
 
 
 def run_suite(name, call, *, seed=0, replay=None):

@@ -142,19 +142,20 @@ def pooling_figure(X=None, pool_size=(2, 2), mode="max"):
     p_h, p_w = _pair(pool_size)
     out = _pool_reference(grid, (p_h, p_w), 1, 0, mode)
     rows, cols = len(grid), len(grid[0])
-    fig, ax = plt.subplots(figsize=(1.0 + 0.6 * (cols + len(out[0]) + 3), 0.6 * (rows + 2.5)))
+    fig, ax = plt.subplots(figsize=(1.0 + 0.6 * (cols + len(out[0]) + 4), 0.6 * (rows + 3)))
     window = [(i, j) for i in range(p_h) for j in range(p_w)]
     draw_grid(ax, grid, 0, 0, shade=window, title="输入 / input")
     x_out = cols + 2
+    name_zh, name_en = ("最大", "max") if mode == "max" else ("平均", "average")
     draw_grid(ax, out, x_out, (rows - len(out)) / 2, shade=[(0, 0)],
-              title=f"{p_h}×{p_w} {'最大' if mode == 'max' else '平均'}汇聚 / output")
+              title=f"输出：{p_h}×{p_w} {name_zh}汇聚\noutput: {p_h}×{p_w} {name_en} pooling")
     ax.annotate("", xy=(x_out - 0.2, rows / 2), xytext=(cols + 0.2, rows / 2),
                 arrowprops=dict(arrowstyle="->", lw=1.5))
     first = [grid[i][j] for i, j in window]
     name = "max" if mode == "max" else "mean"
     caption = f"{name}({', '.join(_fmt(v) for v in first)}) = {_fmt(out[0][0])}"
     ax.text((x_out + len(out[0])) / 2, rows + 0.6, caption, ha="center", va="center", fontsize=12)
-    _finish(ax, x_out + len(out[0]), rows + 1)
+    _finish(ax, x_out + len(out[0]) + 1, rows + 1)     # one more column: room for the two-line title
     return fig
 
 
@@ -185,17 +186,18 @@ def _frame(ax, grid, pool_size, stride, padding, mode, k):
     positions, (out_h, out_w) = window_positions(len(grid), len(grid[0]), pool_size, stride, padding)
     out = _pool_reference(grid, pool_size, stride, padding, mode)
     r, c, oi, oj = positions[k]
-    window = [(r + a, c + b) for a in range(p_h) for b in range(p_w)]
-    draw_grid(ax, padded, 0, 0, shade=window, pad=pad_cells, fontsize=9)
+    # The window is outlined, not filled: a fill would hide the grey of the padding cells it covers.
+    draw_grid(ax, padded, 0, 0, pad=pad_cells, fontsize=9)
+    ax.add_patch(Rectangle((c, r), p_w, p_h, facecolor="none", edgecolor=WINDOW, lw=2.5, zorder=3))
     x_out = len(padded[0]) + 1
     shown = [[out[i][j] if (i, j) <= (oi, oj) else float("nan") for j in range(out_w)] for i in range(out_h)]
     for i in range(out_h):
         for j in range(out_w):
-            ax.add_patch(Rectangle((x_out + j, i), 1, 1, facecolor=SHADE if (i, j) == (oi, oj) else "white",
-                                   edgecolor=EDGE, lw=1))
+            ax.add_patch(Rectangle((x_out + j, i), 1, 1, facecolor="white", edgecolor=EDGE, lw=1))
             if not math.isnan(shown[i][j]):
                 ax.text(x_out + j + 0.5, i + 0.5, _fmt(shown[i][j]), ha="center", va="center", fontsize=9)
-    ax.set_title(f"窗口 {k + 1}/{len(positions)}", fontsize=10)
+    ax.add_patch(Rectangle((x_out + oj, oi), 1, 1, facecolor="none", edgecolor=WINDOW, lw=2.5, zorder=3))
+    ax.set_title(f"窗口 / window {k + 1}/{len(positions)}", fontsize=10)
     _finish(ax, x_out + out_w, max(len(padded), out_h))
 
 
@@ -215,8 +217,10 @@ def sliding_window_frames(X, pool_size, stride=None, padding=0, mode="max", max_
         else:
             ax.axis("off")
     p_h, p_w = _pair(pool_size)
-    fig.suptitle(f"汇聚窗口 {p_h}×{p_w}，步幅 {stride if stride is not None else (p_h, p_w)}，填充 {padding}"
-                 f"（灰色为填充 / grey = padding）", fontsize=11)
+    shown_stride = stride if stride is not None else (p_h, p_w)
+    fig.suptitle(f"汇聚窗口 {p_h}×{p_w}，步幅 {shown_stride}，填充 {padding}（方框：窗口；灰色：填充）\n"
+                 f"pooling window {p_h}×{p_w}, stride {shown_stride}, padding {padding} "
+                 f"(framed: the window; grey: padding)", fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -290,16 +294,18 @@ def translation_figure(X, Z, edges_X, edges_Z, pooled_X, pooled_Z):
     """The edge example: image X, its one-pixel shift Z, their edge maps, and the 2x2 max-pooled edge maps.
 
     Images are drawn as the text describes them: 0 black, 1 white."""
-    top = show_grids([("X（0 黑 / 1 白）", X, IMAGE), ("Z：平移一个像素", Z, IMAGE),
-                      ("边缘(X)", edges_X, EDGES), ("边缘(Z)", edges_Z, EDGES)],
+    top = show_grids([("X（0 黑，1 白）\nX (0 black, 1 white)", X, IMAGE),
+                      ("Z：平移一个像素\nZ: shifted by one pixel", Z, IMAGE),
+                      ("边缘(X) / edges(X)", edges_X, EDGES), ("边缘(Z) / edges(Z)", edges_Z, EDGES)],
                      title="卷积层的输出随输入一起移动 / the conv output moves with the input")
-    bottom = show_grids([("汇聚(边缘(X))", pooled_X, EDGES), ("汇聚(边缘(Z))", pooled_Z, EDGES)],
+    bottom = show_grids([("汇聚(边缘(X))\npool(edges(X))", pooled_X, EDGES),
+                         ("汇聚(边缘(Z))\npool(edges(Z))", pooled_Z, EDGES)],
                         title="2×2 最大汇聚之后 / after 2×2 max pooling")
     return top, bottom
 
 
 @styled
-def cost_vs_time(predicted, seconds, labels=None, title="预测的运算次数与实测时间"):
+def cost_vs_time(predicted, seconds, labels=None, title="预测的运算次数与实测时间 / predicted operations and measured time"):
     """Measured time against the predicted operation count, both on log axes.
 
     A dashed line through the median ratio shows what strict proportionality would
@@ -334,7 +340,7 @@ def cost_vs_time(predicted, seconds, labels=None, title="预测的运算次数�
 
 
 @styled
-def temperature_sweep(temperatures, outputs, average, maximum, title="softmax 汇聚：温度从小到大"):
+def temperature_sweep(temperatures, outputs, average, maximum, title="softmax 汇聚：温度从小到大\nsoftmax pooling: from low to high temperature"):
     """One window's softmax-pooling output against the temperature (log axis), with max and mean as limits."""
     fig, ax = plt.subplots(figsize=(6, 3.8))
     ax.semilogx(temperatures, outputs, "-", lw=2, label="softmax 汇聚 / softmax pooling")

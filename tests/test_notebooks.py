@@ -538,8 +538,11 @@ def test_cost_plot_labels_do_not_overlap():
 
 
 def test_cost_measurement_is_median_of_repeats_with_fixed_threads():
-    code = _code("03_cost")
-    assert "statistics.median" in code and "torch.set_num_threads(1)" in code
+    """03 and 04 time with one helper, course.timing.median_seconds: warm-up, one thread, median."""
+    for stem in ("03_cost", "04_min_softmax"):
+        assert "from course.timing import median_seconds" in _code(stem), stem
+    helper = (ROOT / "course" / "timing.py").read_text(encoding="utf-8")
+    assert "statistics.median" in helper and "torch.set_num_threads(1)" in helper
     md = _markdown("03_cost")
     for word in ("可分离", "van Herk", "积分图", "summed-area table"):
         assert word in md
