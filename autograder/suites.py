@@ -18,7 +18,8 @@ import time
 
 import torch
 
-from autograder import forbidden, mistakes, witness
+from autograder import mistakes, witness
+from course import forbidden
 from autograder.integrity import behaviour
 from autograder.cases import make_cases
 from autograder.functions import BY_NAME

@@ -3,7 +3,7 @@
 Inside one Python process the rule cannot be proven: the op recorder runs in
 the untrusted child, and code there can blind it (frames, gc, torch's dispatch
 stack, patched modules) in ways no reading of the source can rule out. So the
-parent (``autograder.source_rules``; nothing is run) sorts what it sees:
+parent (``course.source_rules``; nothing is run) sorts what it sees:
 
 * **automatic** -- an operator the function's rule forbids, named plainly (any
   spelling the parent resolves statically: aliases, imports, attribute chains,
@@ -35,7 +35,7 @@ import time
 
 from autograder import functions
 from autograder.pipeline.find_answers import label_cell, label_functions
-from autograder.source_rules import Finding, Notebook
+from course.source_rules import Finding, Notebook
 from course.messages import misconception_text
 from course.safe_text import student_text
 
@@ -241,7 +241,7 @@ def _analyse(cells, names):
 
 def _warm():
     """What the fork must not import or compute (another thread may hold the import lock)."""
-    from autograder.source_rules.policy import _primitives, known_pool_names
+    from course.source_rules.policy import _primitives, known_pool_names
     known_pool_names()
     _primitives()
 

@@ -9,11 +9,11 @@ what counts against every function with a ban wherever it is (``spread``).
 """
 import ast
 
-from autograder.source_rules.units import index_units, split_units
-from autograder.source_rules.finding import COUNTS, Finding, blinds
-from autograder.source_rules.names import Names
-from autograder.source_rules.scan import Scan, ScanResult
-from autograder.source_rules.scopes import FUNCTIONS
+from course.source_rules.units import index_units, split_units
+from course.source_rules.finding import COUNTS, Finding, blinds
+from course.source_rules.names import Names
+from course.source_rules.scan import Scan, ScanResult
+from course.source_rules.scopes import FUNCTIONS
 
 
 class Notebook:
