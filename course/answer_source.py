@@ -20,6 +20,7 @@ question of the same rules here, before the grade, on the code the kernel ran:
 Nothing here changes the student's code or namespace; the text is parsed with
 ``ast`` and never run.
 """
+import ast
 import contextlib
 from dataclasses import dataclass, field
 import inspect
@@ -117,6 +118,27 @@ def _notebook_numbers(namespace):
     return out
 
 
+def _definition_lines(text):
+    """{(code name, first line)} of the functions ``text`` defines, parsed with the limits the
+    kernel ran it under; empty where it does not parse. A function counts as found only where
+    its code's name and first line are among these: the file a code object names need not hold
+    it (``exec(compile(code, 'x.ipynb', 'exec'))``, a file edited since it was imported)."""
+    try:
+        tree = compile(text, "<answer>", "exec", ast.PyCF_ONLY_AST)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        return set()
+    out = set()
+    try:
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                out.add((node.name, min([node.lineno] + [d.lineno for d in node.decorator_list])))
+            elif isinstance(node, ast.Lambda):
+                out.add(("<lambda>", node.lineno))
+    except RecursionError:
+        return set()
+    return out
+
+
 def answer_cells(namespace, names, own=None):
     """``(cells, numbers, functions, unknown)``: the answer cells of the graded functions ``names``
     found in ``namespace`` (``own``: ``(name, function)`` to use for one of them instead), as
@@ -133,20 +155,25 @@ def answer_cells(namespace, names, own=None):
         if code is None:
             unknown.append(n)
             continue
-        files.setdefault(code.co_filename, []).append(n)
+        files.setdefault(code.co_filename, []).append((n, code))
     counts = _execution_counts()
     ordered = sorted(files, key=lambda name: counts.get(name, 0))      # stable: unknown counts keep order
     numbers_of = None
     cells, numbers, functions = [], [], []
     for filename in ordered:
         text = "".join(linecache.getlines(filename))
-        if not text.strip():
-            unknown += files[filename]
+        starts = _definition_lines(text)
+        fns = []
+        for n, code in files[filename]:
+            if (code.co_name, code.co_firstlineno) in starts:
+                fns.append(n)
+            else:                             # not the code that ran (a notebook file, a fake name)
+                unknown.append(n)
+        if not fns:
             continue
         if numbers_of is None:
             numbers_of = _notebook_numbers(namespace) if filename in counts else {}
         n = numbers_of.get(text.strip())
-        fns = files[filename]
         label = f"cell {n} ({', '.join(fns)})" if n else f"({', '.join(fns)})"
         cells.append((label, text))
         numbers.append(n)
