@@ -45,6 +45,13 @@ class RuleSource:
     numbers: list = field(default_factory=list)
     unknown: list = field(default_factory=list)
     error: str = ""                    # the check itself failed (a bug, or a cell over its means)
+    name: str = ""                     # the function checked
+
+    @property
+    def unknown_self(self):
+        """Whether the checked function's own source could not be read (its rule is then unchecked
+        in the source; other functions' unknown sources only narrow what reach can follow)."""
+        return self.name in self.unknown
 
     @property
     def automatic(self):
@@ -208,8 +215,8 @@ def rule_source(name, fn, namespace, policy, names):
     try:
         cells, numbers, functions, unknown = answer_cells(namespace, names, own=(name, fn))
     except Exception as e:       # finding the source must never hide the public checks
-        return RuleSource(unknown=[name], error=f"{type(e).__name__}: {e}"[:200])
-    out = RuleSource(numbers=numbers, unknown=unknown)
+        return RuleSource(unknown=[name], error=f"{type(e).__name__}: {e}"[:200], name=name)
+    out = RuleSource(numbers=numbers, unknown=unknown, name=name)
     if name in unknown:
         return out
     try:

@@ -27,6 +27,7 @@ SENTENCES = {
 REVIEW_SENTENCE = "{key}（{where}）/ {key} ({where_en})"
 REVIEW_NOTE = "这个答案将由老师复核 / This answer will be reviewed by a person"
 REVIEW_POINTS = "分数暂按运行结果给出 / The points below stand until then."
+REVIEW_POINTS_BEFORE = "评分时分数照常按运行结果给出，由老师决定是否调整 / When graded, the points stand until a person decides."
 READ_BEFORE = "评分程序在运行前读了答案单元格的源代码 / The grader read your answer cells before running them:"
 NOT_RUN = "这个函数没有运行，记 0 分 / This function was not run: 0 points."
 MAX_LISTED = 10            # sentences listed in a text; the rest are counted
@@ -84,9 +85,10 @@ def rejected_message(sentences):
     return sentences[0] + (f"（另有 {more} 处 / {more} more）" if more > 0 else "")
 
 
-def review_note(sentences):
-    """The feedback's note for review findings: a person will look, the points stand."""
-    return "\n".join([f"{REVIEW_NOTE}:", listed(sentences), REVIEW_POINTS])
+def review_note(sentences, closing=REVIEW_POINTS):
+    """The feedback's note for review findings: a person will look, the points stand (``closing``:
+    the feedback page's line; check(), before the grade, says ``REVIEW_POINTS_BEFORE``)."""
+    return "\n".join([f"{REVIEW_NOTE}:", listed(sentences), closing])
 
 
 def static_misconception(policy):

@@ -285,12 +285,12 @@ _hooks = []
 
 
 def _record_like_the_grader():
-    """The recorder as the grader's sandbox sets it up: warmed up (its first use imports
-    torch._dynamo, once), and with values taken out of torch (``tolist``, ``numpy``,
-    ``__array__`` of data derived from the arguments) counted as operators. The hooks act only
-    inside a recorder, on derived data; elsewhere they call torch's own methods."""
+    """The recorder as the grader's sandbox sets it up: values taken out of torch (``tolist``,
+    ``numpy``, ``__array__`` of data derived from the arguments) count as operators. The hooks
+    act only inside a recorder, on derived data; elsewhere they call torch's own methods. (No
+    ``warm_up``: check() times nothing, so the first recorded op may import what it needs -- a
+    stub that dispatches no op costs nothing.)"""
     if not _hooks:
-        forbidden.warm_up()
         forbidden.install_value_hooks()
         _hooks.append(True)
 
@@ -331,11 +331,11 @@ def _rule_notes(static):
     notes = []
     if static.reviews:
         notes.append(operator_rule.review_note([operator_rule.sentence(f, static.number(f))
-                                                for f in static.reviews]))
-    if static.unknown:
-        notes.append(f"找不到 {', '.join(static.unknown)} 的源代码，这里没有检查算子规则（评分时会检查）"
-                     f" / The source of {', '.join(static.unknown)} could not be found, so the operator "
-                     "rule was not checked here (the grader will check it)")
+                                                for f in static.reviews], operator_rule.REVIEW_POINTS_BEFORE))
+    if static.unknown_self:
+        notes.append(f"找不到 {static.name} 的源代码，这里只在运行时检查了算子规则，没有读源代码（评分时两者都会检查）"
+                     f" / The source of {static.name} could not be found: the operator rule was checked only "
+                     "while it ran, not in its source (the grader checks both)")
     return notes
 
 

@@ -233,4 +233,4 @@ def test_a_plain_module_and_code_without_source(tmp_path):
     assert "禁止使用汇聚算子 F.max_pool2d（第 5 行）/ the pooling operator F.max_pool2d is not allowed (line 5)" \
         in module["text"].splitlines(), module
     assert unknown["text"].splitlines()[0] == "pool2d: ⚠", unknown
-    assert re.search(r"could not be found, so the operator rule was not checked here", unknown["text"]), unknown
+    assert re.search(r"could not be found: the operator rule was checked only", unknown["text"]), unknown

@@ -42,8 +42,9 @@ def main():
     config = Config()
     config.HistoryManager.enabled = False         # forked shells must not share a history database
     shell = InteractiveShell.instance(config=config)
-    from course import selfcheck
-    selfcheck._record_like_the_grader()          # once, before the forks (as the sandbox's zygote)
+    from course import forbidden, selfcheck
+    forbidden.warm_up()                          # once, before the forks (as the sandbox's zygote)
+    selfcheck._record_like_the_grader()
     out = []
     for job in jobs:
         r, w = os.pipe()
