@@ -24,6 +24,8 @@ import harness
 import test_hostile_ban as ban
 from autograder.pipeline.find_answers import FindAnswers, label_cell
 from autograder.pipeline.write_results import student_dir
+from autograder.functions import FUNCTIONS
+from conftest import SOURCE
 from course import operator_rule
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -145,6 +147,7 @@ def both():
     jobs = [_kernel_job(subs / f"ban_{c}" / "pooling" / f"{_notebook(c)}.ipynb", _notebook(c), _function(c))
             for c in CASES]
     jobs += [_kernel_job(reviewed / f"{c}.ipynb", ban.NB1, "pool2d") for c in REVIEW_ONLY]
+    jobs += [_kernel_job(SOURCE / f"{f.notebook}.ipynb", f.notebook, f.name) for f in FUNCTIONS]
     shown = run_in_kernel(jobs)
     table = {}
     for case, seen in zip(CASES, shown):
@@ -157,6 +160,8 @@ def both():
         table[case] = (row, feedback, seen)
     for case, seen in zip(REVIEW_ONLY, shown[len(CASES):]):
         table[case] = (_grader_review(reviewed / f"{case}.ipynb", ban.NB1, "pool2d"), seen)
+    for f, seen in zip(FUNCTIONS, shown[len(CASES) + len(REVIEW_ONLY):]):
+        table[f.name] = seen
     return table
 
 
@@ -168,11 +173,10 @@ def test_check_and_the_grader_agree(both, case):
     assert _check_verdict(seen["text"], function) == _grader_verdict(row), (seen["text"], dict(row))
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", sorted(ban.CASES))       # every one a 0 for the rule (test_hostile_ban)
 def test_a_rule_violation_in_the_graders_words_with_a_fix(both, case):
     row, _feedback, seen = both[case]
-    if _grader_verdict(row) != "rule":
-        pytest.skip("no rule violation here")
+    assert _grader_verdict(row) == "rule", dict(row)
     text = seen["text"]
     assert row["message"] in text.splitlines(), (row["message"], text)     # the grades.csv message, verbatim
     assert "怎么改 / how to fix" in text
@@ -203,6 +207,15 @@ def test_a_review_alone_is_not_a_failure_and_in_the_graders_words(both, case):
     assert "公开检查全部通过 / all public checks passed" in text, text         # correct: the points stand
     sentences = _review_sentences(feedback)
     assert sentences and all(s in text for s in sentences), (sentences, text)
+
+
+@pytest.mark.parametrize("name", [f.name for f in FUNCTIONS])
+def test_the_instructors_solutions_get_a_plain_tick(both, name):
+    """Every solution of source/pooling, run as a student runs the notebook: ✓, nothing to review,
+    the rule checked in its source (no 'could not be found')."""
+    seen = both[name]
+    assert seen["error"] is None, seen
+    assert seen["text"].splitlines()[0] == f"{name}: ✓", seen["text"]
 
 
 def test_the_corpus_holds_every_kind_of_verdict(both):
