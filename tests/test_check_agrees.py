@@ -247,3 +247,23 @@ def test_a_plain_module_and_code_without_source(tmp_path):
         in module["text"].splitlines(), module
     assert unknown["text"].splitlines()[0] == "pool2d: ⚠", unknown
     assert re.search(r"could not be found: the operator rule was checked only", unknown["text"]), unknown
+
+
+def test_one_copy_of_the_rule():
+    """The grader and check() run the same files: the recorder the sandbox's child loads and the
+    static check the grader imports are the student package's, and autograder/ holds no copy
+    (a merge that brings one back, or a vendored duplicate, fails here)."""
+    import course.forbidden
+    import course.source_rules
+    from autograder import suites
+    from autograder.pipeline import check_source
+    from autograder.sandbox import runner
+    assert pathlib.Path(runner.RECORDER_PY) == pathlib.Path(course.forbidden.__file__)
+    assert suites.forbidden is course.forbidden
+    assert check_source.Notebook is course.source_rules.Notebook
+    assert not (ROOT / "autograder" / "forbidden.py").exists()
+    assert not (ROOT / "autograder" / "source_rules").exists()
+    grader_text = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "autograder").rglob("*.py"))
+    for name in ("class OpRecorder(", "class Notebook:", "def is_pool_name(", "CONV_RELU_ALLOWED =",
+                 "禁止使用汇聚算子 {key}", "这个答案将由老师复核 / This answer"):
+        assert name not in grader_text, f"autograder/ defines {name!r} again: the rule has one copy, in course/"
