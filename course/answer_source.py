@@ -23,10 +23,12 @@ Nothing here changes the student's code or namespace; the text is parsed with
 import ast
 import contextlib
 from dataclasses import dataclass, field
+import functools
 import inspect
 import json
 import linecache
 import os
+import stat
 import sys
 
 from course.source_rules import Finding, Notebook
@@ -103,13 +105,21 @@ def _notebook_numbers(namespace):
         return {}
     for path in (session, os.path.basename(session)):
         try:
-            if os.path.isfile(path) and os.path.getsize(path) <= MAX_NOTEBOOK_BYTES:
-                with open(path, encoding="utf-8") as f:
-                    nb = json.load(f)
-                break
-        except (OSError, ValueError):
+            st = os.stat(path)
+        except OSError:
             continue
-    else:
+        if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_NOTEBOOK_BYTES:     # never a FIFO or a device
+            return _numbers_in(os.path.abspath(path), st.st_mtime_ns, st.st_size)
+    return {}
+
+
+@functools.lru_cache(maxsize=8)
+def _numbers_in(path, _mtime_ns, _size):
+    """``_notebook_numbers`` of one saved version of a notebook file (read again when it changes)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            nb = json.load(f)
+    except (OSError, ValueError):
         return {}
     out = {}
     try:
