@@ -127,6 +127,22 @@ def run_in_kernel(jobs):
     return json.loads(proc.stdout)
 
 
+def _outside_a_notebook(folder):
+    """Two jobs: a pool2d imported from a module file (F.max_pool2d on line 5), and the instructor's
+    pool2d exec'd from a string (no file holds its source)."""
+    from autograder.functions import PREAMBLE
+    from conftest import answer_cells
+    folder.mkdir(exist_ok=True)
+    (folder / "student_pool.py").write_text(
+        "import torch.nn.functional as F\n\n\ndef pool2d(X, pool_size, mode='max'):\n"
+        "    return F.max_pool2d(X, pool_size)\n", encoding="utf-8")
+    honest = "\n".join(answer_cells(SOURCE / "01_basics.ipynb"))
+    return [{"cells": [f"import sys; sys.path.insert(0, {str(folder)!r}); from student_pool import pool2d"],
+             "function": "pool2d", "session": None},
+            {"cells": [PREAMBLE, f"exec(compile({honest!r}, '<string>', 'exec'))"], "function": "pool2d",
+             "session": None}]
+
+
 @pytest.fixture(scope="module")
 def both():
     """{case: (the grader's row, its review feedback, what check() showed in the kernel)}."""
@@ -148,6 +164,7 @@ def both():
             for c in CASES]
     jobs += [_kernel_job(reviewed / f"{c}.ipynb", ban.NB1, "pool2d") for c in REVIEW_ONLY]
     jobs += [_kernel_job(SOURCE / f"{f.notebook}.ipynb", f.notebook, f.name) for f in FUNCTIONS]
+    jobs += _outside_a_notebook(harness._BASE / "check_module")
     shown = run_in_kernel(jobs)
     table = {}
     for case, seen in zip(CASES, shown):
@@ -162,6 +179,7 @@ def both():
         table[case] = (_grader_review(reviewed / f"{case}.ipynb", ban.NB1, "pool2d"), seen)
     for f, seen in zip(FUNCTIONS, shown[len(CASES) + len(REVIEW_ONLY):]):
         table[f.name] = seen
+    table["(module)"], table["(no source)"] = shown[-2:]
     return table
 
 
@@ -228,20 +246,10 @@ def test_the_corpus_holds_every_kind_of_verdict(both):
     assert any(_review_sentences(both[c][1]) for c in CASES), "no review beside a 0"
 
 
-def test_a_plain_module_and_code_without_source(tmp_path):
+def test_a_plain_module_and_code_without_source(both):
     """Outside a notebook: the module's file is the cell, a place is a line; code whose source
-    cannot be found gets no ✓ for the rule, but the sentence that it was not checked."""
-    mod = tmp_path / "student_pool.py"
-    mod.write_text("import torch.nn.functional as F\n\n\ndef pool2d(X, pool_size, mode='max'):\n"
-                   "    return F.max_pool2d(X, pool_size)\n", encoding="utf-8")
-    from autograder.functions import PREAMBLE
-    from conftest import SOURCE, answer_cells
-    honest = "\n".join(answer_cells(SOURCE / "01_basics.ipynb"))     # the instructor's, without a file
-    jobs = [{"cells": [f"import sys; sys.path.insert(0, {str(tmp_path)!r}); from student_pool import pool2d"],
-             "function": "pool2d", "session": None},
-            {"cells": [PREAMBLE, f"exec(compile({honest!r}, '<string>', 'exec'))"], "function": "pool2d",
-             "session": None}]
-    module, unknown = run_in_kernel(jobs)
+    cannot be found gets no ✓ for the rule, but the sentence that it was checked only as it ran."""
+    module, unknown = both["(module)"], both["(no source)"]
     assert module["text"].splitlines()[0] == "pool2d: ✗", module
     assert "禁止使用汇聚算子 F.max_pool2d（第 5 行）/ the pooling operator F.max_pool2d is not allowed (line 5)" \
         in module["text"].splitlines(), module
