@@ -22,7 +22,7 @@ import signal
 import threading
 import warnings
 
-from autograder.forbidden import OpRecorder, warm_up
+from course.forbidden import OpRecorder, warm_up
 from autograder.functions import BY_NAME
 from autograder.suites import CallResult, run_suite
 from course import selfcheck

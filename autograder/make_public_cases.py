@@ -78,6 +78,9 @@ def build():
     return {"version": 2, "seed": PUBLIC_SEED,
             "mistake_order": {f.name: list(mistakes.order(f.name)) for f in FUNCTIONS},
             "params": {f.name: list(f.params) for f in FUNCTIONS},
+            # each function's operator rule (the record's ``forbid``) and its notebook: check() applies it
+            "rules": {f.name: f.forbid for f in FUNCTIONS},
+            "notebooks": {f.name: f.notebook for f in FUNCTIONS},
             "functions": {f.name: public_cases(f.name) for f in FUNCTIONS}}
 
 

@@ -18,13 +18,14 @@ import time
 
 import torch
 
-from autograder import forbidden, mistakes, witness
+from autograder import mistakes, witness
+from course import forbidden
 from autograder.integrity import behaviour
 from autograder.cases import make_cases
 from autograder.functions import BY_NAME
 from autograder.references import REFERENCES
 from autograder.sandbox.call_result import CallResult  # noqa: F401  (re-exported)
-from course import messages
+from course import messages, operator_rule
 from course.compare import Diff, compare
 from course.describe import format_failure, format_not_reproduced, format_seen_in
 from course.feedback import GroupLine, format_report
@@ -175,8 +176,7 @@ def _run_suite(name, call, seed, replay=None):
         score, status, mid = 0.0, "error", "not_implemented"
     elif bad_ops and not (only_missing_conv and value_errors == n_calls):
         score, status = 0.0, "failed"
-        mid = ("conv_not_used" if only_missing_conv
-               else "conv_relu_only" if spec.forbid == "conv_relu_only" else "forbidden_op")
+        mid = operator_rule.recorder_misconception(spec.forbid, bad_ops)     # course.check() names it so too
     elif value_errors == n_calls:
         score, status, mid = 0.0, "error", "raises"
     elif timed_out:
@@ -336,7 +336,7 @@ def _explain(name, status, mids, groups, failures, bad_ops, points, max_points, 
         shown, case = _shown_ops(name, bad_ops, failures, cases, replay)
         if shown and case is not None:        # the one case the names come from is the one shown
             failure_text = format_seen_in(name, case.args, case.kwargs)
-        message = messages.message(mid)
+        message = operator_rule.recorder_message(mid)
         summary = message + (f"：{shown}" if shown else "") + " → 0 分 / 0 points"
     elif status == "passed":
         message = summary = "全部通过 / all checks passed"

@@ -17,6 +17,19 @@ def public_data():
     return json.loads(PUBLIC_CASES.read_text(encoding="utf-8"))
 
 
+def rule_of(name):
+    """The operator rule of graded function ``name`` (``course.forbidden.POLICIES``: the exercise
+    record's ``forbid``), or None for a name that is not graded."""
+    return public_data().get("rules", {}).get(name)
+
+
+def notebook_functions(name):
+    """The graded functions of ``name``'s notebook (``name`` itself first): the grader reads all
+    their answer cells together."""
+    books = public_data().get("notebooks", {})
+    return [name] + [f for f, nb in books.items() if f != name and nb == books.get(name)]
+
+
 def param_names(name):
     """The parameter names of graded function ``name``, in order (``()`` for any other name)."""
     return tuple(public_data()["params"].get(name, ()))

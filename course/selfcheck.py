@@ -5,6 +5,15 @@ outputs, and the outputs of known wrong implementations, so a recognised
 mistake can be named without shipping any solution or mistake code), then
 shows each property group, the smallest failing case and a hint.
 
+Before the values, the operator rule, as the grader applies it and in its
+words (``course.operator_rule``): the static check of the answer cells
+(``course.source_rules`` on the cells the kernel ran, ``course.answer_source``)
+and the op recorder during the public calls (``course.forbidden``). A function
+the grader would give 0 for the rule is never shown ✓: it is ✗ with the
+grader's message and a fix. A construct a person will review is shown as the
+feedback page shows it (``⚠``, not a failure); so is a function whose source
+cannot be found (the rule is then unchecked, never claimed).
+
 What a failing check does after showing its report depends on where it runs:
 
 * in a Jupyter kernel (the student's notebook) it writes one short line to
@@ -28,12 +37,14 @@ import io
 import sys
 import warnings
 
+from course import forbidden, operator_rule
+from course.answer_source import rule_source
 from course.compare import compare
 from course.describe import format_failure
 from course.feedback import GroupLine, format_report, html_report
-from course.messages import group_title, hint, message
+from course.messages import group_title, hint, message, misconception_text
 from course.picture import case_picture
-from course.public_cases import public_data
+from course.public_cases import notebook_functions, public_data, rule_of
 from course.safe_text import student_text
 from course.diagnose import RAISES, Outcome, diagnose, matches
 from course.run_cases import Returned, private_copy, run_cases
@@ -147,16 +158,35 @@ def attempt():
 HIDDEN_GRADER = "autograder.hidden"
 
 
-def _call_here(fn):
+class Recorded:
+    """The operators the public calls dispatched (``ops``) and those on data derived from their
+    arguments (``x_ops``), recorded as the grader's sandbox records them."""
+
+    def __init__(self):
+        self.ops, self.x_ops = set(), set()
+
+
+def _call_here(fn, recorded=None):
     """A ``call`` for ``run_cases``: ``fn`` on private copies of the arguments, the student's
-    prints and warnings swallowed; an unfinished stub's NotImplementedError goes up to check()."""
+    prints and warnings swallowed, under the grader's op recorder when ``recorded`` is given (its
+    ops are added there); an unfinished stub's NotImplementedError goes up to check()."""
     def call(args, kwargs):
         args = tuple(private_copy(a) for a in args)
         kwargs = {k: private_copy(v) for k, v in kwargs.items()}
+        recorder = contextlib.nullcontext()
+        if recorded is not None:
+            recorder = forbidden.OpRecorder()
+            recorder.taint((args, kwargs))
         try:
             with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
                 warnings.simplefilter("ignore")
-                return Returned(fn(*args, **kwargs))
+                try:
+                    with recorder:
+                        return Returned(fn(*args, **kwargs))
+                finally:
+                    if recorded is not None:
+                        recorded.ops |= recorder.ops
+                        recorded.x_ops |= recorder.x_ops
         except NotImplementedError:
             raise
         except Exception as e:
@@ -196,10 +226,28 @@ def check(fn_or_name, *, report_only=None):
     if fn is None:
         _finish(name, _not_implemented(name), False, NameError(f"{name} is not defined"), report_only=report_only)
         return
+    policy = rule_of(name) or "none"
+    static = rule_source(name, fn, caller, policy, notebook_functions(name))
+    if static.automatic:            # named plainly in the source: the grader gives 0 and never calls it
+        text, headline = _static_report(name, policy, static)
+        _finish(name, text, False, AssertionError(f"{name}: {headline}"), report_only=report_only)
+        return
+    _record_like_the_grader()
+    recorded = Recorded()
     try:
-        runs = list(run_cases(cases, [c.expected for c in cases], _call_here(fn)))
+        runs = list(run_cases(cases, [c.expected for c in cases], _call_here(fn, recorded)))
     except NotImplementedError as e:
         _finish(name, _not_implemented(name), False, e, report_only=report_only)
+        return
+    bad_ops = forbidden.violations(policy, recorded.ops, recorded.x_ops)
+    rule_mid = operator_rule.recorder_misconception(policy, bad_ops)
+    calls = [r for r in runs if not r.case.expect_error]
+    if rule_mid == "conv_not_used" and calls and all(r.result.error is not None for r in calls):
+        rule_mid = None             # it never returned: the grader says it raised, not "no conv"
+    if rule_mid:
+        text = _recorder_report(name, policy, rule_mid, bad_ops, static)
+        _finish(name, text, False, AssertionError(f"{name}: {operator_rule.recorder_message(rule_mid)}"),
+                report_only=report_only)
         return
 
     groups, outcomes = {}, []
@@ -212,9 +260,12 @@ def check(fn_or_name, *, report_only=None):
             g.n_failed += 1
 
     lines = list(groups.values())
+    notes = _rule_notes(static)
     if all(o.passed for o in outcomes):
-        text = format_report(f"{name}: ✓", lines, summary="公开检查全部通过 / all public checks passed")
-        _finish(name, text, True, report_only=report_only)
+        # ✓ only when the rule is known to hold: a review or an unchecked rule is ⚠ (not a failure)
+        mark = "⚠" if notes else "✓"
+        text = format_report(f"{name}: {mark}", lines, summary="公开检查全部通过 / all public checks passed")
+        _finish(name, "\n".join([text] + notes), True, report_only=report_only)
         return
     faults = diagnose(outcomes, order=mistake_order(name))
     mids = [f.mid for f in faults]
@@ -225,8 +276,67 @@ def check(fn_or_name, *, report_only=None):
     failed = [group_title(g.name) for g in lines if not g.passed]
     text = format_report(f"{name}: ✗", lines, summary="未通过 / failed: " + ", ".join(failed),
                             failure=failure, mistake=mids)
+    text = "\n".join([text] + notes)
     headline = "; ".join(message(m) for m in mids) if mids else "公开检查未通过 / public checks failed"
     _finish(name, text, False, AssertionError(f"{name}: {headline}"), picture=picture, report_only=report_only)
+
+
+_hooks = []
+
+
+def _record_like_the_grader():
+    """The recorder as the grader's sandbox sets it up: values taken out of torch (``tolist``,
+    ``numpy``, ``__array__`` of data derived from the arguments) count as operators. The hooks
+    act only inside a recorder, on derived data; elsewhere they call torch's own methods. (No
+    ``warm_up``: check() times nothing, so the first recorded op may import what it needs -- a
+    stub that dispatches no op costs nothing.)"""
+    if not _hooks:
+        forbidden.install_value_hooks()
+        _hooks.append(True)
+
+
+def _fix(policy):
+    return operator_rule.FIX.get(policy, operator_rule.FIX["pooling"])
+
+
+def _static_report(name, policy, static):
+    """(report, headline) of a function whose source names an operator its rule forbids: the
+    grader's sentences, then what the grade will be and how to fix it."""
+    sentences = [operator_rule.sentence(f, static.number(f)) for f in static.automatic]
+    headline = operator_rule.rejected_message(sentences)
+    mid = operator_rule.static_misconception(policy)
+    lines = [f"{name}: ✗", headline,
+             "评分程序会在运行前读答案单元格的源代码，这样写会得 0 分 / The grader reads your answer cells "
+             "before running them; as written, this function gets 0 points:",
+             operator_rule.listed(sentences), _fix(policy), misconception_text(mid)]
+    return "\n".join(lines + _rule_notes(static)), headline
+
+
+def _recorder_report(name, policy, mid, bad_ops, static):
+    """The report of a function the recorder caught during the public calls: the grader's
+    message, the operators seen, what the grade will be and how to fix it."""
+    shown = [student_text(op, 60) for op in bad_ops if not op.startswith("missing:")]
+    ops = ", ".join(shown[:3]) + (" …" if len(shown) > 3 else "")
+    seen = (f"评分程序运行这个函数时会记录到这些算子：{ops}，这样写会得 0 分 / The grader records these "
+            f"operators while it runs your function: {ops}; as written, it gets 0 points." if ops else
+            "评分程序运行这个函数时没有记录到 F.conv2d，这样写会得 0 分 / The grader records no F.conv2d while "
+            "it runs your function; as written, it gets 0 points.")
+    lines = [f"{name}: ✗", operator_rule.recorder_message(mid), seen, _fix(policy), misconception_text(mid)]
+    return "\n".join(lines + _rule_notes(static))
+
+
+def _rule_notes(static):
+    """What the report says of the rule beside the values: the review note, as the feedback page
+    words it; and, where the source could not be read, that the rule was not checked here."""
+    notes = []
+    if static.reviews:
+        notes.append(operator_rule.review_note([operator_rule.sentence(f, static.number(f))
+                                                for f in static.reviews], operator_rule.REVIEW_POINTS_BEFORE))
+    if static.unknown_self:
+        notes.append(f"找不到 {static.name} 的源代码，这里只在运行时检查了算子规则，没有读源代码（评分时两者都会检查）"
+                     f" / The source of {static.name} could not be found: the operator rule was checked only "
+                     "while it ran, not in its source (the grader checks both)")
+    return notes
 
 
 def _outcome(name, ran):

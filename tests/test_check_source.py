@@ -1,4 +1,4 @@
-"""The parent's static check of answer cells (autograder/source_rules/, pipeline/check_source.py).
+"""The parent's static check of answer cells (course/source_rules/, pipeline/check_source.py).
 
 Honest code of every kind the kit holds (solutions, stubs, mutants, example
 submissions) is never flagged; tampering, run-time names and forbidden
@@ -14,7 +14,7 @@ from autograder import functions
 from autograder.pipeline.check_source import CHECK_ERROR, CheckSource, flag_of
 from autograder.pipeline.find_answers import FindAnswers, label_cell, label_functions
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
-from autograder.source_rules import Notebook
+from course.source_rules import Notebook
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 # Mutants that really call what their rule forbids (the rest are merely wrong and must pass).
@@ -612,7 +612,7 @@ def test_inert_helpers_are_not_accusations(code):
 
 
 def test_look_up_primitives_are_known_by_identity_not_spelling():
-    from autograder.source_rules.policy import canonical
+    from course.source_rules.policy import canonical
     assert canonical("_operator.attrgetter") == "operator.attrgetter"
     assert canonical("operator.methodcaller") == "operator.methodcaller"
     assert canonical("torch.nn.functional.conv2d") == "torch.nn.functional.conv2d"

@@ -7,7 +7,7 @@ import math
 import pytest
 import torch
 
-from autograder import forbidden
+from course import forbidden
 from autograder import references as R
 from autograder.exercises import EXERCISES, make_cases
 from autograder.totals import points_of

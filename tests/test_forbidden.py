@@ -3,7 +3,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.forbidden import OpRecorder, violations
+from course.forbidden import OpRecorder, violations
 from autograder.functions import PREAMBLE
 from autograder.hidden import local_call
 from autograder.suites import run_suite
@@ -142,7 +142,7 @@ def test_unknown_policy():
 # ------------------------------------------------------------------ the rule is about computation on X
 
 def _recorded(fn, X):
-    from autograder.forbidden import install_value_hooks
+    from course.forbidden import install_value_hooks
     install_value_hooks()
     rec = OpRecorder()
     rec.taint(((X,), {}))

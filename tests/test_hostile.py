@@ -18,7 +18,7 @@ CASES = harness.hostile_cases()
 # Code computed at run time or loaded from outside the answer cells (exec of a file's text,
 # globals(), sys.path) could patch or redefine any function of the notebook: the parent's static
 # check cannot verify it, so every function with an operator rule gets a review flag there (a
-# person decides); its points stand (autograder/source_rules/, docs/security.md).
+# person decides); its points stand (course/source_rules/, docs/security.md).
 RUN_TIME_CODE = {"read_solutions", "import_references"}
 
 

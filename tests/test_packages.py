@@ -1,7 +1,8 @@
 """Two packages from one repository: the student wheel holds ``course/`` and nothing the grader keeps.
 
 * the student wheel (``packaging/student``) builds with pip, offline, and holds only
-  ``course/*.py``, ``course/public_cases.json`` and its dist-info;
+  ``course/*.py`` (with ``course/source_rules/*.py``, the operator rule), ``course/public_cases.json``
+  and its dist-info;
 * it contains no hidden case, no reference, no mistake model and no solution text;
 * its requirements are lower bounds the tested versions satisfy: no nbgrader, Dask,
   JupyterLab or other instructor pins;
@@ -94,7 +95,9 @@ def test_student_wheel_holds_course_only(student_wheel):
     info = f"{build.dist_name()}-{build.project()['version']}.dist-info/"
     package = [n for n in names if not n.startswith(info)]
     assert package == sorted(build.package_files()), package
-    assert all(re.fullmatch(r"course/[A-Za-z_][A-Za-z0-9_]*\.py|course/public_cases\.json", n) for n in package)
+    # course's modules, and those of its subpackages (course/source_rules/: the operator rule)
+    assert all(re.fullmatch(r"course/([A-Za-z_][A-Za-z0-9_]*/)?[A-Za-z_][A-Za-z0-9_]*\.py|course/public_cases\.json", n)
+               for n in package), package
     assert sorted(n[len(info):] for n in names if n.startswith(info)) == [
         "METADATA", "RECORD", "WHEEL", "top_level.txt"]
     for name in ["autograder", "references", "mistakes", "suites", "cases", "hidden", "sandbox", "source"]:

@@ -55,7 +55,7 @@ class Exercise:
 
     ``points`` equal the ``points`` of the ``test_<name>`` cell of
     ``source/pooling/<notebook>.ipynb``; ``forbid`` names an operator policy of
-    ``autograder.forbidden``; ``cases(gen)`` draws the cases from a seeded
+    ``course.forbidden``; ``cases(gen)`` draws the cases from a seeded
     ``autograder.exercises.draw.Gen``, in a fixed order; ``groups`` maps each
     property group to its weight, in report order; ``mistakes`` are tried in order
     (a diagnosis's ties go to the earlier one).

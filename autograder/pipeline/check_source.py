@@ -3,7 +3,7 @@
 Inside one Python process the rule cannot be proven: the op recorder runs in
 the untrusted child, and code there can blind it (frames, gc, torch's dispatch
 stack, patched modules) in ways no reading of the source can rule out. So the
-parent (``autograder.source_rules``; nothing is run) sorts what it sees:
+parent (``course.source_rules``; nothing is run) sorts what it sees:
 
 * **automatic** -- an operator the function's rule forbids, named plainly (any
   spelling the parent resolves statically: aliases, imports, attribute chains,
@@ -35,22 +35,16 @@ import time
 
 from autograder import functions
 from autograder.pipeline.find_answers import label_cell, label_functions
-from autograder.source_rules import Finding, Notebook
+from course.source_rules import Finding, Notebook
+from course import operator_rule
 from course.messages import misconception_text
-from course.safe_text import student_text
 
 MAX_FLAGS = 8              # a flags cell stays short, whatever the code
-MAX_LISTED = 10            # findings listed in the feedback text
 CHECK_SECONDS = float(os.environ.get("AUTOGRADER_CHECK_SECONDS", "8"))      # the static check's budget
 CHECK_MEMORY = int(os.environ.get("AUTOGRADER_CHECK_MEMORY_MB", "768")) << 20  # beyond the grader's own
 
-_SENTENCES = {
-    "pool": "禁止使用汇聚算子 {key}（{where}）/ the pooling operator {key} is not allowed ({where_en})",
-    "bonus": "附加题只能用 F.conv2d、F.relu 和加减法，禁止使用 {key}（{where}）/ the bonus may use only "
-             "F.conv2d, F.relu and arithmetic: {key} is not allowed ({where_en})",
-}
-_REVIEW_SENTENCE = "{key}（{where}）/ {key} ({where_en})"
-REVIEW_NOTE = "这个答案将由老师复核 / This answer will be reviewed by a person"
+# The words are the student package's (course/operator_rule.py): course.check() says the same.
+REVIEW_NOTE = operator_rule.REVIEW_NOTE
 _ORDER = {"pool": 0, "bonus": 1}
 
 CHECK_ERROR = "source_check_error"
@@ -242,7 +236,7 @@ def _analyse(cells, names):
 
 def _warm():
     """What the fork must not import or compute (another thread may hold the import lock)."""
-    from autograder.source_rules.policy import _primitives, known_pool_names
+    from course.source_rules.policy import _primitives, known_pool_names
     known_pool_names()
     _primitives()
 
@@ -309,21 +303,15 @@ class CheckSource:
                 out.append(Finding(i, 0, "review", UNPARSED))
         return out
 
+    def cell_number(self, finding, labels):
+        """The notebook cell number of ``finding``'s answer cell, or None."""
+        return label_cell(labels[finding.cell]) if finding.cell < len(labels) else None
+
     def where(self, finding, labels):
-        n = label_cell(labels[finding.cell]) if finding.cell < len(labels) else None
-        if finding.line:
-            return (f"单元格 {n} 第 {finding.line} 行" if n else f"第 {finding.line} 行",
-                    f"cell {n}, line {finding.line}" if n else f"line {finding.line}")
-        return (f"单元格 {n}", f"cell {n}") if n else ("", "")
+        return operator_rule.place(self.cell_number(finding, labels), finding.line)
 
     def sentence(self, finding, labels):
-        where, where_en = self.where(finding, labels)
-        key = student_text(finding.key, 60)
-        if finding.automatic:
-            return _SENTENCES[finding.category].format(key=key, where=where, where_en=where_en)
-        construct = finding.construct
-        key = construct if construct == finding.key else f"{construct}: {key}"
-        return _REVIEW_SENTENCE.format(key=key, where=where or "—", where_en=where_en or "—")
+        return operator_rule.sentence(finding, self.cell_number(finding, labels))
 
     def review_fields(self, row, findings, labels):
         """``row``'s fields with the review flags of ``findings`` added: flags, and a note in the
@@ -333,12 +321,7 @@ class CheckSource:
             return {}
         findings = sorted(set(findings))
         flags = sorted({flag_of(f, labels) for f in findings})[:MAX_FLAGS]
-        lines = [self.sentence(f, labels) for f in findings]
-        listed = "\n".join(f"  - {s}" for s in lines[:MAX_LISTED])
-        if len(lines) > MAX_LISTED:
-            listed += f"\n  …（另有 {len(lines) - MAX_LISTED} 处 / {len(lines) - MAX_LISTED} more）"
-        note = "\n".join([f"{REVIEW_NOTE}:", listed,
-                          "分数暂按运行结果给出 / The points below stand until then."])
+        note = operator_rule.review_note([self.sentence(f, labels) for f in findings])
         old = [f for f in row.flags.split(";") if f]
         feedback = note + ("\n\n" + row.feedback if row.feedback else "")
         return {"flags": ";".join(sorted(set(old) | set(flags))), "feedback": feedback}
@@ -348,18 +331,14 @@ class CheckSource:
         an operator its rule forbids, named plainly."""
         from autograder.suites import GROUPS, FunctionResult, GroupResult
         spec = functions.BY_NAME[name]
-        mid = "conv_relu_only" if spec.forbid == "conv_relu_only" else "forbidden_op"
+        mid = operator_rule.static_misconception(spec.forbid)
         lines = [self.sentence(f, labels) for f in findings]
-        more = len(lines) - 1
-        message = lines[0] + (f"（另有 {more} 处 / {more} more）" if more > 0 else "")
-        listed = "\n".join(f"  - {s}" for s in lines[:MAX_LISTED])
-        if len(lines) > MAX_LISTED:
-            listed += f"\n  …（另有 {len(lines) - MAX_LISTED} 处 / {len(lines) - MAX_LISTED} more）"
+        message = operator_rule.rejected_message(lines)
         feedback = "\n".join([
             f"{name}: 0 / {max_points:g}",
-            "评分程序在运行前读了答案单元格的源代码 / The grader read your answer cells before running them:",
-            listed,
-            "这个函数没有运行，记 0 分 / This function was not run: 0 points.",
+            operator_rule.READ_BEFORE,
+            operator_rule.listed(lines),
+            operator_rule.NOT_RUN,
             misconception_text(mid)])
         groups = [GroupResult(g, w, False, 0, 0) for g, w in GROUPS[name].items()]
         result = FunctionResult(name, 0.0, float(max_points), 0.0, "failed", message, feedback, mid, groups)

@@ -82,7 +82,7 @@ def cell_errors_text(cell_errors, function):
 def review_findings(function, reviews, checker, session, labels):
     """What a person is asked to look at for ``function``: the static check's review findings,
     cells the parent could not parse but the child ran, and bindings the child saw patched."""
-    from autograder.source_rules import Finding
+    from course.source_rules import Finding
     out = list(reviews.get(function, ()))
     if session is not None:
         if checker.unparsed:

@@ -1,10 +1,11 @@
 """The untrusted side: a zygote that forks one jailed child per notebook.
 
-Started as its own clean interpreter (``python -I child.py --zygote FD``) so
+Started as its own clean interpreter (``python -I child.py --zygote FD RECORDER``) so
 that no grader code, reference or hidden case is ever in its memory. It imports
 only the standard library, torch, numpy and four self-contained files of the
 kit, loaded by path: ``isolation.py`` and ``seccomp.py`` (the jail's layers),
-``protocol.py`` and ``forbidden.py``. It pins torch to one thread, then forks
+``protocol.py`` and the op recorder ``course/forbidden.py`` (the student package's: the same
+recorder ``course.check()`` runs; its path is ``RECORDER``, given by the runner). It pins torch to one thread, then forks
 a child for every notebook: fork costs milliseconds where a fresh interpreter
 plus ``import torch`` costs seconds.
 
@@ -73,7 +74,8 @@ import sys
 
 
 def _load_by_path(relpath, modname):
-    """Load one self-contained module of the kit by file path: the child imports no package."""
+    """Load one self-contained module of the kit by file path (relative to this folder, or
+    absolute): the child imports no package."""
     import importlib.util
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), relpath)
     spec = importlib.util.spec_from_file_location(modname, path)
@@ -324,7 +326,7 @@ def _patched(attrs, snaps, _setattr=setattr, _delattr=delattr, _type=type, _dict
 def serve(sock, notes, protocol, OpRecorder, out_limit):
     import builtins
     import types
-    # forbidden.py is loaded by path (not in sys.modules): its functions' globals are the module.
+    # The recorder (course/forbidden.py) is loaded by path (not in sys.modules): its functions' globals are the module.
     recorder_module = types.SimpleNamespace(**OpRecorder.__dict__["taint"].__globals__)
     recorder_module.install_value_hooks()
     # Everything the loop uses, bound now, before the first cell: student code may patch the
@@ -421,7 +423,7 @@ def _warm_ops(torch, F):
     torch.nn.functional.pad(z[None], (1, 1)), z.new_full((2,), -float("inf")), (z == z).all(), torch.where(z > 0, z, z)
 
 
-def zygote_main(ctl_fd):
+def zygote_main(ctl_fd, recorder_path):
     for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[k] = "1"
     jail.prctl(jail.PR_SET_PDEATHSIG, signal.SIGKILL)     # die with the worker
@@ -431,8 +433,8 @@ def zygote_main(ctl_fd):
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
     protocol = _load_by_path("protocol.py", "sandbox_protocol")
-    # The same recorder the in-kernel grader uses (forbidden.py imports only torch).
-    OpRecorder = _load_by_path(os.path.join(os.pardir, "forbidden.py"), "sandbox_forbidden").OpRecorder
+    # The same recorder the in-kernel grader and course.check() use (it imports only torch).
+    OpRecorder = _load_by_path(recorder_path, "sandbox_forbidden").OpRecorder
     _warm_up(torch, OpRecorder)
     memory_base = jail.address_space()                    # the children's memory limit counts from here
     jail.readable_paths()                                 # once, here: every child inherits the list ...
@@ -535,7 +537,7 @@ def keeper_main(ctl, child_fd, cfg, serve_child):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--zygote":
-        zygote_main(int(sys.argv[2]))
+    if len(sys.argv) == 4 and sys.argv[1] == "--zygote":
+        zygote_main(int(sys.argv[2]), sys.argv[3])
     else:
-        sys.exit("usage: child.py --zygote FD   (started by autograder.sandbox.runner)")
+        sys.exit("usage: child.py --zygote FD RECORDER   (started by autograder.sandbox.runner)")

@@ -8,6 +8,7 @@ wall-clock deadline; on expiry the child's whole PID namespace is SIGKILLed
 (and its process group, for the fallback without namespaces). A child that
 dies is restarted so the notebook's other functions are still graded.
 """
+import importlib.util
 import json
 import logging
 import os
@@ -27,6 +28,8 @@ from .limits import Limits  # noqa: F401  (the one definition; callers import it
 
 log = logging.getLogger("autograder.sandbox")
 CHILD_PY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
+# The op recorder the child loads by path: the student package's own (course.check() runs it too).
+RECORDER_PY = importlib.util.find_spec("course.forbidden").origin
 
 
 class ChildDied(Exception):
@@ -154,7 +157,7 @@ class Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TMPDIR")}
         self.proc = subprocess.Popen(
-            [python or sys.executable, "-I", CHILD_PY, "--zygote", str(theirs.fileno())],
+            [python or sys.executable, "-I", CHILD_PY, "--zygote", str(theirs.fileno()), RECORDER_PY],
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env, close_fds=True,
             start_new_session=True)
         theirs.close()

@@ -1,7 +1,8 @@
 """Build backend of the student package ``pooling-course`` (``import course``), standard library only.
 
 The student package is the repository's ``course/`` folder and nothing else:
-self-checks with public cases only, figures and feedback wording. It never
+self-checks with public cases only, the operator rule (the grader's own recorder
+and static check, which need no hidden data), figures and feedback wording. It never
 contains ``autograder/`` (hidden suites, references, mistake models), the
 source notebooks or their solutions (``tests/test_packages.py`` checks).
 
@@ -28,7 +29,9 @@ import zipfile
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent                 # the repository: course/ lives there
 PACKAGE = "course"
-PACKAGE_FILES = ("*.py", "*.json")        # what of course/ is shipped (no caches, no stray files)
+# What of course/ is shipped (no caches, no stray files): its modules, its subpackages' modules
+# (course/source_rules/: the operator rule's static check, the grader's own) and its data.
+PACKAGE_FILES = ("*.py", "*/*.py", "*.json")
 DATE = (2024, 1, 1, 0, 0, 0)              # every entry's timestamp: the same bytes in, the same wheel out
 TAG = "py3-none-any"
 
@@ -53,8 +56,8 @@ def package_files(root=ROOT):
     files = {}
     for pattern in PACKAGE_FILES:
         for path in pkg.glob(pattern):
-            if path.is_file() and not path.is_symlink():
-                files[f"{PACKAGE}/{path.name}"] = path.read_bytes()
+            if path.is_file() and not path.is_symlink() and not path.parent.is_symlink():
+                files[f"{PACKAGE}/{path.relative_to(pkg).as_posix()}"] = path.read_bytes()
     if f"{PACKAGE}/__init__.py" not in files:
         raise RuntimeError(f"{pkg} is not a package (no __init__.py)")
     return dict(sorted(files.items()))

@@ -12,12 +12,12 @@ also records the global names and module attributes the unit loads, so that
 import ast
 import dataclasses
 
-from autograder.source_rules.finding import Finding
-from autograder.source_rules.policy import (BONUS_NAMES, DYNAMIC_ATTRS, DYNAMIC_CALLS, DYNAMIC_SCOPES,
+from course.source_rules.finding import Finding
+from course.source_rules.policy import (BONUS_NAMES, DYNAMIC_ATTRS, DYNAMIC_CALLS, DYNAMIC_SCOPES,
                                             OS_BANNED, SYS_BANNED, TAMPER_ATTRS, TORCH_MODE_NAMES,
                                             TORCH_TAMPER_PARTS, canonical, is_pool_name, short_name,
                                             tamper_module, torch_capability, torch_setting)
-from autograder.source_rules.scopes import defaults
+from course.source_rules.scopes import defaults
 
 
 class ScanResult:

@@ -10,7 +10,7 @@ function is not pulled in with the rest of its cell.
 import ast
 import dataclasses
 
-from autograder.source_rules.scopes import DEFINITIONS, FUNCTIONS, defaults, global_binds, root_name
+from course.source_rules.scopes import DEFINITIONS, FUNCTIONS, defaults, global_binds, root_name
 
 
 @dataclasses.dataclass(eq=False)

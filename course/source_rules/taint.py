@@ -28,7 +28,7 @@ becomes derived (a worklist), so the analysis is linear in the code times the na
 """
 import ast
 
-from autograder.source_rules.scopes import SCOPES, params, target_names
+from course.source_rules.scopes import SCOPES, params, target_names
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _GLOBAL = 0

@@ -28,6 +28,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 # Bound once, here: the recorder's own look-ups never go through a name student code can rebind.
 _Tensor = torch.Tensor
 _isinstance, _str, _id, _list, _tuple, _type = isinstance, str, id, list, tuple, type
+_sorted, _set = sorted, set         # violations() too: course.check() judges in the student's own process
 _KeyedRef = weakref.KeyedRef
 
 # Operators that make a fresh tensor from another's dtype, device and shape only, never its values
@@ -205,14 +206,14 @@ def violations(policy, ops, x_ops=None):
     """
     if policy not in POLICIES:
         raise ValueError(f"unknown policy {policy!r}")
-    ops = set(ops)
+    ops = _set(ops)
     if policy == "none":
         return []
     if policy == "conv_relu_only":
-        judged = ops if x_ops is None else set(x_ops)
-        bad = sorted(op for op in judged if op not in CONV_RELU_ALLOWED)
+        judged = ops if x_ops is None else _set(x_ops)
+        bad = _sorted(op for op in judged if op not in CONV_RELU_ALLOWED)
         return bad
-    bad = sorted(op for op in ops if "pool" in op)
+    bad = _sorted(op for op in ops if "pool" in op)
     if policy == "pooling_require_conv" and CONV not in ops:
         bad.append("missing:" + CONV)
     return bad

@@ -10,9 +10,9 @@ towards flagging: a name that is a module anywhere is taken to be one everywhere
 import ast
 import builtins
 
-from autograder.source_rules.folding import Folder
-from autograder.source_rules.policy import PREAMBLE_ALIASES, star_exports
-from autograder.source_rules.scopes import locals_of, params, target_names
+from course.source_rules.folding import Folder
+from course.source_rules.policy import PREAMBLE_ALIASES, star_exports
+from course.source_rules.scopes import locals_of, params, target_names
 
 _UNKNOWN = ("unknown", None)
 MAX_ALIASES = 64           # dotted names one name may stand for; beyond, the recorder still sees the call

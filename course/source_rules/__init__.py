@@ -1,6 +1,10 @@
 """Read answer cells with ``ast`` -- never running them -- for what the operator rule says.
 
-The op recorder (``autograder.forbidden``) runs inside the untrusted child, so
+It lives in the student package, beside the op recorder (``course/forbidden.py``), so that
+``course.check()`` applies the grader's own rule before the grade; it needs no hidden
+data and imports nothing from ``autograder`` (the grader imports it from here).
+
+The op recorder (``course.forbidden``) runs inside the untrusted child, so
 code there can blind it, and inside one process the rule cannot be proven. This
 package is what the trusted parent can see in the source, sorted into what is
 automatic and what goes to a person (``pipeline/check_source.py``).
@@ -47,8 +51,8 @@ a scope binds), ``folding`` (constant strings, caps applied before building),
 each binds), ``scan`` (the checker for one unit) and ``notebook`` (reach: what
 counts for a function).
 """
-from autograder.source_rules.finding import COUNTS, Finding
-from autograder.source_rules.notebook import Notebook
-from autograder.source_rules.policy import is_pool_name, known_pool_names
+from course.source_rules.finding import COUNTS, Finding
+from course.source_rules.notebook import Notebook
+from course.source_rules.policy import is_pool_name, known_pool_names
 
 __all__ = ["COUNTS", "Finding", "Notebook", "is_pool_name", "known_pool_names"]
