@@ -47,8 +47,8 @@ CATALOG = {
     "wrong_values": (
         "几乎每个用例的数值都不对，基本用例也不对：先检查核心的计算",
         "Wrong values on nearly every case, the basic ones too: check the core computation first",
-        "用最小的失败用例手算一遍，和你的输出逐个元素对照"
-        " / Work the smallest failing case by hand and compare it with your output element by element"),
+        "把上面显示的用例手算一遍，和你的输出逐个元素对照"
+        " / Work the case shown above by hand and compare it with your output element by element"),
     "wrong_shape": (
         "输出形状不对", "The output has the wrong shape",
         "输出高 = ⌊(h + 2·pad_h − p_h)/s_h⌋ + 1 / out_h = floor((h + 2·pad_h − p_h)/s_h) + 1"),
