@@ -28,7 +28,7 @@ outputs from ``public_cases.json``, so no mistake code ships with ``course``).
    where it is the only one set (e.g. "works for one channel, fails for several").
    Such a setting never claims more than it shows: "the stride is ignored" is the
    ``stride_ignored`` model's word, whose output IS the stride-1 result;
-6. **generic**: when nothing but the mode is named, the kind of difference of the
+6. **generic**: when nothing but the mode or a consequence is named, the kind of difference of the
    smallest failing case (raised, wrong type or shape, dtype, NaN, wrong values), so
    "N property groups failed" is never the only word; a wrong shape or type on nearly
    every case is said as such rather than through the setting of the few that pass.
@@ -521,7 +521,8 @@ def diagnose(outcomes, order=()):
     faults += model_faults + detected + formula_faults + setting_faults
     # 5. nothing named but the mode: the kind of difference of the smallest failure. (Beside named
     #    faults, a few unexplained failures are most likely their consequences: not named again.)
-    if left and not [f for f in faults if f.how != "mode"]:
+    #    Consequences alone (a dtype) do not count as named: the failures they leave are said too.
+    if left and not [f for f in faults if f.how != "mode" and f.mid not in CONSEQUENCES]:
         smallest = min(left, key=lambda o: o.size)
         mid = _generic(smallest)
         if mid is not None and mid not in {f.mid for f in faults}:

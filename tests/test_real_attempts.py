@@ -53,7 +53,7 @@ def named_right(fields, result):
     first = result.misconception
     if first in fields["first"]:
         return True
-    return "generic" in fields["first"] and first in {"raises", "wrong_shape", "wrong_type", "nonfinite"} | {
+    return "generic" in fields["first"] and first in {"raises", "wrong_shape", "wrong_type", "nonfinite", "wrong_values"} | {
         m for m in fields["first"] if m.startswith("fails_")}
 
 
