@@ -31,7 +31,7 @@ from course.safe_text import exact_id, lookalike_groups
 RULE_BREAKS = {"forbidden_op", "conv_not_used", "conv_relu_only", "tampering"}
 # Ids that say what happened rather than what was misunderstood: listed, but
 # not among the summary's top misconceptions.
-GENERAL = {"not_implemented", "raises", "timeout", "wrong_type"} | RULE_BREAKS
+GENERAL = {"not_implemented", "raises", "timeout", "wrong_type", "wrong_values"} | RULE_BREAKS
 
 
 # ---------------------------------------------------------------- reading

@@ -168,7 +168,8 @@ def _run_suite(name, call, seed, replay=None):
     bad_ops = forbidden.violations(spec.forbid, ops, x_ops)
     # Raising where an error is expected is right: "raises everywhere" counts the other cases.
     n_calls = sum(1 for c in cases if not c.expect_error)
-    not_impl = errors and all(error_type(e) == "NotImplementedError" for e in errors)
+    # Not implemented: every call raised NotImplementedError (one that returns elsewhere is an attempt).
+    not_impl = value_errors == n_calls and errors and all(error_type(e) == "NotImplementedError" for e in errors)
     # A function that never returned cannot have "not used conv": say it raised.
     only_missing_conv = bad_ops == ["missing:" + forbidden.CONV]
     faults = []
@@ -344,8 +345,9 @@ def _explain(name, status, mids, groups, failures, bad_ops, points, max_points, 
         failed = [g.name for g in groups if not g.passed]
         message = messages.message(mid) if mid else (
             f"{len(failed)} 个性质组未通过 / {len(failed)} property groups failed")
-        if len(mids) > 1:
-            message += f"（另有 {len(mids) - 1} 处 / and {len(mids) - 1} more）"
+        if len(mids) > 1:          # every fault, briefly, most telling first
+            message = (f"{len(mids)} 处错误 / {len(mids)} faults: "
+                       + "; ".join(messages.brief(m) for m in mids if m in messages.CATALOG))
         summary = (f"未通过 / failed: {', '.join(messages.group_title(g) for g in failed)}")
         first = shown or smallest(failures)
         if first is not None and first.error != "timeout" and mid != "not_implemented":

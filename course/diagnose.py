@@ -4,29 +4,44 @@ The caller runs a function's cases and hands over one :class:`Outcome` per case:
 whether it passed, what it returned or raised, and which known-mistake models
 reproduce it there (the grader runs the models; ``check()`` reads their recorded
 outputs from ``public_cases.json``, so no mistake code ships with ``course``).
-:func:`diagnose` then names the faults, most telling first:
+:func:`diagnose` then names the faults:
 
 1. **mode**: a case that must raise (an unknown ``mode``) did not;
-2. **models**: a mistake model is accepted when it reproduces the student's output
+2. **formulas** (``pool_output_shape``, ``pool_cost``): the formula is taken apart into
+   its choices (floor / ceil / true division, the ``+ 1``, padding on both sides, one
+   side or none, windows or input elements counted, the operations per window, the
+   channels); a formula with one or two wrong choices that gives every failing value
+   (and the right value wherever the student is right) names those choices;
+3. **models**: a mistake model is accepted when it reproduces the student's output
    on at least half of the cases where the model itself is wrong (a model that
    agrees once by coincidence is not a diagnosis); accepted models claim the
-   failures they reproduce, the one claiming most first;
-3. **detectors**: shapes of wrong output no single model pins down (a signature that
-   refuses the exercise's arguments, a ReLU as the last step, windows never gathered);
-4. **settings**: for the failures still unexplained, the smallest set of settings
-   (channels, batch, stride, padding, window shape, dtype, ...) that separates
-   them from the passing cases: every such failure has a non-trivial value in one
-   of them, the cases that are trivial in all of them pass, and each one alone
-   fails at least half of the cases where it is the only one set (e.g. "works for
-   one channel, fails for several");
-5. **generic**: when nothing else is named, the kind of difference of the smallest
-   failing case (raised, wrong shape, dtype, NaN).
+   failures they reproduce, the one claiming most first. A model's values returned
+   in another dtype still count (a float64 numpy buffer): the dtype is named apart;
+4. **detectors**: shapes of wrong output no single model pins down (a signature that
+   refuses the exercise's arguments, right values in the wrong dtype, a ReLU as the
+   last step, windows never gathered);
+5. **settings**: for the failures still unexplained, the smallest set of one or two
+   settings (channels, batch, stride, padding, window shape, dtype, ...) that separates
+   them from the passing cases (a case right but for its dtype counts as passing):
+   every such failure has a non-trivial value in one of them, the cases that are
+   trivial in all of them pass, and each one alone fails at least half of the cases
+   where it is the only one set (e.g. "works for one channel, fails for several").
+   Such a setting never claims more than it shows: "the stride is ignored" is the
+   ``stride_ignored`` model's word, whose output IS the stride-1 result;
+6. **generic**: when nothing but the mode or a consequence is named, the kind of difference of the
+   smallest failing case (raised, wrong type or shape, dtype, NaN, wrong values), so
+   "N property groups failed" is never the only word; a wrong shape or type on nearly
+   every case is said as such rather than through the setting of the few that pass.
+
+Faults are ordered by what they teach: the mistakes (window, stride, padding, overlap,
+formula) before their consequences (``CONSEQUENCES``: dtype, shape), then by how many
+failures they explain.
 
 Each :class:`Fault` keeps the failures it explains, so the case shown under a
 named mistake is that mistake's smallest case, never another fault's.
 """
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import combinations, product
 import re
 
 import torch
@@ -46,7 +61,15 @@ def matches(model_value, o, compare):
     if o.error is not None:
         return False
     try:
-        return compare(model_value, o.got).ok
+        if compare(model_value, o.got).ok:
+            return True
+        # The same wrong values in another dtype (a numpy float64 buffer): the model's mistake is
+        # made; the dtype is a separate fault, named on its own (``_dtype_only``).
+        if (isinstance(model_value, torch.Tensor) and isinstance(o.got, torch.Tensor)
+                and o.got.is_floating_point() and o.got.dtype != model_value.dtype
+                and o.got.shape == model_value.shape):
+            return compare(model_value, o.got.to(model_value.dtype)).ok
+        return False
     except Exception:
         return False
 
@@ -118,9 +141,12 @@ SETTING_FAULTS = {
     "large": "fails_with_large_values",
 }
 
+# Faults that are most often the consequence of another mistake: named after the others.
+CONSEQUENCES = frozenset({"dtype_not_kept", "fails_with_dtype", "wrong_shape", "fails_with_noncontiguous"})
+
 # A named mistake that is a special case of another one named beside it is folded into
 # it: "stride=None taken as 1" is part of "the stride is ignored altogether".
-SUBSUMED_BY = {"stride_default_one": "fails_with_stride"}
+SUBSUMED_BY = {"stride_default_one": "stride_ignored"}
 
 # Functions whose window size is a setting worth naming (the bonus with k x k windows).
 _WINDOW_SIZE_MATTERS = ("max_pool_conv_relu", "conv_relu_counts")
@@ -208,6 +234,18 @@ def _not_gathered(o):
     return tuple(o.got.shape) in {(n, c, h, w), (n, c), (n, c, 1, 1)} and o.expected.shape[-2:] != (1, 1)
 
 
+def _dtype_only(o):
+    """The values are right, only the dtype is not the input's (a float64 numpy buffer, torch.zeros'
+    float32 default): a consequence, named on its own and after the mistakes that teach something."""
+    if o.diff is None or o.diff.kind != "dtype" or not isinstance(o.got, torch.Tensor):
+        return False
+    try:
+        from course.compare import compare
+        return o.got.is_floating_point() and compare(o.expected, o.got.to(o.expected.dtype)).ok
+    except Exception:
+        return False
+
+
 _SIGNATURE = re.compile(r"^TypeError: .*(?:positional argument|unexpected keyword argument|"
                         r"missing \d+ required)")
 
@@ -218,12 +256,101 @@ def _wrong_signature(o):
 
 
 # For every function: detectors run in this order, before the settings.
-COMMON_DETECTORS = [("wrong_signature", _wrong_signature)]
+COMMON_DETECTORS = [("wrong_signature", _wrong_signature), ("dtype_not_kept", _dtype_only)]
 
 DETECTORS = {
     "max_pool_conv_relu": [("one_conv_relu", _never_negative)],
     "softmax_pool2d": [("windows_not_gathered", _not_gathered)],
 }
+
+
+# ---------------------------------------------------------------------------
+# Formulas: the output size and the cost, taken apart into the choices a formula makes.
+# ---------------------------------------------------------------------------
+
+# Each choice a student's formula makes, its right value first, and the misconception id of each wrong one.
+_ROUNDING = {"floor": None, "ceil": "ceil_mode", "true": "true_division"}
+_PLUS_ONE = {True: None, False: "shape_off_by_one"}
+_PADDING = {2: None, 1: "one_sided_padding", 0: "padding_ignored"}
+_COUNT = {"windows": None, "inputs": "cost_counts_inputs"}
+_PER_WINDOW = {"ref": None, "kk": "cost_per_window", "kk-1": "cost_per_window", "one": "cost_per_window"}
+_CHANNELS = {True: None, False: "cost_no_channels"}
+FORMULA_FUNCTIONS = ("pool_output_shape", "pool_cost")
+
+
+def _side(n, k, s, p, rounding, plus_one, padding):
+    num = n + padding * p - k
+    q = num // s if rounding == "floor" else -(-num // s) if rounding == "ceil" else num / s
+    return q + 1 if plus_one else q
+
+
+def _formula_value(name, a, choice):
+    """What a formula with these choices gives for the call's arguments ``a`` (None: not applicable)."""
+    k, s, p = _pair(a.get("pool_size")), a.get("stride"), _pair(a.get("padding", 0))
+    s = k if s is None else _pair(s)
+    if k is None or s is None or p is None:
+        return None
+    rounding, plus_one, padding = choice[:3]
+    oh = _side(a["h"], k[0], s[0], p[0], rounding, plus_one, padding)
+    ow = _side(a["w"], k[1], s[1], p[1], rounding, plus_one, padding)
+    if name == "pool_output_shape":
+        return (oh, ow)
+    count, per_window, channels = choice[3:]
+    mode = a.get("mode", "max")
+    per = {"ref": k[0] * k[1] - (mode == "max"), "kk": k[0] * k[1], "kk-1": k[0] * k[1] - 1, "one": 1}[per_window]
+    n = oh * ow if count == "windows" else a["h"] * a["w"]
+    return (a["c"] if channels else 1) * n * per
+
+
+def _same_number(x, y):
+    try:
+        return abs(float(x) - float(y)) <= 1e-9 * max(1.0, abs(float(y)))
+    except (TypeError, ValueError):
+        return False
+
+
+def _reproduces(value, got):
+    if isinstance(value, tuple):
+        try:
+            return len(got) == 2 and all(_same_number(g, v) for g, v in zip(got, value))
+        except TypeError:
+            return False
+    return _same_number(got, value)
+
+
+def _formula_faults(fails, passes):
+    """The wrong choices of a formula that reproduces every returned failure (and every pass), the
+    fewest wrong choices first; [] when no such formula exists (then the models and settings speak)."""
+    if not fails or fails[0].name not in FORMULA_FUNCTIONS or any(o.error is not None for o in fails):
+        return []
+    name = fails[0].name
+    axes = [_ROUNDING, _PLUS_ONE, _PADDING] + ([_COUNT, _PER_WINDOW, _CHANNELS] if name == "pool_cost" else [])
+    calls = []
+    for o in fails + passes:
+        a = dict(zip(param_names(name), o.args))
+        a.update(o.kwargs)
+        calls.append((o, a))
+    right = tuple(next(c for c in axis if axis[c] is None) for axis in axes)
+    best = None
+    for choice in product(*[list(axis) for axis in axes]):
+        wrong = [axis[c] for axis, c in zip(axes, choice) if axis[c] is not None]
+        if not wrong or (best is not None and len(wrong) >= len(best)):
+            continue
+        try:
+            # a failure: the formula gives what the student returned; a pass: what the right one gives
+            if all(_reproduces(_formula_value(name, a, choice),
+                               o.got if not o.passed else _formula_value(name, a, right))
+                   for o, a in calls):
+                best = wrong
+        except Exception:
+            continue
+    if best is None:
+        return []
+    if name == "pool_cost":        # the cost's own words for the same choices
+        best = ["cost_padding_ignored" if m == "padding_ignored" else m for m in best]
+        if "true_division" in best and "shape_off_by_one" in best:
+            best = [m for m in best if m not in ("true_division", "shape_off_by_one")] + ["output_size_formula"]
+    return [Fault(mid, "formula", list(fails)) for mid in dict.fromkeys(best)]
 
 
 # ---------------------------------------------------------------------------
@@ -236,12 +363,40 @@ def _diff_misconception(diff):
             "nonfinite": "nonfinite"}.get(diff.kind)
 
 
+def _value_kind(o):
+    """The kind of difference, looking past the dtype: a float64 buffer of wrong values is wrong
+    values first (``compare`` reports the dtype before the values)."""
+    if o.diff is None:
+        return None
+    if o.diff.kind == "dtype" and isinstance(o.got, torch.Tensor) and isinstance(o.expected, torch.Tensor):
+        try:
+            from course.compare import compare
+            return compare(o.expected, o.got.to(o.expected.dtype)).kind
+        except Exception:
+            return o.diff.kind
+    return o.diff.kind
+
+
 def _generic(o):
     if o.error is not None:
         return "timeout" if o.error == "timeout" else "raises"
     if o.expect_error:
         return "mode_not_validated"
-    return _diff_misconception(o.diff) if o.diff is not None else None
+    kind = _value_kind(o)
+    if kind == "value":
+        return "wrong_values"          # never leave "N property groups failed" as the only word
+    return {"type": "wrong_type", "shape": "wrong_shape", "dtype": "dtype_not_kept",
+            "nonfinite": "nonfinite"}.get(kind)
+
+
+def _uniform_kind(left, outcomes):
+    """A wrong shape (or type) on nearly every case: that is what to say, whatever setting happens to
+    separate the few cases that pass (a 1x1 window's output has the right shape by chance)."""
+    kinds = {_value_kind(o) if o.error is None else "raises" for o in left}
+    if len(kinds) != 1 or kinds & {None, "value", "dtype", "nonfinite", "raises"}:
+        return None
+    valued = [o for o in outcomes if not o.expect_error]
+    return next(iter(kinds)) if 4 * len(left) >= 3 * len(valued) else None
 
 
 def _model_faults(fails, outcomes, order):
@@ -280,7 +435,7 @@ def _setting_faults(fails, passes):
     names = list(SETTING_FAULTS)
     dims = [d for d in names if any(o.settings.get(d) for o in fails)]
     everyone = fails + passes
-    for size in (1, 2, 3):
+    for size in (1, 2):          # three or more settings separate nothing a student can act on
         best = None
         for D in combinations(dims, size):
             if not all(any(o.settings.get(d) for d in D) for o in fails):
@@ -330,7 +485,15 @@ def diagnose(outcomes, order=()):
     if mode:
         faults.append(Fault("mode_not_validated", "mode", mode))
         left = [o for o in left if not o.expect_error]
-    # 2. mistake models
+    # 2. a formula (output size, cost) with one or two wrong choices that reproduces every failure: its
+    #    choices are the mistakes (a model of one choice would explain only the cases it alone decides)
+    passes = [o for o in outcomes if o.passed and not o.expect_error]
+    formula_faults = _formula_faults(left, passes) if left else []
+    if len(formula_faults) > 2:
+        formula_faults = []
+    if formula_faults:
+        left = []
+    # 2b. mistake models
     model_faults, claimed = _model_faults([o for o in left if o.error != "timeout"], outcomes, order)
     left = [o for o in left if id(o) not in claimed]
     # 3. detectors
@@ -340,15 +503,26 @@ def diagnose(outcomes, order=()):
         if hits:
             detected.append(Fault(mid, "detector", hits))
             left = [o for o in left if all(o is not h for h in hits)]
-    # 4. settings that separate what is left from what passes
-    passes = [o for o in outcomes if o.passed and not o.expect_error]
-    setting_faults = _setting_faults(left, passes) if left else []
+    # For the settings and formulas, a case whose values are right and only the dtype is not counts as a
+    # pass: the dtype is a consequence, named apart (every case of a float64 buffer fails otherwise).
+    dtype_only = [o for f in detected if f.mid == "dtype_not_kept" for o in f.outcomes]
+    passes = [o for o in outcomes if o.passed and not o.expect_error] + dtype_only
+    # 3b. formulas again, any number of wrong choices, for what the models left
+    if left:
+        formula_faults = _formula_faults(left, passes)
+        if formula_faults:
+            left = []
+    # 4. settings that separate what is left from what passes (unless nearly every case has one
+    #    wrong shape or type: then that is said, in step 5)
+    uniform = _uniform_kind(left, outcomes) if left else None
+    setting_faults = _setting_faults(left, passes) if left and uniform is None else []
     explained = {id(o) for f in setting_faults for o in f.outcomes}
     left = [o for o in left if id(o) not in explained]
-    faults += model_faults + detected + setting_faults
-    # 5. nothing named yet: the kind of difference of the smallest failure. (Beside named faults,
-    #    a few unexplained failures are most likely their consequences: not named again.)
-    if left and not faults:
+    faults += model_faults + detected + formula_faults + setting_faults
+    # 5. nothing named but the mode: the kind of difference of the smallest failure. (Beside named
+    #    faults, a few unexplained failures are most likely their consequences: not named again.)
+    #    Consequences alone (a dtype) do not count as named: the failures they leave are said too.
+    if left and not [f for f in faults if f.how != "mode" and f.mid not in CONSEQUENCES]:
         smallest = min(left, key=lambda o: o.size)
         mid = _generic(smallest)
         if mid is not None and mid not in {f.mid for f in faults}:
@@ -358,8 +532,11 @@ def diagnose(outcomes, order=()):
         if small in named and big in named:
             named[big].outcomes.extend(named[small].outcomes)
             faults.remove(named[small])
-    # Most failures explained first; ties: the smaller smallest case.
-    faults.sort(key=lambda f: (-len(f.outcomes), f.smallest.size))
+    # What teaches comes first (window, stride, padding, overlap, formula), consequences (dtype, shape)
+    # after; then most failures explained first; ties: the smaller smallest case.
+    faults.sort(key=lambda f: (f.mid in CONSEQUENCES, -len(f.outcomes), f.smallest.size))
+    if not faults:                   # never "N property groups failed" alone
+        faults.append(Fault("wrong_values", "generic", fails))
     seen, out = set(), []
     for f in faults:                 # one fault per id (two models may share an id)
         if f.mid in seen:

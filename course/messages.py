@@ -44,6 +44,11 @@ CATALOG = {
     "wrong_type": (
         "返回值的类型不对", "The return value has the wrong type",
         "返回一个 torch.Tensor（形状计算题返回整数） / Return a torch.Tensor (ints for the shape/cost questions)"),
+    "wrong_values": (
+        "几乎每个用例的数值都不对，基本用例也不对：先检查核心的计算",
+        "Wrong values on nearly every case, the basic ones too: check the core computation first",
+        "把上面显示的用例手算一遍，和你的输出逐个元素对照"
+        " / Work the case shown above by hand and compare it with your output element by element"),
     "wrong_shape": (
         "输出形状不对", "The output has the wrong shape",
         "输出高 = ⌊(h + 2·pad_h − p_h)/s_h⌋ + 1 / out_h = floor((h + 2·pad_h − p_h)/s_h) + 1"),
@@ -71,6 +76,10 @@ CATALOG = {
         "平均汇聚应当把填充的 0 计入分母（count_include_pad=True）",
         "Average pooling must count the padded zeros (count_include_pad=True)",
         "每个窗口都除以 p_h·p_w，包括边缘的窗口 / Divide every window by p_h·p_w, edge windows included"),
+    "stride_ignored": (
+        "步幅被忽略了：输出就是步幅为 1 时的结果", "The stride is ignored: the output is the stride-1 result",
+        "把 stride 传下去（F.conv2d(..., stride=...)，或循环里第 i 个窗口从 i * s_h 开始）；stride=None 表示等于窗口"
+        " / Pass the stride on (F.conv2d(..., stride=...), or window i starting at i * s_h); stride=None means the window"),
     "stride_default_one": (
         "stride=None 表示步幅等于窗口大小，而不是 1", "stride=None means stride = window size, not 1",
         "先写 / start with: if stride is None: stride = pool_size"),
@@ -165,8 +174,8 @@ CATALOG = {
         "每一侧各填 padding 行/列：F.pad(X, (pad_w, pad_w, pad_h, pad_h), value=...) 或 F.conv2d(..., padding=padding)"
         " / Pad each side: F.pad(X, (pad_w, pad_w, pad_h, pad_h), value=...) or F.conv2d(..., padding=padding)"),
     "fails_with_stride": (
-        "步幅为 1 时正确，其他步幅时出错：步幅被忽略了",
-        "Works with stride 1, fails with other strides: the stride is ignored",
+        "步幅为 1 时正确，其他步幅时出错：步幅没有用对",
+        "Works with stride 1, fails with other strides: the stride is not used right",
         "把 stride 传下去（F.conv2d(..., stride=...)，或循环里用 i * s_h）；stride=None 表示等于窗口"
         " / Pass the stride on (F.conv2d(..., stride=...), or i * s_h in loops); stride=None means the window"),
     "fails_unless_stride_is_window": (
@@ -246,6 +255,16 @@ CATALOG = {
     "output_size_formula": (
         "输出大小算错了：要先向下取整，再加 1", "The output size is wrong: round down, then add 1",
         "out_h = ⌊(h + 2·pad_h − p_h)/s_h⌋ + 1，用整数除法 // / out_h = (h + 2*pad_h - p_h) // s_h + 1"),
+    "true_division": (
+        "用了真除法（/）：窗口个数是整数，要向下取整", "True division (/): the number of windows is an integer, rounded down",
+        "用整数除法 //：(h + 2·pad_h − p_h) // s_h + 1 / Use floor division: (h + 2*pad_h - p_h) // s_h + 1"),
+    "padding_ignored": (
+        "输出大小没有算上填充", "The output size leaves the padding out",
+        "上下各 pad_h 行：h + 2·pad_h / pad_h rows on each side: h + 2·pad_h"),
+    "cost_counts_inputs": (
+        "数的是输入的元素，而不是窗口（输出的元素）：每个输出元素才对应一次窗口运算",
+        "Counts the input's elements instead of the windows (the output's elements): one window per output element",
+        "先算输出大小 out_h·out_w，再乘每个窗口的运算次数 / Start from out_h·out_w, then times the operations per window"),
     "cost_per_window": (
         "每个窗口的运算次数不对", "Wrong number of operations per window",
         "本讲义约定：最大 p_h·p_w − 1 次比较；平均 p_h·p_w − 1 次加法 + 1 次除法"
@@ -257,6 +276,12 @@ def message(mid):
     """``'zh / en'`` one-liner for a misconception id."""
     zh, en, _ = CATALOG[mid]
     return f"{zh} / {en}"
+
+
+def brief(mid):
+    """A short ``'zh / en'`` name of a misconception: each message's first clause."""
+    zh, en, _ = CATALOG[mid]
+    return f"{zh.split('：')[0].split('，')[0]} / {en.split(':')[0].split(';')[0]}"
 
 
 def hint(mid):

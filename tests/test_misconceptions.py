@@ -237,3 +237,71 @@ def test_hints_agree_with_the_notebooks():
     assert "不大于任何真实元素的**有限**值填充" in conv and "value=X.min().item()" in conv
     # the zero-padding message of this exercise points to the same finite pad, never to −∞ padding
     assert "X.min()" in hint("conv_max_zero_padding") and "-inf" not in hint("conv_max_zero_padding")
+
+
+# ---------------------------------------------------------------- #20: formulas taken apart
+
+def _cost(formula):
+    from autograder.references import window_args
+
+    def pool_cost(c, h, w, pool_size, stride=None, padding=0, mode='max'):
+        (kh, kw), (sh, sw), (ph, pw) = window_args(pool_size, stride, padding)
+        per = kh * kw - 1 if mode == 'max' else kh * kw
+        return formula(c, h, w, kh, kw, sh, sw, ph, pw, per)
+    return pool_cost
+
+
+def _shape(formula):
+    from autograder.references import window_args
+
+    def pool_output_shape(h, w, pool_size, stride=None, padding=0):
+        (kh, kw), (sh, sw), (ph, pw) = window_args(pool_size, stride, padding)
+        return formula(h, kh, sh, ph), formula(w, kw, sw, pw)
+    return pool_output_shape
+
+
+FORMULAS = [
+    ("ceil", _shape(lambda n, k, s, p: -(-(n + 2 * p - k) // s) + 1), ["ceil_mode"]),
+    ("true_division", _shape(lambda n, k, s, p: (n + 2 * p - k) / s + 1), ["true_division"]),
+    ("no_plus_one", _shape(lambda n, k, s, p: (n + 2 * p - k) // s), ["shape_off_by_one"]),
+    ("one_side_true_division", _shape(lambda n, k, s, p: (n + p - k) / s + 1), ["one_sided_padding", "true_division"]),
+    ("padding_left_out", _shape(lambda n, k, s, p: (n - k) // s + 1), ["padding_ignored"]),
+    # the issue's "height and width swapped" for a cost that counts the input's elements, window ignored
+    ("counts_inputs", _cost(lambda c, h, w, kh, kw, sh, sw, ph, pw, per: c * h * w),
+     ["cost_counts_inputs", "cost_per_window"]),
+    ("counts_inputs_per_window", _cost(lambda c, h, w, kh, kw, sh, sw, ph, pw, per: c * h * w * per),
+     ["cost_counts_inputs"]),
+    ("cost_true_division", _cost(lambda c, h, w, kh, kw, sh, sw, ph, pw, per:
+                                 c * ((h + 2 * ph - kh) / sh + 1) * ((w + 2 * pw - kw) / sw + 1) * per), ["true_division"]),
+    ("cost_ceil", _cost(lambda c, h, w, kh, kw, sh, sw, ph, pw, per:
+                        c * (-(-(h + 2 * ph - kh) // sh) + 1) * (-(-(w + 2 * pw - kw) // sw) + 1) * per), ["ceil_mode"]),
+]
+
+
+@pytest.mark.parametrize("fn,mids", [(f, m) for _, f, m in FORMULAS], ids=[n for n, _, _ in FORMULAS])
+def test_formula_mistakes_are_named(fn, mids):
+    """#20: ceil vs floor, a missing + 1, padding on one side or left out, true division and counting the
+    input's elements are each named by their own words (and nothing else is named beside them)."""
+    result = run_suite(fn.__name__, local_call(fn))
+    assert result.points < result.max_points
+    assert sorted(result.misconceptions) == sorted(mids), result.feedback
+    assert "hw_swapped" not in result.misconceptions
+
+
+def test_stride_ignored_only_when_the_output_is_the_stride_one_result():
+    """#20: "the stride is ignored" is said of an output that IS the stride-1 result, and never of code
+    that is also wrong at stride 1 (there the settings speak without that claim)."""
+    from autograder.references import pool2d_padded
+
+    def ignores(X, pool_size, stride=None, padding=0, mode='max'):
+        return pool2d_padded(X, pool_size, 1, padding, mode)
+
+    def also_wrong_at_one(X, pool_size, stride=None, padding=0, mode='max'):
+        s = 1 if stride is None else stride
+        y = pool2d_padded(X, pool_size, s, padding, mode)
+        return y + 1.0 if s not in (1, (1, 1)) else y     # wrong wherever the stride is not 1, but not stride-1 output
+    ignores.__name__ = also_wrong_at_one.__name__ = "pool2d_padded"
+    assert run_suite("pool2d_padded", unpoliced(local_call(ignores))).misconception == "stride_ignored"
+    result = run_suite("pool2d_padded", unpoliced(local_call(also_wrong_at_one)))
+    assert "stride_ignored" not in result.misconceptions, result.feedback
+    assert "步幅被忽略" not in result.feedback and "stride is ignored" not in result.feedback

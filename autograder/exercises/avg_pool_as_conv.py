@@ -16,6 +16,7 @@ EXERCISE = Exercise(
     mistakes=(
         T.avg_exclude_pad(),
         T.stride_default_one(R.avg_pool_as_conv),
+        T.stride_ignored(R.avg_pool_as_conv),
         T.one_sided_padding(R.avg_pool_as_conv, 0.0),
         T.hw_swapped(R.avg_pool_as_conv, 0.0),
         T.pad_swapped(R.avg_pool_as_conv, 0.0),

@@ -37,6 +37,7 @@ EXERCISE = Exercise(
         T.max_zero_padding(R.max_pool_as_conv, mid="conv_max_zero_padding"),
         Mistake("inf_times_zero", _inf_times_zero, catches=("padding",)),
         T.stride_default_one(R.max_pool_as_conv),
+        T.stride_ignored(R.max_pool_as_conv),
         T.one_sided_padding(R.max_pool_as_conv, -math.inf),
         T.hw_swapped(R.max_pool_as_conv, -math.inf),
         T.pad_swapped(R.max_pool_as_conv, -math.inf),

@@ -35,6 +35,7 @@ EXERCISE = Exercise(
         Mistake("min_not_negated", _outer_negation_forgotten, "outer", catches=("basic",)),
         Mistake("min_not_negated", _inner_negation_forgotten, "inner", catches=("basic",)),
         T.stride_default_one(R.min_pool2d),
+        T.stride_ignored(R.min_pool2d),
         T.one_sided_padding(R.min_pool2d, math.inf),
         T.hw_swapped(R.min_pool2d),
         T.dtype_not_kept(R.min_pool2d),

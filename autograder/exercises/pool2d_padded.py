@@ -29,6 +29,7 @@ EXERCISE = Exercise(
         T.max_zero_padding(R.pool2d_padded, {"max": 0.0, "avg": None}),
         T.avg_exclude_pad(_by_mode(None, T.avg_pool_exclude_pad)),
         T.stride_default_one(R.pool2d_padded),
+        T.stride_ignored(R.pool2d_padded),
         T.one_sided_padding(R.pool2d_padded, NATURAL_PAD),
         T.hw_swapped(R.pool2d_padded, NATURAL_PAD),
         T.pad_swapped(R.pool2d_padded, NATURAL_PAD),

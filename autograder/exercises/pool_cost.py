@@ -79,6 +79,7 @@ EXERCISE = Exercise(
         Mistake("cost_per_window", _with(mode="max"), "minus_one", catches=("avg",)),
         Mistake("output_size_formula", _no_floor),
         T.stride_default_one(R.pool_cost),
+        T.stride_ignored(R.pool_cost),
         Mistake("ceil_mode", _ceil),                      # no edge group here
     ),
 )

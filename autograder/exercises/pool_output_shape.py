@@ -59,5 +59,6 @@ EXERCISE = Exercise(
         Mistake("shape_off_by_one", with_formula(lambda n, k, s, p: (n + 2 * p - k) // s)),
         T.hw_swapped(R.pool_output_shape),
         T.stride_default_one(R.pool_output_shape),
+        T.stride_ignored(R.pool_output_shape),
     ),
 )

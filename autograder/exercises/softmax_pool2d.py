@@ -92,6 +92,7 @@ EXERCISE = Exercise(
         Mistake("softmax_values_scaled", _values_scaled, catches=("temperature",)),
         Mistake("windows_not_gathered", _whole_plane),
         T.stride_default_one(R.softmax_pool2d),
+        T.stride_ignored(R.softmax_pool2d),
         T.hw_swapped(R.softmax_pool2d),
         T.dtype_not_kept(R.softmax_pool2d),
     ),

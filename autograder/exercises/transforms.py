@@ -81,6 +81,14 @@ def stride_default_one(ref):
     return Mistake("stride_default_one", with_arguments(ref, rewrite), catches=("stride",))
 
 
+def stride_ignored(ref):
+    """The stride never used: every call computed at stride 1 (the model is that very output, so
+    "the stride is ignored" is said only of code whose output is the stride-1 result)."""
+    def rewrite(a):
+        a["stride"] = 1
+    return Mistake("stride_ignored", with_arguments(ref, rewrite), catches=("stride",))
+
+
 def hw_swapped(ref, value=None):
     """Height and width swapped: of the window, the stride and the padding. With a pad
     ``value`` (per mode), ``X`` is padded by hand, as a student's own code would."""

@@ -1,7 +1,8 @@
-"""misconception: fails_with_padding, fails_with_stride
+"""misconception: fails_with_padding, stride_ignored
 
 A learner's attempt: the right depthwise kernel, but F.conv2d is called with its own
-defaults, so the stride is always 1 and there is never any padding. Two faults.
+defaults, so the stride is always 1 (its output is the stride-1 result: "the stride
+is ignored" is true here) and there is never any padding. Two faults.
 """
 import math
 
