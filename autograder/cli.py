@@ -5,7 +5,7 @@
 ::
 
     autograder grade SUBMISSIONS --out DIR [--workers N] [--scheduler ADDRESS] [--timeout S] [--force] [--quiet]
-                     [--allow-weak-sandbox]
+                     [--allow-weak-sandbox] [--due WHEN] [--late-policy SPEC] [--extensions CSV] [--gradebook DB]
     autograder grade path/to/01_basics.ipynb          # self-study: prints a score table
     autograder report DIR [--no-integrity] [--submissions DIR] [--nbgrader-export CSV]
     autograder export DIR --to canvas|csv [--out FILE] [--gradebook gradebook.db] [--roster CANVAS.csv]
@@ -55,6 +55,18 @@ def _parser():
                    help="沙箱无法隔离文件系统或网络时仍然评分（记入 run.json 与报告）/ grade even where the "
                         "sandbox cannot confine student code's file system or network (recorded in run.json "
                         "and shown in the report); without it the kit refuses with exit status 3")
+    g.add_argument("--due", metavar="WHEN",
+                   help="截止时间 / due date, e.g. 2027-03-01T23:59:00+08:00 (default: the course's "
+                        "deadlines.toml, else the gradebook's duedate; none: no lateness is assessed)")
+    g.add_argument("--late-policy", metavar="SPEC",
+                   help="迟交规则 / late policy: none, zero[,grace=1h], 10%%/day[,cap=50%%][,grace=15m] or "
+                        "5%%/hour[,cap=...]: a share of the score per started day or hour (default: deadlines.toml, "
+                        "else none)")
+    g.add_argument("--extensions", metavar="CSV",
+                   help="延期名单 / per-student extensions: columns student_id and due or extra_hours")
+    g.add_argument("--gradebook", metavar="DB",
+                   help="nbgrader 成绩册 / nbgrader's gradebook.db for the assignment's due date "
+                        "(default: ./gradebook.db when present)")
     g.set_defaults(run=grade)
     r = sub.add_parser("report", help="班级报告（含学术诚信，--no-integrity 关闭）/ class report with the "
                                       "integrity section (--no-integrity: without it)",
@@ -238,6 +250,11 @@ def grade(args):
     if mode == "course" and not args.out:
         say("autograder: --out DIR is required for a class / 需要 --out", sys.stderr)
         return 2
+    try:
+        late_settings = _late_settings(args) if mode == "course" else None
+    except ValueError as e:                         # deadlines.DeadlineError: a bad date, policy or file
+        say(f"autograder: {e}", sys.stderr)
+        return 2
     if args.workers is not None and args.workers < 1:
         say("autograder: --workers must be >= 1", sys.stderr)
         return 2
@@ -281,7 +298,47 @@ def grade(args):
     note = weak_note(meta.get("unconfined"), os.path.join(args.out, "run.json"))
     if note:
         say(note, sys.stderr)
+    if late_settings is not None:
+        _write_lateness(args.submissions, args.out, [s.student_id for s in subs], late_settings)
     return 0
+
+
+def _late_settings(args):
+    """The deadlines of a class run (``autograder.deadlines``), or None when no due date is known."""
+    from autograder import deadlines
+    from autograder.course_dir import default_course_dir
+    gradebook = args.gradebook or ("gradebook.db" if pathlib.Path("gradebook.db").is_file() else None)
+    url = None
+    if gradebook:
+        from autograder.export import ExportError, gradebook_url
+        try:
+            url = gradebook_url(gradebook)
+        except ExportError as e:
+            raise deadlines.DeadlineError(str(e)) from None
+    settings = deadlines.load_settings(default_course_dir(), due=args.due, policy=args.late_policy,
+                                       extensions=args.extensions, gradebook_url=url)
+    if settings.due is None:
+        if args.late_policy or args.extensions:
+            raise deadlines.DeadlineError("--late-policy / --extensions 需要截止时间 / need a due date: --due, "
+                                          "deadlines.toml or the gradebook's duedate")
+        return None
+    return settings
+
+
+def _write_lateness(root, out, student_ids, settings):
+    """DIR/late.csv: each student's submission time, due date, lateness and penalty (atomically)."""
+    from autograder import deadlines
+    from autograder.pipeline.write_results import atomic_write, csv_text
+    rows = deadlines.assess(root, student_ids, settings)
+    cells = [[display_id(r.student_id), *r.to_csv()[1:]] for r in rows]
+    atomic_write(pathlib.Path(out) / "late.csv", csv_text(deadlines.LATE_COLUMNS, cells))
+    counts = {k: sum(r.status == k for r in rows) for k in ("late", "missing", "invalid")}
+    say(f"截止 / due {deadlines.iso(settings.due)} ({settings.source}), {settings.policy.describe()}: "
+        f"{counts['late']} 迟交 late, {counts['missing'] + counts['invalid']} 时间未知 unknown time "
+        f"-> {os.path.join(out, 'late.csv')}", sys.stderr)
+    for r in rows:
+        if r.status in ("missing", "invalid"):
+            say(f"autograder: {display_id(r.student_id)}: {r.note}", sys.stderr)
 
 
 def report(args):

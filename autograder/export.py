@@ -12,7 +12,13 @@ student's final score is
 * the autograded points of ``grades.csv`` (the kit's hardened grading), plus
 * the points a person gave in nbgrader's gradebook (the formgrader), when the
   gradebook is there: written answers (manual cells), manual overrides of an
-  autograded cell, extra credit, minus nbgrader's late penalty.
+  autograded cell, extra credit, minus the late penalty.
+
+The late penalty is ``autograder.deadlines``' one definition: when ``autograder grade`` assessed
+lateness (``DIR/late.csv``: due date, extensions, submission time, the policy's percentage), that
+percentage is taken once off the student's final total (after a person's grading), never below 0;
+without late.csv, nbgrader's stored penalty (``KitAssignLatePenalties``, the same percentage of
+each notebook's autograded score) is used.
 
 What counts and out of what is ``autograder.totals`` (the same for every output of the
 kit): the maximum (``max_total``, Canvas's ``Points Possible``) is the *required*
@@ -61,7 +67,8 @@ POINTS_POSSIBLE = "    Points Possible"          # as Canvas's own export writes
 GENERIC_COLUMNS = ["student_id", "last_name", "first_name", "email", "lms_user_id", "assignment",
                    "autograded", "autograded_max", "manual", "manual_max", "optional", "optional_max",
                    "manual_pending", "adjustment",
-                   "extra_credit", "late_penalty", "total", "max_total", "notebooks_graded", "flags"]
+                   "extra_credit", "late_status", "hours_late", "late_penalty_percent", "late_penalty",
+                   "total", "max_total", "notebooks_graded", "flags"]
 MATCH_COLUMNS = ["SIS Login ID", "SIS User ID", "ID"]
 
 
@@ -82,6 +89,7 @@ class StudentScore:
     manual_pending: int = 0
     extra_credit: float = 0.0
     late_penalty: float = 0.0
+    late: object = None                 # autograder.deadlines.Lateness from DIR/late.csv, if assessed
     override: float = 0.0               # "adjustment": a person's score minus the kit's, on autograded cells
     notebooks: set = dataclasses.field(default_factory=set)
     flags: set = dataclasses.field(default_factory=set)
@@ -101,9 +109,14 @@ class StudentScore:
         return self.totals.written
 
     @property
+    def before_penalty(self):
+        """Everything earned (required and optional) with a person's changes, before any late penalty."""
+        return max(0.0, self.totals.earned + self.override + self.extra_credit)
+
+    @property
     def total(self):
-        """Everything earned (required and optional), a person's changes, less the late penalty."""
-        return _round(max(0.0, self.totals.earned + self.override + self.extra_credit - self.late_penalty))
+        """Everything earned, a person's changes, less the late penalty (once, never below 0)."""
+        return _round(max(0.0, self.before_penalty - self.late_penalty))
 
     @property
     def display_name(self):
@@ -249,8 +262,13 @@ def collect(out_dir, gradebook=None, warn=None, course_dir=None):
     if url:
         add_gradebook(scores, url, scheme, warn)
     maxima = scheme.maxima
+    from autograder.deadlines import penalty_points, read_late_csv
+    late = read_late_csv(pathlib.Path(out_dir) / "late.csv")
     for s in scores.values():
         s.totals = scheme.totals(s.rows, s.written)
+        if late:                              # the kit's assessment replaces nbgrader's stored penalty
+            s.late = late.get(s.student_id)
+            s.late_penalty = penalty_points(s.before_penalty, s.late.penalty_percent) if s.late else 0.0
         if s.rows and (s.totals.auto_max, s.totals.optional_auto_max) != (maxima.auto_max, maxima.optional_auto_max):
             warn(f"'{s.student_id}': {s.totals.auto_max:g} (+{s.totals.optional_auto_max:g} optional) autograded "
                  f"points possible in grades.csv, {maxima.auto_max:g} (+{maxima.optional_auto_max:g}) in source/ "
@@ -271,6 +289,8 @@ def generic_rows(scores, maxima):
         yield [s.student_id, s.last_name, s.first_name, s.email, s.lms_user_id, ASSIGNMENT,
                s.autograded, maxima.auto_max, s.manual, maxima.written_max, s.totals.optional, maxima.optional_max,
                s.manual_pending, s.override, s.extra_credit,
+               s.late.status if s.late else "", s.late.hours_late if s.late else "",
+               s.late.penalty_percent if s.late else "",
                _round(s.late_penalty), s.total, maxima.possible, len(s.notebooks),
                ";".join(sorted(s.flags))]
 
