@@ -10,6 +10,7 @@
     autograder report DIR [--no-integrity] [--submissions DIR] [--nbgrader-export CSV]
     autograder export DIR --to canvas|csv [--out FILE] [--gradebook gradebook.db] [--roster CANVAS.csv]
     autograder gradescope-bundle OUT.zip [--allow-weak-sandbox]
+    autograder intake DOWNLOAD --to SUBMISSIONS [--roster CANVAS.csv] [--id-column "SIS Login ID"]
 
 Exit status: 0 once every submission has its rows, whatever the students'
 code did; 2 for bad arguments or missing files; 3 when the sandbox cannot run
@@ -105,6 +106,19 @@ def _parser():
                    help="容器无法隔离学生代码时仍然评分 / run_autograder grades even where Gradescope's "
                         "container cannot confine student code's file system or network (else exit 3)")
     b.set_defaults(run=gradescope.cli)
+    n = sub.add_parser("intake", help="导入 LMS 下载的提交 / submissions downloaded from Canvas or Moodle, "
+                                      "into nbgrader's layout for `grade`",
+                       description="Canvas 的 Download Submissions zip、Moodle 的每人一个文件夹，或按学号分的文件夹 / "
+                                   "Canvas's Download Submissions zip, Moodle's folder per student, or a folder per "
+                                   "student id -> SUBMISSIONS/<student>/pooling/<notebook>.ipynb; unsafe members are "
+                                   "refused, nothing is overwritten, the input is never modified")
+    n.add_argument("download", metavar="DOWNLOAD", help="LMS 下载的 zip 或文件夹 / the LMS's zip or its folder")
+    n.add_argument("--to", required=True, metavar="SUBMISSIONS", help="提交目录 / where to write nbgrader's layout")
+    n.add_argument("--roster", metavar="CSV", help="Canvas 导出的成绩册 / Canvas's gradebook export: maps the "
+                                                   "LMS user id (its ID column) to the student id")
+    n.add_argument("--id-column", default="SIS Login ID", choices=export.MATCH_COLUMNS,
+                   help="名单中作为学号的列 / the roster column that holds the student id (the hub user name)")
+    n.set_defaults(run=_intake)
     return ap
 
 
@@ -275,6 +289,8 @@ def grade(args):
         except SandboxTooWeak as e:                  # nothing graded; the learner's own flag is named
             say_lines("autograder: " + e.message("self"), sys.stderr)
             return 3
+    # lateness first: each feedback page says it (write_results reads DIR/late.csv)
+    _write_lateness(args.submissions, args.out, [s.student_id for s in subs], late_settings)
     progress = None if args.quiet else Progress(total=len(subs))
     try:
         meta = grade_submissions(subs, args.out, _backend(args, limits), force=args.force, limits=limits,
@@ -298,8 +314,6 @@ def grade(args):
     note = weak_note(meta.get("unconfined"), os.path.join(args.out, "run.json"))
     if note:
         say(note, sys.stderr)
-    if late_settings is not None:
-        _write_lateness(args.submissions, args.out, [s.student_id for s in subs], late_settings)
     return 0
 
 
@@ -326,9 +340,13 @@ def _late_settings(args):
 
 
 def _write_lateness(root, out, student_ids, settings):
-    """DIR/late.csv: each student's submission time, due date, lateness and penalty (atomically)."""
+    """DIR/late.csv: each student's submission time, due date, lateness and penalty (atomically);
+    without a due date (`settings` None) an old late.csv is removed, so nothing stale is applied."""
     from autograder import deadlines
     from autograder.pipeline.write_results import atomic_write, csv_text
+    if settings is None:
+        pathlib.Path(out, "late.csv").unlink(missing_ok=True)
+        return
     rows = deadlines.assess(root, student_ids, settings)
     cells = [[display_id(r.student_id), *r.to_csv()[1:]] for r in rows]
     atomic_write(pathlib.Path(out) / "late.csv", csv_text(deadlines.LATE_COLUMNS, cells))
@@ -339,6 +357,11 @@ def _write_lateness(root, out, student_ids, settings):
     for r in rows:
         if r.status in ("missing", "invalid"):
             say(f"autograder: {display_id(r.student_id)}: {r.note}", sys.stderr)
+
+
+def _intake(args):
+    from autograder import intake
+    return intake.run(args)
 
 
 def report(args):
