@@ -297,3 +297,34 @@ def test_nbgrader_path_agrees_with_the_export(nbgrader_course, tmp_path):
         assert (kit.late.penalty_percent if kit.late else 0) == expected_percent[sid]
         assert kit.late_penalty == pytest.approx(nbgrader_penalty[sid] or 0.0, abs=0.011), sid
         assert kit.late_penalty == pytest.approx(kit.before_penalty * expected_percent[sid] / 100, abs=0.011)
+
+
+# ------------------------------------------------------------------ the feedback page and the report
+
+def test_feedback_page_and_report_say_the_lateness(generated_class, tmp_path, monkeypatch):
+    """A late student's feedback page says how late and the penalty; the report lists the late and the
+    unknown times; a student on time reads "on time". (Templates: autoescaped, nothing of the
+    timestamp's text is shown but through the kit's own note.)"""
+    from autograder.pipeline.write_results import WriteResults
+    from autograder.report import write_report
+    from autograder.results import Row, SubmissionResult
+    root, _, _ = generated_class
+    monkeypatch.chdir(tmp_path)
+    out = write_grades(tmp_path / "out", {sid: 1.0 for sid in CLASS})
+    settings = cli._late_settings(_grade_args("--due", "2026-03-01T23:59:00Z", "--late-policy", "10%/day",
+                                              "--extensions", str(root.parent / "extensions.csv")))
+    cli._write_lateness(str(root), out, sorted(CLASS), settings)
+    writer = WriteResults(out)
+    nb, gid, pts = TESTS[0]
+    page = {sid: writer.feedback_page(SubmissionResult(sid, [Row(sid, "pooling", nb, gid, pts, pts, "passed")]), nb)
+            for sid in ("late_2h", "ontime", "garbage", "extended")}
+    assert "迟交 / late: 2 h" in page["late_2h"] and "penalty 10%" in page["late_2h"]
+    assert "按时提交 / on time" in page["ontime"] and "迟交" not in page["ontime"]
+    assert "submission time unknown, no penalty" in page["garbage"]
+    assert "extension" in page["extended"] and "on time" in page["extended"]
+    write_report(out, integrity=False)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    section = html.split('<section id="late">', 1)[1].split("</section>", 1)[0]
+    for sid, (_, status, _) in CLASS.items():
+        assert (f"#student-{sid}\"" in section) == (status != "on_time"), sid
+    assert "2026-03-01T23:59:00Z" in section
