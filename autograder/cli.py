@@ -11,6 +11,7 @@
     autograder export DIR --to canvas|csv [--out FILE] [--gradebook gradebook.db] [--roster CANVAS.csv]
     autograder gradescope-bundle OUT.zip [--allow-weak-sandbox]
     autograder intake DOWNLOAD --to SUBMISSIONS [--roster CANVAS.csv] [--id-column "SIS Login ID"]
+    autograder written-pdf SUBMISSIONS --out DIR
 
 Exit status: 0 once every submission has its rows, whatever the students'
 code did; 2 for bad arguments or missing files; 3 when the sandbox cannot run
@@ -119,6 +120,13 @@ def _parser():
     n.add_argument("--id-column", default="SIS Login ID", choices=export.MATCH_COLUMNS,
                    help="名单中作为学号的列 / the roster column that holds the student id (the hub user name)")
     n.set_defaults(run=_intake)
+    w = sub.add_parser("written-pdf", help="书面回答导出为 PDF / each student's written answers as a PDF for a "
+                                           "manually graded Gradescope assignment",
+                       description="每名学生一个 PDF，每道书面题一页，顺序固定 / one PDF per student, one page per "
+                                   "written question in a fixed order (DIR/outline.csv), printed by Chromium")
+    w.add_argument("submissions", metavar="SUBMISSIONS", help="SUBMISSIONS/<student>/pooling/*.ipynb")
+    w.add_argument("--out", required=True, metavar="DIR", help="PDF 的输出目录 / where to write the PDFs")
+    w.set_defaults(run=_written_pdf)
     return ap
 
 
@@ -362,6 +370,11 @@ def _write_lateness(root, out, student_ids, settings):
 def _intake(args):
     from autograder import intake
     return intake.run(args)
+
+
+def _written_pdf(args):
+    from autograder import written_pdf
+    return written_pdf.run(args)
 
 
 def report(args):
