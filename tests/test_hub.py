@@ -22,6 +22,13 @@ lab extensions (Assignment List, Formgrader), as docs/deploy.md describes it:
 4. student A fetches the feedback and sees the kit's feedback in it; student B
    gained nothing.
 
+The hub is set up from docs/deploy.md's own blocks (tests/test_deploy_guide.py reads them): the
+exchange's mode (1777, sticky), the global nbgrader configuration (the exchange only; the course id
+is the course directory's), the students' Jupyter configuration (no formgrader, Create Assignment or
+course list: student A's Nbgrader menu lacks them and /formgrader is 404 for her) and the
+instructor's (frame-ancestors 'self'). From student A's kernel, renaming or deleting the course's
+folders in the exchange is refused.
+
 The course is installed as docs/deploy.md says ("Who can read what"): the instructor is in an
 instructors' group; the course directory and the instructor's kit (``autograder/`` in an
 instructor-only ``site-packages``, the instructor server's import path) are that group's, folders
@@ -54,11 +61,13 @@ import pytest
 from browser_fixtures import KERNEL_IDLE_JS, _free_port, _get
 from conftest import RELEASE, ROOT, SOURCE
 from student_answers import CORRECT_POOL2D
+from test_deploy_guide import SETUP as GUIDE_SETUP, guide_file
 
 
 VENV_BIN = pathlib.Path(sys.executable).parent
 CHP = ROOT / "scripts" / "hub-proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
 COURSE_ID = "d2l-pooling"
+EXCHANGE_MODE = int(re.search(r"install -d -m (\d+) /srv/nbgrader/exchange", GUIDE_SETUP).group(1), 8)
 SPAWN_MS = 240_000
 ACTION_MS = 300_000
 FIRST_CELL_MARK = "_use_course_wheel"
@@ -231,14 +240,16 @@ class Hub:
 
 def _prepare_state(state, users, isolated_kernel):
     """Exchange, global nbgrader config, lab settings, the instructor's course directory; returns paths."""
+    # docs/deploy.md's set-up: the exchange's mode and the global nbgrader configuration, from the guide
     exchange = state / "exchange"
     exchange.mkdir()
-    exchange.chmod(0o777)                                   # nbgrader: every user writes below it
+    exchange.chmod(EXCHANGE_MODE)                           # 1777: every user writes below it, sticky
     etc = state / "etc" / "jupyter"
     _write(etc / "nbgrader_config.py",
-           "c = get_config()  # noqa: F821\n"
-           f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
-           f"c.Exchange.root = {str(exchange)!r}\n")
+           guide_file("/etc/jupyter/nbgrader_config.py").replace("/srv/nbgrader/exchange", str(exchange)))
+    # the students' Jupyter configuration (no instructor UI), from the guide
+    for rel in ("labconfig/page_config.json", "jupyter_server_config.json"):
+        _write(state / "student-config" / rel, guide_file(f"/opt/pooling/student-config/{rel}"))
     _write(etc / "labconfig" / "page_config.json",
            json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
     share = state / "share" / "jupyter"
@@ -252,7 +263,7 @@ def _prepare_state(state, users, isolated_kernel):
             "display_name": "Python 3 (ipykernel)", "language": "python",
             "env": {"PYTHONPATH": site_packages}}))
     for root, dirs, files in os.walk(state):
-        os.chmod(root, 0o755 if pathlib.Path(root) != exchange else 0o777)
+        os.chmod(root, 0o755 if pathlib.Path(root) != exchange else EXCHANGE_MODE)
     for name in users.names:
         home = users.home(name)
         for plugin, values in LAB_SETTINGS.items():
@@ -352,10 +363,14 @@ c.JupyterHub.cleanup_proxy = True
 
 def _instructor_kit(spawner):
     # docs/deploy.md: the instructor's server imports the kit from the instructor-only environment,
-    # and reads that environment's Jupyter configuration (frame-ancestors 'self' for the formgrader)
+    # and reads that environment's Jupyter configuration (frame-ancestors 'self' for the formgrader);
+    # a student's server reads the students' configuration (no instructor UI)
     if spawner.user.name == {users.instructor!r}:
         spawner.environment = dict(spawner.environment, PYTHONPATH={str(kit)!r},
                                    JUPYTER_CONFIG_PATH={str(instructor_etc) + ":" + str(etc)!r})
+    else:
+        spawner.environment = dict(spawner.environment,
+                                   JUPYTER_CONFIG_PATH={str(state / "student-config") + ":" + str(etc)!r})
 
 
 c.Spawner.pre_spawn_hook = _instructor_kit
@@ -555,6 +570,19 @@ def formgrader_action(page, cell_class, what, row_text="pooling"):
     return text
 
 
+def student_runs(page, code):
+    """Run `code` (which fills a dict `r`) in the kernel of the notebook open in `page`; returns `r`."""
+    out = page.evaluate("""async (code) => {
+        const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+        const f = k.requestExecute({code});
+        let out = '';
+        f.onIOPub = m => { if (m.header.msg_type === 'stream') out += m.content.text;
+                           if (m.header.msg_type === 'error') out += m.content.ename + ': ' + m.content.evalue; };
+        await f.done; return out; }""", code + "\nimport json\nprint('RESULT' + json.dumps(r))\n")
+    assert "RESULT" in out, out
+    return json.loads(out.split("RESULT", 1)[1].strip().splitlines()[0])
+
+
 def response_csp(page, url):
     """The Content-Security-Policy header of `url` as the page's user's browser receives it (a tab of
     its own in the page's context, logged in; the names *.localhost resolve only in Chromium)."""
@@ -703,6 +731,32 @@ def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
                             "autograder module": "denied", "autograder folder": "denied",
                             "instructor site-packages": "denied", "own notebook (control)": "read",
                             "exchange outbound (control)": "read"}, readable
+        # the students' Lab has no instructor UI (docs/deploy.md), and the formgrader is not served to them
+        pa.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Nbgrader$")).click()
+        items = pa.locator(".lm-Menu-itemLabel").all_inner_texts()
+        pa.keyboard.press("Escape")
+        assert "Assignment List" in items and "Formgrader" not in items and "Course List" not in items, items
+        tab = pa.context.new_page()
+        assert tab.goto(hub.user_url(a, "formgrader")).status == 404
+        tab.close()
+        # the exchange is sticky (1777): the course's folders cannot be renamed or deleted by a student
+        course_x = hub.exchange / COURSE_ID
+        tried = student_runs(pa, f"""
+import os, shutil
+r = {{}}
+for name, act in [("rename course", lambda: os.rename({str(course_x)!r}, {str(course_x) + '-x'!r})),
+                  ("rename outbound", lambda: os.rename({str(course_x / 'outbound')!r}, {str(course_x / 'gone')!r})),
+                  ("delete released", lambda: shutil.rmtree({str(course_x / 'outbound' / 'pooling')!r})),
+                  ("delete course", lambda: shutil.rmtree({str(course_x)!r}))]:
+    try:
+        act(); r[name] = "done"
+    except PermissionError:
+        r[name] = "denied"
+    except Exception as e:
+        r[name] = type(e).__name__
+""")
+        assert set(tried.values()) == {"denied"}, tried
+        assert (course_x / "outbound" / "pooling" / "01_basics.ipynb").exists()
         panel = assignment_list(pa)
         click_row_button(panel, "fetched_assignments_list", "Submit")
         panel.locator("#submitted_assignments_list", has_text="pooling").wait_for(timeout=ACTION_MS)
