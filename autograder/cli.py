@@ -9,6 +9,7 @@
     autograder grade path/to/01_basics.ipynb          # self-study: prints a score table
     autograder report DIR [--no-integrity] [--submissions DIR] [--nbgrader-export CSV]
     autograder export DIR --to canvas|csv [--out FILE] [--gradebook gradebook.db] [--roster CANVAS.csv]
+                      [--match-by COLUMN] [--id-map CSV]
     autograder gradescope-bundle OUT.zip [--allow-weak-sandbox]
     autograder intake DOWNLOAD --to SUBMISSIONS [--roster CANVAS.csv] [--id-column "SIS Login ID"]
     autograder written-pdf SUBMISSIONS --out DIR
@@ -96,6 +97,9 @@ def _parser():
                                     "students' ID, SIS User ID, SIS Login ID and Section")
     e.add_argument("--match-by", default="SIS Login ID", choices=export.MATCH_COLUMNS,
                    help="与学生编号对应的 Canvas 列 / the roster column holding the nbgrader student id")
+    e.add_argument("--id-map", metavar="CSV",
+                   help="学号对照表 / a CSV with columns student_id and the --match-by column, when the hub's "
+                        "user names (e.g. s001) are not Canvas's")
     e.add_argument("--assignment-name", default="Pooling 汇聚层",
                    help="Canvas 作业名 / the Canvas assignment's name")
     e.add_argument("--assignment-id", help="Canvas 作业编号 / the Canvas assignment id (column \"Name (id)\"); "

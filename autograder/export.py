@@ -334,8 +334,32 @@ def canvas_column(name, assignment_id=None):
     return f"{name} ({aid})"
 
 
-def canvas_rows(scores, maxima, column, roster=None, match_by="SIS Login ID", warn=None):
-    """(header, rows) of Canvas's gradebook import file."""
+def read_id_map(path, match_by):
+    """{the roster's `match_by` value: the kit's student id} from a CSV with the columns ``student_id``
+    and `match_by` (e.g. hub accounts s001 against Canvas's SIS Login ID jdoe)."""
+    path = pathlib.Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ExportError(f"--id-map {str(path)!r}: {getattr(e, 'strerror', None) or e}") from None
+    reader = csv.DictReader(text.splitlines())
+    if not {"student_id", match_by} <= set(reader.fieldnames or []):
+        raise ExportError(f"--id-map {str(path)!r}: 需要列 / needs the columns student_id and {match_by!r}")
+    out, kit_ids = {}, set()
+    for i, row in enumerate(reader, start=2):
+        lms, sid = (row.get(match_by) or "").strip(), csv_uncell((row.get("student_id") or "").strip())
+        if not lms or not sid:
+            continue
+        if lms in out or sid in kit_ids:
+            raise ExportError(f"--id-map {str(path)!r}:{i}: 重复 / {lms!r} or {sid!r} mapped twice")
+        out[lms] = sid
+        kit_ids.add(sid)
+    return out
+
+
+def canvas_rows(scores, maxima, column, roster=None, match_by="SIS Login ID", warn=None, id_map=None):
+    """(header, rows) of Canvas's gradebook import file; `id_map` maps the roster's `match_by`
+    values to the kit's student ids (``read_id_map``), when they differ."""
     warn = warn or _warn
     if match_by not in MATCH_COLUMNS:
         raise ExportError(f"--match-by must be one of {MATCH_COLUMNS}")
@@ -343,8 +367,9 @@ def canvas_rows(scores, maxima, column, roster=None, match_by="SIS Login ID", wa
     rows = [[POINTS_POSSIBLE, "", "", "", "", maxima.possible]]    # required only: optional goes above it
     if roster is not None:
         seen = set()
+        id_map = id_map or {}
         for r in roster:
-            key = display_id(r[match_by])            # the roster has exact ids; grades.csv display forms
+            key = display_id(id_map.get(r[match_by], r[match_by]))   # exact ids; grades.csv: display forms
             s = scores.get(key)
             if s is None:
                 rows.append([r[c] for c in CANVAS_IDENTITY] + [""])   # blank: Canvas leaves the grade alone
@@ -355,7 +380,8 @@ def canvas_rows(scores, maxima, column, roster=None, match_by="SIS Login ID", wa
         if unknown:
             warn(f"{len(unknown)} student(s) graded but not in the roster (by {match_by}), left out: "
                  + ", ".join(f"'{u}'" for u in unknown[:10]) + (" ..." if len(unknown) > 10 else ""))
-        blank = [display_id(r[match_by]) for r in roster if display_id(r[match_by]) not in scores]
+        blank = [display_id(r[match_by]) for r in roster
+                 if display_id(id_map.get(r[match_by], r[match_by])) not in scores]
         if blank:
             warn(f"{len(blank)} student(s) of the roster have no grade (left blank): "
                  + ", ".join(f"'{b}'" for b in blank[:10]) + (" ..." if len(blank) > 10 else ""))
@@ -366,8 +392,8 @@ def canvas_rows(scores, maxima, column, roster=None, match_by="SIS Login ID", wa
     return header, rows
 
 
-def canvas_csv(scores, maxima, column, roster=None, match_by="SIS Login ID", warn=None):
-    header, rows = canvas_rows(scores, maxima, column, roster, match_by, warn)
+def canvas_csv(scores, maxima, column, roster=None, match_by="SIS Login ID", warn=None, id_map=None):
+    header, rows = canvas_rows(scores, maxima, column, roster, match_by, warn, id_map)
     return csv_text(header, rows)
 
 
@@ -384,9 +410,12 @@ def run(args):
             gradebook = "gradebook.db"
         column = canvas_column(args.assignment_name, args.assignment_id) if args.to == "canvas" else None
         roster = read_roster(args.roster) if args.roster else None
+        id_map = read_id_map(args.id_map, args.match_by) if getattr(args, "id_map", None) else None
+        if id_map is not None and roster is None:
+            raise ExportError("--id-map 需要 --roster / --id-map needs --roster")
         scores, maxima = collect(out_dir, gradebook)
         if args.to == "canvas":
-            text = canvas_csv(scores, maxima, column, roster, args.match_by)
+            text = canvas_csv(scores, maxima, column, roster, args.match_by, id_map=id_map)
             dest = args.out or out_dir / "canvas.csv"
         else:
             text = generic_csv(scores, maxima)
