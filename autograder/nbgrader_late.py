@@ -25,9 +25,22 @@ from autograder.course_dir import default_course_dir
 class KitAssignLatePenalties(AssignLatePenalties):
     """AssignLatePenalties with the kit's deadlines, extensions and policy (``autograder.deadlines``)."""
 
+    def _submitted_folder(self, info):
+        """The student's folder in ``submitted/`` (nbgrader's course directory, through the converter
+        that runs this step): its timestamp.txt as collected. The notebook being converted is the
+        autograded copy, beside which nbgrader copied the file with ``shutil.copy``, which follows a
+        link; the kit reads the collected one, never through a link."""
+        parent = self.parent
+        while parent is not None and not hasattr(parent, "coursedir"):
+            parent = getattr(parent, "parent", None)
+        coursedir = getattr(parent, "coursedir", None)
+        if coursedir is None:
+            return None
+        return coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"])
+
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
-        folder = resources.get("metadata", {}).get("path") or ""
+        folder = self._submitted_folder(info) or resources.get("metadata", {}).get("path") or ""
         settings = deadlines.load_settings(default_course_dir(), gradebook_url=info["db_url"])
         stamp = deadlines.read_timestamp(folder, settings.zone)
         late = deadlines.assess_one(info["student"], stamp, settings)

@@ -268,15 +268,27 @@ def test_nbgrader_path_agrees_with_the_export(nbgrader_course, tmp_path):
                 for g in nbsub.grades:
                     g.auto_score = round(g.max_score * frac, 2)
         gb.db.commit()
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Configurable
+
+    class Converter(Configurable):          # what runs the step in nbgrader: it has the course directory
+        coursedir = CourseDirectory(root=str(course))
+
+    converter = Converter()
     for sid, stamp in STAMPS.items():
         folder = submitted / sid / "pooling"
         folder.mkdir(parents=True)
         if stamp:
             (folder / "timestamp.txt").write_text(stamp)
+        # the notebook nbgrader converts is the autograded copy; a timestamp.txt there (nbgrader copies it
+        # with shutil.copy, through a link) is not the one read: the collected one in submitted/ is
+        autograded = course / "autograded" / sid / "pooling"
+        autograded.mkdir(parents=True)
+        (autograded / "timestamp.txt").write_text("2026-01-01 00:00:00 UTC")
         for nb in sorted({n for n, _, _ in TESTS}):     # nbgrader's step, once per notebook, as autograde runs it
-            KitAssignLatePenalties().preprocess({}, {
+            KitAssignLatePenalties(parent=converter).preprocess({}, {
                 "nbgrader": {"notebook": nb, "assignment": "pooling", "student": sid, "db_url": url},
-                "metadata": {"path": str(folder)}})
+                "metadata": {"path": str(autograded)}})
     with Gradebook(url) as gb:
         nbgrader_penalty = {sid: gb.find_submission("pooling", sid).late_submission_penalty for sid in STAMPS}
         nbgrader_score = {sid: gb.find_submission("pooling", sid).score for sid in STAMPS}
