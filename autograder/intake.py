@@ -29,6 +29,7 @@ Every file that could not be placed is listed with the reason (``Placement``), a
 ``SUBMISSIONS/intake.csv`` records every decision. Canvas's ``LATE`` marker is recorded there;
 neither LMS's download carries the submission time, so no ``timestamp.txt`` is invented.
 """
+import collections
 import csv
 import dataclasses
 import os
@@ -105,7 +106,9 @@ def _stage_zip(path, staging):
         infos = zf.infolist()
         if len(infos) > MAX_MEMBERS:
             raise IntakeError(f"{path}: 成员过多 / more than {MAX_MEMBERS} members, refused")
-        total, seen = 0, set()
+        total = 0
+        # a name twice: which one an unzip tool keeps is its choice, so neither is placed
+        counts = collections.Counter(info.filename for info in infos)
         for i, info in enumerate(infos):
             name = info.filename
             p = Placement(_printable(name))
@@ -115,13 +118,12 @@ def _stage_zip(path, staging):
             why = _unsafe_name(name)
             if not why and (stat.S_ISLNK(mode) or (mode and not stat.S_ISREG(mode))):
                 why = "链接或设备 / a link or a device"
-            if not why and name in seen:
-                why = "重复的成员名 / a duplicate member name"
+            if not why and counts[name] > 1:
+                why = "重复的成员名，均未放入 / a member name twice in the zip: neither placed"
             if not why and info.file_size > MAX_MEMBER:
                 why = f"过大 / larger than {MAX_MEMBER >> 20} MiB"
             if not why and info.file_size > MAX_RATIO * max(info.compress_size, 1) and info.file_size > 1 << 20:
                 why = f"压缩比过高（zip 炸弹？）/ inflates more than {MAX_RATIO}x (a zip bomb?)"
-            seen.add(name)
             if why:
                 p.status, p.reason = "refused", why
                 out.append(p)

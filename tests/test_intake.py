@@ -60,6 +60,10 @@ def canvas(tmp_path_factory):
         _zip_entry(zf, "doe_jane_12345_678910_05_gradients.ipynb", b"{" + b" " * (3 << 20) + b"}")
         _zip_entry(zf, "__MACOSX/._doe_jane_12345_678901_01_basics-1.ipynb", b"junk")
         _zip_entry(zf, "doe_jane_12345_678911_notes.txt", b"hello")
+        # one member name twice (zipfile warns, and writes it): neither copy is placed
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            _zip_entry(zf, "park_jo_44444_678913_01_basics.ipynb", BASICS)
+            _zip_entry(zf, "park_jo_44444_678913_01_basics.ipynb", CONV)
     roster = tmp / "roster.csv"
     roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section\n    Points Possible,,,,\n"
                       "\"Doe, Jane\",12345,u1,s001,A\n\"Lee, Ann\",22222,u2,s002,A\n\"Kim, Bo\",33333,u3,s003,A\n")
@@ -72,8 +76,9 @@ def canvas(tmp_path_factory):
     before = hashlib.sha256(zpath.read_bytes()).hexdigest()
     status = cli.main(["intake", str(zpath), "--to", str(dest), "--roster", str(roster)])
     with open(dest / "intake.csv", newline="", encoding="utf-8") as f:
-        record = {r["source"].lstrip("'"): r for r in csv.DictReader(f)}
-    return dict(zip=zpath, dest=dest, status=status, record=record, before=before)
+        rows = list(csv.DictReader(f))
+    record = {r["source"].lstrip("'"): r for r in rows}
+    return dict(zip=zpath, dest=dest, status=status, record=record, before=before, rows=rows)
 
 
 PLACED = {("s001", "01_basics"): BASICS, ("s001", "02_as_convolution"): CONV,
@@ -103,6 +108,12 @@ def test_canvas_files_are_placed(canvas, student, notebook):
 def test_canvas_record_says_why(canvas, member, status, reason):
     row = canvas["record"][member]
     assert row["status"] == status and reason in row["reason"], row
+
+
+def test_duplicate_member_names_place_nothing(canvas):
+    twice = [r for r in canvas["rows"] if r["source"] == "park_jo_44444_678913_01_basics.ipynb"]
+    assert len(twice) == 2 and {r["status"] for r in twice} == {"refused"} and "twice" in twice[0]["reason"]
+    assert not (canvas["dest"] / "44444").exists()
 
 
 def test_canvas_late_marker_and_exit_status(canvas):
