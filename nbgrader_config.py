@@ -32,11 +32,12 @@ os.environ.setdefault("AUTOGRADER_COURSE_DIR", ROOT)
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
-    AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, IgnorePattern,
+    CheckCellMetadata, ClearOutput, DeduplicateIds, IgnorePattern,
     LimitOutput, OverwriteKernelspec)
 from autograder.nbgrader_checksums import KitOverwriteCells  # noqa: E402
 from autograder.nbgrader_execute import HardenedExecute, HardenedExporter, RepairGradeCells  # noqa: E402
 from autograder.nbgrader_gradebook import KitSaveAutoGrades  # noqa: E402
+from autograder.nbgrader_late import KitAssignLatePenalties  # noqa: E402
 
 c.Autograde.exporter_class = HardenedExporter
 # KitOverwriteCells: OverwriteCells without the "checksum has changed" line for every honest student
@@ -45,7 +46,10 @@ c.Autograde.sanitize_preprocessors = [
     ClearOutput, RepairGradeCells, DeduplicateIds, OverwriteKernelspec, KitOverwriteCells, CheckCellMetadata]
 c.Autograde.autograde_preprocessors = [
     HardenedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, KitSaveAutoGrades,
-    AssignLatePenalties, CheckCellMetadata]
+    KitAssignLatePenalties, CheckCellMetadata]
+# Late work: KitAssignLatePenalties takes the due date, the late policy and the extensions from this
+# course directory's deadlines.toml (else the gradebook's due date), as `autograder grade` does
+# (autograder/deadlines.py: one definition; docs/deploy.md "Deadlines and late work").
 # Where the sandbox cannot confine student code's file system or network (no namespaces and no
 # Landlock, e.g. a container with the default seccomp profile), `nbgrader autograde` refuses with
 # exit status 3 and says how to fix it. To grade there anyway (logged as a weak sandbox):

@@ -5,11 +5,14 @@
 ::
 
     autograder grade SUBMISSIONS --out DIR [--workers N] [--scheduler ADDRESS] [--timeout S] [--force] [--quiet]
-                     [--allow-weak-sandbox]
+                     [--allow-weak-sandbox] [--due WHEN] [--late-policy SPEC] [--extensions CSV] [--gradebook DB]
     autograder grade path/to/01_basics.ipynb          # self-study: prints a score table
     autograder report DIR [--no-integrity] [--submissions DIR] [--nbgrader-export CSV]
     autograder export DIR --to canvas|csv [--out FILE] [--gradebook gradebook.db] [--roster CANVAS.csv]
+                      [--match-by COLUMN] [--id-map CSV]
     autograder gradescope-bundle OUT.zip [--allow-weak-sandbox]
+    autograder intake DOWNLOAD --to SUBMISSIONS [--roster CANVAS.csv] [--id-column "SIS Login ID"]
+    autograder written-pdf SUBMISSIONS --out DIR
 
 Exit status: 0 once every submission has its rows, whatever the students'
 code did; 2 for bad arguments or missing files; 3 when the sandbox cannot run
@@ -55,6 +58,18 @@ def _parser():
                    help="沙箱无法隔离文件系统或网络时仍然评分（记入 run.json 与报告）/ grade even where the "
                         "sandbox cannot confine student code's file system or network (recorded in run.json "
                         "and shown in the report); without it the kit refuses with exit status 3")
+    g.add_argument("--due", metavar="WHEN",
+                   help="截止时间 / due date, e.g. 2027-03-01T23:59:00+08:00 (default: the course's "
+                        "deadlines.toml, else the gradebook's duedate; none: no lateness is assessed)")
+    g.add_argument("--late-policy", metavar="SPEC",
+                   help="迟交规则 / late policy: none, zero[,grace=1h], 10%%/day[,cap=50%%][,grace=15m] or "
+                        "5%%/hour[,cap=...]: a share of the score per started day or hour (default: deadlines.toml, "
+                        "else none)")
+    g.add_argument("--extensions", metavar="CSV",
+                   help="延期名单 / per-student extensions: columns student_id and due or extra_hours")
+    g.add_argument("--gradebook", metavar="DB",
+                   help="nbgrader 成绩册 / nbgrader's gradebook.db for the assignment's due date "
+                        "(default: ./gradebook.db when present)")
     g.set_defaults(run=grade)
     r = sub.add_parser("report", help="班级报告（含学术诚信，--no-integrity 关闭）/ class report with the "
                                       "integrity section (--no-integrity: without it)",
@@ -82,6 +97,9 @@ def _parser():
                                     "students' ID, SIS User ID, SIS Login ID and Section")
     e.add_argument("--match-by", default="SIS Login ID", choices=export.MATCH_COLUMNS,
                    help="与学生编号对应的 Canvas 列 / the roster column holding the nbgrader student id")
+    e.add_argument("--id-map", metavar="CSV",
+                   help="学号对照表 / a CSV with columns student_id and the --match-by column, when the hub's "
+                        "user names (e.g. s001) are not Canvas's")
     e.add_argument("--assignment-name", default="Pooling 汇聚层",
                    help="Canvas 作业名 / the Canvas assignment's name")
     e.add_argument("--assignment-id", help="Canvas 作业编号 / the Canvas assignment id (column \"Name (id)\"); "
@@ -93,6 +111,26 @@ def _parser():
                    help="容器无法隔离学生代码时仍然评分 / run_autograder grades even where Gradescope's "
                         "container cannot confine student code's file system or network (else exit 3)")
     b.set_defaults(run=gradescope.cli)
+    n = sub.add_parser("intake", help="导入 LMS 下载的提交 / submissions downloaded from Canvas or Moodle, "
+                                      "into nbgrader's layout for `grade`",
+                       description="Canvas 的 Download Submissions zip、Moodle 的每人一个文件夹，或按学号分的文件夹 / "
+                                   "Canvas's Download Submissions zip, Moodle's folder per student, or a folder per "
+                                   "student id -> SUBMISSIONS/<student>/pooling/<notebook>.ipynb; unsafe members are "
+                                   "refused, nothing is overwritten, the input is never modified")
+    n.add_argument("download", metavar="DOWNLOAD", help="LMS 下载的 zip 或文件夹 / the LMS's zip or its folder")
+    n.add_argument("--to", required=True, metavar="SUBMISSIONS", help="提交目录 / where to write nbgrader's layout")
+    n.add_argument("--roster", metavar="CSV", help="Canvas 导出的成绩册 / Canvas's gradebook export: maps the "
+                                                   "LMS user id (its ID column) to the student id")
+    n.add_argument("--id-column", default="SIS Login ID", choices=export.MATCH_COLUMNS,
+                   help="名单中作为学号的列 / the roster column that holds the student id (the hub user name)")
+    n.set_defaults(run=_intake)
+    w = sub.add_parser("written-pdf", help="书面回答导出为 PDF / each student's written answers as a PDF for a "
+                                           "manually graded Gradescope assignment",
+                       description="每名学生一个 PDF，每道书面题一页，顺序固定 / one PDF per student, one page per "
+                                   "written question in a fixed order (DIR/outline.csv), printed by Chromium")
+    w.add_argument("submissions", metavar="SUBMISSIONS", help="SUBMISSIONS/<student>/pooling/*.ipynb")
+    w.add_argument("--out", required=True, metavar="DIR", help="PDF 的输出目录 / where to write the PDFs")
+    w.set_defaults(run=_written_pdf)
     return ap
 
 
@@ -238,6 +276,11 @@ def grade(args):
     if mode == "course" and not args.out:
         say("autograder: --out DIR is required for a class / 需要 --out", sys.stderr)
         return 2
+    try:
+        late_settings = _late_settings(args) if mode == "course" else None
+    except ValueError as e:                         # deadlines.DeadlineError: a bad date, policy or file
+        say(f"autograder: {e}", sys.stderr)
+        return 2
     if args.workers is not None and args.workers < 1:
         say("autograder: --workers must be >= 1", sys.stderr)
         return 2
@@ -258,6 +301,8 @@ def grade(args):
         except SandboxTooWeak as e:                  # nothing graded; the learner's own flag is named
             say_lines("autograder: " + e.message("self"), sys.stderr)
             return 3
+    # lateness first: each feedback page says it (write_results reads DIR/late.csv)
+    _write_lateness(args.submissions, args.out, [s.student_id for s in subs], late_settings)
     progress = None if args.quiet else Progress(total=len(subs))
     try:
         meta = grade_submissions(subs, args.out, _backend(args, limits), force=args.force, limits=limits,
@@ -282,6 +327,58 @@ def grade(args):
     if note:
         say(note, sys.stderr)
     return 0
+
+
+def _late_settings(args):
+    """The deadlines of a class run (``autograder.deadlines``), or None when no due date is known."""
+    from autograder import deadlines
+    from autograder.course_dir import default_course_dir
+    gradebook = args.gradebook or ("gradebook.db" if pathlib.Path("gradebook.db").is_file() else None)
+    url = None
+    if gradebook:
+        from autograder.export import ExportError, gradebook_url
+        try:
+            url = gradebook_url(gradebook)
+        except ExportError as e:
+            raise deadlines.DeadlineError(str(e)) from None
+    settings = deadlines.load_settings(default_course_dir(), due=args.due, policy=args.late_policy,
+                                       extensions=args.extensions, gradebook_url=url)
+    if settings.due is None:
+        if args.late_policy or args.extensions:
+            raise deadlines.DeadlineError("--late-policy / --extensions 需要截止时间 / need a due date: --due, "
+                                          "deadlines.toml or the gradebook's duedate")
+        return None
+    return settings
+
+
+def _write_lateness(root, out, student_ids, settings):
+    """DIR/late.csv: each student's submission time, due date, lateness and penalty (atomically);
+    without a due date (`settings` None) an old late.csv is removed, so nothing stale is applied."""
+    from autograder import deadlines
+    from autograder.pipeline.write_results import atomic_write, csv_text
+    if settings is None:
+        pathlib.Path(out, "late.csv").unlink(missing_ok=True)
+        return
+    rows = deadlines.assess(root, student_ids, settings)
+    cells = [[display_id(r.student_id), *r.to_csv()[1:]] for r in rows]
+    atomic_write(pathlib.Path(out) / "late.csv", csv_text(deadlines.LATE_COLUMNS, cells))
+    counts = {k: sum(r.status == k for r in rows) for k in ("late", "missing", "invalid")}
+    say(f"截止 / due {deadlines.iso(settings.due)} ({settings.source}), {settings.policy.describe()}: "
+        f"{counts['late']} 迟交 late, {counts['missing'] + counts['invalid']} 时间未知 unknown time "
+        f"-> {os.path.join(out, 'late.csv')}", sys.stderr)
+    for r in rows:
+        if r.status in ("missing", "invalid"):
+            say(f"autograder: {display_id(r.student_id)}: {r.note}", sys.stderr)
+
+
+def _intake(args):
+    from autograder import intake
+    return intake.run(args)
+
+
+def _written_pdf(args):
+    from autograder import written_pdf
+    return written_pdf.run(args)
 
 
 def report(args):

@@ -12,7 +12,13 @@ student's final score is
 * the autograded points of ``grades.csv`` (the kit's hardened grading), plus
 * the points a person gave in nbgrader's gradebook (the formgrader), when the
   gradebook is there: written answers (manual cells), manual overrides of an
-  autograded cell, extra credit, minus nbgrader's late penalty.
+  autograded cell, extra credit, minus the late penalty.
+
+The late penalty is ``autograder.deadlines``' one definition: when ``autograder grade`` assessed
+lateness (``DIR/late.csv``: due date, extensions, submission time, the policy's percentage), that
+percentage is taken once off the student's final total (after a person's grading), never below 0;
+without late.csv, nbgrader's stored penalty (``KitAssignLatePenalties``, the same percentage of
+each notebook's autograded score) is used.
 
 What counts and out of what is ``autograder.totals`` (the same for every output of the
 kit): the maximum (``max_total``, Canvas's ``Points Possible``) is the *required*
@@ -61,7 +67,8 @@ POINTS_POSSIBLE = "    Points Possible"          # as Canvas's own export writes
 GENERIC_COLUMNS = ["student_id", "last_name", "first_name", "email", "lms_user_id", "assignment",
                    "autograded", "autograded_max", "manual", "manual_max", "optional", "optional_max",
                    "manual_pending", "adjustment",
-                   "extra_credit", "late_penalty", "total", "max_total", "notebooks_graded", "flags"]
+                   "extra_credit", "late_status", "hours_late", "late_penalty_percent", "late_penalty",
+                   "total", "max_total", "notebooks_graded", "flags"]
 MATCH_COLUMNS = ["SIS Login ID", "SIS User ID", "ID"]
 
 
@@ -82,6 +89,7 @@ class StudentScore:
     manual_pending: int = 0
     extra_credit: float = 0.0
     late_penalty: float = 0.0
+    late: object = None                 # autograder.deadlines.Lateness from DIR/late.csv, if assessed
     override: float = 0.0               # "adjustment": a person's score minus the kit's, on autograded cells
     notebooks: set = dataclasses.field(default_factory=set)
     flags: set = dataclasses.field(default_factory=set)
@@ -101,9 +109,14 @@ class StudentScore:
         return self.totals.written
 
     @property
+    def before_penalty(self):
+        """Everything earned (required and optional) with a person's changes, before any late penalty."""
+        return max(0.0, self.totals.earned + self.override + self.extra_credit)
+
+    @property
     def total(self):
-        """Everything earned (required and optional), a person's changes, less the late penalty."""
-        return _round(max(0.0, self.totals.earned + self.override + self.extra_credit - self.late_penalty))
+        """Everything earned, a person's changes, less the late penalty (once, never below 0)."""
+        return _round(max(0.0, self.before_penalty - self.late_penalty))
 
     @property
     def display_name(self):
@@ -249,8 +262,13 @@ def collect(out_dir, gradebook=None, warn=None, course_dir=None):
     if url:
         add_gradebook(scores, url, scheme, warn)
     maxima = scheme.maxima
+    from autograder.deadlines import penalty_points, read_late_csv
+    late = read_late_csv(pathlib.Path(out_dir) / "late.csv")
     for s in scores.values():
         s.totals = scheme.totals(s.rows, s.written)
+        if late:                              # the kit's assessment replaces nbgrader's stored penalty
+            s.late = late.get(s.student_id)
+            s.late_penalty = penalty_points(s.before_penalty, s.late.penalty_percent) if s.late else 0.0
         if s.rows and (s.totals.auto_max, s.totals.optional_auto_max) != (maxima.auto_max, maxima.optional_auto_max):
             warn(f"'{s.student_id}': {s.totals.auto_max:g} (+{s.totals.optional_auto_max:g} optional) autograded "
                  f"points possible in grades.csv, {maxima.auto_max:g} (+{maxima.optional_auto_max:g}) in source/ "
@@ -271,6 +289,8 @@ def generic_rows(scores, maxima):
         yield [s.student_id, s.last_name, s.first_name, s.email, s.lms_user_id, ASSIGNMENT,
                s.autograded, maxima.auto_max, s.manual, maxima.written_max, s.totals.optional, maxima.optional_max,
                s.manual_pending, s.override, s.extra_credit,
+               s.late.status if s.late else "", s.late.hours_late if s.late else "",
+               s.late.penalty_percent if s.late else "",
                _round(s.late_penalty), s.total, maxima.possible, len(s.notebooks),
                ";".join(sorted(s.flags))]
 
@@ -314,8 +334,32 @@ def canvas_column(name, assignment_id=None):
     return f"{name} ({aid})"
 
 
-def canvas_rows(scores, maxima, column, roster=None, match_by="SIS Login ID", warn=None):
-    """(header, rows) of Canvas's gradebook import file."""
+def read_id_map(path, match_by):
+    """{the roster's `match_by` value: the kit's student id} from a CSV with the columns ``student_id``
+    and `match_by` (e.g. hub accounts s001 against Canvas's SIS Login ID jdoe)."""
+    path = pathlib.Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ExportError(f"--id-map {str(path)!r}: {getattr(e, 'strerror', None) or e}") from None
+    reader = csv.DictReader(text.splitlines())
+    if not {"student_id", match_by} <= set(reader.fieldnames or []):
+        raise ExportError(f"--id-map {str(path)!r}: 需要列 / needs the columns student_id and {match_by!r}")
+    out, kit_ids = {}, set()
+    for i, row in enumerate(reader, start=2):
+        lms, sid = (row.get(match_by) or "").strip(), csv_uncell((row.get("student_id") or "").strip())
+        if not lms or not sid:
+            continue
+        if lms in out or sid in kit_ids:
+            raise ExportError(f"--id-map {str(path)!r}:{i}: 重复 / {lms!r} or {sid!r} mapped twice")
+        out[lms] = sid
+        kit_ids.add(sid)
+    return out
+
+
+def canvas_rows(scores, maxima, column, roster=None, match_by="SIS Login ID", warn=None, id_map=None):
+    """(header, rows) of Canvas's gradebook import file; `id_map` maps the roster's `match_by`
+    values to the kit's student ids (``read_id_map``), when they differ."""
     warn = warn or _warn
     if match_by not in MATCH_COLUMNS:
         raise ExportError(f"--match-by must be one of {MATCH_COLUMNS}")
@@ -323,8 +367,9 @@ def canvas_rows(scores, maxima, column, roster=None, match_by="SIS Login ID", wa
     rows = [[POINTS_POSSIBLE, "", "", "", "", maxima.possible]]    # required only: optional goes above it
     if roster is not None:
         seen = set()
+        id_map = id_map or {}
         for r in roster:
-            key = display_id(r[match_by])            # the roster has exact ids; grades.csv display forms
+            key = display_id(id_map.get(r[match_by], r[match_by]))   # exact ids; grades.csv: display forms
             s = scores.get(key)
             if s is None:
                 rows.append([r[c] for c in CANVAS_IDENTITY] + [""])   # blank: Canvas leaves the grade alone
@@ -335,7 +380,8 @@ def canvas_rows(scores, maxima, column, roster=None, match_by="SIS Login ID", wa
         if unknown:
             warn(f"{len(unknown)} student(s) graded but not in the roster (by {match_by}), left out: "
                  + ", ".join(f"'{u}'" for u in unknown[:10]) + (" ..." if len(unknown) > 10 else ""))
-        blank = [display_id(r[match_by]) for r in roster if display_id(r[match_by]) not in scores]
+        blank = [display_id(r[match_by]) for r in roster
+                 if display_id(id_map.get(r[match_by], r[match_by])) not in scores]
         if blank:
             warn(f"{len(blank)} student(s) of the roster have no grade (left blank): "
                  + ", ".join(f"'{b}'" for b in blank[:10]) + (" ..." if len(blank) > 10 else ""))
@@ -346,8 +392,8 @@ def canvas_rows(scores, maxima, column, roster=None, match_by="SIS Login ID", wa
     return header, rows
 
 
-def canvas_csv(scores, maxima, column, roster=None, match_by="SIS Login ID", warn=None):
-    header, rows = canvas_rows(scores, maxima, column, roster, match_by, warn)
+def canvas_csv(scores, maxima, column, roster=None, match_by="SIS Login ID", warn=None, id_map=None):
+    header, rows = canvas_rows(scores, maxima, column, roster, match_by, warn, id_map)
     return csv_text(header, rows)
 
 
@@ -364,9 +410,12 @@ def run(args):
             gradebook = "gradebook.db"
         column = canvas_column(args.assignment_name, args.assignment_id) if args.to == "canvas" else None
         roster = read_roster(args.roster) if args.roster else None
+        id_map = read_id_map(args.id_map, args.match_by) if getattr(args, "id_map", None) else None
+        if id_map is not None and roster is None:
+            raise ExportError("--id-map 需要 --roster / --id-map needs --roster")
         scores, maxima = collect(out_dir, gradebook)
         if args.to == "canvas":
-            text = canvas_csv(scores, maxima, column, roster, args.match_by)
+            text = canvas_csv(scores, maxima, column, roster, args.match_by, id_map=id_map)
             dest = args.out or out_dir / "canvas.csv"
         else:
             text = generic_csv(scores, maxima)

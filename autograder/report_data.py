@@ -20,6 +20,7 @@ import numpy as np
 
 from autograder import __version__
 from autograder import totals as totals_module
+from autograder.deadlines import read_late_csv
 from autograder.functions import FUNCTIONS
 from autograder.pipeline.write_results import STUDENTS, csv_uncell, display_id, safe_name, student_folder
 from autograder.results import GRADES_COLUMNS, ManualRow, Row, Status
@@ -455,6 +456,12 @@ class Report:
     folders: dict         # student -> students/<folder>
     pages: dict           # (student, notebook) -> feedback page URL
     integrity: Optional[dict]   # autograder.integrity's result, None when left out
+    late: dict = field(default_factory=dict)   # student -> deadlines.Lateness (DIR/late.csv), if assessed
+
+    @property
+    def late_rows(self) -> list:
+        """The students whose lateness a person should see: late, or with an unknown submission time."""
+        return [self.late[s] for s in sorted(self.late) if self.late[s].status in ("late", "missing", "invalid")]
 
     @property
     def kpis(self) -> Kpis:
@@ -535,7 +542,8 @@ def build(out_dir, integrity=True, submissions=None) -> Report:
         manual=manual_summary(data.manual), problems=problems(grades), slowest=slowest(grades, data.run),
         run=data.run, grades=grades, folders=data.folders,
         pages=feedback_pages(out_dir, data.folders, notebooks),
-        integrity=integrity_result(out_dir, data, submissions) if integrity else None)
+        integrity=integrity_result(out_dir, data, submissions) if integrity else None,
+        late=read_late_csv(pathlib.Path(out_dir) / "late.csv"))
 
 
 def integrity_result(out_dir, data, submissions):

@@ -17,6 +17,8 @@ def _cut(text):
     return text if len(text) <= MAX_LINE else text[:MAX_LINE] + " …"
 
 
+from autograder.deadlines import iso  # noqa: E402  (a leaf: the standard library)
+
 ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                          undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 ENV.filters.update(
@@ -25,4 +27,5 @@ ENV.filters.update(
     num=lambda x: f"{x:.1f}",                  # a strength
     fmt=format,                                # {{ x|fmt(".2f") }}; "g": 2.0 -> 2
     group_title=group_title,                   # a property group's name as the students read it
+    iso=iso,                                   # a datetime (UTC) as 2027-03-01T23:59:00Z, None as ""
 )

@@ -13,6 +13,7 @@ if [ "${1:-all}" != demo ]; then
     command -v chromium >/dev/null 2>&1 || need+=(chromium)
     command -v node >/dev/null 2>&1 || need+=(nodejs)
     command -v npm >/dev/null 2>&1 || need+=(npm)
+    command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)   # tests/test_written_pdf.py reads the PDFs back
 fi
 # Read fc-list whole before matching: `fc-list | grep -q` under pipefail fails whenever grep
 # exits early and fc-list dies of SIGPIPE, and the installed font would count as missing.

@@ -26,13 +26,18 @@ def course_class(tmp_path_factory):
         shutil.copy(harness.SOURCE / "01_basics.ipynb", d / s / "pooling" / "01_basics.ipynb")
     nb = harness.with_answer("def pool2d(X, pool_size, mode='max'):\n    raise NotImplementedError()\n")
     (d / "ben" / "pooling" / "01_basics.ipynb").write_text(json.dumps(nb), encoding="utf-8")
+    # ann submitted 25 h after the due date the run is given (below); ben's time is unknown
+    (d / "ann" / "pooling" / "timestamp.txt").write_text("2026-03-02 01:00:00.000000 UTC\n")
     return d
+
+
+DUE = ["--due", "2026-03-01T00:00:00Z", "--late-policy", "10%/day,cap=50%"]
 
 
 @pytest.fixture(scope="module")
 def graded(course_class, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
-    res = cli("grade", course_class, "--out", out, "--workers", "2")
+    res = cli("grade", course_class, "--out", out, "--workers", "2", *DUE)
     assert res.returncode == 0, res.stderr
     return out, res
 
@@ -55,6 +60,22 @@ def test_outputs_per_contract(graded):
     assert run["workers"] == 2 and set(run["per_submission_seconds"]) == {"ann", "ben"}
     assert {s: out / d for s, d in run["students"].items()} == {s: student_dir(out, s) for s in ("ann", "ben")}
     assert not list(out.rglob("*.tmp"))
+
+
+def test_lateness_is_assessed_and_shown(graded):
+    """--due and --late-policy: late.csv, each feedback page's line, and the export's penalty (once)."""
+    out, res = graded
+    with open(out / "late.csv", newline="", encoding="utf-8") as f:
+        late = {r["student_id"]: r for r in csv.DictReader(f)}
+    assert (late["ann"]["status"], late["ann"]["hours_late"], late["ann"]["penalty_percent"]) == ("late", "25.0", "20.0")
+    assert late["ben"]["status"] == "missing"
+    assert "迟交 / late: 25 h" in (student_dir(out, "ann") / "01_basics.html").read_text(encoding="utf-8")
+    assert "submission time unknown" in (student_dir(out, "ben") / "01_basics.html").read_text(encoding="utf-8")
+    assert "late.csv" in res.stderr and "timestamp.txt" in res.stderr
+    from autograder import export
+    scores, _ = export.collect(out, None, warn=lambda m: None)
+    assert scores["ann"].late_penalty == round(scores["ann"].before_penalty * 0.2, 2) > 0
+    assert scores["ben"].late_penalty == 0
 
 
 def test_feedback_reveals_one_case_at_most(graded):

@@ -130,6 +130,26 @@ def test_canvas_match_by_sis_user_id(out_dir, tmp_path):
     assert rows[2] == ["Alice", "1", "alice", "a@example.edu", "", str(float(AUTO_MAX))]
 
 
+def test_canvas_id_map_maps_hub_accounts_to_canvas_logins(out_dir, tmp_path):
+    """Hub accounts (the kit's ids: alice, bob) are not Canvas's logins (li.wei, wang.fang): --id-map."""
+    roster = tmp_path / "export.csv"
+    roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section\r\n"
+                      '"Li, Wei",101,S-1,li.wei,A\r\n"Wang, Fang",102,S-2,wang.fang,A\r\n', encoding="utf-8")
+    ids = tmp_path / "ids.csv"
+    ids.write_text("student_id,SIS Login ID\nalice,li.wei\nbob,wang.fang\n", encoding="utf-8")
+    proc = run_cli(out_dir, "--to", "canvas", "--roster", roster, "--id-map", ids)
+    assert proc.returncode == 0, proc.stderr
+    rows = read(out_dir / "canvas.csv")
+    assert rows[2] == ["Li, Wei", "101", "S-1", "li.wei", "A", str(float(AUTO_MAX))]
+    assert float(rows[3][5]) == pytest.approx(AUTO_MAX / 2, abs=0.05)
+    # without the map nobody matches; a map that names one login twice is refused
+    assert run_cli(out_dir, "--to", "canvas", "--roster", roster, "--out", tmp_path / "x.csv").returncode == 0
+    assert [r[5] for r in read(tmp_path / "x.csv")[2:]] == ["", ""]
+    ids.write_text("student_id,SIS Login ID\nalice,li.wei\nbob,li.wei\n", encoding="utf-8")
+    proc = run_cli(out_dir, "--to", "canvas", "--roster", roster, "--id-map", ids)
+    assert proc.returncode == 2 and "twice" in proc.stderr
+
+
 def test_bad_arguments_exit_2(out_dir, tmp_path):
     assert run_cli(tmp_path / "nowhere", "--to", "csv").returncode == 2
     proc = run_cli(out_dir, "--to", "canvas", "--assignment-id", "=1+1")

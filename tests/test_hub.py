@@ -10,14 +10,24 @@ users are removed: no process is left behind.
 The scenario, in Chromium, through JupyterHub's login page and the nbgrader
 lab extensions (Assignment List, Formgrader), as docs/deploy.md describes it:
 
-1. the instructor generates and releases ``pooling`` in the formgrader;
+1. the instructor opens the formgrader as instructors do, from JupyterLab's *Nbgrader > Formgrader*
+   (an iframe in the Lab; JupyterHub >= 4.1 refuses frames unless the instructor's environment
+   allows its own origin, docs/deploy.md "The formgrader on JupyterHub >= 4.1": the hub runs users'
+   servers on subdomains of ``localhost``), and there generates and releases ``pooling``;
 2. student A fetches it from the Assignment List, completes ``pool2d``, runs
    the self-check and submits; student B submits a hostile notebook;
-3. the instructor collects, autogrades (the kit's HardenedExecute), generates
-   and releases feedback; the formgrader lists both submissions with the
-   course's gradebook;
+3. the instructor, in that frame, collects, autogrades (the kit's HardenedExecute), sees both
+   submissions listed with the course's gradebook, grades a written answer by hand, generates
+   and releases feedback;
 4. student A fetches the feedback and sees the kit's feedback in it; student B
    gained nothing.
+
+The hub is set up from docs/deploy.md's own blocks (tests/test_deploy_guide.py reads them): the
+exchange's mode (1777, sticky), the global nbgrader configuration (the exchange only; the course id
+is the course directory's), the students' Jupyter configuration (no formgrader, Create Assignment or
+course list: student A's Nbgrader menu lacks them and /formgrader is 404 for her) and the
+instructor's (frame-ancestors 'self'). From student A's kernel, renaming or deleting the course's
+folders in the exchange is refused.
 
 The course is installed as docs/deploy.md says ("Who can read what"): the instructor is in an
 instructors' group; the course directory and the instructor's kit (``autograder/`` in an
@@ -44,17 +54,20 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.request
 
 import pytest
 
 from browser_fixtures import KERNEL_IDLE_JS, _free_port, _get
 from conftest import RELEASE, ROOT, SOURCE
 from student_answers import CORRECT_POOL2D
+from test_deploy_guide import SETUP as GUIDE_SETUP, guide_file
 
 
 VENV_BIN = pathlib.Path(sys.executable).parent
 CHP = ROOT / "scripts" / "hub-proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
 COURSE_ID = "d2l-pooling"
+EXCHANGE_MODE = int(re.search(r"install -d -m (\d+) /srv/nbgrader/exchange", GUIDE_SETUP).group(1), 8)
 SPAWN_MS = 240_000
 ACTION_MS = 300_000
 FIRST_CELL_MARK = "_use_course_wheel"
@@ -212,7 +225,14 @@ class Hub:
 
     @property
     def base(self):
-        return f"http://127.0.0.1:{self.port}"
+        """The hub's public URL. Users' servers live on subdomains of it (``subdomain_host``), so each
+        user's server is an origin of its own (docs/deploy.md, *The formgrader*); Chromium resolves
+        every ``*.localhost`` name to the loopback address itself."""
+        return f"http://localhost:{self.port}"
+
+    def user_url(self, user, path=""):
+        """A URL on `user`'s own server: its own origin, ``<user>.localhost``."""
+        return f"http://{user}.localhost:{self.port}/user/{user}/{path}"
 
     def log(self):
         return (self.state / "jupyterhub.log").read_text(errors="replace")
@@ -220,14 +240,16 @@ class Hub:
 
 def _prepare_state(state, users, isolated_kernel):
     """Exchange, global nbgrader config, lab settings, the instructor's course directory; returns paths."""
+    # docs/deploy.md's set-up: the exchange's mode and the global nbgrader configuration, from the guide
     exchange = state / "exchange"
     exchange.mkdir()
-    exchange.chmod(0o777)                                   # nbgrader: every user writes below it
+    exchange.chmod(EXCHANGE_MODE)                           # 1777: every user writes below it, sticky
     etc = state / "etc" / "jupyter"
     _write(etc / "nbgrader_config.py",
-           "c = get_config()  # noqa: F821\n"
-           f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
-           f"c.Exchange.root = {str(exchange)!r}\n")
+           guide_file("/etc/jupyter/nbgrader_config.py").replace("/srv/nbgrader/exchange", str(exchange)))
+    # the students' Jupyter configuration (no instructor UI), from the guide
+    for rel in ("labconfig/page_config.json", "jupyter_server_config.json"):
+        _write(state / "student-config" / rel, guide_file(f"/opt/pooling/student-config/{rel}"))
     _write(etc / "labconfig" / "page_config.json",
            json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
     share = state / "share" / "jupyter"
@@ -241,7 +263,7 @@ def _prepare_state(state, users, isolated_kernel):
             "display_name": "Python 3 (ipykernel)", "language": "python",
             "env": {"PYTHONPATH": site_packages}}))
     for root, dirs, files in os.walk(state):
-        os.chmod(root, 0o755 if pathlib.Path(root) != exchange else 0o777)
+        os.chmod(root, 0o755 if pathlib.Path(root) != exchange else EXCHANGE_MODE)
     for name in users.names:
         home = users.home(name)
         for plugin, values in LAB_SETTINGS.items():
@@ -295,7 +317,15 @@ def _install_for_instructors(state, users, course):
     return site
 
 
-def _hub_config(state, users, port, etc, share, kit):
+def _instructor_server_config(state):
+    """The instructor environment's Jupyter configuration (docs/deploy.md, *The formgrader*): the file
+    the guide writes to /opt/pooling/instructor/etc/jupyter/, read from docs/deploy.md itself."""
+    etc = state / "instructor-etc" / "jupyter"
+    _write(etc / "jupyter_server_config.py", deploy_guide_block("jupyter_server_config.py"))
+    return etc
+
+
+def _hub_config(state, users, port, etc, share, kit, instructor_etc):
     env = {
         "PATH": f"{VENV_BIN}:/usr/local/bin:/usr/bin:/bin",
         "JUPYTER_CONFIG_PATH": str(etc),
@@ -307,6 +337,9 @@ def _hub_config(state, users, port, etc, share, kit):
     return f"""# Written by tests/test_hub.py: JupyterHub on 127.0.0.1 for the kit's course.
 c = get_config()  # noqa: F821
 c.JupyterHub.bind_url = "http://127.0.0.1:{port}"
+# docs/deploy.md: one origin per user (JupyterHub's subdomains), so that the formgrader may be framed
+# by its own user's JupyterLab and by nobody else's page
+c.JupyterHub.subdomain_host = "http://localhost:{port}"
 c.JupyterHub.hub_bind_url = "http://127.0.0.1:{_free_port()}"
 c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{_free_port()}"
 c.ConfigurableHTTPProxy.command = [{str(CHP)!r}]
@@ -329,9 +362,15 @@ c.JupyterHub.cleanup_proxy = True
 
 
 def _instructor_kit(spawner):
-    # docs/deploy.md: the instructor's server imports the kit from the instructor-only environment
+    # docs/deploy.md: the instructor's server imports the kit from the instructor-only environment,
+    # and reads that environment's Jupyter configuration (frame-ancestors 'self' for the formgrader);
+    # a student's server reads the students' configuration (no instructor UI)
     if spawner.user.name == {users.instructor!r}:
-        spawner.environment = dict(spawner.environment, PYTHONPATH={str(kit)!r})
+        spawner.environment = dict(spawner.environment, PYTHONPATH={str(kit)!r},
+                                   JUPYTER_CONFIG_PATH={str(instructor_etc) + ":" + str(etc)!r})
+    else:
+        spawner.environment = dict(spawner.environment,
+                                   JUPYTER_CONFIG_PATH={str(state / "student-config") + ":" + str(etc)!r})
 
 
 c.Spawner.pre_spawn_hook = _instructor_kit
@@ -374,7 +413,8 @@ def hub(users):
     state.chmod(0o755)
     exchange, etc, share, course, kit = _prepare_state(state, users, released_has_first_cell())
     port = _free_port()
-    (state / "jupyterhub_config.py").write_text(_hub_config(state, users, port, etc, share, kit))
+    instructor_etc = _instructor_server_config(state)
+    (state / "jupyterhub_config.py").write_text(_hub_config(state, users, port, etc, share, kit, instructor_etc))
     env = dict(os.environ, PATH=f"{VENV_BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
                NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost",
                CONFIGPROXY_AUTH_TOKEN=secrets.token_hex(32))
@@ -408,10 +448,13 @@ def hub(users):
 
 # ---------------------------------------------------------------- browser steps
 
+# What the test's browser may reach: the loopback address, localhost and its subdomains (the users' servers).
+LOCAL_URL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|([a-z0-9-]+\.)*localhost)(:\d+)?/")
+
 def _context(browser):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     ctx.route("**/*", lambda route: route.continue_()
-              if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
+              if LOCAL_URL.match(route.request.url) or route.request.url.startswith(("data:", "blob:"))
               else route.abort())
     ctx.set_default_timeout(60_000)
     return ctx
@@ -456,7 +499,7 @@ def click_row_button(panel, section, label, timeout=ACTION_MS):
 
 
 def open_notebook(page, hub, user, relpath):
-    page.goto(f"{hub.base}/user/{user}/lab/tree/{relpath}")
+    page.goto(hub.user_url(user, f"lab/tree/{relpath}"))
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=SPAWN_MS)
     page.wait_for_function(
 KERNEL_IDLE_JS, timeout=SPAWN_MS)
@@ -527,6 +570,55 @@ def formgrader_action(page, cell_class, what, row_text="pooling"):
     return text
 
 
+def student_runs(page, code):
+    """Run `code` (which fills a dict `r`) in the kernel of the notebook open in `page`; returns `r`."""
+    out = page.evaluate("""async (code) => {
+        const k = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+        const f = k.requestExecute({code});
+        let out = '';
+        f.onIOPub = m => { if (m.header.msg_type === 'stream') out += m.content.text;
+                           if (m.header.msg_type === 'error') out += m.content.ename + ': ' + m.content.evalue; };
+        await f.done; return out; }""", code + "\nimport json\nprint('RESULT' + json.dumps(r))\n")
+    assert "RESULT" in out, out
+    return json.loads(out.split("RESULT", 1)[1].strip().splitlines()[0])
+
+
+def response_csp(page, url):
+    """The Content-Security-Policy header of `url` as the page's user's browser receives it (a tab of
+    its own in the page's context, logged in; the names *.localhost resolve only in Chromium)."""
+    tab = page.context.new_page()
+    try:
+        response = tab.goto(url)
+        assert response is not None and response.ok, f"{url}: {response and response.status}"
+        return response.headers.get("content-security-policy", "")
+    finally:
+        tab.close()
+
+
+def open_formgrader(page):
+    """Nbgrader > Formgrader in the instructor's JupyterLab; returns the iframe's Frame once the
+    formgrader has drawn in it (a frame the CSP refused stays a blank chrome-error page)."""
+    menu(page, "Nbgrader", "Formgrader")
+    iframe = page.locator("#formgrader iframe")
+    iframe.wait_for()
+    frame = iframe.element_handle().content_frame()
+    try:
+        frame.locator("h1").first.wait_for(timeout=60_000)
+    except Exception:
+        raise AssertionError(f"the formgrader's iframe stayed blank (url {frame.url!r}): "
+                             "the instructor's server refused to be framed") from None
+    return frame
+
+
+def deploy_guide_block(first_line_mark):
+    """The fenced code block of docs/deploy.md whose first line names `first_line_mark`."""
+    text = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    for block in re.findall(r"^```[a-z]*\n(.*?)^```", text, flags=re.M | re.S):
+        if first_line_mark in block.splitlines()[0]:
+            return block
+    raise AssertionError(f"docs/deploy.md has no code block starting with {first_line_mark!r}")
+
+
 def student_reads(page, paths):
     """Try to read each path from the kernel of the notebook open in `page` (a student's, started
     through the hub as the student started it): name -> 'read', 'denied' or the error's name."""
@@ -574,16 +666,27 @@ def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
         for s in (a, b):
             login(pages[s], hub, s, wait=False)
         fg = pages[t]
-        fg.goto(f"{hub.base}/user/{t}/formgrader")
-        fg.locator("h1", has_text="Manage Assignments").wait_for()
-        formgrader_action(fg, "assign", "generate")
-        formgrader_action(fg, "release", "release")
+        # The formgrader as an instructor opens it: JupyterLab's Nbgrader > Formgrader, an iframe in the
+        # main area. JupyterHub >= 4.1 sends frame-ancestors 'none' (a blank panel); the instructor's
+        # environment says 'self', safe because each user's server is an origin of its own (subdomains).
+        csp = {"instructor": response_csp(fg, hub.user_url(t, "formgrader")),
+               "hub": urllib.request.urlopen(f"http://127.0.0.1:{hub.port}/hub/login", timeout=30)
+               .headers.get("Content-Security-Policy", "")}
+        assert "frame-ancestors 'self'" in csp["instructor"], csp
+        assert "frame-ancestors 'none'" in csp["hub"], csp
+        ff = open_formgrader(fg)
+        ff.locator("h1", has_text="Manage Assignments").wait_for()
+        formgrader_action(ff, "assign", "generate")
+        formgrader_action(ff, "release", "release")
         shot("1_instructor_released", fg)
         assert (hub.exchange / COURSE_ID / "outbound" / "pooling" / "01_basics.ipynb").exists()
 
         # -- student A: fetch, complete pool2d, self-check, submit
         pa = pages[a]
         wait_lab(pa, hub, a)
+        # a student's server keeps JupyterHub's frame-ancestors 'none' (nothing of theirs needs framing)
+        student_csp = response_csp(pa, hub.user_url(a, "lab"))
+        assert "frame-ancestors 'none'" in student_csp, student_csp
         panel = assignment_list(pa)
         click_row_button(panel, "released_assignments_list", "Fetch")
         row_button(panel, "fetched_assignments_list", "Submit").wait_for(timeout=ACTION_MS)
@@ -628,6 +731,32 @@ def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
                             "autograder module": "denied", "autograder folder": "denied",
                             "instructor site-packages": "denied", "own notebook (control)": "read",
                             "exchange outbound (control)": "read"}, readable
+        # the students' Lab has no instructor UI (docs/deploy.md), and the formgrader is not served to them
+        pa.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Nbgrader$")).click()
+        items = pa.locator(".lm-Menu-itemLabel").all_inner_texts()
+        pa.keyboard.press("Escape")
+        assert "Assignment List" in items and "Formgrader" not in items and "Course List" not in items, items
+        tab = pa.context.new_page()
+        assert tab.goto(hub.user_url(a, "formgrader")).status == 404
+        tab.close()
+        # the exchange is sticky (1777): the course's folders cannot be renamed or deleted by a student
+        course_x = hub.exchange / COURSE_ID
+        tried = student_runs(pa, f"""
+import os, shutil
+r = {{}}
+for name, act in [("rename course", lambda: os.rename({str(course_x)!r}, {str(course_x) + '-x'!r})),
+                  ("rename outbound", lambda: os.rename({str(course_x / 'outbound')!r}, {str(course_x / 'gone')!r})),
+                  ("delete released", lambda: shutil.rmtree({str(course_x / 'outbound' / 'pooling')!r})),
+                  ("delete course", lambda: shutil.rmtree({str(course_x)!r}))]:
+    try:
+        act(); r[name] = "done"
+    except PermissionError:
+        r[name] = "denied"
+    except Exception as e:
+        r[name] = type(e).__name__
+""")
+        assert set(tried.values()) == {"denied"}, tried
+        assert (course_x / "outbound" / "pooling" / "01_basics.ipynb").exists()
         panel = assignment_list(pa)
         click_row_button(panel, "fetched_assignments_list", "Submit")
         panel.locator("#submitted_assignments_list", has_text="pooling").wait_for(timeout=ACTION_MS)
@@ -662,32 +791,49 @@ def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
         shot("4_hostile_submitted", pb)
 
         # -- the instructor: collect, autograde both (the kit's engine), feedback
-        fg.goto(f"{hub.base}/user/{t}/formgrader")
-        formgrader_action(fg, "collect", "collect")
+        # (all in the formgrader's iframe inside the instructor's JupyterLab)
+        ff.goto(hub.user_url(t, "formgrader"))
+        formgrader_action(ff, "collect", "collect")
         for s in (a, b):
             assert (hub.course / "submitted" / s / "pooling" / "01_basics.ipynb").exists()
-        fg.goto(f"{hub.base}/user/{t}/formgrader/manage_submissions/pooling")
+        ff.goto(hub.user_url(t, "formgrader/manage_submissions/pooling"))
         for s in (a, b):
-            formgrader_action(fg, "autograde", f"autograde {s}", row_text=s)
-        formgrader_action_page = f"{hub.base}/user/{t}/formgrader/manage_submissions/pooling"
-        fg.goto(formgrader_action_page)
-        rows = fg.locator("table tbody tr")
+            formgrader_action(ff, "autograde", f"autograde {s}", row_text=s)
+        ff.goto(hub.user_url(t, "formgrader/manage_submissions/pooling"))
+        rows = ff.locator("table tbody tr")
         rows.first.wait_for()
-        listing = {s: fg.locator("table tbody tr", has_text=s).first.inner_text() for s in (a, b)}
+        listing = {s: ff.locator("table tbody tr", has_text=s).first.inner_text() for s in (a, b)}
         shot("5_formgrader_submissions", fg)
-        # the instructor's grading page of B's notebook renders B's markdown, and nothing of it runs
         from nbgrader.api import Gradebook
         with Gradebook(f"sqlite:///{hub.course / 'gradebook.db'}") as gb:
             b_notebook = gb.find_submission_notebook("01_basics", "pooling", b).id
-        fg.goto(f"{hub.base}/user/{t}/formgrader/submissions/{b_notebook}")
-        fg.get_by_text(HOSTILE_NOTE).first.wait_for()
-        fg.wait_for_load_state("load")
+            a_written = gb.find_submission_notebook("04_min_softmax", "pooling", a).id
+        # manual grading of A's written answer (exercise 4, 2 points), as the instructor types it
+        ff.goto(hub.user_url(t, f"formgrader/submissions/{a_written}"))
+        ff.wait_for_function("() => window.formgrader && formgrader.grades && formgrader.grades.loaded")
+        score = ff.locator("input.score#answer_ex4")
+        score.fill("1.5")
+        score.press("Tab")                                     # 'change': the formgrader saves the grade
+        deadline = time.monotonic() + 60
+        while True:                                            # the formgrader saved it in the gradebook
+            with Gradebook(f"sqlite:///{hub.course / 'gradebook.db'}") as gb:
+                saved = gb.find_grade("answer_ex4", "04_min_softmax", "pooling", a).manual_score
+            if saved == 1.5 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert saved == 1.5, f"the formgrader did not save the manual grade ({saved!r})"
+        shot("5b_formgrader_manual_grade", fg)
+        # the instructor's grading page of B's notebook renders B's markdown, and nothing of it runs
+        ff.goto(hub.user_url(t, f"formgrader/submissions/{b_notebook}"))
+        ff.get_by_text(HOSTILE_NOTE).first.wait_for()
+        ff.wait_for_load_state("load")
         fg.wait_for_timeout(500)                               # an onerror handler has fired by now
-        assert fg.evaluate("() => window.__pwned === undefined"), "student markdown ran in the formgrader"
-        assert not fg.locator("a[href^='javascript']").count()
-        fg.goto(f"{hub.base}/user/{t}/formgrader")
-        formgrader_action(fg, "generate-feedback", "generate feedback")
-        formgrader_action(fg, "release-feedback", "release feedback")
+        for where in (ff, fg):                                 # the frame and the JupyterLab around it
+            assert where.evaluate("() => window.__pwned === undefined"), "student markdown ran in the formgrader"
+        assert not ff.locator("a[href^='javascript']").count()
+        ff.goto(hub.user_url(t, "formgrader"))
+        formgrader_action(ff, "generate-feedback", "generate feedback")
+        formgrader_action(ff, "release-feedback", "release feedback")
 
         # -- the course's gradebook: A has pool2d's points, B gained nothing
         with Gradebook(f"sqlite:///{hub.course / 'gradebook.db'}") as gb:
@@ -699,6 +845,7 @@ def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
             b_total, b_max = gb.find_submission("pooling", b).score, gb.find_submission("pooling", b).max_score
         assert sa["01_basics", "test_pool2d"] == (2.0, 2.0)
         assert sb["01_basics", "test_pool2d"] == (0.0, 2.0)
+        assert sa["04_min_softmax", "answer_ex4"] == (1.5, 2.0), "the manual grade typed in the formgrader"
         assert ("01_basics", "bonus") not in sb and b_total == 0 and b_max == total_max
         # the formgrader's listing (from the course's gradebook): both submissions, graded, with their scores
         assert re.search(rf"\b2(\.0+)? / {total_max:g}\b", listing[a]) and "graded" in listing[a], listing[a]
@@ -714,7 +861,7 @@ def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
             "the instructor's server did not import the instructor-only kit"
 
         # -- student A fetches the feedback and reads the kit's feedback
-        pa.goto(f"{hub.base}/user/{a}/lab")
+        pa.goto(hub.user_url(a, "lab"))
         wait_lab(pa, hub, a)
         panel = assignment_list(pa)
         click_row_button(panel, "submitted_assignments_list", "Fetch Feedback")
@@ -722,7 +869,7 @@ def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
         pages_ = sorted((users.home(a) / "pooling" / "feedback").glob("*/01_basics.html"))
         assert pages_, "no feedback fetched"
         rel = pages_[-1].relative_to(users.home(a))
-        pa.goto(f"{hub.base}/user/{a}/files/{rel}")
+        pa.goto(hub.user_url(a, f"files/{rel}"))
         body = pa.locator("body").inner_text()
         assert "全部通过 / all checks passed" in body and "pool2d" in body
         shot("6_student_feedback", pa)

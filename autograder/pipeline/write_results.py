@@ -177,6 +177,16 @@ class WriteResults:
     def __init__(self, out_dir, scheme=None):
         self.out = pathlib.Path(out_dir)
         self._scheme = scheme
+        self._late = None
+
+    @property
+    def late(self):
+        """{display id: autograder.deadlines.Lateness} of DIR/late.csv, which ``autograder grade`` writes
+        before grading when a due date is known ({} otherwise): one line on each feedback page."""
+        if self._late is None:
+            from autograder.deadlines import read_late_csv
+            self._late = read_late_csv(self.out / "late.csv")
+        return self._late
 
     @property
     def scheme(self):
@@ -206,6 +216,7 @@ class WriteResults:
                 for r in mine]
         return _templates().get_template("feedback_page.html.j2").render(
             notebook=notebook, student_id=display_id(res.student_id), rows=rows,
+            late=(lambda lt: lt.describe() if lt else "")(self.late.get(display_id(res.student_id))),
             totals=self.scheme.only([notebook]).totals(mine),
             manual=[m for m in res.manual if m.notebook == notebook])
 
