@@ -57,9 +57,12 @@ def _recorded(model, case):
 
 
 @pytest.mark.parametrize("name,model", MODELS, ids=IDS)
-def test_public_check_names_the_model(name, model):
+def test_public_check_names_the_model(name, model, monkeypatch):
     if not any(_recorded(model, c) for c in selfcheck.public_cases(name)):
         pytest.skip("no public case tells this model apart")
+    # Models are written with torch pooling: check() applies the grader's rule, which would
+    # (rightly) name that first; this test is about the values, so the rule is set aside.
+    monkeypatch.setattr(selfcheck, "rule_of", lambda name: "none")
     with pytest.raises(AssertionError) as info:
         selfcheck.check(as_student(name, model), report_only=False)
     assert message(model.id) in str(info.value)
@@ -204,7 +207,8 @@ def _mutant_files():
     return sorted((pathlib.Path(__file__).parent / "mutants").glob("*/*.py"))
 
 
-# What the public check cannot see: the operator policy (check() records no operators).
+# Mutants whose mistake is the operator policy, or no single mistake: named by the rule tests
+# (test_check_agrees), not here.
 _OP_POLICY = {"conv_not_used", "conv_relu_only", "forbidden_op", "tampering"}
 
 

@@ -251,7 +251,7 @@ def test_selfstudy_bonus_is_optional_and_outside_the_total(tmp_path):
 
 
 def test_window_slider_counts_like_the_title(monkeypatch):
-    """The sliding-window widget: the slider's number is the one in the frame's title (窗口 k/n)."""
+    """The sliding-window widget: the slider's number is the one in the frame's title (窗口 / window k/n)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -264,5 +264,5 @@ def test_window_slider_counts_like_the_title(monkeypatch):
     slider = next(c for c in w.widget.children if hasattr(c, "max"))
     assert (slider.min, slider.max) == (1, 4)
     slider.value = slider.max
-    assert shown["title"] == "窗口 4/4"
+    assert shown["title"] == "窗口 / window 4/4"
     plt.close("all")
