@@ -157,6 +157,8 @@ def _templates():
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters["g"] = lambda x: f"{x:g}"
+    from course.lang import mark_english
+    env.filters["bi"] = mark_english          # messages: escaped, their English part lang="en"
     return env
 
 
