@@ -20,7 +20,8 @@ tests, so a run that has them pays nothing more):
   page a host gives it (JupyterLab puts it in its own page).
 
 Each page is also checked for reflow (WCAG 1.4.10): at 320 CSS px the page itself does not scroll
-sideways; only a data table's own labelled scroll region may.
+sideways; only a data table's own labelled scroll region may. And for its languages (WCAG 3.1.1 and
+3.1.2): the page is zh-CN and its English prose is marked lang="en".
 """
 import json
 import pathlib
@@ -65,6 +66,26 @@ REFLOW = """() => {
 }"""
 
 
+# English prose left unmarked on a Chinese page (WCAG 3.1.2): text nodes with an English word of three
+# letters or more (identifiers with digits, underscores or operators aside, read the same either
+# way) whose nearest lang is zh. Code, code views and notebook outputs and prompts are not prose.
+UNMARKED_ENGLISH = """() => {
+    const skip = 'code, script, style, svg, math, kbd, samp, .code, .highlight, .input_area, .output_area, .prompt';
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const found = [];
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement;
+        if (!el || el.closest(skip)) continue;
+        const words = n.textContent.split(/\\s+/)
+            .filter(w => !/[0-9_=.()\\/\\[\\]<>:-]/.test(w) || /^[A-Za-z]+[:.,)]$/.test(w));
+        if (!words.some(w => /^[A-Za-z]{3,}[:.,)]?$/.test(w))) continue;
+        const lang = (el.closest('[lang]') || document.documentElement).getAttribute('lang') || '';
+        if (lang.startsWith('zh')) found.push(n.textContent.trim().slice(0, 100));
+    }
+    return {lang: document.documentElement.lang, found};
+}"""
+
+
 def axe_source():
     if not AXE_JS.exists():
         pytest.fail(f"{AXE_JS} missing: run `make system` (scripts/install_axe.sh)")
@@ -83,12 +104,14 @@ def axe_context(browser):
 
 
 def audit(context, path):
-    """axe-core's violations on the page at ``path`` (a file), and its reflow at 320 CSS px."""
+    """axe-core's violations on the page at ``path`` (a file), its unmarked English, and its reflow
+    at 320 CSS px."""
     page = context.new_page()
     try:
         page.goto(pathlib.Path(path).as_uri())
         page.wait_for_load_state("load")
         result = page.evaluate(RUN_AXE, WCAG_TAGS)
+        result["english"] = page.evaluate(UNMARKED_ENGLISH)
         page.set_viewport_size({"width": 320, "height": 640})
         reflow = page.evaluate(REFLOW)
     finally:
@@ -187,21 +210,28 @@ def selfcheck_page(dest):
     return dest, shown[-1]
 
 
-@pytest.fixture(scope="module")
+_AUDITED = {}   # the pages and their audits, once per session (graded_class is function-scoped)
+
+
+@pytest.fixture
 def pages(graded_class, tmp_path_factory):  # noqa: F811
-    _, out = graded_class
-    tmp = tmp_path_factory.mktemp("a11y")
-    found = {"report": out / "report.html"}
-    for p in feedback_pages(out):
-        found[f"feedback:{p.stem}"] = p
-    found["nbgrader-feedback"] = nbgrader_feedback_page(tmp / "nbgrader_feedback.html")
-    found["selfcheck"] = selfcheck_page(tmp / "selfcheck.html")[0]
-    return found
+    if "pages" not in _AUDITED:
+        _, out = graded_class
+        tmp = tmp_path_factory.mktemp("a11y")
+        found = {"report": out / "report.html"}
+        for p in feedback_pages(out):
+            found[f"feedback:{p.stem}"] = p
+        found["nbgrader-feedback"] = nbgrader_feedback_page(tmp / "nbgrader_feedback.html")
+        found["selfcheck"] = selfcheck_page(tmp / "selfcheck.html")[0]
+        _AUDITED["pages"] = found
+    return _AUDITED["pages"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def audits(pages, axe_context):
-    return {name: audit(axe_context, path) for name, path in pages.items()}
+    if "audits" not in _AUDITED:
+        _AUDITED["audits"] = {name: audit(axe_context, path) for name, path in pages.items()}
+    return _AUDITED["audits"]
 
 
 def test_every_kind_of_page_is_there(pages):
@@ -226,3 +256,12 @@ def test_pages_reflow_at_320_css_px(audits):
     bad = {name: reflow for name, (_, reflow) in audits.items()
            if reflow["scrollWidth"] > reflow["clientWidth"]}
     assert not bad, json.dumps(bad, ensure_ascii=False, indent=1)
+
+
+def test_pages_are_chinese_with_their_english_marked(audits):
+    """<html lang="zh-CN">, and every English part of the text in a lang="en" element (course.lang)."""
+    langs = {name: result["english"]["lang"] for name, (result, _) in audits.items()}
+    assert set(langs.values()) == {"zh-CN"}, langs
+    unmarked = {name: result["english"]["found"][:10] for name, (result, _) in audits.items()
+                if result["english"]["found"]}
+    assert not unmarked, json.dumps(unmarked, ensure_ascii=False, indent=1)
