@@ -93,8 +93,9 @@ def _mark_english_html(fragment):
 
 
 def _mark_english(text):
+    from markupsafe import Markup
     from course.lang import mark_english
-    return mark_english(text)
+    return Markup(mark_english(text))
 
 
 class KitHTMLExporter(HTMLExporter):

@@ -7,6 +7,8 @@ import pathlib
 
 import jinja2
 
+from markupsafe import Markup
+
 from course.lang import mark_english
 from course.messages import group_title
 
@@ -26,5 +28,5 @@ ENV.filters.update(
     num=lambda x: f"{x:.1f}",                  # a strength
     fmt=format,                                # {{ x|fmt(".2f") }}; "g": 2.0 -> 2
     group_title=group_title,                   # a property group's name as the students read it
-    bi=mark_english,                           # "中文 English" text, its English part lang="en"
+    bi=lambda text: Markup(mark_english(text)),  # "中文 English" text (escaped), its English part lang="en"
 )

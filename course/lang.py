@@ -9,13 +9,12 @@ the feedback pages, the class report, the nbgrader feedback page) renders its me
 The rule, on the text alone: a run of characters with no CJK character between CJK text (or a line
 start or end), holding a Latin word of at least two letters, is English. Its leading spaces and
 punctuation (" / ", "（", "—") stay outside the span. Numbers alone stay unmarked (they are read the
-same in both voices). The text is escaped piece by piece, so a message that carries a student's
-own text (an exception message, an id) still becomes text, never markup.
+same in both voices). The text is escaped piece by piece (as Jinja's autoescaping does: & < > ' "), so a message that
+carries a student's own text (an exception message, an id) still becomes text, never markup. The
+result is a ``str`` of HTML (the student package needs no template engine); a Jinja filter wraps it
+in ``markupsafe.Markup``.
 """
-import html
 import re
-
-from markupsafe import Markup
 
 # CJK ideographs, kana, bopomofo, CJK symbols and punctuation, fullwidth forms.
 _CJK = "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
@@ -28,6 +27,14 @@ _END = re.compile(r".*[A-Za-z0-9)\]\"'.!?%]", re.S)
 
 # Elements whose text is not prose: code keeps its own reading, and nothing inside these is touched.
 _SKIP = {"code", "pre", "kbd", "samp", "script", "style", "svg", "math", "textarea"}
+
+
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
+
+
+def escape(text: str) -> str:
+    """HTML-escaped text, the same characters and entities as markupsafe (Jinja's autoescaping)."""
+    return text.translate(_ESCAPES)
 
 
 def english_spans(text: str) -> list:
@@ -45,16 +52,16 @@ def english_spans(text: str) -> list:
     return spans
 
 
-def mark_english(text) -> Markup:
+def mark_english(text) -> str:
     """``text`` as escaped HTML, each English part in ``<span lang="en">``."""
     text = "" if text is None else str(text)
     out, pos = [], 0
     for a, b in english_spans(text):
-        out.append(html.escape(text[pos:a]))
-        out.append(f'<span lang="en">{html.escape(text[a:b])}</span>')
+        out.append(escape(text[pos:a]))
+        out.append(f'<span lang="en">{escape(text[a:b])}</span>')
         pos = b
-    out.append(html.escape(text[pos:]))
-    return Markup("".join(out))
+    out.append(escape(text[pos:]))
+    return "".join(out)
 
 
 def mark_english_html(fragment: str) -> str:
@@ -68,5 +75,5 @@ def mark_english_html(fragment: str) -> str:
             continue
         if any(p.name in _SKIP or p.has_attr("lang") for p in node.parents if p.name != "[document]"):
             continue
-        node.replace_with(BeautifulSoup(str(mark_english(str(node))), "html.parser"))
+        node.replace_with(BeautifulSoup(mark_english(str(node)), "html.parser"))
     return str(soup)

@@ -21,8 +21,6 @@ from matplotlib.text import Text
 from course import plots
 from course.plots import contrast_ratio, relative_luminance, text_colour
 
-matplotlib.use("Agg")
-
 AA = 4.5
 
 
@@ -135,11 +133,17 @@ def _report_heatmap():
 
 def _report_histograms():
     from autograder import report_data, report_plots
-    stats = report_data.describe([3, 5, 5, 8, 9, 10]) if hasattr(report_data, "describe") else None
+    values = [3, 5, 5, 8, 9, 10]
     with report_plots.cjk_fonts():
-        if stats is None:
-            pytest.skip("report_data has no describe()")
-        return report_plots.total_histogram_figure([3, 5, 5, 8, 9, 10], 10, stats)
+        return report_plots.total_histogram_figure(values, 10, report_data.score_stats(values))
+
+
+def _report_notebook_histograms():
+    from autograder import report_data, report_plots
+    per_nb = [(nb, v, 5, report_data.score_stats(v)) for nb, v in
+              [("01_basics", [0, 2, 5, 5]), ("02_as_convolution", [1, 1, 4]), ("03_cost", [3, 4, 4, 4])]]
+    with report_plots.cjk_fonts():
+        return report_plots.notebook_histograms_figure(per_nb)
 
 
 # name -> (draws the figure, words its alt text must hold: what it shows, not just its kind)
@@ -159,7 +163,23 @@ FIGURES = {
                           ["max = 4", "mean = 1", "T = 0.01"]),
     "case_figure": (lambda: plots.case_figure(_case_picture()), None),
     "report_heatmap": (_report_heatmap, None),
+    "report_total_histogram": (_report_histograms, None),
+    "report_notebook_histograms": (_report_notebook_histograms, None),
 }
+
+# What each entry above draws with: every public drawing function of course.plots (the ones wrapped
+# by @styled) and of autograder.report_plots (the *_figure ones) must be here, so a new figure
+# cannot go untested. translation_figure and interactive_window draw through show_grids and _frame.
+COVERED = {"pooling_figure", "sliding_window_frames", "show_grids", "cost_vs_time", "temperature_sweep",
+           "case_figure", "pass_heatmap_figure", "total_histogram_figure", "notebook_histograms_figure"}
+
+
+def test_every_drawing_function_is_measured():
+    from autograder import report_plots
+    drawing = {n for n, f in vars(plots).items() if not n.startswith("_") and getattr(f, "draws_figure", False)}
+    drawing |= {n for n in vars(report_plots) if n.endswith("_figure")}
+    assert drawing <= COVERED, drawing - COVERED
+    assert COVERED <= drawing
 
 
 @pytest.fixture(scope="module")
@@ -196,6 +216,7 @@ def test_figure_says_what_it_shows(drawn, name):
 
 
 def test_translation_figure_describes_both_figures():
+    """Both of its figures (show_grids, whose contrast is measured above) say what they show."""
     import matplotlib.pyplot as plt
     X = _grid(6, 8, 0, 1)
     top, bottom = plots.translation_figure(X, X, _grid(6, 7, -1, 1), _grid(6, 7, -1, 1),
@@ -203,8 +224,6 @@ def test_translation_figure_describes_both_figures():
     try:
         assert "X（0 黑 / 1 白）: 6×8" in plots.alt_text(top)
         assert "after 2×2 max pooling" in plots.alt_text(bottom) and "3×3" in plots.alt_text(bottom)
-        for fig in (top, bottom):
-            assert min(c for _, c in text_contrasts(fig)) >= AA
     finally:
         plt.close(top)
         plt.close(bottom)
@@ -271,3 +290,24 @@ def test_case_alt_treats_values_as_hostile(field, value):
     tag = plots.case_img_tag(dict(_case_picture()), alt=alt)
     assert tag.count("<") == 1 and tag.count(">") == 1                       # one element, nothing injected
     assert re.search(r'alt="([^"]*)"', tag).group(1) == html.escape(alt, quote=True)
+
+
+# ------------------------------------------------------------------ the report's images in words
+
+from test_report import graded_dir  # noqa: E402,F401  (fixture: a hand-built grading directory)
+
+
+def test_report_images_say_what_they_show(graded_dir):  # noqa: F811
+    """Each <img> of the report has an alt text with the numbers a reader takes from it."""
+    from autograder import report, report_data
+    rep = report_data.build(graded_dir)
+    alts = report.figure_alts(rep)
+    assert f"{len(rep.students)} 名学生 / students" in alts["total"]
+    assert f"mean {rep.stats.mean:.1f}" in alts["total"] and f"out of {rep.max_total:g}" in alts["total"]
+    for nb in rep.notebooks:
+        assert nb in alts["notebooks"]
+    low = min((g.share, r.function) for r in rep.pass_rates for g in r.groups)
+    assert f"{low[1]} · " in alts["heatmap"] and f"{low[0]:.0%}" in alts["heatmap"]
+    page = report.render_html(rep)
+    for alt in alts.values():
+        assert f'alt="{html.escape(alt, quote=True)}"'.replace("&#x27;", "&#39;") in page
