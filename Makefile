@@ -20,10 +20,12 @@ $(STAMP): pyproject.toml packaging/student/pyproject.toml
 venv: $(STAMP)
 
 # Debian packages the kit needs (Chromium for the browser tests, a CJK font for figures, Node.js and
-# npm), then JupyterHub's configurable-http-proxy from the npm registry (exact versions, npm ci).
+# npm), then JupyterHub's configurable-http-proxy and axe-core (the accessibility tests) from the
+# npm registry (exact versions, npm ci).
 system:
 	bash scripts/install_system_packages.sh
 	bash scripts/install_hub_proxy.sh
+	bash scripts/install_axe.sh
 
 # What the demo and the lab need of the system: the font for the figures (nothing for a normal user
 # who has it; no browser, no Node.js).

@@ -87,6 +87,17 @@ def clean_html(fragment: object) -> str:
                      clean_content_tags={"script", "style"}, link_rel="noopener noreferrer nofollow")
 
 
+def _mark_english_html(fragment):
+    from course.lang import mark_english_html
+    return mark_english_html(fragment)
+
+
+def _mark_english(text):
+    from markupsafe import Markup
+    from course.lang import mark_english
+    return Markup(mark_english(text))
+
+
 class KitHTMLExporter(HTMLExporter):
     """nbconvert's HTML exporter whose ``markdown2html`` returns sanitised HTML (``clean_html``),
     with nbconvert's own ``sanitize_html`` on for outputs."""
@@ -102,10 +113,29 @@ class KitHTMLExporter(HTMLExporter):
     def default_filters(self):
         yield from super().default_filters()
         yield ("kit_clean", clean_html)
+        yield ("kit_lang", _mark_english_html)   # before kit_clean: its output is cleaned again
+        yield ("kit_bi", _mark_english)          # the template's own "中文 / English" labels
+
+
+# Pygments' style for the feedback page's code: "xcode" keeps every token colour at >= 4.5:1 on
+# the page's white and light grey code backgrounds (WCAG 1.4.3); nbconvert's default drops to 3.6:1.
+CODE_STYLE = "xcode"
+
+
+@functools.lru_cache(maxsize=1)
+def _code_css():
+    from pygments.formatters import HtmlFormatter
+    return HtmlFormatter(style=CODE_STYLE).get_style_defs(".highlight")
 
 
 class KitFeedbackExporter(KitHTMLExporter):
-    """``nbgrader generate_feedback``'s exporter: the ``kit_feedback`` template (``configure``)."""
+    """``nbgrader generate_feedback``'s exporter: the ``kit_feedback`` template (``configure``),
+    its code highlighted in colours that keep their contrast (``CODE_STYLE``)."""
+
+    def _init_resources(self, resources):
+        resources = super()._init_resources(resources)
+        resources["kit_code_css"] = _code_css()
+        return resources
 
 
 def strip_hidden_tests(source):
@@ -260,12 +290,36 @@ class KitFeedback(Preprocessor):
     enabled = Bool(True).tag(config=True)      # nbconvert's preprocessors are off unless enabled
 
     def preprocess(self, nb, resources):
+        level = 0
         for cell in nb.cells:
             if "### BEGIN HIDDEN TESTS" in cell.source:
                 cell.source = strip_hidden_tests(cell.source)
             if cell.cell_type == "markdown":
+                cell.source, level = headings_in_order(cell.source, level)
                 cell.source = render_math(cell.source)
         return nb, resources
+
+
+_FENCE = re.compile(r"^[ ]{0,3}(```|~~~)")
+_ATX = re.compile(r"^([ ]{0,3})(#{1,6})(?=[ \t]|$)")
+
+
+def headings_in_order(source: str, level: int = 0) -> tuple:
+    """``source`` (markdown) with no heading more than one level below the one before it (an h3
+    right after an h1 becomes an h2), and the last heading's level: on the feedback page the
+    headings of all the cells nest in order (WCAG 1.3.1, axe's heading-order), whatever levels a
+    notebook's author chose. ``level`` is the last heading's level before this cell (0: none)."""
+    out, fenced = [], False
+    for line in source.split("\n"):
+        if _FENCE.match(line):
+            fenced = not fenced
+        m = None if fenced else _ATX.match(line)
+        if m:
+            want = min(len(m.group(2)), level + 1)
+            line = m.group(1) + "#" * want + line[m.end():]
+            level = want
+        out.append(line)
+    return "\n".join(out), level
 
 
 def configure(c):

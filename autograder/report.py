@@ -12,7 +12,7 @@ The numbers are computed apart, in :mod:`autograder.report_data` (:func:`build`)
 check them without parsing HTML. The command line is ``autograder.cli``.
 """
 import pathlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from autograder import report_plots as plots
 from autograder.course_dir import ASSIGNMENT
@@ -63,25 +63,60 @@ def tests_csv(rep) -> str:
 
 # ---------------------------------------------------------------- the page
 
-def figures(rep) -> dict:
-    """The page's plots as base64 PNGs: total histogram, per-notebook histograms, pass-rate heat map."""
+def _figure_data(rep):
     per_nb = [(nb, [rep.totals[s].notebooks[nb].points for s in rep.students if nb in rep.totals[s].notebooks],
                v.max, v.stats) for nb, v in sorted(rep.notebooks.items())]
     rates = rep.pass_rates
     groups = list(dict.fromkeys(g.name for r in rates for g in r.groups))
     shares = [[r.share] + [next((g.share for g in r.groups if g.name == name), None) for name in groups]
               for r in rates]
-    heatmap = plots.pass_heatmap([r.function for r in rates],
-                                 ["整题 whole function"] + [group_title(g) for g in groups],
-                                 shares) if rates else ""
+    columns = ["整题 whole function"] + [group_title(g) for g in groups]
+    return per_nb, [r.function for r in rates], columns, shares
+
+
+def figures(rep) -> dict:
+    """The page's plots as base64 PNGs: total histogram, per-notebook histograms, pass-rate heat map."""
+    per_nb, functions, columns, shares = _figure_data(rep)
+    heatmap = plots.pass_heatmap(functions, columns, shares) if functions else ""
     return {"total": plots.total_histogram([rep.totals[s].total for s in rep.students], rep.max_total, rep.stats),
             "notebooks": plots.notebook_histograms(per_nb), "heatmap": heatmap}
+
+
+def _g(x) -> str:
+    return f"{x:g}"
+
+
+def _stats_words(st) -> str:
+    return (f"平均 / mean {st.mean:.1f}, 中位数 / median {st.median:.1f}, 四分位 / quartiles "
+            f"{st.q1:.1f}–{st.q3:.1f}, 最低 / min {_g(st.min)}, 最高 / max {_g(st.max)}") if st.n else "无 / none"
+
+
+def figure_alts(rep) -> dict:
+    """What each plot shows, in words (the <img> alt text): the numbers a reader would take from
+    it, not only what kind of plot it is."""
+    per_nb, functions, columns, shares = _figure_data(rep)
+    totals = [rep.totals[s].total for s in rep.students]
+    counts = sorted(Counter(totals).items(), reverse=True)
+    spread = ("; 分数（人数）/ scores (students): " + ", ".join(f"{_g(v)} ({n})" for v, n in counts)
+              if len(counts) <= 15 else "")
+    total = (f"总分直方图 / Histogram of total scores: {len(totals)} 名学生 / students, 满分 / out of "
+             f"{_g(rep.max_total)}; {_stats_words(rep.stats)}{spread}")
+    notebooks = "每个笔记本的分数直方图 / Histograms of each notebook's points: " + "; ".join(
+        f"{nb} (满分 / out of {_g(mx)}): {_stats_words(st)}" for nb, _, mx, st in per_nb)
+    cells = sorted((v, f, c) for f, row in zip(functions, shares) for c, v in zip(columns, row) if v is not None)
+    low = ", ".join(f"{f} · {c} {v:.0%}" for v, f, c in cells[:3])
+    heatmap = (f"通过率热图 / Pass-rate heat map: {len(functions)} 个函数 / functions (rows) × {len(columns)} 列 / "
+               f"columns (the whole function, then its property groups), the share of students passing printed "
+               f"in each cell, hatched where a function has no such group; 最低 / lowest: {low}. "
+               f"每个函数的通过率见下表 / the table below gives each function's pass rate") if cells else ""
+    return {"total": total, "notebooks": notebooks, "heatmap": heatmap}
 
 
 def render_html(rep) -> str:
     """The whole report page; every image is inline, nothing is fetched."""
     integrity = None if rep.integrity is None else integrity_section.context(rep.integrity)
-    return ENV.get_template("report.html.j2").render(rep=rep, plots=figures(rep), integrity=integrity,
+    return ENV.get_template("report.html.j2").render(rep=rep, plots=figures(rep), alts=figure_alts(rep),
+                                                     integrity=integrity,
                                                      error_rows_shown=ERROR_ROWS_SHOWN)
 
 

@@ -7,6 +7,9 @@ import pathlib
 
 import jinja2
 
+from markupsafe import Markup
+
+from course.lang import mark_english
 from course.messages import group_title
 
 TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates" / "report"
@@ -28,4 +31,5 @@ ENV.filters.update(
     fmt=format,                                # {{ x|fmt(".2f") }}; "g": 2.0 -> 2
     group_title=group_title,                   # a property group's name as the students read it
     iso=iso,                                   # a datetime (UTC) as 2027-03-01T23:59:00Z, None as ""
+    bi=lambda text: Markup(mark_english(text)),  # "中文 English" text (escaped), its English part lang="en"
 )

@@ -79,6 +79,7 @@ def case_picture(name, args, kwargs, expected, got, diff, error=None, size=PICTU
         c0 = max(0, min(j - size // 2, plane_x.shape[1] - size))
     out["input"] = _grid(plane_x[r0:r0 + size, c0:c0 + size].double())
     out["input_origin"] = [r0, c0]
+    out["input_shape"] = [int(plane_x.shape[0]), int(plane_x.shape[1])]      # for the text alternative
     e = expected.detach()[lead] if lead else expected.detach()
     o0 = max(0, min(i - size // 2, e.shape[0] - size))
     o1 = max(0, min(j - size // 2, e.shape[1] - size))

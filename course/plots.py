@@ -7,6 +7,13 @@ default font is used silently. The fonts are set per figure (``style()`` in an
 
     from course import plots
     plots.pooling_figure()
+
+Accessibility (WCAG 2.1 AA): every figure says in text what it shows (:func:`set_alt`; in a
+Jupyter kernel the alt text travels in the output's display metadata, ``{"image/png": {"alt": ...}}``,
+which JupyterLab and nbconvert put on the ``<img>``), colours are colour-blind safe (cividis;
+Okabe-Ito for lines) and never carry meaning alone (values are printed, marked cells are also
+outlined or hatched, lines differ in style and marker), and text on a coloured cell is black or
+white, whichever contrasts more by the WCAG formula (:func:`text_colour`; >= 4.58:1 on any colour).
 """
 import functools
 import math
@@ -21,9 +28,116 @@ CJK_FONTS = [
     "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei",
 ]
 
-SHADE = "#7fb3d5"      # the window being looked at
-PAD = "#eeeeee"        # padded positions
+SHADE = "#7fb3d5"      # the window being looked at (also outlined: colour is never the only mark)
+PAD = "#eeeeee"        # padded positions (also hatched)
+PAD_HATCH = "#9a9a9a"
 EDGE = "#333333"
+WINDOW = "#1f5fa8"     # the outline of the window being looked at
+CMAP = "cividis"       # heat maps: colour-blind safe, and its lightness grows with the value
+# Okabe & Ito's colour-blind-safe palette, for lines (which also differ in style and marker).
+OKABE_ITO = {"blue": "#0072B2", "orange": "#E69F00", "vermillion": "#D55E00", "green": "#009E73",
+             "sky": "#56B4E9", "purple": "#CC79A7", "yellow": "#F0E442", "black": "#000000"}
+ALT_MAX = 1000         # characters of a figure's text alternative
+
+
+# ---------------------------------------------------------------------------
+# Contrast (WCAG 2.x): one definition, used for every label drawn on a colour
+# ---------------------------------------------------------------------------
+
+def relative_luminance(colour) -> float:
+    """WCAG 2.x relative luminance of an sRGB colour (any matplotlib colour spec):
+    0.2126 R + 0.7152 G + 0.0722 B of the linearised channels."""
+    from matplotlib.colors import to_rgb
+
+    def linear(c):
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (linear(c) for c in to_rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(a, b) -> float:
+    """WCAG 2.x contrast ratio of two colours, from 1 (same) to 21 (black on white)."""
+    la, lb = relative_luminance(a), relative_luminance(b)
+    hi, lo = max(la, lb), min(la, lb)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def text_colour(background) -> str:
+    """"black" or "white": whichever contrasts more with ``background`` by the WCAG formula
+    (never less than 4.58:1, the contrast of either on the worst mid grey)."""
+    return "black" if contrast_ratio("black", background) >= contrast_ratio("white", background) else "white"
+
+
+# ---------------------------------------------------------------------------
+# Text alternatives
+# ---------------------------------------------------------------------------
+
+def _bounded(text, limit=ALT_MAX) -> str:
+    """One line of plain text, without control characters, at most ``limit`` characters."""
+    text = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def alt_text(fig):
+    """The figure's text alternative (set by :func:`set_alt`), or None."""
+    return getattr(fig, "_course_alt", None)
+
+
+def set_alt(fig, text):
+    """Give ``fig`` a text alternative (one line, bounded) and return it. In a Jupyter kernel the
+    figure's image then carries it in its display metadata (``{"image/png": {"alt": ...}}``), so a
+    notebook that draws with these functions needs nothing of its own."""
+    fig._course_alt = _bounded(text)
+    _alt_into_display_metadata()
+    return fig
+
+
+def _with_alt(printer):
+    """An IPython image formatter for figures that adds the figure's alt text as metadata."""
+    def print_with_alt(fig):
+        data = printer(fig)
+        if isinstance(data, tuple):              # already (data, metadata)
+            data, md = data
+        else:
+            md = {}
+        alt = alt_text(fig)
+        if data is None or not alt:
+            return data if not md else (data, md)
+        return data, {**(md or {}), "alt": alt}
+    print_with_alt.course_alt = True
+    return print_with_alt
+
+
+def _alt_into_display_metadata():
+    """Wrap the kernel's figure formatters (registered by matplotlib's inline backend when the
+    first figure is made) so they return the alt text with the image. Checked on every figure:
+    ``%matplotlib inline`` or ``set_matplotlib_formats`` may register new ones at any time."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from matplotlib.figure import Figure
+    for mime in ("image/png", "image/jpeg", "image/svg+xml"):
+        formatter = shell.display_formatter.formatters.get(mime)
+        if formatter is None:
+            continue
+        try:
+            printer = formatter.lookup_by_type(Figure)
+        except KeyError:
+            continue
+        if not getattr(printer, "course_alt", False):
+            formatter.for_type(Figure, _with_alt(printer))
+
+
+def _rows(grid, limit=8) -> str:
+    """A small grid as text: rows separated by ';' (at most ``limit`` rows and columns)."""
+    rows = [" ".join(_fmt(float(v)) for v in row[:limit]) + (" …" if len(row) > limit else "")
+            for row in grid[:limit]]
+    return "[" + "; ".join(rows) + ("; …" if len(grid) > limit else "") + "]"
 
 
 @functools.cache
@@ -65,6 +179,7 @@ def styled(draw):
         finally:
             if interactive:
                 matplotlib.interactive(interactive[0])
+    wrapper.draws_figure = True        # tests/test_figures_a11y.py measures every such function
     return wrapper
 
 
@@ -107,13 +222,37 @@ def draw_grid(ax, grid, x0=0.0, y0=0.0, shade=(), pad=(), title=None, fontsize=1
     for i in range(rows):
         for j in range(cols):
             colour = SHADE if (i, j) in shade else PAD if (i, j) in pad else "white"
-            ax.add_patch(Rectangle((x0 + j, y0 + i), 1, 1, facecolor=colour, edgecolor=EDGE, lw=1))
+            if (i, j) in pad and (i, j) not in shade:          # padding: grey AND hatched
+                ax.add_patch(Rectangle((x0 + j, y0 + i), 1, 1, facecolor=colour, edgecolor=PAD_HATCH,
+                                       lw=0, hatch="//"))
+                ax.add_patch(Rectangle((x0 + j, y0 + i), 1, 1, facecolor="none", edgecolor=EDGE, lw=1))
+            else:
+                ax.add_patch(Rectangle((x0 + j, y0 + i), 1, 1, facecolor=colour, edgecolor=EDGE, lw=1))
             if values:
                 ax.text(x0 + j + 0.5, y0 + i + 0.5, _fmt(grid[i][j]), ha="center", va="center", fontsize=fontsize,
-                        color="#888888" if (i, j) in pad else "black")
+                        color=text_colour(colour),
+                        bbox=_LABEL_BOX if (i, j) in pad and (i, j) not in shade else None)
+    _outline(ax, shade, x0, y0)
     if title:
         ax.text(x0 + cols / 2, y0 - 0.35, title, ha="center", va="bottom", fontsize=fontsize)
     return rows, cols
+
+
+# Labels on hatched padding get a small box of the padding's colour, so the hatch never runs
+# through the digits.
+_LABEL_BOX = dict(boxstyle="square,pad=0.1", fc=PAD, ec="none")
+
+
+def _outline(ax, cells, x0=0.0, y0=0.0):
+    """A thick outline around the bounding box of ``cells`` (the window being looked at): the
+    window is marked by shape as well as by its shade."""
+    cells = list(cells)
+    if not cells:
+        return
+    r0, c0 = min(i for i, _ in cells), min(j for _, j in cells)
+    r1, c1 = max(i for i, _ in cells), max(j for _, j in cells)
+    ax.add_patch(Rectangle((x0 + c0, y0 + r0), c1 - c0 + 1, r1 - r0 + 1, facecolor="none",
+                           edgecolor=WINDOW, lw=3, zorder=3))
 
 
 def _finish(ax, width, height):
@@ -156,7 +295,11 @@ def pooling_figure(X=None, pool_size=(2, 2), mode="max"):
     caption = f"{name}({', '.join(_fmt(v) for v in first)}) = {_fmt(out[0][0])}"
     ax.text((x_out + len(out[0])) / 2, rows + 0.6, caption, ha="center", va="center", fontsize=12)
     _finish(ax, x_out + len(out[0]) + 1, rows + 1)     # one more column: room for the two-line title
-    return fig
+    kind = ("最大", "max") if mode == "max" else ("平均", "average")
+    return set_alt(fig, f"{p_h}×{p_w} {kind[0]}汇聚示意 / {kind[1]} pooling with a {p_h}×{p_w} window: "
+                        f"输入 / input {rows}×{cols} {_rows(grid)} → 输出 / output "
+                        f"{len(out)}×{len(out[0])} {_rows(out)}; 第一个窗口（加框）/ the first window "
+                        f"(outlined, rows 0–{p_h - 1}, columns 0–{p_w - 1}): {caption}")
 
 
 def _padded(grid, padding, fill):
@@ -186,6 +329,7 @@ def _frame(ax, grid, pool_size, stride, padding, mode, k):
     positions, (out_h, out_w) = window_positions(len(grid), len(grid[0]), pool_size, stride, padding)
     out = _pool_reference(grid, pool_size, stride, padding, mode)
     r, c, oi, oj = positions[k]
+    window = [(r + a, c + b) for a in range(p_h) for b in range(p_w)]
     # The window is outlined, not filled: a fill would hide the grey of the padding cells it covers.
     draw_grid(ax, padded, 0, 0, pad=pad_cells, fontsize=9)
     ax.add_patch(Rectangle((c, r), p_w, p_h, facecolor="none", edgecolor=WINDOW, lw=2.5, zorder=3))
@@ -196,9 +340,13 @@ def _frame(ax, grid, pool_size, stride, padding, mode, k):
             ax.add_patch(Rectangle((x_out + j, i), 1, 1, facecolor="white", edgecolor=EDGE, lw=1))
             if not math.isnan(shown[i][j]):
                 ax.text(x_out + j + 0.5, i + 0.5, _fmt(shown[i][j]), ha="center", va="center", fontsize=9)
-    ax.add_patch(Rectangle((x_out + oj, oi), 1, 1, facecolor="none", edgecolor=WINDOW, lw=2.5, zorder=3))
+    _outline(ax, [(oi, oj)], x_out, 0)
     ax.set_title(f"窗口 / window {k + 1}/{len(positions)}", fontsize=10)
     _finish(ax, x_out + out_w, max(len(padded), out_h))
+    values = [padded[a][b] for a, b in window]
+    return (f"窗口 / window {k + 1}/{len(positions)}: rows {r}–{r + p_h - 1}, columns {c}–{c + p_w - 1} "
+            f"of the padded input, {'max' if mode == 'max' else 'mean'}({', '.join(_fmt(v) for v in values)}) "
+            f"= {_fmt(out[oi][oj])} → output ({oi}, {oj})")
 
 
 @styled
@@ -210,19 +358,27 @@ def sliding_window_frames(X, pool_size, stride=None, padding=0, mode="max", max_
     ncols = min(n, 3)
     nrows = math.ceil(n / ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(3.6 * ncols, 2.8 * nrows), squeeze=False)
+    frames = []
     for k in range(nrows * ncols):
         ax = axes[k // ncols][k % ncols]
         if k < n:
-            _frame(ax, grid, pool_size, stride, padding, mode, k)
+            frames.append(_frame(ax, grid, pool_size, stride, padding, mode, k))
         else:
             ax.axis("off")
     p_h, p_w = _pair(pool_size)
     shown_stride = stride if stride is not None else (p_h, p_w)
-    fig.suptitle(f"汇聚窗口 {p_h}×{p_w}，步幅 {shown_stride}，填充 {padding}（方框：窗口；灰色：填充）\n"
+    fig.suptitle(f"汇聚窗口 {p_h}×{p_w}，步幅 {shown_stride}，填充 {padding}（方框：窗口；灰色斜线：填充）\n"
                  f"pooling window {p_h}×{p_w}, stride {shown_stride}, padding {padding} "
-                 f"(framed: the window; grey: padding)", fontsize=10)
+                 f"(outlined: the window; grey hatched: padding)", fontsize=10)
     fig.tight_layout()
-    return fig
+    pad_h, pad_w = _pair(padding)
+    return set_alt(fig, f"{n} 幅静止画面 / {n} still frames of a {p_h}×{p_w} "
+                        f"{'max' if mode == 'max' else 'average'} pooling window, stride "
+                        f"{stride if stride is not None else (p_h, p_w)}, padding {padding}, sliding over the "
+                        f"{len(grid)}×{len(grid[0])} input {_rows(grid)} padded to "
+                        f"{len(grid) + 2 * pad_h}×{len(grid[0]) + 2 * pad_w} (padding "
+                        f"{'−∞' if mode == 'max' else '0'}, grey hatched); the window is outlined. "
+                        + "; ".join(frames))
 
 
 def interactive_window(X, pool_size, stride=None, padding=0, mode="max"):
@@ -237,7 +393,7 @@ def interactive_window(X, pool_size, stride=None, padding=0, mode="max"):
     @styled
     def show(k):                        # k counts from 1, as the frame's title does (窗口 k/n)
         fig, ax = plt.subplots(figsize=(5, 3))
-        _frame(ax, grid, pool_size, stride, padding, mode, k - 1)
+        set_alt(fig, _frame(ax, grid, pool_size, stride, padding, mode, k - 1))
         plt.show()
 
     slider = widgets.IntSlider(value=1, min=1, max=len(positions), description="窗口 / window",
@@ -245,14 +401,8 @@ def interactive_window(X, pool_size, stride=None, padding=0, mode="max"):
     return widgets.interact(show, k=slider)
 
 
-def _text_colour(rgba):
-    """Black or white, whichever reads better on a cell of colour ``rgba``."""
-    r, g, b = rgba[:3]
-    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
-
-
 @styled
-def show_grids(panels, title=None, fontsize=10, cmap="Blues"):
+def show_grids(panels, title=None, fontsize=10, cmap=CMAP):
     """Small heat maps with their numbers.
 
     panels: a list of ``(title, 2-D tensor)`` or ``(title, 2-D tensor, options)`` where
@@ -261,6 +411,7 @@ def show_grids(panels, title=None, fontsize=10, cmap="Blues"):
     """
     n = len(panels)
     fig, axes = plt.subplots(1, n, figsize=(2.8 * n, 2.9), squeeze=False)
+    described = []
     for ax, panel in zip(axes[0], panels):
         name, X = panel[0], panel[1]
         opts = panel[2] if len(panel) > 2 else {}
@@ -274,18 +425,26 @@ def show_grids(panels, title=None, fontsize=10, cmap="Blues"):
                 for j, v in enumerate(row):
                     level = (v - lo) / (hi - lo) if hi > lo else 0.0
                     ax.text(j, i, _fmt(v), ha="center", va="center", fontsize=fontsize,
-                            color=_text_colour(cm(min(max(level, 0.0), 1.0))))
+                            color=text_colour(cm(min(max(level, 0.0), 1.0))))
+            described.append(f"{name}: {len(grid)}×{len(grid[0])} {_rows(grid, 10)}")
+        else:
+            flat = [v for row in grid for v in row]
+            described.append(f"{name}: {len(grid)}×{len(grid[0])}, 取值 / values {_fmt(min(flat))} … {_fmt(max(flat))}")
         ax.set_title(name, fontsize=11)
         ax.set_xticks([])
         ax.set_yticks([])
     if title:
         fig.suptitle(title, fontsize=12)
     fig.tight_layout()
-    return fig
+    head = f"{title}. " if title else ""
+    return set_alt(fig, f"{head}{n} 个网格，数值印在格中 / {n} grids with their values printed in the cells: "
+                        + "; ".join(described))
 
 
 # The edge example: images in grey levels (0 black, 1 white, as the text says), edge maps
-# red for +1 (white to black), blue for -1 (black to white), white for 0.
+# red for +1 (white to black), blue for -1 (black to white), white for 0, as the notebook's text
+# says. Red against blue stays apart for red-green colour blindness, and each cell prints its
+# value, so the colour is never the only mark.
 IMAGE = {"cmap": "gray", "vmin": 0.0, "vmax": 1.0}
 EDGES = {"cmap": "bwr", "vmin": -1.0, "vmax": 1.0}
 
@@ -314,7 +473,7 @@ def cost_vs_time(predicted, seconds, labels=None, title="预测的运算次数�
     """
     fig, ax = plt.subplots(figsize=(6.2, 4.2))
     ms = [s * 1e3 for s in seconds]
-    ax.loglog(predicted, ms, "o-", label="实测（中位数）/ measured (median)")
+    ax.loglog(predicted, ms, "o-", color=OKABE_ITO["blue"], label="实测（中位数）/ measured (median)")
     ratios = sorted(m / x for x, m in zip(predicted, ms) if x > 0 and m > 0)
     if ratios:
         k = ratios[len(ratios) // 2]
@@ -336,32 +495,43 @@ def cost_vs_time(predicted, seconds, labels=None, title="预测的运算次数�
     ax.legend(fontsize=8, loc="upper left")
     ax.margins(x=0.15, y=0.2)
     fig.tight_layout()
-    return fig
+    names = labels or [str(i + 1) for i in range(len(predicted))]
+    points = "; ".join(f"{_bounded(names[i], 60)}: {predicted[i]:.3g} ops, {ms[i]:.3g} ms"
+                       for i in sorted(range(len(predicted)), key=lambda i: predicted[i]))
+    return set_alt(fig, f"{title}：对数坐标 / log-log plot of measured time (ms) against predicted operations, "
+                        f"{len(predicted)} points (circles joined by a solid line)"
+                        + ("; a dashed grey line shows strict proportionality" if ratios else "")
+                        + f": {points}")
 
 
 @styled
 def temperature_sweep(temperatures, outputs, average, maximum, title="softmax 汇聚：温度从小到大\nsoftmax pooling: from low to high temperature"):
     """One window's softmax-pooling output against the temperature (log axis), with max and mean as limits."""
     fig, ax = plt.subplots(figsize=(6, 3.8))
-    ax.semilogx(temperatures, outputs, "-", lw=2, label="softmax 汇聚 / softmax pooling")
-    ax.axhline(maximum, color="tab:red", ls="--", label=f"最大值 max = {maximum:.3g}（T → 0）")
-    ax.axhline(average, color="tab:green", ls=":", label=f"平均值 mean = {average:.3g}（T → ∞）")
+    ax.semilogx(temperatures, outputs, "-", lw=2, color=OKABE_ITO["blue"], label="softmax 汇聚 / softmax pooling")
+    ax.axhline(maximum, color=OKABE_ITO["vermillion"], ls="--", lw=1.5, label=f"最大值 max = {maximum:.3g}（T → 0）")
+    ax.axhline(average, color=OKABE_ITO["green"], ls=":", lw=2, label=f"平均值 mean = {average:.3g}（T → ∞）")
     ax.set_xlabel("温度 / temperature T")
     ax.set_ylabel("窗口输出 / output")
     ax.set_title(title)
     ax.legend(fontsize=9)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    return fig
+    ts, ys = list(temperatures), [float(y) for y in outputs]
+    return set_alt(fig, f"{title}：窗口输出随温度变化 / one window's softmax-pooling output (solid line) against the "
+                        f"temperature T on a log axis, from {ys[0]:.3g} at T = {float(ts[0]):.3g} to {ys[-1]:.3g} at "
+                        f"T = {float(ts[-1]):.3g}; dashed line: max = {maximum:.3g} (the limit as T → 0); dotted line: "
+                        f"mean = {average:.3g} (the limit as T → ∞)") if ys else fig
 
 
 # ---------------------------------------------------------------------------
 # The smallest failing case as a picture (check() and the feedback pages)
 # ---------------------------------------------------------------------------
 
-BAD = "#f4a3a3"        # a cell of the student's output that differs
-MARK = "#cfe3f3"       # the output cell of the marked window
-WINDOW = "#1f5fa8"
+BAD = "#f4a3a3"        # a cell of the student's output that differs (also cross-hatched)
+BAD_HATCH = "#a4262c"
+MARK = "#cfe3f3"       # the output cell of the marked window (also outlined)
+NOTE = "#b3261e"       # the note under the student's output: 6.5:1 on white
 
 
 def _value(v):
@@ -375,12 +545,16 @@ class _Cells:
     def __init__(self):
         self.boxes, self.faces, self.edges, self.widths = [], [], [], []
         self.texts = []
+        self.hatched = []
 
-    def cell(self, x, y, face="white", edge=EDGE, lw=0.6, w=1, h=1):
-        self.boxes.append([(x, y), (x + w, y), (x + w, y + h), (x, y + h)])
+    def cell(self, x, y, face="white", edge=EDGE, lw=0.6, w=1, h=1, hatch=False):
+        box = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)]
+        self.boxes.append(box)
         self.faces.append(face)
         self.edges.append(edge)
         self.widths.append(lw)
+        if hatch:
+            self.hatched.append(box)
 
     def text(self, x, y, s, **kw):
         self.texts.append((x, y, s, kw))
@@ -389,6 +563,9 @@ class _Cells:
         from matplotlib.collections import PolyCollection
         ax.add_collection(PolyCollection(self.boxes, facecolors=self.faces, edgecolors=self.edges,
                                          linewidths=self.widths))
+        if self.hatched:                         # differing cells: a mark that is not only a colour
+            ax.add_collection(PolyCollection(self.hatched, facecolors="none", edgecolors=BAD_HATCH,
+                                             linewidths=0, hatch="xx"))
         for x, y, s, kw in self.texts:
             ax.text(x, y, s, **kw)
 
@@ -398,13 +575,18 @@ def _case_grid(cells, grid, x0, y0, title, shade=None, bad=None, fontsize=8, tit
     for i in range(rows):
         for j in range(cols):
             colour = "white"
-            if bad is not None and bad[i][j]:
+            wrong = bad is not None and bad[i][j]
+            if wrong:
                 colour = BAD
             elif shade is not None and (i, j) == tuple(shade):
                 colour = MARK
-            cells.cell(x0 + j, y0 + i, colour)
+            cells.cell(x0 + j, y0 + i, colour, hatch=wrong)
+            # a hatched cell's number sits on a box of the cell's colour: the hatch never crosses it
             cells.text(x0 + j + 0.5, y0 + i + 0.5, _fmt(_value(grid[i][j])), ha="center", va="center",
-                       fontsize=fontsize)
+                       fontsize=fontsize, color=text_colour(colour),
+                       bbox=dict(boxstyle="square,pad=0.05", fc=colour, ec="none") if wrong else None)
+    if shade is not None and 0 <= shade[0] < rows and 0 <= shade[1] < cols:
+        cells.cell(x0 + shade[1], y0 + shade[0], "none", WINDOW, 2.2)   # the marked cell, outlined
     cells.text(x0 + cols / 2, (y0 if title_y is None else title_y) - 0.3, title, ha="center", va="bottom",
                fontsize=9)
 
@@ -447,7 +629,7 @@ def case_figure(picture):
             cells.text(x_got + len(got[0]) / 2, len(got) + 0.2, picture["note"], ha="center", va="top", fontsize=8)
     else:
         cells.text(x_got + 1.5, 1.0, "你的输出 / yours:\n" + picture.get("note", ""), ha="center", va="center",
-                   fontsize=9, color="#cf222e")
+                   fontsize=9, color=NOTE)
     cells.draw(ax)
     ax.set_xlim(-0.2, width + 0.2)
     ax.set_ylim(height, -1.0)
@@ -476,10 +658,71 @@ def _case_png_cached(key):
     return buf.getvalue()
 
 
-def case_img_tag(picture, alt="最小的失败用例 / smallest failing case"):
-    """An ``<img>`` with the picture inline (base64 PNG): a page with it needs no other file."""
+CASE_ALT_MAX = 400      # characters of the failing case's text alternative
+
+
+def _alt_number(v) -> str:
+    """A value of the picture as text: a number, or nan/inf/-inf; anything else (the picture came
+    from results.json, which a student's run fed) is shown as '?' rather than as its own text."""
+    if isinstance(v, bool):
+        return "?"
+    if isinstance(v, (int, float)):
+        return _fmt(float(v)).replace("-", "−")
+    if v in ("nan", "inf", "-inf"):
+        return v.replace("-", "−")
+    return "?"
+
+
+def _alt_pair(p):
+    try:
+        return int(p[0]), int(p[1])
+    except (TypeError, ValueError, IndexError, KeyError):
+        return None
+
+
+def case_alt(picture) -> str:
+    """The failing case in words, e.g. "最小的失败用例 / smallest failing case: pool2d: X; input 4×4,
+    window 2×2 at (0, 0); expected −15, yours nan (1 of 9 shown cells differ)". Every value is
+    formatted as a number (or '?'), the kit's short texts are cleaned of control characters, and
+    the whole is bounded (:data:`CASE_ALT_MAX`)."""
+    parts = []
+    inp, exp, got = picture.get("input") or [], picture.get("expected") or [], picture.get("got")
+    shape = picture.get("input_shape")
+    if isinstance(shape, list) and len(shape) == 2 and all(isinstance(x, int) for x in shape):
+        parts.append(f"input {shape[0]}×{shape[1]}")
+    elif inp:
+        parts.append(f"input {len(inp)}×{len(inp[0])} (shown)")
+    win, origin = picture.get("window"), _alt_pair(picture.get("input_origin") or (0, 0)) or (0, 0)
+    if isinstance(win, list) and len(win) == 4 and all(isinstance(x, int) for x in win):
+        parts.append(f"window {win[2]}×{win[3]} at ({win[0] + origin[0]}, {win[1] + origin[1]})")
+    mark, out0 = _alt_pair(picture.get("mark") or ()), _alt_pair(picture.get("output_origin") or (0, 0)) or (0, 0)
+    text = "; ".join([", ".join(parts)] if parts else [])
+    if mark and 0 <= mark[0] < len(exp) and 0 <= mark[1] < len(exp[mark[0]]):
+        where = f"output ({mark[0] + out0[0]}, {mark[1] + out0[1]}): "
+        said = f"expected {_alt_number(exp[mark[0]][mark[1]])}"
+        if got and mark[0] < len(got) and mark[1] < len(got[mark[0]]):
+            said += f", yours {_alt_number(got[mark[0]][mark[1]])}"
+        text += ("; " if text else "") + where + said
+    bad = picture.get("bad")
+    if got and isinstance(bad, list):
+        n_bad = sum(1 for row in bad for x in row if x is True)
+        n_all = sum(len(row) for row in bad)
+        text += f" ({n_bad} of {n_all} shown cells differ, hatched)"
+    note = picture.get("note")
+    if note:
+        text += f"; {_bounded(note, 80)}"
+    title = _bounded(picture.get("title") or "", 60)
+    return _bounded(f"最小的失败用例 / smallest failing case: {title}; {text}", CASE_ALT_MAX)
+
+
+def case_img_tag(picture, alt=None):
+    """An ``<img>`` with the picture inline (base64 PNG): a page with it needs no other file.
+    Its alt text (``case_alt``) says what the picture shows."""
     import base64
     import html
+    if alt is None:
+        alt = case_alt(picture)
+    alt = _bounded(alt, CASE_ALT_MAX)
     data = base64.b64encode(case_png(picture)).decode("ascii")
-    return (f'<img class="case" alt="{html.escape(alt)}" style="max-width:100%;height:auto" '
+    return (f'<img class="case" alt="{html.escape(alt, quote=True)}" style="max-width:100%;height:auto" '
             f'src="data:image/png;base64,{data}">')

@@ -14,6 +14,7 @@ instructor's notebook. Inside one Python process the rule cannot be proven, so:
 * honest answers (``honest_*``: PyTorch's _pair and _ntuple, nn.Conv2d modules, F.one_hot and
   np.eye kernels in the bonus, as_strided, helpers, classes they own) keep full marks, no flag.
 """
+import re
 import json
 import pathlib
 import sys
@@ -191,7 +192,8 @@ def test_feedback_pages_say_a_person_will_review(graded):
     from autograder.pipeline.write_results import student_dir
 
     def page(student, notebook):
-        return (student_dir(graded["out"], student) / f"{notebook}.html").read_text(encoding="utf-8")
+        text = (student_dir(graded["out"], student) / f"{notebook}.html").read_text(encoding="utf-8")
+        return re.sub(r"<[^>]*>", "", text)              # the page's text (English parts are in <span lang>)
     flagged = [(f"ban_{c}", nb) for c, (_f, nb, _m, exp) in CASES.items() if any(e.startswith("review:") for e in exp)]
     for student, notebook in flagged:
         assert "这个答案将由老师复核 / This answer will be reviewed by a person" in page(student, notebook), student

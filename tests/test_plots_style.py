@@ -51,7 +51,8 @@ def test_a_drawing_uses_the_cjk_font_when_one_is_installed():
 
 def test_every_figure_shows_in_a_real_kernel(tmp_path):
     """In a Jupyter kernel (inline backend) the second and third figures show too: the style
-    context must not switch off the interactive mode the first figure's backend turned on."""
+    context must not switch off the interactive mode the first figure's backend turned on. Each
+    carries its alt text in the output's metadata."""
     nbformat = pytest.importorskip("nbformat")
     from nbclient import NotebookClient
     cells = ["from course import plots\nplots.pooling_figure();",
@@ -61,3 +62,8 @@ def test_every_figure_shows_in_a_real_kernel(tmp_path):
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     images = [sum("image/png" in o.get("data", {}) for o in c.outputs) for c in nb.cells]
     assert images == [1, 1, 1], [c.outputs for c in nb.cells]
+    # each image carries its text alternative in the display metadata (course.plots.set_alt), which
+    # JupyterLab and nbconvert put on the <img>: what the figure shows, not only its kind
+    alts = [o["metadata"]["image/png"]["alt"] for c in nb.cells for o in c.outputs if "image/png" in o.get("data", {})]
+    assert "max(0, 1, 3, 4) = 4" in alts[0] and "mean(0, 1, 3, 4) = 2" in alts[1], alts
+    assert "padding 1" in alts[2] and "window 4/4" in alts[2], alts[2]

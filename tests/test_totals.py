@@ -220,8 +220,8 @@ def test_results_json(graded):
                 assert t["max_score"] == 0 and t["score"] >= 0
 
 
-_AUTOGRADED = re.compile(r"autograded: <b>([\d.]+) / ([\d.]+)</b>")
-_BONUS = re.compile(r"optional bonus: <b>([\d.]+) / ([\d.]+)</b>")
+_AUTOGRADED = re.compile(r"autograded(?:</span>)?: <b>([\d.]+) / ([\d.]+)</b>")     # English in <span lang="en">
+_BONUS = re.compile(r"optional bonus(?:</span>)?: <b>([\d.]+) / ([\d.]+)</b>")
 
 
 @slow

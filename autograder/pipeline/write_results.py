@@ -157,6 +157,9 @@ def _templates():
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters["g"] = lambda x: f"{x:g}"
+    from markupsafe import Markup
+    from course.lang import mark_english
+    env.filters["bi"] = lambda text: Markup(mark_english(text))   # escaped, the English part lang="en"
     return env
 
 
