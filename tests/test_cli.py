@@ -69,7 +69,8 @@ def test_lateness_is_assessed_and_shown(graded):
         late = {r["student_id"]: r for r in csv.DictReader(f)}
     assert (late["ann"]["status"], late["ann"]["hours_late"], late["ann"]["penalty_percent"]) == ("late", "25.0", "20.0")
     assert late["ben"]["status"] == "missing"
-    assert "迟交 / late: 25 h" in (student_dir(out, "ann") / "01_basics.html").read_text(encoding="utf-8")
+    from support.page_text import page_text
+    assert "迟交 / late: 25 h" in page_text((student_dir(out, "ann") / "01_basics.html").read_text(encoding="utf-8"))
     assert "submission time unknown" in (student_dir(out, "ben") / "01_basics.html").read_text(encoding="utf-8")
     assert "late.csv" in res.stderr and "timestamp.txt" in res.stderr
     from autograder import export

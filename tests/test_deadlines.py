@@ -328,7 +328,9 @@ def test_feedback_page_and_report_say_the_lateness(generated_class, tmp_path, mo
     cli._write_lateness(str(root), out, sorted(CLASS), settings)
     writer = WriteResults(out)
     nb, gid, pts = TESTS[0]
-    page = {sid: writer.feedback_page(SubmissionResult(sid, [Row(sid, "pooling", nb, gid, pts, pts, "passed")]), nb)
+    from support.page_text import page_text
+    page = {sid: page_text(writer.feedback_page(SubmissionResult(sid, [Row(sid, "pooling", nb, gid, pts, pts,
+                                                                               "passed")]), nb))
             for sid in ("late_2h", "ontime", "garbage", "extended")}
     assert "迟交 / late: 2 h" in page["late_2h"] and "penalty 10%" in page["late_2h"]
     assert "按时提交 / on time" in page["ontime"] and "迟交" not in page["ontime"]
