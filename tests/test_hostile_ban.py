@@ -42,6 +42,14 @@ CASES = {
     "bonus_torch_maximum": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:torch.maximum"]),
     "bonus_sort": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:sort"]),
     "bonus_python_floats": ("max_pool_conv_relu", NB2, "conv_relu_only", []),     # the recorder: float() on X
+    # laundering X without any op on it (each got full marks and no flag before): the recorder follows
+    # X's memory (storage) and its ways out (storages, dlpack, apply_/map_); the static check follows
+    # torch's own utilities that store one argument's data in another, into containers
+    "bonus_torch_save": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:amax"]),
+    "bonus_vector_to_parameters": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:amax"]),
+    "bonus_typed_storage": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:_typed_storage"]),
+    "bonus_apply": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:apply_"]),
+    "bonus_map": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:map_"]),
     # the child's reply: patched bindings are put back before sending, and reported
     "patch_json_dumps_pool2d": ("pool2d", NB1, "forbidden_op",
                                 ["review:patched_json_dumps", "review:monkeypatch@", "review:dynamic_name@"]),

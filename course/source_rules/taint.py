@@ -27,7 +27,10 @@ Each name is derived at most once and each binding is re-read only when a name i
 becomes derived (a worklist), so the analysis is linear in the code times the names read.
 """
 import ast
+import functools
+import types
 
+from course.source_rules.policy import resolve_static
 from course.source_rules.scopes import SCOPES, params, target_names
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
@@ -281,11 +284,23 @@ class Taint:
             written.append(node.func.value)             # a method may write its arguments into its object
         else:
             quals = self.names.qual(node.func)
-            if not quals or not all(q.split(".")[0] == "torch" for q in quals):
-                written += list(node.args)              # numpy's copyto, the student's helpers ...
+            if not quals or not all(_torch_operator(q) for q in quals):
+                # numpy's copyto, the student's helpers, and torch's own Python utilities that
+                # store an argument's data in another (``torch.save(X, buf)``,
+                # ``nn.utils.vector_to_parameters(X, params)``) ...
+                written += list(node.args)
             elif any(q.endswith("_") and not q.endswith("__") for q in quals):
                 written += list(node.args[:1])          # torch's in-place functions
-        for w in written:
+        flat = []
+        while written:                                  # ``f(X, [P, Q])``: written into P and Q
+            w = written.pop()
+            if isinstance(w, (ast.List, ast.Tuple, ast.Set)):
+                written += w.elts
+            elif isinstance(w, ast.Dict):
+                written += [v for v in w.values if v is not None]
+            else:
+                flat.append(w)
+        for w in flat:
             root = _root(w)
             if root is not None and not self._module(root):
                 k = self.key(root, root.id)
@@ -353,3 +368,28 @@ def _root(node):
     while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
         node = node.value
     return node if isinstance(node, ast.Name) else None
+
+
+# Where torch's operators are defined as Python functions (``F.conv2d`` is a builtin, ``F.pad``,
+# ``F.unfold``, ``torch.einsum`` are Python): they return their result and write only into
+# ``out=`` or, named with a trailing ``_``, their first argument.
+_OPERATOR_MODULES = ("torch.nn.functional", "torch.functional", "torch._jit_internal", "torch._tensor")
+
+
+@functools.lru_cache(maxsize=1024)
+def _torch_operator(qual):
+    """Whether the torch name ``qual`` is one of torch's operators (a C binding, an ``OpOverload``,
+    a class, or a Python function where the operators are defined), judged by the object it
+    names in the parent. Any other Python function of torch (``torch.save``,
+    ``torch.nn.utils.*``) is a utility like the student's own: it may store its arguments' data
+    in one another. An unresolvable name counts as such a utility (the stricter reading)."""
+    if qual.split(".")[0] != "torch":
+        return False
+    objs = resolve_static(qual)
+    if len(objs) != len(qual.split(".")):
+        return False
+    obj = objs[-1]
+    fn = getattr(obj, "__func__", obj)               # a staticmethod / classmethod found statically
+    if not isinstance(fn, types.FunctionType):
+        return True                                  # C bindings, OpOverloadPackets, classes, modules
+    return getattr(fn, "__module__", None) in _OPERATOR_MODULES
