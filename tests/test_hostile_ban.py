@@ -47,9 +47,9 @@ CASES = {
     # torch's own utilities that store one argument's data in another, into containers
     "bonus_torch_save": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:amax"]),
     "bonus_vector_to_parameters": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:amax"]),
-    "bonus_typed_storage": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:_typed_storage"]),
-    "bonus_apply": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:apply_"]),
-    "bonus_map": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:map_"]),
+    "bonus_typed_storage": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:typed_storage"]),
+    "bonus_apply": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:apply"]),
+    "bonus_map": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:map"]),
     # the child's reply: patched bindings are put back before sending, and reported
     "patch_json_dumps_pool2d": ("pool2d", NB1, "forbidden_op",
                                 ["review:patched_json_dumps", "review:monkeypatch@", "review:dynamic_name@"]),
