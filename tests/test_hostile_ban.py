@@ -50,6 +50,9 @@ CASES = {
     "bonus_typed_storage": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:typed_storage"]),
     "bonus_apply": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:apply"]),
     "bonus_map": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:map"]),
+    # numpy memory written through a view the source never names: the static check alone (the
+    # recorder cannot see numpy read memory torch does not own)
+    "bonus_numpy_view_write": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:max"]),
     # the child's reply: patched bindings are put back before sending, and reported
     "patch_json_dumps_pool2d": ("pool2d", NB1, "forbidden_op",
                                 ["review:patched_json_dumps", "review:monkeypatch@", "review:dynamic_name@"]),

@@ -269,10 +269,25 @@ class Taint:
         elif isinstance(target, ast.Starred):
             self._writes_into(target.value, reads)
         elif isinstance(target, (ast.Subscript, ast.Attribute)):
-            root = _root(target)
-            if root is not None:
-                extra = self.reads(target.slice) if isinstance(target, ast.Subscript) else set()
-                self._rule("write", self.key(root, root.id), reads | extra)
+            extra = self.reads(target.slice) if isinstance(target, ast.Subscript) else set()
+            for k in self._written(target, stored=True):
+                self._rule("write", k, reads | extra)
+
+    def _written(self, expr, stored=False):
+        """The keys a write into ``expr`` writes into: its root name (``a`` of ``a[i].x``), or, when
+        the object is computed (``torch.from_numpy(a).copy_(X)``, ``np.asarray(a)[...] = X``:
+        possibly a view of it), every name the computation reads that may hold the answer's data.
+        ``stored``: an assignment (``np.saved = X`` writes into the module too), not a call's
+        argument (``F.conv2d``'s module ``F`` is not written into)."""
+        root = _root(expr)
+        if root is not None:
+            if stored:
+                return [self.key(root, root.id)]
+            if self._module(root):
+                return []
+            k = self.key(root, root.id)
+            return [k] if k[0] != _GLOBAL or root.id in self.names.bindings else []   # not a builtin
+        return [k for k in self.reads(expr) if not self._inert(k)]
 
     def _call(self, node):
         args = list(node.args) + [k.value for k in node.keywords]
@@ -301,11 +316,8 @@ class Taint:
             else:
                 flat.append(w)
         for w in flat:
-            root = _root(w)
-            if root is not None and not self._module(root):
-                k = self.key(root, root.id)
-                if k[0] != _GLOBAL or root.id in self.names.bindings:   # not a builtin
-                    self._rule("write", k, reads)
+            for k in self._written(w):
+                self._rule("write", k, reads)
 
     def _inert(self, key):
         """A global that holds no data of the answer's: a builtin or preamble name the cells never
