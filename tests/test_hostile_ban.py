@@ -53,6 +53,9 @@ CASES = {
     # numpy memory written through a view the source never names: the static check alone (the
     # recorder cannot see numpy read memory torch does not own)
     "bonus_numpy_view_write": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:max"]),
+    # code run after the call, in the reply's encoding (an instance attribute `detach`): the child
+    # encodes with the class's own methods, so the answer is an empty tensor (0 points, wrong values)
+    "bonus_deferred_detach": ("max_pool_conv_relu", NB2, "wrong_shape", []),
     # the child's reply: patched bindings are put back before sending, and reported
     "patch_json_dumps_pool2d": ("pool2d", NB1, "forbidden_op",
                                 ["review:patched_json_dumps", "review:monkeypatch@", "review:dynamic_name@"]),
