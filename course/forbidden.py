@@ -74,7 +74,7 @@ class OpRecorder(TorchDispatchMode):
         self.ops = set()
         self.x_ops = set()
         derived = self._derived = {}
-        memory = self._memory = {}              # id(storage) -> weak ref: memory holding derived data
+        memory = self._memory = {}              # data_ptr -> weak ref to a storage holding derived data
 
         def forget(ref, derived=derived):
             if derived.get(ref.key) is ref:
@@ -90,15 +90,19 @@ class OpRecorder(TorchDispatchMode):
         r = self._derived.get(key)
         if r is None or r() is not t:
             self._derived[key] = _KeyedRef(t, self._forget, key)
-        # Its memory too: a tensor that aliases it without any op (``torch.from_dlpack``,
-        # ``P.data = Y``, ``nn.utils.vector_to_parameters``, a tensor over ``X._typed_storage()``)
-        # reads the same data, whatever object it is.
+        # Its memory too: a tensor that aliases it without any op (``P.data = Y``,
+        # ``nn.utils.vector_to_parameters``, a tensor over ``X._typed_storage()``, a dlpack round
+        # trip, which wraps the same address in a new storage) reads the same data, whatever
+        # object it is. Keyed by address, held by a weak reference to the storage: while it is
+        # alive no other memory has that address; once freed, its address is forgotten (a
+        # constant allocated there later is a constant). Empty storages have no address.
         s = self._storage(t)
         if s is not None:
-            k = _id(s)
-            r = self._memory.get(k)
-            if r is None or r() is not s:
-                self._memory[k] = _KeyedRef(s, self._forget_memory, k)
+            k = s.data_ptr()
+            if k:
+                r = self._memory.get(k)
+                if r is None or r() is None:
+                    self._memory[k] = _KeyedRef(s, self._forget_memory, k)
 
     @staticmethod
     def _storage(t):
@@ -116,8 +120,9 @@ class OpRecorder(TorchDispatchMode):
         s = self._storage(t)
         if s is None:
             return False
-        r = self._memory.get(_id(s))
-        return r is not None and r() is s
+        k = s.data_ptr()
+        r = self._memory.get(k) if k else None
+        return r is not None and r() is not None
 
     def taint(self, values):
         """Mark the tensors in ``values`` (the call's arguments, any nesting) as the input."""

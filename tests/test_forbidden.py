@@ -180,7 +180,9 @@ def test_constants_may_be_built_with_any_operator(build):
     ("K = torch.zeros_like(X)\n    K.copy_(X)\n    return K.amax()", "aten.amax"),
     ("K = X.new_empty(X.shape)\n    K[...] = X\n    return K.clamp(0)", "aten.clamp"),
     # aliases of X's memory made without any op: derived by the memory they view, not their identity
-    ("return torch.from_dlpack(X.contiguous()).amax()", "aten.dlpack"),     # a new storage: its way out counts
+    ("return torch.from_dlpack(X.contiguous()).amax()", "aten.dlpack"),
+    # a dlpack round trip without X.__dlpack__: a new storage object at X's address
+    ("import torch.utils.dlpack as dl\n    return dl.from_dlpack(dl.to_dlpack(X.contiguous())).amax()", "aten.amax"),
     ("Y = torch.zeros(1)\n    Y.data = X\n    return Y.amax()", "aten.amax"),
     ("P = torch.nn.Parameter(torch.zeros(X.shape))\n    torch.nn.utils.vector_to_parameters((X + 0).flatten(), [P])\n"
      "    return P.detach().amax()", "aten.amax"),
