@@ -183,7 +183,9 @@ _active = []            # the recorders entered, innermost last (for the value h
 # ``torch.save`` and pickling reach; ``__dlpack__``, which numpy's ``from_dlpack`` reaches).
 # ``apply_``, ``map_`` and ``map2_`` hand each value (of the tensor and of its tensor arguments)
 # to a Python function, element by element, without dispatching any op either.
-LEAVING = ("tolist", "numpy", "__array__", "untyped_storage", "__dlpack__", "apply_", "map_", "map2_")
+# ``data_ptr`` hands out X's address: numpy reads it through any object's ``__array_interface__``.
+LEAVING = ("tolist", "numpy", "__array__", "untyped_storage", "__dlpack__", "apply_", "map_", "map2_",
+           "data_ptr")
 
 
 def install_value_hooks():

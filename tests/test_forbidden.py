@@ -194,6 +194,11 @@ def test_constants_may_be_built_with_any_operator(build):
     ("A = X[:, :, :2].contiguous()\n    A.map_(X[:, :, 2:].contiguous(), lambda a, b: a if a > b else b)\n"
      "    return A", "aten.map"),
     ("import copy\n    return copy.deepcopy(X).amax()", "aten.amax"),
+    # X's address handed to numpy through an __array_interface__ (no ctypes named)
+    ("import numpy as np\n    Z = X.contiguous()\n"
+     "    R = type('R', (), {'__array_interface__': {'data': (Z.data_ptr(), True), 'shape': (Z.numel(),),"
+     " 'typestr': '<f4', 'version': 3}})\n    return torch.from_numpy(np.array(np.asarray(R())).max(keepdims=True))",
+     "aten.data_ptr"),
 ])
 def test_data_derived_from_x_counts_wherever_it_goes(body, op):
     rec = _recorded(student(f"def f(X):\n    {body}\n", "f"), torch.randn(2, 1, 4, 4))
