@@ -30,6 +30,9 @@ _Tensor = torch.Tensor
 _isinstance, _str, _id, _list, _tuple, _type = isinstance, str, id, list, tuple, type
 _sorted, _set = sorted, set         # violations() too: course.check() judges in the student's own process
 _KeyedRef = weakref.KeyedRef
+# The tensor's memory (its storage object: torch keeps one Python object per storage, alive as long
+# as the memory is). Bound before ``install_value_hooks`` wraps it (the hook keeps the real one).
+_storage_of = getattr(_Tensor.untyped_storage, "_kit_real", _Tensor.untyped_storage)
 
 # Operators that make a fresh tensor from another's dtype, device and shape only, never its values
 # (``X.new_zeros``, ``torch.zeros_like(X)``): torch's own classification of them (the fake-tensor
@@ -71,17 +74,55 @@ class OpRecorder(TorchDispatchMode):
         self.ops = set()
         self.x_ops = set()
         derived = self._derived = {}
+        memory = self._memory = {}              # data_ptr -> weak ref to a storage holding derived data
 
         def forget(ref, derived=derived):
             if derived.get(ref.key) is ref:
                 del derived[ref.key]
-        self._forget = forget
+
+        def forget_memory(ref, memory=memory):
+            if memory.get(ref.key) is ref:
+                del memory[ref.key]
+        self._forget, self._forget_memory = forget, forget_memory
 
     def _mark(self, t):
         key = _id(t)
         r = self._derived.get(key)
         if r is None or r() is not t:
             self._derived[key] = _KeyedRef(t, self._forget, key)
+        # Its memory too: a tensor that aliases it without any op (``P.data = Y``,
+        # ``nn.utils.vector_to_parameters``, a tensor over ``X._typed_storage()``, a dlpack round
+        # trip, which wraps the same address in a new storage) reads the same data, whatever
+        # object it is. Keyed by address, held by a weak reference to the storage: while it is
+        # alive no other memory has that address; once freed, its address is forgotten (a
+        # constant allocated there later is a constant). Empty storages have no address.
+        s = self._storage(t)
+        if s is not None:
+            k = s.data_ptr()
+            if k:
+                r = self._memory.get(k)
+                if r is None or r() is None:
+                    self._memory[k] = _KeyedRef(s, self._forget_memory, k)
+
+    @staticmethod
+    def _storage(t):
+        try:
+            return _storage_of(t)
+        except Exception:                       # no storage (a subclass, sparse, meta ...)
+            return None
+
+    def _reads_derived(self, t):
+        r = self._derived.get(_id(t))
+        if r is not None and r() is t:
+            return True
+        if not self._memory:
+            return False
+        s = self._storage(t)
+        if s is None:
+            return False
+        k = s.data_ptr()
+        r = self._memory.get(k) if k else None
+        return r is not None and r() is not None
 
     def taint(self, values):
         """Mark the tensors in ``values`` (the call's arguments, any nesting) as the input."""
@@ -89,9 +130,8 @@ class OpRecorder(TorchDispatchMode):
             self._mark(t)
 
     def derived(self, t):
-        """Whether tensor ``t`` holds data derived from the input."""
-        r = self._derived.get(_id(t))
-        return r is not None and r() is t
+        """Whether tensor ``t`` holds data derived from the input (it, or the memory it views)."""
+        return self._reads_derived(t)
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         name = _str(func.overloadpacket)
@@ -99,7 +139,7 @@ class OpRecorder(TorchDispatchMode):
         kwargs = kwargs or {}
         out = func(*args, **kwargs)
         derived = self._derived
-        if not derived or name in _FRESH:
+        if not (derived or self._memory) or name in _FRESH:
             return out
         ins = []
         for a in args:                          # most arguments are tensors or numbers
@@ -109,9 +149,9 @@ class OpRecorder(TorchDispatchMode):
                 _tensors(a, ins)
         if kwargs:
             _tensors(kwargs, ins)
+        reads = self._reads_derived
         for t in ins:
-            r = derived.get(_id(t))
-            if r is not None and r() is t:
+            if reads(t):
                 self.x_ops.add(name)
                 mark = self._mark
                 if _type(out) is _Tensor:
@@ -138,8 +178,14 @@ class OpRecorder(TorchDispatchMode):
 
 _active = []            # the recorders entered, innermost last (for the value hooks below)
 
-# Tensor methods that hand a tensor's values to Python or numpy without dispatching any op.
-LEAVING = ("tolist", "numpy", "__array__")
+# Tensor methods that hand a tensor's values to Python or numpy without dispatching any op: its
+# values, or its memory (``untyped_storage``, which ``storage()``, ``_typed_storage()``,
+# ``torch.save`` and pickling reach; ``__dlpack__``, which numpy's ``from_dlpack`` reaches).
+# ``apply_``, ``map_`` and ``map2_`` hand each value (of the tensor and of its tensor arguments)
+# to a Python function, element by element, without dispatching any op either.
+# ``data_ptr`` hands out X's address: numpy reads it through any object's ``__array_interface__``.
+LEAVING = ("tolist", "numpy", "__array__", "untyped_storage", "__dlpack__", "apply_", "map_", "map2_",
+           "data_ptr")
 
 
 def install_value_hooks():
@@ -153,11 +199,14 @@ def install_value_hooks():
             continue
 
         def hook(self, *a, _real=real, _op="aten." + name.strip("_"), **k):
-            if _active and _active[-1].derived(self):
-                _active[-1].x_ops.add(_op)
-                _active[-1].ops.add(_op)
+            if _active:
+                rec = _active[-1]
+                if rec.derived(self) or any(_isinstance(v, _Tensor) and rec.derived(v) for v in a):
+                    rec.x_ops.add(_op)
+                    rec.ops.add(_op)
             return _real(self, *a, **k)
         hook._kit_hook = True
+        hook._kit_real = real
         hook.__name__ = name
         setattr(_Tensor, name, hook)
 

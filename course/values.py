@@ -76,16 +76,22 @@ class Unsupported:
 
 
 def encode(value, buffers: list, depth=0):
-    """Python value -> JSON-able object; tensor bytes are appended to `buffers`."""
+    """Python value -> JSON-able object; tensor bytes are appended to `buffers`.
+
+    Runs after the call, outside the op recorder: so it runs none of the value's own code.
+    A subclass's or an instance's overrides (``t.detach = ...``, a list whose ``__iter__`` or a
+    float whose ``__ne__`` computes) would run there unrecorded; every access below goes
+    through the base class (``_T.detach(t)``, ``list.__iter__(v)``), never the value."""
     if depth > MAX_DEPTH:
         raise ProtocolError("value nested too deeply")
     if value is None or isinstance(value, (bool, str)):
-        return value
+        return value if type(value) in (bool, str) or value is None else str.__str__(value)
     if isinstance(value, int):
-        return int(value)
+        return int.__int__(value)
     if isinstance(value, float):
+        value = float.__float__(value)
         if math.isfinite(value):
-            return float(value)
+            return value
         return {"$f": "nan" if value != value else ("inf" if value > 0 else "-inf")}
     if isinstance(value, torch.Tensor):
         return _encode_tensor(value, buffers)
@@ -94,36 +100,40 @@ def encode(value, buffers: list, depth=0):
             return {"$u": f"torch.{value}"}
         return {"$dtype": DTYPE_NAMES[value]}
     if isinstance(value, (tuple, torch.Size)):
-        return {"$t": [encode(v, buffers, depth + 1) for v in value]}
+        return {"$t": [encode(v, buffers, depth + 1) for v in tuple.__iter__(value)]}
     if isinstance(value, list):
-        return [encode(v, buffers, depth + 1) for v in value]
-    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-        return {"$d": {k: encode(v, buffers, depth + 1) for k, v in value.items()}}
+        return [encode(v, buffers, depth + 1) for v in list.__iter__(value)]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in dict.__iter__(value)):
+        return {"$d": {str.__str__(k): encode(v, buffers, depth + 1) for k, v in dict.items(value)}}
     return {"$u": type(value).__qualname__}
+
+
+_T = torch.Tensor
 
 
 def _encode_tensor(t, buffers):
     if len(buffers) >= MAX_BUFFERS:
         raise ProtocolError("too many tensors")
-    # Read the raw data without running any __torch_function__ override a
-    # subclass might carry: what is sent is exactly what is in memory.
+    # Read the raw data without running any __torch_function__ override a subclass might carry,
+    # nor a method an instance carries (``t.detach = ...``): what is sent is exactly what is in
+    # memory. Properties (shape, dtype, layout ...) are the class's data descriptors.
     with torch._C.DisableTorchFunction():
         requires_grad = bool(t.requires_grad)
-        t = torch.Tensor._make_subclass(torch.Tensor, t.detach()) if type(t) is not torch.Tensor else t.detach()
+        t = torch.Tensor._make_subclass(torch.Tensor, _T.detach(t)) if type(t) is not torch.Tensor else _T.detach(t)
         if t.layout != torch.strided:
-            t = t.to_dense()
+            t = _T.to_dense(t)
         if t.device.type != "cpu":
-            t = t.cpu()
-        t = t.resolve_conj().resolve_neg()
+            t = _T.cpu(t)
+        t = _T.resolve_neg(_T.resolve_conj(t))
         if t.dtype not in DTYPE_NAMES:
             return {"$u": f"tensor of {t.dtype}"}
-        shape, stride = list(t.shape), list(t.stride())
+        shape, stride = list(t.shape), list(_T.stride(t))
         if any(s < 0 for s in stride):
-            t = t.contiguous()
-            shape, stride = list(t.shape), list(t.stride())
+            t = _T.contiguous(t)
+            shape, stride = list(t.shape), list(_T.stride(t))
         span = 0 if 0 in shape else 1 + sum((n - 1) * s for n, s in zip(shape, stride))
         if span:
-            flat = torch.as_strided(t, (span,), (1,), t.storage_offset())
+            flat = torch.as_strided(t, (span,), (1,), _T.storage_offset(t))
             data = flat.clone().view(torch.uint8).numpy().tobytes() if t.dtype != torch.bool \
                 else flat.clone().to(torch.uint8).numpy().tobytes()
         else:

@@ -179,7 +179,41 @@ def test_constants_may_be_built_with_any_operator(build):
     ("return torch.tensor(max(X.flatten()))", "aten.gt"),
     ("K = torch.zeros_like(X)\n    K.copy_(X)\n    return K.amax()", "aten.amax"),
     ("K = X.new_empty(X.shape)\n    K[...] = X\n    return K.clamp(0)", "aten.clamp"),
+    # aliases of X's memory made without any op: derived by the memory they view, not their identity
+    ("return torch.from_dlpack(X.contiguous()).amax()", "aten.dlpack"),
+    # a dlpack round trip without X.__dlpack__: a new storage object at X's address
+    ("import torch.utils.dlpack as dl\n    return dl.from_dlpack(dl.to_dlpack(X.contiguous())).amax()", "aten.amax"),
+    ("Y = torch.zeros(1)\n    Y.data = X\n    return Y.amax()", "aten.amax"),
+    ("P = torch.nn.Parameter(torch.zeros(X.shape))\n    torch.nn.utils.vector_to_parameters((X + 0).flatten(), [P])\n"
+     "    return P.detach().amax()", "aten.amax"),
+    ("return torch.tensor(max(X.contiguous()._typed_storage()))", "aten._local_scalar_dense"),
+    # X's memory or values handed to Python without an op
+    ("import io\n    torch.save(X, io.BytesIO())\n    return X + 0", "aten.untyped_storage"),
+    ("import numpy as np\n    return torch.from_numpy(np.from_dlpack(X.contiguous()).max(axis=1))", "aten.dlpack"),
+    ("v = []\n    X.clone().apply_(lambda a: v.append(a) or a)\n    return torch.tensor(max(v))", "aten.apply"),
+    ("A = X[:, :, :2].contiguous()\n    A.map_(X[:, :, 2:].contiguous(), lambda a, b: a if a > b else b)\n"
+     "    return A", "aten.map"),
+    ("import copy\n    return copy.deepcopy(X).amax()", "aten.amax"),
+    # X's address handed to numpy through an __array_interface__ (no ctypes named)
+    ("import numpy as np\n    Z = X.contiguous()\n"
+     "    R = type('R', (), {'__array_interface__': {'data': (Z.data_ptr(), True), 'shape': (Z.numel(),),"
+     " 'typestr': '<f4', 'version': 3}})\n    return torch.from_numpy(np.array(np.asarray(R())).max(keepdims=True))",
+     "aten.data_ptr"),
 ])
 def test_data_derived_from_x_counts_wherever_it_goes(body, op):
     rec = _recorded(student(f"def f(X):\n    {body}\n", "f"), torch.randn(2, 1, 4, 4))
     assert op in violations("conv_relu_only", rec.ops, rec.x_ops), sorted(rec.x_ops)
+
+
+def test_memory_of_a_freed_derived_tensor_is_not_derived():
+    """The recorder keys memory by the storage object, held weakly: a constant allocated where a
+    freed derived tensor's memory was is a fresh constant (no false accusation)."""
+    def f(X):
+        for _ in range(20):
+            t = X * 1
+            del t
+            K = torch.zeros(2, 1, 4, 4)
+            K.amax()                                 # a constant: any operator
+        return X + 0
+    rec = _recorded(f, torch.randn(2, 1, 4, 4))
+    assert violations("conv_relu_only", rec.ops, rec.x_ops) == [], sorted(rec.x_ops)

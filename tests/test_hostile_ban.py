@@ -43,6 +43,17 @@ CASES = {
     "bonus_torch_maximum": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:torch.maximum"]),
     "bonus_sort": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:sort"]),
     "bonus_python_floats": ("max_pool_conv_relu", NB2, "conv_relu_only", []),     # the recorder: float() on X
+    # laundering X without any op on it (each got full marks and no flag before): the recorder follows
+    # X's memory (storage) and its ways out (storages, dlpack, apply_/map_); the static check follows
+    # torch's own utilities that store one argument's data in another, into containers
+    "bonus_torch_save": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:amax"]),
+    "bonus_vector_to_parameters": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:amax"]),
+    "bonus_typed_storage": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:typed_storage"]),
+    "bonus_apply": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:apply"]),
+    "bonus_map": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:map"]),
+    # numpy memory written through a view the source never names: the static check alone (the
+    # recorder cannot see numpy read memory torch does not own)
+    "bonus_numpy_view_write": ("max_pool_conv_relu", NB2, "conv_relu_only", ["forbidden_op:max"]),
     # the child's reply: patched bindings are put back before sending, and reported
     "patch_json_dumps_pool2d": ("pool2d", NB1, "forbidden_op",
                                 ["review:patched_json_dumps", "review:monkeypatch@", "review:dynamic_name@"]),
@@ -72,8 +83,17 @@ HONEST = {
 }
 
 
+# answers that compute after the call, outside the recorder (full marks, no flag before): not a rule
+# verdict now, but what they return is what is graded -- the child encodes the reply with the base
+# classes' own methods (an instance attribute `detach` never runs), so the answer is an empty tensor
+DEFERRED = {
+    "bonus_deferred_detach": ("max_pool_conv_relu", NB2),
+}
+
+
 def test_every_case_file_is_graded():
-    assert {p.stem for p in BAN.glob("*.py") if not p.stem.startswith("_")} == set(CASES) | set(HONEST)
+    assert {p.stem for p in BAN.glob("*.py") if not p.stem.startswith("_")} == \
+        set(CASES) | set(HONEST) | set(DEFERRED)
 
 
 def _class():
@@ -88,7 +108,7 @@ def _class():
         (d / f"{notebook}.ipynb").write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
     put("honest", NB1, harness.source_nb(NB1))
     put("honest", NB2, harness.source_nb(NB2))
-    for case, (function, notebook, *_rest) in list(CASES.items()) + list(HONEST.items()):
+    for case, (function, notebook, *_rest) in list(CASES.items()) + list(HONEST.items()) + list(DEFERRED.items()):
         code = (BAN / f"{case}.py").read_text(encoding="utf-8")
         if SPLIT in code:
             head, tail = code.split(SPLIT, 1)
@@ -137,6 +157,14 @@ def test_honest_answers_learners_write_get_full_marks_and_no_flag(graded, case):
         assert row["status"] == "passed", row
         # solution_copy: the rest of the notebook is the instructor's own text in this harness
         assert not any(f.startswith(("review:", "forbidden_op:", "tampering:")) for f in _flags(row)), row
+
+
+@pytest.mark.parametrize("case", sorted(DEFERRED))
+def test_code_run_after_the_call_changes_nothing_that_is_graded(graded, case):
+    function, notebook = DEFERRED[case]
+    row = graded["rows"][(f"ban_{case}", notebook, f"test_{function}")]
+    assert float(row["points"]) == 0.0 and row["status"] == "failed", row
+    assert row["misconception"] == "wrong_shape", row          # the empty tensor it really returned
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -72,6 +72,37 @@ def test_subclass_sent_as_plain_tensor():
     assert type(got) is torch.Tensor and torch.equal(got, torch.zeros(2))
 
 
+def test_encoding_runs_none_of_the_values_own_code():
+    """The reply is encoded after the op recorder stopped: an instance's or a subclass's methods
+    (which could compute the answer there, unrecorded) are never called; the base class's are."""
+    ran = []
+
+    def later(*_a, **_k):
+        ran.append(1)
+        return torch.ones(3)
+    t = torch.zeros(0)
+    for name in ("detach", "resolve_conj", "resolve_neg", "contiguous", "stride", "storage_offset", "cpu"):
+        setattr(t, name, later)
+
+    class Items(list):
+        def __iter__(self):
+            ran.append(1)
+            return iter([torch.ones(3)])
+
+    class Num(float):
+        def __ne__(self, other):
+            ran.append(1)
+            return True
+
+    class Int(int):
+        def __int__(self):
+            ran.append(1)
+            return 7
+    got = roundtrip([t, Items([torch.zeros(1)]), Num(1.5), Int(3)])
+    assert ran == []
+    assert got[0].shape == (0,) and torch.equal(got[1][0], torch.zeros(1)) and got[2] == 1.5 and got[3] == 3
+
+
 def test_unsupported_types_are_named():
     class Thing:
         pass

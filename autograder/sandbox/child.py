@@ -432,6 +432,11 @@ def zygote_main(ctl_fd, recorder_path):
     import torch
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
+    # The wire's values (course/values.py, the recorder's sibling) by path too, under the name
+    # protocol.py imports: the child encodes with the same checkout's code as the recorder it runs
+    # (never a course package found on the import path, e.g. another checkout's editable install).
+    sys.modules["course.values"] = _load_by_path(
+        os.path.join(os.path.dirname(os.path.abspath(recorder_path)), "values.py"), "course.values")
     protocol = _load_by_path("protocol.py", "sandbox_protocol")
     # The same recorder the in-kernel grader and course.check() use (it imports only torch).
     OpRecorder = _load_by_path(recorder_path, "sandbox_forbidden").OpRecorder

@@ -60,12 +60,13 @@ BONUS_NAMES = frozenset("""
     clamp_max clip clip_ where abs abs_ absolute sign sgn heaviside gt ge lt le greater greater_equal
     less less_equal logsumexp threshold threshold_ hardtanh relu6 tolist item numpy unique
     searchsorted bucketize histc nanmax nanmin __float__ __int__ __index__ __array__ storage
-    untyped_storage data_ptr
+    untyped_storage _typed_storage data_ptr __dlpack__ from_dlpack to_dlpack apply_ map_ map2_
     """.split())
 # Numpy and Python's max/float... are not named here: the rule is about computation on X, and
 # constants (kernels, masks) may be built with anything. Values of X taken out of torch are seen
 # by the recorder (``tolist``/``numpy``/``__array__`` hooks, ``aten._local_scalar_dense``), and
-# by name above when the source says ``.tolist()`` / ``.numpy()`` / ``.item()``.
+# by name above when the source says ``.tolist()`` / ``.numpy()`` / ``.item()``, or reaches X's
+# memory (storages, dlpack) or hands its values to Python element by element (``apply_``, ``map_``).
 POOL_RE = re.compile(r"(?i)(?:max|avg|lp|adaptive|fractional|mkldnn|quantized|un)_?\w*pool")
 # torch's dispatch machinery: code under these can change what the op recorder observes
 # (the dispatch-mode stack, dispatch keys, operator registration, tracing). A private helper

@@ -27,7 +27,10 @@ Each name is derived at most once and each binding is re-read only when a name i
 becomes derived (a worklist), so the analysis is linear in the code times the names read.
 """
 import ast
+import functools
+import types
 
+from course.source_rules.policy import resolve_static
 from course.source_rules.scopes import SCOPES, params, target_names
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
@@ -266,10 +269,25 @@ class Taint:
         elif isinstance(target, ast.Starred):
             self._writes_into(target.value, reads)
         elif isinstance(target, (ast.Subscript, ast.Attribute)):
-            root = _root(target)
-            if root is not None:
-                extra = self.reads(target.slice) if isinstance(target, ast.Subscript) else set()
-                self._rule("write", self.key(root, root.id), reads | extra)
+            extra = self.reads(target.slice) if isinstance(target, ast.Subscript) else set()
+            for k in self._written(target, stored=True):
+                self._rule("write", k, reads | extra)
+
+    def _written(self, expr, stored=False):
+        """The keys a write into ``expr`` writes into: its root name (``a`` of ``a[i].x``), or, when
+        the object is computed (``torch.from_numpy(a).copy_(X)``, ``np.asarray(a)[...] = X``:
+        possibly a view of it), every name the computation reads that may hold the answer's data.
+        ``stored``: an assignment (``np.saved = X`` writes into the module too), not a call's
+        argument (``F.conv2d``'s module ``F`` is not written into)."""
+        root = _root(expr)
+        if root is not None:
+            if stored:
+                return [self.key(root, root.id)]
+            if self._module(root):
+                return []
+            k = self.key(root, root.id)
+            return [k] if k[0] != _GLOBAL or root.id in self.names.bindings else []   # not a builtin
+        return [k for k in self.reads(expr) if not self._inert(k)]
 
     def _call(self, node):
         args = list(node.args) + [k.value for k in node.keywords]
@@ -281,16 +299,25 @@ class Taint:
             written.append(node.func.value)             # a method may write its arguments into its object
         else:
             quals = self.names.qual(node.func)
-            if not quals or not all(q.split(".")[0] == "torch" for q in quals):
-                written += list(node.args)              # numpy's copyto, the student's helpers ...
+            if not quals or not all(_torch_operator(q) for q in quals):
+                # numpy's copyto, the student's helpers, and torch's own Python utilities that
+                # store an argument's data in another (``torch.save(X, buf)``,
+                # ``nn.utils.vector_to_parameters(X, params)``) ...
+                written += list(node.args)
             elif any(q.endswith("_") and not q.endswith("__") for q in quals):
                 written += list(node.args[:1])          # torch's in-place functions
-        for w in written:
-            root = _root(w)
-            if root is not None and not self._module(root):
-                k = self.key(root, root.id)
-                if k[0] != _GLOBAL or root.id in self.names.bindings:   # not a builtin
-                    self._rule("write", k, reads)
+        flat = []
+        while written:                                  # ``f(X, [P, Q])``: written into P and Q
+            w = written.pop()
+            if isinstance(w, (ast.List, ast.Tuple, ast.Set)):
+                written += w.elts
+            elif isinstance(w, ast.Dict):
+                written += [v for v in w.values if v is not None]
+            else:
+                flat.append(w)
+        for w in flat:
+            for k in self._written(w):
+                self._rule("write", k, reads)
 
     def _inert(self, key):
         """A global that holds no data of the answer's: a builtin or preamble name the cells never
@@ -353,3 +380,28 @@ def _root(node):
     while isinstance(node, (ast.Attribute, ast.Subscript, ast.Starred)):
         node = node.value
     return node if isinstance(node, ast.Name) else None
+
+
+# Where torch's operators are defined as Python functions (``F.conv2d`` is a builtin, ``F.pad``,
+# ``F.unfold``, ``torch.einsum`` are Python): they return their result and write only into
+# ``out=`` or, named with a trailing ``_``, their first argument.
+_OPERATOR_MODULES = ("torch.nn.functional", "torch.functional", "torch._jit_internal", "torch._tensor")
+
+
+@functools.lru_cache(maxsize=1024)
+def _torch_operator(qual):
+    """Whether the torch name ``qual`` is one of torch's operators (a C binding, an ``OpOverload``,
+    a class, or a Python function where the operators are defined), judged by the object it
+    names in the parent. Any other Python function of torch (``torch.save``,
+    ``torch.nn.utils.*``) is a utility like the student's own: it may store its arguments' data
+    in one another. An unresolvable name counts as such a utility (the stricter reading)."""
+    if qual.split(".")[0] != "torch":
+        return False
+    objs = resolve_static(qual)
+    if len(objs) != len(qual.split(".")):
+        return False
+    obj = objs[-1]
+    fn = getattr(obj, "__func__", obj)               # a staticmethod / classmethod found statically
+    if not isinstance(fn, types.FunctionType):
+        return True                                  # C bindings, OpOverloadPackets, classes, modules
+    return getattr(fn, "__module__", None) in _OPERATOR_MODULES
