@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test release wheel lab lab-student lab-reset bench system system-demo clean
+.PHONY: demo test test-fast release wheel lab lab-student lab-reset bench system system-demo clean
 
 # The virtual environment, rebuilt when the pins change: the student package (course/, built by
 # packaging/student/) and the instructor package (autograder/, this pyproject.toml), both editable.
@@ -36,8 +36,14 @@ system-demo:
 demo: $(STAMP) system-demo
 	$(BIN)/python examples/run_demo.py
 
+# The whole suite: CI's command (.ci/run).
 test: $(STAMP) system
 	$(BIN)/python -m pytest
+
+# The unit and single-submission tests: everything not marked slow (tests/conftest.py says what is),
+# in under 3 minutes on 2 cores. No browser, hub or class grading, so no system packages but the font.
+test-fast: $(STAMP) system-demo
+	$(BIN)/python -m pytest -m "not slow"
 
 release: $(STAMP)
 	$(BIN)/python scripts/regenerate_release.py

@@ -7,8 +7,38 @@ import pytest
 
 from autograder.functions import PREAMBLE, BY_NAME
 
-# Real JupyterLab and Chromium fixtures, defined once for every test module that uses them.
-pytest_plugins = ["browser_fixtures"]
+# Real JupyterLab and Chromium fixtures, and the classes graded once per session (graded_demo,
+# graded_class30, reported_class30: tests/support/graded.py), defined once for every test module.
+pytest_plugins = ["browser_fixtures", "support.graded"]
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="rewrite tests/golden/ from this run's grading instead of comparing with it "
+                          "(only for an intended change of results; say so in the commit)")
+
+
+# `make test-fast` runs `-m "not slow"`: the unit and single-submission tests. A test is slow if it is
+# marked so, drives a browser or a hub, or uses a fixture named here (each grades a class, starts a
+# cluster or an nbgrader course: its cost falls on whichever test first asks for it). Measured with
+# `--durations=0` one module at a time; add a fixture here when it costs more than a few seconds.
+SLOW_FIXTURES = {
+    "graded_demo", "graded_class30", "reported_class30", "graded_totals_class",   # tests/support/graded.py
+    "browser", "jupyter_lab", "lab_course",                        # tests/browser_fixtures.py
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if (item.get_closest_marker("browser") or item.get_closest_marker("hub")
+                or SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ()))):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def update_goldens(request):
+    """True under ``pytest --update-goldens``: golden tests write their copy instead of comparing."""
+    return request.config.getoption("--update-goldens")
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "pooling"
