@@ -6,6 +6,7 @@ import pathlib
 import pytest
 
 from autograder.functions import PREAMBLE, BY_NAME
+from support.slow import mark_slow_items
 
 # Real JupyterLab and Chromium fixtures, and the classes graded once per session (graded_demo,
 # graded_class30, reported_class30: tests/support/graded.py), defined once for every test module.
@@ -18,21 +19,9 @@ def pytest_addoption(parser):
                           "(only for an intended change of results; say so in the commit)")
 
 
-# `make test-fast` runs `-m "not slow"`: the unit and single-submission tests. A test is slow if it is
-# marked so, drives a browser or a hub, or uses a fixture named here (each grades a class, starts a
-# cluster or an nbgrader course: its cost falls on whichever test first asks for it). Measured with
-# `--durations=0` one module at a time; add a fixture here when it costs more than a few seconds.
-SLOW_FIXTURES = {
-    "graded_demo", "graded_class30", "reported_class30", "graded_totals_class",   # tests/support/graded.py
-    "browser", "jupyter_lab", "lab_course",                        # tests/browser_fixtures.py
-}
-
-
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if (item.get_closest_marker("browser") or item.get_closest_marker("hub")
-                or SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ()))):
-            item.add_marker(pytest.mark.slow)
+    """`make test-fast` runs `-m "not slow"`: what is slow is said in tests/support/slow.py."""
+    mark_slow_items(items)
 
 
 @pytest.fixture(scope="session")

@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import fcntl
 import hashlib
 import json
+import os
 import pathlib
 import shutil
 import stat
@@ -39,9 +41,8 @@ import subprocess
 import sys
 from typing import Any, Callable
 
-import pytest
-
 from support import golden
+from support.slow import slow_fixture
 
 ROOT = golden.ROOT
 BIN = pathlib.Path(sys.executable).parent
@@ -88,18 +89,40 @@ def _writable(path: pathlib.Path) -> None:
 
 
 def _shared(tmp_path_factory, name: str, make: Callable[[pathlib.Path], GradedRun]):
-    """Make a run once, freeze its folders, hand it out, and check at the end that nobody wrote there."""
-    base = tmp_path_factory.mktemp(name)
-    run = make(base)
-    frozen = [p for p in (run.out, run.submissions, run.course) if p is not None and p.is_relative_to(base)]
-    before = {p: tree_digest(p) for p in frozen}
-    for p in frozen:
-        _read_only(p)
+    """Make a run once, freeze its folders, hand it out, and check at the end that nobody wrote there.
+
+    Once per run even under pytest-xdist: the workers share the folder above their own temporary
+    folders, and the first to take the lock grades while the others wait, then read its record."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    base, record = root / f"shared-{name}", root / f"shared-{name}.json"
+    with open(root / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)           # released when the file closes, even on an error
+        if record.exists():
+            saved = json.loads(record.read_text(encoding="utf-8"))
+            run = GradedRun(**{k: (pathlib.Path(v) if k != "composition" and v is not None else v)
+                               for k, v in saved["run"].items()})
+            before = saved["digests"]
+        else:
+            if base.exists():                      # a run that failed half-way: start again
+                _writable(base)
+                shutil.rmtree(base)
+            base.mkdir()
+            run = make(base)
+            frozen = [p for p in (run.out, run.submissions, run.course) if p is not None and p.is_relative_to(base)]
+            before = {str(p): tree_digest(p) for p in frozen}
+            for p in frozen:
+                _read_only(p)
+            fields = {k: (str(v) if isinstance(v, pathlib.Path) else v) for k, v in dataclasses.asdict(run).items()}
+            record.write_text(json.dumps({"run": fields, "digests": before}), encoding="utf-8")
     yield run
-    for p in frozen:
-        _writable(p)
-    changed = {str(p): sorted(k for k in set(before[p]) | set(now) if before[p].get(k) != now.get(k))
-               for p in frozen for now in [tree_digest(p)] if now != before[p]}
+    changed = {}
+    for folder, digests in before.items():
+        _writable(pathlib.Path(folder))
+        now = tree_digest(pathlib.Path(folder))
+        if now != digests:
+            changed[folder] = sorted(k for k in set(digests) | set(now) if digests.get(k) != now.get(k))
     assert not changed, f"a test wrote into the shared graded class {name!r} (copy it first): {changed}"
 
 
@@ -111,7 +134,7 @@ def run_cli(*args: Any, cwd: pathlib.Path | None = None, timeout: int = 1800) ->
     return proc
 
 
-@pytest.fixture(scope="session")
+@slow_fixture(scope="session")
 def graded_demo(tmp_path_factory):
     """examples/submitted, graded once (see the module's docstring)."""
     def make(base):
@@ -121,7 +144,7 @@ def graded_demo(tmp_path_factory):
     yield from _shared(tmp_path_factory, "graded_demo", make)
 
 
-@pytest.fixture(scope="session")
+@slow_fixture(scope="session")
 def graded_class30(tmp_path_factory):
     """make_class(30, seed=0), graded once (see the module's docstring)."""
     def make(base):
@@ -132,7 +155,7 @@ def graded_class30(tmp_path_factory):
     yield from _shared(tmp_path_factory, "graded_class30", make)
 
 
-@pytest.fixture(scope="session")
+@slow_fixture(scope="session")
 def reported_class30(graded_class30, tmp_path_factory):
     """graded_class30's output copied, then ``autograder report`` on the copy."""
     def make(base):
@@ -144,7 +167,7 @@ def reported_class30(graded_class30, tmp_path_factory):
     yield from _shared(tmp_path_factory, "reported_class30", make)
 
 
-@pytest.fixture(scope="session")
+@slow_fixture(scope="session")
 def graded_totals_class(tmp_path_factory):
     """tests/support/totals_class.py's class of four: CLI grade, report, exports, and nbgrader autograde."""
     from support import totals_class
