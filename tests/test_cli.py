@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from support.slow import slow_fixture
+
 import harness  # noqa: E402
 
 from autograder.cli import main  # noqa: E402
@@ -29,7 +31,7 @@ def course_class(tmp_path_factory):
     return d
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def graded(course_class, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     res = cli("grade", course_class, "--out", out, "--workers", "2")

@@ -24,6 +24,8 @@ import types
 import psutil
 import pytest
 
+from support.slow import slow_fixture
+
 from autograder.pipeline.write_results import student_dir
 from autograder.results import SubmissionResult
 from autograder.progress import Progress, choose_mode, format_seconds, in_ci
@@ -150,7 +152,7 @@ def start_cluster(tmp_path, n_workers=2, worker_args=()):
     return c
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def cluster(tmp_path_factory):
     """Two workers shared by this module's tests (the nanny restarts a killed one); always torn down."""
     c = start_cluster(tmp_path_factory.mktemp("cluster"))
@@ -290,7 +292,7 @@ def test_worker_killed_mid_run_loses_nothing(cluster, small_class, local_grades,
 SLOW_PLUGIN = ["--preload", str(ROOT / "tests" / "dask_slow_plugin.py")]
 
 
-@pytest.fixture
+@slow_fixture
 def fresh_cluster(request, tmp_path):
     """Two workers on a new scheduler (a kill is for good); ``worker_args`` via indirect params."""
     (tmp_path / "cluster").mkdir()
@@ -453,6 +455,7 @@ def assert_refused(status, stderr, out):
     assert not (out / "grades.csv").exists()
 
 
+@pytest.mark.slow        # a CLI each, and the connect timeout for the unreachable and the silent
 @pytest.mark.parametrize("kind", ["malformed", "unreachable", "silent"])
 def test_bad_scheduler_is_refused_before_grading(kind, tmp_path):
     """A whole CLI process: it must also exit promptly (no Client left closing itself)."""

@@ -35,6 +35,7 @@ def _first_difference(want, got, where=""):
     return None if want == got else f"{where}: {want!r:.300} != {got!r:.300}"
 
 
+@pytest.mark.slow       # graded_<name> (asked for by name below) grades a class
 @pytest.mark.parametrize("name", sorted(golden.CASES))
 def test_results_match_the_golden_copy(name, request, update_goldens, summary):
     got = request.getfixturevalue(f"graded_{name}").snapshot()

@@ -16,6 +16,8 @@ import sys
 
 import pytest
 
+from support.slow import slow_fixture
+
 import harness  # noqa: E402
 import names  # noqa: E402
 from autograder import report  # noqa: E402
@@ -74,7 +76,7 @@ def totals_by_id(out):
     return tot
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def hostile_names(tmp_path_factory):
     base = tmp_path_factory.mktemp("names")
     subs = names.build_class(base / "submitted", harness.source_nb())

@@ -29,6 +29,8 @@ import sys
 
 import pytest
 
+from support.slow import slow_fixture
+
 import harness  # noqa: E402
 
 VALUES = harness.HERE / "values"
@@ -80,7 +82,7 @@ def answer(case):
     return code
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def graded():
     subs = harness._BASE / "hostile_values"
     out = harness._BASE / "hostile_values_out"

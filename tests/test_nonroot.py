@@ -23,6 +23,8 @@ import tempfile
 
 import pytest
 
+from support.slow import slow_fixture
+
 from conftest import ROOT
 
 pytestmark = [
@@ -59,7 +61,7 @@ def home():
     shutil.rmtree(d, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def kit(home):
     """(python, repo) that the throwaway uid can read: this checkout, or a copy when a parent
     directory (e.g. /root) is closed to other users."""

@@ -15,10 +15,13 @@ import pytest
 
 def slow_fixture(*args: Any, **kwargs: Any) -> Callable:
     """``pytest.fixture(...)`` for a fixture that costs more than a few seconds: every test that uses
-    it is marked slow. ``@slow_fixture(scope="module")`` as ``@pytest.fixture(scope="module")``."""
+    it is marked slow. ``@slow_fixture`` or ``@slow_fixture(scope="module")``, as ``@pytest.fixture``."""
     def decorate(func: Callable) -> Any:
         func._kit_slow_fixture = True
-        return pytest.fixture(*args, **kwargs)(func)
+        return pytest.fixture(**kwargs)(func)
+    if len(args) == 1 and callable(args[0]) and not kwargs:     # bare @slow_fixture
+        return decorate(args[0])
+    assert not args, "slow_fixture takes pytest.fixture's keyword arguments"
     return decorate
 
 
