@@ -36,14 +36,15 @@ system-demo:
 demo: $(STAMP) system-demo
 	$(BIN)/python examples/run_demo.py
 
-# The whole suite: CI's command (.ci/run).
+# The whole suite: CI's command (.ci/run). PYTEST_ARGS adds options (e.g. -k, -x, --update-goldens).
+PYTEST_ARGS ?=
 test: $(STAMP) system
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The unit and single-submission tests: everything not marked slow (tests/conftest.py says what is),
 # in under 3 minutes on 2 cores. No browser, hub or class grading, so no system packages but the font.
 test-fast: $(STAMP) system-demo
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 release: $(STAMP)
 	$(BIN)/python scripts/regenerate_release.py
