@@ -202,6 +202,7 @@ def small_class(tmp_path_factory):
     return subs
 
 
+@pytest.mark.slow       # grades a class of two
 def test_unwritable_student_gets_error_rows_and_the_batch_goes_on(small_class, tmp_path):
     out = tmp_path / "out"
     student_dir(out, "ann").parent.mkdir(parents=True)
