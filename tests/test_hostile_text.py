@@ -213,6 +213,7 @@ BUDGET_SCRIPT = textwrap.dedent('''
 ''')
 
 
+@pytest.mark.slow       # a measured child process (23 s under load)
 def test_a_huge_cell_costs_the_normaliser_bounded_time_and_memory():
     """48 MB of code in every code cell: the trusted process stops at its budget, in a few
     seconds and a few tens of MB (measured in a child process), and flags the notebook."""

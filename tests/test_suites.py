@@ -302,6 +302,7 @@ def test_public_checks_pass_for_references(name):
     selfcheck.check(ref(name), report_only=False)
 
 
+@pytest.mark.slow       # rebuilds every public case (57 s under load)
 def test_public_cases_file_is_current():
     assert make_public_cases.main(["--check"]) == 0
 
