@@ -28,6 +28,8 @@ import secrets
 
 import pytest
 
+from support.slow import slow_fixture
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -117,7 +119,7 @@ def artifacts_dir():
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
+@slow_fixture(scope="session")
 def lab_course(tmp_path_factory):
     """A temporary nbgrader course directory with the repository's layout."""
     course = tmp_path_factory.mktemp("course")
@@ -130,7 +132,7 @@ def lab_course(tmp_path_factory):
     return course
 
 
-@pytest.fixture(scope="session")
+@slow_fixture(scope="session")
 def jupyter_lab(lab_course, tmp_path_factory):
     """JupyterLab serving ``lab_course`` on a free 127.0.0.1 port with a random token."""
     if not JUPYTER.exists():
@@ -206,7 +208,7 @@ def jupyter_lab(lab_course, tmp_path_factory):
         _kill_group(proc)
 
 
-@pytest.fixture(scope="session")
+@slow_fixture(scope="session")
 def browser():
     """Debian's Chromium, headless, driven by Playwright's Python client."""
     if not os.path.exists(CHROMIUM):

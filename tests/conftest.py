@@ -6,9 +6,28 @@ import pathlib
 import pytest
 
 from autograder.functions import PREAMBLE, BY_NAME
+from support.slow import mark_slow_items
 
-# Real JupyterLab and Chromium fixtures, defined once for every test module that uses them.
-pytest_plugins = ["browser_fixtures"]
+# Real JupyterLab and Chromium fixtures, and the classes graded once per session (graded_demo,
+# graded_class30, reported_class30: tests/support/graded.py), defined once for every test module.
+pytest_plugins = ["browser_fixtures", "support.graded"]
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="rewrite tests/golden/ from this run's grading instead of comparing with it "
+                          "(only for an intended change of results; say so in the commit)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """`make test-fast` runs `-m "not slow"`: what is slow is said in tests/support/slow.py."""
+    mark_slow_items(items)
+
+
+@pytest.fixture(scope="session")
+def update_goldens(request):
+    """True under ``pytest --update-goldens``: golden tests write their copy instead of comparing."""
+    return request.config.getoption("--update-goldens")
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "pooling"

@@ -11,6 +11,8 @@ import re
 
 import pytest
 
+from support.slow import slow_fixture
+
 from browser_fixtures import KERNEL_IDLE_JS
 from student_answers import CORRECT_POOL2D, ZERO_PADDED_MAX
 from course.messages import message as fb_message
@@ -363,7 +365,7 @@ def test_formgrader_lists_pooling(lab_page, jupyter_lab, artifacts_dir):
 
 # ---------------------------------------------------------------- feedback pages, offline (#15)
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def graded_mistake(tmp_path_factory):
     """A course copy where one student made the classic zero-padding mistake in 01_basics:
     autograded with the kit's nbgrader config, then `nbgrader generate_feedback`, and the same
@@ -466,7 +468,7 @@ def test_kit_feedback_page_draws_the_failing_case(browser, graded_mistake, artif
 
 # ---------------------------------------------------------------- the student's Lab (#15)
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def student_lab(tmp_path_factory):
     """JupyterLab as `make lab-student` starts it (scripts/student_lab.py's configuration on
     JUPYTER_CONFIG_PATH), on the released notebooks, with a fresh user config dir."""

@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from support.slow import slow_fixture
+
 import harness  # noqa: E402
 
 from autograder.cli import main  # noqa: E402
@@ -34,7 +36,7 @@ def course_class(tmp_path_factory):
 DUE = ["--due", "2026-03-01T00:00:00Z", "--late-policy", "10%/day,cap=50%"]
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def graded(course_class, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     res = cli("grade", course_class, "--out", out, "--workers", "2", *DUE)

@@ -11,8 +11,10 @@ import io
 import json
 import os
 import pathlib
+import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -21,6 +23,8 @@ import types
 
 import psutil
 import pytest
+
+from support.slow import slow_fixture
 
 from autograder.pipeline.write_results import student_dir
 from autograder.results import SubmissionResult
@@ -148,7 +152,7 @@ def start_cluster(tmp_path, n_workers=2, worker_args=()):
     return c
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def cluster(tmp_path_factory):
     """Two workers shared by this module's tests (the nanny restarts a killed one); always torn down."""
     c = start_cluster(tmp_path_factory.mktemp("cluster"))
@@ -167,27 +171,33 @@ def read_grades(out):
                 for r in csv.DictReader(f)}
 
 
-@pytest.fixture(scope="module")
-def small_class(tmp_path_factory):
-    """Six students: solutions, mutants, stubs and malformed notebooks (make_class)."""
-    from examples.make_class import make_class
+SMALL = 6
 
+
+@pytest.fixture(scope="module")
+def small_class(graded_class30, tmp_path_factory):
+    """Six students of the session's class of 30 (tests/support/graded.py): every malformed notebook's
+    owner first, then the first others; solutions, mutants, stubs and malformed notebooks."""
+    comp = graded_class30.composition
+    bad = sorted({s for s, _, _ in comp["malformed"]})
+    chosen = (bad + [s for s in sorted(comp["students"]) if s not in bad])[:SMALL]
     path = tmp_path_factory.mktemp("class") / "submitted"
-    make_class(6, path, seed=3)
+    for s in chosen:
+        shutil.copytree(graded_class30.submissions / s, path / s)
+    for p in [path, *path.rglob("*")]:
+        p.chmod(p.stat().st_mode | stat.S_IWUSR)
+    kinds = {u["kind"] for s in chosen for u in comp["students"][s]["functions"].values()}
+    assert bad and kinds == {"solution", "mutant", "stub"}, kinds
     return path
 
 
 @pytest.fixture(scope="module")
-def local_grades(small_class, tmp_path_factory):
-    """The class graded by the local path (process pool), as the reference."""
-    from autograder.backends.local import LocalBackend
-    from autograder.batch import grade_submissions
-    from autograder.pipeline.find_submissions import find_submissions
-
-    out = tmp_path_factory.mktemp("local")
-    subs, _ = find_submissions(small_class)
-    grade_submissions(subs, out, LocalBackend(2), force=True)
-    return read_grades(out)
+def local_grades(small_class, graded_class30):
+    """The class graded by the local path (the session's grading of the class of 30), as the reference."""
+    students = {p.name for p in small_class.iterdir()}
+    rows = {k: v for k, v in read_grades(graded_class30.out).items() if k[0] in students}
+    assert {k[0] for k in rows} == students
+    return rows
 
 
 # --------------------------------------------------------------------------
@@ -282,7 +292,7 @@ def test_worker_killed_mid_run_loses_nothing(cluster, small_class, local_grades,
 SLOW_PLUGIN = ["--preload", str(ROOT / "tests" / "dask_slow_plugin.py")]
 
 
-@pytest.fixture
+@slow_fixture
 def fresh_cluster(request, tmp_path):
     """Two workers on a new scheduler (a kill is for good); ``worker_args`` via indirect params."""
     (tmp_path / "cluster").mkdir()
@@ -445,6 +455,7 @@ def assert_refused(status, stderr, out):
     assert not (out / "grades.csv").exists()
 
 
+@pytest.mark.slow        # a CLI each, and the connect timeout for the unreachable and the silent
 @pytest.mark.parametrize("kind", ["malformed", "unreachable", "silent"])
 def test_bad_scheduler_is_refused_before_grading(kind, tmp_path):
     """A whole CLI process: it must also exit promptly (no Client left closing itself)."""

@@ -151,16 +151,16 @@ def test_the_kit_refuses_tls_without_configuration_and_plain_tcp_at_a_tls_schedu
         check_scheduler(tls_cluster.address.replace("tls://", "tcp://"), timeout=3)
 
 
-def test_autograder_grade_on_the_tls_cluster(tls_cluster, certs, tmp_path):
-    """The kit through its CLI, with the documented configuration: the same points as local grading."""
-    subs = ROOT / "examples" / "submitted"
+def test_autograder_grade_on_the_tls_cluster(tls_cluster, certs, tmp_path, graded_demo):
+    """The kit through its CLI, with the documented configuration: the same points as local grading
+    (the bundled class graded locally once per session: tests/support/graded.py)."""
+    subs = graded_demo.submissions
     env = dict(tls_cluster.env, **_tls_env(certs))
-    outs = {}
-    for where, extra in (("tls", ["--scheduler", tls_cluster.address]), ("local", ["--workers", "1"])):
-        out = tmp_path / where
-        proc = subprocess.run([sys.executable, "-c", "import sys; from autograder.cli import main; sys.exit(main())",
-                               "grade", str(subs), "--out", str(out), "--quiet", *extra],
-                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
-        assert proc.returncode == 0, proc.stderr + tls_cluster.logs()
-        outs[where] = {(r["student_id"], r["notebook"], r["grade_id"]): r["points"] for r in harness.read_grades(out)}
+    out = tmp_path / "tls"
+    proc = subprocess.run([sys.executable, "-c", "import sys; from autograder.cli import main; sys.exit(main())",
+                           "grade", str(subs), "--out", str(out), "--quiet", "--scheduler", tls_cluster.address],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr + tls_cluster.logs()
+    outs = {where: {(r["student_id"], r["notebook"], r["grade_id"]): r["points"] for r in harness.read_grades(o)}
+            for where, o in (("tls", out), ("local", graded_demo.out))}
     assert outs["tls"] and outs["tls"] == outs["local"]

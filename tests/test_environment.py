@@ -1,4 +1,5 @@
-"""pyproject.toml and environment.yml pin the same packages at the same versions."""
+"""pyproject.toml and environment.yml pin the same packages at the same versions; the venv's torch is
+the CPU build of that pin for any user (scripts/install_torch_cpu.sh)."""
 import re
 import tomllib
 
@@ -78,3 +79,43 @@ def test_core_pins_present():
     assert pins["torch"] == "2.13.0"
     assert pins["nbgrader"] == "0.9.6"
     assert pins["jupyterlab"].startswith("4.")
+
+
+# ---------------------------------------------------------------- torch's CPU build for any user
+
+def _install_torch(tmp_path, wheels, pip_fails=False):
+    """scripts/install_torch_cpu.sh with a recording stand-in for pip: the pip calls it made, its stderr."""
+    import os
+    import subprocess
+    log = tmp_path / "pip.log"
+    pip = tmp_path / "pip"
+    pip.write_text(f'#!/bin/bash\n[ "$1" = show ] && exit 1\necho "$*" >> {log}\nexit {int(pip_fails)}\n')
+    pip.chmod(0o755)
+    env = {"PATH": os.environ["PATH"], "TORCH_WHEELS": str(wheels)}   # no PIP_FIND_LINKS: a normal user's
+    proc = subprocess.run(["bash", str(ROOT / "scripts" / "install_torch_cpu.sh"), str(pip),
+                           str(ROOT / "pyproject.toml")], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    return (log.read_text().splitlines() if log.exists() else []), proc.stderr
+
+
+def test_torch_from_a_local_cpu_wheel_of_the_pin(tmp_path):
+    version = pyproject_pins()[0]["torch"]
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    (wheels / f"torch-{version}+cpu-cp311-cp311-manylinux_2_28_x86_64.whl").write_bytes(b"")
+    calls, _ = _install_torch(tmp_path, wheels)
+    assert calls == [f"install --quiet --no-deps --no-index --find-links {wheels} torch=={version}+cpu"]
+
+
+def test_torch_from_pytorchs_cpu_index_without_a_local_wheel(tmp_path):
+    version = pyproject_pins()[0]["torch"]
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    (wheels / "torch-0.0.1+cpu-cp311-cp311-manylinux_2_28_x86_64.whl").write_bytes(b"")   # not the pin
+    calls, err = _install_torch(tmp_path, wheels)
+    assert len(calls) == 1 and calls[0].endswith(f"--index-url https://download.pytorch.org/whl/cpu torch=={version}+cpu")
+    assert "--retries 1 --timeout 20" in calls[0] and not err        # an unreachable index costs seconds
+    # unreachable: a warning in both languages, and the pinned install goes on (PyPI's build)
+    (tmp_path / "offline").mkdir()
+    calls, err = _install_torch(tmp_path / "offline", tmp_path / "none", pip_fails=True)
+    assert len(calls) == 1 and "CPU index could not be reached" in err and "无法访问" in err

@@ -15,6 +15,8 @@ import tempfile
 
 import pytest
 
+from support.slow import slow_fixture
+
 from autograder import export, totals
 from autograder.pipeline.source_tests import SourceTests
 from conftest import ROOT
@@ -163,7 +165,7 @@ def test_bad_arguments_exit_2(out_dir, tmp_path):
 
 # ------------------------------------------------------------------ the gradebook: what people graded
 
-@pytest.fixture
+@slow_fixture
 def gradebook(tmp_path, monkeypatch):
     """An nbgrader gradebook with the course's cells; people graded some written answers."""
     from nbgrader.api import Gradebook

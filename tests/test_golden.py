@@ -2,7 +2,9 @@
 grades.csv, manual.csv and every results.json exactly as the golden copy (timings aside).
 
 A refactoring of the grading path must keep this test green without regenerating the copy;
-regenerate (tests/support/golden.py) only for an intended change of results.
+regenerate only for an intended change of results: ``pytest tests/test_golden.py --update-goldens``
+(or ``python -m tests.support.golden``). Each class is graded once per session
+(tests/support/graded.py), and other modules read the same grading.
 """
 import pytest
 
@@ -33,9 +35,14 @@ def _first_difference(want, got, where=""):
     return None if want == got else f"{where}: {want!r:.300} != {got!r:.300}"
 
 
+@pytest.mark.slow       # graded_<name> (asked for by name below) grades a class
 @pytest.mark.parametrize("name", sorted(golden.CASES))
-def test_results_match_the_golden_copy(name, tmp_path):
+def test_results_match_the_golden_copy(name, request, update_goldens, summary):
+    got = request.getfixturevalue(f"graded_{name}").snapshot()
+    assert got["results.json"], "the run graded no student"
+    if update_goldens:
+        golden.save(name, got)
+        summary.append(f"--update-goldens: wrote {golden.path(name).relative_to(golden.ROOT)}")
     want = golden.load(name)
-    got = golden.grade(golden.CASES[name](tmp_path), tmp_path / "out")
     assert want["results.json"], "the golden copy holds no student"
     assert got == want, _first_difference(want, got)

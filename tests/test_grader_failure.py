@@ -21,6 +21,7 @@ DYING = ROOT / "tests" / "support" / "dying_zygote"
 EXAMPLES = ROOT / "examples" / "submitted"
 
 
+@pytest.mark.slow       # the whole bundled class, each interpreter importing the kit (sitecustomize)
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_sandbox_that_cannot_start_stops_the_run(tmp_path, workers):
     """No class of zeros: exit 3, one clear line, and no grades.csv pretending students failed."""

@@ -11,6 +11,8 @@ import sys
 import psutil
 import pytest
 
+from support.slow import slow_fixture
+
 import harness  # noqa: E402
 from autograder.pipeline.write_results import student_dir  # noqa: E402
 
@@ -22,7 +24,7 @@ CASES = harness.hostile_cases()
 RUN_TIME_CODE = {"read_solutions", "import_references"}
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def graded():
     rows, out, server, res = harness.graded_hostile()
     assert res.returncode == 0, res.stderr[-3000:]

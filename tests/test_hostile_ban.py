@@ -21,6 +21,8 @@ import sys
 
 import pytest
 
+from support.slow import slow_fixture
+
 import harness  # noqa: E402
 
 BAN = pathlib.Path(__file__).resolve().parent / "hostile" / "ban"
@@ -124,7 +126,7 @@ def _class():
     return subs
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def graded():
     if "ban" not in harness._MEMO:
         out = harness._BASE / "ban_out"

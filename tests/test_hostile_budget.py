@@ -14,6 +14,8 @@ import sys
 
 import pytest
 
+from support.slow import slow_fixture
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "hostile" / "budget"))
 import variants  # noqa: E402
@@ -76,7 +78,7 @@ def _run(which, seconds, memory_mb):
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def bounded():
     return _run("CELLS", 60, 768)
 
@@ -92,6 +94,7 @@ def test_bounded_algorithms_finish_cheaply_and_accuse_no_one(bounded, name):
     assert all(f.startswith("review:") and "check_budget" not in f for f in r["flags"]), r
 
 
+@pytest.mark.slow       # the static check of every budget cell in a process of its own
 @pytest.mark.parametrize("seconds,memory_mb", [(0.3, 768), (60, 1)], ids=["time", "memory"])
 def test_the_hard_budget_turns_exhaustion_into_a_review_flag(seconds, memory_mb):
     out = _run("BUDGET", seconds, memory_mb)

@@ -16,6 +16,8 @@ import sys
 
 import pytest
 
+from support.slow import slow_fixture
+
 import harness  # noqa: E402
 import names  # noqa: E402
 from autograder import report  # noqa: E402
@@ -74,7 +76,7 @@ def totals_by_id(out):
     return tot
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def hostile_names(tmp_path_factory):
     base = tmp_path_factory.mktemp("names")
     subs = names.build_class(base / "submitted", harness.source_nb())
@@ -200,6 +202,7 @@ def small_class(tmp_path_factory):
     return subs
 
 
+@pytest.mark.slow       # grades a class of two
 def test_unwritable_student_gets_error_rows_and_the_batch_goes_on(small_class, tmp_path):
     out = tmp_path / "out"
     student_dir(out, "ann").parent.mkdir(parents=True)

@@ -15,6 +15,8 @@ import signal
 
 import pytest
 
+from support.slow import slow_fixture
+
 import classes  # noqa: E402
 import harness  # noqa: E402
 
@@ -160,7 +162,7 @@ def test_solution_copy_flag_is_a_reusable_function():
 
 # ------------------------------------------------------------------ autograder grade
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def cli_graded():
     base = harness._BASE / "paths_cli"
     subs = classes.build(base / "subs", base / "outside", harness.SOURCE)
@@ -228,7 +230,7 @@ def test_cli_outputs_hold_no_solution(cli_graded):
 
 # ------------------------------------------------------------------ nbgrader autograde + generate_feedback
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def nbgrader_graded():
     course, gen, auto, feedback = classes.nbgrader_course(harness._BASE / "paths_nbgrader")
     assert gen.returncode == 0, gen.stderr[-3000:]

@@ -16,6 +16,8 @@ import unicodedata
 
 import pytest
 
+from support.slow import slow_fixture
+
 import classes  # noqa: E402  (tests/hostile/paths)
 import harness  # noqa: E402
 import names  # noqa: E402
@@ -211,6 +213,7 @@ BUDGET_SCRIPT = textwrap.dedent('''
 ''')
 
 
+@pytest.mark.slow       # a measured child process (23 s under load)
 def test_a_huge_cell_costs_the_normaliser_bounded_time_and_memory():
     """48 MB of code in every code cell: the trusted process stops at its budget, in a few
     seconds and a few tens of MB (measured in a child process), and flags the notebook."""
@@ -245,7 +248,7 @@ def test_export_refuses_two_rows_for_one_student_and_test(tmp_path):
 
 # ------------------------------------------------------------------ a real class, end to end
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def graded(tmp_path_factory):
     """`autograder grade` (progress lines on a pipe), then `report`, `export --to canvas` and
     `export --to csv`, on a class of every hostile text family, a commented solution copy, a

@@ -29,6 +29,8 @@ import sys
 
 import pytest
 
+from support.slow import slow_fixture
+
 import harness  # noqa: E402
 
 VALUES = harness.HERE / "values"
@@ -80,7 +82,7 @@ def answer(case):
     return code
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def graded():
     subs = harness._BASE / "hostile_values"
     out = harness._BASE / "hostile_values_out"
@@ -199,6 +201,7 @@ def test_trusted_process_stays_small(graded):
     assert graded["tree_rss"] < TREE_RSS, f"a process it started peaked at {graded['tree_rss'] >> 20} MiB"
 
 
+@pytest.mark.slow       # a class graded by a pool of workers (66 s under load)
 def test_pool_workers_have_their_own_memory_limit():
     """The local backend's pool initializer caps each worker's address space."""
     code = ("import concurrent.futures as cf, dataclasses, multiprocessing, resource\n"
@@ -237,7 +240,7 @@ print(json.dumps({"results": out, "rss": resource.getrusage(resource.RUSAGE_SELF
 """
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def sessions():
     """Each TAMPERING case's pool2d suite, with its replay, in one measured process."""
     codes = json.dumps({c: answer(c) for c in TAMPERING})

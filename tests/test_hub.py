@@ -58,6 +58,8 @@ import urllib.request
 
 import pytest
 
+from support.slow import slow_fixture
+
 from browser_fixtures import KERNEL_IDLE_JS, _free_port, _get
 from conftest import RELEASE, ROOT, SOURCE
 from student_answers import CORRECT_POOL2D
@@ -197,7 +199,7 @@ class Users:
             self.group_created = False
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def users():
     if os.geteuid() != 0:
         pytest.skip("the hub test creates Unix users (useradd) and runs JupyterHub as root")
@@ -403,7 +405,7 @@ def _stop_hub(proc, state, users):
     return None
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def hub(users):
     if not CHP.exists():
         pytest.fail(f"{CHP} missing: run `make system` (scripts/install_hub_proxy.sh)")

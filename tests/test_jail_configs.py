@@ -36,6 +36,8 @@ import time
 
 import pytest
 
+from support.slow import slow_fixture
+
 from conftest import ROOT
 from autograder.sandbox import landlock
 from harness import source_nb, with_answer
@@ -251,7 +253,7 @@ class Grading:
         pathlib.Path(f"/tmp/agjail-pwned-{self.token}").unlink(missing_ok=True)
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def gradings():
     """All four configurations, graded concurrently (each CLI mostly waits on its one child)."""
     wanted = os.environ.get("AGJAIL_CONFIGS", ",".join(CONFIGS)).split(",")     # (to debug one)

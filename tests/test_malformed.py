@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from support.slow import slow_fixture
+
 import harness  # noqa: E402
 
 from autograder.pipeline import InvalidNotebook, ReadNotebook  # noqa: E402
@@ -146,7 +148,7 @@ def graded_malformed():
     return harness._MEMO["malformed"]
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def graded():
     rows, out, res = graded_malformed()
     assert res.returncode == 0, res.stderr[-3000:]

@@ -22,6 +22,8 @@ import sys
 
 import nbformat
 import pytest
+
+from support.slow import slow_fixture
 import torch
 import torch.nn.functional as F
 
@@ -99,12 +101,12 @@ def source_paths():
     return paths
 
 
-@pytest.fixture(scope="session")
+@slow_fixture(scope="session")
 def executed_source(source_paths):
     return execute_all(source_paths, allow_errors=False)
 
 
-@pytest.fixture(scope="session")
+@slow_fixture(scope="session")
 def executed_release():
     return execute_all(sorted(RELEASE.glob("*.ipynb")), allow_errors=True)
 
@@ -122,7 +124,7 @@ def make_course_copy(dest):
     return dest
 
 
-@pytest.fixture(scope="session")
+@slow_fixture(scope="session")
 def graded_course(tmp_path_factory):
     """Two course copies (solutions / untouched release), each generated then autograded with nbgrader."""
     with pytest.MonkeyPatch.context() as mp:      # session scope: no `monkeypatch` fixture here

@@ -308,6 +308,7 @@ def _first_cell_env(tmp_path):
     return {"HOME": str(tmp_path / "home"), "XDG_CACHE_HOME": str(tmp_path / "cache")}
 
 
+@pytest.mark.slow       # a venv and a pip install (24 s under load)
 def test_first_cell_uses_the_wheel_beside_the_notebook(tmp_path):
     """The notebooks' first cell, in a folder holding the released wheel: `import course` works, offline."""
     nbdir = tmp_path / "pooling"

@@ -139,6 +139,7 @@ def _check_decoded(value, buffers):
     describe_value(value)
 
 
+@pytest.mark.slow       # hypothesis fuzzing (44 s under load)
 @FUZZ
 @given(messages())
 def test_decode_gives_a_value_or_its_own_error(msg):
@@ -196,6 +197,7 @@ def _receive(data):
             writer.join()
 
 
+@pytest.mark.slow       # hypothesis fuzzing (37 s under load)
 @FUZZ
 @given(raw_streams())
 def test_frames_cost_what_arrives(data):
@@ -268,6 +270,7 @@ def _peak_of(*args):
     return int(peak)
 
 
+@pytest.mark.slow       # a measured child process (109 s under load)
 def test_peak_memory_stays_bounded():
     """Decoding every fuzzed frame raises the peak RSS of a fresh process by less than
     RSS_GROWTH over only importing and collecting the same tests."""

@@ -5,6 +5,7 @@ import io
 import json
 import pathlib
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter, defaultdict
@@ -267,7 +268,6 @@ def test_make_class_is_deterministic_and_matches_its_composition(tiny_course, tm
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 AUTOGRADER = pathlib.Path(sys.executable).parent / "autograder"
-N_STUDENTS = 12
 
 
 def _require_grader():
@@ -275,22 +275,13 @@ def _require_grader():
         pytest.skip("the grader or the released notebooks are not there yet")
 
 
-_GRADED = {}  # graded once per session, though the browser tests import the fixture too
-
-
 @pytest.fixture
-def graded_class(tmp_path_factory):
-    """make_class -> autograder grade -> autograder report; (composition, output dir)."""
+def graded_class(reported_class30):
+    """make_class -> autograder grade -> autograder report; (composition, output dir). The class of 30
+    that the golden test grades, graded and reported once per session (tests/support/graded.py):
+    read it, never write into it."""
     _require_grader()
-    if not _GRADED:
-        base = tmp_path_factory.mktemp("class")
-        comp = make_class_mod.make_class(N_STUDENTS, base / "submitted", seed=7)
-        out = base / "out"
-        subprocess.run([str(AUTOGRADER), "grade", str(base / "submitted"), "--out", str(out),
-                        "--workers", "2", "--quiet"], check=True, cwd=ROOT, timeout=1200)
-        subprocess.run([str(AUTOGRADER), "report", str(out)], check=True, cwd=ROOT, timeout=300)
-        _GRADED.update(comp=comp, out=out)
-    return _GRADED["comp"], _GRADED["out"]
+    return reported_class30.composition, reported_class30.out
 
 
 def _stub_misconception(fn, got):
@@ -390,25 +381,22 @@ def test_report_of_generated_class_matches_its_composition(graded_class):
 
 
 @pytest.mark.slow
-def test_grades_totals_match_nbgrader_export(tmp_path_factory):
-    """`nbgrader autograde` + `nbgrader export` on a small generated class give grades.csv's totals."""
+def test_grades_totals_match_nbgrader_export(graded_totals_class, tmp_path):
+    """`nbgrader autograde` + `nbgrader export` on a small class give grades.csv's totals. The class is
+    test_totals' (optional work done or not, forged metadata), graded both ways once per session."""
     _require_grader()
     import harness
-    base = tmp_path_factory.mktemp("nbgrader_class")
-    make_class_mod.make_class(5, base / "submitted", seed=11)
-    (base / "submitted" / "composition.json").unlink()  # nbgrader wants student folders only
-    out = base / "out"
-    subprocess.run([str(AUTOGRADER), "grade", str(base / "submitted"), "--out", str(out),
-                    "--workers", "2", "--quiet"], check=True, cwd=ROOT, timeout=1200)
-    course, gen, auto = harness.nbgrader_course("report_class", base / "submitted")
-    assert gen.returncode == 0 and auto.returncode == 0, (gen.stderr + auto.stderr)[-3000:]
+    course = tmp_path / "course"                    # nbgrader export writes its log there: a copy
+    shutil.copytree(graded_totals_class.course, course)
     nbg = pathlib.Path(sys.executable).parent / "nbgrader"
-    res = subprocess.run([str(nbg), "export", "--to", str(base / "export.csv")], cwd=course,
+    res = subprocess.run([str(nbg), "export", "--to", str(tmp_path / "export.csv")], cwd=course,
                          env=harness.env(), capture_output=True, text=True, timeout=600)
     assert res.returncode == 0, res.stderr[-3000:]
-    exported = _rows(base, "export.csv")
-    assert len(exported) == 5 and any(float(r["score"]) > 0 for r in exported)
-    assert report.compare_with_nbgrader_export(out / "grades.csv", base / "export.csv") == []
+    exported = _rows(tmp_path, "export.csv")
+    students = {p.name for p in graded_totals_class.submissions.iterdir() if p.is_dir()}
+    assert {r["student_id"] for r in exported} == students and any(float(r["score"]) > 0 for r in exported)
+    assert report.compare_with_nbgrader_export(graded_totals_class.out / "grades.csv",
+                                               tmp_path / "export.csv") == []
 
 
 def test_bonus_apart_weakest_one_per_function_and_errors_listed(tmp_path):

@@ -2,6 +2,9 @@
 
 Saves a full-page screenshot to tests/artifacts/report.png (git-ignored).
 """
+import shutil
+import stat
+
 import pytest
 
 from test_report import graded_class, graded_dir  # noqa: F401  (fixtures)
@@ -12,12 +15,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 
 
 @pytest.fixture
-def report_dir(request):
-    """The generated class, graded for real; the hand-built directory until the grader exists."""
+def report_dir(request, tmp_path):
+    """The generated class, graded for real (a copy: the session's graded class is shared and read-only);
+    the hand-built directory until the grader exists."""
     try:
-        return request.getfixturevalue("graded_class")[1]
+        shared = request.getfixturevalue("graded_class")[1]
     except pytest.skip.Exception:
         return request.getfixturevalue("graded_dir")
+    copy = tmp_path / "out"
+    shutil.copytree(shared, copy)
+    for p in [copy, *copy.rglob("*")]:
+        p.chmod(p.stat().st_mode | stat.S_IWUSR)
+    return copy
 
 
 def test_report_opens_offline_and_reads_at_a_glance(report_dir, browser, artifacts_dir):  # noqa: F811

@@ -312,6 +312,7 @@ def test_public_checks_pass_for_references(name):
     assert runs and all(r.passed for r in runs), [(r.case.group, r.result.error) for r in runs if not r.passed]
 
 
+@pytest.mark.slow       # rebuilds every public case (57 s under load)
 def test_public_cases_file_is_current():
     assert make_public_cases.main(["--check"]) == 0
 

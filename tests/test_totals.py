@@ -11,8 +11,6 @@ the denominator everywhere is 31 and optional work is earned above it.
 import csv
 import io
 import json
-import os
-import pathlib
 import re
 import shutil
 import subprocess
@@ -24,90 +22,15 @@ from autograder import totals
 from autograder.results import Row, SubmissionResult
 from conftest import ROOT
 
-sys.path.insert(0, str(ROOT / "examples"))
-from make_class import solution_code  # noqa: E402  (the instructor's answer, marker lines removed)
+from support.totals_class import ASSIGNMENT, CLASS, _cli, _env, _read_nb  # noqa: F401  (the class's definition)
 
 slow = pytest.mark.slow       # the tests on the graded class; the definition's own tests are fast
 
-BIN = pathlib.Path(sys.executable).parent
-ASSIGNMENT = "pooling"
 # The reference, written out rather than derived from the code under test.
 OPTIONAL = {("02_as_convolution", "test_max_pool_conv_relu"), ("02_as_convolution", "test_conv_relu_counts"),
             ("02_as_convolution", "answer_ex3c")}
 REQUIRED_AUTO_MAX, REQUIRED_WRITTEN_MAX, OPTIONAL_AUTO_MAX, OPTIONAL_WRITTEN_MAX = 25.0, 6.0, 2.0, 1.0
 POSSIBLE = REQUIRED_AUTO_MAX + REQUIRED_WRITTEN_MAX          # 31: what a student who skips the bonus can reach
-
-# student -> notebook -> {function: "solution" | mutant file | None (the released stub)}, written answers
-CLASS = {
-    "full": {"01_basics": {"pool2d": "solution", "pool2d_padded": "solution"},
-             "02_as_convolution": {"avg_pool_as_conv": "solution", "max_pool_as_conv": "solution",
-                                   "max_pool_conv_relu": "solution", "conv_relu_counts": "solution"},
-             "04_min_softmax": {"min_pool2d": "solution", "softmax_pool2d": "solution"}},
-    "required": {"01_basics": {"pool2d": "solution", "pool2d_padded": "solution"},
-                 "02_as_convolution": {"avg_pool_as_conv": "solution", "max_pool_as_conv": "solution"}},
-    "half": {"01_basics": {"pool2d": "solution", "pool2d_padded": "zero_pad_max.py"},
-             "02_as_convolution": {"avg_pool_as_conv": "solution", "max_pool_conv_relu": "solution",
-                                   "conv_relu_counts": "forgets_output_layer.py"}},
-    "blank": {"02_as_convolution": {}},
-}
-WRITTEN = {"full": {"answer_ex3c", "answer_ex4", "answer_ex5", "answer_ex6"}, "half": {"answer_ex3c"}}
-# A submission's own metadata never says what counts: "half" marks a required test optional and
-# worth 100, and unmarks an optional one, giving it nbgrader points. Both paths must ignore it.
-FORGED = {"half": {"test_pool2d": {"optional": {"points": 100}, "nbgrader_points": 100},
-                   "test_max_pool_conv_relu": {"optional": None, "nbgrader_points": 5}}}
-
-
-def _env():
-    e = dict(os.environ)
-    e["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in e.get("PYTHONPATH", "").split(os.pathsep) if p])
-    e["PATH"] = str(BIN) + os.pathsep + e.get("PATH", "")          # nbgrader runs `alembic` by name
-    e.pop("AUTOGRADER_COURSE_DIR", None)
-    return e
-
-
-def _run(*args, cwd=None, timeout=900):
-    proc = subprocess.run([str(a) for a in args], cwd=cwd, env=_env(), capture_output=True, text=True,
-                          timeout=timeout)
-    assert proc.returncode == 0, (args, proc.stdout[-2000:], proc.stderr[-3000:])
-    return proc
-
-
-def _cli(*args, cwd=None):
-    return _run(sys.executable, "-c", "import sys; from autograder.cli import main; sys.exit(main())", *args,
-                cwd=cwd)
-
-
-def _read_nb(path):
-    return json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
-
-
-def _student_notebook(notebook, answers, written, forged):
-    nb = _read_nb(ROOT / "release" / ASSIGNMENT / f"{notebook}.ipynb")
-    source = _read_nb(ROOT / "source" / ASSIGNMENT / f"{notebook}.ipynb")
-    for cell in nb["cells"]:
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
-        if gid in forged:
-            cell["metadata"].pop("optional", None)
-            if forged[gid]["optional"] is not None:
-                cell["metadata"]["optional"] = forged[gid]["optional"]
-            cell["metadata"]["nbgrader"]["points"] = forged[gid]["nbgrader_points"]
-        if gid.startswith("answer_") and gid[len("answer_"):] in answers:
-            kind = answers[gid[len("answer_"):]]
-            code = (solution_code(source, gid[len("answer_"):]) if kind == "solution" else
-                    (ROOT / "tests" / "mutants" / gid[len("answer_"):] / kind).read_text(encoding="utf-8"))
-            cell["source"] = code
-        elif gid in written:
-            cell["source"] = "窗口内的最大值保留，平均值丢失。/ The window's maximum is kept, its mean is lost.\n"
-    return nb
-
-
-def _make_class(subs):
-    for student, notebooks in CLASS.items():
-        folder = subs / student / ASSIGNMENT
-        folder.mkdir(parents=True)
-        for notebook, answers in notebooks.items():
-            nb = _student_notebook(notebook, answers, WRITTEN.get(student, set()), FORGED.get(student, {}))
-            (folder / f"{notebook}.ipynb").write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
 
 
 def _csv(path):
@@ -120,40 +43,19 @@ class Graded:
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    base = tmp_path_factory.mktemp("totals")
-    subs, out = base / "submitted", base / "out"
-    _make_class(subs)
+def graded(graded_totals_class):
+    """The class graded once per session (tests/support/graded.py); the reference computed here."""
     g = Graded()
-    g.subs, g.out = subs, out
-    _cli("grade", subs, "--out", out, "--quiet", "--force")
-    _cli("report", out, "--no-integrity")
-    _cli("export", out, "--to", "csv", cwd=base)
-    _cli("export", out, "--to", "canvas", "--assignment-name", "Pooling", cwd=base)
-    g.grades = [Row.from_csv(r) for r in _csv(out / "grades.csv")]
-    g.run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    g.subs, g.out, g.course = graded_totals_class.submissions, graded_totals_class.out, graded_totals_class.course
+    g.grades = [Row.from_csv(r) for r in _csv(g.out / "grades.csv")]
+    g.run = json.loads((g.out / "run.json").read_text(encoding="utf-8"))
     # The reference: grades.csv's points, split by the issue's optional cells.
     g.ref = {}
     for s in CLASS:
         mine = [r for r in g.grades if r.student_id == s]
         g.ref[s] = {"auto": round(sum(r.points for r in mine if (r.notebook, r.grade_id) not in OPTIONAL), 4),
                     "optional": round(sum(r.points for r in mine if (r.notebook, r.grade_id) in OPTIONAL), 4)}
-    g.course = _nbgrader_course(base, subs)
     return g
-
-
-def _nbgrader_course(base, subs):
-    """A copy of the course directory with its own gradebook: generate_assignment, then autograde."""
-    course = base / "course"
-    course.mkdir()
-    shutil.copytree(ROOT / "source", course / "source")
-    shutil.copytree(ROOT / "release", course / "release")
-    shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
-    nbgrader = BIN / "nbgrader"
-    _run(nbgrader, "generate_assignment", ASSIGNMENT, "--force", cwd=course)
-    shutil.copytree(subs, course / "submitted")
-    _run(nbgrader, "autograde", ASSIGNMENT, cwd=course, timeout=1800)
-    return course
 
 
 # ------------------------------------------------------------------ the class is what it should be

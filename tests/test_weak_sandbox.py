@@ -21,6 +21,8 @@ import time
 
 import pytest
 
+from support.slow import slow_fixture
+
 from autograder.sandbox import confinement
 from autograder.sandbox.limits import Limits
 from autograder.sandbox.runner import Engine, SandboxTooWeak, SandboxUnavailable
@@ -161,7 +163,7 @@ def test_a_confined_child_is_not_refused(engine):
 
 # ---------------------------------------------------------------- autograder grade, for real
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def refused(tmp_path_factory):
     """`autograder grade` on an old kernel, into an --out that holds an earlier run's files; two
     students and two workers, so the refusal crosses from a pool's worker processes."""
@@ -187,7 +189,7 @@ def test_grade_refuses_with_exit_status_3(refused):
     assert tree(out) == before                           # no grades, and nothing earlier lost
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def allowed(refused, tmp_path_factory):
     _, _, _, subs = refused
     out = tmp_path_factory.mktemp("weak-allowed") / "out"
@@ -283,7 +285,7 @@ def test_run_autograder_exits_3(tmp_path):
 
 # ---------------------------------------------------------------- nbgrader autograde
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def nbgrader_course(tmp_path_factory):
     """A copy of the course directory with one submission, its assignment generated."""
     course = tmp_path_factory.mktemp("nbg") / "course"

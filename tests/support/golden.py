@@ -6,7 +6,8 @@ Everything else -- scores, statuses, messages, feedback text, folders -- is comp
 
 Regenerate (only when a change of results is intended, and say so in the commit):
 
-    .venv/bin/python -m tests.support.golden
+    .venv/bin/python -m pytest tests/test_golden.py --update-goldens
+    .venv/bin/python -m tests.support.golden          # the same, without pytest
 """
 import csv
 import gzip
@@ -60,7 +61,9 @@ def make_class(path):
     return path
 
 
-CASES = {   # golden file -> how to make the submissions it grades (in a scratch folder)
+# golden file -> how to make the submissions it grades (in a scratch folder). Each NAME is graded once
+# per test session by the fixture graded_NAME (tests/support/graded.py), which other modules reuse.
+CASES = {
     "demo": lambda scratch: ROOT / "examples" / "submitted",
     "class30": lambda scratch: make_class(scratch / "class"),
 }
