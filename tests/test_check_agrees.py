@@ -27,6 +27,7 @@ from autograder.pipeline.write_results import student_dir
 from autograder.functions import FUNCTIONS
 from conftest import SOURCE
 from course import operator_rule
+from support.slow import slow_fixture
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DRIVER = ROOT / "tests" / "support" / "kernel_check.py"
@@ -143,7 +144,7 @@ def _outside_a_notebook(folder):
              "session": None}]
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def both():
     """{case: (the grader's row, its review feedback, what check() showed in the kernel)}."""
     if "ban" not in harness._MEMO:

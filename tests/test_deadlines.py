@@ -18,6 +18,7 @@ from autograder.deadlines import DeadlineError, parse_policy
 
 from conftest import ROOT
 from test_export import AUTO_MAX, TESTS, write_grades
+from support.slow import slow_fixture
 
 UTC = datetime.timezone.utc
 DUE = datetime.datetime(2026, 3, 1, 23, 59, tzinfo=UTC)
@@ -96,7 +97,7 @@ CLASS = {
 EXTENSIONS = "student_id,due,extra_hours\nextended,,48\nextended_late,2026-03-04T23:59:00Z,\nnobody,,5\n"
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def generated_class(tmp_path_factory):
     root = tmp_path_factory.mktemp("late") / "submitted"
     for sid, (stamp, _, _) in CLASS.items():
@@ -226,7 +227,7 @@ def test_bad_deadline_arguments_exit_2_before_grading(tmp_path, capsys, flag, va
 
 # ------------------------------------------------------------------ nbgrader's path agrees
 
-@pytest.fixture
+@slow_fixture
 def nbgrader_course(tmp_path, monkeypatch):
     """A course directory with deadlines.toml, an extensions file and a gradebook whose due date
     differs (deadlines.toml wins, in both paths)."""

@@ -35,6 +35,7 @@ import torch.nn.functional as F
 import harness  # noqa: E402  (tests/hostile, on sys.path through conftest / pytest's rootdir)
 from autograder import functions, references as R
 from autograder.functions import PREAMBLE
+from support.slow import slow_fixture
 
 HONEST = pathlib.Path(__file__).resolve().parent / "hostile" / "honest"
 RELEASE = harness.ROOT / "release" / "pooling"
@@ -314,7 +315,7 @@ def _class():
     return subs
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def graded():
     if "honest" not in harness._MEMO:
         out = harness._BASE / "honest_out"

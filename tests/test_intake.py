@@ -14,6 +14,7 @@ import pytest
 
 from autograder import cli, intake
 from conftest import RELEASE
+from support.slow import slow_fixture
 
 NB = {p.stem: p.read_bytes() for p in sorted(RELEASE.glob("*.ipynb"))}
 BASICS, CONV = NB["01_basics"], NB["02_as_convolution"]
@@ -36,7 +37,7 @@ def _zip_entry(zf, name, data, mode=0o100644, compress=zipfile.ZIP_DEFLATED):
     zf.writestr(info, data)
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def canvas(tmp_path_factory):
     """A Canvas download zip and what the intake made of it (run once through the CLI)."""
     tmp = tmp_path_factory.mktemp("canvas")

@@ -16,6 +16,7 @@ import pytest
 
 from autograder.hidden import local_call
 from autograder.suites import run_suite
+from support.slow import slow_fixture
 
 HERE = pathlib.Path(__file__).parent
 FILES = sorted(p for p in (HERE / "real_attempts").glob("*.py") if not p.name.startswith("_"))
@@ -35,7 +36,7 @@ def read_attempt(path):
     return fields, ns[fields["function"]]
 
 
-@pytest.fixture(scope="session")
+@slow_fixture(scope="session")
 def graded():
     """path -> (fields, FunctionResult), each attempt graded once."""
     out = {}

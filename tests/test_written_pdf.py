@@ -10,6 +10,7 @@ import pytest
 
 from autograder import cli, written_pdf
 from conftest import RELEASE
+from support.slow import slow_fixture
 
 QS = written_pdf.questions()
 HOSTILE = '<script>document.title="x"</script><img src="http://127.0.0.1:9/x" onerror="alert(1)"> & </section>'
@@ -29,7 +30,7 @@ def _notebook_with(nb_name, texts):
     return nb
 
 
-@pytest.fixture(scope="module")
+@slow_fixture(scope="module")
 def pdfs(tmp_path_factory):
     if not shutil.which("pdftotext"):
         pytest.fail("pdftotext missing: run `make system` (scripts/install_system_packages.sh: poppler-utils)")
