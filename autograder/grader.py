@@ -30,6 +30,7 @@ from autograder.pipeline.open_submission import RefusedPath, read_bytes
 from autograder.course_dir import default_course_dir
 from autograder.results import ManualRow, SubmissionResult
 from autograder.sandbox.runner import Engine, Limits
+from course.language import DEFAULT as DEFAULT_LANGUAGE, in_language
 
 KIT_DIR = pathlib.Path(__file__).resolve().parent
 NOT_SUBMITTED = "未提交 / notebook not submitted"
@@ -97,6 +98,11 @@ class Grader:
             engine.spawn().kill()
 
     def grade_submission(self, sub: Submission):
+        # Every message of this submission's rows and feedback is rendered in the run's language.
+        with in_language(self.limits.language):
+            return self._grade_submission(sub)
+
+    def _grade_submission(self, sub: Submission):
         if any(path is not None for path in sub.notebooks.values()):
             self.warm()
         start = time.monotonic()
@@ -117,6 +123,8 @@ class Grader:
     def key(self, sub: Submission, digest=None):
         """Hash of the notebook bytes + kit version + source tests: unchanged -> skip on re-run."""
         h = hashlib.sha256((digest or kit_digest()).encode())
+        if self.limits.language != DEFAULT_LANGUAGE:      # the words differ: never reuse another language's
+            h.update(b"language\0" + self.limits.language.encode())
         for nb, path in sorted(sub.notebooks.items()):
             h.update(nb.encode() + b"\0" + self.source.digest(nb).encode())
             if path is not None:
