@@ -30,10 +30,10 @@ from autograder.pipeline.open_submission import RefusedPath, read_bytes
 from autograder.course_dir import default_course_dir
 from autograder.results import ManualRow, SubmissionResult
 from autograder.sandbox.runner import Engine, Limits
-from course.language import DEFAULT as DEFAULT_LANGUAGE, in_language
+from course.language import DEFAULT as DEFAULT_LANGUAGE, Text as T, in_language, render
 
 KIT_DIR = pathlib.Path(__file__).resolve().parent
-NOT_SUBMITTED = "未提交 / notebook not submitted"
+NOT_SUBMITTED = T("未提交", "notebook not submitted")
 
 
 def kit_digest():
@@ -64,6 +64,7 @@ class Grader:
     def grade_notebook_full(self, src, student_id, notebook, root=None, missing=NOT_SUBMITTED):
         """([Row], [ManualRow]) of one notebook; `src` is a path (read below `root`), bytes, a dict
         or None (not submitted: every row says `missing`)."""
+        missing = render(missing)
         tests, manual_cells = self.source.tests(notebook), self.source.manual(notebook)
         answered, flags = {}, []
         if src is None:
@@ -109,7 +110,7 @@ class Grader:
         rows, manual, per_nb = [], [], {}
         for nb, path in sorted(sub.notebooks.items()):
             t = time.monotonic()
-            r, m = self.grade_notebook_full(path, sub.student_id, nb, sub.root, sub.note or NOT_SUBMITTED)
+            r, m = self.grade_notebook_full(path, sub.student_id, nb, sub.root, sub.note or NOT_SUBMITTED.render())
             rows += r
             manual += m
             per_nb[nb] = round(time.monotonic() - t, 4)
