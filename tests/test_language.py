@@ -275,3 +275,18 @@ def test_the_self_study_table_is_english(graded_en):
     table = graded_en["table"]
     assert "points" in table and "total" in table and "notebook not submitted" in table
     assert not cjk(table), cjk(table)
+
+
+def test_the_nbgrader_config_chooses_the_language(monkeypatch):
+    """c.HardenedExecute.language (nbgrader_config.py) is the grader's choice under `nbgrader autograde`;
+    empty, $COURSE_LANGUAGE (read when grading starts), else zh+en."""
+    from autograder.nbgrader_execute import HardenedExecute
+    step = HardenedExecute()
+    assert step.limits().language == "zh+en"
+    monkeypatch.setenv(language.ENV, "zh")
+    assert step.limits().language == "zh"
+    step.language = "en"
+    assert step.limits().language == "en"
+    step.language = "fr"
+    with pytest.raises(ValueError, match="'zh\\+en', 'en', 'zh'"):
+        step.limits()
