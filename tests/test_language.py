@@ -290,3 +290,10 @@ def test_the_nbgrader_config_chooses_the_language(monkeypatch):
     step.language = "fr"
     with pytest.raises(ValueError, match="'zh\\+en', 'en', 'zh'"):
         step.limits()
+
+
+def test_the_cut_note_of_a_students_long_text():
+    from course.safe_text import student_text
+    assert student_text("x" * 300).endswith(" …（省略 100 个字符 / 100 more characters cut）")
+    with in_language("en"):
+        assert student_text("x" * 300).endswith(" …(100 more characters cut)")
