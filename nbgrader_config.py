@@ -54,6 +54,9 @@ c.Autograde.autograde_preprocessors = [
 # Landlock, e.g. a container with the default seccomp profile), `nbgrader autograde` refuses with
 # exit status 3 and says how to fix it. To grade there anyway (logged as a weak sandbox):
 # c.HardenedExecute.allow_weak_sandbox = True
+# The language of the feedback (course.language): "zh+en" (the default), "en" or "zh"; the same as
+# `autograder grade --language` (empty: $COURSE_LANGUAGE, else zh+en).
+# c.HardenedExecute.language = "en"
 c.RepairGradeCells.source_dir = os.path.join(ROOT, "source", "pooling")
 c.RepairGradeCells.release_dir = os.path.join(ROOT, "release", "pooling")
 c.KitOverwriteCells.release_dir = os.path.join(ROOT, "release", "pooling")

@@ -18,6 +18,7 @@ from autograder.backends.local import LocalBackend
 from autograder.grader import Grader, kit_digest
 from autograder.pipeline import CollectResults, failed_result
 from autograder.sandbox.runner import Limits
+from course.language import in_language
 
 
 def grade_submissions(submissions, out, backend=None, *, force=False, limits: Limits = None,
@@ -30,7 +31,9 @@ def grade_submissions(submissions, out, backend=None, *, force=False, limits: Li
     """
     limits = limits or Limits()
     backend = backend or LocalBackend(limits=limits)
-    with Grader(limits) as grader:
+    # The run's language (--language): the feedback pages the collector writes here, as the rows
+    # each worker renders (Grader.grade_submission); run.json records it.
+    with in_language(limits.language), Grader(limits) as grader:
         digest = kit_digest()
         collect = CollectResults(out, digest, progress=progress, on_result=on_result,
                                  allow_weak_sandbox=limits.allow_weak_sandbox)
@@ -40,4 +43,4 @@ def grade_submissions(submissions, out, backend=None, *, force=False, limits: Li
             collect.finish(sub, key, failed_result(sub, grader, why[:200]), ok=False)
 
         extra = backend.grade(todo, grader, collect.finish, fail)
-        return collect.close(**extra)
+        return collect.close(**extra, language=limits.language)

@@ -54,6 +54,9 @@ def _parser():
                         f"a notebook gets {Limits.NOTEBOOK_CALLS}x that in all")
     g.add_argument("--force", action="store_true", help="重新评分未改动的提交 / re-grade unchanged submissions")
     g.add_argument("--quiet", action="store_true", help="不显示进度 / no progress output")
+    g.add_argument("--language", choices=("zh+en", "en", "zh"), default=None,
+                   help="反馈的语言 / the language of the feedback: zh+en, en or zh (default: $COURSE_LANGUAGE, "
+                        "else zh+en; recorded in run.json)")
     g.add_argument("--allow-weak-sandbox", action="store_true",
                    help="沙箱无法隔离文件系统或网络时仍然评分（记入 run.json 与报告）/ grade even where the "
                         "sandbox cannot confine student code's file system or network (recorded in run.json "
@@ -178,7 +181,10 @@ def _scheduler_unavailable(scheduler):
 
 def _limits(args):
     from autograder.sandbox.limits import Limits
-    return Limits.from_timeout(args.timeout, allow_weak_sandbox=bool(getattr(args, "allow_weak_sandbox", False)))
+    from course.language import current_language
+    language = getattr(args, "language", None) or current_language()    # $COURSE_LANGUAGE, read now
+    return Limits.from_timeout(args.timeout, allow_weak_sandbox=bool(getattr(args, "allow_weak_sandbox", False)),
+                               language=language)
 
 
 def weak_note(unconfined, where="run.json"):
@@ -196,38 +202,47 @@ def _print_table(results, stream, scheme=None):
     untouched bonus stub is "not attempted", not an error."""
     from autograder import totals
     from autograder.results import SubmissionResult
+    from course import language as lang
     scheme = scheme or totals.scheme()
     for res in results:
         res = res if isinstance(res, SubmissionResult) else SubmissionResult.from_dict(res)
         t = scheme.only(res.notebooks()).totals(res.rows)
         w = max([len(r.grade_id) for r in res.rows] + [10])
         say("", stream)
-        say(f"{'notebook':<20} {'test':<{w}} {'得分 points':>12}  状态 status", stream)
+        say(f"{'notebook':<20} {'test':<{w}} {lang.say('得分', 'points', both='得分 points'):>12}  "
+            + lang.say("状态", "status", both="状态 status"), stream)
         untried = set()
         for r in res.rows:
             status, message = r.status.value, r.message
             if scheme.is_optional(r.notebook, r.grade_id):
                 if r.misconception == "not_implemented":        # the stub: not attempted, not an error
                     untried.add(r.grade_id)
-                    status, message = "-", "未作答（附加题，可选）/ not attempted (optional bonus)"
+                    status, message = "-", lang.say("未作答（附加题，可选）", "not attempted (optional bonus)",
+                                                    both="未作答（附加题，可选）/ not attempted (optional bonus)")
                 else:
-                    message = f"（附加题，可选 / optional bonus）{message}"
+                    message = lang.say("（附加题，可选）", "(optional bonus) ",
+                                       both="（附加题，可选 / optional bonus）") + message
             say(f"{r.notebook:<20} {r.grade_id:<{w}} {r.points:>5g} / {r.max_points:<4g}  "
                   f"{status:<8} {message}", stream)
-        say(f"{'':<20} {'合计 total':<{w}} {t.auto:>5g} / {t.auto_max:<4g}  （不含附加题 / bonus not included）"
-              if t.optional_auto_max else f"{'':<20} {'合计 total':<{w}} {t.auto:>5g} / {t.auto_max:<4g}",
+        total = lang.say("合计", "total", both="合计 total")
+        say(f"{'':<20} {total:<{w}} {t.auto:>5g} / {t.auto_max:<4g}  "
+            + lang.say("（不含附加题）", "(bonus not included)", both="（不含附加题 / bonus not included）")
+              if t.optional_auto_max else f"{'':<20} {total:<{w}} {t.auto:>5g} / {t.auto_max:<4g}",
               stream)
         if t.optional_auto_max:
-            say(f"{'':<20} {'附加题 bonus':<{w}} {t.optional_auto:>5g} / {t.optional_auto_max:<4g}  "
-                  "（可选 / optional）", stream)
+            bonus = lang.say("附加题", "bonus", both="附加题 bonus")
+            say(f"{'':<20} {bonus:<{w}} {t.optional_auto:>5g} / {t.optional_auto_max:<4g}  "
+                + lang.say("（可选）", "(optional)", both="（可选 / optional）"), stream)
         for r in res.rows:
             if r.status.value != "passed" and r.feedback and r.grade_id not in untried:
                 say("", stream)
                 say(f"--- {r.notebook} / {r.grade_id} ---", stream)
                 say_lines(r.feedback, stream)          # kit text of several lines, each escaped
         for m in res.manual:
-            state = "已作答，需人工评分 / answered, needs a person" if m.answered else "未作答 / not answered"
-            say(f"书面回答 written answer {m.notebook}/{m.grade_id}: {state}", stream)
+            state = (lang.say("已作答，需人工评分", "answered, needs a person") if m.answered
+                     else lang.say("未作答", "not answered"))
+            say(lang.say("书面回答", "written answer", both="书面回答 written answer")
+                + f" {m.notebook}/{m.grade_id}: {state}", stream)
 
 
 def grade_self(subs, out, limits):
@@ -239,14 +254,18 @@ def grade_self(subs, out, limits):
     with tempfile.TemporaryDirectory(prefix="autograder-self-") as scratch:
         meta = grade_submissions(subs, out or scratch, LocalBackend(1, limits), force=True, limits=limits,
                                  on_result=lambda res: results.append(res.to_dict()))
-    _print_table(results, sys.stdout)
+    from course.language import in_language
+    with in_language(limits.language):
+        _print_table(results, sys.stdout)
     note = weak_note(meta.get("unconfined"), "run.json" if out else "--allow-weak-sandbox")
     if note:
         say("", sys.stdout)
         say(note, sys.stdout)
     if out:
         say("", sys.stdout)
-        say(f"反馈页面 / feedback pages: {student_dir(out, subs[0].student_id)}", sys.stdout)
+        from course.language import say as in_words
+        say(in_words("反馈页面", "feedback pages", language=limits.language)
+            + f": {student_dir(out, subs[0].student_id)}", sys.stdout)
     return 0
 
 

@@ -30,9 +30,10 @@ from autograder.pipeline.open_submission import RefusedPath, read_bytes
 from autograder.course_dir import default_course_dir
 from autograder.results import ManualRow, SubmissionResult
 from autograder.sandbox.runner import Engine, Limits
+from course.language import DEFAULT as DEFAULT_LANGUAGE, Text as T, in_language, render
 
 KIT_DIR = pathlib.Path(__file__).resolve().parent
-NOT_SUBMITTED = "未提交 / notebook not submitted"
+NOT_SUBMITTED = T("未提交", "notebook not submitted")
 
 
 def kit_digest():
@@ -63,6 +64,7 @@ class Grader:
     def grade_notebook_full(self, src, student_id, notebook, root=None, missing=NOT_SUBMITTED):
         """([Row], [ManualRow]) of one notebook; `src` is a path (read below `root`), bytes, a dict
         or None (not submitted: every row says `missing`)."""
+        missing = render(missing)
         tests, manual_cells = self.source.tests(notebook), self.source.manual(notebook)
         answered, flags = {}, []
         if src is None:
@@ -97,13 +99,18 @@ class Grader:
             engine.spawn().kill()
 
     def grade_submission(self, sub: Submission):
+        # Every message of this submission's rows and feedback is rendered in the run's language.
+        with in_language(self.limits.language):
+            return self._grade_submission(sub)
+
+    def _grade_submission(self, sub: Submission):
         if any(path is not None for path in sub.notebooks.values()):
             self.warm()
         start = time.monotonic()
         rows, manual, per_nb = [], [], {}
         for nb, path in sorted(sub.notebooks.items()):
             t = time.monotonic()
-            r, m = self.grade_notebook_full(path, sub.student_id, nb, sub.root, sub.note or NOT_SUBMITTED)
+            r, m = self.grade_notebook_full(path, sub.student_id, nb, sub.root, sub.note or NOT_SUBMITTED.render())
             rows += r
             manual += m
             per_nb[nb] = round(time.monotonic() - t, 4)
@@ -117,6 +124,8 @@ class Grader:
     def key(self, sub: Submission, digest=None):
         """Hash of the notebook bytes + kit version + source tests: unchanged -> skip on re-run."""
         h = hashlib.sha256((digest or kit_digest()).encode())
+        if self.limits.language != DEFAULT_LANGUAGE:      # the words differ: never reuse another language's
+            h.update(b"language\0" + self.limits.language.encode())
         for nb, path in sorted(sub.notebooks.items()):
             h.update(nb.encode() + b"\0" + self.source.digest(nb).encode())
             if path is not None:

@@ -318,8 +318,15 @@ class HardenedExecute(NbGraderPreprocessor):
     allow_weak_sandbox = Bool(False, help="grade even where the sandbox cannot confine student code's file "
                                           "system or network (no namespaces, no Landlock); without it "
                                           "`nbgrader autograde` refuses with exit status 3").tag(config=True)
+    language = Unicode("", help="the language of the feedback: zh+en, en or zh (course.language; empty: "
+                                "$COURSE_LANGUAGE, else zh+en)").tag(config=True)
 
     def preprocess(self, nb, resources):
+        from course.language import in_language
+        with in_language(self.limits().language):       # every row's words and the cell outputs
+            return self._preprocess(nb, resources)
+
+    def _preprocess(self, nb, resources):
         from autograder.grader import Grader
         info = resources.get("nbgrader", {})
         student, notebook = info.get("student", "student"), info.get("notebook")
@@ -364,9 +371,11 @@ class HardenedExecute(NbGraderPreprocessor):
             cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=text + "\n")]
             png = _picture_png(row.picture)
             if png:                                 # the shown failing case, drawn (course.plots)
+                from course.language import say
+                alt = say("最小的失败用例", "smallest failing case")
                 cell.outputs.append(nbformat.v4.new_output(
-                    "display_data", data={"image/png": png, "text/plain": "<最小的失败用例 / smallest failing case>"},
-                    metadata={"image/png": {"alt": "最小的失败用例 / smallest failing case"}}))
+                    "display_data", data={"image/png": png, "text/plain": f"<{alt}>"},
+                    metadata={"image/png": {"alt": alt}}))
             cell.outputs.append(
                 nbformat.v4.new_output("execute_result", data={"text/plain": repr(points)}, execution_count=1))
             cell.execution_count = 1
@@ -380,7 +389,9 @@ class HardenedExecute(NbGraderPreprocessor):
             self.log.warning("autograder: sandbox %s (limits and the protocol still apply)", w)
 
     def _limits(self, Limits):
-        return Limits.from_timeout(self.timeout, allow_weak_sandbox=bool(self.allow_weak_sandbox))
+        from course.language import current_language
+        return Limits.from_timeout(self.timeout, allow_weak_sandbox=bool(self.allow_weak_sandbox),
+                                   language=self.language or current_language())
 
     def limits(self) -> Limits:
         """The limits this preprocessor grades under (its configured timeout and weak-sandbox choice)."""

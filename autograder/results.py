@@ -22,6 +22,8 @@ import enum
 import math
 from typing import Optional
 
+from course.language import Text as T
+
 
 class Status(enum.StrEnum):
     """A row's status; a ``str``, so files keep the same bytes ("passed", ...)."""
@@ -38,7 +40,7 @@ GRADER_ERROR = "评分器错误 / grader error"
 
 REVIEW_PREFIX = "review:"   # a flag for a person: the operator rule could not be checked here
 
-WRITTEN_ANSWERS_NOTE = "人工评分的书面回答另计 / written answers are graded by a person"
+WRITTEN_ANSWERS_NOTE = T("人工评分的书面回答另计", "written answers are graded by a person")
 
 _NOT_IN_CSV = {"csv": False}          # field metadata: travels with the row, is not a table column
 
@@ -229,7 +231,7 @@ class SubmissionResult:
         tests' ``max_score``); an optional test's points are extra above it."""
         return {"score": scheme.totals(self.rows).autograded,
                 "execution_time": round(self.seconds, 3),
-                "output": WRITTEN_ANSWERS_NOTE,
+                "output": WRITTEN_ANSWERS_NOTE.render(),
                 "stdout_visibility": "hidden",
                 "tests": [r.to_gradescope(scheme.is_optional(r.notebook, r.grade_id)) for r in self.rows]}
 

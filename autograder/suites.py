@@ -27,6 +27,7 @@ from autograder.references import REFERENCES
 from autograder.sandbox.call_result import CallResult  # noqa: F401  (re-exported)
 from course import messages, operator_rule
 from course.compare import Diff, compare
+from course.language import say
 from course.describe import format_failure, format_not_reproduced, format_seen_in
 from course.feedback import GroupLine, format_report
 from course.picture import case_picture
@@ -338,17 +339,17 @@ def _explain(name, status, mids, groups, failures, bad_ops, points, max_points, 
         if shown and case is not None:        # the one case the names come from is the one shown
             failure_text = format_seen_in(name, case.args, case.kwargs)
         message = operator_rule.recorder_message(mid)
-        summary = message + (f"：{shown}" if shown else "") + " → 0 分 / 0 points"
+        summary = message + (f"：{shown}" if shown else "") + " → " + say("0 分", "0 points")
     elif status == "passed":
-        message = summary = "全部通过 / all checks passed"
+        message = summary = say("全部通过", "all checks passed")
     else:
         failed = [g.name for g in groups if not g.passed]
         message = messages.message(mid) if mid else (
-            f"{len(failed)} 个性质组未通过 / {len(failed)} property groups failed")
+            say(f"{len(failed)} 个性质组未通过", f"{len(failed)} property groups failed"))
         if len(mids) > 1:          # every fault, briefly, most telling first
-            message = (f"{len(mids)} 处错误 / {len(mids)} faults: "
+            message = (say(f"{len(mids)} 处错误", f"{len(mids)} faults") + ": "
                        + "; ".join(messages.brief(m) for m in mids if m in messages.CATALOG))
-        summary = (f"未通过 / failed: {', '.join(messages.group_title(g) for g in failed)}")
+        summary = say("未通过", "failed") + f": {', '.join(messages.group_title(g) for g in failed)}"
         first = shown or smallest(failures)
         if first is not None and first.error != "timeout" and mid != "not_implemented":
             failure_text, picture = _failure_text(name, first, replay)

@@ -8,6 +8,8 @@ import math
 
 import torch
 
+from course.language import say
+
 from course.safe_text import dtype_name, student_repr, student_text
 
 # (rtol, atol) per dtype; atol is multiplied by the case's input scale, so
@@ -80,17 +82,17 @@ def compare(expected, got, *, scale=1.0):
     """
     if isinstance(expected, torch.Tensor):
         if not isinstance(got, torch.Tensor):
-            return Diff("type", f"应当返回 torch.Tensor，实际是 {student_text(type(got).__name__)}"
-                                f" / expected a torch.Tensor, got {student_text(type(got).__name__)}")
+            t = student_text(type(got).__name__)
+            return Diff("type", say(f"应当返回 torch.Tensor，实际是 {t}", f"expected a torch.Tensor, got {t}"))
         # Nothing below runs unless `got` has the expected (small) shape: the statistics
         # never materialise more than the reference's own size, whatever view was sent.
         if tuple(got.shape) != tuple(expected.shape):
             shape = student_repr(tuple(got.shape))
-            return Diff("shape", f"形状 {shape}，应为 {tuple(expected.shape)}"
-                                 f" / shape {shape}, expected {tuple(expected.shape)}")
+            return Diff("shape", say(f"形状 {shape}，应为 {tuple(expected.shape)}",
+                                     f"shape {shape}, expected {tuple(expected.shape)}"))
         if got.dtype != expected.dtype or got.is_complex() or not got.is_floating_point():
             g_dt, e_dt = dtype_name(got.dtype), dtype_name(expected.dtype)
-            return Diff("dtype", f"dtype 是 {g_dt}，应为 {e_dt} / dtype {g_dt}, expected {e_dt}")
+            return Diff("dtype", say(f"dtype 是 {g_dt}，应为 {e_dt}", f"dtype {g_dt}, expected {e_dt}"))
         e = expected.detach().double()
         g = got.detach().double()
         rtol, atol = TOLERANCES.get(expected.dtype, (1e-4, 1e-5))
@@ -106,28 +108,28 @@ def compare(expected, got, *, scale=1.0):
             return Diff("ok", n_total=e.numel())
         where = tuple(int(i) for i in bad.nonzero()[0])
         kind = "nonfinite" if bool(nonfinite.any()) else "value"
-        return Diff(kind, f"{e.numel()} 个元素中有 {n_bad} 个不同 / {n_bad} of {e.numel()} elements differ",
+        return Diff(kind, say(f"{e.numel()} 个元素中有 {n_bad} 个不同", f"{n_bad} of {e.numel()} elements differ"),
                     where, n_bad, e.numel())
     if isinstance(expected, tuple):
         g = _as_int_tuple(got)
         if g is None:
             t = student_text(type(got).__name__)
-            return Diff("type", f"应当返回整数二元组，实际是 {t} / expected a tuple of ints, got {t}")
+            return Diff("type", say(f"应当返回整数二元组，实际是 {t}", f"expected a tuple of ints, got {t}"))
         if g != expected:
-            return Diff("value", f"得到 {student_repr(g)}，应为 {expected} / got {student_repr(g)}, expected {expected}")
+            return Diff("value", say(f"得到 {student_repr(g)}，应为 {expected}", f"got {student_repr(g)}, expected {expected}"))
         return Diff("ok")
     # a number
     g = _as_number(got)
     if g is None:
         t = student_text(type(got).__name__)
-        return Diff("type", f"应当返回一个数，实际是 {t} / expected a number, got {t}")
+        return Diff("type", say(f"应当返回一个数，实际是 {t}", f"expected a number, got {t}"))
     if isinstance(g, float) and not math.isfinite(g):
-        return Diff("nonfinite", f"得到 {g}，应为 {expected} / got {g}, expected {expected}")
+        return Diff("nonfinite", say(f"得到 {g}，应为 {expected}", f"got {g}, expected {expected}"))
     if g != expected:
-        return Diff("value", f"得到 {student_repr(g)}，应为 {expected} / got {student_repr(g)}, expected {expected}")
+        return Diff("value", say(f"得到 {student_repr(g)}，应为 {expected}", f"got {student_repr(g)}, expected {expected}"))
     return Diff("ok")
 
 
 def should_raise(error_type):
     """The Diff of a call that returned where it must raise ``error_type``."""
-    return Diff("value", f"应当抛出 {error_type} / should raise {error_type}")
+    return Diff("value", say(f"应当抛出 {error_type}", f"should raise {error_type}"))

@@ -7,6 +7,7 @@ Shared by ``course.check`` (public cases) and the hidden grader
 """
 from dataclasses import dataclass
 
+from course.language import say
 from course.messages import group_title, misconception_text
 
 
@@ -27,7 +28,7 @@ def format_report(title, groups, *, summary, failure="", mistake=None, points=No
         mark = "✓" if g.passed else "✗"
         lines.append(f"  {mark} {group_title(g.name)}  ({g.n_cases - g.n_failed}/{g.n_cases})")
     if points is not None:
-        lines.append(f"得分 / points: {points}")
+        lines.append(say("得分", "points") + f": {points}")
     if failure:
         lines.append(failure)
     if mistake:

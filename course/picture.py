@@ -5,6 +5,7 @@ import math
 import torch
 
 from course.compare import TOLERANCES
+from course.language import say
 from course.public_cases import param_names
 from course.safe_text import dtype_name
 
@@ -99,9 +100,9 @@ def case_picture(name, args, kwargs, expected, got, diff, error=None, size=PICTU
         ok = ((g - ed).abs() <= atol + rtol * ed.abs()) | ((g == ed) | (g.isnan() & ed.isnan()))
         out["bad"] = [[not bool(x) for x in row] for row in ok.tolist()]
     elif error is not None:
-        out["note"] = "抛出异常 / raised"
+        out["note"] = say("抛出异常", "raised")
     elif isinstance(got, torch.Tensor):
-        out["note"] = f"形状 / shape {tuple(got.shape)}"
+        out["note"] = say(f"形状 {tuple(got.shape)}", f"shape {tuple(got.shape)}", both=f"形状 / shape {tuple(got.shape)}")
     else:
-        out["note"] = "不是张量 / not a tensor"
+        out["note"] = say("不是张量", "not a tensor")
     return out

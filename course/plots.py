@@ -23,6 +23,8 @@ import matplotlib.pyplot as plt
 from matplotlib import font_manager
 from matplotlib.patches import Rectangle
 
+from course.language import say
+
 CJK_FONTS = [
     "Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC",
     "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei", "Microsoft YaHei",
@@ -619,17 +621,17 @@ def case_figure(picture):
                 r, c = win[0] + a, win[1] + b
                 if not (0 <= r < len(inp) and 0 <= c < len(inp[0])):
                     cells.cell(ox + c, oy + r, PAD, "#bbbbbb")
-    _case_grid(cells, inp, ox, oy, "输入 / input", title_y=0)      # the title above any padding
+    _case_grid(cells, inp, ox, oy, say("输入", "input"), title_y=0)      # the title above any padding
     if win:
         cells.cell(ox + win[1], oy + win[0], "none", WINDOW, 2.2, w=win[3], h=win[2])
-    _case_grid(cells, exp, x_exp, 0, "期望 / expected", shade=picture.get("mark"))
+    _case_grid(cells, exp, x_exp, 0, say("期望", "expected"), shade=picture.get("mark"))
     if got:
-        _case_grid(cells, got, x_got, 0, "你的输出 / yours", shade=picture.get("mark"), bad=picture.get("bad"))
+        _case_grid(cells, got, x_got, 0, say("你的输出", "yours"), shade=picture.get("mark"), bad=picture.get("bad"))
         if picture.get("note"):
             cells.text(x_got + len(got[0]) / 2, len(got) + 0.2, picture["note"], ha="center", va="top", fontsize=8)
     else:
-        cells.text(x_got + 1.5, 1.0, "你的输出 / yours:\n" + picture.get("note", ""), ha="center", va="center",
-                   fontsize=9, color=NOTE)
+        cells.text(x_got + 1.5, 1.0, say("你的输出", "yours") + ":\n" + picture.get("note", ""), ha="center",
+                   va="center", fontsize=9, color=NOTE)
     cells.draw(ax)
     ax.set_xlim(-0.2, width + 0.2)
     ax.set_ylim(height, -1.0)
@@ -712,7 +714,7 @@ def case_alt(picture) -> str:
     if note:
         text += f"; {_bounded(note, 80)}"
     title = _bounded(picture.get("title") or "", 60)
-    return _bounded(f"最小的失败用例 / smallest failing case: {title}; {text}", CASE_ALT_MAX)
+    return _bounded(f"{say('最小的失败用例', 'smallest failing case')}: {title}; {text}", CASE_ALT_MAX)
 
 
 def case_img_tag(picture, alt=None):

@@ -11,6 +11,8 @@ One function escapes: :func:`visible`. Everything else here is built on it:
 import reprlib
 import unicodedata
 
+from course.language import say
+
 # Characters of student-controlled text (an exception message, a repr, a type
 # name, a cell's error) that one item of feedback may show. Every such item goes
 # through `student_text`, so a submission cannot fill a page, results.json or
@@ -104,7 +106,10 @@ def student_text(text, limit=STUDENT_TEXT_LIMIT):
     s = text if type(text) is str else student_repr(text, limit)
     cut = len(s) - limit
     s = visible(s[:limit], newlines=True)
-    return s + (f" …（省略 {cut} 个字符 / {cut} more characters cut）" if cut > 0 else "")
+    if cut <= 0:
+        return s
+    return s + " …" + say(f"（省略 {cut} 个字符）", f"({cut} more characters cut)",
+                         both=f"（省略 {cut} 个字符 / {cut} more characters cut）")
 
 
 def student_repr(value, limit=STUDENT_TEXT_LIMIT):

@@ -42,6 +42,7 @@ from course.answer_source import rule_source
 from course.compare import compare
 from course.describe import format_failure
 from course.feedback import GroupLine, format_report, html_report
+from course.language import say
 from course.messages import group_title, hint, message, misconception_text
 from course.picture import case_picture
 from course.public_cases import notebook_functions, public_data, rule_of
@@ -142,11 +143,11 @@ def attempt():
     try:
         yield
     except NotImplementedError:
-        print("先完成上面的函数，再运行这个单元格 / finish the function above first, then run this cell")
+        print(say("先完成上面的函数，再运行这个单元格", "finish the function above first, then run this cell"))
     except Exception as e:          # the student's bug: say it in one line, the check above explains
         msg = student_text(f"{type(e).__name__}: {e}")
-        print(f"这个演示没有运行：你的代码抛出了 {msg}（见上面的检查）"
-              f" / this demo did not run: your code raised {msg} (see the check above)")
+        print(say(f"这个演示没有运行：你的代码抛出了 {msg}（见上面的检查）",
+                  f"this demo did not run: your code raised {msg} (see the check above)"))
 
 
 # ---------------------------------------------------------------------------
@@ -264,7 +265,7 @@ def check(fn_or_name, *, report_only=None):
     if all(o.passed for o in outcomes):
         # ✓ only when the rule is known to hold: a review or an unchecked rule is ⚠ (not a failure)
         mark = "⚠" if notes else "✓"
-        text = format_report(f"{name}: {mark}", lines, summary="公开检查全部通过 / all public checks passed")
+        text = format_report(f"{name}: {mark}", lines, summary=say("公开检查全部通过", "all public checks passed"))
         _finish(name, "\n".join([text] + notes), True, report_only=report_only)
         return
     faults = diagnose(outcomes, order=mistake_order(name))
@@ -274,10 +275,10 @@ def check(fn_or_name, *, report_only=None):
     failure = format_failure(name, shown.args, shown.kwargs, shown.expected, shown.got, shown.diff, shown.error)
     picture = case_picture(name, shown.args, shown.kwargs, shown.expected, shown.got, shown.diff, shown.error)
     failed = [group_title(g.name) for g in lines if not g.passed]
-    text = format_report(f"{name}: ✗", lines, summary="未通过 / failed: " + ", ".join(failed),
+    text = format_report(f"{name}: ✗", lines, summary=say("未通过", "failed") + ": " + ", ".join(failed),
                             failure=failure, mistake=mids)
     text = "\n".join([text] + notes)
-    headline = "; ".join(message(m) for m in mids) if mids else "公开检查未通过 / public checks failed"
+    headline = "; ".join(message(m) for m in mids) if mids else say("公开检查未通过", "public checks failed")
     _finish(name, text, False, AssertionError(f"{name}: {headline}"), picture=picture, report_only=report_only)
 
 
@@ -296,7 +297,7 @@ def _record_like_the_grader():
 
 
 def _fix(policy):
-    return operator_rule.FIX.get(policy, operator_rule.FIX["pooling"])
+    return operator_rule.FIX.get(policy, operator_rule.FIX["pooling"]).render()
 
 
 def _static_report(name, policy, static):
@@ -306,8 +307,8 @@ def _static_report(name, policy, static):
     headline = operator_rule.rejected_message(sentences)
     mid = operator_rule.static_misconception(policy)
     lines = [f"{name}: ✗", headline,
-             "评分程序会在运行前读答案单元格的源代码，这样写会得 0 分 / The grader reads your answer cells "
-             "before running them; as written, this function gets 0 points:",
+             say("评分程序会在运行前读答案单元格的源代码，这样写会得 0 分",
+                 "The grader reads your answer cells before running them; as written, this function gets 0 points:"),
              operator_rule.listed(sentences), _fix(policy), misconception_text(mid)]
     return "\n".join(lines + _rule_notes(static)), headline
 
@@ -317,10 +318,11 @@ def _recorder_report(name, policy, mid, bad_ops, static):
     message, the operators seen, what the grade will be and how to fix it."""
     shown = [student_text(op, 60) for op in bad_ops if not op.startswith("missing:")]
     ops = ", ".join(shown[:3]) + (" …" if len(shown) > 3 else "")
-    seen = (f"评分程序运行这个函数时会记录到这些算子：{ops}，这样写会得 0 分 / The grader records these "
-            f"operators while it runs your function: {ops}; as written, it gets 0 points." if ops else
-            "评分程序运行这个函数时没有记录到 F.conv2d，这样写会得 0 分 / The grader records no F.conv2d while "
-            "it runs your function; as written, it gets 0 points.")
+    seen = (say(f"评分程序运行这个函数时会记录到这些算子：{ops}，这样写会得 0 分",
+                f"The grader records these operators while it runs your function: {ops}; as written, it gets 0 points.")
+            if ops else
+            say("评分程序运行这个函数时没有记录到 F.conv2d，这样写会得 0 分",
+                "The grader records no F.conv2d while it runs your function; as written, it gets 0 points."))
     lines = [f"{name}: ✗", operator_rule.recorder_message(mid), seen, _fix(policy), misconception_text(mid)]
     return "\n".join(lines + _rule_notes(static))
 
@@ -333,9 +335,9 @@ def _rule_notes(static):
         notes.append(operator_rule.review_note([operator_rule.sentence(f, static.number(f))
                                                 for f in static.reviews], operator_rule.REVIEW_POINTS_BEFORE))
     if static.unknown_self:
-        notes.append(f"找不到 {static.name} 的源代码，这里只在运行时检查了算子规则，没有读源代码（评分时两者都会检查）"
-                     f" / The source of {static.name} could not be found: the operator rule was checked only "
-                     "while it ran, not in its source (the grader checks both)")
+        notes.append(say(f"找不到 {static.name} 的源代码，这里只在运行时检查了算子规则，没有读源代码（评分时两者都会检查）",
+                         f"The source of {static.name} could not be found: the operator rule was checked only "
+                         "while it ran, not in its source (the grader checks both)"))
     return notes
 
 
@@ -370,7 +372,7 @@ def _finish(name, text, passed, exc=None, picture=None, *, report_only=False):
         return
     if in_kernel():
         # One line on stderr: nbgrader validate fails the cell, and Run All goes on.
-        sys.stderr.write(f"✗ {name}: 检查未通过，原因见上 / check failed, see the report above\n")
+        sys.stderr.write(f"✗ {name}: " + say("检查未通过，原因见上", "check failed, see the report above") + "\n")
         sys.stderr.flush()
         return
     raise exc

@@ -336,9 +336,9 @@ class CheckSource:
         message = operator_rule.rejected_message(lines)
         feedback = "\n".join([
             f"{name}: 0 / {max_points:g}",
-            operator_rule.READ_BEFORE,
+            operator_rule.READ_BEFORE.render(),
             operator_rule.listed(lines),
-            operator_rule.NOT_RUN,
+            operator_rule.NOT_RUN.render(),
             misconception_text(mid)])
         groups = [GroupResult(g, w, False, 0, 0) for g, w in GROUPS[name].items()]
         result = FunctionResult(name, 0.0, float(max_points), 0.0, "failed", message, feedback, mid, groups)

@@ -6,6 +6,7 @@ nbformat, huge outputs, UTF-16 or GBK -- ends as either a normalised notebook
 or ``InvalidNotebook`` with a short reason. Never modifies the file, and reads
 a path only through ``open_submission`` (no links, no special files).
 """
+from course.language import say
 import codecs
 import json
 
@@ -63,45 +64,46 @@ class ReadNotebook:
         except RefusedPath as e:
             raise InvalidNotebook(str(e), e.flag) from None
         except OSError as e:
-            raise InvalidNotebook(f"无法打开 / cannot open: {e.strerror}") from None
+            raise InvalidNotebook(say("无法打开", "cannot open") + f": {e.strerror}") from None
         if len(data) > self.max_bytes:
-            raise InvalidNotebook("文件过大 / file too large")
+            raise InvalidNotebook(say("文件过大", "file too large"))
         return data
 
     def decode(self, data):
         if not data.strip():
-            raise InvalidNotebook("空文件 / empty file")
+            raise InvalidNotebook(say("空文件", "empty file"))
         for bom, enc in _BOMS:
             if data.startswith(bom):
                 try:
                     return data.decode(enc)
                 except UnicodeDecodeError:
-                    raise InvalidNotebook(f"编码错误 / bad {enc} text") from None
+                    raise InvalidNotebook(say("编码错误", f"bad {enc} text")) from None
         head = data[:200]
         if head.count(b"\x00") > len(head) // 4:          # UTF-16 without a BOM
             enc = "utf-16-le" if head[1:2] == b"\x00" else "utf-16-be"
             try:
                 return data.decode(enc)
             except UnicodeDecodeError:
-                raise InvalidNotebook("二进制数据 / binary data, not a notebook") from None
+                raise InvalidNotebook(say("二进制数据", "binary data, not a notebook")) from None
         for enc in ("utf-8", "gb18030"):
             try:
                 return data.decode(enc)
             except UnicodeDecodeError:
                 continue
-        raise InvalidNotebook("二进制数据或未知编码 / binary data or unknown encoding")
+        raise InvalidNotebook(say("二进制数据或未知编码", "binary data or unknown encoding"))
 
     def parse(self, data):
         text = self.decode(data)
         try:
             nb = json.loads(text)
         except RecursionError:
-            raise InvalidNotebook("JSON 嵌套过深 / JSON nested too deeply") from None
+            raise InvalidNotebook(say("JSON 嵌套过深", "JSON nested too deeply")) from None
         except ValueError as e:
-            raise InvalidNotebook(f"不是有效的 JSON（文件可能被截断）/ not valid JSON (truncated?): "
-                                  f"line {getattr(e, 'lineno', '?')}") from None
+            raise InvalidNotebook(say("不是有效的 JSON（文件可能被截断）", "not valid JSON (truncated?)",
+                                      both="不是有效的 JSON（文件可能被截断）/ not valid JSON (truncated?)")
+                                  + f": line {getattr(e, 'lineno', '?')}") from None
         if not isinstance(nb, dict):
-            raise InvalidNotebook("不是 notebook / JSON is not a notebook")
+            raise InvalidNotebook(say("不是 notebook", "JSON is not a notebook"))
         return nb
 
     def normalise(self, nb):
@@ -109,10 +111,10 @@ class ReadNotebook:
         if "cells" not in nb and isinstance(nb.get("worksheets"), list):
             nb = self.upgrade_v3(nb)
         elif isinstance(major, int) and major < 3:
-            raise InvalidNotebook(f"nbformat {major} 太旧 / too old")
+            raise InvalidNotebook(say(f"nbformat {major} 太旧", f"nbformat {major}: too old", both=f"nbformat {major} 太旧 / too old"))
         cells = nb.get("cells")
         if not isinstance(cells, list):
-            raise InvalidNotebook("缺少 cells / no cells: not a notebook")
+            raise InvalidNotebook(say("缺少 cells", "no cells: not a notebook"))
         out = []
         for c in cells:
             if not isinstance(c, dict) or not isinstance(c.get("cell_type"), str):

@@ -28,10 +28,11 @@ from autograder.functions import ASSIGNMENT, PREAMBLE
 from autograder.pipeline.check_source import CHECK_ERROR, CheckSource
 from autograder.pipeline.find_answers import label_functions
 from autograder.results import GRADER_ERROR, Row, Status
+from course.language import Text as T, say
 from course.safe_text import student_text
 from autograder.sandbox.runner import Deadline, SandboxUnavailable
 
-UNKNOWN_TEST = "未知的测试单元，未评分 / unknown test cell, not graded"
+UNKNOWN_TEST = T("未知的测试单元，未评分", "unknown test cell, not graded")
 
 
 def is_grader_error(row):
@@ -48,7 +49,7 @@ def new_row(student_id, notebook, grade_id, max_points):
 
 def unknown_test_row(student_id, notebook, grade_id, max_points):
     """The row of a test cell no graded function belongs to: not graded, 0 points."""
-    return replace(new_row(student_id, notebook, grade_id, max_points), message=UNKNOWN_TEST)
+    return replace(new_row(student_id, notebook, grade_id, max_points), message=UNKNOWN_TEST.render())
 
 
 class Replay:
@@ -76,7 +77,7 @@ class Replay:
 def cell_errors_text(cell_errors, function):
     """The errors of the cells that define `function` (and the preamble), cut to one item of student text."""
     errs = [f"{k}: {v}" for k, v in cell_errors.items() if function in k or k == "preamble"]
-    return f"代码单元出错 / error in {student_text(chr(10).join(errs))}" if errs else ""
+    return say("代码单元出错", "error in", both="代码单元出错 / error in") + f" {student_text(chr(10).join(errs))}" if errs else ""
 
 
 def review_findings(function, reviews, checker, session, labels):
@@ -145,8 +146,8 @@ class RunSuites:
         if not any(t.function in label_functions(label) for label in labels):
             # no answer cell defines it (e.g. another course's notebook under this name): say so,
             # rather than "raised an exception: NameError" from calling what is not there
-            return replace(row, message=f"{t.function} 没有在本笔记本中定义 / "
-                                        f"{t.function} is not defined in this notebook",
+            return replace(row, message=say(f"{t.function} 没有在本笔记本中定义",
+                                            f"{t.function} is not defined in this notebook"),
                            seconds=round(time.monotonic() - start, 4))
         try:
             res = run_suite(t.function, session.caller(t.function), seed=self.seed,

@@ -217,7 +217,11 @@ class WriteResults:
                      status=r.status.value, message=r.message, feedback=r.feedback,
                      picture=Markup(_picture_tag(r.picture)) if r.feedback else "")   # the kit's own <img>
                 for r in mine]
+        from course.language import current_language, say
+        language = current_language()           # the run's (batch.grade_submissions sets it)
         return _templates().get_template("feedback_page.html.j2").render(
+            say=lambda zh, en, both=None: say(zh, en, both=both, language=language),
+            page_lang="en" if language == "en" else "zh-CN",
             notebook=notebook, student_id=display_id(res.student_id), rows=rows,
             late=(lambda lt: lt.describe() if lt else "")(self.late.get(display_id(res.student_id))),
             totals=self.scheme.only([notebook]).totals(mine),

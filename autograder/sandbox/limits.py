@@ -28,11 +28,16 @@ class Limits:
     landlock: bool = True               # False: behave as where the kernel has no Landlock (tests the refusal)
     allow_weak_sandbox: bool = False    # grade even where a child's file system or network cannot be
                                         # confined (--allow-weak-sandbox; recorded in run.json)
+    language: str = "zh+en"             # the language of the feedback written (course.language: "zh+en",
+                                        # "en", "zh"; --language; recorded in run.json). Not a limit, but
+                                        # this is the one object every worker (local or Dask) receives.
 
     NOTEBOOK_CALLS = 18                 # a notebook may take this many call timeouts in all (its replay
                                         # included: runner.Deadline is shared by both children)
 
     def __post_init__(self):
+        from course.language import check_language     # a standard-library leaf
+        check_language(self.language)
         if self.notebook_timeout is None:
             t = self.call_timeout
             self.notebook_timeout = max(self.NOTEBOOK_CALLS * t, t + 5)
