@@ -51,6 +51,7 @@ import stat
 import zoneinfo
 
 from autograder.course_dir import ASSIGNMENT
+from autograder.csv_cells import csv_uncell
 
 UTC = datetime.timezone.utc
 MAX_STAMP_BYTES = 256                         # nbgrader writes ~30 bytes
@@ -427,7 +428,6 @@ def assess(root, student_ids, settings: Settings, assignment=ASSIGNMENT, now=Non
 
 def read_late_csv(path) -> dict:
     """``{student_id: Lateness}`` from a late.csv the kit wrote ({} when there is none)."""
-    from autograder.pipeline.write_results import csv_uncell
     path = pathlib.Path(path)
     if not path.is_file():
         return {}

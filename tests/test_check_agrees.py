@@ -147,13 +147,7 @@ def _outside_a_notebook(folder):
 @slow_fixture(scope="module")
 def both():
     """{case: (the grader's row, its review feedback, what check() showed in the kernel)}."""
-    if "ban" not in harness._MEMO:
-        out = harness._BASE / "ban_out"
-        res = harness.run_cli(ban._class(), out, "--workers", "2")
-        rows = harness.read_grades(out) if (out / "grades.csv").exists() else []
-        harness._MEMO["ban"] = (rows, out, res)
-    rows, out, res = harness._MEMO["ban"]
-    assert res.returncode == 0, res.stderr[-3000:]
+    rows, out = harness.graded_once("ban", ban._class)      # the batch test_hostile_ban grades
     rows = {(r["student_id"], r["notebook"], r["grade_id"]): r for r in rows}
     subs = harness._BASE / "ban_class"
     reviewed = harness._BASE / "check_review"

@@ -128,13 +128,7 @@ def _class():
 
 @slow_fixture(scope="module")
 def graded():
-    if "ban" not in harness._MEMO:
-        out = harness._BASE / "ban_out"
-        res = harness.run_cli(_class(), out, "--workers", "2")
-        rows = harness.read_grades(out) if (out / "grades.csv").exists() else []
-        harness._MEMO["ban"] = (rows, out, res)
-    rows, out, res = harness._MEMO["ban"]
-    assert res.returncode == 0, res.stderr[-3000:]
+    rows, out = harness.graded_once("ban", _class)
     return {"rows": {(r["student_id"], r["notebook"], r["grade_id"]): r for r in rows}, "out": out}
 
 
