@@ -182,7 +182,8 @@ def test_outputs_stay_short(graded, case):
 
 def test_zero_stride_view_is_an_invalid_return_value(graded):
     assert row(graded, "hostile_stride0_huge")["status"] in ("failed", "error")
-    assert "返回值无效 / invalid return value" in outputs(graded, "hostile_stride0_huge")[0]
+    from support.page_text import page_text
+    assert "返回值无效 / invalid return value" in page_text(outputs(graded, "hostile_stride0_huge")[0])
 
 
 def test_json_bomb_counts_as_a_broken_child(graded):
