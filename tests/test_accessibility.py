@@ -265,3 +265,23 @@ def test_pages_are_chinese_with_their_english_marked(audits):
     unmarked = {name: result["english"]["found"][:10] for name, (result, _) in audits.items()
                 if result["english"]["found"]}
     assert not unmarked, json.dumps(unmarked, ensure_ascii=False, indent=1)
+
+
+def test_every_feedback_page_of_the_demo_class(graded_demo, axe_context):
+    """#23's "done when": every feedback page of the demo class (the bundled examples, graded once
+    per session), not one per notebook: no axe violation, no sideways scroll at 320 px, English marked."""
+    pages = sorted((graded_demo.out / "students").glob("*/*.html"))
+    assert len(pages) >= 20, pages                      # five students, five notebooks each
+    bad = {}
+    for path in pages:
+        result, reflow = audit(axe_context, path)
+        problems = []
+        if result["violations"]:
+            problems.append(describe(result["violations"]))
+        if reflow["scrollWidth"] > reflow["clientWidth"]:
+            problems.append(f"reflow: {reflow}")
+        if result["english"]["found"]:
+            problems.append(f"unmarked English: {result['english']['found'][:5]}")
+        if problems:
+            bad[f"{path.parent.name}/{path.name}"] = problems
+    assert not bad, json.dumps(bad, ensure_ascii=False, indent=1)
