@@ -1,4 +1,5 @@
-"""Write ``course/public_cases.json``: the small public cases ``course.check`` runs.
+"""Write ``course/public_cases.json`` (the small public cases ``course.check`` runs) and
+``course/exercise_messages.json`` (the records' own misconception messages).
 
 For every graded function, the smallest case of each property group, drawn
 with a seed the hidden suites don't use; with it the expected output and,
@@ -6,8 +7,11 @@ for each known-mistake model whose output differs there, that output (so
 ``check`` can name a misconception without shipping any code); and each
 function's parameter names, with which the feedback describes a call.
 
-    python -m autograder.make_public_cases          # rewrite the file
-    python -m autograder.make_public_cases --check  # exit 1 if it is stale
+    python -m autograder.make_public_cases          # rewrite the files
+    python -m autograder.make_public_cases --check  # exit 1 if one is stale
+
+The student package gets from here everything of a record it may see (public cases, mistake
+outputs, parameter names, operator rules, notebooks, messages), never a reference or a hidden case.
 """
 import json
 import pathlib
@@ -18,6 +22,7 @@ from autograder.cases import make_cases
 from autograder.functions import FUNCTIONS
 from autograder.suites import expected_of
 from course.compare import compare
+from course.messages import EXERCISE_MESSAGES
 from course.public_cases import PUBLIC_CASES
 from course.values import to_json as encode
 
@@ -88,18 +93,38 @@ def render():
     return json.dumps(build(), ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
+def exercise_messages():
+    """Every record's own messages: id -> [zh, en, hint zh, hint en, hint as "zh+en" shows it]."""
+    out = {}
+    for f in FUNCTIONS:
+        for mid, (zh, en, hint) in f.messages.items():
+            if mid in out:
+                raise ValueError(f"misconception {mid!r} is in two records' messages")
+            out[mid] = [zh, en, hint.zh, hint.en, str.__str__(hint)]
+    return out
+
+
+def render_messages():
+    return json.dumps(exercise_messages(), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def outputs():
+    """(path, text) of every file this module writes."""
+    return [(pathlib.Path(PUBLIC_CASES), render()), (pathlib.Path(EXERCISE_MESSAGES), render_messages())]
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    text = render()
-    path = pathlib.Path(PUBLIC_CASES)
-    if "--check" in argv:
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            print(f"{path} is stale: run python -m autograder.make_public_cases")
-            return 1
-        return 0
-    path.write_text(text, encoding="utf-8")
-    print(f"wrote {path} ({len(text)} bytes)")
-    return 0
+    stale = 0
+    for path, text in outputs():
+        if "--check" in argv:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                print(f"{path} is stale: run python -m autograder.make_public_cases")
+                stale = 1
+            continue
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path} ({len(text)} bytes)")
+    return stale
 
 
 if __name__ == "__main__":

@@ -6,8 +6,17 @@ Data only, shared by ``course.check`` (public cases) and the hidden grader
 stored once with both languages (Chinese, English; a hint is a ``course.language.Text``)
 and rendered in the course's language (``course.language``: "zh+en", "en" or "zh") by
 the functions below, when it is shown.
+
+The misconceptions only one exercise's mistakes name are written in that exercise's record
+(``autograder/exercises/<name>.py``, its ``MESSAGES``); ``autograder.make_public_cases`` copies
+them into ``exercise_messages.json`` beside this module, and ``CATALOG`` has them from there.
 """
+import json
+import pathlib
+
 from course.language import Text as T, say
+
+EXERCISE_MESSAGES = pathlib.Path(__file__).with_name("exercise_messages.json")
 
 # ---------------------------------------------------------------------------
 # Message catalog: misconception id -> (zh, en, one-line hint).
@@ -91,11 +100,6 @@ CATALOG = {
         "Max-pool padding must be −∞, not 0",
         T("全为负数的输入上，0 填充会“赢”；用 F.pad(..., value=-inf)",
           "With all-negative inputs a 0 pad wins: pad with -inf")),
-    "conv_max_zero_padding": (
-        "用 0 填充时，全为负数的窗口会选中填充的 0；改用 −∞ 也不行：卷积里 0 × (−∞) = NaN",
-        "A 0 pad wins in all-negative windows, and −∞ is no way out: 0 × (−∞) = NaN in the convolution",
-        T("用不大于任何真实元素的有限值填充（例如 value=X.min().item()），或者卷积之后用掩码把来自填充的位置换成 −∞",
-          "Pad with a finite value no larger than any real element (e.g. value=X.min().item()), or put −∞ where a mask shows padding after the convolution")),
     "avg_exclude_pad": (
         "平均汇聚应当把填充的 0 计入分母（count_include_pad=True）",
         "Average pooling must count the padded zeros (count_include_pad=True)",
@@ -144,67 +148,12 @@ CATALOG = {
         "Average pooling forgot to divide by the window size",
         T("平均值 = 和 / (p_h·p_w)",
           "mean = sum / (p_h·p_w)")),
-    "inf_times_zero": (
-        "卷积遇到 −∞ 填充得到 NaN：−∞ × 0 = NaN",
-        "The convolution met the −∞ padding: −∞ × 0 = NaN",
-        T("先用卷积收集窗口，再把来自填充的位置换成 −∞；或者用一个不大于任何真实元素的有限值填充（例如 X.min()，而不是接近 0 的数）",
-          "Gather the windows first and put −∞ where they came from padding afterwards, or pad with a finite value no larger than any real element (e.g. X.min(), not a number near 0)")),
-    "relu_clips_negatives": (
-        "负数被 ReLU 截成了 0：不能直接对输入做 ReLU",
-        "Negative inputs were clipped to 0 by ReLU",
-        T("只对差值用 ReLU：max(a, b) = relu(a − b) + b",
-          "Apply ReLU to differences only")),
-    "avg_instead_of_max": (
-        "算成了平均值，而不是最大值",
-        "Computed the average instead of the maximum",
-        T("最大汇聚取每个窗口的最大值",
-          "Max pooling takes each window's maximum")),
     # min pooling
-    "min_padding_wins": (
-        "最小汇聚的填充不应该“赢”：−max(−X) 要对 −X 用 −∞ 填充",
-        "Padding must never win in min pooling: pad −X with −∞ (X with +∞)",
-        T("全为正数的输入上，0 填充会成为最小值",
-          "With all-positive inputs a 0 pad becomes the minimum")),
-    "min_not_negated": (
-        "符号错了：最小汇聚是 −max_pool(−X)",
-        "Sign error: min pooling is −max_pool(−X)",
-        T("两次取负都不能少",
-          "Both negations are needed")),
     "one_conv_relu": (
         "一个卷积加一个 ReLU 算不出最大值：ReLU 之前是仿射的，ReLU 之后不会有负数",
         "One convolution and one ReLU cannot compute a maximum: before the ReLU it is affine, after it nothing is negative",
         T("ReLU 之前的卷积是仿射的（见上面的论证）；要逐层比较 max(a, b) = b + relu(a − b)，最后一层不加 ReLU",
           "The conv before the ReLU is affine (see the argument above): compare in rounds with max(a, b) = b + relu(a − b), and end without a ReLU")),
-    "bye_dropped": (
-        "两两配对时，落单的元素被丢掉了（3×3 窗口有 9 个元素，是奇数）",
-        "Pairing drops the odd element out (a 3×3 window has 9 elements, an odd number)",
-        T("落单的元素原样进入下一轮",
-          "Carry the odd one over to the next round unchanged")),
-    "counts_no_output_layer": (
-        "层数少了一层：最后把 b 和 relu(a − b) 加起来的那个线性层也要算",
-        "One layer short: the last linear layer that adds b and relu(a − b) counts too",
-        T("层数 = 比较的轮数 + 1",
-          "layers = rounds of comparisons + 1")),
-    "counts_rounds_not_ceiled": (
-        "比较的轮数要向上取整：元素个数不是 2 的幂时，多出来的元素要轮空一轮",
-        "Round the number of rounds up: when the count is not a power of 2, the odd element sits a round out",
-        T("轮数 = ⌈log₂(p_h·p_w)⌉",
-          "rounds = ceil(log2(p_h * p_w))")),
-    "counts_sign_not_carried": (
-        "通道数少了：ReLU 会截掉负数，有符号的值要拆成 relu(x) 和 relu(−x) 两个通道",
-        "Too few channels: ReLU clips negatives, so a signed value needs two channels, relu(x) and relu(−x)",
-        T("一对 (a, b) 要 3 个通道：relu(b)、relu(−b)、relu(a − b)；轮空的元素要 2 个",
-          "A pair (a, b) needs 3 channels: relu(b), relu(−b), relu(a − b); a bye needs 2")),
-    "counts_bye_dropped": (
-        "元素个数为奇数时，轮空的那个元素也要占通道",
-        "With an odd count, the element that sits a round out still needs channels",
-        T("轮空的元素 x 用 relu(x) 和 relu(−x) 两个通道带到下一轮",
-          "carry the bye as relu(x), relu(−x)")),
-    "counts_total_channels": (
-        "通道数应当是最宽的那一层的通道数，而不是所有层的总和",
-        "The channel count is the widest layer's, not the sum over all layers",
-        T("返回 (层数, 最多的通道数)",
-          "return (layers, the most channels any layer has)")),
     # windows and settings: what separates the failing cases from the passing ones
     "windows_not_gathered": (
         "没有把每个窗口取出来：softmax 和加权求和要在每个窗口内部做，而不是在整张图上",
@@ -288,44 +237,12 @@ CATALOG = {
         T("先减去窗口最大值再求 exp",
           "subtract the window maximum before exp")),
     # softmax pooling
-    "unstable_exp": (
-        "exp 溢出了：计算 softmax 前要减去窗口内的最大值",
-        "exp overflowed: subtract the window maximum before softmax",
-        T("softmax(z) = softmax(z − max z)；或直接用 torch.softmax",
-          "softmax(z) = softmax(z − max z); or simply use torch.softmax",
-          both="softmax(z) = softmax(z − max z)；或直接用 torch.softmax / or simply use torch.softmax")),
-    "temperature_ignored": (
-        "温度 T 被忽略了",
-        "The temperature T is ignored",
-        T("权重是 softmax(x / T)",
-          "The weights are softmax(x / T)")),
-    "temperature_multiplied": (
-        "温度用反了：应当是 x / T，而不是 x · T",
-        "Temperature applied the wrong way: x / T, not x · T",
-        T("T 越小越接近最大值",
-          "Smaller T is closer to the maximum")),
-    "softmax_values_scaled": (
-        "加权的应当是 x 本身，而不是 x / T",
-        "The weights multiply x itself, not x / T",
-        T("输出 = Σ softmax(x/T) · x",
-          "output = sum(softmax(x/T) * x)")),
     # backward
     "backward_overwrite": (
         "窗口重叠时梯度应当累加（+=），而不是覆盖（=）",
         "Where windows overlap, gradients add up (+=), not overwrite (=)",
         T("用 += 累加",
           "accumulate with +=: dX[..., i:i+p_h, j:j+p_w] += ...")),
-    "max_backward_as_avg": (
-        "最大汇聚的梯度只流向窗口里的最大元素",
-        "Max-pool gradient flows only to each window's maximum",
-        T("其他元素的梯度为 0",
-          "The other elements get 0")),
-    "avg_backward_no_divide": (
-        "平均汇聚的梯度要除以窗口大小 p_h·p_w",
-        "Average-pool gradient must be divided by p_h·p_w",
-        T("y = Σx / (p_h·p_w)，所以 ∂y/∂x = 1/(p_h·p_w)",
-          "y = Σx / (p_h·p_w), so ∂y/∂x = 1/(p_h·p_w)",
-          both="y = Σx / (p_h·p_w)，所以 / so ∂y/∂x = 1/(p_h·p_w)")),
     "grad_out_ignored": (
         "忘了乘上游梯度 grad_out",
         "grad_out (the upstream gradient) is ignored",
@@ -369,6 +286,21 @@ CATALOG = {
         T("本讲义约定：最大 p_h·p_w − 1 次比较；平均 p_h·p_w − 1 次加法 + 1 次除法",
           "Convention: max p_h·p_w − 1 comparisons; avg p_h·p_w − 1 additions + 1 division")),
 }
+
+
+def read_exercise_messages(path=EXERCISE_MESSAGES) -> dict:
+    """The records' own misconceptions, as ``make_public_cases`` wrote them: id -> (zh, en, hint).
+    None before that file is first written (``make_public_cases`` imports this module to write it;
+    the tests check that the file is current and that the wheel has it)."""
+    path = pathlib.Path(path)
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {mid: (zh, en, T(hint_zh, hint_en, both=hint_both))
+            for mid, (zh, en, hint_zh, hint_en, hint_both) in data.items()}
+
+
+CATALOG.update(read_exercise_messages())
 
 
 def message(mid, language=None):

@@ -96,8 +96,10 @@ def test_student_wheel_holds_course_only(student_wheel):
     package = [n for n in names if not n.startswith(info)]
     assert package == sorted(build.package_files()), package
     # course's modules, and those of its subpackages (course/source_rules/: the operator rule)
-    assert all(re.fullmatch(r"course/([A-Za-z_][A-Za-z0-9_]*/)?[A-Za-z_][A-Za-z0-9_]*\.py|course/public_cases\.json", n)
+    assert all(re.fullmatch(r"course/([A-Za-z_][A-Za-z0-9_]*/)?[A-Za-z_][A-Za-z0-9_]*\.py|course/(public_cases|exercise_messages)\.json", n)
                for n in package), package
+    # the records' own messages, as make_public_cases wrote them (check() names their misconceptions)
+    assert wheel_files(student_wheel)["course/exercise_messages.json"] == (ROOT / "course" / "exercise_messages.json").read_bytes()
     assert sorted(n[len(info):] for n in names if n.startswith(info)) == [
         "METADATA", "RECORD", "WHEEL", "top_level.txt"]
     for name in ["autograder", "references", "mistakes", "suites", "cases", "hidden", "sandbox", "source"]:
@@ -180,8 +182,8 @@ def _squashed_wheel(student_wheel):
     return "\n".join(texts)
 
 
-# The hidden side: the references, every exercise record (its cases and mistake models), the suites.
-GRADER_CODE = ["references.py", "mistakes.py", "suites.py", "hidden.py", "witness.py"] + sorted(
+# The hidden side: every exercise record (its reference, cases and mistake models), the suites.
+GRADER_CODE = ["mistakes.py", "suites.py", "hidden.py", "witness.py"] + sorted(
     str(p.relative_to(ROOT / "autograder")) for p in (ROOT / "autograder" / "exercises").glob("*.py"))
 
 
@@ -197,7 +199,9 @@ def test_grader_code_list_has_function_bodies():
     """The list above holds real code to look for (an empty list would make the test pass on anything)."""
     bodies = {m: _function_bodies(ROOT / "autograder" / m) for m in GRADER_CODE}
     assert len([m for m in GRADER_CODE if m.startswith("exercises/")]) >= 12
-    assert all(bodies[m] for m in ("references.py", "suites.py", "hidden.py", "exercises/pool2d.py"))
+    assert all(bodies[m] for m in ("suites.py", "hidden.py", "exercises/pool2d.py", "exercises/windows.py"))
+    # each record's reference is among the bodies looked for
+    assert all(name in bodies[f"exercises/{name}.py"] for name in ("pool2d", "softmax_pool2d", "pool_cost", "max_pool2d_backward"))
     assert sum(len(b) for b in bodies.values()) > 100
 
 

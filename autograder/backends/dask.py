@@ -57,7 +57,7 @@ from autograder import terminal
 from autograder.backends.local import WORKER_ADDRESS_SPACE, limit_worker_memory
 from autograder.batch import grade_submissions
 from autograder.grader import Grader, kit_digest
-from autograder.pipeline import InvalidNotebook, ReadNotebook
+from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
 from autograder.pipeline.find_submissions import Submission, find_submissions
 from autograder.pipeline.read_notebook import refusal
 from autograder.pipeline.write_results import student_folder

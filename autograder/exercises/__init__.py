@@ -1,19 +1,21 @@
 """The assignment's graded functions: one ``Exercise`` record each, in notebook order.
 
-Each module here defines one record (``EXERCISE``): notebook, points, operator
-rule, reference, case generator, property groups and mistake models. Beside
-them: ``record`` (the types), ``draw`` (seeded draws), ``families`` (cases and
-groups shared by the window and backward families) and ``transforms`` (mistakes
-shared by several exercises, written once as transformations of a reference).
+Each record module here (``<name>.py``, assigning ``EXERCISE = Exercise(...)``) holds one graded
+function whole: its torch reference, notebook and position, points and optional flag, operator
+rule, case generator, property groups, mistake models and the messages only its mistakes name.
+Beside them: ``record`` (the types), ``windows`` (the window arguments' conventions), ``draw``
+(seeded draws), ``families`` (cases and groups shared by the window and backward families),
+``transforms`` (mistakes shared by several exercises, written once as transformations of a
+reference) and ``sync_notebooks`` (writes the records' points into the source notebooks).
 
-Adding an exercise: its operator in ``autograder/references.py``, one module
-here (listed below), its notebook cells, its messages in ``course.messages.CATALOG``;
-then ``python -m autograder.make_public_cases``.
+The records are found by the torch-free manifest (``autograder.core.manifest``), which reads
+their literal fields, and imported here in its order: no list to keep up to date. Adding an
+exercise is ``docs/architecture.md``'s "Adding an exercise".
 """
+import importlib
+
+from autograder.core import manifest
 from autograder.course_dir import ASSIGNMENT  # noqa: F401  (the assignment these exercises make up)
-from autograder.exercises import (avg_pool2d_backward, avg_pool_as_conv, conv_relu_counts, max_pool2d_backward,
-                                  max_pool_as_conv, max_pool_conv_relu, min_pool2d, pool2d, pool2d_padded,
-                                  pool_cost, pool_output_shape, softmax_pool2d)
 from autograder.exercises.draw import Gen
 from autograder.exercises.record import Case, Exercise, Mistake  # noqa: F401  (the record types)
 
@@ -27,14 +29,17 @@ from torch import nn
 import torch.nn.functional as F
 """
 
-EXERCISES = [m.EXERCISE for m in (
-    pool2d, pool2d_padded,                                                     # 01_basics
-    avg_pool_as_conv, max_pool_as_conv, max_pool_conv_relu, conv_relu_counts,  # 02_as_convolution
-    pool_output_shape, pool_cost,                                              # 03_cost
-    min_pool2d, softmax_pool2d,                                                # 04_min_softmax
-    max_pool2d_backward, avg_pool2d_backward,                                  # 05_gradients
-)]
 
+def _load(entry: manifest.Entry) -> Exercise:
+    """The record the manifest found, imported by its module name; it must say what the manifest read."""
+    record = importlib.import_module(entry.module).EXERCISE
+    seen = {f: getattr(record, f) for f in manifest.FIELDS}
+    if seen != {f: getattr(entry, f) for f in manifest.FIELDS}:
+        raise manifest.ManifestError(f"{entry.module}: the record ({seen}) disagrees with its manifest entry {entry}")
+    return record
+
+
+EXERCISES = [_load(e) for e in manifest.ENTRIES]
 BY_NAME = {e.name: e for e in EXERCISES}
 NOTEBOOKS = sorted({e.notebook for e in EXERCISES})
 

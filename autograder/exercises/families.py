@@ -9,7 +9,8 @@ import torch
 
 from autograder.exercises.draw import form, input_hw, noncontiguous, random_window, window_kwargs
 from autograder.exercises.record import Case
-from autograder.references import pair, pool_output_shape
+from autograder.exercises.pool_output_shape import pool_output_shape
+from autograder.exercises.windows import pair
 
 # Property groups and their weights (report order).
 WINDOW_GROUPS = {"basic": 2, "stride": 2, "padding": 2, "shapes": 1, "batch_channels": 1,

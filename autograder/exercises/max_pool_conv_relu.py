@@ -2,10 +2,19 @@
 import torch
 import torch.nn.functional as F
 
-from autograder import references as R
 from autograder.exercises import transforms as T
 from autograder.exercises.draw import noncontiguous
 from autograder.exercises.record import Case, Exercise, Mistake
+from autograder.exercises.windows import pair
+from course.language import Text
+
+
+def max_pool_conv_relu(X, pool_size=2):
+    """k x k max pooling with stride = window, no padding. X: ``(N, C, H, W)``.
+
+    ``max_pool_conv_relu(X)`` is the 2x2 case of the contract."""
+    k = pair(pool_size)
+    return F.max_pool2d(X, k, k)
 
 
 def cases(g):
@@ -66,7 +75,7 @@ def _two_by_two(X, pool_size=2):
 
 def _bye_dropped(X, pool_size=2):
     """A tournament over the window that drops the odd element out of each round."""
-    kh, kw = R.pair(pool_size)
+    kh, kw = pair(pool_size)
     win = X.unfold(2, kh, kh).unfold(3, kw, kw)
     win = win.reshape(*win.shape[:4], kh * kw)
     return win[..., _bye_survivors(kh * kw)].amax(-1)
@@ -80,18 +89,40 @@ def _bye_survivors(n):
     return groups[0]
 
 
+# The misconceptions only this exercise's mistakes name (id -> zh, en, hint): course.messages.CATALOG
+# has them from the generated course/exercise_messages.json (autograder.make_public_cases).
+MESSAGES = {
+    "relu_clips_negatives": (
+        "负数被 ReLU 截成了 0：不能直接对输入做 ReLU",
+        "Negative inputs were clipped to 0 by ReLU",
+        Text("只对差值用 ReLU：max(a, b) = relu(a − b) + b",
+             "Apply ReLU to differences only")),
+    "avg_instead_of_max": (
+        "算成了平均值，而不是最大值",
+        "Computed the average instead of the maximum",
+        Text("最大汇聚取每个窗口的最大值",
+             "Max pooling takes each window's maximum")),
+    "bye_dropped": (
+        "两两配对时，落单的元素被丢掉了（3×3 窗口有 9 个元素，是奇数）",
+        "Pairing drops the odd element out (a 3×3 window has 9 elements, an odd number)",
+        Text("落单的元素原样进入下一轮",
+             "Carry the odd one over to the next round unchanged")),
+}
+
+
 EXERCISE = Exercise(
-    name="max_pool_conv_relu", notebook="02_as_convolution", points=1, forbid="conv_relu_only",
-    reference=R.max_pool_conv_relu, cases=cases,
+    name="max_pool_conv_relu", notebook="02_as_convolution", position=3, points=1, optional=True, forbid="conv_relu_only",
+    reference=max_pool_conv_relu, cases=cases,
     groups={"basic": 2, "negative": 1, "batch_channels": 1, "edge": 1, "dtype": 1, "noncontiguous": 1,
             "window": 2},
+    messages=MESSAGES,
     mistakes=(
         Mistake("relu_clips_negatives", _clips_negatives, catches=("negative",)),
         Mistake("avg_instead_of_max", _avg_instead, catches=("basic",)),
         Mistake("stride_default_one", _stride_one),       # no stride parameter, no stride group
-        T.channels_mixed(R.max_pool_conv_relu, "amax"),
+        T.channels_mixed(max_pool_conv_relu, "amax"),
         T.ceil_mode(_ceil),
-        T.dtype_not_kept(R.max_pool_conv_relu),
+        T.dtype_not_kept(max_pool_conv_relu),
         Mistake("fails_with_big_window", _two_by_two, catches=("window",)),
         Mistake("bye_dropped", _bye_dropped, catches=("window",)),
     ),

@@ -1,10 +1,25 @@
 """pool2d (01_basics): the seed's 2-D pooling, stride 1, no padding, 'max' or 'avg'."""
 import torch
+import torch.nn.functional as F
 
-from autograder import references as R
 from autograder.exercises import transforms as T
 from autograder.exercises.draw import noncontiguous
 from autograder.exercises.record import Case, Exercise, Mistake
+from autograder.exercises.windows import pair
+
+
+def pool2d(X, pool_size, mode='max'):
+    """The seed's 2-D pooling.
+
+    X: ``(h, w)``. Stride 1, no padding. Returns ``(h - p_h + 1, w - p_w + 1)``.
+    ``mode`` is ``'max'`` or ``'avg'``; anything else raises ``ValueError``.
+    """
+    k = pair(pool_size)
+    if mode == 'max':
+        return F.max_pool2d(X[None, None], k, stride=1)[0, 0]
+    if mode == 'avg':
+        return F.avg_pool2d(X[None, None], k, stride=1)[0, 0]
+    raise ValueError(f"mode must be 'max' or 'avg', not {mode!r}")
 
 
 def cases(g):
@@ -56,17 +71,17 @@ def cases(g):
 
 
 def _off_by_one(X, pool_size, mode='max'):
-    return R.pool2d(X, pool_size, mode)[:-1, :-1]
+    return pool2d(X, pool_size, mode)[:-1, :-1]
 
 
 EXERCISE = Exercise(
-    name="pool2d", notebook="01_basics", points=2, forbid="pooling",
-    reference=R.pool2d, cases=cases,
+    name="pool2d", notebook="01_basics", position=1, points=2, forbid="pooling",
+    reference=pool2d, cases=cases,
     groups={"basic": 2, "avg": 2, "shapes": 1, "edge": 1, "dtype": 1, "noncontiguous": 1, "mode": 1},
     mistakes=(
-        T.hw_swapped(R.pool2d),
-        T.avg_as_sum(R.pool2d, catches=("avg",)),
+        T.hw_swapped(pool2d),
+        T.avg_as_sum(pool2d, catches=("avg",)),
         Mistake("shape_off_by_one", _off_by_one),
-        T.dtype_not_kept(R.pool2d),
+        T.dtype_not_kept(pool2d),
     ),
 )

@@ -1,9 +1,35 @@
 """pool_cost (03_cost): the number of arithmetic operations of a pooling layer."""
-from autograder import references as R
 from autograder.exercises import transforms as T
 from autograder.exercises.draw import form, input_hw, random_window
 from autograder.exercises.pool_output_shape import ceil_shape
+from autograder.exercises.pool_output_shape import pool_output_shape
 from autograder.exercises.record import Case, Exercise, Mistake
+from autograder.exercises.windows import pair, window_args
+
+
+def pool_cost(c, h, w, pool_size, stride=None, padding=0, mode='max'):
+    """Number of arithmetic operations of a pooling layer on a ``c x h x w`` input.
+
+    Convention (the notebook states the same one):
+
+    * each output element of max pooling costs ``p_h*p_w - 1`` comparisons;
+    * each output element of average pooling costs ``p_h*p_w - 1`` additions
+      plus 1 division, that is ``p_h*p_w`` operations;
+    * total = ``c * out_h * out_w * (per-window operations)``, with
+      ``out_h, out_w = pool_output_shape(h, w, pool_size, stride, padding)``.
+
+    Padding is per side. The formula also holds where PyTorch refuses the
+    padding, e.g. the d2l exercise setting ``padding = (p_h, p_w)``.
+    """
+    kh, kw = pair(pool_size)
+    out_h, out_w = pool_output_shape(h, w, pool_size, stride, padding)
+    if mode == 'max':
+        per_window = kh * kw - 1
+    elif mode == 'avg':
+        per_window = kh * kw
+    else:
+        raise ValueError(f"mode must be 'max' or 'avg', not {mode!r}")
+    return c * out_h * out_w * per_window
 
 
 def cases(g):
@@ -44,31 +70,31 @@ def cases(g):
 
 def _community(c, h, w, pool_size, stride, padding, mode='max'):
     """The community answer: ((h - p_h)/s_h + 1)((w - p_w)/s_w + 1) p_h p_w: no padding, no c."""
-    (kh, kw), (sh, sw), _ = R.window_args(pool_size, stride, padding)
+    (kh, kw), (sh, sw), _ = window_args(pool_size, stride, padding)
     return ((h - kh) / sh + 1) * ((w - kw) / sw + 1) * (kh * kw)
 
 
 def _with(**fixed):
     """The reference with some arguments fixed, whatever the call passes."""
-    return T.with_arguments(R.pool_cost, lambda a: a.update(fixed))
+    return T.with_arguments(pool_cost, lambda a: a.update(fixed))
 
 
 def _no_floor(c, h, w, pool_size, stride, padding, mode='max'):
     """The output size as (h + 2 pad - p) / s: neither rounded down nor + 1."""
-    (kh, kw), (sh, sw), (ph, pw) = R.window_args(pool_size, stride, padding)
+    (kh, kw), (sh, sw), (ph, pw) = window_args(pool_size, stride, padding)
     per_window = kh * kw - 1 if mode == 'max' else kh * kw
     return c * ((h + 2 * ph - kh) / sh) * ((w + 2 * pw - kw) / sw) * per_window
 
 
 def _ceil(c, h, w, pool_size, stride, padding, mode='max'):
-    (kh, kw), _, _ = R.window_args(pool_size, stride, padding)
+    (kh, kw), _, _ = window_args(pool_size, stride, padding)
     oh, ow = ceil_shape(h, w, pool_size, stride, padding)
     return c * oh * ow * (kh * kw - 1 if mode == 'max' else kh * kw)
 
 
 EXERCISE = Exercise(
-    name="pool_cost", notebook="03_cost", points=2, forbid="pooling",
-    reference=R.pool_cost, cases=cases,
+    name="pool_cost", notebook="03_cost", position=2, points=2, forbid="pooling",
+    reference=pool_cost, cases=cases,
     groups={"basic": 2, "avg": 1, "stride": 1, "padding": 1, "batch_channels": 1, "d2l": 2},
     mistakes=(
         Mistake("cost_padding_ignored", _community, "community", catches=("d2l",)),
@@ -78,8 +104,8 @@ EXERCISE = Exercise(
         Mistake("cost_per_window", _with(mode="avg"), "window", catches=("avg",)),
         Mistake("cost_per_window", _with(mode="max"), "minus_one", catches=("avg",)),
         Mistake("output_size_formula", _no_floor),
-        T.stride_default_one(R.pool_cost),
-        T.stride_ignored(R.pool_cost),
+        T.stride_default_one(pool_cost),
+        T.stride_ignored(pool_cost),
         Mistake("ceil_mode", _ceil),                      # no edge group here
     ),
 )

@@ -1,8 +1,21 @@
 """pool_output_shape (03_cost): the output (out_h, out_w) of a pooling layer."""
-from autograder import references as R
+import torch.nn.functional as F
+
 from autograder.exercises import transforms as T
 from autograder.exercises.draw import form, input_hw, random_window
 from autograder.exercises.record import Case, Exercise, Mistake
+from autograder.exercises.windows import pair, window_args
+
+
+def pool_output_shape(h, w, pool_size, stride=None, padding=0):
+    """Output ``(out_h, out_w)`` of a pooling layer on an ``h x w`` input.
+
+    ``out_h = floor((h + 2*pad_h - p_h) / s_h) + 1`` (and the same for w):
+    the output shape of ``F.max_pool2d`` wherever PyTorch accepts the
+    arguments (padding at most half the window).
+    """
+    (kh, kw), (sh, sw), (ph, pw) = window_args(pool_size, stride, padding)
+    return (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
 
 
 def cases(g):
@@ -33,7 +46,7 @@ def cases(g):
     for _ in range(8):
         (kh, kw), stride, pad = random_window(g, max_k=5)
         h, w = input_hw(g, (kh, kw), pad, max_hw=32)
-        s = (kh, kw) if stride is None else R.pair(stride)
+        s = (kh, kw) if stride is None else pair(stride)
         group = "padding" if pad != (0, 0) else "stride" if s != (kh, kw) else "shapes" if kh != kw else "basic"
         add(group, h, w, form(kh, kw), stride, form(*pad))
     return cases
@@ -42,7 +55,7 @@ def cases(g):
 def with_formula(formula):
     """The output size with ``formula(n, k, s, p)`` for each side instead of floor((n + 2p - k)/s) + 1."""
     def wrong(h, w, pool_size, stride, padding):
-        (kh, kw), (sh, sw), (ph, pw) = R.window_args(pool_size, stride, padding)
+        (kh, kw), (sh, sw), (ph, pw) = window_args(pool_size, stride, padding)
         return formula(h, kh, sh, ph), formula(w, kw, sw, pw)
     return wrong
 
@@ -50,15 +63,15 @@ def with_formula(formula):
 ceil_shape = with_formula(lambda n, k, s, p: -(-(n + 2 * p - k) // s) + 1)
 
 EXERCISE = Exercise(
-    name="pool_output_shape", notebook="03_cost", points=2, forbid="pooling",
-    reference=R.pool_output_shape, cases=cases,
+    name="pool_output_shape", notebook="03_cost", position=1, points=2, forbid="pooling",
+    reference=pool_output_shape, cases=cases,
     groups={"basic": 2, "stride": 1, "padding": 1, "shapes": 1, "edge": 1},
     mistakes=(
         T.ceil_mode(ceil_shape),
         Mistake("one_sided_padding", with_formula(lambda n, k, s, p: (n + p - k) // s + 1), catches=("padding",)),
         Mistake("shape_off_by_one", with_formula(lambda n, k, s, p: (n + 2 * p - k) // s)),
-        T.hw_swapped(R.pool_output_shape),
-        T.stride_default_one(R.pool_output_shape),
-        T.stride_ignored(R.pool_output_shape),
+        T.hw_swapped(pool_output_shape),
+        T.stride_default_one(pool_output_shape),
+        T.stride_ignored(pool_output_shape),
     ),
 )

@@ -4,7 +4,7 @@ A leaf module: the records in ``autograder.exercises`` are built from these.
 """
 from dataclasses import dataclass, field
 import inspect
-from typing import Callable
+from typing import Callable, Mapping
 
 import torch
 
@@ -39,7 +39,7 @@ class Mistake:
 
     ``catches``: the property groups of this exercise that are there to catch it (the
     public check keeps, in each, a case this model fails)."""
-    id: str                  # misconception id in course.messages.CATALOG
+    id: str                  # misconception id: course.messages.CATALOG's or the record's ``messages``
     fn: Callable
     label: str = ""          # which variant, for test ids
     catches: tuple = ()
@@ -49,32 +49,41 @@ class Mistake:
         return f"{self.id}{'-' + self.label if self.label else ''}"
 
 
+# A message a student reads: (Chinese, English, hint), as in ``course.messages.CATALOG``.
+Message = tuple  # (str, str, Text)
+
+
 @dataclass(frozen=True, eq=False)     # one record per function: hashed and compared as itself
 class Exercise:
-    """Everything the kit knows about one graded function.
+    """Everything the kit knows about one graded function, in one place (its module
+    ``autograder/exercises/<name>.py``, which also defines its reference).
 
-    ``points`` equal the ``points`` of the ``test_<name>`` cell of
-    ``source/pooling/<notebook>.ipynb``; ``forbid`` names an operator policy of
-    ``course.forbidden``; ``cases(gen)`` draws the cases from a seeded
-    ``autograder.exercises.draw.Gen``, in a fixed order; ``groups`` maps each
-    property group to its weight, in report order; ``mistakes`` are tried in order
-    (a diagnosis's ties go to the earlier one).
+    ``notebook``: the notebook stem (``source/<assignment>/<notebook>.ipynb``, in every
+    edition of the assignment); ``position``: its place among that notebook's exercises (1, 2,
+    ...), which orders the records. ``points`` and ``optional`` are the truth: ``make regen``
+    writes them into the test cell ``test_<name>`` of the source notebooks
+    (``autograder.exercises.sync_notebooks``), where nbgrader reads them. ``name``,
+    ``notebook``, ``position``, ``points``, ``optional`` and ``forbid`` are literals: the
+    torch-free manifest (``autograder.core.manifest``) reads them from the source.
+
+    ``forbid`` names an operator policy of ``course.forbidden``; ``reference`` is the torch
+    reference that decides the points; ``cases(gen)`` draws the cases from a seeded
+    ``autograder.exercises.draw.Gen``, in a fixed order; ``groups`` maps each property group to
+    its weight, in report order; ``mistakes`` are tried in order (a diagnosis's ties go to the
+    earlier one); ``messages`` are the misconceptions only this exercise's mistakes name (id ->
+    (zh, en, hint)), shipped to the student package by ``autograder.make_public_cases``.
     """
     name: str
-    notebook: str            # notebook stem in source/pooling/
+    notebook: str            # notebook stem, e.g. '01_basics'
+    position: int            # 1, 2, ... within the notebook
     points: float
     forbid: str              # 'pooling' | 'pooling_require_conv' | 'conv_relu_only' | 'none'
-    reference: Callable      # an operator of autograder.references
+    reference: Callable      # the torch reference, defined beside the record
     cases: Callable          # (Gen) -> list[Case]
     groups: dict             # property group -> weight
     mistakes: tuple = ()     # Mistake models, in diagnosis order
-
-    @property
-    def optional(self) -> bool:
-        """Whether its points are optional: stated once, on the test cell of the source notebook
-        (``autograder.totals``), never here."""
-        from autograder import totals      # a leaf; reads source/ once per change
-        return totals.scheme().is_optional(self.notebook, self.grade_id)
+    optional: bool = False   # bonus points, on top of the required maximum
+    messages: Mapping[str, Message] = field(default_factory=dict)
 
     @property
     def grade_id(self) -> str:

@@ -2,10 +2,28 @@
 import torch
 import torch.nn.functional as F
 
-from autograder import references as R
 from autograder.exercises import transforms as T
 from autograder.exercises.draw import noncontiguous
 from autograder.exercises.record import Case, Exercise, Mistake
+from autograder.exercises.windows import window_args
+from course.language import Text
+
+
+def softmax_pool2d(X, pool_size, stride=None, temperature=1.0):
+    """Softmax pooling. X: ``(N, C, H, W)``; no padding.
+
+    Each output element is ``sum(softmax(x / T) * x)`` over its window ``x``:
+    a softly weighted maximum (``T -> 0``: max; ``T -> inf``: mean).
+    Computed in float64 with the max subtracted inside ``softmax``, so it is
+    finite for ``|x|`` up to 1e4 and ``T`` down to 1e-3; returned in X's dtype.
+    """
+    (kh, kw), (sh, sw), _ = window_args(pool_size, stride, 0)
+    n, c, h, w = X.shape
+    x = X.double()
+    # windows: (N, C, out_h, out_w, kh*kw); unfold is a view, not a pooling op.
+    win = x.unfold(2, kh, sh).unfold(3, kw, sw).reshape(n, c, -1, (w - kw) // sw + 1, kh * kw)
+    weights = torch.softmax(win / temperature, dim=-1)
+    return (weights * win).sum(-1).to(X.dtype)
 
 
 def cases(g):
@@ -53,7 +71,7 @@ def cases(g):
 
 def _unstable_exp(X, pool_size, stride=None, temperature=1.0):
     """softmax written as exp(z) / sum(exp(z)) in X's dtype: overflows for large z."""
-    (kh, kw), (sh, sw), _ = R.window_args(pool_size, stride, 0)
+    (kh, kw), (sh, sw), _ = window_args(pool_size, stride, 0)
     win = X.unfold(2, kh, sh).unfold(3, kw, sw)
     win = win.reshape(*win.shape[:4], kh * kw)
     e = torch.exp(win / temperature)
@@ -62,17 +80,17 @@ def _unstable_exp(X, pool_size, stride=None, temperature=1.0):
 
 def _temperature(change):
     """The reference with the temperature replaced by ``change(temperature)``."""
-    return T.with_arguments(R.softmax_pool2d, lambda a: a.update(temperature=change(a["temperature"])))
+    return T.with_arguments(softmax_pool2d, lambda a: a.update(temperature=change(a["temperature"])))
 
 
 def _values_scaled(X, pool_size, stride=None, temperature=1.0):
-    return R.softmax_pool2d(X, pool_size, stride, temperature) / temperature
+    return softmax_pool2d(X, pool_size, stride, temperature) / temperature
 
 
 def _whole_plane(X, pool_size, stride=None, temperature=1.0):
     """The softmax taken over the whole plane, never over each window; the weighted values then
     summed window by window (with a convolution of ones)."""
-    (kh, kw), (sh, sw), _ = R.window_args(pool_size, stride, 0)
+    (kh, kw), (sh, sw), _ = window_args(pool_size, stride, 0)
     n, c, h, w = X.shape
     weights = torch.softmax(X.double().reshape(n, c, h * w) / temperature, dim=-1).reshape(n, c, h, w)
     ones = torch.ones(1, 1, kh, kw, dtype=torch.float64)
@@ -80,20 +98,48 @@ def _whole_plane(X, pool_size, stride=None, temperature=1.0):
     return y.reshape(n, c, *y.shape[-2:]).to(X.dtype)
 
 
+# The misconceptions only this exercise's mistakes name (id -> zh, en, hint): course.messages.CATALOG
+# has them from the generated course/exercise_messages.json (autograder.make_public_cases).
+MESSAGES = {
+    "unstable_exp": (
+        "exp 溢出了：计算 softmax 前要减去窗口内的最大值",
+        "exp overflowed: subtract the window maximum before softmax",
+        Text("softmax(z) = softmax(z − max z)；或直接用 torch.softmax",
+             "softmax(z) = softmax(z − max z); or simply use torch.softmax",
+             both="softmax(z) = softmax(z − max z)；或直接用 torch.softmax / or simply use torch.softmax")),
+    "temperature_ignored": (
+        "温度 T 被忽略了",
+        "The temperature T is ignored",
+        Text("权重是 softmax(x / T)",
+             "The weights are softmax(x / T)")),
+    "temperature_multiplied": (
+        "温度用反了：应当是 x / T，而不是 x · T",
+        "Temperature applied the wrong way: x / T, not x · T",
+        Text("T 越小越接近最大值",
+             "Smaller T is closer to the maximum")),
+    "softmax_values_scaled": (
+        "加权的应当是 x 本身，而不是 x / T",
+        "The weights multiply x itself, not x / T",
+        Text("输出 = Σ softmax(x/T) · x",
+             "output = sum(softmax(x/T) * x)")),
+}
+
+
 EXERCISE = Exercise(
-    name="softmax_pool2d", notebook="04_min_softmax", points=3, forbid="pooling",
-    reference=R.softmax_pool2d, cases=cases,
+    name="softmax_pool2d", notebook="04_min_softmax", position=2, points=3, forbid="pooling",
+    reference=softmax_pool2d, cases=cases,
     groups={"basic": 2, "temperature": 2, "numerics": 2, "stride": 1, "shapes": 1,
             "batch_channels": 1, "dtype": 1, "noncontiguous": 1, "edge": 1},
+    messages=MESSAGES,
     mistakes=(
         Mistake("unstable_exp", _unstable_exp, catches=("numerics",)),
         Mistake("temperature_ignored", _temperature(lambda t: 1.0), catches=("temperature",)),
         Mistake("temperature_multiplied", _temperature(lambda t: 1.0 / t), catches=("temperature",)),
         Mistake("softmax_values_scaled", _values_scaled, catches=("temperature",)),
         Mistake("windows_not_gathered", _whole_plane),
-        T.stride_default_one(R.softmax_pool2d),
-        T.stride_ignored(R.softmax_pool2d),
-        T.hw_swapped(R.softmax_pool2d),
-        T.dtype_not_kept(R.softmax_pool2d),
+        T.stride_default_one(softmax_pool2d),
+        T.stride_ignored(softmax_pool2d),
+        T.hw_swapped(softmax_pool2d),
+        T.dtype_not_kept(softmax_pool2d),
     ),
 )

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from autograder.exercises.record import Mistake
-from autograder.references import pair, window_args
+from autograder.exercises.windows import pair, window_args
 
 
 def pad(X, p, value, sides="both"):

@@ -4,6 +4,7 @@ import hashlib
 import json
 import pathlib
 
+from autograder.core import manifest
 from autograder.course_dir import COURSE_DIR_ENV, SourceMissing, release_dir, source_dir
 from autograder.totals import points_of
 
@@ -24,11 +25,6 @@ class ManualCell:
 def _missing(path, course_dir):
     return (f"找不到教师的源 notebook：{path} / the instructor's source notebooks are missing: {path} "
             f"(course directory {course_dir}; pass the course directory, or set ${COURSE_DIR_ENV})")
-
-
-def _graded_names():
-    from autograder import functions   # the exercise records load torch: not at import (light CLI paths)
-    return functions.BY_NAME
 
 
 def _src(cell):
@@ -53,8 +49,7 @@ class SourceTests:
 
     def notebooks(self):
         """The graded notebooks: the registry's, plus any other source notebook with test cells."""
-        from autograder import functions   # the exercise records load torch: not at import (light CLI paths)
-        names = set(functions.NOTEBOOKS)
+        names = set(manifest.NOTEBOOKS)
         names |= {p.stem for p in self.source_dir.glob("*.ipynb") if self.tests(p.stem)}
         return sorted(names)
 
@@ -76,7 +71,7 @@ class SourceTests:
                 manual.append(ManualCell(gid, pts, stubs.get(gid)))
             elif cell.get("cell_type") == "code":
                 name = gid[5:] if gid.startswith("test_") else None
-                tests.append(TestCell(gid, pts, name if name in _graded_names() else None))
+                tests.append(TestCell(gid, pts, name if name in manifest.BY_NAME else None))
             digest.update(json.dumps([gid, pts, _src(cell)]).encode())
         self._cache[notebook] = (tests, manual, digest.hexdigest())
         return self._cache[notebook]
