@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast release wheel lab lab-student lab-reset bench system system-demo clean
+.PHONY: demo test test-fast release wheel regen lab lab-student lab-reset bench system system-demo clean
 
 # The virtual environment, rebuilt when the pins change: the student package (course/, built by
 # packaging/student/) and the instructor package (autograder/, this pyproject.toml), both editable.
@@ -50,6 +50,20 @@ test-fast: $(STAMP) system-demo
 
 release: $(STAMP)
 	$(BIN)/python scripts/regenerate_release.py
+
+# Everything generated from the exercise records (autograder/exercises/<name>.py), in order, after
+# adding or changing one: the records' points into the source notebooks, the public cases and
+# messages (course/), the README's and docs/contract.md's tables, the student wheel, release/
+# (nbgrader generate_assignment, which also rebuilds the wheel into source/), the example
+# submissions, and the golden outputs. Review `git diff` after it: the goldens are rewritten.
+regen: $(STAMP)
+	$(BIN)/python -m autograder.exercises.sync_notebooks
+	$(BIN)/python -m autograder.make_public_cases
+	$(BIN)/python -m autograder.exercises.tables
+	$(MAKE) wheel PYTHON=$(BIN)/python
+	$(BIN)/python scripts/regenerate_release.py
+	$(BIN)/python examples/make_submissions.py
+	$(BIN)/python -m pytest tests/test_golden.py --update-goldens -q -p no:cacheprovider
 
 # Only the student wheel (after a change in course/): rebuilt into source/pooling/ and copied to
 # release/pooling/, as `nbgrader generate_assignment` copies it (`make release` does both and more).

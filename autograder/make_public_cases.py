@@ -22,7 +22,7 @@ from autograder.cases import make_cases
 from autograder.functions import FUNCTIONS
 from autograder.suites import expected_of
 from course.compare import compare
-from course.messages import EXERCISE_MESSAGES
+from course.messages import EXERCISE_MESSAGES, GENERAL
 from course.public_cases import PUBLIC_CASES
 from course.values import to_json as encode
 
@@ -98,8 +98,9 @@ def exercise_messages():
     out = {}
     for f in FUNCTIONS:
         for mid, (zh, en, hint) in f.messages.items():
-            if mid in out:
-                raise ValueError(f"misconception {mid!r} is in two records' messages")
+            if mid in out or mid in GENERAL:
+                raise ValueError(f"misconception {mid!r} is written twice (two records, or a record and "
+                                 f"course/messages.py): one id, one message")
             out[mid] = [zh, en, hint.zh, hint.en, str.__str__(hint)]
     return out
 

@@ -300,6 +300,7 @@ def read_exercise_messages(path=EXERCISE_MESSAGES) -> dict:
             for mid, (zh, en, hint_zh, hint_en, hint_both) in data.items()}
 
 
+GENERAL = frozenset(CATALOG)      # the ids written here; the records' own come next
 CATALOG.update(read_exercise_messages())
 
 

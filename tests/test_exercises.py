@@ -10,10 +10,11 @@ import torch
 from course import forbidden
 from autograder import references as R
 from autograder.exercises import EXERCISES, make_cases
-from autograder.totals import points_of
+from autograder.totals import is_optional_cell, points_of
+from autograder.exercises import sync_notebooks
 from autograder.exercises import transforms as T
 from conftest import SOURCE, load_solution
-from course.messages import CATALOG
+from course.messages import CATALOG, GENERAL
 from course.public_cases import param_names
 
 NAMES = [e.name for e in EXERCISES]
@@ -65,10 +66,54 @@ def test_mistakes_are_consistent(ex):
 
 @pytest.mark.parametrize("ex", EXERCISES, ids=NAMES)
 def test_points_equal_the_notebook_test_cell(ex):
+    """The record's points are the truth; the notebook's test cell says them as nbgrader reads them
+    (``make regen`` writes them there: autograder.exercises.sync_notebooks)."""
     nb = json.loads((SOURCE / f"{ex.notebook}.ipynb").read_text(encoding="utf-8"))
-    points = [points_of(c) for c in nb["cells"]     # an optional cell's: the kit's (autograder.totals)
-              if c["metadata"].get("nbgrader", {}).get("grade_id") == ex.grade_id]
-    assert points == [ex.points]
+    cells = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == ex.grade_id]
+    assert [points_of(c) for c in cells] == [ex.points]
+    assert [is_optional_cell(c) for c in cells] == [ex.optional]
+    assert cells[0]["metadata"]["nbgrader"]["points"] == (0 if ex.optional else ex.points)
+
+
+def test_notebooks_are_in_sync_with_the_records():
+    assert sync_notebooks.stale() == []
+
+
+def test_sync_writes_points_and_optional_and_checks_the_order():
+    """From a notebook whose points are wrong, the sync step writes the records' (and only those)."""
+    nb = json.loads((SOURCE / "02_as_convolution.ipynb").read_text(encoding="utf-8"))
+    grading = {c["metadata"]["nbgrader"]["grade_id"]: c["metadata"] for c in nb["cells"]
+               if c["metadata"].get("nbgrader", {}).get("grade")}
+    grading["test_avg_pool_as_conv"]["nbgrader"]["points"] = 7
+    grading["test_max_pool_conv_relu"].pop("optional")
+    grading["test_max_pool_conv_relu"]["nbgrader"]["points"] = 1
+    before = json.dumps(grading["answer_ex3c"], sort_keys=True)
+    out = sync_notebooks.synced(nb)
+    meta = {c["metadata"]["nbgrader"]["grade_id"]: c["metadata"] for c in out["cells"]
+            if c["metadata"].get("nbgrader", {}).get("grade")}
+    assert meta["test_avg_pool_as_conv"]["nbgrader"]["points"] == 2
+    assert meta["test_max_pool_conv_relu"]["nbgrader"]["points"] == 0
+    assert meta["test_max_pool_conv_relu"]["optional"] == {"points": 1}
+    assert json.dumps(meta["answer_ex3c"], sort_keys=True) == before      # a written answer: not a record's
+    tests = [i for i, c in enumerate(out["cells"]) if c["metadata"].get("nbgrader", {}).get("grade_id", "").startswith("test_")]
+    out["cells"][tests[0]], out["cells"][tests[1]] = out["cells"][tests[1]], out["cells"][tests[0]]
+    with pytest.raises(sync_notebooks.OrderError):
+        sync_notebooks.synced(out)
+
+
+def test_record_messages_are_the_generated_ones():
+    """Each record's own messages reach course.messages (through course/exercise_messages.json),
+    word for word; and no id is written twice."""
+    own = [(mid, m) for e in EXERCISES for mid, m in e.messages.items()]
+    assert own, "no record has messages of its own"
+    assert len({mid for mid, _ in own}) == len(own)
+    assert not {mid for mid, _ in own} & GENERAL
+    for mid, (zh, en, hint) in own:
+        assert CATALOG[mid][:2] == (zh, en)
+        assert (CATALOG[mid][2].zh, CATALOG[mid][2].en, str(CATALOG[mid][2])) == (hint.zh, hint.en, str(hint))
+    # each is named by a mistake of its own record (else it belongs in course/messages.py)
+    for e in EXERCISES:
+        assert set(e.messages) <= {m.id for m in e.mistakes}, e.name
 
 
 # ---------------------------------------------------------------------------

@@ -47,6 +47,8 @@ MESSAGES = {
 
 EXERCISE = Exercise(
     name="avg_pool2d_backward", notebook="05_gradients", position=2, points=3, forbid="pooling",
+    contract=('→ `dL/dX`',
+              'autograd through `F.avg_pool2d`'),
     reference=avg_pool2d_backward, cases=cases,
     groups=BACKWARD_GROUPS,
     messages=MESSAGES,

@@ -19,6 +19,8 @@ def cases(g):
 
 EXERCISE = Exercise(
     name="avg_pool_as_conv", notebook="02_as_convolution", position=1, points=2, forbid="pooling_require_conv",
+    contract=('— must be a `F.conv2d` with a fixed kernel',
+              '`F.avg_pool2d`'),
     reference=avg_pool_as_conv, cases=cases,
     groups=WINDOW_GROUPS,
     mistakes=(

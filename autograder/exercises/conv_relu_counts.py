@@ -120,6 +120,8 @@ MESSAGES = {
 
 EXERCISE = Exercise(
     name="conv_relu_counts", notebook="02_as_convolution", position=4, points=1, optional=True, forbid="pooling",
+    contract=("→ `(layers, channels)` of `max_pool_conv_relu`'s construction",
+              "the notebook's construction: `ceil(log2(p_h·p_w)) + 1` layers, the most channels a layer outputs"),
     reference=conv_relu_counts, cases=cases,
     groups={"basic": 2, "larger": 1, "rectangles": 1, "edge": 1},
     messages=MESSAGES,

@@ -61,6 +61,8 @@ MESSAGES = {
 
 EXERCISE = Exercise(
     name="max_pool2d_backward", notebook="05_gradients", position=1, points=3, forbid="pooling",
+    contract=('→ `dL/dX`',
+              'autograd through `F.max_pool2d` (inputs without ties)'),
     reference=max_pool2d_backward, cases=cases,
     groups=BACKWARD_GROUPS,
     messages=MESSAGES,

@@ -53,6 +53,8 @@ MESSAGES = {
 
 EXERCISE = Exercise(
     name="max_pool_as_conv", notebook="02_as_convolution", position=2, points=3, forbid="pooling_require_conv",
+    contract=('— `F.conv2d` with fixed kernels gathers each window, then a max',
+              '`F.max_pool2d`'),
     reference=max_pool_as_conv, cases=cases,
     groups=WINDOW_GROUPS,
     messages=MESSAGES,

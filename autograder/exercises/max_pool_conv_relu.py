@@ -112,6 +112,8 @@ MESSAGES = {
 
 EXERCISE = Exercise(
     name="max_pool_conv_relu", notebook="02_as_convolution", position=3, points=1, optional=True, forbid="conv_relu_only",
+    contract=('— k×k max pooling, stride k, built only from `F.conv2d`, `F.relu`, `+` and `−` (no max, sort or pooling)',
+              '`F.max_pool2d` with stride = window'),
     reference=max_pool_conv_relu, cases=cases,
     groups={"basic": 2, "negative": 1, "batch_channels": 1, "edge": 1, "dtype": 1, "noncontiguous": 1,
             "window": 2},

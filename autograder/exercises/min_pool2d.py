@@ -58,6 +58,8 @@ MESSAGES = {
 
 EXERCISE = Exercise(
     name="min_pool2d", notebook="04_min_softmax", position=1, points=2, forbid="none",
+    contract=("— may use max pooling, torch's included",
+              '`-F.max_pool2d(-X, ...)` (padding never wins)'),
     reference=min_pool2d, cases=cases, groups=WINDOW_GROUPS,
     messages=MESSAGES,
     mistakes=(

@@ -76,6 +76,8 @@ def _off_by_one(X, pool_size, mode='max'):
 
 EXERCISE = Exercise(
     name="pool2d", notebook="01_basics", position=1, points=2, forbid="pooling",
+    contract=("— the seed's 2-D version: `X` is `(h, w)`, stride 1, no padding; `mode` is `'max'` or `'avg'`, anything else raises `ValueError`",
+              '`F.max_pool2d` / `F.avg_pool2d` on `X[None, None]` with stride 1'),
     reference=pool2d, cases=cases,
     groups={"basic": 2, "avg": 2, "shapes": 1, "edge": 1, "dtype": 1, "noncontiguous": 1, "mode": 1},
     mistakes=(

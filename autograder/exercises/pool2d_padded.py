@@ -43,6 +43,8 @@ def _by_mode(max_fn, avg_fn):
 
 EXERCISE = Exercise(
     name="pool2d_padded", notebook="01_basics", position=2, points=3, forbid="pooling",
+    contract=('— `X` is `(N, C, H, W)`',
+              '`nn.MaxPool2d` / `nn.AvgPool2d` with default `ceil_mode=False`, `count_include_pad=True`'),
     reference=pool2d_padded, cases=cases, groups=WINDOW_GROUPS,
     mistakes=(
         T.max_zero_padding(pool2d_padded, {"max": 0.0, "avg": None}),

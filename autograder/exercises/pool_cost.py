@@ -94,6 +94,8 @@ def _ceil(c, h, w, pool_size, stride, padding, mode='max'):
 
 EXERCISE = Exercise(
     name="pool_cost", notebook="03_cost", position=2, points=2, forbid="pooling",
+    contract=('→ operation count',
+              "the notebook's own stated convention, checked against an instrumented count; also valid where PyTorch refuses the padding (the d2l exercise pads by the whole window)"),
     reference=pool_cost, cases=cases,
     groups={"basic": 2, "avg": 1, "stride": 1, "padding": 1, "batch_channels": 1, "d2l": 2},
     mistakes=(

@@ -64,6 +64,8 @@ ceil_shape = with_formula(lambda n, k, s, p: -(-(n + 2 * p - k) // s) + 1)
 
 EXERCISE = Exercise(
     name="pool_output_shape", notebook="03_cost", position=1, points=2, forbid="pooling",
+    contract=('→ `(out_h, out_w)`',
+              'the output shape of `F.max_pool2d` wherever PyTorch accepts the arguments'),
     reference=pool_output_shape, cases=cases,
     groups={"basic": 2, "stride": 1, "padding": 1, "shapes": 1, "edge": 1},
     mistakes=(

@@ -127,6 +127,8 @@ MESSAGES = {
 
 EXERCISE = Exercise(
     name="softmax_pool2d", notebook="04_min_softmax", position=2, points=3, forbid="pooling",
+    contract=("— no padding; each window's output is `sum(softmax(x / T) * x)`",
+              'that definition, finite for inputs up to ±1e4 and `T` down to 1e-3'),
     reference=softmax_pool2d, cases=cases,
     groups={"basic": 2, "temperature": 2, "numerics": 2, "stride": 1, "shapes": 1,
             "batch_channels": 1, "dtype": 1, "noncontiguous": 1, "edge": 1},
