@@ -9,6 +9,7 @@ function's parameter names, with which the feedback describes a call.
 
     python -m autograder.make_public_cases          # rewrite the files
     python -m autograder.make_public_cases --check  # exit 1 if one is stale
+    python -m autograder.make_public_cases --only NAME[,NAME]  # draw only these functions' cases again
 
 The student package gets from here everything of a record it may see (public cases, mistake
 outputs, parameter names, operator rules, notebooks, messages), never a reference or a hidden case.
@@ -79,18 +80,27 @@ def public_cases(name):
     return out
 
 
-def build():
+def build(only=None):
+    """The whole file's data. ``only``: names whose public cases are drawn again (the slow part);
+    every other function keeps the cases the file has (a record just added or edited, quickly)."""
+    kept = {} if only is None else json.loads(pathlib.Path(PUBLIC_CASES).read_text(encoding="utf-8"))["functions"]
+    missing = [f.name for f in FUNCTIONS if only is not None and f.name not in only and f.name not in kept]
+    if missing:
+        raise SystemExit(f"{PUBLIC_CASES} has no cases for {', '.join(missing)}: name them in --only")
+
+    def cases(name):
+        return public_cases(name) if only is None or name in only else kept[name]
     return {"version": 2, "seed": PUBLIC_SEED,
             "mistake_order": {f.name: list(mistakes.order(f.name)) for f in FUNCTIONS},
             "params": {f.name: list(f.params) for f in FUNCTIONS},
             # each function's operator rule (the record's ``forbid``) and its notebook: check() applies it
             "rules": {f.name: f.forbid for f in FUNCTIONS},
             "notebooks": {f.name: f.notebook for f in FUNCTIONS},
-            "functions": {f.name: public_cases(f.name) for f in FUNCTIONS}}
+            "functions": {f.name: cases(f.name) for f in FUNCTIONS}}
 
 
-def render():
-    return json.dumps(build(), ensure_ascii=False, separators=(",", ":")) + "\n"
+def render(only=None):
+    return json.dumps(build(only), ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 def exercise_messages():
@@ -109,15 +119,21 @@ def render_messages():
     return json.dumps(exercise_messages(), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def outputs():
+def outputs(only=None):
     """(path, text) of every file this module writes."""
-    return [(pathlib.Path(PUBLIC_CASES), render()), (pathlib.Path(EXERCISE_MESSAGES), render_messages())]
+    return [(pathlib.Path(PUBLIC_CASES), render(only)), (pathlib.Path(EXERCISE_MESSAGES), render_messages())]
 
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    only = None
+    if "--only" in argv:
+        only = set(argv[argv.index("--only") + 1].split(","))
+        unknown = only - {f.name for f in FUNCTIONS}
+        if unknown:
+            raise SystemExit(f"no exercise record named {', '.join(sorted(unknown))}")
     stale = 0
-    for path, text in outputs():
+    for path, text in outputs(only):
         if "--check" in argv:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 print(f"{path} is stale: run python -m autograder.make_public_cases")
