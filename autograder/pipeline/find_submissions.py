@@ -19,6 +19,7 @@ import os
 import stat
 
 from autograder import terminal
+from autograder.core import manifest
 from autograder.pipeline.open_submission import RefusedPath, printable, read_bytes
 from autograder.course_dir import ASSIGNMENT, default_course_dir
 from autograder.pipeline.source_tests import SourceTests
@@ -90,9 +91,8 @@ def match_notebook(path, known, root=None):
         text = read_bytes(path, root, limit=HEAD_BYTES)[:HEAD_BYTES].decode("utf-8", "replace")
     except (OSError, RefusedPath):
         return None
-    from autograder import functions   # the records load torch: only for a notebook of unknown name
     best = None
-    for f in functions.FUNCTIONS:
+    for f in manifest.ENTRIES:
         if f.notebook in known and (f"answer_{f.name}" in text or f"def {f.name}(" in text):
             best = best or f.notebook
     return best
