@@ -23,7 +23,7 @@ from autograder.cases import make_cases
 from autograder.functions import FUNCTIONS
 from autograder.suites import expected_of
 from course.compare import compare
-from course.messages import EXERCISE_MESSAGES, GENERAL
+from course.messages import EXERCISE_MESSAGES, GENERAL, GENERAL_GROUPS
 from course.public_cases import PUBLIC_CASES
 from course.values import to_json as encode
 
@@ -104,15 +104,20 @@ def render(only=None):
 
 
 def exercise_messages():
-    """Every record's own messages: id -> [zh, en, hint zh, hint en, hint as "zh+en" shows it]."""
-    out = {}
+    """Every record's own words: ``misconceptions`` (id -> [zh, en, hint zh, hint en, hint as "zh+en"
+    shows it]) and ``groups`` (property group -> [zh, en, as "zh+en" shows it])."""
+    out, groups = {}, {}
     for f in FUNCTIONS:
         for mid, (zh, en, hint) in f.messages.items():
             if mid in out or mid in GENERAL:
                 raise ValueError(f"misconception {mid!r} is written twice (two records, or a record and "
                                  f"course/messages.py): one id, one message")
             out[mid] = [zh, en, hint.zh, hint.en, str.__str__(hint)]
-    return out
+        for name, title in f.group_titles.items():
+            if name in groups or name in GENERAL_GROUPS:
+                raise ValueError(f"the title of group {name!r} is written twice: one group, one title")
+            groups[name] = [title.zh, title.en, str.__str__(title)]
+    return {"misconceptions": out, "groups": groups}
 
 
 def render_messages():

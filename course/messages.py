@@ -7,9 +7,10 @@ stored once with both languages (Chinese, English; a hint is a ``course.language
 and rendered in the course's language (``course.language``: "zh+en", "en" or "zh") by
 the functions below, when it is shown.
 
-The misconceptions only one exercise's mistakes name are written in that exercise's record
-(``autograder/exercises/<name>.py``, its ``MESSAGES``); ``autograder.make_public_cases`` copies
-them into ``exercise_messages.json`` beside this module, and ``CATALOG`` has them from there.
+The misconceptions only one exercise's mistakes name, and the titles of the property groups only
+one exercise has, are written in that exercise's record (``autograder/exercises/<name>.py``, its
+``MESSAGES`` and ``GROUP_TITLES``); ``autograder.make_public_cases`` copies them into
+``exercise_messages.json`` beside this module, and ``CATALOG`` and ``GROUP_TITLES`` have them from there.
 """
 import json
 import pathlib
@@ -288,16 +289,19 @@ CATALOG = {
 }
 
 
-def read_exercise_messages(path=EXERCISE_MESSAGES) -> dict:
-    """The records' own misconceptions, as ``make_public_cases`` wrote them: id -> (zh, en, hint).
-    None before that file is first written (``make_public_cases`` imports this module to write it;
-    the tests check that the file is current and that the wheel has it)."""
+def read_exercise_messages(path=EXERCISE_MESSAGES, groups=False) -> dict:
+    """The records' own misconceptions, as ``make_public_cases`` wrote them: id -> (zh, en, hint);
+    with ``groups``, the records' own property-group titles: name -> Text. Empty before that file is
+    first written (``make_public_cases`` imports this module to write it; the tests check that the
+    file is current and that the wheel has it)."""
     path = pathlib.Path(path)
     if not path.is_file():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
+    if groups:
+        return {name: T(zh, en, both=both) for name, (zh, en, both) in data.get("groups", {}).items()}
     return {mid: (zh, en, T(hint_zh, hint_en, both=hint_both))
-            for mid, (zh, en, hint_zh, hint_en, hint_both) in data.items()}
+            for mid, (zh, en, hint_zh, hint_en, hint_both) in data.get("misconceptions", {}).items()}
 
 
 GENERAL = frozenset(CATALOG)      # the ids written here; the records' own come next
@@ -351,17 +355,14 @@ GROUP_TITLES = {
     "stride": T("步幅", "stride"),
     "batch_channels": T("多样本、多通道", "batch and channels"),
     "dtype": T("数据类型", "dtype"),
-    "numerics": T("数值稳定性", "numerics"),
-    "temperature": T("温度", "temperature"),
     "noncontiguous": T("非连续输入", "non-contiguous input"),
     "edge": T("边界情况", "edge cases"),
     "overlap": T("重叠窗口", "overlapping windows"),
-    "negative": T("负数输入", "negative inputs"),
-    "d2l": T("练习 3 的设置", "the d2l exercise setting"),
-    "window": T("k×k 窗口", "k×k windows"),
-    "larger": T("更大的窗口", "larger windows"),
-    "rectangles": T("长方形窗口", "rectangular windows"),
 }
+
+
+GENERAL_GROUPS = frozenset(GROUP_TITLES)   # the titles written here; the records' own come next
+GROUP_TITLES.update(read_exercise_messages(groups=True))
 
 
 def group_title(name, language=None):

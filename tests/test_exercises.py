@@ -14,7 +14,7 @@ from autograder.totals import is_optional_cell, points_of
 from autograder.exercises import sync_notebooks
 from autograder.exercises import transforms as T
 from conftest import SOURCE, load_solution
-from course.messages import CATALOG, GENERAL
+from course.messages import CATALOG, GENERAL, GENERAL_GROUPS, GROUP_TITLES
 from course.public_cases import param_names
 
 NAMES = [e.name for e in EXERCISES]
@@ -114,6 +114,19 @@ def test_record_messages_are_the_generated_ones():
     # each is named by a mistake of its own record (else it belongs in course/messages.py)
     for e in EXERCISES:
         assert set(e.messages) <= {m.id for m in e.mistakes}, e.name
+
+
+def test_record_group_titles_are_the_generated_ones():
+    """Likewise the titles of the property groups only one record has."""
+    own = [(name, title) for e in EXERCISES for name, title in e.group_titles.items()]
+    assert own, "no record has group titles of its own"
+    assert len({name for name, _ in own}) == len(own)
+    assert not {name for name, _ in own} & GENERAL_GROUPS
+    for name, title in own:
+        shown = GROUP_TITLES[name]
+        assert (shown.zh, shown.en, str(shown)) == (title.zh, title.en, str(title))
+    for e in EXERCISES:
+        assert set(e.group_titles) <= set(e.groups), e.name
 
 
 # ---------------------------------------------------------------------------

@@ -259,7 +259,8 @@ def test_thirteenth_exercise_points_come_from_its_record(thirteenth):
     # the student package learned its parameters and its message from the record
     public = json.loads((kit / "course" / "public_cases.json").read_text(encoding="utf-8"))
     assert public["params"]["sum_pool2d"] == ["X", "pool_size"] and public["rules"]["sum_pool2d"] == "pooling"
-    assert "sum_pool_as_mean" in json.loads((kit / "course" / "exercise_messages.json").read_text(encoding="utf-8"))
+    words = json.loads((kit / "course" / "exercise_messages.json").read_text(encoding="utf-8"))
+    assert "sum_pool_as_mean" in words["misconceptions"]
 
 
 def test_thirteenth_exercise_diagnoses_its_mutant(thirteenth):

@@ -118,13 +118,20 @@ MESSAGES = {
 }
 
 
+# The titles of the property groups only this exercise has (course.messages.GROUP_TITLES, likewise).
+GROUP_TITLES = {
+    "larger": Text("更大的窗口", "larger windows"),
+    "rectangles": Text("长方形窗口", "rectangular windows"),
+}
+
+
 EXERCISE = Exercise(
     name="conv_relu_counts", notebook="02_as_convolution", position=4, points=1, optional=True, forbid="pooling",
     contract=("→ `(layers, channels)` of `max_pool_conv_relu`'s construction",
               "the notebook's construction: `ceil(log2(p_h·p_w)) + 1` layers, the most channels a layer outputs"),
     reference=conv_relu_counts, cases=cases,
     groups={"basic": 2, "larger": 1, "rectangles": 1, "edge": 1},
-    messages=MESSAGES,
+    messages=MESSAGES, group_titles=GROUP_TITLES,
     mistakes=(
         Mistake("counts_no_output_layer", _counting(output_layer=False), catches=("basic",)),
         Mistake("counts_rounds_not_ceiled", _counting(ceil_rounds=False), catches=("larger",)),

@@ -110,6 +110,13 @@ MESSAGES = {
 }
 
 
+# The titles of the property groups only this exercise has (course.messages.GROUP_TITLES, likewise).
+GROUP_TITLES = {
+    "negative": Text("负数输入", "negative inputs"),
+    "window": Text("k×k 窗口", "k×k windows"),
+}
+
+
 EXERCISE = Exercise(
     name="max_pool_conv_relu", notebook="02_as_convolution", position=3, points=1, optional=True, forbid="conv_relu_only",
     contract=('— k×k max pooling, stride k, built only from `F.conv2d`, `F.relu`, `+` and `−` (no max, sort or pooling)',
@@ -117,7 +124,7 @@ EXERCISE = Exercise(
     reference=max_pool_conv_relu, cases=cases,
     groups={"basic": 2, "negative": 1, "batch_channels": 1, "edge": 1, "dtype": 1, "noncontiguous": 1,
             "window": 2},
-    messages=MESSAGES,
+    messages=MESSAGES, group_titles=GROUP_TITLES,
     mistakes=(
         Mistake("relu_clips_negatives", _clips_negatives, catches=("negative",)),
         Mistake("avg_instead_of_max", _avg_instead, catches=("basic",)),

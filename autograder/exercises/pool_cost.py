@@ -5,6 +5,7 @@ from autograder.exercises.pool_output_shape import ceil_shape
 from autograder.exercises.pool_output_shape import pool_output_shape
 from autograder.exercises.record import Case, Exercise, Mistake
 from autograder.exercises.windows import pair, window_args
+from course.language import Text
 
 
 def pool_cost(c, h, w, pool_size, stride=None, padding=0, mode='max'):
@@ -92,12 +93,19 @@ def _ceil(c, h, w, pool_size, stride, padding, mode='max'):
     return c * oh * ow * (kh * kw - 1 if mode == 'max' else kh * kw)
 
 
+# The titles of the property groups only this exercise has (course.messages.GROUP_TITLES, likewise).
+GROUP_TITLES = {
+    "d2l": Text("练习 3 的设置", "the d2l exercise setting"),
+}
+
+
 EXERCISE = Exercise(
     name="pool_cost", notebook="03_cost", position=2, points=2, forbid="pooling",
     contract=('→ operation count',
               "the notebook's own stated convention, checked against an instrumented count; also valid where PyTorch refuses the padding (the d2l exercise pads by the whole window)"),
     reference=pool_cost, cases=cases,
     groups={"basic": 2, "avg": 1, "stride": 1, "padding": 1, "batch_channels": 1, "d2l": 2},
+    group_titles=GROUP_TITLES,
     mistakes=(
         Mistake("cost_padding_ignored", _community, "community", catches=("d2l",)),
         Mistake("cost_padding_ignored", _with(padding=0), catches=("d2l",)),

@@ -71,7 +71,8 @@ class Exercise:
     ``autograder.exercises.draw.Gen``, in a fixed order; ``groups`` maps each property group to
     its weight, in report order; ``mistakes`` are tried in order (a diagnosis's ties go to the
     earlier one); ``messages`` are the misconceptions only this exercise's mistakes name (id ->
-    (zh, en, hint)), shipped to the student package by ``autograder.make_public_cases``;
+    (zh, en, hint)) and ``group_titles`` the titles of the property groups only it has, both
+    shipped to the student package by ``autograder.make_public_cases``;
     ``contract`` is its row of the contract (``docs/contract.md``, written by
     ``autograder.exercises.tables``): what the function is, after its signature, and what it
     must equal.
@@ -87,6 +88,7 @@ class Exercise:
     mistakes: tuple = ()     # Mistake models, in diagnosis order
     optional: bool = False   # bonus points, on top of the required maximum
     messages: Mapping[str, Message] = field(default_factory=dict)
+    group_titles: Mapping[str, str] = field(default_factory=dict)   # group -> course.language.Text
     contract: tuple = ()     # (what it is, what it must equal): its row of docs/contract.md
 
     @property

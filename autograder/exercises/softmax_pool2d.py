@@ -125,6 +125,13 @@ MESSAGES = {
 }
 
 
+# The titles of the property groups only this exercise has (course.messages.GROUP_TITLES, likewise).
+GROUP_TITLES = {
+    "temperature": Text("温度", "temperature"),
+    "numerics": Text("数值稳定性", "numerics"),
+}
+
+
 EXERCISE = Exercise(
     name="softmax_pool2d", notebook="04_min_softmax", position=2, points=3, forbid="pooling",
     contract=("— no padding; each window's output is `sum(softmax(x / T) * x)`",
@@ -132,7 +139,7 @@ EXERCISE = Exercise(
     reference=softmax_pool2d, cases=cases,
     groups={"basic": 2, "temperature": 2, "numerics": 2, "stride": 1, "shapes": 1,
             "batch_channels": 1, "dtype": 1, "noncontiguous": 1, "edge": 1},
-    messages=MESSAGES,
+    messages=MESSAGES, group_titles=GROUP_TITLES,
     mistakes=(
         Mistake("unstable_exp", _unstable_exp, catches=("numerics",)),
         Mistake("temperature_ignored", _temperature(lambda t: 1.0), catches=("temperature",)),
