@@ -77,3 +77,33 @@ def mark_english_html(fragment: str) -> str:
             continue
         node.replace_with(BeautifulSoup(mark_english(str(node)), "html.parser"))
     return str(soup)
+
+
+# An English page (language "en", ``<html lang="en">``) marks the other way round: its Chinese parts
+# (a student's own text, a name: the kit's words are English there) are read in the Chinese voice.
+_CJK_RUN = re.compile(f"[{_CJK}]+(?:[ \t]*[{_CJK}]+)*")
+
+
+def mark_chinese(text) -> str:
+    """``text`` as escaped HTML, each run of CJK characters in ``<span lang="zh-CN">``."""
+    text = "" if text is None else str(text)
+    out, pos = [], 0
+    for m in _CJK_RUN.finditer(text):
+        out.append(escape(text[pos:m.start()]))
+        out.append(f'<span lang="zh-CN">{escape(m.group())}</span>')
+        pos = m.end()
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def page_lang(language=None) -> str:
+    """The ``<html lang>`` of a page in ``language`` (None: ``course.language.current_language()``):
+    ``en`` for an English page, ``zh-CN`` for a Chinese one and for Chinese with English beside."""
+    from course.language import current_language
+    return "en" if (language or current_language()) == "en" else "zh-CN"
+
+
+def mark(text, language=None) -> str:
+    """``text`` as escaped HTML with the parts not in the page's language marked (WCAG 3.1.2): on an
+    English page (``language`` "en") its Chinese parts, on every other page its English parts."""
+    return mark_chinese(text) if page_lang(language) == "en" else mark_english(text)
