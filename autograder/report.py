@@ -128,14 +128,20 @@ def render_html(rep) -> str:
                                                      error_rows_shown=ERROR_ROWS_SHOWN)
 
 
-def write_report(out_dir, integrity=True, submissions=None):
+def report_language(out_dir, language=None) -> str:
+    """The report's language: ``language`` (``--language``), else the grading run's (run.json), else
+    $COURSE_LANGUAGE, else zh+en (``autograder.core.run_language``)."""
+    from autograder.core.run_language import run_language
+    return run_language(out_dir, language)
+
+
+def write_report(out_dir, integrity=True, submissions=None, language=None):
     """Build the report of a grading directory and write report.html and the two CSVs
     (and integrity.csv, unless ``integrity`` is off); returns the numbers (``report_data.Report``).
-    Words rendered through ``course.language`` follow the run's language (run.json, ``--language``)."""
-    from course.language import LANGUAGES, in_language
-    from autograder.report_data import read_run
-    chosen = read_run(out_dir).get("language")
-    with in_language(chosen if chosen in LANGUAGES else None):
+    Its words are in :func:`report_language` (``language``, else the run's); the CSVs' column
+    names stay as they are (other programs read them)."""
+    from course.language import in_language
+    with in_language(report_language(out_dir, language)):
         return _write_report(pathlib.Path(out_dir), integrity, submissions)
 
 
