@@ -88,8 +88,8 @@ def clean_html(fragment: object) -> str:
 
 
 def _mark_english_html(fragment):
-    from course.lang import mark_english_html
-    return mark_english_html(fragment)
+    from course.lang import mark_html
+    return mark_html(fragment)           # the parts not in the page's language (course.language)
 
 
 def _label(text):
