@@ -124,6 +124,9 @@ def _parser():
     b.add_argument("--allow-weak-sandbox", action="store_true",
                    help="容器无法隔离学生代码时仍然评分 / run_autograder grades even where Gradescope's "
                         "container cannot confine student code's file system or network (else exit 3)")
+    b.add_argument("--language", choices=LANGUAGES, default=None,
+                   help="反馈的语言 / the language of the feedback Gradescope shows: zh+en, en or zh "
+                        "(run_autograder sets $COURSE_LANGUAGE; default: zh+en)")
     b.set_defaults(run=gradescope.cli)
     n = sub.add_parser("intake", help="导入 LMS 下载的提交 / submissions downloaded from Canvas or Moodle, "
                                       "into nbgrader's layout for `grade`",

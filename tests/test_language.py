@@ -547,3 +547,17 @@ def test_english_pages_pass_axe_core(reported, graded_en, browser, tmp_path, mon
         context.close()
     assert len(pages) == 4
     assert not bad, json.dumps(bad, ensure_ascii=False, indent=1)
+
+
+def test_the_gradescope_bundle_carries_the_language():
+    """`autograder gradescope-bundle --language en`: run_autograder sets $COURSE_LANGUAGE, which the
+    run reads (autograder.gradescope.run); without it the script is what it always was."""
+    from autograder import cli, gradescope
+    plain = gradescope.run_autograder_script(False)
+    assert "{language}" not in plain and "{run_options}" not in plain and language.ENV not in plain
+    en = gradescope.run_autograder_script(True, "en")
+    assert en == plain.replace("exec ", f"export {language.ENV}='en'\nexec ", 1).replace(
+        " run\n", " run --allow-weak-sandbox\n")
+    with pytest.raises(ValueError, match="'zh\\+en', 'en', 'zh'"):
+        gradescope.run_autograder_script(False, "en'; rm -rf /; '")
+    assert cli._parser().parse_args(["gradescope-bundle", "x.zip", "--language", "zh"]).language == "zh"
