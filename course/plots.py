@@ -27,9 +27,12 @@ from course.language import Text, render, say
 
 
 def words(text) -> str:
-    """A label or title in the language chosen now (``course.language``): a ``Text`` or a
-    ``(zh, en)`` pair is rendered (so one notebook cell draws English labels in the English edition
-    and "中文 / English" ones in the Chinese edition); any other ``str`` is drawn as it is."""
+    """A label or title in the language chosen now (``course.language``): a ``Text`` is rendered, and a
+    ``(zh, en)`` pair too, the two on two lines in zh+en (as the figures' titles always were); so one
+    notebook cell draws English labels in the English edition and both in the Chinese edition. Any
+    other ``str`` is drawn as it is."""
+    if isinstance(text, tuple) and len(text) == 2 and all(isinstance(x, str) for x in text):
+        return say(text[0], text[1], both=f"{text[0]}\n{text[1]}")
     return render(text)
 
 CJK_FONTS = [

@@ -561,3 +561,14 @@ def test_the_gradescope_bundle_carries_the_language():
     with pytest.raises(ValueError, match="'zh\\+en', 'en', 'zh'"):
         gradescope.run_autograder_script(False, "en'; rm -rf /; '")
     assert cli._parser().parse_args(["gradescope-bundle", "x.zip", "--language", "zh"]).language == "zh"
+
+
+@pytest.mark.parametrize("lang, want", [("zh+en", "最大汇聚：dL/dX\nmax pooling: dL/dX"), ("en", "max pooling: dL/dX"),
+                                        ("zh", "最大汇聚：dL/dX")])
+def test_a_notebook_cells_label_pair(lang, want):
+    """A (zh, en) pair in a notebook cell (05_gradients' panel titles) is drawn as the Chinese edition
+    always drew it in zh+en (two lines), and in one language otherwise."""
+    from course.plots import words
+    with in_language(lang):
+        assert words(("最大汇聚：dL/dX", "max pooling: dL/dX")) == want
+        assert words("X") == "X"
