@@ -31,6 +31,9 @@ import tempfile
 # Every line this module writes goes through say(): student text (folder names, ids, error
 # messages, paths) is escaped, so no control or bidi character of theirs reaches the terminal.
 from autograder.terminal import say, say_lines
+# The kit's words in them: course.language's choice (--language, $COURSE_LANGUAGE), read when said.
+from course.language import LANGUAGES, in_language
+from course.language import say as words
 from course.safe_text import display_id, lookalike_warning
 
 
@@ -54,7 +57,7 @@ def _parser():
                         f"a notebook gets {Limits.NOTEBOOK_CALLS}x that in all")
     g.add_argument("--force", action="store_true", help="重新评分未改动的提交 / re-grade unchanged submissions")
     g.add_argument("--quiet", action="store_true", help="不显示进度 / no progress output")
-    g.add_argument("--language", choices=("zh+en", "en", "zh"), default=None,
+    g.add_argument("--language", choices=LANGUAGES, default=None,
                    help="反馈的语言 / the language of the feedback: zh+en, en or zh (default: $COURSE_LANGUAGE, "
                         "else zh+en; recorded in run.json)")
     g.add_argument("--allow-weak-sandbox", action="store_true",
@@ -86,6 +89,9 @@ def _parser():
     r.add_argument("--submissions", metavar="DIR",
                    help="学生提交目录（默认取 run.json 所记）/ where to read answer cells for the integrity "
                         "section (default: the folder run.json names)")
+    r.add_argument("--language", choices=LANGUAGES, default=None,
+                   help="报告的语言 / the language of the report: zh+en, en or zh (default: the grading run's, "
+                        "from run.json, else $COURSE_LANGUAGE, else zh+en)")
     r.set_defaults(run=report)
     from autograder import export, gradescope   # light modules: no torch at import
     e = sub.add_parser("export", help="成绩导出 / final scores for Canvas or as a generic CSV")
@@ -103,8 +109,13 @@ def _parser():
     e.add_argument("--id-map", metavar="CSV",
                    help="学号对照表 / a CSV with columns student_id and the --match-by column, when the hub's "
                         "user names (e.g. s001) are not Canvas's")
-    e.add_argument("--assignment-name", default="Pooling 汇聚层",
-                   help="Canvas 作业名 / the Canvas assignment's name")
+    e.add_argument("--language", choices=LANGUAGES, default=None,
+                   help="导出文件中说明文字的语言 / the language of the export's words (notes, not the LMS's "
+                        "column names): zh+en, en or zh (default: the grading run's, from run.json, else "
+                        "$COURSE_LANGUAGE, else zh+en)")
+    e.add_argument("--assignment-name", default=None,
+                   help="Canvas 作业名 / the Canvas assignment's name (default: \"Pooling 汇聚层\"; "
+                        "\"Pooling\" in English, \"汇聚层\" in Chinese)")
     e.add_argument("--assignment-id", help="Canvas 作业编号 / the Canvas assignment id (column \"Name (id)\"); "
                                            "without it Canvas creates a new assignment")
     e.set_defaults(run=export.run)
@@ -113,6 +124,9 @@ def _parser():
     b.add_argument("--allow-weak-sandbox", action="store_true",
                    help="容器无法隔离学生代码时仍然评分 / run_autograder grades even where Gradescope's "
                         "container cannot confine student code's file system or network (else exit 3)")
+    b.add_argument("--language", choices=LANGUAGES, default=None,
+                   help="反馈的语言 / the language of the feedback Gradescope shows: zh+en, en or zh "
+                        "(run_autograder sets $COURSE_LANGUAGE; default: zh+en)")
     b.set_defaults(run=gradescope.cli)
     n = sub.add_parser("intake", help="导入 LMS 下载的提交 / submissions downloaded from Canvas or Moodle, "
                                       "into nbgrader's layout for `grade`",
@@ -192,8 +206,9 @@ def weak_note(unconfined, where="run.json"):
     if not unconfined:
         return ""
     from autograder.sandbox.confinement import describe     # a leaf: the standard library only
-    return (f"autograder: 注意 / NOTE: 以弱沙箱评分 / graded with a weak sandbox (--allow-weak-sandbox): "
-            f"未隔离 / not confined: {describe(unconfined)}; 见 / see {where}")
+    return (f"autograder: {words('注意', 'NOTE')}: {words('以弱沙箱评分', 'graded with a weak sandbox')} "
+            f"(--allow-weak-sandbox): {words('未隔离', 'not confined')}: {describe(unconfined)}; "
+            f"{words('见', 'see')} {where}")
 
 
 def _print_table(results, stream, scheme=None):
@@ -293,7 +308,8 @@ def grade(args):
         say(f"autograder: {e}", sys.stderr)
         return 2
     if mode == "course" and not args.out:
-        say("autograder: --out DIR is required for a class / 需要 --out", sys.stderr)
+        say("autograder: " + words("一个班级需要 --out DIR", "--out DIR is required for a class",
+                                   both="--out DIR is required for a class / 需要 --out"), sys.stderr)
         return 2
     try:
         late_settings = _late_settings(args) if mode == "course" else None
@@ -301,7 +317,8 @@ def grade(args):
         say(f"autograder: {e}", sys.stderr)
         return 2
     if args.workers is not None and args.workers < 1:
-        say("autograder: --workers must be >= 1", sys.stderr)
+        say("autograder: " + words("--workers 至少为 1", "--workers must be >= 1", both="--workers must be >= 1"),
+            sys.stderr)
         return 2
     bad = _bad_scheduler(args.scheduler) if args.scheduler is not None and mode != "self" else None
     if bad:
@@ -339,10 +356,16 @@ def grade(args):
         if progress is not None:
             progress.close()
     errors = meta.get("grader_errors", 0)          # the grader's failures, never hidden in the rows
-    say(f"graded {meta['graded']}, skipped {meta['skipped']} unchanged, in {meta['seconds']:.1f}s"
-          + (f", {errors} 评分器错误 / grader errors (rows with status error; see run.json)" if errors else "")
-          + f" -> {os.path.join(args.out, 'grades.csv')}", sys.stderr)
-    note = weak_note(meta.get("unconfined"), os.path.join(args.out, "run.json"))
+    with in_language(limits.language):
+        say(words(f"评分 {meta['graded']} 份，跳过 {meta['skipped']} 份未改动的，用时 {meta['seconds']:.1f} 秒",
+                  f"graded {meta['graded']}, skipped {meta['skipped']} unchanged, in {meta['seconds']:.1f}s",
+                  both=f"graded {meta['graded']}, skipped {meta['skipped']} unchanged, in {meta['seconds']:.1f}s")
+            + (words(f"，{errors} 个评分器错误（状态为 error 的行；见 run.json）",
+                     f", {errors} grader errors (rows with status error; see run.json)",
+                     both=f", {errors} 评分器错误 / grader errors (rows with status error; see run.json)")
+               if errors else "")
+            + f" -> {os.path.join(args.out, 'grades.csv')}", sys.stderr)
+        note = weak_note(meta.get("unconfined"), os.path.join(args.out, "run.json"))
     if note:
         say(note, sys.stderr)
     return 0
@@ -382,8 +405,10 @@ def _write_lateness(root, out, student_ids, settings):
     cells = [[display_id(r.student_id), *r.to_csv()[1:]] for r in rows]
     atomic_write(pathlib.Path(out) / "late.csv", csv_text(deadlines.LATE_COLUMNS, cells))
     counts = {k: sum(r.status == k for r in rows) for k in ("late", "missing", "invalid")}
-    say(f"截止 / due {deadlines.iso(settings.due)} ({settings.source}), {settings.policy.describe()}: "
-        f"{counts['late']} 迟交 late, {counts['missing'] + counts['invalid']} 时间未知 unknown time "
+    unknown = counts['missing'] + counts['invalid']
+    say(f"{words('截止', 'due', both='截止 / due')} {deadlines.iso(settings.due)} ({settings.source}), "
+        f"{settings.policy.describe()}: {counts['late']} {words('迟交', 'late', both='迟交 late')}, "
+        f"{unknown} {words('时间未知', 'unknown time', both='时间未知 unknown time')} "
         f"-> {os.path.join(out, 'late.csv')}", sys.stderr)
     for r in rows:
         if r.status in ("missing", "invalid"):
@@ -409,11 +434,18 @@ def report(args):
         return 2
     out_dir = pathlib.Path(args.dir)
     if not (out_dir / "grades.csv").is_file():
-        say(f"找不到 / not found: {out_dir / 'grades.csv'}", sys.stderr)
+        say(f"{words('找不到', 'not found')}: {out_dir / 'grades.csv'}", sys.stderr)
         return 2
-    rep = write_report(out_dir, integrity=not args.no_integrity, submissions=args.submissions)
-    say(f"{out_dir / 'report.html'}: {len(rep.students)} 名学生 students, "
-        f"平均 mean {rep.stats.mean:.2f}/{rep.max_total:g}", sys.stdout)
+    from autograder.report import report_language
+    with in_language(report_language(out_dir, args.language)):
+        return _report(args, out_dir, write_report, compare_with_nbgrader_export)
+
+
+def _report(args, out_dir, write_report, compare_with_nbgrader_export):
+    rep = write_report(out_dir, integrity=not args.no_integrity, submissions=args.submissions,
+                       language=args.language)
+    say(f"{out_dir / 'report.html'}: {len(rep.students)} {words('名学生', 'students', both='名学生 students')}, "
+        f"{words('平均', 'mean', both='平均 mean')} {rep.stats.mean:.2f}/{rep.max_total:g}", sys.stdout)
     for group in rep.lookalikes:
         say(f"autograder: WARNING: {lookalike_warning(group)}", sys.stderr)
     weak = rep.weak_sandbox
@@ -422,11 +454,13 @@ def report(args):
         say(note, sys.stderr)
     if rep.integrity is not None:
         n = len(rep.integrity["clusters"])
-        say(f"{out_dir / 'integrity.csv'}: {n} 组需要人工复核 / groups need a person's review", sys.stdout)
+        say(f"{out_dir / 'integrity.csv'}: {n} "
+            + words("组需要人工复核", "groups need a person's review"), sys.stdout)
     if args.nbgrader_export:
         diffs = compare_with_nbgrader_export(out_dir / "grades.csv", args.nbgrader_export)
         for s, a, b in diffs:
-            say(f"不一致 mismatch {display_id(s)}: grades.csv {a} vs nbgrader {b}", sys.stderr)
+            say(f"{words('不一致', 'mismatch', both='不一致 mismatch')} {display_id(s)}: grades.csv {a} vs nbgrader {b}",
+                sys.stderr)
         if diffs:
             return 1
     return 0
@@ -435,14 +469,15 @@ def report(args):
 def main(argv=None):
     args = _parser().parse_args(sys.argv[1:] if argv is None else list(argv))
     try:
-        return args.run(args)
+        with in_language(getattr(args, "language", None)):    # --language: every line of the command
+            return args.run(args)
     except Exception as e:
         # The grader's own failure: say so and stop, rather than grade a class of zeros. (The sandbox
         # module is not imported to catch it: it loads torch, and a bad argument must be answered fast.)
         runner = sys.modules.get("autograder.sandbox.runner")
         if runner is None or not isinstance(e, runner.SandboxUnavailable):
             raise
-        say(f"autograder: 评分器无法运行 / the grader cannot run: {e}", sys.stderr)
+        say(f"autograder: {words('评分器无法运行', 'the grader cannot run')}: {e}", sys.stderr)
         return 3
 
 

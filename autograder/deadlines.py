@@ -98,12 +98,13 @@ class LatePolicy:
 
     def describe(self) -> str:
         grace = f", grace {self.grace_seconds / 60:g} min" if self.grace_seconds else ""
+        from course.language import say          # the words in the chosen language (course.language)
         if self.kind == "none":
-            return "不扣分 / no penalty"
+            return say("不扣分", "no penalty")
         if self.kind == "zero":
-            return f"逾期记零分 / zero when late{grace}"
-        unit = {"hour": "每小时 / per hour", "day": "每天 / per day"}[self.unit]
-        return f"{unit} {self.rate:g}%, 最多 / at most {self.cap:g}%{grace}"
+            return say("逾期记零分", "zero when late") + grace
+        unit = {"hour": say("每小时", "per hour"), "day": say("每天", "per day")}[self.unit]
+        return f"{unit} {self.rate:g}%, {say('最多', 'at most')} {self.cap:g}%{grace}"
 
 
 def penalty_points(score: float, percent: float, exact: bool = False) -> float:
@@ -390,15 +391,19 @@ class Lateness:
 
     def describe(self) -> str:
         """One line for a feedback page or the report."""
-        ext = "（已延期 / extension）" if self.extended else ""
+        from course.language import say          # a student reads it: the feedback page's language
+        ext = say("（已延期）", " (extension)", both="（已延期 / extension）") if self.extended else ""
+        when = say(f"（截止 {iso(self.due)}，提交于 {iso(self.submitted_at)}）",
+                   f" (due {iso(self.due)}, submitted {iso(self.submitted_at)})",
+                   both=f" (due {iso(self.due)}, submitted {iso(self.submitted_at)})")
         if self.status == "late":
-            return (f"迟交 / late: {self.hours_late:g} h{ext}, 扣分 / penalty {self.penalty_percent:g}% "
-                    f"(due {iso(self.due)}, submitted {iso(self.submitted_at)})")
+            return (f"{say('迟交', 'late')}: {self.hours_late:g} h{ext}, {say('扣分', 'penalty')} "
+                    f"{self.penalty_percent:g}%{when}")
         if self.status == "on_time":
-            return f"按时提交 / on time{ext} (due {iso(self.due)}, submitted {iso(self.submitted_at)})"
+            return f"{say('按时提交', 'on time')}{ext}{when}"
         if self.status in ("missing", "invalid"):
-            return f"提交时间未知，未扣分 / submission time unknown, no penalty: {self.note}"
-        return "没有截止时间 / no due date"
+            return f"{say('提交时间未知，未扣分', 'submission time unknown, no penalty')}: {self.note}"
+        return say("没有截止时间", "no due date")
 
 
 def assess_one(student_id, stamp: Stamp, settings: Settings) -> Lateness:

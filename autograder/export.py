@@ -60,6 +60,7 @@ from autograder.course_dir import ASSIGNMENT, default_course_dir
 from autograder.totals import Totals
 from autograder.pipeline.write_results import atomic_write, csv_text, csv_uncell
 from autograder.results import Row
+from course.language import Text, in_language, say
 from course.safe_text import display_id, exact_id, lookalike_groups, lookalike_warning
 
 CANVAS_IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -70,6 +71,8 @@ GENERIC_COLUMNS = ["student_id", "last_name", "first_name", "email", "lms_user_i
                    "extra_credit", "late_status", "hours_late", "late_penalty_percent", "late_penalty",
                    "total", "max_total", "notebooks_graded", "flags"]
 MATCH_COLUMNS = ["SIS Login ID", "SIS User ID", "ID"]
+# Canvas's column for the assignment when --assignment-name is not given: a name people read.
+DEFAULT_ASSIGNMENT_NAME = Text("汇聚层", "Pooling", "Pooling 汇聚层")
 
 
 def _warn(message):
@@ -151,9 +154,14 @@ def read_grades(path):
             key = (row.student_id, row.notebook, row.grade_id)
             if key in seen:
                 raise ExportError(
-                    f"{path}:{i}: 同一学生同一测试有两行（两个文件夹被当成一个学号？），拒绝导出 / a second row "
-                    f"for student '{row.student_id}', {row.notebook} {row.grade_id} (line {seen[key]}): "
-                    f"two students taken for one? Not exported: re-grade with this kit")
+                    f"{path}:{i}: " + say(
+                        f"同一学生同一测试有两行（学生 '{row.student_id}'，{row.notebook} {row.grade_id}，"
+                        f"第 {seen[key]} 行；两个文件夹被当成一个学号？），拒绝导出：请用本工具重新评分",
+                        f"a second row for student '{row.student_id}', {row.notebook} {row.grade_id} "
+                        f"(line {seen[key]}): two students taken for one? Not exported: re-grade with this kit",
+                        both=f"同一学生同一测试有两行（两个文件夹被当成一个学号？），拒绝导出 / a second row "
+                        f"for student '{row.student_id}', {row.notebook} {row.grade_id} (line {seen[key]}): "
+                        f"two students taken for one? Not exported: re-grade with this kit"))
             seen[key] = i
             s = scores.setdefault(row.student_id, StudentScore(row.student_id))
             s.rows.append(row)
@@ -344,14 +352,18 @@ def read_id_map(path, match_by):
         raise ExportError(f"--id-map {str(path)!r}: {getattr(e, 'strerror', None) or e}") from None
     reader = csv.DictReader(text.splitlines())
     if not {"student_id", match_by} <= set(reader.fieldnames or []):
-        raise ExportError(f"--id-map {str(path)!r}: 需要列 / needs the columns student_id and {match_by!r}")
+        raise ExportError(f"--id-map {str(path)!r}: "
+                          + say(f"需要列 student_id 和 {match_by!r}", f"needs the columns student_id and {match_by!r}",
+                                both=f"需要列 / needs the columns student_id and {match_by!r}"))
     out, kit_ids = {}, set()
     for i, row in enumerate(reader, start=2):
         lms, sid = (row.get(match_by) or "").strip(), csv_uncell((row.get("student_id") or "").strip())
         if not lms or not sid:
             continue
         if lms in out or sid in kit_ids:
-            raise ExportError(f"--id-map {str(path)!r}:{i}: 重复 / {lms!r} or {sid!r} mapped twice")
+            raise ExportError(f"--id-map {str(path)!r}:{i}: "
+                              + say(f"重复：{lms!r} 或 {sid!r} 出现两次", f"{lms!r} or {sid!r} mapped twice",
+                                    both=f"重复 / {lms!r} or {sid!r} mapped twice"))
         out[lms] = sid
         kit_ids.add(sid)
     return out
@@ -400,7 +412,15 @@ def canvas_csv(scores, maxima, column, roster=None, match_by="SIS Login ID", war
 # ------------------------------------------------------------------ command line
 
 def run(args):
-    """The ``export`` subcommand; returns the exit status."""
+    """The ``export`` subcommand; returns the exit status. Its words (notes, messages, the default
+    Canvas assignment name) are in the grading run's language, or ``--language``
+    (``autograder.core.run_language``); the column names are what the LMS reads and never change."""
+    from autograder.core.run_language import run_language
+    with in_language(run_language(args.out_dir, getattr(args, "language", None))):
+        return _run(args)
+
+
+def _run(args):
     try:
         out_dir = pathlib.Path(args.out_dir)
         if not out_dir.is_dir():
@@ -408,11 +428,12 @@ def run(args):
         gradebook = args.gradebook
         if gradebook is None and pathlib.Path("gradebook.db").is_file():
             gradebook = "gradebook.db"
-        column = canvas_column(args.assignment_name, args.assignment_id) if args.to == "canvas" else None
+        name = args.assignment_name if args.assignment_name is not None else DEFAULT_ASSIGNMENT_NAME.render()
+        column = canvas_column(name, args.assignment_id) if args.to == "canvas" else None
         roster = read_roster(args.roster) if args.roster else None
         id_map = read_id_map(args.id_map, args.match_by) if getattr(args, "id_map", None) else None
         if id_map is not None and roster is None:
-            raise ExportError("--id-map 需要 --roster / --id-map needs --roster")
+            raise ExportError(say("--id-map 需要 --roster", "--id-map needs --roster"))
         scores, maxima = collect(out_dir, gradebook)
         if args.to == "canvas":
             text = canvas_csv(scores, maxima, column, roster, args.match_by, id_map=id_map)
@@ -427,5 +448,6 @@ def run(args):
     except OSError as e:
         terminal.error(e)
         return 2
-    terminal.say(f"{len(scores)} student(s) -> {dest}")
+    terminal.say(say(f"{len(scores)} 名学生", f"{len(scores)} student(s)", both=f"{len(scores)} student(s)")
+                 + f" -> {dest}")
     return 0

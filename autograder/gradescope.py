@@ -77,7 +77,7 @@ RUN_AUTOGRADER = r"""#!/usr/bin/env bash
 set -uo pipefail
 ROOT="${AUTOGRADER_GRADESCOPE_ROOT:-/autograder}"
 export AUTOGRADER_COURSE_DIR="$ROOT/source/course"
-exec "$ROOT/venv/bin/python" -I -m autograder.gradescope run{run_options}
+{language}exec "$ROOT/venv/bin/python" -I -m autograder.gradescope run{run_options}
 """
 
 # ``run``'s option that grades even where the sandbox cannot confine student code (the bundle's
@@ -85,9 +85,14 @@ exec "$ROOT/venv/bin/python" -I -m autograder.gradescope run{run_options}
 ALLOW_WEAK = "--allow-weak-sandbox"
 
 
-def run_autograder_script(allow_weak_sandbox=False):
-    """The bundle's run_autograder, with ``run --allow-weak-sandbox`` when weak sandboxes are allowed."""
-    return RUN_AUTOGRADER.replace("{run_options}", f" {ALLOW_WEAK}" if allow_weak_sandbox else "")
+def run_autograder_script(allow_weak_sandbox=False, language=None):
+    """The bundle's run_autograder, with ``run --allow-weak-sandbox`` when weak sandboxes are allowed,
+    and ``COURSE_LANGUAGE`` set when the bundle was built with ``--language`` (issue #25: the
+    feedback's language, course.language; checked, so only one of its three values is written)."""
+    from course.language import ENV, check_language
+    line = f"export {ENV}='{check_language(language)}'\n" if language else ""
+    return (RUN_AUTOGRADER.replace("{run_options}", f" {ALLOW_WEAK}" if allow_weak_sandbox else "")
+            .replace("{language}", line))
 
 
 def _root():
@@ -140,7 +145,7 @@ def _entry(zf, name, data, mode=0o644):
     zf.writestr(zi, data)
 
 
-def bundle(out_zip, course_dir=None, allow_weak_sandbox=False):
+def bundle(out_zip, course_dir=None, allow_weak_sandbox=False, language=None):
     """Write the Gradescope autograder zip; return the names it holds. ``allow_weak_sandbox``:
     run_autograder grades even where the sandbox cannot confine student code (else exit 3)."""
     course = pathlib.Path(course_dir or default_course_dir())
@@ -154,7 +159,7 @@ def bundle(out_zip, course_dir=None, allow_weak_sandbox=False):
         student = _build_student_wheel(tmp)       # the course/ this autograder/ was written with
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
             _entry(zf, "setup.sh", SETUP_SH, 0o755)
-            _entry(zf, "run_autograder", run_autograder_script(allow_weak_sandbox), 0o755)
+            _entry(zf, "run_autograder", run_autograder_script(allow_weak_sandbox, language), 0o755)
             _entry(zf, "requirements.txt", "\n".join(pins()) + "\n")
             for wheel in [student, instructor]:
                 _entry(zf, f"wheels/{wheel.name}", wheel.read_bytes())
@@ -217,7 +222,8 @@ def run(root=None, stdout=None, allow_weak_sandbox=False):
     sub = Submission(sid, {nb: found.get(nb) for nb in known}, str(submission),
                      "" if found else "没有找到 notebook / no notebook found in the submission")
     graded = []                                   # the SubmissionResult (autograder.results)
-    limits = Limits(allow_weak_sandbox=bool(allow_weak_sandbox))
+    from course.language import current_language      # $COURSE_LANGUAGE: run_autograder's, else zh+en
+    limits = Limits(allow_weak_sandbox=bool(allow_weak_sandbox), language=current_language())
     with tempfile.TemporaryDirectory(prefix="autograder-gs-") as out:
         try:
             meta = grade_submissions([sub], out, LocalBackend(1, limits), force=True, limits=limits,
@@ -293,7 +299,8 @@ def cli(args):
         print("autograder: OUT.zip must end in .zip", file=sys.stderr)
         return 2
     try:
-        names = bundle(args.out_zip, allow_weak_sandbox=bool(getattr(args, "allow_weak_sandbox", False)))
+        names = bundle(args.out_zip, allow_weak_sandbox=bool(getattr(args, "allow_weak_sandbox", False)),
+                       language=getattr(args, "language", None))
     except (FileNotFoundError, RuntimeError, OSError) as e:
         print(f"autograder: {e}", file=sys.stderr)
         return 2

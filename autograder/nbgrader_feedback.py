@@ -88,14 +88,32 @@ def clean_html(fragment: object) -> str:
 
 
 def _mark_english_html(fragment):
-    from course.lang import mark_english_html
-    return mark_english_html(fragment)
+    from course.lang import mark_html
+    return mark_html(fragment)           # the parts not in the page's language (course.language)
+
+
+def _label(text):
+    """One of the template's own labels, written "中文 / English", in the language chosen now
+    (course.language; zh+en: as written)."""
+    from course.language import say
+    text = str(text)
+    return say(*text.split(" / ", 1), both=text) if " / " in text else text
 
 
 def _mark_english(text):
+    """A template label (``_label``) as HTML: escaped, its parts not in the page's language marked."""
     from markupsafe import Markup
-    from course.lang import mark_english
-    return Markup(mark_english(text))
+    from course.lang import mark
+    return Markup(mark(_label(text)))
+
+
+# The template's full-width brackets, as an English page writes them.
+_ASCII_PUNCT = {"（": " (", "）": ")"}
+
+
+def _punct(text):
+    from course.language import current_language
+    return _ASCII_PUNCT.get(text, text) if current_language() == "en" else text
 
 
 class KitHTMLExporter(HTMLExporter):
@@ -114,7 +132,9 @@ class KitHTMLExporter(HTMLExporter):
         yield from super().default_filters()
         yield ("kit_clean", clean_html)
         yield ("kit_lang", _mark_english_html)   # before kit_clean: its output is cleaned again
-        yield ("kit_bi", _mark_english)          # the template's own "中文 / English" labels
+        yield ("kit_bi", _mark_english)          # the template's own "中文 / English" labels, in the language
+        yield ("kit_say", _label)                # the same, as plain text (a title, an aria-label)
+        yield ("kit_punct", _punct)              # its full-width brackets
 
 
 # Pygments' style for the feedback page's code: "xcode" keeps every token colour at >= 4.5:1 on
@@ -135,7 +155,21 @@ class KitFeedbackExporter(KitHTMLExporter):
     def _init_resources(self, resources):
         resources = super()._init_resources(resources)
         resources["kit_code_css"] = _code_css()
+        from course.lang import page_lang
+        resources["kit_page_lang"] = page_lang()
         return resources
+
+    def language(self) -> str:
+        """The page's language: the grader's (``c.HardenedExecute.language`` in nbgrader_config.py, the
+        same setting ``nbgrader autograde`` renders the rows in), else ``$COURSE_LANGUAGE``, else zh+en."""
+        from course.language import check_language, current_language
+        chosen = self.config.get("HardenedExecute", {}).get("language") or ""
+        return check_language(chosen) if chosen else current_language()
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        from course.language import in_language
+        with in_language(self.language()):      # the labels and the <html lang>, read while rendering
+            return super().from_notebook_node(nb, resources, **kw)
 
 
 def strip_hidden_tests(source):

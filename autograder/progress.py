@@ -62,12 +62,13 @@ class Progress:
     ``clock`` is injectable so tests need no sleeping.
     """
 
-    def __init__(self, total, *, stream=None, mode=None, label="graded",
+    def __init__(self, total, *, stream=None, mode=None, label=None,
                  width=30, clock=time.monotonic, environ=None):
         self.total = int(total)
         self.stream = stream if stream is not None else sys.stderr
         self.mode = mode or choose_mode(self.stream, environ)
-        self.label = visible(label)
+        from course.language import say        # the kit's words: the language chosen now (course.language)
+        self.label = visible(label if label is not None else say("已评分", "graded", both="graded"))
         self.width = width
         self.clock = clock
         self.done = 0
@@ -142,8 +143,12 @@ class Progress:
         elapsed = self.clock() - self.started
         if self.mode == "bar" and self._drawn:
             self._write("\r" + self._bar("") + "\x1b[K\n")
-        tail = f", {self.failed} with errors" if self.failed else ""
-        self._write(f"{self.label} {self.done}/{self.total} in {format_seconds(elapsed)}{tail}\n")
+        from course.language import say
+        tail = say(f"，{self.failed} 份出错", f", {self.failed} with errors",
+                   both=f", {self.failed} with errors") if self.failed else ""
+        took = say(f"，用时 {format_seconds(elapsed)}", f" in {format_seconds(elapsed)}",
+                   both=f" in {format_seconds(elapsed)}")
+        self._write(f"{self.label} {self.done}/{self.total}{took}{tail}\n")
         self.started = None  # close() twice prints once
 
     # -- formatting ------------------------------------------------------

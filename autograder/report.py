@@ -21,6 +21,7 @@ from autograder.pipeline.write_results import atomic_write, csv_text
 from autograder.report_data import build, load, read_csv, read_grades, registry_order  # noqa: F401  (load)
 from autograder.report_templates import ENV
 from course.safe_text import display_id
+from course.language import say
 from course.messages import group_title
 
 TEST_COLUMNS = ["student_id", "assignment", "notebook", "grade_id", "function",
@@ -70,7 +71,7 @@ def _figure_data(rep):
     groups = list(dict.fromkeys(g.name for r in rates for g in r.groups))
     shares = [[r.share] + [next((g.share for g in r.groups if g.name == name), None) for name in groups]
               for r in rates]
-    columns = ["整题 whole function"] + [group_title(g) for g in groups]
+    columns = [say("整题", "whole function", both="整题 whole function")] + [group_title(g) for g in groups]
     return per_nb, [r.function for r in rates], columns, shares
 
 
@@ -87,8 +88,9 @@ def _g(x) -> str:
 
 
 def _stats_words(st) -> str:
-    return (f"平均 / mean {st.mean:.1f}, 中位数 / median {st.median:.1f}, 四分位 / quartiles "
-            f"{st.q1:.1f}–{st.q3:.1f}, 最低 / min {_g(st.min)}, 最高 / max {_g(st.max)}") if st.n else "无 / none"
+    return (f"{say('平均', 'mean')} {st.mean:.1f}, {say('中位数', 'median')} {st.median:.1f}, "
+            f"{say('四分位', 'quartiles')} {st.q1:.1f}–{st.q3:.1f}, {say('最低', 'min')} {_g(st.min)}, "
+            f"{say('最高', 'max')} {_g(st.max)}") if st.n else say("无", "none")
 
 
 def figure_alts(rep) -> dict:
@@ -97,18 +99,24 @@ def figure_alts(rep) -> dict:
     per_nb, functions, columns, shares = _figure_data(rep)
     totals = [rep.totals[s].total for s in rep.students]
     counts = sorted(Counter(totals).items(), reverse=True)
-    spread = ("; 分数（人数）/ scores (students): " + ", ".join(f"{_g(v)} ({n})" for v, n in counts)
-              if len(counts) <= 15 else "")
-    total = (f"总分直方图 / Histogram of total scores: {len(totals)} 名学生 / students, 满分 / out of "
-             f"{_g(rep.max_total)}; {_stats_words(rep.stats)}{spread}")
-    notebooks = "每个笔记本的分数直方图 / Histograms of each notebook's points: " + "; ".join(
-        f"{nb} (满分 / out of {_g(mx)}): {_stats_words(st)}" for nb, _, mx, st in per_nb)
+    spread = (f"; {say('分数（人数）', 'scores (students)', both='分数（人数）/ scores (students)')}: "
+              + ", ".join(f"{_g(v)} ({n})" for v, n in counts) if len(counts) <= 15 else "")
+    total = (f"{say('总分直方图', 'Histogram of total scores')}: {len(totals)} {say('名学生', 'students')}, "
+             f"{say('满分', 'out of')} {_g(rep.max_total)}; {_stats_words(rep.stats)}{spread}")
+    notebooks = say("每个笔记本的分数直方图", "Histograms of each notebook's points") + ": " + "; ".join(
+        f"{nb} ({say('满分', 'out of')} {_g(mx)}): {_stats_words(st)}" for nb, _, mx, st in per_nb)
     cells = sorted((v, f, c) for f, row in zip(functions, shares) for c, v in zip(columns, row) if v is not None)
     low = ", ".join(f"{f} · {c} {v:.0%}" for v, f, c in cells[:3])
-    heatmap = (f"通过率热图 / Pass-rate heat map: {len(functions)} 个函数 / functions (rows) × {len(columns)} 列 / "
-               f"columns (the whole function, then its property groups), the share of students passing printed "
-               f"in each cell, hatched where a function has no such group; 最低 / lowest: {low}. "
-               f"每个函数的通过率见下表 / the table below gives each function's pass rate") if cells else ""
+    n, c = len(functions), len(columns)
+    heatmap = say(f"通过率热图：{n} 个函数（行）× {c} 列（整个函数，然后是它的各性质组），每格写着通过的学生比例，"
+                  f"函数没有的性质组画斜线；最低：{low}。每个函数的通过率见下表",
+                  f"Pass-rate heat map: {n} functions (rows) × {c} columns (the whole function, then its property "
+                  f"groups), the share of students passing printed in each cell, hatched where a function has no "
+                  f"such group; lowest: {low}. The table below gives each function's pass rate",
+                  both=f"通过率热图 / Pass-rate heat map: {n} 个函数 / functions (rows) × {c} 列 / "
+                  f"columns (the whole function, then its property groups), the share of students passing printed "
+                  f"in each cell, hatched where a function has no such group; 最低 / lowest: {low}. "
+                  f"每个函数的通过率见下表 / the table below gives each function's pass rate") if cells else ""
     return {"total": total, "notebooks": notebooks, "heatmap": heatmap}
 
 
@@ -120,14 +128,20 @@ def render_html(rep) -> str:
                                                      error_rows_shown=ERROR_ROWS_SHOWN)
 
 
-def write_report(out_dir, integrity=True, submissions=None):
+def report_language(out_dir, language=None) -> str:
+    """The report's language: ``language`` (``--language``), else the grading run's (run.json), else
+    $COURSE_LANGUAGE, else zh+en (``autograder.core.run_language``)."""
+    from autograder.core.run_language import run_language
+    return run_language(out_dir, language)
+
+
+def write_report(out_dir, integrity=True, submissions=None, language=None):
     """Build the report of a grading directory and write report.html and the two CSVs
     (and integrity.csv, unless ``integrity`` is off); returns the numbers (``report_data.Report``).
-    Words rendered through ``course.language`` follow the run's language (run.json, ``--language``)."""
-    from course.language import LANGUAGES, in_language
-    from autograder.report_data import read_run
-    chosen = read_run(out_dir).get("language")
-    with in_language(chosen if chosen in LANGUAGES else None):
+    Its words are in :func:`report_language` (``language``, else the run's); the CSVs' column
+    names stay as they are (other programs read them)."""
+    from course.language import in_language
+    with in_language(report_language(out_dir, language)):
         return _write_report(pathlib.Path(out_dir), integrity, submissions)
 
 

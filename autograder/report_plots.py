@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from course.language import say       # the report's language (autograder.report renders inside it)
 from course.plots import OKABE_ITO, text_colour
 
 # dark blue (nobody) -> yellow (everybody): colour-blind safe, lightness grows with the share,
@@ -48,11 +49,11 @@ def _mark_stats(ax, stats):
     if not stats.n:
         return
     ax.axvspan(stats.q1, stats.q3, color=OKABE_ITO["sky"], alpha=0.18,
-               label=f"四分位 IQR {stats.q1:.1f}–{stats.q3:.1f}")
+               label=say("四分位", "IQR", both="四分位 IQR") + f" {stats.q1:.1f}–{stats.q3:.1f}")
     ax.axvline(stats.median, color=OKABE_ITO["blue"], lw=2,
-               label=f"中位数 median {stats.median:.1f}")
+               label=say("中位数", "median", both="中位数 median") + f" {stats.median:.1f}")
     ax.axvline(stats.mean, color=OKABE_ITO["vermillion"], lw=2, ls="--",
-               label=f"平均 mean {stats.mean:.1f}")
+               label=say("平均", "mean", both="平均 mean") + f" {stats.mean:.1f}")
 
 
 def _hist(ax, values, max_points, stats, title):
@@ -63,15 +64,15 @@ def _hist(ax, values, max_points, stats, title):
     _mark_stats(ax, stats)
     ax.set_xlim(0, hi)
     ax.set_title(title, fontsize=10)
-    ax.set_ylabel("学生数 students")
+    ax.set_ylabel(say("学生数", "students", both="学生数 students"))
 
 
 def total_histogram_figure(totals, max_points, stats) -> Figure:
     """Histogram of the class's total scores."""
     fig = Figure(figsize=(7, 3.2))
     ax = fig.subplots()
-    _hist(ax, totals, max_points, stats, "总分分布 Total score")
-    ax.set_xlabel("分数 points")
+    _hist(ax, totals, max_points, stats, say("总分分布", "Total score", both="总分分布 Total score"))
+    ax.set_xlabel(say("分数", "points", both="分数 points"))
     ax.legend(fontsize=8, loc="upper left")
     return fig
 
@@ -98,7 +99,7 @@ def notebook_histograms_figure(per_notebook) -> Figure:
     axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
     for ax, (nb, values, max_points, stats) in zip(axes, per_notebook):
         _hist(ax, values, max_points, stats,
-              f"{nb}  平均 mean {stats.mean:.1f} / {max_points:g}")
+              f"{nb}  {say('平均', 'mean', both='平均 mean')} {stats.mean:.1f} / {max_points:g}")
     for ax in axes[len(per_notebook):]:
         ax.set_visible(False)
     fig.tight_layout()

@@ -2,6 +2,12 @@
 
 Autoescaped: every student id, message and answer line is text, never markup. The
 filters are the report's number formats, shared by the page and its integrity section.
+
+The page's words follow ``course.language`` (issue #25), read when the page is rendered (the report
+renders inside ``in_language(run.json's language or --language)``): the globals ``lang()``,
+``say(zh, en)``, ``w(zh, en)`` (a label: "中文 English" in zh+en) and ``page_lang()`` (the
+``<html lang>``); the macros ``h``/``s``/``pair`` (macros.html.j2) put the two languages side by side
+in zh+en exactly as the page always did, and only one of them otherwise.
 """
 import pathlib
 
@@ -9,7 +15,8 @@ import jinja2
 
 from markupsafe import Markup
 
-from course.lang import mark_english
+from course import language
+from course.lang import mark, page_lang
 from course.messages import group_title
 
 TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates" / "report"
@@ -31,5 +38,11 @@ ENV.filters.update(
     fmt=format,                                # {{ x|fmt(".2f") }}; "g": 2.0 -> 2
     group_title=group_title,                   # a property group's name as the students read it
     iso=iso,                                   # a datetime (UTC) as 2027-03-01T23:59:00Z, None as ""
-    bi=lambda text: Markup(mark_english(text)),  # "中文 English" text (escaped), its English part lang="en"
+    bi=lambda text: Markup(mark(text)),        # text (escaped), its parts not in the page's language marked
+)
+ENV.globals.update(
+    lang=language.current_language,           # "zh+en", "en" or "zh": the page's language, now
+    say=lambda zh, en, both=None: language.say(zh, en, both=both),
+    w=lambda zh, en: language.say(zh, en, both=f"{zh} {en}"),   # a label: "学生 students" in zh+en
+    page_lang=page_lang,
 )

@@ -39,11 +39,14 @@ def format_report(title, groups, *, summary, failure="", mistake=None, points=No
 def html_report(text, passed, img=""):
     """Compact HTML wrapping of a plain-text report (Jupyter); ``img``: an <img> drawn beside it.
     The text is escaped with its English parts marked ``lang="en"`` (``course.lang``); the picture
-    goes under the text on a narrow screen (reflow at 320 CSS px)."""
-    from course.lang import mark_english
+    goes under the text on a narrow screen (reflow at 320 CSS px). In English (course.language "en")
+    the block says it is English (``lang="en"``, whatever the page's language) and marks its Chinese
+    parts instead."""
+    from course.lang import mark, page_lang
     color = "#1a7f37" if passed else "#cf222e"
     pre = (f'<pre style="margin:0;white-space:pre-wrap;overflow-wrap:anywhere;flex:1 1 22em;min-width:0">'
-           f'{mark_english(text)}</pre>')
+           f'{mark(text)}</pre>')
     side = f'<div class="case-picture" style="flex:0 1 auto;max-width:100%">{img}</div>' if img else ""
-    return (f'<div style="border-left:4px solid {color};padding:4px 8px;margin:4px 0;'
+    lang = ' lang="en"' if page_lang() == "en" else ""
+    return (f'<div{lang} style="border-left:4px solid {color};padding:4px 8px;margin:4px 0;'
             f'display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start">{pre}{side}</div>')

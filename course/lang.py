@@ -64,16 +64,53 @@ def mark_english(text) -> str:
     return "".join(out)
 
 
-def mark_english_html(fragment: str) -> str:
+def mark_english_html(fragment: str, marker=None) -> str:
     """The same marking inside an HTML fragment (rendered markdown): each text node outside code,
     math and any element that already says its language. For the nbgrader feedback page, whose
-    markdown the kit renders; the result is sanitised afterwards like any student HTML."""
+    markdown the kit renders; the result is sanitised afterwards like any student HTML.
+    ``marker``: :func:`mark_chinese` on an English page (:func:`mark_html`)."""
     from bs4 import BeautifulSoup, NavigableString
+    marker = marker or mark_english
     soup = BeautifulSoup(fragment, "html.parser")
     for node in list(soup.find_all(string=True)):
-        if type(node) is not NavigableString or not english_spans(str(node)):
+        if type(node) is not NavigableString or marker(str(node)) == escape(str(node)):
             continue
         if any(p.name in _SKIP or p.has_attr("lang") for p in node.parents if p.name != "[document]"):
             continue
-        node.replace_with(BeautifulSoup(mark_english(str(node)), "html.parser"))
+        node.replace_with(BeautifulSoup(marker(str(node)), "html.parser"))
     return str(soup)
+
+
+# An English page (language "en", ``<html lang="en">``) marks the other way round: its Chinese parts
+# (a student's own text, a name: the kit's words are English there) are read in the Chinese voice.
+_CJK_RUN = re.compile(f"[{_CJK}]+(?:[ \t]*[{_CJK}]+)*")
+
+
+def mark_chinese(text) -> str:
+    """``text`` as escaped HTML, each run of CJK characters in ``<span lang="zh-CN">``."""
+    text = "" if text is None else str(text)
+    out, pos = [], 0
+    for m in _CJK_RUN.finditer(text):
+        out.append(escape(text[pos:m.start()]))
+        out.append(f'<span lang="zh-CN">{escape(m.group())}</span>')
+        pos = m.end()
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def page_lang(language=None) -> str:
+    """The ``<html lang>`` of a page in ``language`` (None: ``course.language.current_language()``):
+    ``en`` for an English page, ``zh-CN`` for a Chinese one and for Chinese with English beside."""
+    from course.language import current_language
+    return "en" if (language or current_language()) == "en" else "zh-CN"
+
+
+def mark(text, language=None) -> str:
+    """``text`` as escaped HTML with the parts not in the page's language marked (WCAG 3.1.2): on an
+    English page (``language`` "en") its Chinese parts, on every other page its English parts."""
+    return mark_chinese(text) if page_lang(language) == "en" else mark_english(text)
+
+
+def mark_html(fragment: str, language=None) -> str:
+    """:func:`mark_english_html` for the page's language: an English page marks the Chinese parts."""
+    return mark_english_html(fragment, mark_chinese if page_lang(language) == "en" else None)

@@ -23,7 +23,17 @@ import matplotlib.pyplot as plt
 from matplotlib import font_manager
 from matplotlib.patches import Rectangle
 
-from course.language import say
+from course.language import Text, render, say
+
+
+def words(text) -> str:
+    """A label or title in the language chosen now (``course.language``): a ``Text`` is rendered, and a
+    ``(zh, en)`` pair too, the two on two lines in zh+en (as the figures' titles always were); so one
+    notebook cell draws English labels in the English edition and both in the Chinese edition. Any
+    other ``str`` is drawn as it is."""
+    if isinstance(text, tuple) and len(text) == 2 and all(isinstance(x, str) for x in text):
+        return say(text[0], text[1], both=f"{text[0]}\n{text[1]}")
+    return render(text)
 
 CJK_FONTS = [
     "Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK TC",
@@ -285,11 +295,12 @@ def pooling_figure(X=None, pool_size=(2, 2), mode="max"):
     rows, cols = len(grid), len(grid[0])
     fig, ax = plt.subplots(figsize=(1.0 + 0.6 * (cols + len(out[0]) + 4), 0.6 * (rows + 3)))
     window = [(i, j) for i in range(p_h) for j in range(p_w)]
-    draw_grid(ax, grid, 0, 0, shade=window, title="输入 / input")
+    draw_grid(ax, grid, 0, 0, shade=window, title=say("输入", "input"))
     x_out = cols + 2
     name_zh, name_en = ("最大", "max") if mode == "max" else ("平均", "average")
     draw_grid(ax, out, x_out, (rows - len(out)) / 2, shade=[(0, 0)],
-              title=f"输出：{p_h}×{p_w} {name_zh}汇聚\noutput: {p_h}×{p_w} {name_en} pooling")
+              title=say(f"输出：{p_h}×{p_w} {name_zh}汇聚", f"output: {p_h}×{p_w} {name_en} pooling",
+                        both=f"输出：{p_h}×{p_w} {name_zh}汇聚\noutput: {p_h}×{p_w} {name_en} pooling"))
     ax.annotate("", xy=(x_out - 0.2, rows / 2), xytext=(cols + 0.2, rows / 2),
                 arrowprops=dict(arrowstyle="->", lw=1.5))
     first = [grid[i][j] for i, j in window]
@@ -298,10 +309,14 @@ def pooling_figure(X=None, pool_size=(2, 2), mode="max"):
     ax.text((x_out + len(out[0])) / 2, rows + 0.6, caption, ha="center", va="center", fontsize=12)
     _finish(ax, x_out + len(out[0]) + 1, rows + 1)     # one more column: room for the two-line title
     kind = ("最大", "max") if mode == "max" else ("平均", "average")
-    return set_alt(fig, f"{p_h}×{p_w} {kind[0]}汇聚示意 / {kind[1]} pooling with a {p_h}×{p_w} window: "
-                        f"输入 / input {rows}×{cols} {_rows(grid)} → 输出 / output "
-                        f"{len(out)}×{len(out[0])} {_rows(out)}; 第一个窗口（加框）/ the first window "
-                        f"(outlined, rows 0–{p_h - 1}, columns 0–{p_w - 1}): {caption}")
+    return set_alt(fig, say(f"{p_h}×{p_w} {kind[0]}汇聚示意", f"{kind[1].capitalize()} pooling with a {p_h}×{p_w} window",
+                            both=f"{p_h}×{p_w} {kind[0]}汇聚示意 / {kind[1]} pooling with a {p_h}×{p_w} window")
+                        + f": {say('输入', 'input')} {rows}×{cols} {_rows(grid)} → {say('输出', 'output')} "
+                        f"{len(out)}×{len(out[0])} {_rows(out)}; "
+                        + say(f"第一个窗口（加框，第 0–{p_h - 1} 行，第 0–{p_w - 1} 列）",
+                              f"the first window (outlined, rows 0–{p_h - 1}, columns 0–{p_w - 1})",
+                              both=f"第一个窗口（加框）/ the first window (outlined, rows 0–{p_h - 1}, columns 0–{p_w - 1})")
+                        + f": {caption}")
 
 
 def _padded(grid, padding, fill):
@@ -343,12 +358,15 @@ def _frame(ax, grid, pool_size, stride, padding, mode, k):
             if not math.isnan(shown[i][j]):
                 ax.text(x_out + j + 0.5, i + 0.5, _fmt(shown[i][j]), ha="center", va="center", fontsize=9)
     _outline(ax, [(oi, oj)], x_out, 0)
-    ax.set_title(f"窗口 / window {k + 1}/{len(positions)}", fontsize=10)
+    ax.set_title(f"{say('窗口', 'window')} {k + 1}/{len(positions)}", fontsize=10)
     _finish(ax, x_out + out_w, max(len(padded), out_h))
     values = [padded[a][b] for a, b in window]
-    return (f"窗口 / window {k + 1}/{len(positions)}: rows {r}–{r + p_h - 1}, columns {c}–{c + p_w - 1} "
-            f"of the padded input, {'max' if mode == 'max' else 'mean'}({', '.join(_fmt(v) for v in values)}) "
-            f"= {_fmt(out[oi][oj])} → output ({oi}, {oj})")
+    where = say(f"填充后输入的第 {r}–{r + p_h - 1} 行、第 {c}–{c + p_w - 1} 列",
+                f"rows {r}–{r + p_h - 1}, columns {c}–{c + p_w - 1} of the padded input",
+                both=f"rows {r}–{r + p_h - 1}, columns {c}–{c + p_w - 1} of the padded input")
+    return (f"{say('窗口', 'window')} {k + 1}/{len(positions)}: {where}, "
+            f"{'max' if mode == 'max' else 'mean'}({', '.join(_fmt(v) for v in values)}) "
+            f"= {_fmt(out[oi][oj])} → {say('输出', 'output', both='output')} ({oi}, {oj})")
 
 
 @styled
@@ -369,12 +387,14 @@ def sliding_window_frames(X, pool_size, stride=None, padding=0, mode="max", max_
             ax.axis("off")
     p_h, p_w = _pair(pool_size)
     shown_stride = stride if stride is not None else (p_h, p_w)
-    fig.suptitle(f"汇聚窗口 {p_h}×{p_w}，步幅 {shown_stride}，填充 {padding}（方框：窗口；灰色斜线：填充）\n"
-                 f"pooling window {p_h}×{p_w}, stride {shown_stride}, padding {padding} "
-                 f"(outlined: the window; grey hatched: padding)", fontsize=10)
+    zh = f"汇聚窗口 {p_h}×{p_w}，步幅 {shown_stride}，填充 {padding}（方框：窗口；灰色斜线：填充）"
+    en = (f"pooling window {p_h}×{p_w}, stride {shown_stride}, padding {padding} "
+          f"(outlined: the window; grey hatched: padding)")
+    fig.suptitle(say(zh, en, both=f"{zh}\n{en}"), fontsize=10)
     fig.tight_layout()
     pad_h, pad_w = _pair(padding)
-    return set_alt(fig, f"{n} 幅静止画面 / {n} still frames of a {p_h}×{p_w} "
+    return set_alt(fig, f"{say(f'{n} 幅静止画面', f'{n} still frames')}"
+                        + say("：", " of a ", both=" of a ") + f"{p_h}×{p_w} "
                         f"{'max' if mode == 'max' else 'average'} pooling window, stride "
                         f"{stride if stride is not None else (p_h, p_w)}, padding {padding}, sliding over the "
                         f"{len(grid)}×{len(grid[0])} input {_rows(grid)} padded to "
@@ -398,7 +418,7 @@ def interactive_window(X, pool_size, stride=None, padding=0, mode="max"):
         set_alt(fig, _frame(ax, grid, pool_size, stride, padding, mode, k - 1))
         plt.show()
 
-    slider = widgets.IntSlider(value=1, min=1, max=len(positions), description="窗口 / window",
+    slider = widgets.IntSlider(value=1, min=1, max=len(positions), description=say("窗口", "window"),
                                style={"description_width": "initial"})
     return widgets.interact(show, k=slider)
 
@@ -412,10 +432,11 @@ def show_grids(panels, title=None, fontsize=10, cmap=CMAP):
     grey levels, 0 black and 1 white: ``{"cmap": "gray", "vmin": 0, "vmax": 1}``).
     """
     n = len(panels)
+    title = words(title) if title else title
     fig, axes = plt.subplots(1, n, figsize=(2.8 * n, 2.9), squeeze=False)
     described = []
     for ax, panel in zip(axes[0], panels):
-        name, X = panel[0], panel[1]
+        name, X = words(panel[0]), panel[1]
         opts = panel[2] if len(panel) > 2 else {}
         grid = _as_grid(X)
         lo = opts.get("vmin", min(min(r) for r in grid) - 1e-9)
@@ -431,7 +452,7 @@ def show_grids(panels, title=None, fontsize=10, cmap=CMAP):
             described.append(f"{name}: {len(grid)}×{len(grid[0])} {_rows(grid, 10)}")
         else:
             flat = [v for row in grid for v in row]
-            described.append(f"{name}: {len(grid)}×{len(grid[0])}, 取值 / values {_fmt(min(flat))} … {_fmt(max(flat))}")
+            described.append(f"{name}: {len(grid)}×{len(grid[0])}, {say('取值', 'values')} {_fmt(min(flat))} … {_fmt(max(flat))}")
         ax.set_title(name, fontsize=11)
         ax.set_xticks([])
         ax.set_yticks([])
@@ -439,7 +460,7 @@ def show_grids(panels, title=None, fontsize=10, cmap=CMAP):
         fig.suptitle(title, fontsize=12)
     fig.tight_layout()
     head = f"{title}. " if title else ""
-    return set_alt(fig, f"{head}{n} 个网格，数值印在格中 / {n} grids with their values printed in the cells: "
+    return set_alt(fig, f"{head}{say(f'{n} 个网格，数值印在格中', f'{n} grids with their values printed in the cells')}: "
                         + "; ".join(described))
 
 
@@ -455,33 +476,34 @@ def translation_figure(X, Z, edges_X, edges_Z, pooled_X, pooled_Z):
     """The edge example: image X, its one-pixel shift Z, their edge maps, and the 2x2 max-pooled edge maps.
 
     Images are drawn as the text describes them: 0 black, 1 white."""
-    top = show_grids([("X（0 黑，1 白）\nX (0 black, 1 white)", X, IMAGE),
-                      ("Z：平移一个像素\nZ: shifted by one pixel", Z, IMAGE),
-                      ("边缘(X) / edges(X)", edges_X, EDGES), ("边缘(Z) / edges(Z)", edges_Z, EDGES)],
-                     title="卷积层的输出随输入一起移动 / the conv output moves with the input")
-    bottom = show_grids([("汇聚(边缘(X))\npool(edges(X))", pooled_X, EDGES),
-                         ("汇聚(边缘(Z))\npool(edges(Z))", pooled_Z, EDGES)],
-                        title="2×2 最大汇聚之后 / after 2×2 max pooling")
+    top = show_grids([(Text("X（0 黑，1 白）", "X (0 black, 1 white)", "X（0 黑，1 白）\nX (0 black, 1 white)"), X, IMAGE),
+                      (Text("Z：平移一个像素", "Z: shifted by one pixel", "Z：平移一个像素\nZ: shifted by one pixel"), Z, IMAGE),
+                      (Text("边缘(X)", "edges(X)"), edges_X, EDGES), (Text("边缘(Z)", "edges(Z)"), edges_Z, EDGES)],
+                     title=Text("卷积层的输出随输入一起移动", "the conv output moves with the input"))
+    bottom = show_grids([(Text("汇聚(边缘(X))", "pool(edges(X))", "汇聚(边缘(X))\npool(edges(X))"), pooled_X, EDGES),
+                         (Text("汇聚(边缘(Z))", "pool(edges(Z))", "汇聚(边缘(Z))\npool(edges(Z))"), pooled_Z, EDGES)],
+                        title=Text("2×2 最大汇聚之后", "after 2×2 max pooling"))
     return top, bottom
 
 
 @styled
-def cost_vs_time(predicted, seconds, labels=None, title="预测的运算次数与实测时间 / predicted operations and measured time"):
+def cost_vs_time(predicted, seconds, labels=None, title=Text("预测的运算次数与实测时间", "predicted operations and measured time")):
     """Measured time against the predicted operation count, both on log axes.
 
     A dashed line through the median ratio shows what strict proportionality would
     look like. Labels alternate below-right and above-left of their points (in order of
     the predicted count), so neighbouring points' labels do not overlap.
     """
+    title = words(title)
     fig, ax = plt.subplots(figsize=(6.2, 4.2))
     ms = [s * 1e3 for s in seconds]
-    ax.loglog(predicted, ms, "o-", color=OKABE_ITO["blue"], label="实测（中位数）/ measured (median)")
+    ax.loglog(predicted, ms, "o-", color=OKABE_ITO["blue"], label=say("实测（中位数）", "measured (median)", both="实测（中位数）/ measured (median)"))
     ratios = sorted(m / x for x, m in zip(predicted, ms) if x > 0 and m > 0)
     if ratios:
         k = ratios[len(ratios) // 2]
         xs = [min(predicted), max(predicted)]
         ax.loglog(xs, [k * x for x in xs], "--", color="gray", lw=1,
-                  label="与运算次数成正比 / proportional")
+                  label=say("与运算次数成正比", "proportional"))
     if labels:
         order = sorted(range(len(predicted)), key=lambda i: predicted[i])
         for rank, i in enumerate(order):
@@ -490,8 +512,8 @@ def cost_vs_time(predicted, seconds, labels=None, title="预测的运算次数�
             ax.annotate(labels[i], (predicted[i], ms[i]), textcoords="offset points", xytext=offset,
                         ha="left" if below else "right", fontsize=8,
                         bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
-    ax.set_xlabel("预测的运算次数 / predicted operations")
-    ax.set_ylabel("实测时间 / measured time (ms)")
+    ax.set_xlabel(say("预测的运算次数", "predicted operations"))
+    ax.set_ylabel(say("实测时间（毫秒）", "measured time (ms)", both="实测时间 / measured time (ms)"))
     ax.set_title(title)
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8, loc="upper left")
@@ -500,27 +522,31 @@ def cost_vs_time(predicted, seconds, labels=None, title="预测的运算次数�
     names = labels or [str(i + 1) for i in range(len(predicted))]
     points = "; ".join(f"{_bounded(names[i], 60)}: {predicted[i]:.3g} ops, {ms[i]:.3g} ms"
                        for i in sorted(range(len(predicted)), key=lambda i: predicted[i]))
-    return set_alt(fig, f"{title}：对数坐标 / log-log plot of measured time (ms) against predicted operations, "
+    return set_alt(fig, f"{title}{say('：对数坐标', ': log-log plot of measured time (ms) against predicted operations', both='：对数坐标 / log-log plot of measured time (ms) against predicted operations')}, "
                         f"{len(predicted)} points (circles joined by a solid line)"
                         + ("; a dashed grey line shows strict proportionality" if ratios else "")
                         + f": {points}")
 
 
 @styled
-def temperature_sweep(temperatures, outputs, average, maximum, title="softmax 汇聚：温度从小到大\nsoftmax pooling: from low to high temperature"):
+def temperature_sweep(temperatures, outputs, average, maximum,
+                      title=Text("softmax 汇聚：温度从小到大", "softmax pooling: from low to high temperature",
+                                 "softmax 汇聚：温度从小到大\nsoftmax pooling: from low to high temperature")):
     """One window's softmax-pooling output against the temperature (log axis), with max and mean as limits."""
+    title = words(title)
     fig, ax = plt.subplots(figsize=(6, 3.8))
-    ax.semilogx(temperatures, outputs, "-", lw=2, color=OKABE_ITO["blue"], label="softmax 汇聚 / softmax pooling")
-    ax.axhline(maximum, color=OKABE_ITO["vermillion"], ls="--", lw=1.5, label=f"最大值 max = {maximum:.3g}（T → 0）")
-    ax.axhline(average, color=OKABE_ITO["green"], ls=":", lw=2, label=f"平均值 mean = {average:.3g}（T → ∞）")
-    ax.set_xlabel("温度 / temperature T")
-    ax.set_ylabel("窗口输出 / output")
+    ax.semilogx(temperatures, outputs, "-", lw=2, color=OKABE_ITO["blue"], label=say("softmax 汇聚", "softmax pooling"))
+    ax.axhline(maximum, color=OKABE_ITO["vermillion"], ls="--", lw=1.5, label=say(f"最大值 = {maximum:.3g}（T → 0）", f"max = {maximum:.3g} (T → 0)", both=f"最大值 max = {maximum:.3g}（T → 0）"))
+    ax.axhline(average, color=OKABE_ITO["green"], ls=":", lw=2, label=say(f"平均值 = {average:.3g}（T → ∞）", f"mean = {average:.3g} (T → ∞)", both=f"平均值 mean = {average:.3g}（T → ∞）"))
+    ax.set_xlabel(say("温度 T", "temperature T", both="温度 / temperature T"))
+    ax.set_ylabel(say("窗口输出", "output"))
     ax.set_title(title)
     ax.legend(fontsize=9)
     ax.grid(alpha=0.3)
     fig.tight_layout()
     ts, ys = list(temperatures), [float(y) for y in outputs]
-    return set_alt(fig, f"{title}：窗口输出随温度变化 / one window's softmax-pooling output (solid line) against the "
+    return set_alt(fig, f"{title}" + say("：窗口输出随温度变化", ": one window's softmax-pooling output (solid line) against the",
+                                     both="：窗口输出随温度变化 / one window's softmax-pooling output (solid line) against the") + " "
                         f"temperature T on a log axis, from {ys[0]:.3g} at T = {float(ts[0]):.3g} to {ys[-1]:.3g} at "
                         f"T = {float(ts[-1]):.3g}; dashed line: max = {maximum:.3g} (the limit as T → 0); dotted line: "
                         f"mean = {average:.3g} (the limit as T → ∞)") if ys else fig

@@ -213,8 +213,10 @@ def lookalike_groups(ids) -> list:
 def lookalike_warning(group) -> str:
     """The warning naming a group of look-alike ids, each in its display form (zh / en)."""
     shown = ", ".join(f"'{display_id(s)}'" for s in group)
-    return (f"学号难以分辨 / student ids that look alike: {shown} "
-            f"(不同的学生，请核对 / different students: check who is who)")
+    return say(f"学号难以分辨：{shown}（不同的学生，请核对）",
+               f"student ids that look alike: {shown} (different students: check who is who)",
+               both=f"学号难以分辨 / student ids that look alike: {shown} "
+               f"(不同的学生，请核对 / different students: check who is who)")
 
 
 def exact_id(shown: str) -> str:

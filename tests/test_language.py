@@ -297,3 +297,278 @@ def test_the_cut_note_of_a_students_long_text():
     assert student_text("x" * 300).endswith(" …（省略 100 个字符 / 100 more characters cut）")
     with in_language("en"):
         assert student_text("x" * 300).endswith(" …(100 more characters cut)")
+
+
+# ---------------------------------------------------------------- the instructor's files, per language
+# The class above, graded once in English, reported in each of the three languages (issue #25: the
+# report and exports follow the instructor's choice, whatever the grading run's language was).
+
+IMG = re.compile(r'src="data:[^"]*"')
+STYLE = re.compile(r"<style>.*?</style>", re.S)
+ZH_MARKED = re.compile(r'<span lang="zh-CN">[^<]*</span>')
+
+
+def _visible(html):
+    """The page's text and attributes, without inline pictures and style sheets."""
+    return IMG.sub("", STYLE.sub("", html))
+
+
+@pytest.fixture(scope="module")
+def reported(graded_en, tmp_path_factory):
+    """{language: (report.html, report_students.csv, report_tests.csv, stdout of `autograder report`,
+    canvas.csv)}: one copy of the English class, reported and exported in each language."""
+    from autograder.cli import main
+    out = tmp_path_factory.mktemp("reported") / "out"
+    shutil.copytree(graded_en["out"], out)
+    got = {}
+    for lang in LANGUAGES:
+        buf = io.StringIO()
+        with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(io.StringIO()):
+            assert main(["report", str(out), "--language", lang]) == 0
+            assert main(["export", str(out), "--to", "canvas", "--language", lang]) == 0
+        got[lang] = tuple((out / f).read_text(encoding="utf-8") for f in
+                          ("report.html", "report_students.csv", "report_tests.csv")) + (
+            buf.getvalue(), (out / "canvas.csv").read_text(encoding="utf-8"))
+    return got
+
+
+def test_the_english_report_has_no_chinese_word(reported):
+    html = reported["en"][0]
+    assert html.startswith('<!DOCTYPE html><html lang="en">'), html[:80]
+    # Chinese on an English page is a student's own text, and then it is marked lang="zh-CN"
+    left = cjk(ZH_MARKED.sub("", _visible(html)))
+    assert not left, left[:10]
+    assert "What the class got wrong" in html and "Pass rates" in html and 'class="en"' not in html
+
+
+def test_the_chinese_report_has_no_english_sentence(reported):
+    html = reported["zh"][0]
+    assert html.startswith('<!DOCTYPE html><html lang="zh-CN">')
+    headings = re.findall(r"<h[1-3][^>]*>(.*?)</h[1-3]>", html, re.S)
+    assert len(headings) >= 10
+    for h in headings:
+        text = re.sub(r"<[^>]+>", "", h)
+        # names (API, F.conv2d) are no English sentence; a word in lower case is
+        assert HAN.search(text) and not re.search(r"\b[A-Za-z][a-z]{2,}\b", text), text
+    assert "全班错在哪里" in html and "What the class got wrong" not in html
+
+
+def test_the_report_in_zh_plus_en_keeps_both(reported):
+    html = reported["zh+en"][0]
+    assert '<html lang="zh-CN">' in html
+    assert '全班错在哪里 <span class="en" lang="en">What the class got wrong</span>' in html
+
+
+def test_the_csv_columns_and_numbers_do_not_change_with_the_language(reported):
+    """report_students.csv is the same bytes; report_tests.csv the same rows (the messages are the
+    grading run's); canvas.csv's columns are the LMS's, only the default assignment name is words."""
+    assert len({reported[lang][1] for lang in LANGUAGES}) == 1
+    assert len({reported[lang][2] for lang in LANGUAGES}) == 1
+    heads = {lang: reported[lang][4].splitlines()[0] for lang in LANGUAGES}
+    assert heads["zh+en"].endswith(",Pooling 汇聚层") and heads["en"].endswith(",Pooling")
+    assert heads["zh"].endswith(",汇聚层")
+    rest = {lang: reported[lang][4].split("\n", 1)[1] for lang in LANGUAGES}
+    assert len(set(rest.values())) == 1
+
+
+@pytest.mark.parametrize("lang, words", [("en", "students, mean"), ("zh", "名学生, 平均"), ("zh+en", "名学生 students, 平均 mean")])
+def test_the_report_command_says_it_in_the_language(reported, lang, words):
+    out = reported[lang][3]
+    assert "report.html:" in out and words in out
+    if lang == "zh":
+        assert "students" not in out and "mean" not in out
+    if lang == "en":
+        assert not cjk(out), out
+
+
+def test_the_report_follows_the_grading_run_unless_told(graded_en, tmp_path, monkeypatch):
+    from autograder.core.run_language import run_language
+    assert run_language(graded_en["out"]) == "en"                     # run.json
+    assert run_language(graded_en["out"], "zh") == "zh"               # --language
+    assert run_language(tmp_path) == "zh+en"                           # no run.json, no environment
+    monkeypatch.setenv(language.ENV, "zh")
+    assert run_language(tmp_path) == "zh"
+    (tmp_path / "run.json").write_text('{"language": "klingon"}')
+    assert run_language(tmp_path) == "zh"                              # not a language: not a choice
+
+
+# ---------------------------------------------------------------- marking the other language
+
+@pytest.mark.parametrize("text, want", [
+    ("pool2d: wrong values", "pool2d: wrong values"),
+    ("学生 <b>王</b> wrote", '<span lang="zh-CN">学生</span> &lt;b&gt;<span lang="zh-CN">王</span>&lt;/b&gt; wrote'),
+    ("最大 汇聚 and 平均", '<span lang="zh-CN">最大 汇聚</span> and <span lang="zh-CN">平均</span>'),
+])
+def test_an_english_page_marks_chinese_parts(text, want):
+    from course.lang import mark
+    assert mark(text, "en") == want
+    assert mark(text, "zh+en") == mark(text, "zh") == __import__("course.lang").lang.mark_english(text)
+
+
+def test_the_self_check_block_says_it_is_english():
+    from course.feedback import html_report
+    with in_language("en"):
+        assert html_report("✗ padding", False).startswith('<div lang="en" style=')
+    assert html_report("✗ 填充 / padding", False).startswith("<div style=")
+
+
+# ---------------------------------------------------------------- figures
+
+def _figure_texts(fig):
+    from course import plots
+    out = [plots.alt_text(fig)] + ([fig._suptitle.get_text()] if fig._suptitle else [])
+    for ax in fig.axes:
+        out += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()] + [t.get_text() for t in ax.texts]
+        if ax.get_legend():
+            out += [t.get_text() for t in ax.get_legend().get_texts()]
+    return [t for t in out if t]
+
+
+FIGURES = {
+    "pooling_figure": lambda p, X: [p.pooling_figure(), p.pooling_figure(mode="avg")],
+    "sliding_window_frames": lambda p, X: [p.sliding_window_frames(X, 3, stride=2, padding=1)],
+    "show_grids": lambda p, X: [p.show_grids([("X", X), (("最大汇聚：dL/dX", "max pooling: dL/dX"), X)])],
+    "translation_figure": lambda p, X: list(p.translation_figure(X, X, X, X, X[:2, :2], X[:2, :2])),
+    "cost_vs_time": lambda p, X: [p.cost_vs_time([1e3, 1e4], [1e-4, 1e-3], ["a", "b"])],
+    "temperature_sweep": lambda p, X: [p.temperature_sweep([0.1, 1.0, 10.0], [3.0, 2.0, 1.5], 1.5, 3.0)],
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_figure_labels_follow_the_language(name, lang):
+    """Every label and the alt text of the notebooks' figures, drawn by the same code in any edition."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import torch
+    from course import plots
+    with in_language(lang):
+        figs = FIGURES[name](plots, torch.arange(16.0).reshape(4, 4))
+    try:
+        texts = [t for fig in figs for t in _figure_texts(fig)]
+    finally:
+        for fig in figs:
+            plt.close(fig)
+    words = " ".join(texts)
+    if lang == "en":
+        assert not cjk(words), cjk(words)
+    else:
+        assert HAN.search(words), words
+    if lang == "zh+en":
+        assert re.search("[A-Za-z]{3,}", words)
+
+
+# ---------------------------------------------------------------- the nbgrader feedback page
+
+def test_the_nbgrader_feedback_language_is_the_graders(monkeypatch):
+    """generate_feedback's page is in c.HardenedExecute.language (nbgrader_config.py), the setting
+    autograde renders the rows in; empty: $COURSE_LANGUAGE, else zh+en."""
+    from traitlets.config import Config
+    from autograder.nbgrader_feedback import KitFeedbackExporter
+    c = Config()
+    assert KitFeedbackExporter(config=c).language() == "zh+en"
+    monkeypatch.setenv(language.ENV, "zh")
+    assert KitFeedbackExporter(config=c).language() == "zh"
+    c.HardenedExecute.language = "en"
+    assert KitFeedbackExporter(config=c).language() == "en"
+
+
+def test_the_nbgrader_feedback_page_in_english(tmp_path, monkeypatch):
+    """In English, generate_feedback's page has its own labels in English and <html lang="en">; the
+    notebook's Chinese text is marked lang="zh-CN"."""
+    import test_accessibility
+    monkeypatch.setenv(language.ENV, "en")
+    html = test_accessibility.nbgrader_feedback_page(tmp_path / "page.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html
+    head = html[html.index('<header class="panel-heading">'):html.index("</header>")]
+    assert "score" in head and "late penalty" in head and not cjk(head), cjk(head)
+    body = _visible(html[html.index("</header>"):])
+    assert re.search('<span lang="zh-CN">[^<]*汇聚', body)              # the notebook's own Chinese
+
+
+# ---------------------------------------------------------------- English pages, audited (axe-core)
+
+# Chinese left unmarked on an English page (WCAG 3.1.2, language of parts): text nodes with a CJK
+# character whose nearest lang is English. Code, code views and notebook outputs are not prose (as in
+# test_accessibility's UNMARKED_ENGLISH).
+UNMARKED_CHINESE = """() => {
+    const skip = 'code, script, style, svg, math, kbd, samp, .code, .highlight, .input_area, .output_area, .prompt';
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const found = [];
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement;
+        if (!el || el.closest(skip) || !/[\\u3000-\\u9fff\\uff00-\\uffef]/.test(n.textContent)) continue;
+        const lang = (el.closest('[lang]') || document.documentElement).getAttribute('lang') || '';
+        if (lang.startsWith('en')) found.push(n.textContent.trim().slice(0, 100));
+    }
+    return found;
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(600)
+def test_english_pages_pass_axe_core(reported, graded_en, browser, tmp_path, monkeypatch):
+    """The English report, two English feedback pages and the nbgrader feedback page in English: no
+    axe-core violation, no sideways scroll at 320 CSS px, <html lang="en">, Chinese parts marked."""
+    import test_accessibility as a11y
+    report = tmp_path / "report.html"
+    report.write_text(reported["en"][0], encoding="utf-8")
+    monkeypatch.setenv(language.ENV, "en")
+    pages = [report, a11y.nbgrader_feedback_page(tmp_path / "nbgrader_feedback.html")]
+    pages += [p for p in _pages(graded_en["out"]) if p.stem in ("01_basics", "04_min_softmax")][:2]
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US", bypass_csp=True)
+    context.add_init_script(script=a11y.axe_source())
+    context.route("**/*", lambda route: route.continue_()
+                  if route.request.url.startswith(("file:", "data:", "about:")) else route.abort())
+    bad = {}
+    try:
+        for path in pages:
+            result, reflow = a11y.audit(context, path)
+            page = context.new_page()
+            try:
+                page.goto(path.as_uri())
+                lang = page.evaluate("() => document.documentElement.lang")
+                unmarked = page.evaluate(UNMARKED_CHINESE)
+            finally:
+                page.close()
+            problems = []
+            if result["violations"]:
+                problems.append(a11y.describe(result["violations"]))
+            if reflow["scrollWidth"] > reflow["clientWidth"]:
+                problems.append(f"reflow: {reflow}")
+            if lang != "en":
+                problems.append(f"<html lang={lang!r}>")
+            if unmarked:
+                problems.append(f"unmarked Chinese: {unmarked[:5]}")
+            if problems:
+                bad[path.name] = problems
+    finally:
+        context.close()
+    assert len(pages) == 4
+    assert not bad, json.dumps(bad, ensure_ascii=False, indent=1)
+
+
+def test_the_gradescope_bundle_carries_the_language():
+    """`autograder gradescope-bundle --language en`: run_autograder sets $COURSE_LANGUAGE, which the
+    run reads (autograder.gradescope.run); without it the script is what it always was."""
+    from autograder import cli, gradescope
+    plain = gradescope.run_autograder_script(False)
+    assert "{language}" not in plain and "{run_options}" not in plain and language.ENV not in plain
+    en = gradescope.run_autograder_script(True, "en")
+    assert en == plain.replace("exec ", f"export {language.ENV}='en'\nexec ", 1).replace(
+        " run\n", " run --allow-weak-sandbox\n")
+    with pytest.raises(ValueError, match="'zh\\+en', 'en', 'zh'"):
+        gradescope.run_autograder_script(False, "en'; rm -rf /; '")
+    assert cli._parser().parse_args(["gradescope-bundle", "x.zip", "--language", "zh"]).language == "zh"
+
+
+@pytest.mark.parametrize("lang, want", [("zh+en", "最大汇聚：dL/dX\nmax pooling: dL/dX"), ("en", "max pooling: dL/dX"),
+                                        ("zh", "最大汇聚：dL/dX")])
+def test_a_notebook_cells_label_pair(lang, want):
+    """A (zh, en) pair in a notebook cell (05_gradients' panel titles) is drawn as the Chinese edition
+    always drew it in zh+en (two lines), and in one language otherwise."""
+    from course.plots import words
+    with in_language(lang):
+        assert words(("最大汇聚：dL/dX", "max pooling: dL/dX")) == want
+        assert words("X") == "X"

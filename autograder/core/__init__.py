@@ -1,1 +1,1 @@
-"""The kit's core: what every layer may import (the standard library only, never torch)."""
+"""The kit's typed core: results, totals, the course directory, deadlines, CSV cells, terminal lines."""

@@ -22,10 +22,11 @@ from autograder.integrity.behaviour import BehaviourIndex
 from autograder.integrity.fingerprint import K, W, CodeIndex, Document, boilerplate
 from autograder.integrity.normalise import BUDGET_FLAG
 from autograder.pipeline.write_results import csv_text, display_id
+from course.language import Text, say   # the words: the report's language (course.language), read when written
 from course.safe_text import exact_id, lookalike_groups
 
 KIT_ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
-REVIEW = "需要人工复核 / needs a person's review"
+REVIEW = Text("需要人工复核", "needs a person's review")
 MAX_VIEW_LINES = 150            # lines of one answer shown side by side
 MAX_VIEWS_PER_CLUSTER = 8       # side-by-side views per cluster (the strongest pairs' functions)
 MAX_CLUSTERS_SHOWN = 40         # in the HTML; integrity.csv has every reported pair
@@ -72,8 +73,11 @@ def analyse_class(answers, behaviours, flags=None, *, bp=None, threshold=cluster
             if d.over_budget:
                 flags.setdefault(d.student, []).append(
                     {"notebook": NOTEBOOK_OF.get(fn, ""), "grade_id": f"test_{fn}", "flags": BUDGET_FLAG,
-                     "status": "", "message": f"完整性分析超出预算 / the integrity analysis's budget: "
-                                              f"{d.over_budget}; only the part within it was compared"})
+                     "status": "", "message": say(
+                         f"完整性分析超出预算：{d.over_budget}；只比较了预算内的部分",
+                         f"the integrity analysis's budget: {d.over_budget}; only the part within it was compared",
+                         both=f"完整性分析超出预算 / the integrity analysis's budget: "
+                              f"{d.over_budget}; only the part within it was compared")})
         code[fn] = CodeIndex(fn, docs, code_max_df)
         candidates |= set(code[fn].candidate_pairs())
         recs = {s: b[fn] for s, b in behaviours.items() if isinstance(b.get(fn), dict)}
@@ -201,11 +205,14 @@ def analyse(out_dir, grades, run, results, submissions=None):
     root = submissions or run.get("submissions")
     note = ""
     if not root:
-        note = ("run.json 没有记录提交目录：只比较了输出 / run.json names no submissions folder: "
-                "outputs compared, code not (pass --submissions DIR)")
+        note = say("run.json 没有记录提交目录：只比较了输出，没有比较代码（请用 --submissions DIR）",
+                   "run.json names no submissions folder: outputs compared, code not (pass --submissions DIR)",
+                   both="run.json 没有记录提交目录：只比较了输出 / run.json names no submissions folder: "
+                        "outputs compared, code not (pass --submissions DIR)")
         answers = {}
     elif not os.path.isdir(root):
-        note = f"提交目录不存在 / submissions folder not found: {root} (code not compared)"
+        note = say(f"提交目录不存在：{root}（没有比较代码）", f"submissions folder not found: {root} (code not compared)",
+                   both=f"提交目录不存在 / submissions folder not found: {root} (code not compared)")
         answers = {}
     else:                                                # keyed as grades.csv shows the ids
         answers = {display_id(k): v for k, v in read_answers(root, ids).items()}
@@ -220,7 +227,7 @@ def failed(why):
     """The result of an analysis that could not run: the section says why, the report goes on."""
     result = analyse_class({}, {}, {}, bp=frozenset())
     result.update(submissions=None, answers_read=0,
-                  note=f"诚信分析失败 / the integrity analysis failed: {why}"[:500])
+                  note=f"{say('诚信分析失败', 'the integrity analysis failed')}: {why}"[:500])
     return result
 
 
@@ -241,7 +248,7 @@ def integrity_csv(result):
                      p["behaviour_strength"], similar,
                      round(max((e["similarity"] for e in p["code"]), default=0.0), 3), shared,
                      ";".join(p["flags_a"]), ";".join(p["flags_b"]),
-                     REVIEW if p["clusters"] or p["strength"] >= result["params"]["threshold"] else ""])
+                     REVIEW.render() if p["clusters"] or p["strength"] >= result["params"]["threshold"] else ""])
     return csv_text(CSV_COLUMNS, rows)
 
 

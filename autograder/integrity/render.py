@@ -6,6 +6,7 @@ id, answer line, flag and message is text, never markup); the report's page incl
 needs a person's review.
 """
 from autograder.report_templates import ENV
+from course.language import say
 from course.messages import CATALOG
 
 
@@ -22,7 +23,8 @@ def _summary(cluster, pairs_by_key):
     for s, names in sorted(cluster.get("flags", {}).items()):
         flags.append((s, ", ".join(names)))
     return {"similarity": ", ".join(f"{fn} {v:.0%}" for fn, v in sorted(best_sim.items())) or "—",
-            "behaviour": ", ".join(f"{fn}: {n} / {c} 人 students" for fn, (n, c) in sorted(behaviour.items()))
+            "behaviour": ", ".join(f"{fn}: {n} / {c} " + say("人", "students", both="人 students")
+                                   for fn, (n, c) in sorted(behaviour.items()))
             or "—", "flags": flags}
 
 

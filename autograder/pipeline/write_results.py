@@ -118,8 +118,8 @@ def _templates():
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters["g"] = lambda x: f"{x:g}"
     from markupsafe import Markup
-    from course.lang import mark_english
-    env.filters["bi"] = lambda text: Markup(mark_english(text))   # escaped, the English part lang="en"
+    from course.lang import mark
+    env.filters["bi"] = lambda text: Markup(mark(text))   # escaped, the parts not in the page's language marked
     return env
 
 

@@ -74,10 +74,10 @@ def _read(path: str) -> str:
 
 
 def describe(resources: list) -> str:
-    """The resources in words, Chinese with English beside: "文件系统、网络 / file system and network"."""
+    """The resources in words, in the chosen language: "文件系统、网络 / file system and network" in zh+en."""
+    from course.language import say                 # the language chosen now (course.language)
     known = [r for r in RESOURCES if r in resources]
-    return ("、".join(_WHAT[r][0] for r in known) + " / " + " and ".join(_WHAT[r][1] for r in known)
-            if known else "")
+    return say("、".join(_WHAT[r][0] for r in known), " and ".join(_WHAT[r][1] for r in known)) if known else ""
 
 
 def landlock_abi() -> "int | str":
