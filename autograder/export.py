@@ -158,7 +158,7 @@ def read_grades(path):
             s = scores.setdefault(row.student_id, StudentScore(row.student_id))
             s.rows.append(row)
             s.notebooks.add(row.notebook)
-            s.flags.update(f for f in row.flags.split(";") if f)
+            s.flags.update(row.flags)
     return scores
 
 

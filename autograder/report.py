@@ -57,7 +57,7 @@ def tests_csv(rep) -> str:
     for r in sorted(rep.grades, key=lambda r: (r.student_id, r.notebook, registry_order(r.function))):
         rows.append([r.student_id, r.assignment or ASSIGNMENT, r.notebook, r.grade_id, r.function,
                      _num(r.points), _num(r.max_points), r.status.value, r.misconception,
-                     r.groups_failed, r.seconds, r.message])
+                     ";".join(r.groups_failed), r.seconds, r.message])
     return csv_text(TEST_COLUMNS, rows)
 
 

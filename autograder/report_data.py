@@ -360,15 +360,15 @@ def problems(grades) -> Problems:
 
     invalid, timeout, forbidden, integrity, grader_errors, error_rows = {}, [], [], [], [], []
     for r in grades:
-        if r.flags.strip():
-            integrity.append(problem(r, r.flags))
+        if r.flags:
+            integrity.append(problem(r, ";".join(sorted(r.flags))))
         if r.status == Status.INVALID:
             invalid.setdefault((r.student_id, r.notebook), problem(r))
         elif r.status == Status.TIMEOUT:
             timeout.append(problem(r))
         elif is_forbidden(r):
             forbidden.append(problem(r))
-        if r.is_grader_error:
+        if r.grader_error:
             grader_errors.append(problem(r))
         elif r.status == Status.ERROR:
             error_rows.append(problem(r))

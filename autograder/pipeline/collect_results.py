@@ -133,7 +133,7 @@ class CollectResults:
 
     def grader_errors(self):
         """How many rows of the class tables are the grader's own failures."""
-        return sum(1 for t in self.tables.values() for r in t.rows if r.is_grader_error)
+        return sum(1 for t in self.tables.values() for r in t.rows if r.grader_error)
 
     def _write_submission(self, sub, key, res, ok):
         """Write one student's files and cache entry -> (result, ok); a failure becomes error rows."""
@@ -144,7 +144,7 @@ class CollectResults:
             # The grader's failure, not the student's: counted apart, and not cached (re-graded next run).
             why = f"{GRADER_ERROR}: 无法写入结果 / could not write results: {type(e).__name__}: {e}"[:200]
             self.write_errors[display_id(sub.student_id)] = why
-            return res.as_error(why), False         # every row an error worth 0, with the reason
+            return res.as_error(why, grader_error=True), False         # every row an error worth 0, with the reason
         if ok:                                  # a grader failure is not cached: the next run retries
             try:
                 atomic_write(self._cache_path(sub), json.dumps({"key": key, "result": res.to_dict()},
