@@ -206,7 +206,7 @@ def _print_table(results, stream, scheme=None):
     scheme = scheme or totals.scheme()
     for res in results:
         res = res if isinstance(res, SubmissionResult) else SubmissionResult.from_dict(res)
-        t = scheme.only(res.notebooks()).totals(res.rows)
+        t = totals.Totals.of(res.rows, scheme.only(res.notebooks()))
         w = max([len(r.grade_id) for r in res.rows] + [10])
         say("", stream)
         say(f"{'notebook':<20} {'test':<{w}} {lang.say('得分', 'points', both='得分 points'):>12}  "

@@ -160,7 +160,7 @@ def compare_with_nbgrader_export(grades_csv, export_csv, assignment=ASSIGNMENT, 
             rows[r.student_id].append(r)
     # nbgrader's score: autograded points plus extra credit, which is where optional points go;
     # nbgrader's export has the exact ids, grades.csv their display forms (course.safe_text.display_id)
-    ours = {s: scheme.totals(mine).autograded for s, mine in rows.items()}
+    ours = {s: totals.Totals.of(mine, scheme).autograded for s, mine in rows.items()}
     theirs = {display_id(r["student_id"] or ""): _number(r.get("score") or r.get("raw_score"))
               for r in read_csv(export_csv, ours=False) if r.get("assignment") == assignment}
     diffs = []

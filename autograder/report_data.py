@@ -182,10 +182,10 @@ def student_totals(grades, scheme=None) -> dict:
         by_student[r.student_id].append(r)
     out = {}
     for student, rows in by_student.items():
-        t = scheme.totals(rows)
+        t = totals_module.Totals.of(rows, scheme)
         s = out[student] = StudentTotal(t.auto, t.auto_max, t.optional_auto, t.optional_auto_max)
         for nb in sorted({r.notebook for r in rows}):
-            n = scheme.only([nb]).totals(r for r in rows if r.notebook == nb)
+            n = totals_module.Totals.of((r for r in rows if r.notebook == nb), scheme.only([nb]))
             s.notebooks[nb] = NotebookScore(n.auto, n.auto_max, n.optional_auto)
     return out
 

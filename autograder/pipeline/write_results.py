@@ -184,7 +184,7 @@ class WriteResults:
             page_lang="en" if language == "en" else "zh-CN",
             notebook=notebook, student_id=display_id(res.student_id), rows=rows,
             late=(lambda lt: lt.describe() if lt else "")(self.late.get(display_id(res.student_id))),
-            totals=self.scheme.only([notebook]).totals(mine),
+            totals=totals.Totals.of(mine, self.scheme.only([notebook])),
             manual=[m for m in res.manual if m.notebook == notebook])
 
     def tables(self, results):
