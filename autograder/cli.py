@@ -7,7 +7,7 @@
     autograder grade SUBMISSIONS --out DIR [--workers N] [--scheduler ADDRESS] [--timeout S] [--force] [--quiet]
                      [--allow-weak-sandbox] [--due WHEN] [--late-policy SPEC] [--extensions CSV] [--gradebook DB]
     autograder grade path/to/01_basics.ipynb          # self-study: prints a score table
-    autograder report DIR [--no-integrity] [--submissions DIR] [--nbgrader-export CSV]
+    autograder report DIR [--no-integrity] [--nbgrader-export CSV]
     autograder export DIR --to canvas|csv [--out FILE] [--gradebook gradebook.db] [--roster CANVAS.csv]
                       [--match-by COLUMN] [--id-map CSV]
     autograder gradescope-bundle OUT.zip [--allow-weak-sandbox]
@@ -83,9 +83,6 @@ def _parser():
                    help="also compare totals with this `nbgrader export` CSV")
     r.add_argument("--no-integrity", action="store_true",
                    help="不做学术诚信分析 / leave out the integrity section and integrity.csv")
-    r.add_argument("--submissions", metavar="DIR",
-                   help="学生提交目录（默认取 run.json 所记）/ where to read answer cells for the integrity "
-                        "section (default: the folder run.json names)")
     r.set_defaults(run=report)
     from autograder import export, gradescope   # light modules: no torch at import
     e = sub.add_parser("export", help="成绩导出 / final scores for Canvas or as a generic CSV")
@@ -411,7 +408,12 @@ def report(args):
     if not (out_dir / "grades.csv").is_file():
         say(f"找不到 / not found: {out_dir / 'grades.csv'}", sys.stderr)
         return 2
-    rep = write_report(out_dir, integrity=not args.no_integrity, submissions=args.submissions)
+    from autograder.report_data import ResultsMissing
+    try:
+        rep = write_report(out_dir, integrity=not args.no_integrity)
+    except ResultsMissing as e:                    # an older run's DIR: say what to do, no traceback
+        say(f"autograder: {e}", sys.stderr)
+        return 2
     say(f"{out_dir / 'report.html'}: {len(rep.students)} 名学生 students, "
         f"平均 mean {rep.stats.mean:.2f}/{rep.max_total:g}", sys.stdout)
     for group in rep.lookalikes:

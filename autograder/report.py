@@ -120,19 +120,20 @@ def render_html(rep) -> str:
                                                      error_rows_shown=ERROR_ROWS_SHOWN)
 
 
-def write_report(out_dir, integrity=True, submissions=None):
+def write_report(out_dir, integrity=True):
     """Build the report of a grading directory and write report.html and the two CSVs
     (and integrity.csv, unless ``integrity`` is off); returns the numbers (``report_data.Report``).
+    ``report_data.ResultsMissing`` (nothing written) when DIR has no results.jsonl.
     Words rendered through ``course.language`` follow the run's language (run.json, ``--language``)."""
     from course.language import LANGUAGES, in_language
     from autograder.report_data import read_run
     chosen = read_run(out_dir).get("language")
     with in_language(chosen if chosen in LANGUAGES else None):
-        return _write_report(pathlib.Path(out_dir), integrity, submissions)
+        return _write_report(pathlib.Path(out_dir), integrity)
 
 
-def _write_report(out_dir, integrity, submissions):
-    rep = build(out_dir, integrity=integrity, submissions=submissions)
+def _write_report(out_dir, integrity):
+    rep = build(out_dir, integrity=integrity)
     if rep.integrity is not None:
         from autograder.integrity.analyse import integrity_csv
         atomic_write(out_dir / "integrity.csv", integrity_csv(rep.integrity))
