@@ -219,3 +219,47 @@ def test_feedback_page_escapes_student_text():
     assert "<b>4.5 / 5</b>" in page
     assert "<td class=\"failed\"><span lang=\"en\">failed</span></td>" in page
     assert "answer_ex1 (1): 已作答，待人工评分 / answered, awaiting a person" in text
+
+
+# ---------------------------------------------------------------- the golden classes' own records
+
+def _records(run):
+    with open(run.out / "results.jsonl", "rb") as f:
+        return [(line, SubmissionResult.from_dict(json.loads(line))) for line in f]
+
+
+@pytest.mark.slow       # graded_<name> grades a class (once per session, shared with test_golden)
+@pytest.mark.parametrize("name", ["demo", "class30"])
+def test_results_jsonl_round_trips_and_agrees_with_every_output(name, request):
+    """Property over every row of the golden classes: results.jsonl's records go through
+    from_dict / to_dict exactly (the bytes of each line again), the cache holds the same record,
+    and each record makes the very grades.csv, manual.csv rows and results.json the run wrote."""
+    from autograder.pipeline.collect_results import CACHE
+    from autograder.pipeline.write_results import record_line, student_dir, student_folder
+    from course.safe_text import display_id
+    run = request.getfixturevalue(f"graded_{name}")
+    records = _records(run)
+    assert len(records) == len(run.run_json()["students"]) > 0
+    assert [r.student_id for _, r in records] == sorted(r.student_id for _, r in records)
+    grades = (run.out / "grades.csv").read_bytes().decode("utf-8")
+    want_rows, want_manual = [], []
+    scheme = totals.scheme()
+    for line, res in records:
+        assert record_line(res) == line                                  # byte for byte
+        assert SubmissionResult.from_dict(json.loads(json.dumps(res.to_dict()))) == res
+        for r in res.rows:                                               # each row alone too
+            assert Row.from_dict(json.loads(json.dumps(r.to_dict()))) == r
+            assert isinstance(r.flags, frozenset) and isinstance(r.groups_failed, tuple)
+            assert r.result is None or (r.result.name == r.function and isinstance(r.result.status, Status))
+        cached = json.loads((run.out / CACHE / f"{student_folder(res.student_id)}.json").read_text("utf-8"))
+        assert SubmissionResult.from_dict(cached["result"]) == res
+        gs = (student_dir(run.out, res.student_id) / "results.json").read_text("utf-8")
+        assert json.dumps(res.to_gradescope(scheme), ensure_ascii=False, indent=1) == gs
+        want_rows += [dataclasses.replace(r, student_id=display_id(r.student_id)) for r in res.rows]
+        want_manual += [dataclasses.replace(m, student_id=display_id(m.student_id)) for m in res.manual]
+        for nb, cells in res.answers.items():                            # as submitted, in notebook order
+            assert [c.index for c in cells] == sorted(c.index for c in cells) and all(c.functions for c in cells)
+    assert csv_text(GRADES_COLUMNS, (r.to_csv() for r in sorted(want_rows, key=results.sort_key))) == grades
+    assert csv_text(MANUAL_COLUMNS, (m.to_csv() for m in sorted(want_manual, key=results.sort_key))) == \
+        (run.out / "manual.csv").read_bytes().decode("utf-8")
+    assert any(res.answers for _, res in records)
