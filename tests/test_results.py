@@ -263,3 +263,29 @@ def test_results_jsonl_round_trips_and_agrees_with_every_output(name, request):
     assert csv_text(MANUAL_COLUMNS, (m.to_csv() for m in sorted(want_manual, key=results.sort_key))) == \
         (run.out / "manual.csv").read_bytes().decode("utf-8")
     assert any(res.answers for _, res in records)
+
+
+def test_results_jsonl_holds_graded_and_cached_records_and_never_a_stale_one(tmp_path):
+    """The collector's results.jsonl: one record a line, sorted, written at close; a re-run that
+    takes a result from the cache records it the same; an older run's file is gone once a run starts."""
+    from autograder.pipeline.collect_results import CollectResults
+    from autograder.pipeline.find_submissions import Submission
+    cell = AnswerCell(4, ("pool2d",), "def pool2d(X):\n    return X  # \u2028 <b>\udcff")
+    results = {sid: SubmissionResult(sid, [dataclasses.replace(ROWS[1], student_id=sid, result=SUITE_RESULT)],
+                                     answers={"01_basics": (cell,)}) for sid in ("zoe", "=cmd", "ann\udcff")}
+    subs = [Submission(sid, {}) for sid in results]
+    first = CollectResults(tmp_path, "digest")
+    for sub, key in first.todo(subs, key_of=lambda s: "k"):
+        first.finish(sub, key, results[sub.student_id])
+    first.close()
+    data = (tmp_path / "results.jsonl").read_bytes()
+    lines = data.split(b"\n")[:-1]
+    assert data.isascii() and len(lines) == 3               # ASCII: no byte of a student's splits a line
+    got = [SubmissionResult.from_dict(json.loads(line)) for line in lines]
+    assert [r.student_id for r in got] == sorted(results) and got == [results[s] for s in sorted(results)]
+    again = CollectResults(tmp_path, "digest")
+    assert not (tmp_path / "results.jsonl").exists()        # an older run's record is never read beside new tables
+    assert again.todo(subs, key_of=lambda s: "k") == []     # every one cached
+    again.close()
+    assert (tmp_path / "results.jsonl").read_bytes() == data
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".results")]   # the spool left nothing
