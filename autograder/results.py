@@ -27,7 +27,7 @@ tables without torch. Results are frozen; a changed result is a ``dataclasses.re
 import dataclasses
 import enum
 import math
-from typing import Any, Mapping, Optional
+from typing import Mapping, Optional
 
 from autograder.core.cells import AnswerCell
 from course.language import Text as T
