@@ -21,8 +21,8 @@ Fields are typed: a Row's ``status`` is a ``Status``, ``groups_failed`` a tuple,
 frozenset, ``grader_error`` a bool, ``result`` a ``FunctionResult``. Strings are made only when a
 row is written out (``to_csv``, ``to_gradescope``, the pages) and read back only in ``from_csv``.
 
-A leaf module: it imports nothing from the kit, so the report and the export read the
-tables without torch. Results are frozen; a changed result is a ``dataclasses.replace``.
+A leaf module: it imports only other leaves (``core.cells``; ``totals`` inside
+``to_gradescope``), so the report and the export read the tables without torch. Results are frozen; a changed result is a ``dataclasses.replace``.
 """
 import dataclasses
 import enum
