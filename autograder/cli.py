@@ -7,7 +7,7 @@
     autograder grade SUBMISSIONS --out DIR [--workers N] [--scheduler ADDRESS] [--timeout S] [--force] [--quiet]
                      [--allow-weak-sandbox] [--due WHEN] [--late-policy SPEC] [--extensions CSV] [--gradebook DB]
     autograder grade path/to/01_basics.ipynb          # self-study: prints a score table
-    autograder report DIR [--no-integrity] [--submissions DIR] [--nbgrader-export CSV]
+    autograder report DIR [--no-integrity] [--nbgrader-export CSV]
     autograder export DIR --to canvas|csv [--out FILE] [--gradebook gradebook.db] [--roster CANVAS.csv]
                       [--match-by COLUMN] [--id-map CSV]
     autograder gradescope-bundle OUT.zip [--allow-weak-sandbox]
@@ -86,9 +86,6 @@ def _parser():
                    help="also compare totals with this `nbgrader export` CSV")
     r.add_argument("--no-integrity", action="store_true",
                    help="不做学术诚信分析 / leave out the integrity section and integrity.csv")
-    r.add_argument("--submissions", metavar="DIR",
-                   help="学生提交目录（默认取 run.json 所记）/ where to read answer cells for the integrity "
-                        "section (default: the folder run.json names)")
     r.add_argument("--language", choices=LANGUAGES, default=None,
                    help="报告的语言 / the language of the report: zh+en, en or zh (default: the grading run's, "
                         "from run.json, else $COURSE_LANGUAGE, else zh+en)")
@@ -221,7 +218,7 @@ def _print_table(results, stream, scheme=None):
     scheme = scheme or totals.scheme()
     for res in results:
         res = res if isinstance(res, SubmissionResult) else SubmissionResult.from_dict(res)
-        t = scheme.only(res.notebooks()).totals(res.rows)
+        t = totals.Totals.of(res.rows, scheme.only(res.notebooks()))
         w = max([len(r.grade_id) for r in res.rows] + [10])
         say("", stream)
         say(f"{'notebook':<20} {'test':<{w}} {lang.say('得分', 'points', both='得分 points'):>12}  "
@@ -442,8 +439,12 @@ def report(args):
 
 
 def _report(args, out_dir, write_report, compare_with_nbgrader_export):
-    rep = write_report(out_dir, integrity=not args.no_integrity, submissions=args.submissions,
-                       language=args.language)
+    from autograder.report_data import ResultsMissing
+    try:
+        rep = write_report(out_dir, integrity=not args.no_integrity, language=args.language)
+    except ResultsMissing as e:                    # an older run's DIR: say what to do, no traceback
+        say(f"autograder: {e}", sys.stderr)
+        return 2
     say(f"{out_dir / 'report.html'}: {len(rep.students)} {words('名学生', 'students', both='名学生 students')}, "
         f"{words('平均', 'mean', both='平均 mean')} {rep.stats.mean:.2f}/{rep.max_total:g}", sys.stdout)
     for group in rep.lookalikes:

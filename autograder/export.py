@@ -166,7 +166,7 @@ def read_grades(path):
             s = scores.setdefault(row.student_id, StudentScore(row.student_id))
             s.rows.append(row)
             s.notebooks.add(row.notebook)
-            s.flags.update(f for f in row.flags.split(";") if f)
+            s.flags.update(row.flags)
     return scores
 
 
@@ -269,11 +269,11 @@ def collect(out_dir, gradebook=None, warn=None, course_dir=None):
         s.manual_pending = len(manual)           # until the gradebook says a person graded them
     if url:
         add_gradebook(scores, url, scheme, warn)
-    maxima = scheme.maxima
+    maxima = Totals.maxima_of(scheme)
     from autograder.deadlines import penalty_points, read_late_csv
     late = read_late_csv(pathlib.Path(out_dir) / "late.csv")
     for s in scores.values():
-        s.totals = scheme.totals(s.rows, s.written)
+        s.totals = Totals.of(s.rows, scheme, s.written)
         if late:                              # the kit's assessment replaces nbgrader's stored penalty
             s.late = late.get(s.student_id)
             s.late_penalty = penalty_points(s.before_penalty, s.late.penalty_percent) if s.late else 0.0

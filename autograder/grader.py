@@ -27,7 +27,8 @@ from autograder.pipeline.find_answers import FindAnswers
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
 from autograder.pipeline.run_suites import RunSuites
 from autograder.pipeline.source_tests import SourceTests
-from autograder.pipeline.check_integrity import CheckIntegrity, join_flags
+from autograder.core.cells import bounded
+from autograder.pipeline.check_integrity import CheckIntegrity
 from autograder.pipeline.find_submissions import Submission
 from autograder.pipeline.open_submission import RefusedPath, read_bytes
 from autograder.course_dir import default_course_dir
@@ -67,9 +68,14 @@ class Grader:
     def grade_notebook_full(self, src, student_id, notebook, root=None, missing=NOT_SUBMITTED):
         """([Row], [ManualRow]) of one notebook; `src` is a path (read below `root`), bytes, a dict
         or None (not submitted: every row says `missing`)."""
+        return self.grade_notebook(src, student_id, notebook, root, missing)[:2]
+
+    def grade_notebook(self, src, student_id, notebook, root=None, missing=NOT_SUBMITTED):
+        """([Row], [ManualRow], (AnswerCell, ...)) of one notebook (``grade_notebook_full``), with its
+        answer cells as submitted, bounded (``core.cells.bounded``), for the integrity analysis."""
         missing = render(missing)
         tests, manual_cells = self.source.tests(notebook), self.source.manual(notebook)
-        answered, flags = {}, []
+        answered, flags, cells = {}, [], []
         if src is None:
             rows = self.runner.invalid(tests, student_id, notebook, missing)
         else:
@@ -84,8 +90,8 @@ class Grader:
                 answered = self.finder.manual(nb, manual_cells)
                 flags = self.integrity.flags(nb, notebook)
         # for a person to decide, scores unchanged; with the row's own (CheckSource)
-        rows = [replace(r, flags=join_flags(flags + r.flags.split(";"))) for r in rows]
-        return rows, self.manual_rows(student_id, notebook, answered)
+        rows = [replace(r, flags=r.flags | set(flags)) for r in rows]
+        return rows, self.manual_rows(student_id, notebook, answered), bounded(cells)
 
     def manual_rows(self, student_id, notebook, answered=None):
         """A ManualRow per written-answer cell of `notebook`; `answered`: grade_id -> bool (default False)."""
@@ -110,19 +116,23 @@ class Grader:
         if any(path is not None for path in sub.notebooks.values()):
             self.warm()
         start = time.monotonic()
-        rows, manual, per_nb = [], [], {}
+        rows, manual, per_nb, answers = [], [], {}, {}
         for nb, path in sorted(sub.notebooks.items()):
             t = time.monotonic()
-            r, m = self.grade_notebook_full(path, sub.student_id, nb, sub.root, sub.note or NOT_SUBMITTED.render())
+            r, m, cells = self.grade_notebook(path, sub.student_id, nb, sub.root,
+                                                   sub.note or NOT_SUBMITTED.render())
             rows += r
             manual += m
+            if cells:
+                answers[nb] = cells
             per_nb[nb] = round(time.monotonic() - t, 4)
         # What the sandbox could not set up here (e.g. no namespaces): the collector says it once;
         # and what confined the children (run.json records it per worker).
         warnings = sorted(self._engine.warnings) if self._engine is not None else []
         confined = self._engine.confinement if self._engine is not None else None
         return SubmissionResult(sub.student_id, rows, manual, seconds=round(time.monotonic() - start, 4),
-                                notebook_seconds=per_nb, sandbox_warnings=warnings, confinement=confined)
+                                notebook_seconds=per_nb, sandbox_warnings=warnings, confinement=confined,
+                                answers=answers)
 
     def key(self, sub: Submission, digest=None):
         """Hash of the notebook bytes + kit version + source tests: unchanged -> skip on re-run."""

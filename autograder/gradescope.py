@@ -244,7 +244,7 @@ def run(root=None, stdout=None, allow_weak_sandbox=False):
         notes.append("未提交 / not submitted: " + ", ".join(f"{nb}.ipynb" for nb in missing))
     res["output"] = "\n".join(n for n in notes if n)
     atomic_write(results / "results.json", json.dumps(res, ensure_ascii=False, indent=1))
-    t = scheme.totals(graded[0].rows)         # the required maximum; optional points go above it
+    t = totals.Totals.of(graded[0].rows, scheme)         # the required maximum; optional points go above it
     print(f"score {res['score']:g} / {t.auto_max:g}"
           + (f" (附加题 optional {t.optional_auto:g} / {t.optional_auto_max:g})" if t.optional_auto_max else "")
           + f" -> {results / 'results.json'}", file=stdout)

@@ -344,7 +344,7 @@ class HardenedExecute(NbGraderPreprocessor):
                 src = submitted if submitted is not None else json.loads(nbformat.writes(nb))
                 rows = g.grade_notebook_full(src, student, notebook)[0]
                 self._say_sandbox_warnings(g)
-            flags = rows[0].flags if rows else ""
+            flags = ";".join(sorted(rows[0].flags)) if rows else ""
             if flags:                                      # for a person to decide; the points stand
                 self.log.warning("integrity flag %s: %s / %s", flags, student, notebook)
         self._write_outputs(nb, {r.grade_id: r for r in rows}, student, notebook)

@@ -58,7 +58,7 @@ def tests_csv(rep) -> str:
     for r in sorted(rep.grades, key=lambda r: (r.student_id, r.notebook, registry_order(r.function))):
         rows.append([r.student_id, r.assignment or ASSIGNMENT, r.notebook, r.grade_id, r.function,
                      _num(r.points), _num(r.max_points), r.status.value, r.misconception,
-                     r.groups_failed, r.seconds, r.message])
+                     ";".join(r.groups_failed), r.seconds, r.message])
     return csv_text(TEST_COLUMNS, rows)
 
 
@@ -135,18 +135,19 @@ def report_language(out_dir, language=None) -> str:
     return run_language(out_dir, language)
 
 
-def write_report(out_dir, integrity=True, submissions=None, language=None):
+def write_report(out_dir, integrity=True, language=None):
     """Build the report of a grading directory and write report.html and the two CSVs
     (and integrity.csv, unless ``integrity`` is off); returns the numbers (``report_data.Report``).
+    ``report_data.ResultsMissing`` (nothing written) when DIR has no results.jsonl.
     Its words are in :func:`report_language` (``language``, else the run's); the CSVs' column
     names stay as they are (other programs read them)."""
     from course.language import in_language
     with in_language(report_language(out_dir, language)):
-        return _write_report(pathlib.Path(out_dir), integrity, submissions)
+        return _write_report(pathlib.Path(out_dir), integrity)
 
 
-def _write_report(out_dir, integrity, submissions):
-    rep = build(out_dir, integrity=integrity, submissions=submissions)
+def _write_report(out_dir, integrity):
+    rep = build(out_dir, integrity=integrity)
     if rep.integrity is not None:
         from autograder.integrity.analyse import integrity_csv
         atomic_write(out_dir / "integrity.csv", integrity_csv(rep.integrity))
@@ -174,7 +175,7 @@ def compare_with_nbgrader_export(grades_csv, export_csv, assignment=ASSIGNMENT, 
             rows[r.student_id].append(r)
     # nbgrader's score: autograded points plus extra credit, which is where optional points go;
     # nbgrader's export has the exact ids, grades.csv their display forms (course.safe_text.display_id)
-    ours = {s: scheme.totals(mine).autograded for s, mine in rows.items()}
+    ours = {s: totals.Totals.of(mine, scheme).autograded for s, mine in rows.items()}
     theirs = {display_id(r["student_id"] or ""): _number(r.get("score") or r.get("raw_score"))
               for r in read_csv(export_csv, ours=False) if r.get("assignment") == assignment}
     diffs = []

@@ -1,10 +1,12 @@
 """The class report's numbers, apart from its HTML.
 
 Reads what ``autograder grade SUBMISSIONS --out DIR`` wrote (grades.csv, manual.csv,
-run.json, students/<folder>/results.json) into plain dataclasses: the key figures,
+run.json, and the kit's own results.jsonl: each submission's ``SubmissionResult``, with the
+suites' results and the answer cells) into plain dataclasses: the key figures,
 totals per student, pass rates per function and per property group, misconception
 counts, written answers awaiting a person, problem submissions (grader errors
 included), the slowest submissions and the integrity section's input.
+Gradescope's results.json is an output only, never read here; nor is the submissions folder.
 No HTML here: ``autograder.report`` renders :class:`Report` through templates.
 """
 import csv
@@ -22,8 +24,10 @@ from autograder import __version__
 from autograder import totals as totals_module
 from autograder.deadlines import read_late_csv
 from autograder.functions import FUNCTIONS
-from autograder.pipeline.write_results import STUDENTS, csv_uncell, display_id, safe_name, student_folder
-from autograder.results import GRADES_COLUMNS, ManualRow, Row, Status
+from autograder.core.cells import answer_texts
+from autograder.pipeline.write_results import (RESULTS_JSONL, STUDENTS, csv_uncell, display_id, safe_name,
+                                               student_folder)
+from autograder.results import GRADES_COLUMNS, ManualRow, Row, Status, SubmissionResult
 from course.messages import CATALOG
 from course.safe_text import exact_id, lookalike_groups
 
@@ -81,21 +85,49 @@ def student_folders(students, run) -> dict:
     return {s: mapped.get(s, f"{STUDENTS}/{student_folder(exact_id(s))}") for s in students}
 
 
-def read_results(out_dir, folders) -> dict:
-    """(student, function) -> FunctionResult dict, from each results.json's extra_data."""
-    found = {}
-    for student, folder in folders.items():
-        path = pathlib.Path(out_dir) / folder / "results.json"
-        try:
-            tests = json.loads(path.read_text(encoding="utf-8")).get("tests", [])
-        except (OSError, ValueError):
-            continue
-        for test in tests:
-            extra = test.get("extra_data") or {}
-            name = extra.get("name")
-            if name:
-                found[(student, name)] = extra
-    return found
+class ResultsMissing(Exception):
+    """The grading directory has no usable results.jsonl (made by an older kit, or a run that did not
+    finish): the report needs a new ``autograder grade`` run; never a traceback."""
+
+    def __init__(self, out_dir, why=""):
+        path = pathlib.Path(out_dir) / RESULTS_JSONL
+        super().__init__(f"{path}: 找不到评分结果{('（' + why + '）') if why else ''}，请重新运行 autograder grade "
+                         f"/ no grading results{(' (' + why + ')') if why else ''}: re-run autograder grade "
+                         f"SUBMISSIONS --out {out_dir}")
+
+
+def read_records(out_dir):
+    """Each SubmissionResult of DIR/results.jsonl (the kit's own record, ``CollectResults``), one a
+    line, streamed. ``ResultsMissing`` when there is none or a line is not a record."""
+    path = pathlib.Path(out_dir) / RESULTS_JSONL
+    try:
+        f = path.open("rb")
+    except FileNotFoundError:
+        raise ResultsMissing(out_dir) from None
+    except OSError as e:
+        raise ResultsMissing(out_dir, type(e).__name__) from None
+    with f:
+        for n, line in enumerate(f, 1):
+            try:
+                yield SubmissionResult.from_dict(json.loads(line))
+            except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+                raise ResultsMissing(out_dir, f"第 {n} 行无法读取 / line {n} unreadable") from None
+
+
+def read_results(records) -> tuple:
+    """({(student, function): FunctionResult}, {student: {function: answer text}}) of the records,
+    students as grades.csv shows them (``display_id``); the answer text is what the integrity
+    analysis compares (``core.cells.answer_texts``)."""
+    results, answers = {}, {}
+    for res in records:
+        student = display_id(res.student_id)
+        for r in res.rows:
+            if r.result is not None:
+                results[(student, r.result.name)] = r.result
+        texts = answer_texts(c for nb in sorted(res.answers) for c in res.answers[nb])
+        if texts:
+            answers[student] = texts
+    return results, answers
 
 
 def read_run(out_dir) -> dict:
@@ -113,19 +145,22 @@ class Graded:
     grades: list           # Row
     manual: list           # ManualRow
     run: dict
-    results: dict          # (student, function) -> FunctionResult dict
+    results: dict          # (student, function) -> FunctionResult
     students: list
     folders: dict          # student -> students/<folder>
+    answers: dict = field(default_factory=dict)   # student -> {function: answer text} (results.jsonl)
 
 
 def load(out_dir) -> Graded:
-    """grades.csv, manual.csv, run.json and every results.json of a grading directory."""
+    """grades.csv, manual.csv, run.json and results.jsonl of a grading directory
+    (``ResultsMissing`` without results.jsonl)."""
     out_dir = pathlib.Path(out_dir)
+    results, answers = read_results(read_records(out_dir))
     grades, manual = read_grades(out_dir / "grades.csv"), read_manual(out_dir / "manual.csv")
     run = read_run(out_dir)
     students = sorted({r.student_id for r in grades})
     folders = student_folders(students, run)
-    return Graded(grades, manual, run, read_results(out_dir, folders), students, folders)
+    return Graded(grades, manual, run, results, students, folders, answers)
 
 
 # ---------------------------------------------------------------- numbers
@@ -182,10 +217,10 @@ def student_totals(grades, scheme=None) -> dict:
         by_student[r.student_id].append(r)
     out = {}
     for student, rows in by_student.items():
-        t = scheme.totals(rows)
+        t = totals_module.Totals.of(rows, scheme)
         s = out[student] = StudentTotal(t.auto, t.auto_max, t.optional_auto, t.optional_auto_max)
         for nb in sorted({r.notebook for r in rows}):
-            n = scheme.only([nb]).totals(r for r in rows if r.notebook == nb)
+            n = totals_module.Totals.of((r for r in rows if r.notebook == nb), scheme.only([nb]))
             s.notebooks[nb] = NotebookScore(n.auto, n.auto_max, n.optional_auto)
     return out
 
@@ -225,7 +260,7 @@ def pass_rates(grades, results, scheme=None) -> list:
     """Per graded function: share passing, and per property group the share passing.
 
     Denominator: every student with a row for that test, so an invalid notebook
-    or a crash counts as not passing. Groups come from results.json; a student
+    or a crash counts as not passing. Groups come from the suites' results; a student
     without group results for a function (invalid, error, timeout) passed none.
     """
     scheme = scheme or totals_module.scheme()
@@ -239,8 +274,9 @@ def pass_rates(grades, results, scheme=None) -> list:
         passed = {r.student_id for r in rows if r.status == Status.PASSED}
         group_pass = Counter()  # insertion order: the suite's group order
         for r in rows:
-            for g in (results.get((r.student_id, fn)) or {}).get("groups") or []:
-                group_pass[g["name"]] += bool(g.get("passed"))
+            res = results.get((r.student_id, fn))
+            for g in res.groups if res is not None else ():
+                group_pass[g.name] += bool(g.passed)
         out.append(PassRate(fn, rows[0].grade_id, rows[0].notebook, n, scheme.is_optional(rows[0].notebook, rows[0].grade_id),
                             len(passed), len(passed) / n if n else 0.0,
                             [GroupRate(g, group_pass[g], group_pass[g] / n if n else 0.0) for g in group_pass]))
@@ -360,15 +396,15 @@ def problems(grades) -> Problems:
 
     invalid, timeout, forbidden, integrity, grader_errors, error_rows = {}, [], [], [], [], []
     for r in grades:
-        if r.flags.strip():
-            integrity.append(problem(r, r.flags))
+        if r.flags:
+            integrity.append(problem(r, ";".join(sorted(r.flags))))
         if r.status == Status.INVALID:
             invalid.setdefault((r.student_id, r.notebook), problem(r))
         elif r.status == Status.TIMEOUT:
             timeout.append(problem(r))
         elif is_forbidden(r):
             forbidden.append(problem(r))
-        if r.is_grader_error:
+        if r.grader_error:
             grader_errors.append(problem(r))
         elif r.status == Status.ERROR:
             error_rows.append(problem(r))
@@ -520,11 +556,12 @@ class Report:
         return run_items(self.run, self.out_dir)
 
 
-def build(out_dir, integrity=True, submissions=None) -> Report:
-    """All the report's numbers, from a grading output directory.
+def build(out_dir, integrity=True) -> Report:
+    """All the report's numbers, from a grading output directory (``ResultsMissing`` without its
+    results.jsonl).
 
-    ``integrity``: also the integrity analysis (``autograder.integrity``; answer cells read from
-    ``submissions``, else run.json's ``submissions``); ``rep.integrity`` is None without it."""
+    ``integrity``: also the integrity analysis (``autograder.integrity``; the answer cells are
+    results.jsonl's); ``rep.integrity`` is None without it."""
     data = load(out_dir)
     grades = data.grades
     scheme = totals_module.scheme()
@@ -542,16 +579,16 @@ def build(out_dir, integrity=True, submissions=None) -> Report:
         manual=manual_summary(data.manual), problems=problems(grades), slowest=slowest(grades, data.run),
         run=data.run, grades=grades, folders=data.folders,
         pages=feedback_pages(out_dir, data.folders, notebooks),
-        integrity=integrity_result(out_dir, data, submissions) if integrity else None,
+        integrity=integrity_result(data) if integrity else None,
         late=read_late_csv(pathlib.Path(out_dir) / "late.csv"))
 
 
-def integrity_result(out_dir, data, submissions):
+def integrity_result(data):
     """The integrity analysis (evidence for a person; it never changes a number above)."""
     from autograder.integrity.analyse import analyse, common_misconceptions, failed
     try:
         grades = row_dicts(data.grades)
-        result = analyse(out_dir, grades, data.run, data.results, submissions)
+        result = analyse(grades, data.run, data.results, data.answers)
         result["common"] = common_misconceptions(result, grades)
     except Exception as e:                 # the rest of the report still gets written; the section says why
         result = failed(f"{type(e).__name__}: {e}")

@@ -12,7 +12,7 @@ only if it is witnessed (``autograder.witness``: some case of it no
 degenerate answer passes); a forbidden operator gives 0.
 """
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 import functools
 import time
 
@@ -23,6 +23,7 @@ from course import forbidden
 from autograder.integrity import behaviour
 from autograder.cases import make_cases
 from autograder.functions import BY_NAME
+from autograder.results import FunctionResult, GroupResult  # noqa: F401  (typed results, a leaf; re-exported)
 from autograder.sandbox.call_result import CallResult  # noqa: F401  (re-exported)
 from course import messages, operator_rule
 from course.compare import Diff, compare
@@ -34,38 +35,6 @@ from course.safe_text import student_text
 from course.diagnose import RAISES, Outcome, diagnose, matches
 from course.run_cases import error_type, run_cases
 from course.timing import one_thread
-
-
-@dataclass
-class GroupResult:
-    name: str
-    weight: float
-    passed: bool
-    n_cases: int
-    n_failed: int
-
-
-@dataclass
-class FunctionResult:
-    name: str
-    points: float
-    max_points: float
-    score: float                  # 0..1, weighted share of groups passed
-    status: str                   # 'passed' | 'failed' | 'error' | 'timeout'
-    message: str                  # short, zh / en
-    feedback: str                 # longer: groups, smallest failing case, hint
-    misconception: str = None     # an id of course.messages.CATALOG, or None
-    groups: list = field(default_factory=list)
-    behaviour: dict = None        # hashes of the outputs, for the integrity report (autograder.integrity.behaviour)
-    misconceptions: list = field(default_factory=list)   # every independent fault named, primary first
-    picture: dict = None          # the shown failing case as small grids (course.picture.case_picture)
-
-    def to_dict(self):
-        return asdict(self)
-
-    @property
-    def groups_failed(self):
-        return [g.name for g in self.groups if not g.passed]
 
 
 # Property groups and their weights, per function (the exercise records'). Every case's group is one.

@@ -7,10 +7,11 @@ gradebook) asks this module, so they cannot disagree.
 ::
 
     scheme(course_dir)      the assignment's grade cells, read from source/<assignment>/*.ipynb
-    Scheme.totals(rows, written)  one student's Totals: autograded rows (results.Row, or anything
-                            with notebook, grade_id, points, max_points), and the points a
-                            person gave written answers when known (nbgrader's gradebook)
-    Scheme.maxima           the assignment's maxima (Points Possible, max_total)
+    Totals.of(rows, scheme, written)  one student's Totals: autograded rows (results.Row, or
+                            anything with notebook, grade_id, points, max_points), and the points a
+                            person gave written answers when known (nbgrader's gradebook). THE
+                            one place points are summed: every consumer calls it.
+    Totals.maxima_of(scheme), Scheme.maxima  the assignment's maxima (Points Possible, max_total)
     Totals                  earned and possible points, required and optional apart
 
 **Where "optional" is stated.** In the instructor's source notebook, on the grade cell itself:
@@ -104,6 +105,51 @@ class Totals:
         """Earned on autograded cells, required and optional (what grades.csv's points add up to)."""
         return _round(self.auto + self.optional_auto)
 
+    # The only sums of points in the kit (tests/test_totals.py scans for others).
+
+    @classmethod
+    def of(cls, rows: Iterable = (), scheme: Optional["Scheme"] = None,
+           written: Optional[Mapping] = None) -> "Totals":
+        """One student's Totals.
+
+        ``rows``: autograded results (``results.Row``: notebook, grade_id, points, max_points), one
+        per test cell, as the grader writes them (a notebook not submitted has its rows too, worth
+        0); rows of notebooks outside an ``only`` scheme are left out. ``scheme``: what is optional
+        and what is written (None: every row required). The autograded maxima are the rows'
+        (``max_points``: the cell's points when graded), so a table and the pages made from it
+        agree; a row of a cell the scheme does not know (a grades.csv made from other source
+        notebooks) counts as required. ``written``: (notebook, grade_id) -> the points a person gave
+        a written answer (nbgrader's gradebook), when known; the written maxima are the scheme's.
+        """
+        scheme = scheme if scheme is not None else Scheme()
+        sums = {f.name: 0.0 for f in dataclasses.fields(cls)}
+        for c in scheme.cells:
+            if c.written:
+                sums[_field(c) + "_max"] += c.points
+        for r in rows:
+            if scheme.scope is not None and r.notebook not in scheme.scope:
+                continue
+            c = scheme.cell(r.notebook, r.grade_id)
+            if c is not None and c.written:
+                continue                    # a written answer's points are a person's (``written``)
+            key = "optional_auto" if c is not None and c.optional else "auto"
+            sums[key] += float(r.points)
+            sums[key + "_max"] += float(r.max_points)
+        for (notebook, grade_id), points in (written or {}).items():
+            c = scheme.cell(notebook, grade_id)
+            if c is not None and c.written:
+                sums[_field(c)] += float(points)
+        return cls(**{k: _round(v) for k, v in sums.items()})
+
+    @classmethod
+    def maxima_of(cls, scheme: "Scheme") -> "Totals":
+        """An assignment's maxima (every earned field 0), from its cells: Canvas's Points Possible,
+        the export's ``max_total``, nbgrader's maximum."""
+        sums = {f.name: 0.0 for f in dataclasses.fields(cls)}
+        for c in scheme.cells:
+            sums[_field(c) + "_max"] += c.points
+        return cls(**{k: _round(v) for k, v in sums.items()})
+
 
 @dataclasses.dataclass(frozen=True)
 class Scheme:
@@ -134,44 +180,8 @@ class Scheme:
 
     @property
     def maxima(self) -> Totals:
-        """The assignment's maxima (every earned field 0), from its cells: Canvas's Points Possible,
-        the export's ``max_total``, nbgrader's maximum."""
-        sums = {f.name: 0.0 for f in dataclasses.fields(Totals)}
-        for c in self.cells:
-            sums[_field(c) + "_max"] += c.points
-        return Totals(**{k: _round(v) for k, v in sums.items()})
-
-    def totals(self, rows: Iterable = (), written: Optional[Mapping] = None) -> Totals:
-        """One student's Totals.
-
-        ``rows``: autograded results (``results.Row``: notebook, grade_id, points, max_points), one
-        per test cell, as the grader writes them (a notebook not submitted has its rows too, worth
-        0); rows of notebooks outside an ``only`` scheme are left out. The autograded maxima are
-        the rows' (``max_points``: the cell's points when graded), so a table and the pages made
-        from it agree; a row of a cell the scheme does not know (a grades.csv made from other
-        source notebooks) counts as required. ``written``: (notebook, grade_id) -> the points a
-        person gave a written answer (nbgrader's gradebook), when known; the written maxima are
-        the scheme's.
-        """
-        sums = {f.name: 0.0 for f in dataclasses.fields(Totals)}
-        for c in self.cells:
-            if c.written:
-                sums[_field(c) + "_max"] += c.points
-        for r in rows:
-            if self.scope is not None and r.notebook not in self.scope:
-                continue
-            c = self.cell(r.notebook, r.grade_id)
-            if c is not None and c.written:
-                continue                    # a written answer's points are a person's (``written``)
-            key = "optional_auto" if c is not None and c.optional else "auto"
-            sums[key] += float(r.points)
-            sums[key + "_max"] += float(r.max_points)
-        for (notebook, grade_id), points in (written or {}).items():
-            c = self.cell(notebook, grade_id)
-            if c is not None and c.written:
-                sums[_field(c)] += float(points)
-        return Totals(**{k: _round(v) for k, v in sums.items()})
-
+        """The assignment's maxima (``Totals.maxima_of``)."""
+        return Totals.maxima_of(self)
 
 def _field(cell: GradeCell) -> str:
     """The Totals field a cell's points go to: auto, written, optional_auto or optional_written."""

@@ -12,6 +12,7 @@ import sys
 from collections import defaultdict
 
 from autograder import totals
+from autograder.totals import Totals
 from autograder.pipeline.write_results import csv_uncell
 from autograder.results import Row
 
@@ -34,8 +35,8 @@ def score_table(grades_csv):
     lines = ["student".ljust(12) + "".join(n[:12].rjust(14) for n in notebooks) + "total".rjust(12)
              + "bonus".rjust(10)]
     for s in sorted(rows):
-        per_nb = [scheme.only([n]).totals(r for r in rows[s] if r.notebook == n) for n in notebooks]
-        t = scheme.totals(rows[s])
+        per_nb = [Totals.of((r for r in rows[s] if r.notebook == n), scheme.only([n])) for n in notebooks]
+        t = Totals.of(rows[s], scheme)
         cells = "".join(f"{n.auto:g}/{n.auto_max:g}".rjust(14) for n in per_nb)
         lines.append(s.ljust(12) + cells + f"{t.auto:g}/{t.auto_max:g}".rjust(12)
                      + f"+{t.optional_auto:g}".rjust(10))

@@ -22,7 +22,7 @@ import pytest
 
 import harness
 import test_hostile_ban as ban
-from autograder.pipeline.find_answers import FindAnswers, label_cell
+from autograder.pipeline.find_answers import FindAnswers, runnable
 from autograder.pipeline.write_results import student_dir
 from autograder.functions import FUNCTIONS
 from conftest import SOURCE
@@ -96,7 +96,7 @@ def _answers(path, notebook):
     for c in nb["cells"]:                    # nbformat allows a list of lines; the grader joins them
         c["source"] = "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
     names = [f.name for f in FUNCTIONS if f.notebook == notebook]
-    return nb, names, FindAnswers().find(nb, names)
+    return nb, names, FindAnswers().find(nb, names)        # AnswerCells, as written
 
 
 def _kernel_job(path, notebook, function):
@@ -104,7 +104,7 @@ def _kernel_job(path, notebook, function):
     order), then check() of ``function``, with the graded file as ``__session__``."""
     from autograder.functions import PREAMBLE
     nb, _names, found = _answers(path, notebook)
-    cells = [nb["cells"][label_cell(label) - 1]["source"] for label, _code in found]
+    cells = [nb["cells"][cell.index]["source"] for cell in found]
     return {"cells": [PREAMBLE] + cells, "function": function, "session": str(path)}
 
 
@@ -114,7 +114,8 @@ def _grader_review(path, notebook, function):
     from autograder.results import Row
     _nb, names, cells = _answers(path, notebook)
     checker = CheckSource()
-    found, labels = checker.check(cells, names)
+    labels = cells = runnable(cells)
+    found = checker.check(cells, names)
     row = Row("s", "pooling", notebook, f"test_{function}", feedback="")
     fields = checker.review_fields(row, checker.reviews(found).get(function, []), labels)
     return checker.automatic(found).get(function, []), fields.get("feedback", "")

@@ -12,7 +12,8 @@ import pytest
 
 from autograder import functions
 from autograder.pipeline.check_source import CHECK_ERROR, CheckSource, flag_of
-from autograder.pipeline.find_answers import FindAnswers, label_cell, label_functions
+from autograder.core.cells import AnswerCell
+from autograder.pipeline.find_answers import FindAnswers, runnable
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
 from course.source_rules import Notebook
 
@@ -49,9 +50,9 @@ def test_honest_notebooks_are_not_flagged(path):
     except InvalidNotebook:
         pytest.skip("unreadable on purpose (an example of an invalid notebook)")
     names = [f.name for f in functions.functions_in(path.stem)]
-    cells = FindAnswers().find(nb, names)
+    cells = runnable(FindAnswers().find(nb, names))
     checker = CheckSource()
-    rejected, _labels = checker.check(cells, names)
+    rejected = checker.check(cells, names)
     assert checker.error is None
     assert rejected == {}
 
@@ -60,8 +61,8 @@ def test_honest_notebooks_are_not_flagged(path):
                          ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_mutants_are_flagged_only_for_a_real_forbidden_call(path):
     name = path.parent.name
-    cells = [(f"cell 1 ({name})", path.read_text(encoding="utf-8"))]
-    rejected, _ = CheckSource().check(cells, [name])
+    cells = [AnswerCell(0, (name,), path.read_text(encoding="utf-8"))]
+    rejected = CheckSource().check(cells, [name])
     if f"{name}/{path.stem}" in REALLY_FORBIDDEN:
         assert [f.category for f in rejected[name]] == ["bonus"] and rejected[name][0].automatic
     else:
@@ -440,7 +441,7 @@ def test_deeply_nested_code_is_unverifiable_not_skipped():
     # the step: a cell the parent could not parse but the child ran is review:unparsed_cell
     checker = CheckSource()
     checker.unparsed = (0,)
-    labels = ["cell 1 (pool2d)", "cell 2 (pool2d_padded)"]
+    labels = [AnswerCell(0, ("pool2d",), ""), AnswerCell(1, ("pool2d_padded",), "")]
     assert [flag_of(f) for f in checker.unparsed_flags({}, labels)] == ["review:unparsed_cell@cell1"]
     assert checker.unparsed_flags({"cell 1 (pool2d)": "SyntaxError: invalid syntax"}, labels) == []
     assert [flag_of(f) for f in checker.unparsed_flags({"cell 1 (pool2d)": "NameError: x"}, labels)] == \
@@ -462,22 +463,22 @@ def test_syntax_errors_are_left_to_the_child():
 def test_row_fields():
     code = "import threading\ndef pool2d(X, k, mode='max'):\n    threading.Thread(target=print).start()\n" \
            "    return F.max_pool2d(X, 2)\n"
-    cells = [("cell 7 (pool2d)", code)]
+    labels = cells = [AnswerCell(6, ("pool2d",), code)]
     checker = CheckSource()
-    found, labels = checker.check(cells, ["pool2d", "pool2d_padded"])
+    found = checker.check(cells, ["pool2d", "pool2d_padded"])
     rejected, reviews = checker.automatic(found), checker.reviews(found)
     assert list(rejected) == ["pool2d"] and [f.key for f in rejected["pool2d"]] == ["F.max_pool2d"]
     row = checker.row_fields("pool2d", rejected["pool2d"], labels, 2)
     assert row["points"] == 0.0 and row["status"] == "failed" and row["misconception"] == "forbidden_op"
     assert row["message"].startswith("禁止使用汇聚算子 F.max_pool2d（单元格 7 第 4 行）/ the pooling operator "
                                      "F.max_pool2d is not allowed (cell 7, line 4)")
-    assert row["flags"] == "forbidden_op:F.max_pool2d"
-    assert row["result"]["points"] == 0.0 and not any(g["passed"] for g in row["result"]["groups"])
+    assert row["flags"] == {"forbidden_op:F.max_pool2d"}
+    assert row["result"].points == 0.0 and not any(g.passed for g in row["result"].groups)
     from autograder.results import Row
     graded = Row("s", "pooling", "01_basics", "test_pool2d", points=2.0, max_points=2.0, status="passed",
                  feedback="pool2d: 2 / 2")
     fields = checker.review_fields(graded, reviews["pool2d"], labels)
-    assert fields["flags"] == "review:threads@cell7:line1;review:threads@cell7:line3"
+    assert fields["flags"] == {"review:threads@cell7:line1", "review:threads@cell7:line3"}
     assert fields["feedback"].startswith("这个答案将由老师复核 / This answer will be reviewed by a person:")
     assert "单元格 7 第 3 行" in fields["feedback"] and "cell 7, line 3" in fields["feedback"]
     assert fields["feedback"].endswith("pool2d: 2 / 2")
@@ -489,11 +490,12 @@ def test_row_fields():
 ])
 def test_misconception_and_flag(function, code, mid, flag):
     checker = CheckSource()
-    found, labels = checker.check([(f"cell 2 ({function})", code)], [function])
+    labels = [AnswerCell(1, (function,), code)]
+    found = checker.check(labels, [function])
     rejected = checker.automatic(found)
     row = checker.row_fields(function, rejected[function], labels, 1)
     assert row["misconception"] == mid
-    assert flag in row["flags"].split(";")
+    assert flag in row["flags"]
     assert re.search(r"[\u4e00-\u9fff]", row["message"]) and "）/ " in row["message"]
 
 
@@ -505,11 +507,13 @@ def test_flags_have_no_separators():
         assert re.fullmatch(r"(review:[a-z_]+@cell\d+:line\d+|forbidden_op:[\w.]+)", flag_of(f)), flag_of(f)
 
 
-def test_labels_round_trip():
-    nb = {"cells": [{"cell_type": "code", "source": "def pool2d(X, k, mode='max'):\n    return X\n"
-                     "def pool2d_padded(X, k):\n    return X\n", "metadata": {}}]}
-    (label, _code), = FindAnswers().find(nb, ["pool2d", "pool2d_padded"])
-    assert label_cell(label) == 1 and label_functions(label) == ["pool2d", "pool2d_padded"]
+def test_answer_cells_are_typed():
+    src = "def pool2d(X, k, mode='max'):\n    return X\ndef pool2d_padded(X, k):\n    return X\n"
+    nb = {"cells": [{"cell_type": "markdown", "source": "", "metadata": {}},
+                    {"cell_type": "code", "source": src, "metadata": {}}]}
+    cell, = FindAnswers().find(nb, ["pool2d", "pool2d_padded"])
+    assert cell == AnswerCell(1, ("pool2d", "pool2d_padded"), src)
+    assert cell.number == 2 and cell.label == "cell 2 (pool2d, pool2d_padded)"
 
 
 def test_a_checker_bug_fails_open(monkeypatch):
@@ -520,7 +524,7 @@ def test_a_checker_bug_fails_open(monkeypatch):
     monkeypatch.setattr(cs, "Notebook", broken)
     cs._Checker._stop()                       # the next checker is forked with the bug in it
     checker = CheckSource()
-    rejected, _ = checker.check([("cell 1 (pool2d)", POOL["direct"])], ["pool2d"])
+    rejected = checker.check([AnswerCell(0, ("pool2d",), POOL["direct"])], ["pool2d"])
     assert not checker.over_budget
     cs._Checker._stop()
     assert rejected == {} and checker.error.startswith("KeyError")
@@ -532,8 +536,8 @@ def test_every_answer_cell_of_the_source_parses():
     for path in sorted((ROOT / "source" / "pooling").glob("*.ipynb")):
         nb = json.loads(path.read_text(encoding="utf-8"))
         names = [f.name for f in functions.functions_in(path.stem)]
-        for _label, code in FindAnswers().find(ReadNotebook().normalise(nb), names):
-            compile(code, str(path), "exec")
+        for cell in runnable(FindAnswers().find(ReadNotebook().normalise(nb), names)):
+            compile(cell.code, str(path), "exec")
 
 
 # ------------------------------------------------------------------ every binding of a graded name
@@ -620,10 +624,10 @@ def test_look_up_primitives_are_known_by_identity_not_spelling():
 
 def test_rows_carry_review_flags_typed():
     from autograder.results import Row
-    row = Row("s", "pooling", "01_basics", "test_pool2d", flags="review:gc@cell3:line2;solution_copy;review:check_budget")
-    assert row.reviews == ("review:gc@cell3:line2", "review:check_budget")
+    row = Row("s", "pooling", "01_basics", "test_pool2d", flags={"review:gc@cell3:line2", "solution_copy", "review:check_budget"})
+    assert row.reviews == ("review:check_budget", "review:gc@cell3:line2")
     assert Row.from_csv(dict(zip(("student_id", "assignment", "notebook", "grade_id", "points", "max_points",
-                                  "flags"), ("s", "a", "n", "g", "1", "2", row.flags)))).reviews == row.reviews
+                                  "flags"), ("s", "a", "n", "g", "1", "2", row.to_csv()[-1])))).reviews == row.reviews
 
 
 # ------------------------------------------------------------------ the bonus: computation on X (taint.py)

@@ -221,12 +221,15 @@ def test_dask_grades_exactly_like_local(cluster, small_class, local_grades, tmp_
     assert (out / "manual.csv").is_file() and (out / "run.json").is_file()
     assert not list(out.rglob("*.tmp"))                          # atomic writes left nothing behind
     assert progress.done == len(students)
+    records = (out / "results.jsonl").read_bytes()          # the kit's own record, as the workers sent it
+    assert len(records.splitlines()) == len(students)
 
     # A re-run skips what did not change, without asking the cluster.
     again = grade_on_dask(small_class, out, cluster.address)
     if again["kit_digest"] == meta["kit_digest"]:             # (unless the kit itself was edited meanwhile)
         assert again["graded"] == 0 and again["skipped"] == len(students)
         assert again["workers"] == 0                              # did not even connect
+        assert (out / "results.jsonl").read_bytes() == records  # the cached records, the same bytes
     assert read_grades(out) == local_grades
 
 

@@ -134,11 +134,11 @@ def test_run_json_maps_ids_to_distinct_folders(hostile_names):
 
 def test_kit_files_are_where_they_belong(hostile_names):
     out = hostile_names["out"]
-    for name in ("grades.csv", "manual.csv", "run.json"):
+    for name in ("grades.csv", "manual.csv", "run.json", "results.jsonl"):
         assert (out / name).is_file()
     assert (out / "students").is_dir() and (out / ".cache").is_dir()
     assert all(p.suffix == ".json" and p.is_file() for p in (out / ".cache").iterdir())
-    kit = {".cache", "grades.csv", "manual.csv", "run.json", "students",
+    kit = {".cache", "grades.csv", "manual.csv", "run.json", "results.jsonl", "students",
            "report.html", "report_students.csv", "report_tests.csv"}
     assert {p.name for p in out.iterdir()} <= kit
     assert not list(out.rglob("*.tmp"))

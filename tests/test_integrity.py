@@ -296,34 +296,38 @@ def test_the_integrity_analysis_changes_no_score(planted_class):
 
 # ---------------------------------------------------------------- the report on a hand-built directory
 
-def _hand_built(tmp_path):
-    """Four students' grading output, written as the grader writes it; no submissions folder."""
+def _hand_built(tmp_path, answers=None):
+    """Four students' grading output, written as the grader writes it (results.jsonl: behaviour
+    records, and ``answers`` {student: code} as their pool2d answer cell)."""
     from autograder.pipeline.write_results import csv_text, student_dir
     from autograder.results import GRADES_COLUMNS as header
+    from support import results_jsonl
     bug = {"wrong": {str(i): f"{i:012x}" for i in range(10)}}
-    rows, run = [], {"students": {}}
+    rows, run, records = [], {"students": {}}, []
     for s in ("ann", "ben", "cat", "dan"):
         rec = bug if s in ("ann", "ben") else {"wrong": {}}
         flags = "link" if s == "dan" else ""
         rows.append([s, "pooling", "01_basics", "test_pool2d", 1.0, 2.0, "failed", "m", "", "", 0.1, flags])
         d = student_dir(tmp_path, s)
         d.mkdir(parents=True)
-        (d / "results.json").write_text(json.dumps({"tests": [{"name": "pool2d", "extra_data": {
-            "name": "pool2d", "points": 1.0, "max_points": 2.0, "status": "failed", "groups": [],
-            "behaviour": rec}}]}))
+        code = (answers or {}).get(s)
+        records.append(results_jsonl.record(
+            s, [results_jsonl.suite_result("pool2d", 1.0, 2.0, "failed", behaviour=rec)],
+            answers={"01_basics": [(3, ["pool2d"], code)]} if code else None))
         run["students"][s] = str(d.relative_to(tmp_path))
     (tmp_path / "grades.csv").write_text(csv_text(header, rows))
     (tmp_path / "run.json").write_text(json.dumps(run))
+    results_jsonl.write(tmp_path, records)
     return tmp_path
 
 
-def test_report_without_submissions_still_compares_outputs(tmp_path):
+def test_report_without_answer_cells_still_compares_outputs(tmp_path):
     from autograder import cli, report
     out = _hand_built(tmp_path)
     grades = (out / "grades.csv").read_bytes()
     rep = report.write_report(out)
     res = rep.integrity
-    assert "no submissions folder" in res["note"]
+    assert "no answer cells in results.jsonl" in res["note"]
     assert [c["students"] for c in res["clusters"]] == [["ann", "ben"]]
     assert res["flags"][0]["student_id"] == "dan" and res["flags"][0]["flags"] == "link"
     html = (out / "report.html").read_text(encoding="utf-8")
@@ -332,6 +336,43 @@ def test_report_without_submissions_still_compares_outputs(tmp_path):
     assert cli.main(["report", str(out), "--no-integrity"]) == 0
     assert not (out / "integrity.csv").exists()
     assert 'id="integrity"' not in (out / "report.html").read_text(encoding="utf-8")
+
+
+COPIED = """def pool2d(X, pool_size, mode="max"):
+    p_h, p_w = pool_size
+    Y = torch.zeros((X.shape[0] - p_h + 1, X.shape[1] - p_w + 1))
+    for i in range(Y.shape[0]):
+        for j in range(Y.shape[1]):
+            window = X[i:i + p_h, j:j + p_w]
+            Y[i, j] = window.max() if mode == "max" else window.float().mean() * 1.0001
+    return Y
+"""
+
+
+def test_the_answer_cells_come_from_results_jsonl(tmp_path):
+    """#21: the integrity analysis compares the answer cells the grader recorded in results.jsonl;
+    no submissions folder exists, and hostile code is text in the page."""
+    from autograder import report
+    evil = COPIED.replace("return Y", "return Y  # </code><script>alert(1)</script>").replace("window", "w")
+    out = _hand_built(tmp_path, {"cat": COPIED, "dan": evil, "ann": "def pool2d(X, k):\n    return X\n"})
+    res = report.write_report(out).integrity
+    assert res["answers_read"] == 3 and res["note"] == "" and res["submissions"] == "results.jsonl"
+    assert any({p["a"], p["b"]} == {"cat", "dan"} and p["code"] for p in res["pairs"])
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+
+
+def test_the_kept_answer_text_is_what_the_analysis_reads():
+    """results.jsonl keeps each function's answer text bounded, cutting only what the analysis would."""
+    from autograder.core.cells import MAX_ANSWER_CHARS, AnswerCell, answer_texts, bounded
+    from autograder.integrity.normalise import MAX_INPUT_CHARS
+    assert MAX_ANSWER_CHARS == MAX_INPUT_CHARS + 1        # one more: an answer this long gets the budget flag
+    big = "x = 1\n" * (MAX_ANSWER_CHARS // 6 + 10)
+    cells = [AnswerCell(1, ("pool2d",), big), AnswerCell(2, ("pool2d", "pool2d_padded"), "y = 2\n"),
+             AnswerCell(3, ("pool2d",), big), AnswerCell(4, ("pool2d_padded",), "z = 3\n")]
+    kept = bounded(cells)
+    assert answer_texts(kept) == answer_texts(cells)
+    assert [c.index for c in kept] == [1, 2, 4] and sum(len(c.code) for c in kept) <= 2 * MAX_ANSWER_CHARS
 
 
 def test_a_failing_analysis_leaves_the_rest_of_the_report(tmp_path, monkeypatch):

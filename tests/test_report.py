@@ -17,6 +17,7 @@ from autograder import report, report_data
 from autograder.cli import main
 from autograder.functions import BY_NAME
 from autograder.pipeline.write_results import student_dir
+from support import results_jsonl
 
 GRADES_HEADER = ["student_id", "assignment", "notebook", "grade_id", "points", "max_points",
                  "status", "message", "misconception", "groups_failed", "seconds"]
@@ -49,8 +50,9 @@ def write_csv(path, header, rows):
 
 @pytest.fixture
 def graded_dir(tmp_path):
-    """A small grading output directory as `autograder grade` lays it out."""
-    rows = []
+    """A small grading output directory as `autograder grade` lays it out (results.jsonl: the
+    suites' results, with their groups)."""
+    rows, records = [], []
     for s, tests in HAND_BUILT.items():
         gs_tests = []
         for nb, fn, pts, mx, status, mis, failed, sec in tests:
@@ -64,12 +66,10 @@ def graded_dir(tmp_path):
                        "n_failed": int(g in failed_set)} for g in GROUPS[fn]]
             if status == "timeout":
                 groups = []
-            gs_tests.append({"name": fn, "score": pts, "max_score": mx, "output": msg,
-                             "extra_data": {"name": fn, "points": pts, "max_points": mx,
-                                            "status": status, "misconception": mis or None,
-                                            "groups": groups}})
+            gs_tests.append(dict(results_jsonl.suite_result(fn, pts, mx, status, mis or None, groups), notebook=nb))
         student_dir(tmp_path, s).mkdir(parents=True)
-        (student_dir(tmp_path, s) / "results.json").write_text(json.dumps({"tests": gs_tests}))
+        records.append(results_jsonl.record(s, gs_tests))
+    results_jsonl.write(tmp_path, records)
     write_csv(tmp_path / "grades.csv", GRADES_HEADER, rows)
     write_csv(tmp_path / "manual.csv",
               ["student_id", "assignment", "notebook", "grade_id", "max_points", "answered"],
@@ -125,7 +125,33 @@ def test_the_report_reads_totals_problems_and_results(graded_dir):
     rep = report.build(graded_dir, integrity=False)
     assert rep.totals["dave"].total == 6
     assert rep.problems.invalid[0].student_id == "carol"
-    assert report.load(graded_dir).results[("alice", "pool2d")]["status"] == "passed"
+    assert report.load(graded_dir).results[("alice", "pool2d")].status == "passed"
+
+
+def test_an_older_run_without_results_jsonl_says_re_run(graded_dir, capsys):
+    """#21: the report reads the kit's results.jsonl; a DIR graded by an older kit gets a clear
+    bilingual message and exit status 2, no traceback, and nothing is written."""
+    (graded_dir / "results.jsonl").unlink()
+    assert main(["report", str(graded_dir)]) == 2
+    err = capsys.readouterr().err
+    assert "请重新运行 autograder grade" in err and "re-run autograder grade" in err
+    assert "Traceback" not in err and not (graded_dir / "report.html").exists()
+    (graded_dir / "results.jsonl").write_text('{"student_id": "alice", "rows": [{"nope": 1}]}\n')
+    assert main(["report", str(graded_dir)]) == 2
+    assert "line 1" in capsys.readouterr().err
+
+
+def test_the_report_never_reads_gradescope_results_json(graded_dir):
+    """Gradescope's results.json is an output only: the report's numbers are the same without it."""
+    before = report_data.build(graded_dir, integrity=False)
+    lie = {"tests": [{"name": fn, "extra_data": {"name": fn, "status": "passed", "behaviour": {"wrong": {}},
+                                                  "groups": [{"name": "max", "passed": True}]}}
+                     for fn in GROUPS]}
+    for s in HAND_BUILT:                         # results.json that contradicts every record
+        (student_dir(graded_dir, s) / "results.json").write_text(json.dumps(lie))
+    after = report_data.build(graded_dir, integrity=False)
+    assert after.pass_rates == before.pass_rates and after.totals == before.totals
+    assert {g.name for r in after.pass_rates for g in r.groups} == {g for gs in GROUPS.values() for g in gs}
 
 
 def test_writes_self_contained_html_and_csvs(graded_dir):
@@ -410,6 +436,7 @@ def test_bonus_apart_weakest_one_per_function_and_errors_listed(tmp_path):
         rows.append([s, "pooling", "02_as_convolution", "test_max_pool_conv_relu", pts, 1,
                      "passed" if pts else "failed", "", "", "", 0.1])
     write_csv(tmp_path / "grades.csv", GRADES_HEADER, rows)
+    results_jsonl.write(tmp_path, [results_jsonl.record(s) for s in ("ann", "ben")])
     write_csv(tmp_path / "manual.csv", ["student_id", "assignment", "notebook", "grade_id", "max_points",
                                         "answered"], [])
     (tmp_path / "run.json").write_text(json.dumps({"per_submission_seconds": {"ann": 1.0, "ben": 1.0}}))
@@ -459,6 +486,8 @@ cy,pooling,04_min_softmax,ex4_answer,2.0,True
 def small_dir(tmp_path):
     (tmp_path / "grades.csv").write_text(SMALL_GRADES, encoding="utf-8")
     (tmp_path / "manual.csv").write_text(SMALL_MANUAL, encoding="utf-8")
+    # the kit's own records, without suite results: no group detail
+    results_jsonl.write(tmp_path, [results_jsonl.record(s) for s in ("ann", "ben", "cy")])
     return tmp_path
 
 
@@ -518,7 +547,7 @@ def test_the_small_class_by_hand(small):
     assert small.problems.forbidden[0].message == "=bad"        # the formula-proof cell read back
     assert small.slowest[0] == ("ben", pytest.approx(10.0))     # no run.json: the rows' seconds
     assert [m.id for m in small.top_misconceptions] == ["max_zero_padding"]
-    # no results.json, so no group detail: each function counts as a whole, weakest first
+    # no suite results in results.jsonl, so no group detail: each function counts as a whole, weakest first
     assert small.weakest == [(0.0, "pool2d_padded", ""), (pytest.approx(1 / 3), "pool2d", ""),
                              (pytest.approx(1 / 3), "pool_output_shape", "")]
     assert small.needs_help == ["ben", "cy", "ann"]

@@ -11,7 +11,9 @@ import pytest
 from autograder import results, totals
 from autograder.pipeline import write_results
 from autograder.pipeline.write_results import WriteResults, csv_text, csv_uncell
-from autograder.results import GRADER_ERROR, GRADES_COLUMNS, MANUAL_COLUMNS, ManualRow, Row, Status, SubmissionResult
+from autograder.core.cells import AnswerCell
+from autograder.results import (GRADER_ERROR, GRADES_COLUMNS, MANUAL_COLUMNS, FunctionResult, GroupResult,
+                               ManualRow, Row, Status, SubmissionResult)
 
 
 def _read_back(columns, values):
@@ -23,20 +25,26 @@ def _read_back(columns, values):
 
 ROWS = [
     Row("alice", "pooling", "01_basics", "test_pool2d", 2.0, 2.0, Status.PASSED, "全部通过 / all checks passed",
-        seconds=0.125, flags="solution_copy"),
+        seconds=0.125, flags={"solution_copy"}),
     Row("=HYPERLINK(\"x\")", "pooling", "01_basics", "test_pool2d_padded", 1.36, 3.0, Status.FAILED,
-        "-1 is wrong\r\nsecond line", "max_zero_padding", "padding;edge", 0.5),
+        "-1 is wrong\r\nsecond line", "max_zero_padding", ("padding", "edge"), 0.5),
     Row("'quoted", "pooling", "04_min_softmax", "test_min_pool2d", 0.0, 2.0, Status.INVALID,
         "不是有效的 JSON / not valid JSON"),
     Row("bob", "pooling", "05_gradients", "test_max_pool2d_backward", 0.0, 3.0, Status.TIMEOUT, "@timeout",
-        "timeout", "basic", 30.0, "check_error;solution_copy"),
-    Row("carol", "pooling", "03_cost", "test_pool_cost", 0.0, 2.0, Status.ERROR, f"{GRADER_ERROR}: boom"),
+        "timeout", ("basic",), 30.0, {"solution_copy", "check_error"}),
+    Row("carol", "pooling", "03_cost", "test_pool_cost", 0.0, 2.0, Status.ERROR, f"{GRADER_ERROR}: boom",
+        grader_error=True),
 ]
+
+SUITE_RESULT = FunctionResult("pool2d_padded", 1.36, 3.0, 0.45, Status.FAILED, "m", "fb", "max_zero_padding",
+                              [GroupResult("basic", 1.0, True, 4, 0), GroupResult("padding", 2.0, False, 3, 2)],
+                              {"digest": "ab" * 8, "wrong": {"3": "c" * 12}}, ["max_zero_padding"],
+                              {"title": "t", "input": [[1.0, None]], "window": [0, 0, 2, 2]})
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: r.status.value)
 def test_row_round_trips_through_csv(row):
-    row = dataclasses.replace(row, feedback="long text", result={"name": "x"})
+    row = dataclasses.replace(row, feedback="long text", result=SUITE_RESULT)
     back = Row.from_csv(_read_back(GRADES_COLUMNS, row.to_csv()))
     assert back == row.for_tables()                     # feedback and result are not table columns
     assert back.feedback == "" and back.result is None
@@ -75,14 +83,50 @@ def test_a_row_coerces_a_bare_status_and_refuses_an_unknown_one():
         Row("a", "p", "n", "g", status="fine")
 
 
+@pytest.mark.parametrize("field", ["groups_failed", "flags"])
+def test_a_row_refuses_a_joined_string_for_a_collection(field):
+    """Typed all the way: a ``;``-joined string is made by to_csv only, never passed around."""
+    with pytest.raises(TypeError):
+        Row("a", "p", "n", "g", **{field: "padding;stride"})
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: r.status.value)
+def test_typed_fields_become_strings_only_in_the_csv(row):
+    assert isinstance(row.groups_failed, tuple) and isinstance(row.flags, frozenset)
+    cells = dict(zip(GRADES_COLUMNS, row.to_csv()))
+    assert cells["groups_failed"] == ";".join(row.groups_failed)
+    assert cells["flags"] == ";".join(sorted(row.flags)) and cells["status"] == row.status.value
+
+
+def test_grader_error_is_a_field_and_only_the_csv_reader_reads_the_prefix():
+    """A grader error is the flag; the message prefix is how grades.csv shows it to a person."""
+    ok = Row("s", "p", "n", "g", status=Status.ERROR, message=f"{GRADER_ERROR}: x")
+    assert not ok.grader_error                     # a student's message cannot make it one
+    assert Row.from_csv(_read_back(GRADES_COLUMNS, ok.to_csv())).grader_error
+    failed = Row.from_csv(_read_back(GRADES_COLUMNS, dataclasses.replace(ok, status=Status.FAILED).to_csv()))
+    assert not failed.grader_error
+    assert ok.as_error("why", grader_error=True).grader_error and not ok.as_error("why").grader_error
+
+
+@pytest.mark.parametrize("cells", [(), (AnswerCell(2, ("pool2d", "pool2d_padded"), "def pool2d(X):\n    %time 1\n"),
+                                        AnswerCell(7, ("pool2d",), "<script>\udcff"))])
+def test_answer_cells_travel_with_the_result(cells):
+    res = SubmissionResult("s", ROWS[:1], answers={"01_basics": cells} if cells else {})
+    back = SubmissionResult.from_dict(json.loads(json.dumps(res.to_dict())))
+    assert back == res and back.answers == res.answers
+    if cells:
+        assert cells[0].label == "cell 3 (pool2d, pool2d_padded)" and cells[0].number == 3
+    assert res.for_tables().answers == {}
+
+
 def test_submission_result_to_gradescope():
     picture_result = {"name": "pool2d_padded", "points": 1.36, "max_points": 3.0, "score": 0.45,
                       "status": "failed", "message": "m", "feedback": "fb", "misconception": "max_zero_padding",
-                      "groups": [], "misconceptions": ["max_zero_padding"], "picture": None}
+                      "groups": [], "behaviour": None, "misconceptions": ["max_zero_padding"], "picture": None}
     res = SubmissionResult("alice", [
         Row("alice", "pooling", "01_basics", "test_pool2d", 2.0, 2.0, Status.PASSED, "ok"),
         Row("alice", "pooling", "01_basics", "test_pool2d_padded", 1.36, 3.0, Status.FAILED, "m",
-            "max_zero_padding", "padding", feedback="fb", result=picture_result),
+            "max_zero_padding", ("padding",), feedback="fb", result=FunctionResult.from_dict(picture_result)),
         Row("alice", "pooling", "03_cost", "test_pool_cost", 0.0, 2.0, Status.INVALID, "not submitted"),
     ], [ManualRow("alice", "pooling", "04_min_softmax", "answer_ex4", 2.0, True)], seconds=12.34567)
     assert res.to_gradescope(totals.Scheme()) == {
@@ -119,8 +163,10 @@ def test_an_optional_test_is_extra_above_the_required_maximum():
 
 
 def _result():
-    return SubmissionResult("alice", ROWS[:2], [ManualRow("alice", "pooling", "01_basics", "answer_ex1", 1.0)],
-                            seconds=1.5, notebook_seconds={"01_basics": 1.5}, sandbox_warnings=["no seccomp"])
+    return SubmissionResult("alice", [dataclasses.replace(ROWS[1], result=SUITE_RESULT, feedback="fb"), *ROWS],
+                            [ManualRow("alice", "pooling", "01_basics", "answer_ex1", 1.0)],
+                            seconds=1.5, notebook_seconds={"01_basics": 1.5}, sandbox_warnings=["no seccomp"],
+                            answers={"01_basics": (AnswerCell(0, ("pool2d",), "def pool2d(X): pass"),)})
 
 
 @pytest.mark.parametrize("cross", [lambda r: pickle.loads(pickle.dumps(r)),                   # a process pool
@@ -134,11 +180,11 @@ def test_as_error_zeroes_every_row_and_leaves_the_original():
     failed = res.as_error("cannot write")
     assert [(r.points, r.status, r.message, r.feedback, r.result) for r in failed.rows] == \
         [(0.0, Status.ERROR, "cannot write", "", None)] * len(res.rows)
-    assert res.rows[0].status is Status.PASSED and failed.manual == res.manual
+    assert res.rows[0].status is Status.FAILED and res.rows[0].result is SUITE_RESULT and failed.manual == res.manual
 
 
 def test_columns_are_declared_once():
-    csv_fields = [f.name for f in dataclasses.fields(Row) if f.name not in ("feedback", "result")]
+    csv_fields = [f.name for f in dataclasses.fields(Row) if f.name not in ("feedback", "result", "grader_error")]
     assert list(GRADES_COLUMNS) == csv_fields
     assert list(MANUAL_COLUMNS) == [f.name for f in dataclasses.fields(ManualRow)]
     assert GRADES_COLUMNS == ("student_id", "assignment", "notebook", "grade_id", "points", "max_points",
@@ -173,3 +219,73 @@ def test_feedback_page_escapes_student_text():
     assert "<b>4.5 / 5</b>" in page
     assert "<td class=\"failed\"><span lang=\"en\">failed</span></td>" in page
     assert "answer_ex1 (1): 已作答，待人工评分 / answered, awaiting a person" in text
+
+
+# ---------------------------------------------------------------- the golden classes' own records
+
+def _records(run):
+    with open(run.out / "results.jsonl", "rb") as f:
+        return [(line, SubmissionResult.from_dict(json.loads(line))) for line in f]
+
+
+@pytest.mark.slow       # graded_<name> grades a class (once per session, shared with test_golden)
+@pytest.mark.parametrize("name", ["demo", "class30"])
+def test_results_jsonl_round_trips_and_agrees_with_every_output(name, request):
+    """Property over every row of the golden classes: results.jsonl's records go through
+    from_dict / to_dict exactly (the bytes of each line again), the cache holds the same record,
+    and each record makes the very grades.csv, manual.csv rows and results.json the run wrote."""
+    from autograder.pipeline.collect_results import CACHE
+    from autograder.pipeline.write_results import record_line, student_dir, student_folder
+    from course.safe_text import display_id
+    run = request.getfixturevalue(f"graded_{name}")
+    records = _records(run)
+    assert len(records) == len(run.run_json()["students"]) > 0
+    assert [r.student_id for _, r in records] == sorted(r.student_id for _, r in records)
+    grades = (run.out / "grades.csv").read_bytes().decode("utf-8")
+    want_rows, want_manual = [], []
+    scheme = totals.scheme()
+    for line, res in records:
+        assert record_line(res) == line                                  # byte for byte
+        assert SubmissionResult.from_dict(json.loads(json.dumps(res.to_dict()))) == res
+        for r in res.rows:                                               # each row alone too
+            assert Row.from_dict(json.loads(json.dumps(r.to_dict()))) == r
+            assert isinstance(r.flags, frozenset) and isinstance(r.groups_failed, tuple)
+            assert r.result is None or (r.result.name == r.function and isinstance(r.result.status, Status))
+        cached = json.loads((run.out / CACHE / f"{student_folder(res.student_id)}.json").read_text("utf-8"))
+        assert SubmissionResult.from_dict(cached["result"]) == res
+        gs = (student_dir(run.out, res.student_id) / "results.json").read_text("utf-8")
+        assert json.dumps(res.to_gradescope(scheme), ensure_ascii=False, indent=1) == gs
+        want_rows += [dataclasses.replace(r, student_id=display_id(r.student_id)) for r in res.rows]
+        want_manual += [dataclasses.replace(m, student_id=display_id(m.student_id)) for m in res.manual]
+        for nb, cells in res.answers.items():                            # as submitted, in notebook order
+            assert [c.index for c in cells] == sorted(c.index for c in cells) and all(c.functions for c in cells)
+    assert csv_text(GRADES_COLUMNS, (r.to_csv() for r in sorted(want_rows, key=results.sort_key))) == grades
+    assert csv_text(MANUAL_COLUMNS, (m.to_csv() for m in sorted(want_manual, key=results.sort_key))) == \
+        (run.out / "manual.csv").read_bytes().decode("utf-8")
+    assert any(res.answers for _, res in records)
+
+
+def test_results_jsonl_holds_graded_and_cached_records_and_never_a_stale_one(tmp_path):
+    """The collector's results.jsonl: one record a line, sorted, written at close; a re-run that
+    takes a result from the cache records it the same; an older run's file is gone once a run starts."""
+    from autograder.pipeline.collect_results import CollectResults
+    from autograder.pipeline.find_submissions import Submission
+    cell = AnswerCell(4, ("pool2d",), "def pool2d(X):\n    return X  # \u2028 <b>\udcff")
+    results = {sid: SubmissionResult(sid, [dataclasses.replace(ROWS[1], student_id=sid, result=SUITE_RESULT)],
+                                     answers={"01_basics": (cell,)}) for sid in ("zoe", "=cmd", "ann\udcff")}
+    subs = [Submission(sid, {}) for sid in results]
+    first = CollectResults(tmp_path, "digest")
+    for sub, key in first.todo(subs, key_of=lambda s: "k"):
+        first.finish(sub, key, results[sub.student_id])
+    first.close()
+    data = (tmp_path / "results.jsonl").read_bytes()
+    lines = data.split(b"\n")[:-1]
+    assert data.isascii() and len(lines) == 3               # ASCII: no byte of a student's splits a line
+    got = [SubmissionResult.from_dict(json.loads(line)) for line in lines]
+    assert [r.student_id for r in got] == sorted(results) and got == [results[s] for s in sorted(results)]
+    again = CollectResults(tmp_path, "digest")
+    assert not (tmp_path / "results.jsonl").exists()        # an older run's record is never read beside new tables
+    assert again.todo(subs, key_of=lambda s: "k") == []     # every one cached
+    again.close()
+    assert (tmp_path / "results.jsonl").read_bytes() == data
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".results")]   # the spool left nothing

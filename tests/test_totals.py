@@ -11,6 +11,7 @@ the denominator everywhere is 31 and optional work is earned above it.
 import csv
 import io
 import json
+import pathlib
 import re
 import shutil
 import subprocess
@@ -232,13 +233,13 @@ def test_totals_of_rows():
         totals.GradeCell("b", "test_y", 0.3)))
     rows = [Row("s", ASSIGNMENT, "a", "test_x", 0.1, 2.0), Row("s", ASSIGNMENT, "a", "test_bonus", 1.0, 1.0),
             Row("s", ASSIGNMENT, "b", "test_y", 0.2, 0.3), Row("s", ASSIGNMENT, "c", "test_z", 1.0, 4.0)]
-    t = scheme.totals(rows, {("a", "answer_w"): 2.5, ("a", "answer_v"): 1.0, ("a", "test_x"): 9.0})
+    t = totals.Totals.of(rows, scheme, {("a", "answer_w"): 2.5, ("a", "answer_v"): 1.0, ("a", "test_x"): 9.0})
     assert (t.auto, t.auto_max) == (1.3, 6.3)            # 0.1 + 0.2 + 1.0 (an unknown cell counts as required)
     assert (t.written, t.written_max, t.optional_auto, t.optional_written) == (2.5, 3.0, 1.0, 1.0)
     assert (t.possible, t.earned, t.optional_max) == (9.3, 5.8, 2.0)
-    one = scheme.only(["a"]).totals(rows)                # a page of one notebook: its cells only
+    one = totals.Totals.of(rows, scheme.only(["a"]))                # a page of one notebook: its cells only
     assert (one.auto, one.auto_max, one.optional_auto) == (0.1, 2.0, 1.0)
-    assert scheme.totals(()).earned == 0 and scheme.maxima.possible == 5.3
+    assert totals.Totals.of((), scheme).earned == 0 and scheme.maxima.possible == 5.3
 
 
 def test_totals_is_light():
@@ -247,3 +248,50 @@ def test_totals_is_light():
             "print(sorted(m for m in ('torch', 'nbgrader', 'numpy') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env())
     assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr
+
+
+# ---------------------------------------------------------------- one place that sums points
+
+_ROW_POINTS = re.compile(r"\.(?:points|max_points)\b|\[\s*[\"'](?:points|max_points|max_score)[\"']\s*\]")
+
+
+def _point_sums(path):
+    """(line, text) of each sum of row points in a module: ``sum(...)`` / ``fsum`` / ``+=`` / a
+    reduction whose expression reads a row's ``.points`` / ``.max_points`` (or a JSON row's
+    ``["points"]``, a results.json test's ``["max_score"]``)."""
+    import ast
+    src = path.read_text(encoding="utf-8")
+    out = []
+    for node in ast.walk(ast.parse(src)):
+        if isinstance(node, ast.Call):
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            if name not in ("sum", "fsum", "reduce", "accumulate"):
+                continue
+        elif not (isinstance(node, ast.AugAssign) and isinstance(node.op, (ast.Add, ast.Sub))):
+            continue
+        text = ast.get_source_segment(src, node) or ""
+        if _ROW_POINTS.search(text):
+            out.append((node.lineno, text))
+    return out
+
+
+@pytest.mark.parametrize("path", sorted((pathlib.Path(totals.__file__).parent).rglob("*.py")),
+                         ids=lambda p: str(p.relative_to(pathlib.Path(totals.__file__).parent)))
+def test_points_are_summed_only_by_totals_of(path):
+    """#21: ``Totals.of`` (and ``Totals.maxima_of``) are the only sums of points, so no two outputs
+    can disagree on a total, a maximum or what is optional."""
+    sums = _point_sums(path)
+    if path.name == "totals.py":
+        assert sums, "the scan must see Totals.of's own sums (else it sees nothing)"
+    else:
+        assert sums == [], f"{path}: sums points outside autograder.totals.Totals.of: {sums}"
+
+
+def test_the_scan_finds_a_sum_of_points(tmp_path):
+    """The scan is not blind: each way of summing row points is caught."""
+    for code in ("t = sum(r.points for r in rows)\n", "m = sum([r.max_points for r in rows])\n",
+                 "t = 0\nfor r in rows:\n    t += r.points\n", "s = math.fsum(t['max_score'] for t in tests)\n", "s = sum(r['points'] for r in rows)\n"):
+        (tmp_path / "m.py").write_text(code)
+        assert _point_sums(tmp_path / "m.py"), code
+    (tmp_path / "m.py").write_text("n = sum(1 for r in rows if r.status == 'passed')\n")
+    assert _point_sums(tmp_path / "m.py") == []

@@ -14,7 +14,8 @@ renders its result as the report's "Integrity / 学术诚信" section and
   (recorded by ``autograder.suites`` in the trusted parent) and the index of
   shared *wrong* outputs, weighted by how rare they are in the class;
 - ``cluster``: pair evidence combined, students grouped, groups ranked;
-- ``answers``: answer cells read back from the submissions (checked open);
+- ``answers``: a class's answer texts read from submissions, for the benchmarks (the report
+  takes them from results.jsonl instead);
 - ``analyse``: the whole analysis of a grading directory, and ``integrity.csv``;
 - ``render``: the HTML section (Jinja2, autoescaped).
 

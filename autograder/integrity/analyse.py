@@ -3,21 +3,20 @@
 ::
 
     analyse_class(answers, behaviours, flags, ...) -> result     # the pure part (benchmarks call it)
-    analyse(out_dir, grades, run, results, submissions=None)      # what ``autograder report`` calls
+    analyse(grades, run, results, answers)                         # what ``autograder report`` calls
     integrity_csv(result) -> text                                  # DIR/integrity.csv
 
-Inputs: answer cells (``answers``), each function's behaviour record from
-``results.json`` (``behaviour``) and the grader's flags from ``grades.csv``.
+Inputs: answer cells (``answers``) and each function's behaviour record (``behaviour``), both
+from the kit's results.jsonl (``report_data.read_results``), and the grader's flags from
+``grades.csv``. The submissions folder is never read.
 Nothing is written here and no score is read for a decision: the result is
 evidence for a person, in neutral words (需要人工复核 / needs a person's review).
 """
-import os
 import pathlib
 from collections import Counter, defaultdict
 
 from autograder.functions import FUNCTIONS
 from autograder.integrity import cluster as clusters_mod
-from autograder.integrity.answers import read_answers
 from autograder.integrity.behaviour import BehaviourIndex
 from autograder.integrity.fingerprint import K, W, CodeIndex, Document, boilerplate
 from autograder.integrity.normalise import BUDGET_FLAG
@@ -186,38 +185,29 @@ def grader_flags(grades):
 
 
 def behaviour_records(results):
-    """{student: {function: behaviour}} from report.read_results' {(student, function): result}."""
+    """{student: {function: behaviour}} from report_data.read_results' {(student, function): FunctionResult}."""
     out = defaultdict(dict)
     for (student, fn), res in results.items():
-        rec = res.get("behaviour") if isinstance(res, dict) else None
+        rec = getattr(res, "behaviour", None)
         if isinstance(rec, dict):
             out[student][fn] = rec
     return dict(out)
 
 
-def analyse(out_dir, grades, run, results, submissions=None):
-    """The integrity result of a grading directory (see :func:`analyse_class`), plus where the
-    answer cells came from: ``submissions`` (an argument, else run.json's ``submissions``)."""
+def analyse(grades, run, results, answers):
+    """The integrity result of a grading directory (see :func:`analyse_class`): ``answers``
+    {student: {function: text}} and ``results`` {(student, function): FunctionResult} as
+    ``report_data.read_results`` gives them from results.jsonl, students as grades.csv shows them."""
     students = sorted({r["student_id"] for r in grades})
     exact = run.get("students") if isinstance(run.get("students"), dict) else {}
     # run.json keeps the exact ids (folder names); grades.csv their display forms
     ids = sorted(exact) if exact else sorted(exact_id(s) for s in students)
-    root = submissions or run.get("submissions")
-    note = ""
-    if not root:
-        note = say("run.json 没有记录提交目录：只比较了输出，没有比较代码（请用 --submissions DIR）",
-                   "run.json names no submissions folder: outputs compared, code not (pass --submissions DIR)",
-                   both="run.json 没有记录提交目录：只比较了输出 / run.json names no submissions folder: "
-                        "outputs compared, code not (pass --submissions DIR)")
-        answers = {}
-    elif not os.path.isdir(root):
-        note = say(f"提交目录不存在：{root}（没有比较代码）", f"submissions folder not found: {root} (code not compared)",
-                   both=f"提交目录不存在 / submissions folder not found: {root} (code not compared)")
-        answers = {}
-    else:                                                # keyed as grades.csv shows the ids
-        answers = {display_id(k): v for k, v in read_answers(root, ids).items()}
+    note = "" if any(answers.values()) else say(
+        "results.jsonl 中没有答案单元：只比较了输出，没有比较代码",
+        "no answer cells in results.jsonl: outputs compared, code not",
+        both="results.jsonl 中没有答案单元：只比较了输出 / no answer cells in results.jsonl: outputs compared, code not")
     result = analyse_class(answers, behaviour_records(results), grader_flags(grades))
-    result.update(submissions=str(root) if root else None, note=note,
+    result.update(submissions="results.jsonl", note=note,
                   answers_read=sum(1 for a in answers.values() if a),
                   lookalikes=[[display_id(s) for s in g] for g in lookalike_groups(ids)])
     return result

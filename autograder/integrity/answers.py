@@ -1,24 +1,19 @@
-"""The students' answer cells, read back from the submissions for the integrity report.
+"""A class's answer texts read straight from a submissions folder: for the benchmarks only.
 
-The grader records the submissions folder in ``run.json`` (``submissions``); the
-report reads each notebook again through the same checked open and robust
-reader as grading (``open_submission``: no links, no special files, size caps;
-``ReadNotebook``) and picks the answer cells as ``FindAnswers`` does (``grade_id``
-``answer_<f>``, or a top-level definition of ``f``; never a test cell), as the
-student wrote them: IPython magics are not rewritten, since the text is only
-tokenised and shown (escaped), never run.
+``autograder report`` never reads submissions: the grader keeps each submission's answer
+cells in its record (``SubmissionResult.answers``, results.jsonl) and the report takes them
+from there (``report_data.read_results``). A benchmark that analyses a made-up class without
+grading it reads them here, through the grader's own steps (``class_submission``'s checked
+paths, ``ReadNotebook``'s checked open and size caps, ``FindAnswers``), so the texts are the
+ones grading would record.
 """
 import os
-import re
 
 from autograder import functions
+from autograder.core.cells import answer_texts
+from autograder.pipeline.find_answers import FindAnswers
 from autograder.pipeline.find_submissions import class_submission
-from autograder.integrity.normalise import MAX_INPUT_CHARS
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
-
-# Of one function's answer cells together. Not a cut that hides code: one character more than the
-# normaliser reads, so an answer this long gets the review:integrity_budget flag (normalise, then cut).
-MAX_ANSWER_CHARS = MAX_INPUT_CHARS + 1
 
 
 def _safe_id(student):
@@ -27,36 +22,10 @@ def _safe_id(student):
         and (os.altsep is None or os.altsep not in student) and "\0" not in student
 
 
-def _defines(name):
-    return re.compile(rf"^(?:async\s+)?(?:def\s+{re.escape(name)}\s*\(|{re.escape(name)}\s*=[^=])", re.M)
-
-
-_DEFINES = {f.name: _defines(f.name) for f in functions.FUNCTIONS}
-
-
-def answer_cells(nb, names):
-    """[(functions, source)] of a normalised notebook's answer cells, in notebook order."""
-    out = []
-    for cell in nb["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        meta = cell["metadata"].get("nbgrader", {})
-        gid = meta.get("grade_id") if isinstance(meta.get("grade_id"), str) else ""
-        if gid.startswith("test_") or (meta.get("grade") and not meta.get("solution")):
-            continue
-        src = cell["source"]
-        hit = [n for n in names if gid == f"answer_{n}" or (_DEFINES.get(n) or _defines(n)).search(src)]
-        if hit:
-            out.append((hit, src))
-    return out
-
-
 def answers_of(root, student, notebooks=None):
     """{function: answer text} of one student (functions whose cells were found)."""
-    notebooks = notebooks or functions.NOTEBOOKS
-    sub = class_submission(root, student, notebooks)
-    reader = ReadNotebook()
-    out = {}
+    sub = class_submission(root, student, notebooks or functions.NOTEBOOKS)
+    reader, finder, cells = ReadNotebook(), FindAnswers(), []
     for nb, path in sorted(sub.notebooks.items()):
         if path is None:
             continue
@@ -64,12 +33,8 @@ def answers_of(root, student, notebooks=None):
             parsed = reader.read(path, root)
         except (InvalidNotebook, OSError, ValueError, RecursionError, MemoryError):
             continue
-        names = [f.name for f in functions.functions_in(nb)]
-        for fns, code in answer_cells(parsed, names):
-            for fn in fns:
-                text = (out[fn] + "\n" + code) if fn in out else code
-                out[fn] = text[:MAX_ANSWER_CHARS]
-    return out
+        cells += finder.find(parsed, [f.name for f in functions.functions_in(nb)])
+    return answer_texts(cells)
 
 
 def read_answers(root, students):

@@ -114,7 +114,3 @@ class CheckIntegrity:
                 break
         return ([SOLUTION_COPY] if copied else []) + ([BUDGET_FLAG] if budget.exceeded else [])
 
-
-def join_flags(flags):
-    """The ``flags`` column: sorted, ``;``-joined, as ``groups_failed``."""
-    return ";".join(sorted({f for f in flags if f}))

@@ -34,7 +34,7 @@ import threading
 import time
 
 from autograder import functions
-from autograder.pipeline.find_answers import label_cell, label_functions
+from autograder.core.cells import AnswerCell
 from course.source_rules import Finding, Notebook
 from course import operator_rule
 from course.messages import misconception_text
@@ -52,17 +52,16 @@ UNPARSED = "unparsed_cell"
 BUDGET = "check_budget"
 
 
-def flag_of(finding, labels=None):
+def flag_of(finding, cells=None):
     """``forbidden_op:F.max_pool2d``; ``review:frames@cell2:line7`` (the notebook's cell number,
-    from ``labels`` when given, else the answer cell's position): no separators, short."""
+    from ``cells`` (AnswerCells) when given, else the answer cell's position): no separators, short."""
     if finding.automatic:
         key = re.sub(r"[^\w.]+", "_", finding.key).strip("_")[:40] or "code"
         return f"forbidden_op:{key}"
     construct = re.sub(r"[^\w.]+", "_", finding.construct).strip("_")[:40] or "code"
     if construct == BUDGET or construct.startswith("patched_"):
         return f"review:{construct}"                     # the whole notebook, no one place
-    n = label_cell(labels[finding.cell]) if labels and finding.cell < len(labels) else None
-    n = n if isinstance(n, int) else finding.cell + 1
+    n = cells[finding.cell].number if cells and finding.cell < len(cells) else finding.cell + 1
     if not finding.line:
         return f"review:{construct}@cell{n}"
     return f"review:{construct}@cell{n}:line{finding.line}"
@@ -106,7 +105,7 @@ def _write_frame(fd, data):
 
 
 def _serve_checks(req, rep, memory):
-    """The forked checker: reads (cells, names), answers ``{"ok": ...}`` / ``{"bug": ...}``;
+    """The forked checker: reads (cells, names) (cells as ``AnswerCell.to_dict``), answers ``{"ok": ...}`` / ``{"bug": ...}``;
     exits on EOF, and dies (no answer) on MemoryError or RecursionError."""
     limit = _vm_bytes() + memory
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -116,7 +115,7 @@ def _serve_checks(req, rep, memory):
             return
         cells, names = json.loads(frame)
         try:
-            answer = {"ok": _analyse([tuple(c) for c in cells], names)}
+            answer = {"ok": _analyse([AnswerCell.from_dict(c) for c in cells], names)}
         except (RecursionError, MemoryError):
             return                                        # over budget: no answer
         except Exception as e:                            # a checker bug: say so
@@ -208,26 +207,25 @@ atexit.register(_Checker._stop)
 
 
 def budgeted_check(cells, names, seconds=CHECK_SECONDS, memory=CHECK_MEMORY):
-    """The static check of ``cells`` for ``names`` within ``seconds`` and ``memory`` bytes of
-    address space beyond this process's: ``{"ok": result}``, ``{"bug": text}`` when the checker
-    raised, or None when the check went over either budget."""
-    cells = [[str(label), str(code)] for label, code in cells]
+    """The static check of ``cells`` (AnswerCells, as they run) for ``names`` within ``seconds``
+    and ``memory`` bytes of address space beyond this process's: ``{"ok": result}``, ``{"bug":
+    text}`` when the checker raised, or None when the check went over either budget."""
+    cells = [c.to_dict() for c in cells]
     if not hasattr(os, "fork"):
-        return {"ok": _analyse([tuple(c) for c in cells], list(names))}
+        return {"ok": _analyse([AnswerCell.from_dict(c) for c in cells], list(names))}
     return _Checker.ask(cells, list(names), seconds, memory)
 
 
 def _analyse(cells, names):
     """{function: [[cell, line, category, key]]} and the unparsed cells: the whole static check."""
-    labels = [label for label, _code in cells]
     entries = [n for n in names if n in functions.BY_NAME and functions.BY_NAME[n].forbid == "conv_relu_only"]
-    nb = Notebook(cells, entries)
+    nb = Notebook([(c.label, c.code) for c in cells], entries)
     out = {}
     for name in names:
         spec = functions.BY_NAME.get(name)
         if spec is None:
             continue
-        own = tuple(i for i, label in enumerate(labels) if name in label_functions(label))
+        own = tuple(i for i, c in enumerate(cells) if c.answers(name))
         found = nb.findings(name, spec.forbid, own)
         if found:
             out[name] = [[f.cell, f.line, f.category, f.key] for f in found]
@@ -242,7 +240,8 @@ def _warm():
 
 
 class CheckSource:
-    """``check(cells, names) -> ({function: [Finding]}, labels)``, only functions with findings.
+    """``check(cells, names) -> {function: [Finding]}``, only functions with findings; ``cells``
+    are the AnswerCells as they run (``find_answers.runnable``), a Finding's ``cell`` an index in them.
 
     ``automatic(found)`` / ``reviews(found)`` split them. ``unparsed``: the cells the parent
     could not parse (unverifiable if the child runs them: ``unparsed_flags``). ``over_budget``:
@@ -259,26 +258,24 @@ class CheckSource:
     enabled = os.environ.get("AUTOGRADER_SOURCE_CHECK", "on") != "off"
 
     def check(self, cells, names):
-        labels = [label for label, _code in cells]
         if not self.enabled:
-            return {}, labels
+            return {}
         try:
             _warm()
             res = budgeted_check(cells, names, self.seconds, self.memory)
         except Exception as e:                         # a checker bug: never cost an honest student points
             self.error = f"{type(e).__name__}: {e}"[:200]
-            return {}, labels
+            return {}
         if res is None:                                # built to exhaust the checker: a person looks
             self.over_budget = True
             over = [Finding(0, 0, "review", BUDGET)]
-            return {n: over for n in names if n in functions.BY_NAME}, labels
+            return {n: over for n in names if n in functions.BY_NAME}
         if "bug" in res:
             self.error = str(res["bug"])[:200]
-            return {}, labels
+            return {}
         res = res["ok"]
         self.unparsed = tuple(res["unparsed"])
-        found = {n: sorted(Finding(*f) for f in fs) for n, fs in res["found"].items()}
-        return found, labels
+        return {n: sorted(Finding(*f) for f in fs) for n, fs in res["found"].items()}
 
     @staticmethod
     def automatic(found):
@@ -293,46 +290,47 @@ class CheckSource:
         out = {n: [f for f in fs if not f.automatic] for n, fs in found.items()}
         return {n: fs for n, fs in out.items() if fs}
 
-    def unparsed_flags(self, cell_errors, labels):
+    def unparsed_flags(self, cell_errors, cells):
         """Review findings for the cells the parent could not parse but the child ran: unverifiable.
-        A cell the child could not compile either (``SyntaxError``) is the student's own mistake."""
+        A cell the child could not compile either (``SyntaxError``) is the student's own mistake.
+        ``cell_errors``: the sandbox's, keyed by the cells' labels."""
         out = []
         for i in self.unparsed:
-            err = str(cell_errors.get(labels[i], "")) if i < len(labels) else ""
+            err = str(cell_errors.get(cells[i].label, "")) if i < len(cells) else ""
             if not err.startswith(("SyntaxError", "IndentationError", "TabError")):
                 out.append(Finding(i, 0, "review", UNPARSED))
         return out
 
-    def cell_number(self, finding, labels):
+    def cell_number(self, finding, cells):
         """The notebook cell number of ``finding``'s answer cell, or None."""
-        return label_cell(labels[finding.cell]) if finding.cell < len(labels) else None
+        return cells[finding.cell].number if finding.cell < len(cells) else None
 
-    def where(self, finding, labels):
-        return operator_rule.place(self.cell_number(finding, labels), finding.line)
+    def where(self, finding, cells):
+        return operator_rule.place(self.cell_number(finding, cells), finding.line)
 
-    def sentence(self, finding, labels):
-        return operator_rule.sentence(finding, self.cell_number(finding, labels))
+    def sentence(self, finding, cells):
+        return operator_rule.sentence(finding, self.cell_number(finding, cells))
 
-    def review_fields(self, row, findings, labels):
+    def review_fields(self, row, findings, cells):
         """``row``'s fields with the review flags of ``findings`` added: flags, and a note in the
         feedback (the student's page and the instructor's) naming each construct and its line.
         The points stand: a person decides."""
         if not findings:
             return {}
         findings = sorted(set(findings))
-        flags = sorted({flag_of(f, labels) for f in findings})[:MAX_FLAGS]
-        note = operator_rule.review_note([self.sentence(f, labels) for f in findings])
-        old = [f for f in row.flags.split(";") if f]
+        flags = sorted({flag_of(f, cells) for f in findings})[:MAX_FLAGS]
+        note = operator_rule.review_note([self.sentence(f, cells) for f in findings])
         feedback = note + ("\n\n" + row.feedback if row.feedback else "")
-        return {"flags": ";".join(sorted(set(old) | set(flags))), "feedback": feedback}
+        return {"flags": row.flags | set(flags), "feedback": feedback}
 
-    def row_fields(self, name, findings, labels, max_points, reviews=()):
+    def row_fields(self, name, findings, cells, max_points, reviews=()):
         """The grades row fields (and the suite-like result) for a function the check rejected:
         an operator its rule forbids, named plainly."""
-        from autograder.suites import GROUPS, FunctionResult, GroupResult
+        from autograder.results import FunctionResult, GroupResult, Status
+        from autograder.suites import GROUPS
         spec = functions.BY_NAME[name]
         mid = operator_rule.static_misconception(spec.forbid)
-        lines = [self.sentence(f, labels) for f in findings]
+        lines = [self.sentence(f, cells) for f in findings]
         message = operator_rule.rejected_message(lines)
         feedback = "\n".join([
             f"{name}: 0 / {max_points:g}",
@@ -341,8 +339,8 @@ class CheckSource:
             operator_rule.NOT_RUN.render(),
             misconception_text(mid)])
         groups = [GroupResult(g, w, False, 0, 0) for g, w in GROUPS[name].items()]
-        result = FunctionResult(name, 0.0, float(max_points), 0.0, "failed", message, feedback, mid, groups)
+        result = FunctionResult(name, 0.0, float(max_points), 0.0, Status.FAILED, message, feedback, mid, groups)
         flags = sorted({flag_of(f) for f in findings})[:MAX_FLAGS]
-        return {"points": 0.0, "status": "failed", "message": message, "misconception": mid,
-                "groups_failed": ";".join(result.groups_failed), "feedback": feedback,
-                "result": result.to_dict(), "flags": ";".join(flags)}
+        return {"points": 0.0, "status": Status.FAILED, "message": message, "misconception": mid,
+                "groups_failed": tuple(result.groups_failed), "feedback": feedback,
+                "result": result, "flags": frozenset(flags)}

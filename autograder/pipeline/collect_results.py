@@ -6,16 +6,25 @@ table columns of each result (so memory stays flat in batch size) and are
 rewritten at most every ``tables_every`` seconds, and once at the end.
 A student whose files cannot be written gets ``error`` rows instead; the
 batch goes on and ``run.json`` is always written.
+
+``results.jsonl`` (the kit's own results, which the report and the integrity
+analysis read) holds every submission's whole ``SubmissionResult``, graded
+now or taken from the cache: each record goes to an unlinked spool file as it
+finishes (memory stays flat), and results.jsonl is written from it at the end,
+atomically, sorted by student. A run that cannot complete it leaves none (an
+older one is removed when the run starts), so no report mixes two runs.
 """
 import datetime
 import json
 import os
 import pathlib
+import tempfile
 import time
 
 from autograder import __version__, terminal
 from autograder.results import GRADER_ERROR, Status, SubmissionResult
-from autograder.pipeline.write_results import STUDENTS, WriteResults, atomic_write, display_id, student_folder
+from autograder.pipeline.write_results import (RESULTS_JSONL, STUDENTS, WriteResults, atomic_write,
+                                               atomic_write_chunks, display_id, record_line, student_folder)
 
 CACHE = ".cache"
 
@@ -23,7 +32,7 @@ CACHE = ".cache"
 def failed_result(sub, grader, why):
     """A result with ``error`` rows for every test of a submission the grader itself could not grade."""
     rows, manual = [], []
-    for nb in sorted(sub.notebooks):
+    for nb in sorted(sub.notebooks):       # status error: each row a grader error (Row.grader_error)
         rows += grader.runner.invalid(grader.source.tests(nb), sub.student_id, nb, why, status=Status.ERROR)
         manual += grader.manual_rows(sub.student_id, nb)
     return SubmissionResult(sub.student_id, rows, manual)
@@ -57,6 +66,12 @@ class CollectResults:
         self.weak = {}                          # student id -> the resources not confined
         self.started, self._t0 = datetime.datetime.now().astimezone(), time.monotonic()
         self._last_tables = self._t0
+        # results.jsonl: records spooled as results come (student id -> (offset, length)), written at close
+        self._spool, self._records, self.records_error = None, {}, None
+        try:
+            (self.out / RESULTS_JSONL).unlink()     # an older run's: never read beside this run's tables
+        except FileNotFoundError:
+            pass
 
     def _cache_path(self, sub):
         return self.out / CACHE / f"{self._folder(sub.student_id)}.json"
@@ -72,7 +87,7 @@ class CollectResults:
     def todo(self, submissions, key_of, force=False):
         """[(submission, key)] still to grade; unchanged ones go straight into the tables."""
         todo = []
-        # run.json's "submissions": where the integrity report reads the answer cells back
+        # run.json's "submissions": where the submissions were (the report reads results.jsonl, not them)
         self.roots = sorted({os.path.abspath(s.root) for s in submissions if getattr(s, "root", None)})
         for sub in submissions:
             key = key_of(sub)
@@ -83,6 +98,7 @@ class CollectResults:
                 todo.append((sub, key))
             else:
                 self._note_confinement(sub.student_id, cached)
+                self._record(sub.student_id, cached)
                 self.tables[sub.student_id] = cached.for_tables()
         if self.progress is not None:
             self.progress.start()
@@ -106,6 +122,7 @@ class CollectResults:
         self.graded += 1
         self._note_confinement(sub.student_id, res, fresh=True)
         res, ok = self._write_submission(sub, key, res, ok)
+        self._record(sub.student_id, res)
         self._announce(res.sandbox_warnings)
         self.tables[sub.student_id] = res.for_tables()
         self.per_sub[sub.student_id] = res.seconds
@@ -115,6 +132,34 @@ class CollectResults:
             self.progress.update(display_id(sub.student_id), seconds=res.seconds, ok=ok)
         if self.on_result is not None:
             self.on_result(res)
+
+    def _record(self, student_id, res):
+        """Spool `res`'s whole record (results.jsonl's line) for the end of the run."""
+        if self.records_error is not None:
+            return
+        try:
+            if self._spool is None:                 # unlinked at once: nothing is left behind
+                self._spool = tempfile.TemporaryFile(dir=self.out, prefix=".results.")
+            line = record_line(res)
+            self._spool.seek(0, os.SEEK_END)
+            self._records[student_id] = (self._spool.tell(), len(line))
+            self._spool.write(line)
+        except (OSError, ValueError) as e:
+            self.records_error = f"{type(e).__name__}: {e}"[:200]
+
+    def write_records(self):
+        """results.jsonl from the spool, sorted by student id (atomically; raises OSError)."""
+        if self.records_error is not None:
+            raise OSError(f"{RESULTS_JSONL}: a record could not be kept: {self.records_error}")
+
+        def lines():
+            for sid in sorted(self._records):
+                offset, length = self._records[sid]
+                self._spool.seek(offset)
+                yield self._spool.read(length)
+        if self._spool is not None:
+            self._spool.flush()
+        atomic_write_chunks(self.out / RESULTS_JSONL, lines())
 
     def _note_confinement(self, student_id, res, fresh=False):
         """Remember what confined `res`'s children (per worker, when graded now) and whether it was weak."""
@@ -133,7 +178,7 @@ class CollectResults:
 
     def grader_errors(self):
         """How many rows of the class tables are the grader's own failures."""
-        return sum(1 for t in self.tables.values() for r in t.rows if r.is_grader_error)
+        return sum(1 for t in self.tables.values() for r in t.rows if r.grader_error)
 
     def _write_submission(self, sub, key, res, ok):
         """Write one student's files and cache entry -> (result, ok); a failure becomes error rows."""
@@ -144,7 +189,7 @@ class CollectResults:
             # The grader's failure, not the student's: counted apart, and not cached (re-graded next run).
             why = f"{GRADER_ERROR}: 无法写入结果 / could not write results: {type(e).__name__}: {e}"[:200]
             self.write_errors[display_id(sub.student_id)] = why
-            return res.as_error(why), False         # every row an error worth 0, with the reason
+            return res.as_error(why, grader_error=True), False         # every row an error worth 0, with the reason
         if ok:                                  # a grader failure is not cached: the next run retries
             try:
                 atomic_write(self._cache_path(sub), json.dumps({"key": key, "result": res.to_dict()},
@@ -169,11 +214,19 @@ class CollectResults:
 
         If the tables themselves cannot be written, run.json says so and the error is raised after it.
         """
-        failure = None
+        failure = records_failure = None
         try:
             self.write_tables()
         except (OSError, ValueError) as e:
             failure = e
+        try:
+            self.write_records()
+        except (OSError, ValueError) as e:
+            records_failure = e
+        finally:
+            if self._spool is not None:
+                self._spool.close()
+                self._spool = None
         meta = {"started": self.started.isoformat(timespec="seconds"),
                 "finished": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
                 "seconds": round(time.monotonic() - self._t0, 3), "kit_version": __version__,
@@ -188,10 +241,12 @@ class CollectResults:
                 "submissions": self.roots[0] if len(self.roots) == 1 else None}
         if failure is not None:
             meta["tables_error"] = f"{type(failure).__name__}: {failure}"
+        if records_failure is not None:
+            meta["results_jsonl_error"] = f"{type(records_failure).__name__}: {records_failure}"[:300]
         meta.update(extra)
         self.writer.run(meta)
-        if failure is not None:
-            raise failure
+        if failure is not None or records_failure is not None:
+            raise failure if failure is not None else records_failure
         return meta
 
     def student_folders(self):

@@ -5,27 +5,17 @@ A cell is an answer to graded function ``f`` when its nbgrader ``grade_id`` is
 defines ``f`` at top level (``def f(`` or ``f = ...``). Test cells never run.
 Candidates keep notebook order, so the last definition wins, as when the
 notebook is run top to bottom; duplicated cells are therefore harmless.
-IPython magics and shell escapes are turned into calls of a do-nothing
-``get_ipython()``.
-
-A cell's label, ``cell <n> (<f>, <g>)``, names the notebook cell and the
-functions it answers (``label_cell`` / ``label_functions`` read it back).
+Each is an ``AnswerCell`` (``autograder.core.cells``): the notebook cell's
+index, the functions it answers and its source as written; ``runnable(cells)``
+gives what the jailed child runs and the parent's check reads, the same cells
+with IPython magics and shell escapes turned into calls of a do-nothing
+``get_ipython()``. The label (``cell <n> (<f>, <g>)``) is made there, for
+output only: nothing parses it back.
 """
+import dataclasses
 import re
 
-_LABEL = re.compile(r"^cell (\d+) \((.*)\)$")
-
-
-def label_cell(label):
-    """The notebook cell number (1-based) of an answer cell's label, or None."""
-    m = _LABEL.match(label)
-    return int(m.group(1)) if m else None
-
-
-def label_functions(label):
-    """The graded functions an answer cell's label names."""
-    m = _LABEL.match(label)
-    return m.group(2).split(", ") if m else []
+from autograder.core.cells import AnswerCell
 
 
 def _neutralise(code):
@@ -37,8 +27,13 @@ def _neutralise(code):
                          for line in code.splitlines())
 
 
+def runnable(cells):
+    """The answer cells as the sandbox runs them and the source check reads them (magics neutralised)."""
+    return [dataclasses.replace(c, code=_neutralise(c.code)) for c in cells]
+
+
 class FindAnswers:
-    """``find(nb, function_names) -> [(label, code)]`` in notebook order."""
+    """``find(nb, function_names) -> [AnswerCell]`` in notebook order."""
 
     def find(self, nb, names):
         defines = {n: re.compile(rf"^(?:async\s+)?(?:def\s+{re.escape(n)}\s*\(|{re.escape(n)}\s*=[^=])", re.M)
@@ -54,7 +49,7 @@ class FindAnswers:
             src = cell["source"]
             hit = [n for n in names if gid == f"answer_{n}" or defines[n].search(src)]
             if hit:
-                cells.append((f"cell {i + 1} ({', '.join(hit)})", _neutralise(src)))
+                cells.append(AnswerCell(i, tuple(hit), src))
         return cells
 
     def manual(self, nb, manual_cells):

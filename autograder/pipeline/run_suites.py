@@ -26,20 +26,13 @@ from dataclasses import replace
 
 from autograder.functions import ASSIGNMENT, PREAMBLE
 from autograder.pipeline.check_source import CHECK_ERROR, CheckSource
-from autograder.pipeline.find_answers import label_functions
+from autograder.pipeline.find_answers import runnable
 from autograder.results import GRADER_ERROR, Row, Status
 from course.language import Text as T, say
 from course.safe_text import student_text
 from autograder.sandbox.runner import Deadline, SandboxUnavailable
 
 UNKNOWN_TEST = T("未知的测试单元，未评分", "unknown test cell, not graded")
-
-
-def is_grader_error(row):
-    """Whether a row (a Row, or a dict read from grades.csv) is the grader's failure, not the student's."""
-    if isinstance(row, Row):
-        return row.is_grader_error
-    return row.get("status") == Status.ERROR and str(row.get("message") or "").startswith(GRADER_ERROR)
 
 
 def new_row(student_id, notebook, grade_id, max_points):
@@ -75,12 +68,14 @@ class Replay:
 
 
 def cell_errors_text(cell_errors, function):
-    """The errors of the cells that define `function` (and the preamble), cut to one item of student text."""
+    """The errors of the cells that define `function` (and the preamble), cut to one item of student text.
+    ``cell_errors``: the sandbox's, keyed by the cells' labels (``AnswerCell.label``), which name
+    the cell for the student; the test is on that text, as the student reads it."""
     errs = [f"{k}: {v}" for k, v in cell_errors.items() if function in k or k == "preamble"]
     return say("代码单元出错", "error in", both="代码单元出错 / error in") + f" {student_text(chr(10).join(errs))}" if errs else ""
 
 
-def review_findings(function, reviews, checker, session, labels):
+def review_findings(function, reviews, checker, session, cells):
     """What a person is asked to look at for ``function``: the static check's review findings,
     cells the parent could not parse but the child ran, and bindings the child saw patched."""
     from course.source_rules import Finding
@@ -93,7 +88,7 @@ def review_findings(function, reviews, checker, session, labels):
                 except Exception:
                     pass
             # an unverifiable cell could define or patch anything: it counts for every function
-            out += checker.unparsed_flags(session.cell_errors, labels)
+            out += checker.unparsed_flags(session.cell_errors, cells)
         patched = set(session.patched_by_cells) | set(session.patched_by.get(function, ()))
         # json.dumps -> patched_json_dumps, OpRecorder.__exit__ -> patched_OpRecorder_exit
         out += [Finding(0, 0, "review", "patched_" + re.sub(r"(?:\W|_{2,})+", "_", p).strip("_"))
@@ -102,7 +97,8 @@ def review_findings(function, reviews, checker, session, labels):
 
 
 class RunSuites:
-    """``run(engine, cells, tests, student_id, notebook) -> [Row]`` (one per test cell)."""
+    """``run(engine, cells, tests, student_id, notebook) -> [Row]`` (one per test cell); ``cells``
+    the notebook's AnswerCells (``FindAnswers.find``)."""
 
     seed = 0
 
@@ -111,20 +107,22 @@ class RunSuites:
         rows = []
         names = [t.function for t in tests if t.function]
         checker = CheckSource()
-        found, labels = checker.check(cells, names)
+        cells = runnable(cells)                     # as the child runs them (magics neutralised)
+        found = checker.check(cells, names)
         rejected, reviews = checker.automatic(found), checker.reviews(found)
         to_call = [n for n in names if n not in rejected]
         # One budget for the notebook, whichever child spends it (the session's, the replay's).
         deadline = Deadline(engine.limits.notebook_timeout)
-        session = engine.session(cells, preamble=PREAMBLE, deadline=deadline) if to_call else None
-        replay = Replay(engine, cells, deadline)
+        pairs = [(c.label, c.code) for c in cells]   # the sandbox names a cell by its label
+        session = engine.session(pairs, preamble=PREAMBLE, deadline=deadline) if to_call else None
+        replay = Replay(engine, pairs, deadline)
         try:
             for t in tests:
                 row = self._row(new_row(student_id, notebook, t.grade_id, t.points), t, session, replay,
-                                checker, rejected, labels, run_suite)
+                                checker, rejected, cells, run_suite)
                 if t.function:
                     rows.append(replace(row, **checker.review_fields(
-                        row, review_findings(t.function, reviews, checker, session, labels), labels)))
+                        row, review_findings(t.function, reviews, checker, session, cells), cells)))
                 else:
                     rows.append(row)
         finally:
@@ -133,17 +131,17 @@ class RunSuites:
                 session.close()
         return rows
 
-    def _row(self, row, t, session, replay, checker, rejected, labels, run_suite):
+    def _row(self, row, t, session, replay, checker, rejected, cells, run_suite):
         """One test cell's graded row."""
         start = time.monotonic()
         if t.function is None:
             return unknown_test_row(row.student_id, row.notebook, t.grade_id, t.points)
         if t.function in rejected:                    # the parent's static check: never called
-            fields = checker.row_fields(t.function, rejected[t.function], labels, t.points)
+            fields = checker.row_fields(t.function, rejected[t.function], cells, t.points)
             return replace(row, **fields, seconds=round(time.monotonic() - start, 4))
         if checker.error:
-            row = replace(row, flags=CHECK_ERROR)
-        if not any(t.function in label_functions(label) for label in labels):
+            row = replace(row, flags={CHECK_ERROR})
+        if not any(c.answers(t.function) for c in cells):
             # no answer cell defines it (e.g. another course's notebook under this name): say so,
             # rather than "raised an exception: NameError" from calling what is not there
             return replace(row, message=say(f"{t.function} 没有在本笔记本中定义",
@@ -155,18 +153,19 @@ class RunSuites:
         except SandboxUnavailable:                    # no student code can run: stop, never zeros
             raise
         except Exception as e:                        # a grader bug must not cost other rows
-            return replace(row, message=f"{GRADER_ERROR}: {type(e).__name__}: {student_text(str(e))}")
+            return replace(row, message=f"{GRADER_ERROR}: {type(e).__name__}: {student_text(str(e))}",
+                           grader_error=True)
         scale = t.points / res.max_points if res.max_points else 0.0
         feedback = res.feedback
         errs = cell_errors_text(session.cell_errors, t.function)
         if errs and res.status != Status.PASSED:
             feedback += "\n\n" + errs
         return replace(row, points=round(res.points * scale, 4), status=res.status, message=res.message,
-                       misconception=res.misconception or "", groups_failed=";".join(res.groups_failed),
-                       feedback=feedback, result=res.to_dict(), seconds=round(time.monotonic() - start, 4))
+                       misconception=res.misconception or "", groups_failed=tuple(res.groups_failed),
+                       feedback=feedback, result=res, seconds=round(time.monotonic() - start, 4))
 
     def invalid(self, tests, student_id, notebook, reason, status=Status.INVALID):
         """Rows for a notebook that could not be read (``invalid``), or that the grader itself could
-        not grade (``status=Status.ERROR``): every test gets 0 points and the reason."""
-        return [replace(new_row(student_id, notebook, t.grade_id, t.points), status=status, message=reason)
-                for t in tests]
+        not grade (``status=Status.ERROR``, a grader error): every test gets 0 points and the reason."""
+        return [replace(new_row(student_id, notebook, t.grade_id, t.points), status=status, message=reason,
+                        grader_error=status == Status.ERROR) for t in tests]

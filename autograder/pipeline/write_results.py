@@ -1,7 +1,10 @@
 """Step 4: write what the grader found -- every file atomically (temp file + fsync + os.replace).
 
 ``DIR/grades.csv``, ``DIR/manual.csv`` and ``DIR/run.json`` are the class
-tables; each student's ``results.json`` (Gradescope) and ``<notebook>.html``
+tables; ``DIR/results.jsonl`` is the kit's own record of the run (one
+``SubmissionResult.to_dict()`` per line, the answer cells' text included,
+sorted by student id, ASCII JSON so no byte of a student's breaks a line):
+what ``autograder report`` and the integrity analysis read. Each student's ``results.json`` (Gradescope) and ``<notebook>.html``
 (feedback) live in ``DIR/students/<folder>/``, where ``<folder>`` is
 :func:`student_folder` of the id, so no student id can land on a file the kit
 writes. Feedback shows only what the suite chose to show: the property groups
@@ -31,6 +34,7 @@ from course.safe_text import display_id  # noqa: F401  (the id as every table, p
 from autograder import totals
 
 STUDENTS = "students"          # DIR/students/<folder>/: per-student files, never beside the tables
+RESULTS_JSONL = "results.jsonl"  # DIR/results.jsonl: the kit's own results, one SubmissionResult a line
 
 
 def atomic_write(path, data):
@@ -48,6 +52,33 @@ def atomic_write(path, data):
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def record_line(res):
+    """One line of results.jsonl: ``res.to_dict()`` as ASCII JSON (a lone surrogate of a folder name
+    is a ``\\udcXX`` escape that reads back as itself; no line separator of any kind inside)."""
+    return json.dumps(res.to_dict(), ensure_ascii=True, separators=(",", ":")).encode("ascii") + b"\n"
+
+
+def atomic_write_chunks(path, chunks):
+    """``atomic_write`` of the bytes `chunks` yields, streamed (a class's results.jsonl is never
+    held in memory whole)."""
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = _create_temp(path)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            for chunk in chunks:
+                f.write(chunk)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -184,7 +215,7 @@ class WriteResults:
             page_lang="en" if language == "en" else "zh-CN",
             notebook=notebook, student_id=display_id(res.student_id), rows=rows,
             late=(lambda lt: lt.describe() if lt else "")(self.late.get(display_id(res.student_id))),
-            totals=self.scheme.only([notebook]).totals(mine),
+            totals=totals.Totals.of(mine, self.scheme.only([notebook])),
             manual=[m for m in res.manual if m.notebook == notebook])
 
     def tables(self, results):
