@@ -2,7 +2,7 @@
 
 ::
 
-    with Grader(limits) as g:
+    with Grader(config) as g:                          # a GradingConfig (autograder.core.config)
         rows, manual = g.grade_notebook_full(path_or_nb, student_id, notebook_name)  # [Row], [ManualRow]
         result = g.grade_submission(submission)       # a SubmissionResult; what a backend's task runs
 
@@ -18,11 +18,13 @@ points from ``source/``, and runs student code only in a jailed child
 (``autograder.sandbox``). Each worker keeps one zygote for its whole life.
 """
 import hashlib
+import json
 import pathlib
 import time
 from dataclasses import replace
 
 from autograder import __version__, functions
+from autograder.core.config import GradingConfig, as_config
 from autograder.pipeline import FindAnswers, InvalidNotebook, ReadNotebook, RunSuites, SourceTests
 from autograder.pipeline.check_integrity import CheckIntegrity, join_flags
 from autograder.pipeline.find_submissions import Submission
@@ -36,11 +38,72 @@ KIT_DIR = pathlib.Path(__file__).resolve().parent
 NOT_SUBMITTED = T("未提交", "notebook not submitted")
 
 
-def kit_digest():
-    """Changes whenever the grader, the suites or the feedback wording change."""
+# Where grading starts: the grader (its steps, suites, records, references and the course code they
+# run) and the jailed child's own script. Everything they import, at any depth, is what grades.
+GRADING_ROOTS = ("autograder.grader", "autograder.sandbox.child")
+
+
+def _module_file(root: pathlib.Path, name: str) -> pathlib.Path | None:
+    """The file of kit module `name` (``autograder.x.y`` or ``course.x``) below `root`, or None."""
+    if name.split(".")[0] not in ("autograder", "course"):
+        return None
+    base = root.joinpath(*name.split("."))
+    for path in (base / "__init__.py", base.with_suffix(".py")):
+        if path.is_file():
+            return path
+    return None
+
+
+def _imports(path: pathlib.Path, name: str) -> set[str]:
+    """The kit modules `path` (module `name`) names: its imports at any depth (inside functions
+    too), each package's modules it imports from, and dotted names or sibling modules written as
+    strings (a lazy ``importlib.import_module`` map, a module found by ``find_spec``)."""
+    import ast
+    tree = ast.parse(path.read_bytes(), str(path))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[:len(parts) - node.level + 1] + ([base] if base else []))
+            out.add(base)
+            out.update(f"{base}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier():
+            out.add(f"{package}.{node.value}")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            out.add(node.value)
+    return out
+
+
+def grading_sources(root: pathlib.Path | None = None) -> list[pathlib.Path]:
+    """The kit's source files that grading runs (``GRADING_ROOTS`` and all they import below `root`,
+    the repository), sorted: not the report, the exports, the CLI or the page templates."""
+    root = root or KIT_DIR.parent
+    seen: dict[str, pathlib.Path] = {}
+    todo = list(GRADING_ROOTS)
+    while todo:
+        name = todo.pop()
+        path = _module_file(root, name)
+        if name in seen or path is None:
+            continue
+        seen[name] = path
+        parts = name.split(".")                  # a module's parent packages run first
+        todo += [".".join(parts[:i]) for i in range(1, len(parts))]
+        todo += [n for n in _imports(path, name) if n not in seen]
+    return sorted(set(seen.values()))
+
+
+def kit_digest(root: pathlib.Path | None = None) -> str:
+    """Changes whenever the code that grades changes (``grading_sources``: the grader, its steps,
+    the suites, records, references, sandbox and the course code they run) and only then."""
+    root = root or KIT_DIR.parent
     h = hashlib.sha256(__version__.encode())
-    for p in sorted(KIT_DIR.rglob("*.py")) + sorted((KIT_DIR.parent / "course").glob("*.py")):
-        h.update(p.name.encode())
+    for p in grading_sources(root):
+        h.update(p.relative_to(root).as_posix().encode() + b"\0")
         h.update(p.read_bytes())
     return h.hexdigest()
 
@@ -48,10 +111,12 @@ def kit_digest():
 class Grader:
     """One worker's grader: the pipeline steps and a sandbox engine (started on first use)."""
 
-    def __init__(self, limits: Limits = None, source: SourceTests = None):
-        self.limits = limits or Limits()
+    def __init__(self, config: GradingConfig | Limits | None = None, source: SourceTests | None = None):
+        # Bare Limits: the default configuration with those limits (callers that set only limits).
+        self.config = as_config(config)
+        self.limits = self.config.limits
         self.source = source or SourceTests(default_course_dir())
-        self.reader, self.finder, self.runner = ReadNotebook(), FindAnswers(), RunSuites()
+        self.reader, self.finder, self.runner = ReadNotebook(), FindAnswers(), RunSuites(self.config)
         self.integrity = CheckIntegrity(self.source.source_dir, self.source.release_dir)
         self._engine = None
 
@@ -124,8 +189,9 @@ class Grader:
     def key(self, sub: Submission, digest=None):
         """Hash of the notebook bytes + kit version + source tests: unchanged -> skip on re-run."""
         h = hashlib.sha256((digest or kit_digest()).encode())
-        if self.limits.language != DEFAULT_LANGUAGE:      # the words differ: never reuse another language's
-            h.update(b"language\0" + self.limits.language.encode())
+        # What the run's configuration changes in a result (the limits, the words' language, the
+        # suites' budget, the source check), never where it runs (workers, scheduler).
+        h.update(json.dumps(self.config.grading_fields(), sort_keys=True).encode())
         for nb, path in sorted(sub.notebooks.items()):
             h.update(nb.encode() + b"\0" + self.source.digest(nb).encode())
             if path is not None:

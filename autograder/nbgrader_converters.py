@@ -200,8 +200,7 @@ class HardenedAutograde(Autograde, SafeCopy):
         graded, no autograded/ folder removed or written, the reason and the fixes in the log."""
         from autograder.nbgrader_execute import HardenedExecute
         from autograder.sandbox.runner import SandboxTooWeak
-        limits = HardenedExecute(config=self.config).limits()
-        grader = self.kit_run.grader(limits)
+        grader = self.kit_run.grader(HardenedExecute(config=self.config).grading_config())
         try:
             grader.warm()
         except SandboxTooWeak as e:
@@ -260,6 +259,11 @@ def install():
     import nbgrader.apps.api as api
     import nbgrader.apps.autogradeapp as autograde_app
     import nbgrader.apps.generatefeedbackapp as feedback_app
+    # Kept: nbgrader 0.9 offers no setting for these classes. AutogradeApp.start, GenerateFeedbackApp.start
+    # and NbGraderAPI build ``Autograde(...)`` / ``GenerateFeedback(...)`` by the names imported into
+    # their modules (no ``converter_class`` trait), and the copying and timestamp reading replaced here
+    # happen in the converter itself, before any preprocessor or exporter (which are configured
+    # through traitlets: nbgrader_config.py) sees a file.
     autograde_app.Autograde = api.Autograde = HardenedAutograde
     feedback_app.GenerateFeedback = api.GenerateFeedback = HardenedGenerateFeedback
     # Only where the formgrader is loaded (a Jupyter server): the exporter it makes from now on, and
@@ -267,6 +271,8 @@ def install():
     # instructor's page is the worst place for a script: it would run with the instructor's session.
     formgrader = sys.modules.get("nbgrader.server_extensions.formgrader.formgrader")
     base = sys.modules.get("nbgrader.server_extensions.formgrader.base")
+    # Kept: the formgrader makes its exporter as ``HTMLExporter(config=...)`` by that name
+    # (formgrader.py) and hands it to its handlers; no setting names the exporter's class.
     if formgrader is not None:
         from autograder.nbgrader_feedback import KitHTMLExporter
         formgrader.HTMLExporter = KitHTMLExporter

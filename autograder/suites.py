@@ -2,7 +2,7 @@
 
 ::
 
-    run_suite(name, call, *, seed=0) -> FunctionResult
+    run_suite(name, call, *, seed=0, replay=None, budget=SUITE_BUDGET) -> FunctionResult
 
 ``call(args, kwargs) -> CallResult`` calls the student's function once and
 never raises: in a kernel it is ``autograder.hidden.local_call(fn)``, in the
@@ -15,6 +15,7 @@ from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 import functools
 import time
+from typing import Callable, Optional
 
 import torch
 
@@ -22,6 +23,7 @@ from autograder import mistakes, witness
 from course import forbidden
 from autograder.integrity import behaviour
 from autograder.cases import make_cases
+from autograder.core.config import GradingConfig
 from autograder.functions import BY_NAME
 from autograder.references import REFERENCES
 from autograder.sandbox.call_result import CallResult  # noqa: F401  (re-exported)
@@ -72,8 +74,9 @@ class FunctionResult:
 # Property groups and their weights, per function (the exercise records'). Every case's group is one.
 GROUPS = {name: dict(spec.groups) for name, spec in BY_NAME.items()}
 
-# A whole suite gives up (status 'timeout') after this many seconds.
-SUITE_BUDGET = 30.0
+# A whole suite gives up (status 'timeout') after this many seconds: the default configuration's
+# (a run's own is GradingConfig.suite_budget, derived from --timeout, passed as ``budget``).
+SUITE_BUDGET = GradingConfig().budget
 
 
 @dataclass
@@ -106,19 +109,21 @@ def earnable_groups(name, seed=0):
 single_thread = one_thread
 
 
-def run_suite(name, call, *, seed=0, replay=None):
+def run_suite(name: str, call: Callable, *, seed: int = 0, replay: Optional[Callable] = None,
+              budget: float = SUITE_BUDGET) -> FunctionResult:
     """Run graded function ``name``'s hidden suite through ``call``; return a ``FunctionResult``.
 
     ``replay``, when given, is a ``call`` into a process that has seen none of
     the other hidden cases: the one case the feedback shows is run again there
     and only that run's error, value and op names are shown. So whatever the
     function memorised from the other cases cannot reach the feedback.
+    ``budget``: seconds for the whole suite (the run's ``GradingConfig.suite_budget``).
     """
     with single_thread():
-        return _run_suite(name, call, seed, replay)
+        return _run_suite(name, call, seed, replay, budget)
 
 
-def _run_suite(name, call, seed, replay=None):
+def _run_suite(name, call, seed, replay=None, budget=SUITE_BUDGET):
     spec = BY_NAME[name]
     weights = GROUPS[name]
     cases = make_cases(name, seed)
@@ -130,7 +135,7 @@ def _run_suite(name, call, seed, replay=None):
     outputs = []                  # (case index, case, output hash): the behavioural fingerprint
     ran = []                      # (case index, case, Failure or None) of every case that ran
 
-    deadline = time.monotonic() + SUITE_BUDGET
+    deadline = time.monotonic() + budget
     for r in run_cases(cases, _expected_outputs(name, seed), call, deadline=deadline):
         i, case, res = r.index, r.case, r.result
         n_cases[case.group] += 1

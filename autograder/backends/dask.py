@@ -39,7 +39,8 @@ workers never fails a run:
 A worker whose sandbox cannot confine student code (``SandboxTooWeak``: no
 namespaces and no Landlock there) is not a lost worker: the run stops at once
 with the same refusal as local grading (exit status 3), unless the client's
-limits allow weak sandboxes (``--allow-weak-sandbox``, passed with every task).
+limits allow weak sandboxes (``--allow-weak-sandbox``: the run's ``GradingConfig``,
+passed with every task).
 """
 import asyncio
 import concurrent.futures
@@ -56,6 +57,8 @@ import urllib.parse
 from autograder import terminal
 from autograder.backends.local import WORKER_ADDRESS_SPACE, limit_worker_memory
 from autograder.batch import grade_submissions
+from autograder.core import config as grading_config
+from autograder.core.config import GradingConfig
 from autograder.grader import Grader, kit_digest
 from autograder.pipeline import InvalidNotebook, ReadNotebook
 from autograder.pipeline.find_submissions import Submission, find_submissions
@@ -69,8 +72,8 @@ REFUSED = "sandbox_too_weak" # a task's answer where its worker cannot confine s
 ATTEMPTS = 3                 # this client submits one submission at most this often (new key each time)
 CONNECT_TIMEOUT = 5          # seconds to reach the scheduler (and to close the Client)
 REGISTER_TIMEOUT = 30        # seconds to wait for the cleanup plugin's broadcast to the workers
-NO_WORKERS_TIMEOUT = 60.0    # seconds without any worker before the rest get error rows
-NO_WORKERS_ENV = "AUTOGRADER_DASK_NO_WORKERS_TIMEOUT"
+NO_WORKERS_TIMEOUT = grading_config.NO_WORKERS_TIMEOUT   # seconds without any worker: the rest get error rows
+NO_WORKERS_ENV = grading_config.NO_WORKERS_ENV
 RESULT_TIMEOUT = 60          # seconds to fetch one finished result (a small JSON string)
 POLL = 1.0                   # seconds between looks at the cluster while nothing finishes
 LOST_PAUSE = 0.2             # seconds before looking again at a result lost with its worker
@@ -92,17 +95,18 @@ def _worker_kit_digest():
     return _worker_digest
 
 
-def _thread_grader(limits):
-    """This thread's Grader, created on first use and kept across tasks.
+def _thread_grader(config: GradingConfig) -> Grader:
+    """This thread's Grader, created on first use and kept across tasks (a new one when the
+    configuration differs).
 
     Per thread, not per process: an Engine's zygote is driven over one socket,
     and the zygote dies with the thread that started it (PDEATHSIG).
     """
     g = getattr(_local, "grader", None)
-    if g is None or g.limits != limits:
+    if g is None or g.config != config:
         if g is not None:
             g.close()
-        g = _local.grader = Grader(limits)
+        g = _local.grader = Grader(config)
         with _all_lock:
             _all_graders.append(g)
     return g
@@ -147,14 +151,15 @@ def _address_space():
     return WORKER_ADDRESS_SPACE + max(0, threads - 1) * (512 << 20)
 
 
-def grade_task(sub_dict, limits_dict):
+def grade_task(sub_dict: dict, config_dict: dict) -> str:
     """Dask task: grade one submission, return its result (``SubmissionResult.to_dict()``) as a JSON string.
 
-    ``sub_dict`` is ``{"student_id", "notebooks": {name: bytes | path | None}}``.
+    ``sub_dict`` is ``{"student_id", "notebooks": {name: bytes | path | None}}``;
+    ``config_dict`` the run's ``GradingConfig.to_dict()``.
     The result carries the worker's address and kit digest, so the client can
     tell when a worker runs a different kit (whose scores could differ).
     """
-    limits = Limits(**limits_dict)
+    config = GradingConfig.from_dict(config_dict)
     limit_worker_memory(_address_space())    # a returned value must not balloon the worker
     sub = Submission.from_dict(sub_dict)
     try:
@@ -163,7 +168,7 @@ def grade_task(sub_dict, limits_dict):
     except (ImportError, ValueError):
         worker = None
     try:
-        res = _thread_grader(limits).grade_submission(sub)
+        res = _thread_grader(config).grade_submission(sub)
     except SandboxTooWeak as e:
         # An answer, not an exception: the scheduler would retry a raising task, and the kernel
         # would say the same again. The client raises it (``_outcome``) and stops the run.
@@ -329,20 +334,10 @@ def _try_register(client, attempts=3):
     return last
 
 
-def no_workers_timeout():
-    """Seconds without any worker before giving up: $AUTOGRADER_DASK_NO_WORKERS_TIMEOUT or 60."""
-    text = os.environ.get(NO_WORKERS_ENV, "").strip()
-    if not text:
-        return NO_WORKERS_TIMEOUT
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if math.isfinite(value) and value > 0:
-        return value
-    terminal.warn(f"ignoring {NO_WORKERS_ENV}={text!r} (seconds > 0); "
-          f"using {NO_WORKERS_TIMEOUT:g}")
-    return NO_WORKERS_TIMEOUT
+def no_workers_timeout() -> float:
+    """Seconds without any worker before giving up: $AUTOGRADER_DASK_NO_WORKERS_TIMEOUT or 60, read
+    now (``GradingConfig.build`` reads it so for a run)."""
+    return grading_config.Scheduler.no_workers_from(os.environ, terminal.warn)
 
 
 class WorkerWatch:
@@ -384,8 +379,8 @@ class InFlight:
     lost under a task (``allowed-failures``) starts afresh.
     """
 
-    def __init__(self, client, limits_dict):
-        self.client, self.limits_dict = client, limits_dict
+    def __init__(self, client, config_dict: dict):
+        self.client, self.config_dict = client, config_dict
         self.run = secrets.token_hex(4)
         self.finished = queue.Queue()
         self.tasks = {}                  # future key -> (future, submission, cache key, attempt)
@@ -394,7 +389,7 @@ class InFlight:
         return len(self.tasks)
 
     def submit(self, sub, key, attempt=0):
-        fut = self.client.submit(grade_task, _payload(sub), self.limits_dict,
+        fut = self.client.submit(grade_task, _payload(sub), self.config_dict,
                                  key=f"autograde-{student_folder(sub.student_id)}-{key[:12]}-{self.run}-{attempt}",
                                  retries=RETRIES, pure=False)
         self.tasks[fut.key] = (fut, sub, key, attempt)
@@ -498,13 +493,14 @@ class DaskBackend:
     ``client``: an existing ``distributed.Client`` to use instead of connecting.
     ``no_workers``: seconds without any worker before the rest get error rows
     (default ``no_workers_timeout()``). Raises SchedulerUnavailable when nobody answers.
+    The tasks grade under the configuration of the run's grader (``grader.config``).
     """
 
-    def __init__(self, address, limits: Limits = None, *, client=None, no_workers=None):
-        self.address, self.limits = address, limits or Limits()
+    def __init__(self, address: str, *, client=None, no_workers: float | None = None):
+        self.address = address
         self.client, self.no_workers = client, no_workers
 
-    def grade(self, todo, grader, finish, fail):
+    def grade(self, todo: list, grader: Grader, finish, fail) -> dict:
         digest = kit_digest()
         where, mismatched = {}, []
 
@@ -530,7 +526,7 @@ class DaskBackend:
                 # A bounded window of tasks in flight keeps the client's memory flat
                 # however large the class: bytes are read only when a task is submitted.
                 window = max(8, 4 * watch.threads)
-                flight = InFlight(client, dataclasses.asdict(self.limits))
+                flight = InFlight(client, grader.config.to_dict())
                 given_up = _run_batch(flight, todo, window, watch, finish_checked, fail)
                 _give_up(given_up, watch.limit, fail)
         finally:
@@ -547,9 +543,9 @@ def grade_on_dask(submissions, out, scheduler_address, *, timeout=None, force=Fa
     ``submissions``: a SUBMISSIONS directory or a list of submissions; ``timeout``:
     seconds per call, as ``--timeout`` (ignored when ``limits`` is given).
     """
-    limits = limits or Limits.from_timeout(timeout)
-    backend = DaskBackend(scheduler_address, limits, client=client, no_workers=no_workers)
-    return grade_submissions(_as_submissions(submissions), out, backend, force=force, limits=limits,
+    config = GradingConfig(limits=limits or Limits.from_timeout(timeout))
+    backend = DaskBackend(scheduler_address, client=client, no_workers=no_workers)
+    return grade_submissions(_as_submissions(submissions), out, backend, force=force, config=config,
                              progress=progress, on_result=on_result)
 
 

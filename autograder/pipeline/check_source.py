@@ -34,14 +34,17 @@ import threading
 import time
 
 from autograder import functions
+from autograder.core.config import SourceCheck
 from autograder.pipeline.find_answers import label_cell, label_functions
 from course.source_rules import Finding, Notebook
 from course import operator_rule
 from course.messages import misconception_text
 
 MAX_FLAGS = 8              # a flags cell stays short, whatever the code
-CHECK_SECONDS = float(os.environ.get("AUTOGRADER_CHECK_SECONDS", "8"))      # the static check's budget
-CHECK_MEMORY = int(os.environ.get("AUTOGRADER_CHECK_MEMORY_MB", "768")) << 20  # beyond the grader's own
+# The static check's budget and memory beyond the grader's own: the run's GradingConfig.source_check
+# ($AUTOGRADER_CHECK_SECONDS, $AUTOGRADER_CHECK_MEMORY_MB, read by its builder, never at import).
+CHECK_SECONDS = SourceCheck.seconds
+CHECK_MEMORY = SourceCheck.memory
 
 # The words are the student package's (course/operator_rule.py): course.check() says the same.
 REVIEW_NOTE = operator_rule.REVIEW_NOTE
@@ -254,11 +257,14 @@ class CheckSource:
     error = None
     over_budget = False
     unparsed = ()
-    seconds, memory = CHECK_SECONDS, CHECK_MEMORY
-    # Off only to test the other layers alone (the child's jail, the recorder, the protocol).
-    enabled = os.environ.get("AUTOGRADER_SOURCE_CHECK", "on") != "off"
 
-    def check(self, cells, names):
+    def __init__(self, settings: SourceCheck | None = None):
+        settings = settings or SourceCheck()
+        self.seconds, self.memory = settings.seconds, settings.memory
+        # Off only to test the other layers alone (the child's jail, the recorder, the protocol).
+        self.enabled = settings.enabled
+
+    def check(self, cells: list, names: list) -> tuple:
         labels = [label for label, _code in cells]
         if not self.enabled:
             return {}, labels

@@ -24,13 +24,14 @@ import re
 import time
 from dataclasses import replace
 
+from autograder.core.config import GradingConfig
 from autograder.functions import ASSIGNMENT, PREAMBLE
 from autograder.pipeline.check_source import CHECK_ERROR, CheckSource
 from autograder.pipeline.find_answers import label_functions
 from autograder.results import GRADER_ERROR, Row, Status
 from course.language import Text as T, say
 from course.safe_text import student_text
-from autograder.sandbox.runner import Deadline, SandboxUnavailable
+from autograder.sandbox.runner import Deadline, Engine, SandboxUnavailable
 
 UNKNOWN_TEST = T("未知的测试单元，未评分", "unknown test cell, not graded")
 
@@ -102,15 +103,19 @@ def review_findings(function, reviews, checker, session, labels):
 
 
 class RunSuites:
-    """``run(engine, cells, tests, student_id, notebook) -> [Row]`` (one per test cell)."""
+    """``run(engine, cells, tests, student_id, notebook) -> [Row]`` (one per test cell), under the
+    run's ``GradingConfig`` (the suites' budget, the source check; the child's limits are the engine's)."""
 
     seed = 0
 
-    def run(self, engine, cells, tests, student_id, notebook):
+    def __init__(self, config: "GradingConfig | None" = None):
+        self.config = config or GradingConfig()
+
+    def run(self, engine: "Engine", cells: list, tests: list, student_id: str, notebook: str) -> list[Row]:
         from autograder.suites import run_suite
         rows = []
         names = [t.function for t in tests if t.function]
-        checker = CheckSource()
+        checker = CheckSource(self.config.source_check)
         found, labels = checker.check(cells, names)
         rejected, reviews = checker.automatic(found), checker.reviews(found)
         to_call = [n for n in names if n not in rejected]
@@ -151,7 +156,7 @@ class RunSuites:
                            seconds=round(time.monotonic() - start, 4))
         try:
             res = run_suite(t.function, session.caller(t.function), seed=self.seed,
-                            replay=replay.caller(t.function))
+                            replay=replay.caller(t.function), budget=self.config.budget)
         except SandboxUnavailable:                    # no student code can run: stop, never zeros
             raise
         except Exception as e:                        # a grader bug must not cost other rows

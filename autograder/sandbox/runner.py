@@ -28,8 +28,15 @@ from .limits import Limits  # noqa: F401  (the one definition; callers import it
 
 log = logging.getLogger("autograder.sandbox")
 CHILD_PY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
-# The op recorder the child loads by path: the student package's own (course.check() runs it too).
-RECORDER_PY = importlib.util.find_spec("course.forbidden").origin
+
+
+def recorder_py() -> str:
+    """The op recorder the child loads by path: the student package's own (course.check() runs it
+    too). Looked up when a zygote starts, not at import (nothing is found or read then)."""
+    spec = importlib.util.find_spec("course.forbidden")
+    if spec is None or spec.origin is None:
+        raise ImportError("course.forbidden (the student package) is not installed")
+    return spec.origin
 
 
 class ChildDied(Exception):
@@ -157,7 +164,7 @@ class Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TMPDIR")}
         self.proc = subprocess.Popen(
-            [python or sys.executable, "-I", CHILD_PY, "--zygote", str(theirs.fileno()), RECORDER_PY],
+            [python or sys.executable, "-I", CHILD_PY, "--zygote", str(theirs.fileno()), recorder_py()],
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env, close_fds=True,
             start_new_session=True)
         theirs.close()
