@@ -53,7 +53,6 @@ imported unless a gradebook is read (then nbgrader's API).
 import csv
 import dataclasses
 import pathlib
-import sys
 
 from autograder import terminal, totals
 from autograder.course_dir import ASSIGNMENT, default_course_dir

@@ -32,7 +32,7 @@ from autograder.pipeline.open_submission import RefusedPath, read_bytes
 from autograder.course_dir import default_course_dir
 from autograder.results import ManualRow, SubmissionResult
 from autograder.sandbox.runner import Engine, Limits
-from course.language import DEFAULT as DEFAULT_LANGUAGE, Text as T, in_language, render
+from course.language import Text as T, in_language, render
 
 KIT_DIR = pathlib.Path(__file__).resolve().parent
 NOT_SUBMITTED = T("未提交", "notebook not submitted")
@@ -118,7 +118,7 @@ class Grader:
         self.source = source or SourceTests(default_course_dir())
         self.reader, self.finder, self.runner = ReadNotebook(), FindAnswers(), RunSuites(self.config)
         self.integrity = CheckIntegrity(self.source.source_dir, self.source.release_dir)
-        self._engine = None
+        self._engine: Engine | None = None
 
     @property
     def engine(self):
@@ -181,9 +181,9 @@ class Grader:
             per_nb[nb] = round(time.monotonic() - t, 4)
         # What the sandbox could not set up here (e.g. no namespaces): the collector says it once;
         # and what confined the children (run.json records it per worker).
-        warnings = sorted(self._engine.warnings) if self._engine is not None else []
+        warnings = tuple(sorted(self._engine.warnings)) if self._engine is not None else ()
         confined = self._engine.confinement if self._engine is not None else None
-        return SubmissionResult(sub.student_id, rows, manual, seconds=round(time.monotonic() - start, 4),
+        return SubmissionResult(sub.student_id, tuple(rows), tuple(manual), seconds=round(time.monotonic() - start, 4),
                                 notebook_seconds=per_nb, sandbox_warnings=warnings, confinement=confined)
 
     def key(self, sub: Submission, digest=None):

@@ -57,11 +57,11 @@ class FunctionResult:
     status: str                   # 'passed' | 'failed' | 'error' | 'timeout'
     message: str                  # short, zh / en
     feedback: str                 # longer: groups, smallest failing case, hint
-    misconception: str = None     # an id of course.messages.CATALOG, or None
+    misconception: Optional[str] = None     # an id of course.messages.CATALOG, or None
     groups: list = field(default_factory=list)
-    behaviour: dict = None        # hashes of the outputs, for the integrity report (autograder.integrity.behaviour)
+    behaviour: Optional[dict] = None        # hashes of the outputs, for the integrity report (autograder.integrity.behaviour)
     misconceptions: list = field(default_factory=list)   # every independent fault named, primary first
-    picture: dict = None          # the shown failing case as small grids (course.picture.case_picture)
+    picture: Optional[dict] = None          # the shown failing case as small grids (course.picture.case_picture)
 
     def to_dict(self):
         return asdict(self)
@@ -84,8 +84,8 @@ class Failure:
     case: object
     expected: object
     got: object = None
-    diff: Diff = None
-    error: str = None
+    diff: Optional[Diff] = None
+    error: Optional[str] = None
 
 
 def expected_of(name, case):
@@ -127,7 +127,8 @@ def _run_suite(name, call, seed, replay=None, budget=SUITE_BUDGET):
     spec = BY_NAME[name]
     weights = GROUPS[name]
     cases = make_cases(name, seed)
-    failures, errors, ops, x_ops = [], [], set(), set()
+    failures, errors, ops = [], [], set()
+    x_ops: Optional[set] = set()
     value_errors = 0              # raised where a value was expected
     n_failed = {g: 0 for g in weights}
     n_cases = {g: 0 for g in weights}
@@ -236,7 +237,7 @@ def _diagnose(name, seed, ran):
     run on the passing cases too (their evidence: how often they are wrong where the
     student is right)."""
     models = range(len(mistakes.MODELS.get(name, [])))
-    outcomes, candidates = [], set()
+    outcomes, candidates = [], set[int]()
     for i, case, failure in ran:
         outcome = Outcome(
             name, case.args, case.kwargs, case.group, case.size, failure is None,

@@ -57,7 +57,7 @@ def is_witness(case, expected):
 
 def witnessed_groups(cases, expected):
     """Names of the groups that a degenerate answer cannot pass; ``expected[i]`` is case i's."""
-    by_group = {}
+    by_group: dict = {}
     for case, value in zip(cases, expected):
         if not case.expect_error:
             by_group.setdefault(case.group, []).append((case, value))

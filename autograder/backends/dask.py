@@ -53,6 +53,7 @@ import secrets
 import threading
 import time
 import urllib.parse
+from typing import TYPE_CHECKING
 
 from autograder import terminal
 from autograder.backends.local import WORKER_ADDRESS_SPACE, limit_worker_memory
@@ -66,6 +67,9 @@ from autograder.pipeline.read_notebook import refusal
 from autograder.pipeline.write_results import student_folder
 from autograder.results import GRADER_ERROR, SubmissionResult
 from autograder.sandbox.runner import Limits, SandboxTooWeak, SandboxUnavailable
+
+if TYPE_CHECKING:
+    import distributed.security
 
 RETRIES = 1                  # the scheduler re-runs a task that raised, once
 REFUSED = "sandbox_too_weak" # a task's answer where its worker cannot confine student code
@@ -82,7 +86,7 @@ LOST_PAUSE = 0.2             # seconds before looking again at a result lost wit
 # ------------------------------------------------------------------ worker side
 
 _local = threading.local()   # one Grader (and so one zygote) per worker thread
-_all_graders = []            # every Grader of this process, closed when the worker closes
+_all_graders: list = []            # every Grader of this process, closed when the worker closes
 _all_lock = threading.Lock()
 _worker_digest = None
 
@@ -186,7 +190,7 @@ def _payload(sub):
     it refuses (or too large, or unreadable) is sent as that refusal, which the
     worker's reader reports exactly as local grading would.
     """
-    reader, notebooks = ReadNotebook(), {}
+    reader, notebooks = ReadNotebook(), dict[str, object]()
     for nb, path in sub.notebooks.items():
         if path is None:
             notebooks[nb] = None
@@ -382,8 +386,8 @@ class InFlight:
     def __init__(self, client, config_dict: dict):
         self.client, self.config_dict = client, config_dict
         self.run = secrets.token_hex(4)
-        self.finished = queue.Queue()
-        self.tasks = {}                  # future key -> (future, submission, cache key, attempt)
+        self.finished: queue.Queue = queue.Queue()
+        self.tasks: dict = {}            # future key -> (future, submission, cache key, attempt)
 
     def __len__(self):
         return len(self.tasks)

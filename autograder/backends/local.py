@@ -13,7 +13,7 @@ import os
 from autograder.core.config import GradingConfig
 from autograder.grader import Grader
 from autograder.pipeline.find_submissions import Submission
-from autograder.results import GRADER_ERROR
+from autograder.results import GRADER_ERROR, SubmissionResult
 from autograder.sandbox.runner import SandboxUnavailable
 
 # Address space (soft RLIMIT_AS) of a grading worker. A worker with torch imported that
@@ -41,7 +41,7 @@ def limit_worker_memory(limit=WORKER_ADDRESS_SPACE):
 
 # ------------------------------------------------------------------ a pool worker
 
-_worker_grader = None        # this worker process's own Grader (set by the pool's initializer)
+_worker_grader: Grader | None = None        # this worker process's own Grader (set by the pool's initializer)
 
 
 def _start_worker(config_dict: dict) -> None:
@@ -53,7 +53,8 @@ def _start_worker(config_dict: dict) -> None:
     atexit.register(_worker_grader.close)
 
 
-def _grade_in_worker(sub_dict):
+def _grade_in_worker(sub_dict: dict) -> SubmissionResult:
+    assert _worker_grader is not None, "the pool's initializer makes the worker's grader"
     return _worker_grader.grade_submission(Submission.from_dict(sub_dict))
 
 

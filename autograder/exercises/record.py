@@ -4,7 +4,7 @@ A leaf module: the records in ``autograder.exercises`` are built from these.
 """
 from dataclasses import dataclass, field
 import inspect
-from typing import Callable
+from typing import Callable, Optional
 
 import torch
 
@@ -17,7 +17,7 @@ class Case:
     args: tuple
     kwargs: dict = field(default_factory=dict)
     scale: float = 1.0       # input magnitude: tolerances scale with it
-    expect_error: str = None  # e.g. 'ValueError': the call must raise it
+    expect_error: Optional[str] = None  # e.g. 'ValueError': the call must raise it
 
     @property
     def size(self):

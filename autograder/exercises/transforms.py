@@ -47,7 +47,7 @@ def _bound(ref, arguments_of):
         a = sig.bind(*args, **kwargs)
         a.apply_defaults()
         return arguments_of(a.arguments)
-    wrong.__signature__ = sig
+    setattr(wrong, "__signature__", sig)        # what inspect.signature(wrong) reports
     return wrong
 
 

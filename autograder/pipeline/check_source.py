@@ -256,7 +256,7 @@ class CheckSource:
 
     error = None
     over_budget = False
-    unparsed = ()
+    unparsed: tuple = ()
 
     def __init__(self, settings: SourceCheck | None = None):
         settings = settings or SourceCheck()

@@ -12,21 +12,26 @@ import json
 import os
 import pathlib
 import time
+from typing import TYPE_CHECKING
 
 from autograder import __version__, terminal
 from autograder.results import GRADER_ERROR, Status, SubmissionResult
 from autograder.pipeline.write_results import STUDENTS, WriteResults, atomic_write, display_id, student_folder
 
+if TYPE_CHECKING:
+    from autograder.grader import Grader
+    from autograder.pipeline.find_submissions import Submission
+
 CACHE = ".cache"
 
 
-def failed_result(sub, grader, why):
+def failed_result(sub: Submission, grader: "Grader", why: str) -> SubmissionResult:
     """A result with ``error`` rows for every test of a submission the grader itself could not grade."""
     rows, manual = [], []
     for nb in sorted(sub.notebooks):
         rows += grader.runner.invalid(grader.source.tests(nb), sub.student_id, nb, why, status=Status.ERROR)
         manual += grader.manual_rows(sub.student_id, nb)
-    return SubmissionResult(sub.student_id, rows, manual)
+    return SubmissionResult(sub.student_id, tuple(rows), tuple(manual))
 
 
 class FolderCollision(OSError):
@@ -177,7 +182,7 @@ class CollectResults:
         meta = {"started": self.started.isoformat(timespec="seconds"),
                 "finished": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
                 "seconds": round(time.monotonic() - self._t0, 3), "kit_version": __version__,
-                "kit_digest": self.digest, "submissions": len(self.tables), "graded": self.graded,
+                "kit_digest": self.digest, "graded": self.graded,
                 "skipped": len(self.tables) - self.graded, "per_submission_seconds": self.per_sub,
                 "students": self.student_folders(), "write_errors": self.write_errors,
                 "cache_errors": self.cache_errors, "grader_errors": self.grader_errors(),

@@ -13,6 +13,7 @@ exact folder names (undecodable bytes kept as surrogateescape): two folders are 
 Every name in a message is in its display form (``display_id``); the warnings go through
 ``autograder.terminal``, which escapes whatever is left.
 """
+from typing import Optional
 import dataclasses
 import json
 import os
@@ -36,7 +37,7 @@ class Submission:
     """
     student_id: str
     notebooks: dict
-    root: str = None
+    root: Optional[str] = None
     note: str = ""
 
     def to_dict(self):
@@ -164,7 +165,7 @@ def class_submission(root, student, known, note="", assignment=ASSIGNMENT):
     adir = os.path.join(sdir, assignment)
     sst = _lstat(sdir)
     ast = _lstat(adir) if _is_dir(sst) else None          # never look through a linked student folder
-    notebooks = {}
+    notebooks: dict[str, Optional[str]] = {}
     for nb in known:
         path = os.path.join(adir, f"{nb}.ipynb")
         if _is_link(sst) or _is_link(ast):
@@ -178,7 +179,9 @@ def class_submission(root, student, known, note="", assignment=ASSIGNMENT):
 
 def find_class(root, known, warn=warn_stderr, assignment=ASSIGNMENT):
     """-> [Submission] of a SUBMISSIONS folder, or None when it is not a class."""
-    proper, layout, loose = [], [], []
+    proper: list = []
+    layout: list = []
+    loose: list = []
     for name, st in _entries(root):
         kind = _student_kind(os.path.join(root, name), st, assignment)
         if name.startswith("."):

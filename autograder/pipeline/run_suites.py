@@ -31,7 +31,7 @@ from autograder.pipeline.find_answers import label_functions
 from autograder.results import GRADER_ERROR, Row, Status
 from course.language import Text as T, say
 from course.safe_text import student_text
-from autograder.sandbox.runner import Deadline, Engine, SandboxUnavailable
+from autograder.sandbox.runner import Deadline, Engine, SandboxUnavailable, Session
 
 UNKNOWN_TEST = T("未知的测试单元，未评分", "unknown test cell, not graded")
 
@@ -59,8 +59,9 @@ class Replay:
     ``deadline``: the notebook's budget, shared with its session (None: a budget of its own,
     for callers that replay outside a notebook's run)."""
 
-    def __init__(self, engine, cells, deadline: Deadline = None):
-        self.engine, self.cells, self.session, self.deadline = engine, cells, None, deadline
+    def __init__(self, engine: "Engine", cells: list, deadline: Deadline = None):
+        self.engine, self.cells, self.deadline = engine, cells, deadline
+        self.session: "Session | None" = None
 
     def caller(self, name):
         def call(args, kwargs):

@@ -1,4 +1,5 @@
 """Step 0: the instructor's tests and points, read from ``source/`` (never from a submission)."""
+from typing import Optional
 import dataclasses
 import hashlib
 import json
@@ -11,14 +12,14 @@ from autograder.totals import points_of
 class TestCell:
     grade_id: str
     points: float
-    function: str = None        # graded function name, None for an unknown test cell
+    function: Optional[str] = None        # graded function name, None for an unknown test cell
 
 
 @dataclasses.dataclass(frozen=True)
 class ManualCell:
     grade_id: str
     points: float
-    stub: str = None            # what the released notebook holds there (to tell "answered")
+    stub: Optional[str] = None            # what the released notebook holds there (to tell "answered")
 
 
 def _missing(path, course_dir):

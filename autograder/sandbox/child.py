@@ -79,6 +79,8 @@ def _load_by_path(relpath, modname):
     import importlib.util
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), relpath)
     spec = importlib.util.spec_from_file_location(modname, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -112,14 +114,15 @@ def _unshare_each(cfg, pidns):
     """
     if not cfg.get("namespaces", True):
         return [], ["no namespaces (disabled by the grader's limits)"]
-    made, errors = [], {}
+    made: list[str] = []
+    errors: dict[str, list[str]] = {}
     for name, flag in (("net", jail.CLONE_NEWNET), ("ipc", jail.CLONE_NEWIPC), ("uts", jail.CLONE_NEWUTS),
                        ("mount", jail.CLONE_NEWNS)):
         try:
             jail.unshare(flag)
             made.append(name)
         except OSError as e:
-            errors.setdefault(os.strerror(e.errno), []).append(name)
+            errors.setdefault(os.strerror(e.errno) if e.errno is not None else str(e), []).append(name)
     if not pidns:
         errors.setdefault(_PIDNS_ERROR or "refused", []).insert(0, "pid")
     return made, [f"no {', '.join(names)} namespaces ({why})" for why, names in errors.items()]
@@ -203,7 +206,7 @@ def enter_jail(sock, life, cfg, pidns):
     if refused:
         notes["warning"] = _warning(refused, notes["confined"])
     if "tempfile" in sys.modules:                         # the zygote's cached choice is not ours
-        sys.modules["tempfile"].tempdir = writable
+        setattr(sys.modules["tempfile"], "tempdir", writable)
     os.environ.clear()
     os.environ.update({"HOME": writable, "TMPDIR": writable, "PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1",
                        "LANG": "C.UTF-8"})
@@ -353,7 +356,8 @@ def serve(sock, notes, protocol, OpRecorder, out_limit):
         changed = []
         cap = Capped(out_limit)
         sys_dict["stdout"] = sys_dict["stderr"] = cap
-        reply, rbuf = {"seq": seq, "ok": True, "error": None}, []
+        reply: dict = {"seq": seq, "ok": True, "error": None}
+        rbuf: list = []
         try:
             if op == "exec":
                 code = _compile(header["code"], header.get("filename", "<cell>"), "exec")
@@ -406,7 +410,7 @@ def _warm_up(torch, OpRecorder):
     """Load lazily-imported kernels and modules once, before any fork."""
     import torch.nn.functional as F
     import math, traceback, linecache, numbers, itertools, functools, collections  # noqa: F401
-    import torch._tensor_str  # noqa: F401  (printing tensors)
+    from torch import _tensor_str  # noqa: F401  (printing tensors)
     with OpRecorder():
         _warm_ops(torch, F)
     _warm_ops(torch, F)
@@ -509,7 +513,7 @@ def keeper_main(ctl, child_fd, cfg, serve_child):
                 pidns = True
             except OSError as e:
                 global _PIDNS_ERROR
-                _PIDNS_ERROR = os.strerror(e.errno)
+                _PIDNS_ERROR = os.strerror(e.errno) if e.errno is not None else str(e)
         life_r, life_w = os.pipe()
         pid = os.fork()
         if pid == 0:

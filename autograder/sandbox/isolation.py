@@ -109,14 +109,14 @@ def _python_paths():
                 and not os.path.exists(os.path.join(p, "nbgrader_config.py")) \
                 and os.path.realpath(p) != os.path.realpath(_HERE):
             paths.add(os.path.realpath(p))
-    out = []
+    out: list[str] = []
     for p in sorted(paths, key=len):          # parents first; skip what is already inside
         if p != "/" and not any(p == q or p.startswith(q + "/") for q in out):
             out.append(p)
     return out
 
 
-_READABLE = []
+_READABLE: list[str] = []
 
 
 def readable_paths():

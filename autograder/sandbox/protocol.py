@@ -114,7 +114,7 @@ def _parse_json(data, _loads=json.loads, _sum=sum):
 
 def pack(header: dict, **values):
     """Encode keyword values into `header`; return (header, buffers)."""
-    buffers = []
+    buffers: list = []
     for k, v in values.items():
         header[k] = encode(v, buffers)
     return header, buffers

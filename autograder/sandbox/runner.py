@@ -270,15 +270,15 @@ class Engine:
     """
 
     MAX_FAILED_STARTS = 3
-    _warned = set()                    # warnings already printed by this process
+    _warned: set[str] = set()          # warnings already printed by this process
 
     def __init__(self, limits: Limits = None, python=None, announce=True):
         self.limits = limits or Limits()
         self.python = python
-        self.zygote = None
+        self.zygote: Zygote | None = None
         self.failed_starts = 0
-        self.warnings = set()          # what this engine's children could not set up (see _warn)
-        self.confinement = None        # what confined the last child (confinement.summary), for run.json
+        self.warnings: set[str] = set()    # what this engine's children could not set up (see _warn)
+        self.confinement: dict | None = None   # what confined the last child (confinement.summary), for run.json
         self.announce = announce       # print each warning once per process (off: the caller reports)
 
     def spawn(self) -> Child:
@@ -365,16 +365,17 @@ class Session:
         self.cells = [("preamble", preamble)] + list(cells) if preamble else list(cells)
         # The notebook's budget: its own, or one shared with the notebook's other child (the replay).
         self.clock = deadline if deadline is not None else Deadline(self.limits.notebook_timeout)
-        self.child = None
-        self.bad_cells = {}            # index -> reason
-        self.cell_errors = {}          # label -> error text of the last run
-        self.output = []               # what the cells printed (capped)
-        self.timed_out_fns = set()
-        self.deaths = {}
+        self.child: Child | None = None
+        self.bad_cells: dict[int, str] = {}        # index -> reason
+        self.cell_errors: dict[str, str] = {}      # label -> error text of the last run
+        self.output: list[str] = []                # what the cells printed (capped)
+        self.timed_out_fns: set[str] = set()
+        self.deaths: dict[str, int] = {}
         self.starts = 0
         # What the child reported its answer cells patched (``review:patched_<what>``): during a
         # cell (counts for every function) or during a call of one function.
-        self.patched_by_cells, self.patched_by = set(), {}
+        self.patched_by_cells: set[str] = set()
+        self.patched_by: dict[str, set[str]] = {}
 
     @property
     def deadline(self):
@@ -431,8 +432,10 @@ class Session:
         try:
             if self.child is None or not self.child.alive:
                 self._start()
+            child = self.child
+            assert child is not None                 # _start made one, or raised
             header, buffers = protocol.pack({"op": "call", "name": name}, args=tuple(args), kwargs=dict(kwargs))
-            reply, rbuf = self.child.request(header, buffers, timeout=self._left(self.limits.call_timeout),
+            reply, rbuf = child.request(header, buffers, timeout=self._left(self.limits.call_timeout),
                                              max_reply=self.limits.max_reply)
         except ChildTimeout:
             self.timed_out_fns.add(name)

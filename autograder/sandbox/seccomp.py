@@ -302,7 +302,7 @@ def allowed_names(machine="x86_64"):
 
 
 _PID_MARK = 0xFFFFFFFF          # stands for the child's pid in the cached program (no pid is that large)
-_CACHE = {}
+_CACHE: dict = {}
 
 
 def _packed_allowlist(machine, pid):
