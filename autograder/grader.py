@@ -19,6 +19,7 @@ points from ``source/``, and runs student code only in a jailed child
 """
 import hashlib
 import json
+import re
 import pathlib
 import time
 from dataclasses import replace
@@ -54,28 +55,37 @@ def _module_file(root: pathlib.Path, name: str) -> pathlib.Path | None:
     return None
 
 
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]*)|import[ \t]+([^\n#]+))",
+                     re.M)
+_WORD = re.compile(r"""["']([A-Za-z_][\w.]*)["']""")
+
+
 def _imports(path: pathlib.Path, name: str) -> set[str]:
-    """The kit modules `path` (module `name`) names: its imports at any depth (inside functions
-    too), each package's modules it imports from, and dotted names or sibling modules written as
-    strings (a lazy ``importlib.import_module`` map, a module found by ``find_spec``)."""
-    import ast
-    tree = ast.parse(path.read_bytes(), str(path))
+    """The kit modules `path` (module `name`) may name: its import lines at any depth (inside
+    functions too), each package's modules it imports from, and dotted names or sibling modules
+    written as strings (a lazy ``importlib.import_module`` map, a module found by ``find_spec``).
+    Read as text, not parsed (parsing every file costs a second): a name too many only hashes a
+    file more, never one less."""
+    text = path.read_text(encoding="utf-8")
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     out: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            out.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".")
-                base = ".".join(parts[:len(parts) - node.level + 1] + ([base] if base else []))
-            out.add(base)
-            out.update(f"{base}.{a.name}" for a in node.names)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.isidentifier():
-            out.add(f"{package}.{node.value}")
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            out.add(node.value)
+    for m in _IMPORT.finditer(text):
+        base, names, plain = m.group(1), m.group(2), m.group(3)
+        if plain is not None:
+            out.update(part.split()[0] for part in plain.split(",") if part.split())
+            continue
+        level = len(base) - len(base.lstrip("."))
+        base = base.lstrip(".")
+        if level:
+            parts = package.split(".")
+            base = ".".join(parts[:len(parts) - level + 1] + ([base] if base else []))
+        out.add(base)
+        for part in names.strip("()").replace("\\\n", " ").split(","):
+            words = part.split()
+            if words:
+                out.add(f"{base}.{words[0]}")
+    for word in _WORD.findall(text):
+        out.add(word if "." in word else f"{package}.{word}")
     return out
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 CACHE = ".cache"
 
 
-def failed_result(sub: Submission, grader: "Grader", why: str) -> SubmissionResult:
+def failed_result(sub: "Submission", grader: "Grader", why: str) -> SubmissionResult:
     """A result with ``error`` rows for every test of a submission the grader itself could not grade."""
     rows, manual = [], []
     for nb in sorted(sub.notebooks):
