@@ -71,6 +71,8 @@ import select
 import signal
 import socket
 import sys
+import types
+from typing import Any, Callable, NoReturn
 
 
 def _load_by_path(relpath, modname):
@@ -135,9 +137,9 @@ def _warning(refused, confined):
     return f"{'; '.join(refused)}; file system confined by: {layers('fs')}, network by: {layers('net')}"
 
 
-def enter_jail(sock, life, cfg, pidns):
+def enter_jail(sock: socket.socket, life: int, cfg: dict, pidns: bool) -> tuple[socket.socket, dict]:
     """Everything between fork and the first line of student code. Returns notes for the parent."""
-    notes = {"pidns": pidns}
+    notes: dict = {"pidns": pidns}
     os.setsid()
     for s in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(s, signal.SIG_IGN if s in (signal.SIGPIPE, signal.SIGXFSZ) else signal.SIG_DFL)
@@ -326,7 +328,7 @@ def _patched(attrs, snaps, _setattr=setattr, _delattr=delattr, _type=type, _dict
     return changed
 
 
-def serve(sock, notes, protocol, OpRecorder, out_limit):
+def serve(sock: socket.socket, notes: dict, protocol: types.ModuleType, OpRecorder: Any, out_limit: int) -> None:
     import builtins
     import types
     # The recorder (course/forbidden.py) is loaded by path (not in sys.modules): its functions' globals are the module.
@@ -427,7 +429,7 @@ def _warm_ops(torch, F):
     torch.nn.functional.pad(z[None], (1, 1)), z.new_full((2,), -float("inf")), (z == z).all(), torch.where(z > 0, z, z)
 
 
-def zygote_main(ctl_fd, recorder_path):
+def zygote_main(ctl_fd: int, recorder_path: str) -> None:
     for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[k] = "1"
     jail.prctl(jail.PR_SET_PDEATHSIG, signal.SIGKILL)     # die with the worker
@@ -493,7 +495,8 @@ def zygote_main(ctl_fd, recorder_path):
         reap()
 
 
-def keeper_main(ctl, child_fd, cfg, serve_child):
+def keeper_main(ctl: socket.socket, child_fd: int, cfg: dict,
+                serve_child: Callable[[socket.socket, dict], None]) -> NoReturn:
     """One child's keeper: owns its PID namespace, forks it, and waits. Never returns.
 
     SIGTERM (from the grader) kills the child and its process group, waits for

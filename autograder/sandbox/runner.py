@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Callable, Iterable, Sequence
 
 from . import confinement, protocol
 from .call_result import CallResult
@@ -70,12 +71,13 @@ class Child:
     grader does not see.
     """
 
-    def __init__(self, pid, pidfd, sock):
+    def __init__(self, pid: int, pidfd: int, sock: socket.socket):
         self.pid, self.pidfd, self.sock = pid, pidfd, sock
         self.alive = True
-        self.notes = {}
+        self.notes: dict = {}
 
-    def request(self, header, buffers=(), timeout=10.0, max_reply=64 << 20):
+    def request(self, header: dict, buffers: Sequence = (), timeout: float = 10.0,
+                max_reply: int = 64 << 20) -> tuple[dict, list]:
         """Send one request and wait for its reply -> (header, buffers)."""
         if not self.alive:
             raise ChildDied("not running")
@@ -98,7 +100,7 @@ class Child:
             self.kill()
             raise ChildDied(str(e)[:200]) from None
 
-    def wait_ready(self, timeout):
+    def wait_ready(self, timeout: float) -> dict:
         deadline = time.monotonic() + timeout
         try:
             header, _ = protocol.recv_message(_Deadline(self.sock, deadline), 1 << 16)
@@ -108,7 +110,7 @@ class Child:
         self.notes = header
         return header
 
-    def kill(self):
+    def kill(self) -> None:
         """Stop the child through its keeper, and wait until nothing of it is left.
 
         SIGTERM asks the keeper to SIGKILL the child (PID 1 of its namespace, so
@@ -155,7 +157,7 @@ def _sweep_stale_dirs():
 class Zygote:
     """A clean interpreter with torch imported that forks jailed children on request."""
 
-    def __init__(self, python=None):
+    def __init__(self, python: str | None = None):
         _sweep_stale_dirs()
         self.jail_dir = tempfile.mkdtemp(prefix=f"autograder-jail-{os.getpid()}-")
         os.chmod(self.jail_dir, 0o755)
@@ -181,7 +183,7 @@ class Zygote:
         self.ctl.settimeout(30)
         self._n = 0
 
-    def alive(self):
+    def alive(self) -> bool:
         return self.proc.poll() is None
 
     def spawn(self, limits: Limits) -> Child:
@@ -202,7 +204,7 @@ class Zygote:
         child.notes = {"pidns": info.get("pidns")}
         return child
 
-    def close(self):
+    def close(self) -> None:
         try:
             self.ctl.close()
         finally:
@@ -231,7 +233,7 @@ class SandboxTooWeak(SandboxUnavailable):
 
     _NOTES = ("namespaces", "landlock_abi", "confined", "seccomp", "warning")
 
-    def __init__(self, missing, notes=None):
+    def __init__(self, missing: Iterable[str], notes: dict | None = None):
         notes = notes if isinstance(notes, dict) else {}
         self.missing = [str(r) for r in missing]
         self.notes = {k: notes[k] for k in self._NOTES if k in notes}
@@ -241,7 +243,7 @@ class SandboxTooWeak(SandboxUnavailable):
     def __reduce__(self):
         return (type(self), (self.missing, self.notes))
 
-    def message(self, audience="cli"):
+    def message(self, audience: str = "cli") -> str:
         """The refusal in words for ``audience`` (cli, self, nbgrader, gradescope)."""
         return confinement.refusal_message(self.missing, self.notes, audience)
 
@@ -250,14 +252,14 @@ class Deadline:
     """One notebook's wall-clock budget (``Limits.notebook_timeout``), shared by every child that
     runs its code -- the session's and the replay's -- so the replay cannot double it."""
 
-    def __init__(self, seconds):
+    def __init__(self, seconds: float):
         self.at = time.monotonic() + max(float(seconds), 0.0)
 
-    def left(self, cap=float("inf")):
+    def left(self, cap: float = float("inf")) -> float:
         """Seconds left, at most ``cap`` (<= 0 once the budget is spent)."""
         return min(cap, self.at - time.monotonic())
 
-    def passed(self):
+    def passed(self) -> bool:
         return time.monotonic() >= self.at
 
 
@@ -272,7 +274,7 @@ class Engine:
     MAX_FAILED_STARTS = 3
     _warned: set[str] = set()          # warnings already printed by this process
 
-    def __init__(self, limits: Limits = None, python=None, announce=True):
+    def __init__(self, limits: Limits | None = None, python: str | None = None, announce: bool = True):
         self.limits = limits or Limits()
         self.python = python
         self.zygote: Zygote | None = None
@@ -327,11 +329,12 @@ class Engine:
             log.warning("sandbox: %s (limits and the protocol still apply)", msg)
             print(f"autograder: WARNING: sandbox {msg}", file=sys.stderr)
 
-    def session(self, cells, preamble="", deadline: Deadline = None):
+    def session(self, cells: list[tuple[str, str]], preamble: str = "",
+                deadline: Deadline | None = None) -> "Session":
         """A notebook's session; ``deadline``: the notebook's budget when another child shares it."""
         return Session(self, cells, preamble, deadline)
 
-    def close(self):
+    def close(self) -> None:
         if self.zygote is not None:
             self.zygote.close()
             self.zygote = None
@@ -360,7 +363,8 @@ class Session:
 
     MAX_DEATHS = 2
 
-    def __init__(self, engine: Engine, cells, preamble="", deadline: Deadline = None):
+    def __init__(self, engine: Engine, cells: list[tuple[str, str]], preamble: str = "",
+                 deadline: Deadline | None = None):
         self.engine, self.limits = engine, engine.limits
         self.cells = [("preamble", preamble)] + list(cells) if preamble else list(cells)
         # The notebook's budget: its own, or one shared with the notebook's other child (the replay).
@@ -378,7 +382,7 @@ class Session:
         self.patched_by: dict[str, set[str]] = {}
 
     @property
-    def deadline(self):
+    def deadline(self) -> float:
         """When the notebook's budget ends (time.monotonic)."""
         return self.clock.at
 
@@ -418,13 +422,13 @@ class Session:
             self.bad_cells[i] = why
             self.cell_errors[self.cells[i][0]] = why
 
-    def caller(self, name):
+    def caller(self, name: str) -> Callable[..., CallResult]:
         """The `call(args, kwargs) -> CallResult` for student function `name`."""
         def call(args=(), kwargs=None):
             return self.call(name, args, kwargs or {})
         return call
 
-    def call(self, name, args, kwargs):
+    def call(self, name: str, args: Sequence, kwargs: dict) -> CallResult:
         if name in self.timed_out_fns or self.clock.passed():
             return CallResult(value=None, error="超时 / timed out", timed_out=True, ops=frozenset())
         if self.deaths.get(name, 0) >= self.MAX_DEATHS:
@@ -465,7 +469,7 @@ class Session:
                       timed_out=False, ops=ops, x_ops=x_ops)
         return CallResult(value=value, error=None, timed_out=False, ops=ops, x_ops=x_ops)
 
-    def close(self):
+    def close(self) -> None:
         if self.child is not None:
             self.child.kill()
             self.child = None
