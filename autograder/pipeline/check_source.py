@@ -32,10 +32,12 @@ import select
 import signal
 import threading
 import time
+from typing import Sequence
 
 from autograder import functions
 from autograder.core.config import SourceCheck
 from autograder.pipeline.find_answers import label_cell, label_functions
+from autograder.results import Row
 from course.source_rules import Finding, Notebook
 from course import operator_rule
 from course.messages import misconception_text
@@ -55,7 +57,7 @@ UNPARSED = "unparsed_cell"
 BUDGET = "check_budget"
 
 
-def flag_of(finding, labels=None):
+def flag_of(finding: Finding, labels: list[str] | None = None) -> str:
     """``forbidden_op:F.max_pool2d``; ``review:frames@cell2:line7`` (the notebook's cell number,
     from ``labels`` when given, else the answer cell's position): no separators, short."""
     if finding.automatic:
@@ -71,7 +73,7 @@ def flag_of(finding, labels=None):
     return f"review:{construct}@cell{n}:line{finding.line}"
 
 
-def review_flag(construct, cell=None, line=0):
+def review_flag(construct: str, cell: int | None = None, line: int = 0) -> str:
     """``review:<construct>`` for what has no place in a cell (the budget), else with its place."""
     return f"review:{construct}" if cell is None else f"review:{construct}@cell{cell + 1}:line{line}"
 
@@ -210,7 +212,8 @@ class _Checker:
 atexit.register(_Checker._stop)
 
 
-def budgeted_check(cells, names, seconds=CHECK_SECONDS, memory=CHECK_MEMORY):
+def budgeted_check(cells: Sequence[Sequence[str]], names: list[str], seconds: float = CHECK_SECONDS,
+                   memory: int = CHECK_MEMORY) -> dict | None:
     """The static check of ``cells`` for ``names`` within ``seconds`` and ``memory`` bytes of
     address space beyond this process's: ``{"ok": result}``, ``{"bug": text}`` when the checker
     raised, or None when the check went over either budget."""
@@ -287,19 +290,19 @@ class CheckSource:
         return found, labels
 
     @staticmethod
-    def automatic(found):
+    def automatic(found: dict[str, list[Finding]]) -> dict[str, list[Finding]]:
         """{function: its automatic findings}, only functions that have one (0 points, not called)."""
         out = {n: sorted((f for f in fs if f.automatic), key=lambda f: (_ORDER[f.category], f.cell, f.line, f.key))
                for n, fs in found.items()}
         return {n: fs for n, fs in out.items() if fs}
 
     @staticmethod
-    def reviews(found):
+    def reviews(found: dict[str, list[Finding]]) -> dict[str, list[Finding]]:
         """{function: its findings for a person}, only functions that have one."""
         out = {n: [f for f in fs if not f.automatic] for n, fs in found.items()}
         return {n: fs for n, fs in out.items() if fs}
 
-    def unparsed_flags(self, cell_errors, labels):
+    def unparsed_flags(self, cell_errors: dict[str, str], labels: list[str]) -> list[Finding]:
         """Review findings for the cells the parent could not parse but the child ran: unverifiable.
         A cell the child could not compile either (``SyntaxError``) is the student's own mistake."""
         out = []
@@ -309,17 +312,17 @@ class CheckSource:
                 out.append(Finding(i, 0, "review", UNPARSED))
         return out
 
-    def cell_number(self, finding, labels):
+    def cell_number(self, finding: Finding, labels: list[str]) -> int | None:
         """The notebook cell number of ``finding``'s answer cell, or None."""
         return label_cell(labels[finding.cell]) if finding.cell < len(labels) else None
 
-    def where(self, finding, labels):
+    def where(self, finding: Finding, labels: list[str]) -> str:
         return operator_rule.place(self.cell_number(finding, labels), finding.line)
 
-    def sentence(self, finding, labels):
+    def sentence(self, finding: Finding, labels: list[str]) -> str:
         return operator_rule.sentence(finding, self.cell_number(finding, labels))
 
-    def review_fields(self, row, findings, labels):
+    def review_fields(self, row: Row, findings: list[Finding], labels: list[str]) -> dict:
         """``row``'s fields with the review flags of ``findings`` added: flags, and a note in the
         feedback (the student's page and the instructor's) naming each construct and its line.
         The points stand: a person decides."""
@@ -332,7 +335,8 @@ class CheckSource:
         feedback = note + ("\n\n" + row.feedback if row.feedback else "")
         return {"flags": ";".join(sorted(set(old) | set(flags))), "feedback": feedback}
 
-    def row_fields(self, name, findings, labels, max_points, reviews=()):
+    def row_fields(self, name: str, findings: list[Finding], labels: list[str], max_points: float,
+                   reviews: tuple = ()) -> dict:
         """The grades row fields (and the suite-like result) for a function the check rejected:
         an operator its rule forbids, named plainly."""
         from autograder.suites import GROUPS, FunctionResult, GroupResult

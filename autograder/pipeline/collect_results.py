@@ -12,7 +12,7 @@ import json
 import os
 import pathlib
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from autograder import __version__, terminal
 from autograder.results import GRADER_ERROR, Status, SubmissionResult
@@ -74,11 +74,12 @@ class CollectResults:
             raise FolderCollision(f"{folder} is already {display_id(owner)}'s")
         return folder
 
-    def todo(self, submissions, key_of, force=False):
+    def todo(self, submissions: Sequence["Submission"], key_of: Callable[["Submission"], str],
+             force: bool = False) -> list[tuple["Submission", str]]:
         """[(submission, key)] still to grade; unchanged ones go straight into the tables."""
         todo = []
         # run.json's "submissions": where the integrity report reads the answer cells back
-        self.roots = sorted({os.path.abspath(s.root) for s in submissions if getattr(s, "root", None)})
+        self.roots = sorted({os.path.abspath(root) for s in submissions if (root := getattr(s, "root", None))})
         for sub in submissions:
             key = key_of(sub)
             cached = None if force else self._cached(sub, key)
@@ -106,7 +107,7 @@ class CollectResults:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def finish(self, sub, key, res, ok=True):
+    def finish(self, sub: "Submission", key: str, res: SubmissionResult, ok: bool = True) -> None:
         """One submission is graded (a SubmissionResult): write its files now, the tables now and then."""
         self.graded += 1
         self._note_confinement(sub.student_id, res, fresh=True)
@@ -136,7 +137,7 @@ class CollectResults:
                 self.sandbox_warnings.append(w)
                 terminal.warn(f"sandbox {w} (limits and the protocol still apply)")
 
-    def grader_errors(self):
+    def grader_errors(self) -> int:
         """How many rows of the class tables are the grader's own failures."""
         return sum(1 for t in self.tables.values() for r in t.rows if r.is_grader_error)
 
@@ -158,7 +159,7 @@ class CollectResults:
                 self.cache_errors += 1          # costs only a re-grade next time
         return res, ok
 
-    def write_tables(self):
+    def write_tables(self) -> None:
         self.writer.tables(self.tables.values())
         self._last_tables = time.monotonic()
 
@@ -169,7 +170,7 @@ class CollectResults:
         except (OSError, ValueError):
             self._last_tables = time.monotonic()
 
-    def close(self, **extra):
+    def close(self, **extra: Any) -> dict:
         """Final tables and run.json (always written); returns run.json's dict (``extra`` adds fields).
 
         If the tables themselves cannot be written, run.json says so and the error is raised after it.
@@ -199,6 +200,6 @@ class CollectResults:
             raise failure
         return meta
 
-    def student_folders(self):
+    def student_folders(self) -> dict[str, str]:
         """run.json's map: each student id -> its folder, relative to DIR (``students/<folder>``)."""
         return {sid: f"{STUDENTS}/{student_folder(sid)}" for sid in sorted(self.tables)}

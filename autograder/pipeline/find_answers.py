@@ -16,13 +16,13 @@ import re
 _LABEL = re.compile(r"^cell (\d+) \((.*)\)$")
 
 
-def label_cell(label):
+def label_cell(label: str) -> int | None:
     """The notebook cell number (1-based) of an answer cell's label, or None."""
     m = _LABEL.match(label)
     return int(m.group(1)) if m else None
 
 
-def label_functions(label):
+def label_functions(label: str) -> list[str]:
     """The graded functions an answer cell's label names."""
     m = _LABEL.match(label)
     return m.group(2).split(", ") if m else []
@@ -40,7 +40,7 @@ def _neutralise(code):
 class FindAnswers:
     """``find(nb, function_names) -> [(label, code)]`` in notebook order."""
 
-    def find(self, nb, names):
+    def find(self, nb: dict, names: list[str]) -> list[tuple[str, str]]:
         defines = {n: re.compile(rf"^(?:async\s+)?(?:def\s+{re.escape(n)}\s*\(|{re.escape(n)}\s*=[^=])", re.M)
                    for n in names}
         cells = []
@@ -57,7 +57,7 @@ class FindAnswers:
                 cells.append((f"cell {i + 1} ({', '.join(hit)})", _neutralise(src)))
         return cells
 
-    def manual(self, nb, manual_cells):
+    def manual(self, nb: dict, manual_cells: list) -> dict[str, bool]:
         """``{grade_id: answered}`` for the written answers (the last cell with the id counts, as in nbgrader)."""
         found = {}
         for cell in nb["cells"]:

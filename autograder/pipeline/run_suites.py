@@ -22,12 +22,14 @@ becomes ``review:patched_<what>`` the same way.
 """
 import re
 import time
+from typing import Callable
 from dataclasses import replace
 
 from autograder.core.config import GradingConfig
 from autograder.functions import ASSIGNMENT, PREAMBLE
 from autograder.pipeline.check_source import CHECK_ERROR, CheckSource
 from autograder.pipeline.find_answers import label_functions
+from course.source_rules import Finding
 from autograder.results import GRADER_ERROR, Row, Status
 from course.language import Text as T, say
 from course.safe_text import student_text
@@ -36,19 +38,19 @@ from autograder.sandbox.runner import Deadline, Engine, SandboxUnavailable, Sess
 UNKNOWN_TEST = T("未知的测试单元，未评分", "unknown test cell, not graded")
 
 
-def is_grader_error(row):
+def is_grader_error(row: Row | dict) -> bool:
     """Whether a row (a Row, or a dict read from grades.csv) is the grader's failure, not the student's."""
     if isinstance(row, Row):
         return row.is_grader_error
     return row.get("status") == Status.ERROR and str(row.get("message") or "").startswith(GRADER_ERROR)
 
 
-def new_row(student_id, notebook, grade_id, max_points):
+def new_row(student_id: str, notebook: str, grade_id: str, max_points: float) -> Row:
     """A test cell's row before grading: 0 points, status error, no message."""
     return Row(student_id, ASSIGNMENT, notebook, grade_id, max_points=float(max_points))
 
 
-def unknown_test_row(student_id, notebook, grade_id, max_points):
+def unknown_test_row(student_id: str, notebook: str, grade_id: str, max_points: float) -> Row:
     """The row of a test cell no graded function belongs to: not graded, 0 points."""
     return replace(new_row(student_id, notebook, grade_id, max_points), message=UNKNOWN_TEST.render())
 
@@ -63,7 +65,7 @@ class Replay:
         self.engine, self.cells, self.deadline = engine, cells, deadline
         self.session: "Session | None" = None
 
-    def caller(self, name):
+    def caller(self, name: str) -> Callable:
         def call(args, kwargs):
             if self.session is None:
                 self.session = self.engine.session(self.cells, preamble=PREAMBLE, deadline=self.deadline)
@@ -76,13 +78,14 @@ class Replay:
             self.session = None
 
 
-def cell_errors_text(cell_errors, function):
+def cell_errors_text(cell_errors: dict[str, str], function: str) -> str:
     """The errors of the cells that define `function` (and the preamble), cut to one item of student text."""
     errs = [f"{k}: {v}" for k, v in cell_errors.items() if function in k or k == "preamble"]
     return say("代码单元出错", "error in", both="代码单元出错 / error in") + f" {student_text(chr(10).join(errs))}" if errs else ""
 
 
-def review_findings(function, reviews, checker, session, labels):
+def review_findings(function: str, reviews: dict[str, list[Finding]], checker: CheckSource,
+                    session: Session | None, labels: list[str]) -> list[Finding]:
     """What a person is asked to look at for ``function``: the static check's review findings,
     cells the parent could not parse but the child ran, and bindings the child saw patched."""
     from course.source_rules import Finding
@@ -171,7 +174,8 @@ class RunSuites:
                        misconception=res.misconception or "", groups_failed=";".join(res.groups_failed),
                        feedback=feedback, result=res.to_dict(), seconds=round(time.monotonic() - start, 4))
 
-    def invalid(self, tests, student_id, notebook, reason, status=Status.INVALID):
+    def invalid(self, tests: list, student_id: str, notebook: str, reason: str,
+                status: Status = Status.INVALID) -> list[Row]:
         """Rows for a notebook that could not be read (``invalid``), or that the grader itself could
         not grade (``status=Status.ERROR``): every test gets 0 points and the reason."""
         return [replace(new_row(student_id, notebook, t.grade_id, t.points), status=status, message=reason)

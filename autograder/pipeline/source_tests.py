@@ -45,14 +45,14 @@ class SourceTests:
     points are never guessed.
     """
 
-    def __init__(self, course_dir):
+    def __init__(self, course_dir: "str | pathlib.Path"):
         self.course_dir = pathlib.Path(course_dir)
         self.source_dir, self.release_dir = source_dir(course_dir), release_dir(course_dir)
         if not self.source_dir.is_dir():
             raise SourceMissing(_missing(self.source_dir, self.course_dir))
-        self._cache = {}
+        self._cache: dict[str, tuple] = {}
 
-    def notebooks(self):
+    def notebooks(self) -> list[str]:
         """The graded notebooks: the registry's, plus any other source notebook with test cells."""
         from autograder import functions   # the exercise records load torch: not at import (light CLI paths)
         names = set(functions.NOTEBOOKS)
@@ -90,18 +90,18 @@ class SourceTests:
         return {c["metadata"]["nbgrader"]["grade_id"]: _src(c) for c in nb.get("cells", [])
                 if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
 
-    def tests(self, notebook):
+    def tests(self, notebook: str) -> list[TestCell]:
         """The autograded test cells of a notebook, in order."""
         return self._load(notebook)[0]
 
-    def manual(self, notebook):
+    def manual(self, notebook: str) -> list[ManualCell]:
         """The written-answer cells awaiting a human."""
         return self._load(notebook)[1]
 
-    def digest(self, notebook):
+    def digest(self, notebook: str) -> str:
         """Changes whenever the notebook's tests or points change."""
         return self._load(notebook)[2]
 
-    def functions(self, notebook):
+    def functions(self, notebook: str) -> list[str]:
         """The graded function names this notebook's tests grade."""
         return [t.function for t in self.tests(notebook) if t.function]
