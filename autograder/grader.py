@@ -131,12 +131,13 @@ class Grader:
         self._engine: Engine | None = None
 
     @property
-    def engine(self):
+    def engine(self) -> Engine:
         if self._engine is None:
             self._engine = Engine(self.limits, announce=False)     # reported once per run, below
         return self._engine
 
-    def grade_notebook_full(self, src, student_id, notebook, root=None, missing=NOT_SUBMITTED):
+    def grade_notebook_full(self, src: "str | bytes | dict | None", student_id: str, notebook: str,
+                            root: str | None = None, missing: str = NOT_SUBMITTED) -> tuple[list, list[ManualRow]]:
         """([Row], [ManualRow]) of one notebook; `src` is a path (read below `root`), bytes, a dict
         or None (not submitted: every row says `missing`)."""
         missing = render(missing)
@@ -159,21 +160,22 @@ class Grader:
         rows = [replace(r, flags=join_flags(flags + r.flags.split(";"))) for r in rows]
         return rows, self.manual_rows(student_id, notebook, answered)
 
-    def manual_rows(self, student_id, notebook, answered=None):
+    def manual_rows(self, student_id: str, notebook: str,
+                    answered: dict[str, bool] | None = None) -> list[ManualRow]:
         """A ManualRow per written-answer cell of `notebook`; `answered`: grade_id -> bool (default False)."""
         answered = answered or {}
         return [ManualRow(student_id, functions.ASSIGNMENT, notebook, m.grade_id, m.points,
                           bool(answered.get(m.grade_id, False)))
                 for m in self.source.manual(notebook)]
 
-    def warm(self):
+    def warm(self) -> None:
         """Start the sandbox (zygote and one child) outside any submission's time: a worker's
         start-up is not a student's slowness (the report's slowest submissions, run.json)."""
         engine = self.engine
         if engine.zygote is None or not engine.zygote.alive():
             engine.spawn().kill()
 
-    def grade_submission(self, sub: Submission):
+    def grade_submission(self, sub: Submission) -> SubmissionResult:
         # Every message of this submission's rows and feedback is rendered in the run's language.
         with in_language(self.limits.language):
             return self._grade_submission(sub)
@@ -196,7 +198,7 @@ class Grader:
         return SubmissionResult(sub.student_id, tuple(rows), tuple(manual), seconds=round(time.monotonic() - start, 4),
                                 notebook_seconds=per_nb, sandbox_warnings=warnings, confinement=confined)
 
-    def key(self, sub: Submission, digest=None):
+    def key(self, sub: Submission, digest: str | None = None) -> str:
         """Hash of the notebook bytes + kit version + source tests: unchanged -> skip on re-run."""
         h = hashlib.sha256((digest or kit_digest()).encode())
         # What the run's configuration changes in a result (the limits, the words' language, the
@@ -211,7 +213,7 @@ class Grader:
                     h.update(b"unreadable" + str(e).encode("utf-8", "replace"))
         return h.hexdigest()
 
-    def close(self):
+    def close(self) -> None:
         """Stop this grader's zygote (if it started one) and remove its scratch space."""
         if self._engine is not None:
             self._engine.close()

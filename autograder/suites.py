@@ -23,6 +23,7 @@ from autograder import mistakes, witness
 from course import forbidden
 from autograder.integrity import behaviour
 from autograder.cases import make_cases
+from autograder.exercises.record import Case
 from autograder.core.config import GradingConfig
 from autograder.functions import BY_NAME
 from autograder.references import REFERENCES
@@ -63,11 +64,11 @@ class FunctionResult:
     misconceptions: list = field(default_factory=list)   # every independent fault named, primary first
     picture: Optional[dict] = None          # the shown failing case as small grids (course.picture.case_picture)
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         return asdict(self)
 
     @property
-    def groups_failed(self):
+    def groups_failed(self) -> list[str]:
         return [g.name for g in self.groups if not g.passed]
 
 
@@ -81,14 +82,14 @@ SUITE_BUDGET = GradingConfig().budget
 
 @dataclass
 class Failure:
-    case: object
+    case: Case
     expected: object
     got: object = None
     diff: Optional[Diff] = None
     error: Optional[str] = None
 
 
-def expected_of(name, case):
+def expected_of(name: str, case: Case) -> object:
     """The reference's output for a case (None when the case expects an exception)."""
     if case.expect_error:
         return None
@@ -98,7 +99,7 @@ def expected_of(name, case):
 
 
 @functools.lru_cache(maxsize=None)
-def earnable_groups(name, seed=0):
+def earnable_groups(name: str, seed: int = 0) -> frozenset[str]:
     """The groups of a suite that a degenerate answer cannot pass (cached: cases are fixed per seed)."""
     cases = make_cases(name, seed)
     return witness.witnessed_groups(cases, [expected_of(name, c) for c in cases])
@@ -269,7 +270,7 @@ OP_MISCONCEPTIONS = ("forbidden_op", "conv_not_used", "conv_relu_only")
 SHOWN_OPS = 3
 
 
-def smallest(failures):
+def smallest(failures: list["Failure"]) -> "Failure | None":
     """The failure whose case is smallest (ties: the first); None if there is none."""
     return min(failures, key=lambda f: f.case.size) if failures else None
 
@@ -365,7 +366,7 @@ def _explain(name, status, mids, groups, failures, bad_ops, points, max_points, 
     return message, text, picture
 
 
-def suites_table():
+def suites_table() -> str:
     """Markdown table for the README: per function, its property groups and their points."""
     lines = ["| function | points | cases | property groups (points) |",
              "| --- | ---: | ---: | --- |"]

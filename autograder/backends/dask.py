@@ -53,7 +53,7 @@ import secrets
 import threading
 import time
 import urllib.parse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from autograder import terminal
 from autograder.backends.local import WORKER_ADDRESS_SPACE, limit_worker_memory
@@ -116,7 +116,7 @@ def _thread_grader(config: GradingConfig) -> Grader:
     return g
 
 
-def close_graders():
+def close_graders() -> None:
     """Stop this process's zygotes and remove their scratch directories."""
     with _all_lock:
         graders, _all_graders[:] = list(_all_graders), []
@@ -141,7 +141,7 @@ class CloseGraders(WorkerPlugin):
     name = "autograder-close-graders"
     idempotent = True        # registered once per scheduler: a retry or a later run broadcasts nothing
 
-    def teardown(self, worker):
+    def teardown(self, worker: object) -> None:
         close_graders()
 
 
@@ -215,7 +215,7 @@ class SchedulerUnavailable(Exception):
     """The scheduler address is malformed or no Dask scheduler answers there; nothing was graded."""
 
 
-def parse_address(address):
+def parse_address(address: object) -> str:
     """``tls://HOST:PORT`` or ``tcp://HOST:PORT`` as given (trimmed), or ValueError saying what is wrong."""
     text = str(address or "").strip()
     try:
@@ -259,7 +259,7 @@ async def _identity(address, timeout, security):
         return await asyncio.wait_for(remote.identity(n_workers=0), timeout)
 
 
-def check_scheduler(address, timeout=CONNECT_TIMEOUT):
+def check_scheduler(address: str, timeout: float = CONNECT_TIMEOUT) -> str:
     """The address, once a Dask scheduler has answered there; else SchedulerUnavailable.
 
     A bare RPC rather than a Client: a Client that fails to connect blocks for
@@ -353,7 +353,7 @@ class WorkerWatch:
         self.empty_since = None
         self.last_look = -math.inf
 
-    def look(self):
+    def look(self) -> int:
         """Ask the scheduler for its workers now; returns the number of worker threads."""
         try:
             nthreads = self.client.nthreads(callback_timeout=CONNECT_TIMEOUT)
@@ -367,7 +367,7 @@ class WorkerWatch:
             self.empty_since = now
         return self.threads
 
-    def expired(self):
+    def expired(self) -> bool:
         """True once there has been no worker for ``limit`` seconds (asks at most every POLL s)."""
         if self.clock() - self.last_look >= POLL:
             self.look()
@@ -392,14 +392,14 @@ class InFlight:
     def __len__(self):
         return len(self.tasks)
 
-    def submit(self, sub, key, attempt=0):
+    def submit(self, sub: Submission, key: str, attempt: int = 0) -> None:
         fut = self.client.submit(grade_task, _payload(sub), self.config_dict,
                                  key=f"autograde-{student_folder(sub.student_id)}-{key[:12]}-{self.run}-{attempt}",
                                  retries=RETRIES, pure=False)
         self.tasks[fut.key] = (fut, sub, key, attempt)
         fut.add_done_callback(self.finished.put)   # runs in Dask's callback thread
 
-    def next(self, timeout):
+    def next(self, timeout: float) -> tuple | None:
         """The next finished task (future, submission, key, attempt), or None after ``timeout`` s."""
         try:
             fut = self.finished.get(timeout=timeout)
@@ -407,17 +407,17 @@ class InFlight:
             return None
         return self.tasks.get(fut.key)
 
-    def rewatch(self, item):
+    def rewatch(self, item: tuple) -> None:
         """Wait again for a task whose result was lost with its worker (the scheduler recomputes it)."""
         item[0].add_done_callback(self.finished.put)
 
-    def forget(self, item):
+    def forget(self, item: tuple) -> None:
         """Drop a task: the client stops wanting it (no blocking call to the scheduler)."""
         fut = item[0]
         self.tasks.pop(fut.key, None)
         fut.release()
 
-    def abandon(self):
+    def abandon(self) -> list[tuple[Submission, str]]:
         """Drop every task still in flight; returns their (submission, key)."""
         items = list(self.tasks.values())
         for item in items:
@@ -540,8 +540,10 @@ class DaskBackend:
                 "kit_mismatch_workers": mismatched}
 
 
-def grade_on_dask(submissions, out, scheduler_address, *, timeout=None, force=False, progress=None,
-                  limits: Limits = None, client=None, on_result=None, no_workers=None):
+def grade_on_dask(submissions: Any, out: Any, scheduler_address: str, *, timeout: float | None = None,
+                  force: bool = False, progress: Any = None,
+                  limits: Limits | None = None, client: Any = None, on_result: Any = None,
+                  no_workers: float | None = None) -> dict:
     """``autograder.batch.grade_submissions`` on the cluster at ``scheduler_address``; run.json's dict.
 
     ``submissions``: a SUBMISSIONS directory or a list of submissions; ``timeout``:

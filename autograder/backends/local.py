@@ -25,7 +25,7 @@ from autograder.sandbox.runner import SandboxUnavailable
 WORKER_ADDRESS_SPACE = 4 << 30
 
 
-def limit_worker_memory(limit=WORKER_ADDRESS_SPACE):
+def limit_worker_memory(limit: int = WORKER_ADDRESS_SPACE) -> int:
     """Cap this process's address space at `limit` (never raising a lower cap); returns the
     soft limit in force."""
     import resource
