@@ -15,8 +15,10 @@ Conventions shared by all functions:
 import torch
 import torch.nn.functional as F
 
+Size = int | tuple[int, int]            # a window, stride or padding: one int or an (h, w) pair
 
-def pair(v):
+
+def pair(v: Size) -> tuple[int, int]:
     """``3 -> (3, 3)``; ``(2, 3) -> (2, 3)``."""
     if isinstance(v, (tuple, list)):
         h, w = v
@@ -24,7 +26,8 @@ def pair(v):
     return int(v), int(v)
 
 
-def window_args(pool_size, stride=None, padding=0):
+def window_args(pool_size: Size, stride: Size | None = None,
+                padding: Size = 0) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int]]:
     """Normalise ``(pool_size, stride, padding)`` to three ``(h, w)`` pairs."""
     k = pair(pool_size)
     s = k if stride is None else pair(stride)
@@ -32,7 +35,7 @@ def window_args(pool_size, stride=None, padding=0):
     return k, s, p
 
 
-def pool2d(X, pool_size, mode='max'):
+def pool2d(X: torch.Tensor, pool_size: Size, mode: str = 'max') -> torch.Tensor:
     """The seed's 2-D pooling.
 
     X: ``(h, w)``. Stride 1, no padding. Returns ``(h - p_h + 1, w - p_w + 1)``.
@@ -46,7 +49,8 @@ def pool2d(X, pool_size, mode='max'):
     raise ValueError(f"mode must be 'max' or 'avg', not {mode!r}")
 
 
-def pool2d_padded(X, pool_size, stride=None, padding=0, mode='max'):
+def pool2d_padded(X: torch.Tensor, pool_size: Size, stride: Size | None = None, padding: Size = 0,
+                  mode: str = 'max') -> torch.Tensor:
     """``nn.MaxPool2d`` / ``nn.AvgPool2d`` with their defaults.
 
     X: ``(N, C, H, W)``. ``ceil_mode=False``; average pooling counts the
@@ -61,19 +65,19 @@ def pool2d_padded(X, pool_size, stride=None, padding=0, mode='max'):
     raise ValueError(f"mode must be 'max' or 'avg', not {mode!r}")
 
 
-def avg_pool_as_conv(X, pool_size, stride=None, padding=0):
+def avg_pool_as_conv(X: torch.Tensor, pool_size: Size, stride: Size | None = None, padding: Size = 0) -> torch.Tensor:
     """``F.avg_pool2d`` (count_include_pad=True). X: ``(N, C, H, W)``."""
     k, s, p = window_args(pool_size, stride, padding)
     return F.avg_pool2d(X, k, s, p)
 
 
-def max_pool_as_conv(X, pool_size, stride=None, padding=0):
+def max_pool_as_conv(X: torch.Tensor, pool_size: Size, stride: Size | None = None, padding: Size = 0) -> torch.Tensor:
     """``F.max_pool2d``. X: ``(N, C, H, W)``."""
     k, s, p = window_args(pool_size, stride, padding)
     return F.max_pool2d(X, k, s, p)
 
 
-def max_pool_conv_relu(X, pool_size=2):
+def max_pool_conv_relu(X: torch.Tensor, pool_size: Size = 2) -> torch.Tensor:
     """k x k max pooling with stride = window, no padding. X: ``(N, C, H, W)``.
 
     ``max_pool_conv_relu(X)`` is the 2x2 case of the contract."""
@@ -81,7 +85,7 @@ def max_pool_conv_relu(X, pool_size=2):
     return F.max_pool2d(X, k, k)
 
 
-def conv_relu_counts(pool_size):
+def conv_relu_counts(pool_size: Size) -> tuple[int, int]:
     """``(layers, channels)`` of the notebook's conv + ReLU construction of p_h x p_w max pooling.
 
     The construction (02_as_convolution, exercise 3c): the n = p_h * p_w window elements play a
@@ -106,7 +110,8 @@ def conv_relu_counts(pool_size):
     return layers, channels
 
 
-def pool_output_shape(h, w, pool_size, stride=None, padding=0):
+def pool_output_shape(h: int, w: int, pool_size: Size, stride: Size | None = None,
+                      padding: Size = 0) -> tuple[int, int]:
     """Output ``(out_h, out_w)`` of a pooling layer on an ``h x w`` input.
 
     ``out_h = floor((h + 2*pad_h - p_h) / s_h) + 1`` (and the same for w):
@@ -117,7 +122,8 @@ def pool_output_shape(h, w, pool_size, stride=None, padding=0):
     return (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
 
 
-def pool_cost(c, h, w, pool_size, stride=None, padding=0, mode='max'):
+def pool_cost(c: int, h: int, w: int, pool_size: Size, stride: Size | None = None, padding: Size = 0,
+              mode: str = 'max') -> int:
     """Number of arithmetic operations of a pooling layer on a ``c x h x w`` input.
 
     Convention (the notebook states the same one):
@@ -142,7 +148,7 @@ def pool_cost(c, h, w, pool_size, stride=None, padding=0, mode='max'):
     return c * out_h * out_w * per_window
 
 
-def min_pool2d(X, pool_size, stride=None, padding=0):
+def min_pool2d(X: torch.Tensor, pool_size: Size, stride: Size | None = None, padding: Size = 0) -> torch.Tensor:
     """Minimum pooling: ``-F.max_pool2d(-X, ...)``. X: ``(N, C, H, W)``.
 
     Padding is +inf for a minimum, so padding never wins.
@@ -151,7 +157,8 @@ def min_pool2d(X, pool_size, stride=None, padding=0):
     return -F.max_pool2d(-X, k, s, p)
 
 
-def softmax_pool2d(X, pool_size, stride=None, temperature=1.0):
+def softmax_pool2d(X: torch.Tensor, pool_size: Size, stride: Size | None = None,
+                   temperature: float = 1.0) -> torch.Tensor:
     """Softmax pooling. X: ``(N, C, H, W)``; no padding.
 
     Each output element is ``sum(softmax(x / T) * x)`` over its window ``x``:
@@ -168,7 +175,8 @@ def softmax_pool2d(X, pool_size, stride=None, temperature=1.0):
     return (weights * win).sum(-1).to(X.dtype)
 
 
-def max_pool2d_backward(X, grad_out, pool_size, stride=None, padding=0):
+def max_pool2d_backward(X: torch.Tensor, grad_out: torch.Tensor, pool_size: Size, stride: Size | None = None,
+                        padding: Size = 0) -> torch.Tensor:
     """``dL/dX`` of max pooling, given ``grad_out = dL/dY``; autograd through ``F.max_pool2d``.
 
     X: ``(N, C, H, W)``; grad_out: the output's shape. Each window sends its
@@ -181,7 +189,8 @@ def max_pool2d_backward(X, grad_out, pool_size, stride=None, padding=0):
     return x.grad
 
 
-def avg_pool2d_backward(X, grad_out, pool_size, stride=None, padding=0):
+def avg_pool2d_backward(X: torch.Tensor, grad_out: torch.Tensor, pool_size: Size, stride: Size | None = None,
+                        padding: Size = 0) -> torch.Tensor:
     """``dL/dX`` of average pooling; autograd through ``F.avg_pool2d``.
 
     Each window spreads ``grad / (p_h*p_w)`` over its elements (padding
