@@ -134,7 +134,11 @@ def checked_timestamp(path, root, log):
 
 
 def guard_timestamps(coursedir, root, log):
-    """Make `coursedir` read timestamps below `root` only through ``checked_timestamp``."""
+    """Make `coursedir` read timestamps below `root` only through ``checked_timestamp``.
+
+    Kept as a patch of this run's one ``CourseDirectory`` instance (not of nbgrader's class):
+    nbgrader's apps make their ``CourseDirectory`` themselves and no setting names its class, and
+    ``get_existing_timestamp`` is called by nbgrader's converter and gradebook code alike."""
     original = getattr(coursedir.get_existing_timestamp, "_unchecked", coursedir.get_existing_timestamp)
 
     def get_existing_timestamp(dest_path):
