@@ -32,16 +32,17 @@ from autograder.pipeline.find_submissions import Submission
 from autograder.pipeline.open_submission import RefusedPath, read_bytes
 from autograder.course_dir import default_course_dir
 from autograder.results import ManualRow, SubmissionResult
-from autograder.sandbox.runner import Engine, Limits
+from autograder.sandbox.runner import CHILD_PY, Engine, Limits
 from course.language import Text as T, in_language, render
 
 KIT_DIR = pathlib.Path(__file__).resolve().parent
 NOT_SUBMITTED = T("未提交", "notebook not submitted")
 
 
-# Where grading starts: the grader (its steps, suites, records, references and the course code they
-# run) and the jailed child's own script. Everything they import, at any depth, is what grades.
-GRADING_ROOTS = ("autograder.grader", "autograder.sandbox.child")
+# Where grading starts: this module (the grader: its steps, suites, records, references and the
+# course code they run) and the jailed child's own script, named from where they are (a module
+# moved to another package stays a root). Everything they import, at any depth, is what grades.
+GRADING_ROOTS = (__name__, ".".join(pathlib.Path(CHILD_PY).relative_to(KIT_DIR.parent).with_suffix("").parts))
 
 
 def _module_file(root: pathlib.Path, name: str) -> pathlib.Path | None:
@@ -93,6 +94,9 @@ def grading_sources(root: pathlib.Path | None = None) -> list[pathlib.Path]:
     """The kit's source files that grading runs (``GRADING_ROOTS`` and all they import below `root`,
     the repository), sorted: not the report, the exports, the CLI or the page templates."""
     root = root or KIT_DIR.parent
+    missing = [r for r in GRADING_ROOTS if _module_file(root, r) is None]
+    if missing:                                  # never a digest of less than grades
+        raise FileNotFoundError(f"kit_digest: no module {', '.join(missing)} below {root}")
     seen: dict[str, pathlib.Path] = {}
     todo = list(GRADING_ROOTS)
     while todo:

@@ -206,3 +206,20 @@ def test_the_kit_digest_of_a_fresh_process_is_the_same():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd="/").stdout.strip()
     assert out == kit_digest()
+
+
+def test_what_the_kit_digest_reads():
+    """Everything grading runs (found from the grader and the child's script by their imports), nothing
+    that only reports or exports."""
+    from autograder.grader import GRADING_ROOTS, grading_sources
+    files = {p.relative_to(ROOT).as_posix() for p in grading_sources()}
+    must = {"autograder/grader.py", "autograder/sandbox/child.py", "autograder/references.py",
+            "autograder/suites.py", "autograder/witness.py", "course/forbidden.py", "course/messages.py",
+            "autograder/pipeline/check_source.py", "autograder/core/config.py"}
+    must |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "autograder" / "exercises").glob("*.py")}
+    must |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "course" / "source_rules").glob("*.py")}
+    assert must <= files, sorted(must - files)
+    never = {f for f in files if f.split("/")[-1].startswith(("report", "export", "cli", "gradescope",
+                                                              "nbgrader_", "intake", "written_pdf"))}
+    assert never == set()
+    assert len(GRADING_ROOTS) == 2 and all(not f.endswith((".j2", ".html")) for f in files)
