@@ -27,6 +27,7 @@ import os
 import pathlib
 import sys
 import tempfile
+from typing import TYPE_CHECKING
 
 # Every line this module writes goes through say(): student text (folder names, ids, error
 # messages, paths) is escaped, so no control or bidi character of theirs reaches the terminal.
@@ -35,6 +36,9 @@ from autograder.terminal import say, say_lines
 from course.language import LANGUAGES, in_language
 from course.language import say as words
 from course.safe_text import display_id, lookalike_warning
+
+if TYPE_CHECKING:
+    from autograder.core.config import GradingConfig
 
 
 def _parser():
@@ -190,12 +194,14 @@ def _scheduler_unavailable(scheduler):
     return SchedulerUnavailable
 
 
-def _limits(args):
-    from autograder.sandbox.limits import Limits
-    from course.language import current_language
-    language = getattr(args, "language", None) or current_language()    # $COURSE_LANGUAGE, read now
-    return Limits.from_timeout(args.timeout, allow_weak_sandbox=bool(getattr(args, "allow_weak_sandbox", False)),
-                               language=language)
+def grading_config(args: argparse.Namespace) -> "GradingConfig":
+    """The run's one ``GradingConfig``, from the options and the environment, read now
+    ($COURSE_LANGUAGE, $AUTOGRADER_SOURCE_CHECK, ...: ``GradingConfig.build``)."""
+    from autograder.core.config import GradingConfig     # a leaf: no torch
+    return GradingConfig.build(timeout=args.timeout, workers=getattr(args, "workers", None),
+                               scheduler=getattr(args, "scheduler", None), language=getattr(args, "language", None),
+                               allow_weak_sandbox=bool(getattr(args, "allow_weak_sandbox", False)),
+                               warn=lambda text: say(f"autograder: WARNING: {text}", sys.stderr))
 
 
 def weak_note(unconfined, where="run.json"):
@@ -257,14 +263,15 @@ def _print_table(results, stream, scheme=None):
                 + f" {m.notebook}/{m.grade_id}: {state}", stream)
 
 
-def grade_self(subs, out, limits):
+def grade_self(subs: list, out: str | None, config: "GradingConfig") -> int:
     """Self-study: grade a learner's notebooks and print the table; keep files only with --out."""
     from autograder.backends.local import LocalBackend
     from autograder.batch import grade_submissions
     from autograder.pipeline.write_results import student_dir
+    limits = config.limits
     results = []
     with tempfile.TemporaryDirectory(prefix="autograder-self-") as scratch:
-        meta = grade_submissions(subs, out or scratch, LocalBackend(1, limits), force=True, limits=limits,
+        meta = grade_submissions(subs, out or scratch, LocalBackend(1), force=True, config=config,
                                  on_result=lambda res: results.append(res.to_dict()))
     from course.language import in_language
     with in_language(limits.language):
@@ -279,15 +286,6 @@ def grade_self(subs, out, limits):
         say(in_words("反馈页面", "feedback pages", language=limits.language)
             + f": {student_dir(out, subs[0].student_id)}", sys.stdout)
     return 0
-
-
-def _backend(args, limits):
-    """Where the class is graded: a running Dask cluster (--scheduler), or this machine's processes."""
-    if args.scheduler:
-        from autograder.backends.dask import DaskBackend
-        return DaskBackend(args.scheduler, limits)
-    from autograder.backends.local import LocalBackend
-    return LocalBackend(args.workers, limits)
 
 
 def grade(args):
@@ -327,10 +325,10 @@ def grade(args):
         return 2
     from autograder.batch import grade_submissions
     from autograder.sandbox.runner import SandboxTooWeak
-    limits = _limits(args)
+    config = grading_config(args)
     if mode == "self":
         try:
-            return grade_self(subs, args.out, limits)
+            return grade_self(subs, args.out, config)
         except SandboxTooWeak as e:                  # nothing graded; the learner's own flag is named
             say_lines("autograder: " + e.message("self"), sys.stderr)
             return 3
@@ -338,8 +336,8 @@ def grade(args):
     _write_lateness(args.submissions, args.out, [s.student_id for s in subs], late_settings)
     progress = None if args.quiet else Progress(total=len(subs))
     try:
-        meta = grade_submissions(subs, args.out, _backend(args, limits), force=args.force, limits=limits,
-                                 progress=progress)
+        # One route: the config; the backend (a Dask cluster or local processes) is chosen from it.
+        meta = grade_submissions(subs, args.out, force=args.force, config=config, progress=progress)
     except _scheduler_unavailable(args.scheduler) as e:    # it went away since _bad_scheduler
         say(f"autograder: --scheduler: {' '.join(str(e).split())}", sys.stderr)
         return 2
@@ -353,7 +351,7 @@ def grade(args):
         if progress is not None:
             progress.close()
     errors = meta.get("grader_errors", 0)          # the grader's failures, never hidden in the rows
-    with in_language(limits.language):
+    with in_language(config.language):
         say(words(f"评分 {meta['graded']} 份，跳过 {meta['skipped']} 份未改动的，用时 {meta['seconds']:.1f} 秒",
                   f"graded {meta['graded']}, skipped {meta['skipped']} unchanged, in {meta['seconds']:.1f}s",
                   both=f"graded {meta['graded']}, skipped {meta['skipped']} unchanged, in {meta['seconds']:.1f}s")

@@ -53,7 +53,6 @@ imported unless a gradebook is read (then nbgrader's API).
 import csv
 import dataclasses
 import pathlib
-import sys
 
 from autograder import terminal, totals
 from autograder.course_dir import ASSIGNMENT, default_course_dir
@@ -195,11 +194,9 @@ def add_gradebook(scores, url, scheme, warn):
     whole score is the student's optional points, counted once. For an optional autograded cell,
     what differs from grades.csv is a person's change (``adjustment``)."""
     manual = manual_cells(scheme)
-    import os
-    from nbgrader.api import Gradebook, MissingEntry
-    # nbgrader runs `alembic` by name on an old gradebook: find it beside this interpreter.
-    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
-    with Gradebook(url) as gb:
+    from nbgrader.api import MissingEntry
+    from autograder.core.gradebook import open_gradebook   # alembic found without changing $PATH for good
+    with open_gradebook(url) as gb:
         try:
             gb.find_assignment(ASSIGNMENT)
         except MissingEntry:

@@ -199,7 +199,8 @@ def run(root=None, stdout=None, allow_weak_sandbox=False):
     from autograder.pipeline.source_tests import SourceTests
     from autograder.pipeline.write_results import atomic_write
     from autograder.sandbox.confinement import describe as confinement_words
-    from autograder.sandbox.runner import Limits, SandboxTooWeak, SandboxUnavailable
+    from autograder.core.config import GradingConfig
+    from autograder.sandbox.runner import SandboxTooWeak, SandboxUnavailable
     stdout = stdout or sys.stdout
     root = pathlib.Path(root or _root())
     submission, results = root / "submission", root / "results"
@@ -222,11 +223,13 @@ def run(root=None, stdout=None, allow_weak_sandbox=False):
     sub = Submission(sid, {nb: found.get(nb) for nb in known}, str(submission),
                      "" if found else "没有找到 notebook / no notebook found in the submission")
     graded = []                                   # the SubmissionResult (autograder.results)
-    from course.language import current_language      # $COURSE_LANGUAGE: run_autograder's, else zh+en
-    limits = Limits(allow_weak_sandbox=bool(allow_weak_sandbox), language=current_language())
+    # The run's configuration, built here (Gradescope's container: its environment); its words in
+    # $COURSE_LANGUAGE, which run_autograder sets from the bundle's --language (else zh+en).
+    from course.language import current_language
+    config = GradingConfig.build(allow_weak_sandbox=bool(allow_weak_sandbox), language=current_language())
     with tempfile.TemporaryDirectory(prefix="autograder-gs-") as out:
         try:
-            meta = grade_submissions([sub], out, LocalBackend(1, limits), force=True, limits=limits,
+            meta = grade_submissions([sub], out, LocalBackend(1), force=True, config=config,
                                      on_result=graded.append)
         except SandboxTooWeak as e:
             text = e.message("gradescope")

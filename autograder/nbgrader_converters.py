@@ -134,7 +134,11 @@ def checked_timestamp(path, root, log):
 
 
 def guard_timestamps(coursedir, root, log):
-    """Make `coursedir` read timestamps below `root` only through ``checked_timestamp``."""
+    """Make `coursedir` read timestamps below `root` only through ``checked_timestamp``.
+
+    Kept as a patch of this run's one ``CourseDirectory`` instance (not of nbgrader's class):
+    nbgrader's apps make their ``CourseDirectory`` themselves and no setting names its class, and
+    ``get_existing_timestamp`` is called by nbgrader's converter and gradebook code alike."""
     original = getattr(coursedir.get_existing_timestamp, "_unchecked", coursedir.get_existing_timestamp)
 
     def get_existing_timestamp(dest_path):
@@ -200,8 +204,7 @@ class HardenedAutograde(Autograde, SafeCopy):
         graded, no autograded/ folder removed or written, the reason and the fixes in the log."""
         from autograder.nbgrader_execute import HardenedExecute
         from autograder.sandbox.runner import SandboxTooWeak
-        limits = HardenedExecute(config=self.config).limits()
-        grader = self.kit_run.grader(limits)
+        grader = self.kit_run.grader(HardenedExecute(config=self.config).grading_config())
         try:
             grader.warm()
         except SandboxTooWeak as e:
@@ -260,6 +263,11 @@ def install():
     import nbgrader.apps.api as api
     import nbgrader.apps.autogradeapp as autograde_app
     import nbgrader.apps.generatefeedbackapp as feedback_app
+    # Kept: nbgrader 0.9 offers no setting for these classes. AutogradeApp.start, GenerateFeedbackApp.start
+    # and NbGraderAPI build ``Autograde(...)`` / ``GenerateFeedback(...)`` by the names imported into
+    # their modules (no ``converter_class`` trait), and the copying and timestamp reading replaced here
+    # happen in the converter itself, before any preprocessor or exporter (which are configured
+    # through traitlets: nbgrader_config.py) sees a file.
     autograde_app.Autograde = api.Autograde = HardenedAutograde
     feedback_app.GenerateFeedback = api.GenerateFeedback = HardenedGenerateFeedback
     # Only where the formgrader is loaded (a Jupyter server): the exporter it makes from now on, and
@@ -267,6 +275,8 @@ def install():
     # instructor's page is the worst place for a script: it would run with the instructor's session.
     formgrader = sys.modules.get("nbgrader.server_extensions.formgrader.formgrader")
     base = sys.modules.get("nbgrader.server_extensions.formgrader.base")
+    # Kept: the formgrader makes its exporter as ``HTMLExporter(config=...)`` by that name
+    # (formgrader.py) and hands it to its handlers; no setting names the exporter's class.
     if formgrader is not None:
         from autograder.nbgrader_feedback import KitHTMLExporter
         formgrader.HTMLExporter = KitHTMLExporter

@@ -29,6 +29,7 @@ import os
 import pathlib
 import re
 import secrets
+from typing import TYPE_CHECKING
 
 import nbformat
 from nbconvert.exporters import NotebookExporter
@@ -39,6 +40,10 @@ from autograder.pipeline.open_submission import printable, under
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
 from autograder import course_dir
 from autograder.sandbox.limits import Limits
+
+if TYPE_CHECKING:
+    from autograder.core.config import GradingConfig
+    from autograder.grader import Grader
 
 INVALID_KEY = "autograder_invalid"
 SUBMITTED_KEY = "autograder_submitted"     # resources: the notebook as read (ReadNotebook), for grading
@@ -108,11 +113,12 @@ class KitRun:
     def __init__(self):
         self.graders, self.submitted = {}, {}
 
-    def grader(self, limits):
+    def grader(self, config: "GradingConfig") -> "Grader":
+        """The run's Grader for `config` (one per configuration, made on first use)."""
         from autograder.grader import Grader
-        key = tuple(sorted(vars(limits).items()))
+        key = json.dumps(config.to_dict(), sort_keys=True)
         if key not in self.graders:
-            self.graders[key] = Grader(limits)
+            self.graders[key] = Grader(config)
         return self.graders[key]
 
     def close(self):
@@ -323,7 +329,7 @@ class HardenedExecute(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         from course.language import in_language
-        with in_language(self.limits().language):       # every row's words and the cell outputs
+        with in_language(self.grading_config().language):       # every row's words and the cell outputs
             return self._preprocess(nb, resources)
 
     def _preprocess(self, nb, resources):
@@ -334,9 +340,9 @@ class HardenedExecute(NbGraderPreprocessor):
         submitted = run.submitted.pop((student, notebook), None) if run is not None else None
         with contextlib.ExitStack() as stack:
             if run is not None:
-                g = run.grader(self._limits(Limits))
+                g = run.grader(self.grading_config())
             else:                               # outside `nbgrader autograde`: a grader for this notebook
-                g = stack.enter_context(Grader(self._limits(Limits)))
+                g = stack.enter_context(Grader(self.grading_config()))
             if nb.metadata.get(INVALID_KEY):
                 rows = g.runner.invalid(g.source.tests(notebook), student, notebook,
                                         str(nb.metadata[INVALID_KEY]))
@@ -388,11 +394,13 @@ class HardenedExecute(NbGraderPreprocessor):
             HardenedExecute._said.add(w)
             self.log.warning("autograder: sandbox %s (limits and the protocol still apply)", w)
 
-    def _limits(self, Limits):
-        from course.language import current_language
-        return Limits.from_timeout(self.timeout, allow_weak_sandbox=bool(self.allow_weak_sandbox),
-                                   language=self.language or current_language())
+    def grading_config(self) -> "GradingConfig":
+        """The ``GradingConfig`` this preprocessor grades under: built from its traitlets (timeout,
+        weak-sandbox choice, language) and the environment, read now (``GradingConfig.build``)."""
+        from autograder.core.config import GradingConfig
+        return GradingConfig.build(timeout=self.timeout, allow_weak_sandbox=bool(self.allow_weak_sandbox),
+                                   language=self.language or None, warn=self.log.warning)
 
     def limits(self) -> Limits:
-        """The limits this preprocessor grades under (its configured timeout and weak-sandbox choice)."""
-        return self._limits(Limits)
+        """The limits this preprocessor grades under (``grading_config().limits``)."""
+        return self.grading_config().limits

@@ -13,7 +13,6 @@ nbgrader's lateness (the gradebook's due date and extension) and a stock policy 
   whole, so the sum is what the kit takes off the autograded total (``autograder export``
   applies the same percentage once, to the final total, after a person's grading).
 """
-import os
 
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import AssignLatePenalties

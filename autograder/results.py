@@ -205,7 +205,7 @@ class Row:
                    points=_number(cells, "points"), max_points=_number(cells, "max_points"),
                    status=Status(cells.get("status") or Status.ERROR), message=_text(cells, "message"),
                    misconception=_text(cells, "misconception"), groups_failed=_names(cells, "groups_failed"),
-                   seconds=_number(cells, "seconds", 0.0), flags=_names(cells, "flags"),
+                   seconds=_number(cells, "seconds", 0.0), flags=frozenset(_names(cells, "flags")),
                    # the CSV has no column for it: its message says so (the one place a prefix is read)
                    grader_error=cells.get("status") == Status.ERROR and _text(cells, "message").startswith(GRADER_ERROR))
 

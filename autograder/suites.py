@@ -2,7 +2,7 @@
 
 ::
 
-    run_suite(name, call, *, seed=0) -> FunctionResult
+    run_suite(name, call, *, seed=0, replay=None, budget=SUITE_BUDGET) -> FunctionResult
 
 ``call(args, kwargs) -> CallResult`` calls the student's function once and
 never raises: in a kernel it is ``autograder.hidden.local_call(fn)``, in the
@@ -15,6 +15,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 import functools
 import time
+from typing import Callable, Optional
 
 import torch
 
@@ -22,8 +23,10 @@ from autograder import mistakes, witness
 from course import forbidden
 from autograder.integrity import behaviour
 from autograder.cases import make_cases
+from autograder.exercises.record import Case
+from autograder.core.config import GradingConfig
 from autograder.functions import BY_NAME
-from autograder.results import FunctionResult, GroupResult  # noqa: F401  (typed results, a leaf; re-exported)
+from autograder.results import FunctionResult, GroupResult, Status  # noqa: F401  (typed results, a leaf; re-exported)
 from autograder.sandbox.call_result import CallResult  # noqa: F401  (re-exported)
 from course import messages, operator_rule
 from course.compare import Diff, compare
@@ -40,20 +43,21 @@ from course.timing import one_thread
 # Property groups and their weights, per function (the exercise records'). Every case's group is one.
 GROUPS = {name: dict(spec.groups) for name, spec in BY_NAME.items()}
 
-# A whole suite gives up (status 'timeout') after this many seconds.
-SUITE_BUDGET = 30.0
+# A whole suite gives up (status 'timeout') after this many seconds: the default configuration's
+# (a run's own is GradingConfig.suite_budget, derived from --timeout, passed as ``budget``).
+SUITE_BUDGET = GradingConfig().budget
 
 
 @dataclass
 class Failure:
-    case: object
+    case: Case
     expected: object
     got: object = None
-    diff: Diff = None
-    error: str = None
+    diff: Optional[Diff] = None
+    error: Optional[str] = None
 
 
-def expected_of(name, case):
+def expected_of(name: str, case: Case) -> object:
     """The reference's output for a case (None when the case expects an exception)."""
     if case.expect_error:
         return None
@@ -63,7 +67,7 @@ def expected_of(name, case):
 
 
 @functools.lru_cache(maxsize=None)
-def earnable_groups(name, seed=0):
+def earnable_groups(name: str, seed: int = 0) -> frozenset[str]:
     """The groups of a suite that a degenerate answer cannot pass (cached: cases are fixed per seed)."""
     cases = make_cases(name, seed)
     return witness.witnessed_groups(cases, [expected_of(name, c) for c in cases])
@@ -74,23 +78,26 @@ def earnable_groups(name, seed=0):
 single_thread = one_thread
 
 
-def run_suite(name, call, *, seed=0, replay=None):
+def run_suite(name: str, call: Callable, *, seed: int = 0, replay: Optional[Callable] = None,
+              budget: float = SUITE_BUDGET) -> FunctionResult:
     """Run graded function ``name``'s hidden suite through ``call``; return a ``FunctionResult``.
 
     ``replay``, when given, is a ``call`` into a process that has seen none of
     the other hidden cases: the one case the feedback shows is run again there
     and only that run's error, value and op names are shown. So whatever the
     function memorised from the other cases cannot reach the feedback.
+    ``budget``: seconds for the whole suite (the run's ``GradingConfig.suite_budget``).
     """
     with single_thread():
-        return _run_suite(name, call, seed, replay)
+        return _run_suite(name, call, seed, replay, budget)
 
 
-def _run_suite(name, call, seed, replay=None):
+def _run_suite(name, call, seed, replay=None, budget=SUITE_BUDGET):
     spec = BY_NAME[name]
     weights = GROUPS[name]
     cases = make_cases(name, seed)
-    failures, errors, ops, x_ops = [], [], set(), set()
+    failures, errors, ops = [], [], set()
+    x_ops: Optional[set] = set()
     value_errors = 0              # raised where a value was expected
     n_failed = {g: 0 for g in weights}
     n_cases = {g: 0 for g in weights}
@@ -98,7 +105,7 @@ def _run_suite(name, call, seed, replay=None):
     outputs = []                  # (case index, case, output hash): the behavioural fingerprint
     ran = []                      # (case index, case, Failure or None) of every case that ran
 
-    deadline = time.monotonic() + SUITE_BUDGET
+    deadline = time.monotonic() + budget
     for r in run_cases(cases, _expected_outputs(name, seed), call, deadline=deadline):
         i, case, res = r.index, r.case, r.result
         n_cases[case.group] += 1
@@ -163,7 +170,7 @@ def _run_suite(name, call, seed, replay=None):
     points = round(max_points * score, 2)
     message, feedback_text, picture = _explain(name, status, mids, groups, failures, bad_ops, points, max_points,
                                                replay=replay, cases=cases, shown=shown)
-    return FunctionResult(name, points, max_points, score, status, message, feedback_text, mid, groups,
+    return FunctionResult(name, points, max_points, score, Status(status), message, feedback_text, mid, groups,
                           behaviour.record(outputs, failures), mids, picture)
 
 
@@ -199,7 +206,7 @@ def _diagnose(name, seed, ran):
     run on the passing cases too (their evidence: how often they are wrong where the
     student is right)."""
     models = range(len(mistakes.MODELS.get(name, [])))
-    outcomes, candidates = [], set()
+    outcomes, candidates = [], set[int]()
     for i, case, failure in ran:
         outcome = Outcome(
             name, case.args, case.kwargs, case.group, case.size, failure is None,
@@ -231,7 +238,7 @@ OP_MISCONCEPTIONS = ("forbidden_op", "conv_not_used", "conv_relu_only")
 SHOWN_OPS = 3
 
 
-def smallest(failures):
+def smallest(failures: list["Failure"]) -> "Failure | None":
     """The failure whose case is smallest (ties: the first); None if there is none."""
     return min(failures, key=lambda f: f.case.size) if failures else None
 
@@ -327,7 +334,7 @@ def _explain(name, status, mids, groups, failures, bad_ops, points, max_points, 
     return message, text, picture
 
 
-def suites_table():
+def suites_table() -> str:
     """Markdown table for the README: per function, its property groups and their points."""
     lines = ["| function | points | cases | property groups (points) |",
              "| --- | ---: | ---: | --- |"]

@@ -17,12 +17,15 @@ being constant, one of two cases that differ. A group of "raises on bad
 input" cases alone is never witnessed; it needs a case of correct output
 beside them. ``tests/test_degenerate.py`` runs a corpus of such answers.
 """
+from typing import Sequence
+
 import torch
 
+from autograder.exercises.record import Case
 from course.compare import compare
 
 
-def same(expected, value, scale=1.0):
+def same(expected: object, value: object, scale: float = 1.0) -> bool:
     """``value`` passes as ``expected`` (the grader's own comparison; never raises)."""
     try:
         return compare(expected, value, scale=scale).ok
@@ -46,7 +49,7 @@ def _arguments(case):
     return values
 
 
-def is_witness(case, expected):
+def is_witness(case: Case, expected: object) -> bool:
     """No degenerate answer passes this case (``expected``: the reference's output)."""
     if case.expect_error:
         return False
@@ -55,9 +58,9 @@ def is_witness(case, expected):
     return not any(same(expected, v, case.scale) for v in _arguments(case))
 
 
-def witnessed_groups(cases, expected):
+def witnessed_groups(cases: Sequence[Case], expected: Sequence[object]) -> frozenset[str]:
     """Names of the groups that a degenerate answer cannot pass; ``expected[i]`` is case i's."""
-    by_group = {}
+    by_group: dict = {}
     for case, value in zip(cases, expected):
         if not case.expect_error:
             by_group.setdefault(case.group, []).append((case, value))

@@ -20,10 +20,8 @@ theirs), the page carries a Content-Security-Policy that loads and runs nothing 
 (``--print-to-pdf``; the kit's browser tests use the same Debian ``chromium``), with the CJK
 fonts of ``fonts-noto-cjk``.
 """
-import csv
 import dataclasses
 import html
-import io
 import json
 import os
 import pathlib

@@ -262,7 +262,7 @@ def test_one_copy_of_the_rule():
     from autograder import suites
     from autograder.pipeline import check_source
     from autograder.sandbox import runner
-    assert pathlib.Path(runner.RECORDER_PY) == pathlib.Path(course.forbidden.__file__)
+    assert pathlib.Path(runner.recorder_py()) == pathlib.Path(course.forbidden.__file__)
     assert suites.forbidden is course.forbidden
     assert check_source.Notebook is course.source_rules.Notebook
     assert not (ROOT / "autograder" / "forbidden.py").exists()

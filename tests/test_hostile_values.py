@@ -207,10 +207,10 @@ def test_pool_workers_have_their_own_memory_limit():
     """The local backend's pool initializer caps each worker's address space."""
     code = ("import concurrent.futures as cf, dataclasses, multiprocessing, resource\n"
             "from autograder.backends import local\n"
-            "from autograder.sandbox.runner import Limits\n"
+            "from autograder.core.config import GradingConfig\n"
             "ctx = multiprocessing.get_context('spawn')\n"
             "with cf.ProcessPoolExecutor(1, mp_context=ctx, initializer=local._start_worker,\n"
-            "                            initargs=(dataclasses.asdict(Limits()),)) as p:\n"
+            "                            initargs=(GradingConfig().to_dict(),)) as p:\n"
             "    print(p.submit(resource.getrlimit, resource.RLIMIT_AS).result()[0])\n"
             "print(local.WORKER_ADDRESS_SPACE)\n")
     res = subprocess.run([harness.PY, "-c", code], env=harness.env(), capture_output=True, text=True, timeout=300)

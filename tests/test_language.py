@@ -76,8 +76,8 @@ def test_the_grader_option_and_limits(tmp_path):
     from autograder import cli
     from autograder.sandbox.limits import Limits
     args = cli._parser().parse_args(["grade", str(tmp_path), "--language", "en"])
-    assert cli._limits(args).language == "en"
-    assert cli._limits(cli._parser().parse_args(["grade", str(tmp_path)])).language == "zh+en"
+    assert cli.grading_config(args).language == "en"
+    assert cli.grading_config(cli._parser().parse_args(["grade", str(tmp_path)])).language == "zh+en"
     with pytest.raises(SystemExit):
         cli._parser().parse_args(["grade", str(tmp_path), "--language", "fr"])
     with pytest.raises(ValueError, match="'zh\\+en', 'en', 'zh'"):
@@ -214,7 +214,7 @@ def graded_en(tmp_path_factory):
     assert mode == "course"
     limits = Limits(language="en")
     results = []
-    meta = grade_submissions(subs, tmp / "out", LocalBackend(1, limits), force=True, limits=limits,
+    meta = grade_submissions(subs, tmp / "out", LocalBackend(1), force=True, limits=limits,
                              on_result=lambda res: results.append(res.to_dict()))
     table = io.StringIO()
     with in_language("en"):

@@ -39,7 +39,8 @@ workers never fails a run:
 A worker whose sandbox cannot confine student code (``SandboxTooWeak``: no
 namespaces and no Landlock there) is not a lost worker: the run stops at once
 with the same refusal as local grading (exit status 3), unless the client's
-limits allow weak sandboxes (``--allow-weak-sandbox``, passed with every task).
+limits allow weak sandboxes (``--allow-weak-sandbox``: the run's ``GradingConfig``,
+passed with every task).
 """
 import asyncio
 import concurrent.futures
@@ -52,10 +53,13 @@ import secrets
 import threading
 import time
 import urllib.parse
+from typing import TYPE_CHECKING, Any
 
 from autograder import terminal
 from autograder.backends.local import WORKER_ADDRESS_SPACE, limit_worker_memory
 from autograder.batch import grade_submissions
+from autograder.core import config as grading_config
+from autograder.core.config import GradingConfig
 from autograder.grader import Grader, kit_digest
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
 from autograder.pipeline.find_submissions import Submission, find_submissions
@@ -64,13 +68,16 @@ from autograder.pipeline.write_results import student_folder
 from autograder.results import GRADER_ERROR, SubmissionResult
 from autograder.sandbox.runner import Limits, SandboxTooWeak, SandboxUnavailable
 
+if TYPE_CHECKING:
+    import distributed.security
+
 RETRIES = 1                  # the scheduler re-runs a task that raised, once
 REFUSED = "sandbox_too_weak" # a task's answer where its worker cannot confine student code
 ATTEMPTS = 3                 # this client submits one submission at most this often (new key each time)
 CONNECT_TIMEOUT = 5          # seconds to reach the scheduler (and to close the Client)
 REGISTER_TIMEOUT = 30        # seconds to wait for the cleanup plugin's broadcast to the workers
-NO_WORKERS_TIMEOUT = 60.0    # seconds without any worker before the rest get error rows
-NO_WORKERS_ENV = "AUTOGRADER_DASK_NO_WORKERS_TIMEOUT"
+NO_WORKERS_TIMEOUT = grading_config.NO_WORKERS_TIMEOUT   # seconds without any worker: the rest get error rows
+NO_WORKERS_ENV = grading_config.NO_WORKERS_ENV
 RESULT_TIMEOUT = 60          # seconds to fetch one finished result (a small JSON string)
 POLL = 1.0                   # seconds between looks at the cluster while nothing finishes
 LOST_PAUSE = 0.2             # seconds before looking again at a result lost with its worker
@@ -79,7 +86,7 @@ LOST_PAUSE = 0.2             # seconds before looking again at a result lost wit
 # ------------------------------------------------------------------ worker side
 
 _local = threading.local()   # one Grader (and so one zygote) per worker thread
-_all_graders = []            # every Grader of this process, closed when the worker closes
+_all_graders: list = []            # every Grader of this process, closed when the worker closes
 _all_lock = threading.Lock()
 _worker_digest = None
 
@@ -92,23 +99,24 @@ def _worker_kit_digest():
     return _worker_digest
 
 
-def _thread_grader(limits):
-    """This thread's Grader, created on first use and kept across tasks.
+def _thread_grader(config: GradingConfig) -> Grader:
+    """This thread's Grader, created on first use and kept across tasks (a new one when the
+    configuration differs).
 
     Per thread, not per process: an Engine's zygote is driven over one socket,
     and the zygote dies with the thread that started it (PDEATHSIG).
     """
     g = getattr(_local, "grader", None)
-    if g is None or g.limits != limits:
+    if g is None or g.config != config:
         if g is not None:
             g.close()
-        g = _local.grader = Grader(limits)
+        g = _local.grader = Grader(config)
         with _all_lock:
             _all_graders.append(g)
     return g
 
 
-def close_graders():
+def close_graders() -> None:
     """Stop this process's zygotes and remove their scratch directories."""
     with _all_lock:
         graders, _all_graders[:] = list(_all_graders), []
@@ -133,7 +141,7 @@ class CloseGraders(WorkerPlugin):
     name = "autograder-close-graders"
     idempotent = True        # registered once per scheduler: a retry or a later run broadcasts nothing
 
-    def teardown(self, worker):
+    def teardown(self, worker: object) -> None:
         close_graders()
 
 
@@ -147,14 +155,15 @@ def _address_space():
     return WORKER_ADDRESS_SPACE + max(0, threads - 1) * (512 << 20)
 
 
-def grade_task(sub_dict, limits_dict):
+def grade_task(sub_dict: dict, config_dict: dict) -> str:
     """Dask task: grade one submission, return its result (``SubmissionResult.to_dict()``) as a JSON string.
 
-    ``sub_dict`` is ``{"student_id", "notebooks": {name: bytes | path | None}}``.
+    ``sub_dict`` is ``{"student_id", "notebooks": {name: bytes | path | None}}``;
+    ``config_dict`` the run's ``GradingConfig.to_dict()``.
     The result carries the worker's address and kit digest, so the client can
     tell when a worker runs a different kit (whose scores could differ).
     """
-    limits = Limits(**limits_dict)
+    config = GradingConfig.from_dict(config_dict)
     limit_worker_memory(_address_space())    # a returned value must not balloon the worker
     sub = Submission.from_dict(sub_dict)
     try:
@@ -163,7 +172,7 @@ def grade_task(sub_dict, limits_dict):
     except (ImportError, ValueError):
         worker = None
     try:
-        res = _thread_grader(limits).grade_submission(sub)
+        res = _thread_grader(config).grade_submission(sub)
     except SandboxTooWeak as e:
         # An answer, not an exception: the scheduler would retry a raising task, and the kernel
         # would say the same again. The client raises it (``_outcome``) and stops the run.
@@ -181,7 +190,7 @@ def _payload(sub):
     it refuses (or too large, or unreadable) is sent as that refusal, which the
     worker's reader reports exactly as local grading would.
     """
-    reader, notebooks = ReadNotebook(), {}
+    reader, notebooks = ReadNotebook(), dict[str, object]()
     for nb, path in sub.notebooks.items():
         if path is None:
             notebooks[nb] = None
@@ -206,7 +215,7 @@ class SchedulerUnavailable(Exception):
     """The scheduler address is malformed or no Dask scheduler answers there; nothing was graded."""
 
 
-def parse_address(address):
+def parse_address(address: object) -> str:
     """``tls://HOST:PORT`` or ``tcp://HOST:PORT`` as given (trimmed), or ValueError saying what is wrong."""
     text = str(address or "").strip()
     try:
@@ -250,7 +259,7 @@ async def _identity(address, timeout, security):
         return await asyncio.wait_for(remote.identity(n_workers=0), timeout)
 
 
-def check_scheduler(address, timeout=CONNECT_TIMEOUT):
+def check_scheduler(address: str, timeout: float = CONNECT_TIMEOUT) -> str:
     """The address, once a Dask scheduler has answered there; else SchedulerUnavailable.
 
     A bare RPC rather than a Client: a Client that fails to connect blocks for
@@ -329,20 +338,10 @@ def _try_register(client, attempts=3):
     return last
 
 
-def no_workers_timeout():
-    """Seconds without any worker before giving up: $AUTOGRADER_DASK_NO_WORKERS_TIMEOUT or 60."""
-    text = os.environ.get(NO_WORKERS_ENV, "").strip()
-    if not text:
-        return NO_WORKERS_TIMEOUT
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if math.isfinite(value) and value > 0:
-        return value
-    terminal.warn(f"ignoring {NO_WORKERS_ENV}={text!r} (seconds > 0); "
-          f"using {NO_WORKERS_TIMEOUT:g}")
-    return NO_WORKERS_TIMEOUT
+def no_workers_timeout() -> float:
+    """Seconds without any worker before giving up: $AUTOGRADER_DASK_NO_WORKERS_TIMEOUT or 60, read
+    now (``GradingConfig.build`` reads it so for a run)."""
+    return grading_config.Scheduler.no_workers_from(os.environ, terminal.warn)
 
 
 class WorkerWatch:
@@ -354,7 +353,7 @@ class WorkerWatch:
         self.empty_since = None
         self.last_look = -math.inf
 
-    def look(self):
+    def look(self) -> int:
         """Ask the scheduler for its workers now; returns the number of worker threads."""
         try:
             nthreads = self.client.nthreads(callback_timeout=CONNECT_TIMEOUT)
@@ -368,7 +367,7 @@ class WorkerWatch:
             self.empty_since = now
         return self.threads
 
-    def expired(self):
+    def expired(self) -> bool:
         """True once there has been no worker for ``limit`` seconds (asks at most every POLL s)."""
         if self.clock() - self.last_look >= POLL:
             self.look()
@@ -384,23 +383,23 @@ class InFlight:
     lost under a task (``allowed-failures``) starts afresh.
     """
 
-    def __init__(self, client, limits_dict):
-        self.client, self.limits_dict = client, limits_dict
+    def __init__(self, client, config_dict: dict):
+        self.client, self.config_dict = client, config_dict
         self.run = secrets.token_hex(4)
-        self.finished = queue.Queue()
-        self.tasks = {}                  # future key -> (future, submission, cache key, attempt)
+        self.finished: queue.Queue = queue.Queue()
+        self.tasks: dict = {}            # future key -> (future, submission, cache key, attempt)
 
     def __len__(self):
         return len(self.tasks)
 
-    def submit(self, sub, key, attempt=0):
-        fut = self.client.submit(grade_task, _payload(sub), self.limits_dict,
+    def submit(self, sub: Submission, key: str, attempt: int = 0) -> None:
+        fut = self.client.submit(grade_task, _payload(sub), self.config_dict,
                                  key=f"autograde-{student_folder(sub.student_id)}-{key[:12]}-{self.run}-{attempt}",
                                  retries=RETRIES, pure=False)
         self.tasks[fut.key] = (fut, sub, key, attempt)
         fut.add_done_callback(self.finished.put)   # runs in Dask's callback thread
 
-    def next(self, timeout):
+    def next(self, timeout: float) -> tuple | None:
         """The next finished task (future, submission, key, attempt), or None after ``timeout`` s."""
         try:
             fut = self.finished.get(timeout=timeout)
@@ -408,17 +407,17 @@ class InFlight:
             return None
         return self.tasks.get(fut.key)
 
-    def rewatch(self, item):
+    def rewatch(self, item: tuple) -> None:
         """Wait again for a task whose result was lost with its worker (the scheduler recomputes it)."""
         item[0].add_done_callback(self.finished.put)
 
-    def forget(self, item):
+    def forget(self, item: tuple) -> None:
         """Drop a task: the client stops wanting it (no blocking call to the scheduler)."""
         fut = item[0]
         self.tasks.pop(fut.key, None)
         fut.release()
 
-    def abandon(self):
+    def abandon(self) -> list[tuple[Submission, str]]:
         """Drop every task still in flight; returns their (submission, key)."""
         items = list(self.tasks.values())
         for item in items:
@@ -498,13 +497,14 @@ class DaskBackend:
     ``client``: an existing ``distributed.Client`` to use instead of connecting.
     ``no_workers``: seconds without any worker before the rest get error rows
     (default ``no_workers_timeout()``). Raises SchedulerUnavailable when nobody answers.
+    The tasks grade under the configuration of the run's grader (``grader.config``).
     """
 
-    def __init__(self, address, limits: Limits = None, *, client=None, no_workers=None):
-        self.address, self.limits = address, limits or Limits()
+    def __init__(self, address: str, *, client=None, no_workers: float | None = None):
+        self.address = address
         self.client, self.no_workers = client, no_workers
 
-    def grade(self, todo, grader, finish, fail):
+    def grade(self, todo: list, grader: Grader, finish, fail) -> dict:
         digest = kit_digest()
         where, mismatched = {}, []
 
@@ -530,7 +530,7 @@ class DaskBackend:
                 # A bounded window of tasks in flight keeps the client's memory flat
                 # however large the class: bytes are read only when a task is submitted.
                 window = max(8, 4 * watch.threads)
-                flight = InFlight(client, dataclasses.asdict(self.limits))
+                flight = InFlight(client, grader.config.to_dict())
                 given_up = _run_batch(flight, todo, window, watch, finish_checked, fail)
                 _give_up(given_up, watch.limit, fail)
         finally:
@@ -540,16 +540,18 @@ class DaskBackend:
                 "kit_mismatch_workers": mismatched}
 
 
-def grade_on_dask(submissions, out, scheduler_address, *, timeout=None, force=False, progress=None,
-                  limits: Limits = None, client=None, on_result=None, no_workers=None):
+def grade_on_dask(submissions: Any, out: Any, scheduler_address: str, *, timeout: float | None = None,
+                  force: bool = False, progress: Any = None,
+                  limits: Limits | None = None, client: Any = None, on_result: Any = None,
+                  no_workers: float | None = None) -> dict:
     """``autograder.batch.grade_submissions`` on the cluster at ``scheduler_address``; run.json's dict.
 
     ``submissions``: a SUBMISSIONS directory or a list of submissions; ``timeout``:
     seconds per call, as ``--timeout`` (ignored when ``limits`` is given).
     """
-    limits = limits or Limits.from_timeout(timeout)
-    backend = DaskBackend(scheduler_address, limits, client=client, no_workers=no_workers)
-    return grade_submissions(_as_submissions(submissions), out, backend, force=force, limits=limits,
+    config = GradingConfig(limits=limits or Limits.from_timeout(timeout))
+    backend = DaskBackend(scheduler_address, client=client, no_workers=no_workers)
+    return grade_submissions(_as_submissions(submissions), out, backend, force=force, config=config,
                              progress=progress, on_result=on_result)
 
 

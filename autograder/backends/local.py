@@ -7,14 +7,14 @@ worker that dies has its submissions retried once in a new pool; a
 """
 import atexit
 import concurrent.futures as cf
-import dataclasses
 import multiprocessing
 import os
 
+from autograder.core.config import GradingConfig
 from autograder.grader import Grader
 from autograder.pipeline.find_submissions import Submission
-from autograder.results import GRADER_ERROR
-from autograder.sandbox.runner import Limits, SandboxUnavailable
+from autograder.results import GRADER_ERROR, SubmissionResult
+from autograder.sandbox.runner import SandboxUnavailable
 
 # Address space (soft RLIMIT_AS) of a grading worker. A worker with torch imported that
 # grades a whole submission peaks near 0.7 GiB of address space (its zygote alike; measured
@@ -25,7 +25,7 @@ from autograder.sandbox.runner import Limits, SandboxUnavailable
 WORKER_ADDRESS_SPACE = 4 << 30
 
 
-def limit_worker_memory(limit=WORKER_ADDRESS_SPACE):
+def limit_worker_memory(limit: int = WORKER_ADDRESS_SPACE) -> int:
     """Cap this process's address space at `limit` (never raising a lower cap); returns the
     soft limit in force."""
     import resource
@@ -41,35 +41,37 @@ def limit_worker_memory(limit=WORKER_ADDRESS_SPACE):
 
 # ------------------------------------------------------------------ a pool worker
 
-_worker_grader = None        # this worker process's own Grader (set by the pool's initializer)
+_worker_grader: Grader | None = None        # this worker process's own Grader (set by the pool's initializer)
 
 
-def _start_worker(limits_dict):
-    """Pool initializer: the worker's memory limit and its Grader, closed when the worker exits."""
+def _start_worker(config_dict: dict) -> None:
+    """Pool initializer: the worker's memory limit and its Grader (the run's ``GradingConfig``, as
+    ``to_dict()``), closed when the worker exits."""
     global _worker_grader
     limit_worker_memory()
-    _worker_grader = Grader(Limits(**limits_dict))
+    _worker_grader = Grader(GradingConfig.from_dict(config_dict))
     atexit.register(_worker_grader.close)
 
 
-def _grade_in_worker(sub_dict):
+def _grade_in_worker(sub_dict: dict) -> SubmissionResult:
+    assert _worker_grader is not None, "the pool's initializer makes the worker's grader"
     return _worker_grader.grade_submission(Submission.from_dict(sub_dict))
 
 
 # ------------------------------------------------------------------ the backend
 
 class LocalBackend:
-    """``workers`` processes (default: the core count); one submission or one worker: in process."""
+    """``workers`` processes (default: the core count); one submission or one worker: in process.
+    The workers grade under the configuration of the run's grader (``grader.config``)."""
 
-    def __init__(self, workers=None, limits: Limits = None):
+    def __init__(self, workers: int | None = None):
         self.workers = max(1, int(workers or os.cpu_count() or 1))
-        self.limits = limits or Limits()
 
-    def grade(self, todo, grader, finish, fail):
+    def grade(self, todo: list, grader: Grader, finish, fail) -> dict:
         if self.workers == 1 or len(todo) <= 1:
             self._in_process(todo, grader, finish, fail)
         else:
-            self._pool(todo, finish, fail)
+            self._pool(todo, grader.config, finish, fail)
         return {"workers": self.workers, "scheduler": None}
 
     def _in_process(self, todo, grader, finish, fail):
@@ -83,7 +85,7 @@ class LocalBackend:
                 continue
             finish(sub, key, res)
 
-    def _pool(self, todo, finish, fail):
+    def _pool(self, todo, config, finish, fail):
         """A process pool; a worker that dies has its submissions retried once in a new pool."""
         ctx = multiprocessing.get_context("spawn")
         pending = list(todo)
@@ -93,7 +95,7 @@ class LocalBackend:
             failed = []
             with cf.ProcessPoolExecutor(max_workers=min(self.workers, len(pending)), mp_context=ctx,
                                         initializer=_start_worker,
-                                        initargs=(dataclasses.asdict(self.limits),)) as pool:
+                                        initargs=(config.to_dict(),)) as pool:
                 futs = {pool.submit(_grade_in_worker, sub.to_dict()): (sub, key) for sub, key in pending}
                 for fut in cf.as_completed(futs):
                     sub, key = futs[fut]

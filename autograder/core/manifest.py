@@ -22,7 +22,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import pathlib
-from typing import Dict, List, Tuple
+from typing import Any, Dict, List, Tuple
 
 # The records' folder: a sibling package of this one (autograder/core/ -> autograder/exercises/).
 RECORDS_DIR = pathlib.Path(__file__).resolve().parent.parent / "exercises"
@@ -71,7 +71,7 @@ def read_record(path: pathlib.Path, package: str = "autograder.exercises") -> "E
     call = _record_call(ast.parse(path.read_bytes(), filename=str(path)))
     if call is None:
         return None
-    values = dict(DEFAULTS)
+    values: dict[str, Any] = dict(DEFAULTS)     # literals, checked below
     for kw in call.keywords:
         if kw.arg in FIELDS:
             try:
@@ -84,9 +84,10 @@ def read_record(path: pathlib.Path, package: str = "autograder.exercises") -> "E
         raise ManifestError(f"{path}: the record does not state {', '.join(missing)}")
     if values["name"] != path.stem:
         raise ManifestError(f"{path}: the record of {values['name']!r} must be in {values['name']}.py")
-    return Entry(name=values["name"], notebook=values["notebook"], position=int(values["position"]),
-                 points=float(values["points"]), optional=bool(values["optional"]),
-                 forbid=values["forbid"], module=f"{package}.{path.stem}")
+    return Entry(name=str(values["name"]), notebook=str(values["notebook"]),
+                 position=int(values["position"]), points=float(values["points"]),
+                 optional=bool(values["optional"]), forbid=str(values["forbid"]),
+                 module=f"{package}.{path.stem}")
 
 
 def read_manifest(folder: pathlib.Path = RECORDS_DIR, package: str = "autograder.exercises") -> Tuple[Entry, ...]:

@@ -49,6 +49,6 @@ def functions_in(notebook: str) -> list:
     return [e for e in EXERCISES if e.notebook == notebook]
 
 
-def make_cases(name, seed=0):
+def make_cases(name: str, seed: int = 0) -> list[Case]:
     """All cases of graded function ``name`` for this seed (deterministic)."""
     return BY_NAME[name].cases(Gen(name, seed))

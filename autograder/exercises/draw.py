@@ -6,6 +6,7 @@ reordered: a new case is drawn after the existing ones, so they stay as they wer
 """
 import random
 import zlib
+from typing import Any, Sequence
 
 import torch
 
@@ -13,18 +14,19 @@ import torch
 class Gen:
     """Seeded source of configurations and tensors (python ``random`` + a torch Generator)."""
 
-    def __init__(self, name, seed):
+    def __init__(self, name: str, seed: int):
         s = (zlib.crc32(name.encode()) + 7919 * seed) % 2**31
         self.rng = random.Random(s)
         self.torch = torch.Generator().manual_seed(s)
 
-    def randint(self, a, b):
+    def randint(self, a: int, b: int) -> int:
         return self.rng.randint(a, b)
 
-    def choice(self, seq):
+    def choice(self, seq: Sequence[Any]) -> Any:
         return self.rng.choice(seq)
 
-    def distinct(self, shape, dtype=torch.float32, sign=0, scale=None):
+    def distinct(self, shape: tuple[int, ...], dtype: Any = torch.float32, sign: int = 0,
+                 scale: float | None = None) -> torch.Tensor:
         """Tie-free values: every element differs from every other by at least 0.1 (before scaling).
 
         sign: +1 all positive, -1 all negative, 0 both. ``scale``: the largest |value|.
@@ -44,11 +46,11 @@ class Gen:
             vals = vals * (scale / vals.abs().max())
         return vals.reshape(shape).to(dtype)
 
-    def normal(self, shape, dtype=torch.float32):
+    def normal(self, shape: tuple[int, ...], dtype: Any = torch.float32) -> torch.Tensor:
         return torch.randn(shape, generator=self.torch, dtype=torch.float64).to(dtype)
 
 
-def noncontiguous(x, how="transpose"):
+def noncontiguous(x: torch.Tensor, how: str = "transpose") -> torch.Tensor:
     """The same values as ``x`` in a non-contiguous view."""
     if how == "transpose":
         return x.transpose(-1, -2).contiguous().transpose(-1, -2)
@@ -58,15 +60,17 @@ def noncontiguous(x, how="transpose"):
     return wide[..., ::2]
 
 
-def form(h, w):
+def form(h: int, w: int) -> int | tuple[int, int]:
     """An ``(h, w)`` argument: an int when square (students must accept both)."""
     return h if h == w else (h, w)
 
 
-def random_window(g, *, padding=True, max_k=4):
+def random_window(g: Gen, *, padding: bool = True,
+                  max_k: int = 4) -> tuple[tuple[int, int], int | tuple[int, int] | None, tuple[int, int]]:
     """Random (pool_size, stride, padding) as passed to the function, and normalised pairs."""
     kh, kw = g.randint(1, max_k), g.randint(1, max_k)
     r = g.rng.random()
+    stride: int | tuple[int, int] | None
     if r < 0.25:
         stride = None
     elif r < 0.5:
@@ -77,12 +81,13 @@ def random_window(g, *, padding=True, max_k=4):
     return (kh, kw), stride, pad
 
 
-def input_hw(g, k, pad, max_hw=8):
+def input_hw(g: Gen, k: tuple[int, int], pad: tuple[int, int], max_hw: int = 8) -> tuple[int, ...]:
     """An input height/width at least as large as the (padded) window."""
     return tuple(g.randint(max(1, k[i] - 2 * pad[i]), max_hw) for i in range(2))
 
 
-def window_kwargs(stride, pad, extra=()):
+def window_kwargs(stride: int | tuple[int, int] | None, pad: tuple[int, int],
+                  extra: dict | tuple = ()) -> dict:
     """The kwargs of a windowed call, leaving out defaults (stride=None must mean 'window')."""
     kwargs = dict(extra)
     if stride is not None:

@@ -7,7 +7,7 @@
 """
 import torch
 
-from autograder.exercises.draw import form, input_hw, noncontiguous, random_window, window_kwargs
+from autograder.exercises.draw import Gen, form, input_hw, noncontiguous, random_window, window_kwargs
 from autograder.exercises.record import Case
 from autograder.exercises.pool_output_shape import pool_output_shape
 from autograder.exercises.windows import pair
@@ -19,7 +19,8 @@ BACKWARD_GROUPS = {"basic": 2, "overlap": 2, "padding": 2, "stride": 1, "batch_c
                    "dtype": 1, "noncontiguous": 1, "edge": 1}
 
 
-def window_cases(g, *, modes=(None,), sign_for_padding=-1, tie_free=True, n_random=8):
+def window_cases(g: Gen, *, modes: tuple = (None,), sign_for_padding: int = -1, tie_free: bool = True,
+                 n_random: int = 8) -> list[Case]:
     """The window family's cases: the seed's own examples, all-negative inputs with padding
     (``sign_for_padding``), padding of exactly half the window, 1x1 windows, the window
     equal to the input, ..., then ``n_random`` seeded configurations; each once per mode."""
@@ -79,7 +80,7 @@ def window_cases(g, *, modes=(None,), sign_for_padding=-1, tie_free=True, n_rand
     return cases
 
 
-def backward_cases(g, *, tie_free=True):
+def backward_cases(g: Gen, *, tie_free: bool = True) -> list[Case]:
     """The backward family's cases: grad_out has the output's shape."""
     cases = []
 

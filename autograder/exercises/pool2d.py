@@ -27,6 +27,8 @@ def cases(g):
     seed_x = torch.tensor([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0], [6.0, 7.0, 8.0]])
 
     def add(group, X, k, mode=None, positional=False, **extra):
+        args: tuple
+        kwargs: dict
         if mode is None:
             args, kwargs = (X, k), {}
         elif positional:

@@ -1,5 +1,4 @@
 """pool_output_shape (03_cost): the output (out_h, out_w) of a pooling layer."""
-import torch.nn.functional as F
 
 from autograder.exercises import transforms as T
 from autograder.exercises.draw import form, input_hw, random_window

@@ -4,7 +4,7 @@ A leaf module: the records in ``autograder.exercises`` are built from these.
 """
 from dataclasses import dataclass, field
 import inspect
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Optional
 
 import torch
 
@@ -17,10 +17,10 @@ class Case:
     args: tuple
     kwargs: dict = field(default_factory=dict)
     scale: float = 1.0       # input magnitude: tolerances scale with it
-    expect_error: str = None  # e.g. 'ValueError': the call must raise it
+    expect_error: Optional[str] = None  # e.g. 'ValueError': the call must raise it
 
     @property
-    def size(self):
+    def size(self) -> int:
         """How big the case is, to pick the smallest failing one."""
         n = 0
         for v in list(self.args) + list(self.kwargs.values()):
@@ -45,7 +45,7 @@ class Mistake:
     catches: tuple = ()
 
     @property
-    def name(self):
+    def name(self) -> str:
         return f"{self.id}{'-' + self.label if self.label else ''}"
 
 
@@ -104,6 +104,6 @@ class Exercise:
         """The parameter names, as the reference (and the student's function) has them."""
         return tuple(inspect.signature(self.reference).parameters)
 
-    def targets(self, group):
+    def targets(self, group: str) -> list[str]:
         """Names of the mistake models that ``group`` is there to catch, in model order."""
         return [m.name for m in self.mistakes if group in m.catches]

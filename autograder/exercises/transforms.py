@@ -12,15 +12,20 @@ right. The window family's wrong torch operators (``zero padding``,
 ``ceil_mode=True``, ...) are here too, where several records use them.
 """
 import inspect
+from typing import Any, Callable, TypeVar
 
 import torch
 import torch.nn.functional as F
 
 from autograder.exercises.record import Mistake
-from autograder.exercises.windows import pair, window_args
+from autograder.exercises.windows import Size, pair, window_args
+
+# A pad value, or one per mode ({"max": -inf, "avg": 0.0}; a mode without one: not padded by hand).
+PadValue = float | dict[str, float] | dict[str, float | None] | None
+_S = TypeVar("_S", int, tuple[int, int])    # a Size, kept as given
 
 
-def pad(X, p, value, sides="both"):
+def pad(X: torch.Tensor, p: tuple[int, int], value: float, sides: str = "both") -> torch.Tensor:
     """``X`` padded by hand with ``value``: ``p = (p_h, p_w)`` on both sides, or on the bottom
     and the right only (``sides='bottom_right'``)."""
     (ph, pw) = p
@@ -29,7 +34,7 @@ def pad(X, p, value, sides="both"):
     return F.pad(X, (0, pw, 0, ph), value=value)
 
 
-def swap(v):
+def swap(v: _S) -> _S:
     """``(h, w) -> (w, h)``; an int (or None) stays as it is."""
     return v[::-1] if isinstance(v, tuple) else v
 
@@ -47,11 +52,11 @@ def _bound(ref, arguments_of):
         a = sig.bind(*args, **kwargs)
         a.apply_defaults()
         return arguments_of(a.arguments)
-    wrong.__signature__ = sig
+    setattr(wrong, "__signature__", sig)        # what inspect.signature(wrong) reports
     return wrong
 
 
-def with_arguments(ref, rewrite):
+def with_arguments(ref: Callable, rewrite: Callable[[dict], object]) -> Callable:
     """``ref`` called with its arguments changed in place by ``rewrite(arguments)``."""
     def call(a):
         rewrite(a)
@@ -59,7 +64,7 @@ def with_arguments(ref, rewrite):
     return _bound(ref, call)
 
 
-def with_output(ref, change):
+def with_output(ref: Callable, change: Callable[[Any, dict], Any]) -> Callable:
     """``ref``'s output passed through ``change(output, arguments)``."""
     return _bound(ref, lambda a: change(ref(**a), a))
 
@@ -68,12 +73,12 @@ def with_output(ref, change):
 # Transformations of a reference -> Mistake
 # ---------------------------------------------------------------------------
 
-def dtype_not_kept(ref):
+def dtype_not_kept(ref: Callable) -> Mistake:
     """The output returned as float32 whatever the input's dtype."""
     return Mistake("dtype_not_kept", with_output(ref, lambda y, a: y.float()), catches=("dtype",))
 
 
-def stride_default_one(ref):
+def stride_default_one(ref: Callable) -> Mistake:
     """``stride=None`` taken as 1, not as the window."""
     def rewrite(a):
         if a["stride"] is None:
@@ -81,7 +86,7 @@ def stride_default_one(ref):
     return Mistake("stride_default_one", with_arguments(ref, rewrite), catches=("stride",))
 
 
-def stride_ignored(ref):
+def stride_ignored(ref: Callable) -> Mistake:
     """The stride never used: every call computed at stride 1 (the model is that very output, so
     "the stride is ignored" is said only of code whose output is the stride-1 result)."""
     def rewrite(a):
@@ -89,7 +94,7 @@ def stride_ignored(ref):
     return Mistake("stride_ignored", with_arguments(ref, rewrite), catches=("stride",))
 
 
-def hw_swapped(ref, value=None):
+def hw_swapped(ref: Callable, value: PadValue = None) -> Mistake:
     """Height and width swapped: of the window, the stride and the padding. With a pad
     ``value`` (per mode), ``X`` is padded by hand, as a student's own code would."""
     catches = ("padding", "shapes") if "padding" in inspect.signature(ref).parameters else ("shapes",)
@@ -104,7 +109,7 @@ def hw_swapped(ref, value=None):
     return Mistake("hw_swapped", with_arguments(ref, rewrite), catches=catches)
 
 
-def window_by_window(write, pad_value=0.0):
+def window_by_window(write: Callable, pad_value: float = 0.0) -> Callable:
     """A backward pass written window by window, the shape of the passes that overwrite instead of
     adding: for each output position, ``write(target, window, g)`` puts its gradient into
     ``target`` (that window's slice of a zero dX, padded), where ``window`` is the slice of ``X``
@@ -122,7 +127,7 @@ def window_by_window(write, pad_value=0.0):
     return backward
 
 
-def pad_swapped(ref, value):
+def pad_swapped(ref: Callable, value: PadValue) -> Mistake:
     """The padding's height and width swapped (the window's kept). ``X`` is padded by hand:
     a student's code does not refuse a padding larger than half the window, as PyTorch does."""
     def rewrite(a):
@@ -130,7 +135,7 @@ def pad_swapped(ref, value):
     return Mistake("hw_swapped", with_arguments(ref, rewrite), "padding", catches=("padding", "shapes"))
 
 
-def padded_by_hand(ref, value, sides="both"):
+def padded_by_hand(ref: Callable, value: PadValue, sides: str = "both") -> Callable:
     """``ref`` on ``X`` padded by hand with ``value`` (per mode; None: that mode right), padding 0."""
     def rewrite(a):
         v = _per_mode(value, a)
@@ -139,18 +144,18 @@ def padded_by_hand(ref, value, sides="both"):
     return with_arguments(ref, rewrite)
 
 
-def one_sided_padding(ref, value):
+def one_sided_padding(ref: Callable, value: PadValue) -> Mistake:
     """All the padding on the bottom and the right (``value``: the pad that never wins)."""
     return Mistake("one_sided_padding", padded_by_hand(ref, value, "bottom_right"), catches=("padding",))
 
 
-def max_zero_padding(ref, value=0.0, mid="max_zero_padding"):
+def max_zero_padding(ref: Callable, value: PadValue = 0.0, mid: str = "max_zero_padding") -> Mistake:
     """Max pooling padded with 0 instead of -inf. ``mid``: the message that fits the exercise
     (``conv_max_zero_padding`` where −∞ padding is itself a trap: 0 × −∞ in a convolution)."""
     return Mistake(mid, padded_by_hand(ref, value), catches=("padding",))
 
 
-def channels_mixed(ref, combine):
+def channels_mixed(ref: Callable, combine: str | dict[str, str]) -> Mistake:
     """Every output channel made of all input channels (``combine``: 'amax' or 'sum', per mode)."""
     def change(y, a):
         how = _per_mode(combine, a)
@@ -158,7 +163,7 @@ def channels_mixed(ref, combine):
     return Mistake("channels_mixed", with_output(ref, change), catches=("batch_channels",))
 
 
-def times_window(ref, modes=None):
+def times_window(ref: Callable, modes: tuple[str, ...] | None = None) -> Callable:
     """``ref``'s output times p_h p_w (in the ``modes`` given, else always): a sum, not a mean."""
     def change(y, a):
         if modes is not None and a.get("mode") not in modes:
@@ -168,20 +173,20 @@ def times_window(ref, modes=None):
     return with_output(ref, change)
 
 
-def avg_as_sum(ref, catches=()):
+def avg_as_sum(ref: Callable, catches: tuple[str, ...] = ()) -> Mistake:
     """Average pooling without the division (in 'avg' mode, where ``ref`` has modes)."""
     modes = ("avg",) if "mode" in inspect.signature(ref).parameters else None
     return Mistake("avg_as_sum", times_window(ref, modes), catches=catches)
 
 
-def grad_out_ignored(ref):
+def grad_out_ignored(ref: Callable) -> Mistake:
     """The backward pass with a gradient of ones instead of ``grad_out``."""
     def rewrite(a):
         a["grad_out"] = torch.ones_like(a["grad_out"])
     return Mistake("grad_out_ignored", with_arguments(ref, rewrite), catches=("basic",))
 
 
-def gradient(mistake):
+def gradient(mistake: Mistake) -> Mistake:
     """The backward pass of a wrong forward ``(X, pool_size, stride, padding)``: the same mistake."""
     def wrong(X, grad_out, pool_size, stride=None, padding=0):
         x = X.detach().clone().requires_grad_(True)
@@ -190,13 +195,13 @@ def gradient(mistake):
     return Mistake(mistake.id, wrong, mistake.label, mistake.catches)
 
 
-def avg_exclude_pad(fn=None):
+def avg_exclude_pad(fn: Callable | None = None) -> Mistake:
     """Average pooling that does not count the padded zeros (``fn``: the wrong function,
     by default ``avg_pool_exclude_pad``)."""
     return Mistake("avg_exclude_pad", fn or avg_pool_exclude_pad, catches=("padding",))
 
 
-def ceil_mode(fn, label=""):
+def ceil_mode(fn: Callable, label: str = "") -> Mistake:
     """The output size rounded up instead of down (``fn``: the wrong function)."""
     return Mistake("ceil_mode", fn, label, catches=("edge",))
 
@@ -205,25 +210,25 @@ def ceil_mode(fn, label=""):
 # Wrong torch operators of the window family
 # ---------------------------------------------------------------------------
 
-def avg_pool_exclude_pad(X, pool_size, stride=None, padding=0):
+def avg_pool_exclude_pad(X: torch.Tensor, pool_size: Size, stride: Size | None = None, padding: Size = 0) -> torch.Tensor:
     """Divides each window by its elements inside the input: padded zeros not counted."""
     k, s, p = window_args(pool_size, stride, padding)
     return F.avg_pool2d(X, k, s, p, count_include_pad=False)
 
 
-def max_pool_ceil(X, pool_size, stride=None, padding=0):
+def max_pool_ceil(X: torch.Tensor, pool_size: Size, stride: Size | None = None, padding: Size = 0) -> torch.Tensor:
     """Rounds the output size up: a last, incomplete window where the input ends."""
     k, s, p = window_args(pool_size, stride, padding)
     return F.max_pool2d(X, k, s, p, ceil_mode=True)
 
 
-def avg_pool_ceil(X, pool_size, stride=None, padding=0):
+def avg_pool_ceil(X: torch.Tensor, pool_size: Size, stride: Size | None = None, padding: Size = 0) -> torch.Tensor:
     """Rounds the output size up (the incomplete window divided by its own size, as PyTorch does)."""
     k, s, p = window_args(pool_size, stride, padding)
     return F.avg_pool2d(X, k, s, p, ceil_mode=True)
 
 
-def avg_pool_ceil_full(X, pool_size, stride=None, padding=0):
+def avg_pool_ceil_full(X: torch.Tensor, pool_size: Size, stride: Size | None = None, padding: Size = 0) -> torch.Tensor:
     """Rounds the output size up and divides every window, the incomplete last one too, by p_h p_w."""
     (kh, kw), (sh, sw), (ph, pw) = window_args(pool_size, stride, padding)
     H, W = X.shape[-2:]

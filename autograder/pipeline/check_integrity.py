@@ -31,7 +31,7 @@ _WS = re.compile(r"\s+")
 _SEP = "\x00"                 # between words of plain_words: no token text holds it (canonical literals)
 
 
-def squash(text):
+def squash(text: str | None) -> str:
     """Text with every whitespace removed: reindented or rewrapped copies still match."""
     return _WS.sub("", text or "")
 
@@ -48,7 +48,7 @@ def _load(path):
         return {}
 
 
-def solution_regions(source_nb, release_nb=None):
+def solution_regions(source_nb: dict, release_nb: dict | None = None) -> list:
     """The squashed solution regions of a source notebook worth looking for in a submission."""
     shown = "\n".join(squash(_src(c)) for c in (release_nb or {}).get("cells", []))
     regions = []
@@ -65,7 +65,7 @@ def _joined(words):
     return _SEP + _SEP.join(words) + _SEP
 
 
-def solution_token_regions(source_nb, release_nb=None):
+def solution_token_regions(source_nb: dict, release_nb: dict | None = None) -> list:
     """The solution regions of a source notebook worth looking for, as joined normalised words
     (``plain_words``): regions shorter than ``MIN_CHARS`` characters of code, or whose words the
     released notebook already shows, are left out."""
@@ -85,17 +85,17 @@ def solution_token_regions(source_nb, release_nb=None):
 class CheckIntegrity:
     """``flags(nb, notebook) -> [flag]`` for a normalised notebook (``ReadNotebook``'s output)."""
 
-    def __init__(self, source_dir, release_dir):
+    def __init__(self, source_dir: "str | pathlib.Path", release_dir: "str | pathlib.Path"):
         self.source_dir, self.release_dir = pathlib.Path(source_dir), pathlib.Path(release_dir)
-        self._regions = {}
+        self._regions: dict[str, list] = {}
 
-    def regions(self, notebook):
+    def regions(self, notebook: str) -> list:
         if notebook not in self._regions:
             self._regions[notebook] = solution_token_regions(_load(self.source_dir / f"{notebook}.ipynb"),
                                                              _load(self.release_dir / f"{notebook}.ipynb"))
         return self._regions[notebook]
 
-    def flags(self, nb, notebook):
+    def flags(self, nb: dict, notebook: str) -> list[str]:
         """The notebook's flags. Its code cells are normalised within one :class:`Budget`, so a
         notebook of megabytes costs the trusted grader at most that budget."""
         regions = self.regions(notebook)

@@ -32,16 +32,21 @@ import select
 import signal
 import threading
 import time
+from typing import Sequence
 
 from autograder import functions
 from autograder.core.cells import AnswerCell
+from autograder.core.config import SourceCheck
+from autograder.results import Row
 from course.source_rules import Finding, Notebook
 from course import operator_rule
 from course.messages import misconception_text
 
 MAX_FLAGS = 8              # a flags cell stays short, whatever the code
-CHECK_SECONDS = float(os.environ.get("AUTOGRADER_CHECK_SECONDS", "8"))      # the static check's budget
-CHECK_MEMORY = int(os.environ.get("AUTOGRADER_CHECK_MEMORY_MB", "768")) << 20  # beyond the grader's own
+# The static check's budget and memory beyond the grader's own: the run's GradingConfig.source_check
+# ($AUTOGRADER_CHECK_SECONDS, $AUTOGRADER_CHECK_MEMORY_MB, read by its builder, never at import).
+CHECK_SECONDS = SourceCheck.seconds
+CHECK_MEMORY = SourceCheck.memory
 
 # The words are the student package's (course/operator_rule.py): course.check() says the same.
 REVIEW_NOTE = operator_rule.REVIEW_NOTE
@@ -52,7 +57,7 @@ UNPARSED = "unparsed_cell"
 BUDGET = "check_budget"
 
 
-def flag_of(finding, cells=None):
+def flag_of(finding: Finding, cells: Sequence[AnswerCell] | None = None) -> str:
     """``forbidden_op:F.max_pool2d``; ``review:frames@cell2:line7`` (the notebook's cell number,
     from ``cells`` (AnswerCells) when given, else the answer cell's position): no separators, short."""
     if finding.automatic:
@@ -67,7 +72,7 @@ def flag_of(finding, cells=None):
     return f"review:{construct}@cell{n}:line{finding.line}"
 
 
-def review_flag(construct, cell=None, line=0):
+def review_flag(construct: str, cell: int | None = None, line: int = 0) -> str:
     """``review:<construct>`` for what has no place in a cell (the budget), else with its place."""
     return f"review:{construct}" if cell is None else f"review:{construct}@cell{cell + 1}:line{line}"
 
@@ -206,14 +211,15 @@ class _Checker:
 atexit.register(_Checker._stop)
 
 
-def budgeted_check(cells, names, seconds=CHECK_SECONDS, memory=CHECK_MEMORY):
+def budgeted_check(cells: Sequence[AnswerCell], names: list[str], seconds: float = CHECK_SECONDS,
+                   memory: int = CHECK_MEMORY) -> dict | None:
     """The static check of ``cells`` (AnswerCells, as they run) for ``names`` within ``seconds``
     and ``memory`` bytes of address space beyond this process's: ``{"ok": result}``, ``{"bug":
     text}`` when the checker raised, or None when the check went over either budget."""
-    cells = [c.to_dict() for c in cells]
+    wire = [c.to_dict() for c in cells]           # what crosses to the forked checker
     if not hasattr(os, "fork"):
-        return {"ok": _analyse([AnswerCell.from_dict(c) for c in cells], list(names))}
-    return _Checker.ask(cells, list(names), seconds, memory)
+        return {"ok": _analyse([AnswerCell.from_dict(c) for c in wire], list(names))}
+    return _Checker.ask(wire, list(names), seconds, memory)
 
 
 def _analyse(cells, names):
@@ -252,12 +258,15 @@ class CheckSource:
 
     error = None
     over_budget = False
-    unparsed = ()
-    seconds, memory = CHECK_SECONDS, CHECK_MEMORY
-    # Off only to test the other layers alone (the child's jail, the recorder, the protocol).
-    enabled = os.environ.get("AUTOGRADER_SOURCE_CHECK", "on") != "off"
+    unparsed: tuple = ()
 
-    def check(self, cells, names):
+    def __init__(self, settings: SourceCheck | None = None):
+        settings = settings or SourceCheck()
+        self.seconds, self.memory = settings.seconds, settings.memory
+        # Off only to test the other layers alone (the child's jail, the recorder, the protocol).
+        self.enabled = settings.enabled
+
+    def check(self, cells: Sequence[AnswerCell], names: list[str]) -> dict[str, list[Finding]]:
         if not self.enabled:
             return {}
         try:
@@ -278,19 +287,19 @@ class CheckSource:
         return {n: sorted(Finding(*f) for f in fs) for n, fs in res["found"].items()}
 
     @staticmethod
-    def automatic(found):
+    def automatic(found: dict[str, list[Finding]]) -> dict[str, list[Finding]]:
         """{function: its automatic findings}, only functions that have one (0 points, not called)."""
         out = {n: sorted((f for f in fs if f.automatic), key=lambda f: (_ORDER[f.category], f.cell, f.line, f.key))
                for n, fs in found.items()}
         return {n: fs for n, fs in out.items() if fs}
 
     @staticmethod
-    def reviews(found):
+    def reviews(found: dict[str, list[Finding]]) -> dict[str, list[Finding]]:
         """{function: its findings for a person}, only functions that have one."""
         out = {n: [f for f in fs if not f.automatic] for n, fs in found.items()}
         return {n: fs for n, fs in out.items() if fs}
 
-    def unparsed_flags(self, cell_errors, cells):
+    def unparsed_flags(self, cell_errors: dict[str, str], cells: Sequence[AnswerCell]) -> list[Finding]:
         """Review findings for the cells the parent could not parse but the child ran: unverifiable.
         A cell the child could not compile either (``SyntaxError``) is the student's own mistake.
         ``cell_errors``: the sandbox's, keyed by the cells' labels."""
@@ -301,17 +310,17 @@ class CheckSource:
                 out.append(Finding(i, 0, "review", UNPARSED))
         return out
 
-    def cell_number(self, finding, cells):
+    def cell_number(self, finding: Finding, cells: Sequence[AnswerCell]) -> int | None:
         """The notebook cell number of ``finding``'s answer cell, or None."""
         return cells[finding.cell].number if finding.cell < len(cells) else None
 
-    def where(self, finding, cells):
+    def where(self, finding: Finding, cells: Sequence[AnswerCell]) -> str:
         return operator_rule.place(self.cell_number(finding, cells), finding.line)
 
-    def sentence(self, finding, cells):
+    def sentence(self, finding: Finding, cells: Sequence[AnswerCell]) -> str:
         return operator_rule.sentence(finding, self.cell_number(finding, cells))
 
-    def review_fields(self, row, findings, cells):
+    def review_fields(self, row: Row, findings: list[Finding], cells: Sequence[AnswerCell]) -> dict:
         """``row``'s fields with the review flags of ``findings`` added: flags, and a note in the
         feedback (the student's page and the instructor's) naming each construct and its line.
         The points stand: a person decides."""
@@ -323,7 +332,8 @@ class CheckSource:
         feedback = note + ("\n\n" + row.feedback if row.feedback else "")
         return {"flags": row.flags | set(flags), "feedback": feedback}
 
-    def row_fields(self, name, findings, cells, max_points, reviews=()):
+    def row_fields(self, name: str, findings: list[Finding], cells: Sequence[AnswerCell], max_points: float,
+                   reviews: tuple = ()) -> dict:
         """The grades row fields (and the suite-like result) for a function the check rejected:
         an operator its rule forbids, named plainly."""
         from autograder.results import FunctionResult, GroupResult, Status

@@ -20,22 +20,27 @@ import os
 import pathlib
 import tempfile
 import time
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from autograder import __version__, terminal
 from autograder.results import GRADER_ERROR, Status, SubmissionResult
 from autograder.pipeline.write_results import (RESULTS_JSONL, STUDENTS, WriteResults, atomic_write,
                                                atomic_write_chunks, display_id, record_line, student_folder)
 
+if TYPE_CHECKING:
+    from autograder.grader import Grader
+    from autograder.pipeline.find_submissions import Submission
+
 CACHE = ".cache"
 
 
-def failed_result(sub, grader, why):
+def failed_result(sub: "Submission", grader: "Grader", why: str) -> SubmissionResult:
     """A result with ``error`` rows for every test of a submission the grader itself could not grade."""
     rows, manual = [], []
     for nb in sorted(sub.notebooks):       # status error: each row a grader error (Row.grader_error)
         rows += grader.runner.invalid(grader.source.tests(nb), sub.student_id, nb, why, status=Status.ERROR)
         manual += grader.manual_rows(sub.student_id, nb)
-    return SubmissionResult(sub.student_id, rows, manual)
+    return SubmissionResult(sub.student_id, tuple(rows), tuple(manual))
 
 
 class FolderCollision(OSError):
@@ -84,11 +89,13 @@ class CollectResults:
             raise FolderCollision(f"{folder} is already {display_id(owner)}'s")
         return folder
 
-    def todo(self, submissions, key_of, force=False):
+    def todo(self, submissions: Iterable["Submission"], key_of: Callable[["Submission"], str],
+             force: bool = False) -> list[tuple["Submission", str]]:
         """[(submission, key)] still to grade; unchanged ones go straight into the tables."""
         todo = []
+        submissions = list(submissions)              # read twice below: a generator would be empty the second time
         # run.json's "submissions": where the submissions were (the report reads results.jsonl, not them)
-        self.roots = sorted({os.path.abspath(s.root) for s in submissions if getattr(s, "root", None)})
+        self.roots = sorted({os.path.abspath(root) for s in submissions if (root := getattr(s, "root", None))})
         for sub in submissions:
             key = key_of(sub)
             cached = None if force else self._cached(sub, key)
@@ -117,7 +124,7 @@ class CollectResults:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def finish(self, sub, key, res, ok=True):
+    def finish(self, sub: "Submission", key: str, res: SubmissionResult, ok: bool = True) -> None:
         """One submission is graded (a SubmissionResult): write its files now, the tables now and then."""
         self.graded += 1
         self._note_confinement(sub.student_id, res, fresh=True)
@@ -153,6 +160,7 @@ class CollectResults:
             raise OSError(f"{RESULTS_JSONL}: a record could not be kept: {self.records_error}")
 
         def lines():
+            assert self._spool is not None             # records are only kept in the spool
             for sid in sorted(self._records):
                 offset, length = self._records[sid]
                 self._spool.seek(offset)
@@ -176,7 +184,7 @@ class CollectResults:
                 self.sandbox_warnings.append(w)
                 terminal.warn(f"sandbox {w} (limits and the protocol still apply)")
 
-    def grader_errors(self):
+    def grader_errors(self) -> int:
         """How many rows of the class tables are the grader's own failures."""
         return sum(1 for t in self.tables.values() for r in t.rows if r.grader_error)
 
@@ -198,7 +206,7 @@ class CollectResults:
                 self.cache_errors += 1          # costs only a re-grade next time
         return res, ok
 
-    def write_tables(self):
+    def write_tables(self) -> None:
         self.writer.tables(self.tables.values())
         self._last_tables = time.monotonic()
 
@@ -209,12 +217,13 @@ class CollectResults:
         except (OSError, ValueError):
             self._last_tables = time.monotonic()
 
-    def close(self, **extra):
+    def close(self, **extra: Any) -> dict:
         """Final tables and run.json (always written); returns run.json's dict (``extra`` adds fields).
 
         If the tables themselves cannot be written, run.json says so and the error is raised after it.
         """
-        failure = records_failure = None
+        failure: BaseException | None = None
+        records_failure: BaseException | None = None
         try:
             self.write_tables()
         except (OSError, ValueError) as e:
@@ -230,7 +239,7 @@ class CollectResults:
         meta = {"started": self.started.isoformat(timespec="seconds"),
                 "finished": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
                 "seconds": round(time.monotonic() - self._t0, 3), "kit_version": __version__,
-                "kit_digest": self.digest, "submissions": len(self.tables), "graded": self.graded,
+                "kit_digest": self.digest, "graded": self.graded,
                 "skipped": len(self.tables) - self.graded, "per_submission_seconds": self.per_sub,
                 "students": self.student_folders(), "write_errors": self.write_errors,
                 "cache_errors": self.cache_errors, "grader_errors": self.grader_errors(),
@@ -245,10 +254,12 @@ class CollectResults:
             meta["results_jsonl_error"] = f"{type(records_failure).__name__}: {records_failure}"[:300]
         meta.update(extra)
         self.writer.run(meta)
-        if failure is not None or records_failure is not None:
-            raise failure if failure is not None else records_failure
+        if failure is not None:
+            raise failure
+        if records_failure is not None:
+            raise records_failure
         return meta
 
-    def student_folders(self):
+    def student_folders(self) -> dict[str, str]:
         """run.json's map: each student id -> its folder, relative to DIR (``students/<folder>``)."""
         return {sid: f"{STUDENTS}/{student_folder(sid)}" for sid in sorted(self.tables)}

@@ -35,7 +35,7 @@ def runnable(cells):
 class FindAnswers:
     """``find(nb, function_names) -> [AnswerCell]`` in notebook order."""
 
-    def find(self, nb, names):
+    def find(self, nb: dict, names: list[str]) -> list[AnswerCell]:
         defines = {n: re.compile(rf"^(?:async\s+)?(?:def\s+{re.escape(n)}\s*\(|{re.escape(n)}\s*=[^=])", re.M)
                    for n in names}
         cells = []
@@ -52,7 +52,7 @@ class FindAnswers:
                 cells.append(AnswerCell(i, tuple(hit), src))
         return cells
 
-    def manual(self, nb, manual_cells):
+    def manual(self, nb: dict, manual_cells: list) -> dict[str, bool]:
         """``{grade_id: answered}`` for the written answers (the last cell with the id counts, as in nbgrader)."""
         found = {}
         for cell in nb["cells"]:

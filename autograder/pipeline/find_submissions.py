@@ -13,6 +13,7 @@ exact folder names (undecodable bytes kept as surrogateescape): two folders are 
 Every name in a message is in its display form (``display_id``); the warnings go through
 ``autograder.terminal``, which escapes whatever is left.
 """
+from typing import Callable, Iterable, Optional
 import dataclasses
 import json
 import os
@@ -37,18 +38,18 @@ class Submission:
     """
     student_id: str
     notebooks: dict
-    root: str = None
+    root: Optional[str] = None
     note: str = ""
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, d):
+    def from_dict(cls, d: dict) -> "Submission":
         return cls(d["student_id"], dict(d["notebooks"]), d.get("root"), d.get("note") or "")
 
 
-def warn_stderr(message):
+def warn_stderr(message: str) -> None:
     terminal.warn(message)
 
 
@@ -76,7 +77,7 @@ def _is_link(st):
     return st is not None and stat.S_ISLNK(st.st_mode)
 
 
-def match_notebook(path, known, root=None):
+def match_notebook(path: str, known: Iterable[str], root: str | None = None) -> str | None:
     """Which graded notebook a learner's file is: by name (01_basics, 01_basics-Copy1), else by content.
 
     The content is read through ``open_submission`` (a link or FIFO is not read: None).
@@ -116,7 +117,7 @@ def _unmatched(path, root):
 
 # ------------------------------------------------------------------ a class
 
-def layout_problems(student_dir, known, assignment=ASSIGNMENT):
+def layout_problems(student_dir: str, known: Iterable[str], assignment: str = ASSIGNMENT) -> list[str]:
     """What in a real student folder does not follow ``<student>/pooling/<notebook>.ipynb`` -> [text]."""
     problems = []
     for name, st in _entries(student_dir):
@@ -154,7 +155,8 @@ def _student_kind(path, st, assignment):
     return None
 
 
-def class_submission(root, student, known, note="", assignment=ASSIGNMENT):
+def class_submission(root: str, student: str, known: Iterable[str], note: str = "",
+                     assignment: str = ASSIGNMENT) -> Submission:
     """One student's Submission: a path for every notebook whose entry exists (of any kind), else None.
 
     A linked student or assignment folder is not listed: every notebook gets
@@ -164,7 +166,7 @@ def class_submission(root, student, known, note="", assignment=ASSIGNMENT):
     adir = os.path.join(sdir, assignment)
     sst = _lstat(sdir)
     ast = _lstat(adir) if _is_dir(sst) else None          # never look through a linked student folder
-    notebooks = {}
+    notebooks: dict[str, Optional[str]] = {}
     for nb in known:
         path = os.path.join(adir, f"{nb}.ipynb")
         if _is_link(sst) or _is_link(ast):
@@ -176,9 +178,12 @@ def class_submission(root, student, known, note="", assignment=ASSIGNMENT):
     return Submission(student, notebooks, root, note)
 
 
-def find_class(root, known, warn=warn_stderr, assignment=ASSIGNMENT):
+def find_class(root: str, known: Iterable[str], warn: Callable[[str], None] = warn_stderr,
+               assignment: str = ASSIGNMENT) -> list[Submission] | None:
     """-> [Submission] of a SUBMISSIONS folder, or None when it is not a class."""
-    proper, layout, loose = [], [], []
+    proper: list = []
+    layout: list = []
+    loose: list = []
     for name, st in _entries(root):
         kind = _student_kind(os.path.join(root, name), st, assignment)
         if name.startswith("."):
@@ -212,7 +217,7 @@ def find_class(root, known, warn=warn_stderr, assignment=ASSIGNMENT):
 
 # ------------------------------------------------------------------ self-study
 
-def find_self(path, known, warn=warn_stderr):
+def find_self(path: str, known: Iterable[str], warn: Callable[[str], None] = warn_stderr) -> list[Submission]:
     """A learner's folder of notebooks -> [Submission], matched by name or content."""
     found = {}
     for name, st in _entries(path):
@@ -231,7 +236,8 @@ def find_self(path, known, warn=warn_stderr):
     return [Submission("learner", found, path)]
 
 
-def find_submissions(path, source: SourceTests = None, warn=warn_stderr):
+def find_submissions(path: "str | os.PathLike[str]", source: SourceTests | None = None,
+                     warn: Callable[[str], None] = warn_stderr) -> tuple[list[Submission], str]:
     """-> (submissions, mode). mode 'course': SUBMISSIONS/<student>/<assignment>/<nb>.ipynb;
     'self': one notebook file or a folder of one learner's notebooks."""
     path = os.path.abspath(os.fspath(path))

@@ -35,35 +35,35 @@ _KINDS = [(stat.S_ISFIFO, "FIFO"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "ch
 class RefusedPath(Exception):
     """A path the grader will not read; ``str(e)`` is a short zh / en reason, ``flag`` a keyword or ''."""
 
-    def __init__(self, message, flag=""):
+    def __init__(self, message: str, flag: str = ""):
         super().__init__(message)
         self.flag = flag
 
 
-def printable(text):
+def printable(text: object) -> str:
     """A submitted name as it may be shown: control, invisible and bidi characters and stray
     bytes escaped, CJK kept (``course.safe_text.visible``, the kit's one escaping function)."""
     return visible(text)
 
 
-def link_message(shown):
+def link_message(shown: str) -> str:
     return f"提交中含有链接 / the submission contains a link: {printable(shown)}"
 
 
-def hard_link_message(shown, n):
+def hard_link_message(shown: str, n: int) -> str:
     return f"提交中含有硬链接 / the submission contains a hard link: {printable(shown)} ({n} names)"
 
 
-def special_message(shown, kind):
+def special_message(shown: str, kind: str) -> str:
     return f"不是普通文件 / not a regular file ({kind}): {printable(shown)}"
 
 
-def kind_of(mode):
+def kind_of(mode: int) -> str:
     """'FIFO', 'socket', ... for a mode that is not a regular file."""
     return next((name for test, name in _KINDS if test(mode)), "special file")
 
 
-def components(path, root):
+def components(path: str, root: str) -> list[str]:
     """The names from `root` down to `path`; refuses a path that leaves the root."""
     rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
     parts = rel.split(os.sep)
@@ -84,12 +84,12 @@ def _check_same(fd, before, shown):
     return after
 
 
-def under(path, root):
+def under(path: str, root: str) -> bool:
     """Whether `path` lies strictly below the folder `root` (by their absolute names)."""
     return os.path.abspath(path).startswith(os.path.abspath(root) + os.sep)
 
 
-def step_dir(dfd, name, shown):
+def step_dir(dfd: int, name: str, shown: str) -> int:
     """Open directory `name` under `dfd` without following a link -> fd."""
     st = _lstat(dfd, name)
     if stat.S_ISLNK(st.st_mode):
@@ -110,7 +110,7 @@ def step_dir(dfd, name, shown):
     return fd
 
 
-def check_regular(st, shown):
+def check_regular(st: os.stat_result, shown: str) -> None:
     """Refuse a link, a special file or a hard-linked file, from its lstat."""
     if stat.S_ISLNK(st.st_mode):
         raise RefusedPath(link_message(shown), LINK)
@@ -121,7 +121,7 @@ def check_regular(st, shown):
         raise RefusedPath(hard_link_message(shown, st.st_nlink), LINK)
 
 
-def step_file(dfd, name, shown):
+def step_file(dfd: int, name: str, shown: str) -> int:
     """Open regular file `name` under `dfd` for reading, refusing links and special files -> fd."""
     st = _lstat(dfd, name)
     check_regular(st, shown)
@@ -139,7 +139,7 @@ def step_file(dfd, name, shown):
     return fd
 
 
-def open_dir(path, root):
+def open_dir(path: str, root: str) -> int:
     """An fd of directory `path`, every component below `root` checked (the root itself may be a link)."""
     parts = components(path, root) if os.path.abspath(path) != os.path.abspath(root) else []
     fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -154,7 +154,7 @@ def open_dir(path, root):
     return fd
 
 
-def open_file(path, root=None):
+def open_file(path: str, root: str | None = None) -> int:
     """A read-only fd of regular file `path` under `root` (default: its own folder), checked all the way."""
     root = os.path.dirname(os.path.abspath(path)) if root is None else root
     parts = components(path, root)
@@ -165,7 +165,7 @@ def open_file(path, root=None):
         os.close(dfd)
 
 
-def read_fd(fd, limit=None):
+def read_fd(fd: int, limit: int | None = None) -> bytes:
     """Up to `limit` + 1 bytes from `fd` (all of it when `limit` is None); closes nothing."""
     chunks, size = [], 0
     while limit is None or size <= limit:
@@ -178,7 +178,7 @@ def read_fd(fd, limit=None):
     return b"".join(chunks)
 
 
-def read_bytes(path, root=None, limit=None):
+def read_bytes(path: str, root: str | None = None, limit: int | None = None) -> bytes:
     """The bytes of a submitted regular file (at most `limit` + 1), through one validated fd.
 
     Raises ``RefusedPath`` for a link, hard link, special file or a path

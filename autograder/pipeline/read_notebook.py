@@ -18,12 +18,12 @@ REFUSED_KEY = "autograder_refused"     # {REFUSED_KEY: reason, "flag": ...}: a f
 class InvalidNotebook(Exception):
     """The notebook could not be read; ``str(e)`` is a short zh / en reason, ``flag`` an integrity flag or ''."""
 
-    def __init__(self, message, flag=""):
+    def __init__(self, message: str, flag: str = ""):
         super().__init__(message)
         self.flag = flag
 
 
-def refusal(e):
+def refusal(e: Exception) -> dict:
     """A JSON-able stand-in for a refused file, so a Dask worker reports it as local grading would."""
     return {REFUSED_KEY: str(e), "flag": getattr(e, "flag", "")}
 
@@ -49,7 +49,7 @@ class ReadNotebook:
 
     max_bytes = 256 << 20
 
-    def read(self, src, root=None):
+    def read(self, src: "str | bytes | bytearray | dict", root: str | None = None) -> dict:
         if isinstance(src, dict):
             if REFUSED_KEY in src:
                 raise InvalidNotebook(str(src[REFUSED_KEY]), str(src.get("flag") or ""))
@@ -57,7 +57,7 @@ class ReadNotebook:
         data = bytes(src) if isinstance(src, (bytes, bytearray)) else self.read_path(src, root)
         return self.normalise(self.parse(data))
 
-    def read_path(self, path, root=None):
+    def read_path(self, path: str, root: str | None = None) -> bytes:
         """The bytes of a submitted file, or ``InvalidNotebook`` (link, special file, too large, unreadable)."""
         try:
             data = read_bytes(path, root, limit=self.max_bytes)
@@ -69,7 +69,7 @@ class ReadNotebook:
             raise InvalidNotebook(say("文件过大", "file too large"))
         return data
 
-    def decode(self, data):
+    def decode(self, data: bytes) -> str:
         if not data.strip():
             raise InvalidNotebook(say("空文件", "empty file"))
         for bom, enc in _BOMS:
@@ -92,7 +92,7 @@ class ReadNotebook:
                 continue
         raise InvalidNotebook(say("二进制数据或未知编码", "binary data or unknown encoding"))
 
-    def parse(self, data):
+    def parse(self, data: bytes) -> dict:
         text = self.decode(data)
         try:
             nb = json.loads(text)
@@ -106,7 +106,7 @@ class ReadNotebook:
             raise InvalidNotebook(say("不是 notebook", "JSON is not a notebook"))
         return nb
 
-    def normalise(self, nb):
+    def normalise(self, nb: dict) -> dict:
         major = nb.get("nbformat")
         if "cells" not in nb and isinstance(nb.get("worksheets"), list):
             nb = self.upgrade_v3(nb)
@@ -129,7 +129,7 @@ class ReadNotebook:
                         "metadata": {"nbgrader": nbg} if isinstance(nbg, dict) else {}})
         return {"nbformat": 4, "cells": out}
 
-    def upgrade_v3(self, nb):
+    def upgrade_v3(self, nb: dict) -> dict:
         """nbformat 3 -> 4: via nbformat when it accepts the file, else by hand."""
         try:
             import nbformat

@@ -22,25 +22,29 @@ becomes ``review:patched_<what>`` the same way.
 """
 import re
 import time
+from typing import Callable, Sequence
 from dataclasses import replace
 
+from autograder.core.config import GradingConfig
+from autograder.core.cells import AnswerCell
 from autograder.functions import ASSIGNMENT, PREAMBLE
 from autograder.pipeline.check_source import CHECK_ERROR, CheckSource
 from autograder.pipeline.find_answers import runnable
+from course.source_rules import Finding
 from autograder.results import GRADER_ERROR, Row, Status
 from course.language import Text as T, say
 from course.safe_text import student_text
-from autograder.sandbox.runner import Deadline, SandboxUnavailable
+from autograder.sandbox.runner import Deadline, Engine, SandboxUnavailable, Session
 
 UNKNOWN_TEST = T("未知的测试单元，未评分", "unknown test cell, not graded")
 
 
-def new_row(student_id, notebook, grade_id, max_points):
+def new_row(student_id: str, notebook: str, grade_id: str, max_points: float) -> Row:
     """A test cell's row before grading: 0 points, status error, no message."""
     return Row(student_id, ASSIGNMENT, notebook, grade_id, max_points=float(max_points))
 
 
-def unknown_test_row(student_id, notebook, grade_id, max_points):
+def unknown_test_row(student_id: str, notebook: str, grade_id: str, max_points: float) -> Row:
     """The row of a test cell no graded function belongs to: not graded, 0 points."""
     return replace(new_row(student_id, notebook, grade_id, max_points), message=UNKNOWN_TEST.render())
 
@@ -51,10 +55,11 @@ class Replay:
     ``deadline``: the notebook's budget, shared with its session (None: a budget of its own,
     for callers that replay outside a notebook's run)."""
 
-    def __init__(self, engine, cells, deadline: Deadline = None):
-        self.engine, self.cells, self.session, self.deadline = engine, cells, None, deadline
+    def __init__(self, engine: "Engine", cells: list, deadline: Deadline = None):
+        self.engine, self.cells, self.deadline = engine, cells, deadline
+        self.session: "Session | None" = None
 
-    def caller(self, name):
+    def caller(self, name: str) -> Callable:
         def call(args, kwargs):
             if self.session is None:
                 self.session = self.engine.session(self.cells, preamble=PREAMBLE, deadline=self.deadline)
@@ -67,7 +72,7 @@ class Replay:
             self.session = None
 
 
-def cell_errors_text(cell_errors, function):
+def cell_errors_text(cell_errors: dict[str, str], function: str) -> str:
     """The errors of the cells that define `function` (and the preamble), cut to one item of student text.
     ``cell_errors``: the sandbox's, keyed by the cells' labels (``AnswerCell.label``), which name
     the cell for the student; the test is on that text, as the student reads it."""
@@ -75,7 +80,8 @@ def cell_errors_text(cell_errors, function):
     return say("代码单元出错", "error in", both="代码单元出错 / error in") + f" {student_text(chr(10).join(errs))}" if errs else ""
 
 
-def review_findings(function, reviews, checker, session, cells):
+def review_findings(function: str, reviews: dict[str, list[Finding]], checker: CheckSource,
+                    session: Session | None, cells: Sequence[AnswerCell]) -> list[Finding]:
     """What a person is asked to look at for ``function``: the static check's review findings,
     cells the parent could not parse but the child ran, and bindings the child saw patched."""
     from course.source_rules import Finding
@@ -98,15 +104,19 @@ def review_findings(function, reviews, checker, session, cells):
 
 class RunSuites:
     """``run(engine, cells, tests, student_id, notebook) -> [Row]`` (one per test cell); ``cells``
-    the notebook's AnswerCells (``FindAnswers.find``)."""
+    the notebook's AnswerCells (``FindAnswers.find``); under the run's ``GradingConfig`` (the
+    suites' budget, the source check; the child's limits are the engine's)."""
 
     seed = 0
 
-    def run(self, engine, cells, tests, student_id, notebook):
+    def __init__(self, config: "GradingConfig | None" = None):
+        self.config = config or GradingConfig()
+
+    def run(self, engine: "Engine", cells: Sequence[AnswerCell], tests: list, student_id: str, notebook: str) -> list[Row]:
         from autograder.suites import run_suite
         rows = []
         names = [t.function for t in tests if t.function]
-        checker = CheckSource()
+        checker = CheckSource(self.config.source_check)
         cells = runnable(cells)                     # as the child runs them (magics neutralised)
         found = checker.check(cells, names)
         rejected, reviews = checker.automatic(found), checker.reviews(found)
@@ -140,7 +150,7 @@ class RunSuites:
             fields = checker.row_fields(t.function, rejected[t.function], cells, t.points)
             return replace(row, **fields, seconds=round(time.monotonic() - start, 4))
         if checker.error:
-            row = replace(row, flags={CHECK_ERROR})
+            row = replace(row, flags=frozenset({CHECK_ERROR}))
         if not any(c.answers(t.function) for c in cells):
             # no answer cell defines it (e.g. another course's notebook under this name): say so,
             # rather than "raised an exception: NameError" from calling what is not there
@@ -149,7 +159,7 @@ class RunSuites:
                            seconds=round(time.monotonic() - start, 4))
         try:
             res = run_suite(t.function, session.caller(t.function), seed=self.seed,
-                            replay=replay.caller(t.function))
+                            replay=replay.caller(t.function), budget=self.config.budget)
         except SandboxUnavailable:                    # no student code can run: stop, never zeros
             raise
         except Exception as e:                        # a grader bug must not cost other rows
@@ -164,7 +174,8 @@ class RunSuites:
                        misconception=res.misconception or "", groups_failed=tuple(res.groups_failed),
                        feedback=feedback, result=res, seconds=round(time.monotonic() - start, 4))
 
-    def invalid(self, tests, student_id, notebook, reason, status=Status.INVALID):
+    def invalid(self, tests: list, student_id: str, notebook: str, reason: str,
+                status: Status = Status.INVALID) -> list[Row]:
         """Rows for a notebook that could not be read (``invalid``), or that the grader itself could
         not grade (``status=Status.ERROR``, a grader error): every test gets 0 points and the reason."""
         return [replace(new_row(student_id, notebook, t.grade_id, t.points), status=status, message=reason,

@@ -1,4 +1,5 @@
 """Step 0: the instructor's tests and points, read from ``source/`` (never from a submission)."""
+from typing import Optional
 import dataclasses
 import hashlib
 import json
@@ -12,14 +13,14 @@ from autograder.totals import points_of
 class TestCell:
     grade_id: str
     points: float
-    function: str = None        # graded function name, None for an unknown test cell
+    function: Optional[str] = None        # graded function name, None for an unknown test cell
 
 
 @dataclasses.dataclass(frozen=True)
 class ManualCell:
     grade_id: str
     points: float
-    stub: str = None            # what the released notebook holds there (to tell "answered")
+    stub: Optional[str] = None            # what the released notebook holds there (to tell "answered")
 
 
 def _missing(path, course_dir):
@@ -40,14 +41,14 @@ class SourceTests:
     points are never guessed.
     """
 
-    def __init__(self, course_dir):
+    def __init__(self, course_dir: "str | pathlib.Path"):
         self.course_dir = pathlib.Path(course_dir)
         self.source_dir, self.release_dir = source_dir(course_dir), release_dir(course_dir)
         if not self.source_dir.is_dir():
             raise SourceMissing(_missing(self.source_dir, self.course_dir))
-        self._cache = {}
+        self._cache: dict[str, tuple] = {}
 
-    def notebooks(self):
+    def notebooks(self) -> list[str]:
         """The graded notebooks: the registry's, plus any other source notebook with test cells."""
         names = set(manifest.NOTEBOOKS)
         names |= {p.stem for p in self.source_dir.glob("*.ipynb") if self.tests(p.stem)}
@@ -84,18 +85,18 @@ class SourceTests:
         return {c["metadata"]["nbgrader"]["grade_id"]: _src(c) for c in nb.get("cells", [])
                 if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
 
-    def tests(self, notebook):
+    def tests(self, notebook: str) -> list[TestCell]:
         """The autograded test cells of a notebook, in order."""
         return self._load(notebook)[0]
 
-    def manual(self, notebook):
+    def manual(self, notebook: str) -> list[ManualCell]:
         """The written-answer cells awaiting a human."""
         return self._load(notebook)[1]
 
-    def digest(self, notebook):
+    def digest(self, notebook: str) -> str:
         """Changes whenever the notebook's tests or points change."""
         return self._load(notebook)[2]
 
-    def functions(self, notebook):
+    def functions(self, notebook: str) -> list[str]:
         """The graded function names this notebook's tests grade."""
         return [t.function for t in self.tests(notebook) if t.function]

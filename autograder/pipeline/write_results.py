@@ -37,7 +37,7 @@ STUDENTS = "students"          # DIR/students/<folder>/: per-student files, neve
 RESULTS_JSONL = "results.jsonl"  # DIR/results.jsonl: the kit's own results, one SubmissionResult a line
 
 
-def atomic_write(path, data):
+def atomic_write(path: "str | os.PathLike[str]", data: str | bytes) -> None:
     """Write `data` (str or bytes) to `path` so readers see the old file or the new one, never half.
 
     The file gets the user's umask (0644 under umask 022, like nbgrader's), not mkstemp's 0600.
@@ -102,7 +102,7 @@ def _create_temp(path):
     raise FileExistsError(f"no free temp name beside {path}")
 
 
-def safe_name(s):
+def safe_name(s: str) -> str:
     """A file-name-safe version of a notebook name (lossy: never use it for a student id)."""
     s = re.sub(r"[^\w.\-@+]", "_", str(s))[:120]
     return s if s.strip(".") else "_"
@@ -113,7 +113,7 @@ def _id_bytes(student_id):
     return str(student_id).encode("utf-8", "surrogateescape")
 
 
-def student_folder(student_id):
+def student_folder(student_id: str) -> str:
     """A folder name that is distinct for distinct ids: a readable prefix plus a hash of the exact id.
 
     The prefix keeps word characters only, never starts with '.' or '-', and stays
@@ -127,7 +127,7 @@ def student_folder(student_id):
     return f"{prefix}-{digest}" if prefix else digest
 
 
-def student_dir(out_dir, student_id):
+def student_dir(out_dir: "str | os.PathLike[str]", student_id: str) -> pathlib.Path:
     """``DIR/students/<folder>``: where one student's results.json and feedback pages go."""
     return pathlib.Path(out_dir) / STUDENTS / student_folder(student_id)
 

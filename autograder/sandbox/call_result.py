@@ -1,4 +1,5 @@
 """What one call of a student's function came back with: the sandbox's product, the suites' input."""
+from typing import Optional
 from dataclasses import dataclass
 
 
@@ -13,7 +14,7 @@ class CallResult:
     x_ops: those of them that read data derived from its arguments (None: not recorded apart).
     """
     value: object = None
-    error: str = None
+    error: Optional[str] = None
     timed_out: bool = False
     ops: frozenset = frozenset()
-    x_ops: frozenset = None
+    x_ops: Optional[frozenset] = None

@@ -71,6 +71,8 @@ import select
 import signal
 import socket
 import sys
+import types
+from typing import Any, Callable, NoReturn
 
 
 def _load_by_path(relpath, modname):
@@ -79,6 +81,8 @@ def _load_by_path(relpath, modname):
     import importlib.util
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), relpath)
     spec = importlib.util.spec_from_file_location(modname, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {path}")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -112,14 +116,15 @@ def _unshare_each(cfg, pidns):
     """
     if not cfg.get("namespaces", True):
         return [], ["no namespaces (disabled by the grader's limits)"]
-    made, errors = [], {}
+    made: list[str] = []
+    errors: dict[str, list[str]] = {}
     for name, flag in (("net", jail.CLONE_NEWNET), ("ipc", jail.CLONE_NEWIPC), ("uts", jail.CLONE_NEWUTS),
                        ("mount", jail.CLONE_NEWNS)):
         try:
             jail.unshare(flag)
             made.append(name)
         except OSError as e:
-            errors.setdefault(os.strerror(e.errno), []).append(name)
+            errors.setdefault(os.strerror(e.errno) if e.errno is not None else str(e), []).append(name)
     if not pidns:
         errors.setdefault(_PIDNS_ERROR or "refused", []).insert(0, "pid")
     return made, [f"no {', '.join(names)} namespaces ({why})" for why, names in errors.items()]
@@ -132,9 +137,9 @@ def _warning(refused, confined):
     return f"{'; '.join(refused)}; file system confined by: {layers('fs')}, network by: {layers('net')}"
 
 
-def enter_jail(sock, life, cfg, pidns):
+def enter_jail(sock: socket.socket, life: int, cfg: dict, pidns: bool) -> tuple[socket.socket, dict]:
     """Everything between fork and the first line of student code. Returns notes for the parent."""
-    notes = {"pidns": pidns}
+    notes: dict = {"pidns": pidns}
     os.setsid()
     for s in (signal.SIGCHLD, signal.SIGTERM, signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ):
         signal.signal(s, signal.SIG_IGN if s in (signal.SIGPIPE, signal.SIGXFSZ) else signal.SIG_DFL)
@@ -203,7 +208,7 @@ def enter_jail(sock, life, cfg, pidns):
     if refused:
         notes["warning"] = _warning(refused, notes["confined"])
     if "tempfile" in sys.modules:                         # the zygote's cached choice is not ours
-        sys.modules["tempfile"].tempdir = writable
+        setattr(sys.modules["tempfile"], "tempdir", writable)
     os.environ.clear()
     os.environ.update({"HOME": writable, "TMPDIR": writable, "PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1",
                        "LANG": "C.UTF-8"})
@@ -323,7 +328,7 @@ def _patched(attrs, snaps, _setattr=setattr, _delattr=delattr, _type=type, _dict
     return changed
 
 
-def serve(sock, notes, protocol, OpRecorder, out_limit):
+def serve(sock: socket.socket, notes: dict, protocol: types.ModuleType, OpRecorder: Any, out_limit: int) -> None:
     import builtins
     import types
     # The recorder (course/forbidden.py) is loaded by path (not in sys.modules): its functions' globals are the module.
@@ -353,7 +358,8 @@ def serve(sock, notes, protocol, OpRecorder, out_limit):
         changed = []
         cap = Capped(out_limit)
         sys_dict["stdout"] = sys_dict["stderr"] = cap
-        reply, rbuf = {"seq": seq, "ok": True, "error": None}, []
+        reply: dict = {"seq": seq, "ok": True, "error": None}
+        rbuf: list = []
         try:
             if op == "exec":
                 code = _compile(header["code"], header.get("filename", "<cell>"), "exec")
@@ -406,7 +412,7 @@ def _warm_up(torch, OpRecorder):
     """Load lazily-imported kernels and modules once, before any fork."""
     import torch.nn.functional as F
     import math, traceback, linecache, numbers, itertools, functools, collections  # noqa: F401
-    import torch._tensor_str  # noqa: F401  (printing tensors)
+    from torch import _tensor_str  # noqa: F401  (printing tensors)
     with OpRecorder():
         _warm_ops(torch, F)
     _warm_ops(torch, F)
@@ -423,7 +429,7 @@ def _warm_ops(torch, F):
     torch.nn.functional.pad(z[None], (1, 1)), z.new_full((2,), -float("inf")), (z == z).all(), torch.where(z > 0, z, z)
 
 
-def zygote_main(ctl_fd, recorder_path):
+def zygote_main(ctl_fd: int, recorder_path: str) -> None:
     for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[k] = "1"
     jail.prctl(jail.PR_SET_PDEATHSIG, signal.SIGKILL)     # die with the worker
@@ -489,7 +495,8 @@ def zygote_main(ctl_fd, recorder_path):
         reap()
 
 
-def keeper_main(ctl, child_fd, cfg, serve_child):
+def keeper_main(ctl: socket.socket, child_fd: int, cfg: dict,
+                serve_child: Callable[[socket.socket, dict], None]) -> NoReturn:
     """One child's keeper: owns its PID namespace, forks it, and waits. Never returns.
 
     SIGTERM (from the grader) kills the child and its process group, waits for
@@ -509,7 +516,7 @@ def keeper_main(ctl, child_fd, cfg, serve_child):
                 pidns = True
             except OSError as e:
                 global _PIDNS_ERROR
-                _PIDNS_ERROR = os.strerror(e.errno)
+                _PIDNS_ERROR = os.strerror(e.errno) if e.errno is not None else str(e)
         life_r, life_w = os.pipe()
         pid = os.fork()
         if pid == 0:

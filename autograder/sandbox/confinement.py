@@ -15,15 +15,21 @@ import sys
 RESOURCES = ("fs", "net")
 
 
+def _confined(notes: dict) -> dict:
+    """The child's notes' ``confined`` (resource -> layers), or {} where it sent none or no dict."""
+    confined = notes.get("confined")
+    return confined if isinstance(confined, dict) else {}
+
+
 def missing(notes: dict) -> list[str]:
     """The resources (of ``RESOURCES``) that no layer confines, per the child's notes."""
-    confined = notes.get("confined") if isinstance(notes.get("confined"), dict) else {}
+    confined = _confined(notes)
     return [r for r in RESOURCES if not confined.get(r)]
 
 
 def summary(notes: dict) -> dict:
     """What was applied, for run.json: the layers per resource and the Landlock ABI."""
-    confined = notes.get("confined") if isinstance(notes.get("confined"), dict) else {}
+    confined = _confined(notes)
     return {"fs": list(confined.get("fs") or []), "net": list(confined.get("net") or []),
             "landlock_abi": notes.get("landlock_abi"), "seccomp": notes.get("seccomp"),
             "namespaces": notes.get("namespaces"), "missing": missing(notes)}
@@ -95,7 +101,7 @@ def landlock_abi() -> "int | str":
 def machine_facts(notes: dict = None) -> list[str]:
     """What this machine says about the layers (kernel, Landlock, user-namespace sysctls), one line each."""
     notes = notes or {}
-    confined = notes.get("confined") if isinstance(notes.get("confined"), dict) else {}
+    confined = _confined(notes)
     applied = any("landlock" in (confined.get(r) or ()) for r in RESOURCES)
     abi = notes.get("landlock_abi") or landlock_abi()
     if not isinstance(abi, int):

@@ -36,20 +36,20 @@ def _b(s):
     return None if s is None else os.fsencode(s)
 
 
-def mount(src, target, fstype, flags, data=None):
+def mount(src: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
     _check(_libc.mount(_b(src), _b(target), _b(fstype), flags, _b(data)), f"mount {target}")
 
 
-def unshare(flags):
+def unshare(flags: int) -> None:
     _check(_libc.unshare(flags), "unshare")
 
 
-def prctl(option, arg):
+def prctl(option: int, arg: int) -> int:
     """prctl(2) with one argument; its result is not checked (as every call here wants)."""
     return _libc.prctl(option, arg, 0, 0, 0)
 
 
-def enter_user_namespace():
+def enter_user_namespace() -> bool:
     """Not root: become root of a new user namespace so the child can still build its jail."""
     uid, gid = os.getuid(), os.getgid()
     try:
@@ -109,17 +109,17 @@ def _python_paths():
                 and not os.path.exists(os.path.join(p, "nbgrader_config.py")) \
                 and os.path.realpath(p) != os.path.realpath(_HERE):
             paths.add(os.path.realpath(p))
-    out = []
+    out: list[str] = []
     for p in sorted(paths, key=len):          # parents first; skip what is already inside
         if p != "/" and not any(p == q or p.startswith(q + "/") for q in out):
             out.append(p)
     return out
 
 
-_READABLE = []
+_READABLE: list[str] = []
 
 
-def readable_paths():
+def readable_paths() -> list[str]:
     """Everything a child may read (Landlock's read-only rules): system, Python, /etc files.
 
     /etc/passwd and /etc/group are world-readable on every host; the minimal root
@@ -150,7 +150,7 @@ def _mirror_symlink(root, path):
             return
 
 
-def build_root(root, tmp_size):
+def build_root(root: str, tmp_size: int) -> str:
     """Make `root` (an empty directory) the child's whole file system and pivot into it.
 
     Raises OSError where mounts are refused (e.g. a user namespace under Ubuntu's
@@ -218,7 +218,7 @@ def address_space() -> int:
         return 0
 
 
-def set_limits(cfg):
+def set_limits(cfg: dict) -> None:
     """The rlimits of `cfg` (as ``Limits.child_config()``); where a hard limit is lower, that one.
 
     ``memory`` is what student code may add to the warmed-up interpreter (``memory_base``, measured
@@ -246,7 +246,7 @@ SYS_CAPSET = {"x86_64": 126, "aarch64": 91}.get(os.uname().machine)
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 
 
-def drop_capabilities():
+def drop_capabilities() -> bool:
     """Empty this process's capability sets (effective, permitted, inheritable); True if done.
 
     As a normal user the child is root of its own user namespace, with every
@@ -260,7 +260,7 @@ def drop_capabilities():
     return _libc.syscall(SYS_CAPSET, header, data) == 0
 
 
-def drop_privileges(cfg):
+def drop_privileges(cfg: dict) -> bool:
     """Become ``cfg["drop_to"]`` (uid, gid) with no groups, when root; True if we did."""
     if os.geteuid() != 0 or not cfg.get("drop_to"):
         return False

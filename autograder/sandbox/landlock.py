@@ -25,6 +25,7 @@ import ctypes
 import errno
 import os
 import stat
+from typing import Iterable
 
 # Syscall numbers: the same on x86_64 and aarch64 (the generic table, since 5.13).
 SYS_CREATE_RULESET, SYS_ADD_RULE, SYS_RESTRICT_SELF = 444, 445, 446
@@ -80,7 +81,7 @@ def handled_fs(abi: int) -> int:
     return sum(bits for a, bits in _FS_BY_ABI.items() if a <= abi)
 
 
-def restrict(read_only, writable, abi=None) -> dict:
+def restrict(read_only: Iterable[str], writable: Iterable[str], abi: int | None = None) -> dict:
     """Restrict this process (for good) to reading beneath `read_only` and writing beneath `writable`.
 
     `read_only` and `writable` are paths (directories or files); those that do not

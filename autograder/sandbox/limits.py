@@ -5,6 +5,7 @@ show its defaults without loading the sandbox. The rule that a notebook may
 take ``NOTEBOOK_CALLS`` call timeouts is written here and nowhere else.
 """
 import dataclasses
+from typing import Optional
 
 
 @dataclasses.dataclass
@@ -15,7 +16,7 @@ class Limits:
     from the call timeout unless given: ``Limits(call_timeout=5)`` is the rule.
     """
     call_timeout: float = 10.0          # wall clock, one call or one cell
-    notebook_timeout: float = None      # wall clock, everything of one notebook (None: derived, below)
+    notebook_timeout: float = 0.0       # wall clock, everything of one notebook (0 or None: derived, below)
     memory: int = 2 << 30               # RLIMIT_AS above the warmed-up zygote's own address space
     file_size: int = 16 << 20           # RLIMIT_FSIZE
     open_files: int = 64                # RLIMIT_NOFILE
@@ -35,21 +36,21 @@ class Limits:
     NOTEBOOK_CALLS = 18                 # a notebook may take this many call timeouts in all (its replay
                                         # included: runner.Deadline is shared by both children)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         from course.language import check_language     # a standard-library leaf
         check_language(self.language)
-        if self.notebook_timeout is None:
+        if not self.notebook_timeout:                  # no notebook runs in no time: derive it
             t = self.call_timeout
             self.notebook_timeout = max(self.NOTEBOOK_CALLS * t, t + 5)
 
     @classmethod
-    def from_timeout(cls, call_timeout=None, **kw):
+    def from_timeout(cls, call_timeout: Optional[float] = None, **kw) -> "Limits":
         """The limits for a call timeout in seconds (None: the default), the notebook's derived from it."""
         if call_timeout is None:
             return cls(**kw)
         return cls(call_timeout=float(call_timeout), **kw)
 
-    def child_config(self):
+    def child_config(self) -> dict:
         """What the zygote passes to the child (JSON); its CPU rlimit is the notebook's wall clock + 5 s."""
         return {"memory": self.memory, "file_size": self.file_size, "open_files": self.open_files,
                 "processes": self.processes, "tmp_size": self.tmp_size,

@@ -22,6 +22,7 @@ student package's codec: torch only, no grader code), because the child
 import json
 import socket
 import struct
+from typing import Sequence
 
 from course.values import MAX_BUFFERS, ProtocolError, Unsupported, decode, encode  # noqa: F401  (the wire's values)
 
@@ -59,8 +60,8 @@ def _recv_exact(sock, n, _recv_into=None, *, _bytearray=bytearray, _memoryview=m
     return buf
 
 
-def send_message(sock, header: dict, buffers=(), _sendall=None, *, _dumps=json.dumps, _pack=_HDR.pack,
-                 _memoryview=memoryview, _len=len, _dict=dict):
+def send_message(sock: socket.socket, header: dict, buffers: "Sequence" = (), _sendall=None, *, _dumps=json.dumps, _pack=_HDR.pack,
+                 _memoryview=memoryview, _len=len, _dict=dict) -> None:
     """Send one message: a JSON header and raw buffers (bytes-like). ``_sendall``: the socket's
     bound ``sendall``, when the caller bound it before untrusted code ran (the child's serve loop)."""
     header = _dict(header, nbuf=_len(buffers))
@@ -73,8 +74,8 @@ def send_message(sock, header: dict, buffers=(), _sendall=None, *, _dumps=json.d
     (_sendall or sock.sendall)(b"".join(parts))
 
 
-def recv_message(sock, max_message=MAX_MESSAGE, _recv_into=None, *, _unpack=_HDR.unpack, _bytes=bytes,
-                 _isinstance=isinstance, _dict=dict, _type=type, _int=int):
+def recv_message(sock, max_message: int = MAX_MESSAGE, _recv_into=None, *, _unpack=_HDR.unpack, _bytes=bytes,
+                 _isinstance=isinstance, _dict=dict, _type=type, _int=int) -> tuple[dict, list]:
     """Receive one message -> (header dict, list of bytearrays). Raises ProtocolError/EOFError."""
     (n,) = _unpack(_recv_exact(sock, 4, _recv_into))
     if n > min(MAX_JSON, max_message):
@@ -112,14 +113,14 @@ def _parse_json(data, _loads=json.loads, _sum=sum):
         raise ProtocolError("bad JSON") from None
 
 
-def pack(header: dict, **values):
+def pack(header: dict, **values: object) -> tuple[dict, list]:
     """Encode keyword values into `header`; return (header, buffers)."""
-    buffers = []
+    buffers: list = []
     for k, v in values.items():
         header[k] = encode(v, buffers)
     return header, buffers
 
 
-def socketpair():
+def socketpair() -> tuple[socket.socket, socket.socket]:
     """A connected pair of stream sockets (parent end, child end)."""
     return socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Callable, Iterable, Sequence
 
 from . import confinement, protocol
 from .call_result import CallResult
@@ -28,8 +29,15 @@ from .limits import Limits  # noqa: F401  (the one definition; callers import it
 
 log = logging.getLogger("autograder.sandbox")
 CHILD_PY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
-# The op recorder the child loads by path: the student package's own (course.check() runs it too).
-RECORDER_PY = importlib.util.find_spec("course.forbidden").origin
+
+
+def recorder_py() -> str:
+    """The op recorder the child loads by path: the student package's own (course.check() runs it
+    too). Looked up when a zygote starts, not at import (nothing is found or read then)."""
+    spec = importlib.util.find_spec("course.forbidden")
+    if spec is None or spec.origin is None:
+        raise ImportError("course.forbidden (the student package) is not installed")
+    return spec.origin
 
 
 class ChildDied(Exception):
@@ -63,12 +71,13 @@ class Child:
     grader does not see.
     """
 
-    def __init__(self, pid, pidfd, sock):
+    def __init__(self, pid: int, pidfd: int, sock: socket.socket):
         self.pid, self.pidfd, self.sock = pid, pidfd, sock
         self.alive = True
-        self.notes = {}
+        self.notes: dict = {}
 
-    def request(self, header, buffers=(), timeout=10.0, max_reply=64 << 20):
+    def request(self, header: dict, buffers: Sequence = (), timeout: float = 10.0,
+                max_reply: int = 64 << 20) -> tuple[dict, list]:
         """Send one request and wait for its reply -> (header, buffers)."""
         if not self.alive:
             raise ChildDied("not running")
@@ -91,7 +100,7 @@ class Child:
             self.kill()
             raise ChildDied(str(e)[:200]) from None
 
-    def wait_ready(self, timeout):
+    def wait_ready(self, timeout: float) -> dict:
         deadline = time.monotonic() + timeout
         try:
             header, _ = protocol.recv_message(_Deadline(self.sock, deadline), 1 << 16)
@@ -101,7 +110,7 @@ class Child:
         self.notes = header
         return header
 
-    def kill(self):
+    def kill(self) -> None:
         """Stop the child through its keeper, and wait until nothing of it is left.
 
         SIGTERM asks the keeper to SIGKILL the child (PID 1 of its namespace, so
@@ -148,7 +157,7 @@ def _sweep_stale_dirs():
 class Zygote:
     """A clean interpreter with torch imported that forks jailed children on request."""
 
-    def __init__(self, python=None):
+    def __init__(self, python: str | None = None):
         _sweep_stale_dirs()
         self.jail_dir = tempfile.mkdtemp(prefix=f"autograder-jail-{os.getpid()}-")
         os.chmod(self.jail_dir, 0o755)
@@ -157,7 +166,7 @@ class Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TMPDIR")}
         self.proc = subprocess.Popen(
-            [python or sys.executable, "-I", CHILD_PY, "--zygote", str(theirs.fileno()), RECORDER_PY],
+            [python or sys.executable, "-I", CHILD_PY, "--zygote", str(theirs.fileno()), recorder_py()],
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env, close_fds=True,
             start_new_session=True)
         theirs.close()
@@ -174,7 +183,7 @@ class Zygote:
         self.ctl.settimeout(30)
         self._n = 0
 
-    def alive(self):
+    def alive(self) -> bool:
         return self.proc.poll() is None
 
     def spawn(self, limits: Limits) -> Child:
@@ -195,7 +204,7 @@ class Zygote:
         child.notes = {"pidns": info.get("pidns")}
         return child
 
-    def close(self):
+    def close(self) -> None:
         try:
             self.ctl.close()
         finally:
@@ -224,7 +233,7 @@ class SandboxTooWeak(SandboxUnavailable):
 
     _NOTES = ("namespaces", "landlock_abi", "confined", "seccomp", "warning")
 
-    def __init__(self, missing, notes=None):
+    def __init__(self, missing: Iterable[str], notes: dict | None = None):
         notes = notes if isinstance(notes, dict) else {}
         self.missing = [str(r) for r in missing]
         self.notes = {k: notes[k] for k in self._NOTES if k in notes}
@@ -234,7 +243,7 @@ class SandboxTooWeak(SandboxUnavailable):
     def __reduce__(self):
         return (type(self), (self.missing, self.notes))
 
-    def message(self, audience="cli"):
+    def message(self, audience: str = "cli") -> str:
         """The refusal in words for ``audience`` (cli, self, nbgrader, gradescope)."""
         return confinement.refusal_message(self.missing, self.notes, audience)
 
@@ -243,14 +252,14 @@ class Deadline:
     """One notebook's wall-clock budget (``Limits.notebook_timeout``), shared by every child that
     runs its code -- the session's and the replay's -- so the replay cannot double it."""
 
-    def __init__(self, seconds):
+    def __init__(self, seconds: float):
         self.at = time.monotonic() + max(float(seconds), 0.0)
 
-    def left(self, cap=float("inf")):
+    def left(self, cap: float = float("inf")) -> float:
         """Seconds left, at most ``cap`` (<= 0 once the budget is spent)."""
         return min(cap, self.at - time.monotonic())
 
-    def passed(self):
+    def passed(self) -> bool:
         return time.monotonic() >= self.at
 
 
@@ -263,15 +272,15 @@ class Engine:
     """
 
     MAX_FAILED_STARTS = 3
-    _warned = set()                    # warnings already printed by this process
+    _warned: set[str] = set()          # warnings already printed by this process
 
-    def __init__(self, limits: Limits = None, python=None, announce=True):
+    def __init__(self, limits: Limits | None = None, python: str | None = None, announce: bool = True):
         self.limits = limits or Limits()
         self.python = python
-        self.zygote = None
+        self.zygote: Zygote | None = None
         self.failed_starts = 0
-        self.warnings = set()          # what this engine's children could not set up (see _warn)
-        self.confinement = None        # what confined the last child (confinement.summary), for run.json
+        self.warnings: set[str] = set()    # what this engine's children could not set up (see _warn)
+        self.confinement: dict | None = None   # what confined the last child (confinement.summary), for run.json
         self.announce = announce       # print each warning once per process (off: the caller reports)
 
     def spawn(self) -> Child:
@@ -320,11 +329,12 @@ class Engine:
             log.warning("sandbox: %s (limits and the protocol still apply)", msg)
             print(f"autograder: WARNING: sandbox {msg}", file=sys.stderr)
 
-    def session(self, cells, preamble="", deadline: Deadline = None):
+    def session(self, cells: list[tuple[str, str]], preamble: str = "",
+                deadline: Deadline | None = None) -> "Session":
         """A notebook's session; ``deadline``: the notebook's budget when another child shares it."""
         return Session(self, cells, preamble, deadline)
 
-    def close(self):
+    def close(self) -> None:
         if self.zygote is not None:
             self.zygote.close()
             self.zygote = None
@@ -353,24 +363,26 @@ class Session:
 
     MAX_DEATHS = 2
 
-    def __init__(self, engine: Engine, cells, preamble="", deadline: Deadline = None):
+    def __init__(self, engine: Engine, cells: list[tuple[str, str]], preamble: str = "",
+                 deadline: Deadline | None = None):
         self.engine, self.limits = engine, engine.limits
         self.cells = [("preamble", preamble)] + list(cells) if preamble else list(cells)
         # The notebook's budget: its own, or one shared with the notebook's other child (the replay).
         self.clock = deadline if deadline is not None else Deadline(self.limits.notebook_timeout)
-        self.child = None
-        self.bad_cells = {}            # index -> reason
-        self.cell_errors = {}          # label -> error text of the last run
-        self.output = []               # what the cells printed (capped)
-        self.timed_out_fns = set()
-        self.deaths = {}
+        self.child: Child | None = None
+        self.bad_cells: dict[int, str] = {}        # index -> reason
+        self.cell_errors: dict[str, str] = {}      # label -> error text of the last run
+        self.output: list[str] = []                # what the cells printed (capped)
+        self.timed_out_fns: set[str] = set()
+        self.deaths: dict[str, int] = {}
         self.starts = 0
         # What the child reported its answer cells patched (``review:patched_<what>``): during a
         # cell (counts for every function) or during a call of one function.
-        self.patched_by_cells, self.patched_by = set(), {}
+        self.patched_by_cells: set[str] = set()
+        self.patched_by: dict[str, set[str]] = {}
 
     @property
-    def deadline(self):
+    def deadline(self) -> float:
         """When the notebook's budget ends (time.monotonic)."""
         return self.clock.at
 
@@ -410,13 +422,13 @@ class Session:
             self.bad_cells[i] = why
             self.cell_errors[self.cells[i][0]] = why
 
-    def caller(self, name):
+    def caller(self, name: str) -> Callable[..., CallResult]:
         """The `call(args, kwargs) -> CallResult` for student function `name`."""
         def call(args=(), kwargs=None):
             return self.call(name, args, kwargs or {})
         return call
 
-    def call(self, name, args, kwargs):
+    def call(self, name: str, args: Sequence, kwargs: dict) -> CallResult:
         if name in self.timed_out_fns or self.clock.passed():
             return CallResult(value=None, error="超时 / timed out", timed_out=True, ops=frozenset())
         if self.deaths.get(name, 0) >= self.MAX_DEATHS:
@@ -424,8 +436,10 @@ class Session:
         try:
             if self.child is None or not self.child.alive:
                 self._start()
+            child = self.child
+            assert child is not None                 # _start made one, or raised
             header, buffers = protocol.pack({"op": "call", "name": name}, args=tuple(args), kwargs=dict(kwargs))
-            reply, rbuf = self.child.request(header, buffers, timeout=self._left(self.limits.call_timeout),
+            reply, rbuf = child.request(header, buffers, timeout=self._left(self.limits.call_timeout),
                                              max_reply=self.limits.max_reply)
         except ChildTimeout:
             self.timed_out_fns.add(name)
@@ -455,7 +469,7 @@ class Session:
                       timed_out=False, ops=ops, x_ops=x_ops)
         return CallResult(value=value, error=None, timed_out=False, ops=ops, x_ops=x_ops)
 
-    def close(self):
+    def close(self) -> None:
         if self.child is not None:
             self.child.kill()
             self.child = None

@@ -41,6 +41,7 @@ import ctypes
 import errno
 import os
 import struct
+from typing import Iterable
 
 PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP = 38, 22
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -240,7 +241,8 @@ def _self_only(nr, arg, pid, zero=None):
         (LD, 0, 0, 0)]                           # (not this syscall: the number back for the next test)
 
 
-def seccomp_program(machine, only=None, own_pid=None, clone_namespaces=False):
+def seccomp_program(machine: str, only: Iterable[str] | None = None, own_pid: int | None = None,
+                    clone_namespaces: bool = False) -> list[tuple[int, int, int, int]] | None:
     """The BPF program (list of (code, jt, jf, k)) for `machine`, or None where unknown.
 
     The child's allowlist, with ``own_pid`` (its pid as it sees it; None: its
@@ -294,7 +296,7 @@ def _denylist(machine, names, clone_namespaces):
     return prog + [(RET, 0, 0, RET_ALLOW)]
 
 
-def allowed_names(machine="x86_64"):
+def allowed_names(machine: str = "x86_64") -> set[str]:
     """Every syscall name the child's filter lets through (some only for its own pid, ioctl and fcntl
     only for some requests)."""
     return {n for _w, g in ALLOWED for n in g if _nr(machine, n) is not None} | \
@@ -302,7 +304,7 @@ def allowed_names(machine="x86_64"):
 
 
 _PID_MARK = 0xFFFFFFFF          # stands for the child's pid in the cached program (no pid is that large)
-_CACHE = {}
+_CACHE: dict = {}
 
 
 def _packed_allowlist(machine, pid):
@@ -321,7 +323,8 @@ def _packed_allowlist(machine, pid):
     return bytes(buf)
 
 
-def install_seccomp(only=None, own_pid=None, clone_namespaces=False):
+def install_seccomp(only: Iterable[str] | None = None, own_pid: int | None = None,
+                    clone_namespaces: bool = False) -> None:
     """Install the filter (see ``seccomp_program``) on this thread and what it becomes. Needs no_new_privs."""
     machine = os.uname().machine
     if only is None:
