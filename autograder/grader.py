@@ -112,6 +112,10 @@ def grading_sources(root: pathlib.Path | None = None) -> list[pathlib.Path]:
         parts = name.split(".")                  # a module's parent packages run first
         todo += [".".join(parts[:i]) for i in range(1, len(parts))]
         todo += [n for n in _imports(path, name) if n not in seen]
+        if path.name == "__init__.py" and len(parts) > 1:
+            # A subpackage may import its modules by a name it computes (the exercise records,
+            # found by the manifest): all of its modules count, never one less.
+            todo += [f"{name}.{p.stem}" for p in path.parent.glob("*.py") if p.name != "__init__.py"]
     return sorted(set(seen.values()))
 
 

@@ -166,7 +166,7 @@ def kit_copy(tmp_path_factory):
 @pytest.mark.parametrize("edited, changes", [
     ("autograder/report.py", False), ("autograder/report_data.py", False), ("autograder/export.py", False),
     ("autograder/cli.py", False), ("autograder/nbgrader_feedback.py", False),
-    ("autograder/references.py", True), ("autograder/exercises/pool2d.py", True), ("autograder/suites.py", True),
+    ("autograder/exercises/windows.py", True), ("autograder/exercises/pool2d.py", True), ("autograder/suites.py", True),
     ("autograder/sandbox/child.py", True), ("autograder/pipeline/run_suites.py", True),
     ("course/messages.py", True), ("course/forbidden.py", True), ("course/source_rules/policy.py", True),
     ("autograder/core/config.py", True),
@@ -213,7 +213,7 @@ def test_what_the_kit_digest_reads():
     that only reports or exports."""
     from autograder.grader import GRADING_ROOTS, grading_sources
     files = {p.relative_to(ROOT).as_posix() for p in grading_sources()}
-    must = {"autograder/grader.py", "autograder/sandbox/child.py", "autograder/references.py",
+    must = {"autograder/grader.py", "autograder/sandbox/child.py", "autograder/exercises/windows.py",
             "autograder/suites.py", "autograder/witness.py", "course/forbidden.py", "course/messages.py",
             "autograder/pipeline/check_source.py", "autograder/core/config.py"}
     must |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "autograder" / "exercises").glob("*.py")}
