@@ -27,12 +27,13 @@ from autograder.pipeline import FindAnswers, InvalidNotebook, ReadNotebook, RunS
 from autograder.pipeline.check_integrity import CheckIntegrity, join_flags
 from autograder.pipeline.find_submissions import Submission
 from autograder.pipeline.open_submission import RefusedPath, read_bytes
+from autograder.core import kit
 from autograder.course_dir import default_course_dir
 from autograder.results import ManualRow, SubmissionResult
 from autograder.sandbox.runner import Engine, Limits
 from course.language import DEFAULT as DEFAULT_LANGUAGE, Text as T, in_language, render
 
-KIT_DIR = pathlib.Path(__file__).resolve().parent
+KIT_DIR = kit.PACKAGE
 NOT_SUBMITTED = T("未提交", "notebook not submitted")
 
 

@@ -3,16 +3,15 @@
 Autoescaped: every student id, message and answer line is text, never markup. The
 filters are the report's number formats, shared by the page and its integrity section.
 """
-import pathlib
-
 import jinja2
 
 from markupsafe import Markup
 
+from autograder.core.kit import kit_file
 from course.lang import mark_english
 from course.messages import group_title
 
-TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates" / "report"
+TEMPLATES = kit_file("autograder/templates/report")
 MAX_LINE = 240                  # characters of one answer line shown
 
 

@@ -12,9 +12,9 @@ Nothing is written here and no score is read for a decision: the result is
 evidence for a person, in neutral words (需要人工复核 / needs a person's review).
 """
 import os
-import pathlib
 from collections import Counter, defaultdict
 
+from autograder.core import kit
 from autograder.functions import FUNCTIONS
 from autograder.integrity import cluster as clusters_mod
 from autograder.integrity.answers import read_answers
@@ -24,7 +24,7 @@ from autograder.integrity.normalise import BUDGET_FLAG
 from autograder.pipeline.write_results import csv_text, display_id
 from course.safe_text import exact_id, lookalike_groups
 
-KIT_ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
+KIT_ROOT = kit.ROOT
 REVIEW = "需要人工复核 / needs a person's review"
 MAX_VIEW_LINES = 150            # lines of one answer shown side by side
 MAX_VIEWS_PER_CLUSTER = 8       # side-by-side views per cluster (the strongest pairs' functions)
