@@ -28,8 +28,11 @@ from .limits import Limits  # noqa: F401  (the one definition; callers import it
 
 log = logging.getLogger("autograder.sandbox")
 CHILD_PY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
-# The op recorder the child loads by path: the student package's own (course.check() runs it too).
-RECORDER_PY = importlib.util.find_spec("course.forbidden").origin
+# The folders the child imports the kit's modules from (first on its sys.path, by module name):
+# the parent's own ``autograder`` and ``course`` (the op recorder is the student package's own,
+# course.forbidden, which course.check() runs too).
+KIT_ROOTS = list(dict.fromkeys(os.path.dirname(os.path.dirname(os.path.abspath(importlib.util.find_spec(p).origin)))
+                               for p in ("autograder", "course")))
 
 
 class ChildDied(Exception):
@@ -157,7 +160,7 @@ class Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TMPDIR")}
         self.proc = subprocess.Popen(
-            [python or sys.executable, "-I", CHILD_PY, "--zygote", str(theirs.fileno()), RECORDER_PY],
+            [python or sys.executable, "-I", CHILD_PY, "--zygote", str(theirs.fileno()), *KIT_ROOTS],
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env, close_fds=True,
             start_new_session=True)
         theirs.close()
