@@ -16,7 +16,7 @@ run.json is written: whatever ``out`` held stays as it was.
 """
 from autograder.backends.local import LocalBackend
 from autograder.grader import Grader, kit_digest
-from autograder.pipeline import CollectResults, failed_result
+from autograder.pipeline.collect_results import CollectResults, failed_result
 from autograder.sandbox.runner import Limits
 from course.language import in_language
 

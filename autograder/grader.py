@@ -23,7 +23,10 @@ import time
 from dataclasses import replace
 
 from autograder import __version__, functions
-from autograder.pipeline import FindAnswers, InvalidNotebook, ReadNotebook, RunSuites, SourceTests
+from autograder.pipeline.find_answers import FindAnswers
+from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
+from autograder.pipeline.run_suites import RunSuites
+from autograder.pipeline.source_tests import SourceTests
 from autograder.pipeline.check_integrity import CheckIntegrity, join_flags
 from autograder.pipeline.find_submissions import Submission
 from autograder.pipeline.open_submission import RefusedPath, read_bytes

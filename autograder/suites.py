@@ -20,7 +20,7 @@ import torch
 
 from autograder import mistakes, witness
 from course import forbidden
-from autograder.integrity import behaviour
+from autograder.grading import evidence
 from autograder.cases import make_cases
 from autograder.functions import BY_NAME
 from autograder.references import REFERENCES
@@ -57,7 +57,7 @@ class FunctionResult:
     feedback: str                 # longer: groups, smallest failing case, hint
     misconception: str = None     # an id of course.messages.CATALOG, or None
     groups: list = field(default_factory=list)
-    behaviour: dict = None        # hashes of the outputs, for the integrity report (autograder.integrity.behaviour)
+    behaviour: dict = None        # hashes of the outputs, for the integrity report (autograder.grading.evidence)
     misconceptions: list = field(default_factory=list)   # every independent fault named, primary first
     picture: dict = None          # the shown failing case as small grids (course.picture.case_picture)
 
@@ -138,7 +138,7 @@ def _run_suite(name, call, seed, replay=None):
             timed_out = True
             n_failed[case.group] += 1
             continue
-        outputs.append((i, case, behaviour.output_hash(res)))
+        outputs.append((i, case, evidence.output_hash(res)))
         ops |= set(res.ops)
         if x_ops is not None and res.x_ops is not None:
             x_ops |= set(res.x_ops)
@@ -196,7 +196,7 @@ def _run_suite(name, call, seed, replay=None):
     message, feedback_text, picture = _explain(name, status, mids, groups, failures, bad_ops, points, max_points,
                                                replay=replay, cases=cases, shown=shown)
     return FunctionResult(name, points, max_points, score, status, message, feedback_text, mid, groups,
-                          behaviour.record(outputs, failures), mids, picture)
+                          evidence.record(outputs, failures), mids, picture)
 
 
 @functools.lru_cache(maxsize=None)

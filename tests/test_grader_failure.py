@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT
 from autograder import report
 from autograder.grader import Grader
-from autograder.pipeline import CollectResults, failed_result
+from autograder.pipeline.collect_results import CollectResults, failed_result
 from autograder.pipeline.find_submissions import Submission
 from autograder.pipeline.run_suites import is_grader_error
 from autograder.results import GRADER_ERROR, Row, Status, SubmissionResult

@@ -20,7 +20,7 @@ from support.slow import slow_fixture
 import classes  # noqa: E402
 import harness  # noqa: E402
 
-from autograder.pipeline import InvalidNotebook, ReadNotebook  # noqa: E402
+from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook  # noqa: E402
 from autograder.course_dir import release_dir, source_dir  # noqa: E402
 from autograder.pipeline.check_integrity import SOLUTION_COPY, CheckIntegrity  # noqa: E402
 from autograder.pipeline.find_submissions import find_submissions  # noqa: E402

@@ -10,7 +10,7 @@ from support.slow import slow_fixture
 
 import harness  # noqa: E402
 
-from autograder.pipeline import InvalidNotebook, ReadNotebook  # noqa: E402
+from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook  # noqa: E402
 
 
 def _dump(nb):

@@ -55,10 +55,9 @@ import urllib.parse
 
 from autograder import terminal
 from autograder.backends.local import WORKER_ADDRESS_SPACE, limit_worker_memory
-from autograder.batch import grade_submissions
 from autograder.grader import Grader, kit_digest
-from autograder.pipeline import InvalidNotebook, ReadNotebook
-from autograder.pipeline.find_submissions import Submission, find_submissions
+from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
+from autograder.pipeline.find_submissions import Submission
 from autograder.pipeline.read_notebook import refusal
 from autograder.pipeline.write_results import student_folder
 from autograder.results import GRADER_ERROR, SubmissionResult
@@ -191,13 +190,6 @@ def _payload(sub):
         except InvalidNotebook as e:
             notebooks[nb] = refusal(e)
     return {"student_id": sub.student_id, "notebooks": notebooks, "note": sub.note}
-
-
-def _as_submissions(submissions):
-    if isinstance(submissions, (str, os.PathLike)):
-        subs, _mode = find_submissions(submissions)
-        return subs
-    return list(submissions)
 
 
 # ------------------------------------------------------------------ the scheduler
@@ -538,19 +530,6 @@ class DaskBackend:
                 _close(client)
         return {"workers": n_workers, "scheduler": self.address, "worker_of": where,
                 "kit_mismatch_workers": mismatched}
-
-
-def grade_on_dask(submissions, out, scheduler_address, *, timeout=None, force=False, progress=None,
-                  limits: Limits = None, client=None, on_result=None, no_workers=None):
-    """``autograder.batch.grade_submissions`` on the cluster at ``scheduler_address``; run.json's dict.
-
-    ``submissions``: a SUBMISSIONS directory or a list of submissions; ``timeout``:
-    seconds per call, as ``--timeout`` (ignored when ``limits`` is given).
-    """
-    limits = limits or Limits.from_timeout(timeout)
-    backend = DaskBackend(scheduler_address, limits, client=client, no_workers=no_workers)
-    return grade_submissions(_as_submissions(submissions), out, backend, force=force, limits=limits,
-                             progress=progress, on_result=on_result)
 
 
 def _give_up(given_up, limit, fail):
