@@ -449,9 +449,9 @@ def _is_text(path: str) -> bool:
 
 
 def rewrite_all(plan: Plan, dry: bool, origin: dict[str, str]) -> None:
-    shim_paths = {m.replace(".", "/") + ".py" for m in SHIMS}
+    written = {m.replace(".", "/") + ".py" for m in SHIMS} | set(FILES)     # written for the new tree
     for f in tracked():
-        if EXCLUDE.match(f) or f in shim_paths or not _is_text(f) or not (ROOT / f).is_file():
+        if EXCLUDE.match(f) or f in written or not _is_text(f) or not (ROOT / f).is_file():
             continue
         p = ROOT / f
         try:
