@@ -202,6 +202,9 @@ class Plan:
 
     def __init__(self) -> None:
         self.path_map = dict(MOVES)                           # old path -> new path (files and folders)
+        self.text_paths = dict(self.path_map)                 # ... and, in text, the deleted shims' files
+        self.text_paths.update({old.replace(".", "/") + ".py": target.replace(".", "/") + "/__init__.py"
+                                for old, (target, _names) in DELETED.items()})
         self.dotted: dict[str, str] = {}                      # old module -> new module
         for old, new in MOVES:
             o, n = _module_of(old), _module_of(new)
@@ -242,12 +245,13 @@ class Plan:
             return ".".join([module, real] + rest[1:])
         return ".".join([self.dotted[old]] + rest)
 
-    def map_path(self, path: str) -> str:
+    def map_path(self, path: str, table: dict[str, str] | None = None) -> str:
+        table = self.path_map if table is None else table
         parts = path.split("/")
         for k in range(len(parts), 0, -1):
             head = "/".join(parts[:k])
-            if head in self.path_map:
-                return "/".join([self.path_map[head]] + parts[k:])
+            if head in table:
+                return "/".join([table[head]] + parts[k:])
         return path
 
 
@@ -263,10 +267,21 @@ def _expand(plan: Plan, files: list[str]) -> list[tuple[str, str]]:
     return out
 
 
+SHIM_MARK = "sys.modules[__name__] = _module"
+
+
+def _is_shim(path: str) -> bool:
+    p = ROOT / path
+    return path.endswith(".py") and _module_of(path) in SHIMS and p.is_file() and \
+        SHIM_MARK in p.read_text(encoding="utf-8")
+
+
 def move(plan: Plan, dry: bool) -> None:
     files = tracked()
     present = set(files)
     for old, new in _expand(plan, files):
+        if _is_shim(old):
+            continue                                          # the shim this script wrote at the old path
         if new in present or (ROOT / new).exists():
             plan.log.append(f"CONFLICT {old}: {new} exists already (merge them by hand, then run again)")
             continue
@@ -338,7 +353,7 @@ def rewrite_text(plan: Plan, text: str, renames: list[tuple[str, str, str]] | No
     def path(m: re.Match) -> str:
         s = m.group(0)
         core = s.rstrip(".")
-        return plan.map_path(core) + s[len(core):]
+        return plan.map_path(core, plan.text_paths) + s[len(core):]
 
     text = DOTTED.sub(dotted, text)
     text = PATH.sub(path, text)
@@ -489,7 +504,7 @@ def write_shims(plan: Plan, dry: bool) -> None:
         text = (f'"""{status}: this module is ``{new}``.\n\n'
                 f"Kept at its old name because {why}. The name is bound to the module itself, so\n"
                 f"configuration keyed by its classes and ``from {old} import ...`` work unchanged.\n"
-                f'"""\nimport sys\n\nfrom {parent} import {leaf} as _module\n\nsys.modules[__name__] = _module\n')
+                f'"""\nimport sys\n\nfrom {parent} import {leaf} as _module\n\n{SHIM_MARK}\n')
         plan.log.append(f"write {path.relative_to(ROOT)} (shim: {kind})")
         if not dry:
             path.write_text(text, encoding="utf-8")
@@ -523,7 +538,8 @@ def main(argv: list[str] | None = None) -> int:
     before = set(tracked())
     origin: dict[str, str] = {}                              # new path -> old path, for this run's moves
     for old, new in _expand(plan, sorted(before)):
-        origin[new] = old
+        if not _is_shim(old):
+            origin[new] = old
     move(plan, args.check)
     rewrite_all(plan, args.check, origin)
     write_shims(plan, args.check)
