@@ -28,12 +28,11 @@ from __future__ import annotations
 
 import argparse
 import ast
-import json
-import os
 import pathlib
 import re
 import subprocess
 import sys
+import textwrap
 
 ROOT = pathlib.Path.cwd()
 
@@ -501,9 +500,10 @@ def write_shims(plan: Plan, dry: bool) -> None:
         parent, _, leaf = new.rpartition(".")
         status = ("Deprecated, removed in the next release" if kind == "deprecated"
                   else "A public name, kept")
-        text = (f'"""{status}: this module is ``{new}``.\n\n'
-                f"Kept at its old name because {why}. The name is bound to the module itself, so\n"
-                f"configuration keyed by its classes and ``from {old} import ...`` work unchanged.\n"
+        body = textwrap.fill(f"Kept at its old name because {why}. The name is bound to the module itself, "
+                             f"so configuration keyed by its classes and ``from {old} import ...`` work "
+                             "unchanged.", width=100)
+        text = (f'"""{status}: this module is ``{new}``.\n\n{body}\n'
                 f'"""\nimport sys\n\nfrom {parent} import {leaf} as _module\n\n{SHIM_MARK}\n')
         plan.log.append(f"write {path.relative_to(ROOT)} (shim: {kind})")
         if not dry:
