@@ -6,6 +6,8 @@ name the assignment and find the course without importing torch.
 import os
 import pathlib
 
+from autograder.core import kit
+
 ASSIGNMENT = "pooling"                      # the nbgrader assignment: source/pooling/, release/pooling/
 COURSE_DIR_ENV = "AUTOGRADER_COURSE_DIR"
 
@@ -14,7 +16,7 @@ def default_course_dir() -> pathlib.Path:
     """The course directory a caller uses when it is given none: ``$AUTOGRADER_COURSE_DIR`` where the
     instructor package is installed from a wheel (Gradescope's run_autograder sets it), else the
     repository this kit is checked out in. Read when called, never at import."""
-    return pathlib.Path(os.environ.get(COURSE_DIR_ENV) or pathlib.Path(__file__).resolve().parents[1])
+    return pathlib.Path(os.environ.get(COURSE_DIR_ENV) or kit.ROOT)
 
 
 def source_dir(course_dir: "str | os.PathLike[str]") -> pathlib.Path:

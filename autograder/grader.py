@@ -34,12 +34,13 @@ from autograder.core.cells import AnswerCell, bounded
 from autograder.pipeline.check_integrity import CheckIntegrity
 from autograder.pipeline.find_submissions import Submission
 from autograder.pipeline.open_submission import RefusedPath, read_bytes
+from autograder.core import kit
 from autograder.course_dir import default_course_dir
 from autograder.results import ManualRow, SubmissionResult
 from autograder.sandbox.runner import CHILD_PY, Engine, Limits
 from course.language import Text as T, in_language, render
 
-KIT_DIR = pathlib.Path(__file__).resolve().parent
+KIT_DIR = kit.PACKAGE
 NOT_SUBMITTED = T("未提交", "notebook not submitted")
 
 

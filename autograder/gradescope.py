@@ -35,10 +35,11 @@ import tomllib
 import zipfile
 
 from autograder import totals
+from autograder.core import kit
 from autograder.course_dir import ASSIGNMENT, default_course_dir, release_dir, source_dir
 
 ROOT_ENV = "AUTOGRADER_GRADESCOPE_ROOT"
-REPO = pathlib.Path(__file__).resolve().parent.parent
+REPO = kit.ROOT
 DATE = (2024, 1, 1, 0, 0, 0)
 
 SETUP_SH = r"""#!/usr/bin/env bash

@@ -44,7 +44,10 @@ from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, default
 
-TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
+from autograder.core.kit import kit_file
+
+# The folder holding the ``kit_feedback`` template (nbgrader finds a template by its folder's name).
+TEMPLATES = str(kit_file("autograder/templates/kit_feedback").parent)
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*(?:\n|\Z)",
                     re.M | re.S)

@@ -9,17 +9,16 @@ renders inside ``in_language(run.json's language or --language)``): the globals 
 ``<html lang>``); the macros ``h``/``s``/``pair`` (macros.html.j2) put the two languages side by side
 in zh+en exactly as the page always did, and only one of them otherwise.
 """
-import pathlib
-
 import jinja2
 
 from markupsafe import Markup
 
+from autograder.core.kit import kit_file
 from course import language
 from course.lang import mark, page_lang
 from course.messages import group_title
 
-TEMPLATES = pathlib.Path(__file__).resolve().parent / "templates" / "report"
+TEMPLATES = kit_file("autograder/templates/report")
 MAX_LINE = 240                  # characters of one answer line shown
 
 

@@ -21,7 +21,7 @@ import torch
 
 from autograder import mistakes, witness
 from course import forbidden
-from autograder.integrity import behaviour
+from autograder.grading import evidence
 from autograder.cases import make_cases
 from autograder.exercises.record import Case
 from autograder.core.config import GradingConfig
@@ -113,7 +113,7 @@ def _run_suite(name, call, seed, replay=None, budget=SUITE_BUDGET):
             timed_out = True
             n_failed[case.group] += 1
             continue
-        outputs.append((i, case, behaviour.output_hash(res)))
+        outputs.append((i, case, evidence.output_hash(res)))
         ops |= set(res.ops)
         if x_ops is not None and res.x_ops is not None:
             x_ops |= set(res.x_ops)
@@ -171,7 +171,7 @@ def _run_suite(name, call, seed, replay=None, budget=SUITE_BUDGET):
     message, feedback_text, picture = _explain(name, status, mids, groups, failures, bad_ops, points, max_points,
                                                replay=replay, cases=cases, shown=shown)
     return FunctionResult(name, points, max_points, score, Status(status), message, feedback_text, mid, groups,
-                          behaviour.record(outputs, failures), mids, picture)
+                          evidence.record(outputs, failures), mids, picture)
 
 
 @functools.lru_cache(maxsize=None)

@@ -17,8 +17,8 @@ Policies (``autograder.functions.GradedFunction.forbid``):
   comparisons, abs ...);
 * ``'none'``: anything goes.
 
-This file imports only torch: the sandbox's child loads it by path
-(``autograder/sandbox/child.py``), so keep it self-contained.
+This file imports only torch: the sandbox's child imports it, and no other course module but
+``course.values`` (``autograder/sandbox/child.py``), so keep it self-contained.
 """
 import weakref
 

@@ -1,6 +1,6 @@
 """The Dask path: real `dask scheduler` / `dask worker` processes on 127.0.0.1.
 
-Grades a small class through `grade_on_dask` and `autograder grade
+Grades a small class through a DaskBackend and `autograder grade
 --scheduler` and compares grades.csv with local grading; workers are
 SIGKILLed (with their nannies) at several moments of a run, all of them too;
 bad scheduler addresses are refused. Also the progress reporter.
@@ -29,6 +29,18 @@ from support.slow import slow_fixture
 from autograder.pipeline.write_results import student_dir
 from autograder.results import SubmissionResult
 from autograder.progress import Progress, choose_mode, format_seconds, in_ci
+
+
+def grade_on_dask(submissions, out, scheduler_address, *, client=None, **kwargs):
+    """What ``autograder grade --scheduler`` runs: ``batch.grade_submissions`` with a DaskBackend."""
+    from autograder.backends.dask import DaskBackend
+    from autograder.batch import grade_submissions
+    from autograder.pipeline.find_submissions import find_submissions
+    from autograder.sandbox.limits import Limits
+    limits = Limits.from_timeout(None)
+    subs, _mode = find_submissions(submissions)
+    return grade_submissions(subs, out, DaskBackend(scheduler_address, limits, client=client), limits=limits,
+                             **kwargs)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = pathlib.Path(sys.executable).parent
@@ -205,8 +217,6 @@ def local_grades(small_class, graded_class30):
 # --------------------------------------------------------------------------
 
 def test_dask_grades_exactly_like_local(cluster, small_class, local_grades, tmp_path):
-    from autograder.backends.dask import grade_on_dask
-
     out = tmp_path / "out"
     progress = Progress(6, stream=io.StringIO(), mode="lines")
     meta = grade_on_dask(small_class, out, cluster.address, force=True, progress=progress)
@@ -234,13 +244,13 @@ def test_dask_grades_exactly_like_local(cluster, small_class, local_grades, tmp_
 
 
 def test_cli_scheduler_option(cluster, small_class, local_grades, tmp_path):
-    """`autograder grade --scheduler` (once the CLI calls grade_on_dask)."""
+    """`autograder grade --scheduler`."""
     out = tmp_path / "out"
     proc = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(small_class),
                            "--out", str(out), "--scheduler", cluster.address, "--quiet"],
                           cwd=ROOT, env=cluster.env, capture_output=True, text=True, timeout=300)
     if "not implemented" in proc.stderr:
-        pytest.skip("the CLI's --scheduler branch does not call grade_on_dask yet")
+        pytest.skip("the CLI's --scheduler branch is not implemented")
     assert proc.returncode == 0, proc.stderr
     assert read_grades(out) == local_grades
 
@@ -266,8 +276,6 @@ class KillOnFirstResult(Progress):
 
 def test_worker_killed_mid_run_loses_nothing(cluster, small_class, local_grades, tmp_path):
     from distributed import Client
-
-    from autograder.backends.dask import grade_on_dask
 
     out = tmp_path / "out"
     with Client(cluster.address, timeout="60s", set_as_default=False) as client:

@@ -48,12 +48,12 @@ def test_seccomp_program_only_some_names():
     assert _denied(prog, 0x00050000 | errno.ENOSYS) == set()
 
 
-def test_the_jails_leaves_load_by_path_with_the_standard_library_only():
-    """The zygote loads them by path before any student code: no kit package, no torch."""
-    code = ("import importlib.util, sys\n"
-            "for name in ('isolation', 'seccomp', 'landlock'):\n"
-            f"    spec = importlib.util.spec_from_file_location(name, {str(ROOT / 'autograder' / 'sandbox')!r} + '/' + name + '.py')\n"
-            "    spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
+def test_the_jails_leaves_import_with_the_standard_library_only():
+    """The zygote imports them (by module name, from the kit's folder) before anything else: no
+    other kit module, no torch."""
+    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+            "from autograder.sandbox import isolation, landlock, seccomp\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('torch', 'numpy', 'autograder', 'course')))\n")
     out = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert out.stdout.strip() == str(["autograder", "autograder.sandbox", "autograder.sandbox.isolation",
+                                      "autograder.sandbox.landlock", "autograder.sandbox.seccomp"])

@@ -57,12 +57,11 @@ from typing import TYPE_CHECKING, Any
 
 from autograder import terminal
 from autograder.backends.local import WORKER_ADDRESS_SPACE, limit_worker_memory
-from autograder.batch import grade_submissions
 from autograder.core import config as grading_config
 from autograder.core.config import GradingConfig
 from autograder.grader import Grader, kit_digest
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
-from autograder.pipeline.find_submissions import Submission, find_submissions
+from autograder.pipeline.find_submissions import Submission
 from autograder.pipeline.read_notebook import refusal
 from autograder.pipeline.write_results import student_folder
 from autograder.results import GRADER_ERROR, SubmissionResult
@@ -200,13 +199,6 @@ def _payload(sub):
         except InvalidNotebook as e:
             notebooks[nb] = refusal(e)
     return {"student_id": sub.student_id, "notebooks": notebooks, "note": sub.note}
-
-
-def _as_submissions(submissions):
-    if isinstance(submissions, (str, os.PathLike)):
-        subs, _mode = find_submissions(submissions)
-        return subs
-    return list(submissions)
 
 
 # ------------------------------------------------------------------ the scheduler
@@ -538,21 +530,6 @@ class DaskBackend:
                 _close(client)
         return {"workers": n_workers, "scheduler": self.address, "worker_of": where,
                 "kit_mismatch_workers": mismatched}
-
-
-def grade_on_dask(submissions: Any, out: Any, scheduler_address: str, *, timeout: float | None = None,
-                  force: bool = False, progress: Any = None,
-                  limits: Limits | None = None, client: Any = None, on_result: Any = None,
-                  no_workers: float | None = None) -> dict:
-    """``autograder.batch.grade_submissions`` on the cluster at ``scheduler_address``; run.json's dict.
-
-    ``submissions``: a SUBMISSIONS directory or a list of submissions; ``timeout``:
-    seconds per call, as ``--timeout`` (ignored when ``limits`` is given).
-    """
-    config = GradingConfig(limits=limits or Limits.from_timeout(timeout))
-    backend = DaskBackend(scheduler_address, client=client, no_workers=no_workers)
-    return grade_submissions(_as_submissions(submissions), out, backend, force=force, config=config,
-                             progress=progress, on_result=on_result)
 
 
 def _give_up(given_up, limit, fail):

@@ -12,9 +12,9 @@ from the kit's results.jsonl (``report_data.read_results``), and the grader's fl
 Nothing is written here and no score is read for a decision: the result is
 evidence for a person, in neutral words (需要人工复核 / needs a person's review).
 """
-import pathlib
 from collections import Counter, defaultdict
 
+from autograder.core import kit
 from autograder.functions import FUNCTIONS
 from autograder.integrity import cluster as clusters_mod
 from autograder.integrity.behaviour import BehaviourIndex
@@ -24,7 +24,7 @@ from autograder.pipeline.write_results import csv_text, display_id
 from course.language import Text, say   # the words: the report's language (course.language), read when written
 from course.safe_text import exact_id, lookalike_groups
 
-KIT_ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
+KIT_ROOT = kit.ROOT
 REVIEW = Text("需要人工复核", "needs a person's review")
 MAX_VIEW_LINES = 150            # lines of one answer shown side by side
 MAX_VIEWS_PER_CLUSTER = 8       # side-by-side views per cluster (the strongest pairs' functions)

@@ -134,11 +134,13 @@ def student_dir(out_dir: "str | os.PathLike[str]", student_id: str) -> pathlib.P
 
 
 
+from autograder.core.kit import kit_file  # noqa: E402
+
 # CSV cells (autograder/csv_cells.py), named here too for the modules that import them from here.
 from autograder.csv_cells import csv_cell, csv_text, csv_uncell  # noqa: E402,F401
 
 
-TEMPLATES = pathlib.Path(__file__).resolve().parent.parent / "templates" / "pages"
+TEMPLATES = kit_file("autograder/templates/pages")
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,11 +1,15 @@
 """The untrusted side: a zygote that forks one jailed child per notebook.
 
-Started as its own clean interpreter (``python -I child.py --zygote FD RECORDER``) so
+Started as its own clean interpreter (``python -I child.py --zygote FD ROOT...``) so
 that no grader code, reference or hidden case is ever in its memory. It imports
-only the standard library, torch, numpy and four self-contained files of the
-kit, loaded by path: ``isolation.py`` and ``seccomp.py`` (the jail's layers),
-``protocol.py`` and the op recorder ``course/forbidden.py`` (the student package's: the same
-recorder ``course.check()`` runs; its path is ``RECORDER``, given by the runner). It pins torch to one thread, then forks
+only the standard library, torch, numpy and a few self-contained modules of the
+kit, by module name: ``autograder.sandbox.isolation``, ``.seccomp`` and ``.landlock`` (the
+jail's layers), ``.protocol`` with ``course.values`` (the wire), and the op recorder
+``course.forbidden`` (the student package's: the same recorder ``course.check()`` runs). They
+come from the ``ROOT`` folders the runner names (where the grader's own ``autograder`` and
+``course`` packages are), put first on ``sys.path`` for these imports only and taken off before
+any student code runs: never from a folder a student can write (``-I``: no script folder, no
+``PYTHONPATH``, no user site), never from another checkout's editable install. It pins torch to one thread, then forks
 a child for every notebook: fork costs milliseconds where a fresh interpreter
 plus ``import torch`` costs seconds.
 
@@ -75,22 +79,39 @@ import types
 from typing import Any, Callable, NoReturn
 
 
-def _load_by_path(relpath, modname):
-    """Load one self-contained module of the kit by file path (relative to this folder, or
-    absolute): the child imports no package."""
-    import importlib.util
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), relpath)
-    spec = importlib.util.spec_from_file_location(modname, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {path}")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+class _TrustedPath:
+    """``with _TrustedPath(roots):`` imports find the kit's packages in ``roots`` first (the runner's
+    own ``autograder`` and ``course`` folders, from the command line), and only while it lasts.
+
+    On the way out the kit's modules leave ``sys.modules`` (the child holds the ones it uses):
+    ``import autograder`` or ``import course`` in student code finds nothing loaded, as when the
+    child had loaded these files by path. ``course.values`` stays, under the name the wire's
+    decoding looks up."""
+
+    KEEP = ("course.values",)
+
+    def __init__(self, roots):
+        self.roots = [os.path.abspath(r) for r in roots]
+
+    def __enter__(self):
+        sys.path[:0] = self.roots
+
+    def __exit__(self, *exc):
+        if not self.roots:                 # imported as a module (a test, a type checker): nothing to hide
+            return
+        del sys.path[:len(self.roots)]
+        for name in [m for m in sys.modules if m.split(".")[0] in ("autograder", "course")]:
+            if name not in self.KEEP:
+                del sys.modules[name]
 
 
-jail = _load_by_path("isolation.py", "sandbox_isolation")       # namespaces, root, rlimits, uid
-seccomp = _load_by_path("seccomp.py", "sandbox_seccomp")        # the syscall filter
-landlock = _load_by_path("landlock.py", "sandbox_landlock")     # file system, TCP, signals
+# The kit's folders: the arguments after ``--zygote FD`` (none when imported, e.g. by a test).
+KIT_ROOTS = sys.argv[3:] if __name__ == "__main__" and sys.argv[1:2] == ["--zygote"] else []
+
+with _TrustedPath(KIT_ROOTS):
+    from autograder.sandbox import isolation as jail      # namespaces, root, rlimits, uid
+    from autograder.sandbox import landlock               # file system, TCP, signals
+    from autograder.sandbox import seccomp                # the syscall filter
 
 _PIDNS_ERROR = None             # why the keeper could not make the child's PID namespace (set in the keeper)
 CTL_FD = 3                     # where the child's socket lives after fd cleanup
@@ -331,7 +352,7 @@ def _patched(attrs, snaps, _setattr=setattr, _delattr=delattr, _type=type, _dict
 def serve(sock: socket.socket, notes: dict, protocol: types.ModuleType, OpRecorder: Any, out_limit: int) -> None:
     import builtins
     import types
-    # The recorder (course/forbidden.py) is loaded by path (not in sys.modules): its functions' globals are the module.
+    # The recorder's module (course/forbidden.py), as its functions see it: their globals.
     recorder_module = types.SimpleNamespace(**OpRecorder.__dict__["taint"].__globals__)
     recorder_module.install_value_hooks()
     # Everything the loop uses, bound now, before the first cell: student code may patch the
@@ -429,7 +450,7 @@ def _warm_ops(torch, F):
     torch.nn.functional.pad(z[None], (1, 1)), z.new_full((2,), -float("inf")), (z == z).all(), torch.where(z > 0, z, z)
 
 
-def zygote_main(ctl_fd: int, recorder_path: str) -> None:
+def zygote_main(ctl_fd: int) -> None:
     for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ[k] = "1"
     jail.prctl(jail.PR_SET_PDEATHSIG, signal.SIGKILL)     # die with the worker
@@ -438,14 +459,12 @@ def zygote_main(ctl_fd: int, recorder_path: str) -> None:
     import torch
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
-    # The wire's values (course/values.py, the recorder's sibling) by path too, under the name
-    # protocol.py imports: the child encodes with the same checkout's code as the recorder it runs
-    # (never a course package found on the import path, e.g. another checkout's editable install).
-    sys.modules["course.values"] = _load_by_path(
-        os.path.join(os.path.dirname(os.path.abspath(recorder_path)), "values.py"), "course.values")
-    protocol = _load_by_path("protocol.py", "sandbox_protocol")
-    # The same recorder the in-kernel grader and course.check() use (it imports only torch).
-    OpRecorder = _load_by_path(recorder_path, "sandbox_forbidden").OpRecorder
+    # The wire (protocol.py and course/values.py) and the same recorder the in-kernel grader and
+    # course.check() use (it imports only torch), from the runner's own checkout: the child encodes
+    # with the same code as the parent decodes with.
+    with _TrustedPath(KIT_ROOTS):
+        from autograder.sandbox import protocol
+        from course.forbidden import OpRecorder
     _warm_up(torch, OpRecorder)
     memory_base = jail.address_space()                    # the children's memory limit counts from here
     jail.readable_paths()                                 # once, here: every child inherits the list ...
@@ -549,7 +568,7 @@ def keeper_main(ctl: socket.socket, child_fd: int, cfg: dict,
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--zygote":
-        zygote_main(int(sys.argv[2]), sys.argv[3])
+    if len(sys.argv) >= 4 and sys.argv[1] == "--zygote":
+        zygote_main(int(sys.argv[2]))
     else:
-        sys.exit("usage: child.py --zygote FD RECORDER   (started by autograder.sandbox.runner)")
+        sys.exit("usage: child.py --zygote FD ROOT...   (started by autograder.sandbox.runner)")

@@ -1,8 +1,8 @@
 """The jail's layers, one function each: namespaces, a minimal root, rlimits, the uid drop.
 
-``child.py`` calls them between fork and the first line of student code. It
-loads this file by path (the zygote imports no package), so it imports only
-the standard library. What a child may see (``SYSTEM_DIRS``, the Python
+``child.py`` calls them between fork and the first line of student code. The
+zygote imports it before anything else (and no grader module), so it imports
+only the standard library. What a child may see (``SYSTEM_DIRS``, the Python
 paths, ``ETC_FILES``, ``DEVICES``) is defined here once, for both the minimal
 root (bound into it) and Landlock (``readable_paths()``, read-only beneath).
 """
@@ -103,8 +103,8 @@ def _python_paths():
     paths = {os.path.realpath(sys.base_prefix)}
     for p in sys.path:
         # Never a course or kit checkout (e.g. an editable install that put the repo on sys.path),
-        # nor the sandbox's own directory (sys.path[0] of the zygote's script: loaded by path, and
-        # nothing is imported from it after the fork).
+        # nor the sandbox's own directory (sys.path[0] of a script on Pythons without -P: nothing
+        # is imported from it after the fork).
         if p and os.path.isdir(p) and not os.path.isdir(os.path.join(p, "autograder")) \
                 and not os.path.exists(os.path.join(p, "nbgrader_config.py")) \
                 and os.path.realpath(p) != os.path.realpath(_HERE):

@@ -3,8 +3,8 @@
 Landlock (Linux >= 5.13) is an unprivileged security module: a process restricts
 itself, for good, and everything it becomes. It needs no namespace, so it holds
 where containers refuse user namespaces and where Ubuntu >= 23.10 refuses mounts
-inside them. ``child.py`` applies it to every child before student code; it
-loads this file by path (the zygote imports no package), so it imports only the
+inside them. ``child.py`` applies it to every child before student code; the
+zygote imports it before anything else (and no grader module), so it imports only the
 standard library.
 
 What the ruleset handles depends on the ABI the kernel offers (the highest is

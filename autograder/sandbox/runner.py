@@ -31,13 +31,18 @@ log = logging.getLogger("autograder.sandbox")
 CHILD_PY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
 
 
-def recorder_py() -> str:
-    """The op recorder the child loads by path: the student package's own (course.check() runs it
-    too). Looked up when a zygote starts, not at import (nothing is found or read then)."""
-    spec = importlib.util.find_spec("course.forbidden")
-    if spec is None or spec.origin is None:
-        raise ImportError("course.forbidden (the student package) is not installed")
-    return spec.origin
+def kit_roots() -> list[str]:
+    """The folders the child imports the kit's modules from (first on its sys.path, by module
+    name): the parent's own ``autograder`` and ``course`` (the op recorder is the student package's
+    own, course.forbidden, which course.check() runs too). Looked up when a zygote starts, not at
+    import (nothing is found or read then)."""
+    roots = []
+    for package in ("autograder", "course"):
+        spec = importlib.util.find_spec(package)
+        if spec is None or spec.origin is None:
+            raise ImportError(f"{package} is not installed")
+        roots.append(os.path.dirname(os.path.dirname(os.path.abspath(spec.origin))))
+    return list(dict.fromkeys(roots))
 
 
 class ChildDied(Exception):
@@ -166,7 +171,7 @@ class Zygote:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TMPDIR")}
         self.proc = subprocess.Popen(
-            [python or sys.executable, "-I", CHILD_PY, "--zygote", str(theirs.fileno()), recorder_py()],
+            [python or sys.executable, "-I", CHILD_PY, "--zygote", str(theirs.fileno()), *kit_roots()],
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env, close_fds=True,
             start_new_session=True)
         theirs.close()

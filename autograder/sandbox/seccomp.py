@@ -1,6 +1,6 @@
 """The child's seccomp filter: an allowlist of what Python, torch and the protocol need.
 
-Loaded by path into the sandbox's zygote (``child.py``) and by the tests'
+Imported by the sandbox's zygote (``child.py``) before anything else, and loaded by the tests'
 ``support/refuse_namespaces.py``; so it imports only the standard library.
 
 Every syscall not allowed below is refused with EPERM (the process sees an
