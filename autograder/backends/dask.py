@@ -53,7 +53,7 @@ import secrets
 import threading
 import time
 import urllib.parse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from autograder import terminal
 from autograder.backends.local import WORKER_ADDRESS_SPACE, limit_worker_memory
@@ -65,7 +65,7 @@ from autograder.pipeline.find_submissions import Submission
 from autograder.pipeline.read_notebook import refusal
 from autograder.pipeline.write_results import student_folder
 from autograder.results import GRADER_ERROR, SubmissionResult
-from autograder.sandbox.runner import Limits, SandboxTooWeak, SandboxUnavailable
+from autograder.sandbox.runner import SandboxTooWeak, SandboxUnavailable
 
 if TYPE_CHECKING:
     import distributed.security
