@@ -31,8 +31,8 @@ from autograder.functions import BY_NAME, FUNCTIONS, NOTEBOOKS, PREAMBLE, functi
 from autograder.totals import is_optional_cell, points_of
 from conftest import RELEASE, ROOT, SOURCE, load_solution
 
-WRITTEN = {"02_as_convolution": ["answer_ex3c"], "04_min_softmax": ["answer_ex4", "answer_ex5", "answer_ex6"]}
-WRITTEN_POINTS = {"answer_ex3c": 1, "answer_ex4": 2, "answer_ex5": 2, "answer_ex6": 2}
+WRITTEN = {"02_as_convolution": ["answer_ex2", "answer_ex3a", "answer_ex3c"], "04_min_softmax": ["answer_ex4", "answer_ex5", "answer_ex6"]}
+WRITTEN_POINTS = {"answer_ex2": 1, "answer_ex3a": 1, "answer_ex3c": 1, "answer_ex4": 2, "answer_ex5": 2, "answer_ex6": 2}
 RUBRIC_MARKERS = ["BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "autograder", "评分标准",
                   "Rubric", "rubric", "参考答案", "Model answer", "MARK SCHEME"]
 POOL_CALL = re.compile(r"\b(?:F|nn|torch|functional|aten)\.[\w.]*pool\w*", re.IGNORECASE)
