@@ -22,12 +22,12 @@ import pathlib
 import time
 from dataclasses import replace
 
-from autograder import __version__, functions
+from autograder import __version__
 from autograder.pipeline import FindAnswers, InvalidNotebook, ReadNotebook, RunSuites, SourceTests
 from autograder.pipeline.check_integrity import CheckIntegrity, join_flags
 from autograder.pipeline.find_submissions import Submission
 from autograder.pipeline.open_submission import RefusedPath, read_bytes
-from autograder.course_dir import default_course_dir
+from autograder.course_dir import ASSIGNMENT, default_course_dir, editions
 from autograder.results import ManualRow, SubmissionResult
 from autograder.sandbox.runner import Engine, Limits
 from course.language import DEFAULT as DEFAULT_LANGUAGE, Text as T, in_language, render
@@ -61,11 +61,17 @@ class Grader:
             self._engine = Engine(self.limits, announce=False)     # reported once per run, below
         return self._engine
 
-    def grade_notebook_full(self, src, student_id, notebook, root=None, missing=NOT_SUBMITTED):
+    def edition(self, assignment=None):
+        """The SourceTests of `assignment` (an edition of this grader's course; None: the default)."""
+        return self.source.edition(assignment)
+
+    def grade_notebook_full(self, src, student_id, notebook, root=None, missing=NOT_SUBMITTED, assignment=None):
         """([Row], [ManualRow]) of one notebook; `src` is a path (read below `root`), bytes, a dict
-        or None (not submitted: every row says `missing`)."""
+        or None (not submitted: every row says `missing`). `assignment`: the edition the notebook
+        belongs to (its rows say so); the editions share their graded cells, tests and points."""
         missing = render(missing)
-        tests, manual_cells = self.source.tests(notebook), self.source.manual(notebook)
+        source = self.edition(assignment)
+        tests, manual_cells = source.tests(notebook), source.manual(notebook)
         answered, flags = {}, []
         if src is None:
             rows = self.runner.invalid(tests, student_id, notebook, missing)
@@ -76,20 +82,43 @@ class Grader:
                 rows = self.runner.invalid(tests, student_id, notebook, str(e))
                 flags = [e.flag]
             else:
-                cells = self.finder.find(nb, self.source.functions(notebook))
+                cells = self.finder.find(nb, source.functions(notebook))
                 rows = self.runner.run(self.engine, cells, tests, student_id, notebook)
-                answered = self.finder.manual(nb, manual_cells)
-                flags = self.integrity.flags(nb, notebook)
+                answered = self._answered(nb, notebook, manual_cells)
+                flags = self._integrity(source).flags(nb, notebook)
         # for a person to decide, scores unchanged; with the row's own (CheckSource)
         rows = [replace(r, flags=join_flags(flags + r.flags.split(";"))) for r in rows]
-        return rows, self.manual_rows(student_id, notebook, answered)
+        if source.assignment != ASSIGNMENT:
+            rows = [replace(r, assignment=source.assignment) for r in rows]
+        return rows, self.manual_rows(student_id, notebook, answered, source.assignment)
 
-    def manual_rows(self, student_id, notebook, answered=None):
+    def _answered(self, nb, notebook, manual_cells):
+        """``{grade_id: answered}``: a written cell still holding any edition's released stub is not
+        answered (a learner's English notebook read as the default edition is not "answered")."""
+        answered = self.finder.manual(nb, manual_cells)
+        for other in editions(self.source.course_dir):
+            try:
+                theirs = self.finder.manual(nb, self.edition(other).manual(notebook))
+            except FileNotFoundError:          # SourceMissing: an edition without this notebook
+                continue
+            answered = {g: a and theirs.get(g, True) for g, a in answered.items()}
+        return answered
+
+    def _integrity(self, source):
+        if source is self.source:
+            return self.integrity
+        checks = self.__dict__.setdefault("_integrity_of", {})
+        if source.assignment not in checks:
+            checks[source.assignment] = CheckIntegrity(source.source_dir, source.release_dir)
+        return checks[source.assignment]
+
+    def manual_rows(self, student_id, notebook, answered=None, assignment=None):
         """A ManualRow per written-answer cell of `notebook`; `answered`: grade_id -> bool (default False)."""
         answered = answered or {}
-        return [ManualRow(student_id, functions.ASSIGNMENT, notebook, m.grade_id, m.points,
+        source = self.edition(assignment)
+        return [ManualRow(student_id, source.assignment, notebook, m.grade_id, m.points,
                           bool(answered.get(m.grade_id, False)))
-                for m in self.source.manual(notebook)]
+                for m in source.manual(notebook)]
 
     def warm(self):
         """Start the sandbox (zygote and one child) outside any submission's time: a worker's
@@ -110,7 +139,8 @@ class Grader:
         rows, manual, per_nb = [], [], {}
         for nb, path in sorted(sub.notebooks.items()):
             t = time.monotonic()
-            r, m = self.grade_notebook_full(path, sub.student_id, nb, sub.root, sub.note or NOT_SUBMITTED.render())
+            r, m = self.grade_notebook_full(path, sub.student_id, nb, sub.root, sub.note or NOT_SUBMITTED.render(),
+                                            sub.assignment)
             rows += r
             manual += m
             per_nb[nb] = round(time.monotonic() - t, 4)
@@ -126,8 +156,11 @@ class Grader:
         h = hashlib.sha256((digest or kit_digest()).encode())
         if self.limits.language != DEFAULT_LANGUAGE:      # the words differ: never reuse another language's
             h.update(b"language\0" + self.limits.language.encode())
+        source = self.edition(sub.assignment)
+        if source.assignment != ASSIGNMENT:               # the rows name it: never reuse another edition's
+            h.update(b"assignment\0" + source.assignment.encode())
         for nb, path in sorted(sub.notebooks.items()):
-            h.update(nb.encode() + b"\0" + self.source.digest(nb).encode())
+            h.update(nb.encode() + b"\0" + source.digest(nb).encode())
             if path is not None:
                 try:                                       # the same checked read as grading's
                     h.update(hashlib.sha256(read_bytes(path, sub.root, ReadNotebook.max_bytes)).digest())

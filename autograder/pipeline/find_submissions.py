@@ -20,7 +20,7 @@ import stat
 
 from autograder import terminal
 from autograder.pipeline.open_submission import RefusedPath, printable, read_bytes
-from autograder.course_dir import ASSIGNMENT, default_course_dir
+from autograder.course_dir import ASSIGNMENT, EDITIONS, default_course_dir, editions
 from autograder.pipeline.source_tests import SourceTests
 from course.safe_text import display_id, lookalike_groups, lookalike_warning
 
@@ -32,19 +32,27 @@ class Submission:
     """One student's notebooks: notebook name -> path (None: not submitted).
 
     ``root``: the folder every path is checked below (the submissions folder);
-    ``note``: why notebooks are missing, when the layout is wrong.
+    ``note``: why notebooks are missing, when the layout is wrong;
+    ``assignment``: the edition the student did (``autograder.course_dir.EDITIONS``): its folder's name.
     """
     student_id: str
     notebooks: dict
     root: str = None
     note: str = ""
+    assignment: str = ASSIGNMENT
 
     def to_dict(self):
         return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls, d):
-        return cls(d["student_id"], dict(d["notebooks"]), d.get("root"), d.get("note") or "")
+        return cls(d["student_id"], dict(d["notebooks"]), d.get("root"), d.get("note") or "",
+                   d.get("assignment") or ASSIGNMENT)
+
+
+def _names(assignment):
+    """The assignment folders accepted: one name, or several (the editions) -> a tuple, default first."""
+    return (assignment,) if isinstance(assignment, str) else tuple(assignment)
 
 
 def warn_stderr(message):
@@ -117,15 +125,24 @@ def _unmatched(path, root):
 # ------------------------------------------------------------------ a class
 
 def layout_problems(student_dir, known, assignment=ASSIGNMENT):
-    """What in a real student folder does not follow ``<student>/pooling/<notebook>.ipynb`` -> [text]."""
+    """What in a real student folder does not follow ``<student>/pooling/<notebook>.ipynb`` -> [text].
+
+    ``assignment``: a name or the accepted editions' names (the first is the one messages name).
+    Another edition's folder is never a layout problem (``nbgrader autograde pooling`` leaves a
+    ``pooling_en/`` to ``nbgrader autograde pooling_en``); two accepted editions at once are said."""
+    names = _names(assignment)
+    assignment = _chosen(student_dir, names)
     problems = []
+    present = [n for n, st in _entries(student_dir) if n in names and (_is_dir(st) or _is_link(st))]
+    if len(present) > 1:
+        problems.append(f"{' + '.join(sorted(present))}: 只评分 / only {assignment}/ is graded")
     for name, st in _entries(student_dir):
-        if name.startswith(".") or name == assignment:
+        if name.startswith(".") or name in names or name in EDITIONS:
             continue
-        if _is_dir(st) and name.casefold().startswith(assignment.casefold()):
-            problems.append(f"{name}/ 不是 / is not {assignment}/")
+        if _is_dir(st) and name.casefold().startswith(names[0].casefold()):
+            problems.append(f"{name}/ 不是 / is not {names[0]}/")
         elif name.endswith(".ipynb"):
-            problems.append(f"{name} 应在 / belongs in {assignment}/")
+            problems.append(f"{name} 应在 / belongs in {names[0]}/")
     adir = os.path.join(student_dir, assignment)
     ast = _lstat(adir)
     if ast is not None and not _is_dir(ast) and not _is_link(ast):
@@ -139,16 +156,26 @@ def layout_problems(student_dir, known, assignment=ASSIGNMENT):
     return problems
 
 
+def _chosen(student_dir, names):
+    """The edition a student folder holds: the first of `names` with an entry there (else the first)."""
+    for name in names:
+        if _lstat(os.path.join(student_dir, name)) is not None:
+            return name
+    return names[0]
+
+
 def _student_kind(path, st, assignment):
     """'proper' (has an assignment entry, or is a link: refused when read), 'layout', or None."""
+    names = _names(assignment)
     if _is_link(st):
         return "proper"
     if not _is_dir(st):
         return None
     entries = _entries(path)
-    if any(n == assignment for n, _ in entries):
+    if any(n in names for n, _ in entries):
         return "proper"
-    if any(n.endswith(".ipynb") or (_is_dir(s) and n.casefold().startswith(assignment.casefold()))
+    if any(n.endswith(".ipynb") or (_is_dir(s) and n.casefold().startswith(names[0].casefold())
+                                    and n not in EDITIONS)
            for n, s in entries if not n.startswith(".")):
         return "layout"
     return None
@@ -158,11 +185,13 @@ def class_submission(root, student, known, note="", assignment=ASSIGNMENT):
     """One student's Submission: a path for every notebook whose entry exists (of any kind), else None.
 
     A linked student or assignment folder is not listed: every notebook gets
-    a path through the link, which the reader refuses, naming the link.
+    a path through the link, which the reader refuses, naming the link. ``assignment``: a name or
+    the accepted editions' names; the student's is the first one their folder has.
     """
     sdir = os.path.join(root, student)
-    adir = os.path.join(sdir, assignment)
     sst = _lstat(sdir)
+    assignment = _chosen(sdir, _names(assignment)) if _is_dir(sst) else _names(assignment)[0]
+    adir = os.path.join(sdir, assignment)
     ast = _lstat(adir) if _is_dir(sst) else None          # never look through a linked student folder
     notebooks = {}
     for nb in known:
@@ -173,11 +202,13 @@ def class_submission(root, student, known, note="", assignment=ASSIGNMENT):
             notebooks[nb] = path                           # a link, FIFO, ... is refused when read
         else:
             notebooks[nb] = None
-    return Submission(student, notebooks, root, note)
+    return Submission(student, notebooks, root, note, assignment)
 
 
 def find_class(root, known, warn=warn_stderr, assignment=ASSIGNMENT):
-    """-> [Submission] of a SUBMISSIONS folder, or None when it is not a class."""
+    """-> [Submission] of a SUBMISSIONS folder, or None when it is not a class. ``assignment``: a
+    name or the editions' names accepted (``autograder grade`` accepts every edition of its course)."""
+    names = _names(assignment)
     proper, layout, loose = [], [], []
     for name, st in _entries(root):
         kind = _student_kind(os.path.join(root, name), st, assignment)
@@ -198,12 +229,12 @@ def find_class(root, known, warn=warn_stderr, assignment=ASSIGNMENT):
         note = ""
         if problems:
             warn(f"布局不对 / layout: {display_id(name)}: " + "; ".join(problems)
-                 + f" (expected {display_id(name)}/{assignment}/<notebook>.ipynb)")
+                 + f" (expected {display_id(name)}/{names[0]}/<notebook>.ipynb)")
             if (name, st) in layout:
-                note = f"布局不对，应为 {assignment}/<notebook>.ipynb / wrong layout: " + "; ".join(problems)
+                note = f"布局不对，应为 {names[0]}/<notebook>.ipynb / wrong layout: " + "; ".join(problems)
         subs.append(class_submission(root, name, known, note, assignment))
     for name, st in loose:
-        what = "文件 / a file" if not _is_dir(st) else f"没有 / no {assignment}/ folder"
+        what = "文件 / a file" if not _is_dir(st) else f"没有 / no {names[0]}/ folder"
         warn(f"不是学生文件夹，未评分 / not a student folder, not graded: {display_id(name)} ({what})")
     for group in lookalike_groups(s.student_id for s in subs):
         warn(lookalike_warning(group))
@@ -249,7 +280,7 @@ def find_submissions(path, source: SourceTests = None, warn=warn_stderr):
         if nb is None:
             raise ValueError(_unmatched(path, root))
         return [Submission("learner", {nb: path}, root)], "self"
-    subs = find_class(path, known, warn)
+    subs = find_class(path, known, warn, editions(source.course_dir))
     if subs is not None:
         if not subs:
             raise ValueError(f"没有找到学生文件夹 / no student folders in {path}")
