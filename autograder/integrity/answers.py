@@ -12,6 +12,7 @@ import os
 import re
 
 from autograder import functions
+from autograder.course_dir import EDITIONS
 from autograder.pipeline.find_submissions import class_submission
 from autograder.integrity.normalise import MAX_INPUT_CHARS
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
@@ -54,7 +55,7 @@ def answer_cells(nb, names):
 def answers_of(root, student, notebooks=None):
     """{function: answer text} of one student (functions whose cells were found)."""
     notebooks = notebooks or functions.NOTEBOOKS
-    sub = class_submission(root, student, notebooks)
+    sub = class_submission(root, student, notebooks, assignment=EDITIONS)   # either edition's folder (#25)
     reader = ReadNotebook()
     out = {}
     for nb, path in sorted(sub.notebooks.items()):
