@@ -282,3 +282,22 @@ def test_mixed_class_nbgrader_autograde_pooling_en_agrees(mixed):
                         assert g.auto_score + (g.extra_credit or 0) == kit[student, stem, g.name], (student, g.name)
                         seen += 1
     assert seen >= 4
+
+
+# ------------------------------------------------------------------ which edition a student did
+
+def test_find_class_takes_each_students_edition_and_says_what_it_leaves(tmp_path):
+    from autograder.pipeline.find_submissions import find_class
+    for student, folders in {"a": [ZH], "b": [EN], "both": [ZH, EN], "typo": ["Pooling"]}.items():
+        for folder in folders:
+            (tmp_path / student / folder).mkdir(parents=True)
+    warnings = []
+    subs = {s.student_id: s for s in find_class(tmp_path, ["01_basics"], warnings.append, (ZH, EN))}
+    assert {s: (x.assignment, bool(x.note)) for s, x in subs.items()} == {
+        "a": (ZH, False), "b": (EN, False), "both": (ZH, False), "typo": (ZH, True)}
+    assert any("both" in w and "only pooling/ is graded" in w for w in warnings), warnings
+    # one edition's run (nbgrader autograde pooling_en): the other edition's students are named, not graded
+    warnings.clear()
+    subs = {s.student_id: s for s in find_class(tmp_path, ["01_basics"], warnings.append, EN)}
+    assert set(subs) == {"b", "both"} and subs["both"].assignment == EN
+    assert any(w.startswith("另一版本的作业") and ": a (" in w for w in warnings), warnings

@@ -165,7 +165,8 @@ def _chosen(student_dir, names):
 
 
 def _student_kind(path, st, assignment):
-    """'proper' (has an assignment entry, or is a link: refused when read), 'layout', or None."""
+    """'proper' (has an assignment entry, or is a link: refused when read), 'layout', 'other' (only
+    another edition's folder: ``nbgrader autograde pooling`` leaves it to ``... pooling_en``), or None."""
     names = _names(assignment)
     if _is_link(st):
         return "proper"
@@ -174,6 +175,8 @@ def _student_kind(path, st, assignment):
     entries = _entries(path)
     if any(n in names for n, _ in entries):
         return "proper"
+    if any(n in EDITIONS for n, _ in entries):
+        return "other"                 # another edition's student: that edition's run grades them
     if any(n.endswith(".ipynb") or (_is_dir(s) and n.casefold().startswith(names[0].casefold())
                                     and n not in EDITIONS)
            for n, s in entries if not n.startswith(".")):
@@ -217,6 +220,10 @@ def find_class(root, known, warn=warn_stderr, assignment=ASSIGNMENT):
             if kind != "loose":
                 warn(f"隐藏文件夹，未评分 / hidden folder, not graded: {display_id(name)} "
                      f"(a student id may not start with '.')")
+            continue
+        if kind == "other":            # said, not guessed at: it is no layout mistake
+            warn(f"另一版本的作业，本次未评分 / another edition of the assignment, not graded in this run: "
+                 f"{display_id(name)} (expected {' or '.join(n + '/' for n in names)})")
             continue
         {"proper": proper, "layout": layout}.get(kind, loose).append((name, st))
     top_notebooks = [n for n, st in loose if n.endswith(".ipynb")]
