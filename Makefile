@@ -66,10 +66,13 @@ regen: $(STAMP)
 	$(BIN)/python -m pytest tests/test_golden.py --update-goldens -q -p no:cacheprovider
 
 # Only the student wheel (after a change in course/): rebuilt into source/pooling/ and copied to
-# release/pooling/, as `nbgrader generate_assignment` copies it (`make release` does both and more).
+# release/pooling/ and the English edition's folders, as `nbgrader generate_assignment` and
+# scripts/build_english_edition.py copy it (`make release` does all that and more).
 wheel:
 	$(PYTHON) packaging/student/pooling_course_build.py --out source/pooling
 	cp source/pooling/pooling_course-*.whl release/pooling/
+	cp source/pooling/pooling_course-*.whl source/pooling_en/
+	cp source/pooling/pooling_course-*.whl release/pooling_en/
 
 # JupyterLab on lab/, a gitignored nbgrader course directory (scripts/make_lab.py): the notebooks, the
 # formgrader with its gradebook, the exchange and the Assignment List work there; tracked files never change.

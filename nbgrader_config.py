@@ -57,9 +57,8 @@ c.Autograde.autograde_preprocessors = [
 # The language of the feedback (course.language): "zh+en" (the default), "en" or "zh"; the same as
 # `autograder grade --language` (empty: $COURSE_LANGUAGE, else zh+en).
 # c.HardenedExecute.language = "en"
-c.RepairGradeCells.source_dir = os.path.join(ROOT, "source", "pooling")
-c.RepairGradeCells.release_dir = os.path.join(ROOT, "release", "pooling")
-c.KitOverwriteCells.release_dir = os.path.join(ROOT, "release", "pooling")
+# RepairGradeCells and KitOverwriteCells read the source/ and release/ of the edition being autograded
+# (`nbgrader autograde pooling` or `nbgrader autograde pooling_en`, issue #25) in this course directory.
 
 # --- Feedback pages that work offline (autograder/nbgrader_feedback.py) ----
 # generate_feedback renders every formula without MathJax (no CDN: the page works offline),

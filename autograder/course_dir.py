@@ -9,6 +9,10 @@ import pathlib
 from autograder.core import kit
 
 ASSIGNMENT = "pooling"                      # the nbgrader assignment: source/pooling/, release/pooling/
+# The editions (issue #25): the same graded cells, hidden tests and points in two nbgrader assignments,
+# the Chinese one first (the default) and the English one built from it (scripts/build_english_edition.py).
+# A class may mix them: each student's folder says which one they did.
+EDITIONS = (ASSIGNMENT, "pooling_en")
 COURSE_DIR_ENV = "AUTOGRADER_COURSE_DIR"
 
 
@@ -19,14 +23,33 @@ def default_course_dir() -> pathlib.Path:
     return pathlib.Path(os.environ.get(COURSE_DIR_ENV) or kit.ROOT)
 
 
-def source_dir(course_dir: "str | os.PathLike[str]") -> pathlib.Path:
+def source_dir(course_dir: "str | os.PathLike[str]", assignment: str = ASSIGNMENT) -> pathlib.Path:
     """The assignment's source notebooks (solutions, hidden tests, points) in `course_dir`."""
-    return pathlib.Path(course_dir) / "source" / ASSIGNMENT
+    return pathlib.Path(course_dir) / "source" / check_edition(assignment)
 
 
-def release_dir(course_dir: "str | os.PathLike[str]") -> pathlib.Path:
+def release_dir(course_dir: "str | os.PathLike[str]", assignment: str = ASSIGNMENT) -> pathlib.Path:
     """The assignment's released notebooks (what students start from) in `course_dir`."""
-    return pathlib.Path(course_dir) / "release" / ASSIGNMENT
+    return pathlib.Path(course_dir) / "release" / check_edition(assignment)
+
+
+def check_edition(assignment):
+    """`assignment` itself when it is one of :data:`EDITIONS` (a name never becomes a path unchecked)."""
+    if assignment not in EDITIONS:
+        raise ValueError(f"未知的作业 / unknown assignment {assignment!r}: use one of {', '.join(EDITIONS)}")
+    return assignment
+
+
+def edition_of(assignment):
+    """The edition an nbgrader assignment id names; the default for any other (one course, one set of
+    graded cells: nbgrader may call its assignment anything)."""
+    return assignment if assignment in EDITIONS else ASSIGNMENT
+
+
+def editions(course_dir):
+    """The editions `course_dir` has source notebooks for, the default first (it is always named,
+    so that a course without source/ still says what is missing)."""
+    return (ASSIGNMENT,) + tuple(a for a in EDITIONS[1:] if (pathlib.Path(course_dir) / "source" / a).is_dir())
 
 
 class SourceMissing(FileNotFoundError):

@@ -55,7 +55,7 @@ import dataclasses
 import pathlib
 
 from autograder import terminal, totals
-from autograder.course_dir import ASSIGNMENT, default_course_dir
+from autograder.course_dir import ASSIGNMENT, EDITIONS, default_course_dir
 from autograder.totals import Totals
 from autograder.pipeline.write_results import atomic_write, csv_text, csv_uncell
 from autograder.results import Row
@@ -99,6 +99,7 @@ class StudentScore:
     last_name: str = ""
     email: str = ""
     lms_user_id: str = ""
+    assignment: str = ASSIGNMENT        # the edition the student did (autograder.course_dir.EDITIONS)
 
     @property
     def autograded(self):
@@ -144,7 +145,7 @@ def read_grades(path):
             raise ExportError(f"{path} is not a grades.csv of the kit (columns {sorted(need)})")
         for i, raw in enumerate(reader, start=2):
             cells = {k: csv_uncell(v) for k, v in raw.items()}
-            if cells["assignment"] != ASSIGNMENT:
+            if cells["assignment"] not in EDITIONS:      # the editions share their cells and points
                 continue
             try:
                 row = Row.from_csv(cells)
@@ -162,7 +163,7 @@ def read_grades(path):
                         f"for student '{row.student_id}', {row.notebook} {row.grade_id} (line {seen[key]}): "
                         f"two students taken for one? Not exported: re-grade with this kit"))
             seen[key] = i
-            s = scores.setdefault(row.student_id, StudentScore(row.student_id))
+            s = scores.setdefault(row.student_id, StudentScore(row.student_id, assignment=row.assignment))
             s.rows.append(row)
             s.notebooks.add(row.notebook)
             s.flags.update(row.flags)
@@ -197,18 +198,27 @@ def add_gradebook(scores, url, scheme, warn):
     from nbgrader.api import MissingEntry
     from autograder.core.gradebook import open_gradebook   # alembic found without changing $PATH for good
     with open_gradebook(url) as gb:
-        try:
-            gb.find_assignment(ASSIGNMENT)
-        except MissingEntry:
+        present = []
+        for edition in EDITIONS:                     # a class may mix the editions (issue #25)
+            try:
+                gb.find_assignment(edition)
+                present.append(edition)
+            except MissingEntry:
+                pass
+        if not present:
             warn(f"the gradebook has no assignment {ASSIGNMENT!r}: manual points are 0")
             return
         for student in gb.students:
             sid = display_id(student.id)             # as grades.csv holds ids
             s = scores.get(sid)
-            try:
-                sub = gb.find_submission(ASSIGNMENT, student.id)
-            except MissingEntry:
-                sub = None
+            sub = None
+            mine = [s.assignment] if s is not None and s.assignment in present else []
+            for edition in mine + [e for e in present if e not in mine]:    # the graded edition first
+                try:
+                    sub = gb.find_submission(edition, student.id)
+                    break
+                except MissingEntry:
+                    continue
             if s is None:
                 s = scores.setdefault(sid, StudentScore(sid))    # enrolled, nothing graded
                 if sub is not None:
@@ -291,7 +301,7 @@ def generic_rows(scores, maxima):
     """One row per student; ``maxima`` is the assignment's ``Totals`` (``collect``)."""
     for sid in sorted(scores):
         s = scores[sid]
-        yield [s.student_id, s.last_name, s.first_name, s.email, s.lms_user_id, ASSIGNMENT,
+        yield [s.student_id, s.last_name, s.first_name, s.email, s.lms_user_id, s.assignment,
                s.autograded, maxima.auto_max, s.manual, maxima.written_max, s.totals.optional, maxima.optional_max,
                s.manual_pending, s.override, s.extra_credit,
                s.late.status if s.late else "", s.late.hours_late if s.late else "",

@@ -24,7 +24,7 @@ import pathlib
 import time
 from dataclasses import replace
 
-from autograder import __version__, functions
+from autograder import __version__
 from autograder.core.config import GradingConfig, as_config
 from autograder.pipeline.find_answers import FindAnswers
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
@@ -35,7 +35,7 @@ from autograder.pipeline.check_integrity import CheckIntegrity
 from autograder.pipeline.find_submissions import Submission
 from autograder.pipeline.open_submission import RefusedPath, read_bytes
 from autograder.core import kit
-from autograder.course_dir import default_course_dir
+from autograder.course_dir import ASSIGNMENT, default_course_dir, editions
 from autograder.results import ManualRow, SubmissionResult
 from autograder.sandbox.runner import CHILD_PY, Engine, Limits
 from course.language import Text as T, in_language, render
@@ -149,17 +149,24 @@ class Grader:
             self._engine = Engine(self.limits, announce=False)     # reported once per run, below
         return self._engine
 
-    def grade_notebook_full(self, src: "str | bytes | dict | None", student_id: str, notebook: str,
-                            root: str | None = None, missing: str = NOT_SUBMITTED) -> tuple[list, list[ManualRow]]:
-        """([Row], [ManualRow]) of one notebook; `src` is a path (read below `root`), bytes, a dict
-        or None (not submitted: every row says `missing`)."""
-        return self.grade_notebook(src, student_id, notebook, root, missing)[:2]
+    def edition(self, assignment: str | None = None) -> SourceTests:
+        """The SourceTests of `assignment` (an edition of this grader's course; None: the default)."""
+        return self.source.edition(assignment)
 
-    def grade_notebook(self, src, student_id, notebook, root=None, missing=NOT_SUBMITTED):
+    def grade_notebook_full(self, src: "str | bytes | dict | None", student_id: str, notebook: str,
+                            root: str | None = None, missing: str = NOT_SUBMITTED,
+                            assignment: str | None = None) -> tuple[list, list[ManualRow]]:
+        """([Row], [ManualRow]) of one notebook; `src` is a path (read below `root`), bytes, a dict
+        or None (not submitted: every row says `missing`). `assignment`: the edition the notebook
+        belongs to (its rows say so); the editions share their graded cells, tests and points."""
+        return self.grade_notebook(src, student_id, notebook, root, missing, assignment)[:2]
+
+    def grade_notebook(self, src, student_id, notebook, root=None, missing=NOT_SUBMITTED, assignment=None):
         """([Row], [ManualRow], (AnswerCell, ...)) of one notebook (``grade_notebook_full``), with its
         answer cells as submitted, bounded (``core.cells.bounded``), for the integrity analysis."""
         missing = render(missing)
-        tests, manual_cells = self.source.tests(notebook), self.source.manual(notebook)
+        source = self.edition(assignment)
+        tests, manual_cells = source.tests(notebook), source.manual(notebook)
         answered: dict[str, bool] = {}
         flags: list[str] = []
         cells: list[AnswerCell] = []
@@ -172,21 +179,44 @@ class Grader:
                 rows = self.runner.invalid(tests, student_id, notebook, str(e))
                 flags = [e.flag]
             else:
-                cells = self.finder.find(nb, self.source.functions(notebook))
+                cells = self.finder.find(nb, source.functions(notebook))
                 rows = self.runner.run(self.engine, cells, tests, student_id, notebook)
-                answered = self.finder.manual(nb, manual_cells)
-                flags = self.integrity.flags(nb, notebook)
+                answered = self._answered(nb, notebook, manual_cells)
+                flags = self._integrity(source).flags(nb, notebook)
         # for a person to decide, scores unchanged; with the row's own (CheckSource)
         rows = [replace(r, flags=r.flags | set(flags)) for r in rows]
-        return rows, self.manual_rows(student_id, notebook, answered), bounded(cells)
+        if source.assignment != ASSIGNMENT:
+            rows = [replace(r, assignment=source.assignment) for r in rows]
+        return rows, self.manual_rows(student_id, notebook, answered, source.assignment), bounded(cells)
 
-    def manual_rows(self, student_id: str, notebook: str,
-                    answered: dict[str, bool] | None = None) -> list[ManualRow]:
+    def _answered(self, nb: dict, notebook: str, manual_cells: list) -> dict[str, bool]:
+        """``{grade_id: answered}``: a written cell still holding any edition's released stub is not
+        answered (a learner's English notebook read as the default edition is not "answered")."""
+        answered = self.finder.manual(nb, manual_cells)
+        for other in editions(self.source.course_dir):
+            try:
+                theirs = self.finder.manual(nb, self.edition(other).manual(notebook))
+            except FileNotFoundError:          # SourceMissing: an edition without this notebook
+                continue
+            answered = {g: a and theirs.get(g, True) for g, a in answered.items()}
+        return answered
+
+    def _integrity(self, source: SourceTests) -> CheckIntegrity:
+        if source is self.source:
+            return self.integrity
+        checks = self.__dict__.setdefault("_integrity_of", {})
+        if source.assignment not in checks:
+            checks[source.assignment] = CheckIntegrity(source.source_dir, source.release_dir)
+        return checks[source.assignment]
+
+    def manual_rows(self, student_id: str, notebook: str, answered: dict[str, bool] | None = None,
+                    assignment: str | None = None) -> list[ManualRow]:
         """A ManualRow per written-answer cell of `notebook`; `answered`: grade_id -> bool (default False)."""
         answered = answered or {}
-        return [ManualRow(student_id, functions.ASSIGNMENT, notebook, m.grade_id, m.points,
+        source = self.edition(assignment)
+        return [ManualRow(student_id, source.assignment, notebook, m.grade_id, m.points,
                           bool(answered.get(m.grade_id, False)))
-                for m in self.source.manual(notebook)]
+                for m in source.manual(notebook)]
 
     def warm(self) -> None:
         """Start the sandbox (zygote and one child) outside any submission's time: a worker's
@@ -208,7 +238,7 @@ class Grader:
         for nb, path in sorted(sub.notebooks.items()):
             t = time.monotonic()
             r, m, cells = self.grade_notebook(path, sub.student_id, nb, sub.root,
-                                                   sub.note or NOT_SUBMITTED.render())
+                                              sub.note or NOT_SUBMITTED.render(), sub.assignment)
             rows += r
             manual += m
             if cells:
@@ -228,8 +258,11 @@ class Grader:
         # What the run's configuration changes in a result (the limits, the words' language, the
         # suites' budget, the source check), never where it runs (workers, scheduler).
         h.update(json.dumps(self.config.grading_fields(), sort_keys=True).encode())
+        source = self.edition(sub.assignment)
+        if source.assignment != ASSIGNMENT:               # the rows name it: never reuse another edition's
+            h.update(b"assignment\0" + source.assignment.encode())
         for nb, path in sorted(sub.notebooks.items()):
-            h.update(nb.encode() + b"\0" + self.source.digest(nb).encode())
+            h.update(nb.encode() + b"\0" + source.digest(nb).encode())
             if path is not None:
                 try:                                       # the same checked read as grading's
                     h.update(hashlib.sha256(read_bytes(path, sub.root, ReadNotebook.max_bytes)).digest())

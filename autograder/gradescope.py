@@ -8,6 +8,7 @@ The zip (Gradescope: "Configure Autograder" > "Zip file upload") holds::
     wheels/             the student wheel (course/) and the instructor wheel (autograder/)
     course/source/pooling/*.ipynb   the instructor's notebooks: tests, points, solutions
     course/release/pooling/*.ipynb  what students got (stubs, for "answered" and solution-copy checks)
+    course/{source,release}/pooling_en/  the same for the English edition, when the course has it
 
 Gradescope unpacks it into ``/autograder/source/``. ``setup.sh`` installs
 Python 3.11, a virtual environment ``/autograder/venv`` with the pins and the
@@ -36,7 +37,7 @@ import zipfile
 
 from autograder import totals
 from autograder.core import kit
-from autograder.course_dir import ASSIGNMENT, default_course_dir, release_dir, source_dir
+from autograder.course_dir import default_course_dir, editions, release_dir, source_dir
 
 ROOT_ENV = "AUTOGRADER_GRADESCOPE_ROOT"
 REPO = kit.ROOT
@@ -150,7 +151,7 @@ def bundle(out_zip, course_dir=None, allow_weak_sandbox=False, language=None):
     """Write the Gradescope autograder zip; return the names it holds. ``allow_weak_sandbox``:
     run_autograder grades even where the sandbox cannot confine student code (else exit 3)."""
     course = pathlib.Path(course_dir or default_course_dir())
-    source, release = source_dir(course), release_dir(course)
+    source = source_dir(course)
     notebooks = sorted(source.glob("*.ipynb"))
     if not notebooks:
         raise FileNotFoundError(f"no source notebooks in {source}")
@@ -164,10 +165,13 @@ def bundle(out_zip, course_dir=None, allow_weak_sandbox=False, language=None):
             _entry(zf, "requirements.txt", "\n".join(pins()) + "\n")
             for wheel in [student, instructor]:
                 _entry(zf, f"wheels/{wheel.name}", wheel.read_bytes())
-            for nb in notebooks:
-                _entry(zf, f"course/source/{ASSIGNMENT}/{nb.name}", nb.read_bytes())
-            for nb in sorted(release.glob("*.ipynb")):
-                _entry(zf, f"course/release/{ASSIGNMENT}/{nb.name}", nb.read_bytes())
+            # Every edition the course has (issue #25): one Gradescope assignment grades either one
+            # (the same cells and points); each edition's release/ tells its unanswered stubs.
+            for edition in editions(course):
+                for nb in sorted(source_dir(course, edition).glob("*.ipynb")):
+                    _entry(zf, f"course/source/{edition}/{nb.name}", nb.read_bytes())
+                for nb in sorted(release_dir(course, edition).glob("*.ipynb")):
+                    _entry(zf, f"course/release/{edition}/{nb.name}", nb.read_bytes())
             names = zf.namelist()
     out = pathlib.Path(out_zip)
     out.parent.mkdir(parents=True, exist_ok=True)

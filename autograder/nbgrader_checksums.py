@@ -35,10 +35,12 @@ class KitOverwriteCells(OverwriteCells):
 
     @default("release_dir")
     def _release_dir(self):
-        return str(course_dir.release_dir(course_dir.default_course_dir()))
+        return ""            # the edition being autograded (pooling_en: release/pooling_en/)
 
-    def _released(self, notebook):
-        path = pathlib.Path(self.release_dir) / f"{notebook}.ipynb"
+    def _released(self, notebook, assignment=None):
+        folder = self.release_dir or course_dir.release_dir(course_dir.default_course_dir(),
+                                                            course_dir.edition_of(assignment))
+        path = pathlib.Path(folder) / f"{notebook}.ipynb"
         try:
             cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
         except (OSError, ValueError):
@@ -52,7 +54,7 @@ class KitOverwriteCells(OverwriteCells):
 
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader", {})
-        self._shown = self._released(info.get("notebook"))
+        self._shown = self._released(info.get("notebook"), info.get("assignment"))
         self._who = f"{printable(str(info.get('student')))}/{printable(str(info.get('notebook')))}"
         return super().preprocess(nb, resources)
 

@@ -238,13 +238,15 @@ class RepairGradeCells(NbGraderPreprocessor):
     source_dir = Unicode(help="the assignment's source notebooks (default: the course directory's)").tag(config=True)
     release_dir = Unicode(help="the assignment's released notebooks (default: the course directory's)").tag(config=True)
 
+    # Empty (the default): the edition being autograded (``nbgrader autograde pooling_en`` reads
+    # source/pooling_en/), in the course directory.
     @default("source_dir")
     def _source_dir(self):
-        return str(course_dir.source_dir(course_dir.default_course_dir()))
+        return ""
 
     @default("release_dir")
     def _release_dir(self):
-        return str(course_dir.release_dir(course_dir.default_course_dir()))
+        return ""
 
     def preprocess(self, nb, resources):
         info = resources.get("nbgrader", {})
@@ -259,7 +261,11 @@ class RepairGradeCells(NbGraderPreprocessor):
                 except InvalidNotebook:
                     run.submitted[key] = {"nbformat": 4, "cells": []}
         try:
-            source = _SourceCells(self.source_dir, self.release_dir).cells(info.get("notebook"))
+            assignment = course_dir.edition_of(info.get("assignment"))
+            root = course_dir.default_course_dir()
+            source = _SourceCells(self.source_dir or course_dir.source_dir(root, assignment),
+                                  self.release_dir or course_dir.release_dir(root, assignment)
+                                  ).cells(info.get("notebook"))
         except (OSError, ValueError):
             self.log.warning("no source notebook for %s: metadata left as submitted", key[1])
             return nb, resources
@@ -343,12 +349,13 @@ class HardenedExecute(NbGraderPreprocessor):
                 g = run.grader(self.grading_config())
             else:                               # outside `nbgrader autograde`: a grader for this notebook
                 g = stack.enter_context(Grader(self.grading_config()))
+            assignment = course_dir.edition_of(info.get("assignment"))
             if nb.metadata.get(INVALID_KEY):
-                rows = g.runner.invalid(g.source.tests(notebook), student, notebook,
+                rows = g.runner.invalid(g.edition(assignment).tests(notebook), student, notebook,
                                         str(nb.metadata[INVALID_KEY]))
             else:
                 src = submitted if submitted is not None else json.loads(nbformat.writes(nb))
-                rows = g.grade_notebook_full(src, student, notebook)[0]
+                rows = g.grade_notebook_full(src, student, notebook, assignment=assignment)[0]
                 self._say_sandbox_warnings(g)
             flags = ";".join(sorted(rows[0].flags)) if rows else ""
             if flags:                                      # for a person to decide; the points stand

@@ -1,4 +1,6 @@
-"""Regenerate release/pooling/ from source/pooling/ with nbgrader (``make release``).
+"""Regenerate release/pooling/ from source/pooling/ with nbgrader (``make release``), and the
+English edition: source/pooling_en/ built from source/pooling/ and editions/en/
+(scripts/build_english_edition.py), then release/pooling_en/ from it with nbgrader.
 
 Runs the real ``nbgrader generate_assignment pooling --force`` in the repository
 root, which is the nbgrader course directory (see nbgrader_config.py). nbgrader
@@ -22,6 +24,8 @@ import sys
 from autograder.course_dir import ASSIGNMENT, release_dir, source_dir
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import build_english_edition  # noqa: E402  (scripts/: the English edition's source from the Chinese one)
 
 
 def build_wheel(course_dir=ROOT):
@@ -32,14 +36,24 @@ def build_wheel(course_dir=ROOT):
 
 
 def regenerate(course_dir=ROOT, quiet=False):
-    """Build the student wheel, run nbgrader generate_assignment in ``course_dir``; return the release folder."""
+    """Build the student wheel and the English edition's source (where the course has its prose),
+    run nbgrader generate_assignment for each edition in ``course_dir``; return the release folders."""
     course_dir = pathlib.Path(course_dir)
     build_wheel(course_dir)
-    release = release_dir(course_dir)
+    editions = [ASSIGNMENT]
+    if (course_dir / "editions" / "en").is_dir():
+        build_english_edition.write(course_dir)
+        editions.append(build_english_edition.EN)
+    return [generate(course_dir, edition, quiet) for edition in editions]
+
+
+def generate(course_dir, assignment=ASSIGNMENT, quiet=False):
+    """``nbgrader generate_assignment ASSIGNMENT --force`` in ``course_dir``; return its release folder."""
+    release = release_dir(course_dir, assignment)
     # Start from an empty folder so that notebooks removed from source/ disappear too.
     if release.exists():
         shutil.rmtree(release)
-    cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"]
+    cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"]
     if quiet:
         cmd += ["--log-level=WARN"]
     proc = subprocess.run(cmd, cwd=course_dir, capture_output=quiet, text=True)
@@ -57,9 +71,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--course-dir", default=str(ROOT), help="nbgrader course directory (default: the repository)")
     args = parser.parse_args(argv)
-    release = regenerate(args.course_dir)
-    for nb in sorted(release.glob("*.ipynb")):
-        print(nb.relative_to(pathlib.Path(args.course_dir).resolve()))
+    for release in regenerate(args.course_dir):
+        for nb in sorted(release.glob("*.ipynb")):
+            print(nb.relative_to(pathlib.Path(args.course_dir).resolve()))
 
 
 if __name__ == "__main__":

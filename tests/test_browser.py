@@ -308,6 +308,27 @@ def test_run_all_completes_on_fresh_release(lab_page, jupyter_lab, artifacts_dir
         shots(f"cell{idx:02d}", cells.nth(idx))
 
 
+def test_english_notebook_checks_in_english(lab_page, jupyter_lab, artifacts_dir):
+    """The English edition (#25): Run All on its untouched 01 notebook in JupyterLab; its first cell
+    chose English, so the self-check and the attempt() lines speak English only."""
+    page = lab_page
+    shots = Shots(page, artifacts_dir, "browser_4b_english_run_all")
+    notebook = "release/pooling_en/01_basics.ipynb"
+    nb_cells = read_cells(jupyter_lab.root / notebook)
+    cells = open_notebook(page, jupyter_lab, notebook)
+    run_all(page)
+    assert first_error(page) is None, f"a cell raised: {first_error(page)}"
+    first_check = selfcheck_index(nb_cells, "pool2d", index_of(nb_cells, "answer_pool2d"))
+    out = output_text(cells, first_check)
+    shots("first_check", cells.nth(first_check))
+    assert "The function is not implemented yet" in out and "check failed, see the report above" in out, out
+    assert not re.search(r"[\u4e00-\u9fff]", out), out
+    after = next(i for i in range(first_check + 1, len(nb_cells))
+                 if "with attempt():" in source_of(nb_cells[i]))
+    text = output_text(cells, after)
+    assert "finish the function above first" in text and not re.search(r"[\u4e00-\u9fff]", text), text
+
+
 @pytest.mark.parametrize("stem", _figure_notebooks())
 def test_figures_render_as_images(stem, lab_page, jupyter_lab, artifacts_dir):
     """A learner's finished notebook: every figure cell shows an image (widgets: a slider too)."""

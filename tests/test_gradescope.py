@@ -50,6 +50,8 @@ def test_bundle_layout(bundle):
     nbs = {f.notebook for f in FUNCTIONS}
     assert {f"course/source/pooling/{nb}.ipynb" for nb in nbs} <= names
     assert {f"course/release/pooling/{nb}.ipynb" for nb in nbs} <= names
+    # the English edition too (#25): one Gradescope assignment grades either edition's notebooks
+    assert {f"course/{d}/pooling_en/{nb}.ipynb" for d in ("source", "release") for nb in nbs} <= names
     assert not any(n.startswith(("tests/", "examples/", ".git")) for n in names)
     # setup.sh installs the instructor package's exact pins and the two wheels, by file
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]

@@ -57,7 +57,8 @@ def _code(nb):
 
 def _run_cell(source, **names):
     """Run a notebook cell's code (which needs torch and F) and return what it printed."""
-    ns = {"torch": torch, "F": F, "math": math, **names}
+    from course.language import say       # the notebooks' printed labels (cell 0x-002 imports it)
+    ns = {"torch": torch, "F": F, "math": math, "say": say, **names}
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(source, "<cell>", "exec"), ns)
@@ -355,7 +356,7 @@ def test_01_has_the_english_editions_context_with_references(notebooks):
 def test_01_receptive_field_numbers_are_what_its_code_prints(notebooks):
     nb = _src(notebooks, "01_basics")
     printed = _run_cell(_cell(nb, "01-en-receptive-code").source)
-    plain, pooled = (int(v) for v in re.findall(r"：\s*(\d+)", printed))
+    plain, pooled = (int(v) for v in re.findall(r"[:：]\s*(\d+)", printed))
     assert (plain, pooled) == (7, 18)
     # the same numbers by the receptive-field recurrence r += (k - 1) * jump, jump *= s
     r, jump = 1, 1
@@ -369,7 +370,7 @@ def test_01_receptive_field_numbers_are_what_its_code_prints(notebooks):
 def test_01_signal_to_noise_claim_is_what_its_code_prints(notebooks):
     nb = _src(notebooks, "01_basics")
     printed = _run_cell(_cell(nb, "01-en-history-code").source)
-    subsampled, averaged = (float(v) for v in re.findall(r"：\s*([\d.]+)", printed))
+    subsampled, averaged = (float(v) for v in re.findall(r"[:：]\s*([\d.]+)", printed))
     assert subsampled == pytest.approx(1.0, abs=0.02)         # "not reduced at all"
     assert subsampled / averaged == pytest.approx(2.0, rel=0.03)   # "halved (1 / sqrt(4))"
     assert "标准差减半" in _cell(nb, "01-en-history").source
@@ -387,12 +388,22 @@ def test_01_two_by_two_quarters_the_resolution(notebooks):
 @pytest.mark.parametrize("folder", ["source", "release"])
 def test_02_written_prompts_come_before_their_worked_text(notebooks, folder):
     nb = _src(notebooks, "02_as_convolution", folder)
-    for prompt, answer, worked, english in (
-            ("02-009", "02-ex2-answer", "02-ex2-worked", "Prove that max pooling cannot be implemented through a convolution alone."),
-            ("02-021", "02-ex3a-answer", "02-ex3a-worked", r"Express $\max(a, b)$ using only ReLU")):
-        assert english in _cell(nb, prompt).source
+    for prompt, answer, worked, english, given_away in (
+            ("02-009", "02-ex2-answer", "02-ex2-worked",
+             "prove that max pooling cannot be implemented through a convolution alone.", "(2, 1)"),
+            ("02-021", "02-ex3a-answer", "02-ex3a-worked",
+             r"express $\max(a, b)$ using only ReLU", r"b + \mathrm{ReLU}(a - b)")):
+        # #24 point 10: the prompt is an optional written grade cell with a rubric (as answer_ex3c)
+        cell = _cell(nb, answer)
+        assert english in cell.source
         assert _index(nb, prompt) < _index(nb, answer) < _index(nb, worked)
-        assert not _cell(nb, answer).get("metadata", {}).get("nbgrader"), "not a grade cell: the totals stay"
+        meta = cell.get("metadata", {})
+        assert meta["nbgrader"]["grade"] and meta["nbgrader"]["solution"] and meta["nbgrader"]["points"] == 0
+        assert meta["optional"] == {"points": 1}
+        if folder == "source":
+            assert "评分标准 / Rubric" in cell.source and "### BEGIN SOLUTION" in cell.source
+        else:                                  # the rubric and model answer stay with the instructor
+            assert "Rubric" not in cell.source and given_away not in cell.source
         text = _cell(nb, worked).source
         assert text.startswith("<details><summary>写完之后再看") and text.rstrip().endswith("</details>")
         assert "What a complete answer has" in text

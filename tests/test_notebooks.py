@@ -31,8 +31,11 @@ from autograder.functions import BY_NAME, FUNCTIONS, NOTEBOOKS, PREAMBLE, functi
 from autograder.totals import is_optional_cell, points_of
 from conftest import RELEASE, ROOT, SOURCE, load_solution
 
-WRITTEN = {"02_as_convolution": ["answer_ex3c"], "04_min_softmax": ["answer_ex4", "answer_ex5", "answer_ex6"]}
-WRITTEN_POINTS = {"answer_ex3c": 1, "answer_ex4": 2, "answer_ex5": 2, "answer_ex6": 2}
+EDITIONS = ("pooling", "pooling_en")     # the Chinese edition and the English one built from it (#25)
+RELEASES = {e: ROOT / "release" / e for e in EDITIONS}
+
+WRITTEN = {"02_as_convolution": ["answer_ex2", "answer_ex3a", "answer_ex3c"], "04_min_softmax": ["answer_ex4", "answer_ex5", "answer_ex6"]}
+WRITTEN_POINTS = {"answer_ex2": 1, "answer_ex3a": 1, "answer_ex3c": 1, "answer_ex4": 2, "answer_ex5": 2, "answer_ex6": 2}
 RUBRIC_MARKERS = ["BEGIN SOLUTION", "END SOLUTION", "HIDDEN TESTS", "autograder", "评分标准",
                   "Rubric", "rubric", "参考答案", "Model answer", "MARK SCHEME"]
 POOL_CALL = re.compile(r"\b(?:F|nn|torch|functional|aten)\.[\w.]*pool\w*", re.IGNORECASE)
@@ -111,6 +114,12 @@ def executed_release():
     return execute_all(sorted(RELEASE.glob("*.ipynb")), allow_errors=True)
 
 
+@slow_fixture(scope="session")
+def executed_release_en():
+    """The English edition's release notebooks, Run All (their first cell chooses English)."""
+    return execute_all(sorted(RELEASES["pooling_en"].glob("*.ipynb")), allow_errors=True)
+
+
 def make_course_copy(dest):
     """A throwaway nbgrader course directory: the repo's config, source/, and the kit's packages."""
     dest.mkdir(parents=True)
@@ -138,6 +147,8 @@ def graded_course(tmp_path_factory):
         course = make_course_copy(base / student)
         env = kernel_env(course)
         run([sys.executable, "-m", "nbgrader", "generate_assignment", "pooling", "--force"], course, env)
+        if student == "solutions":        # the English edition's release, from the same course (#25)
+            run([sys.executable, "-m", "nbgrader", "generate_assignment", "pooling_en", "--force"], course, env)
         sub = course / "submitted" / student / "pooling"
         sub.mkdir(parents=True)
         for nb_path in sorted((course / "release" / "pooling").glob("*.ipynb")):
@@ -223,12 +234,13 @@ def test_points_match_registry(stem):
                    for c in nb.cells if nbgrader_meta(c).get("grade"))
 
 
+@pytest.mark.parametrize("edition", EDITIONS)
 @pytest.mark.parametrize("stem", NOTEBOOKS)
-def test_release_leaks_nothing(stem):
-    text = (RELEASE / f"{stem}.ipynb").read_text(encoding="utf-8")
+def test_release_leaks_nothing(stem, edition):
+    text = (RELEASES[edition] / f"{stem}.ipynb").read_text(encoding="utf-8")
     for marker in RUBRIC_MARKERS:
-        assert marker not in text, f"release/{stem} contains {marker!r}"
-    nb = nbformat.read(RELEASE / f"{stem}.ipynb", as_version=4)
+        assert marker not in text, f"release/{edition}/{stem} contains {marker!r}"
+    nb = nbformat.read(RELEASES[edition] / f"{stem}.ipynb", as_version=4)
     for cell in nb.cells:
         if is_answer_cell(cell):
             assert "raise NotImplementedError()" in cell.source
@@ -376,13 +388,29 @@ def test_source_runs_without_error(executed_source, stem):
             assert not [o for o in cell.outputs if o.output_type == "stream" and o.name == "stderr"]
 
 
+# What an untouched release notebook's self-check says, per edition: the Chinese edition in Chinese
+# with English beside, the English edition (course.use_language("en") in its first cell) in English only.
+RUN_ALL_WORDS = {
+    "pooling": {"failed": "✗ {name}: 检查未通过，原因见上 / check failed, see the report above",
+                "shown": ["函数尚未实现 / The function is not implemented yet"],
+                "attempt": ["先完成上面的函数", "finish the function above first"]},
+    "pooling_en": {"failed": "✗ {name}: check failed, see the report above",
+                   "shown": ["The function is not implemented yet"],
+                   "attempt": ["finish the function above first"]},
+}
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("edition", EDITIONS)
 @pytest.mark.parametrize("stem", NOTEBOOKS)
-def test_release_runs_all_to_the_end(executed_release, stem):
+def test_release_runs_all_to_the_end(request, edition, stem):
     """Run All on an untouched release notebook completes (#15): no cell raises, so the later
     figures and widgets run; each test cell shows its check's report (not implemented) and one
-    short stderr line, which makes nbgrader validate fail it, and no traceback repeats the report."""
-    nb = executed_release[stem]
+    short stderr line, which makes nbgrader validate fail it, and no traceback repeats the report.
+    The English edition's self-check speaks English only (#25)."""
+    nb = request.getfixturevalue("executed_release" if edition == "pooling" else "executed_release_en")[stem]
+    words = RUN_ALL_WORDS[edition]
     failing = [i for i, c in enumerate(nb.cells) if errors_of(c)]
     assert not failing, f"{stem}: cells raised: {[(i, errors_of(nb.cells[i])[0].ename) for i in failing]}"
     tests = [c for c in nb.cells if is_test_cell(c)]
@@ -390,15 +418,23 @@ def test_release_runs_all_to_the_end(executed_release, stem):
     for cell in tests:
         name = nbgrader_meta(cell)["grade_id"][len("test_"):]
         stderr = "".join(o.text for o in cell.outputs if o.output_type == "stream" and o.name == "stderr")
-        assert stderr.strip() == f"✗ {name}: 检查未通过，原因见上 / check failed, see the report above", stderr
+        assert stderr.strip() == words["failed"].format(name=name), stderr
         shown = "".join(o.get("data", {}).get("text/plain", "") for o in cell.outputs
                         if o.output_type == "display_data")
-        assert "函数尚未实现 / The function is not implemented yet" in shown, shown
+        assert all(w in shown for w in words["shown"]), shown
         assert "Traceback" not in stderr + shown
+        if edition == "pooling_en":
+            assert not HAN.search(stderr + shown), (stem, name, stderr + shown)
     for cell in nb.cells:
         if cell.cell_type == "code" and "with attempt():" in cell.source:
             text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-            assert "先完成上面的函数" in text and "finish the function above first" in text, (stem, cell.source)
+            assert all(w in text for w in words["attempt"]), (stem, cell.source, text)
+            if edition == "pooling_en":
+                assert "先完成上面的函数" not in text, (stem, text)
+    if edition == "pooling_en":        # every line the notebook prints is in English (labels via course.language.say)
+        printed = [(i, o.get("text", "")) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+                   for o in c.outputs if o.output_type == "stream"]
+        assert not [(i, t) for i, t in printed if HAN.search(t)], [(i, t[:200]) for i, t in printed if HAN.search(t)]
 
 
 @pytest.mark.slow
@@ -428,15 +464,18 @@ def test_nbgrader_validate_sees_failures_without_tracebacks(tmp_path, monkeypatc
 # ---------------------------------------------------------------- real nbgrader
 
 @pytest.mark.slow
-def test_generate_assignment_reproduces_release(graded_course):
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_generate_assignment_reproduces_release(graded_course, edition):
     courses, _ = graded_course
-    generated = courses["solutions"] / "release" / "pooling"
-    assert sorted(p.name for p in generated.glob("*.ipynb")) == sorted(p.name for p in RELEASE.glob("*.ipynb"))
-    for path in sorted(RELEASE.glob("*.ipynb")):
+    generated = courses["solutions"] / "release" / edition
+    release = RELEASES[edition]
+    assert sorted(p.name for p in generated.glob("*.ipynb")) == sorted(p.name for p in release.glob("*.ipynb"))
+    assert sorted(p.name for p in release.glob("*.ipynb"))
+    for path in sorted(release.glob("*.ipynb")):
         ours = nbformat.read(path, as_version=4)
         fresh = nbformat.read(generated / path.name, as_version=4)
         assert [(c.cell_type, c.source) for c in ours.cells] == [(c.cell_type, c.source) for c in fresh.cells], (
-            f"release/pooling/{path.name} is stale: run `make release`")
+            f"release/{edition}/{path.name} is stale: run `make release`")
 
 
 @pytest.mark.slow

@@ -5,7 +5,8 @@ A class of four is graded once through the real command line (``autograder grade
 the kit's configuration. Some students do the optional work, some do not. For every student,
 every output must agree with an independent reference computed here from grades.csv and the
 issue's numbers: 25 required autograded points, 6 required written, 2 optional autograded and
-1 optional written (``test_max_pool_conv_relu``, ``test_conv_relu_counts``, ``answer_ex3c``), so
+3 optional written (``test_max_pool_conv_relu``, ``test_conv_relu_counts``; ``answer_ex2``,
+``answer_ex3a``, ``answer_ex3c``), so
 the denominator everywhere is 31 and optional work is earned above it.
 """
 import csv
@@ -29,8 +30,9 @@ slow = pytest.mark.slow       # the tests on the graded class; the definition's 
 
 # The reference, written out rather than derived from the code under test.
 OPTIONAL = {("02_as_convolution", "test_max_pool_conv_relu"), ("02_as_convolution", "test_conv_relu_counts"),
+            ("02_as_convolution", "answer_ex2"), ("02_as_convolution", "answer_ex3a"),
             ("02_as_convolution", "answer_ex3c")}
-REQUIRED_AUTO_MAX, REQUIRED_WRITTEN_MAX, OPTIONAL_AUTO_MAX, OPTIONAL_WRITTEN_MAX = 25.0, 6.0, 2.0, 1.0
+REQUIRED_AUTO_MAX, REQUIRED_WRITTEN_MAX, OPTIONAL_AUTO_MAX, OPTIONAL_WRITTEN_MAX = 25.0, 6.0, 2.0, 3.0
 POSSIBLE = REQUIRED_AUTO_MAX + REQUIRED_WRITTEN_MAX          # 31: what a student who skips the bonus can reach
 
 

@@ -11,6 +11,7 @@ import os
 
 from autograder import functions
 from autograder.core.cells import answer_texts
+from autograder.course_dir import EDITIONS
 from autograder.pipeline.find_answers import FindAnswers
 from autograder.pipeline.find_submissions import class_submission
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
@@ -24,7 +25,8 @@ def _safe_id(student):
 
 def answers_of(root, student, notebooks=None):
     """{function: answer text} of one student (functions whose cells were found)."""
-    sub = class_submission(root, student, notebooks or functions.NOTEBOOKS)
+    sub = class_submission(root, student, notebooks or functions.NOTEBOOKS,
+                           assignment=EDITIONS)             # either edition's folder (#25)
     reader, finder, cells = ReadNotebook(), FindAnswers(), []
     for nb, path in sorted(sub.notebooks.items()):
         if path is None:

@@ -22,7 +22,7 @@ import stat
 from autograder import terminal
 from autograder.core import manifest
 from autograder.pipeline.open_submission import RefusedPath, printable, read_bytes
-from autograder.course_dir import ASSIGNMENT, default_course_dir
+from autograder.course_dir import ASSIGNMENT, EDITIONS, default_course_dir, editions
 from autograder.pipeline.source_tests import SourceTests
 from course.safe_text import display_id, lookalike_groups, lookalike_warning
 
@@ -34,19 +34,27 @@ class Submission:
     """One student's notebooks: notebook name -> path (None: not submitted).
 
     ``root``: the folder every path is checked below (the submissions folder);
-    ``note``: why notebooks are missing, when the layout is wrong.
+    ``note``: why notebooks are missing, when the layout is wrong;
+    ``assignment``: the edition the student did (``autograder.course_dir.EDITIONS``): its folder's name.
     """
     student_id: str
     notebooks: dict
     root: Optional[str] = None
     note: str = ""
+    assignment: str = ASSIGNMENT
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls, d: dict) -> "Submission":
-        return cls(d["student_id"], dict(d["notebooks"]), d.get("root"), d.get("note") or "")
+        return cls(d["student_id"], dict(d["notebooks"]), d.get("root"), d.get("note") or "",
+                   d.get("assignment") or ASSIGNMENT)
+
+
+def _names(assignment: "str | Iterable[str]") -> tuple[str, ...]:
+    """The assignment folders accepted: one name, or several (the editions) -> a tuple, default first."""
+    return (assignment,) if isinstance(assignment, str) else tuple(assignment)
 
 
 def warn_stderr(message: str) -> None:
@@ -117,54 +125,78 @@ def _unmatched(path, root):
 
 # ------------------------------------------------------------------ a class
 
-def layout_problems(student_dir: str, known: Iterable[str], assignment: str = ASSIGNMENT) -> list[str]:
-    """What in a real student folder does not follow ``<student>/pooling/<notebook>.ipynb`` -> [text]."""
+def layout_problems(student_dir: str, known: Iterable[str], assignment: "str | Iterable[str]" = ASSIGNMENT) -> list[str]:
+    """What in a real student folder does not follow ``<student>/pooling/<notebook>.ipynb`` -> [text].
+
+    ``assignment``: a name or the accepted editions' names (the first is the one messages name).
+    Another edition's folder is never a layout problem (``nbgrader autograde pooling`` leaves a
+    ``pooling_en/`` to ``nbgrader autograde pooling_en``); two accepted editions at once are said."""
+    names = _names(assignment)
+    chosen = _chosen(student_dir, names)
     problems = []
+    present = [n for n, st in _entries(student_dir) if n in names and (_is_dir(st) or _is_link(st))]
+    if len(present) > 1:
+        problems.append(f"{' + '.join(sorted(present))}: 只评分 / only {chosen}/ is graded")
     for name, st in _entries(student_dir):
-        if name.startswith(".") or name == assignment:
+        if name.startswith(".") or name in names or name in EDITIONS:
             continue
-        if _is_dir(st) and name.casefold().startswith(assignment.casefold()):
-            problems.append(f"{name}/ 不是 / is not {assignment}/")
+        if _is_dir(st) and name.casefold().startswith(names[0].casefold()):
+            problems.append(f"{name}/ 不是 / is not {names[0]}/")
         elif name.endswith(".ipynb"):
-            problems.append(f"{name} 应在 / belongs in {assignment}/")
-    adir = os.path.join(student_dir, assignment)
+            problems.append(f"{name} 应在 / belongs in {names[0]}/")
+    adir = os.path.join(student_dir, chosen)
     ast = _lstat(adir)
     if ast is not None and not _is_dir(ast) and not _is_link(ast):
-        problems.append(f"{assignment} 不是文件夹 / is not a folder")
+        problems.append(f"{chosen} 不是文件夹 / is not a folder")
     if _is_dir(ast):
         for name, _st in _entries(adir):
             stem, ext = os.path.splitext(name)
             if ext == ".ipynb" and stem not in known and not name.startswith("."):
-                problems.append(f"{assignment}/{name}: 未知的 notebook 名称，未评分 / unknown notebook name, "
+                problems.append(f"{chosen}/{name}: 未知的 notebook 名称，未评分 / unknown notebook name, "
                                 f"not graded (expected one of {', '.join(known)})")
     return problems
 
 
+def _chosen(student_dir, names):
+    """The edition a student folder holds: the first of `names` with an entry there (else the first)."""
+    for name in names:
+        if _lstat(os.path.join(student_dir, name)) is not None:
+            return name
+    return names[0]
+
+
 def _student_kind(path, st, assignment):
-    """'proper' (has an assignment entry, or is a link: refused when read), 'layout', or None."""
+    """'proper' (has an assignment entry, or is a link: refused when read), 'layout', 'other' (only
+    another edition's folder: ``nbgrader autograde pooling`` leaves it to ``... pooling_en``), or None."""
+    names = _names(assignment)
     if _is_link(st):
         return "proper"
     if not _is_dir(st):
         return None
     entries = _entries(path)
-    if any(n == assignment for n, _ in entries):
+    if any(n in names for n, _ in entries):
         return "proper"
-    if any(n.endswith(".ipynb") or (_is_dir(s) and n.casefold().startswith(assignment.casefold()))
+    if any(n in EDITIONS for n, _ in entries):
+        return "other"                 # another edition's student: that edition's run grades them
+    if any(n.endswith(".ipynb") or (_is_dir(s) and n.casefold().startswith(names[0].casefold())
+                                    and n not in EDITIONS)
            for n, s in entries if not n.startswith(".")):
         return "layout"
     return None
 
 
 def class_submission(root: str, student: str, known: Iterable[str], note: str = "",
-                     assignment: str = ASSIGNMENT) -> Submission:
+                     assignment: "str | Iterable[str]" = ASSIGNMENT) -> Submission:
     """One student's Submission: a path for every notebook whose entry exists (of any kind), else None.
 
     A linked student or assignment folder is not listed: every notebook gets
-    a path through the link, which the reader refuses, naming the link.
+    a path through the link, which the reader refuses, naming the link. ``assignment``: a name or
+    the accepted editions' names; the student's is the first one their folder has.
     """
     sdir = os.path.join(root, student)
-    adir = os.path.join(sdir, assignment)
     sst = _lstat(sdir)
+    assignment = _chosen(sdir, _names(assignment)) if _is_dir(sst) else _names(assignment)[0]
+    adir = os.path.join(sdir, assignment)
     ast = _lstat(adir) if _is_dir(sst) else None          # never look through a linked student folder
     notebooks: dict[str, Optional[str]] = {}
     for nb in known:
@@ -175,12 +207,14 @@ def class_submission(root: str, student: str, known: Iterable[str], note: str = 
             notebooks[nb] = path                           # a link, FIFO, ... is refused when read
         else:
             notebooks[nb] = None
-    return Submission(student, notebooks, root, note)
+    return Submission(student, notebooks, root, note, assignment)
 
 
 def find_class(root: str, known: Iterable[str], warn: Callable[[str], None] = warn_stderr,
-               assignment: str = ASSIGNMENT) -> list[Submission] | None:
-    """-> [Submission] of a SUBMISSIONS folder, or None when it is not a class."""
+               assignment: "str | Iterable[str]" = ASSIGNMENT) -> list[Submission] | None:
+    """-> [Submission] of a SUBMISSIONS folder, or None when it is not a class. ``assignment``: a
+    name or the editions' names accepted (``autograder grade`` accepts every edition of its course)."""
+    names = _names(assignment)
     proper: list = []
     layout: list = []
     loose: list = []
@@ -191,6 +225,10 @@ def find_class(root: str, known: Iterable[str], warn: Callable[[str], None] = wa
             if kind != "loose":
                 warn(f"隐藏文件夹，未评分 / hidden folder, not graded: {display_id(name)} "
                      f"(a student id may not start with '.')")
+            continue
+        if kind == "other":            # said, not guessed at: it is no layout mistake
+            warn(f"另一版本的作业，本次未评分 / another edition of the assignment, not graded in this run: "
+                 f"{display_id(name)} (expected {' or '.join(n + '/' for n in names)})")
             continue
         {"proper": proper, "layout": layout}.get(kind, loose).append((name, st))
     top_notebooks = [n for n, st in loose if n.endswith(".ipynb")]
@@ -203,12 +241,12 @@ def find_class(root: str, known: Iterable[str], warn: Callable[[str], None] = wa
         note = ""
         if problems:
             warn(f"布局不对 / layout: {display_id(name)}: " + "; ".join(problems)
-                 + f" (expected {display_id(name)}/{assignment}/<notebook>.ipynb)")
+                 + f" (expected {display_id(name)}/{names[0]}/<notebook>.ipynb)")
             if (name, st) in layout:
-                note = f"布局不对，应为 {assignment}/<notebook>.ipynb / wrong layout: " + "; ".join(problems)
+                note = f"布局不对，应为 {names[0]}/<notebook>.ipynb / wrong layout: " + "; ".join(problems)
         subs.append(class_submission(root, name, known, note, assignment))
     for name, st in loose:
-        what = "文件 / a file" if not _is_dir(st) else f"没有 / no {assignment}/ folder"
+        what = "文件 / a file" if not _is_dir(st) else f"没有 / no {names[0]}/ folder"
         warn(f"不是学生文件夹，未评分 / not a student folder, not graded: {display_id(name)} ({what})")
     for group in lookalike_groups(s.student_id for s in subs):
         warn(lookalike_warning(group))
@@ -255,7 +293,7 @@ def find_submissions(path: "str | os.PathLike[str]", source: SourceTests | None 
         if nb is None:
             raise ValueError(_unmatched(path, root))
         return [Submission("learner", {nb: path}, root)], "self"
-    subs = find_class(path, known, warn)
+    subs = find_class(path, known, warn, editions(source.course_dir))
     if subs is not None:
         if not subs:
             raise ValueError(f"没有找到学生文件夹 / no student folders in {path}")

@@ -6,7 +6,7 @@ import json
 import pathlib
 
 from autograder.core import manifest
-from autograder.course_dir import COURSE_DIR_ENV, SourceMissing, release_dir, source_dir
+from autograder.course_dir import ASSIGNMENT, COURSE_DIR_ENV, SourceMissing, release_dir, source_dir
 from autograder.totals import points_of
 
 @dataclasses.dataclass(frozen=True)
@@ -36,17 +36,28 @@ def _src(cell):
 class SourceTests:
     """Which test cells (with points) and written-answer cells each notebook has.
 
-    Reads ``<course_dir>/source/<assignment>/<notebook>.ipynb``. A missing
+    Reads ``<course_dir>/source/<assignment>/<notebook>.ipynb`` (``assignment``: one of the
+    editions, ``autograder.course_dir.EDITIONS``; :meth:`edition` gives another's). A missing
     ``source/`` (or a graded notebook missing from it) is ``SourceMissing``:
     points are never guessed.
     """
 
-    def __init__(self, course_dir: "str | pathlib.Path"):
-        self.course_dir = pathlib.Path(course_dir)
-        self.source_dir, self.release_dir = source_dir(course_dir), release_dir(course_dir)
+    def __init__(self, course_dir: "str | pathlib.Path", assignment: str = ASSIGNMENT):
+        self.course_dir, self.assignment = pathlib.Path(course_dir), assignment
+        self.source_dir = source_dir(course_dir, assignment)
+        self.release_dir = release_dir(course_dir, assignment)
         if not self.source_dir.is_dir():
             raise SourceMissing(_missing(self.source_dir, self.course_dir))
         self._cache: dict[str, tuple] = {}
+
+    def edition(self, assignment: str | None) -> "SourceTests":
+        """The SourceTests of another edition of the same course (this one for its own name)."""
+        if assignment is None or assignment == self.assignment:
+            return self
+        editions = self.__dict__.setdefault("_editions", {})
+        if assignment not in editions:
+            editions[assignment] = SourceTests(self.course_dir, assignment)
+        return editions[assignment]
 
     def notebooks(self) -> list[str]:
         """The graded notebooks: the registry's, plus any other source notebook with test cells."""

@@ -32,7 +32,7 @@ CLASS = {
                                    "conv_relu_counts": "forgets_output_layer.py"}},
     "blank": {"02_as_convolution": {}},
 }
-WRITTEN = {"full": {"answer_ex3c", "answer_ex4", "answer_ex5", "answer_ex6"}, "half": {"answer_ex3c"}}
+WRITTEN = {"full": {"answer_ex2", "answer_ex3a", "answer_ex3c", "answer_ex4", "answer_ex5", "answer_ex6"}, "half": {"answer_ex3c"}}
 # A submission's own metadata never says what counts: "half" marks a required test optional and
 # worth 100, and unmarks an optional one, giving it nbgrader points. Both paths must ignore it.
 FORGED = {"half": {"test_pool2d": {"optional": {"points": 100}, "nbgrader_points": 100},

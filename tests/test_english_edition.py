@@ -1,0 +1,303 @@
+"""The English edition (issue #25): one source of code, two nbgrader assignments, one class.
+
+* source/pooling_en/ is what scripts/build_english_edition.py builds from source/pooling/ and
+  editions/en/ (never edited by hand), and the build refuses prose that does not fit;
+* every code cell of both editions -- solutions, test cells, stubs, hints' code, demo code -- is
+  the same, byte for byte, with the same id and metadata; the one declared difference is the
+  English edition's language cell; the markdown cells are the same cells (ids, nbgrader metadata)
+  in another language; the same holds for release/ (what nbgrader generates);
+* a class that mixes the editions grades with identical points for identical code, through
+  ``autograder grade``, ``export`` and ``nbgrader autograde pooling_en`` (graded once, a few students).
+
+That each edition's release/ is what nbgrader generates from its source is
+tests/test_notebooks.py::test_generate_assignment_reproduces_release (both editions, one course).
+"""
+import csv
+import json
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+from support.slow import slow_fixture
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import build_english_edition as build  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "examples"))
+from make_class import solution_code  # noqa: E402
+
+ZH, EN = build.ZH, build.EN
+STEMS = sorted(p.stem for p in (ROOT / "source" / ZH).glob("*.ipynb"))
+BIN = pathlib.Path(sys.executable).parent
+
+
+def _nb(path):
+    return json.loads(pathlib.Path(path).read_text(encoding="utf-8"))
+
+
+def _src(cell):
+    s = cell.get("source", "")
+    return "".join(s) if isinstance(s, list) else s
+
+
+def _no_checksum(meta):
+    meta = json.loads(json.dumps(meta))
+    meta.get("nbgrader", {}).pop("checksum", None)
+    return meta
+
+
+def _without_language_cell(cells):
+    """The English cells with the declared language cell taken out (asserting it is where it must be)."""
+    ids = [c.get("id") for c in cells]
+    i = ids.index(build.LANGUAGE_CELL["id"])
+    assert ids[i - 1] == build.AFTER_CELL, "the language cell comes right after the course cell"
+    cell = cells[i]
+    assert cell["cell_type"] == "code" and _src(cell) == build.LANGUAGE_CELL["source"]
+    assert ids.count(build.LANGUAGE_CELL["id"]) == 1
+    return cells[:i] + cells[i + 1:]
+
+
+# ------------------------------------------------------------------ one source of code
+
+def test_english_source_is_what_the_build_makes():
+    assert build.stale() == [], "source/pooling_en/ is stale: run `make release` (scripts/build_english_edition.py)"
+
+
+@pytest.mark.parametrize("folder", ["source", "release"])
+@pytest.mark.parametrize("stem", STEMS)
+def test_code_cells_are_identical(folder, stem):
+    """Same cells in the same order; code cells byte-identical (id, source, metadata, nbgrader's
+    included); markdown cells the same cells (id, metadata) with other words; apart from the
+    declared language cell, nothing else differs."""
+    zh = _nb(ROOT / folder / ZH / f"{stem}.ipynb")
+    en = _nb(ROOT / folder / EN / f"{stem}.ipynb")
+    en_cells = _without_language_cell(en["cells"])
+    assert [(c["cell_type"], c.get("id")) for c in zh["cells"]] == [(c["cell_type"], c.get("id")) for c in en_cells]
+    for a, b in zip(zh["cells"], en_cells):
+        if a["cell_type"] == "code":
+            assert a["metadata"] == b["metadata"], (stem, a.get("id"))      # nbgrader's checksum included
+            assert _src(a) == _src(b), (stem, a.get("id"))
+            assert a.get("outputs") == b.get("outputs") and a.get("execution_count") == b.get("execution_count")
+        else:
+            # the same grade cell (id, points, optional mark); only a checksum of its words differs
+            assert _no_checksum(a["metadata"]) == _no_checksum(b["metadata"]), (stem, a.get("id"))
+            assert _src(a) != _src(b) or not _src(a).strip(), f"{stem}: markdown cell {a.get('id')} was not translated"
+    assert zh["metadata"] == en["metadata"] and zh["nbformat"] == en["nbformat"]
+
+
+def test_both_editions_carry_the_same_student_wheel():
+    for folder in ("source", "release"):
+        zh = {p.name: p.read_bytes() for p in (ROOT / folder / ZH).glob("*.whl")}
+        en = {p.name: p.read_bytes() for p in (ROOT / folder / EN).glob("*.whl")}
+        assert zh and zh == en, folder
+
+
+def test_english_prose_is_english():
+    """No Chinese left in the English edition's words (code cells are shared; their comments are code)."""
+    for stem in STEMS:
+        for cell in _nb(ROOT / "source" / EN / f"{stem}.ipynb")["cells"]:
+            if cell["cell_type"] == "markdown":
+                han = [ch for ch in _src(cell) if "\u4e00" <= ch <= "\u9fff"]
+                assert not han, (stem, cell.get("id"), "".join(han[:20]))
+
+
+def _scratch_course(tmp_path):
+    (tmp_path / "source").mkdir()
+    shutil.copytree(ROOT / "source" / ZH, tmp_path / "source" / ZH)
+    shutil.copytree(ROOT / "editions", tmp_path / "editions")
+    return tmp_path
+
+
+def test_build_refuses_a_markdown_cell_without_english(tmp_path):
+    root = _scratch_course(tmp_path)
+    prose = root / "editions" / "en" / "03_cost.md"
+    text = prose.read_text(encoding="utf-8")
+    prose.write_text(text.replace("<!-- cell: 03-rule -->", "<!-- cell: 03-rule-gone -->"), encoding="utf-8")
+    with pytest.raises(build.ProseError) as e:
+        build.build(root)
+    assert "03-rule" in str(e.value) and "no English text" in str(e.value)
+    assert "03-rule-gone" in str(e.value) and "for no markdown cell" in str(e.value)
+
+
+def test_build_refuses_english_for_a_code_cell_and_a_missing_file(tmp_path):
+    root = _scratch_course(tmp_path)
+    prose = root / "editions" / "en" / "05_gradients.md"
+    prose.write_text(prose.read_text(encoding="utf-8") + "\n<!-- cell: 05-004 -->\nprint('prose for code')\n",
+                     encoding="utf-8")
+    with pytest.raises(build.ProseError, match="05-004"):
+        build.build(root)
+    prose.unlink()
+    with pytest.raises(build.ProseError, match="05_gradients: no English prose"):
+        build.build(root)
+
+
+# ------------------------------------------------------------------ a mixed class, graded once
+
+# student -> (edition, {function: "solution" | mutant file}, written answers): a Chinese and an
+# English student with the same code each time, so points must be identical pair by pair.
+CODE = {"a": {"pool2d": "solution", "pool2d_padded": "zero_pad_max.py", "avg_pool_as_conv": "solution"},
+        "b": {"pool2d": "solution", "pool2d_padded": "solution", "avg_pool_as_conv": "full_kernel.py"}}
+MIXED = {"zh_a": (ZH, CODE["a"], {"answer_ex2"}), "en_a": (EN, CODE["a"], {"answer_ex2"}),
+         "zh_b": (ZH, CODE["b"], set()), "en_b": (EN, CODE["b"], set())}
+NOTEBOOKS = ("01_basics", "02_as_convolution")      # the others: not submitted (cheap)
+
+
+def _submission(edition, answers, written):
+    out = {}
+    for stem in NOTEBOOKS:
+        nb = _nb(ROOT / "release" / edition / f"{stem}.ipynb")
+        source = _nb(ROOT / "source" / ZH / f"{stem}.ipynb")
+        for cell in nb["cells"]:
+            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+            fn = gid[len("answer_"):]
+            if fn in answers:
+                kind = answers[fn]
+                cell["source"] = (solution_code(source, fn) if kind == "solution" else
+                                  (ROOT / "tests" / "mutants" / fn / kind).read_text(encoding="utf-8"))
+            elif gid in written:
+                cell["source"] = "A convolution is affine; max is not: max((2,1)+(1,2)) = 3 != 4.\n"
+        out[stem] = json.dumps(nb, ensure_ascii=False)
+    return out
+
+
+def _env():
+    import os
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["PATH"] = str(BIN) + os.pathsep + env.get("PATH", "")
+    env.pop("AUTOGRADER_COURSE_DIR", None)
+    return env
+
+
+def _run(*args, cwd=None, timeout=900):
+    proc = subprocess.run([str(a) for a in args], cwd=cwd, env=_env(), capture_output=True, text=True,
+                          timeout=timeout)
+    assert proc.returncode == 0, (args, proc.stdout[-2000:], proc.stderr[-3000:])
+    return proc
+
+
+def _csv(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@slow_fixture(scope="module")
+def mixed(tmp_path_factory):
+    """The mixed class graded once: ``autograder grade`` + ``export --to csv``; and the English
+    students through ``nbgrader autograde pooling_en`` in a course copy."""
+    base = tmp_path_factory.mktemp("mixed")
+    subs = base / "submitted"
+    for student, (edition, answers, written) in MIXED.items():
+        folder = subs / student / edition
+        folder.mkdir(parents=True)
+        for stem, text in _submission(edition, answers, written).items():
+            (folder / f"{stem}.ipynb").write_text(text, encoding="utf-8")
+    course = base / "course"
+    course.mkdir()
+    for name in ("source", "release"):
+        shutil.copytree(ROOT / name, course / name)
+    shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    shutil.copytree(subs, course / "submitted")
+    _run(BIN / "nbgrader", "generate_assignment", EN, "--force", cwd=course)
+    # nbgrader's autograde and the kit's grade side by side (two cores), each on its own copy
+    autograde = subprocess.Popen([str(BIN / "nbgrader"), "autograde", EN], cwd=course, env=_env(),
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        out = base / "out"
+        cli = [sys.executable, "-c", "import sys; from autograder.cli import main; sys.exit(main())"]
+        graded = _run(*cli, "grade", subs, "--out", out, "--quiet", "--force")
+        _run(*cli, "export", out, "--to", "csv", cwd=base)
+        log = autograde.communicate(timeout=1800)[0]
+    finally:
+        if autograde.poll() is None:
+            autograde.kill()
+    assert autograde.returncode == 0, log[-4000:]
+    return {"out": out, "base": base, "course": course, "stderr": graded.stderr,
+            "grades": _csv(out / "grades.csv"), "manual": _csv(out / "manual.csv")}
+
+
+PAIRS = [("zh_a", "en_a"), ("zh_b", "en_b")]
+
+
+@pytest.mark.parametrize("zh,en", PAIRS)
+def test_mixed_class_identical_points_for_identical_code(mixed, zh, en):
+    rows = {}
+    for r in mixed["grades"]:
+        rows.setdefault(r["student_id"], {})[r["notebook"], r["grade_id"]] = r
+    assert rows[zh].keys() == rows[en].keys() and len(rows[zh]) > 0
+    for key in rows[zh]:
+        a, b = rows[zh][key], rows[en][key]
+        assert (a["points"], a["max_points"], a["status"], a["groups_failed"], a["misconception"]) == (
+            b["points"], b["max_points"], b["status"], b["groups_failed"], b["misconception"]), key
+    assert {r["assignment"] for r in rows[zh].values()} == {ZH}
+    assert {r["assignment"] for r in rows[en].values()} == {EN}
+    # the code really was graded: a solution earns full points, a mutant loses some
+    full = [k for k, r in rows[zh].items() if float(r["points"]) == float(r["max_points"]) > 0]
+    lost = [k for k, r in rows[zh].items() if r["status"] == "failed"]
+    assert full and lost, rows[zh]
+    from autograder.pipeline.write_results import student_dir
+    score = {s: json.loads((student_dir(mixed["out"], s) / "results.json").read_text(encoding="utf-8"))["score"]
+             for s in (zh, en)}
+    assert score[zh] == score[en] > 0
+
+
+@pytest.mark.parametrize("zh,en", PAIRS)
+def test_mixed_class_written_answers_follow_each_edition(mixed, zh, en):
+    """An untouched written cell is not "answered" whichever edition's stub it holds; a filled one is."""
+    manual = {(r["student_id"], r["notebook"], r["grade_id"]): r for r in mixed["manual"]}
+    for (s, nb, gid), r in manual.items():
+        if s not in (zh, en):
+            continue
+        wrote = gid in MIXED[s][2] and nb in NOTEBOOKS
+        assert (r["answered"] == "True") == wrote, (s, nb, gid)
+        assert r["assignment"] == MIXED[s][0]
+    assert {k[1:] for k in manual if k[0] == zh} == {k[1:] for k in manual if k[0] == en}
+
+
+def test_mixed_class_export_names_each_edition(mixed):
+    rows = {r["student_id"]: r for r in _csv(mixed["out"] / "scores.csv")}      # export's default file
+    for zh, en in PAIRS:
+        assert rows[zh]["assignment"] == ZH and rows[en]["assignment"] == EN
+        assert rows[zh]["total"] == rows[en]["total"] and rows[zh]["max_total"] == rows[en]["max_total"]
+
+
+def test_mixed_class_nbgrader_autograde_pooling_en_agrees(mixed):
+    """``nbgrader autograde pooling_en`` grades the English students as ``autograder grade`` did,
+    and leaves the Chinese students to ``nbgrader autograde pooling``."""
+    from nbgrader.api import Gradebook
+    kit = {(r["student_id"], r["notebook"], r["grade_id"]): float(r["points"]) for r in mixed["grades"]}
+    seen = 0
+    with Gradebook("sqlite:///" + str(mixed["course"] / "gradebook.db")) as gb:
+        subs = {s.student.id for s in gb.find_assignment(EN).submissions}
+        assert subs == {s for s, (e, _, _) in MIXED.items() if e == EN}
+        for student in subs:
+            for stem in NOTEBOOKS:
+                nb = gb.find_submission_notebook(stem, EN, student)
+                for g in nb.grades:
+                    if g.cell.cell_type == "code" and g.auto_score is not None:
+                        assert g.auto_score + (g.extra_credit or 0) == kit[student, stem, g.name], (student, g.name)
+                        seen += 1
+    assert seen >= 4
+
+
+# ------------------------------------------------------------------ which edition a student did
+
+def test_find_class_takes_each_students_edition_and_says_what_it_leaves(tmp_path):
+    from autograder.pipeline.find_submissions import find_class
+    for student, folders in {"a": [ZH], "b": [EN], "both": [ZH, EN], "typo": ["Pooling"]}.items():
+        for folder in folders:
+            (tmp_path / student / folder).mkdir(parents=True)
+    warnings = []
+    subs = {s.student_id: s for s in find_class(tmp_path, ["01_basics"], warnings.append, (ZH, EN))}
+    assert {s: (x.assignment, bool(x.note)) for s, x in subs.items()} == {
+        "a": (ZH, False), "b": (EN, False), "both": (ZH, False), "typo": (ZH, True)}
+    assert any("both" in w and "only pooling/ is graded" in w for w in warnings), warnings
+    # one edition's run (nbgrader autograde pooling_en): the other edition's students are named, not graded
+    warnings.clear()
+    subs = {s.student_id: s for s in find_class(tmp_path, ["01_basics"], warnings.append, EN)}
+    assert set(subs) == {"b", "both"} and subs["both"].assignment == EN
+    assert any(w.startswith("另一版本的作业") and ": a (" in w for w in warnings), warnings
