@@ -17,9 +17,9 @@ COURSE_ID="${COURSE_ID:-d2l-pooling}"
 # Offline (no package index: set PIP_NO_INDEX=1, and PIP_FIND_LINKS=DIR for a folder of wheels), an
 # environment that already holds the pinned packages can serve all three: SHARED_SITE=its site-packages
 # is put before each new environment's own (a .pth), so pip finds the pins installed and adds only the
-# kit's wheels (and no commands: run `python -m jupyterhub`); Jupyter then needs that environment's
-# share/jupyter and etc/jupyter on JUPYTER_PATH and JUPYTER_CONFIG_PATH, and the hub its share/jupyterhub
-# (c.JupyterHub.data_files_path). It must not hold `autograder` or `course`.
+# kit's wheels (pip writes no commands for pins it finds: add launchers for jupyterhub, alembic...); Jupyter
+# then needs its share/jupyter and etc/jupyter on JUPYTER_PATH and JUPYTER_CONFIG_PATH, and the hub its
+# share/jupyterhub (c.JupyterHub.data_files_path). It must not hold `autograder` or `course`.
 SHARED_SITE="${SHARED_SITE:-}"
 
 new_venv() {                                        # python3 -m venv DIR (+ SHARED_SITE)
