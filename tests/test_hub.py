@@ -62,7 +62,7 @@ import pytest
 
 from support.slow import slow_fixture
 
-from browser_fixtures import KERNEL_IDLE_JS, _free_port, _get
+from browser_fixtures import ARTIFACTS, KERNEL_IDLE_JS, _free_port, _get
 from conftest import RELEASE, ROOT, SOURCE
 from student_answers import CORRECT_POOL2D
 
@@ -314,6 +314,11 @@ def users():
         yield u
     finally:
         u.remove()
+        # the set-up's and the hub's logs outlive the folder (tests/artifacts/hub/, gitignored)
+        (ARTIFACTS / "hub").mkdir(parents=True, exist_ok=True)
+        for log in ("setup_hub.log", "jupyterhub.log"):
+            if (state / log).is_file():
+                shutil.copyfile(state / log, ARTIFACTS / "hub" / log)
         shutil.rmtree(state, ignore_errors=True)
 
 
