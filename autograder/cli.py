@@ -11,7 +11,7 @@
     autograder export DIR --to canvas|csv [--out FILE] [--gradebook gradebook.db] [--roster CANVAS.csv]
                       [--match-by COLUMN] [--id-map CSV]
     autograder gradescope-bundle OUT.zip [--allow-weak-sandbox]
-    autograder intake DOWNLOAD --to SUBMISSIONS [--roster CANVAS.csv] [--id-column "SIS Login ID"]
+    autograder intake DOWNLOAD --to SUBMISSIONS [--roster CANVAS.csv] [--id-column "SIS Login ID"] [--times CSV [--times-zone ZONE]]
     autograder written-pdf SUBMISSIONS --out DIR
 
 Exit status: 0 once every submission has its rows, whatever the students'
@@ -141,6 +141,11 @@ def _parser():
                                                    "LMS user id (its ID column) to the student id")
     n.add_argument("--id-column", default="SIS Login ID", choices=export.MATCH_COLUMNS,
                    help="名单中作为学号的列 / the roster column that holds the student id (the hub user name)")
+    n.add_argument("--times", metavar="CSV", help="提交时间表 / the LMS's submission times (Canvas: ID + Submitted At; "
+                                                  "Moodle's grading worksheet: Identifier + Last modified (submission)) "
+                                                  "-> timestamp.txt; default: the roster, if it has such a column")
+    n.add_argument("--times-zone", metavar="ZONE", default="",
+                   help="无时区的时间所在时区 / the IANA zone of times written without one (Moodle's site zone)")
     n.set_defaults(run=_intake)
     w = sub.add_parser("written-pdf", help="书面回答导出为 PDF / each student's written answers as a PDF for a "
                                            "manually graded Gradescope assignment",

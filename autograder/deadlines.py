@@ -61,6 +61,10 @@ MAX_EXTENSION_HOURS = 24 * 366
 SETTINGS_FILE = "deadlines.toml"
 LATE_COLUMNS = ["student_id", "status", "submitted_at", "due", "extended", "seconds_late", "hours_late",
                 "penalty_percent", "note"]
+# The student's lateness on each of their rows of grades.csv (and in the export's generic CSV): the
+# status, the hours late and the penalty as a share of the total. Not points: the penalty applies once,
+# to the final total (autograded + a person's points, ``penalty_points``), which grades.csv does not hold.
+GRADES_LATE_COLUMNS = ("late_status", "hours_late", "late_penalty_percent")
 
 _UNITS = {"hour": 3600, "day": 86400}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$")
@@ -404,6 +408,16 @@ class Lateness:
         if self.status in ("missing", "invalid"):
             return f"{say('提交时间未知，未扣分', 'submission time unknown, no penalty')}: {self.note}"
         return say("没有截止时间", "no due date")
+
+
+def late_cells(late) -> list:
+    """The ``GRADES_LATE_COLUMNS`` cells of one student (a Lateness, or None when nothing was assessed):
+    empty without a due date; an unknown submission time has no hours and costs 0 %."""
+    if late is None or late.status == "no_due_date":
+        return ["", "", ""]
+    if late.status in ("missing", "invalid"):
+        return [late.status, "", 0]
+    return [late.status, late.hours_late, round(late.penalty_percent, 4)]
 
 
 def assess_one(student_id, stamp: Stamp, settings: Settings) -> Lateness:

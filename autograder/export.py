@@ -56,6 +56,7 @@ import pathlib
 
 from autograder import terminal, totals
 from autograder.course_dir import ASSIGNMENT, EDITIONS, default_course_dir
+from autograder.deadlines import GRADES_LATE_COLUMNS
 from autograder.totals import Totals
 from autograder.pipeline.write_results import atomic_write, csv_text, csv_uncell
 from autograder.results import Row
@@ -67,7 +68,7 @@ POINTS_POSSIBLE = "    Points Possible"          # as Canvas's own export writes
 GENERIC_COLUMNS = ["student_id", "last_name", "first_name", "email", "lms_user_id", "assignment",
                    "autograded", "autograded_max", "manual", "manual_max", "optional", "optional_max",
                    "manual_pending", "adjustment",
-                   "extra_credit", "late_status", "hours_late", "late_penalty_percent", "late_penalty",
+                   "extra_credit", *GRADES_LATE_COLUMNS, "late_penalty",
                    "total", "max_total", "notebooks_graded", "flags"]
 MATCH_COLUMNS = ["SIS Login ID", "SIS User ID", "ID"]
 # Canvas's column for the assignment when --assignment-name is not given: a name people read.
@@ -299,13 +300,13 @@ def collect(out_dir, gradebook=None, warn=None, course_dir=None):
 
 def generic_rows(scores, maxima):
     """One row per student; ``maxima`` is the assignment's ``Totals`` (``collect``)."""
+    from autograder.deadlines import late_cells          # grades.csv's lateness cells, the same way
     for sid in sorted(scores):
         s = scores[sid]
         yield [s.student_id, s.last_name, s.first_name, s.email, s.lms_user_id, s.assignment,
                s.autograded, maxima.auto_max, s.manual, maxima.written_max, s.totals.optional, maxima.optional_max,
                s.manual_pending, s.override, s.extra_credit,
-               s.late.status if s.late else "", s.late.hours_late if s.late else "",
-               s.late.penalty_percent if s.late else "",
+               *late_cells(s.late),
                _round(s.late_penalty), s.total, maxima.possible, len(s.notebooks),
                ";".join(sorted(s.flags))]
 

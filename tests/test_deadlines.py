@@ -205,6 +205,46 @@ def test_late_csv_and_export_apply_the_penalty_once(generated_class, tmp_path, c
     assert by_id["nostamp"]["late_status"] == "missing" and float(by_id["nostamp"]["late_penalty"]) == 0
 
 
+def test_grades_csv_has_each_students_lateness(generated_class, tmp_path, monkeypatch):
+    """grades.csv, as `autograder grade` writes it after late.csv: every row of a student ends with that
+    student's status, hours late and penalty share; the export's generic CSV says the same; without a
+    due date (no late.csv) the cells are empty."""
+    from autograder.pipeline.write_results import WriteResults
+    from autograder.results import Row, Status, SubmissionResult
+    root, _, _ = generated_class
+    monkeypatch.chdir(tmp_path)
+    args = _grade_args("--due", "2026-03-01T23:59:00Z", "--late-policy", "10%/day,cap=50%",
+                       "--extensions", str(root.parent / "extensions.csv"))
+    out = tmp_path / "out"
+    out.mkdir()
+    cli._write_lateness(str(root), out, sorted(CLASS), cli._late_settings(args))
+    results = [SubmissionResult(sid, [Row(sid, "pooling", nb, gid, pts, pts, Status.PASSED, "ok")
+                                      for nb, gid, pts in TESTS[:2]]) for sid in sorted(CLASS)]
+    WriteResults(out).tables(results)
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        rows = list(reader)
+    assert reader.fieldnames[-3:] == ["late_status", "hours_late", "late_penalty_percent"]
+    assert len(rows) == 2 * len(CLASS)
+    for r in rows:
+        _, status, hours = CLASS[r["student_id"]]
+        assert r["late_status"] == status, r
+        if status in ("late", "on_time"):
+            assert float(r["hours_late"]) == pytest.approx(hours, abs=0.01)
+            assert float(r["late_penalty_percent"]) == (10 if status == "late" else 0)
+        else:                                   # missing / invalid: no hours known, nothing taken off
+            assert r["hours_late"] == "" and float(r["late_penalty_percent"]) == 0
+    scores, maxima = export.collect(out, None, warn=lambda m: None)
+    generic = list(csv.DictReader(export.generic_csv(scores, maxima).splitlines()))
+    assert {g["student_id"]: (g["late_status"], g["hours_late"], g["late_penalty_percent"]) for g in generic} == \
+        {r["student_id"]: (r["late_status"], r["hours_late"], r["late_penalty_percent"]) for r in rows}
+    # no due date: cells present and empty
+    plain = tmp_path / "plain"
+    WriteResults(plain).tables(results[:1])
+    with open(plain / "grades.csv", newline="", encoding="utf-8") as f:
+        assert {(r["late_status"], r["hours_late"], r["late_penalty_percent"]) for r in csv.DictReader(f)} == {("", "", "")}
+
+
 def test_no_due_date_means_no_assessment(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("AUTOGRADER_COURSE_DIR", str(tmp_path))       # no deadlines.toml, no gradebook

@@ -1,11 +1,17 @@
 """A real course on a real JupyterHub: nbgrader's exchange, local Unix users, Chromium (marker ``hub``).
 
-The fixture (root only) creates one instructor and two students with
-``useradd``, an nbgrader exchange directory, the instructor's course directory
-(a copy of source/, release/ and nbgrader_config.py in the instructor's home),
-and starts JupyterHub (PAM logins, local processes, configurable-http-proxy
-from npm) on 127.0.0.1. Everything it starts is stopped at teardown and the
-users are removed: no process is left behind.
+The hub is built by docs/deploy.md's own set-up, scripts/deploy/setup_hub.sh (the guide shows it
+whole; tests/test_deploy_guide.py checks it is the same file), run as root with its paths moved into
+a temporary folder: ``useradd`` of one instructor (in an instructors' group) and two students,
+``chpasswd`` (the test logs in with the passwords the script wrote), the sticky exchange, the global
+nbgrader configuration, the two wheels built from a copy of this checkout, the hub's, the students'
+and the instructor's environments installed with the guide's pip commands, the students'
+configuration and the instructor's course directory. Offline: pip has no index, and the pinned
+packages come from this test's venv (the script's SHARED_SITE, without the kit's own editable
+installs), so only the kit's two wheels are installed. JupyterHub then runs from the hub's
+environment (PAM logins, local processes, configurable-http-proxy from npm) on 127.0.0.1, each
+user's server from its role's environment (the guide's ``per_role_env``). Everything it starts is
+stopped at teardown and the users are removed: no process is left behind.
 
 The scenario, in Chromium, through JupyterHub's login page and the nbgrader
 lab extensions (Assignment List, Formgrader), as docs/deploy.md describes it:
@@ -22,25 +28,19 @@ lab extensions (Assignment List, Formgrader), as docs/deploy.md describes it:
 4. student A fetches the feedback and sees the kit's feedback in it; student B
    gained nothing.
 
-The hub is set up from docs/deploy.md's own blocks (tests/test_deploy_guide.py reads them): the
-exchange's mode (1777, sticky), the global nbgrader configuration (the exchange only; the course id
-is the course directory's), the students' Jupyter configuration (no formgrader, Create Assignment or
-course list: student A's Nbgrader menu lacks them and /formgrader is 404 for her) and the
-instructor's (frame-ancestors 'self'). From student A's kernel, renaming or deleting the course's
-folders in the exchange is refused.
-
-The course is installed as docs/deploy.md says ("Who can read what"): the instructor is in an
-instructors' group; the course directory and the instructor's kit (``autograder/`` in an
-instructor-only ``site-packages``, the instructor server's import path) are that group's, folders
-``2750``, files ``0640``. From student A's kernel on the hub, reading ``source/``, the kit's
-``autograder/`` modules, the instructor's ``site-packages`` and ``gradebook.db`` each fails with
-*Permission denied*, while the instructor grades with that kit (its ``__pycache__`` proves the
-import).
+The students' Jupyter configuration (no formgrader, Create Assignment or course list: student A's
+Nbgrader menu lacks them and /formgrader is 404 for her) and the instructor's (frame-ancestors
+'self', the guide's block, in the instructor environment) are the guide's. From student A's kernel,
+renaming or deleting the course's folders in the exchange is refused; reading ``source/``, the kit's
+``autograder/`` (the clone and the instructor environment's ``site-packages``) and ``gradebook.db``
+each fails with *Permission denied*, while the instructor grades with that kit (the instructor's
+server runs the instructor environment, the only one where ``autograder`` imports).
 
 ``test_make_lab_*``: ``make lab``'s working copy (scripts/make_lab.py) is an
 nbgrader course directory of its own, where the exchange and the gradebook work.
 """
 import grp
+import importlib.metadata
 import json
 import os
 import pathlib
@@ -49,7 +49,9 @@ import re
 import secrets
 import shutil
 import signal
+import stat
 import subprocess
+import sysconfig
 import sys
 import tempfile
 import time
@@ -60,16 +62,14 @@ import pytest
 
 from support.slow import slow_fixture
 
-from browser_fixtures import KERNEL_IDLE_JS, _free_port, _get
+from browser_fixtures import ARTIFACTS, KERNEL_IDLE_JS, _free_port, _get
 from conftest import RELEASE, ROOT, SOURCE
 from student_answers import CORRECT_POOL2D
-from test_deploy_guide import SETUP as GUIDE_SETUP, guide_file
 
 
 VENV_BIN = pathlib.Path(sys.executable).parent
 CHP = ROOT / "scripts" / "hub-proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
 COURSE_ID = "d2l-pooling"
-EXCHANGE_MODE = int(re.search(r"install -d -m (\d+) /srv/nbgrader/exchange", GUIDE_SETUP).group(1), 8)
 SPAWN_MS = 240_000
 ACTION_MS = 300_000
 FIRST_CELL_MARK = "_use_course_wheel"
@@ -140,35 +140,38 @@ def released_has_first_cell():
     return FIRST_CELL_MARK in "".join(first["source"])
 
 
-# ---------------------------------------------------------------- users
+# ---------------------------------------------------------------- users and the guide's set-up
+
+SETUP_SCRIPT = ROOT / "scripts" / "deploy" / "setup_hub.sh"
+
 
 class Users:
-    """Local Unix accounts made for the test (useradd) and removed after it (userdel -r), and the
-    instructors' group (docs/deploy.md), with the instructor in it."""
+    """The hub's accounts: made by the guide's set-up script (scripts/deploy/setup_hub.sh: useradd,
+    chpasswd, the instructors' group), with names of this test's own, and removed after it (userdel -r)."""
 
-    def __init__(self):
+    def __init__(self, state):
         tag = secrets.token_hex(3)
         self.instructor, self.alice, self.bob = f"pk{tag}t", f"pk{tag}a", f"pk{tag}b"
         self.names = [self.instructor, self.alice, self.bob]
         self.group = f"pk{tag}g"
-        self.passwords = {n: secrets.token_urlsafe(12) for n in self.names}
-        self.created = []
-        self.group_created = False
-
-    def create(self):
-        _run(["groupadd", "--system", self.group])
-        self.group_created = True
-        for name in self.names:
-            extra = ["--groups", self.group] if name == self.instructor else []
-            _run(["useradd", "--create-home", "--shell", "/bin/bash", "--user-group", *extra, name])
-            self.created.append(name)
-            _run(["chpasswd"], input=f"{name}:{self.passwords[name]}\n")
+        self.state = state
+        self.passwords = {}
 
     def home(self, name):
         return pathlib.Path(pwd.getpwnam(name).pw_dir)
 
     def uid(self, name):
         return pwd.getpwnam(name).pw_uid
+
+    def created(self):
+        out = []
+        for name in self.names:
+            try:
+                pwd.getpwnam(name)
+                out.append(name)
+            except KeyError:
+                pass
+        return out
 
     def leftovers(self, grace=20):
         """The users' live processes still there `grace` seconds after the hub stopped.
@@ -178,14 +181,14 @@ class Users:
         """
         deadline = time.monotonic() + grace
         while True:
-            left = {n: _pids_of_uid(self.uid(n), live_only=True) for n in self.created}
+            left = {n: _pids_of_uid(self.uid(n), live_only=True) for n in self.created()}
             left = {n: pids for n, pids in left.items() if pids}
             if not left or time.monotonic() > deadline:
                 return {n: {pid: _describe(pid) for pid in pids} for n, pids in left.items()}
             time.sleep(0.5)
 
     def remove(self):
-        for name in self.created:
+        for name in self.created():
             uid = self.uid(name)
             for pid in _pids_of_uid(uid):          # ours: they run as a user this test made
                 try:
@@ -193,22 +196,130 @@ class Users:
                 except ProcessLookupError:
                     pass
             subprocess.run(["userdel", "--remove", name], capture_output=True)
-        self.created = []
-        if self.group_created:
+        try:
+            grp.getgrnam(self.group)
             subprocess.run(["groupdel", self.group], capture_output=True)
-            self.group_created = False
+        except KeyError:
+            pass
+
+
+class Deployment:
+    """What scripts/deploy/setup_hub.sh made, in the test's folder: the paths the guide writes under
+    /opt/pooling, /etc/jupyter and /srv/nbgrader/exchange."""
+
+    def __init__(self, state):
+        self.state = state
+        self.opt = state / "opt"                       # /opt/pooling
+        self.etc = state / "etc" / "jupyter"           # /etc/jupyter
+        self.exchange = state / "exchange"             # /srv/nbgrader/exchange
+        self.passwords = state / "initial-passwords"   # /root/initial-passwords
+        self.kit = state / "kit"                       # /opt/pooling/kit, the instructors' clone
+        self.shared_site = state / "shared-site"
+
+    def env_bin(self, role):
+        return self.opt / role / "bin"
+
+    def site_packages(self, role):
+        return self.opt / role / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
+
+
+# The repository's venv (this test's interpreter), standing in for an image with the pinned packages
+# installed: the guide's script takes it as SHARED_SITE, so that its pip commands run offline.
+SHARED_PREFIX = pathlib.Path(sys.prefix)
+
+
+def _shared_site(dest):
+    """SHARED_SITE for the guide's script: the repository venv's site-packages without the kit (its
+    editable installs of `autograder` and `course`, and the .pth files that would load them), as
+    links. What the students' environment can import is then exactly what the guide installs."""
+    src = pathlib.Path(sysconfig.get_path("purelib"))
+    dest.mkdir()
+    for entry in src.iterdir():
+        if entry.name.endswith(".pth") or entry.name.startswith(
+                ("__editable__", "pooling_course", "autograder", "course", "_virtualenv")):
+            continue
+        (dest / entry.name).symlink_to(entry)
+
+
+def _kit_clone(dest):
+    """The instructors' clone of the kit (the guide: `git clone ... /opt/pooling/kit`): this checkout's
+    files, with the hub proxy already installed (scripts/install_hub_proxy.sh then has nothing to do)."""
+    shutil.copytree(ROOT, dest, symlinks=True, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "node_modules", "__pycache__", ".ipynb_checkpoints", "lab", "out", "build", "dist",
+        "*.egg-info", ".pytest_cache", ".mypy_cache", ".ruff_cache"))
+    shutil.copytree(ROOT / "scripts" / "hub-proxy" / "node_modules", dest / "scripts" / "hub-proxy" / "node_modules",
+                    symlinks=True)
+
+
+def _shared_commands(deploy, users):
+    """The commands pip would have written into each environment's bin/ (`jupyterhub`,
+    `jupyterhub-singleuser`, `alembic` that nbgrader's gradebook runs, ...) for the packages that the
+    environments took from SHARED_SITE: pip found those installed and wrote none. Each is pip's own
+    launcher, run by that environment's Python; nothing already in bin/ is replaced."""
+    commands = {ep.name: ep for dist in importlib.metadata.distributions(path=[str(deploy.shared_site)])
+                for ep in dist.entry_points if ep.group == "console_scripts" and re.fullmatch(r"[\w.-]+", ep.name)}
+    gid = grp.getgrnam(users.group).gr_gid
+    for role in ("hub", "student", "instructor"):
+        bin_dir = deploy.env_bin(role)
+        for name, ep in sorted(commands.items()):
+            target = bin_dir / name
+            if os.path.lexists(target):
+                continue
+            head = ep.attr.split(".")[0]
+            target.write_text(f"#!{bin_dir / 'python'}\nimport sys\nfrom {ep.module} import {head}\n"
+                              f"if __name__ == '__main__':\n    sys.exit({ep.attr}())\n")
+            if role == "instructor":                  # the guide's modes: the group's, nothing for others
+                os.chown(target, 0, gid)
+                target.chmod(0o750)
+            else:
+                target.chmod(0o755)
+
+
+def _run_setup_script(deploy, users):
+    """docs/deploy.md's set-up, as root: scripts/deploy/setup_hub.sh of the kit's clone, its paths moved
+    into the test's folder, offline (pip with no index; the pins from SHARED_SITE)."""
+    _shared_site(deploy.shared_site)
+    _kit_clone(deploy.kit)
+    base_python = pathlib.Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "LANG": "C.UTF-8",
+           "OPT": str(deploy.opt), "ETC_JUPYTER": str(deploy.etc), "EXCHANGE": str(deploy.exchange),
+           "GROUP": users.group, "INSTRUCTORS": users.instructor, "STUDENTS": f"{users.alice} {users.bob}",
+           "PASSWORDS": str(deploy.passwords), "PYTHON": str(base_python), "SHARED_SITE": str(deploy.shared_site),
+           "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1",
+           "PIP_PROGRESS_BAR": "off", "PIP_ROOT_USER_ACTION": "ignore"}
+    proc = subprocess.run(["bash", str(deploy.kit / "scripts" / "deploy" / "setup_hub.sh")], env=env,
+                          capture_output=True, text=True, timeout=600)
+    (deploy.state / "setup_hub.log").write_text(proc.stdout + proc.stderr)
+    assert proc.returncode == 0, f"setup_hub.sh failed ({proc.returncode}):\n{(proc.stdout + proc.stderr)[-5000:]}"
+    for line in deploy.passwords.read_text().splitlines():
+        name, _, password = line.partition(":")
+        users.passwords[name] = password
+    _shared_commands(deploy, users)
 
 
 @slow_fixture(scope="module")
 def users():
     if os.geteuid() != 0:
-        pytest.skip("the hub test creates Unix users (useradd) and runs JupyterHub as root")
-    u = Users()
+        pytest.skip("the hub test creates Unix users (the guide's script) and runs JupyterHub as root")
+    if not CHP.exists():
+        pytest.fail(f"{CHP} missing: run `make system` (scripts/install_hub_proxy.sh)")
+    # Not under pytest's tmp_path: that tree is private to root (0700) and pruned by other pytest runs,
+    # while the users' servers read the configuration and write the exchange below this folder.
+    state = pathlib.Path(tempfile.mkdtemp(prefix="pooling-hub-"))
+    state.chmod(0o755)
+    u = Users(state)
+    u.deploy = Deployment(state)
     try:
-        u.create()
+        _run_setup_script(u.deploy, u)
         yield u
     finally:
         u.remove()
+        # the set-up's and the hub's logs outlive the folder (tests/artifacts/hub/, gitignored)
+        (ARTIFACTS / "hub").mkdir(parents=True, exist_ok=True)
+        for log in ("setup_hub.log", "jupyterhub.log"):
+            if (state / log).is_file():
+                shutil.copyfile(state / log, ARTIFACTS / "hub" / log)
+        shutil.rmtree(state, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- the hub
@@ -240,32 +351,14 @@ class Hub:
         return (self.state / "jupyterhub.log").read_text(errors="replace")
 
 
-def _prepare_state(state, users, isolated_kernel):
-    """Exchange, global nbgrader config, lab settings, the instructor's course directory; returns paths."""
-    # docs/deploy.md's set-up: the exchange's mode and the global nbgrader configuration, from the guide
-    exchange = state / "exchange"
-    exchange.mkdir()
-    exchange.chmod(EXCHANGE_MODE)                           # 1777: every user writes below it, sticky
-    etc = state / "etc" / "jupyter"
-    _write(etc / "nbgrader_config.py",
-           guide_file("/etc/jupyter/nbgrader_config.py").replace("/srv/nbgrader/exchange", str(exchange)))
-    # the students' Jupyter configuration (no instructor UI), from the guide
-    for rel in ("labconfig/page_config.json", "jupyter_server_config.json"):
-        _write(state / "student-config" / rel, guide_file(f"/opt/pooling/student-config/{rel}"))
-    _write(etc / "labconfig" / "page_config.json",
+def _prepare_state(users):
+    """What the guide has the instructor write after the script: ~/.jupyter/nbgrader_config.py (the
+    course directory's place) and the instructor environment's Jupyter configuration (the formgrader's
+    frame); plus the test's own Lab settings. Returns the course directory."""
+    deploy = users.deploy
+    # the test's quiet Lab: no announcements, no news, no autosave
+    _write(deploy.etc / "labconfig" / "page_config.json",
            json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
-    share = state / "share" / "jupyter"
-    share.mkdir(parents=True)
-    if isolated_kernel:
-        # The students' kernel: the venv's packages without its .pth files (-S), so `course` comes
-        # only from the wheel beside the notebook, through the notebooks' first cell.
-        site_packages = next(p for p in sys.path if p.endswith("site-packages") and str(VENV_BIN.parent) in p)
-        _write(share / "kernels" / "python3" / "kernel.json", json.dumps({
-            "argv": [sys.executable, "-S", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "Python 3 (ipykernel)", "language": "python",
-            "env": {"PYTHONPATH": site_packages}}))
-    for root, dirs, files in os.walk(state):
-        os.chmod(root, 0o755 if pathlib.Path(root) != exchange else EXCHANGE_MODE)
     for name in users.names:
         home = users.home(name)
         for plugin, values in LAB_SETTINGS.items():
@@ -273,69 +366,40 @@ def _prepare_state(state, users, isolated_kernel):
             _write(home / ".jupyter" / "lab" / "user-settings" / pkg / f"{leaf}.jupyterlab-settings",
                    json.dumps(values))
         _chown_tree(home / ".jupyter", name)
-    # The instructor's course directory: the repository's course layout and nbgrader configuration.
-    course = users.home(users.instructor) / COURSE_ID
-    course.mkdir()
-    ignore = shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
-    shutil.copytree(SOURCE, course / "source" / "pooling", ignore=ignore)
-    shutil.copytree(RELEASE, course / "release" / "pooling", ignore=ignore)
-    shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+    course = users.home(users.instructor) / COURSE_ID           # made by the script
+    assert (course / "nbgrader_config.py").is_file() and (course / "source" / "pooling").is_dir()
     _write(users.home(users.instructor) / ".jupyter" / "nbgrader_config.py",
            "c = get_config()  # noqa: F821\n"
            f"c.CourseDirectory.root = {str(course)!r}\n")
-    _chown_tree(course, users.instructor)
     _chown_tree(users.home(users.instructor) / ".jupyter", users.instructor)
-    kit = _install_for_instructors(state, users, course)
-    return exchange, etc, share, course, kit
-
-
-def _instructors_only(path, users):
-    """docs/deploy.md's modes below `path`: group `instructors`, folders 2750 (setgid), files 0640."""
+    # docs/deploy.md, *The formgrader*: /opt/pooling/instructor/etc/jupyter/jupyter_server_config.py, the
+    # guide's own block, in the instructor environment (group instructors, nothing for others)
+    server_config = deploy.opt / "instructor" / "etc" / "jupyter" / "jupyter_server_config.py"
+    _write(server_config, deploy_guide_block("jupyter_server_config.py"), mode=0o640)
     gid = grp.getgrnam(users.group).gr_gid
-    for p in [path, *pathlib.Path(path).rglob("*")]:
-        os.lchown(p, -1, gid)
-        if p.is_dir() and not p.is_symlink():
+    for p in (server_config, server_config.parent, server_config.parent.parent):
+        os.chown(p, 0, gid)
+        if p.is_dir():
             p.chmod(0o2750)
-        elif p.is_file():
-            p.chmod(0o750 if p.stat().st_mode & 0o100 else 0o640)
-
-
-def _install_for_instructors(state, users, course):
-    """The course directory and the instructor's kit as docs/deploy.md installs them; returns the
-    instructor's site-packages (the import path of the instructor's server: hub config below).
-
-    The kit here is a copy of autograder/ in an instructor-only site-packages (the repository's
-    venv serves every user of this test hub, so the instructor's import path stands for the
-    instructor venv). It is owned by the instructor (the docs: root), so that the instructor's
-    Python writes its __pycache__ there: the proof that grading imported this copy."""
-    site = state / "instructor-venv" / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
-    site.mkdir(parents=True)
-    shutil.copytree(ROOT / "autograder", site / "autograder", ignore=shutil.ignore_patterns("__pycache__"))
-    _chown_tree(state / "instructor-venv", users.instructor)
-    _instructors_only(state / "instructor-venv", users)
-    _instructors_only(course, users)
     # The instructor's home readable by others (many systems' default): only the modes above protect.
     users.home(users.instructor).chmod(0o755)
-    return site
+    return course
 
 
-def _instructor_server_config(state):
-    """The instructor environment's Jupyter configuration (docs/deploy.md, *The formgrader*): the file
-    the guide writes to /opt/pooling/instructor/etc/jupyter/, read from docs/deploy.md itself."""
-    etc = state / "instructor-etc" / "jupyter"
-    _write(etc / "jupyter_server_config.py", deploy_guide_block("jupyter_server_config.py"))
-    return etc
-
-
-def _hub_config(state, users, port, etc, share, kit, instructor_etc):
+def _hub_config(users, port):
+    deploy = users.deploy
+    shared_share = SHARED_PREFIX / "share" / "jupyter"
     env = {
-        "PATH": f"{VENV_BIN}:/usr/local/bin:/usr/bin:/bin",
-        "JUPYTER_CONFIG_PATH": str(etc),
-        "JUPYTER_PATH": str(share),
+        # SHARED_SITE's environment: its Jupyter data and configuration (the guide's script, offline)
+        "JUPYTER_PATH": str(shared_share),
+        "JUPYTERLAB_DIR": str(shared_share / "lab"),
         "OMP_NUM_THREADS": "1",
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
     }
+    # /etc/jupyter is read by every Jupyter on a server; here it is the test's folder, named explicitly
+    common_config = f"{deploy.etc}:{SHARED_PREFIX / 'etc' / 'jupyter'}"
+    chp = deploy.opt / "hub-proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
     return f"""# Written by tests/test_hub.py: JupyterHub on 127.0.0.1 for the kit's course.
 c = get_config()  # noqa: F821
 c.JupyterHub.bind_url = "http://127.0.0.1:{port}"
@@ -344,15 +408,15 @@ c.JupyterHub.bind_url = "http://127.0.0.1:{port}"
 c.JupyterHub.subdomain_host = "http://localhost:{port}"
 c.JupyterHub.hub_bind_url = "http://127.0.0.1:{_free_port()}"
 c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{_free_port()}"
-c.ConfigurableHTTPProxy.command = [{str(CHP)!r}]
-c.ConfigurableHTTPProxy.pid_file = {str(state / 'proxy.pid')!r}
-c.JupyterHub.pid_file = {str(state / 'jupyterhub.pid')!r}
-c.JupyterHub.db_url = "sqlite:///{state / 'jupyterhub.sqlite'}"
-c.JupyterHub.cookie_secret_file = {str(state / 'cookie_secret')!r}
+c.ConfigurableHTTPProxy.command = [{str(chp)!r}]
+c.ConfigurableHTTPProxy.pid_file = {str(deploy.state / 'proxy.pid')!r}
+c.JupyterHub.pid_file = {str(deploy.state / 'jupyterhub.pid')!r}
+c.JupyterHub.db_url = "sqlite:///{deploy.state / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = {str(deploy.state / 'cookie_secret')!r}
+c.JupyterHub.data_files_path = {str(SHARED_PREFIX / 'share' / 'jupyterhub')!r}   # SHARED_SITE's (the script)
 c.JupyterHub.authenticator_class = "pam"
 c.Authenticator.allowed_users = {set(users.names)!r}
 c.Authenticator.admin_users = {{{users.instructor!r}}}
-c.Spawner.cmd = [{str(VENV_BIN / 'jupyterhub-singleuser')!r}]
 c.Spawner.default_url = "/lab"
 c.Spawner.environment = {env!r}
 c.Spawner.args = ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
@@ -363,19 +427,22 @@ c.JupyterHub.cleanup_servers = True
 c.JupyterHub.cleanup_proxy = True
 
 
-def _instructor_kit(spawner):
-    # docs/deploy.md: the instructor's server imports the kit from the instructor-only environment,
-    # and reads that environment's Jupyter configuration (frame-ancestors 'self' for the formgrader);
-    # a student's server reads the students' configuration (no instructor UI)
-    if spawner.user.name == {users.instructor!r}:
-        spawner.environment = dict(spawner.environment, PYTHONPATH={str(kit)!r},
-                                   JUPYTER_CONFIG_PATH={str(instructor_etc) + ":" + str(etc)!r})
-    else:
-        spawner.environment = dict(spawner.environment,
-                                   JUPYTER_CONFIG_PATH={str(state / "student-config") + ":" + str(etc)!r})
+def per_role_env(spawner):
+    # docs/deploy.md's hook: members of the instructors' group get the instructor environment (the kit,
+    # and its Jupyter configuration: frame-ancestors 'self' for the formgrader), everyone else the
+    # students' (no instructor UI).
+    import grp
+    instructors = grp.getgrnam({users.group!r}).gr_mem
+    env = {str(deploy.opt / 'instructor')!r} if spawner.user.name in instructors else {str(deploy.opt / 'student')!r}
+    spawner.cmd = [f"{{env}}/bin/jupyterhub-singleuser"]
+    spawner.environment = dict(spawner.environment, PATH=f"{{env}}/bin:/usr/bin:/bin")
+    config_path = {common_config!r}
+    if env.endswith("/student"):
+        config_path = {str(deploy.opt / 'student-config')!r} + ":" + config_path
+    spawner.environment["JUPYTER_CONFIG_PATH"] = config_path
 
 
-c.Spawner.pre_spawn_hook = _instructor_kit
+c.Spawner.pre_spawn_hook = per_role_env
 """
 
 
@@ -407,23 +474,20 @@ def _stop_hub(proc, state, users):
 
 @slow_fixture(scope="module")
 def hub(users):
-    if not CHP.exists():
-        pytest.fail(f"{CHP} missing: run `make system` (scripts/install_hub_proxy.sh)")
-    # Not under pytest's tmp_path: that tree is private to root (0700) and pruned by other pytest runs,
-    # while the users' servers read the configuration and write the exchange below this folder.
-    state = pathlib.Path(tempfile.mkdtemp(prefix="pooling-hub-"))
-    state.chmod(0o755)
-    exchange, etc, share, course, kit = _prepare_state(state, users, released_has_first_cell())
+    deploy = users.deploy
+    state = deploy.state
+    course = _prepare_state(users)
     port = _free_port()
-    instructor_etc = _instructor_server_config(state)
-    (state / "jupyterhub_config.py").write_text(_hub_config(state, users, port, etc, share, kit, instructor_etc))
-    env = dict(os.environ, PATH=f"{VENV_BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}",
-               NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost",
-               CONFIGPROXY_AUTH_TOKEN=secrets.token_hex(32))
+    (state / "jupyterhub_config.py").write_text(_hub_config(users, port))
+    hub_bin = deploy.env_bin("hub")
+    # the hub runs from its own environment (the guide: /opt/pooling/hub/bin/jupyterhub), as root
+    env = {"PATH": f"{hub_bin}:/usr/local/bin:/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8",
+           "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+           "CONFIGPROXY_AUTH_TOKEN": secrets.token_hex(32)}
     log = open(state / "jupyterhub.log", "wb")
-    proc = subprocess.Popen([str(VENV_BIN / "jupyterhub"), "-f", str(state / "jupyterhub_config.py")],
+    proc = subprocess.Popen([str(hub_bin / "jupyterhub"), "-f", str(state / "jupyterhub_config.py")],
                             cwd=state, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    h = Hub(state, port, proc, users, course, exchange, kit)
+    h = Hub(state, port, proc, users, course, deploy.exchange, deploy.site_packages("instructor"))
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -443,9 +507,36 @@ def hub(users):
         log.close()
         left = users.leftovers()
         users.remove()                                     # kills what is left, by pid, then userdel
-        shutil.rmtree(state, ignore_errors=True)
         if left or proxy_left:
             pytest.fail(f"the hub left processes behind: {left or ''} {proxy_left or ''}")
+
+
+def test_the_guides_setup_made_the_environments(users):
+    """scripts/deploy/setup_hub.sh (docs/deploy.md's set-up, run above): the accounts log in with a
+    password, the exchange is sticky, the kit is importable in the instructor environment only, and the
+    instructors' environment, the kit's clone and the course directory are closed to others."""
+    deploy = users.deploy
+    shadow = {line.split(":")[0]: line.split(":")[1] for line in pathlib.Path("/etc/shadow").read_text().splitlines()}
+    assert all(shadow[n].startswith("$") for n in users.names), "chpasswd gave every account a password"
+    assert set(users.passwords) == set(users.names) and stat.S_IMODE(deploy.passwords.stat().st_mode) == 0o600
+    assert stat.S_IMODE(deploy.exchange.stat().st_mode) == 0o1777
+    assert f'c.Exchange.root = "{deploy.exchange}"' in (deploy.etc / "nbgrader_config.py").read_text()
+    assert users.instructor in grp.getgrnam(users.group).gr_mem
+    assert users.alice not in grp.getgrnam(users.group).gr_mem and users.bob not in grp.getgrnam(users.group).gr_mem
+    where = {}
+    for role in ("hub", "student", "instructor"):
+        proc = subprocess.run([str(deploy.env_bin(role) / "python"), "-c",
+                               "import importlib.util as u; print([getattr(u.find_spec(m), 'origin', None) "
+                               "for m in ('jupyterhub', 'course', 'autograder')])"],
+                              capture_output=True, text=True, cwd="/", env={"PATH": "/usr/bin:/bin"})
+        assert proc.returncode == 0, proc.stderr
+        where[role] = proc.stdout
+    assert "None, None]" in where["hub"], where                                  # jupyterhub only
+    assert str(deploy.site_packages("student") / "course") in where["student"] and where["student"].endswith("None]\n"), where
+    assert str(deploy.site_packages("instructor") / "autograder") in where["instructor"], where
+    for path in (deploy.opt / "instructor", deploy.kit, users.home(users.instructor) / COURSE_ID):
+        st = path.stat()
+        assert st.st_gid == grp.getgrnam(users.group).gr_gid and stat.S_IMODE(st.st_mode) == 0o2750, (path, oct(st.st_mode))
 
 
 # ---------------------------------------------------------------- browser steps
@@ -726,12 +817,13 @@ def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
             "autograder module": hub.kit / "autograder" / "hidden.py",
             "autograder folder": hub.kit / "autograder",
             "instructor site-packages": hub.kit,
+            "kit clone": users.deploy.kit / "autograder" / "hidden.py",
             "own notebook (control)": home_a / "pooling" / "01_basics.ipynb",
             "exchange outbound (control)": hub.exchange / COURSE_ID / "outbound" / "pooling" / "01_basics.ipynb",
         })
         assert readable == {"source notebook": "denied", "source folder": "denied", "gradebook": "denied",
                             "autograder module": "denied", "autograder folder": "denied",
-                            "instructor site-packages": "denied", "own notebook (control)": "read",
+                            "instructor site-packages": "denied", "kit clone": "denied", "own notebook (control)": "read",
                             "exchange outbound (control)": "read"}, readable
         # the students' Lab has no instructor UI (docs/deploy.md), and the formgrader is not served to them
         pa.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Nbgrader$")).click()
@@ -858,10 +950,11 @@ for name, act in [("rename course", lambda: os.rename({str(course_x)!r}, {str(co
                          if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "test_pool2d")
         kit_text = "".join("".join(o.get("text", "")) for o in test_cell["outputs"] if o["output_type"] == "stream")
         assert "全部通过 / all checks passed" in kit_text, test_cell["outputs"]
-        # ... the kit of the instructor-only environment: the instructor's Python compiled it there
-        # (wherever the nbgrader adapter's module sits in the package: scripts/relayout.py moves it)
-        assert list((hub.kit / "autograder").rglob("__pycache__/*execute.*.pyc")), \
-            "the instructor's server did not import the instructor-only kit"
+        # ... with the instructor's kit: the instructor's server runs the instructor environment (where
+        # `autograder` is installed; the course directory's nbgrader_config.py puts that directory's copy
+        # first), never the students' (test_the_guides_setup_made_the_environments)
+        servers = [_describe(pid) for pid in _pids_of_uid(users.uid(t), live_only=True)]
+        assert any(f"{users.deploy.env_bin('instructor')}/jupyterhub-singleuser" in cmd for cmd in servers), servers
 
         # -- student A fetches the feedback and reads the kit's feedback
         pa.goto(hub.user_url(a, "lab"))

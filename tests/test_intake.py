@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from autograder import cli, intake
+from autograder import cli, deadlines, intake
 from conftest import RELEASE
 from support.slow import slow_fixture
 
@@ -168,3 +168,175 @@ def test_refuses_to_write_into_the_download(tmp_path, capsys):
     assert cli.main(["intake", str(tmp_path / "missing.zip"), "--to", str(tmp_path / "x")]) == 2
     (tmp_path / "bad.zip").write_bytes(b"PK not a zip")
     assert cli.main(["intake", str(tmp_path / "bad.zip"), "--to", str(tmp_path / "x")]) == 2
+
+
+# ------------------------------------------------------------------ submission times (--times)
+
+def _canvas_zip(path, members):
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members:
+            _zip_entry(zf, name, data)
+    return path
+
+
+@slow_fixture(scope="module")
+def canvas_times(tmp_path_factory):
+    """A Canvas download with a Canvas-style times file (ID + Submitted At): a UTC time, a time with an
+    offset, an impossible date, a student without a time, and a student whose timestamp.txt is there."""
+    tmp = tmp_path_factory.mktemp("canvas_times")
+    zpath = _canvas_zip(tmp / "submissions.zip", [
+        ("doe_jane_12345_1_01_basics.ipynb", BASICS),
+        ("lee_ann_22222_2_01_basics.ipynb", BASICS),
+        ("kim_bo_33333_3_01_basics.ipynb", BASICS),
+        ("park_jo_44444_4_01_basics.ipynb", BASICS),
+        ("choi_yu_55555_5_01_basics.ipynb", BASICS)])
+    times = tmp / "canvas-submissions.csv"
+    times.write_text("Student,ID,SIS Login ID,Submitted At\n"
+                     "\"Doe, Jane\",12345,s001,2026-03-01T15:59:00Z\n"
+                     "\"Lee, Ann\",22222,s002,2026-03-02T01:30:00+08:00\n"
+                     "\"Kim, Bo\",33333,s003,2026-02-30T10:00:00Z\n"
+                     "\"Choi, Yu\",55555,s005,2026-03-01T10:00:00Z\n", encoding="utf-8")
+    roster = tmp / "roster.csv"
+    roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section\n\"Doe, Jane\",12345,u1,s001,A\n"
+                      "\"Lee, Ann\",22222,u2,s002,A\n\"Kim, Bo\",33333,u3,s003,A\n\"Park, Jo\",44444,u4,s004,A\n"
+                      "\"Choi, Yu\",55555,u5,s005,A\n", encoding="utf-8")
+    dest = tmp / "submitted"
+    (dest / "s005" / "pooling").mkdir(parents=True)
+    (dest / "s005" / "pooling" / "timestamp.txt").write_text("2026-02-01 00:00:00.000000 UTC\n")
+    status = cli.main(["intake", str(zpath), "--to", str(dest), "--roster", str(roster), "--times", str(times)])
+    with open(dest / "intake.csv", newline="", encoding="utf-8") as f:
+        record = {r["student_id"]: r for r in csv.DictReader(f)}
+    return dict(dest=dest, status=status, record=record)
+
+
+@pytest.mark.parametrize("student, written, iso", [
+    ("s001", "2026-03-01 15:59:00.000000 UTC\n", "2026-03-01T15:59:00Z"),
+    ("s002", "2026-03-01 17:30:00.000000 UTC\n", "2026-03-01T17:30:00Z"),      # +08:00 -> UTC
+])
+def test_canvas_times_become_nbgraders_timestamp(canvas_times, student, written, iso):
+    folder = canvas_times["dest"] / student / "pooling"
+    assert (folder / "timestamp.txt").read_text() == written
+    stamp = deadlines.read_timestamp(folder)                 # what `grade` will read
+    assert stamp.status == "ok" and deadlines.iso(stamp.when) == iso
+    row = canvas_times["record"][student]
+    assert row["status"] == "placed" and row["submitted_at"] == iso
+    assert "canvas-submissions.csv line" in row["time_source"] and "Submitted At" in row["time_source"]
+
+
+@pytest.mark.parametrize("student, reason", [
+    ("s003", "no such date"),                                # 30 February: no time, no timestamp.txt
+    ("s004", "no submission time"),                          # not in the times file
+])
+def test_canvas_students_without_a_usable_time(canvas_times, student, reason):
+    assert not (canvas_times["dest"] / student / "pooling" / "timestamp.txt").exists()
+    row = canvas_times["record"][student]
+    assert row["status"] == "placed" and row["submitted_at"] == "" and reason in row["time_source"], row
+
+
+def test_an_existing_timestamp_is_never_overwritten(canvas_times):
+    folder = canvas_times["dest"] / "s005" / "pooling"
+    assert (folder / "timestamp.txt").read_text() == "2026-02-01 00:00:00.000000 UTC\n"
+    assert "kept" in canvas_times["record"]["s005"]["time_source"]
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")]       # no temp file left
+
+
+MOODLE_WORKSHEET = ("Identifier,Full name,Email address,Status,Grade,Last modified (submission),Last modified (grade)\n"
+                    "Participant 4711,Jane Doe,j@example.org,Submitted,,\"Sunday, 1 March 2026, 11:59 PM\",-\n"
+                    "Participant 4712,Zhang San,z@example.org,Submitted,,\"Monday, 1 March 2026, 11:59 PM\",-\n"
+                    "Participant 4713,Ann Lee,a@example.org,Submitted,,\"1 March 2026, 12:05 AM\",-\n"
+                    "Participant 4714,Bo Kim,b@example.org,No submission,,-,-\n")
+
+
+@pytest.mark.parametrize("zone, expect", [
+    ("Asia/Shanghai", {"4711": "2026-03-01T15:59:00Z", "4712": "weekday", "4713": "2026-02-28T16:05:00Z",
+                       "4714": "no submission time"}),
+    ("America/New_York", {"4711": "2026-03-02T04:59:00Z", "4712": "weekday", "4713": "2026-03-01T05:05:00Z",
+                          "4714": "no submission time"}),
+    ("", {"4711": "no zone", "4712": "weekday", "4713": "no zone", "4714": "no submission time"}),
+])
+def test_moodle_worksheet_times_in_the_sites_zone(tmp_path, zone, expect):
+    dl = tmp_path / "moodle"
+    for uid, name in (("4711", "Jane Doe"), ("4712", "Zhang San"), ("4713", "Ann Lee"), ("4714", "Bo Kim")):
+        (dl / f"{name}_{uid}_assignsubmission_file_").mkdir(parents=True)
+        (dl / f"{name}_{uid}_assignsubmission_file_" / "01_basics.ipynb").write_bytes(BASICS)
+    sheet = tmp_path / "grading-worksheet.csv"
+    sheet.write_text(MOODLE_WORKSHEET, encoding="utf-8")
+    placements = intake.intake(dl, tmp_path / "submitted", times_path=sheet, times_zone=zone)
+    got = {p.student_id: p for p in placements}
+    for uid, want in expect.items():
+        stamp = deadlines.read_timestamp(tmp_path / "submitted" / uid / "pooling")
+        if want[0].isdigit():
+            assert got[uid].submitted_at == want and stamp.status == "ok" and deadlines.iso(stamp.when) == want
+            assert "Last modified (submission)" in got[uid].time_source
+        else:
+            assert got[uid].submitted_at == "" and stamp.status == "missing" and want in got[uid].time_source, \
+                got[uid]
+
+
+def test_times_from_the_roster_when_it_has_them(tmp_path):
+    zpath = _canvas_zip(tmp_path / "s.zip", [("doe_jane_12345_1_01_basics.ipynb", BASICS)])
+    roster = tmp_path / "roster.csv"
+    roster.write_text("Student,ID,SIS Login ID,submitted_at\n\"Doe, Jane\",12345,s001,2026-03-01T08:00:00-05:00\n")
+    placements = intake.intake(zpath, tmp_path / "out", roster_path=roster)
+    assert placements[0].submitted_at == "2026-03-01T13:00:00Z" and "roster.csv line 2" in placements[0].time_source
+    # a roster without a time column: placed, and no time invented
+    roster.write_text("Student,ID,SIS Login ID\n\"Doe, Jane\",12345,s001\n")
+    placements = intake.intake(zpath, tmp_path / "out2", roster_path=roster)
+    assert placements[0].status == "placed" and placements[0].time_source == ""
+    assert not (tmp_path / "out2" / "s001" / "pooling" / "timestamp.txt").exists()
+
+
+@pytest.mark.parametrize("text, zone, want", [
+    ("2026-03-01T15:59:00Z", "", "2026-03-01T15:59:00Z"),
+    ("2026-03-01 15:59:00.123456 UTC", "", "2026-03-01T15:59:00Z"),                  # nbgrader's own format
+    ("2026-03-01T23:59:00+08:00", "", "2026-03-01T15:59:00Z"),
+    ("2026-03-01 23:59:00 Asia/Shanghai", "", "2026-03-01T15:59:00Z"),
+    ("2026-03-01 23:59:00", "Asia/Shanghai", "2026-03-01T15:59:00Z"),
+    ("2026-07-01 12:00:00", "Europe/Berlin", "2026-07-01T10:00:00Z"),                 # summer time
+    ("Sunday, 1 March 2026, 12:00 PM", "UTC", "2026-03-01T12:00:00Z"),
+    ("1 March 2026, 12:00 AM", "UTC", "2026-03-01T00:00:00Z"),
+    ("1 March 2026, 23:30", "UTC", "2026-03-01T23:30:00Z"),
+])
+def test_parse_lms_time(text, zone, want):
+    assert deadlines.iso(intake.parse_lms_time(text, zone)) == want
+
+
+@pytest.mark.parametrize("text, zone, why", [
+    ("2026-03-01 23:59:00 CST", "", "unknown time zone"),          # ambiguous abbreviation
+    ("2026-03-01", "UTC", "not a date and time"),                  # a date is not a submission time
+    ("2026-03-01 23:59:00", "", "no zone"),
+    ("2026-02-30T10:00:00Z", "", "no such date"),
+    ("2026-03-01T10:00:00+25:00", "", "offset"),
+    ("Monday, 1 March 2026, 11:59 PM", "UTC", "weekday"),
+    ("1 March 2026, 13:00 PM", "UTC", "no such hour"),
+    ("1 Mars 2026, 10:00 AM", "UTC", "unknown month"),
+    ("8 March 2026, 2:30 AM", "America/New_York", "clock change"),   # skipped by summer time
+    ("1 November 2026, 1:30 AM", "America/New_York", "clock change"),  # happens twice
+    ("２０２６-03-01T10:00:00Z", "", "ASCII"),
+    ("=HYPERLINK(\"http://x\")", "", "not a date"),
+    ("2026-03-01T10:00:00Z" + " " * 80, "", "too long"),
+    ("2026-03-01\n10:00:00Z", "", "printable"),
+])
+def test_parse_lms_time_refuses(text, zone, why):
+    with pytest.raises(deadlines.DeadlineError, match=why):
+        intake.parse_lms_time(text, zone)
+
+
+@pytest.mark.parametrize("content, why", [
+    (b"Student,ID\nx,1\n", "needs an id column"),
+    (b"\xff\xfeI\x00D\x00", "not UTF-8"),
+])
+def test_unusable_times_file(tmp_path, content, why, capsys):
+    zpath = _canvas_zip(tmp_path / "s.zip", [("doe_jane_12345_1_01_basics.ipynb", BASICS)])
+    (tmp_path / "t.csv").write_bytes(content)
+    assert cli.main(["intake", str(zpath), "--to", str(tmp_path / "o"), "--times", str(tmp_path / "t.csv")]) == 2
+    assert why in capsys.readouterr().err
+
+
+def test_two_times_for_one_student_use_neither(tmp_path):
+    t = tmp_path / "t.csv"
+    t.write_text("ID,Submitted At\n12345,2026-03-01T10:00:00Z\n12345,2026-03-02T10:00:00Z\n"
+                 "222,2026-03-01T10:00:00Z\n222,2026-03-01T18:00:00+08:00\n")
+    got = intake.read_times(t)
+    assert got[("lms", "12345")].when is None and "two different times" in got[("lms", "12345")].problem
+    assert deadlines.iso(got[("lms", "222")].when) == "2026-03-01T10:00:00Z"          # the same instant twice

@@ -8,7 +8,7 @@ import pickle
 
 import pytest
 
-from autograder import results, totals
+from autograder import deadlines, results, totals
 from autograder.pipeline import write_results
 from autograder.pipeline.write_results import WriteResults, csv_text, csv_uncell
 from autograder.core.cells import AnswerCell
@@ -199,7 +199,8 @@ def test_tables_are_sorted_and_use_the_declared_columns(tmp_path):
     with open(tmp_path / "grades.csv", newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
         got = [Row.from_csv({k: csv_uncell(v) for k, v in r.items()}) for r in reader]
-    assert tuple(reader.fieldnames) == GRADES_COLUMNS
+    # the declared columns, then the student's lateness (autograder.deadlines; empty without a due date)
+    assert tuple(reader.fieldnames) == GRADES_COLUMNS + deadlines.GRADES_LATE_COLUMNS
     assert got == [ROWS[0], ROWS[3]]
 
 

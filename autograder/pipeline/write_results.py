@@ -227,7 +227,12 @@ class WriteResults:
                        for res in results for r in res.rows), key=sort_key)
         manual = sorted((dataclasses.replace(m, student_id=display_id(m.student_id))
                          for res in results for m in res.manual), key=sort_key)
-        atomic_write(self.out / "grades.csv", csv_text(GRADES_COLUMNS, (r.to_csv() for r in rows)))
+        # each row ends with its student's lateness (DIR/late.csv; empty cells without a due date)
+        from autograder.deadlines import GRADES_LATE_COLUMNS, late_cells
+        late = self.late
+        atomic_write(self.out / "grades.csv", csv_text(GRADES_COLUMNS + GRADES_LATE_COLUMNS,
+                                                       (r.to_csv() + late_cells(late.get(r.student_id))
+                                                        for r in rows)))
         atomic_write(self.out / "manual.csv", csv_text(MANUAL_COLUMNS, (m.to_csv() for m in manual)))
 
     def run(self, meta):
