@@ -58,7 +58,7 @@ release: $(STAMP)
 # submissions, and the golden outputs. Review `git diff` after it: the goldens are rewritten.
 regen: $(STAMP)
 	$(BIN)/python -m autograder.exercises.sync_notebooks
-	$(BIN)/python -m autograder.make_public_cases
+	$(BIN)/python -m autograder.grading.make_public_cases
 	$(BIN)/python -m autograder.exercises.tables
 	$(MAKE) wheel PYTHON=$(BIN)/python
 	$(BIN)/python scripts/regenerate_release.py

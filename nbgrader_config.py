@@ -20,11 +20,11 @@ c.ClearSolutions.code_stub = {
 }
 c.ClearSolutions.text_stub = "在这里写你的答案 / YOUR ANSWER HERE"
 
-# --- Tamper-proof autograding (autograder/nbgrader_execute.py) -------------
+# --- Tamper-proof autograding (autograder/adapters/nbgrader/execute.py) -------------
 # Student code runs only in the jailed sandbox, never in a kernel beside the
 # tests; tests and points always come from source/. Same points as
 # `autograder grade`. Optional cells are worth 0 to nbgrader and their points are
-# extra credit (KitSaveAutoGrades; autograder/totals.py).
+# extra credit (KitSaveAutoGrades; autograder/core/totals.py).
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 # The kit's engine takes tests and points from this course directory's source/ (not the package's).
@@ -34,10 +34,10 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     CheckCellMetadata, ClearOutput, DeduplicateIds, IgnorePattern,
     LimitOutput, OverwriteKernelspec)
-from autograder.nbgrader_checksums import KitOverwriteCells  # noqa: E402
-from autograder.nbgrader_execute import HardenedExecute, HardenedExporter, RepairGradeCells  # noqa: E402
-from autograder.nbgrader_gradebook import KitSaveAutoGrades  # noqa: E402
-from autograder.nbgrader_late import KitAssignLatePenalties  # noqa: E402
+from autograder.adapters.nbgrader.checksums import KitOverwriteCells  # noqa: E402
+from autograder.adapters.nbgrader.execute import HardenedExecute, HardenedExporter, RepairGradeCells  # noqa: E402
+from autograder.adapters.nbgrader.gradebook import KitSaveAutoGrades  # noqa: E402
+from autograder.adapters.nbgrader.late import KitAssignLatePenalties  # noqa: E402
 
 c.Autograde.exporter_class = HardenedExporter
 # KitOverwriteCells: OverwriteCells without the "checksum has changed" line for every honest student
@@ -49,7 +49,7 @@ c.Autograde.autograde_preprocessors = [
     KitAssignLatePenalties, CheckCellMetadata]
 # Late work: KitAssignLatePenalties takes the due date, the late policy and the extensions from this
 # course directory's deadlines.toml (else the gradebook's due date), as `autograder grade` does
-# (autograder/deadlines.py: one definition; docs/deploy.md "Deadlines and late work").
+# (autograder/core/deadlines.py: one definition; docs/deploy.md "Deadlines and late work").
 # Where the sandbox cannot confine student code's file system or network (no namespaces and no
 # Landlock, e.g. a container with the default seccomp profile), `nbgrader autograde` refuses with
 # exit status 3 and says how to fix it. To grade there anyway (logged as a weak sandbox):
@@ -60,17 +60,17 @@ c.Autograde.autograde_preprocessors = [
 # RepairGradeCells and KitOverwriteCells read the source/ and release/ of the edition being autograded
 # (`nbgrader autograde pooling` or `nbgrader autograde pooling_en`, issue #25) in this course directory.
 
-# --- Feedback pages that work offline (autograder/nbgrader_feedback.py) ----
+# --- Feedback pages that work offline (autograder/adapters/nbgrader/feedback.py) ----
 # generate_feedback renders every formula without MathJax (no CDN: the page works offline),
 # shows no hidden-test source, and labels its parts in Chinese and English.
-from autograder.nbgrader_feedback import configure as configure_feedback  # noqa: E402
+from autograder.adapters.nbgrader.feedback import configure as configure_feedback  # noqa: E402
 
 configure_feedback(c)
 
-# --- Files are what they seem (autograder/nbgrader_converters.py) ---------
+# --- Files are what they seem (autograder/adapters/nbgrader/converters.py) ---------
 # autograde / generate_feedback never follow a link in a submission: linked,
 # hard-linked and special files are skipped with a warning (a linked notebook
 # is graded 0, invalid), so no link target lands in autograded/ or feedback/.
-from autograder.nbgrader_converters import install as install_hardened_converters  # noqa: E402
+from autograder.adapters.nbgrader.converters import install as install_hardened_converters  # noqa: E402
 
 install_hardened_converters()

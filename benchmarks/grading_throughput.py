@@ -237,7 +237,7 @@ def stock_scores(course):
 # --------------------------------------------------------------------------
 
 def kit_command(batch, out, workers):
-    return [sys.executable, "-c", "import sys; from autograder.cli import main; sys.exit(main())",
+    return [sys.executable, "-c", "import sys; from autograder.cli.commands import main; sys.exit(main())",
             "grade", str(batch), "--out", str(out), "--workers", str(workers), "--force"]
 
 

@@ -105,7 +105,7 @@ def graded_class(n, seed, workers, scratch):
         subprocess.run([str(BIN / "autograder"), "report", str(out)] + ([flag] if flag else []),
                        check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
         times[flag or "integrity"] = time.monotonic() - t
-    from autograder.integrity.cluster import THRESHOLD
+    from autograder.report.integrity.cluster import THRESHOLD
     rows = list(csv.DictReader(open(out / "integrity.csv", encoding="utf-8", newline="")))
     pairs = [(r["student_a"], r["student_b"], float(r["strength"])) for r in rows]
     print(f"\n1. graded class: {comp['n']} students ({n} + 9 planted), graded in {graded:.1f}s")
@@ -117,9 +117,9 @@ def graded_class(n, seed, workers, scratch):
 
 def behaviour_by_text(sub, out, comp):
     """{(function, answer text): behaviour} from the graded class."""
-    from autograder import report
-    from autograder.integrity.analyse import behaviour_records
-    from autograder.integrity.answers import read_answers
+    from autograder.report import report
+    from autograder.report.integrity.analyse import behaviour_records
+    from autograder.report.integrity.answers import read_answers
     data = report.load(out)
     records = behaviour_records(data.results)
     answers = read_answers(sub, sorted(comp["students"]))
@@ -133,9 +133,9 @@ def behaviour_by_text(sub, out, comp):
 
 def scale(m, seed, table, scratch):
     from make_class import make_class
-    from autograder.integrity import analyse as an
-    from autograder.integrity.answers import read_answers
-    from autograder.integrity.cluster import THRESHOLD
+    from autograder.report.integrity import analyse as an
+    from autograder.report.integrity.answers import read_answers
+    from autograder.report.integrity.cluster import THRESHOLD
     sub = scratch / "scale"
     t = time.monotonic()
     comp = make_class(m, sub, seed=seed, plant=True)
@@ -153,7 +153,7 @@ def scale(m, seed, table, scratch):
     res = an.analyse_class(answers, behaviours, {})
     t4 = time.monotonic()
     csv_text = an.integrity_csv(res)
-    from autograder.integrity.render import render
+    from autograder.report.integrity.render import render
     html = render(dict(res, submissions=str(sub), note="", answers_read=len(answers)))
     t5 = time.monotonic()
     n = len(students)
@@ -167,7 +167,7 @@ def scale(m, seed, table, scratch):
           f"of {n * (n - 1) // 2} possible per function x {len(res['functions'])} functions; "
           f"{len(res['clusters'])} clusters; integrity.csv {len(csv_text) / 1e3:.0f} kB")
     distinct = {(fn, text) for fns in answers.values() for fn, text in fns.items()}
-    from autograder.integrity.fingerprint import Document
+    from autograder.report.integrity.fingerprint import Document
     bp = an.kit_boilerplate()
     t = time.monotonic()
     for fn, text in distinct:

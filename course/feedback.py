@@ -2,7 +2,7 @@
 failing case and the likely mistake, as plain text and as compact HTML.
 
 Shared by ``course.check`` (public cases) and the hidden grader
-(``autograder.suites``), so both say exactly the same thing. The words come from
+(``autograder.grading.suites``), so both say exactly the same thing. The words come from
 ``course.messages``, the case's text from ``course.describe``.
 """
 from dataclasses import dataclass

@@ -8,7 +8,7 @@ does not read the student's source at all.
 
 Op names are recorded as ``str(func.overloadpacket)``, e.g. ``'aten.max_pool2d_with_indices'``.
 
-Policies (``autograder.functions.GradedFunction.forbid``):
+Policies (``autograder.exercises.Exercise.forbid``):
 
 * ``'pooling'``: any op with ``pool`` in its name is forbidden;
 * ``'pooling_require_conv'``: the same, and ``aten.convolution`` must appear;

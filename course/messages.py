@@ -2,14 +2,14 @@
 and the property groups' titles.
 
 Data only, shared by ``course.check`` (public cases) and the hidden grader
-(``autograder.suites``), so both say exactly the same thing. Every sentence is
+(``autograder.grading.suites``), so both say exactly the same thing. Every sentence is
 stored once with both languages (Chinese, English; a hint is a ``course.language.Text``)
 and rendered in the course's language (``course.language``: "zh+en", "en" or "zh") by
 the functions below, when it is shown.
 
 The misconceptions only one exercise's mistakes name, and the titles of the property groups only
 one exercise has, are written in that exercise's record (``autograder/exercises/<name>.py``, its
-``MESSAGES`` and ``GROUP_TITLES``); ``autograder.make_public_cases`` copies them into
+``MESSAGES`` and ``GROUP_TITLES``); ``autograder.grading.make_public_cases`` copies them into
 ``exercise_messages.json`` beside this module, and ``CATALOG`` and ``GROUP_TITLES`` have them from there.
 """
 import json

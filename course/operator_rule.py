@@ -5,7 +5,7 @@ and the static check of the answer cells (``course/source_rules/``). This module
 is the one place for the sentences both of its users print:
 
 * the grader (``autograder/pipeline/check_source.py`` for what the source names,
-  ``autograder/suites.py`` for what the recorder saw during the calls);
+  ``autograder/grading/suites.py`` for what the recorder saw during the calls);
 * ``course.check()``, in the student's kernel, before the grade.
 
 So a student reads before the grade exactly what the grade would say, with a

@@ -2,7 +2,7 @@
 functions' parameter names (data only, no solutions).
 
 What the exercise records (``autograder.exercises``) show students, written by
-``autograder.make_public_cases``.
+``autograder.grading.make_public_cases``.
 """
 import functools
 import json

@@ -6,7 +6,7 @@
         ...                      # ran.case, ran.result, ran.passed, ran.diff
 
 * ``cases``: objects with ``group, args, kwargs, scale, expect_error`` (the public
-  cases of ``course.selfcheck``, the hidden ones of ``autograder.cases``);
+  cases of ``course.selfcheck``, the hidden ones of ``autograder.exercises``);
 * ``expected``: the reference's output of each case (None where the case must
   raise): read from ``public_cases.json``, or computed by the references in the
   trusted grader;

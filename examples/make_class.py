@@ -33,9 +33,9 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
-from autograder.course_dir import ASSIGNMENT, release_dir, source_dir  # noqa: E402
-from autograder.functions import FUNCTIONS  # noqa: E402
-from autograder.pipeline.write_results import atomic_write  # noqa: E402
+from autograder.core.course_dir import ASSIGNMENT, release_dir, source_dir  # noqa: E402
+from autograder.exercises import EXERCISES as FUNCTIONS  # noqa: E402
+from autograder.run.write import atomic_write  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import planted  # noqa: E402  (examples/planted.py)

@@ -24,7 +24,7 @@ import shutil
 import nbformat
 
 from make_class import solution_code  # noqa: E402  (examples/ is on sys.path)
-from autograder.functions import FUNCTIONS  # noqa: E402
+from autograder.exercises import EXERCISES as FUNCTIONS  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source" / "pooling"

@@ -11,10 +11,10 @@ import subprocess
 import sys
 from collections import defaultdict
 
-from autograder import totals
-from autograder.totals import Totals
-from autograder.pipeline.write_results import csv_uncell
-from autograder.results import Row
+from autograder.core import totals
+from autograder.core.totals import Totals
+from autograder.run.write import csv_uncell
+from autograder.core.results import Row
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = pathlib.Path(sys.executable).parent
@@ -24,7 +24,7 @@ SYNTHETIC_STUDENTS = 30
 
 def score_table(grades_csv):
     """Per-student, per-notebook autograded totals from grades.csv, as printable lines: required
-    points out of the required maximum, the optional bonus apart (``autograder.totals``)."""
+    points out of the required maximum, the optional bonus apart (``autograder.core.totals``)."""
     rows = defaultdict(list)
     with open(grades_csv, newline="", encoding="utf-8") as f:
         for cells in csv.DictReader(f):

@@ -33,7 +33,7 @@ import sys
 import nbformat
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-ZH, EN = "pooling", "pooling_en"                 # the two nbgrader assignments (autograder.course_dir.EDITIONS)
+ZH, EN = "pooling", "pooling_en"                 # the two nbgrader assignments (autograder.core.course_dir.EDITIONS)
 PROSE = ROOT / "editions" / "en"                 # not under source/: generate_assignment copies everything there
 AFTER_CELL = "use-course-wheel"                  # the language cell comes right after this one
 LANGUAGE_CELL = {

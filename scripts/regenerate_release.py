@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import sys
 
-from autograder.course_dir import ASSIGNMENT, release_dir, source_dir
+from autograder.core.course_dir import ASSIGNMENT, release_dir, source_dir
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))

@@ -5,7 +5,7 @@ import pathlib
 
 import pytest
 
-from autograder.functions import PREAMBLE, BY_NAME
+from autograder.exercises import PREAMBLE, BY_NAME
 from support.slow import mark_slow_items
 
 # Real JupyterLab and Chromium fixtures, and the classes graded once per session (graded_demo,

@@ -147,7 +147,7 @@ def nbgrader_feedback_page(dest):
     preprocessor: scores on the graded cells, a failing test's traceback as its output."""
     import nbformat
     from traitlets.config import Config
-    from autograder.nbgrader_feedback import KitFeedback, KitFeedbackExporter, configure
+    from autograder.adapters.nbgrader.feedback import KitFeedback, KitFeedbackExporter, configure
     c = Config()
     configure(c)
     nb = nbformat.read(ROOT / "source" / "pooling" / "01_basics.ipynb", as_version=4)

@@ -23,8 +23,8 @@ import pytest
 import harness
 import test_hostile_ban as ban
 from autograder.pipeline.find_answers import FindAnswers, runnable
-from autograder.pipeline.write_results import student_dir
-from autograder.functions import FUNCTIONS
+from autograder.run.write import student_dir
+from autograder.exercises import EXERCISES as FUNCTIONS
 from conftest import SOURCE
 from course import operator_rule
 from support.slow import slow_fixture
@@ -91,7 +91,7 @@ def _review_sentences(feedback):
 
 def _answers(path, notebook):
     """(the notebook, its graded names, the answer cells as the grader finds them: [(label, code)])."""
-    from autograder.functions import FUNCTIONS
+    from autograder.exercises import EXERCISES as FUNCTIONS
     nb = json.loads(path.read_text(encoding="utf-8"))
     for c in nb["cells"]:                    # nbformat allows a list of lines; the grader joins them
         c["source"] = "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
@@ -102,7 +102,7 @@ def _answers(path, notebook):
 def _kernel_job(path, notebook, function):
     """The notebook's preamble and answer cells as the grader finds them (raw text, notebook
     order), then check() of ``function``, with the graded file as ``__session__``."""
-    from autograder.functions import PREAMBLE
+    from autograder.exercises import PREAMBLE
     nb, _names, found = _answers(path, notebook)
     cells = [nb["cells"][cell.index]["source"] for cell in found]
     return {"cells": [PREAMBLE] + cells, "function": function, "session": str(path)}
@@ -111,7 +111,7 @@ def _kernel_job(path, notebook, function):
 def _grader_review(path, notebook, function):
     """What the grader's static-check step adds for a person: (automatic findings, the feedback note)."""
     from autograder.pipeline.check_source import CheckSource
-    from autograder.results import Row
+    from autograder.core.results import Row
     _nb, names, cells = _answers(path, notebook)
     checker = CheckSource()
     labels = cells = runnable(cells)
@@ -132,7 +132,7 @@ def run_in_kernel(jobs):
 def _outside_a_notebook(folder):
     """Two jobs: a pool2d imported from a module file (F.max_pool2d on line 5), and the instructor's
     pool2d exec'd from a string (no file holds its source)."""
-    from autograder.functions import PREAMBLE
+    from autograder.exercises import PREAMBLE
     from conftest import answer_cells
     folder.mkdir(exist_ok=True)
     (folder / "student_pool.py").write_text(
@@ -259,7 +259,7 @@ def test_one_copy_of_the_rule():
     (a merge that brings one back, or a vendored duplicate, fails here)."""
     import course.forbidden
     import course.source_rules
-    from autograder import suites
+    from autograder.grading import suites
     from autograder.pipeline import check_source
     from autograder.sandbox import runner
     # the child imports course.forbidden from the folder this process imported it from (first on its path)

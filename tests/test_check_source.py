@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from autograder import functions
+from autograder import exercises as functions
 from autograder.pipeline.check_source import CHECK_ERROR, CheckSource, flag_of
 from autograder.core.cells import AnswerCell
 from autograder.pipeline.find_answers import FindAnswers, runnable
@@ -474,7 +474,7 @@ def test_row_fields():
                                      "F.max_pool2d is not allowed (cell 7, line 4)")
     assert row["flags"] == {"forbidden_op:F.max_pool2d"}
     assert row["result"].points == 0.0 and not any(g.passed for g in row["result"].groups)
-    from autograder.results import Row
+    from autograder.core.results import Row
     graded = Row("s", "pooling", "01_basics", "test_pool2d", points=2.0, max_points=2.0, status="passed",
                  feedback="pool2d: 2 / 2")
     fields = checker.review_fields(graded, reviews["pool2d"], labels)
@@ -623,7 +623,7 @@ def test_look_up_primitives_are_known_by_identity_not_spelling():
 
 
 def test_rows_carry_review_flags_typed():
-    from autograder.results import Row
+    from autograder.core.results import Row
     row = Row("s", "pooling", "01_basics", "test_pool2d", flags={"review:gc@cell3:line2", "solution_copy", "review:check_budget"})
     assert row.reviews == ("review:check_budget", "review:gc@cell3:line2")
     assert Row.from_csv(dict(zip(("student_id", "assignment", "notebook", "grade_id", "points", "max_points",

@@ -11,12 +11,12 @@ from support.slow import slow_fixture
 
 import harness  # noqa: E402
 
-from autograder.cli import main  # noqa: E402
-from autograder.pipeline.write_results import student_dir  # noqa: E402
+from autograder.cli.commands import main  # noqa: E402
+from autograder.run.write import student_dir  # noqa: E402
 
 
 def cli(*args):
-    cmd = [harness.PY, "-c", "import sys; from autograder.cli import main; sys.exit(main())", *map(str, args)]
+    cmd = [harness.PY, "-c", "import sys; from autograder.cli.commands import main; sys.exit(main())", *map(str, args)]
     return subprocess.run(cmd, env=harness.env(), capture_output=True, text=True, timeout=600)
 
 
@@ -75,7 +75,7 @@ def test_lateness_is_assessed_and_shown(graded):
     assert "迟交 / late: 25 h" in page_text((student_dir(out, "ann") / "01_basics.html").read_text(encoding="utf-8"))
     assert "submission time unknown" in (student_dir(out, "ben") / "01_basics.html").read_text(encoding="utf-8")
     assert "late.csv" in res.stderr and "timestamp.txt" in res.stderr
-    from autograder import export
+    from autograder.adapters import export
     scores, _ = export.collect(out, None, warn=lambda m: None)
     assert scores["ann"].late_penalty == round(scores["ann"].before_penalty * 0.2, 2) > 0
     assert scores["ben"].late_penalty == 0

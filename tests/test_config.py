@@ -65,7 +65,7 @@ def test_bare_limits_are_the_default_configuration_with_them():
 
 
 def test_the_cli_builds_it_from_its_options(monkeypatch):
-    from autograder import cli
+    from autograder.cli import commands as cli
     monkeypatch.setenv(SOURCE_CHECK_ENV, "off")
     args = cli._parser().parse_args(["grade", "x", "--timeout", "20", "--workers", "2", "--language", "en",
                                      "--allow-weak-sandbox"])
@@ -76,7 +76,7 @@ def test_the_cli_builds_it_from_its_options(monkeypatch):
 
 def test_the_nbgrader_adapter_builds_it_from_its_traitlets(monkeypatch):
     from traitlets.config import Config
-    from autograder.nbgrader_execute import HardenedExecute
+    from autograder.adapters.nbgrader.execute import HardenedExecute
     c = Config()
     c.HardenedExecute.timeout = 20.0
     c.HardenedExecute.language = "en"
@@ -89,9 +89,9 @@ def test_the_nbgrader_adapter_builds_it_from_its_traitlets(monkeypatch):
 def test_one_route_to_the_workers():
     """The backends take no limits: they grade under the run's grader's configuration."""
     import inspect
-    from autograder.backends.dask import DaskBackend
-    from autograder.backends.local import LocalBackend
-    from autograder.batch import backend_for
+    from autograder.run.backends.dask import DaskBackend
+    from autograder.run.backends.local import LocalBackend
+    from autograder.run.batch import backend_for
     for backend in (LocalBackend, DaskBackend):
         assert "limits" not in inspect.signature(backend).parameters
     assert backend_for(GradingConfig(workers=3)).workers == 3
@@ -100,7 +100,7 @@ def test_one_route_to_the_workers():
 
 
 def test_the_grader_passes_it_down():
-    from autograder.grader import Grader
+    from autograder.pipeline.grader import Grader
     config = GradingConfig.build(timeout=20, environ={SOURCE_CHECK_ENV: "off"})
     g = Grader(config)
     assert g.config is config and g.limits is config.limits and g.runner.config is config
@@ -164,15 +164,15 @@ def kit_copy(tmp_path_factory):
 
 
 @pytest.mark.parametrize("edited, changes", [
-    ("autograder/report.py", False), ("autograder/report_data.py", False), ("autograder/export.py", False),
-    ("autograder/cli.py", False), ("autograder/nbgrader_feedback.py", False),
-    ("autograder/exercises/windows.py", True), ("autograder/exercises/pool2d.py", True), ("autograder/suites.py", True),
+    ("autograder/report/report.py", False), ("autograder/report/data.py", False), ("autograder/adapters/export.py", False),
+    ("autograder/cli/commands.py", False), ("autograder/adapters/nbgrader/feedback.py", False),
+    ("autograder/exercises/windows.py", True), ("autograder/exercises/pool2d.py", True), ("autograder/grading/suites.py", True),
     ("autograder/sandbox/child.py", True), ("autograder/pipeline/run_suites.py", True),
     ("course/messages.py", True), ("course/forbidden.py", True), ("course/source_rules/policy.py", True),
     ("autograder/core/config.py", True),
 ])
 def test_the_kit_digest_changes_with_what_grades(kit_copy, edited, changes):
-    from autograder.grader import kit_digest
+    from autograder.pipeline.grader import kit_digest
     path = kit_copy / edited
     before = kit_digest(kit_copy)
     original = path.read_bytes()
@@ -185,7 +185,7 @@ def test_the_kit_digest_changes_with_what_grades(kit_copy, edited, changes):
 
 
 def test_the_key_changes_with_the_grading_fields_only():
-    from autograder.grader import Grader
+    from autograder.pipeline.grader import Grader
     from autograder.pipeline.find_submissions import Submission
     sub = Submission("x", {"01_basics": None})
 
@@ -201,8 +201,8 @@ def test_the_key_changes_with_the_grading_fields_only():
 
 def test_the_kit_digest_of_a_fresh_process_is_the_same():
     """Dask compares the workers' digests with the client's: it depends on the files alone."""
-    from autograder.grader import kit_digest
-    code = "from autograder.grader import kit_digest; print(kit_digest())"
+    from autograder.pipeline.grader import kit_digest
+    code = "from autograder.pipeline.grader import kit_digest; print(kit_digest())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd="/").stdout.strip()
     assert out == kit_digest()
@@ -211,10 +211,10 @@ def test_the_kit_digest_of_a_fresh_process_is_the_same():
 def test_what_the_kit_digest_reads():
     """Everything grading runs (found from the grader and the child's script by their imports), nothing
     that only reports or exports."""
-    from autograder.grader import GRADING_ROOTS, grading_sources
+    from autograder.pipeline.grader import GRADING_ROOTS, grading_sources
     files = {p.relative_to(ROOT).as_posix() for p in grading_sources()}
-    must = {"autograder/grader.py", "autograder/sandbox/child.py", "autograder/exercises/windows.py",
-            "autograder/suites.py", "autograder/witness.py", "course/forbidden.py", "course/messages.py",
+    must = {"autograder/pipeline/grader.py", "autograder/sandbox/child.py", "autograder/exercises/windows.py",
+            "autograder/grading/suites.py", "autograder/grading/witness.py", "course/forbidden.py", "course/messages.py",
             "autograder/pipeline/check_source.py", "autograder/core/config.py"}
     must |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "autograder" / "exercises").glob("*.py")}
     must |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "course" / "source_rules").glob("*.py")}

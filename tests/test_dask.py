@@ -26,15 +26,15 @@ import pytest
 
 from support.slow import slow_fixture
 
-from autograder.pipeline.write_results import student_dir
-from autograder.results import SubmissionResult
-from autograder.progress import Progress, choose_mode, format_seconds, in_ci
+from autograder.run.write import student_dir
+from autograder.core.results import SubmissionResult
+from autograder.cli.progress import Progress, choose_mode, format_seconds, in_ci
 
 
 def grade_on_dask(submissions, out, scheduler_address, *, client=None, **kwargs):
     """What ``autograder grade --scheduler`` runs: ``batch.grade_submissions`` with a DaskBackend."""
-    from autograder.backends.dask import DaskBackend
-    from autograder.batch import grade_submissions
+    from autograder.run.backends.dask import DaskBackend
+    from autograder.run.batch import grade_submissions
     from autograder.pipeline.find_submissions import find_submissions
     from autograder.sandbox.limits import Limits
     limits = Limits.from_timeout(None)
@@ -246,7 +246,7 @@ def test_dask_grades_exactly_like_local(cluster, small_class, local_grades, tmp_
 def test_cli_scheduler_option(cluster, small_class, local_grades, tmp_path):
     """`autograder grade --scheduler`."""
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(small_class),
+    proc = subprocess.run([sys.executable, "-m", "autograder.cli.commands", "grade", str(small_class),
                            "--out", str(out), "--scheduler", cluster.address, "--quiet"],
                           cwd=ROOT, env=cluster.env, capture_output=True, text=True, timeout=300)
     if "not implemented" in proc.stderr:
@@ -375,7 +375,7 @@ class Killer(threading.Thread):
 
 def grade_cli(submissions, out, scheduler, env, timeout=300):
     """`autograder grade SUBMISSIONS --out OUT --scheduler ADDRESS --quiet --force` in a subprocess."""
-    return subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(submissions),
+    return subprocess.run([sys.executable, "-m", "autograder.cli.commands", "grade", str(submissions),
                            "--out", str(out), "--scheduler", scheduler, "--quiet", "--force"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
@@ -453,7 +453,7 @@ def silent_server():
 def refuse(address, out):
     """`autograder grade examples/submitted --out OUT --scheduler ADDRESS` in a subprocess."""
     # Returning at all is the point (no hang at exit); the timeout is only a guard.
-    return subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(ROOT / "examples" / "submitted"),
+    return subprocess.run([sys.executable, "-m", "autograder.cli.commands", "grade", str(ROOT / "examples" / "submitted"),
                            "--out", str(out), "--scheduler", address, "--quiet"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
 
@@ -490,7 +490,7 @@ def test_bad_scheduler_is_refused_before_grading(kind, tmp_path):
     "garbage", "tcp://127.0.0.1", "tcp://127.0.0.1:99999", "tcp://127.0.0.1:0", "http://127.0.0.1:8786",
     "tcp://:8786", "tcp://127.0.0.1:8786/path", "tcp://[::1:8786", ""])
 def test_malformed_scheduler_addresses(address, tmp_path, capsys):
-    from autograder.cli import main
+    from autograder.cli.commands import main
 
     out = tmp_path / "out"
     status = main(["grade", str(ROOT / "examples" / "submitted"), "--out", str(out),
@@ -503,7 +503,7 @@ def test_malformed_scheduler_addresses(address, tmp_path, capsys):
     (" tcp://127.0.0.1:8786 ", True), ("tcp://127.0.0.1:65536", False), ("tls://127.0.0.1:8786", True),
     ("tcp://user@127.0.0.1:8786", False), ("tcp://127.0.0.1:87a6", False), ("tcp://127.0.0.1:8786?x=1", False)])
 def test_parse_address(address, ok):
-    from autograder.backends.dask import parse_address
+    from autograder.run.backends.dask import parse_address
 
     if ok:
         assert parse_address(address) == address.strip()
@@ -574,7 +574,7 @@ OK_TASK = json.dumps(SubmissionResult("x").to_dict())
 
 
 def run_fake_batch(script, students, window=8, empty_after=10 ** 6):
-    from autograder.backends.dask import _run_batch
+    from autograder.run.backends.dask import _run_batch
     from autograder.pipeline.find_submissions import Submission
 
     todo = [(Submission(s, {}), f"key-{s}") for s in students]
@@ -619,7 +619,7 @@ def test_batch_stops_when_no_worker_can_run_student_code():
 def test_a_result_lost_for_good_does_not_spin(monkeypatch):
     """A result lost with its worker while the cluster stays empty: given up after the wait, not a
     busy loop that never looks at the cluster (the client spun at 85% CPU and never ended)."""
-    import autograder.backends.dask as backend
+    import autograder.run.backends.dask as backend
     monkeypatch.setattr(backend, "LOST_PAUSE", 0)
     ok = OK_TASK
     flight, done, failed, left = run_fake_batch({("a", 0): ok, ("b", 0): ("lost", None)}, "ab", empty_after=5)
@@ -655,7 +655,7 @@ class FakeClient:
 @pytest.mark.parametrize("failures, hang, registered", [(0, False, True), (1, False, True),
                                                         (5, False, False), (0, True, False)])
 def test_plugin_registration_never_stops_a_run(failures, hang, registered, capsys):
-    from autograder.backends.dask import _register_cleanup
+    from autograder.run.backends.dask import _register_cleanup
 
     client = FakeClient(failures, hang)
     try:
@@ -669,7 +669,7 @@ def test_plugin_registration_never_stops_a_run(failures, hang, registered, capsy
 
 
 def test_no_workers_timeout_from_the_environment(monkeypatch, capsys):
-    from autograder.backends.dask import NO_WORKERS_ENV, NO_WORKERS_TIMEOUT, no_workers_timeout
+    from autograder.run.backends.dask import NO_WORKERS_ENV, NO_WORKERS_TIMEOUT, no_workers_timeout
 
     monkeypatch.delenv(NO_WORKERS_ENV, raising=False)
     assert no_workers_timeout() == NO_WORKERS_TIMEOUT == 60

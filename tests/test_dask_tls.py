@@ -141,7 +141,7 @@ def test_a_client_without_the_course_credentials_is_refused(tls_cluster, certs, 
 
 
 def test_the_kit_refuses_tls_without_configuration_and_plain_tcp_at_a_tls_scheduler(tls_cluster, monkeypatch):
-    from autograder.backends.dask import SchedulerUnavailable, check_scheduler
+    from autograder.run.backends.dask import SchedulerUnavailable, check_scheduler
     for key in list(os.environ):
         if key.startswith("DASK_DISTRIBUTED__COMM__TLS"):
             monkeypatch.delenv(key)
@@ -157,7 +157,7 @@ def test_autograder_grade_on_the_tls_cluster(tls_cluster, certs, tmp_path, grade
     subs = graded_demo.submissions
     env = dict(tls_cluster.env, **_tls_env(certs))
     out = tmp_path / "tls"
-    proc = subprocess.run([sys.executable, "-c", "import sys; from autograder.cli import main; sys.exit(main())",
+    proc = subprocess.run([sys.executable, "-c", "import sys; from autograder.cli.commands import main; sys.exit(main())",
                            "grade", str(subs), "--out", str(out), "--quiet", "--scheduler", tls_cluster.address],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr + tls_cluster.logs()

@@ -1,4 +1,4 @@
-"""Deadlines, extensions and late work (autograder/deadlines.py): the policy, hostile timestamps, a
+"""Deadlines, extensions and late work (autograder/core/deadlines.py): the policy, hostile timestamps, a
 generated class (on time, late, late within an extension, missing and untrusted timestamps, time
 zones), late.csv from the command line's pieces, the export's penalty (once, on the total), and
 nbgrader's own path (KitAssignLatePenalties on a real gradebook) agreeing with it.
@@ -13,8 +13,10 @@ import sys
 
 import pytest
 
-from autograder import cli, deadlines, export
-from autograder.deadlines import DeadlineError, parse_policy
+from autograder.cli import commands as cli
+from autograder.core import deadlines
+from autograder.adapters import export
+from autograder.core.deadlines import DeadlineError, parse_policy
 
 from conftest import ROOT
 from test_export import AUTO_MAX, TESTS, write_grades
@@ -209,8 +211,8 @@ def test_grades_csv_has_each_students_lateness(generated_class, tmp_path, monkey
     """grades.csv, as `autograder grade` writes it after late.csv: every row of a student ends with that
     student's status, hours late and penalty share; the export's generic CSV says the same; without a
     due date (no late.csv) the cells are empty."""
-    from autograder.pipeline.write_results import WriteResults
-    from autograder.results import Row, Status, SubmissionResult
+    from autograder.run.write import WriteResults
+    from autograder.core.results import Row, Status, SubmissionResult
     root, _, _ = generated_class
     monkeypatch.chdir(tmp_path)
     args = _grade_args("--due", "2026-03-01T23:59:00Z", "--late-policy", "10%/day,cap=50%",
@@ -274,7 +276,7 @@ def nbgrader_course(tmp_path, monkeypatch):
     from nbgrader.api import Gradebook
     monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
     monkeypatch.setenv("AUTOGRADER_COURSE_DIR", str(tmp_path))
-    (tmp_path / "source").symlink_to(ROOT / "source")          # the course's points (autograder.totals)
+    (tmp_path / "source").symlink_to(ROOT / "source")          # the course's points (autograder.core.totals)
     (tmp_path / "deadlines.toml").write_text('due = "2026-03-01T23:59:00Z"\nlate_policy = "5%/hour,cap=40%"\n'
                                              'extensions = "extensions.csv"\n')
     (tmp_path / "extensions.csv").write_text("student_id,extra_hours\nerin,3\n")
@@ -298,7 +300,7 @@ FRACTION = {"dana": 0.5, "erin": 1.0, "finn": 0.75, "gus": 1.0, "hal": 1.0}
 
 def test_nbgrader_path_agrees_with_the_export(nbgrader_course, tmp_path):
     from nbgrader.api import Gradebook
-    from autograder.nbgrader_late import KitAssignLatePenalties
+    from autograder.adapters.nbgrader.late import KitAssignLatePenalties
     course, url = nbgrader_course
     submitted = course / "submitted"
     with Gradebook(url) as gb:
@@ -358,9 +360,9 @@ def test_feedback_page_and_report_say_the_lateness(generated_class, tmp_path, mo
     """A late student's feedback page says how late and the penalty; the report lists the late and the
     unknown times; a student on time reads "on time". (Templates: autoescaped, nothing of the
     timestamp's text is shown but through the kit's own note.)"""
-    from autograder.pipeline.write_results import WriteResults
-    from autograder.report import write_report
-    from autograder.results import Row, SubmissionResult
+    from autograder.run.write import WriteResults
+    from autograder.report.report import write_report
+    from autograder.core.results import Row, SubmissionResult
     root, _, _ = generated_class
     monkeypatch.chdir(tmp_path)
     out = write_grades(tmp_path / "out", {sid: 1.0 for sid in CLASS})

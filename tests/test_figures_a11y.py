@@ -124,7 +124,7 @@ def _case_picture():
 
 
 def _report_heatmap():
-    from autograder import report_plots
+    from autograder.report import plots as report_plots
     with report_plots.cjk_fonts():
         return report_plots.pass_heatmap_figure(
             ["pool2d", "pool2d_padded", "min_pool2d"], ["整题 whole function", "padding", "stride"],
@@ -132,14 +132,14 @@ def _report_heatmap():
 
 
 def _report_histograms():
-    from autograder import report_data, report_plots
+    from autograder.report import data as report_data, plots as report_plots
     values = [3, 5, 5, 8, 9, 10]
     with report_plots.cjk_fonts():
         return report_plots.total_histogram_figure(values, 10, report_data.score_stats(values))
 
 
 def _report_notebook_histograms():
-    from autograder import report_data, report_plots
+    from autograder.report import data as report_data, plots as report_plots
     per_nb = [(nb, v, 5, report_data.score_stats(v)) for nb, v in
               [("01_basics", [0, 2, 5, 5]), ("02_as_convolution", [1, 1, 4]), ("03_cost", [3, 4, 4, 4])]]
     with report_plots.cjk_fonts():
@@ -168,14 +168,14 @@ FIGURES = {
 }
 
 # What each entry above draws with: every public drawing function of course.plots (the ones wrapped
-# by @styled) and of autograder.report_plots (the *_figure ones) must be here, so a new figure
+# by @styled) and of autograder.report.plots (the *_figure ones) must be here, so a new figure
 # cannot go untested. translation_figure and interactive_window draw through show_grids and _frame.
 COVERED = {"pooling_figure", "sliding_window_frames", "show_grids", "cost_vs_time", "temperature_sweep",
            "case_figure", "pass_heatmap_figure", "total_histogram_figure", "notebook_histograms_figure"}
 
 
 def test_every_drawing_function_is_measured():
-    from autograder import report_plots
+    from autograder.report import plots as report_plots
     drawing = {n for n, f in vars(plots).items() if not n.startswith("_") and getattr(f, "draws_figure", False)}
     drawing |= {n for n in vars(report_plots) if n.endswith("_figure")}
     assert drawing <= COVERED, drawing - COVERED
@@ -231,7 +231,7 @@ def test_translation_figure_describes_both_figures():
 
 
 def test_heat_maps_use_a_colour_blind_safe_colormap():
-    from autograder import report_plots
+    from autograder.report import plots as report_plots
     assert report_plots.PASS_CMAP.name == "cividis"
     assert plots.CMAP == "cividis"
     fig = plots.show_grids([("X", _grid(2, 2))])
@@ -300,7 +300,7 @@ from test_report import graded_dir  # noqa: E402,F401  (fixture: a hand-built gr
 
 def test_report_images_say_what_they_show(graded_dir):  # noqa: F811
     """Each <img> of the report has an alt text with the numbers a reader takes from it."""
-    from autograder import report, report_data
+    from autograder.report import report, data as report_data
     rep = report_data.build(graded_dir)
     alts = report.figure_alts(rep)
     assert f"{len(rep.students)} 名学生 / students" in alts["total"]

@@ -4,9 +4,9 @@ import torch
 import torch.nn.functional as F
 
 from course.forbidden import OpRecorder, violations
-from autograder.functions import PREAMBLE
+from autograder.exercises import PREAMBLE
 from autograder.hidden import local_call
-from autograder.suites import run_suite
+from autograder.grading.suites import run_suite
 from course.messages import message
 
 

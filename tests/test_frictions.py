@@ -19,7 +19,7 @@ AUTOGRADER = os.path.join(os.path.dirname(sys.executable), "autograder")
 
 
 def test_cli_answers_a_bad_path_without_torch(tmp_path):
-    code = ("import sys; from autograder.cli import main; "
+    code = ("import sys; from autograder.cli.commands import main; "
             f"rc = main(['grade', {str(tmp_path / 'nowhere')!r}, '--out', {str(tmp_path / 'out')!r}]); "
             "print(rc, sorted(m for m in ('torch', 'numpy', 'nbgrader', 'dask') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

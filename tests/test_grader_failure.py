@@ -10,11 +10,11 @@ from dataclasses import replace
 import pytest
 
 from conftest import ROOT
-from autograder import report
-from autograder.grader import Grader
-from autograder.pipeline.collect_results import CollectResults, failed_result
+from autograder.report import report
+from autograder.pipeline.grader import Grader
+from autograder.run.collect import CollectResults, failed_result
 from autograder.pipeline.find_submissions import Submission
-from autograder.results import GRADER_ERROR, GRADES_COLUMNS, Row, Status, SubmissionResult
+from autograder.core.results import GRADER_ERROR, GRADES_COLUMNS, Row, Status, SubmissionResult
 
 DYING = ROOT / "tests" / "support" / "dying_zygote"
 EXAMPLES = ROOT / "examples" / "submitted"
@@ -26,7 +26,7 @@ def test_a_sandbox_that_cannot_start_stops_the_run(tmp_path, workers):
     """No class of zeros: exit 3, one clear line, and no grades.csv pretending students failed."""
     out = tmp_path / "out"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(DYING), str(ROOT)]))
-    r = subprocess.run([sys.executable, "-m", "autograder.cli", "grade", str(EXAMPLES), "--out", str(out),
+    r = subprocess.run([sys.executable, "-m", "autograder.cli.commands", "grade", str(EXAMPLES), "--out", str(out),
                         "--workers", workers, "--quiet"], env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 3, (r.returncode, r.stderr[-2000:])
     assert "cannot run student code" in r.stderr and "the grader cannot run" in r.stderr

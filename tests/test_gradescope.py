@@ -21,7 +21,7 @@ import zipfile
 
 import pytest
 
-from autograder.functions import FUNCTIONS
+from autograder.exercises import EXERCISES as FUNCTIONS
 from conftest import ROOT
 
 AUTOGRADER = os.path.join(os.path.dirname(sys.executable), "autograder")
@@ -127,7 +127,7 @@ def test_run_autograder_grades_the_submission(emulated, graded_demo):
     res = json.loads((root / "results" / "results.json").read_text())
     assert set(res) >= {"score", "tests", "output"}
     assert len(res["tests"]) == len(FUNCTIONS)
-    # the required maximum: an optional test is worth 0, its points are extra above it (autograder.totals)
+    # the required maximum: an optional test is worth 0, its points are extra above it (autograder.core.totals)
     assert sum(t["max_score"] for t in res["tests"]) == sum(f.points for f in FUNCTIONS if not f.optional)
     points = {f"{f.notebook}: {f.grade_id}": (f.points, f.optional) for f in FUNCTIONS}
     for t in res["tests"]:
@@ -164,7 +164,7 @@ def test_bundle_refuses_a_bad_name(tmp_path):
 
 def test_setup_check_reports_the_jail(emulated):
     """setup.sh's last step: the kit imports in the venv and names the jail layers this machine allows."""
-    proc = subprocess.run([str(emulated / "venv" / "bin" / "python"), "-I", "-m", "autograder.gradescope", "check"],
+    proc = subprocess.run([str(emulated / "venv" / "bin" / "python"), "-I", "-m", "autograder.adapters.gradescope", "check"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "autograder ready; jail layers {" in proc.stdout and "'seccomp'" in proc.stdout

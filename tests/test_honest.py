@@ -33,8 +33,9 @@ import torch
 import torch.nn.functional as F
 
 import harness  # noqa: E402  (tests/hostile, on sys.path through conftest / pytest's rootdir)
-from autograder import functions, references as R
-from autograder.functions import PREAMBLE
+from autograder import exercises as functions
+from autograder.exercises import references as R
+from autograder.exercises import PREAMBLE
 from support.slow import slow_fixture
 
 HONEST = pathlib.Path(__file__).resolve().parent / "hostile" / "honest"
@@ -347,10 +348,10 @@ def test_no_accusation_anywhere_in_the_class(graded):
     for (student, grade_id), row in graded["rows"].items():
         assert not any(f.startswith(("review:", "forbidden_op:", "tampering:")) for f in row["flags"].split(";")), \
             (student, grade_id, row["flags"])
-    from autograder.pipeline.write_results import student_dir
+    from autograder.run.write import student_dir
     for student in STUDENTS:
         res = (student_dir(graded["out"], student) / "results.json").read_text(encoding="utf-8").lower()
         assert not any(w in res for w in WORDS), student
-    from autograder import report
+    from autograder.report import report
     rep = report.build(graded["out"])
     assert [p for p in rep.problems.integrity if p.student_id in STUDENTS] == []

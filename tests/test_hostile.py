@@ -14,7 +14,7 @@ import pytest
 from support.slow import slow_fixture
 
 import harness  # noqa: E402
-from autograder.pipeline.write_results import student_dir  # noqa: E402
+from autograder.run.write import student_dir  # noqa: E402
 
 CASES = harness.hostile_cases()
 # Code computed at run time or loaded from outside the answer cells (exec of a file's text,

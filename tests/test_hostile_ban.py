@@ -213,7 +213,7 @@ def test_a_patch_never_hides_the_operator_and_goes_to_a_person(graded, case):
 
 
 def test_feedback_pages_say_a_person_will_review(graded):
-    from autograder.pipeline.write_results import student_dir
+    from autograder.run.write import student_dir
 
     def page(student, notebook):
         text = (student_dir(graded["out"], student) / f"{notebook}.html").read_text(encoding="utf-8")
@@ -226,7 +226,7 @@ def test_feedback_pages_say_a_person_will_review(graded):
 
 
 def test_report_lists_the_flagged_rows(graded):
-    from autograder import report
+    from autograder.report import report
     rep = report.build(graded["out"])
     listed = {(p.student_id, p.grade_id) for p in rep.problems.integrity}
     for case, (function, _nb, _mid, expected) in CASES.items():

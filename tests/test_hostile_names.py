@@ -20,12 +20,12 @@ from support.slow import slow_fixture
 
 import harness  # noqa: E402
 import names  # noqa: E402
-from autograder import report  # noqa: E402
-from autograder.pipeline import collect_results  # noqa: E402
-from autograder.pipeline.collect_results import CollectResults  # noqa: E402
-from autograder.results import Row, Status, SubmissionResult  # noqa: E402
-from autograder.pipeline.write_results import (  # noqa: E402
-    atomic_write, csv_cell, csv_text, csv_uncell, display_id, student_dir, student_folder)
+from autograder.report import report  # noqa: E402
+from autograder.run import collect as collect_results  # noqa: E402
+from autograder.run.collect import CollectResults  # noqa: E402
+from autograder.core.results import Row, Status, SubmissionResult  # noqa: E402
+from autograder.run.write import (atomic_write, csv_cell, csv_text, csv_uncell, display_id, student_dir,
+    student_folder)
 
 UMASK = 0o027                      # not the usual 022, so a mode that ignores the umask shows
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -33,7 +33,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def grade(subs, out, *extra, umask=UMASK):
     """`autograder grade SUBS --out OUT` in a child process with the given umask."""
-    cmd = [harness.PY, "-c", "import sys; from autograder.cli import main; sys.exit(main())", "grade",
+    cmd = [harness.PY, "-c", "import sys; from autograder.cli.commands import main; sys.exit(main())", "grade",
            os.fsencode(subs), "--out", os.fsencode(out), "--timeout", str(harness.CALL_TIMEOUT),
            "--workers", "1", "--quiet", *extra]
     return subprocess.run(cmd, cwd=str(harness._BASE), env=harness.env(), capture_output=True,

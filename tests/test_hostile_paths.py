@@ -21,7 +21,7 @@ import classes  # noqa: E402
 import harness  # noqa: E402
 
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook  # noqa: E402
-from autograder.course_dir import release_dir, source_dir  # noqa: E402
+from autograder.core.course_dir import release_dir, source_dir  # noqa: E402
 from autograder.pipeline.check_integrity import SOLUTION_COPY, CheckIntegrity  # noqa: E402
 from autograder.pipeline.find_submissions import find_submissions  # noqa: E402
 from autograder.pipeline import open_submission  # noqa: E402
@@ -116,7 +116,7 @@ def test_a_file_swapped_after_the_check_is_refused(tree, monkeypatch):
 
 
 def test_dask_payload_carries_the_refusal(tree):
-    from autograder.backends.dask import _payload
+    from autograder.run.backends.dask import _payload
     from autograder.pipeline.find_submissions import Submission
     root, _ = tree
     sub = Submission("s", {"01_basics": str(root / "s" / "pooling" / "sym.ipynb"), "02_as_convolution": None},

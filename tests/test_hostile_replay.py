@@ -15,7 +15,7 @@ import time
 import pytest
 
 import harness  # noqa: E402
-from autograder.grader import Grader
+from autograder.pipeline.grader import Grader
 from autograder.sandbox.limits import Limits
 
 REPLAY = harness.HERE / "replay"

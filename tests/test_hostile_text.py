@@ -23,11 +23,13 @@ import harness  # noqa: E402
 import names  # noqa: E402
 import text as hostile_text  # noqa: E402  (tests/hostile/text)
 from text import cells  # noqa: E402
-from autograder import export, terminal  # noqa: E402
-from autograder.integrity import analyse, normalise  # noqa: E402
+from autograder.adapters import export
+from autograder.core import terminal  # noqa: E402
+from autograder.report.integrity import analyse
+from autograder.grading import normalise  # noqa: E402
 from autograder.pipeline.check_integrity import SOLUTION_COPY, CheckIntegrity  # noqa: E402
 from autograder.pipeline.read_notebook import ReadNotebook  # noqa: E402
-from autograder.progress import Progress  # noqa: E402
+from autograder.cli.progress import Progress  # noqa: E402
 from course.safe_text import (display_id, exact_id, id_skeleton, lookalike_groups,  # noqa: E402
                               student_text, visible)
 
@@ -50,7 +52,7 @@ def read_csv(path):
 
 def cli(*args, timeout=900):
     """`autograder ARGS` in a child process; stdout and stderr as bytes (what a terminal gets)."""
-    cmd = [harness.PY, "-c", "import sys; from autograder.cli import main; sys.exit(main())", *args]
+    cmd = [harness.PY, "-c", "import sys; from autograder.cli.commands import main; sys.exit(main())", *args]
     return subprocess.run(cmd, cwd=str(harness._BASE), env=harness.env(), capture_output=True, timeout=timeout)
 
 
@@ -187,7 +189,7 @@ BUDGET_SCRIPT = textwrap.dedent('''
     import json, sys, time, tracemalloc
     sys.path[:0] = [{tests!r}, {hostile!r}]
     from text import cells
-    from autograder.integrity import normalise
+    from autograder.report.integrity import normalise
     from autograder.pipeline.check_integrity import CheckIntegrity
     from autograder.pipeline.read_notebook import ReadNotebook
     import harness
@@ -238,8 +240,8 @@ def test_the_report_flags_an_answer_beyond_the_budget():
 # ------------------------------------------------------------------ export never sums two students
 
 def test_export_refuses_two_rows_for_one_student_and_test(tmp_path):
-    from autograder.pipeline.write_results import csv_text
-    from autograder.results import GRADES_COLUMNS, Row
+    from autograder.run.write import csv_text
+    from autograder.core.results import GRADES_COLUMNS, Row
     row = Row("ab\\xff", "pooling", "01_basics", "test_pool2d", 2.0, 2.0, "passed")
     (tmp_path / "grades.csv").write_text(csv_text(GRADES_COLUMNS, [row.to_csv(), row.to_csv()]), encoding="utf-8")
     with pytest.raises(export.ExportError, match="second row"):
@@ -344,7 +346,7 @@ def test_files_hold_display_forms_only(graded):
     for path in files:
         text = path.read_bytes().decode("utf-8")
         assert terminal_unsafe(text.replace("\r\n", "\n")) == [], path
-    from autograder.pipeline.write_results import student_dir
+    from autograder.run.write import student_dir
     page = (student_dir(out, "error_\x1b]0;x\x07") / "01_basics.html").read_text(encoding="utf-8")
     assert "ValueError: \\x1b[2K\\x1b[1A\\x0dgraded 40/40" in page       # the student's message, escaped
 

@@ -48,7 +48,7 @@ MESSAGE_LIMIT = 300            # characters of a grades.csv message
 def _torch_rss():
     """Peak RSS of a fresh interpreter that imports torch and the grader: what the build costs
     before any submission (about 0.4 GiB for the CPU wheel, more for PyPI's CUDA wheel)."""
-    out = subprocess.run([sys.executable, "-c", "import resource, torch, autograder.grader; "
+    out = subprocess.run([sys.executable, "-c", "import resource, torch, autograder.pipeline.grader; "
                           "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss << 10)"],
                          capture_output=True, text=True, timeout=300, cwd=str(harness.ROOT))
     return int(out.stdout.strip() or 0)
@@ -70,7 +70,7 @@ RUSAGE_CLI = """
 import atexit, resource, sys
 atexit.register(lambda: print("PEAK_RSS", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss << 10,
                               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss << 10, file=sys.stderr))
-from autograder.cli import main
+from autograder.cli.commands import main
 sys.exit(main())
 """
 
@@ -104,7 +104,7 @@ def graded():
 
 def student_dir(out, student):
     try:
-        from autograder.pipeline.write_results import student_dir as where
+        from autograder.run.write import student_dir as where
     except ImportError:                                  # older layout: DIR/<student>/
         return pathlib.Path(out) / student
     return where(out, student)
@@ -206,7 +206,7 @@ def test_trusted_process_stays_small(graded):
 def test_pool_workers_have_their_own_memory_limit():
     """The local backend's pool initializer caps each worker's address space."""
     code = ("import concurrent.futures as cf, dataclasses, multiprocessing, resource\n"
-            "from autograder.backends import local\n"
+            "from autograder.run.backends import local\n"
             "from autograder.core.config import GradingConfig\n"
             "ctx = multiprocessing.get_context('spawn')\n"
             "with cf.ProcessPoolExecutor(1, mp_context=ctx, initializer=local._start_worker,\n"
@@ -222,10 +222,10 @@ def test_pool_workers_have_their_own_memory_limit():
 
 SESSION_SCRIPT = """
 import json, resource, sys
-from autograder.functions import PREAMBLE
+from autograder.exercises import PREAMBLE
 from autograder.pipeline.run_suites import Replay
 from autograder.sandbox.runner import Engine, Limits
-from autograder.suites import run_suite
+from autograder.grading.suites import run_suite
 out = {}
 with Engine(Limits.from_timeout(2.0)) as engine:      # as `--timeout 2`: the notebook's time derived
     for case, code in json.loads(sys.stdin.read()).items():

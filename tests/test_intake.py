@@ -12,7 +12,9 @@ import zipfile
 
 import pytest
 
-from autograder import cli, deadlines, intake
+from autograder.cli import commands as cli
+from autograder.core import deadlines
+from autograder.adapters import intake
 from conftest import RELEASE
 from support.slow import slow_fixture
 

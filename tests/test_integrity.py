@@ -13,8 +13,9 @@ import sys
 import pytest
 import torch
 
-from autograder.integrity import analyse, behaviour, cluster, fingerprint, normalise, render
-from autograder.suites import CallResult
+from autograder.report.integrity import analyse, behaviour, cluster, fingerprint, render
+from autograder.grading import normalise
+from autograder.grading.suites import CallResult
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 AUTOGRADER = pathlib.Path(sys.executable).parent / "autograder"
@@ -136,9 +137,9 @@ def test_output_hash_rounds_values_and_keeps_errors_apart():
 
 
 def test_the_suite_records_behaviour_without_changing_points():
-    from autograder.functions import PREAMBLE
+    from autograder.exercises import PREAMBLE
     from autograder.hidden import local_call
-    from autograder.suites import run_suite
+    from autograder.grading.suites import run_suite
     res = {}
     for role, src in (("C1", planted.C1), ("C3", planted.C3), ("H1", planted.H1)):
         ns = {}
@@ -299,8 +300,8 @@ def test_the_integrity_analysis_changes_no_score(planted_class):
 def _hand_built(tmp_path, answers=None):
     """Four students' grading output, written as the grader writes it (results.jsonl: behaviour
     records, and ``answers`` {student: code} as their pool2d answer cell)."""
-    from autograder.pipeline.write_results import csv_text, student_dir
-    from autograder.results import GRADES_COLUMNS as header
+    from autograder.run.write import csv_text, student_dir
+    from autograder.core.results import GRADES_COLUMNS as header
     from support import results_jsonl
     bug = {"wrong": {str(i): f"{i:012x}" for i in range(10)}}
     rows, run, records = [], {"students": {}}, []
@@ -322,7 +323,8 @@ def _hand_built(tmp_path, answers=None):
 
 
 def test_report_without_answer_cells_still_compares_outputs(tmp_path):
-    from autograder import cli, report
+    from autograder.cli import commands as cli
+    from autograder.report import report
     out = _hand_built(tmp_path)
     grades = (out / "grades.csv").read_bytes()
     rep = report.write_report(out)
@@ -352,7 +354,7 @@ COPIED = """def pool2d(X, pool_size, mode="max"):
 def test_the_answer_cells_come_from_results_jsonl(tmp_path):
     """#21: the integrity analysis compares the answer cells the grader recorded in results.jsonl;
     no submissions folder exists, and hostile code is text in the page."""
-    from autograder import report
+    from autograder.report import report
     evil = COPIED.replace("return Y", "return Y  # </code><script>alert(1)</script>").replace("window", "w")
     out = _hand_built(tmp_path, {"cat": COPIED, "dan": evil, "ann": "def pool2d(X, k):\n    return X\n"})
     res = report.write_report(out).integrity
@@ -365,7 +367,7 @@ def test_the_answer_cells_come_from_results_jsonl(tmp_path):
 def test_the_kept_answer_text_is_what_the_analysis_reads():
     """results.jsonl keeps each function's answer text bounded, cutting only what the analysis would."""
     from autograder.core.cells import MAX_ANSWER_CHARS, AnswerCell, answer_texts, bounded
-    from autograder.integrity.normalise import MAX_INPUT_CHARS
+    from autograder.grading.normalise import MAX_INPUT_CHARS
     assert MAX_ANSWER_CHARS == MAX_INPUT_CHARS + 1        # one more: an answer this long gets the budget flag
     big = "x = 1\n" * (MAX_ANSWER_CHARS // 6 + 10)
     cells = [AnswerCell(1, ("pool2d",), big), AnswerCell(2, ("pool2d", "pool2d_padded"), "y = 2\n"),
@@ -376,8 +378,8 @@ def test_the_kept_answer_text_is_what_the_analysis_reads():
 
 
 def test_a_failing_analysis_leaves_the_rest_of_the_report(tmp_path, monkeypatch):
-    from autograder import report
-    from autograder.integrity import analyse as an
+    from autograder.report import report
+    from autograder.report.integrity import analyse as an
     out = _hand_built(tmp_path)
 
     def boom(*a, **k):

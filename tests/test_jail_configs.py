@@ -224,7 +224,7 @@ class Grading:
         (d / f"{notebook}.ipynb").write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
 
     def start(self):
-        cmd, env = _as(self.uid, [*self.PREFIX[self.config], PY, "-m", "autograder.cli", "grade", self.subs,
+        cmd, env = _as(self.uid, [*self.PREFIX[self.config], PY, "-m", "autograder.cli.commands", "grade", self.subs,
                                   "--out", self.out, "--workers", "1", "--timeout", "5", "--force", "--quiet"],
                        self.home)
         self.t0 = time.monotonic()

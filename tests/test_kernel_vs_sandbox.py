@@ -9,10 +9,10 @@ import pathlib
 
 import pytest
 
-from autograder.functions import FUNCTIONS, PREAMBLE
+from autograder.exercises import EXERCISES as FUNCTIONS, PREAMBLE
 from autograder.hidden import local_call
 from autograder.sandbox.runner import Engine, Limits
-from autograder.suites import run_suite
+from autograder.grading.suites import run_suite
 from conftest import SOURCE, answer_cells
 
 MUTANTS = sorted((pathlib.Path(__file__).parent / "mutants").glob("*/*.py"))

@@ -73,7 +73,7 @@ def test_use_language_beats_the_environment_and_in_language_restores(monkeypatch
 
 
 def test_the_grader_option_and_limits(tmp_path):
-    from autograder import cli
+    from autograder.cli import commands as cli
     from autograder.sandbox.limits import Limits
     args = cli._parser().parse_args(["grade", str(tmp_path), "--language", "en"])
     assert cli.grading_config(args).language == "en"
@@ -85,7 +85,7 @@ def test_the_grader_option_and_limits(tmp_path):
 
 
 def test_another_language_is_not_a_reason_to_skip_a_graded_submission():
-    from autograder.grader import Grader
+    from autograder.pipeline.grader import Grader
     from autograder.pipeline.find_submissions import Submission
     from autograder.sandbox.limits import Limits
     sub = Submission("x", {"01_basics": None})
@@ -200,9 +200,9 @@ def test_check_in_chinese(answers):
 def graded_en(tmp_path_factory):
     """carol's 01_basics (a failure and a pass), erin's truncated 04_min_softmax and every notebook
     neither submitted, graded once with language "en"; the self-study table printed from the results."""
-    from autograder import cli
-    from autograder.backends.local import LocalBackend
-    from autograder.batch import grade_submissions
+    from autograder.cli import commands as cli
+    from autograder.run.backends.local import LocalBackend
+    from autograder.run.batch import grade_submissions
     from autograder.pipeline.find_submissions import find_submissions
     from autograder.sandbox.limits import Limits
     tmp = tmp_path_factory.mktemp("lang")
@@ -280,7 +280,7 @@ def test_the_self_study_table_is_english(graded_en):
 def test_the_nbgrader_config_chooses_the_language(monkeypatch):
     """c.HardenedExecute.language (nbgrader_config.py) is the grader's choice under `nbgrader autograde`;
     empty, $COURSE_LANGUAGE (read when grading starts), else zh+en."""
-    from autograder.nbgrader_execute import HardenedExecute
+    from autograder.adapters.nbgrader.execute import HardenedExecute
     step = HardenedExecute()
     assert step.limits().language == "zh+en"
     monkeypatch.setenv(language.ENV, "zh")
@@ -317,7 +317,7 @@ def _visible(html):
 def reported(graded_en, tmp_path_factory):
     """{language: (report.html, report_students.csv, report_tests.csv, stdout of `autograder report`,
     canvas.csv)}: one copy of the English class, reported and exported in each language."""
-    from autograder.cli import main
+    from autograder.cli.commands import main
     out = tmp_path_factory.mktemp("reported") / "out"
     shutil.copytree(graded_en["out"], out)
     got = {}
@@ -465,7 +465,7 @@ def test_the_nbgrader_feedback_language_is_the_graders(monkeypatch):
     """generate_feedback's page is in c.HardenedExecute.language (nbgrader_config.py), the setting
     autograde renders the rows in; empty: $COURSE_LANGUAGE, else zh+en."""
     from traitlets.config import Config
-    from autograder.nbgrader_feedback import KitFeedbackExporter
+    from autograder.adapters.nbgrader.feedback import KitFeedbackExporter
     c = Config()
     assert KitFeedbackExporter(config=c).language() == "zh+en"
     monkeypatch.setenv(language.ENV, "zh")
@@ -551,8 +551,9 @@ def test_english_pages_pass_axe_core(reported, graded_en, browser, tmp_path, mon
 
 def test_the_gradescope_bundle_carries_the_language():
     """`autograder gradescope-bundle --language en`: run_autograder sets $COURSE_LANGUAGE, which the
-    run reads (autograder.gradescope.run); without it the script is what it always was."""
-    from autograder import cli, gradescope
+    run reads (autograder.adapters.gradescope.run); without it the script is what it always was."""
+    from autograder.cli import commands as cli
+    from autograder.adapters import gradescope
     plain = gradescope.run_autograder_script(False)
     assert "{language}" not in plain and "{run_options}" not in plain and language.ENV not in plain
     en = gradescope.run_autograder_script(True, "en")

@@ -87,9 +87,9 @@ LIGHT = textwrap.dedent("""\
     import contextlib, csv, io, pathlib, sys
     from autograder import cli
     from autograder.core import manifest
-    from autograder.course_dir import default_course_dir
+    from autograder.core.course_dir import default_course_dir
     from autograder.pipeline import source_tests, write_results
-    from autograder.results import GRADES_COLUMNS
+    from autograder.core.results import GRADES_COLUMNS
     with contextlib.redirect_stdout(io.StringIO()) as out:
         for argv in (["--help"], ["export", "--help"]):
             try:
@@ -239,7 +239,7 @@ def thirteenth(tmp_path_factory):
     # make regen's steps that grading reads (the wheel, release/, examples and goldens are the repo's)
     env = _env(kit)
     steps = [[sys.executable, "-m", "autograder.exercises.sync_notebooks"],
-             [sys.executable, "-m", "autograder.make_public_cases", "--only", "sum_pool2d"],
+             [sys.executable, "-m", "autograder.grading.make_public_cases", "--only", "sum_pool2d"],
              [str(BIN / "autograder"), "grade", str(subs), "--out", str(kit / "out"), "--force"]]
     for cmd in steps:
         proc = subprocess.run(cmd, cwd=kit, env=env, capture_output=True, text=True)

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from autograder import mistakes
+from autograder.grading import mistakes
 from autograder.hidden import local_call
-from autograder.suites import run_suite
+from autograder.grading.suites import run_suite
 from course.compare import compare, should_raise
 from course.describe import describe_value, format_failure, format_tensor
 from course.messages import CATALOG, hint, message
@@ -99,9 +99,9 @@ TARGETED = [(name, group, m) for name, ms in mistakes.MODELS.items() for m in ms
 def test_public_group_catches_its_mistake(name, group, model):
     """Each public property group fails under the mistakes it is there to catch, whenever
     the hidden group of that name can catch them at all (zero padding fails 'padding')."""
-    from autograder.cases import make_cases
-    from autograder.make_public_cases import PUBLIC_SEED
-    from autograder.suites import expected_of
+    from autograder.exercises import make_cases
+    from autograder.grading.make_public_cases import PUBLIC_SEED
+    from autograder.grading.suites import expected_of
     hidden = [c for c in make_cases(name, PUBLIC_SEED) if c.group == group and not c.expect_error]
     if not any(not compare(expected_of(name, c), mistakes.run_model(model, c), scale=c.scale).ok
                for c in hidden if mistakes.run_model(model, c) is not None):
@@ -246,7 +246,7 @@ def test_hints_agree_with_the_notebooks():
 # ---------------------------------------------------------------- #20: formulas taken apart
 
 def _cost(formula):
-    from autograder.references import window_args
+    from autograder.exercises.references import window_args
 
     def pool_cost(c, h, w, pool_size, stride=None, padding=0, mode='max'):
         (kh, kw), (sh, sw), (ph, pw) = window_args(pool_size, stride, padding)
@@ -256,7 +256,7 @@ def _cost(formula):
 
 
 def _shape(formula):
-    from autograder.references import window_args
+    from autograder.exercises.references import window_args
 
     def pool_output_shape(h, w, pool_size, stride=None, padding=0):
         (kh, kw), (sh, sw), (ph, pw) = window_args(pool_size, stride, padding)
@@ -295,7 +295,7 @@ def test_formula_mistakes_are_named(fn, mids):
 def test_stride_ignored_only_when_the_output_is_the_stride_one_result():
     """#20: "the stride is ignored" is said of an output that IS the stride-1 result, and never of code
     that is also wrong at stride 1 (there the settings speak without that claim)."""
-    from autograder.references import pool2d_padded
+    from autograder.exercises.references import pool2d_padded
 
     def ignores(X, pool_size, stride=None, padding=0, mode='max'):
         return pool2d_padded(X, pool_size, 1, padding, mode)

@@ -13,7 +13,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder.functions import BY_NAME, NOTEBOOKS, functions_in
+from autograder.exercises import BY_NAME, NOTEBOOKS, functions_in
 from conftest import RELEASE, SOURCE
 from course.messages import CATALOG
 
@@ -259,7 +259,7 @@ def _answered(stem, answers, extra_cell_before=None):
 
 @pytest.fixture(scope="module")
 def grader():
-    from autograder.grader import Grader
+    from autograder.pipeline.grader import Grader
     from autograder.sandbox.runner import Limits
     g = Grader(Limits(call_timeout=20, notebook_timeout=300))
     yield g

@@ -10,10 +10,10 @@ import pathlib
 
 import pytest
 
-from autograder.cases import make_cases
-from autograder.functions import BY_NAME, FUNCTIONS
+from autograder.exercises import make_cases
+from autograder.exercises import BY_NAME, EXERCISES as FUNCTIONS
 from autograder.hidden import local_call
-from autograder.suites import run_suite
+from autograder.grading.suites import run_suite
 from course.messages import CATALOG
 from course.messages import message as fb_message
 

@@ -167,7 +167,7 @@ def test_formgrader_page_is_inert(graded):
     from nbconvert.exporters import HTMLExporter
     import nbgrader.server_extensions.formgrader.base as base
     import nbgrader.server_extensions.formgrader.handlers as handlers
-    from autograder.nbgrader_converters import install
+    from autograder.adapters.nbgrader.converters import install
     _, _, course, *_ = graded
     install()
 
@@ -231,7 +231,7 @@ def test_feedback_exporter_alone_makes_student_html_inert():
     """The exporter layer alone (no ClearOutput before it): hostile markdown, raw cells, HTML, SVG,
     JavaScript and markdown outputs, rendered by generate_feedback's exporter, stay inert."""
     import nbformat
-    from autograder.nbgrader_feedback import KitFeedback, KitFeedbackExporter, configure
+    from autograder.adapters.nbgrader.feedback import KitFeedback, KitFeedbackExporter, configure
     from traitlets.config import Config
     c = Config()
     configure(c)

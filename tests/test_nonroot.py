@@ -94,7 +94,7 @@ def _max_points(out):
 
 
 def _grade(runner, py, repo, subs, out, home):
-    cmd = [py, "-m", "autograder.cli", "grade", subs, "--out", out, "--workers", "2", "--force", "--quiet"]
+    cmd = [py, "-m", "autograder.cli.commands", "grade", subs, "--out", out, "--workers", "2", "--force", "--quiet"]
     env = {"PYTHONPATH": str(repo)}
     return runner(cmd, home, cwd=home, env=env)
 
@@ -123,7 +123,7 @@ def test_normal_user_self_study_full_marks(kit, home):
     nb = home / "tmp" / "02_as_convolution.ipynb"
     shutil.copy(EXAMPLES / "alice" / "pooling" / "02_as_convolution.ipynb", nb)
     os.chown(nb, UID, UID)
-    r = _as_user([py, "-m", "autograder.cli", "grade", nb], home, cwd=home, env={"PYTHONPATH": str(repo)})
+    r = _as_user([py, "-m", "autograder.cli.commands", "grade", nb], home, cwd=home, env={"PYTHONPATH": str(repo)})
     assert r.returncode == 0, r.stderr[-3000:]
     total = re.search(r"合计 total\s+([\d.]+) / ([\d.]+)", r.stdout)
     assert total and float(total[1]) == float(total[2]) > 0, r.stdout[-2000:]
@@ -168,7 +168,7 @@ def test_normal_user_where_namespaces_are_refused(kit, home, graded_demo):
     subprocess.run(["chown", "-R", f"{UID}:{UID}", str(subs)], check=True)
     out = home / "tmp" / "out-fallback"
     # --allow-weak-sandbox: where nothing else (Landlock) confines the child, the kit refuses without it
-    cmd = [py, repo / "tests" / "support" / "refuse_namespaces.py", py, "-m", "autograder.cli", "grade", subs,
+    cmd = [py, repo / "tests" / "support" / "refuse_namespaces.py", py, "-m", "autograder.cli.commands", "grade", subs,
            "--out", out, "--workers", "2", "--quiet", "--allow-weak-sandbox"]
     r = _as_user(cmd, home, cwd=home, env={"PYTHONPATH": str(repo)})
     assert r.returncode == 0, r.stderr[-3000:]

@@ -27,8 +27,8 @@ from support.slow import slow_fixture
 import torch
 import torch.nn.functional as F
 
-from autograder.functions import BY_NAME, FUNCTIONS, NOTEBOOKS, PREAMBLE, functions_in
-from autograder.totals import is_optional_cell, points_of
+from autograder.exercises import BY_NAME, EXERCISES as FUNCTIONS, NOTEBOOKS, PREAMBLE, functions_in
+from autograder.core.totals import is_optional_cell, points_of
 from conftest import RELEASE, ROOT, SOURCE, load_solution
 
 EDITIONS = ("pooling", "pooling_en")     # the Chinese edition and the English one built from it (#25)
@@ -227,7 +227,7 @@ def test_source_conventions(stem):
 def test_points_match_registry(stem):
     for folder in (SOURCE, RELEASE):
         nb = nbformat.read(folder / f"{stem}.ipynb", as_version=4)
-        # an optional cell is worth 0 to nbgrader; its points are the kit's metadata (autograder.totals)
+        # an optional cell is worth 0 to nbgrader; its points are the kit's metadata (autograder.core.totals)
         points = {nbgrader_meta(c)["grade_id"]: points_of(c) for c in nb.cells if is_test_cell(c)}
         assert points == {f.grade_id: f.points for f in functions_in(stem)}
         assert all(nbgrader_meta(c)["points"] == (0 if is_optional_cell(c) else points_of(c))
@@ -331,7 +331,7 @@ def test_conv_relu_counts_match_the_network_built():
     import unittest.mock
     max_pool_conv_relu = load_solution("max_pool_conv_relu")
     counts = load_solution("conv_relu_counts")
-    from autograder.references import conv_relu_counts
+    from autograder.exercises.references import conv_relu_counts
     assert counts(2) == (3, 6) and counts(3) == (5, 14)
     for k in (1, 2, 3, 4, 5, (2, 3), (1, 4)):
         assert counts(k) == conv_relu_counts(k)

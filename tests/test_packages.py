@@ -28,8 +28,8 @@ import zipfile
 import pytest
 from packaging.requirements import Requirement
 
-from autograder.cases import make_cases
-from autograder.functions import FUNCTIONS
+from autograder.exercises import make_cases
+from autograder.exercises import EXERCISES as FUNCTIONS
 from autograder.pipeline.check_integrity import solution_regions, squash
 from student_answers import CORRECT_POOL2D
 from conftest import RELEASE, ROOT, SOURCE
@@ -137,7 +137,7 @@ def _hidden_groups(name):
 
 
 # Hidden groups whose every case is also a public case (expected output included): copying
-# public_cases.json would earn them. Reported for the suites (autograder/cases.py); may only shrink.
+# public_cases.json would earn them. Reported for the suites (autograder/exercises/__init__.py); may only shrink.
 KNOWN_PUBLIC_GROUPS = {("pool_cost", "batch_channels")}
 
 
@@ -188,7 +188,8 @@ def _rel(module):
 
 
 # The hidden side: every exercise record (its reference, cases and mistake models), the suites.
-from autograder import hidden, mistakes, suites, witness  # noqa: E402
+from autograder import hidden
+from autograder.grading import mistakes, suites, witness  # noqa: E402
 GRADER_CODE = list(dict.fromkeys([_rel(m) for m in (mistakes, suites, hidden, witness)] + sorted(
     str(p.relative_to(ROOT / "autograder")) for p in (ROOT / "autograder" / "exercises").glob("*.py"))))
 
@@ -252,7 +253,7 @@ def test_instructor_package_is_autograder_with_exact_pins(tmp_path):
     assert wheel.name.startswith("pooling_course_autograder-")
     names = wheel_files(wheel)
     assert not any(n.startswith("course/") for n in names)
-    assert "autograder/suites.py" in names and "autograder/sandbox/child.py" in names
+    assert "autograder/grading/suites.py" in names and "autograder/sandbox/child.py" in names
     reqs = {norm(Requirement(r).name): Requirement(r) for r in wheel_metadata(wheel).get_all("Requires-Dist")
             if Requirement(r).marker is None}
     assert str(reqs["pooling-course"].specifier) == f"=={build.project()['version']}"

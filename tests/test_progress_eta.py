@@ -2,7 +2,7 @@
 counted as a student's time."""
 import io
 
-from autograder.progress import Progress
+from autograder.cli.progress import Progress
 
 
 class Clock:
@@ -46,7 +46,7 @@ def test_submission_clock_starts_after_the_sandbox(monkeypatch):
     the order of the calls is what is checked)."""
     import pathlib
 
-    from autograder import grader as grader_mod
+    from autograder.pipeline import grader as grader_mod
     from autograder.pipeline.find_submissions import Submission
 
     events = []

@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from autograder.hidden import local_call
-from autograder.suites import run_suite
+from autograder.grading.suites import run_suite
 from support.slow import slow_fixture
 
 HERE = pathlib.Path(__file__).parent

@@ -6,7 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from autograder import references as R
+from autograder.exercises import references as R
 
 
 def longhand_windows(X, k, s, p, fill):
@@ -139,5 +139,5 @@ def test_backward_longhand(k, s, p):
 
 
 def test_every_graded_function_has_a_reference():
-    from autograder.functions import BY_NAME
+    from autograder.exercises import BY_NAME
     assert set(R.REFERENCES) == set(BY_NAME)

@@ -14,10 +14,10 @@ from collections import Counter, defaultdict
 import numpy as np
 import pytest
 
-from autograder import report, report_data
-from autograder.cli import main
-from autograder.functions import BY_NAME
-from autograder.pipeline.write_results import student_dir
+from autograder.report import report, data as report_data
+from autograder.cli.commands import main
+from autograder.exercises import BY_NAME
+from autograder.run.write import student_dir
 from support import results_jsonl
 
 GRADES_HEADER = ["student_id", "assignment", "notebook", "grade_id", "points", "max_points",
@@ -298,7 +298,7 @@ AUTOGRADER = pathlib.Path(sys.executable).parent / "autograder"
 
 
 def _require_grader():
-    if importlib.util.find_spec("autograder.cli") is None or not list((ROOT / "release" / "pooling").glob("*.ipynb")):
+    if importlib.util.find_spec("autograder.cli.commands") is None or not list((ROOT / "release" / "pooling").glob("*.ipynb")):
         pytest.skip("the grader or the released notebooks are not there yet")
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from test_report import graded_class, graded_dir  # noqa: F401  (fixtures)
 
-from autograder import report
+from autograder.report import report
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 

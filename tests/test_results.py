@@ -1,4 +1,4 @@
-"""The typed results core (autograder.results): rows survive their CSV, statuses keep their bytes,
+"""The typed results core (autograder.core.results): rows survive their CSV, statuses keep their bytes,
 results.json is what Gradescope reads, and the table columns are declared once."""
 import csv
 import dataclasses
@@ -8,12 +8,12 @@ import pickle
 
 import pytest
 
-from autograder import deadlines, results, totals
-from autograder.pipeline import write_results
-from autograder.pipeline.write_results import WriteResults, csv_text, csv_uncell
+from autograder.core import deadlines, results, totals
+from autograder.run import write as write_results
+from autograder.run.write import WriteResults, csv_text, csv_uncell
 from autograder.core.cells import AnswerCell
-from autograder.results import (GRADER_ERROR, GRADES_COLUMNS, MANUAL_COLUMNS, FunctionResult, GroupResult,
-                               ManualRow, Row, Status, SubmissionResult)
+from autograder.core.results import (GRADER_ERROR, GRADES_COLUMNS, MANUAL_COLUMNS, FunctionResult,
+    GroupResult, ManualRow, Row, Status, SubmissionResult)
 
 
 def _read_back(columns, values):
@@ -199,7 +199,7 @@ def test_tables_are_sorted_and_use_the_declared_columns(tmp_path):
     with open(tmp_path / "grades.csv", newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
         got = [Row.from_csv({k: csv_uncell(v) for k, v in r.items()}) for r in reader]
-    # the declared columns, then the student's lateness (autograder.deadlines; empty without a due date)
+    # the declared columns, then the student's lateness (autograder.core.deadlines; empty without a due date)
     assert tuple(reader.fieldnames) == GRADES_COLUMNS + deadlines.GRADES_LATE_COLUMNS
     assert got == [ROWS[0], ROWS[3]]
 
@@ -235,8 +235,8 @@ def test_results_jsonl_round_trips_and_agrees_with_every_output(name, request):
     """Property over every row of the golden classes: results.jsonl's records go through
     from_dict / to_dict exactly (the bytes of each line again), the cache holds the same record,
     and each record makes the very grades.csv, manual.csv rows and results.json the run wrote."""
-    from autograder.pipeline.collect_results import CACHE
-    from autograder.pipeline.write_results import record_line, student_dir, student_folder
+    from autograder.run.collect import CACHE
+    from autograder.run.write import record_line, student_dir, student_folder
     from course.safe_text import display_id
     run = request.getfixturevalue(f"graded_{name}")
     records = _records(run)
@@ -269,7 +269,7 @@ def test_results_jsonl_round_trips_and_agrees_with_every_output(name, request):
 def test_results_jsonl_holds_graded_and_cached_records_and_never_a_stale_one(tmp_path):
     """The collector's results.jsonl: one record a line, sorted, written at close; a re-run that
     takes a result from the cache records it the same; an older run's file is gone once a run starts."""
-    from autograder.pipeline.collect_results import CollectResults
+    from autograder.run.collect import CollectResults
     from autograder.pipeline.find_submissions import Submission
     cell = AnswerCell(4, ("pool2d",), "def pool2d(X):\n    return X  # \u2028 <b>\udcff")
     results = {sid: SubmissionResult(sid, [dataclasses.replace(ROWS[1], student_id=sid, result=SUITE_RESULT)],

@@ -15,7 +15,7 @@ import textwrap
 import pytest
 
 from conftest import RELEASE, ROOT, SOURCE, answer_cells
-from autograder.functions import FUNCTIONS, functions_in
+from autograder.exercises import EXERCISES as FUNCTIONS, functions_in
 from student_answers import CORRECT_POOL2D, ZERO_PADDED_MAX
 
 AUTOGRADER = pathlib.Path(sys.executable).parent / "autograder"

@@ -4,8 +4,8 @@ import shutil
 import pytest
 
 from conftest import ROOT
-from autograder import course_dir
-from autograder.course_dir import SourceMissing, default_course_dir
+from autograder.core import course_dir
+from autograder.core.course_dir import SourceMissing, default_course_dir
 from autograder.pipeline.source_tests import SourceTests
 
 

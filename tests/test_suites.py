@@ -9,12 +9,12 @@ import time
 import pytest
 import torch
 
-from autograder import make_public_cases
-from autograder.cases import make_cases
-from autograder.functions import BY_NAME, FUNCTIONS
+from autograder.grading import make_public_cases
+from autograder.exercises import make_cases
+from autograder.exercises import BY_NAME, EXERCISES as FUNCTIONS
 from autograder.hidden import grade, local_call
-from autograder.references import REFERENCES, pair
-from autograder.suites import GROUPS, run_suite
+from autograder.exercises.references import REFERENCES, pair
+from autograder.grading.suites import GROUPS, run_suite
 from conftest import load_solution
 from course.messages import group_title
 from course import selfcheck
@@ -336,5 +336,5 @@ def test_every_group_has_a_title():
 
 
 def test_readme_table_is_current(repo_root):
-    from autograder.suites import suites_table
+    from autograder.grading.suites import suites_table
     assert suites_table() in (repo_root / "README.md").read_text(encoding="utf-8")

@@ -20,8 +20,8 @@ import sys
 
 import pytest
 
-from autograder import totals
-from autograder.results import Row, SubmissionResult
+from autograder.core import totals
+from autograder.core.results import Row, SubmissionResult
 from conftest import ROOT
 
 from support.totals_class import ASSIGNMENT, CLASS, _cli, _env, _read_nb  # noqa: F401  (the class's definition)
@@ -152,7 +152,7 @@ def test_feedback_pages_total_lines(graded):
 def test_self_study_table(graded):
     """The self-study table (``autograder grade <a learner's notebooks>``; test_selfstudy.py runs it
     for real) of a learner's two notebooks: required total out of their required points, bonus apart."""
-    from autograder.cli import _print_table
+    from autograder.cli.commands import _print_table
     half = [r for r in graded.grades if r.student_id == "half" and r.notebook in CLASS["half"]]
     text = io.StringIO()
     _print_table([SubmissionResult("half", half)], text)
@@ -286,7 +286,7 @@ def test_points_are_summed_only_by_totals_of(path):
     if path.name == "totals.py":
         assert sums, "the scan must see Totals.of's own sums (else it sees nothing)"
     else:
-        assert sums == [], f"{path}: sums points outside autograder.totals.Totals.of: {sums}"
+        assert sums == [], f"{path}: sums points outside autograder.core.totals.Totals.of: {sums}"
 
 
 def test_the_scan_finds_a_sum_of_points(tmp_path):

@@ -49,7 +49,7 @@ def on_old_kernel(*cmd, cwd=None, timeout=600, env=None):
 
 
 def cli(*args, old_kernel=True, cwd=None):
-    cmd = [PY, "-m", "autograder.cli", *map(str, args)]
+    cmd = [PY, "-m", "autograder.cli.commands", *map(str, args)]
     if old_kernel:
         return on_old_kernel(*cmd, cwd=cwd)
     return subprocess.run(cmd, cwd=cwd, env=_env(), capture_output=True, text=True, timeout=600)
@@ -257,10 +257,10 @@ def test_self_study_learner_gets_the_message_and_may_allow_it(tmp_path):
 # ---------------------------------------------------------------- Gradescope
 
 def test_bundle_script_carries_the_choice():
-    from autograder import gradescope
+    from autograder.adapters import gradescope
     strict, weak = gradescope.run_autograder_script(False), gradescope.run_autograder_script(True)
-    assert strict.rstrip().endswith("-m autograder.gradescope run")
-    assert weak.rstrip().endswith("-m autograder.gradescope run --allow-weak-sandbox")
+    assert strict.rstrip().endswith("-m autograder.adapters.gradescope run")
+    assert weak.rstrip().endswith("-m autograder.adapters.gradescope run --allow-weak-sandbox")
     for script in (strict, weak):
         assert "{run_options}" not in script
         assert subprocess.run(["bash", "-n"], input=script, text=True).returncode == 0
@@ -273,11 +273,11 @@ def test_run_autograder_exits_3(tmp_path):
     (root / "results").mkdir()
     shutil.copy(EXAMPLE / "01_basics.ipynb", root / "submission" / "01_basics.ipynb")
     env = dict(_env(), AUTOGRADER_GRADESCOPE_ROOT=str(root), AUTOGRADER_COURSE_DIR=str(ROOT))
-    proc = on_old_kernel(PY, "-m", "autograder.gradescope", "run", env=env)
+    proc = on_old_kernel(PY, "-m", "autograder.adapters.gradescope", "run", env=env)
     assert proc.returncode == 3, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert_refusal(proc.stdout, "gradescope-bundle OUT.zip --allow-weak-sandbox")
     assert not (root / "results" / "results.json").exists()
-    ok = on_old_kernel(PY, "-m", "autograder.gradescope", "run", "--allow-weak-sandbox", env=env)
+    ok = on_old_kernel(PY, "-m", "autograder.adapters.gradescope", "run", "--allow-weak-sandbox", env=env)
     assert ok.returncode == 0, ok.stdout[-3000:] + ok.stderr[-3000:]
     assert json.loads((root / "results" / "results.json").read_text())["score"] > 0
     assert "graded with a weak sandbox" in ok.stdout

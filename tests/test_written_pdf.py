@@ -8,7 +8,8 @@ import subprocess
 
 import pytest
 
-from autograder import cli, written_pdf
+from autograder.cli import commands as cli
+from autograder.adapters import written_pdf
 from conftest import RELEASE
 from support.slow import slow_fixture
 

@@ -6,7 +6,7 @@
                                  allow_weak_sandbox=False, environ=os.environ)
     grade_submissions(subs, out, config=config)      # -> Grader(config) in every worker
 
-Built by the command line (``autograder.cli``), by the nbgrader adapter (the traitlets of
+Built by the command line (``autograder.cli.commands``), by the nbgrader adapter (the traitlets of
 ``nbgrader_execute.HardenedExecute``) or by Gradescope's ``run_autograder``; nothing below them
 reads an option or the environment (no module of the kit reads it at import). A worker (a pool
 process, a Dask task) receives it as ``to_dict()`` JSON and rebuilds it with ``from_dict``.

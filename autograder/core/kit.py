@@ -2,7 +2,7 @@
 
 A module never finds a file relative to itself (``Path(__file__).parent / "templates"`` breaks the
 day the module moves to another package). It names the file by its path from :data:`ROOT`,
-written whole (``kit_file("autograder/templates/report")``), so that ``scripts/relayout.py``, which
+written whole (``kit_file("autograder/report/templates")``), so that ``scripts/relayout.py``, which
 rewrites every path it moves, rewrites these too.
 
 A leaf: the standard library only (the light commands import it).
@@ -16,5 +16,5 @@ ROOT = PACKAGE.parent            # the folder holding ``autograder/``: the repos
 
 
 def kit_file(relpath: str) -> pathlib.Path:
-    """A file or folder of the kit by its path from :data:`ROOT`, e.g. ``"autograder/templates/report"``."""
+    """A file or folder of the kit by its path from :data:`ROOT`, e.g. ``"autograder/report/templates"``."""
     return ROOT / relpath

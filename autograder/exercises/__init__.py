@@ -15,7 +15,7 @@ exercise is ``docs/architecture.md``'s "Adding an exercise".
 import importlib
 
 from autograder.core import manifest
-from autograder.course_dir import ASSIGNMENT  # noqa: F401  (the assignment these exercises make up)
+from autograder.core.course_dir import ASSIGNMENT  # noqa: F401  (the assignment these exercises make up)
 from autograder.exercises.draw import Gen
 from autograder.exercises.record import Case, Exercise, Mistake  # noqa: F401  (the record types)
 

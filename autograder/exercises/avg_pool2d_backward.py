@@ -34,7 +34,7 @@ _overwrite = T.window_by_window(_write_share)
 
 
 # The misconceptions only this exercise's mistakes name (id -> zh, en, hint): course.messages.CATALOG
-# has them from the generated course/exercise_messages.json (autograder.make_public_cases).
+# has them from the generated course/exercise_messages.json (autograder.grading.make_public_cases).
 MESSAGES = {
     "avg_backward_no_divide": (
         "平均汇聚的梯度要除以窗口大小 p_h·p_w",

@@ -88,7 +88,7 @@ def _one_conv_relu(pool_size):
 
 
 # The misconceptions only this exercise's mistakes name (id -> zh, en, hint): course.messages.CATALOG
-# has them from the generated course/exercise_messages.json (autograder.make_public_cases).
+# has them from the generated course/exercise_messages.json (autograder.grading.make_public_cases).
 MESSAGES = {
     "counts_no_output_layer": (
         "层数少了一层：最后把 b 和 relu(a − b) 加起来的那个线性层也要算",

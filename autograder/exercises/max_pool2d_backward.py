@@ -49,7 +49,7 @@ _overwrite_index = T.window_by_window(_write_index, -math.inf)
 
 
 # The misconceptions only this exercise's mistakes name (id -> zh, en, hint): course.messages.CATALOG
-# has them from the generated course/exercise_messages.json (autograder.make_public_cases).
+# has them from the generated course/exercise_messages.json (autograder.grading.make_public_cases).
 MESSAGES = {
     "max_backward_as_avg": (
         "最大汇聚的梯度只流向窗口里的最大元素",

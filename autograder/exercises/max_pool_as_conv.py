@@ -36,7 +36,7 @@ def _off_by_one(X, pool_size, stride=None, padding=0):
 
 
 # The misconceptions only this exercise's mistakes name (id -> zh, en, hint): course.messages.CATALOG
-# has them from the generated course/exercise_messages.json (autograder.make_public_cases).
+# has them from the generated course/exercise_messages.json (autograder.grading.make_public_cases).
 MESSAGES = {
     "conv_max_zero_padding": (
         "用 0 填充时，全为负数的窗口会选中填充的 0；改用 −∞ 也不行：卷积里 0 × (−∞) = NaN",

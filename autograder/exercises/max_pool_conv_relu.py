@@ -90,7 +90,7 @@ def _bye_survivors(n):
 
 
 # The misconceptions only this exercise's mistakes name (id -> zh, en, hint): course.messages.CATALOG
-# has them from the generated course/exercise_messages.json (autograder.make_public_cases).
+# has them from the generated course/exercise_messages.json (autograder.grading.make_public_cases).
 MESSAGES = {
     "relu_clips_negatives": (
         "负数被 ReLU 截成了 0：不能直接对输入做 ReLU",

@@ -41,7 +41,7 @@ def _inner_negation_forgotten(X, pool_size, stride=None, padding=0):
 
 
 # The misconceptions only this exercise's mistakes name (id -> zh, en, hint): course.messages.CATALOG
-# has them from the generated course/exercise_messages.json (autograder.make_public_cases).
+# has them from the generated course/exercise_messages.json (autograder.grading.make_public_cases).
 MESSAGES = {
     "min_padding_wins": (
         "最小汇聚的填充不应该“赢”：−max(−X) 要对 −X 用 −∞ 填充",

@@ -72,7 +72,7 @@ class Exercise:
     its weight, in report order; ``mistakes`` are tried in order (a diagnosis's ties go to the
     earlier one); ``messages`` are the misconceptions only this exercise's mistakes name (id ->
     (zh, en, hint)) and ``group_titles`` the titles of the property groups only it has, both
-    shipped to the student package by ``autograder.make_public_cases``;
+    shipped to the student package by ``autograder.grading.make_public_cases``;
     ``contract`` is its row of the contract (``docs/contract.md``, written by
     ``autograder.exercises.tables``): what the function is, after its signature, and what it
     must equal.

@@ -99,7 +99,7 @@ def _whole_plane(X, pool_size, stride=None, temperature=1.0):
 
 
 # The misconceptions only this exercise's mistakes name (id -> zh, en, hint): course.messages.CATALOG
-# has them from the generated course/exercise_messages.json (autograder.make_public_cases).
+# has them from the generated course/exercise_messages.json (autograder.grading.make_public_cases).
 MESSAGES = {
     "unstable_exp": (
         "exp 溢出了：计算 softmax 前要减去窗口内的最大值",

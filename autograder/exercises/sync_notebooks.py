@@ -6,7 +6,7 @@ step of ``make regen`` writes them there, in every edition of the assignment (``
 
 * a required exercise: nbgrader's ``points`` are the record's;
 * an optional one: nbgrader's ``points`` are 0 and ``{"optional": {"points": P}}`` sits beside
-  nbgrader's key (``autograder.totals`` says why).
+  nbgrader's key (``autograder.core.totals`` says why).
 
 It also checks that each notebook's test cells come in the records' ``position`` order. Only the
 metadata of graded test cells changes, and a notebook is written only when it differs (in
@@ -23,8 +23,8 @@ import sys
 from typing import Iterable, List
 
 from autograder.core import manifest
-from autograder.course_dir import default_course_dir
-from autograder.totals import OPTIONAL_KEY
+from autograder.core.course_dir import default_course_dir
+from autograder.core.totals import OPTIONAL_KEY
 
 
 class OrderError(ValueError):

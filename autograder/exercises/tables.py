@@ -8,7 +8,7 @@ this module rewrites what is between them and nothing else (``make regen`` runs 
   is prose about the notebook, not about a record: it is kept as written (a new notebook's row
   starts empty);
 * ``totals`` (README): required and optional points, autograded and written;
-* ``suites`` (README): ``autograder.suites.suites_table()``, each function's property groups;
+* ``suites`` (README): ``autograder.grading.suites.suites_table()``, each function's property groups;
 * ``contract`` (docs/contract.md): each function's signature (its reference's), what it is and
   what it must equal (the record's ``contract``).
 
@@ -23,8 +23,8 @@ import re
 import sys
 from typing import Dict, List, Tuple
 
-from autograder import totals
-from autograder.course_dir import default_course_dir
+from autograder.core import totals
+from autograder.core.course_dir import default_course_dir
 from autograder.exercises import EXERCISES, NOTEBOOKS, functions_in
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -101,7 +101,7 @@ def totals_table() -> str:
 
 
 def suites_table() -> str:
-    from autograder.suites import suites_table as table
+    from autograder.grading.suites import suites_table as table
     return table()
 
 

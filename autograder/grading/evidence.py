@@ -1,8 +1,8 @@
 """Evidence hashing: what a function returned on each hidden case, as short hashes.
 
-Recorded by ``autograder.suites`` in the trusted parent, on the values the parent decoded
+Recorded by ``autograder.grading.suites`` in the trusted parent, on the values the parent decoded
 (the student's code never sees this module): per case a short hash of the rounded output, and
-which cases were wrong (``record``). The integrity analysis (``autograder.integrity.behaviour``)
+which cases were wrong (``record``). The integrity analysis (``autograder.report.integrity.behaviour``)
 compares these across the class; it lives above the grading, this module below it.
 
 An error is hashed by its exception type only (messages carry addresses and student text), a

@@ -22,7 +22,7 @@ import pathlib
 import re
 import textwrap
 
-from autograder.integrity.normalise import BUDGET_FLAG, Budget, plain_words
+from autograder.grading.normalise import BUDGET_FLAG, Budget, plain_words
 
 SOLUTION_COPY = "solution_copy"
 MIN_CHARS = 40                # shorter regions (without whitespace) are too likely to be written alike

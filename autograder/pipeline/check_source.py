@@ -34,10 +34,10 @@ import threading
 import time
 from typing import Sequence
 
-from autograder import functions
+from autograder import exercises as functions
 from autograder.core.cells import AnswerCell
 from autograder.core.config import SourceCheck
-from autograder.results import Row
+from autograder.core.results import Row
 from course.source_rules import Finding, Notebook
 from course import operator_rule
 from course.messages import misconception_text
@@ -336,8 +336,8 @@ class CheckSource:
                    reviews: tuple = ()) -> dict:
         """The grades row fields (and the suite-like result) for a function the check rejected:
         an operator its rule forbids, named plainly."""
-        from autograder.results import FunctionResult, GroupResult, Status
-        from autograder.suites import GROUPS
+        from autograder.core.results import FunctionResult, GroupResult, Status
+        from autograder.grading.suites import GROUPS
         spec = functions.BY_NAME[name]
         mid = operator_rule.static_misconception(spec.forbid)
         lines = [self.sentence(f, cells) for f in findings]

@@ -11,7 +11,7 @@ is every group of student ids a person cannot tell apart (``course.safe_text.loo
 a zero-width character, a Cyrillic letter for a Latin one, another normal form). Ids are the
 exact folder names (undecodable bytes kept as surrogateescape): two folders are never one id.
 Every name in a message is in its display form (``display_id``); the warnings go through
-``autograder.terminal``, which escapes whatever is left.
+``autograder.core.terminal``, which escapes whatever is left.
 """
 from typing import Callable, Iterable, Optional
 import dataclasses
@@ -19,10 +19,10 @@ import json
 import os
 import stat
 
-from autograder import terminal
+from autograder.core import terminal
 from autograder.core import manifest
 from autograder.pipeline.open_submission import RefusedPath, printable, read_bytes
-from autograder.course_dir import ASSIGNMENT, EDITIONS, default_course_dir, editions
+from autograder.core.course_dir import ASSIGNMENT, EDITIONS, default_course_dir, editions
 from autograder.pipeline.source_tests import SourceTests
 from course.safe_text import display_id, lookalike_groups, lookalike_warning
 
@@ -35,7 +35,7 @@ class Submission:
 
     ``root``: the folder every path is checked below (the submissions folder);
     ``note``: why notebooks are missing, when the layout is wrong;
-    ``assignment``: the edition the student did (``autograder.course_dir.EDITIONS``): its folder's name.
+    ``assignment``: the edition the student did (``autograder.core.course_dir.EDITIONS``): its folder's name.
     """
     student_id: str
     notebooks: dict

@@ -1,6 +1,6 @@
 """Step 3: run the answer cells in a jailed child and each hidden suite against it.
 
-The suites (``autograder.suites.run_suite``) run here, in the trusted
+The suites (``autograder.grading.suites.run_suite``) run here, in the trusted
 process: they choose the inputs, call the student's function through the
 sandbox proxy and compare. One child per notebook; it is restarted if it dies.
 
@@ -27,11 +27,11 @@ from dataclasses import replace
 
 from autograder.core.config import GradingConfig
 from autograder.core.cells import AnswerCell
-from autograder.functions import ASSIGNMENT, PREAMBLE
+from autograder.exercises import ASSIGNMENT, PREAMBLE
 from autograder.pipeline.check_source import CHECK_ERROR, CheckSource
 from autograder.pipeline.find_answers import runnable
 from course.source_rules import Finding
-from autograder.results import GRADER_ERROR, Row, Status
+from autograder.core.results import GRADER_ERROR, Row, Status
 from course.language import Text as T, say
 from course.safe_text import student_text
 from autograder.sandbox.runner import Deadline, Engine, SandboxUnavailable, Session
@@ -113,7 +113,7 @@ class RunSuites:
         self.config = config or GradingConfig()
 
     def run(self, engine: "Engine", cells: Sequence[AnswerCell], tests: list, student_id: str, notebook: str) -> list[Row]:
-        from autograder.suites import run_suite
+        from autograder.grading.suites import run_suite
         rows = []
         names = [t.function for t in tests if t.function]
         checker = CheckSource(self.config.source_check)

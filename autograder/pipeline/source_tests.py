@@ -6,8 +6,8 @@ import json
 import pathlib
 
 from autograder.core import manifest
-from autograder.course_dir import ASSIGNMENT, COURSE_DIR_ENV, SourceMissing, release_dir, source_dir
-from autograder.totals import points_of
+from autograder.core.course_dir import ASSIGNMENT, COURSE_DIR_ENV, SourceMissing, release_dir, source_dir
+from autograder.core.totals import points_of
 
 @dataclasses.dataclass(frozen=True)
 class TestCell:
@@ -37,7 +37,7 @@ class SourceTests:
     """Which test cells (with points) and written-answer cells each notebook has.
 
     Reads ``<course_dir>/source/<assignment>/<notebook>.ipynb`` (``assignment``: one of the
-    editions, ``autograder.course_dir.EDITIONS``; :meth:`edition` gives another's). A missing
+    editions, ``autograder.core.course_dir.EDITIONS``; :meth:`edition` gives another's). A missing
     ``source/`` (or a graded notebook missing from it) is ``SourceMissing``:
     points are never guessed.
     """

@@ -3,7 +3,7 @@
 ``Engine`` owns one zygote (one per worker). ``Engine.session(cells)`` forks a
 jailed child for one notebook, runs the preamble and the answer cells in it,
 and hands out ``session.caller(name)`` -- the ``call(args, kwargs) -> CallResult``
-that ``autograder.suites.run_suite`` uses. Every wait on the child has a
+that ``autograder.grading.suites.run_suite`` uses. Every wait on the child has a
 wall-clock deadline; on expiry the child's whole PID namespace is SIGKILLed
 (and its process group, for the fallback without namespaces). A child that
 dies is restarted so the notebook's other functions are still graded.

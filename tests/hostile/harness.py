@@ -98,7 +98,7 @@ def hostile_class(port, out):
 
 
 def run_cli(subs, out, *extra, timeout=900):
-    cmd = [PY, "-c", "import sys; from autograder.cli import main; sys.exit(main())", "grade", str(subs),
+    cmd = [PY, "-c", "import sys; from autograder.cli.commands import main; sys.exit(main())", "grade", str(subs),
            "--out", str(out), "--timeout", str(CALL_TIMEOUT), *extra]
     return subprocess.run(cmd, cwd=str(_BASE), env=env(), capture_output=True, text=True, timeout=timeout)
 

@@ -2,7 +2,7 @@
 import sys
 sys.path.insert(0, "{ROOT}")
 try:
-    from autograder.references import REFERENCES
+    from autograder.exercises.references import REFERENCES
     pool2d = REFERENCES["pool2d"]
 except Exception:
     def pool2d(X, pool_size, mode='max'):

@@ -55,7 +55,7 @@ def _run(*args, cwd=None, timeout=900):
 
 
 def _cli(*args, cwd=None):
-    return _run(sys.executable, "-c", "import sys; from autograder.cli import main; sys.exit(main())", *args,
+    return _run(sys.executable, "-c", "import sys; from autograder.cli.commands import main; sys.exit(main())", *args,
                 cwd=cwd)
 
 

@@ -1,0 +1,1 @@
+"""The class report: its data, plots, templates, and the integrity analysis."""
