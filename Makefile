@@ -59,7 +59,7 @@ release: $(STAMP)
 regen: $(STAMP)
 	$(BIN)/python -m autograder.exercises.sync_notebooks
 	$(BIN)/python -m autograder.grading.make_public_cases
-	$(BIN)/python -m autograder.exercises.tables
+	$(BIN)/python -m autograder.grading.tables
 	$(MAKE) wheel PYTHON=$(BIN)/python
 	$(BIN)/python scripts/regenerate_release.py
 	$(BIN)/python examples/make_submissions.py

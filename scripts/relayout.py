@@ -47,11 +47,15 @@ MOVES: list[tuple[str, str]] = [
     ("autograder/deadlines.py", "autograder/core/deadlines.py"),
     ("autograder/csv_cells.py", "autograder/core/csv_cells.py"),
     ("autograder/terminal.py", "autograder/core/terminal.py"),
+    # the jail's limits are configuration (core/config.py's GradingConfig holds them)
+    ("autograder/sandbox/limits.py", "autograder/core/limits.py"),
     # exercises/: one record per graded function, with its reference
     ("autograder/references.py", "autograder/exercises/references.py"),
     # grading/: one function's grade (suites, witnesses, mistake models, evidence, public cases)
     ("autograder/suites.py", "autograder/grading/suites.py"),
     ("autograder/witness.py", "autograder/grading/witness.py"),
+    # the generated tables read the suites (grading), so they sit with them
+    ("autograder/exercises/tables.py", "autograder/grading/tables.py"),
     ("autograder/mistakes.py", "autograder/grading/mistakes.py"),
     ("autograder/hidden.py", "autograder/grading/hidden.py"),
     ("autograder/make_public_cases.py", "autograder/grading/make_public_cases.py"),

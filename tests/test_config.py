@@ -12,7 +12,7 @@ import pytest
 
 from autograder.core.config import (CHECK_MEMORY_ENV, CHECK_SECONDS_ENV, NO_WORKERS_ENV, SOURCE_CHECK_ENV,
                                     GradingConfig, Scheduler, SourceCheck, as_config)
-from autograder.sandbox.limits import Limits
+from autograder.core.limits import Limits
 from conftest import ROOT
 
 

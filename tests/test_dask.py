@@ -36,7 +36,7 @@ def grade_on_dask(submissions, out, scheduler_address, *, client=None, **kwargs)
     from autograder.run.backends.dask import DaskBackend
     from autograder.run.batch import grade_submissions
     from autograder.pipeline.find_submissions import find_submissions
-    from autograder.sandbox.limits import Limits
+    from autograder.core.limits import Limits
     limits = Limits.from_timeout(None)
     subs, _mode = find_submissions(submissions)
     return grade_submissions(subs, out, DaskBackend(scheduler_address, limits, client=client), limits=limits,

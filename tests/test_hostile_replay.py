@@ -16,7 +16,7 @@ import pytest
 
 import harness  # noqa: E402
 from autograder.pipeline.grader import Grader
-from autograder.sandbox.limits import Limits
+from autograder.core.limits import Limits
 
 REPLAY = harness.HERE / "replay"
 CASES = sorted(p.stem for p in REPLAY.glob("*.py") if not p.stem.startswith("_"))

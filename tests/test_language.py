@@ -74,7 +74,7 @@ def test_use_language_beats_the_environment_and_in_language_restores(monkeypatch
 
 def test_the_grader_option_and_limits(tmp_path):
     from autograder.cli import commands as cli
-    from autograder.sandbox.limits import Limits
+    from autograder.core.limits import Limits
     args = cli._parser().parse_args(["grade", str(tmp_path), "--language", "en"])
     assert cli.grading_config(args).language == "en"
     assert cli.grading_config(cli._parser().parse_args(["grade", str(tmp_path)])).language == "zh+en"
@@ -87,7 +87,7 @@ def test_the_grader_option_and_limits(tmp_path):
 def test_another_language_is_not_a_reason_to_skip_a_graded_submission():
     from autograder.pipeline.grader import Grader
     from autograder.pipeline.find_submissions import Submission
-    from autograder.sandbox.limits import Limits
+    from autograder.core.limits import Limits
     sub = Submission("x", {"01_basics": None})
     keys = {lang: Grader(Limits(language=lang)).key(sub, "digest") for lang in LANGUAGES}
     assert len(set(keys.values())) == 3
@@ -204,7 +204,7 @@ def graded_en(tmp_path_factory):
     from autograder.run.backends.local import LocalBackend
     from autograder.run.batch import grade_submissions
     from autograder.pipeline.find_submissions import find_submissions
-    from autograder.sandbox.limits import Limits
+    from autograder.core.limits import Limits
     tmp = tmp_path_factory.mktemp("lang")
     subs_dir = tmp / "submitted"
     for student, nb in (("carol", "01_basics"), ("erin", "04_min_softmax")):

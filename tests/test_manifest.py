@@ -3,7 +3,7 @@
 * the manifest (autograder/core/manifest.py) says what the records say, without torch, and the
   light commands (``autograder --help``, ``export``, the source tests, the results writer) run
   without ever loading torch;
-* the README's and docs/contract.md's tables are the records' (autograder.exercises.tables);
+* the README's and docs/contract.md's tables are the records' (autograder.grading.tables);
 * a throwaway 13th exercise, added to a copy of the kit as its record, its notebook and a wrong
   implementation (its "mutant") only, followed by the regeneration steps ``make regen`` runs, is
   graded by the real ``autograder grade`` (sandbox included): its points are the record's and the
@@ -22,7 +22,8 @@ import textwrap
 import pytest
 
 from autograder.core import manifest
-from autograder.exercises import EXERCISES, tables
+from autograder.exercises import EXERCISES
+from autograder.grading import tables
 from support.slow import slow_fixture
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -88,7 +89,8 @@ LIGHT = textwrap.dedent("""\
     from autograder import cli
     from autograder.core import manifest
     from autograder.core.course_dir import default_course_dir
-    from autograder.pipeline import source_tests, write_results
+    from autograder.pipeline import source_tests
+    from autograder.run import write as write_results
     from autograder.core.results import GRADES_COLUMNS
     with contextlib.redirect_stdout(io.StringIO()) as out:
         for argv in (["--help"], ["export", "--help"]):
@@ -127,7 +129,7 @@ def test_light_commands_never_load_torch(tmp_path):
 
 def test_readme_and_contract_tables_are_the_records():
     stale = [str(p) for p, text in tables.rendered().items() if p.read_text(encoding="utf-8") != text]
-    assert not stale, f"run python -m autograder.exercises.tables: {stale}"
+    assert not stale, f"run python -m autograder.grading.tables: {stale}"
 
 
 def test_contract_table_has_each_record_with_its_signature():

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from conftest import ROOT
-from autograder.sandbox.limits import Limits
+from autograder.core.limits import Limits
 from autograder.sandbox.seccomp import seccomp_program
 
 

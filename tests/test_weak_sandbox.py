@@ -24,7 +24,7 @@ import pytest
 from support.slow import slow_fixture
 
 from autograder.sandbox import confinement
-from autograder.sandbox.limits import Limits
+from autograder.core.limits import Limits
 from autograder.sandbox.runner import Engine, SandboxTooWeak, SandboxUnavailable
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent

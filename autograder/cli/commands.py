@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 def _parser():
     """The whole command tree: every subcommand and its options, each subcommand run by one function."""
-    from autograder.sandbox.limits import Limits   # a leaf: the standard library only
+    from autograder.core.limits import Limits   # a leaf: the standard library only
     ap = argparse.ArgumentParser(prog="autograder", description="汇聚层练习的防篡改评分器 / tamper-proof grader of the pooling exercises",
                                  epilog=__doc__.split("::", 1)[1],     # every subcommand's usage and the exit codes
                                  formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -20,7 +20,7 @@ import math
 import os
 from typing import Any, Mapping, Optional
 
-from autograder.sandbox.limits import Limits
+from autograder.core.limits import Limits
 
 # Environment variables the builders read (never a module at import time).
 SOURCE_CHECK_ENV = "AUTOGRADER_SOURCE_CHECK"           # "off": the static check is skipped (tests of the other layers)

@@ -209,7 +209,7 @@ def iso(t) -> str:
 class Stamp:
     """A submission time as read: ``status`` ok | missing | invalid; ``when`` only when ok."""
     status: str
-    when: datetime.datetime = None
+    when: datetime.datetime | None = None
     note: str = ""
 
 
@@ -258,7 +258,7 @@ def read_timestamp(folder, default_zone=UTC, now=None) -> Stamp:
 
 @dataclasses.dataclass(frozen=True)
 class Extension:
-    due: datetime.datetime = None          # a new due date, or
+    due: datetime.datetime | None = None          # a new due date, or
     extra_hours: float = 0.0               # hours added to the class's due date
 
     def applied(self, due):
@@ -304,7 +304,7 @@ def read_extensions(path, default_zone=UTC, assignment=ASSIGNMENT) -> dict:
 
 @dataclasses.dataclass
 class Settings:
-    due: datetime.datetime = None
+    due: datetime.datetime | None = None
     policy: LatePolicy = LatePolicy()
     extensions: dict = dataclasses.field(default_factory=dict)
     zone: object = UTC
@@ -369,8 +369,8 @@ class Lateness:
     """One student's row of late.csv."""
     student_id: str
     status: str                 # on_time | late | missing | invalid | no_due_date
-    submitted_at: datetime.datetime = None
-    due: datetime.datetime = None
+    submitted_at: datetime.datetime | None = None
+    due: datetime.datetime | None = None
     extended: bool = False
     seconds_late: float = 0.0
     penalty_percent: float = 0.0

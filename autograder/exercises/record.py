@@ -8,6 +8,8 @@ from typing import Callable, Mapping, Optional
 
 import torch
 
+from course.language import Text
+
 
 @dataclass
 class Case:
@@ -74,7 +76,7 @@ class Exercise:
     (zh, en, hint)) and ``group_titles`` the titles of the property groups only it has, both
     shipped to the student package by ``autograder.grading.make_public_cases``;
     ``contract`` is its row of the contract (``docs/contract.md``, written by
-    ``autograder.exercises.tables``): what the function is, after its signature, and what it
+    ``autograder.grading.tables``): what the function is, after its signature, and what it
     must equal.
     """
     name: str
@@ -88,7 +90,7 @@ class Exercise:
     mistakes: tuple = ()     # Mistake models, in diagnosis order
     optional: bool = False   # bonus points, on top of the required maximum
     messages: Mapping[str, Message] = field(default_factory=dict)
-    group_titles: Mapping[str, str] = field(default_factory=dict)   # group -> course.language.Text
+    group_titles: Mapping[str, Text] = field(default_factory=dict)   # group -> its title, (zh, en)
     contract: tuple = ()     # (what it is, what it must equal): its row of docs/contract.md
 
     @property

@@ -83,6 +83,7 @@ def local_call(fn, timeout=CALL_TIMEOUT):
 
 def grade(fn_or_name, fn=None, *, seed=0, timeout=CALL_TIMEOUT):
     """Grade ``fn`` (``grade(fn)`` or ``grade("name", fn)``), display the feedback, return the points."""
+    name: str | None
     if isinstance(fn_or_name, str):
         name = fn_or_name
     else:

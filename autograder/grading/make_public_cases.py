@@ -58,10 +58,10 @@ def public_cases(name):
     """Per group: its PER_GROUP smallest cases, then, for each mistake the group is there to
     catch (the models whose ``catches`` name it) and no chosen case catches yet, the group's smallest
     case that does (a mode group also keeps one case that must raise)."""
-    by_group = {}
+    by_group: dict[str, list] = {}
     for case in make_cases(name, PUBLIC_SEED):
         by_group.setdefault(case.group, []).append(case)
-    out = []
+    out: list = []
     for group, cases in by_group.items():
         ordered = sorted(cases, key=lambda c: c.size)
         records = {id(c): _record(name, c) for c in ordered}

@@ -58,7 +58,10 @@ class Token(NamedTuple):
 
 def _spans_and_names(tree):
     """(bare-string statement spans, {name: canonical}) from a parsed cell."""
-    spans, params, bound, imports = [], {}, set(), {}
+    spans: list = []
+    params: dict[str, str] = {}
+    bound: set = set()
+    imports: dict = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) \
                 and isinstance(node.value.value, (str, bytes)):
@@ -206,7 +209,8 @@ def _raw_tokens(code, budget):
     string statements (docstrings, code "commented out" in quotes), at most ``MAX_TOKENS`` of them.
     Python's tokenizer reads line by line; text it cannot tokenise is read on from the line it
     failed at by a plain regex (so a stray quote at the end hides nothing above it)."""
-    out, complete, fail_line = [], True, None
+    out: list = []
+    complete, fail_line = True, None
     try:
         for tok in tokenize.generate_tokens(io.StringIO(code).readline):
             if not budget.tick():
@@ -233,7 +237,8 @@ def _raw_tokens(code, budget):
 def _without_bare_strings(raw):
     """Tokens without the statements that are only a string (a docstring): a run of STRING tokens
     at the start of a statement, ended by NEWLINE (or the end)."""
-    out, i, n = [], 0, len(raw)
+    out: list = []
+    i, n = 0, len(raw)
     while i < n:
         at_start = not out or out[-1][0] in _STARTS
         if at_start and raw[i][0] == tokenize.STRING:
@@ -250,7 +255,7 @@ def _without_bare_strings(raw):
 
 def _fallback_raw(lines, first, budget):
     """Words and single symbols of lines Python cannot tokenise, comments dropped, ``;`` at each end."""
-    out = []
+    out: list = []
     for n, line in enumerate(lines, first):
         words = [m.group(0) for m in _FALLBACK.finditer(line.split("#", 1)[0])]
         for w in words:
@@ -265,7 +270,8 @@ def _fallback_raw(lines, first, budget):
 
 def _canonical(raw, names):
     """Token texts of raw tokens: layout as ``;`` ``{`` ``}``, literals by value, names renamed."""
-    out, prev = [], None
+    out: list = []
+    prev = None
     for kind, text, line in raw:
         if kind == tokenize.NEWLINE:
             if out and out[-1].text not in (";", "{"):

@@ -22,7 +22,7 @@ from autograder.run.backends.local import LocalBackend
 from autograder.core.config import GradingConfig, as_config
 from autograder.pipeline.grader import Grader, kit_digest
 from autograder.run.collect import CollectResults, failed_result
-from autograder.sandbox.limits import Limits
+from autograder.core.limits import Limits
 from course.language import in_language
 
 

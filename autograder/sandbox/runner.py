@@ -25,7 +25,7 @@ from typing import Callable, Iterable, Sequence
 
 from . import confinement, protocol
 from .call_result import CallResult
-from .limits import Limits  # noqa: F401  (the one definition; callers import it from here too)
+from autograder.core.limits import Limits  # noqa: F401  (the one definition; callers import it from here too)
 
 log = logging.getLogger("autograder.sandbox")
 CHILD_PY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")

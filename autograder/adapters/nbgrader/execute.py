@@ -39,7 +39,7 @@ from traitlets import Bool, Float, Unicode, default
 from autograder.pipeline.open_submission import printable, under
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
 from autograder.core import course_dir
-from autograder.sandbox.limits import Limits
+from autograder.core.limits import Limits
 
 if TYPE_CHECKING:
     from autograder.core.config import GradingConfig

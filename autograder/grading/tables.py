@@ -12,8 +12,8 @@ this module rewrites what is between them and nothing else (``make regen`` runs 
 * ``contract`` (docs/contract.md): each function's signature (its reference's), what it is and
   what it must equal (the record's ``contract``).
 
-    python -m autograder.exercises.tables          # rewrite the tables
-    python -m autograder.exercises.tables --check  # exit 1 if one is stale
+    python -m autograder.grading.tables          # rewrite the tables
+    python -m autograder.grading.tables --check  # exit 1 if one is stale
 """
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ def main(argv=None) -> int:
         if path.read_text(encoding="utf-8") == text:
             continue
         if "--check" in argv:
-            print(f"{path}: its tables differ from the records': run python -m autograder.exercises.tables")
+            print(f"{path}: its tables differ from the records': run python -m autograder.grading.tables")
             stale = 1
         else:
             path.write_text(text, encoding="utf-8")
