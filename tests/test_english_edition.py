@@ -258,6 +258,27 @@ def test_mixed_class_written_answers_follow_each_edition(mixed, zh, en):
     assert {k[1:] for k in manual if k[0] == zh} == {k[1:] for k in manual if k[0] == en}
 
 
+def _has_chinese(text):
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+@pytest.mark.parametrize("zh,en", PAIRS)
+def test_mixed_class_each_edition_reads_its_own_language(mixed, zh, en):
+    """No language chosen (no --language, no $COURSE_LANGUAGE): the English edition's students get
+    English only, in grades.csv's messages and on their feedback pages; the Chinese edition's keep
+    Chinese with English beside it (GradingConfig.language_for)."""
+    from autograder.run.write import student_dir
+    messages = {s: [r["message"] for r in mixed["grades"] if r["student_id"] == s and r["message"]]
+                for s in (zh, en)}
+    assert messages[en] and not any(_has_chinese(m) for m in messages[en]), messages[en]
+    assert any(_has_chinese(m) and " / " in m for m in messages[zh]), messages[zh]
+    for s, lang in ((zh, 'lang="zh-CN"'), (en, 'lang="en"')):
+        page = (student_dir(mixed["out"], s) / "01_basics.html").read_text(encoding="utf-8")
+        assert f"<html {lang}" in page, (s, page[:200])
+    page_en = (student_dir(mixed["out"], en) / "01_basics.html").read_text(encoding="utf-8")
+    assert not _has_chinese(page_en.split("<body", 1)[1].split("<pre", 1)[0])   # student code aside
+
+
 def test_mixed_class_export_names_each_edition(mixed):
     rows = {r["student_id"]: r for r in _csv(mixed["out"] / "scores.csv")}      # export's default file
     for zh, en in PAIRS:

@@ -87,6 +87,9 @@ class GradingConfig:
     workers: Optional[int] = None             # local worker processes (None: the core count)
     scheduler: Optional[Scheduler] = None     # a Dask cluster instead of local processes
     source_check: SourceCheck = dataclasses.field(default_factory=SourceCheck)
+    # No language chosen (no --language, no $COURSE_LANGUAGE): each submission's words are its
+    # edition's (``course_dir.EDITION_LANGUAGE``: pooling zh+en, pooling_en en); a choice applies to all.
+    by_edition: bool = False
 
     def __post_init__(self) -> None:
         if self.suite_budget is None:
@@ -99,6 +102,13 @@ class GradingConfig:
     def language(self) -> str:
         """The language of the feedback written ("zh+en", "en", "zh"): the limits carry it to every worker."""
         return self.limits.language
+
+    def language_for(self, assignment: Optional[str]) -> str:
+        """The language a submission of `assignment` (an edition) is written in."""
+        if self.by_edition:
+            from autograder.core.course_dir import EDITION_LANGUAGE
+            return EDITION_LANGUAGE.get(assignment or "", self.language)
+        return self.language
 
     @property
     def budget(self) -> float:
@@ -119,8 +129,9 @@ class GradingConfig:
         limits = Limits.from_timeout(timeout, allow_weak_sandbox=bool(allow_weak_sandbox),
                                      language=language or current_language())
         sched = Scheduler(scheduler, Scheduler.no_workers_from(env, warn)) if scheduler else None
+        chosen = bool(language) or bool(env.get("COURSE_LANGUAGE", "").strip())
         return cls(limits=limits, workers=workers, scheduler=sched,
-                   source_check=SourceCheck.from_environment(env))
+                   source_check=SourceCheck.from_environment(env), by_edition=not chosen)
 
     def to_dict(self) -> dict:
         """JSON-able, for a worker process or a Dask task (``from_dict`` makes it again)."""
@@ -134,13 +145,16 @@ class GradingConfig:
         sched = d.get("scheduler")
         return cls(limits=Limits(**limits), suite_budget=d.get("suite_budget"), workers=d.get("workers"),
                    scheduler=Scheduler(**sched) if sched else None,
-                   source_check=SourceCheck(**d.get("source_check", {})))
+                   source_check=SourceCheck(**d.get("source_check", {})), by_edition=bool(d.get("by_edition")))
 
     def grading_fields(self) -> dict:
         """What changes a result (the cache key's part of the configuration): the limits (language
         included), the suite budget and the source check; not where the grading runs."""
-        return {"limits": dataclasses.asdict(self.limits), "suite_budget": self.suite_budget,
-                "source_check": dataclasses.asdict(self.source_check)}
+        fields = {"limits": dataclasses.asdict(self.limits), "suite_budget": self.suite_budget,
+                  "source_check": dataclasses.asdict(self.source_check)}
+        if self.by_edition:                    # the words follow each edition (only named when so,
+            fields["by_edition"] = True        # so a chosen language's keys stay as they were)
+        return fields
 
 
 def as_config(value: "GradingConfig | Limits | None") -> GradingConfig:

@@ -13,6 +13,9 @@ ASSIGNMENT = "pooling"                      # the nbgrader assignment: source/po
 # the Chinese one first (the default) and the English one built from it (scripts/build_english_edition.py).
 # A class may mix them: each student's folder says which one they did.
 EDITIONS = (ASSIGNMENT, "pooling_en")
+# The language each edition's students read when the course chose none (issue #25): the Chinese
+# edition keeps Chinese with English beside it, the English edition is English only.
+EDITION_LANGUAGE = {ASSIGNMENT: "zh+en", "pooling_en": "en"}
 COURSE_DIR_ENV = "AUTOGRADER_COURSE_DIR"
 
 

@@ -226,8 +226,9 @@ class Grader:
             engine.spawn().kill()
 
     def grade_submission(self, sub: Submission) -> SubmissionResult:
-        # Every message of this submission's rows and feedback is rendered in the run's language.
-        with in_language(self.limits.language):
+        # Every message of this submission's rows and feedback is rendered in the run's language
+        # (or, when the course chose none, in its edition's: GradingConfig.language_for).
+        with in_language(self.config.language_for(sub.assignment)):
             return self._grade_submission(sub)
 
     def _grade_submission(self, sub: Submission):

@@ -56,6 +56,7 @@ def grade_submissions(submissions: Iterable, out: Any, backend: Any = None, *,
     with in_language(limits.language), Grader(config) as grader:
         digest = kit_digest()
         collect = CollectResults(out, digest, progress=progress, on_result=on_result,
+                                 language_for=config.language_for,
                                  allow_weak_sandbox=limits.allow_weak_sandbox)
         todo = collect.todo(submissions, lambda sub: grader.key(sub, digest), force=force)
 

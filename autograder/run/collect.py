@@ -53,10 +53,11 @@ class CollectResults:
 
     tables_every = 2.0   # seconds between rewrites of grades.csv / manual.csv during a run
 
-    def __init__(self, out, digest, *, progress=None, on_result=None, allow_weak_sandbox=False):
+    def __init__(self, out, digest, *, progress=None, on_result=None, allow_weak_sandbox=False,
+                 language_for=None):
         self.out = pathlib.Path(out)
         self.out.mkdir(parents=True, exist_ok=True)
-        self.writer = WriteResults(self.out)
+        self.writer = WriteResults(self.out, language_for=language_for)
         self.digest = digest
         self.progress, self.on_result = progress, on_result
         self.tables, self.per_sub = {}, {}

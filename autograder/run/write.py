@@ -170,9 +170,11 @@ def _picture_tag(picture):
 class WriteResults:
     """Writes one submission's files as soon as it is graded, and the class tables."""
 
-    def __init__(self, out_dir, scheme=None):
+    def __init__(self, out_dir, scheme=None, language_for=None):
         self.out = pathlib.Path(out_dir)
         self._scheme = scheme
+        # an edition -> the language of its pages (GradingConfig.language_for); None: the run's
+        self.language_for = language_for
         self._late = None
 
     @property
@@ -212,6 +214,8 @@ class WriteResults:
                 for r in mine]
         from course.language import current_language, say
         language = current_language()           # the run's (batch.grade_submissions sets it)
+        if self.language_for is not None and mine:  # or its edition's, when the course chose none
+            language = self.language_for(mine[0].assignment)
         return _templates().get_template("feedback_page.html.j2").render(
             say=lambda zh, en, both=None: say(zh, en, both=both, language=language),
             page_lang="en" if language == "en" else "zh-CN",

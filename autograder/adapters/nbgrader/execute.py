@@ -335,7 +335,9 @@ class HardenedExecute(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         from course.language import in_language
-        with in_language(self.grading_config().language):       # every row's words and the cell outputs
+        assignment = resources.get("nbgrader", {}).get("assignment")
+        # every row's words and the cell outputs: the chosen language, else the edition's
+        with in_language(self.grading_config().language_for(assignment)):
             return self._preprocess(nb, resources)
 
     def _preprocess(self, nb, resources):

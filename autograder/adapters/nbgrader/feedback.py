@@ -162,16 +162,24 @@ class KitFeedbackExporter(KitHTMLExporter):
         resources["kit_page_lang"] = page_lang()
         return resources
 
-    def language(self) -> str:
+    def language(self, assignment: str | None = None) -> str:
         """The page's language: the grader's (``c.HardenedExecute.language`` in nbgrader_config.py, the
-        same setting ``nbgrader autograde`` renders the rows in), else ``$COURSE_LANGUAGE``, else zh+en."""
-        from course.language import check_language, current_language
+        same setting ``nbgrader autograde`` renders the rows in), else ``$COURSE_LANGUAGE``, else the
+        edition's (``course_dir.EDITION_LANGUAGE``: the English edition's pages are English)."""
+        import os
+        from autograder.core.course_dir import EDITION_LANGUAGE
+        from course.language import ENV, check_language, current_language
         chosen = self.config.get("HardenedExecute", {}).get("language") or ""
-        return check_language(chosen) if chosen else current_language()
+        if chosen:
+            return check_language(chosen)
+        if os.environ.get(ENV, "").strip():
+            return current_language()
+        return EDITION_LANGUAGE.get(assignment or "", current_language())
 
     def from_notebook_node(self, nb, resources=None, **kw):
         from course.language import in_language
-        with in_language(self.language()):      # the labels and the <html lang>, read while rendering
+        assignment = ((resources or {}).get("nbgrader") or {}).get("assignment")
+        with in_language(self.language(assignment)):   # the labels and the <html lang>, read while rendering
             return super().from_notebook_node(nb, resources, **kw)
 
 
