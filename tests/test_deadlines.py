@@ -131,6 +131,21 @@ def test_lateness_of_each_student(generated_class, sid):
         assert "\x1b" not in row.note and "\u202e" not in row.note
 
 
+def test_each_students_edition_folder_holds_the_timestamp(tmp_path):
+    """An English-edition student's timestamp.txt is in pooling_en/ (issue #25): read there, not
+    reported missing; a student of the Chinese edition beside them is read from pooling/."""
+    root = tmp_path / "submitted"
+    for sid, edition, stamp in (("en_late", "pooling_en", b"2026-03-02 12:00:00 UTC"),
+                                ("zh_ok", "pooling", b"2026-03-01 12:00:00 UTC")):
+        (root / sid / edition).mkdir(parents=True)
+        (root / sid / edition / "timestamp.txt").write_bytes(stamp)
+    settings = deadlines.load_settings(None, due="2026-03-01T23:59:00Z", policy="10%/day,cap=50%")
+    rows = {r.student_id: r for r in deadlines.assess(root, ["en_late", "zh_ok"], settings, now=NOW,
+                                                        assignment={"en_late": "pooling_en"})}
+    assert rows["en_late"].status == "late" and rows["en_late"].hours_late == pytest.approx(12.02, abs=0.01)
+    assert rows["zh_ok"].status == "on_time"
+
+
 def test_extension_moves_the_due_date(generated_class):
     _, settings, rows = generated_class
     assert rows["extended"].due == DUE + datetime.timedelta(hours=48)
@@ -379,6 +394,8 @@ def test_feedback_page_and_report_say_the_lateness(generated_class, tmp_path, mo
     assert "按时提交 / on time" in page["ontime"] and "迟交" not in page["ontime"]
     assert "submission time unknown, no penalty" in page["garbage"]
     assert "extension" in page["extended"] and "on time" in page["extended"]
+    from support import results_jsonl                    # the report reads the kit's own results
+    results_jsonl.write(out, [results_jsonl.record(sid) for sid in CLASS])
     write_report(out, integrity=False)
     html = (out / "report.html").read_text(encoding="utf-8")
     section = html.split('<section id="late">', 1)[1].split("</section>", 1)[0]

@@ -338,7 +338,8 @@ def grade(args):
             say_lines("autograder: " + e.message("self"), sys.stderr)
             return 3
     # lateness first: each feedback page says it (write_results reads DIR/late.csv)
-    _write_lateness(args.submissions, args.out, [s.student_id for s in subs], late_settings)
+    _write_lateness(args.submissions, args.out, [s.student_id for s in subs], late_settings,
+                    {s.student_id: s.assignment for s in subs})
     progress = None if args.quiet else Progress(total=len(subs))
     try:
         # One route: the config; the backend (a Dask cluster or local processes) is chosen from it.
@@ -393,7 +394,7 @@ def _late_settings(args):
     return settings
 
 
-def _write_lateness(root, out, student_ids, settings):
+def _write_lateness(root, out, student_ids, settings, editions=None):
     """DIR/late.csv: each student's submission time, due date, lateness and penalty (atomically);
     without a due date (`settings` None) an old late.csv is removed, so nothing stale is applied."""
     from autograder.core import deadlines
@@ -401,7 +402,7 @@ def _write_lateness(root, out, student_ids, settings):
     if settings is None:
         pathlib.Path(out, "late.csv").unlink(missing_ok=True)
         return
-    rows = deadlines.assess(root, student_ids, settings)
+    rows = deadlines.assess(root, student_ids, settings, editions or deadlines.ASSIGNMENT)
     cells = [[display_id(r.student_id), *r.to_csv()[1:]] for r in rows]
     atomic_write(pathlib.Path(out) / "late.csv", csv_text(deadlines.LATE_COLUMNS, cells))
     counts = {k: sum(r.status == k for r in rows) for k in ("late", "missing", "invalid")}

@@ -49,6 +49,7 @@ import pathlib
 import re
 import stat
 import zoneinfo
+from typing import Mapping
 
 from autograder.core.course_dir import ASSIGNMENT
 from autograder.core.csv_cells import csv_uncell
@@ -431,11 +432,14 @@ def assess_one(student_id, stamp: Stamp, settings: Settings) -> Lateness:
     return Lateness(student_id, "late" if seconds > 0 else "on_time", stamp.when, due, extended, seconds, percent)
 
 
-def assess(root, student_ids, settings: Settings, assignment=ASSIGNMENT, now=None) -> list:
-    """[Lateness] of each student folder ``root/<student>/<assignment>/`` (its timestamp.txt)."""
+def assess(root, student_ids, settings: Settings, assignment: "str | Mapping[str, str]" = ASSIGNMENT,
+           now=None) -> list:
+    """[Lateness] of each student folder ``root/<student>/<assignment>/`` (its timestamp.txt);
+    ``assignment``: one name, or each student's edition (``{student: "pooling_en"}``, default pooling)."""
     rows = []
     for sid in student_ids:
-        folder = os.path.join(root, sid, assignment)
+        edition = assignment if isinstance(assignment, str) else assignment.get(sid, ASSIGNMENT)
+        folder = os.path.join(root, sid, edition)
         # a linked student or assignment folder is never looked through (find_submissions refuses it too)
         if os.path.islink(os.path.join(root, sid)) or os.path.islink(folder):
             stamp = Stamp("invalid", note="提交文件夹是链接 / the submission folder is a link, not followed")
