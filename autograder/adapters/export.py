@@ -55,6 +55,7 @@ import dataclasses
 import pathlib
 
 from autograder.core import terminal, totals
+from autograder.core.csv_cells import read_table
 from autograder.core.course_dir import ASSIGNMENT, EDITIONS, default_course_dir
 from autograder.core.deadlines import GRADES_LATE_COLUMNS
 from autograder.core.totals import Totals
@@ -354,11 +355,7 @@ def read_id_map(path, match_by):
     """{the roster's `match_by` value: the kit's student id} from a CSV with the columns ``student_id``
     and `match_by` (e.g. hub accounts s001 against Canvas's SIS Login ID jdoe)."""
     path = pathlib.Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise ExportError(f"--id-map {str(path)!r}: {getattr(e, 'strerror', None) or e}") from None
-    reader = csv.DictReader(text.splitlines())
+    reader = read_table(path, "--id-map", ExportError)
     if not {"student_id", match_by} <= set(reader.fieldnames or []):
         raise ExportError(f"--id-map {str(path)!r}: "
                           + say(f"需要列 student_id 和 {match_by!r}", f"needs the columns student_id and {match_by!r}",

@@ -6,6 +6,7 @@ Low in the layers (standard library only), so the pipeline, deadlines, intake an
 import csv
 import io
 import math
+import pathlib
 import re
 
 # A spreadsheet evaluates a cell that starts with one of these (OWASP "CSV injection").
@@ -45,3 +46,15 @@ def csv_text(header, rows):
     for r in rows:
         w.writerow([csv_cell(v) for v in r])
     return buf.getvalue()
+
+
+def read_table(path: "str | pathlib.Path", option: str, error: type[Exception]) -> csv.DictReader:
+    """The rows of a CSV file a person gave the kit (``option`` names it in messages: ``--id-map``,
+    ``--extensions``), a spreadsheet's BOM allowed; a file that cannot be read raises ``error``
+    with the reason, never a traceback."""
+    path = pathlib.Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise error(f"{option} {str(path)!r}: {getattr(e, 'strerror', None) or e}") from None
+    return csv.DictReader(text.splitlines())

@@ -52,7 +52,7 @@ import zoneinfo
 from typing import Mapping
 
 from autograder.core.course_dir import ASSIGNMENT
-from autograder.core.csv_cells import csv_uncell
+from autograder.core.csv_cells import csv_uncell, read_table
 
 UTC = datetime.timezone.utc
 MAX_STAMP_BYTES = 256                         # nbgrader writes ~30 bytes
@@ -269,11 +269,7 @@ class Extension:
 def read_extensions(path, default_zone=UTC, assignment=ASSIGNMENT) -> dict:
     """``{student_id: Extension}`` from an extensions CSV (module docstring); DeadlineError on a bad row."""
     path = pathlib.Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise DeadlineError(f"--extensions {str(path)!r}: {getattr(e, 'strerror', None) or e}") from None
-    reader = csv.DictReader(text.splitlines())
+    reader = read_table(path, "--extensions", DeadlineError)
     fields = set(reader.fieldnames or [])
     if "student_id" not in fields or not ({"due", "extra_hours"} & fields):
         raise DeadlineError(f"{path}: 需要列 / needs the columns student_id and due or extra_hours")

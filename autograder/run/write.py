@@ -48,19 +48,7 @@ def atomic_write(path: "str | os.PathLike[str]", data: str | bytes) -> None:
         # A lone surrogate (a non-UTF-8 byte in a folder name) must not crash a write:
         # it becomes a visible \udcXX escape, which JSON reads back as the same character.
         data = data.encode("utf-8", "backslashreplace")
-    fd, tmp = _create_temp(path)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write_chunks(path, (data,))
 
 
 def record_line(res):
