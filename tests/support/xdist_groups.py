@@ -7,7 +7,8 @@ group (``xdist_group``), which loadgroup sends to one worker; the rest (most tes
 whichever worker is free, which keeps both cores busy to the end.
 
 Groups are connected components: a test using the module fixture of A and the session fixture S joins
-A's group and every other user of S. Not grouped, because two workers may share them:
+A's group and every other user of S. A module with any such test keeps all its tests in that group
+(a module-level memo, e.g. test_accessibility's audited pages, is shared without any fixture). Not grouped, because two workers may share them:
 
 * the classes in tests/support/graded.py: graded once per run under a file lock, whichever worker asks first;
 * cheap session values (the repository's root, an option, a list of summary lines, a browser launch).
@@ -65,6 +66,11 @@ def add_xdist_groups(items: list[pytest.Item]) -> None:
         return k
 
     keyed = [(item, _keys(item)) for item in items]
+    # A module that shares anything keeps all its tests together: some share through a module-level
+    # memo that no fixture shows (test_accessibility's pages, built once per process).
+    shared_modules = {item.nodeid.split("::", 1)[0] for item, keys in keyed if keys}
+    keyed = [(item, keys + [f"module:{path}"] if (path := item.nodeid.split("::", 1)[0]) in shared_modules else keys)
+             for item, keys in keyed]
     for _, keys in keyed:
         for a, b in zip(keys, keys[1:]):
             ra, rb = find(a), find(b)
