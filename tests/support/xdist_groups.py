@@ -24,11 +24,13 @@ import pytest
 SHARED_OR_CHEAP = {"graded_demo", "graded_class30", "reported_class30", "graded_totals_class",
                    "repo_root", "update_goldens", "summary", "artifacts_dir", "browser"}
 
-# Test module -> the harness._MEMO corpora it grades or reads (graded once per worker process).
+# Test module -> the harness._MEMO corpora it grades or reads (graded once per worker process), or a
+# module-level memo of its own that no fixture shows (test_mutants' _results: test_kill_rate reuses them).
 IN_PROCESS_MEMOS = {
     "tests/test_hostile_ban.py": ["ban"], "tests/test_check_agrees.py": ["ban"],
     "tests/test_hostile.py": ["hostile"], "tests/test_malformed.py": ["malformed"],
     "tests/test_nbgrader_hardened.py": ["hostile", "malformed"],
+    "tests/test_mutants.py": ["mutants"],
 }
 
 
