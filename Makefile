@@ -38,15 +38,18 @@ system-demo:
 demo: $(STAMP) system-demo
 	$(BIN)/python examples/run_demo.py
 
-# The whole suite: CI's command (.ci/run). PYTEST_ARGS adds options (e.g. -k, -x, --update-goldens).
+# The whole suite: CI's command (.ci/run). PYTEST_ARGS adds options (e.g. -k, -x, --update-goldens, -n 0).
+# Two pytest-xdist workers: much of the suite waits on subprocesses, Chromium and the hub, so one process
+# leaves a core idle; tests sharing a module or session fixture stay on one worker (tests/support/xdist_groups.py).
 PYTEST_ARGS ?=
+XDIST ?= -n 2 --dist loadgroup
 test: $(STAMP) system
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # The unit and single-submission tests: everything not marked slow (tests/conftest.py says what is),
 # in under 3 minutes on 2 cores. No browser, hub or class grading, so no system packages but the font.
 test-fast: $(STAMP) system-demo
-	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not slow" $(XDIST) $(PYTEST_ARGS)
 
 release: $(STAMP)
 	$(BIN)/python scripts/regenerate_release.py

@@ -7,6 +7,7 @@ import pytest
 
 from autograder.exercises import PREAMBLE, BY_NAME
 from support.slow import mark_slow_items
+from support.xdist_groups import add_xdist_groups
 
 # Real JupyterLab and Chromium fixtures, and the classes graded once per session (graded_demo,
 # graded_class30, reported_class30: tests/support/graded.py), defined once for every test module.
@@ -19,9 +20,12 @@ def pytest_addoption(parser):
                           "(only for an intended change of results; say so in the commit)")
 
 
+@pytest.hookimpl(tryfirst=True)     # before pytest-xdist's, which reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
-    """`make test-fast` runs `-m "not slow"`: what is slow is said in tests/support/slow.py."""
+    """`make test-fast` runs `-m "not slow"`: what is slow is said in tests/support/slow.py. Under
+    pytest-xdist, tests sharing a module or session fixture stay on one worker (tests/support/xdist_groups.py)."""
     mark_slow_items(items)
+    add_xdist_groups(items)
 
 
 @pytest.fixture(scope="session")
@@ -80,6 +84,18 @@ _SUMMARY_LINES = []
 def summary():
     """Append a line to show in pytest's terminal summary."""
     return _SUMMARY_LINES
+
+
+def pytest_sessionfinish(session):
+    """Under pytest-xdist a worker hands its summary lines to the controller, which prints them."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["kit_summary"] = list(_SUMMARY_LINES)
+
+
+@pytest.hookimpl(optionalhook=True)     # a pytest-xdist hook: only called when it is installed
+def pytest_testnodedown(node, error):
+    _SUMMARY_LINES.extend(getattr(node, "workeroutput", {}).get("kit_summary", []))
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -135,20 +135,19 @@ def make_course_copy(dest):
 
 @slow_fixture(scope="session")
 def graded_course(tmp_path_factory):
-    """Two course copies (solutions / untouched release), each generated then autograded with nbgrader."""
+    """One course copy, generated once, with two students (the solutions / the untouched release),
+    autograded together by one `nbgrader autograde`: ({student: course}, {student: autograde's log})."""
     with pytest.MonkeyPatch.context() as mp:      # session scope: no `monkeypatch` fixture here
         mp.syspath_prepend(str(ROOT / "examples"))
         from make_submissions import filled
 
-    base = tmp_path_factory.mktemp("nbgrader")
-    courses = {}
-    procs = {}
-    for student in ["solutions", "untouched"]:
-        course = make_course_copy(base / student)
-        env = kernel_env(course)
-        run([sys.executable, "-m", "nbgrader", "generate_assignment", "pooling", "--force"], course, env)
-        if student == "solutions":        # the English edition's release, from the same course (#25)
-            run([sys.executable, "-m", "nbgrader", "generate_assignment", "pooling_en", "--force"], course, env)
+    course = make_course_copy(tmp_path_factory.mktemp("nbgrader") / "course")
+    env = kernel_env(course)
+    run([sys.executable, "-m", "nbgrader", "generate_assignment", "pooling", "--force"], course, env)
+    # the English edition's release, from the same course (#25)
+    run([sys.executable, "-m", "nbgrader", "generate_assignment", "pooling_en", "--force"], course, env)
+    students = ["solutions", "untouched"]
+    for student in students:
         sub = course / "submitted" / student / "pooling"
         sub.mkdir(parents=True)
         for nb_path in sorted((course / "release" / "pooling").glob("*.ipynb")):
@@ -156,14 +155,10 @@ def graded_course(tmp_path_factory):
                 nbformat.write(filled(nb_path.name), sub / nb_path.name)
             else:
                 shutil.copy(nb_path, sub / nb_path.name)
-        courses[student] = course
-        procs[student] = subprocess.Popen(
-            [sys.executable, "-m", "nbgrader", "autograde", "pooling", "--force", "--student", student],
-            cwd=course, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    logs = {s: p.communicate(timeout=600)[0] for s, p in procs.items()}
-    for s, p in procs.items():
-        assert p.returncode == 0, f"nbgrader autograde failed for {s}:\n{logs[s][-4000:]}"
-    return courses, logs
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", "pooling", "--force"], cwd=course, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=1200)
+    assert proc.returncode == 0, f"nbgrader autograde failed:\n{proc.stdout[-4000:]}"
+    return {s: course for s in students}, {s: proc.stdout for s in students}
 
 
 def autograded_scores(course, student):

@@ -1,0 +1,84 @@
+"""Which tests pytest-xdist must keep on one worker (``make test`` runs ``-n 2 --dist loadgroup``).
+
+A module- or session-scoped fixture is made once per worker. Two workers running tests of the same
+module would each start the module's JupyterHub, grade its class or autograde its nbgrader course:
+the work the fixture exists to share, done twice. So the tests that share such a fixture form one
+group (``xdist_group``), which loadgroup sends to one worker; the rest (most tests) go one by one to
+whichever worker is free, which keeps both cores busy to the end.
+
+Groups are connected components: a test using the module fixture of A and the session fixture S joins
+A's group and every other user of S. A module with any such test keeps all its tests in that group
+(a module-level memo, e.g. test_accessibility's audited pages, is shared without any fixture). Not grouped, because two workers may share them:
+
+* the classes in tests/support/graded.py: graded once per run under a file lock, whichever worker asks first;
+* cheap session values (the repository's root, an option, a list of summary lines, a browser launch).
+
+Corpora that tests/hostile/harness.py grades once per *process* (its ``_MEMO``) tie the modules that
+read them, as a shared fixture would: IN_PROCESS_MEMOS says which.
+"""
+from __future__ import annotations
+
+import pytest
+
+# Session fixtures that need no group: shared between workers through a lock, or cheap to make twice.
+SHARED_OR_CHEAP = {"graded_demo", "graded_class30", "reported_class30", "graded_totals_class",
+                   "repo_root", "update_goldens", "summary", "artifacts_dir", "browser"}
+
+# Test module -> the harness._MEMO corpora it grades or reads (graded once per worker process), or a
+# module-level memo of its own that no fixture shows (test_mutants' _results: test_kill_rate reuses them).
+IN_PROCESS_MEMOS = {
+    "tests/test_hostile_ban.py": ["ban"], "tests/test_check_agrees.py": ["ban"],
+    "tests/test_hostile.py": ["hostile"], "tests/test_malformed.py": ["malformed"],
+    "tests/test_nbgrader_hardened.py": ["hostile", "malformed"],
+    "tests/test_mutants.py": ["mutants"],
+}
+
+
+def _keys(item: pytest.Item) -> list[str]:
+    """What ties `item` to other tests: its module for a module/class fixture, the fixture for a session
+    one, the corpus for a harness memo."""
+    path = item.nodeid.split("::", 1)[0]
+    keys = [f"memo:{k}" for k in IN_PROCESS_MEMOS.get(path, [])]
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return keys
+    for name in item.fixturenames:
+        defs = info.name2fixturedefs.get(name)
+        if not defs:
+            continue
+        fd = defs[-1]
+        module = getattr(fd.func, "__module__", "") or ""
+        if module.startswith(("_pytest", "xdist", "pytest_timeout")) or fd.scope == "function":
+            continue
+        if fd.scope in ("module", "class", "package"):
+            keys.append(f"module:{path}")
+        elif name not in SHARED_OR_CHEAP:
+            keys.append(f"fixture:{module}.{name}")
+    return keys
+
+
+def add_xdist_groups(items: list[pytest.Item]) -> None:
+    """Mark every test that shares a module or session fixture with ``xdist_group(<its component>)``."""
+    parent: dict[str, str] = {}
+
+    def find(k: str) -> str:
+        while parent.setdefault(k, k) != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    keyed = [(item, _keys(item)) for item in items]
+    # A module that shares anything keeps all its tests together: some share through a module-level
+    # memo that no fixture shows (test_accessibility's pages, built once per process).
+    shared_modules = {item.nodeid.split("::", 1)[0] for item, keys in keyed if keys}
+    keyed = [(item, keys + [f"module:{path}"] if (path := item.nodeid.split("::", 1)[0]) in shared_modules else keys)
+             for item, keys in keyed]
+    for _, keys in keyed:
+        for a, b in zip(keys, keys[1:]):
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    for item, keys in keyed:
+        if keys:
+            group = find(keys[0]).split(":", 1)[1].replace("/", ".").replace("@", "_")
+            item.add_marker(pytest.mark.xdist_group(group))
