@@ -155,8 +155,9 @@ def attempt():
 # ---------------------------------------------------------------------------
 
 # The module of the hidden tests' grade(): where the hidden part of a test cell imported it
-# beside the check, the hidden grade decides the points and the check only reports.
-HIDDEN_GRADER = "autograder.hidden"
+# beside the check, the hidden grade decides the points and the check only reports. The test cells
+# import it as ``autograder.hidden`` (a public name), which is the module ``autograder.grading.hidden``.
+HIDDEN_GRADERS = ("autograder.grading.hidden", "autograder.hidden")
 
 
 class Recorded:
@@ -197,7 +198,7 @@ def _call_here(fn, recorded=None):
 
 def beside_hidden_grade(namespace):
     """Whether ``namespace`` (a test cell's globals) holds the hidden tests' ``grade``."""
-    return getattr(namespace.get("grade"), "__module__", None) == HIDDEN_GRADER
+    return getattr(namespace.get("grade"), "__module__", None) in HIDDEN_GRADERS
 
 
 def check(fn_or_name, *, report_only=None):

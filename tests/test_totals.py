@@ -246,7 +246,7 @@ def test_totals_of_rows():
 
 def test_totals_is_light():
     """The definition needs neither torch nor nbgrader (export and the parser use it)."""
-    code = ("import sys; from autograder import totals; totals.scheme();"
+    code = ("import sys; from autograder.core import totals; totals.scheme();"
             "print(sorted(m for m in ('torch', 'nbgrader', 'numpy') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env())
     assert proc.stdout.strip() == "[]", proc.stdout + proc.stderr
