@@ -36,10 +36,9 @@ def grade_on_dask(submissions, out, scheduler_address, *, client=None, **kwargs)
     from autograder.run.backends.dask import DaskBackend
     from autograder.run.batch import grade_submissions
     from autograder.pipeline.find_submissions import find_submissions
-    from autograder.core.limits import Limits
-    limits = Limits.from_timeout(None)
+    from autograder.core.config import GradingConfig
     subs, _mode = find_submissions(submissions)
-    return grade_submissions(subs, out, DaskBackend(scheduler_address, limits, client=client), limits=limits,
+    return grade_submissions(subs, out, DaskBackend(scheduler_address, client=client), config=GradingConfig(),
                              **kwargs)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent

@@ -189,7 +189,7 @@ BUDGET_SCRIPT = textwrap.dedent('''
     import json, sys, time, tracemalloc
     sys.path[:0] = [{tests!r}, {hostile!r}]
     from text import cells
-    from autograder.report.integrity import normalise
+    from autograder.grading import normalise
     from autograder.pipeline.check_integrity import CheckIntegrity
     from autograder.pipeline.read_notebook import ReadNotebook
     import harness
