@@ -191,7 +191,7 @@ def test_export_with_the_gradebook_counts_optional_points_once(graded, tmp_path)
     """A person grades two written answers: the export's total is nbgrader's own score."""
     from nbgrader.api import Gradebook
     db = tmp_path / "gradebook.db"
-    shutil.copy(graded.course / "gradebook.db", db)
+    shutil.copyfile(graded.course / "gradebook.db", db)         # a writable copy (the shared course is frozen read-only)
     with Gradebook(f"sqlite:///{db}") as gb:
         gb.find_grade("answer_ex4", "04_min_softmax", ASSIGNMENT, "full").manual_score = 1.5
         ex3c = gb.find_grade("answer_ex3c", "02_as_convolution", ASSIGNMENT, "full")    # the optional one:
