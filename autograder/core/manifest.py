@@ -35,16 +35,9 @@ class ManifestError(ValueError):
     """A record whose manifest fields cannot be read as literals, or two records that clash."""
 
 
-@dataclasses.dataclass(frozen=True)
-class Entry:
-    """What the light commands know of one graded function (its record's literal fields)."""
+class CellIds:
+    """The nbgrader cell ids of a graded function called ``name`` (its record and its manifest entry)."""
     name: str
-    notebook: str              # notebook stem, e.g. '01_basics'
-    position: int              # its place among the notebook's exercises (1, 2, ...)
-    points: float
-    optional: bool             # bonus points, on top of the required maximum
-    forbid: str                # an operator policy of course.forbidden
-    module: str                # the record's module, e.g. 'autograder.exercises.pool2d'
 
     @property
     def grade_id(self) -> str:
@@ -53,6 +46,18 @@ class Entry:
     @property
     def answer_id(self) -> str:
         return f"answer_{self.name}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Entry(CellIds):
+    """What the light commands know of one graded function (its record's literal fields)."""
+    name: str
+    notebook: str              # notebook stem, e.g. '01_basics'
+    position: int              # its place among the notebook's exercises (1, 2, ...)
+    points: float
+    optional: bool             # bonus points, on top of the required maximum
+    forbid: str                # an operator policy of course.forbidden
+    module: str                # the record's module, e.g. 'autograder.exercises.pool2d'
 
 
 def _record_call(tree: ast.Module):

@@ -8,6 +8,7 @@ from typing import Callable, Mapping, Optional
 
 import torch
 
+from autograder.core.manifest import CellIds
 from course.language import Text
 
 
@@ -56,7 +57,7 @@ Message = tuple  # (str, str, Text)
 
 
 @dataclass(frozen=True, eq=False)     # one record per function: hashed and compared as itself
-class Exercise:
+class Exercise(CellIds):
     """Everything the kit knows about one graded function, in one place (its module
     ``autograder/exercises/<name>.py``, which also defines its reference).
 
@@ -92,14 +93,6 @@ class Exercise:
     messages: Mapping[str, Message] = field(default_factory=dict)
     group_titles: Mapping[str, Text] = field(default_factory=dict)   # group -> its title, (zh, en)
     contract: tuple = ()     # (what it is, what it must equal): its row of docs/contract.md
-
-    @property
-    def grade_id(self) -> str:
-        return f"test_{self.name}"
-
-    @property
-    def answer_id(self) -> str:
-        return f"answer_{self.name}"
 
     @property
     def params(self) -> tuple:
