@@ -15,9 +15,9 @@ appends to the instructor's ``nbgrader_config.py``; reads the solutions and a
 classmate's notebook; writes into HOME, the output, the course and ``/tmp``;
 connects to a listener on 127.0.0.1; kills the grader and another process of the
 same user; stores something in the user keyring and reads it back in a later
-child. Each reports what it managed through its error message, and the test
+child; locks its scratch folders (modes 0o300 and 0, links out) so the grader cannot clean them. Each reports what it managed through its error message, and the test
 asserts on the real effects: files unchanged, the listener silent, the victim
-alive, the keyring empty. An honest student in the same batch keeps full marks,
+alive, the keyring empty, no scratch left. An honest student in the same batch keeps full marks,
 and an honest probe (``tests/jail/honest_everyday.py``) finds everything it
 needs working.
 """
@@ -217,6 +217,7 @@ class Grading:
         _chown_tree(self.base, self.uid)
         watched = [self.course / "nbgrader_config.py", self.home / ".bashrc", *sorted(self.subs.rglob("*.ipynb"))]
         self.before = {p: (p.read_bytes(), p.stat().st_mode, p.stat().st_mtime_ns) for p in watched}
+        self.modes = {p: p.stat().st_mode for p in (self.home, self.course)}   # lock_scratch links to them
 
     def _put(self, student, nb, notebook="01_basics"):
         d = self.subs / student / "pooling"
@@ -326,6 +327,16 @@ def test_instructor_config_and_files_unchanged(graded):
     takeover = graded.report("hostile_proc_takeover")
     assert takeover is not None and takeover["cfg"] != "WROTE", takeover
     assert takeover["found"] is False                    # /proc gave the course away nowhere
+
+
+def test_no_scratch_left_behind(graded):
+    """A child that locks its scratch folders (made 0o300 or 0 through the umask, links out of the
+    tree) leaves nothing in the grader's TMPDIR, and the folders its links name keep their modes."""
+    report = graded.report("hostile_lock_scratch")
+    assert report is not None and report["cell"]["locked"] == "LOCKED", report
+    assert report["cell"]["chmod"] == "PermissionError", report            # seccomp: chmod is refused
+    assert sorted(p.name for p in (graded.home / "tmp").iterdir() if p.name.startswith("autograder-")) == []
+    assert {p: p.stat().st_mode for p in graded.modes} == graded.modes
 
 
 def test_solutions_and_classmates_unread(graded):

@@ -17,6 +17,7 @@ import select
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -76,8 +77,9 @@ class Child:
     grader does not see.
     """
 
-    def __init__(self, pid: int, pidfd: int, sock: socket.socket):
+    def __init__(self, pid: int, pidfd: int, sock: socket.socket, scratch: str | None = None):
         self.pid, self.pidfd, self.sock = pid, pidfd, sock
+        self.scratch = scratch                # its private scratch dir (without a minimal root)
         self.alive = True
         self.notes: dict = {}
 
@@ -140,8 +142,46 @@ class Child:
                 f()
             except OSError:
                 pass
+        # The keeper removes the scratch dir as it exits, but a keeper SIGKILLed after a slow
+        # SIGTERM (a loaded machine) cannot: removing it here too does not depend on timing.
+        if self.scratch:
+            remove_tree(self.scratch)
 
     close = kill
+
+
+def remove_tree(path: str) -> None:
+    """Remove a child's scratch tree, even where student code took the permissions off its folders.
+
+    Landlock does not govern chmod, so a child may leave a 0o000 folder behind; for a normal user
+    (no CAP_DAC_OVERRIDE) a plain rmtree would then leave it in /tmp for good. The second pass
+    opens each folder with O_PATH | O_NOFOLLOW and changes the folder it opened, so a link the
+    child planted never redirects the chmod to a file outside the tree.
+    """
+    shutil.rmtree(path, ignore_errors=True)
+    if not os.path.lexists(path):
+        return
+
+    def unlock(d: str) -> None:
+        # O_PATH needs no permission on the folder itself; chmod through /proc/self/fd reaches
+        # exactly the inode opened, never what a link names.
+        try:
+            fd = os.open(d, os.O_PATH | os.O_NOFOLLOW)
+        except OSError:
+            return
+        try:
+            if stat.S_ISDIR(os.fstat(fd).st_mode):
+                os.chmod(f"/proc/self/fd/{fd}", 0o700)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+    unlock(path)
+    for top, dirs, _files in os.walk(path):      # top-down: a folder is unlocked before it is listed
+        for d in dirs:
+            unlock(os.path.join(top, d))
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def _sweep_stale_dirs():
@@ -154,7 +194,7 @@ def _sweep_stale_dirs():
         try:
             os.kill(int(parts[2]), 0)
         except ProcessLookupError:
-            shutil.rmtree(os.path.join(tmp, name), ignore_errors=True)
+            remove_tree(os.path.join(tmp, name))
         except (ValueError, PermissionError):
             pass                      # not ours to judge: malformed name, or another user's live process
 
@@ -205,7 +245,7 @@ class Zygote:
             ours.close()
             raise RuntimeError("the sandbox zygote died")
         info = json.loads(msg)
-        child = Child(info["pid"], fds[0], ours)
+        child = Child(info["pid"], fds[0], ours, scratch=cfg["scratch"])
         child.notes = {"pidns": info.get("pidns")}
         return child
 
@@ -216,7 +256,7 @@ class Zygote:
             if self.proc.poll() is None:
                 self.proc.kill()
             self.proc.wait()
-            shutil.rmtree(self.scratch, ignore_errors=True)
+            remove_tree(self.scratch)
             try:
                 os.rmdir(self.jail_dir)
             except OSError:
