@@ -146,6 +146,34 @@ def test_each_students_edition_folder_holds_the_timestamp(tmp_path):
     assert rows["zh_ok"].status == "on_time"
 
 
+@pytest.mark.parametrize("dues, expected", [
+    ({"pooling": "2026-03-01", "pooling_en": "2026-03-08"}, {"pooling": "2026-03-01", "pooling_en": "2026-03-08"}),
+    ({"pooling": "2026-03-01"}, {"pooling": "2026-03-01", "pooling_en": "2026-03-01"}),
+    ({"pooling_en": "2026-03-08"}, {"pooling": "2026-03-08", "pooling_en": "2026-03-08"}),
+])
+def test_gradebook_due_date_of_each_edition(tmp_path, monkeypatch, dues, expected):
+    """Each edition is its own nbgrader assignment: its own due date, else the other edition's (an
+    instructor who set one meant it for both); an extension row naming either edition holds for both."""
+    from nbgrader.api import Gradebook
+    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with Gradebook(url) as gb:
+        for edition in ("pooling", "pooling_en"):
+            due = dues.get(edition)
+            gb.add_assignment(edition, duedate=datetime.datetime.fromisoformat(due) if due else None)
+    (tmp_path / "ext.csv").write_text("student_id,assignment,extra_hours\nann,pooling_en,24\nbo,other,24\n")
+    s = deadlines.load_settings(None, gradebook_url=url, extensions=str(tmp_path / "ext.csv"))
+    assert s.source == "gradebook"
+    for edition, day in expected.items():
+        due = datetime.datetime.fromisoformat(day).replace(tzinfo=UTC)
+        assert s.due_for("cy", edition) == (due, False)
+        assert s.due_for("ann", edition) == (due + datetime.timedelta(hours=24), True)
+        assert s.due_for("bo", edition) == (due, False)            # another assignment's extension
+        stamp = deadlines.Stamp("ok", due + datetime.timedelta(hours=1))
+        assert deadlines.assess_one("cy", stamp, s, edition).status == "late"
+        assert deadlines.assess_one("ann", stamp, s, edition).status == "on_time"
+
+
 def test_extension_moves_the_due_date(generated_class):
     _, settings, rows = generated_class
     assert rows["extended"].due == DUE + datetime.timedelta(hours=48)

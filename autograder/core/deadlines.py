@@ -29,6 +29,11 @@ gradebook (the assignment's ``duedate``). ``deadlines.toml``::
 ``extensions.csv``: columns ``student_id`` and either ``due`` (a new due date) or
 ``extra_hours``; an optional ``assignment`` column (rows for other assignments are ignored).
 
+The two editions (``pooling``, ``pooling_en``) are one piece of work in two languages: ``--due`` and
+``deadlines.toml`` hold for both, an extension holds whichever edition the student handed in (a row
+may name either), and the gradebook's due date is the edition's own, else the other edition's
+(an instructor who set it on one assignment only meant it for both).
+
 The submission time is nbgrader's ``timestamp.txt`` beside the notebooks
 (``submitted/<student>/pooling/timestamp.txt``). It is the student's own file in nbgrader's
 exchange, so it is read as hostile: at most ``MAX_STAMP_BYTES``, never through a link, only a
@@ -51,7 +56,7 @@ import stat
 import zoneinfo
 from typing import Mapping
 
-from autograder.core.course_dir import ASSIGNMENT
+from autograder.core.course_dir import ASSIGNMENT, EDITIONS
 from autograder.core.csv_cells import csv_uncell, read_table
 
 UTC = datetime.timezone.utc
@@ -266,6 +271,11 @@ class Extension:
         return self.due if self.due is not None else due + datetime.timedelta(hours=self.extra_hours)
 
 
+def _same_work(a: str, b: str) -> bool:
+    """One assignment, or two editions of it (module docstring)."""
+    return a == b or (a in EDITIONS and b in EDITIONS)
+
+
 def read_extensions(path, default_zone=UTC, assignment=ASSIGNMENT) -> dict:
     """``{student_id: Extension}`` from an extensions CSV (module docstring); DeadlineError on a bad row."""
     path = pathlib.Path(path)
@@ -276,7 +286,7 @@ def read_extensions(path, default_zone=UTC, assignment=ASSIGNMENT) -> dict:
     out = {}
     for i, row in enumerate(reader, start=2):
         sid = (row.get("student_id") or "").strip()
-        if not sid or (row.get("assignment") or assignment).strip() != assignment:
+        if not sid or not _same_work((row.get("assignment") or assignment).strip(), assignment):
             continue
         due, hours = (row.get("due") or "").strip(), (row.get("extra_hours") or "").strip()
         if bool(due) == bool(hours):
@@ -306,10 +316,13 @@ class Settings:
     extensions: dict = dataclasses.field(default_factory=dict)
     zone: object = UTC
     source: str = ""                        # where the due date came from
+    due_by_edition: dict = dataclasses.field(default_factory=dict)   # the gradebook's, per edition
 
-    def due_for(self, student_id):
+    def due_for(self, student_id, edition=ASSIGNMENT):
+        """(due date, extended?) for one student's hand-in of `edition`."""
+        due = self.due_by_edition.get(edition, self.due)
         ext = self.extensions.get(student_id)
-        return (ext.applied(self.due), True) if ext is not None and self.due is not None else (self.due, False)
+        return (ext.applied(due), True) if ext is not None and due is not None else (due, False)
 
 
 def gradebook_duedate(url, assignment=ASSIGNMENT):
@@ -348,7 +361,9 @@ def load_settings(course_dir=None, due=None, policy=None, extensions=None, grade
             s.due = parse_time(str(raw), zone, end_of_day=True)
         s.source = SETTINGS_FILE
     elif gradebook_url:
-        s.due = gradebook_duedate(gradebook_url)
+        s.due_by_edition = {e: d for e in EDITIONS if (d := gradebook_duedate(gradebook_url, e)) is not None}
+        # an edition without one takes the other's (module docstring); s.due: the first edition's that has one
+        s.due = next(iter(s.due_by_edition.values()), None)
         s.source = "gradebook" if s.due else ""
     spec = policy if policy is not None else conf.get("late_policy", "none")
     s.policy = parse_policy(str(spec))
@@ -417,8 +432,8 @@ def late_cells(late) -> list:
     return [late.status, late.hours_late, round(late.penalty_percent, 4)]
 
 
-def assess_one(student_id, stamp: Stamp, settings: Settings) -> Lateness:
-    due, extended = settings.due_for(student_id)
+def assess_one(student_id, stamp: Stamp, settings: Settings, edition: str = ASSIGNMENT) -> Lateness:
+    due, extended = settings.due_for(student_id, edition)
     if due is None:
         return Lateness(student_id, "no_due_date")
     if stamp.status != "ok":
@@ -441,7 +456,7 @@ def assess(root, student_ids, settings: Settings, assignment: "str | Mapping[str
             stamp = Stamp("invalid", note="提交文件夹是链接 / the submission folder is a link, not followed")
         else:
             stamp = read_timestamp(folder, settings.zone, now)
-        rows.append(assess_one(sid, stamp, settings))
+        rows.append(assess_one(sid, stamp, settings, edition))
     return rows
 
 

@@ -42,7 +42,7 @@ class KitAssignLatePenalties(AssignLatePenalties):
         folder = self._submitted_folder(info) or resources.get("metadata", {}).get("path") or ""
         settings = deadlines.load_settings(default_course_dir(), gradebook_url=info["db_url"])
         stamp = deadlines.read_timestamp(folder, settings.zone)
-        late = deadlines.assess_one(info["student"], stamp, settings)
+        late = deadlines.assess_one(info["student"], stamp, settings, info["assignment"])
         if late.status in ("missing", "invalid") and settings.due is not None:
             self.log.warning("%s: %s", info["student"], late.note)
         with Gradebook(info["db_url"]) as gb:
