@@ -2,15 +2,19 @@
 
 The hub is built by docs/deploy.md's own set-up, scripts/deploy/setup_hub.sh (the guide shows it
 whole; tests/test_deploy_guide.py checks it is the same file), run as root with its paths moved into
-a temporary folder: ``useradd`` of one instructor (in an instructors' group) and two students,
+a temporary folder: ``useradd`` of one instructor (in an instructors' group) and three students,
 ``chpasswd`` (the test logs in with the passwords the script wrote), the sticky exchange, the global
 nbgrader configuration, the two wheels built from a copy of this checkout, the hub's, the students'
 and the instructor's environments installed with the guide's pip commands, the students'
-configuration and the instructor's course directory. Offline: pip has no index, and the pinned
+configuration, the hub's configuration (the kit's scripts/deploy/jupyterhub_config.py, installed with
+the site.toml the script writes), the instructors' server and nbgrader configuration and the
+instructor's course directory. The test adds only override.toml beside the hub's configuration (the
+keys that file documents: loopback address and ports, the offline environments' shared Jupyter data,
+quiet Labs) and each user's Lab preferences. Offline: pip has no index, and the pinned
 packages come from this test's venv (the script's SHARED_SITE, without the kit's own editable
 installs), so only the kit's two wheels are installed. JupyterHub then runs from the hub's
 environment (PAM logins, local processes, configurable-http-proxy from npm) on 127.0.0.1, each
-user's server from its role's environment (the guide's ``per_role_env``). Everything it starts is
+user's server from its role's environment (the configuration's ``per_role_env``). Everything it starts is
 stopped at teardown and the users are removed: no process is left behind.
 
 The scenario, in Chromium, through JupyterHub's login page and the nbgrader
@@ -19,18 +23,21 @@ lab extensions (Assignment List, Formgrader), as docs/deploy.md describes it:
 1. the instructor opens the formgrader as instructors do, from JupyterLab's *Nbgrader > Formgrader*
    (an iframe in the Lab; JupyterHub >= 4.1 refuses frames unless the instructor's environment
    allows its own origin, docs/deploy.md "The formgrader on JupyterHub >= 4.1": the hub runs users'
-   servers on subdomains of ``localhost``), and there generates and releases ``pooling``;
+   servers on subdomains of ``localhost``), and there generates and releases ``pooling`` and the
+   English edition ``pooling_en``;
 2. student A fetches it from the Assignment List, completes ``pool2d``, runs
-   the self-check and submits; student B submits a hostile notebook;
+   the self-check and submits; student B submits a hostile notebook; student E fetches only
+   ``pooling_en``, answers ``pool2d`` and submits;
 3. the instructor, in that frame, collects, autogrades (the kit's HardenedExecute), sees both
    submissions listed with the course's gradebook, grades a written answer by hand, generates
    and releases feedback;
 4. student A fetches the feedback and sees the kit's feedback in it; student B
-   gained nothing.
+   gained nothing; student E's graded notebook and feedback hold the kit's verdict in English only.
 
 The students' Jupyter configuration (no formgrader, Create Assignment or course list: student A's
 Nbgrader menu lacks them and /formgrader is 404 for her) and the instructor's (frame-ancestors
-'self', the guide's block, in the instructor environment) are the guide's. From student A's kernel,
+'self', scripts/deploy/instructor_jupyter_server_config.py, installed in the instructor environment by
+the set-up) are the guide's. From student A's kernel,
 renaming or deleting the course's folders in the exchange is refused; reading ``source/``, the kit's
 ``autograder/`` (the clone and the instructor environment's ``site-packages``) and ``gradebook.db``
 each fails with *Permission denied*, while the instructor grades with that kit (the instructor's
