@@ -14,8 +14,8 @@
 * a folder (or zip) of loose notebooks in a folder per student id: ``<id>/<file>.ipynb``.
 
 Each file is mapped to a student and a notebook and copied to
-``SUBMISSIONS/<student>/pooling/<notebook>.ipynb``, the layout ``autograder grade`` reads. The
-student is the LMS's user id, or with ``--roster`` (Canvas's gradebook export) the roster's
+``SUBMISSIONS/<student>/<edition>/<notebook>.ipynb`` (``pooling`` or ``pooling_en``, below), the
+layout ``autograder grade`` reads. The student is the LMS's user id, or with ``--roster`` (Canvas's gradebook export) the roster's
 ``--id-column`` of the row whose ``ID`` is that user id (the nbgrader / hub user name). The
 notebook is matched by name (``01_basics (1).ipynb``, ``01_basics-2.ipynb``), then by content,
 as the Gradescope bundle does (``find_submissions.match_notebook``).
@@ -50,7 +50,7 @@ strictly (``parse_lms_time``): ASCII, a known layout, a real date, a weekday tha
 zone (an offset, ``Z``/``UTC``, an IANA name, or ``--times-zone``; never an abbreviation like
 ``CST``, never a local time that a clock change makes ambiguous or skips), and within bounds (not
 in the future, not before 2000). A student's good time is written as nbgrader's
-``SUBMISSIONS/<student>/pooling/timestamp.txt`` (``2027-03-01 15:59:00.000000 UTC``), atomically
+``SUBMISSIONS/<student>/<edition>/timestamp.txt`` (``2027-03-01 15:59:00.000000 UTC``), atomically
 and only where none is (a hard link of a finished file: never a half-written one, never over an
 existing one), for a student with a notebook placed by this run; ``intake.csv`` says for every
 placed notebook which time it got and where it came from (file, line, column), or why none.
