@@ -384,6 +384,8 @@ MIXED = {
     # one notebook of each: split evenly, the default edition, flagged
     "green_ed_66666_9_01_basics.ipynb": (NB["01_basics"], "s066", "pooling", "split evenly (pooling 1, pooling_en 1)"),
     "green_ed_66666_10_03_cost.ipynb": (NB_EN["03_cost"], "s066", "pooling", "split evenly"),
+    # a Chinese notebook of a student who already has an English folder (an earlier intake): both kept, flagged
+    "ng_fa_77777_11_01_basics.ipynb": (NB["01_basics"], "s077", "pooling", "s077 already has pooling_en/"),
 }
 
 
@@ -394,11 +396,13 @@ def mixed(tmp_path_factory):
     zpath = _canvas_zip(tmp / "submissions.zip", [(m, v[0]) for m, v in MIXED.items()])
     roster = tmp / "roster.csv"
     roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section\n" + "".join(
-        f"\"S, {n}\",{n * 11111},u{n},s0{n}{n},A\n" for n in range(1, 7)), encoding="utf-8")
+        f"\"S, {n}\",{n * 11111},u{n},s0{n}{n},A\n" for n in range(1, 8)), encoding="utf-8")
     times = tmp / "times.csv"
     times.write_text("ID,Submitted At\n22222,2026-03-01T15:59:00Z\n11111,2026-03-01T10:00:00Z\n", encoding="utf-8")
     before = hashlib.sha256(zpath.read_bytes()).hexdigest()
     dest = tmp / "submitted"
+    (dest / "s077" / "pooling_en").mkdir(parents=True)
+    (dest / "s077" / "pooling_en" / "01_basics.ipynb").write_bytes(b"earlier")
     status = cli.main(["intake", str(zpath), "--to", str(dest), "--roster", str(roster), "--times", str(times)])
     with open(dest / "intake.csv", newline="", encoding="utf-8") as f:
         record = {r["source"]: r for r in csv.DictReader(f)}
@@ -411,11 +415,14 @@ def test_each_notebook_goes_to_its_editions_folder(mixed, member):
     row = mixed["record"][member]
     assert row["status"] == "placed" and row["student_id"] == student, row
     assert row["edition"] == edition and reason in row["edition_reason"], row
-    assert ("check" in row["edition_reason"]) == (student in ("s055", "s066")), row      # a person decides those
+    assert ("check" in row["edition_reason"]) == (student in ("s055", "s066", "s077")), row   # a person decides
     target = mixed["dest"] / student / edition / f"{row['notebook']}.ipynb"
     assert target.read_bytes() == data                                       # never modified
     other = {"pooling": "pooling_en", "pooling_en": "pooling"}[edition]
-    assert not (mixed["dest"] / student / other).exists()                    # one edition per student
+    if student == "s077":                                                    # the earlier one, untouched
+        assert (mixed["dest"] / student / other / "01_basics.ipynb").read_bytes() == b"earlier"
+    else:
+        assert not (mixed["dest"] / student / other).exists()                # one edition per student
 
 
 def test_mixed_class_times_and_download_untouched(mixed, capsys):

@@ -408,6 +408,19 @@ def assign_editions(placements, prints, default=ASSIGNMENT):
                                        if mine else "; 本 notebook 认不出版本 / this one cannot be told"))
 
 
+def note_other_editions(placements, dest):
+    """A student placed under one edition who already has another edition's folder in `dest` (an
+    earlier intake, or nbgrader's collect): ``autograder grade`` grades only one of them, so the
+    record says so, for a person to decide (neither folder is touched)."""
+    for p in placements:
+        if p.status == "placed":
+            others = [ed for ed in course_dirs.EDITIONS
+                      if ed != p.edition and os.path.lexists(pathlib.Path(dest) / p.student_id / ed)]
+            if others:
+                p.edition_reason += (f"; 已有另一版本的文件夹 / {p.student_id} already has {', '.join(others)}/ "
+                                     "(autograder grade grades one edition): 请核对 / check")
+
+
 def write(placements, dest, assignment=ASSIGNMENT):
     """Copy placed files to ``dest/<student>/<edition>/<notebook>.ipynb`` (the edition `assign_editions`
     gave, else `assignment`); never overwrite."""
@@ -633,6 +646,7 @@ def intake(download, dest, roster_path=None, id_column="SIS Login ID", course_di
         assign_editions(placements, prints)
         dest.mkdir(parents=True, exist_ok=True)
         write(placements, dest)
+        note_other_editions(placements, dest)
         if times is not None:
             stamp_times(placements, dest, times)
     atomic_write(dest / "intake.csv", csv_text(INTAKE_COLUMNS, (p.row() for p in placements)))
