@@ -3,6 +3,7 @@ runs the guide's commands (tests/test_hub.py runs the set-up script, as root): t
 parsed (``bash -n``) and checked for what a fresh server lacks; the set-up the guide shows is
 scripts/deploy/setup_hub.sh, byte for byte; the files it writes are compared with the kit's own
 definitions."""
+import grp
 import json
 import re
 import subprocess
@@ -40,6 +41,74 @@ def test_the_guide_shows_the_setup_script_whole():
     assert "bash scripts/deploy/setup_hub.sh" in GUIDE
     assert DEFAULTS["OPT"] == "/opt/pooling" and DEFAULTS["ETC_JUPYTER"] == "/etc/jupyter"
     assert DEFAULTS["EXCHANGE"] == "/srv/nbgrader/exchange"
+
+
+SHIPPED = sorted((ROOT / "scripts" / "deploy").glob("*.py"))
+CODE = [b for lang, b in BLOCKS]
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_the_guide_shows_each_shipped_configuration_whole(path):
+    """Each configuration file the set-up installs (the hub's, the instructors' server's) is a block of
+    the guide, byte for byte, and the set-up script installs it."""
+    assert path.read_text(encoding="utf-8") in CODE, f"docs/deploy.md's block differs from {path.name}"
+    assert f"scripts/deploy/{path.name}" in SETUP, f"setup_hub.sh does not install {path.name}"
+
+
+def _site_toml(tmp_path, **env):
+    """site.toml as setup_hub.sh writes it: its variables' lines, toml_list and the here-document, run."""
+    lines = SETUP.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("toml_list()"))
+    end = next(i for i in range(start, len(lines)) if lines[i] == "EOF")
+    head = [line for line in lines if re.match(r'^(\w+)="\$\{\1:-', line)]
+    script = "\n".join(["set -eu", *head, *lines[start:end + 1]]) + "\n"
+    proc = subprocess.run(["bash", "-c", script], capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "ETC_JUPYTERHUB": str(tmp_path), **env})
+    assert proc.returncode == 0, proc.stderr
+    return (tmp_path / "site.toml").read_text()
+
+
+def test_the_guides_site_toml_is_what_the_script_writes(tmp_path):
+    shown = next(b for lang, b in BLOCKS if lang == "toml" and "written by scripts/deploy/setup_hub.sh" in b)
+    assert _site_toml(tmp_path) == shown
+    assert tomllib.loads(shown)["users"] == ["instructor", "s001", "s002"]
+
+
+def _load_hub_config(folder):
+    from traitlets.config.loader import PyFileConfigLoader
+    return PyFileConfigLoader("jupyterhub_config.py", path=str(folder)).load_config()
+
+
+class _Spawner:
+    def __init__(self, name, environment):
+        self.user = type("User", (), {"name": name})()
+        self.environment, self.cmd = environment, None
+
+
+def test_the_hub_configuration_reads_site_and_override(tmp_path):
+    """The shipped configuration with the site.toml the script writes, then an override.toml: the keys
+    it documents reach JupyterHub's settings, override.toml's replace site.toml's, and the spawn hook
+    gives each role its environment (members of the group the instructors', others the students')."""
+    (tmp_path / "jupyterhub_config.py").write_bytes((ROOT / "scripts" / "deploy" / "jupyterhub_config.py").read_bytes())
+    _site_toml(tmp_path, OPT="/o", GROUP="root", ETC_JUPYTER="/e/j", INSTRUCTORS="t1", STUDENTS="s1 s2")
+    c = _load_hub_config(tmp_path)
+    assert c.Authenticator.allowed_users == {"t1", "s1", "s2"} and c.Authenticator.admin_users == {"t1"}
+    assert c.JupyterHub.subdomain_host == "https://hub.example.org" and c.JupyterHub.authenticator_class == "pam"
+    assert c.ConfigurableHTTPProxy.command == ["/o/hub-proxy/node_modules/.bin/configurable-http-proxy"]
+    assert c.JupyterHub.db_url == "sqlite:////srv/jupyterhub/jupyterhub.sqlite"
+    assert "hub_bind_url" not in c.JupyterHub
+    (tmp_path / "override.toml").write_text('hub_url = "http://localhost:9"\nhub_bind_url = "http://127.0.0.1:7"\n'
+                                            'jupyter_config_path = ["/x/etc"]\n[spawner_environment]\nA = "1"\n')
+    c = _load_hub_config(tmp_path)
+    assert c.JupyterHub.subdomain_host == "http://localhost:9" and c.JupyterHub.hub_bind_url == "http://127.0.0.1:7"
+    members = grp.getgrnam("root").gr_mem
+    spawner = _Spawner(members[0] if members else "s1", dict(c.Spawner.environment))
+    c.Spawner.pre_spawn_hook(spawner)
+    role = "instructor" if members else "student"
+    assert spawner.cmd == [f"/o/{role}/bin/jupyterhub-singleuser"] and spawner.environment["A"] == "1"
+    assert spawner.environment["PATH"].startswith(f"/o/{role}/bin:")
+    want = (["/o/student-config"] if role == "student" else []) + ["/e/j", "/x/etc"]   # /etc/jupyter moved: named
+    assert spawner.environment["JUPYTER_CONFIG_PATH"] == ":".join(want)
 
 
 def guide_file(path):
@@ -88,7 +157,11 @@ def test_students_config_is_the_kits_definition(tmp_path):
     made = student_lab.write_config(tmp_path)
     for rel in ("labconfig/page_config.json", "jupyter_server_config.json"):
         assert json.loads(guide_file(f"/opt/pooling/student-config/{rel}")) == json.loads((made / rel).read_text())
-    assert 'JUPYTER_CONFIG_PATH"] = "/opt/pooling/student-config"' in GUIDE
+    # the folder the script writes them to is the one the hub's configuration gives students' servers
+    # (test_the_hub_configuration_reads_site_and_override runs that hook)
+    assert '"$OPT/student-config/jupyter_server_config.json"' in SETUP
+    hook = (ROOT / "scripts" / "deploy" / "jupyterhub_config.py").read_text()
+    assert "[f\"{SITE['opt']}/student-config\"] if role == \"student\"" in hook
 
 
 def test_install_commands_use_the_kits_pins_and_files():

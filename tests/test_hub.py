@@ -2,15 +2,19 @@
 
 The hub is built by docs/deploy.md's own set-up, scripts/deploy/setup_hub.sh (the guide shows it
 whole; tests/test_deploy_guide.py checks it is the same file), run as root with its paths moved into
-a temporary folder: ``useradd`` of one instructor (in an instructors' group) and two students,
+a temporary folder: ``useradd`` of one instructor (in an instructors' group) and three students,
 ``chpasswd`` (the test logs in with the passwords the script wrote), the sticky exchange, the global
 nbgrader configuration, the two wheels built from a copy of this checkout, the hub's, the students'
 and the instructor's environments installed with the guide's pip commands, the students'
-configuration and the instructor's course directory. Offline: pip has no index, and the pinned
+configuration, the hub's configuration (the kit's scripts/deploy/jupyterhub_config.py, installed with
+the site.toml the script writes), the instructors' server and nbgrader configuration and the
+instructor's course directory. The test adds only override.toml beside the hub's configuration (the
+keys that file documents: loopback address and ports, the offline environments' shared Jupyter data,
+quiet Labs) and each user's Lab preferences. Offline: pip has no index, and the pinned
 packages come from this test's venv (the script's SHARED_SITE, without the kit's own editable
 installs), so only the kit's two wheels are installed. JupyterHub then runs from the hub's
 environment (PAM logins, local processes, configurable-http-proxy from npm) on 127.0.0.1, each
-user's server from its role's environment (the guide's ``per_role_env``). Everything it starts is
+user's server from its role's environment (the configuration's ``per_role_env``). Everything it starts is
 stopped at teardown and the users are removed: no process is left behind.
 
 The scenario, in Chromium, through JupyterHub's login page and the nbgrader
@@ -19,18 +23,21 @@ lab extensions (Assignment List, Formgrader), as docs/deploy.md describes it:
 1. the instructor opens the formgrader as instructors do, from JupyterLab's *Nbgrader > Formgrader*
    (an iframe in the Lab; JupyterHub >= 4.1 refuses frames unless the instructor's environment
    allows its own origin, docs/deploy.md "The formgrader on JupyterHub >= 4.1": the hub runs users'
-   servers on subdomains of ``localhost``), and there generates and releases ``pooling``;
+   servers on subdomains of ``localhost``), and there generates and releases ``pooling`` and the
+   English edition ``pooling_en``;
 2. student A fetches it from the Assignment List, completes ``pool2d``, runs
-   the self-check and submits; student B submits a hostile notebook;
+   the self-check and submits; student B submits a hostile notebook; student E fetches only
+   ``pooling_en``, answers ``pool2d`` and submits;
 3. the instructor, in that frame, collects, autogrades (the kit's HardenedExecute), sees both
    submissions listed with the course's gradebook, grades a written answer by hand, generates
    and releases feedback;
 4. student A fetches the feedback and sees the kit's feedback in it; student B
-   gained nothing.
+   gained nothing; student E's graded notebook and feedback hold the kit's verdict in English only.
 
 The students' Jupyter configuration (no formgrader, Create Assignment or course list: student A's
 Nbgrader menu lacks them and /formgrader is 404 for her) and the instructor's (frame-ancestors
-'self', the guide's block, in the instructor environment) are the guide's. From student A's kernel,
+'self', scripts/deploy/instructor_jupyter_server_config.py, installed in the instructor environment by
+the set-up) are the guide's. From student A's kernel,
 renaming or deleting the course's folders in the exchange is refused; reading ``source/``, the kit's
 ``autograder/`` (the clone and the instructor environment's ``site-packages``) and ``gradebook.db``
 each fails with *Permission denied*, while the instructor grades with that kit (the instructor's
@@ -55,6 +62,7 @@ import sysconfig
 import sys
 import tempfile
 import time
+import tomllib
 import urllib.error
 import urllib.request
 
@@ -73,6 +81,7 @@ COURSE_ID = "d2l-pooling"
 SPAWN_MS = 240_000
 ACTION_MS = 300_000
 FIRST_CELL_MARK = "_use_course_wheel"
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 HONEST_POOL2D = CORRECT_POOL2D     # what student A types
 HOSTILE_NOTE = "学生B的备注 / a note from student B"
@@ -152,7 +161,8 @@ class Users:
     def __init__(self, state):
         tag = secrets.token_hex(3)
         self.instructor, self.alice, self.bob = f"pk{tag}t", f"pk{tag}a", f"pk{tag}b"
-        self.names = [self.instructor, self.alice, self.bob]
+        self.emma = f"pk{tag}e"                      # does the English edition, pooling_en
+        self.names = [self.instructor, self.alice, self.bob, self.emma]
         self.group = f"pk{tag}g"
         self.state = state
         self.passwords = {}
@@ -213,6 +223,8 @@ class Deployment:
         self.etc = state / "etc" / "jupyter"           # /etc/jupyter
         self.exchange = state / "exchange"             # /srv/nbgrader/exchange
         self.passwords = state / "initial-passwords"   # /root/initial-passwords
+        self.etc_hub = state / "etc" / "jupyterhub"    # /etc/jupyterhub: jupyterhub_config.py, site.toml
+        self.hub_state = state / "hub"                 # /srv/jupyterhub
         self.kit = state / "kit"                       # /opt/pooling/kit, the instructors' clone
         self.shared_site = state / "shared-site"
 
@@ -283,7 +295,8 @@ def _run_setup_script(deploy, users):
     base_python = pathlib.Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
     env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "LANG": "C.UTF-8",
            "OPT": str(deploy.opt), "ETC_JUPYTER": str(deploy.etc), "EXCHANGE": str(deploy.exchange),
-           "GROUP": users.group, "INSTRUCTORS": users.instructor, "STUDENTS": f"{users.alice} {users.bob}",
+           "ETC_JUPYTERHUB": str(deploy.etc_hub), "HUB_STATE": str(deploy.hub_state),
+           "GROUP": users.group, "INSTRUCTORS": users.instructor, "STUDENTS": f"{users.alice} {users.bob} {users.emma}",
            "PASSWORDS": str(deploy.passwords), "PYTHON": str(base_python), "SHARED_SITE": str(deploy.shared_site),
            "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1",
            "PIP_PROGRESS_BAR": "off", "PIP_ROOT_USER_ACTION": "ignore"}
@@ -352,11 +365,11 @@ class Hub:
 
 
 def _prepare_state(users):
-    """What the guide has the instructor write after the script: ~/.jupyter/nbgrader_config.py (the
-    course directory's place) and the instructor environment's Jupyter configuration (the formgrader's
-    frame); plus the test's own Lab settings. Returns the course directory."""
+    """The test's browser preferences (no announcements, no news, no autosave: the Lab's settings, not
+    the hub's configuration). Everything else is the set-up script's: the instructor's
+    ~/.jupyter/nbgrader_config.py, the instructor environment's jupyter_server_config.py (the
+    formgrader's frame). Returns the course directory."""
     deploy = users.deploy
-    # the test's quiet Lab: no announcements, no news, no autosave
     _write(deploy.etc / "labconfig" / "page_config.json",
            json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
     for name in users.names:
@@ -368,82 +381,42 @@ def _prepare_state(users):
         _chown_tree(home / ".jupyter", name)
     course = users.home(users.instructor) / COURSE_ID           # made by the script
     assert (course / "nbgrader_config.py").is_file() and (course / "source" / "pooling").is_dir()
-    _write(users.home(users.instructor) / ".jupyter" / "nbgrader_config.py",
-           "c = get_config()  # noqa: F821\n"
-           f"c.CourseDirectory.root = {str(course)!r}\n")
-    _chown_tree(users.home(users.instructor) / ".jupyter", users.instructor)
-    # docs/deploy.md, *The formgrader*: /opt/pooling/instructor/etc/jupyter/jupyter_server_config.py, the
-    # guide's own block, in the instructor environment (group instructors, nothing for others)
-    server_config = deploy.opt / "instructor" / "etc" / "jupyter" / "jupyter_server_config.py"
-    _write(server_config, deploy_guide_block("jupyter_server_config.py"), mode=0o640)
-    gid = grp.getgrnam(users.group).gr_gid
-    for p in (server_config, server_config.parent, server_config.parent.parent):
-        os.chown(p, 0, gid)
-        if p.is_dir():
-            p.chmod(0o2750)
     # The instructor's home readable by others (many systems' default): only the modes above protect.
     users.home(users.instructor).chmod(0o755)
     return course
 
 
-def _hub_config(users, port):
-    deploy = users.deploy
-    shared_share = SHARED_PREFIX / "share" / "jupyter"
-    env = {
-        # SHARED_SITE's environment: its Jupyter data and configuration (the guide's script, offline)
-        "JUPYTER_PATH": str(shared_share),
-        "JUPYTERLAB_DIR": str(shared_share / "lab"),
-        "OMP_NUM_THREADS": "1",
-        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-        "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+def _toml(value):
+    """A TOML value (strings as JSON writes them: TOML's basic strings read the same escapes)."""
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    raise TypeError(value)
+
+
+def _override_toml(users, port):
+    """override.toml beside the installed jupyterhub_config.py: only what a test hub must have that a
+    server's does not (the file's own keys, jupyterhub_config.py's SITE): the loopback address and free
+    ports, and, because the environments took their packages from SHARED_SITE (the script's offline
+    route), that site's Jupyter data, configuration and hub templates; quiet Labs that the test drives."""
+    shared = SHARED_PREFIX
+    keys = {
+        "hub_url": f"http://localhost:{port}",           # *.localhost: Chromium resolves it to 127.0.0.1
+        "bind_url": f"http://127.0.0.1:{port}",
+        "hub_bind_url": f"http://127.0.0.1:{_free_port()}",
+        "proxy_api_url": f"http://127.0.0.1:{_free_port()}",
+        "data_files_path": str(shared / "share" / "jupyterhub"),
+        "jupyter_config_path": [str(shared / "etc" / "jupyter")],
+        "spawner_args": ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+                         "--LabApp.expose_app_in_browser=True"],
     }
-    # /etc/jupyter is read by every Jupyter on a server; here it is the test's folder, named explicitly
-    common_config = f"{deploy.etc}:{SHARED_PREFIX / 'etc' / 'jupyter'}"
-    chp = deploy.opt / "hub-proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
-    return f"""# Written by tests/test_hub.py: JupyterHub on 127.0.0.1 for the kit's course.
-c = get_config()  # noqa: F821
-c.JupyterHub.bind_url = "http://127.0.0.1:{port}"
-# docs/deploy.md: one origin per user (JupyterHub's subdomains), so that the formgrader may be framed
-# by its own user's JupyterLab and by nobody else's page
-c.JupyterHub.subdomain_host = "http://localhost:{port}"
-c.JupyterHub.hub_bind_url = "http://127.0.0.1:{_free_port()}"
-c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{_free_port()}"
-c.ConfigurableHTTPProxy.command = [{str(chp)!r}]
-c.ConfigurableHTTPProxy.pid_file = {str(deploy.state / 'proxy.pid')!r}
-c.JupyterHub.pid_file = {str(deploy.state / 'jupyterhub.pid')!r}
-c.JupyterHub.db_url = "sqlite:///{deploy.state / 'jupyterhub.sqlite'}"
-c.JupyterHub.cookie_secret_file = {str(deploy.state / 'cookie_secret')!r}
-c.JupyterHub.data_files_path = {str(SHARED_PREFIX / 'share' / 'jupyterhub')!r}   # SHARED_SITE's (the script)
-c.JupyterHub.authenticator_class = "pam"
-c.Authenticator.allowed_users = {set(users.names)!r}
-c.Authenticator.admin_users = {{{users.instructor!r}}}
-c.Spawner.default_url = "/lab"
-c.Spawner.environment = {env!r}
-c.Spawner.args = ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-                  "--LabApp.expose_app_in_browser=True"]
-c.Spawner.start_timeout = 240
-c.Spawner.http_timeout = 240
-c.JupyterHub.cleanup_servers = True
-c.JupyterHub.cleanup_proxy = True
-
-
-def per_role_env(spawner):
-    # docs/deploy.md's hook: members of the instructors' group get the instructor environment (the kit,
-    # and its Jupyter configuration: frame-ancestors 'self' for the formgrader), everyone else the
-    # students' (no instructor UI).
-    import grp
-    instructors = grp.getgrnam({users.group!r}).gr_mem
-    env = {str(deploy.opt / 'instructor')!r} if spawner.user.name in instructors else {str(deploy.opt / 'student')!r}
-    spawner.cmd = [f"{{env}}/bin/jupyterhub-singleuser"]
-    spawner.environment = dict(spawner.environment, PATH=f"{{env}}/bin:/usr/bin:/bin")
-    config_path = {common_config!r}
-    if env.endswith("/student"):
-        config_path = {str(deploy.opt / 'student-config')!r} + ":" + config_path
-    spawner.environment["JUPYTER_CONFIG_PATH"] = config_path
-
-
-c.Spawner.pre_spawn_hook = per_role_env
-"""
+    env = {"JUPYTER_PATH": str(shared / "share" / "jupyter"), "JUPYTERLAB_DIR": str(shared / "share" / "jupyter" / "lab"),
+           "OMP_NUM_THREADS": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+           "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    return ("# tests/test_hub.py: the test hub's differences (docs/deploy.md, *The hub's configuration*)\n"
+            + "".join(f"{k} = {_toml(v)}\n" for k, v in keys.items())
+            + "[spawner_environment]\n" + "".join(f"{k} = {_toml(v)}\n" for k, v in env.items()))
 
 
 def _stop_hub(proc, state, users):
@@ -459,7 +432,7 @@ def _stop_hub(proc, state, users):
         except ProcessLookupError:
             pass
         proc.wait(timeout=30)
-    pid_file = state / "proxy.pid"                        # the proxy the hub started, by its pid
+    pid_file = state / "hub" / "proxy.pid"                # the proxy the hub started, by its pid
     if pid_file.exists():
         try:
             pid = int(pid_file.read_text().strip())
@@ -478,14 +451,15 @@ def hub(users):
     state = deploy.state
     course = _prepare_state(users)
     port = _free_port()
-    (state / "jupyterhub_config.py").write_text(_hub_config(users, port))
+    # the guide's configuration as setup_hub.sh installed it, unchanged; the test's differences beside it
+    (deploy.etc_hub / "override.toml").write_text(_override_toml(users, port))
     hub_bin = deploy.env_bin("hub")
     # the hub runs from its own environment (the guide: /opt/pooling/hub/bin/jupyterhub), as root
     env = {"PATH": f"{hub_bin}:/usr/local/bin:/usr/bin:/bin", "HOME": "/root", "LANG": "C.UTF-8",
            "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
            "CONFIGPROXY_AUTH_TOKEN": secrets.token_hex(32)}
     log = open(state / "jupyterhub.log", "wb")
-    proc = subprocess.Popen([str(hub_bin / "jupyterhub"), "-f", str(state / "jupyterhub_config.py")],
+    proc = subprocess.Popen([str(hub_bin / "jupyterhub"), "-f", str(deploy.etc_hub / "jupyterhub_config.py")],
                             cwd=state, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     h = Hub(state, port, proc, users, course, deploy.exchange, deploy.site_packages("instructor"))
     try:
@@ -521,8 +495,23 @@ def test_the_guides_setup_made_the_environments(users):
     assert set(users.passwords) == set(users.names) and stat.S_IMODE(deploy.passwords.stat().st_mode) == 0o600
     assert stat.S_IMODE(deploy.exchange.stat().st_mode) == 0o1777
     assert f'c.Exchange.root = "{deploy.exchange}"' in (deploy.etc / "nbgrader_config.py").read_text()
+    # the hub's configuration: the kit's file installed unchanged, the layout and accounts in site.toml
+    shipped = ROOT / "scripts" / "deploy"
+    assert (deploy.etc_hub / "jupyterhub_config.py").read_bytes() == (shipped / "jupyterhub_config.py").read_bytes()
+    site = tomllib.loads((deploy.etc_hub / "site.toml").read_text())
+    assert site["opt"] == str(deploy.opt) and site["group"] == users.group and site["etc_jupyter"] == str(deploy.etc)
+    assert site["users"] == [users.instructor, users.alice, users.bob, users.emma] and site["admins"] == [users.instructor]
+    assert stat.S_IMODE(deploy.hub_state.stat().st_mode) == 0o700
+    # the instructor environment's server configuration (the formgrader's frame) and the instructor's
+    # nbgrader configuration (where the course directory is), both from the kit
+    server_config = deploy.opt / "instructor" / "etc" / "jupyter" / "jupyter_server_config.py"
+    assert server_config.read_bytes() == (shipped / "instructor_jupyter_server_config.py").read_bytes()
+    assert stat.S_IMODE(server_config.stat().st_mode) & 0o007 == 0
+    mine = users.home(users.instructor) / ".jupyter" / "nbgrader_config.py"
+    assert mine.stat().st_uid == users.uid(users.instructor)
+    assert f'c.CourseDirectory.root = "{users.home(users.instructor) / COURSE_ID}"' in mine.read_text()
     assert users.instructor in grp.getgrnam(users.group).gr_mem
-    assert users.alice not in grp.getgrnam(users.group).gr_mem and users.bob not in grp.getgrnam(users.group).gr_mem
+    assert not {users.alice, users.bob, users.emma} & set(grp.getgrnam(users.group).gr_mem)
     where = {}
     for role in ("hub", "student", "instructor"):
         proc = subprocess.run([str(deploy.env_bin(role) / "python"), "-c",
@@ -579,14 +568,18 @@ def assignment_list(page):
     return panel
 
 
-def row_button(panel, section, label):
-    """The `label` button of the pooling row in a section of the Assignment List."""
-    return panel.locator(f"#{section}", has_text="pooling").locator(
-        "button", has_text=re.compile(rf"^{label}$")).first
+def row_button(panel, section, label, name="pooling"):
+    """The `label` button of assignment `name`'s row in a section of the Assignment List (its name
+    exactly: ``pooling`` is not ``pooling_en``)."""
+    if section == "submitted_assignments_list":      # each student here submits one edition only
+        return panel.locator(f"#{section}", has_text=name).locator("button", has_text=re.compile(rf"^{label}$")).first
+    row = panel.locator(f"#{section} .list_item").filter(
+        has=panel.page.locator(".item_name", has_text=re.compile(rf"^\W*{re.escape(name)}\W*$")))
+    return row.locator("button", has_text=re.compile(rf"^{label}$")).first
 
 
-def click_row_button(panel, section, label, timeout=ACTION_MS):
-    button = row_button(panel, section, label)
+def click_row_button(panel, section, label, timeout=ACTION_MS, name="pooling"):
+    button = row_button(panel, section, label, name)
     button.wait_for(timeout=timeout)
     button.click()
 
@@ -651,7 +644,9 @@ def save(page):
 
 def formgrader_action(page, cell_class, what, row_text="pooling"):
     """Click a formgrader action link in the row of `row_text`; wait for its success dialog."""
-    row = page.locator("table tbody tr", has_text=row_text).first
+    # the row whose assignment name or student id is `row_text` exactly: "pooling" is not "pooling_en"
+    row = page.locator("table tbody tr").filter(has=page.locator(
+        "td.name, td.student-id", has_text=re.compile(rf"^\s*{re.escape(row_text)}\s*$"))).first
     row.wait_for()
     row.locator(f"td.{cell_class} a").first.click()
     dialog = page.locator("#success-modal, #error-modal").first
@@ -703,15 +698,6 @@ def open_formgrader(page):
     return frame
 
 
-def deploy_guide_block(first_line_mark):
-    """The fenced code block of docs/deploy.md whose first line names `first_line_mark`."""
-    text = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
-    for block in re.findall(r"^```[a-z]*\n(.*?)^```", text, flags=re.M | re.S):
-        if first_line_mark in block.splitlines()[0]:
-            return block
-    raise AssertionError(f"docs/deploy.md has no code block starting with {first_line_mark!r}")
-
-
 def student_reads(page, paths):
     """Try to read each path from the kernel of the notebook open in `page` (a student's, started
     through the hub as the student started it): name -> 'read', 'denied' or the error's name."""
@@ -744,7 +730,7 @@ def student_reads(page, paths):
 @pytest.mark.slow
 def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
     users = hub.users
-    t, a, b = users.instructor, users.alice, users.bob
+    t, a, b, e = users.instructor, users.alice, users.bob, users.emma
     contexts = {n: _context(browser) for n in users.names}
     pages = {n: contexts[n].new_page() for n in users.names}
     shots = artifacts_dir / "hub"
@@ -756,7 +742,7 @@ def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
     try:
         # -- the instructor: generate and release in the formgrader (the hub spawns the students meanwhile)
         login(pages[t], hub, t)
-        for s in (a, b):
+        for s in (a, b, e):
             login(pages[s], hub, s, wait=False)
         fg = pages[t]
         # The formgrader as an instructor opens it: JupyterLab's Nbgrader > Formgrader, an iframe in the
@@ -771,8 +757,12 @@ def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
         ff.locator("h1", has_text="Manage Assignments").wait_for()
         formgrader_action(ff, "assign", "generate")
         formgrader_action(ff, "release", "release")
+        # the English edition beside it (docs/deploy.md, *Both editions*): its own row, its own release
+        formgrader_action(ff, "assign", "generate pooling_en", row_text="pooling_en")
+        formgrader_action(ff, "release", "release pooling_en", row_text="pooling_en")
         shot("1_instructor_released", fg)
         assert (hub.exchange / COURSE_ID / "outbound" / "pooling" / "01_basics.ipynb").exists()
+        assert (hub.exchange / COURSE_ID / "outbound" / "pooling_en" / "01_basics.ipynb").exists()
 
         # -- student A: fetch, complete pool2d, self-check, submit
         pa = pages[a]
@@ -884,12 +874,36 @@ for name, act in [("rename course", lambda: os.rename({str(course_x)!r}, {str(co
         panel_b.locator("#submitted_assignments_list", has_text="pooling").wait_for(timeout=ACTION_MS)
         shot("4_hostile_submitted", pb)
 
+        # -- student E, the English edition: fetches pooling_en (pooling is offered too), answers pool2d
+        # in the fetched notebook and submits it from the Assignment List
+        pe = pages[e]
+        wait_lab(pe, hub, e)
+        panel_e = assignment_list(pe)
+        click_row_button(panel_e, "released_assignments_list", "Fetch", name="pooling_en")
+        row_button(panel_e, "fetched_assignments_list", "Submit", name="pooling_en").wait_for(timeout=ACTION_MS)
+        assert not (users.home(e) / "pooling").exists()                 # only the edition she fetched
+        mine = users.home(e) / "pooling_en" / "01_basics.ipynb"
+        english = json.loads(mine.read_text(encoding="utf-8"))
+        assert any('course.use_language("en")' in "".join(c["source"]) for c in english["cells"])
+        for cell in english["cells"]:
+            if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "answer_pool2d":
+                cell["source"] = HONEST_POOL2D
+        mine.write_text(json.dumps(english), encoding="utf-8")
+        _chown_tree(mine.parent, e)
+        click_row_button(panel_e, "fetched_assignments_list", "Submit", name="pooling_en")
+        panel_e.locator("#submitted_assignments_list", has_text="pooling_en").wait_for(timeout=ACTION_MS)
+
         # -- the instructor: collect, autograde both (the kit's engine), feedback
         # (all in the formgrader's iframe inside the instructor's JupyterLab)
         ff.goto(hub.user_url(t, "formgrader"))
         formgrader_action(ff, "collect", "collect")
+        formgrader_action(ff, "collect", "collect pooling_en", row_text="pooling_en")
         for s in (a, b):
             assert (hub.course / "submitted" / s / "pooling" / "01_basics.ipynb").exists()
+        assert (hub.course / "submitted" / e / "pooling_en" / "01_basics.ipynb").exists()
+        assert not (hub.course / "submitted" / e / "pooling").exists()
+        ff.goto(hub.user_url(t, "formgrader/manage_submissions/pooling_en"))
+        formgrader_action(ff, "autograde", f"autograde {e}", row_text=e)
         ff.goto(hub.user_url(t, "formgrader/manage_submissions/pooling"))
         for s in (a, b):
             formgrader_action(ff, "autograde", f"autograde {s}", row_text=s)
@@ -928,6 +942,8 @@ for name, act in [("rename course", lambda: os.rename({str(course_x)!r}, {str(co
         ff.goto(hub.user_url(t, "formgrader"))
         formgrader_action(ff, "generate-feedback", "generate feedback")
         formgrader_action(ff, "release-feedback", "release feedback")
+        formgrader_action(ff, "generate-feedback", "generate feedback pooling_en", row_text="pooling_en")
+        formgrader_action(ff, "release-feedback", "release feedback pooling_en", row_text="pooling_en")
 
         # -- the course's gradebook: A has pool2d's points, B gained nothing
         with Gradebook(f"sqlite:///{hub.course / 'gradebook.db'}") as gb:
@@ -935,10 +951,13 @@ for name, act in [("rename course", lambda: os.rename({str(course_x)!r}, {str(co
                 sub = gb.find_submission("pooling", s)
                 return {(nb.name, g.name): (g.score, g.max_score) for nb in sub.notebooks for g in nb.grades}
             sa, sb = scores(a), scores(b)
+            se = {(nb.name, g.name): (g.score, g.max_score)
+                  for nb in gb.find_submission("pooling_en", e).notebooks for g in nb.grades}
             total_max = gb.find_assignment("pooling").max_score
             b_total, b_max = gb.find_submission("pooling", b).score, gb.find_submission("pooling", b).max_score
         assert sa["01_basics", "test_pool2d"] == (2.0, 2.0)
         assert sb["01_basics", "test_pool2d"] == (0.0, 2.0)
+        assert se["01_basics", "test_pool2d"] == (2.0, 2.0), "the English edition, graded as the Chinese"
         assert sa["04_min_softmax", "answer_ex4"] == (1.5, 2.0), "the manual grade typed in the formgrader"
         assert ("01_basics", "bonus") not in sb and b_total == 0 and b_max == total_max
         # the formgrader's listing (from the course's gradebook): both submissions, graded, with their scores
@@ -950,6 +969,10 @@ for name, act in [("rename course", lambda: os.rename({str(course_x)!r}, {str(co
                          if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "test_pool2d")
         kit_text = "".join("".join(o.get("text", "")) for o in test_cell["outputs"] if o["output_type"] == "stream")
         assert "全部通过 / all checks passed" in kit_text, test_cell["outputs"]
+        # the English student's graded notebook: the kit's outputs in English only (its edition's language)
+        graded_e = json.loads((hub.course / "autograded" / e / "pooling_en" / "01_basics.ipynb").read_text())
+        outputs_e = json.dumps([c.get("outputs", []) for c in graded_e["cells"]], ensure_ascii=False)
+        assert "all checks passed" in outputs_e and not CJK.search(outputs_e), CJK.findall(outputs_e)[:20]
         # ... with the instructor's kit: the instructor's server runs the instructor environment (where
         # `autograder` is installed; the course directory's nbgrader_config.py puts that directory's copy
         # first), never the students' (test_the_guides_setup_made_the_environments)
@@ -977,6 +1000,17 @@ for name, act in [("rename course", lambda: os.rename({str(course_x)!r}, {str(co
         (fb_b,) = sorted((users.home(b) / "pooling" / "feedback").glob("*/01_basics.html"))[-1:]
         shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fb_b.read_text(encoding="utf-8")))
         assert re.search(r"\b0(\.0+)?\s*/\s*5(\.0+)?\b", shown), shown[:2000]     # 01_basics: 0 of 5 points
+
+        # -- student E fetches her feedback: the kit's verdict in English, no Chinese wording of the kit
+        panel_e = assignment_list(pe)
+        click_row_button(panel_e, "submitted_assignments_list", "Fetch Feedback", name="pooling_en")
+        panel_e.locator("#submitted_assignments_list", has_text="view feedback").wait_for(timeout=ACTION_MS)
+        (fb_e,) = sorted((users.home(e) / "pooling_en" / "feedback").glob("*/01_basics.html"))[-1:]
+        pe.goto(hub.user_url(e, f"files/{fb_e.relative_to(users.home(e))}"))      # the page as she opens it
+        shown_e = re.sub(r"\s+", " ", pe.locator("body").inner_text())
+        assert "all checks passed" in shown_e and "全部通过" not in shown_e, shown_e[:2000]
+        assert re.search(r"\b2(\.0+)?\s*/\s*5(\.0+)?\b", shown_e), shown_e[:2000]   # pool2d's 2 of 5 points
+        shot("7_english_student_feedback", pe)
     except Exception:
         for n, p in pages.items():
             try:

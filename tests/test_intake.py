@@ -4,6 +4,8 @@ and a folder per student id, into nbgrader's layout; the input is never modified
 overwritten. Cheap: the notebooks are the released ones (matched by name); one is matched by
 content (renamed by its student)."""
 import csv
+import functools
+import json
 import hashlib
 import os
 import pathlib
@@ -15,7 +17,7 @@ import pytest
 from autograder.cli import commands as cli
 from autograder.core import deadlines
 from autograder.adapters import intake
-from conftest import RELEASE
+from conftest import RELEASE, ROOT
 from support.slow import slow_fixture
 
 NB = {p.stem: p.read_bytes() for p in sorted(RELEASE.glob("*.ipynb"))}
@@ -342,3 +344,102 @@ def test_two_times_for_one_student_use_neither(tmp_path):
     got = intake.read_times(t)
     assert got[("lms", "12345")].when is None and "two different times" in got[("lms", "12345")].problem
     assert deadlines.iso(got[("lms", "222")].when) == "2026-03-01T10:00:00Z"          # the same instant twice
+
+
+# ------------------------------------------------------------------ which edition (pooling / pooling_en)
+
+NB_EN = {p.stem: p.read_bytes() for p in sorted((RELEASE.parent / "pooling_en").glob("*.ipynb"))}
+
+
+@functools.cache
+def _prints():
+    return intake.edition_prints(ROOT)
+
+
+def _edited(data, drop_language_cell=False):
+    """A student's copy with every markdown cell rewritten (their own notes), and optionally without the
+    English edition's `course.use_language("en")` cell: what no longer says the edition."""
+    nb = json.loads(data)
+    nb["cells"] = [dict(c, source=f"my notes {i}") if c["cell_type"] == "markdown" else c
+                   for i, c in enumerate(nb["cells"])
+                   if not (drop_language_cell and "use_language(" in "".join(c["source"]))]
+    return json.dumps(nb).encode()
+
+
+# member -> (student, edition folder, what intake.csv's edition_reason says)
+MIXED = {
+    "zhao_li_11111_1_01_basics.ipynb": (NB["01_basics"], "s011", "pooling", "cells as in pooling's"),
+    "zhao_li_11111_2_02_as_convolution.ipynb": (NB["02_as_convolution"], "s011", "pooling", "cells as in pooling's"),
+    "smith_al_22222_3_01_basics (1).ipynb": (NB_EN["01_basics"], "s022", "pooling_en", "cells as in pooling_en's"),
+    "smith_al_22222_4_my homework.ipynb": (NB_EN["02_as_convolution"], "s022", "pooling_en", "cells as in pooling_en's"),
+    # its markdown rewritten: the English edition's one code cell of its own still says it
+    "jones_bo_33333_5_01_basics.ipynb": (_edited(NB_EN["01_basics"]), "s033", "pooling_en", "1 cells as in pooling_en's"),
+    # nothing left to tell: the student's other notebook decides
+    "brown_cy_44444_6_01_basics.ipynb": (_edited(NB_EN["01_basics"], True), "s044", "pooling_en",
+                                         "this one cannot be told"),
+    "brown_cy_44444_7_02_as_convolution.ipynb": (NB_EN["02_as_convolution"], "s044", "pooling_en", "cells as in"),
+    # nothing to tell at all: the rule, the default edition, flagged for a person
+    "white_di_55555_8_01_basics.ipynb": (_edited(NB["01_basics"], True), "s055", "pooling",
+                                         "the edition cannot be told"),
+    # one notebook of each: split evenly, the default edition, flagged
+    "green_ed_66666_9_01_basics.ipynb": (NB["01_basics"], "s066", "pooling", "split evenly (pooling 1, pooling_en 1)"),
+    "green_ed_66666_10_03_cost.ipynb": (NB_EN["03_cost"], "s066", "pooling", "split evenly"),
+    # a Chinese notebook of a student who already has an English folder (an earlier intake): both kept, flagged
+    "ng_fa_77777_11_01_basics.ipynb": (NB["01_basics"], "s077", "pooling", "s077 already has pooling_en/"),
+}
+
+
+@slow_fixture(scope="module")
+def mixed(tmp_path_factory):
+    """A Canvas download of a class that mixes the editions, with a times file; intake run once (CLI)."""
+    tmp = tmp_path_factory.mktemp("mixed")
+    zpath = _canvas_zip(tmp / "submissions.zip", [(m, v[0]) for m, v in MIXED.items()])
+    roster = tmp / "roster.csv"
+    roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section\n" + "".join(
+        f"\"S, {n}\",{n * 11111},u{n},s0{n}{n},A\n" for n in range(1, 8)), encoding="utf-8")
+    times = tmp / "times.csv"
+    times.write_text("ID,Submitted At\n22222,2026-03-01T15:59:00Z\n11111,2026-03-01T10:00:00Z\n", encoding="utf-8")
+    before = hashlib.sha256(zpath.read_bytes()).hexdigest()
+    dest = tmp / "submitted"
+    (dest / "s077" / "pooling_en").mkdir(parents=True)
+    (dest / "s077" / "pooling_en" / "01_basics.ipynb").write_bytes(b"earlier")
+    status = cli.main(["intake", str(zpath), "--to", str(dest), "--roster", str(roster), "--times", str(times)])
+    with open(dest / "intake.csv", newline="", encoding="utf-8") as f:
+        record = {r["source"]: r for r in csv.DictReader(f)}
+    return dict(zip=zpath, before=before, dest=dest, status=status, record=record)
+
+
+@pytest.mark.parametrize("member", sorted(MIXED))
+def test_each_notebook_goes_to_its_editions_folder(mixed, member):
+    data, student, edition, reason = MIXED[member]
+    row = mixed["record"][member]
+    assert row["status"] == "placed" and row["student_id"] == student, row
+    assert row["edition"] == edition and reason in row["edition_reason"], row
+    assert ("check" in row["edition_reason"]) == (student in ("s055", "s066", "s077")), row   # a person decides
+    target = mixed["dest"] / student / edition / f"{row['notebook']}.ipynb"
+    assert target.read_bytes() == data                                       # never modified
+    other = {"pooling": "pooling_en", "pooling_en": "pooling"}[edition]
+    if student == "s077":                                                    # the earlier one, untouched
+        assert (mixed["dest"] / student / other / "01_basics.ipynb").read_bytes() == b"earlier"
+    else:
+        assert not (mixed["dest"] / student / other).exists()                # one edition per student
+
+
+def test_mixed_class_times_and_download_untouched(mixed, capsys):
+    assert mixed["status"] == 0
+    assert hashlib.sha256(mixed["zip"].read_bytes()).hexdigest() == mixed["before"]
+    assert (mixed["dest"] / "s022" / "pooling_en" / "timestamp.txt").read_text() == "2026-03-01 15:59:00.000000 UTC\n"
+    assert (mixed["dest"] / "s011" / "pooling" / "timestamp.txt").is_file()
+
+
+@pytest.mark.parametrize("edition", ["pooling", "pooling_en"])
+@pytest.mark.parametrize("notebook", sorted(NB))
+def test_every_release_notebook_is_told_by_its_cells(edition, notebook):
+    """Each edition's released notebooks, untouched, are recognised as that edition, by many cells."""
+    votes = intake.detect_edition((NB if edition == "pooling" else NB_EN)[notebook], _prints())
+    assert intake._leader(votes) == edition and votes[edition] >= 5, votes
+
+
+@pytest.mark.parametrize("data", [b"", b"[]", b'{"cells": 3}', b'{"cells": [1, {"source": 5}]}', b"[" * 100000])
+def test_edition_of_garbage_is_nobodys(data):
+    assert intake.detect_edition(data, _prints()) == {}

@@ -14,11 +14,22 @@
 * a folder (or zip) of loose notebooks in a folder per student id: ``<id>/<file>.ipynb``.
 
 Each file is mapped to a student and a notebook and copied to
-``SUBMISSIONS/<student>/pooling/<notebook>.ipynb``, the layout ``autograder grade`` reads. The
-student is the LMS's user id, or with ``--roster`` (Canvas's gradebook export) the roster's
+``SUBMISSIONS/<student>/<edition>/<notebook>.ipynb`` (``pooling`` or ``pooling_en``, below), the
+layout ``autograder grade`` reads. The student is the LMS's user id, or with ``--roster`` (Canvas's gradebook export) the roster's
 ``--id-column`` of the row whose ``ID`` is that user id (the nbgrader / hub user name). The
 notebook is matched by name (``01_basics (1).ipynb``, ``01_basics-2.ipynb``), then by content,
 as the Gradescope bundle does (``find_submissions.match_notebook``).
+
+Which edition. An LMS download does not say whether a student did ``pooling`` (Chinese) or
+``pooling_en`` (English): each notebook's cells say it (``detect_edition``). A cell whose text is in
+exactly one edition's release (or source) notebooks is that edition's evidence (the markdown, and the
+English edition's ``course.use_language("en")`` cell; the graded code cells are the same in both and
+count for neither); the edition with strictly more of its cells found unchanged is the notebook's. A
+student did one edition, so all their notebooks go to one folder, ``SUBMISSIONS/<student>/<edition>/``:
+the edition their recognised notebooks agree on (or the majority of them). When none of a
+student's notebooks can be told (every such cell edited or deleted) or they are split evenly, the rule
+is the default edition, ``pooling``, and ``intake.csv``'s ``edition_reason`` says so, for a person
+to check. The submission itself is never changed.
 
 Everything in a download is hostile. The input is never modified. A zip member is refused when
 its name is absolute, has ``..``, a drive or a backslash, is a link or a device, is larger than
@@ -39,7 +50,7 @@ strictly (``parse_lms_time``): ASCII, a known layout, a real date, a weekday tha
 zone (an offset, ``Z``/``UTC``, an IANA name, or ``--times-zone``; never an abbreviation like
 ``CST``, never a local time that a clock change makes ambiguous or skips), and within bounds (not
 in the future, not before 2000). A student's good time is written as nbgrader's
-``SUBMISSIONS/<student>/pooling/timestamp.txt`` (``2027-03-01 15:59:00.000000 UTC``), atomically
+``SUBMISSIONS/<student>/<edition>/timestamp.txt`` (``2027-03-01 15:59:00.000000 UTC``), atomically
 and only where none is (a hard link of a finished file: never a half-written one, never over an
 existing one), for a student with a notebook placed by this run; ``intake.csv`` says for every
 placed notebook which time it got and where it came from (file, line, column), or why none.
@@ -48,6 +59,8 @@ import collections
 import csv
 import dataclasses
 import datetime
+import hashlib
+import json
 import os
 import pathlib
 import re
@@ -58,6 +71,7 @@ import tempfile
 import zipfile
 
 from autograder.core import deadlines, terminal
+from autograder.core import course_dir as course_dirs
 from autograder.core.course_dir import ASSIGNMENT, default_course_dir
 from autograder.run.write import atomic_write, csv_text, csv_uncell
 
@@ -66,7 +80,7 @@ MAX_TOTAL = 2 << 30
 MAX_MEMBERS = 20000
 MAX_RATIO = 200                    # deflate of JSON reaches ~20; a bomb reaches 1000s
 INTAKE_COLUMNS = ["source", "student_id", "notebook", "lms_user_id", "late_marker", "status", "reason",
-                  "submitted_at", "time_source"]
+                  "submitted_at", "time_source", "edition", "edition_reason"]
 MAX_TIMES_BYTES = 16 << 20         # a class's spreadsheet is kilobytes
 MAX_TIME_CHARS = 64
 # The columns of a times file: who (the LMS user id, or the student id) and when.
@@ -95,10 +109,13 @@ class Placement:
     staged: str = ""                # the private copy read for matching
     submitted_at: str = ""          # the LMS's submission time (UTC, ISO 8601), when known
     time_source: str = ""           # where it came from, what became of timestamp.txt, or why no time
+    edition: str = ""               # the folder it goes to: pooling | pooling_en (detect_edition)
+    edition_reason: str = ""        # how the edition was decided
+    edition_votes: collections.Counter = dataclasses.field(default_factory=collections.Counter)
 
     def row(self):
         return [self.source, self.student_id, self.notebook, self.lms_user_id, int(self.late_marker),
-                self.status, self.reason, self.submitted_at, self.time_source]
+                self.status, self.reason, self.submitted_at, self.time_source, self.edition, self.edition_reason]
 
 
 def _printable(name):
@@ -298,12 +315,119 @@ def place_all(placements, known, roster=None, match=None):
                 p.reason = f"同一学生同一练习有 {len(ps)} 个文件 / {len(ps)} files for {sid} {nb}: none placed"
 
 
+# ------------------------------------------------------------------ which edition
+
+def _cell_key(cell) -> "str | None":
+    """A cell's type and text (trailing spaces and blank edges ignored: an editor may add them), hashed;
+    None for an empty or malformed cell."""
+    if not isinstance(cell, dict):
+        return None
+    src = cell.get("source", "")
+    if isinstance(src, list) and all(isinstance(x, str) for x in src):
+        src = "".join(src)
+    if not isinstance(src, str) or not isinstance(cell.get("cell_type"), str):
+        return None
+    text = "\n".join(line.rstrip() for line in src.strip().splitlines())
+    if not text:
+        return None
+    return hashlib.sha256(f"{cell['cell_type']}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _cells(data: bytes) -> list:
+    """The cells of a notebook's bytes, or [] when they are not a notebook (nothing here trusts them)."""
+    try:
+        nb = json.loads(data)
+    except (ValueError, RecursionError):
+        return []
+    cells = nb.get("cells") if isinstance(nb, dict) else None
+    return cells if isinstance(cells, list) else []
+
+
+def edition_prints(course_dir) -> "dict[str, str]":
+    """{cell key: edition} for every cell that exactly one edition's release or source notebooks hold:
+    what tells the editions apart (a course with one edition: all its cells are that edition's)."""
+    seen: "dict[str, set[str]]" = {}
+    for edition in course_dirs.editions(course_dir):
+        for folder in (course_dirs.release_dir(course_dir, edition), course_dirs.source_dir(course_dir, edition)):
+            for path in sorted(folder.glob("*.ipynb")):
+                for cell in _cells(path.read_bytes()):
+                    key = _cell_key(cell)
+                    if key:
+                        seen.setdefault(key, set()).add(edition)
+    return {key: next(iter(eds)) for key, eds in seen.items() if len(eds) == 1}
+
+
+def detect_edition(data: bytes, prints: "dict[str, str]") -> collections.Counter:
+    """How many distinct cells of each edition (``edition_prints``) a notebook holds unchanged."""
+    keys = {_cell_key(cell) for cell in _cells(data)}
+    return collections.Counter(prints[k] for k in keys if k in prints)
+
+
+def _leader(votes: collections.Counter) -> "str | None":
+    """The edition with strictly the most votes, or None (no votes, or a tie)."""
+    top = votes.most_common(2)
+    if not top or (len(top) == 2 and top[0][1] == top[1][1]):
+        return None
+    return top[0][0]
+
+
+def _tally(votes: collections.Counter) -> str:
+    return ", ".join(f"{ed} {n}" for ed, n in sorted(votes.items()))
+
+
+def assign_editions(placements, prints, default=ASSIGNMENT):
+    """Give each file still to be placed its edition (in place): a student's notebooks all go to one
+    edition's folder, the one their recognised notebooks agree on (module docstring); else `default`."""
+    by_student: "dict[str, list[Placement]]" = {}
+    for p in placements:
+        if not p.status:
+            p.edition_votes = detect_edition(pathlib.Path(p.staged).read_bytes(), prints)
+            by_student.setdefault(p.student_id, []).append(p)
+    for ps in by_student.values():
+        own = {id(p): _leader(p.edition_votes) for p in ps}
+        notebooks = collections.Counter(ed for ed in own.values() if ed)
+        edition = _leader(notebooks)
+        for p in ps:
+            mine = own[id(p)]
+            if edition is None:
+                p.edition = default
+                why = (f"该学生的 notebook 版本各半 / the student's notebooks are split evenly ({_tally(notebooks)})"
+                       if notebooks else "认不出版本（两个版本的单元格都没有原样出现）/ the edition cannot be told "
+                       "(no cell of either edition's notebooks is there unchanged)")
+                p.edition_reason = f"{why}: 放入默认版本 / placed under the default edition {default}; 请核对 / check"
+            elif mine == edition:
+                p.edition = edition
+                p.edition_reason = (f"按内容 / by its cells: {p.edition_votes[edition]} 个单元格与 {edition} 相同 / "
+                                    f"{p.edition_votes[edition]} cells as in {edition}'s notebooks")
+                if len(notebooks) > 1:
+                    p.edition_reason += f"; 该学生的其他 notebook 不一 / the student's notebooks differ ({_tally(notebooks)})"
+            else:
+                p.edition = edition
+                p.edition_reason = (f"按该学生的其他 notebook / by the student's other notebooks ({_tally(notebooks)})"
+                                    + (f"; 本 notebook 像 {mine} / this one looks like {mine}: 请核对 / check"
+                                       if mine else "; 本 notebook 认不出版本 / this one cannot be told"))
+
+
+def note_other_editions(placements, dest):
+    """A student placed under one edition who already has another edition's folder in `dest` (an
+    earlier intake, or nbgrader's collect): ``autograder grade`` grades only one of them, so the
+    record says so, for a person to decide (neither folder is touched)."""
+    for p in placements:
+        if p.status == "placed":
+            others = [ed for ed in course_dirs.EDITIONS
+                      if ed != p.edition and os.path.lexists(pathlib.Path(dest) / p.student_id / ed)]
+            if others:
+                p.edition_reason += (f"; 已有另一版本的文件夹 / {p.student_id} already has {', '.join(others)}/ "
+                                     "(autograder grade grades one edition): 请核对 / check")
+
+
 def write(placements, dest, assignment=ASSIGNMENT):
-    """Copy placed files to ``dest/<student>/<assignment>/<notebook>.ipynb``; never overwrite."""
+    """Copy placed files to ``dest/<student>/<edition>/<notebook>.ipynb`` (the edition `assign_editions`
+    gave, else `assignment`); never overwrite."""
     for p in placements:
         if p.status:
             continue
-        target = pathlib.Path(dest) / p.student_id / assignment / f"{p.notebook}.ipynb"
+        target = pathlib.Path(dest) / p.student_id / (p.edition or assignment) / f"{p.notebook}.ipynb"
         if os.path.lexists(target):
             p.status, p.reason = "exists", "已有提交，未覆盖 / a submission is already there, not overwritten"
             continue
@@ -473,7 +597,7 @@ def stamp_times(placements, dest, times, assignment=ASSIGNMENT):
             note, when = f"{got[0].source}: {got[0].problem}", None
         else:
             when = got[0].when
-            stamp = pathlib.Path(dest) / sid / assignment / "timestamp.txt"
+            stamp = pathlib.Path(dest) / sid / (ps[0].edition or assignment) / "timestamp.txt"
             text = when.astimezone(deadlines.UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC\n")   # nbgrader's format
             if _write_new(stamp, text.encode("ascii")):
                 note = f"{got[0].source} -> timestamp.txt"
@@ -508,7 +632,9 @@ def intake(download, dest, roster_path=None, id_column="SIS Login ID", course_di
             times = read_times(roster_path, times_zone)
         except IntakeError:
             times = None                       # a roster without a time column: no times, as before
-    known = set(SourceTests(course_dir or default_course_dir()).notebooks())
+    course = course_dir or default_course_dir()
+    known = set(SourceTests(course).notebooks())
+    prints = edition_prints(course)
     with tempfile.TemporaryDirectory(prefix="autograder-intake-") as staging:
         if download.is_dir() and not download.is_symlink():
             placements = _stage_folder(download, staging)
@@ -517,12 +643,25 @@ def intake(download, dest, roster_path=None, id_column="SIS Login ID", course_di
         else:
             raise IntakeError(f"{download}: 不是 zip 或文件夹 / neither a zip nor a folder (a link?)")
         place_all(placements, known, roster)
+        assign_editions(placements, prints)
         dest.mkdir(parents=True, exist_ok=True)
         write(placements, dest)
+        note_other_editions(placements, dest)
         if times is not None:
             stamp_times(placements, dest, times)
     atomic_write(dest / "intake.csv", csv_text(INTAKE_COLUMNS, (p.row() for p in placements)))
     return placements
+
+
+def _say_editions(placed):
+    """The editions the placed students went to, and who needs a look (intake.csv: edition_reason)."""
+    students = {p.student_id: p.edition for p in placed}
+    count = collections.Counter(students.values())
+    if count:
+        terminal.say("版本 / editions: " + ", ".join(f"{ed} {n}" for ed, n in sorted(count.items())) + " student(s)")
+    check = sorted({p.student_id for p in placed if "check" in p.edition_reason})
+    if check:
+        terminal.say(f"版本需核对 / edition to check: {', '.join(check)} (intake.csv: edition_reason)")
 
 
 def run(args):
@@ -543,6 +682,7 @@ def run(args):
         terminal.say(f"提交时间 / submission times (timestamp.txt) for {len(timed)} student(s)")
     if untimed:
         terminal.say(f"没有可用的提交时间 / no usable submission time: {', '.join(untimed)} (intake.csv: time_source)")
+    _say_editions(placed)
     late = sorted({p.student_id for p in placed if p.late_marker})
     if late:
         terminal.say(f"LMS 标记迟交 / marked LATE by the LMS: {', '.join(late)}")

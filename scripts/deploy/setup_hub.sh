@@ -14,6 +14,9 @@ STUDENTS="${STUDENTS:-s001 s002}"
 PASSWORDS="${PASSWORDS:-/root/initial-passwords}"   # the accounts' first passwords, root-only
 PYTHON="${PYTHON:-python3}"                         # Debian 12's python3 is Python 3.11
 COURSE_ID="${COURSE_ID:-d2l-pooling}"
+ETC_JUPYTERHUB="${ETC_JUPYTERHUB:-/etc/jupyterhub}" # the hub's configuration (scripts/deploy/jupyterhub_config.py)
+HUB_STATE="${HUB_STATE:-/srv/jupyterhub}"           # the hub's database and cookie secret, root-only
+HUB_URL="${HUB_URL:-https://hub.example.org}"       # the hub's public URL (users' servers on its subdomains)
 # Offline (no package index: set PIP_NO_INDEX=1, and PIP_FIND_LINKS=DIR for a folder of wheels), an
 # environment that already holds the pinned packages can serve all three: SHARED_SITE=its site-packages
 # is put before each new environment's own (a .pth), so pip finds the pins installed and adds only the
@@ -67,10 +70,30 @@ new_venv "$OPT/student"
     matplotlib==3.11.2 ipywidgets==8.1.9 "$student_wheel"
 new_venv "$OPT/instructor"
 "$OPT/instructor/bin/pip" install jupyterhub==6.1.1 "$student_wheel" "$instructor_wheel"   # its exact pins
+# the instructors' servers may frame the formgrader (docs/deploy.md, "The formgrader on JupyterHub >= 4.1")
+install -d "$OPT/instructor/etc/jupyter"
+install -m 0640 scripts/deploy/instructor_jupyter_server_config.py "$OPT/instructor/etc/jupyter/jupyter_server_config.py"
 chgrp -R "$GROUP" "$OPT/instructor" "$KIT"
 chmod -R u+rwX,g+rX-w,o-rwx "$OPT/instructor" "$KIT"   # files 0640/0750, nothing for others
 find "$OPT/instructor" "$KIT" -type d -exec chmod g+s {} +   # folders 2750
 bash scripts/install_hub_proxy.sh && cp -r scripts/hub-proxy "$OPT/hub-proxy"   # configurable-http-proxy
+
+# the hub's configuration, and site.toml beside it: the layout above and the accounts (edit it later:
+# users, hub_url; jupyterhub_config.py lists every key). Root runs the hub:
+#     "$OPT/hub/bin/jupyterhub" -f "$ETC_JUPYTERHUB/jupyterhub_config.py"
+install -d -m 0755 "$ETC_JUPYTERHUB" && install -d -m 0700 "$HUB_STATE"
+install -m 0644 scripts/deploy/jupyterhub_config.py "$ETC_JUPYTERHUB/jupyterhub_config.py"
+toml_list() { local out="" u; for u in $1; do out="$out\"$u\", "; done; echo "[${out%, }]"; }
+cat > "$ETC_JUPYTERHUB/site.toml" <<EOF
+# written by scripts/deploy/setup_hub.sh
+opt = "$OPT"
+etc_jupyter = "$ETC_JUPYTER"
+group = "$GROUP"
+state = "$HUB_STATE"
+hub_url = "$HUB_URL"
+users = $(toml_list "$INSTRUCTORS $STUDENTS")
+admins = $(toml_list "$INSTRUCTORS")
+EOF
 
 # the students' Lab without nbgrader's instructor UI (as `make lab-student`, scripts/student_lab.py):
 # the formgrader, Create Assignment and the course list hidden, and their pages not served
@@ -91,3 +114,13 @@ chgrp -R "$GROUP" "$course"
 chmod -R u+rwX,g+rX,o-rwx "$course"                              # source/, gradebook.db, autograder/
 find "$course" -type d -exec chmod g+s {} +                      # 2750: new files stay in the group
 echo 'umask 027' >> "$(getent passwd "$owner" | cut -d: -f6)/.profile"   # what they make: not for others
+# each instructor's nbgrader finds the course directory (and through it the course's nbgrader_config.py)
+for u in $INSTRUCTORS; do
+    home="$(getent passwd "$u" | cut -d: -f6)"
+    install -d -o "$u" -g "$u" -m 0755 "$home/.jupyter"
+    cat > "$home/.jupyter/nbgrader_config.py" <<EOF
+c = get_config()
+c.CourseDirectory.root = "$course"
+EOF
+    chown "$u:" "$home/.jupyter/nbgrader_config.py"
+done
