@@ -402,3 +402,38 @@ def test_find_class_takes_each_students_edition_and_says_what_it_leaves(tmp_path
     subs = {s.student_id: s for s in find_class(tmp_path, ["01_basics"], warnings.append, EN)}
     assert set(subs) == {"b", "both"} and subs["both"].assignment == EN
     assert any(w.startswith("另一版本的作业") and ": a (" in w for w in warnings), warnings
+
+
+# ------------------------------------------------------------------ the instructor's commands' language
+
+@pytest.mark.parametrize("language", ["en", "zh", "zh+en"])
+def test_intake_speaks_the_chosen_language(tmp_path, capsys, monkeypatch, language):
+    """``autograder intake --language``: its lines and intake.csv's reasons in that language (a
+    Moodle folder: a placed notebook, a link refused, a notebook no one can place, a hidden file).
+    Names and paths are the student's, whatever the language; only the kit's words change."""
+    import os
+    from autograder.cli import commands as cli
+    monkeypatch.delenv("COURSE_LANGUAGE", raising=False)
+    dl = tmp_path / "moodle"
+    a = dl / "Jane Doe_4711_assignsubmission_file_"
+    a.mkdir(parents=True)
+    (a / "01_basics.ipynb").write_bytes((ROOT / "release" / EN / "01_basics.ipynb").read_bytes())
+    (a / "homework.ipynb").write_bytes(b"{}")
+    (a / ".DS_Store").write_bytes(b"x")
+    os.symlink("/etc/passwd", a / "02_as_convolution.ipynb")
+    status = cli.main(["intake", str(dl), "--to", str(tmp_path / "submitted"), "--language", language])
+    assert status == 1                                          # some files found no place
+    said = capsys.readouterr().err
+    reasons = " ".join(r["reason"] for r in _csv(tmp_path / "submitted" / "intake.csv"))
+    words = said.replace(str(tmp_path), "") + reasons
+    assert ("not placed" in said and "not followed" in reasons) == (language != "zh"), said
+    assert _has_chinese(words) == (language != "en"), words
+    assert ("未放入" in said and " / files not placed" in said) == (language == "zh+en"), said
+
+
+def test_intake_bad_input_speaks_the_chosen_language(tmp_path, capsys, monkeypatch):
+    from autograder.cli import commands as cli
+    monkeypatch.setenv("COURSE_LANGUAGE", "en")                 # the course's choice, no flag
+    assert cli.main(["intake", str(tmp_path / "missing.zip"), "--to", str(tmp_path / "x")]) == 2
+    said = capsys.readouterr().err
+    assert "not found" in said and not _has_chinese(said), said
