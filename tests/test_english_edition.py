@@ -437,3 +437,53 @@ def test_intake_bad_input_speaks_the_chosen_language(tmp_path, capsys, monkeypat
     assert cli.main(["intake", str(tmp_path / "missing.zip"), "--to", str(tmp_path / "x")]) == 2
     said = capsys.readouterr().err
     assert "not found" in said and not _has_chinese(said), said
+
+
+def test_report_renders_every_row_in_the_chosen_language(mixed):
+    """A mixed class's report in one language (issue #25): each graded function's message is made
+    again from its typed result (status, faults, groups failed), whatever language the row was
+    graded in; in the language it was graded in, that is the very message grades.csv holds."""
+    from autograder.report.report import write_report
+    graded = {(r["student_id"], r["notebook"], r["grade_id"]): r["message"] for r in mixed["grades"]}
+    seen = {}
+    for language in ("en", "zh+en", "zh"):
+        rep = write_report(mixed["out"], integrity=False, language=language)
+        rows = {(r["student_id"], r["notebook"], r["grade_id"]): r for r in _csv(mixed["out"] / "report_tests.csv")}
+        assert rows.keys() == graded.keys()
+        for key, r in rows.items():
+            edition = MIXED[key[0]][0]
+            assert r["message"], key
+            if language == "en":
+                assert not _has_chinese(r["message"]), (key, r["message"])
+            else:
+                assert _has_chinese(r["message"]), (key, r["message"])
+                assert (" / " in r["message"]) == (language == "zh+en") or r["status"] == "failed", (key, r["message"])
+            graded_in = "en" if edition == EN else "zh+en"        # no language chosen when graded
+            if language == graded_in:
+                assert r["message"] == graded[key], (key, r["message"], graded[key])
+        assert rep.messages_kept == 0               # every row of this class is a graded function
+        page = (mixed["out"] / "report.html").read_text(encoding="utf-8")
+        assert "messages-kept" not in page
+        seen[language] = rows
+    # the same row, three languages: the English edition's rows were graded in English only
+    en_row = next(k for k in graded if k[0] == "en_a" and seen["en"][k]["status"] == "failed")
+    assert seen["zh"][en_row]["message"] != seen["en"][en_row]["message"]
+
+
+def test_report_keeps_untyped_messages_and_says_so():
+    """A row the report cannot render again (a function not defined, the student's text inside)
+    stays as graded and is counted for the page's note when it is in another language; the kit's
+    fixed messages ("notebook not submitted") are rendered again; a typed row as its result says."""
+    from autograder.core.results import FunctionResult, Row
+    from autograder.report.data import _other_language, in_report_language
+    from course.language import in_language
+    rows = [Row("s", EN, "01_basics", "test_pool2d", 0.0, 2.0, "error", "pool2d 没有在本笔记本中定义 / pool2d is not defined"),
+            Row("s", EN, "02_as_convolution", "test_avg_pool_as_conv", 0.0, 2.0, "error", "notebook not submitted"),
+            Row("s", EN, "01_basics", "test_pool2d_padded", 2.0, 2.0, "passed", "all checks passed")]
+    results = {("s", "pool2d_padded"): FunctionResult("pool2d_padded", 2.0, 2.0, 1.0, "passed", "all checks passed", "")}
+    with in_language("zh"):
+        out, kept = in_report_language(rows, results)
+    assert [r.message for r in out] == [rows[0].message, "未提交", "全部通过"]
+    assert kept == [rows[0]]
+    assert _other_language(kept[0].message, "en") and not _other_language("notebook not submitted", "en")
+    assert _other_language("notebook not submitted", "zh") and not _other_language("未提交", "zh")
