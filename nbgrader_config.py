@@ -19,6 +19,12 @@ c.ClearSolutions.code_stub = {
     "python": "# 在这里写你的代码 / YOUR CODE HERE\nraise NotImplementedError()",
 }
 c.ClearSolutions.text_stub = "在这里写你的答案 / YOUR ANSWER HERE"
+# The English edition's students read English only (issue #25): its own stubs, set by edition
+# (autograder/adapters/nbgrader/stubs.py), so `generate_assignment pooling_en` needs no other switch.
+c.EditionClearSolutions.edition_stubs = {
+    "pooling_en": {"code_stub": {"python": "# YOUR CODE HERE\nraise NotImplementedError()"},
+                   "text_stub": "YOUR ANSWER HERE"},
+}
 
 # --- Tamper-proof autograding (autograder/adapters/nbgrader/execute.py) -------------
 # Student code runs only in the jailed sandbox, never in a kernel beside the
@@ -32,12 +38,19 @@ os.environ.setdefault("AUTOGRADER_COURSE_DIR", ROOT)
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
-    CheckCellMetadata, ClearOutput, DeduplicateIds, IgnorePattern,
+    CheckCellMetadata, ClearSolutions, ClearOutput, DeduplicateIds, IgnorePattern,
     LimitOutput, OverwriteKernelspec)
 from autograder.adapters.nbgrader.checksums import KitOverwriteCells  # noqa: E402
 from autograder.adapters.nbgrader.execute import HardenedExecute, HardenedExporter, RepairGradeCells  # noqa: E402
 from autograder.adapters.nbgrader.gradebook import KitSaveAutoGrades  # noqa: E402
 from autograder.adapters.nbgrader.late import KitAssignLatePenalties  # noqa: E402
+from autograder.adapters.nbgrader.stubs import EditionClearSolutions  # noqa: E402
+from nbgrader.converters import GenerateAssignment  # noqa: E402
+
+# nbgrader's own generate_assignment steps, with each edition's answer stubs
+_generate_steps = GenerateAssignment.class_traits()["preprocessors"].default()
+assert ClearSolutions in _generate_steps, "nbgrader's generate_assignment no longer has ClearSolutions"
+c.GenerateAssignment.preprocessors = [EditionClearSolutions if p is ClearSolutions else p for p in _generate_steps]
 
 c.Autograde.exporter_class = HardenedExporter
 # KitOverwriteCells: OverwriteCells without the "checksum has changed" line for every honest student

@@ -6,6 +6,11 @@ The emulated tree is what Gradescope's container holds after ``setup.sh``:
 packages come from the kit's own venv instead of being downloaded),
 ``submission/`` (what a student uploaded) and ``results/``.
 ``AUTOGRADER_GRADESCOPE_ROOT`` points ``run_autograder`` at it.
+
+The graded run is an English-edition student's (issue #25): carol's code, in the English edition's
+notebooks. It must earn what ``autograder grade`` gave the same code in the Chinese edition, and its
+results.json must be English only (the bundle was built without ``--language``); the run with
+nothing submitted is the default (Chinese) edition's, in Chinese with English beside it.
 """
 import json
 import os
@@ -26,6 +31,26 @@ from conftest import ROOT
 
 AUTOGRADER = os.path.join(os.path.dirname(sys.executable), "autograder")
 CAROL = ROOT / "examples" / "submitted" / "carol" / "pooling"
+RELEASE_EN = ROOT / "release" / "pooling_en"
+
+
+def _has_chinese(text):
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def _in_english(nb_path):
+    """Carol's notebook as an English-edition student would hand it in: the English release with
+    her answer cells (code and written, matched by grade id) in place of the stubs."""
+    mine = json.loads(nb_path.read_text(encoding="utf-8"))
+    theirs = {c["metadata"]["nbgrader"]["grade_id"]: c["source"] for c in mine["cells"]
+              if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+    nb = json.loads((RELEASE_EN / nb_path.name).read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if cell["metadata"].get("nbgrader", {}).get("solution") and gid in theirs:
+            cell["source"] = theirs.pop(gid)
+    assert not theirs, theirs                             # every answer found its cell
+    return json.dumps(nb, ensure_ascii=False)
 pytestmark = pytest.mark.slow
 
 
@@ -118,7 +143,7 @@ def test_run_autograder_grades_the_submission(emulated, graded_demo):
         if nb.stem == "05_gradients":
             continue                                     # not uploaded
         name = "01_basics (1).ipynb" if nb.stem == "01_basics" else nb.name   # a browser's renamed copy
-        shutil.copy(nb, sub / name)
+        (sub / name).write_text(_in_english(nb), encoding="utf-8")
     (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": "carol@example.edu"}]}))
     proc = _run(root)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -142,6 +167,12 @@ def test_run_autograder_grades_the_submission(emulated, graded_demo):
     expected = sum(float(r["points"]) for r in graded_demo.grades()
                    if r["student_id"] == "carol" and r["notebook"] != "05_gradients")
     assert res["score"] == pytest.approx(expected) and expected > 0
+    # the English edition's student reads English only: every test's output and the run's notes
+    words = [res["output"]] + [t["output"] for t in res["tests"]]
+    assert not any(_has_chinese(w) for w in words), [w for w in words if _has_chinese(w)][:2]
+    assert "not submitted: 05_gradients.ipynb" in res["output"]
+    failed = [t for t in res["tests"] if t["score"] < t["max_score"]]
+    assert failed and all(t["output"] for t in failed)          # the feedback is there, in English
 
 
 def test_run_autograder_with_nothing_submitted(emulated):
@@ -153,7 +184,8 @@ def test_run_autograder_with_nothing_submitted(emulated):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     res = json.loads((root / "results" / "results.json").read_text())
     assert res["score"] == 0 and len(res["tests"]) == len(FUNCTIONS)
-    assert "not submitted" in res["output"]
+    # no notebook: the default edition's words, Chinese with English beside it
+    assert "未提交 / not submitted" in res["output"] and "书面回答另计 / written answers" in res["output"]
 
 
 def test_bundle_refuses_a_bad_name(tmp_path):

@@ -356,13 +356,22 @@ def _prints():
     return intake.edition_prints(ROOT)
 
 
-def _edited(data, drop_language_cell=False):
-    """A student's copy with every markdown cell rewritten (their own notes), and optionally without the
-    English edition's `course.use_language("en")` cell: what no longer says the edition."""
+def _shared_code(name):
+    """The code cells (their text) both editions' release notebooks `name` hold."""
+    def code(data):
+        return {"".join(c["source"]) for c in json.loads(data)["cells"] if c["cell_type"] == "code"}
+    return code(NB[name]) & code(NB_EN[name])
+
+
+def _edited(data, name, only_shared_code=False):
+    """A student's copy with every markdown cell rewritten (their own notes), and optionally with only
+    the code cells both editions share (no `course.use_language("en")` cell, no translated comment):
+    what no longer says the edition."""
     nb = json.loads(data)
+    shared = _shared_code(name)
     nb["cells"] = [dict(c, source=f"my notes {i}") if c["cell_type"] == "markdown" else c
                    for i, c in enumerate(nb["cells"])
-                   if not (drop_language_cell and "use_language(" in "".join(c["source"]))]
+                   if not (only_shared_code and c["cell_type"] == "code" and "".join(c["source"]) not in shared)]
     return json.dumps(nb).encode()
 
 
@@ -372,14 +381,16 @@ MIXED = {
     "zhao_li_11111_2_02_as_convolution.ipynb": (NB["02_as_convolution"], "s011", "pooling", "cells as in pooling's"),
     "smith_al_22222_3_01_basics (1).ipynb": (NB_EN["01_basics"], "s022", "pooling_en", "cells as in pooling_en's"),
     "smith_al_22222_4_my homework.ipynb": (NB_EN["02_as_convolution"], "s022", "pooling_en", "cells as in pooling_en's"),
-    # its markdown rewritten: the English edition's one code cell of its own still says it
-    "jones_bo_33333_5_01_basics.ipynb": (_edited(NB_EN["01_basics"]), "s033", "pooling_en", "1 cells as in pooling_en's"),
+    # its markdown rewritten: the English edition's code cells of its own (its language cell, its
+    # translated comments) still say it
+    "jones_bo_33333_5_01_basics.ipynb": (_edited(NB_EN["01_basics"], "01_basics"), "s033", "pooling_en",
+                                         "cells as in pooling_en's"),
     # nothing left to tell: the student's other notebook decides
-    "brown_cy_44444_6_01_basics.ipynb": (_edited(NB_EN["01_basics"], True), "s044", "pooling_en",
+    "brown_cy_44444_6_01_basics.ipynb": (_edited(NB_EN["01_basics"], "01_basics", True), "s044", "pooling_en",
                                          "this one cannot be told"),
     "brown_cy_44444_7_02_as_convolution.ipynb": (NB_EN["02_as_convolution"], "s044", "pooling_en", "cells as in"),
     # nothing to tell at all: the rule, the default edition, flagged for a person
-    "white_di_55555_8_01_basics.ipynb": (_edited(NB["01_basics"], True), "s055", "pooling",
+    "white_di_55555_8_01_basics.ipynb": (_edited(NB["01_basics"], "01_basics", True), "s055", "pooling",
                                          "the edition cannot be told"),
     # one notebook of each: split evenly, the default edition, flagged
     "green_ed_66666_9_01_basics.ipynb": (NB["01_basics"], "s066", "pooling", "split evenly (pooling 1, pooling_en 1)"),

@@ -360,10 +360,21 @@ def test_the_report_in_zh_plus_en_keeps_both(reported):
 
 
 def test_the_csv_columns_and_numbers_do_not_change_with_the_language(reported):
-    """report_students.csv is the same bytes; report_tests.csv the same rows (the messages are the
-    grading run's); canvas.csv's columns are the LMS's, only the default assignment name is words."""
+    """report_students.csv is the same bytes; report_tests.csv the same rows, only the messages in
+    the report's language (made again from each row's typed result, issue #25); canvas.csv's
+    columns are the LMS's, only the default assignment name is words."""
     assert len({reported[lang][1] for lang in LANGUAGES}) == 1
-    assert len({reported[lang][2] for lang in LANGUAGES}) == 1
+    tests = {lang: list(csv.DictReader(io.StringIO(reported[lang][2]))) for lang in LANGUAGES}
+    without = {lang: [{k: v for k, v in r.items() if k != "message"} for r in rows] for lang, rows in tests.items()}
+    assert without["en"] == without["zh"] == without["zh+en"] and tests["en"]
+    assert not any(cjk(r["message"]) for r in tests["en"])
+    typed = [r for r in tests["zh"] + tests["zh+en"] if r["status"] in ("passed", "failed")]
+    assert typed and all(cjk(r["message"]) for r in typed), [r["message"] for r in typed if not cjk(r["message"])]
+    assert any(" / " in r["message"] for r in tests["zh+en"]) and not any(" / " in r["message"] for r in tests["zh"])
+    # what cannot be made again (erin's invalid notebook) stays English, and the page says so
+    kept = [r for r in tests["zh"] if not cjk(r["message"])]
+    assert kept and all(r["status"] not in ("passed", "failed") for r in kept)
+    assert "messages-kept" in reported["zh"][0] and "messages-kept" not in reported["en"][0]
     heads = {lang: reported[lang][4].splitlines()[0] for lang in LANGUAGES}
     assert heads["zh+en"].endswith(",Pooling 汇聚层") and heads["en"].endswith(",Pooling")
     assert heads["zh"].endswith(",汇聚层")

@@ -37,7 +37,7 @@ import zipfile
 
 from autograder.core import totals
 from autograder.core import kit
-from autograder.core.course_dir import default_course_dir, editions, release_dir, source_dir
+from autograder.core.course_dir import ASSIGNMENT, default_course_dir, editions, release_dir, source_dir
 
 ROOT_ENV = "AUTOGRADER_GRADESCOPE_ROOT"
 REPO = kit.ROOT
@@ -192,6 +192,28 @@ def _student_id(root):
         return "submission"
 
 
+MAX_NOTEBOOK_BYTES = 32 << 20
+
+
+def edition_of(notebooks: dict, course_dir, root=None) -> str:
+    """The edition a Gradescope upload is (issue #25), by the cells its notebooks hold
+    (``autograder.core.editions``, as ``autograder intake`` decides it); the default edition when
+    they cannot tell. Only the feedback's language follows it: the editions' code, points and hidden
+    tests are the same, so a wrong guess never changes a score. Every byte is the student's: read
+    through the submission reader, size-bounded, never trusted."""
+    from autograder.core.editions import edition_of_notebooks, edition_prints
+    from autograder.pipeline.open_submission import RefusedPath, read_bytes
+    datas = []
+    for path in notebooks.values():
+        if not path:
+            continue
+        try:
+            datas.append(read_bytes(path, root, limit=MAX_NOTEBOOK_BYTES)[:MAX_NOTEBOOK_BYTES + 1])
+        except (OSError, RefusedPath, ValueError):
+            continue
+    return edition_of_notebooks(datas, edition_prints(course_dir), ASSIGNMENT)
+
+
 def run(root=None, stdout=None, allow_weak_sandbox=False):
     """Grade ``ROOT/submission/*.ipynb`` and write ``ROOT/results/results.json``; return the exit status.
 
@@ -225,13 +247,17 @@ def run(root=None, stdout=None, allow_weak_sandbox=False):
             except ValueError:
                 continue
     sid = _student_id(root)
-    sub = Submission(sid, {nb: found.get(nb) for nb in known}, str(submission),
-                     "" if found else "没有找到 notebook / no notebook found in the submission")
-    graded = []                                   # the SubmissionResult (autograder.core.results)
     # The run's configuration, built here (Gradescope's container: its environment); its words in
-    # $COURSE_LANGUAGE, which run_autograder sets from the bundle's --language (else zh+en).
-    from course.language import current_language
-    config = GradingConfig.build(allow_weak_sandbox=bool(allow_weak_sandbox), language=current_language())
+    # $COURSE_LANGUAGE, which run_autograder sets from the bundle's --language, else the edition's
+    # (GradingConfig.language_for: the English edition English only, the Chinese zh+en).
+    from course.language import say as words
+    config = GradingConfig.build(allow_weak_sandbox=bool(allow_weak_sandbox))
+    edition = edition_of(found, default_course_dir(), str(submission))
+    language = config.language_for(edition)
+    sub = Submission(sid, {nb: found.get(nb) for nb in known}, str(submission),
+                     "" if found else words("没有找到 notebook", "no notebook found in the submission",
+                                            language=language), edition)
+    graded = []                                   # the SubmissionResult (autograder.core.results)
     with tempfile.TemporaryDirectory(prefix="autograder-gs-") as out:
         try:
             meta = grade_submissions([sub], out, LocalBackend(1), force=True, config=config,
@@ -245,11 +271,14 @@ def run(root=None, stdout=None, allow_weak_sandbox=False):
             print(f"autograder: 评分器无法运行 / the grader cannot run: {e}", file=sys.stderr)
             return 3
     scheme = totals.scheme()
-    res = graded[0].to_gradescope(scheme)
+    from course.language import in_language
+    with in_language(language):                   # the results' own words (the written answers' note)
+        res = graded[0].to_gradescope(scheme)
     missing = sorted(nb for nb in known if not found.get(nb))
     notes = [res.get("output", "")]
     if missing:
-        notes.append("未提交 / not submitted: " + ", ".join(f"{nb}.ipynb" for nb in missing))
+        notes.append(words("未提交", "not submitted", language=language) + ": "
+                     + ", ".join(f"{nb}.ipynb" for nb in missing))
     res["output"] = "\n".join(n for n in notes if n)
     atomic_write(results / "results.json", json.dumps(res, ensure_ascii=False, indent=1))
     t = totals.Totals.of(graded[0].rows, scheme)         # the required maximum; optional points go above it

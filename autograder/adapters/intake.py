@@ -59,8 +59,6 @@ import collections
 import csv
 import dataclasses
 import datetime
-import hashlib
-import json
 import os
 import pathlib
 import re
@@ -73,7 +71,9 @@ import zipfile
 from autograder.core import deadlines, terminal
 from autograder.core import course_dir as course_dirs
 from autograder.core.course_dir import ASSIGNMENT, default_course_dir
+from autograder.core.editions import detect_edition, edition_prints, leader as _leader
 from autograder.run.write import atomic_write, csv_text, csv_uncell
+from course.language import say as _w     # the command's words in its language (--language, $COURSE_LANGUAGE)
 
 MAX_MEMBER = 32 << 20              # a notebook with its outputs; a student's notebook is ~100 kB
 MAX_TOTAL = 2 << 30
@@ -111,6 +111,7 @@ class Placement:
     time_source: str = ""           # where it came from, what became of timestamp.txt, or why no time
     edition: str = ""               # the folder it goes to: pooling | pooling_en (detect_edition)
     edition_reason: str = ""        # how the edition was decided
+    edition_check: bool = False     # a person should look (the reason ends in "check")
     edition_votes: collections.Counter = dataclasses.field(default_factory=collections.Counter)
 
     def row(self):
@@ -125,13 +126,13 @@ def _printable(name):
 def _unsafe_name(name):
     """Why an archive member's name is refused, or ''."""
     if "\x00" in name or "\\" in name:
-        return "名字含反斜杠或空字符 / backslash or NUL in the name"
+        return _w("名字含反斜杠或空字符", "backslash or NUL in the name")
     if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        return "绝对路径 / an absolute path"
+        return _w("绝对路径", "an absolute path")
     if any(part == ".." for part in name.split("/")):
-        return "路径含 .. / '..' in the path"
+        return _w("路径含 ..", "'..' in the path")
     if len(name) > 1024 or any(len(p.encode("utf-8", "surrogateescape")) > 255 for p in name.split("/")):
-        return "名字过长 / name too long"
+        return _w("名字过长", "name too long")
     return ""
 
 
@@ -143,11 +144,11 @@ def _stage_zip(path, staging):
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as e:
-        raise IntakeError(f"{path}: 不是可读的 zip / not a readable zip ({e})") from None
+        raise IntakeError(f"{path}: " + _w("不是可读的 zip", f"not a readable zip ({e})")) from None
     with zf:
         infos = zf.infolist()
         if len(infos) > MAX_MEMBERS:
-            raise IntakeError(f"{path}: 成员过多 / more than {MAX_MEMBERS} members, refused")
+            raise IntakeError(f"{path}: " + _w("成员过多", f"more than {MAX_MEMBERS} members, refused"))
         total = 0
         # a name twice: which one an unzip tool keeps is its choice, so neither is placed
         counts = collections.Counter(info.filename for info in infos)
@@ -159,13 +160,13 @@ def _stage_zip(path, staging):
                 continue
             why = _unsafe_name(name)
             if not why and (stat.S_ISLNK(mode) or (mode and not stat.S_ISREG(mode))):
-                why = "链接或设备 / a link or a device"
+                why = _w("链接或设备", "a link or a device")
             if not why and counts[name] > 1:
-                why = "重复的成员名，均未放入 / a member name twice in the zip: neither placed"
+                why = _w("重复的成员名，均未放入", "a member name twice in the zip: neither placed")
             if not why and info.file_size > MAX_MEMBER:
-                why = f"过大 / larger than {MAX_MEMBER >> 20} MiB"
+                why = _w("过大", f"larger than {MAX_MEMBER >> 20} MiB")
             if not why and info.file_size > MAX_RATIO * max(info.compress_size, 1) and info.file_size > 1 << 20:
-                why = f"压缩比过高（zip 炸弹？）/ inflates more than {MAX_RATIO}x (a zip bomb?)"
+                why = _w("压缩比过高（zip 炸弹？）", f"inflates more than {MAX_RATIO}x (a zip bomb?)")
             if why:
                 p.status, p.reason = "refused", why
                 out.append(p)
@@ -174,12 +175,12 @@ def _stage_zip(path, staging):
                 with zf.open(info) as f:
                     data = f.read(MAX_MEMBER + 1)         # the zip's claimed size is not trusted
             except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as e:
-                p.status, p.reason = "refused", f"无法解压 / cannot be read ({type(e).__name__})"
+                p.status, p.reason = "refused", _w("无法解压", "cannot be read") + f" ({type(e).__name__})"
                 out.append(p)
                 continue
             total += len(data)
             if len(data) > MAX_MEMBER or total > MAX_TOTAL:
-                p.status, p.reason = "refused", "解压后过大 / too large once inflated"
+                p.status, p.reason = "refused", _w("解压后过大", "too large once inflated")
                 out.append(p)
                 continue
             staged = os.path.join(staging, f"{i:06d}.ipynb")
@@ -198,7 +199,7 @@ def _stage_folder(root, staging):
             if os.path.islink(os.path.join(dirpath, d)):
                 dirnames.remove(d)
                 rel = os.path.relpath(os.path.join(dirpath, d), root)
-                out.append(Placement(_printable(rel), status="refused", reason="链接，未跟随 / a link, not followed"))
+                out.append(Placement(_printable(rel), status="refused", reason=_w("链接，未跟随", "a link, not followed")))
         dirnames.sort()
         for fn in sorted(filenames):
             full = os.path.join(dirpath, fn)
@@ -206,16 +207,16 @@ def _stage_folder(root, staging):
             p = Placement(_printable(rel))
             st = os.lstat(full)
             if not stat.S_ISREG(st.st_mode):
-                p.status, p.reason = "refused", "链接或设备，未跟随 / a link or a device, not followed"
+                p.status, p.reason = "refused", _w("链接或设备，未跟随", "a link or a device, not followed")
             elif st.st_size > MAX_MEMBER:
-                p.status, p.reason = "refused", f"过大 / larger than {MAX_MEMBER >> 20} MiB"
+                p.status, p.reason = "refused", _w("过大", f"larger than {MAX_MEMBER >> 20} MiB")
             else:
                 fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
                 with os.fdopen(fd, "rb") as f:
                     data = f.read(MAX_MEMBER + 1)
                 total += len(data)
                 if len(data) > MAX_MEMBER or total > MAX_TOTAL:
-                    p.status, p.reason = "refused", "过大 / too large"
+                    p.status, p.reason = "refused", _w("过大", "too large")
                 else:
                     i += 1
                     p.staged = os.path.join(staging, f"{i:06d}.ipynb")
@@ -235,7 +236,7 @@ def read_roster(path, id_column):
         raise IntakeError(f"--roster {str(path)!r}: {getattr(e, 'strerror', None) or e}") from None
     reader = csv.DictReader(text.splitlines())
     if "ID" not in (reader.fieldnames or []) or id_column not in (reader.fieldnames or []):
-        raise IntakeError(f"--roster {str(path)!r}: 需要列 / needs the columns ID and {id_column!r}")
+        raise IntakeError(f"--roster {str(path)!r}: " + _w("需要列 ID 和", "needs the columns ID and") + f" {id_column!r}")
     out = {}
     for row in reader:
         uid, sid = (row.get("ID") or "").strip(), csv_uncell((row.get(id_column) or "").strip())
@@ -272,25 +273,25 @@ def place_all(placements, known, roster=None, match=None):
         if p.status:
             continue
         if os.path.basename(p.source).startswith(".") or "__MACOSX/" in p.source:
-            p.status, p.reason = "skipped", "隐藏文件 / a hidden or system file"
+            p.status, p.reason = "skipped", _w("隐藏文件", "a hidden or system file")
             continue
         given = identify(p)
         if given is None:
-            p.status, p.reason = "unmatched", "认不出是哪个学生 / cannot tell which student (no LMS name pattern)"
+            p.status, p.reason = "unmatched", _w("认不出是哪个学生", "cannot tell which student (no LMS name pattern)")
             continue
         if p.lms_user_id:
             if roster is not None:
                 if p.lms_user_id not in roster:
-                    p.status, p.reason = "unmatched", f"名单中没有 / not in the roster: LMS user id {p.lms_user_id}"
+                    p.status, p.reason = "unmatched", _w("名单中没有", "not in the roster") + f": LMS user id {p.lms_user_id}"
                     continue
                 p.student_id = roster[p.lms_user_id]
             else:
                 p.student_id = p.lms_user_id
         if not SAFE_ID.match(p.student_id):
-            p.status, p.reason = "refused", "学号含不安全字符 / an unsafe student id"
+            p.status, p.reason = "refused", _w("学号含不安全字符", "an unsafe student id")
             continue
         if not given.lower().endswith(".ipynb"):
-            p.status, p.reason = "skipped", "不是 notebook / not a notebook"
+            p.status, p.reason = "skipped", _w("不是 notebook", "not a notebook")
             continue
         # match by the student's file name (a private copy under a tamed form of it), then by content
         named = tempfile.mkdtemp(dir=os.path.dirname(p.staged))
@@ -301,7 +302,7 @@ def place_all(placements, known, roster=None, match=None):
         finally:
             shutil.rmtree(named, ignore_errors=True)
         if nb is None:
-            p.status, p.reason = "unmatched", "认不出是哪个练习 / cannot tell which notebook"
+            p.status, p.reason = "unmatched", _w("认不出是哪个练习", "cannot tell which notebook")
             continue
         p.notebook = nb
     groups = {}
@@ -312,63 +313,14 @@ def place_all(placements, known, roster=None, match=None):
         if len(ps) > 1:
             for p in ps:
                 p.status = "ambiguous"
-                p.reason = f"同一学生同一练习有 {len(ps)} 个文件 / {len(ps)} files for {sid} {nb}: none placed"
+                p.reason = _w(f"同一学生同一练习有 {len(ps)} 个文件，均未放入", f"{len(ps)} files for one student's notebook: none placed") + f" ({sid} {nb})"
 
 
 # ------------------------------------------------------------------ which edition
 
-def _cell_key(cell) -> "str | None":
-    """A cell's type and text (trailing spaces and blank edges ignored: an editor may add them), hashed;
-    None for an empty or malformed cell."""
-    if not isinstance(cell, dict):
-        return None
-    src = cell.get("source", "")
-    if isinstance(src, list) and all(isinstance(x, str) for x in src):
-        src = "".join(src)
-    if not isinstance(src, str) or not isinstance(cell.get("cell_type"), str):
-        return None
-    text = "\n".join(line.rstrip() for line in src.strip().splitlines())
-    if not text:
-        return None
-    return hashlib.sha256(f"{cell['cell_type']}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _cells(data: bytes) -> list:
-    """The cells of a notebook's bytes, or [] when they are not a notebook (nothing here trusts them)."""
-    try:
-        nb = json.loads(data)
-    except (ValueError, RecursionError):
-        return []
-    cells = nb.get("cells") if isinstance(nb, dict) else None
-    return cells if isinstance(cells, list) else []
-
-
-def edition_prints(course_dir) -> "dict[str, str]":
-    """{cell key: edition} for every cell that exactly one edition's release or source notebooks hold:
-    what tells the editions apart (a course with one edition: all its cells are that edition's)."""
-    seen: "dict[str, set[str]]" = {}
-    for edition in course_dirs.editions(course_dir):
-        for folder in (course_dirs.release_dir(course_dir, edition), course_dirs.source_dir(course_dir, edition)):
-            for path in sorted(folder.glob("*.ipynb")):
-                for cell in _cells(path.read_bytes()):
-                    key = _cell_key(cell)
-                    if key:
-                        seen.setdefault(key, set()).add(edition)
-    return {key: next(iter(eds)) for key, eds in seen.items() if len(eds) == 1}
-
-
-def detect_edition(data: bytes, prints: "dict[str, str]") -> collections.Counter:
-    """How many distinct cells of each edition (``edition_prints``) a notebook holds unchanged."""
-    keys = {_cell_key(cell) for cell in _cells(data)}
-    return collections.Counter(prints[k] for k in keys if k in prints)
-
-
-def _leader(votes: collections.Counter) -> "str | None":
-    """The edition with strictly the most votes, or None (no votes, or a tie)."""
-    top = votes.most_common(2)
-    if not top or (len(top) == 2 and top[0][1] == top[1][1]):
-        return None
-    return top[0][0]
+def _check() -> str:
+    """The end of a reason a person should look at, in the command's language (chosen at run time)."""
+    return _w("请核对", "check")
 
 
 def _tally(votes: collections.Counter) -> str:
@@ -391,21 +343,29 @@ def assign_editions(placements, prints, default=ASSIGNMENT):
             mine = own[id(p)]
             if edition is None:
                 p.edition = default
-                why = (f"该学生的 notebook 版本各半 / the student's notebooks are split evenly ({_tally(notebooks)})"
-                       if notebooks else "认不出版本（两个版本的单元格都没有原样出现）/ the edition cannot be told "
-                       "(no cell of either edition's notebooks is there unchanged)")
-                p.edition_reason = f"{why}: 放入默认版本 / placed under the default edition {default}; 请核对 / check"
+                why = (_w("该学生的 notebook 版本各半", "the student's notebooks are split evenly") + f" ({_tally(notebooks)})"
+                       if notebooks else _w("认不出版本（两个版本的单元格都没有原样出现）", "the edition cannot be told "
+                                            "(no cell of either edition's notebooks is there unchanged)"))
+                p.edition_reason = f"{why}: " + _w(f"放入默认版本 {default}", f"placed under the default edition "
+                                                   f"{default}") + "; " + _check()
+                p.edition_check = True
             elif mine == edition:
                 p.edition = edition
-                p.edition_reason = (f"按内容 / by its cells: {p.edition_votes[edition]} 个单元格与 {edition} 相同 / "
-                                    f"{p.edition_votes[edition]} cells as in {edition}'s notebooks")
+                n = p.edition_votes[edition]
+                p.edition_reason = _w(f"按内容：{n} 个单元格与 {edition} 相同", f"by its cells: {n} cells as in "
+                                      f"{edition}'s notebooks")
                 if len(notebooks) > 1:
-                    p.edition_reason += f"; 该学生的其他 notebook 不一 / the student's notebooks differ ({_tally(notebooks)})"
+                    p.edition_reason += "; " + _w("该学生的其他 notebook 不一", "the student's notebooks differ") + \
+                        f" ({_tally(notebooks)})"
             else:
                 p.edition = edition
-                p.edition_reason = (f"按该学生的其他 notebook / by the student's other notebooks ({_tally(notebooks)})"
-                                    + (f"; 本 notebook 像 {mine} / this one looks like {mine}: 请核对 / check"
-                                       if mine else "; 本 notebook 认不出版本 / this one cannot be told"))
+                p.edition_reason = (_w("按该学生的其他 notebook", "by the student's other notebooks")
+                                    + f" ({_tally(notebooks)})")
+                if mine:
+                    p.edition_reason += "; " + _w(f"本 notebook 像 {mine}", f"this one looks like {mine}") + ": " + _check()
+                    p.edition_check = True
+                else:
+                    p.edition_reason += "; " + _w("本 notebook 认不出版本", "this one cannot be told")
 
 
 def note_other_editions(placements, dest):
@@ -417,8 +377,10 @@ def note_other_editions(placements, dest):
             others = [ed for ed in course_dirs.EDITIONS
                       if ed != p.edition and os.path.lexists(pathlib.Path(dest) / p.student_id / ed)]
             if others:
-                p.edition_reason += (f"; 已有另一版本的文件夹 / {p.student_id} already has {', '.join(others)}/ "
-                                     "(autograder grade grades one edition): 请核对 / check")
+                p.edition_reason += "; " + _w(f"已有另一版本的文件夹 {', '.join(others)}/（autograder grade 只评一个版本）",
+                                              f"{p.student_id} already has {', '.join(others)}/ (autograder grade "
+                                              "grades one edition)") + ": " + _check()
+                p.edition_check = True
 
 
 def write(placements, dest, assignment=ASSIGNMENT):
@@ -429,7 +391,7 @@ def write(placements, dest, assignment=ASSIGNMENT):
             continue
         target = pathlib.Path(dest) / p.student_id / (p.edition or assignment) / f"{p.notebook}.ipynb"
         if os.path.lexists(target):
-            p.status, p.reason = "exists", "已有提交，未覆盖 / a submission is already there, not overwritten"
+            p.status, p.reason = "exists", _w("已有提交，未覆盖", "a submission is already there, not overwritten")
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(target, pathlib.Path(p.staged).read_bytes())
@@ -450,13 +412,14 @@ _MOODLE_TIME = re.compile(r"^(?:(?P<wd>[A-Z][a-z]{5,8}),\s+)?(?P<d>\d{1,2})\s+(?
 def _local(naive, zone_name):
     """`naive` in the IANA zone `zone_name`, in UTC; a time that a clock change skips or repeats is refused."""
     if not zone_name:
-        raise deadlines.DeadlineError("时间没有时区 / the time has no zone: give --times-zone (the LMS site's "
-                                      "zone, e.g. Asia/Shanghai)")
+        raise deadlines.DeadlineError(_w("时间没有时区：请给出 --times-zone（LMS 站点的时区，例如 Asia/Shanghai）",
+                                         "the time has no zone: give --times-zone (the LMS site's zone, e.g. Asia/Shanghai)"))
     tz = deadlines._zone(zone_name)
     first, second = naive.replace(tzinfo=tz, fold=0), naive.replace(tzinfo=tz, fold=1)
     if first.utcoffset() != second.utcoffset():
-        raise deadlines.DeadlineError(f"该时刻因夏令时切换而不存在或有两个 / {naive:%Y-%m-%d %H:%M} does not exist "
-                                      f"or happens twice in {zone_name} (a clock change)")
+        raise deadlines.DeadlineError(_w(f"{naive:%Y-%m-%d %H:%M} 在 {zone_name} 因夏令时切换而不存在或有两个",
+                                         f"{naive:%Y-%m-%d %H:%M} does not exist or happens twice in {zone_name} "
+                                         "(a clock change)"))
     return first.astimezone(deadlines.UTC)
 
 
@@ -464,27 +427,27 @@ def parse_lms_time(text: str, zone_name: str = "") -> datetime.datetime:
     """A submission time from an LMS spreadsheet -> an aware UTC datetime (module docstring); raises
     ``deadlines.DeadlineError`` saying why not."""
     if not isinstance(text, str) or len(text) > MAX_TIME_CHARS or not text.isascii() or not text.isprintable():
-        raise deadlines.DeadlineError("时间无效 / not a time (too long, or not printable ASCII)")
+        raise deadlines.DeadlineError(_w("时间无效（过长，或不是可打印的 ASCII）", "not a time (too long, or not printable ASCII)"))
     text = text.strip()
     m = _MOODLE_TIME.match(text)
     if m:
         if m["mon"] not in _MONTHS:
-            raise deadlines.DeadlineError(f"月份无效 / unknown month {m['mon']!r}")
+            raise deadlines.DeadlineError(_w("月份无效", "unknown month") + f" {m['mon']!r}")
         hour = int(m["h"])
         if m["ampm"]:
             if not 1 <= hour <= 12:
-                raise deadlines.DeadlineError(f"钟点无效 / no such hour: {text!r}")
+                raise deadlines.DeadlineError(_w("钟点无效", "no such hour") + f": {text!r}")
             hour = hour % 12 + (12 if m["ampm"] == "PM" else 0)
         try:
             naive = datetime.datetime(int(m["y"]), _MONTHS[m["mon"]], int(m["d"]), hour, int(m["mi"]))
         except ValueError:
-            raise deadlines.DeadlineError(f"日期无效 / no such date or time: {text!r}") from None
+            raise deadlines.DeadlineError(_w("日期无效", "no such date or time") + f": {text!r}") from None
         if m["wd"] and m["wd"] != _WEEKDAYS[naive.weekday()]:
-            raise deadlines.DeadlineError(f"星期与日期不符 / the weekday does not match the date: {text!r}")
+            raise deadlines.DeadlineError(_w("星期与日期不符", "the weekday does not match the date") + f": {text!r}")
         return _local(naive, zone_name)
     m = deadlines._STAMP.match(text)
     if not m or m.group(2) is None:                   # a submission time needs a clock, not only a date
-        raise deadlines.DeadlineError(f"时间格式无效 / not a date and time: {text!r} "
+        raise deadlines.DeadlineError(_w("时间格式无效", "not a date and time") + f": {text!r} "
                                       "(e.g. 2027-03-01T15:59:00Z, or Moodle's 1 March 2027, 11:59 PM)")
     if m.group(3) is None:                            # no zone written: the --times-zone, strictly
         return _local(deadlines.parse_time(text, deadlines.UTC).replace(tzinfo=None), zone_name)
@@ -508,26 +471,26 @@ def read_times(path, zone_name="", now=None) -> dict:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         with os.fdopen(fd, "rb") as f:
             if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                raise IntakeError(f"--times {str(path)!r}: 不是普通文件 / not a regular file")
+                raise IntakeError(f"--times {str(path)!r}: " + _w("不是普通文件", "not a regular file"))
             raw = f.read(MAX_TIMES_BYTES + 1)
     except OSError as e:
         raise IntakeError(f"--times {str(path)!r}: {e.strerror or e}") from None
     if len(raw) > MAX_TIMES_BYTES:
-        raise IntakeError(f"--times {str(path)!r}: 过大 / larger than {MAX_TIMES_BYTES >> 20} MiB")
+        raise IntakeError(f"--times {str(path)!r}: " + _w("过大", f"larger than {MAX_TIMES_BYTES >> 20} MiB"))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise IntakeError(f"--times {str(path)!r}: 不是 UTF-8 / not UTF-8 text") from None
+        raise IntakeError(f"--times {str(path)!r}: " + _w("不是 UTF-8", "not UTF-8 text")) from None
     try:
         rows = list(csv.reader(text.splitlines()))
     except csv.Error as e:
-        raise IntakeError(f"--times {str(path)!r}: CSV 无法解析 / not CSV ({e})") from None
+        raise IntakeError(f"--times {str(path)!r}: " + _w("CSV 无法解析", "not CSV") + f" ({e})") from None
     header = [h.strip() for h in rows[0]] if rows else []
     id_col = next((c for c in TIME_ID_COLUMNS if c in header), None)
     time_col = next((c for c in TIME_COLUMNS if c in header), None)
     if id_col is None or time_col is None:
-        raise IntakeError(f"--times {str(path)!r}: 需要列 / needs an id column ({', '.join(TIME_ID_COLUMNS)}) and "
-                          f"a time column ({', '.join(TIME_COLUMNS)})")
+        raise IntakeError(f"--times {str(path)!r}: " + _w("需要列", "needs an id column and a time column")
+                          + f" ({', '.join(TIME_ID_COLUMNS)}; {', '.join(TIME_COLUMNS)})")
     i_id, i_time, kind = header.index(id_col), header.index(time_col), TIME_ID_COLUMNS[id_col]
     found = {}
     for line, row in enumerate(rows[1:], 2):
@@ -549,14 +512,14 @@ def read_times(path, zone_name="", now=None) -> dict:
         try:
             when = parse_lms_time(raw_time, zone_name)
             if when > now + deadlines.FUTURE_SKEW or when < deadlines.EARLIEST:
-                raise deadlines.DeadlineError(f"时间超出范围 / out of bounds ({deadlines.iso(when)}): "
-                                              "in the future or before 2000")
+                raise deadlines.DeadlineError(_w("时间超出范围：在将来或 2000 年之前", "out of bounds: in the future or before 2000")
+                                              + f" ({deadlines.iso(when)})")
             got = LmsTime(when, source)
         except deadlines.DeadlineError as e:
             got = LmsTime(None, source, str(e))
         if key in found and found[key] != got and (found[key].when != got.when or got.problem or found[key].problem):
             got = LmsTime(None, f"{found[key].source}; {source}",
-                          "同一学生有两个不同的时间 / two different times for one student: none used")
+                          _w("同一学生有两个不同的时间，均未使用", "two different times for one student: none used"))
         found[key] = got
     return found
 
@@ -590,9 +553,9 @@ def stamp_times(placements, dest, times, assignment=ASSIGNMENT):
         keys = [("lms", u) for u in uids if u] or [("student", sid)]
         got = [times[k] for k in keys if k in times]
         if not got:
-            note, when = "没有提交时间 / no submission time in the times file", None
+            note, when = _w("时间表中没有提交时间", "no submission time in the times file"), None
         elif len(got) > 1:
-            note, when = "多个 LMS 账号 / several LMS accounts for one student: no time used", None
+            note, when = _w("一名学生有多个 LMS 账号，未使用时间", "several LMS accounts for one student: no time used"), None
         elif got[0].problem:
             note, when = f"{got[0].source}: {got[0].problem}", None
         else:
@@ -602,7 +565,7 @@ def stamp_times(placements, dest, times, assignment=ASSIGNMENT):
             if _write_new(stamp, text.encode("ascii")):
                 note = f"{got[0].source} -> timestamp.txt"
             else:
-                note = f"{got[0].source}; 已有 timestamp.txt，未覆盖 / timestamp.txt already there, kept"
+                note = f"{got[0].source}; " + _w("已有 timestamp.txt，未覆盖", "timestamp.txt already there, kept")
         for p in ps:
             p.submitted_at, p.time_source = deadlines.iso(when), note
 
@@ -614,10 +577,10 @@ def intake(download, dest, roster_path=None, id_column="SIS Login ID", course_di
     from autograder.pipeline.source_tests import SourceTests
     download, dest = pathlib.Path(download), pathlib.Path(dest)
     if not os.path.lexists(download):
-        raise IntakeError(f"找不到 / not found: {download}")
+        raise IntakeError(_w("找不到", "not found") + f": {download}")
     if download.is_dir() and not download.is_symlink():
         if dest.resolve().is_relative_to(download.resolve()):
-            raise IntakeError("--to 不能在下载文件夹里 / --to must not be inside the download (it is never modified)")
+            raise IntakeError(_w("--to 不能在下载文件夹里（下载从不修改）", "--to must not be inside the download (it is never modified)"))
     roster = read_roster(roster_path, id_column) if roster_path else None
     if times_zone:
         try:
@@ -641,7 +604,7 @@ def intake(download, dest, roster_path=None, id_column="SIS Login ID", course_di
         elif download.is_file() and not download.is_symlink():
             placements = _stage_zip(download, staging)
         else:
-            raise IntakeError(f"{download}: 不是 zip 或文件夹 / neither a zip nor a folder (a link?)")
+            raise IntakeError(f"{download}: " + _w("不是 zip 或文件夹（链接？）", "neither a zip nor a folder (a link?)"))
         place_all(placements, known, roster)
         assign_editions(placements, prints)
         dest.mkdir(parents=True, exist_ok=True)
@@ -653,15 +616,40 @@ def intake(download, dest, roster_path=None, id_column="SIS Login ID", course_di
     return placements
 
 
+def _say_summary(args, placed, left):
+    """The lines after an intake, in the command's language (``--language``, ``$COURSE_LANGUAGE``)."""
+    students = len({p.student_id for p in placed})
+    terminal.say(_w(f"放入 {len(placed)} 个 notebook，{students} 名学生", f"placed {len(placed)} notebook(s) of "
+                    f"{students} student(s)") + f" -> {args.to}; " + _w("记录", "record") + f": "
+                 f"{os.path.join(args.to, 'intake.csv')}")
+    timed = {p.student_id for p in placed if p.submitted_at}
+    untimed = sorted({p.student_id for p in placed if p.time_source and not p.submitted_at})
+    if timed:
+        terminal.say(_w(f"{len(timed)} 名学生有提交时间（timestamp.txt）",
+                        f"submission times (timestamp.txt) for {len(timed)} student(s)"))
+    if untimed:
+        terminal.say(_w("没有可用的提交时间", "no usable submission time") + f": {', '.join(untimed)} "
+                     "(intake.csv: time_source)")
+    _say_editions(placed)
+    late = sorted({p.student_id for p in placed if p.late_marker})
+    if late:
+        terminal.say(_w("LMS 标记迟交", "marked LATE by the LMS") + f": {', '.join(late)}")
+    if left:
+        terminal.say(_w("未放入的文件", "files not placed") + f" ({len(left)}):")
+        for p in left:
+            terminal.say(f"  {p.status:<10} {p.source}  {p.reason}")
+    terminal.say(_w("下一步", "next") + f": autograder grade {args.to} --out OUT")
+
+
 def _say_editions(placed):
     """The editions the placed students went to, and who needs a look (intake.csv: edition_reason)."""
     students = {p.student_id: p.edition for p in placed}
     count = collections.Counter(students.values())
     if count:
-        terminal.say("版本 / editions: " + ", ".join(f"{ed} {n}" for ed, n in sorted(count.items())) + " student(s)")
-    check = sorted({p.student_id for p in placed if "check" in p.edition_reason})
+        terminal.say(_w("各版本学生数", "students per edition") + ": " + _tally(count))
+    check = sorted({p.student_id for p in placed if p.edition_check})
     if check:
-        terminal.say(f"版本需核对 / edition to check: {', '.join(check)} (intake.csv: edition_reason)")
+        terminal.say(_w("版本需核对", "edition to check") + f": {', '.join(check)} (intake.csv: edition_reason)")
 
 
 def run(args):
@@ -674,21 +662,5 @@ def run(args):
         return 2
     placed = [p for p in placements if p.status == "placed"]
     left = [p for p in placements if p.status not in ("placed", "skipped")]
-    terminal.say(f"放入 / placed {len(placed)} notebook(s) of {len({p.student_id for p in placed})} student(s) "
-                 f"-> {args.to}; 记录 / record: {os.path.join(args.to, 'intake.csv')}")
-    timed = {p.student_id for p in placed if p.submitted_at}
-    untimed = sorted({p.student_id for p in placed if p.time_source and not p.submitted_at})
-    if timed:
-        terminal.say(f"提交时间 / submission times (timestamp.txt) for {len(timed)} student(s)")
-    if untimed:
-        terminal.say(f"没有可用的提交时间 / no usable submission time: {', '.join(untimed)} (intake.csv: time_source)")
-    _say_editions(placed)
-    late = sorted({p.student_id for p in placed if p.late_marker})
-    if late:
-        terminal.say(f"LMS 标记迟交 / marked LATE by the LMS: {', '.join(late)}")
-    if left:
-        terminal.say(f"未放入的文件 / files not placed ({len(left)}):")
-        for p in left:
-            terminal.say(f"  {p.status:<10} {p.source}  {p.reason}")
-    terminal.say(f"下一步 / next: autograder grade {args.to} --out OUT")
+    _say_summary(args, placed, left)
     return 1 if left else 0

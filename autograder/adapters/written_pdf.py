@@ -19,6 +19,13 @@ theirs), the page carries a Content-Security-Policy that loads and runs nothing 
 (Chromium's ``scriptEnabled=false`` would stop headless printing itself.) The PDF is printed by Chromium itself
 (``--print-to-pdf``; the kit's browser tests use the same Debian ``chromium``), with the CJK
 fonts of ``fonts-noto-cjk``.
+
+Either edition (issue #25): each student's pages come from their own edition's released notebook
+(its question text, its answer stub -- read from release/ and source/, never a constant), and the
+pages' words are in the language a run would write that student's feedback in: ``--language`` or
+``$COURSE_LANGUAGE`` for everyone, else the edition's (``GradingConfig.language_for``: the English
+edition English only, the Chinese edition Chinese with English beside). The command's own lines on
+the terminal follow ``--language`` / ``$COURSE_LANGUAGE`` like every other command's.
 """
 import dataclasses
 import html
@@ -30,17 +37,20 @@ import subprocess
 import tempfile
 
 from autograder.core import terminal, totals
-from autograder.core.course_dir import default_course_dir, release_dir
+from autograder.core.course_dir import ASSIGNMENT, default_course_dir, release_dir, source_dir
 from autograder.run.write import atomic_write, csv_text, student_folder
+from course.language import check_language, current_language
+from course.language import say as words
 from course.safe_text import display_id
 
 MAX_ANSWER_CHARS = 2500          # what fits one A4 page at the page's font size
 MAX_NOTEBOOK_BYTES = 32 << 20
 CHROMIUM_TIMEOUT = 120
-STUB = "在这里写你的答案 / YOUR ANSWER HERE"
+BEGIN_SOLUTION = "### BEGIN SOLUTION"
+HTML_LANG = {"zh+en": "zh-CN", "zh": "zh-CN", "en": "en"}
 
 PAGE = """<!doctype html>
-<html lang="zh"><head><meta charset="utf-8">
+<html lang="{lang}"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>{title}</title>
 <style>
@@ -72,21 +82,39 @@ class Question:
     grade_id: str
     points: float
     text: str              # the released cell's question (trusted)
+    stub: str = ""         # what nbgrader put in place of the answer (the edition's text stub)
 
 
-def questions(course_dir=None) -> list:
-    """The assignment's written-answer cells in a fixed order, with their released question text."""
+def _cell(path: pathlib.Path, grade_id: str):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return next((x for x in nb["cells"] if x.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id),
+                None)
+
+
+def question_and_stub(released: str, source: str) -> tuple:
+    """``(question, stub)`` of a released written cell: nbgrader keeps the source cell's text up to
+    ``### BEGIN SOLUTION`` and puts the edition's text stub in place of the rest, so the stub is
+    what the release has beyond that shared text (no stub constant: each edition sets its own)."""
+    if BEGIN_SOLUTION not in source:
+        return released.strip(), ""
+    asked = source.split(BEGIN_SOLUTION, 1)[0]
+    shared = len(os.path.commonprefix([released, asked]))
+    return released[:shared].strip(), released[shared:].strip()
+
+
+def questions(course_dir=None, assignment: str = ASSIGNMENT) -> list:
+    """The assignment's written-answer cells in a fixed order, with `assignment`'s (an edition's)
+    released question text and answer stub. Both editions have the same cells in the same order."""
     course_dir = course_dir or default_course_dir()
     scheme = totals.scheme(course_dir)
     out = []
     for c in scheme.cells:
         if not c.written:
             continue
-        nb = json.loads((release_dir(course_dir) / f"{c.notebook}.ipynb").read_text(encoding="utf-8"))
-        cell = next((x for x in nb["cells"] if x.get("metadata", {}).get("nbgrader", {}).get("grade_id") == c.grade_id),
-                    None)
-        text = _source(cell).replace(STUB, "").replace("**", "").strip() if cell else ""
-        out.append(Question(c.notebook, c.grade_id, c.points, text))
+        cell = _cell(release_dir(course_dir, assignment) / f"{c.notebook}.ipynb", c.grade_id)
+        src = _cell(source_dir(course_dir, assignment) / f"{c.notebook}.ipynb", c.grade_id)
+        text, stub = question_and_stub(_source(cell), _source(src)) if cell else ("", "")
+        out.append(Question(c.notebook, c.grade_id, c.points, text.replace("**", "").strip(), stub))
     return out
 
 
@@ -127,33 +155,39 @@ def answers(submission, qs) -> list:
         if q.text and text.strip().startswith(q.text):
             text = text.strip()[len(q.text):]
         text = text.strip()
-        out.append(None if text in ("", STUB) else text)
+        out.append(None if text in ("", q.stub) else text)
     return out
 
 
-def page_html(student_id, qs, texts) -> str:
-    """The student's pages: every value escaped (the student's text is only ever text)."""
+def page_html(student_id, qs, texts, language=None) -> str:
+    """The student's pages in `language` (None: the current one): every value escaped (the
+    student's text is only ever text)."""
+    def w(zh, en, both=None):
+        return words(zh, en, both=both, language=language)
     sections = []
     for i, (q, text) in enumerate(zip(qs, texts), start=1):
         note = ""
         if text is None:
-            shown = "未作答 / not answered"
+            shown = w("未作答", "not answered")
         elif len(text) > MAX_ANSWER_CHARS:
             shown = text[:MAX_ANSWER_CHARS] + " …"
-            note = '<p class="note">（过长，已截断；全文见 notebook / too long for the page, cut: the whole answer is in the notebook）</p>'
+            note = '<p class="note">' + html.escape(w(
+                "（过长，已截断；全文见 notebook）", "(too long for the page, cut: the whole answer is in the notebook)",
+                both="（过长，已截断；全文见 notebook / too long for the page, cut: the whole answer is in the notebook）")) + "</p>"
         else:
             shown = text
         sections.append(SECTION.format(
-            number=i, heading=html.escape(f"{q.notebook} · {q.grade_id} ({q.points:g} 分 / points)"),
-            who=html.escape(f"学生 / student: {display_id(student_id)}"), question=html.escape(q.text),
+            number=i, heading=html.escape(f"{q.notebook} · {q.grade_id} ({q.points:g} {w('分', 'points')})"),
+            who=html.escape(f"{w('学生', 'student')}: {display_id(student_id)}"), question=html.escape(q.text),
             answer=html.escape(shown), note=note))
-    return PAGE.format(title=html.escape(display_id(student_id)), sections="\n".join(sections))
+    lang = HTML_LANG[check_language(language) if language else current_language()]
+    return PAGE.format(title=html.escape(display_id(student_id)), sections="\n".join(sections), lang=lang)
 
 
 def chromium() -> str:
     found = os.environ.get("AUTOGRADER_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
     if not found:
-        raise FileNotFoundError("需要 Chromium / Chromium is needed (Debian: apt-get install chromium)")
+        raise FileNotFoundError(words("需要 Chromium", "Chromium is needed") + " (Debian: apt-get install chromium)")
     return found
 
 
@@ -169,7 +203,7 @@ def print_pdf(html_text, dest, browser=None):
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=CHROMIUM_TIMEOUT,
                               stdin=subprocess.DEVNULL)
         if proc.returncode != 0 or not out.is_file() or out.stat().st_size == 0:
-            raise RuntimeError(f"Chromium 打印失败 / Chromium could not print the PDF: {proc.stderr[-500:]}")
+            raise RuntimeError(f"{words('Chromium 打印失败', 'Chromium could not print the PDF')}: {proc.stderr[-500:]}")
         atomic_write(dest, out.read_bytes())
 
 
@@ -187,19 +221,27 @@ def run(args):
         terminal.error(e)
         return 2
     if mode != "course":
-        terminal.error("需要 SUBMISSIONS/<student>/pooling/ 的目录 / a class folder is needed")
+        terminal.error(words("需要 SUBMISSIONS/<student>/pooling/ 的目录", "a class folder is needed"))
         return 2
-    qs = questions()
+    from autograder.core.config import GradingConfig
+    # the pages' words: --language / $COURSE_LANGUAGE for everyone, else each student's edition's
+    config = GradingConfig.build(language=getattr(args, "language", None))
+    qs, by_edition = questions(), {}
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     atomic_write(out / "outline.csv", outline_csv(qs))
     try:
         for sub in subs:
+            edition = getattr(sub, "assignment", ASSIGNMENT)
+            if edition not in by_edition:
+                by_edition[edition] = qs if edition == ASSIGNMENT else questions(assignment=edition)
+            mine = by_edition[edition]
             dest = out / f"{student_folder(sub.student_id)}.pdf"
-            print_pdf(page_html(sub.student_id, qs, answers(sub, qs)), dest)
+            print_pdf(page_html(sub.student_id, mine, answers(sub, mine), config.language_for(edition)), dest)
             terminal.say(f"{display_id(sub.student_id)} -> {dest}", None)
     except (FileNotFoundError, RuntimeError, subprocess.TimeoutExpired) as e:
         terminal.error(e)
         return 3
-    terminal.say(f"{len(subs)} 份 PDF / PDFs, {len(qs)} 页每份 / pages each (outline: {out / 'outline.csv'})")
+    terminal.say(f"{len(subs)} {words('份 PDF', 'PDFs', both='份 PDF / PDFs')}, {len(qs)} "
+                 f"{words('页每份', 'pages each', both='页每份 / pages each')} (outline: {out / 'outline.csv'})")
     return 0

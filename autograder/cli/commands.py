@@ -146,6 +146,9 @@ def _parser():
                                                   "-> timestamp.txt; default: the roster, if it has such a column")
     n.add_argument("--times-zone", metavar="ZONE", default="",
                    help="无时区的时间所在时区 / the IANA zone of times written without one (Moodle's site zone)")
+    n.add_argument("--language", choices=LANGUAGES, default=None,
+                   help="说明文字的语言 / the language of the command's words (lines, intake.csv's reasons): "
+                        "zh+en, en or zh (default: $COURSE_LANGUAGE, else zh+en)")
     n.set_defaults(run=_intake)
     w = sub.add_parser("written-pdf", help="书面回答导出为 PDF / each student's written answers as a PDF for a "
                                            "manually graded Gradescope assignment",
@@ -153,6 +156,9 @@ def _parser():
                                    "written question in a fixed order (DIR/outline.csv), printed by Chromium")
     w.add_argument("submissions", metavar="SUBMISSIONS", help="SUBMISSIONS/<student>/pooling/*.ipynb")
     w.add_argument("--out", required=True, metavar="DIR", help="PDF 的输出目录 / where to write the PDFs")
+    w.add_argument("--language", choices=LANGUAGES, default=None,
+                   help="PDF 与说明文字的语言 / the language of the pages' and the command's words: zh+en, en or zh "
+                        "(default: $COURSE_LANGUAGE, else each student's edition's: pooling zh+en, pooling_en en)")
     w.set_defaults(run=_written_pdf)
     return ap
 

@@ -28,6 +28,7 @@ from autograder.core.config import GradingConfig
 from autograder.exercises import BY_NAME
 from autograder.core.results import FunctionResult, GroupResult, Status  # noqa: F401  (typed results, a leaf; re-exported)
 from autograder.sandbox.call_result import CallResult  # noqa: F401  (re-exported)
+from autograder.grading.row_message import OP_MISCONCEPTIONS, function_message
 from course import messages, operator_rule
 from course.compare import Diff, compare
 from course.language import say
@@ -230,8 +231,8 @@ def _diagnose(name, seed, ran):
     return diagnose(outcomes, order=mistakes.order(name))
 
 
-# Misconceptions that come from the operator policy, not from wrong values.
-OP_MISCONCEPTIONS = ("forbidden_op", "conv_not_used", "conv_relu_only")
+# Misconceptions that come from the operator policy, not from wrong values: OP_MISCONCEPTIONS
+# (autograder.grading.row_message, where a row's one-line message is made).
 
 
 # Forbidden op names shown at most (each is student-controlled text: the child reports them).
@@ -309,21 +310,16 @@ def _explain(name, status, mids, groups, failures, bad_ops, points, max_points, 
     lines = [GroupLine(g.name, g.passed, g.n_cases, g.n_failed, g.weight) for g in groups]
     failure_text, picture = "", None
     mid = mids[0] if mids else None
+    failed = [g.name for g in groups if not g.passed]
+    message = function_message(status, mids, failed)
     if mid in OP_MISCONCEPTIONS:
         shown, case = _shown_ops(name, bad_ops, failures, cases, replay)
         if shown and case is not None:        # the one case the names come from is the one shown
             failure_text = format_seen_in(name, case.args, case.kwargs)
-        message = operator_rule.recorder_message(mid)
         summary = message + (f"：{shown}" if shown else "") + " → " + say("0 分", "0 points")
     elif status == "passed":
-        message = summary = say("全部通过", "all checks passed")
+        summary = message
     else:
-        failed = [g.name for g in groups if not g.passed]
-        message = messages.message(mid) if mid else (
-            say(f"{len(failed)} 个性质组未通过", f"{len(failed)} property groups failed"))
-        if len(mids) > 1:          # every fault, briefly, most telling first
-            message = (say(f"{len(mids)} 处错误", f"{len(mids)} faults") + ": "
-                       + "; ".join(messages.brief(m) for m in mids if m in messages.CATALOG))
         summary = say("未通过", "failed") + f": {', '.join(messages.group_title(g) for g in failed)}"
         first = shown or smallest(failures)
         if first is not None and first.error != "timeout" and mid != "not_implemented":

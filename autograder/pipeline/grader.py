@@ -37,11 +37,11 @@ from autograder.pipeline.open_submission import RefusedPath, read_bytes
 from autograder.core import kit
 from autograder.core.course_dir import ASSIGNMENT, default_course_dir, editions
 from autograder.core.results import ManualRow, SubmissionResult
+from autograder.grading.row_message import NOT_SUBMITTED  # a fixed row message: the report renders it again
 from autograder.sandbox.runner import Engine, Limits
-from course.language import Text as T, in_language, render
+from course.language import in_language, render
 
 KIT_DIR = kit.PACKAGE
-NOT_SUBMITTED = T("未提交", "notebook not submitted")
 
 
 # Where grading starts: this module (the grader: its steps, suites, records, references and the

@@ -15,7 +15,7 @@ import json
 import pathlib
 import urllib.parse
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple, Optional
 
 import numpy as np
@@ -492,6 +492,9 @@ class Report:
     pages: dict           # (student, notebook) -> feedback page URL
     integrity: Optional[dict]   # autograder.report.integrity's result, None when left out
     late: dict = field(default_factory=dict)   # student -> deadlines.Lateness (DIR/late.csv), if assessed
+    # rows whose message could not be rendered again in the report's language and seems to be in
+    # another (``in_report_language``): the page says so
+    messages_kept: int = 0
 
     @property
     def late_rows(self) -> list:
@@ -555,6 +558,37 @@ class Report:
         return run_items(self.run, self.out_dir)
 
 
+def _other_language(message: str, language: str) -> bool:
+    """Whether a kept message seems written in another language than ``language`` (an English one
+    has no Chinese; a Chinese one has some)."""
+    han = any("\u4e00" <= ch <= "\u9fff" for ch in message)
+    return han if language == "en" else (not han and any(ch.isalpha() for ch in message))
+
+
+def in_report_language(grades, results) -> tuple:
+    """``(rows, kept)``: grades.csv's rows with each graded function's message rendered again in the
+    current language from its typed result (results.jsonl: status, the faults named, the groups
+    failed; ``autograder.grading.row_message``), whatever language it was graded in (issue #25),
+    as is a row holding one of the kit's fixed messages ("notebook not submitted"); and the rows
+    left as graded, because their message is not typed (the grader's errors, an invalid notebook,
+    a function not defined: these may quote the student's own text)."""
+    from autograder.grading.row_message import fixed_message, function_message
+    out, kept = [], []
+    for r in grades:
+        res = results.get((r.student_id, r.function))
+        fixed = fixed_message(r.message)
+        if (res is not None and not r.grader_error and res.status == r.status
+                and (res.misconception or "") == r.misconception):
+            mids = res.misconceptions or ([res.misconception] if res.misconception else [])
+            out.append(replace(r, message=function_message(res.status.value, mids, res.groups_failed)))
+        elif fixed is not None:                    # the kit's fixed words (a notebook not submitted)
+            out.append(replace(r, message=fixed))
+        else:
+            out.append(r)
+            kept.append(r)
+    return out, kept
+
+
 def build(out_dir, integrity=True) -> Report:
     """All the report's numbers, from a grading output directory (``ResultsMissing`` without its
     results.jsonl).
@@ -562,7 +596,8 @@ def build(out_dir, integrity=True) -> Report:
     ``integrity``: also the integrity analysis (``autograder.report.integrity``; the answer cells are
     results.jsonl's); ``rep.integrity`` is None without it."""
     data = load(out_dir)
-    grades = data.grades
+    from course.language import current_language
+    grades, kept = in_report_language(data.grades, data.results)
     scheme = totals_module.scheme()
     totals = student_totals(grades, scheme)
     notebooks = sorted({r.notebook for r in grades})
@@ -579,7 +614,8 @@ def build(out_dir, integrity=True) -> Report:
         run=data.run, grades=grades, folders=data.folders,
         pages=feedback_pages(out_dir, data.folders, notebooks),
         integrity=integrity_result(data) if integrity else None,
-        late=read_late_csv(pathlib.Path(out_dir) / "late.csv"))
+        late=read_late_csv(pathlib.Path(out_dir) / "late.csv"),
+        messages_kept=sum(_other_language(r.message, current_language()) for r in kept))
 
 
 def integrity_result(data):
