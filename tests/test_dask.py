@@ -510,28 +510,18 @@ def test_losing_a_worker_at_any_moment_loses_nothing(point, point_cluster, small
     assert not alive, [p.cmdline() for p in alive]
 
 
-@slow_fixture
-def lone_cluster(tmp_path):
-    """One gated worker on a new scheduler (it is killed for good)."""
-    (tmp_path / "cluster").mkdir()
-    c = start_cluster(tmp_path / "cluster", n_workers=1)
-    try:
-        yield c
-    finally:
-        c.open_gate()
-        c.stop()
-
-
-def test_no_worker_left_gives_error_rows_and_ends(lone_cluster, small_class, local_grades, tmp_path):
+def test_no_worker_left_gives_error_rows_and_ends(cluster, small_class, local_grades, tmp_path):
     """Every worker dies after the second student (the gate holds the third task until then): the
-    rest get `error` rows after the wait, exit 0."""
+    rest get `error` rows after the wait, exit 0. (The module's cluster: the next test, if any, gets
+    new workers.)"""
     out = tmp_path / "out"
-    env = dict(lone_cluster.env, AUTOGRADER_DASK_NO_WORKERS_TIMEOUT="3")
-    with Killer(lone_cluster, "mid_batch", out, everyone=True) as killer:
-        proc = grade_cli(small_class, out, lone_cluster.address, env)
+    env = dict(cluster.env, AUTOGRADER_DASK_NO_WORKERS_TIMEOUT="3")
+    everyone = cluster.live_workers()
+    with Killer(cluster, "mid_batch", out, everyone=True) as killer:
+        proc = grade_cli(small_class, out, cluster.address, env)
 
-    assert killer.killed == ["w0"], f"the kill point never came\n{proc.stderr}"
-    assert killer.results_then == 2
+    assert killer.killed == everyone and len(everyone) == 2, f"the kill point never came\n{proc.stderr}"
+    assert killer.results_then == 2 and not cluster.live_workers()
     assert proc.returncode == 0, proc.stderr
     assert "no Dask worker for 3 s" in proc.stderr
     grades = read_grades(out)
@@ -541,7 +531,7 @@ def test_no_worker_left_gives_error_rows_and_ends(lone_cluster, small_class, loc
         by_student.setdefault(s, []).append(((s, nb, gid), points, status))
     given_up = {s for s, rows in by_student.items() if all(st == "error" for _, _, st in rows)}
     # Exactly the two students graded before the kill have their grades, the four others error rows.
-    graded = {t["student"] for t in lone_cluster.tickets() if not t["held"]}
+    graded = {t["student"] for t in cluster.tickets() if not t["held"]}
     assert len(graded) == 2 and given_up == set(by_student) - graded
     for s, rows in by_student.items():                          # the others: graded as locally
         if s not in given_up:
