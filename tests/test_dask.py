@@ -475,7 +475,7 @@ def ran_again_elsewhere(cluster, out, event):
     worker_of = json.loads((out / "run.json").read_text(encoding="utf-8"))["worker_of"]
     again = [t for t in cluster.tickets() if t["student"] == event["student"] and t["ticket"] > event["ticket"]]
     return (again and all(t["worker"] != event["worker"] for t in again)
-            and worker_of[event["student"]] not in ("", None, event["address"]))
+            and worker_of.get(event["student"]) not in ("", None, event["address"]))
 
 
 @pytest.mark.parametrize("point", ["before_connect", "connect", "plugin", "first_task", "mid_batch"])
