@@ -11,7 +11,8 @@ from support.xdist_groups import add_xdist_groups
 
 # Real JupyterLab and Chromium fixtures, and the classes graded once per session (graded_demo,
 # graded_class30, reported_class30: tests/support/graded.py), defined once for every test module.
-pytest_plugins = ["browser_fixtures", "support.graded"]
+# support.xdist_groups also writes each test's group where loadgroup reads it (its docstring says why).
+pytest_plugins = ["browser_fixtures", "support.graded", "support.xdist_groups"]
 
 
 def pytest_addoption(parser):

@@ -15,6 +15,13 @@ A's group and every other user of S. A module with any such test keeps all its t
 
 Corpora that tests/hostile/harness.py grades once per *process* (its ``_MEMO``) tie the modules that
 read them, as a shared fixture would: IN_PROCESS_MEMOS says which.
+
+loadgroup's scheduler reads a test's group from its node id (``path::test[param]@group``), which the
+worker's own hook writes by setting ``item._nodeid``. pytest 9 keeps the id in ``item._id`` instead, so
+with pytest-xdist 3.8 that write is lost: no test had a group, every module fixture was made on both
+workers, and again after each test of another module in between (the CI log's doubled setups of
+test_nbgrader_hardened and test_nbgrader_hostile_text). :func:`suffix_group_ids` writes the suffix
+where pytest reads it, after xdist's hook, unless xdist already did.
 """
 from __future__ import annotations
 
@@ -57,6 +64,24 @@ def _keys(item: pytest.Item) -> list[str]:
     return keys
 
 
+def suffix_group_ids(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On a loadgroup worker, append ``@group`` to each grouped test's node id, as pytest-xdist means to."""
+    if not getattr(config.option, "loadgroup", False):   # set on workers of `--dist loadgroup` only
+        return
+    for item in items:
+        groups = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                         for m in item.iter_markers("xdist_group")})
+        nodeid = item.nodeid
+        if not groups or nodeid.rfind("@") > nodeid.rfind("]"):
+            continue                                   # no group, or xdist's own hook worked
+        new = f"{nodeid}@{'_'.join(groups)}"
+        if hasattr(item, "_id"):                       # pytest >= 9: a structured NodeId, its string cached
+            from _pytest.nodeid import NodeId
+            item._id = NodeId.parse(new)
+        else:
+            item._nodeid = new
+
+
 def add_xdist_groups(items: list[pytest.Item]) -> None:
     """Mark every test that shares a module or session fixture with ``xdist_group(<its component>)``."""
     parent: dict[str, str] = {}
@@ -82,3 +107,8 @@ def add_xdist_groups(items: list[pytest.Item]) -> None:
         if keys:
             group = find(keys[0]).split(":", 1)[1].replace("/", ".").replace("@", "_")
             item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(trylast=True)      # after pytest-xdist's own hook (see the module's docstring)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    suffix_group_ids(config, items)
