@@ -22,6 +22,13 @@ with pytest-xdist 3.8 that write is lost: no test had a group, every module fixt
 workers, and again after each test of another module in between (the CI log's doubled setups of
 test_nbgrader_hardened and test_nbgrader_hostile_text). :func:`suffix_group_ids` writes the suffix
 where pytest reads it, after xdist's hook, unless xdist already did.
+
+Order: loadgroup hands out work units (a group, or a test without one) in queue order, each to the
+first worker with less than three tests pending. By default the queue is sorted by the number of tests
+in a unit, which says nothing of its cost: a five-test module that starts a hub or re-runs tests as
+another user could come last and leave one core idle while the other finishes it. So the units are
+queued slow first (the more tests marked slow, the earlier: :func:`order_slow_first`, xdist's own
+reordering off), and the thousands of quick tests come last, where they fill whichever worker ends first.
 """
 from __future__ import annotations
 
@@ -109,6 +116,24 @@ def add_xdist_groups(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group(group))
 
 
+def order_slow_first(items: list[pytest.Item]) -> None:
+    """Reorder `items` by work unit (a group, or one ungrouped test): units with more slow tests first;
+    a unit's tests keep their order, and so do units that tie (every worker computes the same order)."""
+    units: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        mark = item.get_closest_marker("xdist_group")
+        units.setdefault(f"group:{mark.args[0]}" if mark and mark.args else f"test:{item.nodeid}", []).append(item)
+    ranked = sorted(units.values(), key=lambda unit: -sum(1 for i in unit if i.get_closest_marker("slow")))
+    items[:] = [item for unit in ranked for item in unit]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if getattr(config.option, "dist", "no") == "loadgroup":
+        config.option.loadscopereorder = False    # the controller keeps the order the workers collected
+
+
 @pytest.hookimpl(trylast=True)      # after pytest-xdist's own hook (see the module's docstring)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if getattr(config.option, "loadgroup", False):
+        order_slow_first(items)
     suffix_group_ids(config, items)
