@@ -7,11 +7,11 @@ import pytest
 
 from autograder.exercises import PREAMBLE, BY_NAME
 from support.slow import mark_slow_items
-from support.xdist_groups import add_xdist_groups
 
 # Real JupyterLab and Chromium fixtures, and the classes graded once per session (graded_demo,
 # graded_class30, reported_class30: tests/support/graded.py), defined once for every test module.
-pytest_plugins = ["browser_fixtures", "support.graded"]
+# support.xdist_groups also writes each test's group where loadgroup reads it (its docstring says why).
+pytest_plugins = ["browser_fixtures", "support.graded", "support.xdist_groups"]
 
 
 def pytest_addoption(parser):
@@ -24,6 +24,7 @@ def pytest_addoption(parser):
 def pytest_collection_modifyitems(config, items):
     """`make test-fast` runs `-m "not slow"`: what is slow is said in tests/support/slow.py. Under
     pytest-xdist, tests sharing a module or session fixture stay on one worker (tests/support/xdist_groups.py)."""
+    from support.xdist_groups import add_xdist_groups   # here: pytest_plugins imports it first, rewritten
     mark_slow_items(items)
     add_xdist_groups(items)
 

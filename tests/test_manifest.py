@@ -113,13 +113,16 @@ LIGHT = textwrap.dedent("""\
         w.writerows(rows)
     assert cli.main(["export", str(out_dir), "--to", "csv"]) == 0
     assert (out_dir / "scores.csv").is_file()
+    # the class report and the integrity analysis read results, names and notebooks: no torch either
+    import autograder.report.report, autograder.report.integrity.analyse  # noqa: E401,F401
     loaded = sorted(m for m in sys.modules if m == "torch" or m.startswith("torch."))
     assert not loaded, loaded
 """)
 
 
 def test_light_commands_never_load_torch(tmp_path):
-    """`autograder --help`, `autograder export` and the source tests, in a fresh interpreter: no torch."""
+    """`autograder --help`, `autograder export`, the source tests and the report's modules, in a fresh
+    interpreter: no torch."""
     proc = subprocess.run([sys.executable, "-c", LIGHT, str(tmp_path)], cwd=tmp_path, env=_env(ROOT),
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr

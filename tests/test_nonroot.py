@@ -5,9 +5,9 @@ laptop, a JupyterHub user, a TA): no uid to drop to, user namespaces instead of
 privileges, files only root can read. So, when the suite runs as root, this
 module drops to a throwaway uid (``setpriv``) and
 
-- grades the bundled submissions as that uid and as root, and asserts the rows agree;
-- re-runs the sandbox, hostile, self-study and class-grading tests as that uid,
-  with namespaces and with the documented fallback without them.
+- grades the bundled submissions as that uid and as root, and asserts the rows and the files agree;
+- re-runs, as that uid, the tests whose outcome depends on who runs them (NONROOT_TESTS says which
+  and why), with namespaces and with the documented fallback without them.
 
 Run by a normal user, the whole suite already is the normal-user run, and
 this module skips.
@@ -93,6 +93,11 @@ def _max_points(out):
     return totals
 
 
+def _written(out):
+    """The files a grading run wrote (relative paths; the cache's entries are named by content digests)."""
+    return sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file() and ".cache" not in p.parts)
+
+
 def _grade(runner, py, repo, subs, out, home):
     cmd = [py, "-m", "autograder.cli.commands", "grade", subs, "--out", out, "--workers", "2", "--force", "--quiet"]
     env = {"PYTHONPATH": str(repo)}
@@ -110,6 +115,8 @@ def test_normal_user_grades_like_root(kit, home, graded_demo):
     assert u.returncode == 0, u.stderr[-3000:]
     root_rows, user_rows = _rows(graded_demo.out), _rows(home / "tmp" / "out-user")
     assert root_rows == user_rows
+    # the same files, as test_cli's class checks them for root: feedback pages, results.json, manual.csv...
+    assert _written(home / "tmp" / "out-user") == _written(graded_demo.out)
     assert not [k for k, v in user_rows.items() if "grader error" in v[2] or "sandbox" in v[2]]
     full = _max_points(home / "tmp" / "out-user")
     for student in ("alice", "bob"):                       # the two complete solutions: full marks for both users
@@ -132,17 +139,33 @@ def test_normal_user_self_study_full_marks(kit, home):
     assert "grader error" not in r.stdout
 
 
-# The modules a normal user's grading depends on; each runs whole, as the throwaway uid.
-NONROOT_MODULES = ["tests/test_sandbox.py", "tests/test_hostile.py", "tests/test_selfstudy.py",
-                   "tests/test_cli.py"]
+# The tests whose outcome depends on the uid, run again as the throwaway uid:
+# - test_sandbox.py, whole: the jail itself. Root drops to a uid inside namespaces it may create;
+#   a normal user gets user namespaces (or the Landlock/seccomp fallback) and no uid to drop to, so
+#   every limit, boundary and clean-up is a different code path.
+# - test_hostile.py, whole: what the hostile corpus can reach (network, files outside the jail, the
+#   submissions, processes left running) is decided by that jail.
+# - test_selfstudy.py::test_selfstudy_grade_full_points: a learner's own notebook, graded where the
+#   learner can write only their home, and nothing written beside the notebook.
+# - test_cli.py::test_unwritable_out_is_refused: refusing an output folder the user cannot write into.
+# The rest of test_selfstudy.py and test_cli.py is uid-independent and runs as root only: argument
+# parsing and help, timeouts, late penalties, the cache (a file in the output folder), feedback text,
+# misconception messages and `course.check` (plain Python in the learner's own process) compute the
+# same whoever runs them; class grading and self-study grading by a normal user are checked against
+# root's above (test_normal_user_grades_like_root, test_normal_user_self_study_full_marks).
+NONROOT_TESTS = ["tests/test_sandbox.py", "tests/test_hostile.py",
+                 "tests/test_selfstudy.py::test_selfstudy_grade_full_points",
+                 "tests/test_cli.py::test_unwritable_out_is_refused"]
 
 
 @pytest.mark.slow
 def test_kit_tests_pass_as_a_normal_user(kit, home):
-    """Sandbox (namespaces and the fallback), hostile corpus, self-study and class grading, as a normal user."""
+    """The uid-dependent tests (NONROOT_TESTS: sandbox with namespaces and the fallback, hostile corpus,
+    a learner's self-study, an unwritable output folder), as a normal user."""
     py, repo = kit
+    # (a test id that no longer exists makes pytest exit 4: the list cannot go stale unseen)
     cmd = [py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "-m", "not browser",
-           *[repo / m for m in NONROOT_MODULES]]
+           *[f"{repo}/{t}" for t in NONROOT_TESTS]]
     r = _as_user(cmd, home, cwd=repo, env={"PYTHONPATH": str(repo)}, timeout=3000)
     tail = (r.stdout + r.stderr)[-4000:]
     assert r.returncode == 0, tail

@@ -10,9 +10,9 @@ timeout as such; those hashes start with ``!`` (``ERROR``) and are never evidenc
 """
 import hashlib
 import math
+import sys
 
 import numpy as np
-import torch
 
 # Digits kept when hashing a tensor's values, relative to its largest magnitude: the same
 # arithmetic in another order (a rewrite of a copied bug) still hashes alike, almost always.
@@ -28,8 +28,16 @@ def _h(data, n=HASH_HEX):
     return hashlib.blake2b(data, digest_size=n // 2).hexdigest()
 
 
+def _is_tensor(value) -> bool:
+    """A torch tensor? Without importing torch: the report reads this module's constants and hashes,
+    and a value can only be a tensor where torch is loaded already (the grader, the suites)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(value, torch.Tensor)
+
+
 def _rounded(t):
     """A tensor's values as bytes, rounded relative to its largest finite magnitude."""
+    import torch                                        # loaded already: `t` is a tensor
     a = t.detach().to("cpu")
     if a.is_complex():
         a = torch.view_as_real(a)
@@ -46,7 +54,7 @@ def canonical(value, depth=0):
     """Bytes that stand for a returned value (tensor, number, tuple, None ...)."""
     if depth > 8:
         return b"deep"
-    if isinstance(value, torch.Tensor):
+    if _is_tensor(value):
         head = f"T{str(value.dtype)}{tuple(value.shape)}".encode()
         if value.numel() > MAX_HASHED:
             return head + b"big"

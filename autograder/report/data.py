@@ -23,7 +23,7 @@ import numpy as np
 from autograder import __version__
 from autograder.core import totals as totals_module
 from autograder.core.deadlines import read_late_csv
-from autograder.exercises import EXERCISES as FUNCTIONS
+from autograder.core.manifest import ENTRIES as FUNCTIONS   # names and notebooks only: no torch
 from autograder.core.cells import answer_texts
 from autograder.run.write import RESULTS_JSONL, STUDENTS, csv_uncell, display_id, safe_name, student_folder
 from autograder.core.results import GRADES_COLUMNS, ManualRow, Row, Status, SubmissionResult

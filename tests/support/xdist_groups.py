@@ -15,6 +15,20 @@ A's group and every other user of S. A module with any such test keeps all its t
 
 Corpora that tests/hostile/harness.py grades once per *process* (its ``_MEMO``) tie the modules that
 read them, as a shared fixture would: IN_PROCESS_MEMOS says which.
+
+loadgroup's scheduler reads a test's group from its node id (``path::test[param]@group``), which the
+worker's own hook writes by setting ``item._nodeid``. pytest 9 keeps the id in ``item._id`` instead, so
+with pytest-xdist 3.8 that write is lost: no test had a group, every module fixture was made on both
+workers, and again after each test of another module in between (the CI log's doubled setups of
+test_nbgrader_hardened and test_nbgrader_hostile_text). :func:`suffix_group_ids` writes the suffix
+where pytest reads it, after xdist's hook, unless xdist already did.
+
+Order: loadgroup hands out work units (a group, or a test without one) in queue order, each to the
+first worker with less than three tests pending. By default the queue is sorted by the number of tests
+in a unit, which says nothing of its cost: a five-test module that starts a hub or re-runs tests as
+another user could come last and leave one core idle while the other finishes it. So the units are
+queued costliest first (:func:`order_slow_first`: a few known heavy modules, then by the number of tests
+marked slow; xdist's own reordering off), and the thousands of quick tests come last, where they fill whichever worker ends first.
 """
 from __future__ import annotations
 
@@ -57,6 +71,24 @@ def _keys(item: pytest.Item) -> list[str]:
     return keys
 
 
+def suffix_group_ids(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On a loadgroup worker, append ``@group`` to each grouped test's node id, as pytest-xdist means to."""
+    if not getattr(config.option, "loadgroup", False):   # set on workers of `--dist loadgroup` only
+        return
+    for item in items:
+        groups = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                         for m in item.iter_markers("xdist_group")})
+        nodeid = item.nodeid
+        if not groups or nodeid.rfind("@") > nodeid.rfind("]"):
+            continue                                   # no group, or xdist's own hook worked
+        new = f"{nodeid}@{'_'.join(groups)}"
+        if hasattr(item, "_id"):                       # pytest >= 9: a structured NodeId, its string cached
+            from _pytest.nodeid import NodeId
+            item._id = NodeId.parse(new)
+        else:
+            item._nodeid = new
+
+
 def add_xdist_groups(items: list[pytest.Item]) -> None:
     """Mark every test that shares a module or session fixture with ``xdist_group(<its component>)``."""
     parent: dict[str, str] = {}
@@ -82,3 +114,43 @@ def add_xdist_groups(items: list[pytest.Item]) -> None:
         if keys:
             group = find(keys[0]).split(":", 1)[1].replace("/", ".").replace("@", "_")
             item.add_marker(pytest.mark.xdist_group(group))
+
+
+# Modules whose cost the count of their slow tests understates (a few tests behind a cluster, a hub, a
+# re-run as another user, an nbgrader course): roughly their seconds on one worker in a CI run
+# (`--durations`). They only move these modules up the queue; a wrong number costs time, never a result.
+HEAVY_SECONDS = {
+    "tests/test_dask.py": 220, "tests/test_nonroot.py": 150, "tests/test_nbgrader_hardened.py": 110,
+    "tests/test_hub.py": 90, "tests/test_accessibility.py": 60, "tests/test_nbgrader_hostile_text.py": 50,
+    "tests/test_english_edition.py": 40, "tests/test_integrity.py": 40,
+}
+
+
+def _weight(unit: list[pytest.Item]) -> float:
+    """A unit's estimated seconds: its heavy modules' numbers, else a second per slow test."""
+    modules = {item.nodeid.split("::", 1)[0] for item in unit}
+    heavy = sum(HEAVY_SECONDS.get(m, 0) for m in modules)
+    return heavy + sum(1.0 for i in unit if i.get_closest_marker("slow")) + 0.01 * len(unit)
+
+
+def order_slow_first(items: list[pytest.Item]) -> None:
+    """Reorder `items` by work unit (a group, or one ungrouped test), the costliest first (:func:`_weight`);
+    a unit's tests keep their order, and so do units that tie (every worker computes the same order)."""
+    units: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        mark = item.get_closest_marker("xdist_group")
+        units.setdefault(f"group:{mark.args[0]}" if mark and mark.args else f"test:{item.nodeid}", []).append(item)
+    ranked = sorted(units.values(), key=lambda unit: -_weight(unit))
+    items[:] = [item for unit in ranked for item in unit]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if getattr(config.option, "dist", "no") == "loadgroup":
+        config.option.loadscopereorder = False    # the controller keeps the order the workers collected
+
+
+@pytest.hookimpl(trylast=True)      # after pytest-xdist's own hook (see the module's docstring)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if getattr(config.option, "loadgroup", False):
+        order_slow_first(items)
+    suffix_group_ids(config, items)

@@ -15,7 +15,7 @@ evidence for a person, in neutral words (需要人工复核 / needs a person's r
 from collections import Counter, defaultdict
 
 from autograder.core import kit
-from autograder.exercises import EXERCISES as FUNCTIONS
+from autograder.core.manifest import ENTRIES as FUNCTIONS   # names and notebooks only: no torch
 from autograder.report.integrity import cluster as clusters_mod
 from autograder.report.integrity.behaviour import BehaviourIndex
 from autograder.report.integrity.fingerprint import K, W, CodeIndex, Document, boilerplate
