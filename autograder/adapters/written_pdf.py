@@ -39,7 +39,8 @@ import tempfile
 from autograder.core import terminal, totals
 from autograder.core.course_dir import ASSIGNMENT, default_course_dir, release_dir, source_dir
 from autograder.run.write import atomic_write, csv_text, student_folder
-from course.language import check_language, current_language
+from course.lang import page_lang
+from course.language import check_language
 from course.language import say as words
 from course.safe_text import display_id
 
@@ -47,7 +48,6 @@ MAX_ANSWER_CHARS = 2500          # what fits one A4 page at the page's font size
 MAX_NOTEBOOK_BYTES = 32 << 20
 CHROMIUM_TIMEOUT = 120
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
-HTML_LANG = {"zh+en": "zh-CN", "zh": "zh-CN", "en": "en"}
 
 PAGE = """<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8">
@@ -180,7 +180,7 @@ def page_html(student_id, qs, texts, language=None) -> str:
             number=i, heading=html.escape(f"{q.notebook} · {q.grade_id} ({q.points:g} {w('分', 'points')})"),
             who=html.escape(f"{w('学生', 'student')}: {display_id(student_id)}"), question=html.escape(q.text),
             answer=html.escape(shown), note=note))
-    lang = HTML_LANG[check_language(language) if language else current_language()]
+    lang = page_lang(check_language(language) if language else None)
     return PAGE.format(title=html.escape(display_id(student_id)), sections="\n".join(sections), lang=lang)
 
 

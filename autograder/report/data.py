@@ -576,12 +576,11 @@ def in_report_language(grades, results) -> tuple:
     out, kept = [], []
     for r in grades:
         res = results.get((r.student_id, r.function))
-        fixed = fixed_message(r.message)
         if (res is not None and not r.grader_error and res.status == r.status
                 and (res.misconception or "") == r.misconception):
             mids = res.misconceptions or ([res.misconception] if res.misconception else [])
             out.append(replace(r, message=function_message(res.status.value, mids, res.groups_failed)))
-        elif fixed is not None:                    # the kit's fixed words (a notebook not submitted)
+        elif (fixed := fixed_message(r.message)) is not None:   # the kit's fixed words (not submitted)
             out.append(replace(r, message=fixed))
         else:
             out.append(r)
