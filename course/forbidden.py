@@ -20,6 +20,7 @@ Policies (``autograder.exercises.Exercise.forbid``):
 This file imports only torch: the sandbox's child imports it, and no other course module but
 ``course.values`` (``autograder/sandbox/child.py``), so keep it self-contained.
 """
+import sys
 import weakref
 
 import torch
@@ -178,6 +179,43 @@ class OpRecorder(TorchDispatchMode):
 
 _active = []            # the recorders entered, innermost last (for the value hooks below)
 
+
+def _dynamo_only_when_in_use(mode: type) -> "object | None":
+    """Keep Dynamo out of `mode`'s dispatch frames without importing it while nothing uses it.
+
+    ``TorchDispatchMode`` wraps a subclass's ``__torch_dispatch__`` in ``torch._disable_dynamo``,
+    which imports ``torch._dynamo`` (and sympy: over a second of CPU, in every zygote, worker and
+    kernel that records) on the first op, only to stop Dynamo from tracing the mode's frames. Dynamo
+    can trace a frame only once a frame-evaluation hook is set, and only its own code sets one. So
+    the recorder calls its dispatch directly while no hook is set and ``torch._dynamo`` is not
+    loaded, and torch's own disabled wrapper (made once) from the first op after either happens
+    (``torch.compile`` in student code, or a hook set through ``torch._C``). Returns the function
+    that holds the switch (watched in the sandbox's child, ``bindings``), or None on a torch whose
+    wrapper differs (then torch's own behaviour stands)."""
+    wrapper = mode.__dict__.get("__torch_dispatch__")
+    raw = getattr(wrapper, "__wrapped__", None)
+    eval_frame = getattr(getattr(torch._C, "_dynamo", None), "eval_frame", None)
+    hook_set = getattr(eval_frame, "get_eval_frame_callback", None)
+    reads = getattr(getattr(wrapper, "__code__", None), "co_consts", ())
+    if raw is None or hook_set is None or "__dynamo_disable" not in reads:
+        return None
+    modules, disabled = sys.modules, []
+
+    def dispatch_outside_dynamo(*args, **kwargs):
+        if not disabled:
+            if hook_set() is None and "torch._dynamo" not in modules:
+                return raw(*args, **kwargs)
+            import torch._dynamo
+            disabled.append(torch._dynamo.disable(raw, recursive=True, wrapping=False))
+        return disabled[0](*args, **kwargs)
+
+    # The attribute torch's wrapper reads first (torch/_compile.py): set, it never imports Dynamo.
+    setattr(raw, "__dynamo_disable", dispatch_outside_dynamo)
+    return raw
+
+
+_DISPATCH = _dynamo_only_when_in_use(OpRecorder)
+
 # Tensor methods that hand a tensor's values to Python or numpy without dispatching any op: its
 # values, or its memory (``untyped_storage``, which ``storage()``, ``_typed_storage()``,
 # ``torch.save`` and pickling reach; ``__dlpack__``, which numpy's ``from_dlpack`` reaches).
@@ -221,7 +259,17 @@ def bindings():
             "OpRecorder.__exit__": OpRecorder.__dict__["__exit__"],
             "TorchDispatchMode.__enter__": TorchDispatchMode.__dict__.get("__enter__"),
             "TorchDispatchMode.__exit__": TorchDispatchMode.__dict__.get("__exit__"),
-            **{f"Tensor.{n}": _Tensor.__dict__.get(n) for n in LEAVING}}
+            **{f"Tensor.{n}": _Tensor.__dict__.get(n) for n in LEAVING},
+            **({"dispatch.__dynamo_disable": _DISPATCH.__dict__["__dynamo_disable"]}
+               if _DISPATCH is not None else {})}
+
+
+def binding_owners():
+    """The object each ``bindings`` label's owner names (its text before the last dot)."""
+    owners = {"OpRecorder": OpRecorder, "TorchDispatchMode": TorchDispatchMode, "Tensor": _Tensor}
+    if _DISPATCH is not None:
+        owners["dispatch"] = _DISPATCH      # OpRecorder.__torch_dispatch__ as torch wrapped it
+    return owners
 
 
 CONV = "aten.convolution"

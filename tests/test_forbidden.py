@@ -217,3 +217,46 @@ def test_memory_of_a_freed_derived_tensor_is_not_derived():
         return X + 0
     rec = _recorded(f, torch.randn(2, 1, 4, 4))
     assert violations("conv_relu_only", rec.ops, rec.x_ops) == [], sorted(rec.x_ops)
+
+
+# The recorder keeps Dynamo out of its dispatch frames only once Dynamo can be there (a frame hook set,
+# or torch._dynamo loaded): before, recording loads neither it nor sympy (over a second of CPU in every
+# zygote, worker and kernel). One fresh interpreter, in this order (torch._dynamo stays loaded): a
+# plain op; an op under a frame hook set through torch._C alone (torch's own wrapper then, which
+# loads Dynamo); a function compiled by Dynamo. Each is recorded.
+_DYNAMO_SCRIPT = """
+import json, sys, types, torch
+import torch.nn.functional as F
+import torch._C._dynamo.eval_frame as ef
+from course.forbidden import OpRecorder
+seen = []
+def record(call):
+    with OpRecorder() as rec:
+        call()
+    seen.append([sorted(rec.ops), 'torch._dynamo' in sys.modules, 'sympy' in sys.modules])
+x = torch.randn(1, 1, 4, 4)
+record(lambda: F.max_pool2d(x, 2))
+a = ef._FrameAction.DEFAULT
+run = types.SimpleNamespace(frame_exec_strategy=ef._FrameExecStrategy(a, a), apply_to_code=False, guarded_code=None)
+def hooked():
+    ef.set_eval_frame(lambda *_: run)
+    try:
+        F.max_pool2d(x, 2)
+    finally:
+        ef.set_eval_frame(None)
+record(hooked)
+record(lambda: torch.compile(lambda t: F.max_pool2d(t, 2).relu(), backend='eager')(x))
+print(json.dumps(seen))
+"""
+
+
+def test_recorder_loads_dynamo_only_when_it_is_in_use():
+    import json
+    import subprocess
+    import sys
+    proc = subprocess.run([sys.executable, "-c", _DYNAMO_SCRIPT], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    plain, hooked, compiled = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert plain == [["aten.max_pool2d_with_indices"], False, False], plain
+    assert hooked[0] == ["aten.max_pool2d_with_indices"] and hooked[1] is True, hooked
+    assert {"aten.max_pool2d_with_indices", "aten.relu"} <= set(compiled[0]), compiled

@@ -93,9 +93,19 @@ DEFERRED = {
 }
 
 
+# the recorder silenced for the rest of each call, with the operator's name built at run time: what
+# one process cannot prove. The value is right, so the points stand; the child puts back what was
+# patched and says so, and the row goes to a person (these review flags, on the function's row)
+SILENCED = {
+    "silence_dispatch_switch_pool2d_padded": ("pool2d_padded", NB1,
+                                              ["review:patched_dispatch_dynamo_disable",
+                                               "review:gc@", "review:dynamic_name@"]),
+}
+
+
 def test_every_case_file_is_graded():
     assert {p.stem for p in BAN.glob("*.py") if not p.stem.startswith("_")} == \
-        set(CASES) | set(HONEST) | set(DEFERRED)
+        set(CASES) | set(HONEST) | set(DEFERRED) | set(SILENCED)
 
 
 def _class():
@@ -110,7 +120,7 @@ def _class():
         (d / f"{notebook}.ipynb").write_text(json.dumps(nb, ensure_ascii=False), encoding="utf-8")
     put("honest", NB1, harness.source_nb(NB1))
     put("honest", NB2, harness.source_nb(NB2))
-    for case, (function, notebook, *_rest) in list(CASES.items()) + list(HONEST.items()) + list(DEFERRED.items()):
+    for case, (function, notebook, *_rest) in [*CASES.items(), *HONEST.items(), *DEFERRED.items(), *SILENCED.items()]:
         code = (BAN / f"{case}.py").read_text(encoding="utf-8")
         if SPLIT in code:
             head, tail = code.split(SPLIT, 1)
@@ -161,6 +171,16 @@ def test_code_run_after_the_call_changes_nothing_that_is_graded(graded, case):
     row = graded["rows"][(f"ban_{case}", notebook, f"test_{function}")]
     assert float(row["points"]) == 0.0 and row["status"] == "failed", row
     assert row["misconception"] == "wrong_shape", row          # the empty tensor it really returned
+
+
+@pytest.mark.parametrize("case", sorted(SILENCED))
+def test_a_silenced_recorder_goes_to_a_person(graded, case):
+    function, notebook, expected = SILENCED[case]
+    row = graded["rows"][(f"ban_{case}", notebook, f"test_{function}")]
+    flags = _flags(row)
+    for prefix in expected:
+        assert any(f.startswith(prefix) for f in flags), (prefix, flags)
+    assert float(row["points"]) == FULL[notebook][f"test_{function}"], row     # not proven: not a verdict
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -219,6 +239,7 @@ def test_feedback_pages_say_a_person_will_review(graded):
         text = (student_dir(graded["out"], student) / f"{notebook}.html").read_text(encoding="utf-8")
         return re.sub(r"<[^>]*>", "", text)              # the page's text (English parts are in <span lang>)
     flagged = [(f"ban_{c}", nb) for c, (_f, nb, _m, exp) in CASES.items() if any(e.startswith("review:") for e in exp)]
+    flagged += [(f"ban_{c}", nb) for c, (_f, nb, _exp) in SILENCED.items()]
     for student, notebook in flagged:
         assert "这个答案将由老师复核 / This answer will be reviewed by a person" in page(student, notebook), student
     for (student, notebook) in [("honest", NB1), ("honest", NB2)] + [(f"ban_{c}", nb) for c, (_f, nb) in HONEST.items()]:

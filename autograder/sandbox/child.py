@@ -311,11 +311,10 @@ def _watch(protocol, recorder_module):
     owners.append(("_Capped", _Capped, ("__init__", "write", "flush", "isatty", "text")))
     attrs = [(f"{label}.{n}", owner, n, owner.__dict__.get(n, _ABSENT)) for label, owner, names in owners
              for n in names]
+    owners_of = recorder_module.binding_owners()
     for label, original in recorder_module.bindings().items():
         owner_name, n = label.rsplit(".", 1)
-        owner = {"OpRecorder": recorder_module.OpRecorder, "TorchDispatchMode": pyd.TorchDispatchMode,
-                 "Tensor": torch.Tensor}[owner_name]
-        attrs.append((label, owner, n, original))
+        attrs.append((label, owners_of[owner_name], n, original))
     funcs = [f for _l, _o, _n, f in attrs if type(f).__name__ == "function"]
     snaps = [(getattr(f, "__qualname__", "?"), f, (f.__code__, f.__defaults__, dict(f.__kwdefaults__ or {})))
              for f in funcs]
