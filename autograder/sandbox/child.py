@@ -442,7 +442,7 @@ def _warm_ops(torch, F):
     x = torch.randn(1, 2, 6, 6, requires_grad=True)
     y = F.max_pool2d(x, 2) + F.avg_pool2d(x, 2) + F.conv2d(x, torch.ones(2, 2, 2, 2), stride=2)
     y = y + F.unfold(x, 2, stride=2).sum() + x.unfold(2, 2, 2).amax() + torch.softmax(x, -1).sum()
-    torch.autograd.grad(y.sum(), x)
+    torch.autograd.grad(y, x, torch.ones_like(y))      # a given gradient: what backward(G) imports (symbolic_shapes)
     str(x), repr(torch.tensor([1, 2])), x.tolist()
     z = torch.zeros(3, 4, dtype=torch.float64).t()
     z.max(), z.argmax(), z.mean(), z.clone().contiguous(), torch.stack([z, z]), z.reshape(-1).view(2, 6)
