@@ -14,12 +14,10 @@ at a time, from the test's own thread (see execute_all).
 """
 import os
 import pathlib
-import queue
 import re
 import shutil
 import subprocess
 import sys
-import time
 
 import nbformat
 import pytest
@@ -69,44 +67,13 @@ def is_answer_cell(cell):
     return cell.cell_type == "code" and m.get("solution") and not m.get("grade")
 
 
-POLL_SLICE = 1.0     # seconds: the longest a reply already in the client's socket can go unseen
-
-
-def in_slices(get_msg):
-    """A kernel channel's ``get_msg(timeout)`` that waits in slices of POLL_SLICE seconds.
-
-    Each wait of pyzmq's asyncio poll ends with a poll(0) of the socket, which sees a message whose
-    wake-up was missed. nbclient waits for a cell's reply with one poll as long as the cell timeout
-    (300 s) and for its output with no timeout at all, so one missed wake-up cost the whole 300 s:
-    the intermittent ~300 s stall of the executed fixtures (#21; both fixtures then took ~305 s
-    instead of ~10 s and still passed, so the reply had arrived and was only seen at the timeout).
-    In slices, a missed wake-up costs at most POLL_SLICE; the overall timeout is unchanged."""
-    async def sliced(timeout=None):
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
-            left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            try:
-                return await get_msg(timeout=POLL_SLICE if left is None else min(POLL_SLICE, left))
-            except queue.Empty:
-                if left is not None and left <= POLL_SLICE:
-                    raise
-    return sliced
-
-
 def execute(path, allow_errors):
     """Run a notebook in a fresh python3 kernel, in its own folder; return the executed notebook."""
-    from nbclient import NotebookClient
-
-    class Client(NotebookClient):
-        async def async_start_new_kernel_client(self):
-            kc = await super().async_start_new_kernel_client()
-            for channel in (kc.shell_channel, kc.iopub_channel):
-                channel.get_msg = in_slices(channel.get_msg)
-            return kc
+    from support.kernels import SlicedClient     # nbclient's, without its 300 s stall (#21)
 
     nb = nbformat.read(path, as_version=4)
-    client = Client(nb, timeout=300, kernel_name="python3", allow_errors=allow_errors,
-                    resources={"metadata": {"path": str(pathlib.Path(path).parent)}})
+    client = SlicedClient(nb, timeout=300, kernel_name="python3", allow_errors=allow_errors,
+                          resources={"metadata": {"path": str(pathlib.Path(path).parent)}})
     client.execute(env=kernel_env())
     return nb
 
@@ -116,7 +83,7 @@ def execute_all(paths, allow_errors):
 
     Not from a thread pool: the suite is CPU-bound (two kernels at once only share the same two
     cores), and two asyncio event loops in two threads driving ZeroMQ sockets are one suspect of
-    the missed wake-ups that in_slices makes cheap (pyzmq#1558 shows that pattern: a poll that
+    the missed wake-ups that support.kernels makes cheap (pyzmq#1558 shows that pattern: a poll that
     returns its event only at its timeout)."""
     return {p.stem: execute(p, allow_errors) for p in paths}
 
