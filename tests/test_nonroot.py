@@ -125,18 +125,32 @@ def test_normal_user_grades_like_root(kit, home, graded_demo):
 
 
 def test_normal_user_self_study_full_marks(kit, home):
-    """A learner grades the instructor's own notebook on their machine: full marks, no root."""
+    """A learner grades the instructor's own notebook on their machine, where they can write only
+    their home: full marks for every function, no root, and nothing written beside the notebook."""
     py, repo = kit
-    nb = home / "tmp" / "02_as_convolution.ipynb"
+    mine = home / "tmp" / "selfstudy"
+    mine.mkdir()
+    nb = mine / "02_as_convolution.ipynb"
     shutil.copy(EXAMPLES / "alice" / "pooling" / "02_as_convolution.ipynb", nb)
-    os.chown(nb, UID, UID)
+    for p in (mine, nb):
+        os.chown(p, UID, UID)
     r = _as_user([py, "-m", "autograder.cli.commands", "grade", nb], home, cwd=home, env={"PYTHONPATH": str(repo)})
     assert r.returncode == 0, r.stderr[-3000:]
     total = re.search(r"合计 total\s+([\d.]+) / ([\d.]+)", r.stdout)
     assert total and float(total[1]) == float(total[2]) > 0, r.stdout[-2000:]
     rows = [line for line in r.stdout.splitlines() if line.startswith("02_as_convolution")]
     assert len(rows) == 4 and all(" passed " in line for line in rows), r.stdout[-2000:]  # 2 required, 2 bonus
+    # each function's full points and the required total, from the records (as root's test_selfstudy)
+    from autograder.exercises import functions_in
+    functions = functions_in("02_as_convolution")
+    for f in functions:
+        line = next((line for line in rows if re.search(rf"\b{f.grade_id}\b", line)), "")
+        got = re.search(r"\b([\d.]+) / ([\d.]+)\s+passed\b", line)
+        assert got and float(got[1]) == float(got[2]) == f.points, (f.name, line)
+    assert float(total[2]) == sum(f.points for f in functions if not f.optional), total[0]
     assert "grader error" not in r.stdout
+    # self-study grading writes nothing into the learner's folder (a folder the learner owns)
+    assert sorted(p.name for p in mine.iterdir()) == [nb.name]
 
 
 # The tests whose outcome depends on the uid, run again as the throwaway uid:
@@ -145,23 +159,23 @@ def test_normal_user_self_study_full_marks(kit, home):
 #   every limit, boundary and clean-up is a different code path.
 # - test_hostile.py, whole: what the hostile corpus can reach (network, files outside the jail, the
 #   submissions, processes left running) is decided by that jail.
-# - test_selfstudy.py::test_selfstudy_grade_full_points: a learner's own notebook, graded where the
-#   learner can write only their home, and nothing written beside the notebook.
 # - test_cli.py::test_unwritable_out_is_refused: refusing an output folder the user cannot write into.
+# A learner's own notebook, graded where the learner can write only their home (full points for each
+# function, nothing written beside the notebook), is test_normal_user_self_study_full_marks above: it
+# asserts what test_selfstudy.py::test_selfstudy_grade_full_points asserts for root, so that test is
+# not run a second time here (one `autograder grade` and a module's collection less).
 # The rest of test_selfstudy.py and test_cli.py is uid-independent and runs as root only: argument
 # parsing and help, timeouts, late penalties, the cache (a file in the output folder), feedback text,
 # misconception messages and `course.check` (plain Python in the learner's own process) compute the
 # same whoever runs them; class grading and self-study grading by a normal user are checked against
 # root's above (test_normal_user_grades_like_root, test_normal_user_self_study_full_marks).
-NONROOT_TESTS = ["tests/test_sandbox.py", "tests/test_hostile.py",
-                 "tests/test_selfstudy.py::test_selfstudy_grade_full_points",
-                 "tests/test_cli.py::test_unwritable_out_is_refused"]
+NONROOT_TESTS = ["tests/test_sandbox.py", "tests/test_hostile.py", "tests/test_cli.py::test_unwritable_out_is_refused"]
 
 
 @pytest.mark.slow
 def test_kit_tests_pass_as_a_normal_user(kit, home):
     """The uid-dependent tests (NONROOT_TESTS: sandbox with namespaces and the fallback, hostile corpus,
-    a learner's self-study, an unwritable output folder), as a normal user."""
+    an unwritable output folder), as a normal user."""
     py, repo = kit
     # (a test id that no longer exists makes pytest exit 4: the list cannot go stale unseen)
     cmd = [py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "-m", "not browser",

@@ -54,12 +54,12 @@ def test_every_figure_shows_in_a_real_kernel(tmp_path):
     context must not switch off the interactive mode the first figure's backend turned on. Each
     carries its alt text in the output's metadata."""
     nbformat = pytest.importorskip("nbformat")
-    from nbclient import NotebookClient
+    from support.kernels import SlicedClient     # nbclient's, without a stall on a missed wake-up (#21)
     cells = ["from course import plots\nplots.pooling_figure();",
              "plots.pooling_figure(mode='avg');",
              "import torch\nplots.sliding_window_frames(torch.arange(16.).reshape(1, 1, 4, 4), 3, stride=2, padding=1);"]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    SlicedClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     images = [sum("image/png" in o.get("data", {}) for o in c.outputs) for c in nb.cells]
     assert images == [1, 1, 1], [c.outputs for c in nb.cells]
     # each image carries its text alternative in the display metadata (course.plots.set_alt), which
