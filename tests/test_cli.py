@@ -39,6 +39,7 @@ DUE = ["--due", "2026-03-01T00:00:00Z", "--late-policy", "10%/day,cap=50%"]
 @slow_fixture(scope="module")
 def graded(course_class, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
+    # a pool of two on purpose: the contract's outputs (and run.json's "workers") as a pool writes them
     res = cli("grade", course_class, "--out", out, "--workers", "2", *DUE)
     assert res.returncode == 0, res.stderr
     return out, res

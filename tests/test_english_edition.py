@@ -289,7 +289,8 @@ def mixed(tmp_path_factory):
     try:
         out = base / "out"
         cli = [sys.executable, "-c", "import sys; from autograder.cli.commands import main; sys.exit(main())"]
-        graded = _run(*cli, "grade", subs, "--out", out, "--quiet", "--force")
+        graded = _run(*cli, "grade", subs, "--out", out, "--quiet", "--force",
+                      "--workers", "1")
         _run(*cli, "export", out, "--to", "csv", cwd=base)
         log = autograde.communicate(timeout=1800)[0]
     finally:

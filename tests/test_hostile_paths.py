@@ -167,7 +167,7 @@ def cli_graded():
     base = harness._BASE / "paths_cli"
     subs = classes.build(base / "subs", base / "outside", harness.SOURCE)
     out = base / "out"
-    res = harness.run_cli(subs, out, "--workers", "2", timeout=600)
+    res = harness.run_cli(subs, out, *harness.WORKERS, timeout=600)
     assert res.returncode == 0, res.stderr[-3000:]
     return harness.read_grades(out), out, res
 

@@ -261,7 +261,7 @@ def graded(tmp_path_factory):
     subs = hostile_text.build_class(base / "submitted", harness.source_nb(), extra)
     out = base / "out"
     g = cli("grade", os.fsencode(subs), "--out", os.fsencode(out), "--timeout", str(harness.CALL_TIMEOUT),
-            "--workers", "2")
+            *harness.WORKERS)
     assert g.returncode == 0, g.stderr[-3000:]
     r = cli("report", str(out))
     assert r.returncode == 0, r.stderr[-3000:]

@@ -143,7 +143,7 @@ def malformed_class():
 def graded_malformed():
     if "malformed" not in harness._MEMO:
         out = harness._BASE / "malformed_out"
-        res = harness.run_cli(malformed_class(), out, "--workers", "2")
+        res = harness.run_cli(malformed_class(), out, *harness.WORKERS)
         harness._MEMO["malformed"] = (harness.read_grades(out) if (out / "grades.csv").exists() else [], out, res)
     return harness._MEMO["malformed"]
 

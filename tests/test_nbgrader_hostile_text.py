@@ -37,7 +37,7 @@ def _sid(name):
 def graded():
     subs = notebook_text.build_class(harness._BASE / "notebook_text_class")
     out = harness._BASE / "notebook_text_out"
-    cli = harness.run_cli(subs, out, "--workers", "2")
+    cli = harness.run_cli(subs, out, *harness.WORKERS)
     assert cli.returncode == 0, cli.stderr[-3000:]
     course, gen, auto = harness.nbgrader_course("notebook_text", subs)
     assert gen.returncode == 0, gen.stderr[-3000:]

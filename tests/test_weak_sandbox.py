@@ -288,15 +288,11 @@ def test_run_autograder_exits_3(tmp_path):
 @slow_fixture(scope="module")
 def nbgrader_course(tmp_path_factory):
     """A copy of the course directory with one submission, its assignment generated."""
+    import harness                      # the assignment generated once per process, copied here
     course = tmp_path_factory.mktemp("nbg") / "course"
-    course.mkdir()
-    shutil.copytree(ROOT / "source", course / "source")
-    shutil.copytree(ROOT / "release", course / "release")
-    shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
-    nbg = str(pathlib.Path(PY).parent / "nbgrader")
-    gen = subprocess.run([nbg, "generate_assignment", "pooling", "--force"], cwd=course, env=_env(),
-                         capture_output=True, text=True, timeout=600)
+    gen = harness.generated_course(course)
     assert gen.returncode == 0, gen.stderr[-3000:]
+    nbg = str(pathlib.Path(PY).parent / "nbgrader")
     (course / "submitted" / "alice" / "pooling").mkdir(parents=True)
     shutil.copy(EXAMPLE / "01_basics.ipynb", course / "submitted" / "alice" / "pooling" / "01_basics.ipynb")
     return course, nbg

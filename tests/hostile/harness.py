@@ -103,13 +103,20 @@ def run_cli(subs, out, *extra, timeout=900):
     return subprocess.run(cmd, cwd=str(_BASE), env=env(), capture_output=True, text=True, timeout=timeout)
 
 
+# The corpora are graded in the CLI's own process (``--workers 1``): a pool would start a worker and a
+# zygote per core (~4 CPU-s each, torch twice) and buy no time on a machine the suite already keeps
+# busy. What a pool adds is tested where it is the subject (test_hostile_values' pool memory limit,
+# test_weak_sandbox's refusal from pool workers, test_cli's run.json).
+WORKERS = ("--workers", "1")
+
+
 def graded_once(key, make_class):
-    """A corpus class graded once per session (``autograder grade --workers 2``), shared by every
+    """A corpus class graded once per session (``autograder grade --workers 1``), shared by every
     test module that reads it: (rows of grades.csv, output folder). ``make_class()`` builds the
     submissions folder; it runs only on the first call for ``key``."""
     if key not in _MEMO:
         out = _BASE / f"{key}_out"
-        res = run_cli(make_class(), out, "--workers", "2")
+        res = run_cli(make_class(), out, *WORKERS)
         rows = read_grades(out) if (out / "grades.csv").exists() else []
         _MEMO[key] = (rows, out, res)
     rows, out, res = _MEMO[key]
@@ -132,7 +139,7 @@ def graded_hostile():
         server = LoopbackServer()
         out = _BASE / "hostile_out"
         subs = hostile_class(server.port, out)
-        res = run_cli(subs, out, "--workers", "2")
+        res = run_cli(subs, out, *WORKERS)
         server_conns = server.connections
         _MEMO["hostile"] = (read_grades(out) if (out / "grades.csv").exists() else [], out, server, res)
         _MEMO["hostile_conns"] = server_conns
@@ -141,22 +148,54 @@ def graded_hostile():
 
 # ------------------------------------------------------------------ nbgrader
 
+def generated_course(course, assignment="pooling", config=None):
+    """`course` made a copy of the course directory in which ``nbgrader generate_assignment
+    ASSIGNMENT --force`` has run (source/, release/, its own gradebook.db, nbgrader_config.py, or
+    `config`'s text): the (CompletedProcess) of that generate_assignment.
+
+    nbgrader generates once per process (~5 s: nbgrader, the kit's config, every notebook) into a
+    template, with the course's own nbgrader_config.py; each course is a copy of it. The gradebook
+    holds no path (nbgrader_config.py names ``gradebook.db`` beside itself), and what is generated
+    does not depend on the autograde-time settings a test adds (``c.HardenedExecute.*``)."""
+    key = ("generated", assignment)
+    if key not in _MEMO:
+        template = _BASE / f"generated_{assignment}"
+        template.mkdir()
+        shutil.copytree(ROOT / "source", template / "source")
+        if (ROOT / "release").is_dir():
+            shutil.copytree(ROOT / "release", template / "release")
+        shutil.copy(ROOT / "nbgrader_config.py", template / "nbgrader_config.py")
+        nbg = str(pathlib.Path(PY).parent / "nbgrader")
+        e = env()
+        e.pop("AUTOGRADER_COURSE_DIR", None)        # the template's own course directory
+        gen = subprocess.run([nbg, "generate_assignment", assignment, "--force"], cwd=template, env=e,
+                             capture_output=True, text=True, timeout=600)
+        _MEMO[key] = (template, gen)
+    template, gen = _MEMO[key]
+    course = pathlib.Path(course)
+    course.mkdir(parents=True, exist_ok=True)
+    for name in ("source", "release"):
+        if (template / name).is_dir():
+            shutil.copytree(template / name, course / name)
+    if (template / "gradebook.db").is_file():
+        shutil.copy(template / "gradebook.db", course / "gradebook.db")
+    if config is None:
+        shutil.copy(template / "nbgrader_config.py", course / "nbgrader_config.py")
+    else:
+        (course / "nbgrader_config.py").write_text(config, encoding="utf-8")
+    return gen
+
+
 def nbgrader_course(name, subs):
     """A temporary copy of the course dir (own gradebook) with `subs` as submitted/, autograded."""
     key = ("nbgrader", name)
     if key in _MEMO:
         return _MEMO[key]
     course = _BASE / f"course_{name}"
-    course.mkdir()
-    shutil.copytree(ROOT / "source", course / "source")
-    if (ROOT / "release").is_dir():
-        shutil.copytree(ROOT / "release", course / "release")
     cfg = (ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
     cfg += f"\nc.HardenedExecute.timeout = {float(CALL_TIMEOUT)}\n"
-    (course / "nbgrader_config.py").write_text(cfg, encoding="utf-8")
+    gen = generated_course(course, config=cfg)
     nbg = str(pathlib.Path(PY).parent / "nbgrader")
-    gen = subprocess.run([nbg, "generate_assignment", "pooling", "--force"], cwd=course, env=env(),
-                         capture_output=True, text=True, timeout=600)
     shutil.copytree(subs, course / "submitted")
     auto = subprocess.run([nbg, "autograde", "pooling"], cwd=course, env=env(),
                           capture_output=True, text=True, timeout=1800)

@@ -116,19 +116,15 @@ def nbgrader_course(base):
     Returns (course, generate, autograde, feedback) with the three processes' results.
     """
     course = pathlib.Path(base) / "course"
-    course.mkdir(parents=True)
-    shutil.copytree(harness.ROOT / "source", course / "source")
-    shutil.copytree(harness.ROOT / "release", course / "release")
     cfg = (harness.ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
     cfg += f"\nc.HardenedExecute.timeout = {float(harness.CALL_TIMEOUT)}\n"
-    (course / "nbgrader_config.py").write_text(cfg, encoding="utf-8")
+    gen = harness.generated_course(course, config=cfg)     # generated once per process, copied here
     nbg = str(pathlib.Path(harness.PY).parent / "nbgrader")
 
     def run(*args):
         return subprocess.run([nbg, *args, "pooling"], cwd=course, env=harness.env(),
                               capture_output=True, text=True, timeout=1800)
 
-    gen = run("generate_assignment", "--force")
     build(course / "submitted", pathlib.Path(base) / "outside", course / "source" / "pooling")
     auto = run("autograde")
     feedback = run("generate_feedback")
