@@ -562,12 +562,10 @@ def test_student_lab_has_no_instructor_tools(browser, student_lab, artifacts_dir
     """`make lab-student`: no formgrader, no Create Assignment sidebar, no course list (and the
     formgrader's pages are not served); Assignment List and Validate stay."""
     import urllib.error
-    from browser_fixtures import _get
+    from browser_fixtures import _get, block_off_machine
 
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    context.route("**/*", lambda route: route.continue_()
-                  if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
-                  else route.abort())
+    block_off_machine(context)
     page = context.new_page()
     try:
         page.goto(student_lab.url("lab/tree/pooling/01_basics.ipynb?reset"))
