@@ -44,6 +44,10 @@ DISABLED_LAB_PLUGINS = {
     "@jupyterlab/apputils-extension:announcements": True,
 }
 
+# labconfig/page_config.json of the tests' Labs: those plugins off, and no "is the build up to date?"
+# query at each page load (the server runs yarn to answer it).
+LAB_PAGE_CONFIG = {"disabledExtensions": DISABLED_LAB_PLUGINS, "buildCheck": False, "buildAvailable": False}
+
 LAB_SETTINGS = {
     "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
     "@jupyterlab/docmanager-extension:plugin": {"autosave": False},
@@ -143,9 +147,7 @@ def jupyter_lab(lab_course, tmp_path_factory):
     config_dir = state / "config"
     (config_dir / "labconfig").mkdir(parents=True)
     (config_dir / "labconfig" / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": DISABLED_LAB_PLUGINS,
-                    # no "is the build up to date?" query at each page load (a yarn run on the server)
-                    "buildCheck": False, "buildAvailable": False}))
+        json.dumps(LAB_PAGE_CONFIG))
     # nbgrader reads this before the course's own nbgrader_config.py (cwd): an exchange
     # directory inside the test's state, so the formgrader has nothing to complain about.
     (config_dir / "nbgrader_config.py").write_text(

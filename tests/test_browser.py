@@ -507,7 +507,7 @@ def student_lab(tmp_path_factory):
     import sys
     import time
     import urllib.error
-    from browser_fixtures import DISABLED_LAB_PLUGINS, JUPYTER, Lab, _free_port, _get, _kill_group
+    from browser_fixtures import JUPYTER, LAB_PAGE_CONFIG, Lab, _free_port, _get, _kill_group
 
     with pytest.MonkeyPatch.context() as mp:      # module scope: no `monkeypatch` fixture here
         mp.syspath_prepend(str(ROOT / "scripts"))
@@ -516,7 +516,7 @@ def student_lab(tmp_path_factory):
     work, config = sl.prepare(state / "work")
     user = state / "user-config"
     (user / "labconfig").mkdir(parents=True)
-    (user / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": DISABLED_LAB_PLUGINS}))
+    (user / "labconfig" / "page_config.json").write_text(json.dumps(LAB_PAGE_CONFIG))
     env = sl.environ(config)
     env.update(JUPYTER_CONFIG_DIR=str(user), JUPYTER_RUNTIME_DIR=str(state / "runtime"), JUPYTER_PLATFORM_DIRS="1",
                IPYTHONDIR=str(state / "ipython"), NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost",
