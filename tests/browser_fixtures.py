@@ -11,11 +11,13 @@ Everything runs on 127.0.0.1 and nothing reaches the network:
   group (kernels included) at teardown.
 * ``browser`` launches Debian's ``/usr/bin/chromium`` through Playwright's
   Python client (never ``playwright install``).
-* ``lab_page`` gives each test a fresh browser context and page.
+* ``lab_page`` gives each test the module's one JupyterLab tab (loaded once: a Lab page load costs
+  seconds of renderer CPU), emptied of documents and kernels between tests.
 """
 import json
 import os
 import pathlib
+import re
 import shutil
 import signal
 import socket
@@ -41,6 +43,10 @@ JUPYTER = pathlib.Path(sys.executable).parent / "jupyter"
 DISABLED_LAB_PLUGINS = {
     "@jupyterlab/apputils-extension:announcements": True,
 }
+
+# labconfig/page_config.json of the tests' Labs: those plugins off, and no "is the build up to date?"
+# query at each page load (the server runs yarn to answer it).
+LAB_PAGE_CONFIG = {"disabledExtensions": DISABLED_LAB_PLUGINS, "buildCheck": False, "buildAvailable": False}
 
 LAB_SETTINGS = {
     "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},
@@ -141,7 +147,7 @@ def jupyter_lab(lab_course, tmp_path_factory):
     config_dir = state / "config"
     (config_dir / "labconfig").mkdir(parents=True)
     (config_dir / "labconfig" / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": DISABLED_LAB_PLUGINS}))
+        json.dumps(LAB_PAGE_CONFIG))
     # nbgrader reads this before the course's own nbgrader_config.py (cwd): an exchange
     # directory inside the test's state, so the formgrader has nothing to complain about.
     (config_dir / "nbgrader_config.py").write_text(
@@ -226,21 +232,82 @@ def browser():
         pw.stop()
 
 
-@pytest.fixture
-def lab_page(browser, jupyter_lab):
-    """A fresh browser context and page, closed after the test."""
+# Frees the Lab tab for the next test: every document in the main area closed without saving (the
+# tests never save: autosave is off), every kernel session shut down (a notebook reopened by the next
+# test starts a new kernel on the file as it is on disk), and any dialog dismissed.
+RESET_TAB_JS = """async () => {
+    const app = window.jupyterapp;
+    for (const d of document.querySelectorAll('.jp-Dialog .jp-mod-reject')) d.click();
+    for (const w of [...app.shell.widgets('main')]) {
+        if (w.context && w.context.model) w.context.model.dirty = false;
+        w.dispose();
+    }
+    await app.serviceManager.sessions.shutdownAll();
+    await app.serviceManager.sessions.refreshRunning();
+    return [...app.serviceManager.sessions.running()].length;
+}"""
+
+
+# Every URL that is not on 127.0.0.1 (nor data:/blob:). Matched by Playwright's driver: only these
+# requests come back to Python (to be refused); a Lab page's hundred-odd script and API requests go
+# through without a round trip through the test process each.
+OFF_MACHINE = re.compile(r"^(?!(?:http://127\.0\.0\.1[:/]|ws://127\.0\.0\.1[:/]|data:|blob:))")
+
+
+def block_off_machine(context):
+    """Nothing the context's pages ask for may leave 127.0.0.1."""
+    context.route(OFF_MACHINE, lambda route: route.abort())
+
+
+def _lab_context(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    # Nothing may leave 127.0.0.1.
-    context.route("**/*", lambda route: route.continue_()
-                  if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
-                  else route.abort())
+    block_off_machine(context)
     context.set_default_timeout(60_000)
+    return context
+
+
+def load_lab(page, lab):
+    """Load the JupyterLab application (a fresh workspace) in ``page`` and wait until it has started."""
+    page.goto(lab.url("lab?reset"))
+    page.wait_for_function("() => !!window.jupyterapp", timeout=120_000, polling=100)
+    page.evaluate("async () => { await window.jupyterapp.started; await window.jupyterapp.restored; }")
+    page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=120_000)
+
+
+@pytest.fixture(scope="module")
+def _lab_tab(browser, jupyter_lab):
+    """One browser context and page per module with JupyterLab loaded once: a Lab page load costs
+    seconds of renderer CPU, so the tests of a module open their notebooks in this one tab."""
+    context = _lab_context(browser)
     page = context.new_page()
     try:
+        load_lab(page, jupyter_lab)
         yield page
     finally:
-        try:  # free the kernels this test started (memory on a small machine)
-            page.evaluate("() => window.jupyterapp && window.jupyterapp.serviceManager.sessions.shutdownAll()")
+        try:
+            page.evaluate(RESET_TAB_JS)
         except Exception:
             pass
         context.close()
+
+
+@pytest.fixture
+def lab_page(_lab_tab, jupyter_lab):
+    """The module's JupyterLab tab, with no document open and no kernel running; emptied again after
+    the test. If the tab is unusable (a test crashed the page), Lab is loaded again in it."""
+    page = _lab_tab
+    try:
+        healthy = page.evaluate("() => !!(window.jupyterapp && window.jupyterapp.shell)")
+    except Exception:
+        healthy = False
+    if not healthy:
+        load_lab(page, jupyter_lab)
+    try:
+        yield page
+    finally:
+        try:
+            page.keyboard.press("Escape")
+            left = page.evaluate(RESET_TAB_JS)
+            assert left == 0, f"{left} kernel sessions still running after the reset"
+        except Exception:
+            load_lab(page, jupyter_lab)     # start the next test from a freshly loaded Lab

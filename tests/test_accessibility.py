@@ -103,19 +103,24 @@ def axe_context(browser):
     context.close()
 
 
-def audit(context, path):
+def audit(context, path, also=None):
     """axe-core's violations on the page at ``path`` (a file), its unmarked English, and its reflow
-    at 320 CSS px."""
-    page = context.new_page()
-    try:
-        page.goto(pathlib.Path(path).as_uri())
-        page.wait_for_load_state("load")
-        result = page.evaluate(RUN_AXE, WCAG_TAGS)
-        result["english"] = page.evaluate(UNMARKED_ENGLISH)
-        page.set_viewport_size({"width": 320, "height": 640})
-        reflow = page.evaluate(REFLOW)
-    finally:
-        page.close()
+    at 320 CSS px; ``also`` ({name: script}) are evaluated on the same load, their values in
+    ``result["also"]``.
+
+    Every audit of a context loads its page in the context's one tab: a new tab costs a renderer
+    process (two, with its first about:blank), and the files are all file: URLs (one site), so the
+    tab's renderer is reused from page to page. Each load is a new document: axe-core is injected
+    again (the context's init script) and nothing of the page before is left."""
+    page = context.pages[0] if context.pages else context.new_page()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(pathlib.Path(path).as_uri())
+    page.wait_for_load_state("load")
+    result = page.evaluate(RUN_AXE, WCAG_TAGS)
+    result["english"] = page.evaluate(UNMARKED_ENGLISH)
+    result["also"] = {name: page.evaluate(script) for name, script in (also or {}).items()}
+    page.set_viewport_size({"width": 320, "height": 640})
+    reflow = page.evaluate(REFLOW)
     return result, reflow
 
 

@@ -104,16 +104,25 @@ class Shots:
         return path
 
 
+# Opens a notebook in the running Lab as the file browser does (the default factory), and resolves
+# once its panel is the current widget.
+OPEN_JS = """async (path) => {
+    const app = window.jupyterapp;
+    const w = await app.commands.execute('docmanager:open', {path});
+    app.shell.activateById(w.id);
+    await w.context.ready;
+    return w.id;
+}"""
+
+
 def open_notebook(page, lab, relpath):
-    """Open a notebook in JupyterLab and wait until its kernel is idle."""
-    page.goto(lab.url(f"lab/tree/{relpath}?reset"))
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=KERNEL_START_MS)
+    """Open a notebook in the tab's JupyterLab (loaded once per module: no page reload) and wait
+    until its kernel is idle."""
+    panel_id = page.evaluate(OPEN_JS, relpath)
+    page.wait_for_selector(f"[id='{panel_id}'] .jp-Cell", timeout=KERNEL_START_MS)
     # A kernel chooser appears only if the notebook's kernelspec is unknown: accept the default.
-    page.wait_for_function(
-KERNEL_IDLE_JS,
-        timeout=KERNEL_START_MS,
-    )
-    panel_id = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
+    page.wait_for_function(KERNEL_IDLE_JS, timeout=KERNEL_START_MS, polling=100)
+    assert page.evaluate("() => window.jupyterapp.shell.currentWidget.id") == panel_id
     return page.locator(f"[id='{panel_id}'] .jp-Notebook .jp-Cell")
 
 
@@ -271,7 +280,7 @@ def test_selfcheck_in_lab_passes_then_names_zero_padding(lab_page, jupyter_lab, 
     picture = cells.nth(check_padded).locator(".case-picture img")
     assert picture.count() == 1, "no picture of the failing case in the self-check"
     page.wait_for_function("(el) => el.complete && el.naturalWidth > 100", arg=picture.element_handle(),
-                           timeout=30_000)
+                           timeout=30_000, polling=100)
     shots("selfcheck_picture", cells.nth(check_padded))
     shots("selfcheck_zero_padding", cells.nth(check_padded))
     shots("page_zero_padding")
@@ -350,7 +359,7 @@ def test_figures_render_as_images(stem, lab_page, jupyter_lab, artifacts_dir):
         cell.scroll_into_view_if_needed()
         page.wait_for_function(
             "(el) => el.complete && el.naturalWidth > 0 && el.naturalHeight > 0",
-            arg=img.element_handle(), timeout=30_000)
+            arg=img.element_handle(), timeout=30_000, polling=100)
         size = img.evaluate("(el) => [el.naturalWidth, el.naturalHeight]")
         assert size[0] > 50 and size[1] > 50, f"cell {idx} ({call}): image is {size}"
         if "interactive" in call:
@@ -363,7 +372,7 @@ def test_figures_render_as_images(stem, lab_page, jupyter_lab, artifacts_dir):
             page.wait_for_function(
                 "([cell, before]) => { const i = cell.querySelector('.jp-OutputArea-output img');"
                 " return i && i.src !== before && i.complete && i.naturalWidth > 0; }",
-                arg=[cell.element_handle(), before], timeout=30_000)
+                arg=[cell.element_handle(), before], timeout=30_000, polling=100)
         shots(f"cell{idx:02d}_{call}", cell)
 
 
@@ -371,7 +380,6 @@ def test_formgrader_lists_pooling(lab_page, jupyter_lab, artifacts_dir):
     """Nbgrader > Formgrader in JupyterLab lists the `pooling` assignment."""
     page = lab_page
     shots = Shots(page, artifacts_dir, "browser_3_formgrader")
-    page.goto(jupyter_lab.url("lab?reset"))
     page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=KERNEL_START_MS)
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Nbgrader$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Formgrader$")).click()
@@ -499,7 +507,7 @@ def student_lab(tmp_path_factory):
     import sys
     import time
     import urllib.error
-    from browser_fixtures import DISABLED_LAB_PLUGINS, JUPYTER, Lab, _free_port, _get, _kill_group
+    from browser_fixtures import JUPYTER, LAB_PAGE_CONFIG, Lab, _free_port, _get, _kill_group
 
     with pytest.MonkeyPatch.context() as mp:      # module scope: no `monkeypatch` fixture here
         mp.syspath_prepend(str(ROOT / "scripts"))
@@ -508,7 +516,7 @@ def student_lab(tmp_path_factory):
     work, config = sl.prepare(state / "work")
     user = state / "user-config"
     (user / "labconfig").mkdir(parents=True)
-    (user / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": DISABLED_LAB_PLUGINS}))
+    (user / "labconfig" / "page_config.json").write_text(json.dumps(LAB_PAGE_CONFIG))
     env = sl.environ(config)
     env.update(JUPYTER_CONFIG_DIR=str(user), JUPYTER_RUNTIME_DIR=str(state / "runtime"), JUPYTER_PLATFORM_DIRS="1",
                IPYTHONDIR=str(state / "ipython"), NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost",
@@ -554,12 +562,10 @@ def test_student_lab_has_no_instructor_tools(browser, student_lab, artifacts_dir
     """`make lab-student`: no formgrader, no Create Assignment sidebar, no course list (and the
     formgrader's pages are not served); Assignment List and Validate stay."""
     import urllib.error
-    from browser_fixtures import _get
+    from browser_fixtures import _get, block_off_machine
 
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    context.route("**/*", lambda route: route.continue_()
-                  if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
-                  else route.abort())
+    block_off_machine(context)
     page = context.new_page()
     try:
         page.goto(student_lab.url("lab/tree/pooling/01_basics.ipynb?reset"))
@@ -586,7 +592,6 @@ def test_student_lab_has_no_instructor_tools(browser, student_lab, artifacts_dir
 
 def test_instructor_lab_keeps_its_tools(lab_page, jupyter_lab):
     """The instructor's Lab (the kit's ordinary configuration) still has every nbgrader tool."""
-    lab_page.goto(jupyter_lab.url("lab?reset"))
     lab_page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=KERNEL_START_MS)
-    lab_page.wait_for_function("() => window.jupyterapp && window.jupyterapp.hasPlugin")
+    lab_page.wait_for_function("() => window.jupyterapp && window.jupyterapp.hasPlugin", polling=100)
     assert _plugins(lab_page) == [True, True, True, True, True]
