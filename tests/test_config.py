@@ -68,9 +68,10 @@ def test_the_cli_builds_it_from_its_options(monkeypatch):
     from autograder.cli import commands as cli
     monkeypatch.setenv(SOURCE_CHECK_ENV, "off")
     args = cli._parser().parse_args(["grade", "x", "--timeout", "20", "--workers", "2", "--language", "en",
-                                     "--allow-weak-sandbox"])
+                                     "--allow-weak-sandbox", "--memory", "512"])
     config = cli.grading_config(args)
     assert (config.limits.call_timeout, config.suite_budget, config.workers) == (20.0, 60.0, 2)
+    assert config.limits.memory == 512 << 20 and config.limits.child_config()["memory"] == 512 << 20
     assert config.language == "en" and config.limits.allow_weak_sandbox and not config.source_check.enabled
 
 
@@ -80,10 +81,37 @@ def test_the_nbgrader_adapter_builds_it_from_its_traitlets(monkeypatch):
     c = Config()
     c.HardenedExecute.timeout = 20.0
     c.HardenedExecute.language = "en"
+    c.HardenedExecute.memory = 300
     monkeypatch.setenv(CHECK_SECONDS_ENV, "5")
     config = HardenedExecute(config=c).grading_config()
     assert (config.limits.call_timeout, config.suite_budget, config.language) == (20.0, 60.0, "en")
-    assert config.source_check.seconds == 5.0
+    assert config.source_check.seconds == 5.0 and config.limits.memory == 300 << 20
+    assert HardenedExecute().grading_config().limits.memory == Limits.memory      # 2048 MiB unless set
+
+
+@pytest.mark.parametrize("mib", [None, 128, 2048, 65536])
+def test_the_memory_limit_in_mib(mib):
+    limits = GradingConfig.build(memory_mib=mib, environ={}).limits
+    assert limits.memory == (2 << 30 if mib is None else mib << 20)
+    assert limits.child_config()["memory"] == limits.memory
+
+
+@pytest.mark.parametrize("mib", [0, 64, 127, 65537, -1, 256.5])
+def test_a_memory_limit_outside_its_range_is_refused(mib, tmp_path, capsys):
+    from autograder.cli.commands import main
+    with pytest.raises(ValueError, match="--memory.*内存上限"):
+        GradingConfig.build(memory_mib=mib, environ={})
+    if isinstance(mib, int):           # the command: exit 2, one line, nothing written
+        out = tmp_path / "out"
+        assert main(["grade", str(ROOT / "examples" / "submitted"), "--out", str(out), "--memory", str(mib),
+                     "--quiet"]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and err[0].startswith("autograder: --memory must be whole MiB") and not out.exists()
+
+
+def test_the_memory_limit_is_part_of_the_cache_key():
+    fields = [GradingConfig.build(memory_mib=m, environ={}).grading_fields() for m in (None, 512)]
+    assert fields[0] != fields[1] and fields[0] == GradingConfig.build(environ={}).grading_fields()
 
 
 def test_one_route_to_the_workers():

@@ -4,7 +4,7 @@
 
 ::
 
-    autograder grade SUBMISSIONS --out DIR [--workers N] [--scheduler ADDRESS] [--timeout S] [--force] [--quiet]
+    autograder grade SUBMISSIONS --out DIR [--workers N] [--scheduler ADDRESS] [--timeout S] [--memory MIB] [--force] [--quiet]
                      [--allow-weak-sandbox] [--due WHEN] [--late-policy SPEC] [--extensions CSV] [--gradebook DB]
     autograder grade path/to/01_basics.ipynb          # self-study: prints a score table
     autograder report DIR [--no-integrity] [--nbgrader-export CSV]
@@ -59,6 +59,9 @@ def _parser():
     g.add_argument("--timeout", type=float, default=None,
                    help=f"每次调用的时限（秒）/ wall-clock seconds per call (default {Limits.call_timeout:g}); "
                         f"a notebook gets {Limits.NOTEBOOK_CALLS}x that in all")
+    g.add_argument("--memory", type=int, metavar="MIB", default=None,
+                   help=f"每个学生子进程的内存上限（MiB）/ memory limit of each student's child process, in MiB "
+                        f"(default {Limits.memory >> 20}; {Limits.MEMORY_MIB[0]}-{Limits.MEMORY_MIB[1]})")
     g.add_argument("--force", action="store_true", help="重新评分未改动的提交 / re-grade unchanged submissions")
     g.add_argument("--quiet", action="store_true", help="不显示进度 / no progress output")
     g.add_argument("--language", choices=LANGUAGES, default=None,
@@ -197,6 +200,16 @@ def _bad_scheduler(address):
     return None
 
 
+def _bad_memory(mib):
+    """Why --memory is refused, or None (``Limits.memory_from_mib``'s range)."""
+    from autograder.core.limits import Limits   # a leaf: the standard library only
+    try:
+        Limits.memory_from_mib(mib)
+    except ValueError as e:
+        return str(e)
+    return None
+
+
 def _scheduler_unavailable(scheduler):
     """What a Dask run raises when its scheduler is gone before grading starts (nothing, run locally)."""
     if not scheduler:
@@ -212,6 +225,7 @@ def grading_config(args: argparse.Namespace) -> "GradingConfig":
     return GradingConfig.build(timeout=args.timeout, workers=getattr(args, "workers", None),
                                scheduler=getattr(args, "scheduler", None), language=getattr(args, "language", None),
                                allow_weak_sandbox=bool(getattr(args, "allow_weak_sandbox", False)),
+                               memory_mib=getattr(args, "memory", None),
                                warn=lambda text: say(f"autograder: WARNING: {text}", sys.stderr))
 
 
@@ -304,7 +318,7 @@ def grade(args):
     # Arguments first, with light modules only: a wrong path is answered at once, before torch loads.
     from autograder.pipeline.find_submissions import find_submissions
     from autograder.cli.progress import Progress
-    bad = _bad_timeout(args.timeout)
+    bad = _bad_timeout(args.timeout) or _bad_memory(args.memory)
     if bad:
         say(f"autograder: {bad}", sys.stderr)
         return 2

@@ -120,14 +120,16 @@ class GradingConfig:
     def build(cls, *, timeout: Optional[float] = None, workers: Optional[int] = None,
               scheduler: Optional[str] = None, language: Optional[str] = None,
               allow_weak_sandbox: bool = False, environ: Optional[Mapping[str, str]] = None,
-              warn: Any = None) -> "GradingConfig":
+              warn: Any = None, memory_mib: Optional[int] = None) -> "GradingConfig":
         """The configuration of a run from its options (None: the default) and `environ` (default:
         ``os.environ``, read now): the language when none is given, the source check's settings,
-        the Dask run's patience without workers."""
+        the Dask run's patience without workers. ``memory_mib``: each child's memory limit in MiB
+        (``Limits.memory_from_mib``: ValueError outside its range)."""
         from course.language import current_language
         env = os.environ if environ is None else environ
         limits = Limits.from_timeout(timeout, allow_weak_sandbox=bool(allow_weak_sandbox),
-                                     language=language or current_language())
+                                     language=language or current_language(),
+                                     memory=Limits.memory_from_mib(memory_mib))
         sched = Scheduler(scheduler, Scheduler.no_workers_from(env, warn)) if scheduler else None
         chosen = bool(language) or bool(env.get("COURSE_LANGUAGE", "").strip())
         return cls(limits=limits, workers=workers, scheduler=sched,

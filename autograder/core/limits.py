@@ -33,6 +33,7 @@ class Limits:
                                         # "en", "zh"; --language; recorded in run.json). Not a limit, but
                                         # this is the one object every worker (local or Dask) receives.
 
+    MEMORY_MIB = (128, 1 << 16)         # the range --memory accepts, in MiB (memory_from_mib)
     NOTEBOOK_CALLS = 18                 # a notebook may take this many call timeouts in all (its replay
                                         # included: runner.Deadline is shared by both children)
 
@@ -49,6 +50,18 @@ class Limits:
         if call_timeout is None:
             return cls(**kw)
         return cls(call_timeout=float(call_timeout), **kw)
+
+    @classmethod
+    def memory_from_mib(cls, mib: Optional[float]) -> int:
+        """``memory`` in bytes for `mib` MiB (None: the default); ValueError, in both languages, outside
+        ``MEMORY_MIB``: below it torch alone fails in every child, above it no machine has the room."""
+        if mib is None:
+            return cls.memory
+        low, high = cls.MEMORY_MIB
+        if not (isinstance(mib, (int, float)) and low <= mib <= high and float(mib).is_integer()):
+            raise ValueError(f"--memory must be whole MiB in [{low}, {high}], got {mib} / "
+                             f"内存上限必须是 {low} 到 {high} 之间的整数 MiB")
+        return int(mib) << 20
 
     def child_config(self) -> dict:
         """What the zygote passes to the child (JSON); its CPU rlimit is the notebook's wall clock + 5 s."""

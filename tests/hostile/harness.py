@@ -21,6 +21,10 @@ SOURCE = ROOT / "source" / "pooling"
 HERE = pathlib.Path(__file__).resolve().parent
 PY = sys.executable
 CALL_TIMEOUT = 2          # seconds per call in these tests (hostile loops hit it)
+# Each child's memory in these corpora (--memory, c.HardenedExecute.memory): the memory bomb meets the
+# limit all the same, in a quarter of the default's 2 GiB of pages touched per hidden case (it took
+# ~26 s of system time per grading at 2 GiB); every honest answer needs a small part of it.
+MEMORY_MIB = 512
 _MEMO = {}
 _BASE = pathlib.Path(tempfile.mkdtemp(prefix="autograder-corpus-"))
 atexit.register(shutil.rmtree, _BASE, True)
@@ -99,7 +103,7 @@ def hostile_class(port, out):
 
 def run_cli(subs, out, *extra, timeout=900):
     cmd = [PY, "-c", "import sys; from autograder.cli.commands import main; sys.exit(main())", "grade", str(subs),
-           "--out", str(out), "--timeout", str(CALL_TIMEOUT), *extra]
+           "--out", str(out), "--timeout", str(CALL_TIMEOUT), "--memory", str(MEMORY_MIB), *extra]
     return subprocess.run(cmd, cwd=str(_BASE), env=env(), capture_output=True, text=True, timeout=timeout)
 
 
@@ -193,7 +197,7 @@ def nbgrader_course(name, subs):
         return _MEMO[key]
     course = _BASE / f"course_{name}"
     cfg = (ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
-    cfg += f"\nc.HardenedExecute.timeout = {float(CALL_TIMEOUT)}\n"
+    cfg += f"\nc.HardenedExecute.timeout = {float(CALL_TIMEOUT)}\nc.HardenedExecute.memory = {MEMORY_MIB}\n"
     gen = generated_course(course, config=cfg)
     nbg = str(pathlib.Path(PY).parent / "nbgrader")
     shutil.copytree(subs, course / "submitted")

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 import nbformat
 from nbconvert.exporters import NotebookExporter
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Bool, Float, Unicode, default
+from traitlets import Bool, Float, Int, Unicode, default
 
 from autograder.pipeline.open_submission import printable, under
 from autograder.pipeline.read_notebook import InvalidNotebook, ReadNotebook
@@ -332,6 +332,9 @@ class HardenedExecute(NbGraderPreprocessor):
                                           "`nbgrader autograde` refuses with exit status 3").tag(config=True)
     language = Unicode("", help="the language of the feedback: zh+en, en or zh (course.language; empty: "
                                 "$COURSE_LANGUAGE, else zh+en)").tag(config=True)
+    memory = Int(Limits.memory >> 20, help="memory limit of each student's child process, in MiB "
+                                           f"({Limits.MEMORY_MIB[0]}-{Limits.MEMORY_MIB[1]}; "
+                                           "`autograder grade --memory`)").tag(config=True)
 
     def preprocess(self, nb, resources):
         from course.language import in_language
@@ -408,7 +411,8 @@ class HardenedExecute(NbGraderPreprocessor):
         weak-sandbox choice, language) and the environment, read now (``GradingConfig.build``)."""
         from autograder.core.config import GradingConfig
         return GradingConfig.build(timeout=self.timeout, allow_weak_sandbox=bool(self.allow_weak_sandbox),
-                                   language=self.language or None, warn=self.log.warning)
+                                   language=self.language or None, warn=self.log.warning,
+                                   memory_mib=self.memory)
 
     def limits(self) -> Limits:
         """The limits this preprocessor grades under (``grading_config().limits``)."""
