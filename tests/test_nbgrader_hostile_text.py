@@ -252,3 +252,34 @@ def test_feedback_exporter_alone_makes_student_html_inert():
     assert '得分 / <span lang="en">score</span>' in html      # the kit's template rendered it
     assert inert_problems(html) == []
     assert "window.__pwned='js'" not in html
+
+
+def test_feedback_pages_are_the_same_file_each_time_and_the_cache_keeps_them_inert():
+    """The exporter renders each distinct markdown cell once per run (a class repeats the book's text):
+    a cell repeated, or one with attachments (never shared), stays as inert as the first; two runs,
+    fresh caches and math drawings included, write the same bytes (the SVG's ids salted, no date)."""
+    import base64
+    import re
+    import nbformat
+    from autograder.adapters.nbgrader import feedback
+    from traitlets.config import Config
+    c = Config()
+    feedback.configure(c)
+    nb = nbformat.v4.new_notebook()
+    for md in list(notebook_text.XSS.values()) * 2 + ["池化 $2\\times 2$ 与 $$\\max(a, b)$$"]:
+        nb.cells.append(nbformat.v4.new_markdown_cell(md))
+    nb.cells.append(nbformat.v4.new_markdown_cell(notebook_text.XSS["img_onerror"],
+                                                  attachments={"a.png": {"image/png": "iVBORw0KGgo="}}))
+    pages = []
+    for _ in range(2):
+        feedback.math_svg.cache_clear()
+        feedback._clean.cache_clear()
+        exporter = feedback.KitFeedbackExporter(config=c)
+        exporter.register_preprocessor(feedback.KitFeedback(), enabled=True)
+        html, _ = exporter.from_notebook_node(nb.copy(), resources={"nbgrader": {"notebook": "01_basics", "score": 0,
+                                                                                 "max_score": 5, "late_penalty": 0}})
+        assert inert_problems(html) == []
+        pages.append(html)
+    assert pages[0] == pages[1]
+    svgs = [base64.b64decode(s) for s in re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", pages[0])]
+    assert svgs and not any(b"<metadata>" in s or b"dc:date" in s for s in svgs)

@@ -83,16 +83,33 @@ def _attribute(tag: str, attribute: str, value: str) -> "str | None":
     return value
 
 
+# Rendering caches: a class's feedback pages repeat the same book text in every notebook, so each
+# distinct fragment is rendered once per `nbgrader generate_feedback` run (pure functions of their
+# keys; bounded, so hundreds of students' own answers cannot grow them without end).
+_RENDERED = 4096
+
+
 def clean_html(fragment: object) -> str:
     """Student HTML (rendered markdown, outputs) made inert: nh3 with the kit's allowlist."""
-    return nh3.clean(str(fragment), tags=_TAGS, attributes=_ATTRIBUTES, attribute_filter=_attribute,
+    return _clean(str(fragment))
+
+
+@functools.lru_cache(maxsize=_RENDERED)
+def _clean(text: str) -> str:
+    return nh3.clean(text, tags=_TAGS, attributes=_ATTRIBUTES, attribute_filter=_attribute,
                      url_schemes=_URL_SCHEMES, filter_style_properties=_STYLE,
                      clean_content_tags={"script", "style"}, link_rel="noopener noreferrer nofollow")
 
 
 def _mark_english_html(fragment):
+    from course.language import current_language
+    return _marked(str(fragment), current_language())
+
+
+@functools.lru_cache(maxsize=_RENDERED)
+def _marked(fragment: str, language: str) -> str:
     from course.lang import mark_html
-    return mark_html(fragment)           # the parts not in the page's language (course.language)
+    return mark_html(fragment, language)      # the parts not in the page's language (course.language)
 
 
 def _label(text):
@@ -129,7 +146,18 @@ class KitHTMLExporter(HTMLExporter):
 
     @pass_context                       # as nbconvert's: the cell's attachments come from the context
     def markdown2html(self, context, source):
-        return clean_html(super().markdown2html(context, source))
+        cell = context.get("cell", {})
+        if cell.get("attachments"):     # rendered from the cell itself: not shared with any other
+            return clean_html(super().markdown2html(context, source))
+        # Everything else nbconvert's rendering reads: the source, the notebook's folder and settings.
+        key = (str(source), str(context.get("resources", {}).get("metadata", {}).get("path", "")),
+               self.embed_images, self.anchor_link_text, self.exclude_anchor_links, repr(self.lexer_options))
+        cache = self.__dict__.setdefault("_kit_markdown", {})
+        if key not in cache:
+            if len(cache) >= _RENDERED:
+                cache.clear()
+            cache[key] = clean_html(super().markdown2html(context, source))
+        return cache[key]
 
     def default_filters(self):
         yield from super().default_filters()
@@ -212,9 +240,12 @@ def math_svg(tex):
     from matplotlib import mathtext
     try:
         buf = io.BytesIO()
-        with matplotlib.rc_context({"svg.fonttype": "path", "mathtext.fontset": "dejavusans"}):
+        # A fixed salt (the drawing's element ids are random otherwise) and no metadata (its date):
+        # a page generated twice from the same notebook is the same file.
+        with matplotlib.rc_context({"svg.fonttype": "path", "mathtext.fontset": "dejavusans",
+                                    "svg.hashsalt": "kit-feedback"}):
             mathtext.math_to_image(f"${_normalise(tex)}$", buf, dpi=72, format="svg")
-        return buf.getvalue()
+        return re.sub(rb"\s*<metadata>.*?</metadata>", b"", buf.getvalue(), count=1, flags=re.S)
     except Exception:
         return None
 
