@@ -69,21 +69,27 @@ def _need_release(notebook):
 
 # ---------------------------------------------------------------- autograder grade NOTEBOOK
 
-def test_selfstudy_grade_full_points(tmp_path):
-    _need_release("01_basics")
-    nb = solved_copy("01_basics", tmp_path / "me" / "01_basics.ipynb")
-    proc = grade(nb, tmp_path)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out
-    for f in functions_in("01_basics"):
-        line = next((l for l in proc.stdout.splitlines() if re.search(rf"\b{f.grade_id}\b", l)), None)
+def assert_full_marks_table(stdout, notebook, stderr=""):
+    """The self-study score table gives each graded function of `notebook` its full points (from the
+    records) and the required functions' total (test_nonroot asserts the same for a normal user)."""
+    out = stdout + stderr
+    for f in functions_in(notebook):
+        line = next((l for l in stdout.splitlines() if re.search(rf"\b{f.grade_id}\b", l)), None)
         assert line is not None, f"no score-table row for {f.name}:\n{out}"
         pts = f"{f.points:g}"
         assert re.search(rf"\b{pts}(\.0+)?\s*/\s*{pts}(\.0+)?\b", line), (
             f"{f.name} does not have full points {pts}/{pts}:\n{line}\n---\n{out}")
-    total = sum(f.points for f in functions_in("01_basics") if not f.optional)
-    assert re.search(rf"\b{total:g}(\.0+)?\s*/\s*{total:g}(\.0+)?\b", proc.stdout), (
+    total = sum(f.points for f in functions_in(notebook) if not f.optional)
+    assert re.search(rf"\b{total:g}(\.0+)?\s*/\s*{total:g}(\.0+)?\b", stdout), (
         f"no total {total:g}/{total:g} in the table:\n{out}")
+
+
+def test_selfstudy_grade_full_points(tmp_path):
+    _need_release("01_basics")
+    nb = solved_copy("01_basics", tmp_path / "me" / "01_basics.ipynb")
+    proc = grade(nb, tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert_full_marks_table(proc.stdout, "01_basics", proc.stderr)
     # Self-study grading must not write into the learner's folder.
     assert sorted(p.name for p in nb.parent.iterdir()) == ["01_basics.ipynb"]
 
