@@ -190,15 +190,20 @@ def generated_course(course, assignment="pooling", config=None):
     return gen
 
 
+def nbgrader_config():
+    """The course's nbgrader_config.py with these corpora's limits (``run_cli``'s --timeout and
+    --memory), so that nbgrader and the CLI grade them alike."""
+    cfg = (ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
+    return cfg + f"\nc.HardenedExecute.timeout = {float(CALL_TIMEOUT)}\nc.HardenedExecute.memory = {MEMORY_MIB}\n"
+
+
 def nbgrader_course(name, subs):
     """A temporary copy of the course dir (own gradebook) with `subs` as submitted/, autograded."""
     key = ("nbgrader", name)
     if key in _MEMO:
         return _MEMO[key]
     course = _BASE / f"course_{name}"
-    cfg = (ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
-    cfg += f"\nc.HardenedExecute.timeout = {float(CALL_TIMEOUT)}\nc.HardenedExecute.memory = {MEMORY_MIB}\n"
-    gen = generated_course(course, config=cfg)
+    gen = generated_course(course, config=nbgrader_config())
     nbg = str(pathlib.Path(PY).parent / "nbgrader")
     shutil.copytree(subs, course / "submitted")
     auto = subprocess.run([nbg, "autograde", "pooling"], cwd=course, env=env(),

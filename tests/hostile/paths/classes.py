@@ -116,9 +116,7 @@ def nbgrader_course(base):
     Returns (course, generate, autograde, feedback) with the three processes' results.
     """
     course = pathlib.Path(base) / "course"
-    cfg = (harness.ROOT / "nbgrader_config.py").read_text(encoding="utf-8")
-    cfg += f"\nc.HardenedExecute.timeout = {float(harness.CALL_TIMEOUT)}\n"
-    gen = harness.generated_course(course, config=cfg)     # generated once per process, copied here
+    gen = harness.generated_course(course, config=harness.nbgrader_config())   # generated once per process
     nbg = str(pathlib.Path(harness.PY).parent / "nbgrader")
 
     def run(*args):
