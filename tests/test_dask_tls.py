@@ -111,11 +111,11 @@ def tls_cluster(tmp_path_factory, certs):
         c.stop()
 
 
-def _try_task(address, env):
-    """In a fresh process (its own Dask configuration from `env`): connect and run a task that
-    leaves a mark. Returns (exit status, output)."""
+def _try_task(address, env, timeout=5):
+    """In a fresh process (its own Dask configuration from `env`): connect (within `timeout` s) and run
+    a task that leaves a mark. Returns (exit status, output)."""
     code = ("import sys\nfrom distributed import Client\n"
-            "c = Client(sys.argv[1], timeout='5s', set_as_default=False)\n"
+            f"c = Client(sys.argv[1], timeout='{timeout}s', set_as_default=False)\n"
             "print('RAN', c.submit(pow, 2, 10).result(timeout=20))\nc.close()\n")
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("DASK_DISTRIBUTED__COMM__TLS")}, **env}
     proc = subprocess.run([sys.executable, "-c", code, address], env=env, capture_output=True, text=True,
@@ -136,7 +136,9 @@ def test_a_client_without_the_course_credentials_is_refused(tls_cluster, certs, 
         address, env = tls_cluster.address, _tls_env(certs, cert=None)
     else:                      # a student's own CA and certificate, trusting the course's CA to reach it
         address, env = tls_cluster.address, {**_tls_env(certs, cert="other_cert", key="other_key")}
-    status, out = _try_task(address, env)
+    # A refused client waits out its timeout twice (once connecting, once closing): 2 s is plenty on
+    # 127.0.0.1, where the course's own client connects in well under a second.
+    status, out = _try_task(address, env, timeout=2)
     assert status != 0 and "RAN" not in out, out
 
 

@@ -50,6 +50,7 @@ import math
 import os
 import queue
 import secrets
+import socket
 import threading
 import time
 import urllib.parse
@@ -251,6 +252,20 @@ async def _identity(address, timeout, security):
         return await asyncio.wait_for(remote.identity(n_workers=0), timeout)
 
 
+def _refused(address: str, timeout: float) -> ConnectionRefusedError | None:
+    """The refusal, when nothing listens at `address`'s host and port; None otherwise (it answered, or
+    something else went wrong: Dask's own connection says what). Dask retries a refused connection
+    until its timeout, as for a scheduler still starting; a mistyped port would cost the whole wait."""
+    parts = urllib.parse.urlsplit(address)
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=timeout).close()
+    except ConnectionRefusedError as e:
+        return e
+    except OSError:
+        pass
+    return None
+
+
 def check_scheduler(address: str, timeout: float = CONNECT_TIMEOUT) -> str:
     """The address, once a Dask scheduler has answered there; else SchedulerUnavailable.
 
@@ -265,6 +280,10 @@ def check_scheduler(address: str, timeout: float = CONNECT_TIMEOUT) -> str:
         security = client_security(address)
     except ImportError:
         raise SchedulerUnavailable("未安装 Dask / Dask (distributed) is not installed") from None
+    refused = _refused(address, timeout)
+    if refused is not None:
+        raise SchedulerUnavailable(f"{address} 没有 Dask 调度器应答 / no Dask scheduler answers at {address} "
+                                   f"(ConnectionRefusedError: {refused.strerror or refused})"[:300])
     try:
         ident = _in_own_thread(_identity, address, timeout, security)
     except ImportError:
