@@ -15,7 +15,6 @@ the feedback page words it (``REVIEW_NOTE``): not a failure, the points stand.
 Cell numbers: the grader's are the notebook's (1-based, every cell counted); a
 place whose cell number is unknown is a line alone ("第 3 行 / line 3").
 """
-from course.forbidden import CONV
 from course.language import Text as T, render, say
 from course.messages import message
 from course.safe_text import student_text
@@ -119,6 +118,9 @@ def recorder_misconception(policy, bad_ops):
     the calls broke no rule: a missing convolution alone is ``conv_not_used``."""
     if not bad_ops:
         return None
+    # Imported here, not at the top: the recorder imports torch, and the static check's users
+    # (a grading run's parent, which may grade through a pool or Dask) need none of it.
+    from course.forbidden import CONV
     if list(bad_ops) == ["missing:" + CONV]:
         return "conv_not_used"
     return static_misconception(policy)

@@ -15,8 +15,14 @@ from autograder.cli.commands import main  # noqa: E402
 from autograder.run.write import student_dir  # noqa: E402
 
 
-def cli(*args):
-    cmd = [harness.PY, "-c", "import sys; from autograder.cli.commands import main; sys.exit(main())", *map(str, args)]
+MAIN = "import sys; from autograder.cli.commands import main; sys.exit(main())"
+# The same, saying at exit whether this (parent) process loaded torch.
+MAIN_SAYS_TORCH = ("import atexit, sys; atexit.register(lambda: print('PARENT-LOADED-TORCH:', 'torch' in sys.modules, "
+                   "file=sys.stderr)); from autograder.cli.commands import main; sys.exit(main())")
+
+
+def cli(*args, main_code=MAIN):
+    cmd = [harness.PY, "-c", main_code, *map(str, args)]
     return subprocess.run(cmd, env=harness.env(), capture_output=True, text=True, timeout=600)
 
 
@@ -40,9 +46,18 @@ DUE = ["--due", "2026-03-01T00:00:00Z", "--late-policy", "10%/day,cap=50%"]
 def graded(course_class, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     # a pool of two on purpose: the contract's outputs (and run.json's "workers") as a pool writes them
-    res = cli("grade", course_class, "--out", out, "--workers", "2", *DUE)
+    res = cli("grade", course_class, "--out", out, "--workers", "2", *DUE, main_code=MAIN_SAYS_TORCH)
     assert res.returncode == 0, res.stderr
     return out, res
+
+
+def test_a_pooled_runs_parent_never_loads_torch(graded):
+    """The parent of a pool reads, keys, collects and writes (a failing student's page included); its
+    workers grade. It never imports torch (~1.4 CPU-s per run): the wire's values load with an engine."""
+    out, res = graded
+    said = [line for line in res.stderr.splitlines() if line.startswith("PARENT-LOADED-TORCH:")]
+    assert said == ["PARENT-LOADED-TORCH: False"], res.stderr[-2000:]
+    assert json.loads((out / "run.json").read_text(encoding="utf-8"))["workers"] == 2
 
 
 def test_outputs_per_contract(graded):

@@ -18,6 +18,16 @@ EDITIONS = (ASSIGNMENT, "pooling_en")
 EDITION_LANGUAGE = {ASSIGNMENT: "zh+en", "pooling_en": "en"}
 COURSE_DIR_ENV = "AUTOGRADER_COURSE_DIR"
 
+# What every student answer cell may rely on: the notebooks' first code cell imports exactly this,
+# and the sandboxed child runs it before the answer cells. Only text here: the parent that sends it
+# (pipeline.run_suites) needs no torch when a pool or Dask grades.
+PREAMBLE = """\
+import math
+import torch
+from torch import nn
+import torch.nn.functional as F
+"""
+
 
 def default_course_dir() -> pathlib.Path:
     """The course directory a caller uses when it is given none: ``$AUTOGRADER_COURSE_DIR`` where the

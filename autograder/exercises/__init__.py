@@ -15,19 +15,9 @@ exercise is ``docs/architecture.md``'s "Adding an exercise".
 import importlib
 
 from autograder.core import manifest
-from autograder.core.course_dir import ASSIGNMENT  # noqa: F401  (the assignment these exercises make up)
+from autograder.core.course_dir import ASSIGNMENT, PREAMBLE  # noqa: F401  (the assignment; its answers' preamble)
 from autograder.exercises.draw import Gen
 from autograder.exercises.record import Case, Exercise, Mistake  # noqa: F401  (the record types)
-
-
-# What every student answer cell may rely on: the notebooks' first code cell
-# imports exactly this, and the sandboxed child runs it before the answer cells.
-PREAMBLE = """\
-import math
-import torch
-from torch import nn
-import torch.nn.functional as F
-"""
 
 
 def _load(entry: manifest.Entry) -> Exercise:

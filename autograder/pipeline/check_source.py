@@ -34,7 +34,7 @@ import threading
 import time
 from typing import Sequence
 
-from autograder import exercises as functions
+from autograder.core import manifest   # names and operator rules: torch-free (the parent of a pool needs no torch)
 from autograder.core.cells import AnswerCell
 from autograder.core.config import SourceCheck
 from autograder.core.results import Row
@@ -224,11 +224,11 @@ def budgeted_check(cells: Sequence[AnswerCell], names: list[str], seconds: float
 
 def _analyse(cells, names):
     """{function: [[cell, line, category, key]]} and the unparsed cells: the whole static check."""
-    entries = [n for n in names if n in functions.BY_NAME and functions.BY_NAME[n].forbid == "conv_relu_only"]
+    entries = [n for n in names if n in manifest.BY_NAME and manifest.BY_NAME[n].forbid == "conv_relu_only"]
     nb = Notebook([(c.label, c.code) for c in cells], entries)
     out = {}
     for name in names:
-        spec = functions.BY_NAME.get(name)
+        spec = manifest.BY_NAME.get(name)
         if spec is None:
             continue
         own = tuple(i for i, c in enumerate(cells) if c.answers(name))
@@ -278,7 +278,7 @@ class CheckSource:
         if res is None:                                # built to exhaust the checker: a person looks
             self.over_budget = True
             over = [Finding(0, 0, "review", BUDGET)]
-            return {n: over for n in names if n in functions.BY_NAME}
+            return {n: over for n in names if n in manifest.BY_NAME}
         if "bug" in res:
             self.error = str(res["bug"])[:200]
             return {}
@@ -338,7 +338,7 @@ class CheckSource:
         an operator its rule forbids, named plainly."""
         from autograder.core.results import FunctionResult, GroupResult, Status
         from autograder.grading.suites import GROUPS
-        spec = functions.BY_NAME[name]
+        spec = manifest.BY_NAME[name]
         mid = operator_rule.static_misconception(spec.forbid)
         lines = [self.sentence(f, cells) for f in findings]
         message = operator_rule.rejected_message(lines)

@@ -27,7 +27,7 @@ from dataclasses import replace
 
 from autograder.core.config import GradingConfig
 from autograder.core.cells import AnswerCell
-from autograder.exercises import ASSIGNMENT, PREAMBLE
+from autograder.core.course_dir import ASSIGNMENT, PREAMBLE
 from autograder.pipeline.check_source import CHECK_ERROR, CheckSource
 from autograder.pipeline.find_answers import runnable
 from course.source_rules import Finding

@@ -24,11 +24,19 @@ import tempfile
 import time
 from typing import Callable, Iterable, Sequence
 
-from . import confinement, protocol
+from . import confinement
 from .call_result import CallResult
 from autograder.core.limits import Limits  # noqa: F401  (the one definition; callers import it from here too)
 
 log = logging.getLogger("autograder.sandbox")
+def _wire():
+    """The wire format (``autograder.sandbox.protocol``), imported on first use: its values
+    (``course.values``) import torch, which the parent of a run that grades through a pool or Dask
+    never needs (the workers' own engines load it)."""
+    from . import protocol
+    return protocol
+
+
 CHILD_PY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
 
 
@@ -92,26 +100,26 @@ class Child:
         seq = secrets.randbits(62)
         try:
             self.sock.settimeout(max(timeout, 0.001))
-            protocol.send_message(self.sock, dict(header, seq=seq), buffers)
+            _wire().send_message(self.sock, dict(header, seq=seq), buffers)
             self.sock.settimeout(None)
             while True:
-                reply, rbuf = protocol.recv_message(_Deadline(self.sock, deadline), max_reply)
+                reply, rbuf = _wire().recv_message(_Deadline(self.sock, deadline), max_reply)
                 if reply.get("seq") == seq:
                     return reply, rbuf
                 # A stray frame (written by student code onto the socket): not an answer.
-                raise protocol.ProtocolError("out-of-sequence reply")
+                raise _wire().ProtocolError("out-of-sequence reply")
         except (ChildTimeout, socket.timeout):
             self.kill()
             raise ChildTimeout() from None
-        except (EOFError, OSError, protocol.ProtocolError, ValueError) as e:
+        except (EOFError, OSError, _wire().ProtocolError, ValueError) as e:
             self.kill()
             raise ChildDied(str(e)[:200]) from None
 
     def wait_ready(self, timeout: float) -> dict:
         deadline = time.monotonic() + timeout
         try:
-            header, _ = protocol.recv_message(_Deadline(self.sock, deadline), 1 << 16)
-        except (ChildTimeout, EOFError, OSError, protocol.ProtocolError) as e:
+            header, _ = _wire().recv_message(_Deadline(self.sock, deadline), 1 << 16)
+        except (ChildTimeout, EOFError, OSError, _wire().ProtocolError) as e:
             self.kill()
             raise ChildDied(f"child did not start: {e!r}"[:200]) from None
         self.notes = header
@@ -232,7 +240,7 @@ class Zygote:
         return self.proc.poll() is None
 
     def spawn(self, limits: Limits) -> Child:
-        ours, theirs = protocol.socketpair()
+        ours, theirs = _wire().socketpair()
         self._n += 1
         cfg = dict(limits.child_config(), op="spawn", jail_dir=self.jail_dir,
                    scratch=os.path.join(self.scratch, f"c{self._n}"))
@@ -483,7 +491,7 @@ class Session:
                 self._start()
             child = self.child
             assert child is not None                 # _start made one, or raised
-            header, buffers = protocol.pack({"op": "call", "name": name}, args=tuple(args), kwargs=dict(kwargs))
+            header, buffers = _wire().pack({"op": "call", "name": name}, args=tuple(args), kwargs=dict(kwargs))
             reply, rbuf = child.request(header, buffers, timeout=self._left(self.limits.call_timeout),
                                              max_reply=self.limits.max_reply)
         except ChildTimeout:
@@ -506,10 +514,10 @@ class Session:
             error = error[:500] if type(error) is str and error else "error"
             return CallResult(value=None, error=error, timed_out=False, ops=ops, x_ops=x_ops)
         try:
-            value = protocol.decode(reply.get("value"), rbuf)
-        except (protocol.ProtocolError, RecursionError, ValueError, MemoryError) as e:
+            value = _wire().decode(reply.get("value"), rbuf)
+        except (_wire().ProtocolError, RecursionError, ValueError, MemoryError) as e:
             return CallResult(value=None, error=f"返回值无效 / invalid return value: {e}"[:300], timed_out=False, ops=ops, x_ops=x_ops)
-        if isinstance(value, protocol.Unsupported):
+        if isinstance(value, _wire().Unsupported):
             return CallResult(value=None, error=f"返回了不支持的类型 / returned an unsupported type: {value.typename}",
                       timed_out=False, ops=ops, x_ops=x_ops)
         return CallResult(value=value, error=None, timed_out=False, ops=ops, x_ops=x_ops)
