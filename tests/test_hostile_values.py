@@ -204,11 +204,12 @@ def test_trusted_process_stays_small(graded):
 
 @pytest.mark.slow       # a class graded by a pool of workers (66 s under load)
 def test_pool_workers_have_their_own_memory_limit():
-    """The local backend's pool initializer caps each worker's address space."""
+    """The local backend's pool initializer caps each worker's address space (a worker of the pool's
+    own context: forked from its server)."""
     code = ("import concurrent.futures as cf, dataclasses, multiprocessing, resource\n"
             "from autograder.run.backends import local\n"
             "from autograder.core.config import GradingConfig\n"
-            "ctx = multiprocessing.get_context('spawn')\n"
+            "ctx = local._pool_context()\n"
             "with cf.ProcessPoolExecutor(1, mp_context=ctx, initializer=local._start_worker,\n"
             "                            initargs=(GradingConfig().to_dict(),)) as p:\n"
             "    print(p.submit(resource.getrlimit, resource.RLIMIT_AS).result()[0])\n"

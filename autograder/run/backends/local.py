@@ -5,9 +5,9 @@ made by the pool's initializer, under an address-space limit of its own. A
 worker that dies has its submissions retried once in a new pool; a
 ``SandboxUnavailable`` stops the run (the grader cannot run student code).
 """
-import atexit
 import concurrent.futures as cf
 import multiprocessing
+import multiprocessing.util
 import os
 
 from autograder.core.config import GradingConfig
@@ -50,7 +50,23 @@ def _start_worker(config_dict: dict) -> None:
     global _worker_grader
     limit_worker_memory()
     _worker_grader = Grader(GradingConfig.from_dict(config_dict))
-    atexit.register(_worker_grader.close)
+    # multiprocessing's own exit hook: a forked worker leaves with os._exit, which skips atexit
+    multiprocessing.util.Finalize(_worker_grader, _worker_grader.close, exitpriority=10)
+
+
+# What a worker imports to grade: the pipeline, the suites and the exercise records (torch and the
+# references), and the wire. The pool's workers are forked from one server process that imported
+# these once (multiprocessing's forkserver), so a worker starts as a fork, not as a new Python that
+# imports torch (~1.7 CPU-s each). The server is a fresh interpreter, started before the first pool
+# and holding nothing of this process: no submission, no result, only these modules.
+WORKER_MODULES = ["autograder.pipeline.grader", "autograder.pipeline.run_suites", "autograder.grading.suites",
+                  "autograder.exercises", "autograder.sandbox.protocol"]
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(WORKER_MODULES)
+    return ctx
 
 
 def _grade_in_worker(sub_dict: dict) -> SubmissionResult:
@@ -87,7 +103,7 @@ class LocalBackend:
 
     def _pool(self, todo, config, finish, fail):
         """A process pool; a worker that dies has its submissions retried once in a new pool."""
-        ctx = multiprocessing.get_context("spawn")
+        ctx = _pool_context()
         pending = list(todo)
         for attempt in range(2):
             if not pending:
