@@ -47,7 +47,9 @@ _MAX_TUPLE = 64
 
 def _as_int_tuple(v):
     if isinstance(v, torch.Tensor):
-        if v.numel() > _MAX_TUPLE:
+        # A shape is one row of ints. Counting elements is not enough: an empty tensor of shape
+        # (2**24, 0) has none, and tolist() would still make 2**24 empty lists (~1.2 GB).
+        if v.dim() != 1 or v.numel() > _MAX_TUPLE:
             return None
         v = v.tolist()
     if isinstance(v, (list, tuple, torch.Size)) and len(v) > _MAX_TUPLE:

@@ -12,6 +12,9 @@ Two kinds of attack, each a `pool2d` answer of 01_basics beside an honest studen
   their size (a zero stride over 4 bytes posing as 2^29 elements, huge shapes
   over tiny buffers, negative strides, offsets past the buffer, 300,000 JSON
   values). The call is marked invalid and the trusted process stays small.
+* ``shape_*``: ``pool_output_shape`` answers (03_cost) returning empty tensors
+  with 2^24 rows: no element to cap, but a judge that turned them into a list
+  would make 2^24 of them. A wrong type, and the trusted process stays small.
 
 The CLI runs once, with ``--workers 1`` so the grading happens in the CLI
 process itself, whose peak RSS a wrapper reports. The attacks that must reach
@@ -38,7 +41,9 @@ CASES = sorted(p.stem for p in VALUES.glob("*.py") if not p.stem.startswith("_")
 RECORD = [c for c in CASES if c.startswith("record_")]
 LYING = [c for c in CASES if c.startswith(("stride0_", "forged_", "json_"))]
 TAMPERING = [c for c in CASES if c.startswith("forged_") or c == "record_ops"]   # run through a session
-CLI = [c for c in CASES if c not in TAMPERING]
+SHAPES = [c for c in CASES if c.startswith("shape_")]     # pool_output_shape answers, run through a session
+SESSION = TAMPERING + SHAPES
+CLI = [c for c in CASES if c not in SESSION]
 PAGE_LIMIT = 16_000            # characters of one feedback page (two functions) at most, pictures aside
 PICTURE_LIMIT = 150_000        # characters of one inline picture of a failing case (base64 PNG)
 RESULTS_LIMIT = 40_000         # characters of one results.json
@@ -131,6 +136,7 @@ def test_corpus_is_complete():
             "record_values", "record_ops"} <= set(RECORD)
     assert {"stride0_huge", "stride0_in_cap", "forged_huge_shape", "forged_negative_stride", "forged_offset",
             "json_bomb"} <= set(LYING)
+    assert {"shape_empty_rows", "shape_empty_planes"} <= set(SHAPES)
 
 
 def test_honest_keeps_full_marks(graded):
@@ -229,12 +235,12 @@ from autograder.sandbox.runner import Engine, Limits
 from autograder.grading.suites import run_suite
 out = {}
 with Engine(Limits.from_timeout(2.0)) as engine:      # as `--timeout 2`: the notebook's time derived
-    for case, code in json.loads(sys.stdin.read()).items():
-        cells = [("cell 1 (pool2d)", code)]
+    for case, (name, code) in json.loads(sys.stdin.read()).items():
+        cells = [(f"cell 1 ({name})", code)]
         replay = Replay(engine, cells)
         try:
             with engine.session(cells, preamble=PREAMBLE) as session:
-                res = run_suite("pool2d", session.caller("pool2d"), replay=replay.caller("pool2d"))
+                res = run_suite(name, session.caller(name), replay=replay.caller(name))
         finally:
             replay.close()
         out[case] = {"points": res.points, "status": res.status, "message": res.message, "feedback": res.feedback}
@@ -244,8 +250,9 @@ print(json.dumps({"results": out, "rss": resource.getrusage(resource.RUSAGE_SELF
 
 @slow_fixture(scope="module")
 def sessions():
-    """Each TAMPERING case's pool2d suite, with its replay, in one measured process."""
-    codes = json.dumps({c: answer(c) for c in TAMPERING})
+    """Each SESSION case's suite (pool2d; pool_output_shape for shape_*), with its replay, in one
+    measured process."""
+    codes = json.dumps({c: ("pool_output_shape" if c in SHAPES else "pool2d", answer(c)) for c in SESSION})
     res = subprocess.run([harness.PY, "-c", SESSION_SCRIPT], input=codes, env=harness.env(), cwd=str(harness._BASE),
                          capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, res.stderr[-3000:]
@@ -266,6 +273,13 @@ def test_forged_op_names_show_at_most_one_case(sessions):
     shown = cases_shown(r["feedback"] + r["message"])
     assert len(shown) == 1, shown          # the names came through, for the one case shown only
     assert "出现在这个用例中 / seen in this case" in r["feedback"]
+
+
+@pytest.mark.parametrize("case", SHAPES)
+def test_an_empty_tensor_with_many_rows_is_not_a_shape(sessions, case):
+    r = sessions["results"][case]
+    assert r["points"] == 0.0 and r["status"] == "failed"
+    assert "expected a tuple of ints, got Tensor" in r["message"] + r["feedback"]
 
 
 def test_session_process_stays_small(sessions):
