@@ -287,17 +287,40 @@ def _shared_commands(deploy, users):
                 target.chmod(0o755)
 
 
+# PYTHON for the guide's script: the base interpreter, except that `-m venv DIR` makes the environment
+# without ensurepip's own pip and setuptools (~3 CPU-s and seconds of wall time per environment, four
+# environments) and writes bin/pip, pip's own launcher. Offline, SHARED_SITE's .pth puts that site
+# first on each environment's sys.path, so the copies ensurepip would install are never imported
+# (the guide's pip is SHARED_SITE's either way: "Requirement already satisfied: pip in .../shared-site").
+VENV_PYTHON = """#!{base}
+import os, sys, venv
+if sys.argv[1:3] == ["-m", "venv"] and len(sys.argv) == 4:
+    venv.EnvBuilder(with_pip=False).create(sys.argv[3])
+    pip = os.path.join(sys.argv[3], "bin", "pip")
+    with open(pip, "w") as f:
+        f.write("#!" + os.path.join(os.path.abspath(sys.argv[3]), "bin", "python") + "\\n"
+                "import sys\\nfrom pip._internal.cli.main import main\\n"
+                "if __name__ == '__main__':\\n    sys.exit(main())\\n")
+    os.chmod(pip, 0o755)
+else:
+    os.execv({base!r}, [{base!r}, *sys.argv[1:]])
+"""
+
+
 def _run_setup_script(deploy, users):
     """docs/deploy.md's set-up, as root: scripts/deploy/setup_hub.sh of the kit's clone, its paths moved
     into the test's folder, offline (pip with no index; the pins from SHARED_SITE)."""
     _shared_site(deploy.shared_site)
     _kit_clone(deploy.kit)
     base_python = pathlib.Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    python = deploy.state / "python3"
+    python.write_text(VENV_PYTHON.format(base=base_python))
+    python.chmod(0o755)
     env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "LANG": "C.UTF-8",
            "OPT": str(deploy.opt), "ETC_JUPYTER": str(deploy.etc), "EXCHANGE": str(deploy.exchange),
            "ETC_JUPYTERHUB": str(deploy.etc_hub), "HUB_STATE": str(deploy.hub_state),
            "GROUP": users.group, "INSTRUCTORS": users.instructor, "STUDENTS": f"{users.alice} {users.bob} {users.emma}",
-           "PASSWORDS": str(deploy.passwords), "PYTHON": str(base_python), "SHARED_SITE": str(deploy.shared_site),
+           "PASSWORDS": str(deploy.passwords), "PYTHON": str(python), "SHARED_SITE": str(deploy.shared_site),
            "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1",
            "PIP_PROGRESS_BAR": "off", "PIP_ROOT_USER_ACTION": "ignore"}
     proc = subprocess.run(["bash", str(deploy.kit / "scripts" / "deploy" / "setup_hub.sh")], env=env,
@@ -408,8 +431,10 @@ def _override_toml(users, port):
         "proxy_api_url": f"http://127.0.0.1:{_free_port()}",
         "data_files_path": str(shared / "share" / "jupyterhub"),
         "jupyter_config_path": [str(shared / "etc" / "jupyter")],
+        # answer_yes: a server stops at once on the SIGINT of the hub's shutdown (the spawner's stop), not
+        # after 5 s of asking "Shut down this Jupyter server (y/[n])?" on a stdin nobody answers
         "spawner_args": ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-                         "--LabApp.expose_app_in_browser=True"],
+                         "--LabApp.expose_app_in_browser=True", "--ServerApp.answer_yes=True"],
     }
     env = {"JUPYTER_PATH": str(shared / "share" / "jupyter"), "JUPYTERLAB_DIR": str(shared / "share" / "jupyter" / "lab"),
            "OMP_NUM_THREADS": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
