@@ -431,10 +431,8 @@ def _override_toml(users, port):
         "proxy_api_url": f"http://127.0.0.1:{_free_port()}",
         "data_files_path": str(shared / "share" / "jupyterhub"),
         "jupyter_config_path": [str(shared / "etc" / "jupyter")],
-        # answer_yes: a server stops at once on the SIGINT of the hub's shutdown (the spawner's stop), not
-        # after 5 s of asking "Shut down this Jupyter server (y/[n])?" on a stdin nobody answers
         "spawner_args": ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-                         "--LabApp.expose_app_in_browser=True", "--ServerApp.answer_yes=True"],
+                         "--LabApp.expose_app_in_browser=True"],
     }
     env = {"JUPYTER_PATH": str(shared / "share" / "jupyter"), "JUPYTERLAB_DIR": str(shared / "share" / "jupyter" / "lab"),
            "OMP_NUM_THREADS": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline",
