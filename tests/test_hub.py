@@ -195,7 +195,7 @@ class Users:
             left = {n: pids for n, pids in left.items() if pids}
             if not left or time.monotonic() > deadline:
                 return {n: {pid: _describe(pid) for pid in pids} for n, pids in left.items()}
-            time.sleep(0.5)
+            time.sleep(0.1)
 
     def remove(self):
         for name in self.created():
@@ -287,17 +287,40 @@ def _shared_commands(deploy, users):
                 target.chmod(0o755)
 
 
+# PYTHON for the guide's script: the base interpreter, except that `-m venv DIR` makes the environment
+# without ensurepip's own pip and setuptools (~3 CPU-s and seconds of wall time per environment, four
+# environments) and writes bin/pip, pip's own launcher. Offline, SHARED_SITE's .pth puts that site
+# first on each environment's sys.path, so the copies ensurepip would install are never imported
+# (the guide's pip is SHARED_SITE's either way: "Requirement already satisfied: pip in .../shared-site").
+VENV_PYTHON = """#!{base}
+import os, sys, venv
+if sys.argv[1:3] == ["-m", "venv"] and len(sys.argv) == 4:
+    venv.EnvBuilder(with_pip=False).create(sys.argv[3])
+    pip = os.path.join(sys.argv[3], "bin", "pip")
+    with open(pip, "w") as f:
+        f.write("#!" + os.path.join(os.path.abspath(sys.argv[3]), "bin", "python") + "\\n"
+                "import sys\\nfrom pip._internal.cli.main import main\\n"
+                "if __name__ == '__main__':\\n    sys.exit(main())\\n")
+    os.chmod(pip, 0o755)
+else:
+    os.execv({base!r}, [{base!r}, *sys.argv[1:]])
+"""
+
+
 def _run_setup_script(deploy, users):
     """docs/deploy.md's set-up, as root: scripts/deploy/setup_hub.sh of the kit's clone, its paths moved
     into the test's folder, offline (pip with no index; the pins from SHARED_SITE)."""
     _shared_site(deploy.shared_site)
     _kit_clone(deploy.kit)
     base_python = pathlib.Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    python = deploy.state / "python3"
+    python.write_text(VENV_PYTHON.format(base=base_python))
+    python.chmod(0o755)
     env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "LANG": "C.UTF-8",
            "OPT": str(deploy.opt), "ETC_JUPYTER": str(deploy.etc), "EXCHANGE": str(deploy.exchange),
            "ETC_JUPYTERHUB": str(deploy.etc_hub), "HUB_STATE": str(deploy.hub_state),
            "GROUP": users.group, "INSTRUCTORS": users.instructor, "STUDENTS": f"{users.alice} {users.bob} {users.emma}",
-           "PASSWORDS": str(deploy.passwords), "PYTHON": str(base_python), "SHARED_SITE": str(deploy.shared_site),
+           "PASSWORDS": str(deploy.passwords), "PYTHON": str(python), "SHARED_SITE": str(deploy.shared_site),
            "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_CACHE_DIR": "1",
            "PIP_PROGRESS_BAR": "off", "PIP_ROOT_USER_ACTION": "ignore"}
     proc = subprocess.run(["bash", str(deploy.kit / "scripts" / "deploy" / "setup_hub.sh")], env=env,
@@ -474,7 +497,7 @@ def hub(users):
                 pass
             if time.monotonic() > deadline:
                 pytest.fail(f"jupyterhub did not answer within 120 s:\n{h.log()[-5000:]}")
-            time.sleep(0.5)
+            time.sleep(0.1)
         yield h
     finally:
         proxy_left = _stop_hub(proc, state, users)
@@ -584,8 +607,13 @@ def click_row_button(panel, section, label, timeout=ACTION_MS, name="pooling"):
     button.click()
 
 
-def open_notebook(page, hub, user, relpath):
-    page.goto(hub.user_url(user, f"lab/tree/{relpath}"))
+def open_notebook(page, relpath):
+    """Open `relpath` in the JupyterLab already loaded in `page`, as the file browser opens it (no
+    second page load: a Lab page load costs seconds of renderer CPU); wait for its kernel."""
+    page.evaluate("async (p) => { await window.jupyterapp.commands.execute('docmanager:open', {path: p}); }",
+                  relpath)
+    page.wait_for_function("(p) => { const w = window.jupyterapp.shell.currentWidget;"
+                           " return !!w && !!w.context && w.context.path === p; }", arg=relpath, timeout=SPAWN_MS)
     page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=SPAWN_MS)
     page.wait_for_function(
 KERNEL_IDLE_JS, timeout=SPAWN_MS)
@@ -741,9 +769,10 @@ def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
 
     try:
         # -- the instructor: generate and release in the formgrader (the hub spawns the students meanwhile)
-        login(pages[t], hub, t)
-        for s in (a, b, e):
+        login(pages[t], hub, t, wait=False)    # the instructor's server starts while the students
+        for s in (a, b, e):                     # log in (their servers spawn meanwhile)
             login(pages[s], hub, s, wait=False)
+        wait_lab(pages[t], hub, t)
         fg = pages[t]
         # The formgrader as an instructor opens it: JupyterLab's Nbgrader > Formgrader, an iframe in the
         # main area. JupyterHub >= 4.1 sends frame-ancestors 'none' (a blank panel); the instructor's
@@ -777,7 +806,7 @@ def test_course_on_a_real_hub(hub, browser, artifacts_dir, tmp_path):
         assert (home_a / "pooling" / "01_basics.ipynb").exists()
         assert list((home_a / "pooling").glob("pooling_course-*.whl")), "the student wheel travels with the notebooks"
         shot("2_student_fetched", pa)
-        cells = open_notebook(pa, hub, a, "pooling/01_basics.ipynb")
+        cells = open_notebook(pa, "pooling/01_basics.ipynb")
         answer = cell_index(pa, "meta.grade_id === 'answer_pool2d'")
         check = cell_index(pa, "meta.grade_id === 'test_pool2d'")
         assert 0 <= answer < check
@@ -928,7 +957,7 @@ for name, act in [("rename course", lambda: os.rename({str(course_x)!r}, {str(co
                 saved = gb.find_grade("answer_ex4", "04_min_softmax", "pooling", a).manual_score
             if saved == 1.5 or time.monotonic() > deadline:
                 break
-            time.sleep(0.5)
+            time.sleep(0.1)
         assert saved == 1.5, f"the formgrader did not save the manual grade ({saved!r})"
         shot("5b_formgrader_manual_grade", fg)
         # the instructor's grading page of B's notebook renders B's markdown, and nothing of it runs
@@ -980,8 +1009,7 @@ for name, act in [("rename course", lambda: os.rename({str(course_x)!r}, {str(co
         assert any(f"{users.deploy.env_bin('instructor')}/jupyterhub-singleuser" in cmd for cmd in servers), servers
 
         # -- student A fetches the feedback and reads the kit's feedback
-        pa.goto(hub.user_url(a, "lab"))
-        wait_lab(pa, hub, a)
+        wait_lab(pa, hub, a)                                   # her Lab, still open since she submitted
         panel = assignment_list(pa)
         click_row_button(panel, "submitted_assignments_list", "Fetch Feedback")
         panel.locator("#submitted_assignments_list", has_text="view feedback").wait_for(timeout=ACTION_MS)
