@@ -775,18 +775,23 @@ class FakeClient:
 
 @pytest.mark.parametrize("failures, hang, registered", [(0, False, True), (1, False, True),
                                                         (5, False, False), (0, True, False)])
-def test_plugin_registration_never_stops_a_run(failures, hang, registered, capsys):
-    from autograder.run.backends.dask import _register_cleanup
+def test_plugin_registration_never_stops_a_run(failures, hang, registered, capsys, monkeypatch):
+    import autograder.run.backends.dask as backend
 
+    # The pauses between attempts are recorded, not slept (3 s for three failures).
+    pauses = []
+    monkeypatch.setattr(backend, "time", types.SimpleNamespace(sleep=pauses.append, monotonic=time.monotonic))
     client = FakeClient(failures, hang)
     try:
-        assert _register_cleanup(client, wait=0.5 if hang else 30) is registered
+        assert backend._register_cleanup(client, wait=0.5 if hang else 30) is registered
     finally:
         client.release.set()
     err = capsys.readouterr().err
     assert ("WARNING" in err) is not registered
     if hang:
         assert "no answer within 0.5 s" in err
+    else:                    # a pause after each failed attempt, longer each time
+        assert pauses == [0.5, 1.0, 1.5][:min(failures, 3)] and client.calls == min(failures + 1, 3)
 
 
 def test_no_workers_timeout_from_the_environment(monkeypatch, capsys):
