@@ -192,8 +192,8 @@ class Cluster:
 
     def stop(self):
         """SIGKILL each dask process's whole process group at once, then anything else it started
-        (zygotes, jailed children, what killed workers had started). No test asserts
-        on a graceful close at teardown, and a SIGTERM's graceful nanny close cost seconds a cluster."""
+        (zygotes, jailed children, what killed workers had started). No test asserts on a graceful
+        close at teardown, and SIGTERM's graceful nanny close took up to 7 s a cluster on a loaded machine."""
         if self.control is not None:
             self.control.close()
         leftover = self.descendants()
