@@ -13,6 +13,7 @@ commands make them), and:
 """
 import datetime
 import os
+import shutil
 import subprocess
 import sys
 
@@ -153,16 +154,26 @@ def test_the_kit_refuses_tls_without_configuration_and_plain_tcp_at_a_tls_schedu
         check_scheduler(tls_cluster.address.replace("tls://", "tcp://"), timeout=3)
 
 
+# Two of the bundled students: alice (the solutions) and erin (mistakes, a truncated notebook, one left
+# untouched). What TLS changes is the way to the workers, not what a student wrote.
+TLS_STUDENTS = ("alice", "erin")
+
+
 def test_autograder_grade_on_the_tls_cluster(tls_cluster, certs, tmp_path, graded_demo):
     """The kit through its CLI, with the documented configuration: the same points as local grading
     (the bundled class graded locally once per session: tests/support/graded.py)."""
-    subs = graded_demo.submissions
+    subs = tmp_path / "submitted"
+    for student in TLS_STUDENTS:
+        shutil.copytree(graded_demo.submissions / student, subs / student)
     env = dict(tls_cluster.env, **_tls_env(certs))
     out = tmp_path / "tls"
     proc = subprocess.run([sys.executable, "-c", "import sys; from autograder.cli.commands import main; sys.exit(main())",
                            "grade", str(subs), "--out", str(out), "--quiet", "--scheduler", tls_cluster.address],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr + tls_cluster.logs()
-    outs = {where: {(r["student_id"], r["notebook"], r["grade_id"]): r["points"] for r in harness.read_grades(o)}
+    outs = {where: {(r["student_id"], r["notebook"], r["grade_id"]): r["points"] for r in harness.read_grades(o)
+                    if r["student_id"] in TLS_STUDENTS}
             for where, o in (("tls", out), ("local", graded_demo.out))}
+    assert {s for s, _, _ in outs["local"]} == set(TLS_STUDENTS)
     assert outs["tls"] and outs["tls"] == outs["local"]
+    assert len(harness.read_grades(out)) == len(outs["tls"])          # no other student's rows
