@@ -120,7 +120,7 @@ def add_xdist_groups(items: list[pytest.Item]) -> None:
 # re-run as another user, an nbgrader course): roughly their seconds on one worker in a CI run
 # (`--durations`). They only move these modules up the queue; a wrong number costs time, never a result.
 HEAVY_SECONDS = {
-    "tests/test_dask.py": 150, "tests/test_hub.py": 120, "tests/test_nonroot.py": 80,
+    "tests/test_dask.py": 110, "tests/test_hub.py": 95, "tests/test_nonroot.py": 80,
     "tests/test_notebooks.py": 75, "tests/test_nbgrader_hardened.py": 70, "tests/test_weak_sandbox.py": 50,
     "tests/test_nbgrader_hostile_text.py": 30, "tests/test_integrity.py": 25, "tests/test_accessibility.py": 25,
     "tests/test_english_edition.py": 15,
