@@ -85,6 +85,16 @@ def build_batch(n, out_dir, seed=0):
 # Measuring a process tree
 # --------------------------------------------------------------------------
 
+FORK_SERVER = 0.5      # the depth given to the local pool's fork server
+
+
+def _is_fork_server(p) -> bool:
+    try:
+        return "multiprocessing.forkserver" in " ".join(p.cmdline())
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return False
+
+
 class TreeSampler:
     """Samples the RSS of a process and all its descendants until stopped."""
 
@@ -118,7 +128,11 @@ class TreeSampler:
             except psutil.NoSuchProcess:
                 continue
             for k in kids:
-                depth[k.pid] = depth[p.pid] + 1
+                # the pool's fork server (local backend) sits between the CLI and its workers:
+                # a level of its own (0.5), so the workers, zygotes and children keep theirs
+                # (its workers are forks of it, with its command line: they are its children)
+                server = depth[p.pid] != FORK_SERVER and _is_fork_server(k)
+                depth[k.pid] = FORK_SERVER if server else int(depth[p.pid]) + 1
                 procs.append(k)
                 todo.append(k)
         return procs, depth
@@ -157,7 +171,8 @@ class TreeSampler:
 
     def _sample_pss(self):
         try:
-            workers = self.root.children()
+            workers = [w for k in self.root.children()
+                       for w in (k.children() if _is_fork_server(k) else [k])]
         except psutil.NoSuchProcess:
             return
         for w in workers:
@@ -304,7 +319,7 @@ def main(argv=None):
         print(f"\n(b) autograder grade --workers {args.workers}: {kit_wall:.1f} s "
               f"({kit_wall / n_nb * 1000:.0f} ms/notebook wall, {len(rows)} rows)")
         print(f"    peak RSS, whole tree at once: {mb(sampler.tree_peak)}")
-        roles = {0: "cli (parent)", 1: "workers", 2: "zygotes", 3: "keepers (one per child)", 4: "sandboxed children"}
+        roles = {0: "cli (parent)", FORK_SERVER: "the pool's fork server", 1: "workers", 2: "zygotes", 3: "keepers (one per child)", 4: "sandboxed children"}
         for depth, (n, top, name) in sampler.by_depth().items():
             print(f"    peak RSS depth {depth} ({roles.get(depth, 'deeper')}): {mb(top)} max over {n} processes  e.g. {name}")
         pss = [v for v in sampler.worker_pss.values() if v > 50 << 20]   # skip helper processes
