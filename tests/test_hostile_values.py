@@ -248,11 +248,20 @@ print(json.dumps({"results": out, "rss": resource.getrusage(resource.RUSAGE_SELF
 """
 
 
+def _source_answer(notebook, function):
+    """The instructor's answer cell of `function` (the source notebook's)."""
+    cell = next(c for c in harness.source_nb(notebook)["cells"]
+                if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == f"answer_{function}")
+    return "".join(cell["source"])
+
+
 @slow_fixture(scope="module")
 def sessions():
     """Each SESSION case's suite (pool2d; pool_output_shape for shape_*), with its replay, in one
     measured process."""
-    codes = json.dumps({c: ("pool_output_shape" if c in SHAPES else "pool2d", answer(c)) for c in SESSION})
+    codes = {c: ("pool_output_shape" if c in SHAPES else "pool2d", answer(c)) for c in SESSION}
+    codes["honest_shape"] = ("pool_output_shape", _source_answer("03_cost", "pool_output_shape"))   # beside them
+    codes = json.dumps(codes)
     res = subprocess.run([harness.PY, "-c", SESSION_SCRIPT], input=codes, env=harness.env(), cwd=str(harness._BASE),
                          capture_output=True, text=True, timeout=900)
     assert res.returncode == 0, res.stderr[-3000:]
@@ -273,6 +282,11 @@ def test_forged_op_names_show_at_most_one_case(sessions):
     shown = cases_shown(r["feedback"] + r["message"])
     assert len(shown) == 1, shown          # the names came through, for the one case shown only
     assert "出现在这个用例中 / seen in this case" in r["feedback"]
+
+
+def test_the_honest_shape_beside_them_keeps_full_marks(sessions):
+    r = sessions["results"]["honest_shape"]
+    assert r["status"] == "passed" and r["points"] == 2.0, r
 
 
 @pytest.mark.parametrize("case", SHAPES)

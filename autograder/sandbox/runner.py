@@ -29,6 +29,8 @@ from .call_result import CallResult
 from autograder.core.limits import Limits  # noqa: F401  (the one definition; callers import it from here too)
 
 log = logging.getLogger("autograder.sandbox")
+
+
 def _wire():
     """The wire format (``autograder.sandbox.protocol``), imported on first use: its values
     (``course.values``) import torch, which the parent of a run that grades through a pool or Dask
@@ -98,28 +100,30 @@ class Child:
             raise ChildDied("not running")
         deadline = time.monotonic() + max(timeout, 0.0)
         seq = secrets.randbits(62)
+        protocol = _wire()
         try:
             self.sock.settimeout(max(timeout, 0.001))
-            _wire().send_message(self.sock, dict(header, seq=seq), buffers)
+            protocol.send_message(self.sock, dict(header, seq=seq), buffers)
             self.sock.settimeout(None)
             while True:
-                reply, rbuf = _wire().recv_message(_Deadline(self.sock, deadline), max_reply)
+                reply, rbuf = protocol.recv_message(_Deadline(self.sock, deadline), max_reply)
                 if reply.get("seq") == seq:
                     return reply, rbuf
                 # A stray frame (written by student code onto the socket): not an answer.
-                raise _wire().ProtocolError("out-of-sequence reply")
+                raise protocol.ProtocolError("out-of-sequence reply")
         except (ChildTimeout, socket.timeout):
             self.kill()
             raise ChildTimeout() from None
-        except (EOFError, OSError, _wire().ProtocolError, ValueError) as e:
+        except (EOFError, OSError, protocol.ProtocolError, ValueError) as e:
             self.kill()
             raise ChildDied(str(e)[:200]) from None
 
     def wait_ready(self, timeout: float) -> dict:
         deadline = time.monotonic() + timeout
+        protocol = _wire()
         try:
-            header, _ = _wire().recv_message(_Deadline(self.sock, deadline), 1 << 16)
-        except (ChildTimeout, EOFError, OSError, _wire().ProtocolError) as e:
+            header, _ = protocol.recv_message(_Deadline(self.sock, deadline), 1 << 16)
+        except (ChildTimeout, EOFError, OSError, protocol.ProtocolError) as e:
             self.kill()
             raise ChildDied(f"child did not start: {e!r}"[:200]) from None
         self.notes = header
@@ -482,6 +486,7 @@ class Session:
         return call
 
     def call(self, name: str, args: Sequence, kwargs: dict) -> CallResult:
+        protocol = _wire()
         if name in self.timed_out_fns or self.clock.passed():
             return CallResult(value=None, error="超时 / timed out", timed_out=True, ops=frozenset())
         if self.deaths.get(name, 0) >= self.MAX_DEATHS:
@@ -491,7 +496,7 @@ class Session:
                 self._start()
             child = self.child
             assert child is not None                 # _start made one, or raised
-            header, buffers = _wire().pack({"op": "call", "name": name}, args=tuple(args), kwargs=dict(kwargs))
+            header, buffers = protocol.pack({"op": "call", "name": name}, args=tuple(args), kwargs=dict(kwargs))
             reply, rbuf = child.request(header, buffers, timeout=self._left(self.limits.call_timeout),
                                              max_reply=self.limits.max_reply)
         except ChildTimeout:
@@ -514,10 +519,10 @@ class Session:
             error = error[:500] if type(error) is str and error else "error"
             return CallResult(value=None, error=error, timed_out=False, ops=ops, x_ops=x_ops)
         try:
-            value = _wire().decode(reply.get("value"), rbuf)
-        except (_wire().ProtocolError, RecursionError, ValueError, MemoryError) as e:
+            value = protocol.decode(reply.get("value"), rbuf)
+        except (protocol.ProtocolError, RecursionError, ValueError, MemoryError) as e:
             return CallResult(value=None, error=f"返回值无效 / invalid return value: {e}"[:300], timed_out=False, ops=ops, x_ops=x_ops)
-        if isinstance(value, _wire().Unsupported):
+        if isinstance(value, protocol.Unsupported):
             return CallResult(value=None, error=f"返回了不支持的类型 / returned an unsupported type: {value.typename}",
                       timed_out=False, ops=ops, x_ops=x_ops)
         return CallResult(value=value, error=None, timed_out=False, ops=ops, x_ops=x_ops)

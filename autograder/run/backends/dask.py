@@ -252,14 +252,15 @@ async def _identity(address, timeout, security):
         return await asyncio.wait_for(remote.identity(n_workers=0), timeout)
 
 
-def _refused(address: str, timeout: float) -> ConnectionRefusedError | None:
-    """The refusal, when nothing listens at `address`'s host and port; None otherwise (it answered, or
-    something else went wrong: Dask's own connection says what). Dask retries a refused connection
-    until its timeout, as for a scheduler still starting; a mistyped port would cost the whole wait."""
+def _unreachable(address: str, timeout: float) -> OSError | None:
+    """Why nothing can answer at `address`'s host and port (refused, or no answer to the connection
+    within `timeout`), or None (it accepted; or something else went wrong, which Dask's own connection
+    says). Dask retries a refused connection until its timeout, as for a scheduler still starting: a
+    mistyped port would cost the whole wait, and a host that drops the connection two of them."""
     parts = urllib.parse.urlsplit(address)
     try:
         socket.create_connection((parts.hostname, parts.port), timeout=timeout).close()
-    except ConnectionRefusedError as e:
+    except (ConnectionRefusedError, TimeoutError) as e:
         return e
     except OSError:
         pass
@@ -280,10 +281,11 @@ def check_scheduler(address: str, timeout: float = CONNECT_TIMEOUT) -> str:
         security = client_security(address)
     except ImportError:
         raise SchedulerUnavailable("未安装 Dask / Dask (distributed) is not installed") from None
-    refused = _refused(address, timeout)
-    if refused is not None:
+    unreachable = _unreachable(address, timeout)
+    if unreachable is not None:
+        detail = unreachable.strerror or str(unreachable) or f"no answer within {timeout:g} s"
         raise SchedulerUnavailable(f"{address} 没有 Dask 调度器应答 / no Dask scheduler answers at {address} "
-                                   f"(ConnectionRefusedError: {refused.strerror or refused})"[:300])
+                                   f"({type(unreachable).__name__}: {detail})"[:300])
     try:
         ident = _in_own_thread(_identity, address, timeout, security)
     except ImportError:
