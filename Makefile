@@ -8,16 +8,12 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: demo test test-fast bytecode release wheel regen lab lab-student lab-reset bench system system-demo clean
 
-# The virtual environment, rebuilt when the pins change: the student package (course/, built by
-# packaging/student/) and the instructor package (autograder/, this pyproject.toml), both editable.
-# torch comes first, as its CPU build, for any user (scripts/install_torch_cpu.sh: a local CPU wheel,
-# else PyTorch's CPU index, else PyPI's CUDA build with a warning); the pinned install keeps it.
-$(STAMP): pyproject.toml packaging/student/pyproject.toml scripts/install_torch_cpu.sh
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip uninstall --quiet --yes pooling-course-kit 2>/dev/null || true  # the former single package
-	bash scripts/install_torch_cpu.sh $(BIN)/pip pyproject.toml
-	$(BIN)/pip install --quiet -e ./packaging/student -e '.[test]'
+# The virtual environment, rebuilt when the pins change (scripts/make_venv.sh): torch's CPU build
+# first, for any user (scripts/install_torch_cpu.sh: a local CPU wheel, else PyTorch's CPU index, else
+# PyPI's CUDA build with a warning), then the student package (course/) and the instructor package
+# (autograder/), both editable; installed by uv, or by pip where uv cannot be had.
+$(STAMP): pyproject.toml packaging/student/pyproject.toml scripts/install_torch_cpu.sh scripts/make_venv.sh
+	bash scripts/make_venv.sh $(PYTHON) $(VENV)
 	touch $(STAMP)
 
 venv: $(STAMP)

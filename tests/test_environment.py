@@ -83,16 +83,20 @@ def test_core_pins_present():
 
 # ---------------------------------------------------------------- torch's CPU build for any user
 
-def _install_torch(tmp_path, wheels, pip_fails=False):
-    """scripts/install_torch_cpu.sh with a recording stand-in for pip: the pip calls it made, its stderr."""
+def _install_torch(tmp_path, wheels, pip_fails=False, sub=""):
+    """scripts/install_torch_cpu.sh with a recording stand-in for pip: the pip calls it made, its stderr.
+    ``sub``: a subcommand word after it, as in "uv pip" (scripts/make_venv.sh)."""
     import os
     import subprocess
     log = tmp_path / "pip.log"
     pip = tmp_path / "pip"
-    pip.write_text(f'#!/bin/bash\n[ "$1" = show ] && exit 1\necho "$*" >> {log}\nexit {int(pip_fails)}\n')
+    # records its arguments, then the retry and timeout settings it was given for pip and for uv
+    pip.write_text(f'#!/bin/bash\n[[ " $* " == *" show "* ]] && exit 1\n'
+                   f'echo "$* | $PIP_RETRIES $PIP_TIMEOUT $UV_HTTP_RETRIES $UV_HTTP_TIMEOUT" >> {log}\n'
+                   f'exit {int(pip_fails)}\n')
     pip.chmod(0o755)
     env = {"PATH": os.environ["PATH"], "TORCH_WHEELS": str(wheels)}   # no PIP_FIND_LINKS: a normal user's
-    proc = subprocess.run(["bash", str(ROOT / "scripts" / "install_torch_cpu.sh"), str(pip),
+    proc = subprocess.run(["bash", str(ROOT / "scripts" / "install_torch_cpu.sh"), f"{pip} {sub}".strip(),
                            str(ROOT / "pyproject.toml")], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     return (log.read_text().splitlines() if log.exists() else []), proc.stderr
@@ -104,7 +108,10 @@ def test_torch_from_a_local_cpu_wheel_of_the_pin(tmp_path):
     wheels.mkdir()
     (wheels / f"torch-{version}+cpu-cp311-cp311-manylinux_2_28_x86_64.whl").write_bytes(b"")
     calls, _ = _install_torch(tmp_path, wheels)
-    assert calls == [f"install --quiet --no-deps --no-index --find-links {wheels} torch=={version}+cpu"]
+    assert calls == [f"install --quiet --no-deps --no-index --find-links {wheels} torch=={version}+cpu |    "]
+    (tmp_path / "uv").mkdir()
+    calls, _ = _install_torch(tmp_path / "uv", wheels, sub="pip")          # "uv pip": two words
+    assert calls == [f"pip install --quiet --no-deps --no-index --find-links {wheels} torch=={version}+cpu |    "]
 
 
 def test_torch_from_pytorchs_cpu_index_without_a_local_wheel(tmp_path):
@@ -113,8 +120,9 @@ def test_torch_from_pytorchs_cpu_index_without_a_local_wheel(tmp_path):
     wheels.mkdir()
     (wheels / "torch-0.0.1+cpu-cp311-cp311-manylinux_2_28_x86_64.whl").write_bytes(b"")   # not the pin
     calls, err = _install_torch(tmp_path, wheels)
-    assert len(calls) == 1 and calls[0].endswith(f"--index-url https://download.pytorch.org/whl/cpu torch=={version}+cpu")
-    assert "--retries 1 --timeout 20" in calls[0] and not err        # an unreachable index costs seconds
+    assert calls == [f"install --quiet --no-deps --index-url https://download.pytorch.org/whl/cpu torch=={version}+cpu"
+                     " | 1 20 1 20"]     # one retry, 20 s, for pip and for uv: an unreachable index costs seconds
+    assert not err
     # unreachable: a warning in both languages, and the pinned install goes on (PyPI's build)
     (tmp_path / "offline").mkdir()
     calls, err = _install_torch(tmp_path / "offline", tmp_path / "none", pip_fails=True)
