@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from autograder.sandbox.runner import Engine, Limits
+from support.processes import descendants_running
 
 PROBE = r'''
 import os, socket, sys
@@ -163,14 +164,7 @@ def test_child_cannot_start_threads_or_processes(engine, how):
         r = s.call("spawn", (), {})
         assert r.value is None and r.error, r
         assert s.child.notes.get("seccomp") is True
-    zygote = psutil.Process(engine.zygote.proc.pid)
-
-    def alive(p):
-        try:
-            return p.status() != psutil.STATUS_ZOMBIE      # the zygote reaps asynchronously
-        except psutil.NoSuchProcess:
-            return False
-    assert [c for c in zygote.children(recursive=True) if alive(c)] == []
+    assert descendants_running(engine.zygote.proc.pid) == []     # (a moment for the child's own exit)
     assert {c.pid for c in me.children()} - before <= {engine.zygote.proc.pid}
 
 
@@ -179,15 +173,7 @@ def test_killed_child_leaves_nothing(engine):
     with session(engine, "def spin():\n    while True: pass\n") as s:
         r = s.call("spin", (), {})
         assert r.timed_out
-    zygote = psutil.Process(engine.zygote.proc.pid)
-    left = []
-    for c in zygote.children(recursive=True):
-        try:
-            if c.status() != psutil.STATUS_ZOMBIE:
-                left.append(c)
-        except psutil.NoSuchProcess:
-            pass
-    assert left == []
+    assert descendants_running(engine.zygote.proc.pid) == []
 
 
 def test_fallback_without_namespaces_keeps_limits_and_boundary(caplog):

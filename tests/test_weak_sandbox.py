@@ -131,7 +131,7 @@ def engine():
 def test_engine_refuses_an_unconfined_child_at_once(engine):
     """No restart loop (the kernel will say the same thing again), no child left running."""
     import dataclasses
-    import psutil
+    from support.processes import descendants_running
     engine.limits = dataclasses.replace(WEAK, allow_weak_sandbox=True)
     engine.spawn().kill()                      # the zygote's start (torch) is not the refusal's time
     engine.limits = WEAK
@@ -142,8 +142,7 @@ def test_engine_refuses_an_unconfined_child_at_once(engine):
     assert "fs" in info.value.missing and not info.value.notes.get("namespaces")
     assert engine.failed_starts == 0 and engine.zygote is not None and engine.zygote.alive()
     assert "fs" in engine.confinement["missing"] and engine.confinement["allow_weak_sandbox"] is False
-    kids = psutil.Process(engine.zygote.proc.pid).children(recursive=True)
-    assert [k for k in kids if k.status() != psutil.STATUS_ZOMBIE] == []
+    assert descendants_running(engine.zygote.proc.pid) == []
 
 
 def test_engine_grades_when_weak_sandboxes_are_allowed(engine):
