@@ -449,9 +449,14 @@ def test_nbgrader_validate_sees_failures_without_tracebacks(tmp_path, monkeypatc
     nbformat.write(filled("01_basics.ipynb"), finished)
     # One `nbgrader validate` for both (it validates its arguments in order, each in a fresh kernel
     # started in the notebook's own folder): the untouched notebook's report comes first on stdout,
-    # then the finished one's, so the report is split where the second begins.
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(untouched), str(finished)],
-                          cwd=tmp_path, env=kernel_env(), capture_output=True, text=True, timeout=600)
+    # then the finished one's, so the report is split where the second begins. Its kernel client
+    # waits in slices (support.kernels): on a busy machine nbclient's wait for a cell's reply could
+    # otherwise miss its wake-up and last the cell's whole timeout (30 s for nbgrader) before going on.
+    env = kernel_env()
+    env["PYTHONPATH"] += os.pathsep + str(ROOT / "tests")
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(untouched), str(finished),
+                           "--AsyncKernelManager.client_class=support.kernels.SlicedKernelClient"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     log = proc.stdout + proc.stderr
     validated = re.findall(r"Validating '([^']+)'", proc.stderr)
     assert validated == [str(untouched), str(finished)], log[-3000:]

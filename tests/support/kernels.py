@@ -15,7 +15,10 @@ import queue
 import time
 from typing import Any, Awaitable, Callable
 
+from jupyter_client.asynchronous.client import AsyncKernelClient
+from jupyter_client.channels import AsyncZMQSocketChannel
 from nbclient import NotebookClient
+from traitlets import Type
 
 POLL_SLICE = 1.0     # seconds: the longest a message already in the client's socket can go unseen
 
@@ -34,11 +37,26 @@ def in_slices(get_msg: Callable[..., Awaitable[dict]]) -> Callable[..., Awaitabl
     return sliced
 
 
-class SlicedClient(NotebookClient):
-    """NotebookClient whose shell and IOPub channels wait in slices (see the module's docstring)."""
+class SlicedChannel(AsyncZMQSocketChannel):
+    """A kernel channel whose ``get_msg`` waits in slices (see the module's docstring)."""
 
-    async def async_start_new_kernel_client(self) -> Any:
-        kc = await super().async_start_new_kernel_client()
-        for channel in (kc.shell_channel, kc.iopub_channel):
-            channel.get_msg = in_slices(channel.get_msg)
-        return kc
+    async def get_msg(self, timeout: float | None = None) -> dict:      # type: ignore[override]
+        return await in_slices(super().get_msg)(timeout)
+
+
+class SlicedKernelClient(AsyncKernelClient):
+    """An async kernel client with sliced shell and IOPub channels. For a program that makes its own
+    kernel client (``nbgrader validate``), by configuration:
+    ``--AsyncKernelManager.client_class=support.kernels.SlicedKernelClient``, with tests/ on its path."""
+
+    shell_channel_class = Type(SlicedChannel)       # type: ignore[assignment]
+    iopub_channel_class = Type(SlicedChannel)       # type: ignore[assignment]
+
+
+class SlicedClient(NotebookClient):
+    """NotebookClient whose kernel client is a SlicedKernelClient."""
+
+    def create_kernel_manager(self) -> Any:
+        km = super().create_kernel_manager()
+        km.client_factory = SlicedKernelClient
+        return km
