@@ -27,7 +27,9 @@ with_pip() {
     "$venv/bin/pip" install --quiet -e ./packaging/student -e '.[test]'
 }
 
-if ! "$venv/bin/pip" install --quiet "uv==$UV_VERSION"; then
+# pip itself is upgraded as well: the venv's pip is the one the hub test's deployment runs, and the one
+# a user may run later (ensurepip's pip 23 is three times slower there).
+if ! "$venv/bin/pip" install --quiet --upgrade pip "uv==$UV_VERSION"; then
     echo "make_venv: 无法安装 uv，改用 pip（较慢）/ uv could not be installed: pip installs everything (slower)" >&2
     with_pip
     exit 0
