@@ -8,8 +8,8 @@
 # and unpacks in parallel and keeps a cache, so the environment takes about 20 s on a fresh clone
 # instead of pip's 50 (pip keeps no cache on some machines and fetched each of ~150 wheels in turn).
 # It installs the same pins into the same venv: `.venv/bin/pip` still works, and `pip check` agrees.
-# Where uv cannot be had or fails (an index it cannot reach, a certificate only pip is told of),
-# pip does it all, as before, only slower.
+# Where uv cannot be had or fails (an index it cannot reach, a certificate only pip is told of in its
+# configuration), pip does it all, as before, only slower.
 #
 # usage: scripts/make_venv.sh PYTHON VENV
 set -euo pipefail
@@ -19,6 +19,9 @@ UV_VERSION=0.13.9
 
 test -x "$venv/bin/python" || "$python" -m venv "$venv"
 export VIRTUAL_ENV="$(cd "$venv" && pwd)"       # the environment `uv pip` installs into
+# The machine's certificate store, as pip uses it: uv's own bundle lacks the CA of a TLS-inspecting
+# proxy that the system trusts (seen here: a normal user's uv refused PyPI with "UnknownIssuer").
+export UV_SYSTEM_CERTS=${UV_SYSTEM_CERTS:-1}
 "$venv/bin/pip" uninstall --quiet --yes pooling-course-kit 2>/dev/null || true   # the former single package
 
 with_pip() {
