@@ -113,12 +113,13 @@ NOBODY = 65534
 
 def _started_on_purpose(p):
     """A process another test started as nobody on purpose: test_jail_configs' victim (``sleep 600``,
-    on the other xdist worker), whose parent is that test's own process. A jailed child runs as nobody
-    and cannot have a parent of another uid: what it leaves behind has a jailed parent (nobody) or,
-    once that is gone, init."""
+    on the other xdist worker), whose parent is that test's own process. What a jailed child leaves
+    behind has a parent in the sandbox (a jailed child, as nobody, or its keeper, a fork of the
+    zygote) or, once that is gone, init."""
     try:
         parent = p.parent()
-        return parent is not None and parent.pid != 1 and parent.uids().real != NOBODY
+        return (parent is not None and parent.pid != 1 and parent.uids().real != NOBODY
+                and "--zygote" not in " ".join(parent.cmdline()))
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         return False
 
