@@ -114,12 +114,11 @@ NOBODY = 65534
 def _started_on_purpose(p):
     """A process another test started as nobody on purpose: test_jail_configs' victim (``sleep 600``,
     on the other xdist worker), whose parent is that test's own process. What a jailed child leaves
-    behind has a parent in the sandbox (a jailed child, as nobody, or its keeper, a fork of the
-    zygote) or, once that is gone, init."""
+    behind has a jailed parent (nobody), a parent in the sandbox (``_under_a_live_zygote`` already
+    passes it over) or, once those are gone, init."""
     try:
         parent = p.parent()
-        return (parent is not None and parent.pid != 1 and parent.uids().real != NOBODY
-                and "--zygote" not in " ".join(parent.cmdline()))
+        return parent is not None and parent.pid != 1 and parent.uids().real != NOBODY
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         return False
 

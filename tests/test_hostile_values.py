@@ -35,6 +35,7 @@ import pytest
 from support.slow import slow_fixture
 
 import harness  # noqa: E402
+from conftest import SOURCE, answer_cells
 
 VALUES = harness.HERE / "values"
 CASES = sorted(p.stem for p in VALUES.glob("*.py") if not p.stem.startswith("_"))
@@ -248,19 +249,12 @@ print(json.dumps({"results": out, "rss": resource.getrusage(resource.RUSAGE_SELF
 """
 
 
-def _source_answer(notebook, function):
-    """The instructor's answer cell of `function` (the source notebook's)."""
-    cell = next(c for c in harness.source_nb(notebook)["cells"]
-                if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == f"answer_{function}")
-    return "".join(cell["source"])
-
-
 @slow_fixture(scope="module")
 def sessions():
     """Each SESSION case's suite (pool2d; pool_output_shape for shape_*), with its replay, in one
     measured process."""
     codes = {c: ("pool_output_shape" if c in SHAPES else "pool2d", answer(c)) for c in SESSION}
-    codes["honest_shape"] = ("pool_output_shape", _source_answer("03_cost", "pool_output_shape"))   # beside them
+    codes["honest_shape"] = ("pool_output_shape", "\n".join(answer_cells(SOURCE / "03_cost.ipynb")))  # beside them
     codes = json.dumps(codes)
     res = subprocess.run([harness.PY, "-c", SESSION_SCRIPT], input=codes, env=harness.env(), cwd=str(harness._BASE),
                          capture_output=True, text=True, timeout=900)
