@@ -218,6 +218,19 @@ def _as_the_grader_reads():
             sys.set_int_max_str_digits(digits)
 
 
+def _parse_limits():
+    """The interpreter limits that decide what parses (``_as_the_grader_reads`` sets them)."""
+    return sys.getrecursionlimit(), getattr(sys, "get_int_max_str_digits", lambda: None)()
+
+
+@functools.lru_cache(maxsize=2)
+def _parsed(codes, limits):
+    """The answer cells ``codes`` as one ``Notebook``, parsed once for each text and limits: check()
+    on each graded function of a notebook reads the same cells, and a ``Notebook`` keeps what it
+    has parsed and scanned (``limits`` is in the key: a cell may parse under one and not another)."""
+    return Notebook([(None, code) for code in codes])
+
+
 def rule_source(name, fn, namespace, policy, names):
     """The static check of ``fn`` (graded function ``name``, rule ``policy``) on the answer cells
     of ``names`` (its notebook's graded functions) as ``namespace`` holds them: the grader's
@@ -231,7 +244,7 @@ def rule_source(name, fn, namespace, policy, names):
         return out
     try:
         with _as_the_grader_reads():
-            nb = Notebook(cells)
+            nb = _parsed(tuple(code for _label, code in cells), _parse_limits())
             own = tuple(i for i, fns in enumerate(functions) if name in fns)
             found = set(nb.findings(name, policy, own))
         # A cell Python ran but the parser cannot read (an earlier cell lifted an interpreter

@@ -51,20 +51,20 @@ RESULTS_LIMIT = 40_000         # characters of one results.json
 MESSAGE_LIMIT = 300            # characters of a grades.csv message
 
 
-def _torch_rss():
-    """Peak RSS of a fresh interpreter that imports torch and the grader: what the build costs
-    before any submission (about 0.4 GiB for the CPU wheel, more for PyPI's CUDA wheel)."""
+@pytest.fixture(scope="session")
+def rss_bounds():
+    """(parent, tree): the peak RSS the trusted grading process, and any process it started
+    (zygote, children), may reach. Measured once, by the tests that assert them (not at collection,
+    which every pytest process of the suite does): a fresh interpreter that imports torch and the
+    grader is what the build costs before any submission (about 0.4 GiB for the CPU wheel, more for
+    PyPI's CUDA wheel). What hostile values may add on top of it: the bounds held 1 GiB / 1.5 GiB
+    with the CPU wheel, so the same headroom is kept whatever the build."""
     out = subprocess.run([sys.executable, "-c", "import resource, torch, autograder.pipeline.grader; "
                           "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss << 10)"],
                          capture_output=True, text=True, timeout=300, cwd=str(harness.ROOT))
-    return int(out.stdout.strip() or 0)
+    torch_rss = int(out.stdout.strip() or 0)
+    return max(1 << 30, torch_rss + (640 << 20)), max(3 << 29, torch_rss + (1 << 30))
 
-
-# What hostile values may add on top of the installed torch: the bounds held 1 GiB / 1.5 GiB with
-# the CPU wheel (about 0.4 GiB at rest), so the same headroom is kept whatever the build.
-TORCH_RSS = _torch_rss()
-PARENT_RSS = max(1 << 30, TORCH_RSS + (640 << 20))     # peak RSS of the trusted grading process
-TREE_RSS = max(3 << 29, TORCH_RSS + (1 << 30))         # peak RSS of any process it started (zygote, children)
 
 # A hidden case as the record_* attacks write it: CASE[(h, w)|k|mode], aten.max_pool_CASE_hxw_kK_mode,
 # or a returned value -(7000 + 10 h + w).
@@ -204,9 +204,10 @@ def test_view_inside_the_cap_is_judged_as_a_wrong_shape(graded):
     assert "(1024, 1024)" in page and "返回值无效" not in page
 
 
-def test_trusted_process_stays_small(graded):
-    assert graded["parent_rss"] < PARENT_RSS, f"grading process peaked at {graded['parent_rss'] >> 20} MiB"
-    assert graded["tree_rss"] < TREE_RSS, f"a process it started peaked at {graded['tree_rss'] >> 20} MiB"
+def test_trusted_process_stays_small(graded, rss_bounds):
+    parent_bound, tree_bound = rss_bounds
+    assert graded["parent_rss"] < parent_bound, f"grading process peaked at {graded['parent_rss'] >> 20} MiB"
+    assert graded["tree_rss"] < tree_bound, f"a process it started peaked at {graded['tree_rss'] >> 20} MiB"
 
 
 @pytest.mark.slow       # a class graded by a pool of workers (66 s under load)
@@ -290,5 +291,6 @@ def test_an_empty_tensor_with_many_rows_is_not_a_shape(sessions, case):
     assert "expected a tuple of ints, got Tensor" in r["message"] + r["feedback"]
 
 
-def test_session_process_stays_small(sessions):
-    assert sessions["rss"] < PARENT_RSS, f"grading process peaked at {sessions['rss'] >> 20} MiB"
+def test_session_process_stays_small(sessions, rss_bounds):
+    parent_bound, _ = rss_bounds
+    assert sessions["rss"] < parent_bound, f"grading process peaked at {sessions['rss'] >> 20} MiB"

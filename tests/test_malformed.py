@@ -2,6 +2,7 @@
 readable oddities are graded in full, and the student's other notebooks are never affected.
 Edited, deleted, duplicated or re-typed grade cells change nothing."""
 import copy
+import functools
 import json
 
 import pytest
@@ -102,29 +103,35 @@ def _broken_metadata(nb):
 
 SRC = harness.source_nb()
 
-# name -> (bytes of 01_basics.ipynb, expected: 'invalid' or 'full')
+# name -> (what makes the bytes of 01_basics.ipynb, expected: 'invalid' or 'full'). Made when first
+# read (case_bytes), not at collection: every pytest process of the suite collects this module.
 CASES = {
-    "empty": (b"", "invalid"),
-    "whitespace": (b"  \n\n ", "invalid"),
-    "truncated": (_dump(SRC)[:3000], "invalid"),
-    "binary": (bytes(range(256)) * 64, "invalid"),
-    "json_list": (b"[1, 2, 3]", "invalid"),
-    "json_string": (b'"notebook"', "invalid"),
-    "no_cells": (b'{"nbformat": 4, "metadata": {}}', "invalid"),
-    "cells_not_list": (b'{"nbformat": 4, "cells": {"a": 1}}', "invalid"),
-    "deeply_nested": (_deep(), "invalid"),
-    "nbformat_2": (b'{"nbformat": 2, "worksheets": 7}', "invalid"),
-    "nbformat_3": (_v3(SRC), "full"),
-    "huge_outputs": (_huge_outputs(SRC), "full"),
-    "utf16": (json.dumps(SRC, ensure_ascii=False).encode("utf-16"), "full"),
-    "gbk": (json.dumps(SRC, ensure_ascii=False).encode("gbk", errors="replace"), "full"),
-    "edited_tests": (_edit_tests(SRC), "full"),
-    "deleted_tests": (_delete_tests(SRC), "full"),
-    "duplicated_cells": (_duplicate_cells(SRC), "full"),
-    "retyped_tests": (_retype_tests(SRC), "full"),
-    "stripped_metadata": (_strip_answer_metadata(SRC), "full"),
-    "broken_metadata": (_broken_metadata(SRC), "full"),
+    "empty": (lambda: b"", "invalid"),
+    "whitespace": (lambda: b"  \n\n ", "invalid"),
+    "truncated": (lambda: _dump(SRC)[:3000], "invalid"),
+    "binary": (lambda: bytes(range(256)) * 64, "invalid"),
+    "json_list": (lambda: b"[1, 2, 3]", "invalid"),
+    "json_string": (lambda: b'"notebook"', "invalid"),
+    "no_cells": (lambda: b'{"nbformat": 4, "metadata": {}}', "invalid"),
+    "cells_not_list": (lambda: b'{"nbformat": 4, "cells": {"a": 1}}', "invalid"),
+    "deeply_nested": (lambda: _deep(), "invalid"),
+    "nbformat_2": (lambda: b'{"nbformat": 2, "worksheets": 7}', "invalid"),
+    "nbformat_3": (lambda: _v3(SRC), "full"),
+    "huge_outputs": (lambda: _huge_outputs(SRC), "full"),
+    "utf16": (lambda: json.dumps(SRC, ensure_ascii=False).encode("utf-16"), "full"),
+    "gbk": (lambda: json.dumps(SRC, ensure_ascii=False).encode("gbk", errors="replace"), "full"),
+    "edited_tests": (lambda: _edit_tests(SRC), "full"),
+    "deleted_tests": (lambda: _delete_tests(SRC), "full"),
+    "duplicated_cells": (lambda: _duplicate_cells(SRC), "full"),
+    "retyped_tests": (lambda: _retype_tests(SRC), "full"),
+    "stripped_metadata": (lambda: _strip_answer_metadata(SRC), "full"),
+    "broken_metadata": (lambda: _broken_metadata(SRC), "full"),
 }
+
+
+@functools.cache
+def case_bytes(name):
+    return CASES[name][0]()
 
 
 def malformed_class():
@@ -132,7 +139,8 @@ def malformed_class():
     if subs.exists():
         return subs
     other = _dump(harness.source_nb("02_as_convolution"))
-    for name, (data, _) in CASES.items():
+    for name in CASES:
+        data = case_bytes(name)
         d = subs / f"m_{name}" / "pooling"
         d.mkdir(parents=True)
         (d / "01_basics.ipynb").write_bytes(data)
@@ -157,7 +165,7 @@ def graded():
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_reader_never_crashes(name):
-    data, expect = CASES[name]
+    data, expect = case_bytes(name), CASES[name][1]
     if expect == "invalid":
         with pytest.raises(InvalidNotebook) as e:
             ReadNotebook().read(data)
@@ -182,5 +190,5 @@ def test_rows(graded, name):
 
 
 def test_submissions_untouched(graded):
-    for name, (data, _) in CASES.items():
-        assert (malformed_class() / f"m_{name}" / "pooling" / "01_basics.ipynb").read_bytes() == data
+    for name in CASES:
+        assert (malformed_class() / f"m_{name}" / "pooling" / "01_basics.ipynb").read_bytes() == case_bytes(name)
