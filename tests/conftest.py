@@ -66,6 +66,25 @@ def repo_root():
     return ROOT
 
 
+@pytest.fixture(scope="session")
+def empty_gradebook(tmp_path_factory):
+    """The bytes of an empty gradebook, as nbgrader makes one, made once per session: nbgrader
+    runs ``alembic heads`` (a subprocess, about a CPU-second) for each new gradebook."""
+    from autograder.core.gradebook import open_gradebook
+    path = tmp_path_factory.mktemp("gradebook") / "gradebook.db"
+    with open_gradebook(f"sqlite:///{path}"):
+        pass
+    return path.read_bytes()
+
+
+@pytest.fixture
+def fresh_gradebook(empty_gradebook, tmp_path):
+    """The ``sqlite:///`` URL of a new, empty gradebook: ``tmp_path/gradebook.db``."""
+    path = tmp_path / "gradebook.db"
+    path.write_bytes(empty_gradebook)
+    return f"sqlite:///{path}"
+
+
 @pytest.fixture
 def set_umask():
     """``set_umask(mask)`` for this test; the process's own umask comes back afterwards

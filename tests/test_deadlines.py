@@ -4,11 +4,9 @@ zones), late.csv from the command line's pieces, the export's penalty (once, on 
 nbgrader's own path (KitAssignLatePenalties on a real gradebook) agreeing with it.
 
 Cheap: no student code runs; the class is a few folders of timestamp.txt files made here."""
-import argparse
 import csv
 import datetime
 import os
-import pathlib
 import sys
 
 import pytest
@@ -151,12 +149,11 @@ def test_each_students_edition_folder_holds_the_timestamp(tmp_path):
     ({"pooling": "2026-03-01"}, {"pooling": "2026-03-01", "pooling_en": "2026-03-01"}),
     ({"pooling_en": "2026-03-08"}, {"pooling": "2026-03-08", "pooling_en": "2026-03-08"}),
 ])
-def test_gradebook_due_date_of_each_edition(tmp_path, monkeypatch, dues, expected):
+def test_gradebook_due_date_of_each_edition(tmp_path, fresh_gradebook, dues, expected):
     """Each edition is its own nbgrader assignment: its own due date, else the other edition's (an
     instructor who set one meant it for both); an extension row naming either edition holds for both."""
     from nbgrader.api import Gradebook
-    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
-    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    url = fresh_gradebook
     with Gradebook(url) as gb:
         for edition in ("pooling", "pooling_en"):
             due = dues.get(edition)
@@ -313,7 +310,7 @@ def test_bad_deadline_arguments_exit_2_before_grading(tmp_path, capsys, flag, va
 # ------------------------------------------------------------------ nbgrader's path agrees
 
 @slow_fixture
-def nbgrader_course(tmp_path, monkeypatch):
+def nbgrader_course(tmp_path, monkeypatch, fresh_gradebook):
     """A course directory with deadlines.toml, an extensions file and a gradebook whose due date
     differs (deadlines.toml wins, in both paths)."""
     from nbgrader.api import Gradebook
@@ -323,7 +320,7 @@ def nbgrader_course(tmp_path, monkeypatch):
     (tmp_path / "deadlines.toml").write_text('due = "2026-03-01T23:59:00Z"\nlate_policy = "5%/hour,cap=40%"\n'
                                              'extensions = "extensions.csv"\n')
     (tmp_path / "extensions.csv").write_text("student_id,extra_hours\nerin,3\n")
-    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    url = fresh_gradebook
     with Gradebook(url) as gb:
         gb.add_assignment("pooling", duedate=datetime.datetime(2026, 6, 1))
         for nb in sorted({n for n, _, _ in TESTS}):

@@ -71,7 +71,8 @@ def assert_formula_safe(rows):
 def run_cli(*args, cwd=None):
     """`autograder export ...` run in `cwd` (default: a fresh folder: no gradebook.db found by default)."""
     if cwd is None:
-        cwd = tempfile.mkdtemp(prefix="export-cwd-")
+        with tempfile.TemporaryDirectory(prefix="export-cwd-") as fresh:
+            return run_cli(*args, cwd=fresh)
     return subprocess.run([AUTOGRADER, "export", *map(str, args)], capture_output=True, text=True, cwd=cwd,
                           timeout=120)
 
@@ -167,12 +168,11 @@ def test_bad_arguments_exit_2(out_dir, tmp_path):
 # ------------------------------------------------------------------ the gradebook: what people graded
 
 @slow_fixture
-def gradebook(tmp_path, monkeypatch):
+def gradebook(tmp_path, fresh_gradebook):
     """An nbgrader gradebook with the course's cells; people graded some written answers."""
     from nbgrader.api import Gradebook
-    monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
     path = tmp_path / "gradebook.db"
-    with Gradebook(f"sqlite:///{path}") as gb:
+    with Gradebook(fresh_gradebook) as gb:
         gb.add_assignment("pooling")
         for nb in sorted({n for n, _, _ in TESTS + MANUAL}):
             gb.add_notebook(nb, "pooling")
