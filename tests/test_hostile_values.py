@@ -51,7 +51,7 @@ RESULTS_LIMIT = 40_000         # characters of one results.json
 MESSAGE_LIMIT = 300            # characters of a grades.csv message
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def rss_bounds():
     """(parent, tree): the peak RSS the trusted grading process, and any process it started
     (zygote, children), may reach. Measured once, by the tests that assert them (not at collection,
