@@ -10,6 +10,7 @@ import csv
 import psutil
 import pytest
 
+from support.processes import started_on_purpose
 from support.slow import slow_fixture
 
 import harness  # noqa: E402
@@ -111,28 +112,18 @@ def _under_a_live_zygote(p):
 NOBODY = 65534
 
 
-def _started_on_purpose(p):
-    """A process another test started as nobody on purpose: test_jail_configs' victim (``sleep 600``,
-    on the other xdist worker), whose parent is that test's own process. What a jailed child leaves
-    behind has a jailed parent (nobody), a parent in the sandbox (``_under_a_live_zygote`` already
-    passes it over) or, once those are gone, init."""
-    try:
-        parent = p.parent()
-        return parent is not None and parent.pid != 1 and parent.uids().real != NOBODY
-    except (psutil.NoSuchProcess, psutil.AccessDenied):
-        return False
-
-
 def stray_processes():
     """What a jailed child could have left: the corpus's sleeps, or anything running as nobody
-    that no live zygote owns (other gradings on this machine may be running right now) and no
-    other test started on purpose."""
+    that no live zygote owns (other gradings on this machine may be running right now), but not
+    what another test started on purpose (``support.processes.on_purpose``)."""
     found = []
     for p in psutil.process_iter(["pid", "uids", "cmdline"]):
         try:
             cmd = " ".join(p.info["cmdline"] or [])
             nobody = p.info["uids"] and p.info["uids"].real == NOBODY
-            if "sleep 424" in cmd or (nobody and not _under_a_live_zygote(p) and not _started_on_purpose(p)):
+            if started_on_purpose(p.info["cmdline"] or []):
+                continue
+            if "sleep 424" in cmd or (nobody and not _under_a_live_zygote(p)):
                 found.append((p.pid, cmd))
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue

@@ -36,6 +36,7 @@ import time
 
 import pytest
 
+from support.processes import on_purpose
 from support.slow import slow_fixture
 
 from conftest import ROOT
@@ -194,7 +195,7 @@ class Grading:
         shutil.copy(ROOT / "source" / "pooling" / "01_basics.ipynb", self.course / "source" / "pooling")
         self.token = secrets.token_hex(4)
         self.listener = Listener()
-        cmd, env = _as(self.child_uid, ["sleep", "600"], self.home)
+        cmd, env = _as(self.child_uid, on_purpose(["sleep", "600"]), self.home)   # passed over by stray checks
         self.victim = subprocess.Popen(cmd, env=env, cwd=self.home, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL, start_new_session=True)
         fill = {"{COURSE}": str(self.course), "{HOME}": str(self.home), "{OUT}": str(self.out),

@@ -14,6 +14,20 @@ import psutil
 
 EXIT_GRACE = 5.0       # seconds: far longer than any exit takes, far shorter than the sleeps the tests look for
 
+# The name (argv[0]) of a process a test starts on purpose as another user: test_jail_configs' victim,
+# which the jail class tries to kill. A check for what jailed children left behind passes over a process
+# of this name, whoever its parent is by then.
+ON_PURPOSE = "autograder-test-victim"
+
+
+def on_purpose(cmd: list[str]) -> list[str]:
+    """``cmd`` run under the name ``ON_PURPOSE`` (the same process: ``exec -a``, so its pid is kept)."""
+    return ["bash", "-c", f'exec -a {ON_PURPOSE} "$@"', "bash", *cmd]
+
+
+def started_on_purpose(cmdline: list[str]) -> bool:
+    return bool(cmdline) and cmdline[0] == ON_PURPOSE
+
 
 def running(p: psutil.Process) -> bool:
     try:
