@@ -23,24 +23,21 @@ export VIRTUAL_ENV="$(cd "$venv" && pwd)"       # the environment `uv pip` insta
 # proxy that the system trusts (seen here: a normal user's uv refused PyPI with "UnknownIssuer").
 export UV_SYSTEM_CERTS=${UV_SYSTEM_CERTS:-1}
 "$venv/bin/pip" uninstall --quiet --yes pooling-course-kit 2>/dev/null || true   # the former single package
+# uv compiles what it installs, as pip does, so that no process compiles site-packages again (CI's
+# environment sets PYTHONDONTWRITEBYTECODE, so nothing compiled at import would be kept).
+export UV_COMPILE_BYTECODE=1
 
-with_pip() {
-    "$venv/bin/pip" install --quiet --upgrade pip
-    bash scripts/install_torch_cpu.sh "$venv/bin/pip" pyproject.toml
-    "$venv/bin/pip" install --quiet -e ./packaging/student -e '.[test]'
+# The kit by one installer ("$@": the venv's pip, or its uv's "uv pip"): torch's CPU build first.
+install_kit() {
+    bash scripts/install_torch_cpu.sh "$*" pyproject.toml &&
+        "$@" install --quiet -e ./packaging/student -e '.[test]'
 }
 
 # pip itself is upgraded as well: the venv's pip is the one the hub test's deployment runs, and the one
 # a user may run later (ensurepip's pip 23 is three times slower there).
-if ! "$venv/bin/pip" install --quiet --upgrade pip "uv==$UV_VERSION"; then
-    echo "make_venv: 无法安装 uv，改用 pip（较慢）/ uv could not be installed: pip installs everything (slower)" >&2
-    with_pip
+if "$venv/bin/pip" install --quiet --upgrade pip "uv==$UV_VERSION" && install_kit "$venv/bin/uv" pip; then
     exit 0
 fi
-# --compile-bytecode: as pip does, so that no process compiles site-packages again (CI's environment
-# sets PYTHONDONTWRITEBYTECODE, so nothing compiled at import would be kept).
-if ! { bash scripts/install_torch_cpu.sh "$venv/bin/uv pip" pyproject.toml &&
-       "$venv/bin/uv" pip install --quiet --compile-bytecode -e ./packaging/student -e '.[test]'; }; then
-    echo "make_venv: uv 安装失败，改用 pip / uv failed: pip installs everything" >&2
-    with_pip
-fi
+echo "make_venv: uv 不可用或安装失败，改用 pip（较慢）/ uv unavailable or failed: pip installs everything (slower)" >&2
+"$venv/bin/pip" install --quiet --upgrade pip
+install_kit "$venv/bin/pip"
